@@ -1,0 +1,31 @@
+"""All line items of a scenario, in category order: the one place the categories are assembled."""
+
+from __future__ import annotations
+
+from estimator.costs import (
+    engineering,
+    inference,
+    infrastructure,
+    legal,
+    security,
+    storage,
+    support,
+    team,
+)
+from estimator.lines import LineItem
+from estimator.scenario import Scenario
+from estimator.traffic import traffic
+
+
+def line_items(s: Scenario) -> list[LineItem]:
+    t = traffic(s)
+    return [
+        *infrastructure.lines(s, t),
+        *inference.lines(s, t),
+        *engineering.lines(s),
+        *storage.lines(s),
+        *security.lines(s),
+        *team.lines(s),
+        *support.lines(s),
+        *legal.lines(s),
+    ]

@@ -1,0 +1,1 @@
+"""One module per cost category; each turns a scenario (and its traffic) into line items."""

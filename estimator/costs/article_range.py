@@ -1,0 +1,52 @@
+"""Lines priced from one of the article's ranges, sliced by stage (no usage driver exists)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from estimator import facts
+from estimator.lines import Cadence, Category, LineItem
+from estimator.money import usd_range
+from estimator.scenario import Stage
+
+_SHARE = {stage: facts.figure(f"stage_share.{stage.value}") for stage in Stage}
+_SLICE_NAMES = {
+    Stage.startup: "startup: bottom quarter",
+    Stage.midsize: "mid-size: 25-60% of the way",
+    Stage.enterprise: "enterprise: top half",
+}
+
+
+@cache
+def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
+    """The stage's slice of an article range."""
+    article = facts.figure(name)
+    share = _SHARE[stage]
+    span = article.high - article.low
+    return article.low + share.low * span, article.low + share.high * span
+
+
+def staged_line(
+    name: str,
+    stage: Stage,
+    category: Category,
+    item: str,
+    cadence: Cadence,
+    times: int = 1,
+    unit: str = "",
+) -> LineItem:
+    """A line whose amount is the stage's slice of the article's range for `name`."""
+    article = facts.figure(name)
+    low, high = staged_amount(name, stage)
+    each = f" x {times} {unit}" if times != 1 else ""
+    return LineItem(
+        category=category,
+        item=item,
+        cadence=cadence,
+        low=low * times,
+        high=high * times,
+        explain=lambda: (
+            f"article range {usd_range(article.low, article.high)}, "
+            f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}{each}"
+        ),
+    )

@@ -1,0 +1,228 @@
+"""Infrastructure: app servers sized from peak load, load balancing, extra regions, failover,
+staging, network, the response cache, and monitoring with autoscaling."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.lines import Cadence, Category, LineItem
+from estimator.money import count, percent, usd, usd_range
+from estimator.scenario import Scenario
+from estimator.traffic import Traffic, peak_basis
+
+_INSTANCE = facts.figure("compute.instance_monthly")
+_CAPACITY = facts.figure("compute.requests_per_instance")
+_STAGING = facts.figure("compute.staging_share")
+_LB = facts.figure("network.load_balancer_monthly")
+_LCU = facts.figure("network.lcu_monthly")
+_PER_LCU = facts.figure("network.requests_per_lcu")
+_NAT = facts.figure("network.nat_gateway_monthly")
+_EGRESS = facts.figure("network.egress_per_gb")
+_RESPONSE_BYTES = facts.figure("traffic.response_bytes")
+_REGION_OVERHEAD = facts.figure("network.extra_region_overhead")
+_HOST = facts.figure("monitoring.host_monthly")
+_LOG_GB = facts.figure("monitoring.log_per_gb")
+_LOG_BYTES = facts.figure("traffic.log_bytes_per_request")
+_SEAT = facts.figure("monitoring.on_call_seat_monthly")
+_SEATS = facts.entry("monitoring.on_call_seats")
+_CACHE_TIERS = facts.entry("cache_tiers")
+_CACHE_NODES_PER_M = facts.figure("cache.nodes_per_million_daily")
+
+
+@dataclass(frozen=True, slots=True)
+class UptimePolicy:
+    min_instances: int
+    standby_share: float
+    multi_az_database: bool
+
+
+_POLICIES = {
+    float(target): UptimePolicy(
+        min_instances=int(table["min_instances"]),
+        standby_share=float(table["standby_share"]),
+        multi_az_database=bool(table["multi_az_database"]),
+    )
+    for target, table in facts.raw()["uptime"].items()
+}
+
+
+def uptime_policy(s: Scenario) -> UptimePolicy:
+    return _POLICIES[s.uptime]
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """App instances per region at peak: low uses the cheaper instance with more capacity each."""
+
+    per_region_low: int
+    per_region_high: int
+
+    def total(self, regions: int, *, low: bool) -> int:
+        return (self.per_region_low if low else self.per_region_high) * regions
+
+
+def fleet(s: Scenario, t: Traffic) -> Fleet:
+    policy = uptime_policy(s)
+
+    def per_region(peak: float, capacity: float) -> int:
+        return max(policy.min_instances, math.ceil(peak / s.regions / capacity))
+
+    return Fleet(
+        per_region_low=per_region(t.peak_rps_low, _CAPACITY.low),
+        per_region_high=per_region(t.peak_rps_high, _CAPACITY.high),
+    )
+
+
+def cache_nodes(s: Scenario, t: Traffic) -> tuple[str, float, float]:
+    """(node type, monthly low, monthly high) for the response cache; replicated above 99.5%."""
+    replicas = 1 if uptime_policy(s).min_instances <= 2 and s.uptime < 99.9 else 2
+    for tier in _CACHE_TIERS:
+        if t.requests_per_day <= tier["max_requests_per_day"]:
+            return tier["node"], tier["low"] * replicas, tier["high"] * replicas
+    raise AssertionError("the last cache tier is unbounded")  # pragma: no cover
+
+
+def lines(s: Scenario, t: Traffic) -> list[LineItem]:
+    policy = uptime_policy(s)
+    f = fleet(s, t)
+    compute_low = f.per_region_low * _INSTANCE.low
+    compute_high = f.per_region_high * _INSTANCE.high
+    lcus_low = max(1, math.ceil(t.peak_rps_low / s.regions / _PER_LCU.low))
+    lcus_high = max(1, math.ceil(t.peak_rps_high / s.regions / _PER_LCU.high))
+    lb_low = _LB.low + lcus_low * _LCU.low
+    lb_high = _LB.high + lcus_high * _LCU.high
+    items = [
+        LineItem(
+            Category.infrastructure,
+            "App servers, primary region",
+            Cadence.monthly,
+            compute_low,
+            compute_high,
+            lambda: (
+                f"{peak_basis(t)} / {s.regions} region(s) at {_CAPACITY.high:g}-{_CAPACITY.low:g} "
+                f"req/s each, min {policy.min_instances} for {s.uptime:g}% -> "
+                f"{f.per_region_low}-{f.per_region_high} instances x "
+                f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
+            ),
+            varies_with_users=True,
+        ),
+        LineItem(
+            Category.infrastructure,
+            "Load balancing",
+            Cadence.monthly,
+            lb_low,
+            lb_high,
+            lambda: (
+                f"1 load balancer {usd(_LB.low)}/month + {lcus_low}-{lcus_high} capacity units x "
+                f"{usd(_LCU.low)}"
+            ),
+            varies_with_users=True,
+        ),
+    ]
+    if s.regions > 1:
+        extra = s.regions - 1
+        region_low = compute_low + lb_low + _NAT.low
+        region_high = compute_high + lb_high + _NAT.high
+        items.append(
+            LineItem(
+                Category.infrastructure,
+                "Extra regions",
+                Cadence.monthly,
+                extra * region_low * _REGION_OVERHEAD.low,
+                extra * region_high * _REGION_OVERHEAD.high,
+                lambda: (
+                    f"{extra} more region(s) x (servers + load balancer + NAT "
+                    f"{usd_range(region_low, region_high)}) x {_REGION_OVERHEAD.low:g}-"
+                    f"{_REGION_OVERHEAD.high:g} for replication traffic"
+                ),
+                varies_with_users=True,
+            )
+        )
+    standby_low = policy.standby_share * compute_low
+    standby_high = policy.standby_share * compute_high
+    items.append(
+        LineItem(
+            Category.infrastructure,
+            "Failover standby capacity",
+            Cadence.monthly,
+            standby_low,
+            standby_high,
+            lambda: (
+                f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
+                f"uptime = {usd_range(standby_low, standby_high)} (database backups under Storage)"
+            ),
+            varies_with_users=True,
+        )
+    )
+    items.append(
+        LineItem(
+            Category.infrastructure,
+            "Staging environment",
+            Cadence.monthly,
+            compute_low * _STAGING.low,
+            compute_high * _STAGING.high,
+            lambda: (
+                f"{percent(_STAGING.low)}-{percent(_STAGING.high)} of primary servers "
+                f"{usd_range(compute_low, compute_high)}"
+            ),
+            varies_with_users=True,
+        )
+    )
+    egress_gb = t.requests_per_month * _RESPONSE_BYTES.low / 1e9
+    items.append(
+        LineItem(
+            Category.infrastructure,
+            "Network egress and NAT",
+            Cadence.monthly,
+            _NAT.low + egress_gb * _EGRESS.low,
+            _NAT.high + egress_gb * _EGRESS.high,
+            lambda: (
+                f"NAT gateway {usd(_NAT.low)} + {count(round(t.requests_per_month))} req x "
+                f"{_RESPONSE_BYTES.low / 1000:g} KB = {egress_gb:,.1f} GB x ${_EGRESS.low:g}/GB"
+            ),
+            varies_with_users=True,
+        )
+    )
+    if s.cache_hit_rate > 0:
+        node, low, high = cache_nodes(s, t)
+        extra_nodes = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
+        low += extra_nodes * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
+        high += extra_nodes * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
+        items.append(
+            LineItem(
+                Category.infrastructure,
+                "Response cache (managed Redis)",
+                Cadence.monthly,
+                low,
+                high,
+                lambda: (
+                    f"{count(round(t.requests_per_day))} req/day -> {node}"
+                    f"{' x 2 (replica)' if s.uptime >= 99.9 else ''}"
+                    f"{', plus nodes for volume' if extra_nodes > 0 else ''} = {usd_range(low, high)}"
+                ),
+                varies_with_users=True,
+            )
+        )
+    hosts_low = f.total(s.regions, low=True) + 1
+    hosts_high = f.total(s.regions, low=False) + 2
+    log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
+    log_gb_high = t.requests_per_month * _LOG_BYTES.high / 1e9
+    seats = int(_SEATS[s.stage.value])
+    items.append(
+        LineItem(
+            Category.infrastructure,
+            "Monitoring, on-call and autoscaling",
+            Cadence.monthly,
+            hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
+            hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
+            lambda: (
+                f"{hosts_low}-{hosts_high} hosts x {usd_range(_HOST.low, _HOST.high)} + "
+                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} on-call "
+                f"seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling policies carry no fee"
+            ),
+            varies_with_users=True,
+        )
+    )
+    return items

@@ -1,0 +1,90 @@
+"""estimate(scenario) -> Estimate: line items, totals, phases, strategies and savings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from estimator.breakdown import line_items
+from estimator.lines import Category, LineItem
+from estimator.phases import READING, Phase, phases, year_two_users
+from estimator.pricing import TokenPrices, token_prices
+from estimator.savings import Saving, savings
+from estimator.scenario import MAX_USERS, Hosting, Scenario
+from estimator.strategies import Strategy, strategies
+from estimator.totals import Amount, Totals, sum_lines
+
+
+@dataclass(frozen=True)
+class Estimate:
+    scenario: Scenario
+    line_items: tuple[LineItem, ...]
+    totals: Totals
+    phases: tuple[Phase, ...]
+    strategies: tuple[Strategy, ...]
+    savings: tuple[Saving, ...]
+    token_prices: TokenPrices | None
+
+    def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
+        """(category, one-time, monthly, annual) for each category that has lines."""
+        rows = []
+        for category in Category:
+            items = [i for i in self.line_items if i.category is category]
+            if not items:
+                continue
+            t = sum_lines(items, self.scenario.prototype_cost)
+            rows.append((category, t.one_time, t.monthly, t.annual))
+        return rows
+
+    def to_dict(self) -> dict:
+        s = self.scenario
+        return {
+            "scenario": {
+                **s.model_dump(mode="json", exclude={"given"}),
+                "given": sorted(s.given),
+            },
+            "line_items": [item.to_dict() for item in self.line_items],
+            "totals": self.totals.to_dict(),
+            "phases": [phase.to_dict() for phase in self.phases],
+            "phase_reading": READING,
+            "strategies": [strategy.to_dict() for strategy in self.strategies],
+            "savings": [saving.to_dict() for saving in self.savings],
+            "token_prices": (
+                {
+                    "model": self.token_prices.model,
+                    "provider": self.token_prices.provider,
+                    "input_per_mtok": self.token_prices.input,
+                    "cached_input_per_mtok": self.token_prices.cached_input,
+                    "output_per_mtok": self.token_prices.output,
+                    "source": "genai-prices bundled data",
+                }
+                if self.token_prices
+                else None
+            ),
+        }
+
+
+def totals_for(s: Scenario) -> Totals:
+    return sum_lines(line_items(s), s.prototype_cost)
+
+
+def estimate(s: Scenario) -> Estimate:
+    items = line_items(s)
+    totals = sum_lines(items, s.prototype_cost)
+    average_users, _ = year_two_users(s)
+    year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
+    ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
+    return Estimate(
+        scenario=s,
+        line_items=tuple(items),
+        totals=totals,
+        phases=phases(s, totals, year_two),
+        strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x))),
+        savings=savings(s, items),
+        token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
+    )
+
+
+def sum_amounts(amounts: Iterable[Amount]) -> Amount:
+    return sum(amounts, Amount(0, 0))

@@ -1,0 +1,82 @@
+"""The shape of an estimate's line items: category, cadence, [low, high] USD and the arithmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    infrastructure = "infrastructure"
+    llm_inference = "llm_inference"
+    model_optimization = "model_optimization"
+    ab_testing = "ab_testing"
+    data_pipeline = "data_pipeline"
+    storage = "storage"
+    security_compliance = "security_compliance"
+    team = "team"
+    customer_support = "customer_support"
+    legal_insurance = "legal_insurance"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.infrastructure: "Infrastructure",
+    Category.llm_inference: "LLM inference",
+    Category.model_optimization: "Model optimization",
+    Category.ab_testing: "A/B testing",
+    Category.data_pipeline: "Data pipeline",
+    Category.storage: "Storage",
+    Category.security_compliance: "Security & compliance",
+    Category.team: "Team",
+    Category.customer_support: "Customer support",
+    Category.legal_insurance: "Legal & insurance",
+}
+
+
+class Cadence(StrEnum):
+    one_time = "one_time"
+    monthly = "monthly"
+    annual = "annual"
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One cost: `basis` is the arithmetic a person can check by hand."""
+
+    category: Category
+    item: str
+    cadence: Cadence
+    low: float
+    high: float
+    # Written only when read: what-ifs, phases and levers re-price many scenarios and show none.
+    explain: Callable[[], str]
+    # True when the amount grows with users (the variable part of the scaling curve).
+    varies_with_users: bool = False
+
+    @property
+    def basis(self) -> str:
+        return self.explain()
+
+    @property
+    def key(self) -> str:
+        return f"{self.category.value}:{self.item}"
+
+    def first_year(self, *, low: bool) -> float:
+        amount = self.low if low else self.high
+        return amount * 12 if self.cadence is Cadence.monthly else amount
+
+    def to_dict(self) -> dict:
+        return {
+            "category": self.category.value,
+            "item": self.item,
+            "cadence": self.cadence.value,
+            "low": round(self.low, 2),
+            "high": round(self.high, 2),
+            "basis": self.basis,
+            "varies_with_users": self.varies_with_users,
+        }

@@ -1,0 +1,50 @@
+"""How amounts and counts are written, so every rendering (terminal, Slack, basis lines) agrees."""
+
+from __future__ import annotations
+
+
+def usd(amount: float) -> str:
+    """$1,234 (whole dollars; cents below $10)."""
+    if abs(amount) < 10 and amount != int(amount):
+        return f"${amount:,.2f}"
+    return f"${amount:,.0f}"
+
+
+def usd_short(amount: float) -> str:
+    """$1.2M, $350k, $900: for headlines where width matters."""
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if a >= 999_500:
+        return f"{sign}${a / 1_000_000:,.1f}M".replace(".0M", "M")
+    if a >= 1_000:
+        return f"{sign}${a / 1_000:,.0f}k"
+    return f"{sign}${a:,.0f}"
+
+
+def usd_range(low: float, high: float, short: bool = False) -> str:
+    """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
+    fmt = usd_short if short else usd
+    lo, hi = fmt(low), fmt(high)
+    return lo if lo == hi else f"{lo}–{hi[1:] if hi.startswith('$') else hi}"
+
+
+def signed_usd_short(amount: float) -> str:
+    """+$12k / -$3k / $0, for diffs."""
+    if round(amount) == 0:
+        return "$0"
+    return ("+" if amount > 0 else "") + usd_short(amount)
+
+
+def count(n: float) -> str:
+    """10,000 or 1.5 (people); whole numbers without decimals."""
+    if n == int(n):
+        return f"{int(n):,}"
+    return f"{n:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(share: float) -> str:
+    """0.3 -> 30%, 0.005 -> 0.5%."""
+    value = share * 100
+    if value == int(value):
+        return f"{int(value)}%"
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"

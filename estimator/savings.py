@@ -1,0 +1,228 @@
+"""Savings levers in $/month for this scenario, each tied to the what-if that would realise it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.costs import inference, infrastructure
+from estimator.lines import LineItem
+from estimator.money import percent, usd_range
+from estimator.pricing import token_prices
+from estimator.scenario import Hosting, Scenario
+from estimator.strategies import managed_trade_off
+from estimator.totals import Amount
+from estimator.traffic import traffic
+from estimator.whatif import ScenarioChange
+
+_HIT_TARGET = facts.figure("levers.response_cache_hit_target")
+_PROMPT_TARGET = facts.figure("levers.prompt_cache_share_target")
+_ARTICLE_CACHING = facts.figure("article.caching_saving")
+_CANDIDATES: list[str] = facts.entry("levers.cheaper_models")["candidates"]
+_INSTANCE = facts.figure("compute.instance_monthly")
+
+
+@dataclass(frozen=True, slots=True)
+class Saving:
+    lever: str
+    name: str
+    monthly: Amount
+    # Worded only when read (see Strategy.explain).
+    explain: Callable[[], str]
+    change: ScenarioChange | None = None
+
+    @property
+    def detail(self) -> str:
+        return self.explain()
+
+    def to_dict(self) -> dict:
+        return {
+            "lever": self.lever,
+            "name": self.name,
+            "monthly_low": round(self.monthly.low, 2),
+            "monthly_high": round(self.monthly.high, 2),
+            "detail": self.detail,
+            "change": self.change.to_dict() if self.change else None,
+        }
+
+
+def _inference_monthly(s: Scenario) -> Amount:
+    """Monthly cost of the lines a response cache moves: every hit is an LLM call not made.
+    (App servers still answer hits, so their sizing does not change.)"""
+    lines = inference.lines(s, traffic(s))
+    return Amount(sum(i.low for i in lines), sum(i.high for i in lines))
+
+
+def response_caching(s: Scenario) -> Saving:
+    now = _inference_monthly(s)
+    if s.cache_hit_rate >= _HIT_TARGET.high:
+        return Saving(
+            "response_caching",
+            "Response caching",
+            Amount(0, 0),
+            lambda: (
+                f"Your {percent(s.cache_hit_rate)} hit rate is already at the top of the 40-60% that "
+                f"FAQ-heavy bots reach."
+            ),
+        )
+    at_low = _inference_monthly(
+        s.model_copy(update={"cache_hit_rate": max(s.cache_hit_rate, _HIT_TARGET.low)})
+    )
+    at_high = _inference_monthly(s.model_copy(update={"cache_hit_rate": _HIT_TARGET.high}))
+    saving = Amount(max(0.0, now.low - at_low.low), max(0.0, now.high - at_high.high))
+    return Saving(
+        "response_caching",
+        "Response caching",
+        saving,
+        lambda: (
+            f"Raising the response-cache hit rate from {percent(s.cache_hit_rate)} to "
+            f"{percent(_HIT_TARGET.low)}-{percent(_HIT_TARGET.high)} (FAQ-heavy traffic; the article "
+            f"credits caching with {percent(_ARTICLE_CACHING.low)}-{percent(_ARTICLE_CACHING.high)} "
+            f"less compute) saves {usd_range(saving.low, saving.high)}/month on LLM calls. "
+            f"General chat tends to reach 20-30%."
+        ),
+        ScenarioChange(set={"cache_hit_rate": _HIT_TARGET.low}),
+    )
+
+
+def prompt_caching(s: Scenario) -> Saving:
+    if s.hosting is Hosting.self_hosted:
+        return Saving(
+            "prompt_caching",
+            "Prompt caching",
+            Amount(0, 0),
+            lambda: (
+                "Self-hosted: prefix caching in the serving engine saves GPU time, not a price line."
+            ),
+        )
+    prices = token_prices(s.model)
+    if prices.cached_input >= prices.input:
+        return Saving(
+            "prompt_caching",
+            "Prompt caching",
+            Amount(0, 0),
+            lambda: (
+                f"{s.model} bills cached input at the full input price, so prompt caching saves "
+                f"nothing here."
+            ),
+        )
+    t = traffic(s)
+    now = inference.token_cost(s, t)
+    low_target = max(s.prompt_cache_share, _PROMPT_TARGET.low)
+    high_target = max(s.prompt_cache_share, _PROMPT_TARGET.high)
+    at_low = inference.token_cost(s.model_copy(update={"prompt_cache_share": low_target}), t)
+    at_high = inference.token_cost(s.model_copy(update={"prompt_cache_share": high_target}), t)
+    saving = Amount(now[0] - at_low[0], now[1] - at_high[1])
+    return Saving(
+        "prompt_caching",
+        "Prompt caching",
+        saving,
+        lambda: (
+            f"Keeping a stable prompt prefix so {percent(_PROMPT_TARGET.low)}-"
+            f"{percent(_PROMPT_TARGET.high)} of input is read from {s.model}'s prompt cache "
+            f"(${prices.cached_input:g} instead of ${prices.input:g} per Mtok; now "
+            f"{percent(s.prompt_cache_share)}) saves {usd_range(saving.low, saving.high)}/month."
+        ),
+        ScenarioChange(set={"prompt_cache_share": low_target}),
+    )
+
+
+def managed_services(items: list[LineItem]) -> Saving:
+    premium, labour, hours_low, hours_high = managed_trade_off(items)
+    net = Amount(labour.low - premium.high, labour.high - premium.low)
+    return Saving(
+        "managed_services",
+        "Managed services",
+        Amount(max(0.0, net.low), max(0.0, net.high)),
+        lambda: (
+            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more than "
+            f"self-run, and spare {hours_low:g}-{hours_high:g} engineer hours "
+            f"({usd_range(labour.low, labour.high)}/month): net {usd_range(net.low, net.high)}/month "
+            f"in your favour."
+        ),
+    )
+
+
+def cheaper_model(s: Scenario) -> Saving:
+    t = traffic(s)
+    if s.hosting is Hosting.self_hosted:
+        current = Amount(*_gpu_cost(s))
+    else:
+        current = Amount(*inference.token_cost(s, t))
+    best_model, best = None, current
+    for model in _CANDIDATES:
+        if model == s.model:
+            continue
+        cost = Amount(*inference.token_cost(s, t, model))
+        if cost.high < best.high:
+            best_model, best = model, cost
+    if best_model is None:
+        return Saving(
+            "cheaper_model",
+            "Cheaper model",
+            Amount(0, 0),
+            lambda: f"{s.model} is already the cheapest of the models compared for this traffic.",
+        )
+    saving = Amount(current.low - best.low, current.high - best.high)
+    prices = token_prices(best_model)
+    return Saving(
+        "cheaper_model",
+        "Cheaper model",
+        Amount(max(0.0, saving.low), max(0.0, saving.high)),
+        lambda: (
+            f"The same traffic on {best_model} ({prices.per_mtok()}) costs "
+            f"{usd_range(best.low, best.high)}/month instead of {usd_range(current.low, current.high)}"
+            f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your evals."
+        ),
+        ScenarioChange(set={"model": best_model, "hosting": "api"}),
+    )
+
+
+def _gpu_cost(s: Scenario) -> tuple[float, float]:
+    t = traffic(s)
+    line = inference.lines(s, t)[0]
+    return line.low, line.high
+
+
+def autoscaling(s: Scenario) -> Saving:
+    t = traffic(s)
+    peak = infrastructure.fleet(s, t)
+    average = infrastructure.fleet(
+        s,
+        t.__class__(
+            **{**_as_dict(t), "peak_rps_low": t.average_rps, "peak_rps_high": t.average_rps}
+        ),
+    )
+    saved_low = (
+        peak.total(s.regions, low=True) - average.total(s.regions, low=True)
+    ) * _INSTANCE.low
+    saved_high = (
+        peak.total(s.regions, low=False) - average.total(s.regions, low=False)
+    ) * _INSTANCE.high
+    if saved_high <= 0:
+        detail = (
+            f"At {t.peak_rps_high:,.1f} req/s peak your fleet sits at its uptime minimum all day; "
+            f"autoscaling starts paying once peak traffic needs more servers than that."
+        )
+    else:
+        detail = (
+            f"Sized for peak ({t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s) all day you pay "
+            f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
+            f"average saves {usd_range(saved_low, saved_high)}/month."
+        )
+    return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), lambda: detail)
+
+
+def _as_dict(t: object) -> dict:
+    return {name: getattr(t, name) for name in t.__slots__}  # type: ignore[attr-defined]
+
+
+def savings(s: Scenario, items: list[LineItem]) -> tuple[Saving, ...]:
+    return (
+        response_caching(s),
+        prompt_caching(s),
+        managed_services(items),
+        cheaper_model(s),
+        autoscaling(s),
+    )

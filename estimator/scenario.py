@@ -1,0 +1,253 @@
+"""The scenario: what a team plans to run, with every default taken from its stage.
+
+Fields the user did not give come from `[defaults.<stage>]` in the data file; `given` remembers which
+ones the user chose, so that changing the stage later re-derives only the defaults.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from estimator import facts
+from estimator.money import count, percent, usd
+from estimator.pricing import PricingError, token_prices
+
+
+class Stage(StrEnum):
+    startup = "startup"
+    midsize = "midsize"
+    enterprise = "enterprise"
+
+
+class Compliance(StrEnum):
+    soc2 = "soc2"
+    gdpr = "gdpr"
+    hipaa = "hipaa"
+    iso27001 = "iso27001"
+
+    @property
+    def label(self) -> str:
+        return COMPLIANCE_LABELS[self]
+
+
+COMPLIANCE_LABELS = {
+    Compliance.soc2: "SOC 2",
+    Compliance.gdpr: "GDPR",
+    Compliance.hipaa: "HIPAA",
+    Compliance.iso27001: "ISO 27001",
+}
+
+
+class Hosting(StrEnum):
+    api = "api"
+    self_hosted = "self-hosted"
+
+
+class GPU(StrEnum):
+    h100 = "h100"
+    a100 = "a100"
+    l4 = "l4"
+
+
+UPTIME_TARGETS = (99.5, 99.9, 99.99)
+MAX_USERS = 10_000_000_000
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ScenarioError(ValueError):
+    """A scenario value out of range or unknown; the message is written for the user."""
+
+
+class Scenario(BaseModel):
+    """One team's production plan. Every field is validated; every default is visible in `given`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: Stage = Field(description="company stage")
+    users: int = Field(ge=1, le=MAX_USERS, description="monthly active users")
+    prototype_cost: float = Field(ge=1_000, le=1_000_000_000, description="prototype cost (USD)")
+    daily_active_share: float = Field(
+        ge=0.01, le=1.0, description="share of monthly users active on a given day"
+    )
+    requests_per_active_user_per_day: float = Field(
+        ge=0.1, le=1_000, description="requests per daily active user per day"
+    )
+    input_tokens: int = Field(ge=1, le=2_000_000, description="input tokens per request")
+    output_tokens: int = Field(ge=1, le=200_000, description="output tokens per request")
+    model: str = Field(min_length=1, max_length=100, description="LLM model")
+    cache_hit_rate: float = Field(ge=0.0, le=0.95, description="response cache hit rate")
+    prompt_cache_share: Share = Field(description="share of input tokens served from prompt cache")
+    regions: int = Field(ge=1, le=20, description="regions")
+    compliance: tuple[Compliance, ...] = Field(description="compliance frameworks")
+    uptime: float = Field(description="uptime target (%)")
+    stored_records: int = Field(ge=0, le=1_000_000_000_000, description="stored records")
+    hosting: Hosting = Field(description="hosting")
+    gpu: GPU = Field(description="GPU type when self-hosted")
+    monthly_user_growth: float = Field(ge=0.0, le=1.0, description="monthly user growth")
+    given: frozenset[str] = Field(
+        default=frozenset(), description="fields the user chose; the rest follow the stage"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_stage_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        stage = data.get("stage") or Stage.startup
+        try:
+            stage = Stage(stage)
+        except ValueError:
+            return data  # the field validator reports the bad stage
+        chosen = {k for k, v in data.items() if v is not None and k != "given"}
+        merged = dict(stage_defaults(stage))
+        merged.update({k: v for k, v in data.items() if v is not None})
+        merged["stage"] = stage
+        if "given" not in data:
+            merged["given"] = frozenset(chosen - {"stage"} if "stage" not in data else chosen)
+        return merged
+
+    @field_validator("compliance", mode="before")
+    @classmethod
+    def _dedupe_compliance(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        return tuple(sorted({Compliance(v) for v in value}, key=list(Compliance).index))
+
+    @field_validator("uptime")
+    @classmethod
+    def _known_uptime(cls, value: float) -> float:
+        for target in UPTIME_TARGETS:
+            if abs(value - target) < 1e-9:
+                return target
+        raise ValueError("uptime")
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        token_prices(value)  # raises PricingError naming close matches
+        return value.strip().lower()
+
+    @property
+    def daily_active_users(self) -> float:
+        return self.users * self.daily_active_share
+
+    def describe(self) -> list[tuple[str, str, bool]]:
+        """(label, value, chosen by the user) for every field, in display order."""
+        return [(label, render(self), name in self.given) for name, label, render in _DESCRIBED]
+
+
+def _compliance_text(s: Scenario) -> str:
+    return ", ".join(c.label for c in s.compliance) or "none"
+
+
+_DESCRIBED = [
+    ("users", "Monthly active users", lambda s: count(s.users)),
+    ("stage", "Stage", lambda s: s.stage.value),
+    ("prototype_cost", "Prototype cost", lambda s: usd(s.prototype_cost)),
+    ("daily_active_share", "Active daily", lambda s: percent(s.daily_active_share)),
+    (
+        "requests_per_active_user_per_day",
+        "Requests per active user/day",
+        lambda s: count(s.requests_per_active_user_per_day),
+    ),
+    (
+        "input_tokens",
+        "Tokens per request (in/out)",
+        lambda s: f"{count(s.input_tokens)} / {count(s.output_tokens)}",
+    ),
+    ("model", "Model", lambda s: s.model),
+    ("cache_hit_rate", "Response cache hit rate", lambda s: percent(s.cache_hit_rate)),
+    ("prompt_cache_share", "Prompt-cached input", lambda s: percent(s.prompt_cache_share)),
+    ("regions", "Regions", lambda s: count(s.regions)),
+    ("compliance", "Compliance", _compliance_text),
+    ("uptime", "Uptime target", lambda s: f"{s.uptime:g}%"),
+    ("stored_records", "Stored records", lambda s: count(s.stored_records)),
+    (
+        "hosting",
+        "Hosting",
+        lambda s: (
+            s.hosting.value
+            + (f" ({s.gpu.value.upper()})" if s.hosting is Hosting.self_hosted else "")
+        ),
+    ),
+    ("monthly_user_growth", "User growth per month", lambda s: percent(s.monthly_user_growth)),
+]
+
+
+def stage_defaults(stage: Stage) -> dict[str, Any]:
+    """The data file's defaults for a stage (without the bookkeeping keys)."""
+    table = facts.entry(f"defaults.{Stage(stage).value}")
+    return {k: v for k, v in table.items() if k not in ("source", "checked")}
+
+
+FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
+
+
+def build_scenario(**values: Any) -> Scenario:
+    """A validated scenario, or a ScenarioError whose message says what is allowed."""
+    try:
+        return Scenario(**values)
+    except ValidationError as exc:
+        raise ScenarioError(_explain(exc, values)) from None
+    except PricingError as exc:
+        raise ScenarioError(str(exc)) from None
+
+
+def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    if name == "model" and isinstance(error.get("ctx", {}).get("error"), PricingError):
+        return str(error["ctx"]["error"])
+    field = Scenario.model_fields.get(name)
+    label = field.description if field and field.description else name
+    got = values.get(name)
+    if name == "stage":
+        return f"Unknown stage {got!r}: use startup, midsize or enterprise."
+    if name == "uptime":
+        return "Uptime target must be one of 99.5, 99.9 or 99.99 (%)."
+    if name == "compliance":
+        return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
+    if name in ("hosting", "gpu"):
+        return "Hosting is 'api' or 'self-hosted' with a GPU: h100, a100 or l4."
+    bounds = _bounds(name)
+    if bounds:
+        low, high = bounds
+        return f"{label.capitalize()} must be between {low} and {high} (got {_show(name, got)})."
+    return f"{label.capitalize()}: {error['msg']}."
+
+
+_PERCENT_FIELDS = {
+    "daily_active_share",
+    "cache_hit_rate",
+    "prompt_cache_share",
+    "monthly_user_growth",
+}
+
+
+def _show(name: str, value: Any) -> str:
+    if isinstance(value, int | float) and name in _PERCENT_FIELDS:
+        return percent(value)
+    if isinstance(value, int | float):
+        return usd(value) if name == "prototype_cost" else count(value) if value == value else "NaN"
+    return repr(value)
+
+
+def _bounds(name: str) -> tuple[str, str] | None:
+    field = Scenario.model_fields.get(name)
+    if field is None:
+        return None
+    low = high = None
+    for meta in field.metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    if low is None or high is None:
+        return None
+    if name in _PERCENT_FIELDS:
+        return percent(low), percent(high)
+    if name == "prototype_cost":
+        return usd(low), usd(high)
+    return count(low), count(high)

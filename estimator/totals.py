@@ -1,0 +1,72 @@
+"""Totals of a set of line items: one-time, monthly run-rate, annual, first year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from estimator.lines import Cadence, LineItem
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    low: float
+    high: float
+
+    def to_dict(self) -> dict:
+        return {"low": round(self.low, 2), "high": round(self.high, 2)}
+
+    def __add__(self, other: Amount) -> Amount:
+        return Amount(self.low + other.low, self.high + other.high)
+
+    def scaled(self, factor: float) -> Amount:
+        return Amount(self.low * factor, self.high * factor)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    one_time: Amount
+    monthly: Amount
+    annual: Amount
+    prototype_cost: float
+
+    @property
+    def first_year(self) -> Amount:
+        """One-time + 12 months of run-rate + one year of annual costs."""
+        return self.one_time + self.monthly.scaled(12) + self.annual
+
+    @property
+    def monthly_all_in(self) -> Amount:
+        """Run-rate with annual costs (salaries, insurance) spread over 12 months."""
+        return self.monthly + self.annual.scaled(1 / 12)
+
+    @property
+    def prototype_multiple(self) -> Amount:
+        return self.first_year.scaled(1 / self.prototype_cost)
+
+    def to_dict(self) -> dict:
+        return {
+            "one_time": self.one_time.to_dict(),
+            "monthly": self.monthly.to_dict(),
+            "annual": self.annual.to_dict(),
+            "first_year": self.first_year.to_dict(),
+            "monthly_all_in": self.monthly_all_in.to_dict(),
+            "prototype_multiple": {
+                "low": round(self.prototype_multiple.low, 2),
+                "high": round(self.prototype_multiple.high, 2),
+            },
+        }
+
+
+def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
+    sums = {cadence: [0.0, 0.0] for cadence in Cadence}
+    for item in items:
+        bucket = sums[item.cadence]
+        bucket[0] += item.low
+        bucket[1] += item.high
+    return Totals(
+        one_time=Amount(*sums[Cadence.one_time]),
+        monthly=Amount(*sums[Cadence.monthly]),
+        annual=Amount(*sums[Cadence.annual]),
+        prototype_cost=prototype_cost,
+    )

@@ -1,0 +1,56 @@
+"""Requests, tokens and peak load derived from a scenario; the drivers of the usage-based lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.money import count, percent
+from estimator.scenario import Scenario
+
+_PEAK = facts.figure("traffic.peak_to_average")
+_SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    requests_per_day: float
+    requests_per_month: float
+    # Requests that reach the LLM after the response cache.
+    llm_requests_per_month: float
+    average_rps: float
+    peak_rps_low: float
+    peak_rps_high: float
+
+    def peak_rps(self, *, low: bool) -> float:
+        return self.peak_rps_low if low else self.peak_rps_high
+
+
+def traffic(s: Scenario) -> Traffic:
+    per_day = s.users * s.daily_active_share * s.requests_per_active_user_per_day
+    per_month = per_day * facts.DAYS_PER_MONTH
+    average = per_month / _SECONDS_PER_MONTH
+    return Traffic(
+        requests_per_day=per_day,
+        requests_per_month=per_month,
+        llm_requests_per_month=per_month * (1 - s.cache_hit_rate),
+        average_rps=average,
+        peak_rps_low=average * _PEAK.low,
+        peak_rps_high=average * _PEAK.high,
+    )
+
+
+def requests_basis(s: Scenario, t: Traffic) -> str:
+    """'10,000 MAU x 30% daily x 5 req x 30 d = 450,000 req/month'."""
+    return (
+        f"{count(s.users)} MAU x {percent(s.daily_active_share)} daily x "
+        f"{count(s.requests_per_active_user_per_day)} req x {facts.DAYS_PER_MONTH} d = "
+        f"{count(round(t.requests_per_month))} req/month"
+    )
+
+
+def peak_basis(t: Traffic) -> str:
+    return (
+        f"peak {t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s "
+        f"({_PEAK.low:g}-{_PEAK.high:g}x the {t.average_rps:,.2f} req/s average)"
+    )
