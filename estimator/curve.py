@@ -1,4 +1,5 @@
-"""The scaling curve: all-in monthly cost and cost per user at 100 to 1M users, fixed vs variable."""
+"""The scaling curve: all-in monthly cost and cost per user at 100 to 1M users, fixed vs "
+"variable."""
 
 from __future__ import annotations
 

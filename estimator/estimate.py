@@ -8,6 +8,7 @@ from functools import cache
 
 from estimator.breakdown import line_items
 from estimator.lines import Category, LineItem
+from estimator.operations import managed_trade_off
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.pricing import TokenPrices, token_prices
 from estimator.savings import Saving, savings
@@ -75,13 +76,14 @@ def estimate(s: Scenario) -> Estimate:
     average_users, _ = year_two_users(s)
     year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
     ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
+    managed = managed_trade_off(items)
     return Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
         phases=phases(s, totals, year_two),
-        strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x))),
-        savings=savings(s, items),
+        strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed),
+        savings=savings(s, managed),
         token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
     )
 

@@ -48,3 +48,15 @@ def percent(share: float) -> str:
     if value == int(value):
         return f"{int(value)}%"
     return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def span(low: float, high: float) -> str:
+    """2 or 2-3: a count range, one figure when both ends agree."""
+    lo, hi = count(low), count(high)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def percent_span(low: float, high: float) -> str:
+    """30-50% or 40%."""
+    lo, hi = percent(low), percent(high)
+    return lo if lo == hi else f"{lo[:-1]}-{hi}"

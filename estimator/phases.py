@@ -1,9 +1,9 @@
 """The article's three-phase budget, computed from the estimate's own line items.
 
-Reading: the article's phase multiples (2-3x, 5-8x, 10-15x the prototype) are cumulative spend since
-launch. That is the reading its worked examples agree with: the startup's $300k first year is 6x a
-$50k prototype, inside Phase 2's 5-8x; read as separate amounts, the three phases would add up to far
-more than the examples. Each phase here shows its own spend and the cumulative total.
+Reading: the article's phase multiples (2-3x, 5-8x, 10-15x the prototype) are cumulative spend
+since launch. That is the reading its worked examples agree with: the startup's $300k first year is
+6x a $50k prototype, inside Phase 2's 5-8x; read as separate amounts, the three phases would add up
+to far more than the examples. Each phase here shows its own spend and the cumulative total.
 """
 
 from __future__ import annotations

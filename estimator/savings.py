@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import inference, infrastructure
-from estimator.lines import LineItem
-from estimator.money import percent, usd_range
+from estimator.money import percent, percent_span, usd_range
+from estimator.operations import ManagedTradeOff
 from estimator.pricing import token_prices
 from estimator.scenario import Hosting, Scenario
-from estimator.strategies import managed_trade_off
 from estimator.totals import Amount
 from estimator.traffic import traffic
 from estimator.whatif import ScenarioChange
@@ -47,11 +47,10 @@ class Saving:
         }
 
 
-def _inference_monthly(s: Scenario) -> Amount:
+def _inference_monthly(s: Scenario, cache_hit_rate: float | None = None) -> Amount:
     """Monthly cost of the lines a response cache moves: every hit is an LLM call not made.
     (App servers still answer hits, so their sizing does not change.)"""
-    lines = inference.lines(s, traffic(s))
-    return Amount(sum(i.low for i in lines), sum(i.high for i in lines))
+    return Amount(*inference.monthly_cost(s, traffic(s, cache_hit_rate=cache_hit_rate)))
 
 
 def response_caching(s: Scenario) -> Saving:
@@ -62,14 +61,13 @@ def response_caching(s: Scenario) -> Saving:
             "Response caching",
             Amount(0, 0),
             lambda: (
-                f"Your {percent(s.cache_hit_rate)} hit rate is already at the top of the 40-60% that "
+                f"Your {percent(s.cache_hit_rate)} hit rate is already at the top of the 40-60% "
+                "that "
                 f"FAQ-heavy bots reach."
             ),
         )
-    at_low = _inference_monthly(
-        s.model_copy(update={"cache_hit_rate": max(s.cache_hit_rate, _HIT_TARGET.low)})
-    )
-    at_high = _inference_monthly(s.model_copy(update={"cache_hit_rate": _HIT_TARGET.high}))
+    at_low = _inference_monthly(s, cache_hit_rate=max(s.cache_hit_rate, _HIT_TARGET.low))
+    at_high = _inference_monthly(s, cache_hit_rate=_HIT_TARGET.high)
     saving = Amount(max(0.0, now.low - at_low.low), max(0.0, now.high - at_high.high))
     return Saving(
         "response_caching",
@@ -77,8 +75,8 @@ def response_caching(s: Scenario) -> Saving:
         saving,
         lambda: (
             f"Raising the response-cache hit rate from {percent(s.cache_hit_rate)} to "
-            f"{percent(_HIT_TARGET.low)}-{percent(_HIT_TARGET.high)} (FAQ-heavy traffic; the article "
-            f"credits caching with {percent(_ARTICLE_CACHING.low)}-{percent(_ARTICLE_CACHING.high)} "
+            f"{percent_span(_HIT_TARGET.low, _HIT_TARGET.high)} (FAQ-heavy traffic; the article "
+            f"credits caching with {percent_span(_ARTICLE_CACHING.low, _ARTICLE_CACHING.high)} "
             f"less compute) saves {usd_range(saving.low, saving.high)}/month on LLM calls. "
             f"General chat tends to reach 20-30%."
         ),
@@ -93,7 +91,8 @@ def prompt_caching(s: Scenario) -> Saving:
             "Prompt caching",
             Amount(0, 0),
             lambda: (
-                "Self-hosted: prefix caching in the serving engine saves GPU time, not a price line."
+                "Self-hosted: prefix caching in the serving engine saves GPU time, not a price "
+                "line."
             ),
         )
     prices = token_prices(s.model)
@@ -111,16 +110,17 @@ def prompt_caching(s: Scenario) -> Saving:
     now = inference.token_cost(s, t)
     low_target = max(s.prompt_cache_share, _PROMPT_TARGET.low)
     high_target = max(s.prompt_cache_share, _PROMPT_TARGET.high)
-    at_low = inference.token_cost(s.model_copy(update={"prompt_cache_share": low_target}), t)
-    at_high = inference.token_cost(s.model_copy(update={"prompt_cache_share": high_target}), t)
+    at_low = inference.token_cost(s, t, prompt_cache_share=low_target)
+    at_high = inference.token_cost(s, t, prompt_cache_share=high_target)
     saving = Amount(now[0] - at_low[0], now[1] - at_high[1])
     return Saving(
         "prompt_caching",
         "Prompt caching",
         saving,
         lambda: (
-            f"Keeping a stable prompt prefix so {percent(_PROMPT_TARGET.low)}-"
-            f"{percent(_PROMPT_TARGET.high)} of input is read from {s.model}'s prompt cache "
+            f"Keeping a stable prompt prefix so "
+            f"{percent_span(_PROMPT_TARGET.low, _PROMPT_TARGET.high)} of input is read from "
+            f"{s.model}'s prompt cache "
             f"(${prices.cached_input:g} instead of ${prices.input:g} per Mtok; now "
             f"{percent(s.prompt_cache_share)}) saves {usd_range(saving.low, saving.high)}/month."
         ),
@@ -128,17 +128,19 @@ def prompt_caching(s: Scenario) -> Saving:
     )
 
 
-def managed_services(items: list[LineItem]) -> Saving:
-    premium, labour, hours_low, hours_high = managed_trade_off(items)
-    net = Amount(labour.low - premium.high, labour.high - premium.low)
+def managed_services(managed: ManagedTradeOff) -> Saving:
+    premium, labour, net = managed.premium, managed.labour, managed.net
+    hours_low, hours_high = managed.hours_low, managed.hours_high
     return Saving(
         "managed_services",
         "Managed services",
         Amount(max(0.0, net.low), max(0.0, net.high)),
         lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more than "
+            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
+            "than "
             f"self-run, and spare {hours_low:g}-{hours_high:g} engineer hours "
-            f"({usd_range(labour.low, labour.high)}/month): net {usd_range(net.low, net.high)}/month "
+            f"({usd_range(labour.low, labour.high)}/month): net "
+            f"{usd_range(net.low, net.high)}/month "
             f"in your favour."
         ),
     )
@@ -147,7 +149,7 @@ def managed_services(items: list[LineItem]) -> Saving:
 def cheaper_model(s: Scenario) -> Saving:
     t = traffic(s)
     if s.hosting is Hosting.self_hosted:
-        current = Amount(*_gpu_cost(s))
+        current = Amount(*inference.gpu_cost(s, t))
     else:
         current = Amount(*inference.token_cost(s, t))
     best_model, best = None, current
@@ -172,27 +174,21 @@ def cheaper_model(s: Scenario) -> Saving:
         Amount(max(0.0, saving.low), max(0.0, saving.high)),
         lambda: (
             f"The same traffic on {best_model} ({prices.per_mtok()}) costs "
-            f"{usd_range(best.low, best.high)}/month instead of {usd_range(current.low, current.high)}"
-            f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your evals."
+            f"{usd_range(best.low, best.high)}/month instead of "
+            f"{usd_range(current.low, current.high)}"
+            f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your "
+            "evals."
         ),
         ScenarioChange(set={"model": best_model, "hosting": "api"}),
     )
 
 
-def _gpu_cost(s: Scenario) -> tuple[float, float]:
-    t = traffic(s)
-    line = inference.lines(s, t)[0]
-    return line.low, line.high
-
-
 def autoscaling(s: Scenario) -> Saving:
     t = traffic(s)
     peak = infrastructure.fleet(s, t)
+    # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
     average = infrastructure.fleet(
-        s,
-        t.__class__(
-            **{**_as_dict(t), "peak_rps_low": t.average_rps, "peak_rps_high": t.average_rps}
-        ),
+        s, dataclasses.replace(t, peak_rps_low=t.average_rps, peak_rps_high=t.average_rps)
     )
     saved_low = (
         peak.total(s.regions, low=True) - average.total(s.regions, low=True)
@@ -214,15 +210,11 @@ def autoscaling(s: Scenario) -> Saving:
     return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), lambda: detail)
 
 
-def _as_dict(t: object) -> dict:
-    return {name: getattr(t, name) for name in t.__slots__}  # type: ignore[attr-defined]
-
-
-def savings(s: Scenario, items: list[LineItem]) -> tuple[Saving, ...]:
+def savings(s: Scenario, managed: ManagedTradeOff) -> tuple[Saving, ...]:
     return (
         response_caching(s),
         prompt_caching(s),
-        managed_services(items),
+        managed_services(managed),
         cheaper_model(s),
         autoscaling(s),
     )

@@ -1,7 +1,7 @@
 """The scenario: what a team plans to run, with every default taken from its stage.
 
-Fields the user did not give come from `[defaults.<stage>]` in the data file; `given` remembers which
-ones the user chose, so that changing the stage later re-derives only the defaults.
+Fields the user did not give come from `[defaults.<stage>]` in the data file; `given` remembers
+which ones the user chose, so that changing the stage later re-derives only the defaults.
 """
 
 from __future__ import annotations
@@ -216,7 +216,11 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     bounds = _bounds(name)
     if bounds:
         low, high = bounds
-        return f"{label.capitalize()} must be between {low} and {high} (got {_show(name, got)})."
+        whole = "a whole number " if error["type"].startswith("int_") else ""
+        return (
+            f"{label.capitalize()} must be {whole}between {low} and {high} "
+            f"(got {_show(name, got)})."
+        )
     return f"{label.capitalize()}: {error['msg']}."
 
 

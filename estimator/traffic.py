@@ -26,14 +26,16 @@ class Traffic:
         return self.peak_rps_low if low else self.peak_rps_high
 
 
-def traffic(s: Scenario) -> Traffic:
-    per_day = s.users * s.daily_active_share * s.requests_per_active_user_per_day
+def traffic(s: Scenario, users: int | None = None, cache_hit_rate: float | None = None) -> Traffic:
+    """The scenario's traffic; `users` or `cache_hit_rate` price the same usage otherwise."""
+    per_day = (users or s.users) * s.daily_active_share * s.requests_per_active_user_per_day
+    hit_rate = s.cache_hit_rate if cache_hit_rate is None else cache_hit_rate
     per_month = per_day * facts.DAYS_PER_MONTH
     average = per_month / _SECONDS_PER_MONTH
     return Traffic(
         requests_per_day=per_day,
         requests_per_month=per_month,
-        llm_requests_per_month=per_month * (1 - s.cache_hit_rate),
+        llm_requests_per_month=per_month * (1 - hit_rate),
         average_rps=average,
         peak_rps_low=average * _PEAK.low,
         peak_rps_high=average * _PEAK.high,

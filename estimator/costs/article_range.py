@@ -26,6 +26,7 @@ def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
     return article.low + share.low * span, article.low + share.high * span
 
 
+@cache  # the same article range, stage and item always give the same (immutable) line
 def staged_line(
     name: str,
     stage: Stage,

@@ -6,7 +6,7 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, usd_range
+from estimator.money import count, percent, span, usd_range
 from estimator.pricing import token_prices
 from estimator.scenario import GPU, Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
@@ -17,11 +17,15 @@ _SPARES = facts.figure("gpu.spares")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 
 
-def token_cost(s: Scenario, t: Traffic, model: str | None = None) -> tuple[float, float]:
-    """Monthly USD (low, high) of the scenario's LLM calls on `model` (default: the scenario's)."""
+def token_cost(
+    s: Scenario, t: Traffic, model: str | None = None, prompt_cache_share: float | None = None
+) -> tuple[float, float]:
+    """Monthly USD (low, high) of the LLM calls in `t`, by default on the scenario's model and
+    prompt-cache share."""
     prices = token_prices(model or s.model)
     calls = t.llm_requests_per_month
-    base = prices.cost(calls * s.input_tokens, calls * s.output_tokens, s.prompt_cache_share)
+    share = s.prompt_cache_share if prompt_cache_share is None else prompt_cache_share
+    base = prices.cost(calls * s.input_tokens, calls * s.output_tokens, share)
     return base * _OVERHEAD.low, base * _OVERHEAD.high
 
 
@@ -36,6 +40,21 @@ def gpus_needed(s: Scenario, t: Traffic, gpu: GPU) -> tuple[int, int]:
     return low, high
 
 
+def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
+    """Monthly USD (low, high) of the self-hosted GPU fleet for the calls in `t`."""
+    table = facts.entry(f"gpu.{s.gpu.value}")
+    low_gpus, high_gpus = gpus_needed(s, t, s.gpu)
+    return (
+        low_gpus * table["hourly_low"] * facts.HOURS_PER_MONTH,
+        high_gpus * table["hourly_high"] * facts.HOURS_PER_MONTH,
+    )
+
+
+def monthly_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
+    """Monthly USD (low, high) of inference as hosted: tokens on an API, or GPUs."""
+    return gpu_cost(s, t) if s.hosting is Hosting.self_hosted else token_cost(s, t)
+
+
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     def usage() -> str:
         return (
@@ -47,8 +66,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     if s.hosting is Hosting.self_hosted:
         table = facts.entry(f"gpu.{s.gpu.value}")
         low_gpus, high_gpus = gpus_needed(s, t, s.gpu)
-        low = low_gpus * table["hourly_low"] * facts.HOURS_PER_MONTH
-        high = high_gpus * table["hourly_high"] * facts.HOURS_PER_MONTH
+        low, high = gpu_cost(s, t)
         return [
             LineItem(
                 Category.llm_inference,
@@ -58,7 +76,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 high,
                 lambda: (
                     f"{usage()}; peak output at {table['tokens_per_second_low']:,}-"
-                    f"{table['tokens_per_second_high']:,} tok/s per GPU -> {low_gpus}-{high_gpus} GPUs "
+                    f"{table['tokens_per_second_high']:,} tok/s per GPU -> "
+                    f"{span(low_gpus, high_gpus)} GPUs "
                     f"(incl. {int(_SPARES.low)} spare) x "
                     f"{usd_range(table['hourly_low'], table['hourly_high'])}/h x "
                     f"{facts.HOURS_PER_MONTH} h"

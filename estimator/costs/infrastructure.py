@@ -1,5 +1,5 @@
 """Infrastructure: app servers sized from peak load, load balancing, extra regions, failover,
-staging, network, the response cache, and monitoring with autoscaling."""
+staging, network, managed Redis, and monitoring with autoscaling."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, usd, usd_range
+from estimator.money import count, percent, percent_span, span, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, peak_basis
 
@@ -21,6 +21,7 @@ _PER_LCU = facts.figure("network.requests_per_lcu")
 _NAT = facts.figure("network.nat_gateway_monthly")
 _EGRESS = facts.figure("network.egress_per_gb")
 _RESPONSE_BYTES = facts.figure("traffic.response_bytes")
+_REPLICA_SHARE = facts.figure("network.replica_region_share")
 _REGION_OVERHEAD = facts.figure("network.extra_region_overhead")
 _HOST = facts.figure("monitoring.host_monthly")
 _LOG_GB = facts.figure("monitoring.log_per_gb")
@@ -54,43 +55,54 @@ def uptime_policy(s: Scenario) -> UptimePolicy:
 
 @dataclass(frozen=True, slots=True)
 class Fleet:
-    """App instances per region at peak: low uses the cheaper instance with more capacity each."""
+    """App instances at peak. The primary region can carry all traffic; each extra region runs a
+    replica sized for a share of it. Low: the cheaper instance, more requests each."""
 
-    per_region_low: int
-    per_region_high: int
+    primary_low: int
+    primary_high: int
+    replica_low: int
+    replica_high: int
+
+    def primary(self, *, low: bool) -> int:
+        return self.primary_low if low else self.primary_high
 
     def total(self, regions: int, *, low: bool) -> int:
-        return (self.per_region_low if low else self.per_region_high) * regions
+        replica = self.replica_low if low else self.replica_high
+        return self.primary(low=low) + (regions - 1) * replica
 
 
 def fleet(s: Scenario, t: Traffic) -> Fleet:
-    policy = uptime_policy(s)
+    minimum = uptime_policy(s).min_instances
 
-    def per_region(peak: float, capacity: float) -> int:
-        return max(policy.min_instances, math.ceil(peak / s.regions / capacity))
+    def servers(peak: float, capacity: float) -> int:
+        return max(minimum, math.ceil(peak / capacity))
 
     return Fleet(
-        per_region_low=per_region(t.peak_rps_low, _CAPACITY.low),
-        per_region_high=per_region(t.peak_rps_high, _CAPACITY.high),
+        primary_low=servers(t.peak_rps_low, _CAPACITY.low),
+        primary_high=servers(t.peak_rps_high, _CAPACITY.high),
+        replica_low=servers(t.peak_rps_low * _REPLICA_SHARE.low, _CAPACITY.low),
+        replica_high=servers(t.peak_rps_high * _REPLICA_SHARE.high, _CAPACITY.high),
     )
 
 
-def cache_nodes(s: Scenario, t: Traffic) -> tuple[str, float, float]:
-    """(node type, monthly low, monthly high) for the response cache; replicated above 99.5%."""
-    replicas = 1 if uptime_policy(s).min_instances <= 2 and s.uptime < 99.9 else 2
-    for tier in _CACHE_TIERS:
-        if t.requests_per_day <= tier["max_requests_per_day"]:
-            return tier["node"], tier["low"] * replicas, tier["high"] * replicas
-    raise AssertionError("the last cache tier is unbounded")  # pragma: no cover
+def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
+    """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
+    copies = 2 if s.uptime >= 99.9 else 1
+    tier = next(t_ for t_ in _CACHE_TIERS if t.requests_per_day <= t_["max_requests_per_day"])
+    # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
+    beyond = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
+    low = tier["low"] * copies + beyond * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
+    high = tier["high"] * copies + beyond * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
+    return tier["node"], copies, low, high
 
 
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     policy = uptime_policy(s)
     f = fleet(s, t)
-    compute_low = f.per_region_low * _INSTANCE.low
-    compute_high = f.per_region_high * _INSTANCE.high
-    lcus_low = max(1, math.ceil(t.peak_rps_low / s.regions / _PER_LCU.low))
-    lcus_high = max(1, math.ceil(t.peak_rps_high / s.regions / _PER_LCU.high))
+    compute_low = f.primary_low * _INSTANCE.low
+    compute_high = f.primary_high * _INSTANCE.high
+    lcus_low = max(1, math.ceil(t.peak_rps_low / _PER_LCU.low))
+    lcus_high = max(1, math.ceil(t.peak_rps_high / _PER_LCU.high))
     lb_low = _LB.low + lcus_low * _LCU.low
     lb_high = _LB.high + lcus_high * _LCU.high
     items = [
@@ -101,9 +113,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             compute_low,
             compute_high,
             lambda: (
-                f"{peak_basis(t)} / {s.regions} region(s) at {_CAPACITY.high:g}-{_CAPACITY.low:g} "
-                f"req/s each, min {policy.min_instances} for {s.uptime:g}% -> "
-                f"{f.per_region_low}-{f.per_region_high} instances x "
+                f"{peak_basis(t)} at {_CAPACITY.high:g}-{_CAPACITY.low:g} req/s per server, "
+                f"min {policy.min_instances} for {s.uptime:g}% -> "
+                f"{span(f.primary_low, f.primary_high)} servers x "
                 f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
             ),
             varies_with_users=True,
@@ -115,16 +127,16 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             lb_low,
             lb_high,
             lambda: (
-                f"1 load balancer {usd(_LB.low)}/month + {lcus_low}-{lcus_high} capacity units x "
-                f"{usd(_LCU.low)}"
+                f"1 load balancer {usd(_LB.low)}/month + {span(lcus_low, lcus_high)} capacity "
+                f"units x {usd(_LCU.low)}"
             ),
             varies_with_users=True,
         ),
     ]
     if s.regions > 1:
         extra = s.regions - 1
-        region_low = compute_low + lb_low + _NAT.low
-        region_high = compute_high + lb_high + _NAT.high
+        region_low = f.replica_low * _INSTANCE.low + lb_low + _NAT.low
+        region_high = f.replica_high * _INSTANCE.high + lb_high + _NAT.high
         items.append(
             LineItem(
                 Category.infrastructure,
@@ -133,8 +145,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 extra * region_low * _REGION_OVERHEAD.low,
                 extra * region_high * _REGION_OVERHEAD.high,
                 lambda: (
-                    f"{extra} more region(s) x (servers + load balancer + NAT "
-                    f"{usd_range(region_low, region_high)}) x {_REGION_OVERHEAD.low:g}-"
+                    f"{extra} more region(s), each {span(f.replica_low, f.replica_high)} servers "
+                    f"for {percent(_REPLICA_SHARE.low)} of peak + load balancer + NAT = "
+                    f"{usd_range(region_low, region_high)}, x {_REGION_OVERHEAD.low:g}-"
                     f"{_REGION_OVERHEAD.high:g} for replication traffic"
                 ),
                 varies_with_users=True,
@@ -151,7 +164,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             standby_high,
             lambda: (
                 f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
-                f"uptime = {usd_range(standby_low, standby_high)} (database backups under Storage)"
+                f"uptime = {usd_range(standby_low, standby_high)} (backups under Storage)"
             ),
             varies_with_users=True,
         )
@@ -164,7 +177,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             compute_low * _STAGING.low,
             compute_high * _STAGING.high,
             lambda: (
-                f"{percent(_STAGING.low)}-{percent(_STAGING.high)} of primary servers "
+                f"{percent_span(_STAGING.low, _STAGING.high)} of primary servers "
                 f"{usd_range(compute_low, compute_high)}"
             ),
             varies_with_users=True,
@@ -185,26 +198,21 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         )
     )
-    if s.cache_hit_rate > 0:
-        node, low, high = cache_nodes(s, t)
-        extra_nodes = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
-        low += extra_nodes * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
-        high += extra_nodes * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
-        items.append(
-            LineItem(
-                Category.infrastructure,
-                "Response cache (managed Redis)",
-                Cadence.monthly,
-                low,
-                high,
-                lambda: (
-                    f"{count(round(t.requests_per_day))} req/day -> {node}"
-                    f"{' x 2 (replica)' if s.uptime >= 99.9 else ''}"
-                    f"{', plus nodes for volume' if extra_nodes > 0 else ''} = {usd_range(low, high)}"
-                ),
-                varies_with_users=True,
-            )
+    node, copies, redis_low, redis_high = redis_nodes(s, t)
+    items.append(
+        LineItem(
+            Category.infrastructure,
+            "Managed Redis (response cache, sessions, rate limits)",
+            Cadence.monthly,
+            redis_low,
+            redis_high,
+            lambda: (
+                f"{count(round(t.requests_per_day))} req/day -> {node}"
+                f"{' x 2 (replica)' if copies == 2 else ''} = {usd_range(redis_low, redis_high)}"
+            ),
+            varies_with_users=True,
         )
+    )
     hosts_low = f.total(s.regions, low=True) + 1
     hosts_high = f.total(s.regions, low=False) + 2
     log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
@@ -218,9 +226,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
             hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
             lambda: (
-                f"{hosts_low}-{hosts_high} hosts x {usd_range(_HOST.low, _HOST.high)} + "
-                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} on-call "
-                f"seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling policies carry no fee"
+                f"{span(hosts_low, hosts_high)} hosts x {usd_range(_HOST.low, _HOST.high)} + "
+                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
+                f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
             ),
             varies_with_users=True,
         )

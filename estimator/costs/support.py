@@ -6,7 +6,7 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, usd, usd_range
+from estimator.money import count, percent_span, span, usd, usd_range
 from estimator.scenario import Scenario
 
 _RATE = facts.figure("support.contact_rate")
@@ -28,7 +28,7 @@ def lines(s: Scenario) -> list[LineItem]:
             contacts_low * _COST.low,
             contacts_high * _COST.high,
             lambda: (
-                f"{count(s.users)} MAU x {percent(_RATE.low)}-{percent(_RATE.high)} contact rate = "
+                f"{count(s.users)} MAU x {percent_span(_RATE.low, _RATE.high)} contact rate = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
                 f"{usd_range(_COST.low, _COST.high)}"
             ),
@@ -41,7 +41,8 @@ def lines(s: Scenario) -> list[LineItem]:
             agents_low * _SEAT.low,
             agents_high * _SEAT.high,
             lambda: (
-                f"{agents_low}-{agents_high} agents ({usd(_PER_AGENT.low)[1:]} contacts each) x "
+                f"{span(agents_low, agents_high)} agents ({usd(_PER_AGENT.low)[1:]} contacts "
+                "each) x "
                 f"{usd_range(_SEAT.low, _SEAT.high)}/month"
             ),
             varies_with_users=True,

@@ -27,7 +27,8 @@ def scale_factor(s: Scenario) -> float:
 
 
 def headcount(s: Scenario) -> dict[str, float]:
-    """Full-time people per role, rounded to half a person (a role the stage has keeps at least 0.5)."""
+    """Full-time people per role, rounded to half a person (a role the stage has keeps at least "
+    "0.5)."""
     base = facts.entry(f"headcount.{s.stage.value}")
     factor = scale_factor(s)
     people = {}

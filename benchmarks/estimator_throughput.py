@@ -1,0 +1,61 @@
+"""Estimates per second for the standard scenario, parse included, on one core.
+
+Run: python benchmarks/estimator_throughput.py [--seconds 3]
+
+Prints three rows measured in the same run:
+- baseline: one bare genai-prices calc_price call (no parse, no estimate), for scale;
+- estimate: parse "10000 users startup" + estimate() (all figures: lines, totals, phases,
+  strategies, savings; the wording of basis/advice is produced when read);
+- estimate + JSON: the same plus to_dict(), which words every basis, strategy and lever.
+Target: at least 5,000 estimates/s for the "estimate" row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+
+from genai_prices import Usage, calc_price
+
+from bot.parsing import first_scenario
+from estimator.estimate import estimate
+
+STANDARD = "10000 users startup"
+
+
+def rate(work: Callable[[], object], seconds: float) -> float:
+    work()  # warm caches (price lookups, data file)
+    done, start = 0, time.perf_counter()
+    deadline = start + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(100):
+            work()
+        done += 100
+    return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    usage = Usage(input_tokens=360_000_000, output_tokens=108_000_000)
+    rows = [
+        ("baseline: one genai-prices calc_price", lambda: calc_price(usage, "gpt-4o-mini")),
+        ("estimate (parse + estimate)", lambda: estimate(first_scenario(STANDARD))),
+        (
+            "estimate + JSON (every text worded)",
+            lambda: estimate(first_scenario(STANDARD)).to_dict(),
+        ),
+    ]
+    print(f"{'what':<40}{'per second':>12}{'µs each':>10}")
+    for name, work in rows:
+        per_second = rate(work, args.seconds)
+        print(f"{name:<40}{per_second:>12,.0f}{1e6 / per_second:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()

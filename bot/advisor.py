@@ -1,0 +1,183 @@
+"""The conversation: a state and what the user said in, a reply and the next state out.
+
+It knows nothing of Slack or terminals. The Slack listeners and `aicost chat` both drive it, and
+both render its replies their own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.parsing import (
+    Command,
+    InputError,
+    Parsed,
+    follow_up,
+    parse,
+    scenario_from,
+    unknown_message,
+)
+from estimator.estimate import Estimate, estimate
+from estimator.scenario import Scenario, ScenarioError
+from estimator.whatif import EstimateDiff, ScenarioChange, apply_change, diff_estimates
+
+HISTORY_LIMIT = 20  # undo steps kept per conversation
+
+
+class ConversationState(BaseModel):
+    """What a conversation remembers: the current scenario and the ones before it (for undo)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: Scenario | None = None
+    history: tuple[Scenario, ...] = Field(default=(), description="oldest first")
+
+    def moved_to(self, scenario: Scenario) -> ConversationState:
+        history = (*self.history, self.scenario) if self.scenario is not None else self.history
+        return ConversationState(scenario=scenario, history=history[-HISTORY_LIMIT:])
+
+
+class ReplyKind(StrEnum):
+    estimate = "estimate"  # a new estimate (with `diff` when it follows an earlier one)
+    help = "help"
+    form = "form"  # open the form, prefilled from `scenario`
+    hint = "hint"  # text not understood: `text` names the words and shows examples
+    error = "error"  # understood but not allowed (out of range, unknown model): `text` says so
+    info = "info"  # anything else worth a sentence ("nothing to undo")
+    forget = "forget"  # the caller deletes the stored conversation
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: ReplyKind
+    text: str = ""
+    estimate: Estimate | None = None
+    previous: Estimate | None = None
+    diff: EstimateDiff | None = None
+    scenario: Scenario | None = None
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Turn:
+    reply: Reply
+    state: ConversationState
+    # True when `state` differs from what came in and should be saved.
+    changed: bool = False
+
+
+def request(text: str, state: ConversationState) -> Turn:
+    """A fresh request (`/aicost ...` or `aicost ...`): a new scenario unless it is a command."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return _command(parsed.command, state)
+    if not parsed.understood_anything and not parsed.unknown:
+        return Turn(Reply(ReplyKind.form, scenario=state.scenario), state)
+    if parsed.unknown:
+        return Turn(Reply(ReplyKind.hint, unknown_message(parsed.unknown)), state)
+    try:
+        scenario = scenario_from(parsed)
+    except InputError as exc:
+        return Turn(Reply(ReplyKind.error, str(exc)), state)
+    return _new_estimate(scenario, state)
+
+
+def follow_up_text(text: str, state: ConversationState) -> Turn:
+    """A follow-up in a thread or chat ("what if 50k users?"), relative to the current scenario."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return _command(parsed.command, state)
+    if state.scenario is None:
+        return request(text, state)
+    if parsed.unknown or not parsed.understood_anything:
+        words = parsed.unknown or (text.strip()[:30] or "that",)
+        return Turn(Reply(ReplyKind.hint, unknown_message(words, follow_up=True)), state)
+    return _change(state, parsed)
+
+
+def apply(change: ScenarioChange, state: ConversationState) -> Turn:
+    """A change from a button or a saving lever, applied to the current scenario."""
+    if state.scenario is None:
+        return Turn(Reply(ReplyKind.info, _NO_SCENARIO), state)
+    try:
+        scenario = apply_change(state.scenario, change)
+    except ScenarioError as exc:
+        return Turn(Reply(ReplyKind.error, str(exc)), state)
+    return _compared(state, scenario)
+
+
+def from_scenario(scenario: Scenario, state: ConversationState) -> Turn:
+    """A scenario built elsewhere (the form) becomes the conversation's current one."""
+    return _new_estimate(scenario, state)
+
+
+_NO_SCENARIO = "There is no estimate here yet. Start one with “10000 users startup”."
+
+
+def _command(command: Command, state: ConversationState) -> Turn:
+    if command is Command.help:
+        return Turn(Reply(ReplyKind.help), state)
+    if command is Command.form:
+        return Turn(Reply(ReplyKind.form, scenario=state.scenario), state)
+    if command is Command.forget:
+        return Turn(Reply(ReplyKind.forget), ConversationState(), changed=True)
+    if state.scenario is None:
+        return Turn(Reply(ReplyKind.info, _NO_SCENARIO), state)
+    if command is Command.undo:
+        if not state.history:
+            return Turn(
+                Reply(ReplyKind.info, "Nothing to undo: this is the first estimate."), state
+            )
+        previous = state.history[-1]
+        new_state = ConversationState(scenario=previous, history=state.history[:-1])
+        return _compared_to(state.scenario, previous, new_state)
+    # reset: back to where the conversation started
+    if not state.history:
+        return Turn(Reply(ReplyKind.info, "Already at the first estimate."), state)
+    first = state.history[0]
+    return _compared_to(state.scenario, first, state.moved_to(first))
+
+
+def _change(state: ConversationState, parsed: Parsed) -> Turn:
+    assert state.scenario is not None
+    try:
+        scenario = follow_up(state.scenario, parsed)
+    except InputError as exc:
+        return Turn(Reply(ReplyKind.error, str(exc)), state)
+    return _compared(state, scenario)
+
+
+def _compared(state: ConversationState, scenario: Scenario) -> Turn:
+    assert state.scenario is not None
+    if scenario == state.scenario:
+        return Turn(
+            Reply(ReplyKind.info, "That is already the scenario: nothing changed."),
+            state,
+        )
+    return _compared_to(state.scenario, scenario, state.moved_to(scenario))
+
+
+def _compared_to(before: Scenario, after: Scenario, new_state: ConversationState) -> Turn:
+    old, new = estimate(before), estimate(after)
+    diff = diff_estimates(old, new)
+    reply = Reply(
+        ReplyKind.estimate,
+        estimate=new,
+        previous=old,
+        diff=diff,
+        scenario=after,
+        changes=diff.changed_fields,
+    )
+    return Turn(reply, new_state, changed=True)
+
+
+def _new_estimate(scenario: Scenario, state: ConversationState) -> Turn:
+    new_state = ConversationState(scenario=scenario)
+    return Turn(
+        Reply(ReplyKind.estimate, estimate=estimate(scenario), scenario=scenario),
+        new_state,
+        changed=True,
+    )

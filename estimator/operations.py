@@ -1,0 +1,50 @@
+"""Engineering time: what an hour costs, and managed services versus running them yourself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.lines import Category, LineItem
+from estimator.totals import Amount
+
+_SRE = facts.figure("salary.site_reliability_engineer")
+_SELF_RUN_HOURS = facts.figure("operations.self_run_hours_per_service")
+_SELF_RUN_PRICE = facts.figure("operations.self_run_price_share")
+
+
+def engineer_hourly() -> Amount:
+    """An SRE's cost per hour, from the salary range."""
+    return Amount(_SRE.low / facts.WORK_HOURS_PER_YEAR, _SRE.high / facts.WORK_HOURS_PER_YEAR)
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedTradeOff:
+    """Managed database and Redis versus the same on plain instances, per month."""
+
+    premium: Amount  # what the managed services cost on top
+    labour: Amount  # engineer time they spare, in dollars
+    hours_low: float
+    hours_high: float
+
+    @property
+    def net(self) -> Amount:
+        """In managed services' favour: labour spared minus the premium."""
+        return Amount(self.labour.low - self.premium.high, self.labour.high - self.premium.low)
+
+
+def _is_managed_service(item: LineItem) -> bool:
+    return (
+        item.category is Category.storage and item.item == "Managed database"
+    ) or item.item.startswith("Managed Redis")
+
+
+def managed_trade_off(items: list[LineItem]) -> ManagedTradeOff:
+    managed = [i for i in items if _is_managed_service(i)]
+    price = Amount(sum(i.low for i in managed), sum(i.high for i in managed))
+    premium = Amount(price.low * (1 - _SELF_RUN_PRICE.high), price.high * (1 - _SELF_RUN_PRICE.low))
+    hours_low = _SELF_RUN_HOURS.low * len(managed)
+    hours_high = _SELF_RUN_HOURS.high * len(managed)
+    rate = engineer_hourly()
+    labour = Amount(hours_low * rate.low, hours_high * rate.high)
+    return ManagedTradeOff(premium, labour, hours_low, hours_high)

@@ -1,0 +1,38 @@
+"""Hypothesis strategies for scenarios across the whole allowed range."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from estimator.scenario import GPU, UPTIME_TARGETS, Compliance, Hosting, Stage, build_scenario
+
+MODELS = ["gpt-4o-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash", "gpt-4.1-nano"]
+
+users = st.integers(min_value=0, max_value=10).flatmap(
+    lambda exponent: st.integers(min_value=max(1, 10 ** (exponent - 1)), max_value=10**exponent)
+)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, **fixed: object):
+    values = {
+        "stage": draw(st.sampled_from(list(Stage))),
+        "users": draw(users),
+        "prototype_cost": draw(st.floats(min_value=1_000, max_value=10_000_000)),
+        "daily_active_share": draw(st.floats(min_value=0.01, max_value=1.0)),
+        "requests_per_active_user_per_day": draw(st.floats(min_value=0.1, max_value=100)),
+        "input_tokens": draw(st.integers(min_value=1, max_value=100_000)),
+        "output_tokens": draw(st.integers(min_value=1, max_value=10_000)),
+        "model": draw(st.sampled_from(MODELS)),
+        "cache_hit_rate": draw(st.floats(min_value=0, max_value=0.95)),
+        "prompt_cache_share": draw(st.floats(min_value=0, max_value=1)),
+        "regions": draw(st.integers(min_value=1, max_value=20)),
+        "compliance": draw(st.lists(st.sampled_from(list(Compliance)), unique=True)),
+        "uptime": draw(st.sampled_from(UPTIME_TARGETS)),
+        "stored_records": draw(st.integers(min_value=0, max_value=10**10)),
+        "hosting": draw(st.sampled_from(list(Hosting))),
+        "gpu": draw(st.sampled_from(list(GPU))),
+        "monthly_user_growth": draw(st.floats(min_value=0, max_value=0.5)),
+    }
+    values.update(fixed)
+    return build_scenario(**values)

@@ -1,0 +1,772 @@
+"""In-process fake of Slack's Web API for end-to-end tests.
+
+Point slack_sdk at it with ``AsyncWebClient(base_url=await slack.start())`` (or via
+``SLACK_API_URL``). Every call is recorded, responses follow the shapes in Slack's method
+docs, Block Kit payloads are validated, and faults (errors, 429s, 5xx) can be injected.
+
+    async with FakeSlack() as slack:
+        client = slack.client()
+        await client.chat_postMessage(channel="C1", text="hi")
+        assert slack.calls_to("chat.postMessage")[0].args["text"] == "hi"
+        assert slack.violations == []
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+TEAM_ID = "T1"
+TEAM_DOMAIN = "aicost-test"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+BOT_NAME = "aicost"
+APP_ID = "A0AICOST"
+TEST_BOT_TOKEN = "xoxb-test-token"
+# Advertised in the x-oauth-scopes header, like Slack does; matches deploy/manifest.yml.
+BOT_SCOPES = "commands,chat:write,app_mentions:read,channels:history,groups:history"
+
+# Limits from Slack's Block Kit reference.
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_SECTION_FIELDS = 10
+MAX_SECTION_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_MODAL_TITLE = 24
+MAX_MESSAGE_TEXT = 40000
+
+# Form-encoded requests carry structured fields as JSON strings; decode them so tests see dicts.
+_JSON_STRING_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks")
+_RESPONSE_URL_KEY = "response_url"
+
+
+@dataclass
+class Call:
+    """One Web API request as received, plus what the fake answered."""
+
+    method: str
+    args: dict[str, Any]
+    # Header names are lower-cased so lookups don't depend on the client's spelling.
+    headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response and self.response.get("ok"))
+
+
+@dataclass
+class ResponsePost:
+    """One POST to a ``response_url`` handed out by :meth:`FakeSlack.response_url`."""
+
+    name: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+
+
+@dataclass
+class _Fault:
+    kind: str  # "error" | "ratelimit" | "server_error"
+    remaining: int
+    error: str = ""
+    retry_after: int = 0
+    status: int = 503
+
+
+@dataclass
+class _Channel:
+    not_found: bool = False
+    not_in_channel: bool = False
+
+
+class _ApiError(Exception):
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+class FakeSlack:
+    """A local Slack Web API (``/api/<method>``) plus response_url sink (``/response/<name>``)."""
+
+    def __init__(self, *, strict_message_ts: bool = False) -> None:
+        # When strict, chat.update of a ts the fake never issued fails like Slack does
+        # (message_not_found). Off by default so tests can click on hand-made payloads.
+        self.strict_message_ts = strict_message_ts
+        self.calls: list[Call] = []
+        self.responses: list[ResponsePost] = []
+        self.violations: list[str] = []
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._channels: dict[str, _Channel] = {}
+        self._messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._ts_counter = itertools.count(1)
+        self._id_counter = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self) -> str:
+        """Bind to a free port on 127.0.0.1 and return the API base URL (ends in ``/api/``)."""
+        if self._runner is not None:
+            return self.base_url
+        app = web.Application(client_max_size=10 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{name}", self._handle_response_url)
+        # Short shutdown timeout: tests should not wait a minute for idle keep-alives.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._runner = runner
+        self._port = runner.addresses[0][1]
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not started; call await start() first")
+        return self._port
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Value for ``SLACK_API_URL`` / ``AsyncWebClient(base_url=...)``."""
+        return f"{self.root_url}/api/"
+
+    def response_url(self, name: str) -> str:
+        """A response_url whose POSTs land in :attr:`responses` under ``name``."""
+        return f"{self.root_url}/response/{name}"
+
+    def client(self, token: str = TEST_BOT_TOKEN, **kwargs: Any) -> AsyncWebClient:
+        """An AsyncWebClient already pointed at this fake."""
+        return AsyncWebClient(token=token, base_url=self.base_url, **kwargs)
+
+    # ------------------------------------------------------------- inspection
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def responses_to(self, name: str) -> list[ResponsePost]:
+        return [r for r in self.responses if r.name == name]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Current state of every message posted via chat.postMessage (after chat.update)."""
+        return list(self._messages.values())
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return self._messages.get((channel, ts))
+
+    def reset(self) -> None:
+        """Forget recordings and pending faults (keeps the server running)."""
+        self.calls.clear()
+        self.responses.clear()
+        self.violations.clear()
+        self._faults.clear()
+        self._channels.clear()
+
+    def summary(self) -> str:
+        """Human-readable dump of everything recorded; used in assertion messages."""
+        lines = [f"{len(self.calls)} API call(s):"]
+        for c in self.calls:
+            outcome = "ok" if c.ok else (c.response or {}).get("error", "")
+            lines.append(f"  {c.method} -> {c.status} {outcome} {_short(c.args)}")
+        lines.append(f"{len(self.responses)} response_url POST(s):")
+        for r in self.responses:
+            lines.append(f"  {r.name} -> {r.status} {_short(r.body)}")
+        if self.violations:
+            lines.append("violations:")
+            lines.extend(f"  {v}" for v in self.violations)
+        return "\n".join(lines)
+
+    async def wait_for(
+        self,
+        what: str | Callable[[Call], bool],
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[Call]:
+        """Poll until ``count`` calls match (a method name or a ``Call`` predicate).
+
+        Returns the matching calls; raises AssertionError with :meth:`summary` on timeout.
+        Needed because bolt runs listeners after ack() in background tasks.
+        """
+        if isinstance(what, str):
+            method = what
+
+            def predicate(c: Call) -> bool:
+                return c.method == method
+
+            desc = method
+        else:
+            predicate, desc = what, getattr(what, "__name__", "predicate")
+        return await self._poll(
+            lambda: [c for c in self.calls if predicate(c)], count, timeout, desc
+        )
+
+    async def wait_for_response(
+        self, name: str | None = None, count: int = 1, timeout: float = 5.0
+    ) -> list[ResponsePost]:
+        """Like :meth:`wait_for` for response_url POSTs (any name when ``name`` is None)."""
+        return await self._poll(
+            lambda: [r for r in self.responses if name is None or r.name == name],
+            count,
+            timeout,
+            f"response_url {name or '*'}",
+        )
+
+    async def _poll(
+        self, collect: Callable[[], list[Any]], count: int, timeout: float, desc: str
+    ) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = collect()
+            if len(found) >= count:
+                return found
+            if loop.time() >= deadline:
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {count} x {desc} "
+                    f"(got {len(found)})\n{self.summary()}"
+                )
+            await asyncio.sleep(0.01)
+
+    # --------------------------------------------------------- fault injection
+
+    def fail_next(self, method: str, error: str = "not_in_channel", times: int = 1) -> None:
+        """Next ``times`` calls to ``method`` answer HTTP 200 ``{"ok": false, "error": error}``.
+
+        ``method`` may be ``"*"`` (any method) or ``"response_url"`` (answers 404 ``error``).
+        """
+        self._add_fault(method, _Fault("error", times, error=error))
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Next ``times`` calls answer HTTP 429 with ``Retry-After`` and ``ratelimited``."""
+        self._add_fault(method, _Fault("ratelimit", times, retry_after=retry_after))
+
+    def server_error_next(self, method: str, status: int = 503, times: int = 1) -> None:
+        """Next ``times`` calls answer ``status`` with an HTML body, like Slack's edge does."""
+        self._add_fault(method, _Fault("server_error", times, status=status))
+
+    def channel_not_found(self, channel_id: str) -> None:
+        """All chat.* writes to (and conversations.info of) the channel fail until cleared."""
+        self._channels.setdefault(channel_id, _Channel()).not_found = True
+
+    def not_in_channel(self, channel_id: str) -> None:
+        """All chat.* writes to the channel fail with not_in_channel until cleared."""
+        self._channels.setdefault(channel_id, _Channel()).not_in_channel = True
+
+    def clear_channel(self, channel_id: str) -> None:
+        self._channels.pop(channel_id, None)
+
+    def _add_fault(self, key: str, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("times must be >= 1")
+        self._faults.setdefault(key, deque()).append(fault)
+
+    def _take_fault(self, key: str) -> _Fault | None:
+        # Faults fire in the order they were queued; a specific method wins over "*".
+        for k in (key, "*"):
+            queue = self._faults.get(k)
+            if queue:
+                fault = queue[0]
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.popleft()
+                return fault
+        return None
+
+    # --------------------------------------------------------------- HTTP layer
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            args = await _read_args(request)
+        except ValueError as exc:
+            call = Call(method, {}, headers)
+            self.calls.append(call)
+            return self._answer(call, {"ok": False, "error": "invalid_json", "detail": str(exc)})
+        call = Call(method, args, headers)
+        self.calls.append(call)
+
+        handler = self._methods().get(method)
+        if handler is None:
+            return self._answer(call, {"ok": False, "error": "unknown_method"})
+        auth = headers.get("authorization", "")
+        if not auth:
+            return self._answer(call, {"ok": False, "error": "not_authed"})
+        if not auth.startswith("Bearer xoxb-"):
+            return self._answer(call, {"ok": False, "error": "invalid_auth"})
+
+        fault = self._take_fault(method)
+        if fault is not None:
+            if fault.kind == "ratelimit":
+                return self._answer(
+                    call,
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    extra_headers={"Retry-After": str(fault.retry_after)},
+                )
+            if fault.kind == "server_error":
+                call.status = fault.status
+                return web.Response(
+                    status=fault.status,
+                    text=f"<html><body>{fault.status} Service Unavailable</body></html>",
+                    content_type="text/html",
+                )
+            return self._answer(call, {"ok": False, "error": fault.error})
+
+        try:
+            payload = handler(args)
+        except _ApiError as err:
+            payload = {"ok": False, "error": err.error, **err.extra}
+        return self._answer(call, payload)
+
+    def _answer(
+        self,
+        call: Call,
+        payload: dict[str, Any],
+        status: int = 200,
+        extra_headers: dict[str, str] | None = None,
+    ) -> web.Response:
+        call.status, call.response = status, payload
+        headers = {"x-oauth-scopes": BOT_SCOPES, **(extra_headers or {})}
+        return web.json_response(payload, status=status, headers=headers)
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {"_raw": raw.decode(errors="replace")}
+        post = ResponsePost(name, body if isinstance(body, dict) else {"_raw": body}, headers)
+        self.responses.append(post)
+
+        fault = self._take_fault(_RESPONSE_URL_KEY)
+        if fault is not None:
+            if fault.kind == "ratelimit":
+                post.status = 429
+                return web.Response(
+                    status=429, text="rate_limited", headers={"Retry-After": str(fault.retry_after)}
+                )
+            post.status = fault.status if fault.kind == "server_error" else 404
+            return web.Response(status=post.status, text=fault.error or "server_error")
+
+        # Slack answers response_url POSTs with plain "ok" or a 4xx naming the problem.
+        if "blocks" in post.body and self._invalid(
+            self._block_problems(post.body["blocks"], f"response/{name}", MAX_MESSAGE_BLOCKS)
+        ):
+            post.status = 400
+            return web.Response(status=400, text="invalid_blocks")
+        if not any(k in post.body for k in ("text", "blocks", "attachments", "delete_original")):
+            post.status = 400
+            return web.Response(status=400, text="no_text")
+        return web.Response(text="ok")
+
+    # ------------------------------------------------------------ API methods
+
+    def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "api.test": lambda args: {"ok": True, "args": args},
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "views.open": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+        }
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": "aicost test",
+            "user": BOT_NAME,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args)
+        self._check_message_content(args, "chat.postMessage")
+        ts = self._next_ts()
+        message = self._message(args, ts)
+        self._messages[(channel, ts)] = {**message, "channel": channel}
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._writable_channel(args)
+        if not args.get("user"):
+            raise _ApiError("user_not_in_channel")
+        self._check_message_content(args, "chat.postEphemeral")
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args)
+        ts = str(args.get("ts") or "")
+        if not ts:
+            raise _ApiError("message_not_found")
+        existing = self._messages.get((channel, ts))
+        if existing is None and self.strict_message_ts:
+            raise _ApiError("message_not_found")
+        self._check_message_content(args, "chat.update")
+        message = self._message(args, ts)
+        message.pop("thread_ts", None)
+        if existing is not None:
+            # Keep thread placement; fields left out (e.g. blocks) are retained, as in Slack.
+            message = {
+                **existing,
+                **message,
+                "edited": {"user": BOT_USER_ID, "ts": self._next_ts()},
+            }
+            self._messages[(channel, ts)] = message
+            message = {k: v for k, v in message.items() if k != "channel"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": args.get("text", ""),
+            "message": message,
+        }
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            raise _ApiError("invalid_arguments", response_metadata=_meta("trigger_id is required"))
+        view = self._checked_view(args, "views.open", expected_type="modal")
+        view_id = self._next_id("V")
+        return {"ok": True, "view": self._store_view(view, view_id)}
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        external_id = args.get("external_id")
+        if not view_id and not external_id:
+            raise _ApiError("invalid_arguments", response_metadata=_meta("view_id is required"))
+        if not view_id:
+            view_id = next(
+                (vid for vid, v in self._views.items() if v.get("external_id") == external_id),
+                None,
+            )
+            if view_id is None:
+                raise _ApiError("not_found")
+        view = self._checked_view(args, "views.update")
+        stored = self._views.get(view_id)
+        # Slack rejects stale updates when the caller passes the hash it last saw.
+        if stored is not None and args.get("hash") and args["hash"] != stored["hash"]:
+            raise _ApiError("hash_conflict")
+        root = stored["root_view_id"] if stored else view_id
+        return {"ok": True, "view": self._store_view(view, view_id, root_view_id=root)}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("user_id"):
+            raise _ApiError("invalid_arguments", response_metadata=_meta("user_id is required"))
+        view = self._checked_view(args, "views.publish", expected_type="home")
+        view_id = self._next_id("V")
+        return {"ok": True, "view": self._store_view(view, view_id)}
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        state = self._channels.get(channel, _Channel())
+        if not channel or state.not_found:
+            raise _ApiError("channel_not_found")
+        private = channel.startswith("G")
+        name = f"channel-{channel.lower()}"
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": name,
+                "name_normalized": name,
+                "is_channel": not private,
+                "is_group": private,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": private,
+                "is_archived": False,
+                "is_general": False,
+                "is_shared": False,
+                "is_ext_shared": False,
+                "is_org_shared": False,
+                "is_member": not state.not_in_channel,
+                "created": 1700000000,
+                "creator": "U1",
+                "context_team_id": TEAM_ID,
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": "", "creator": "", "last_set": 0},
+            },
+        }
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user") or "")
+        if not user:
+            raise _ApiError("user_not_found")
+        is_bot = user == BOT_USER_ID
+        name = BOT_NAME if is_bot else f"user-{user.lower()}"
+        return {
+            "ok": True,
+            "user": {
+                "id": user,
+                "team_id": TEAM_ID,
+                "name": name,
+                "real_name": name,
+                "deleted": False,
+                "is_bot": is_bot,
+                "is_admin": False,
+                "tz": "America/Los_Angeles",
+                "tz_label": "Pacific Standard Time",
+                "tz_offset": -28800,
+                "profile": {"real_name": name, "display_name": name, "team": TEAM_ID},
+            },
+        }
+
+    # ---------------------------------------------------------------- helpers
+
+    def _writable_channel(self, args: dict[str, Any]) -> str:
+        channel = str(args.get("channel") or "")
+        if not channel:
+            raise _ApiError("channel_not_found")
+        state = self._channels.get(channel)
+        if state is not None and state.not_found:
+            raise _ApiError("channel_not_found")
+        if state is not None and state.not_in_channel:
+            raise _ApiError("not_in_channel")
+        return channel
+
+    def _check_message_content(self, args: dict[str, Any], method: str) -> None:
+        if not any(args.get(k) for k in ("text", "blocks", "attachments")):
+            raise _ApiError("no_text")
+        if len(str(args.get("text") or "")) > MAX_MESSAGE_TEXT:
+            raise _ApiError("msg_too_long")
+        if "blocks" in args:
+            problems = self._block_problems(args["blocks"], method, MAX_MESSAGE_BLOCKS)
+            if self._invalid(problems):
+                raise _ApiError("invalid_blocks", response_metadata={"messages": problems})
+
+    def _checked_view(
+        self, args: dict[str, Any], method: str, expected_type: str | None = None
+    ) -> dict[str, Any]:
+        view = args.get("view")
+        problems = self._view_problems(view, method, expected_type)
+        if self._invalid(problems):
+            raise _ApiError("invalid_blocks", response_metadata={"messages": problems})
+        assert isinstance(view, dict)
+        return view
+
+    def _invalid(self, problems: list[str]) -> bool:
+        self.violations.extend(problems)
+        return bool(problems)
+
+    def _block_problems(self, blocks: Any, where: str, limit: int, sdk: bool = True) -> list[str]:
+        if not isinstance(blocks, list):
+            return [f"{where}: blocks must be a JSON array, got {type(blocks).__name__}"]
+        problems = []
+        if len(blocks) > limit:
+            problems.append(f"{where}: {len(blocks)} blocks exceeds the limit of {limit}")
+        seen_ids: set[str] = set()
+        for i, raw in enumerate(blocks):
+            path = f"{where}: blocks[{i}]"
+            if not isinstance(raw, dict):
+                problems.append(f"{path}: block must be an object")
+                continue
+            if sdk:
+                # Same as Block.parse_all(blocks) + to_dict() per block, but keeps the index.
+                try:
+                    parsed = Block.parse(raw)
+                    if parsed is None:
+                        problems.append(f"{path}: unknown block type {raw.get('type')!r}")
+                        continue
+                    parsed.to_dict()
+                except Exception as exc:  # slack_sdk raises several types; all mean "invalid"
+                    problems.append(f"{path} ({raw.get('type')}): {exc}")
+                    continue
+            problems.extend(_limit_problems(raw, path))
+            block_id = raw.get("block_id")
+            if block_id is not None:
+                if block_id in seen_ids:
+                    problems.append(f"{path}: duplicate block_id {block_id!r}")
+                seen_ids.add(block_id)
+        return problems
+
+    def _view_problems(self, view: Any, where: str, expected_type: str | None) -> list[str]:
+        if not isinstance(view, dict):
+            return [f"{where}: view must be a JSON object, got {type(view).__name__}"]
+        problems = []
+        vtype = view.get("type")
+        if expected_type is not None and vtype != expected_type:
+            problems.append(f"{where}: view type must be {expected_type!r}, got {vtype!r}")
+        try:
+            # Validates view attributes and, through to_dict(), every nested block.
+            View(**view).to_dict()
+        except Exception as exc:
+            problems.append(f"{where}: {exc}")
+        if vtype == "modal":
+            title = _text_of(view.get("title"))
+            if not title:
+                problems.append(f"{where}: modal title is required")
+            elif len(title) > MAX_MODAL_TITLE:
+                problems.append(
+                    f"{where}: modal title is {len(title)} chars (max {MAX_MODAL_TITLE})"
+                )
+            has_input = any(
+                isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or []
+            )
+            if has_input and not view.get("submit"):
+                problems.append(f"{where}: modals with input blocks need a submit button")
+        problems.extend(
+            self._block_problems(
+                view.get("blocks", []), f"{where} view", MAX_VIEW_BLOCKS, sdk=False
+            )
+        )
+        return problems
+
+    def _message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": args.get("text", ""),
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "metadata"):
+            if key in args:
+                message[key] = args[key]
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
+        return message
+
+    def _store_view(
+        self, view: dict[str, Any], view_id: str, root_view_id: str | None = None
+    ) -> dict[str, Any]:
+        stored = {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": view.get("type"),
+            "title": view.get("title"),
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"{1700000000 + next(self._id_counter)}.{view_id[-8:]}",
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "previous_view_id": None,
+            "root_view_id": root_view_id or view_id,
+            "app_id": APP_ID,
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+        self._views[view_id] = stored
+        return stored
+
+    def _next_ts(self) -> str:
+        # Unique and increasing, shaped like Slack's "seconds.micros" message ids.
+        micros = next(self._ts_counter) * 100
+        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._id_counter):010d}"
+
+
+async def _read_args(request: web.Request) -> dict[str, Any]:
+    """Merge query string and body (JSON, urlencoded or multipart) into one dict."""
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "multipart/form-data":
+        form = await request.post()
+        args.update({k: v for k, v in form.items() if isinstance(v, str)})
+    else:
+        raw = await request.read()
+        if raw and request.content_type == "application/json":
+            body = json.loads(raw)
+            if not isinstance(body, dict):
+                raise ValueError("JSON body must be an object")
+            args.update(body)
+        elif raw:
+            args.update(parse_qsl(raw.decode(), keep_blank_values=True))
+    for key in _JSON_STRING_FIELDS:
+        value = args.get(key)
+        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            # Undecodable strings stay as-is; block validation then reports them.
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+def _limit_problems(block: dict[str, Any], path: str) -> list[str]:
+    """Slack limits that slack_sdk's models don't all enforce."""
+    problems = []
+    btype = block.get("type")
+    if btype == "section":
+        text = _text_of(block.get("text"))
+        if len(text) > MAX_SECTION_TEXT:
+            problems.append(f"{path}: section text is {len(text)} chars (max {MAX_SECTION_TEXT})")
+        fields = block.get("fields") or []
+        if len(fields) > MAX_SECTION_FIELDS:
+            problems.append(f"{path}: {len(fields)} section fields (max {MAX_SECTION_FIELDS})")
+        for j, f in enumerate(fields):
+            if len(_text_of(f)) > MAX_SECTION_FIELD_TEXT:
+                problems.append(f"{path}: fields[{j}] exceeds {MAX_SECTION_FIELD_TEXT} chars")
+        if not text and not fields:
+            problems.append(f"{path}: section needs text or fields")
+    elif btype == "header":
+        text = _text_of(block.get("text"))
+        if len(text) > MAX_HEADER_TEXT:
+            problems.append(f"{path}: header text is {len(text)} chars (max {MAX_HEADER_TEXT})")
+    return problems
+
+
+def _text_of(obj: Any) -> str:
+    if isinstance(obj, dict):
+        return str(obj.get("text") or "")
+    return str(obj or "")
+
+
+def _meta(message: str) -> dict[str, Any]:
+    return {"messages": [f"[ERROR] {message}"]}
+
+
+def _short(value: Any, limit: int = 240) -> str:
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

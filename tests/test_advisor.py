@@ -1,0 +1,73 @@
+"""The conversation engine: requests, follow-ups, undo and reset, without Slack."""
+
+from bot import advisor
+from bot.advisor import ConversationState, ReplyKind
+
+
+def _start(text="10000 users startup"):
+    return advisor.request(text, ConversationState())
+
+
+def test_request_gives_an_estimate_and_remembers_the_scenario():
+    turn = _start()
+    assert turn.reply.kind is ReplyKind.estimate
+    assert turn.state.scenario.users == 10_000
+    assert turn.changed
+
+
+def test_follow_up_recomputes_with_new_user_count_and_shows_the_diff():
+    turn = advisor.follow_up_text("what if 50k users?", _start().state)
+    assert turn.reply.kind is ReplyKind.estimate
+    assert turn.state.scenario.users == 50_000
+    assert turn.reply.changes == ["users 10,000 → 50,000"]
+    assert turn.reply.diff.totals["monthly"][1].low > turn.reply.diff.totals["monthly"][0].low
+
+
+def test_undo_and_reset_walk_back_through_the_history():
+    state = _start().state
+    state = advisor.follow_up_text("50k users", state).state
+    state = advisor.follow_up_text("add hipaa", state).state
+    undone = advisor.follow_up_text("undo", state)
+    assert undone.state.scenario.users == 50_000 and not undone.state.scenario.compliance
+    reset = advisor.follow_up_text("reset", undone.state)
+    assert reset.state.scenario.users == 10_000
+
+
+def test_nothing_to_undo_is_said_kindly():
+    turn = advisor.follow_up_text("undo", _start().state)
+    assert turn.reply.kind is ReplyKind.info
+    assert "Nothing to undo" in turn.reply.text
+
+
+def test_follow_up_not_understood_gets_a_hint_and_keeps_the_scenario():
+    state = _start().state
+    turn = advisor.follow_up_text("make it webscale", state)
+    assert turn.reply.kind is ReplyKind.hint
+    assert "webscale" in turn.reply.text
+    assert turn.state == state
+
+
+def test_out_of_range_follow_up_says_the_range():
+    turn = advisor.follow_up_text("0 users", _start().state)
+    assert turn.reply.kind is ReplyKind.error
+    assert "between 1 and" in turn.reply.text
+
+
+def test_empty_request_opens_the_form_prefilled():
+    state = _start().state
+    turn = advisor.request("", state)
+    assert turn.reply.kind is ReplyKind.form
+    assert turn.reply.scenario == state.scenario
+
+
+def test_history_is_capped():
+    state = _start().state
+    for n in range(advisor.HISTORY_LIMIT + 5):
+        state = advisor.follow_up_text(f"{20_000 + n} users", state).state
+    assert len(state.history) == advisor.HISTORY_LIMIT
+
+
+def test_state_round_trips_through_json():
+    state = advisor.follow_up_text("add hipaa", _start().state).state
+    again = ConversationState.model_validate_json(state.model_dump_json())
+    assert again == state

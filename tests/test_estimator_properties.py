@@ -1,0 +1,106 @@
+"""Properties that must hold for every scenario in the allowed range."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estimator.breakdown import line_items
+from estimator.curve import scaling_curve
+from estimator.estimate import estimate
+from estimator.lines import Cadence
+from estimator.scenario import Compliance, Scenario
+from estimator.totals import sum_lines
+from estimator.whatif import ScenarioChange, apply_change
+from tests.strategies import scenarios
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
+
+
+def _monthly(s: Scenario) -> tuple[float, float]:
+    t = sum_lines(line_items(s), s.prototype_cost)
+    return t.monthly.low, t.monthly.high
+
+
+def _all(s: Scenario) -> tuple[float, float, float, float]:
+    t = sum_lines(line_items(s), s.prototype_cost)
+    return t.monthly.low, t.monthly.high, t.first_year.low, t.first_year.high
+
+
+def _at_most(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return all(x <= y + 1e-6 * max(1.0, abs(y)) for x, y in zip(a, b, strict=True))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_every_low_is_at_most_its_high(s):
+    e = estimate(s)
+    for item in e.line_items:
+        assert 0 <= item.low <= item.high, item.key
+        assert item.basis
+    t = e.totals
+    for amount in (t.one_time, t.monthly, t.annual, t.first_year):
+        assert amount.low <= amount.high
+    for phase in e.phases:
+        assert phase.cumulative.low <= phase.cumulative.high
+    for saving in e.savings:
+        assert 0 <= saving.monthly.low <= saving.monthly.high + 1e-9, saving.lever
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_totals_equal_the_sum_of_their_lines(s):
+    e = estimate(s)
+    for cadence, amount in (
+        (Cadence.one_time, e.totals.one_time),
+        (Cadence.monthly, e.totals.monthly),
+        (Cadence.annual, e.totals.annual),
+    ):
+        lines = [i for i in e.line_items if i.cadence is cadence]
+        assert abs(sum(i.low for i in lines) - amount.low) < 1e-6 * max(1, amount.low)
+        assert abs(sum(i.high for i in lines) - amount.high) < 1e-6 * max(1, amount.high)
+    expected = e.totals.one_time.low + 12 * e.totals.monthly.low + e.totals.annual.low
+    assert abs(e.totals.first_year.low - expected) < 1e-6 * expected
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.floats(min_value=1.0, max_value=1000.0))
+def test_monthly_run_rate_never_falls_as_users_grow(s, factor):
+    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * factor))})
+    assert _at_most(_monthly(s), _monthly(more))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.floats(min_value=0.0, max_value=0.95))
+def test_caching_never_raises_cost(s, higher_hit_rate):
+    if higher_hit_rate < s.cache_hit_rate:
+        return
+    cached = s.model_copy(update={"cache_hit_rate": higher_hit_rate})
+    assert _at_most(_all(cached), _all(s))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.sampled_from(list(Compliance)))
+def test_adding_a_compliance_framework_never_lowers_cost(s, framework):
+    stricter = apply_change(s, ScenarioChange(add_compliance=(framework,)))
+    assert _at_most(_all(s), _all(stricter))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(regions=1), st.integers(min_value=1, max_value=19))
+def test_adding_a_region_never_lowers_cost(s, extra):
+    wider = s.model_copy(update={"regions": s.regions + extra})
+    assert _at_most(_all(s), _all(wider))
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_cost_per_user_at_a_million_users_is_below_a_thousand(s):
+    points = {p.users: p for p in scaling_curve(s, (1_000, 1_000_000))}
+    assert points[1_000_000].per_user.high < points[1_000].per_user.low
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_scaling_curve_splits_into_fixed_and_variable(s):
+    for point in scaling_curve(s):
+        assert point.monthly.low == point.fixed.low + point.variable.low
+        assert point.variable.low >= 0 and point.fixed.low > 0

@@ -1,0 +1,148 @@
+"""Free text the bot and the terminal understand, and what they say about the rest."""
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing import Command, InputError, first_scenario, parse
+from estimator.scenario import Compliance, ScenarioError
+
+REQUESTS = [
+    ("10000 users startup", {"users": 10_000, "stage": "startup"}),
+    ("10k users", {"users": 10_000}),
+    ("1.5M users", {"users": 1_500_000}),
+    ("50,000 users enterprise", {"users": 50_000, "stage": "enterprise"}),
+    ("$80k prototype", {"prototype_cost": 80_000}),
+    ("prototype $80k", {"prototype_cost": 80_000}),
+    ("gpt-4o-mini", {"model": "gpt-4o-mini"}),
+    ("3 regions", {"regions": 3}),
+    ("self-hosted h100", {"hosting": "self-hosted", "gpu": "h100"}),
+    ("cache 40%", {"cache_hit_rate": 0.4}),
+    ("40% cache hit rate", {"cache_hit_rate": 0.4}),
+    ("99.99", {"uptime": 99.99}),
+    ("1 million users", {"users": 1_000_000}),
+    ("8 requests per day", {"requests_per_active_user_per_day": 8}),
+    ("1,500 input tokens 400 output tokens", {"input_tokens": 1500, "output_tokens": 400}),
+    ("1000/300 tokens", {"input_tokens": 1000, "output_tokens": 300}),
+    ("20% daily active", {"daily_active_share": 0.2}),
+    ("growth 5%", {"monthly_user_growth": 0.05}),
+    ("prompt caching 70%", {"prompt_cache_share": 0.7}),
+    ("2M records", {"stored_records": 2_000_000}),
+    ("١٠٠٠٠ users", {"users": 10_000}),  # Arabic-Indic digits
+    ("10\u200b000 users", {"users": 10_000}),  # zero-width space inside the number
+    ("\u202e10000 users", {"users": 10_000}),  # right-to-left override mark
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REQUESTS)
+def test_request_phrasing_is_understood(text, expected):
+    parsed = parse(text)
+    assert parsed.unknown == ()
+    assert parsed.change.set == expected
+
+
+def test_compliance_words_name_the_frameworks():
+    parsed = parse("soc2 gdpr")
+    assert parsed.change.add_compliance == (Compliance.soc2, Compliance.gdpr)
+    assert parse("SOC 2 and ISO 27001").change.add_compliance == (
+        Compliance.soc2,
+        Compliance.iso27001,
+    )
+    assert parse("hipaa").change.add_compliance == (Compliance.hipaa,)
+
+
+FOLLOW_UPS = [
+    ("what if 50k users?", {"users": 50_000}),
+    ("with caching", {"cache_hit_rate": 0.4}),
+    ("no caching", {"cache_hit_rate": 0.0}),
+    ("use claude-haiku-4-5", {"model": "claude-haiku-4-5"}),
+    ("switch to gemini-2.5-flash", {"model": "gemini-2.5-flash"}),
+    ("enterprise", {"stage": "enterprise"}),
+    ("3 regions", {"regions": 3}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOLLOW_UPS)
+def test_follow_up_phrasing_parses_to_a_change(text, expected):
+    parsed = parse(text)
+    assert parsed.unknown == ()
+    assert parsed.change.set == expected
+
+
+def test_follow_ups_add_drop_and_scale():
+    assert parse("add hipaa").change.add_compliance == (Compliance.hipaa,)
+    assert parse("drop soc2").change.remove_compliance == (Compliance.soc2,)
+    assert parse("what if 10x users").change.scale_users == 10
+    assert parse("double the users").change.scale_users == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [("undo", Command.undo), ("reset", Command.reset), ("help", Command.help),
+     ("form", Command.form), ("forget", Command.forget), ("start over", Command.reset)],
+)  # fmt: skip
+def test_commands(text, command):
+    assert parse(text).command is command
+
+
+def test_words_not_understood_are_named_back():
+    with pytest.raises(InputError) as caught:
+        first_scenario("10000 users startup with blockchain synergy")
+    message = str(caught.value)
+    assert "blockchain" in message and "synergy" in message
+    assert "10000 users startup" in message  # an example of what to type
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("0 users", "between 1 and 10,000,000,000"),
+        ("-1 users", "between 1 and 10,000,000,000"),
+        ("20000000000 users", "between 1 and 10,000,000,000"),
+        ("cache 99%", "between 0% and 95%"),
+        ("1.5 users", "whole number"),
+        ("gpt-4o-minx", "gpt-4o-mini"),
+        ("25 regions", "between 1 and 20"),
+    ],
+)
+def test_out_of_range_values_get_the_allowed_range(text, fragment):
+    with pytest.raises(InputError, match=fragment):
+        first_scenario(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e309", "NaN users", "inf", "0x10", "10^12 users", "<!channel>", "<!here>", "<@U123>",
+     "<https://x|link>", "*bold*", "&lt;", "🚀🚀 users"],
+)  # fmt: skip
+def test_hostile_text_is_named_back_not_obeyed(text):
+    parsed = parse(text)
+    assert parsed.unknown or not parsed.understood_anything
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_parsing_never_raises_anything_but_its_own_clear_error(text):
+    try:
+        first_scenario(text)
+    except InputError as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+    except ScenarioError:  # pragma: no cover - would mean a path forgot to wrap
+        raise AssertionError("ScenarioError escaped without an InputError wrapper") from None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["10k", "users", "startup", "$80k", "prototype", "soc2", "cache", "40%", "99.9",
+             "3", "regions", "gpt-4o", "self-hosted", "h100", "what", "if", "1e309", "-5", "x"]
+        ),
+        max_size=8,
+    )
+)  # fmt: skip
+def test_word_salad_from_known_words_never_crashes(words):
+    with contextlib.suppress(InputError):
+        first_scenario(" ".join(words))
