@@ -1,0 +1,34 @@
+"""`python -m bot`: Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"aicost bot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Imported after settings so a missing token fails fast, before the Slack libraries load.
+    from bot.app import build_bot
+    from bot.server import serve
+
+    # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(build_bot(settings)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,553 @@
+"""Block Kit rendering of estimates, thread tips, follow-up diffs, help and errors (plain dicts).
+
+Every mrkdwn text is escaped on its way into a block (model names and unknown words are echoed
+back from users), and every message goes through `fit`, so nothing sent can mention anyone, smuggle
+a link or break one of Slack's limits.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot import limits
+from bot.advisor import Reply
+from bot.ids import SLASH_COMMAND, Action
+from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
+from estimator.estimate import Estimate
+from estimator.lines import Cadence, Category, LineItem
+from estimator.money import count, percent, usd, usd_range, usd_short
+from estimator.phases import READING
+from estimator.savings import Saving
+from estimator.scenario import Hosting, Scenario
+from estimator.totals import Amount
+from estimator.whatif import EstimateDiff
+
+# The bot's handle as people type it; the invite only works with the app's display name.
+INVITE_COMMAND = "/invite @aicost"
+
+_CADENCE = {Cadence.one_time: " one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
+_BUTTONS = (
+    (Action.edit_in_form, "Edit in form", "edit"),
+    (Action.what_if_10x, "What if 10x users", "10x"),
+    (Action.apply_caching, "Apply caching", "caching"),
+    (Action.cheaper_model, "Try a cheaper model", "cheaper_model"),
+)
+_DATA_FILE = "estimator/data/costs.toml"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Slack message: `text` is the notification fallback, `blocks` what Slack shows."""
+
+    text: str
+    blocks: list[dict]
+
+
+# --- escaping and limits ----------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > the way Slack requires, so echoed text can never become a mention
+    (<!channel>, <@U1>) or a link; `&` first, or the other entities would be escaped twice."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with "…", never inside an entity or an open code block."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]  # half an entity would show as "&am"
+    if cut.count("```") % 2:
+        # An unclosed fence would set the rest of the message in monospace.
+        cut = cut[: limit - 5]
+        amp = cut.rfind("&")
+        if amp != -1 and ";" not in cut[amp:]:
+            cut = cut[:amp]
+        return cut + "…\n```"
+    return cut + "…"
+
+
+def _fit_block(block: dict) -> dict:
+    block = copy.deepcopy(block)
+    kind = block.get("type")
+    if kind == "header":
+        block["text"]["text"] = _clip(block["text"]["text"], limits.HEADER_TEXT)
+    elif kind == "section":
+        if "text" in block:
+            block["text"]["text"] = _clip(block["text"]["text"], limits.SECTION_TEXT)
+        if "fields" in block:
+            block["fields"] = block["fields"][: limits.SECTION_FIELDS]
+            for item in block["fields"]:
+                item["text"] = _clip(item["text"], limits.SECTION_FIELD_TEXT)
+    elif kind == "context":
+        block["elements"] = block["elements"][: limits.CONTEXT_ELEMENTS]
+        for element in block["elements"]:
+            if "text" in element:
+                # Context texts share the 3,000-character cap of every block text object.
+                element["text"] = _clip(element["text"], limits.SECTION_TEXT)
+    elif kind == "actions":
+        for element in block["elements"]:
+            if element.get("type") == "button":
+                element["text"]["text"] = _clip(element["text"]["text"], limits.BUTTON_TEXT)
+    return block
+
+
+def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
+    """`blocks` within Slack's limits: texts clipped with "…", at most `limit` blocks (default
+    limits.MESSAGE_BLOCKS). When blocks must go, a closing actions block is kept: the buttons
+    matter more than the last detail."""
+    limit = limits.MESSAGE_BLOCKS if limit is None else limit
+    fitted = [_fit_block(block) for block in blocks]
+    if len(fitted) <= limit:
+        return fitted
+    tail = [fitted[-1]] if fitted[-1].get("type") == "actions" else []
+    keep = max(0, limit - len(tail) - 1)
+    dropped = len(fitted) - keep - len(tail)
+    return [*fitted[:keep], _context(f"… {dropped} more blocks not shown."), *tail][:limit]
+
+
+def _message(text: str, blocks: list[dict]) -> Message:
+    # The fallback is parsed for mentions too, so it is escaped like every block text.
+    return Message(_clip(escape(text), limits.FALLBACK_TEXT), fit(blocks))
+
+
+# --- block builders (every mrkdwn text escaped here, so no caller can forget) -------------------
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack does not auto-link names or URLs in text we did not mark up ourselves.
+    return {"type": "mrkdwn", "text": escape(text), "verbatim": True}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _header(text: str) -> dict:
+    return {"type": "header", "text": _plain(text)}
+
+
+def _section(text: str | None = None, fields: list[str] | None = None) -> dict:
+    block: dict[str, Any] = {"type": "section"}
+    if text is not None:
+        block["text"] = _mrkdwn(text)
+    if fields:
+        block["fields"] = [_mrkdwn(f) for f in fields]
+    return block
+
+
+def _context(*texts: str) -> dict:
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
+
+
+def _actions() -> dict:
+    buttons = []
+    for action, label, value in _BUTTONS:
+        button: dict[str, Any] = {
+            "type": "button",
+            "action_id": action.value,
+            "text": _plain(label),
+            "value": value,
+        }
+        if action is Action.edit_in_form:
+            button["style"] = "primary"
+        buttons.append(button)
+    return {"type": "actions", "elements": buttons}
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    """A monospace table: first column left-aligned, amounts right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+# --- amounts ----------------------------------------------------------------------------------
+
+
+def _usd(amount: float) -> str:
+    """$140, $2.5k, $285k, $1.2M, $4.1B. money.usd_short writes $2,528 as "$3k", a fifth off at the
+    ends of a range; one decimal under $10k keeps "$2.5k–5.2k" honest."""
+    magnitude = abs(amount)
+    if magnitude < 1_000:
+        body = usd(magnitude)
+    elif magnitude < 9_950:
+        body = f"${magnitude / 1_000:.1f}k".replace(".0k", "k")
+    elif magnitude < 999_500_000:
+        body = usd_short(magnitude)
+    else:
+        body = f"${magnitude / 1_000_000_000:,.1f}B".replace(".0B", "B")
+    return ("-" if amount < 0 and body != "$0" else "") + body
+
+
+def _range(a: Amount, unit: str = "") -> str:
+    """$2.5k–5.2k/month; a single figure when both ends agree."""
+    low, high = _usd(a.low), _usd(a.high)
+    text = low if low == high else f"{low}–{high.removeprefix('$')}"
+    return text + unit
+
+
+def _signed(amount: float) -> str:
+    """+$12k / -$3k / $0."""
+    if round(amount) == 0:
+        return "$0"
+    return ("+" if amount > 0 else "") + _usd(amount)
+
+
+def _signed_range(a: Amount) -> str:
+    return f"{_signed(a.low)} / {_signed(a.high)}"
+
+
+def _multiple(a: Amount) -> str:
+    # Tenths matter at 5.7x, not at 19,988x.
+    digits = 1 if a.high < 100 else 0
+    return f"{a.low:,.{digits}f}-{a.high:,.{digits}f}x"
+
+
+# --- the estimate -----------------------------------------------------------------------------
+
+
+def _title(s: Scenario) -> str:
+    return f"AI in production: {count(s.users)} users · {s.stage.value}"
+
+
+def _key_figures(e: Estimate) -> dict:
+    t, s = e.totals, e.scenario
+    return _section(
+        fields=[
+            f"*Monthly run-rate*\n{_range(t.monthly, '/month')}\n_cloud, LLM, tools, support_",
+            f"*One-time*\n{_range(t.one_time)}\n_build-out before launch_",
+            f"*First year*\n{_range(t.first_year)}\n_one-time + 12 months + team_",
+            f"*Multiple of the prototype*\n{_multiple(t.prototype_multiple)}\n"
+            f"_of the {_usd(s.prototype_cost)} prototype_",
+            f"*All-in per month*\n{_range(t.monthly_all_in, '/month')}\n"
+            f"_team & legal spread over 12_",
+            f"*Team & legal per year*\n{_range(t.annual, '/year')}\n_salaries, insurance_",
+        ]
+    )
+
+
+def _breakdown(e: Estimate) -> dict:
+    rows: list[tuple[str, ...]] = [("", "One-time", "Monthly", "Annual")]
+    for category, one_time, monthly, annual in e.by_category():
+        rows.append(
+            (
+                category.label,
+                *(_range(a) if a.high or a.low else "–" for a in (one_time, monthly, annual)),
+            )
+        )
+    t = e.totals
+    rows.append(("Total", _range(t.one_time), _range(t.monthly), _range(t.annual)))
+    return _section("*Breakdown by category*\n" + _table(rows))
+
+
+def _phases(e: Estimate) -> dict:
+    lines = ["*Three-phase budget* · cumulative spend, as multiples of the prototype"]
+    for phase in e.phases:
+        low, high = phase.article_multiple
+        lines.append(
+            f"• *{phase.name}*, {phase.months}: {_range(phase.cumulative)} · "
+            f"{_multiple(phase.multiple)} _(article {low:g}-{high:g}x)_"
+        )
+    return _section("\n".join(lines))
+
+
+def _hosting(s: Scenario) -> str:
+    if s.hosting is Hosting.self_hosted:
+        return f"self-hosted {s.gpu.value.upper()}"
+    return "API"
+
+
+def _assumptions(s: Scenario) -> dict:
+    shown = [
+        ("users", f"{count(s.users)} users"),
+        ("model", s.model),
+        ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
+        ("cache_hit_rate", f"{percent(s.cache_hit_rate)} cache hits"),
+        ("regions", f"{count(s.regions)} region{'s' if s.regions != 1 else ''}"),
+        ("compliance", ", ".join(c.label for c in s.compliance) or "no compliance"),
+        ("uptime", f"{s.uptime:g}% uptime"),
+        ("hosting", _hosting(s)),
+    ]
+    chosen = [text for name, text in shown if _given(s, name)]
+    defaults = [text for name, text in shown if not _given(s, name)]
+    parts = []
+    if chosen:
+        parts.append("You chose " + " · ".join(chosen) + ".")
+    if defaults:
+        parts.append(f"{s.stage.value.capitalize()} defaults: " + " · ".join(defaults) + ".")
+    parts.append("*Edit in form* changes any of them.")
+    return _context("*Assumptions* " + " ".join(parts))
+
+
+def _given(s: Scenario, name: str) -> bool:
+    if name == "input_tokens":
+        return "input_tokens" in s.given or "output_tokens" in s.given
+    if name == "hosting":
+        return "hosting" in s.given or "gpu" in s.given
+    return name in s.given
+
+
+def _estimate_blocks(e: Estimate) -> list[dict]:
+    return [
+        _header(_title(e.scenario)),
+        _key_figures(e),
+        _breakdown(e),
+        _phases(e),
+        _assumptions(e.scenario),
+        _actions(),
+    ]
+
+
+def _estimate_text(e: Estimate) -> str:
+    t = e.totals
+    return (
+        f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
+        f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)"
+    )
+
+
+def estimate_message(e: Estimate) -> Message:
+    """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
+    return _message(_estimate_text(e), _estimate_blocks(e))
+
+
+def not_in_channel_message(e: Estimate) -> Message:
+    """The estimate for the user alone, opening with how to invite the bot to the channel."""
+    notice = (
+        "I'm not in this channel, so I can't post here and only you can see this estimate. "
+        f"To share estimates here, invite me: `{INVITE_COMMAND}`"
+    )
+    return _message(f"{notice}\n{_estimate_text(e)}", [_section(notice), *_estimate_blocks(e)])
+
+
+# --- the thread -------------------------------------------------------------------------------
+
+
+def _saving(e: Estimate, lever: str) -> Saving:
+    return next(s for s in e.savings if s.lever == lever)
+
+
+def _plain_words(mrkdwn: str) -> str:
+    """A headline for the notification fallback: no emoji code, no bold marks."""
+    return re.sub(r"^:[a-z_]+: ", "", mrkdwn).replace("*", "")
+
+
+def _caching_tip(e: Estimate) -> Message:
+    levers = [_saving(e, "response_caching"), _saving(e, "prompt_caching")]
+    total = levers[0].monthly + levers[1].monthly
+    if total.high > 0:
+        headline = (
+            f":bulb: *Caching could save {_range(total, '/month')}* "
+            f"({_range(total.scaled(12), '/year')})"
+        )
+    else:
+        headline = ":bulb: *Caching: no dollar saving in this scenario*"
+    lines = [headline]
+    lines += [f"• *{s.name}* ({_range(s.monthly, '/month')}): {s.detail}" for s in levers]
+    lines.append("*Apply caching* under the estimate shows the totals with it.")
+    return _message(_plain_words(headline), [_section("\n".join(lines))])
+
+
+def _managed_tip(e: Estimate) -> Message:
+    managed = _saving(e, "managed_services")
+    if managed.monthly.high > 0:
+        headline = (
+            f":gear: *Managed services: {_range(managed.monthly, '/month')} net in your favour*"
+        )
+    else:
+        headline = ":gear: *Managed services: no net saving at this size*"
+    others = [_saving(e, "autoscaling"), _saving(e, "cheaper_model")]
+    also = "\n".join(f"• *{s.name}* ({_range(s.monthly, '/month')}): {s.detail}" for s in others)
+    return _message(
+        _plain_words(headline),
+        [_section(f"{headline}\n{managed.detail}"), _section(f"*Also worth a look*\n{also}")],
+    )
+
+
+def _strategies(e: Estimate) -> Message:
+    blocks = [_section("*Five scaling strategies, with this scenario's numbers*")]
+    for n, strategy in enumerate(e.strategies, 1):
+        blocks.append(_section(f"*{n}. {strategy.name}*: {strategy.rule}\n{strategy.advice}"))
+    return _message("Five scaling strategies, with this scenario's numbers", blocks)
+
+
+def _line(item: LineItem) -> str:
+    # Full figures, not $2.5k: this is the part a person checks against the basis by hand.
+    amount = usd_range(item.low, item.high) + _CADENCE[item.cadence]
+    return f"• *{item.item}*: {amount}\n      = {item.basis}"
+
+
+def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
+    """One category's lines in as few sections as SECTION_TEXT allows."""
+    sections: list[dict] = []
+    title = f"*{category.label}*"
+    text = title
+    for item in items:
+        candidate = f"{text}\n{_line(item)}"
+        if text != title and len(escape(candidate)) > limits.SECTION_TEXT:
+            sections.append(_section(text))
+            title = f"*{category.label}* (continued)"
+            candidate = f"{title}\n{_line(item)}"
+        text = candidate
+    sections.append(_section(text))
+    return sections
+
+
+def _sources(e: Estimate) -> dict:
+    if e.token_prices:
+        p = e.token_prices
+        tokens = (
+            f"Token prices: genai-prices bundled data ({p.provider}, {p.model}: {p.per_mtok()})."
+        )
+    else:
+        tokens = "Self-hosted: GPUs are priced per hour instead of tokens."
+    return _context(
+        f"{tokens} Every other figure: `{_DATA_FILE}`, each with its source and the date it was "
+        "checked.",
+        READING,
+    )
+
+
+def _arithmetic(e: Estimate) -> list[Message]:
+    title = "How these numbers were computed"
+    blocks = [_section(f"*{title}*\nEach line is quantity × unit price, as a low–high range.")]
+    for category in Category:
+        items = [i for i in e.line_items if i.category is category]
+        if items:
+            blocks += _category_sections(category, items)
+    blocks.append(_sources(e))
+    size = limits.MESSAGE_BLOCKS
+    pages = [blocks[i : i + size] for i in range(0, len(blocks), size)]
+    if len(pages) == 1:
+        return [_message(title, pages[0])]
+    return [_message(f"{title} ({n}/{len(pages)})", page) for n, page in enumerate(pages, 1)]
+
+
+def thread_tips(e: Estimate) -> list[Message]:
+    """The replies in an estimate's thread, in order: caching, managed services, the five
+    strategies, then the arithmetic behind every line (as many messages as Slack needs)."""
+    return [_caching_tip(e), _managed_tip(e), _strategies(e), *_arithmetic(e)]
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+_TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_year", "First year"))
+
+
+def _totals_diff(diff: EstimateDiff) -> dict:
+    rows: list[tuple[str, ...]] = [("", "Before", "", "After", "Change (low / high)")]
+    for name, label in _TOTALS:
+        before, after = diff.totals[name]
+        change = Amount(after.low - before.low, after.high - before.high)
+        rows.append((label, _range(before), "→", _range(after), _signed_range(change)))
+    return _section("*Totals*\n" + _table(rows))
+
+
+def _category_diff(diff: EstimateDiff) -> dict:
+    if not diff.categories:
+        return _section("*First-year impact by category*\nNo category moved.")
+    rows: list[tuple[str, ...]] = [
+        (c.category.label, _signed_range(c.change)) for c in diff.categories
+    ]
+    return _section("*First-year impact by category* (low / high)\n" + _table(rows))
+
+
+def follow_up_message(reply: Reply) -> Message:
+    """A follow-up answer: what changed, totals before → after, the per-category first-year
+    impact, then the new key figures and the buttons. Without a diff, the plain estimate."""
+    e = reply.estimate
+    if e is None:
+        return info_message(reply.text or "There is no estimate to show yet.")
+    if reply.diff is None:
+        return estimate_message(e)
+    diff = reply.diff
+    changed = "; ".join(reply.changes or diff.changed_fields) or "nothing"
+    before, after = diff.totals["monthly"]
+    first_before, first_after = diff.totals["first_year"]
+    text = (
+        f"What changed: {changed}. Monthly run-rate {_range(before)} → {_range(after)}; "
+        f"first year {_range(first_before)} → {_range(first_after)}."
+    )
+    blocks = [
+        _header(f"Updated: {count(e.scenario.users)} users · {e.scenario.stage.value}"),
+        _section(f"*What changed:* {changed}"),
+        _totals_diff(diff),
+        _category_diff(diff),
+        _key_figures(e),
+        _assumptions(e.scenario),
+        _actions(),
+    ]
+    return _message(text, blocks)
+
+
+# --- short replies ----------------------------------------------------------------------------
+
+
+def help_message() -> Message:
+    command = SLASH_COMMAND
+    usage = "\n".join(
+        [
+            "*Ask for an estimate*",
+            f"`{command} 10000 users startup`  an itemised estimate in this channel",
+            f"`{command}`  open the form",
+            f"`{command} help`  this message · `{command} forget`  forget the conversation",
+        ]
+    )
+    examples = "*Describe the scenario in words*\n" + "\n".join(f"• `{x}`" for x in EXAMPLES)
+    follow = "*Then reply in the estimate's thread to change it*\n" + " · ".join(
+        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset")
+    )
+    return _message(
+        f"aicost: try {command} {EXAMPLES[0]}",
+        [
+            _header("aicost: what your AI prototype will really cost in production"),
+            _section(usage),
+            _section(examples),
+            _section(follow),
+            _context(
+                "Token prices: genai-prices bundled data. Every other figure: "
+                f"`{_DATA_FILE}`, each with its source and date."
+            ),
+        ],
+    )
+
+
+def hint_message(text: str) -> Message:
+    """Text not understood: `text` names the words (escaped: they are the user's own)."""
+    return _message(text, [_section(f":thinking_face: {text}")])
+
+
+def error_message(text: str) -> Message:
+    """Understood but not allowed: `text` says what is allowed."""
+    return _message(text, [_section(f":warning: {text}")])
+
+
+def info_message(text: str) -> Message:
+    return _message(text, [_section(text)])
+
+
+def with_note(message: Message, note: dict) -> Message:
+    """`message` with a context block (e.g. store_unavailable_note()) added, within the limits."""
+    return Message(message.text, fit([*message.blocks, note]))
+
+
+def store_unavailable_note() -> dict:
+    """A context block for under an estimate when the conversation store cannot be reached."""
+    return _fit_block(
+        _context(
+            ":hourglass: Follow-ups are unavailable for a moment: I can't reach my memory of this "
+            "conversation. The estimate above is complete; ask again in a minute to change it."
+        )
+    )

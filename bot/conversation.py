@@ -1,0 +1,368 @@
+"""One conversation turn against Slack: load the state, ask the advisor, render, post, save.
+
+The listeners call in here after acknowledging; every slow step (estimates, Redis, Slack calls)
+runs in a task this module tracks, so shutdown can wait for replies already acknowledged.
+Redis being down never stops an estimate: the answer goes out with a note that follow-ups are
+unavailable for now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot import advisor, blocks
+from bot.advisor import ConversationState, Reply, ReplyKind, Turn
+from bot.form import form_view
+from bot.ids import Action
+from bot.metadata import FormMetadata
+from bot.metrics import Metrics
+from bot.state import ConversationStore, StoreUnavailable
+from estimator.estimate import Estimate
+from estimator.scenario import Scenario
+from estimator.whatif import ScenarioChange
+
+log = logging.getLogger(__name__)
+
+STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
+
+# Slack errors that mean "the bot cannot post here": answer privately instead.
+NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a turn happens and how to answer privately."""
+
+    team: str
+    channel: str
+    user: str
+    thread_ts: str | None = None
+    response_url: str | None = None
+
+
+class Conversations:
+    def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
+        self.store = store
+        self.metrics = metrics
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.accepting = True
+
+    # -- task tracking (graceful shutdown) --------------------------------------------------
+
+    def spawn(self, work: Coroutine[Any, Any, None], kind: str) -> None:
+        """Run acknowledged work in the background, tracked until it finishes."""
+        task = asyncio.create_task(self._guarded(work, kind))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, work: Coroutine[Any, Any, None], kind: str) -> None:
+        try:
+            await work
+        except Exception:
+            self.metrics.errors.labels(kind=kind).inc()
+            log.exception("failed to answer a %s", kind)
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` for tracked replies; returns how many were still running."""
+        self.accepting = False
+        pending = set(self._tasks)
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=timeout)
+            return len(still)
+        return 0
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    # -- state, degrading gracefully ---------------------------------------------------------
+
+    async def _load(
+        self, loader: Callable[[], Awaitable[ConversationState | None]]
+    ) -> tuple[ConversationState | None, bool]:
+        """(state, store_ok)."""
+        try:
+            return await loader(), True
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            log.warning("state store unavailable; answering without stored state")
+            return None, False
+
+    async def _save(self, *writes: Callable[[], Awaitable[None]]) -> bool:
+        try:
+            for write in writes:
+                await write()
+            return True
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            log.warning("state store unavailable; this conversation will not be remembered")
+            return False
+
+    # -- entry points ------------------------------------------------------------------------
+
+    async def slash_command(
+        self, client: AsyncWebClient, where: Where, text: str, trigger_id: str | None
+    ) -> None:
+        latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
+        turn = advisor.request(text, latest or ConversationState())
+        reply = turn.reply
+        if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+            await self._publish(client, where, reply.estimate, turn.state)
+        elif reply.kind is ReplyKind.form:
+            await self.open_form(client, where, trigger_id, reply.scenario)
+        elif reply.kind is ReplyKind.forget:
+            await self._forget(where)
+        elif reply.kind is ReplyKind.help:
+            await self._respond(where, blocks.help_message())
+        elif reply.kind in (ReplyKind.hint, ReplyKind.error):
+            message = (
+                blocks.hint_message(reply.text)
+                if reply.kind is ReplyKind.hint
+                else blocks.error_message(reply.text)
+            )
+            await self._respond(where, message)
+        else:
+            await self._respond(where, blocks.info_message(_thread_only(reply)))
+
+    async def form_submitted(
+        self, client: AsyncWebClient, where: Where, scenario: Scenario
+    ) -> None:
+        turn = advisor.from_scenario(scenario, ConversationState())
+        assert turn.reply.estimate is not None
+        await self._publish(client, where, turn.reply.estimate, turn.state)
+
+    async def open_form(
+        self,
+        client: AsyncWebClient,
+        where: Where,
+        trigger_id: str | None,
+        prefill: Scenario | None,
+    ) -> None:
+        if not trigger_id:
+            return
+        if prefill is None:
+            latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
+            prefill = latest.scenario if latest else None
+        metadata = FormMetadata(channel=where.channel, thread_ts=where.thread_ts).dump()
+        await client.views_open(trigger_id=trigger_id, view=form_view(prefill, metadata))
+
+    async def button(
+        self, client: AsyncWebClient, where: Where, action: Action, trigger_id: str | None
+    ) -> None:
+        """A button under an estimate: acts on that thread's stored scenario."""
+        assert where.thread_ts is not None
+        state, store_ok = await self._load(
+            lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
+        )
+        if action is Action.edit_in_form:
+            await self.open_form(client, where, trigger_id, state.scenario if state else None)
+            return
+        if state is None or state.scenario is None:
+            text = (
+                "I can't reach my memory of this estimate right now; try again in a minute."
+                if not store_ok
+                else "I no longer remember this estimate. Start a new one with /aicost."
+            )
+            await self._in_thread(client, where, blocks.info_message(text))
+            return
+        change = _button_change(action, state)
+        turn = (
+            Turn(Reply(ReplyKind.info, _already(action)), state)
+            if change is None
+            else advisor.apply(change, state)
+        )
+        await self._answer_in_thread(client, where, turn)
+
+    async def thread_reply(self, client: AsyncWebClient, where: Where, text: str) -> None:
+        """A message in a thread: answered only in threads the bot started."""
+        assert where.thread_ts is not None
+        state, _ = await self._load(
+            lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
+        )
+        if state is None:
+            return  # not a thread of ours (or its memory expired)
+        await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
+
+    async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
+        """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
+        (answered in a thread under the mention), else a fresh request."""
+        if where.thread_ts:
+            state, _ = await self._load(
+                lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
+            )
+            if state is not None:
+                await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
+                return
+        latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
+        here = Where(where.team, where.channel, where.user, where.thread_ts or ts)
+        await self._answer_in_thread(
+            client, here, advisor.follow_up_text(text, latest or ConversationState())
+        )
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def _answer_in_thread(self, client: AsyncWebClient, where: Where, turn: Turn) -> None:
+        reply = turn.reply
+        saved = True
+        if turn.changed:
+            saved = await self._save(
+                lambda: self.store.save_thread(
+                    where.team, where.channel, where.thread_ts or "", turn.state
+                ),
+                lambda: self.store.save_latest(where.team, where.channel, turn.state),
+            )
+        message = _render(reply)
+        if not saved:
+            message = blocks.with_note(message, blocks.store_unavailable_note())
+        await self._in_thread(client, where, message)
+        if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+            self.metrics.requests.labels(kind="follow_up_estimate").inc()
+
+    async def _publish(
+        self, client: AsyncWebClient, where: Where, e: Estimate, state: ConversationState
+    ) -> None:
+        """Post an estimate to the channel, its tips in its thread, and remember the thread."""
+        started = time.perf_counter()
+        main = blocks.estimate_message(e)
+        ts = await self._post(client, where, main, e)
+        if ts is None:
+            return
+        saved = await self._save(
+            lambda: self.store.save_thread(where.team, where.channel, ts, state),
+            lambda: self.store.save_latest(where.team, where.channel, state),
+            lambda: self.store.record_estimate(where.team, where.channel, _history_entry(ts, e)),
+        )
+        thread = Where(where.team, where.channel, where.user, ts, where.response_url)
+        for tip in blocks.thread_tips(e):
+            await self._in_thread(client, thread, tip)
+        if not saved:
+            note = blocks.Message(STORE_DOWN_TEXT, [blocks.store_unavailable_note()])
+            await self._in_thread(client, thread, note)
+        self.metrics.estimate_seconds.observe(time.perf_counter() - started)
+
+    async def _post(
+        self, client: AsyncWebClient, where: Where, message: blocks.Message, e: Estimate
+    ) -> str | None:
+        """chat.postMessage; where the bot can't post, the estimate goes privately instead."""
+        try:
+            response = await client.chat_postMessage(
+                channel=where.channel, text=message.text, blocks=message.blocks
+            )
+            return str(response["ts"])
+        except SlackApiError as exc:
+            error = exc.response.get("error", "")
+            if error not in NOT_IN_CHANNEL:
+                raise
+            log.info("cannot post in %s (%s); answering privately", where.channel, error)
+            self.metrics.errors.labels(kind="not_in_channel").inc()
+            private = blocks.not_in_channel_message(e)
+            if where.response_url:
+                await self._respond(where, private)
+            else:  # from the form: no response_url; the app's DM with the user still works
+                await client.chat_postMessage(
+                    channel=where.user, text=private.text, blocks=private.blocks
+                )
+            return None
+
+    async def _in_thread(
+        self, client: AsyncWebClient, where: Where, message: blocks.Message
+    ) -> None:
+        await client.chat_postMessage(
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+
+    async def _respond(self, where: Where, message: blocks.Message) -> None:
+        """A private reply through the response_url (slash commands and buttons)."""
+        if not where.response_url:
+            log.warning("no response_url to answer privately")
+            return
+        webhook = AsyncWebhookClient(where.response_url)
+        await webhook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+    async def _forget(self, where: Where) -> None:
+        try:
+            deleted = await self.store.forget(where.team, where.channel)
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            await self._respond(
+                where,
+                blocks.error_message(
+                    "I couldn't reach my storage to forget this channel; nothing was deleted. "
+                    "Please try again in a minute."
+                ),
+            )
+            return
+        await self._respond(
+            where,
+            blocks.info_message(
+                "Forgotten: I deleted everything I stored for this channel "
+                f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
+            ),
+        )
+
+
+def _render(reply: Reply) -> blocks.Message:
+    if reply.kind is ReplyKind.estimate:
+        return blocks.follow_up_message(reply)
+    if reply.kind is ReplyKind.help:
+        return blocks.help_message()
+    if reply.kind is ReplyKind.hint:
+        return blocks.hint_message(reply.text)
+    if reply.kind is ReplyKind.error:
+        return blocks.error_message(reply.text)
+    if reply.kind is ReplyKind.form:
+        return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
+    if reply.kind is ReplyKind.forget:
+        return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
+    return blocks.info_message(reply.text)
+
+
+def _thread_only(reply: Reply) -> str:
+    return reply.text or "Reply “undo” or “reset” in an estimate's thread."
+
+
+def _history_entry(ts: str, e: Estimate) -> dict[str, Any]:
+    s = e.scenario
+    return {
+        "ts": ts,
+        "users": s.users,
+        "stage": s.stage.value,
+        "monthly": e.totals.monthly.to_dict(),
+        "first_year": e.totals.first_year.to_dict(),
+        "at": int(time.time()),
+    }
+
+
+def _button_change(action: Action, state: ConversationState) -> ScenarioChange | None:
+    assert state.scenario is not None
+    s = state.scenario
+    if action is Action.what_if_10x:
+        return ScenarioChange(scale_users=10)
+    if action is Action.apply_caching:
+        for target in (0.4, 0.6):
+            if s.cache_hit_rate < target:
+                return ScenarioChange(set={"cache_hit_rate": target})
+        return None
+    if action is Action.cheaper_model:
+        from estimator.savings import cheaper_model
+
+        return cheaper_model(s).change
+    return None
+
+
+def _already(action: Action) -> str:
+    if action is Action.apply_caching:
+        return "Caching is already at the top of the 40-60% hit-rate band FAQ-heavy bots reach."
+    return "This is already the cheapest of the models I compare for your traffic."

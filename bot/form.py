@@ -1,0 +1,413 @@
+"""The estimate form (a Slack modal): the view, prefilled, and its submission read back.
+
+Numbers are read with the same syntax as typed requests ("10k", "1.5M", "50,000", "$80k", "40%"),
+and every field is checked on its own against the scenario's own ranges, so each bad field gets
+its own short message under it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot import limits
+from bot.ids import Callback, FormField
+
+# One number syntax for typed requests and the form: parsing owns it.
+from bot.parsing import _MULTIPLIERS, _NUMBER, normalize
+from estimator.money import count, percent, usd
+from estimator.scenario import (
+    COMPLIANCE_LABELS,
+    GPU,
+    UPTIME_TARGETS,
+    Compliance,
+    Hosting,
+    Scenario,
+    ScenarioError,
+    Stage,
+    build_scenario,
+    stage_defaults,
+)
+
+log = logging.getLogger(__name__)
+
+TITLE = "AI production cost"
+REQUIRED = "Required."
+_NOT_A_NUMBER = "Enter a number, like {example}."
+_NOT_AN_OPTION = "Choose one of the options."
+_NUMBER_INPUT_MAX = 40  # longer than any number anyone types; keeps garbage short
+_STAGE_LABELS = {
+    Stage.startup: "Startup",
+    Stage.midsize: "Mid-size",
+    Stage.enterprise: "Enterprise",
+}
+_GPU_LABELS = {GPU.h100: "H100", GPU.a100: "A100", GPU.l4: "L4"}
+_API = "api"
+_SELF_HOSTED = "self-hosted:"  # + GPU, one option per card
+
+
+def _bounds(name: str) -> tuple[float, float]:
+    """The allowed range of a numeric scenario field, read from the model itself."""
+    low = high = math.nan
+    for meta in Scenario.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
+
+
+def _max_length(name: str) -> int:
+    for meta in Scenario.model_fields[name].metadata:
+        if getattr(meta, "max_length", None):
+            return int(meta.max_length)
+    return _NUMBER_INPUT_MAX
+
+
+# --- the fields -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A number typed into a plain text input."""
+
+    label: str
+    show: Callable[[float], str]  # how the range and the prefill are written
+    example: str
+    whole: bool = False
+    percent: bool = False
+    note: str = ""
+
+    def hint(self, name: str) -> str:
+        low, high = _bounds(name)
+        return f"{self.show(low)} to {self.show(high)}.{' ' + self.note if self.note else ''}"
+
+
+def _exact(value: float) -> str:
+    """10,000 or 1.5: as typed, and read back to the same value."""
+    text = count(value)
+    return text if float(text.replace(",", "")) == value else repr(float(value))
+
+
+def _dollars(value: float) -> str:
+    return usd(value) if value == int(value) else "$" + _exact(value)
+
+
+_NUMBERS: dict[FormField, _Number] = {
+    FormField.users: _Number(
+        "Monthly active users", count, "10k", whole=True, note="10k, 1.5M and 50,000 all work."
+    ),
+    FormField.prototype_cost: _Number(
+        "Prototype cost (USD)", usd, "$50k", note="What the prototype cost to build, e.g. $50k."
+    ),
+    FormField.requests_per_active_user_per_day: _Number(
+        "Requests per active user per day", count, "5"
+    ),
+    FormField.input_tokens: _Number(
+        "Input tokens per request",
+        count,
+        "1,000",
+        whole=True,
+        note="System prompt, history and context included.",
+    ),
+    FormField.output_tokens: _Number("Output tokens per request", count, "300", whole=True),
+    FormField.cache_hit_rate: _Number(
+        "Response cache hit rate",
+        percent,
+        "20%",
+        percent=True,
+        note="Share of requests answered from the cache; 40-60% is typical of FAQ-heavy bots.",
+    ),
+    FormField.regions: _Number("Regions", count, "1", whole=True),
+}
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": text, "emoji": True}, "value": value}
+
+
+_STAGE_OPTIONS = [_option(_STAGE_LABELS[s], s.value) for s in Stage]
+_UPTIME_OPTIONS = [_option(f"{u:g}%", f"{u:g}") for u in UPTIME_TARGETS]
+_HOSTING_OPTIONS = [
+    _option("API (pay per token)", _API),
+    *(_option(f"Self-hosted, {_GPU_LABELS[g]} GPUs", _SELF_HOSTED + g.value) for g in GPU),
+]
+_COMPLIANCE_OPTIONS = [_option(COMPLIANCE_LABELS[c], c.value) for c in Compliance]
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _input(field: FormField, label: str, element: dict, hint: str, optional: bool = False) -> dict:
+    block = {
+        "type": "input",
+        "block_id": field.value,
+        "label": _plain(label),
+        "element": {**element, "action_id": field.value},
+        "hint": _plain(hint),
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def _text_input(initial: str, max_length: int) -> dict:
+    return {"type": "plain_text_input", "initial_value": initial, "max_length": max_length}
+
+
+def _select(options: list[dict], value: str) -> dict:
+    element: dict[str, Any] = {"type": "static_select", "options": options}
+    chosen = [o for o in options if o["value"] == value]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def _hosting_value(s: Scenario) -> str:
+    return _API if s.hosting is Hosting.api else _SELF_HOSTED + s.gpu.value
+
+
+def _number_input(field: FormField, value: float) -> dict:
+    spec = _NUMBERS[field]
+    if spec.percent:
+        shown = percent(value)
+    elif field is FormField.prototype_cost:
+        shown = _dollars(value)
+    else:
+        shown = _exact(value)
+    return _input(field, spec.label, _text_input(shown, _NUMBER_INPUT_MAX), spec.hint(field.value))
+
+
+def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
+    """The modal, prefilled from `prefill` (or a startup's defaults). `private_metadata` travels
+    back unchanged with the submission; it must fit limits.PRIVATE_METADATA."""
+    if len(private_metadata) > limits.PRIVATE_METADATA:
+        # Cutting it would corrupt whatever the caller encoded; that is a bug to see, not hide.
+        raise ValueError(f"private_metadata is {len(private_metadata)} characters")
+    s = prefill or build_scenario(stage=Stage.startup, **stage_defaults(Stage.startup))
+    compliance = [o for o in _COMPLIANCE_OPTIONS if Compliance(o["value"]) in s.compliance]
+    checkboxes: dict[str, Any] = {"type": "checkboxes", "options": _COMPLIANCE_OPTIONS}
+    if compliance:
+        checkboxes["initial_options"] = compliance
+    blocks = [
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Numbers can be typed as 10k, 1.5M, $80k or 40%. Share of users "
+                    "active daily, prompt caching, stored records and growth are not on the "
+                    "form: say them in a message, e.g. “20% daily active” or “2M records”.",
+                }
+            ],
+        },
+        _number_input(FormField.users, s.users),
+        _input(
+            FormField.stage,
+            "Company stage",
+            _select(_STAGE_OPTIONS, s.stage.value),
+            "Sets team size and where costs fall in the article's ranges; the fields below stay "
+            "as entered.",
+        ),
+        _number_input(FormField.prototype_cost, s.prototype_cost),
+        _input(
+            FormField.model,
+            "LLM model",
+            _text_input(s.model, _max_length("model")),
+            "Any model genai-prices knows, e.g. gpt-4o-mini, claude-haiku-4-5, gemini-2.5-flash.",
+        ),
+        _number_input(
+            FormField.requests_per_active_user_per_day, s.requests_per_active_user_per_day
+        ),
+        _number_input(FormField.input_tokens, s.input_tokens),
+        _number_input(FormField.output_tokens, s.output_tokens),
+        _number_input(FormField.cache_hit_rate, s.cache_hit_rate),
+        _number_input(FormField.regions, s.regions),
+        _input(
+            FormField.compliance,
+            "Compliance",
+            checkboxes,
+            "Each framework adds an audit and a certification.",
+            optional=True,
+        ),
+        _input(
+            FormField.uptime,
+            "Uptime target",
+            _select(_UPTIME_OPTIONS, f"{s.uptime:g}"),
+            "Higher uptime keeps standby capacity warm.",
+        ),
+        _input(
+            FormField.hosting,
+            "Hosting",
+            _select(_HOSTING_OPTIONS, _hosting_value(s)),
+            "API: pay per token. Self-hosted: rent GPUs by the hour.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": Callback.form.value,
+        "title": _plain(TITLE[: limits.MODAL_TITLE]),
+        "submit": _plain("Estimate"[: limits.MODAL_BUTTON]),
+        "close": _plain("Cancel"[: limits.MODAL_BUTTON]),
+        "private_metadata": private_metadata,
+        "blocks": blocks[: limits.MODAL_BLOCKS],
+    }
+
+
+# --- reading a submission ---------------------------------------------------------------------
+
+
+def _element(state_values: dict, field: FormField) -> dict:
+    """The submitted state of one input, or {} whatever shape the payload has."""
+    block = state_values.get(field.value)
+    if not isinstance(block, dict):
+        return {}
+    element = block.get(field.value)
+    return element if isinstance(element, dict) else {}
+
+
+def _text(element: dict) -> str:
+    value = element.get("value")
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _selected(element: dict) -> str:
+    option = element.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _read_number(text: str, as_percent: bool) -> float | None:
+    """The number in `text` the way typed requests are read ("10k", "1.5 million", "$80k",
+    "40%"); None when it is not one number. A percent field takes "40" as 40% too."""
+    words = normalize(text).split()
+    scale = 1.0
+    if len(words) == 2 and words[1] == "%":
+        words = [words[0] + "%"]
+    elif len(words) == 2 and words[1] in _MULTIPLIERS:
+        scale = _MULTIPLIERS[words[1]]  # "1.5 million"
+        words = words[:1]
+    if len(words) != 1:
+        return None
+    m = _NUMBER.match(words[0])
+    if not m or m.group("suffix") == "x" or (m.group("suffix") == "%" and not as_percent):
+        return None
+    if m.group("mult"):
+        if scale != 1.0:
+            return None  # "10k million"
+        scale = _MULTIPLIERS[m.group("mult")]
+    value = float(m.group("num").replace(",", "")) * scale
+    if m.group("sign"):
+        value = -value
+    if not math.isfinite(value):
+        return None
+    return value / 100 if as_percent else value
+
+
+def _check(name: str, value: Any) -> str | None:
+    """The scenario's own message for `value` in field `name`, or None when it is allowed.
+    Ranges do not depend on other fields, so a startup scenario with just this value says it."""
+    try:
+        build_scenario(**{name: value})
+    except ScenarioError as exc:
+        return str(exc)
+    return None
+
+
+def _read_field(field: FormField, element: dict) -> tuple[dict[str, Any], str | None]:
+    """(scenario values, error) for one input."""
+    if field in _NUMBERS:
+        spec = _NUMBERS[field]
+        text = _text(element)
+        if not text:
+            return {}, REQUIRED
+        value = _read_number(text, spec.percent)
+        if value is None:
+            return {}, _NOT_A_NUMBER.format(example=spec.example)
+        # Fractions stay fractions so the scenario can say "must be a whole number".
+        number: float | int = int(value) if spec.whole and value == int(value) else value
+        error = _check(field.value, number)
+        return ({}, error) if error else ({field.value: number}, None)
+    if field is FormField.model:
+        model = _text(element)
+        if not model:
+            return {}, REQUIRED
+        error = _check("model", model)
+        return ({}, error) if error else ({"model": model}, None)
+    if field is FormField.compliance:
+        options = element.get("selected_options") or []
+        if not isinstance(options, list):
+            return {}, _NOT_AN_OPTION
+        chosen = [o.get("value") if isinstance(o, dict) else None for o in options]
+        known = {c.value for c in Compliance}
+        if not all(isinstance(c, str) and c in known for c in chosen):
+            return {}, _NOT_AN_OPTION
+        return {"compliance": tuple(Compliance(c) for c in chosen)}, None
+    value = _selected(element)
+    if not value:
+        return {}, REQUIRED
+    if field is FormField.stage:
+        return ({"stage": Stage(value)}, None) if value in set(Stage) else ({}, _NOT_AN_OPTION)
+    if field is FormField.uptime:
+        uptimes = {f"{u:g}": u for u in UPTIME_TARGETS}
+        return ({"uptime": uptimes[value]}, None) if value in uptimes else ({}, _NOT_AN_OPTION)
+    # hosting
+    if value == _API:
+        return {"hosting": Hosting.api}, None
+    gpu = value.removeprefix(_SELF_HOSTED)
+    if value.startswith(_SELF_HOSTED) and gpu in set(GPU):
+        return {"hosting": Hosting.self_hosted, "gpu": GPU(gpu)}, None
+    return {}, _NOT_AN_OPTION
+
+
+def read_form(state_values: dict) -> tuple[dict, dict[str, str]]:
+    """(values for build_scenario, errors by block_id) from a view_submission's
+    `view.state.values`: one short message per bad field. Never raises, whatever the shape."""
+    if not isinstance(state_values, dict):
+        state_values = {}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in FormField:
+        try:
+            read, error = _read_field(field, _element(state_values, field))
+        except Exception:
+            # A payload shape nobody planned for: the user re-enters one field, the log says why.
+            log.warning("could not read form field %s", field.value, exc_info=True)
+            read, error = {}, "Please enter this again."
+        values.update(read)
+        if error:
+            errors[field.value] = error
+    return values, errors
+
+
+# Scenario fields the form shows (hosting carries the GPU when self-hosted).
+_ON_FORM = frozenset({*(f.value for f in FormField), "gpu"})
+
+
+def scenario_from_form(
+    state_values: dict, base: Scenario | None = None
+) -> Scenario | dict[str, str]:
+    """The scenario the form describes, or the errors by block_id. With `base` (the scenario the
+    form was opened from), fields the user chose that the form does not show are kept."""
+    values, errors = read_form(state_values)
+    if errors:
+        return errors
+    if base is not None:
+        for name in base.given - _ON_FORM:
+            values.setdefault(name, getattr(base, name))
+        if values.get("hosting") is Hosting.api and "gpu" in base.given:
+            values["gpu"] = base.gpu
+    try:
+        return build_scenario(**values)
+    except ScenarioError as exc:  # not expected: each field was checked on its own
+        log.warning("form values valid alone but not together: %s", exc)
+        return {FormField.users.value: str(exc)}

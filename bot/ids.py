@@ -1,0 +1,37 @@
+"""Every Slack identifier the bot sends or matches: action, callback and block IDs, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+SLASH_COMMAND = "/aicost"
+
+
+class Action(StrEnum):
+    """Buttons under an estimate (and under each follow-up answer in its thread)."""
+
+    edit_in_form = "aicost_edit_in_form"
+    what_if_10x = "aicost_what_if_10x"
+    apply_caching = "aicost_apply_caching"
+    cheaper_model = "aicost_cheaper_model"
+
+
+class Callback(StrEnum):
+    form = "aicost_form"
+
+
+class FormField(StrEnum):
+    """Block IDs of the modal's inputs; each input's action_id is the same string."""
+
+    users = "users"
+    stage = "stage"
+    prototype_cost = "prototype_cost"
+    model = "model"
+    requests_per_active_user_per_day = "requests_per_active_user_per_day"
+    input_tokens = "input_tokens"
+    output_tokens = "output_tokens"
+    cache_hit_rate = "cache_hit_rate"
+    regions = "regions"
+    compliance = "compliance"
+    uptime = "uptime"
+    hosting = "hosting"

@@ -1,0 +1,13 @@
+"""Slack listeners, one module per payload kind; each exposes register(app, conversations)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.conversation import Conversations
+from bot.listeners import actions, commands, events, views
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    for module in (commands, views, actions, events):
+        module.register(app, conversations)

@@ -1,0 +1,39 @@
+"""Buttons under an estimate: each acts on that thread's stored scenario and answers there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import Conversations, Where
+from bot.ids import Action
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    async def button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        conversations.metrics.requests.labels(kind="button").inc()
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        # Buttons also sit under follow-up answers inside the thread: act on the thread's root.
+        root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
+        where = Where(
+            team=(body.get("team") or {}).get("id", ""),
+            channel=(body.get("channel") or {}).get("id") or container.get("channel_id", ""),
+            user=(body.get("user") or {}).get("id", ""),
+            thread_ts=root,
+            response_url=body.get("response_url"),
+        )
+        if not root or not where.channel:
+            return
+        work = conversations.button(
+            client, where, Action(action["action_id"]), body.get("trigger_id")
+        )
+        conversations.spawn(work, "button")
+
+    for action in Action:
+        app.action(action.value)(button)

@@ -1,0 +1,29 @@
+"""/aicost: acknowledged at once; the estimate (or form, help, hint) follows in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import Conversations, Where
+from bot.ids import SLASH_COMMAND
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    async def aicost(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        conversations.metrics.requests.labels(kind="slash_command").inc()
+        where = Where(
+            team=command.get("team_id", ""),
+            channel=command.get("channel_id", ""),
+            user=command.get("user_id", ""),
+            response_url=command.get("response_url"),
+        )
+        work = conversations.slash_command(
+            client, where, command.get("text") or "", command.get("trigger_id")
+        )
+        conversations.spawn(work, "slash_command")
+
+    app.command(SLASH_COMMAND)(aicost)

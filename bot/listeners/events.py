@@ -1,0 +1,57 @@
+"""Thread replies and @mentions: follow-up questions on a remembered scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import Conversations, Where
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    async def mentioned(
+        body: dict[str, Any],
+        event: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        conversations.metrics.requests.labels(kind="mention").inc()
+        bot_mention = f"<@{context.bot_user_id}>"
+        text = (event.get("text") or "").replace(bot_mention, " ").strip()
+        where = Where(
+            team=body.get("team_id") or event.get("team", ""),
+            channel=event.get("channel", ""),
+            user=event.get("user", ""),
+            thread_ts=event.get("thread_ts"),
+        )
+        work = conversations.mention(client, where, text, event.get("ts", ""))
+        conversations.spawn(work, "mention")
+
+    async def message(
+        body: dict[str, Any],
+        event: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        # Edits, joins and other bots' messages are not questions; our own are ignored by Bolt.
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return  # top-level chatter: only /aicost and @mentions start a conversation
+        text = event.get("text") or ""
+        if f"<@{context.bot_user_id}>" in text:
+            return  # the app_mention event for the same message answers it
+        conversations.metrics.requests.labels(kind="thread_reply").inc()
+        where = Where(
+            team=body.get("team_id") or event.get("team", ""),
+            channel=event.get("channel", ""),
+            user=event.get("user", ""),
+            thread_ts=thread_ts,
+        )
+        conversations.spawn(conversations.thread_reply(client, where, text), "thread_reply")
+
+    app.event("app_mention")(mentioned)
+    app.event("message")(message)

@@ -1,0 +1,37 @@
+"""The form's submission: inline errors per field, or close it and post the estimate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import Conversations, Where
+from bot.form import scenario_from_form
+from bot.ids import Callback, FormField
+from bot.metadata import FormMetadata
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    async def form_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        conversations.metrics.requests.labels(kind="view_submission").inc()
+        result = scenario_from_form(view.get("state", {}).get("values", {}))
+        if isinstance(result, dict):
+            await ack(response_action="errors", errors=result)
+            return
+        metadata = FormMetadata.load(view.get("private_metadata", ""))
+        if metadata is None:
+            await ack(
+                response_action="errors",
+                errors={FormField.users.value: "This form has expired: open it again."},
+            )
+            return
+        await ack()
+        team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        where = Where(team=team, channel=metadata.channel, user=body.get("user", {}).get("id", ""))
+        conversations.spawn(conversations.form_submitted(client, where, result), "form")
+
+    app.view(Callback.form.value)(form_submitted)

@@ -1,0 +1,32 @@
+"""Prometheus metrics, one registry per bot instance (tests run several in one process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "aicost_requests",
+            "Slack requests handled, by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.estimate_seconds = Histogram(
+            "aicost_estimate_seconds",
+            "Time to compute an estimate",
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "aicost_errors", "Errors while answering, by kind", ["kind"], registry=self.registry
+        )
+        self.redis_errors = Counter(
+            "aicost_redis_errors", "Redis calls that failed or timed out", registry=self.registry
+        )
+
+    def render(self) -> tuple[bytes, str]:
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

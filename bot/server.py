@@ -1,0 +1,120 @@
+"""The HTTP server (POST /slack/events, GET /healthz, GET /metrics) and Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Bot
+
+log = logging.getLogger(__name__)
+
+SLACK_CHECK_SECONDS = 30  # /healthz asks Slack at most this often
+
+
+class Health:
+    """Slack and Redis status for /healthz; Slack's is cached so probes don't hammer the API."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._slack_ok: bool | None = None
+        self._checked = 0.0
+        self.socket_connected: bool | None = None
+
+    async def slack(self) -> bool:
+        if self.socket_connected is not None:
+            return self.socket_connected
+        if self._slack_ok is None or time.monotonic() - self._checked > SLACK_CHECK_SECONDS:
+            try:
+                await self.bot.client.auth_test()
+                self._slack_ok = True
+            except (TimeoutError, SlackApiError, OSError) as exc:
+                log.warning("Slack auth.test failed: %s", type(exc).__name__)
+                self._slack_ok = False
+            except Exception:  # the client raises several aiohttp errors; none may crash /healthz
+                log.warning("Slack auth.test failed", exc_info=True)
+                self._slack_ok = False
+            self._checked = time.monotonic()
+        return bool(self._slack_ok)
+
+    async def report(self) -> tuple[int, dict[str, object]]:
+        slack_ok, redis_ok = await asyncio.gather(self.slack(), self.bot.store.ping())
+        body = {
+            "status": "ok" if slack_ok and redis_ok else "degraded",
+            "slack": "ok" if slack_ok else "down",
+            "redis": ("ok" if redis_ok else "down") if self.bot.store.kind == "redis" else "memory",
+            "in_flight": self.bot.conversations.in_flight,
+        }
+        return (200 if slack_ok and redis_ok else 503), body
+
+
+def web_app(bot: Bot, health: Health) -> web.Application:
+    async def slack_events(request: web.Request) -> web.Response:
+        if not bot.conversations.accepting:
+            return web.Response(status=503, text="shutting down")
+        bolt_response = await bot.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(request: web.Request) -> web.Response:
+        status, body = await health.report()
+        return web.json_response(body, status=status)
+
+    async def metrics(request: web.Request) -> web.Response:
+        payload, content_type = bot.metrics.render()
+        return web.Response(body=payload, headers={"Content-Type": content_type})
+
+    app = web.Application()
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def serve(bot: Bot, host: str = "0.0.0.0") -> None:
+    """Serve until SIGTERM/SIGINT, then stop taking requests, finish acknowledged replies
+    (bounded by the grace period), close Redis and HTTP sessions."""
+    health = Health(bot)
+    runner = web.AppRunner(web_app(bot, health), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, bot.settings.port)
+    await site.start()
+    socket_handler = None
+    if bot.settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        assert bot.settings.slack_app_token is not None
+        socket_handler = AsyncSocketModeHandler(
+            bot.app, bot.settings.slack_app_token.get_secret_value()
+        )
+        await socket_handler.connect_async()
+        health.socket_connected = True
+        log.info("connected to Slack over Socket Mode; health on :%s", bot.settings.port)
+    else:
+        log.info("listening on :%s (POST /slack/events)", bot.settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down: finishing %d acknowledged replies", bot.conversations.in_flight)
+    if socket_handler is not None:
+        await socket_handler.close_async()
+    left = await bot.conversations.drain(bot.settings.shutdown_grace_seconds)
+    if left:
+        log.warning("%d replies still running at the end of the grace period", left)
+    await runner.cleanup()
+    await bot.store.close()
+    await _close_client(bot)
+    log.info("stopped")
+
+
+async def _close_client(bot: Bot) -> None:
+    session = getattr(bot.client, "session", None)
+    if session is not None and not session.closed:
+        await session.close()

@@ -1,0 +1,436 @@
+"""Where conversations are kept between messages: one store protocol, a Redis and a memory backend.
+
+Everything is stored per workspace and channel as JSON under keys built only from Slack IDs, so
+user text never shapes a key, and two workspaces sharing a channel ID never see each other's state.
+Redis failures surface as `StoreUnavailable` within a fraction of a second, so callers can answer
+without memory instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import redis.asyncio as aioredis
+from pydantic import ValidationError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from bot.advisor import ConversationState
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "aicost"
+ESTIMATE_HISTORY = 20  # estimates kept per channel
+MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
+REDIS_TIMEOUT_SECONDS = 0.2
+
+# Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
+_SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Idempotency keys are composed from Slack IDs, so a colon separator is allowed too.
+_CLAIM_KEY = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """The backend did not answer (in time); the caller should carry on without stored state."""
+
+
+class ConversationStore(Protocol):
+    kind: str  # "redis" or "memory"
+
+    async def load_thread(
+        self, team: str, channel: str, thread_ts: str
+    ) -> ConversationState | None: ...
+
+    async def save_thread(
+        self, team: str, channel: str, thread_ts: str, state: ConversationState
+    ) -> None: ...
+
+    async def load_latest(self, team: str, channel: str) -> ConversationState | None: ...
+
+    async def save_latest(self, team: str, channel: str, state: ConversationState) -> None: ...
+
+    async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None: ...
+
+    async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]: ...
+
+    async def forget(self, team: str, channel: str) -> int: ...
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool: ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+# --- keys and values (shared by both backends so they cannot drift apart) ---
+
+
+def _slack_id(value: str, what: str) -> str:
+    if not isinstance(value, str) or not _SLACK_ID.fullmatch(value):
+        raise ValueError(f"{what} is not a Slack ID")
+    return value
+
+
+@dataclass(frozen=True)
+class _ChannelKeys:
+    prefix: str
+    latest: str
+    threads: str
+    estimates: str
+
+    def thread(self, thread_ts: str) -> str:
+        return f"{self.prefix}thread:{_slack_id(thread_ts, 'thread ts')}"
+
+
+def _channel_keys(team: str, channel: str) -> _ChannelKeys:
+    prefix = f"{KEY_PREFIX}:{_slack_id(team, 'team')}:{_slack_id(channel, 'channel')}:"
+    return _ChannelKeys(
+        prefix=prefix,
+        latest=f"{prefix}latest",
+        threads=f"{prefix}threads",
+        estimates=f"{prefix}estimates",
+    )
+
+
+def _claim_key(key: str) -> str:
+    if not isinstance(key, str) or not _CLAIM_KEY.fullmatch(key):
+        raise ValueError("claim key may only contain Slack ID characters and ':'")
+    return f"{KEY_PREFIX}:claim:{key}"
+
+
+def _positive_ttl(ttl_seconds: int) -> int:
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    return int(ttl_seconds)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _encode_state(state: ConversationState) -> str:
+    """JSON under MAX_VALUE_BYTES, dropping the oldest undo steps if needed (never the scenario)."""
+    data = state.model_dump_json()
+    if _size(data) <= MAX_VALUE_BYTES:
+        return data
+    # Binary search for the most recent history that fits: size grows with what is kept.
+    history = state.history
+    fits, too_many = 0, len(history)
+    while too_many - fits > 1:
+        keep = (fits + too_many) // 2
+        if _size(_with_recent_history(state, keep).model_dump_json()) <= MAX_VALUE_BYTES:
+            fits = keep
+        else:
+            too_many = keep
+    data = _with_recent_history(state, fits).model_dump_json()
+    if _size(data) > MAX_VALUE_BYTES:
+        raise ValueError("conversation state is too large to store even without history")
+    log.warning(
+        "state over %d bytes: dropped %d oldest history entries",
+        MAX_VALUE_BYTES,
+        len(history) - fits,
+    )
+    return data
+
+
+def _with_recent_history(state: ConversationState, keep: int) -> ConversationState:
+    recent = state.history[len(state.history) - keep :] if keep else ()
+    return state.model_copy(update={"history": recent})
+
+
+def _decode_state(data: str | None, key: str) -> ConversationState | None:
+    if data is None:
+        return None
+    try:
+        return ConversationState.model_validate_json(data)
+    except ValidationError:
+        # Usually a schema change since it was written: start afresh rather than fail the reply.
+        log.warning("ignoring unreadable stored state at %s", key)
+        return None
+
+
+def _encode_entry(entry: dict[str, Any]) -> str:
+    try:
+        data = json.dumps(entry, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError("estimate entry is not JSON-serialisable") from exc
+    if _size(data) > MAX_VALUE_BYTES:
+        raise ValueError(f"estimate entry is larger than {MAX_VALUE_BYTES} bytes")
+    return data
+
+
+def _decode_entries(items: list[str], key: str) -> list[dict[str, Any]]:
+    entries = []
+    for item in items:
+        try:
+            entry = json.loads(item)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict):
+            entries.append(entry)
+        else:
+            log.warning("skipping unreadable estimate entry at %s", key)
+    return entries
+
+
+# --- Redis ---
+
+
+class RedisStore:
+    """Redis backend; every call gives up after `timeout` seconds with StoreUnavailable."""
+
+    kind = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int,
+        timeout: float = REDIS_TIMEOUT_SECONDS,
+        *,
+        client: aioredis.Redis | None = None,
+    ) -> None:
+        self._ttl = _positive_ttl(ttl_seconds)
+        self._timeout = timeout
+        # No retries: a retry with backoff would outlast the caller's patience. The pool drops a
+        # broken connection and dials again on the next call, so the store recovers by itself.
+        self._redis = client or aioredis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+        )
+
+    async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
+        try:
+            # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
+            async with asyncio.timeout(self._timeout):
+                return await run()
+        except (RedisError, OSError, TimeoutError) as exc:
+            # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
+            log.warning("redis %s failed: %s", operation, type(exc).__name__)
+            raise StoreUnavailable(f"redis {operation} failed") from exc
+
+    async def _get(self, operation: str, key: str) -> str | None:
+        return await self._call(operation, lambda: self._redis.get(key))
+
+    async def load_thread(
+        self, team: str, channel: str, thread_ts: str
+    ) -> ConversationState | None:
+        key = _channel_keys(team, channel).thread(thread_ts)
+        return _decode_state(await self._get("load_thread", key), key)
+
+    async def save_thread(
+        self, team: str, channel: str, thread_ts: str, state: ConversationState
+    ) -> None:
+        keys = _channel_keys(team, channel)
+        key = keys.thread(thread_ts)
+        data = _encode_state(state)
+
+        async def run() -> None:
+            now = time.time()
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(key, data, ex=self._ttl)
+                # Scored by write time so threads that have expired can be pruned from the index.
+                pipe.zadd(keys.threads, {thread_ts: now})
+                pipe.zremrangebyscore(keys.threads, "-inf", now - self._ttl)
+                pipe.expire(keys.threads, self._ttl)
+                await pipe.execute()
+
+        await self._call("save_thread", run)
+
+    async def load_latest(self, team: str, channel: str) -> ConversationState | None:
+        key = _channel_keys(team, channel).latest
+        return _decode_state(await self._get("load_latest", key), key)
+
+    async def save_latest(self, team: str, channel: str, state: ConversationState) -> None:
+        key = _channel_keys(team, channel).latest
+        data = _encode_state(state)
+        await self._call("save_latest", lambda: self._redis.set(key, data, ex=self._ttl))
+
+    async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None:
+        key = _channel_keys(team, channel).estimates
+        data = _encode_entry(entry)
+
+        async def run() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.lpush(key, data)
+                pipe.ltrim(key, 0, ESTIMATE_HISTORY - 1)
+                pipe.expire(key, self._ttl)
+                await pipe.execute()
+
+        await self._call("record_estimate", run)
+
+    async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
+        key = _channel_keys(team, channel).estimates
+        items = await self._call(
+            "estimates", lambda: self._redis.lrange(key, 0, ESTIMATE_HISTORY - 1)
+        )
+        return _decode_entries(items, key)
+
+    async def forget(self, team: str, channel: str) -> int:
+        keys = _channel_keys(team, channel)
+
+        async def run() -> int:
+            thread_ts = await self._redis.zrange(keys.threads, 0, -1)
+            # Index entries were validated when written; re-check so a tampered index can't
+            # make us delete outside this channel.
+            threads = [keys.thread(ts) for ts in thread_ts if _SLACK_ID.fullmatch(ts)]
+            doomed = [keys.latest, keys.estimates, keys.threads, *threads]
+            return int(await self._redis.delete(*doomed))
+
+        deleted = await self._call("forget", run)
+        log.debug("forgot %d keys under %s", deleted, keys.prefix)
+        return deleted
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        claim_key = _claim_key(key)
+        ttl = _positive_ttl(ttl_seconds)
+        result = await self._call("claim", lambda: self._redis.set(claim_key, "1", nx=True, ex=ttl))
+        return bool(result)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call("ping", self._redis.ping))
+        except StoreUnavailable:
+            return False
+
+    async def close(self) -> None:
+        try:
+            await self._redis.aclose()
+        except (RedisError, OSError) as exc:
+            log.debug("redis close failed: %s", type(exc).__name__)
+
+
+# --- memory ---
+
+
+@dataclass
+class _Entry:
+    value: Any  # str for states and claims, list[str] for estimates, dict[str, float] for the index
+    expires_at: float
+
+
+class MemoryStore:
+    """In-process backend for development and single-instance use: LRU-bounded, entries expire.
+
+    Mirrors RedisStore key for key, so `forget` counts and TTL refreshes match.
+    """
+
+    kind = "memory"
+
+    def __init__(
+        self,
+        ttl_seconds: int,
+        max_keys: int = 10_000,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_keys <= 0:
+            raise ValueError("max_keys must be positive")
+        self._ttl = _positive_ttl(ttl_seconds)
+        self._max_keys = max_keys
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def __len__(self) -> int:
+        now = self._clock()
+        return sum(1 for entry in self._entries.values() if entry.expires_at > now)
+
+    def _get(self, key: str) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires_at <= self._clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry.value
+
+    def _put(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self._entries[key] = _Entry(value, self._clock() + (ttl or self._ttl))
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_keys:
+            evicted, _ = self._entries.popitem(last=False)
+            log.debug("memory store full: evicted %s", evicted)
+
+    async def load_thread(
+        self, team: str, channel: str, thread_ts: str
+    ) -> ConversationState | None:
+        key = _channel_keys(team, channel).thread(thread_ts)
+        return _decode_state(self._get(key), key)
+
+    async def save_thread(
+        self, team: str, channel: str, thread_ts: str, state: ConversationState
+    ) -> None:
+        keys = _channel_keys(team, channel)
+        key = keys.thread(thread_ts)
+        data = _encode_state(state)
+        now = self._clock()
+        index = {
+            ts: written
+            for ts, written in (self._get(keys.threads) or {}).items()
+            if written > now - self._ttl
+        }
+        index[thread_ts] = now
+        self._put(key, data)
+        self._put(keys.threads, index)
+
+    async def load_latest(self, team: str, channel: str) -> ConversationState | None:
+        key = _channel_keys(team, channel).latest
+        return _decode_state(self._get(key), key)
+
+    async def save_latest(self, team: str, channel: str, state: ConversationState) -> None:
+        self._put(_channel_keys(team, channel).latest, _encode_state(state))
+
+    async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None:
+        key = _channel_keys(team, channel).estimates
+        data = _encode_entry(entry)
+        history = [data, *(self._get(key) or [])][:ESTIMATE_HISTORY]
+        self._put(key, history)
+
+    async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
+        key = _channel_keys(team, channel).estimates
+        return _decode_entries(list(self._get(key) or []), key)
+
+    async def forget(self, team: str, channel: str) -> int:
+        keys = _channel_keys(team, channel)
+        now = self._clock()
+        # A prefix scan (cheap in memory) also catches threads whose index entry was evicted.
+        doomed = [key for key in self._entries if key.startswith(keys.prefix)]
+        deleted = sum(1 for key in doomed if self._entries.pop(key).expires_at > now)
+        log.debug("forgot %d keys under %s", deleted, keys.prefix)
+        return deleted
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        claim_key = _claim_key(key)
+        ttl = _positive_ttl(ttl_seconds)
+        if self._get(claim_key) is not None:
+            return False
+        self._put(claim_key, "1", ttl)
+        return True
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._entries.clear()
+
+
+def make_store(redis_url: str | None, ttl_seconds: int) -> ConversationStore:
+    """Redis when a URL is configured, otherwise memory (fine for one process, lost on restart)."""
+    if redis_url:
+        return RedisStore(redis_url, ttl_seconds)
+    return MemoryStore(ttl_seconds)

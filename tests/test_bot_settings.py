@@ -1,0 +1,56 @@
+"""Running the bot: settings from the environment, and what a missing one looks like."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from tests.support.bot_process import ROOT
+
+
+def _run_bot(env):
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+
+
+def test_missing_bot_token_is_named_in_one_line_and_exits_non_zero():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    run = _run_bot(env)
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_http_mode_needs_the_signing_secret():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["SLACK_BOT_TOKEN"] = "xoxb-1"
+    run = _run_bot(env)
+    assert run.returncode != 0 and "SLACK_SIGNING_SECRET" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_defaults(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "REDIS_", "PORT", "STATE_TTL")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")  # Socket Mode: no signing secret needed
+    settings = load_settings()
+    assert settings.socket_mode and settings.port == 3000
+    assert settings.state_ttl_seconds == 7 * 24 * 3600
+    assert settings.redis_url is None
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert "xoxb-1" not in repr(settings)  # secrets never print
+
+
+def test_bad_port_is_named(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("PORT", "99999")
+    with pytest.raises(SettingsError, match="PORT"):
+        load_settings()

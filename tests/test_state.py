@@ -1,0 +1,346 @@
+"""The conversation store: the same behaviour from Redis and from memory, and Redis outages."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.advisor import ConversationState, request
+from bot.state import (
+    ESTIMATE_HISTORY,
+    MAX_VALUE_BYTES,
+    ConversationStore,
+    MemoryStore,
+    RedisStore,
+    StoreUnavailable,
+    make_store,
+)
+from tests.support.redis_server import RedisServer, redis_url_for_tests
+
+TTL = 60
+CHANNEL = "C0456"
+THREAD = "1700000000.000100"
+
+
+def _state(text: str = "10000 users startup") -> ConversationState:
+    return request(text, ConversationState()).state
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    url, server = redis_url_for_tests()
+    yield url
+    if server is not None:
+        server.close()
+
+
+@pytest.fixture
+def team() -> str:
+    # Unique per test, so tests never meet each other's (or anyone else's) data on a shared Redis.
+    return f"T{uuid.uuid4().hex[:12].upper()}"
+
+
+@pytest.fixture
+async def raw(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest, team: str) -> AsyncIterator[ConversationStore]:
+    if request.param == "memory":
+        memory = MemoryStore(ttl_seconds=TTL)
+        yield memory
+        await memory.close()
+        return
+    url = request.getfixturevalue("redis_url")  # sync and module-scoped: safe to fetch here
+    redis_store = RedisStore(url, ttl_seconds=TTL)
+    yield redis_store
+    await redis_store.close()
+    # Only this test's keys: never FLUSHALL a server others may share.
+    cleaner = aioredis.Redis.from_url(url, decode_responses=True)
+    for pattern in (f"aicost:{team}*", f"aicost:claim:{team}*"):
+        keys = [key async for key in cleaner.scan_iter(match=pattern)]
+        if keys:
+            await cleaner.delete(*keys)
+    await cleaner.aclose()
+
+
+async def _write_raw(store: ConversationStore, key: str, value: str) -> None:
+    """Plant a value as an older version of the bot might have left it."""
+    if isinstance(store, MemoryStore):
+        store._put(key, value)
+    else:
+        assert isinstance(store, RedisStore)
+        await store._redis.set(key, value, ex=TTL)
+
+
+async def test_thread_and_latest_states_round_trip(store: ConversationStore, team: str) -> None:
+    thread_state = _state()
+    latest_state = _state("50k users enterprise")
+    await store.save_thread(team, CHANNEL, THREAD, thread_state)
+    await store.save_latest(team, CHANNEL, latest_state)
+
+    assert await store.load_thread(team, CHANNEL, THREAD) == thread_state
+    assert await store.load_latest(team, CHANNEL) == latest_state
+
+
+async def test_nothing_stored_loads_as_none(store: ConversationStore, team: str) -> None:
+    assert await store.load_thread(team, CHANNEL, THREAD) is None
+    assert await store.load_latest(team, CHANNEL) is None
+    assert await store.estimates(team, CHANNEL) == []
+
+
+async def test_two_teams_with_the_same_channel_and_thread_never_see_each_other(
+    store: ConversationStore, team: str
+) -> None:
+    other_team = f"{team}X"
+    await store.save_thread(team, CHANNEL, THREAD, _state())
+    await store.save_latest(team, CHANNEL, _state())
+    await store.record_estimate(team, CHANNEL, {"monthly": 1})
+
+    assert await store.load_thread(other_team, CHANNEL, THREAD) is None
+    assert await store.load_latest(other_team, CHANNEL) is None
+    assert await store.estimates(other_team, CHANNEL) == []
+    assert await store.forget(other_team, CHANNEL) == 0
+    assert await store.load_thread(team, CHANNEL, THREAD) is not None
+
+
+async def test_estimates_history_is_capped_and_newest_first(
+    store: ConversationStore, team: str
+) -> None:
+    for n in range(ESTIMATE_HISTORY + 5):
+        await store.record_estimate(team, CHANNEL, {"n": n, "scenario": "10000 users"})
+
+    entries = await store.estimates(team, CHANNEL)
+    assert len(entries) == ESTIMATE_HISTORY
+    assert [entry["n"] for entry in entries] == list(range(ESTIMATE_HISTORY + 4, 4, -1))
+
+
+async def test_forget_deletes_everything_of_the_channel_and_only_that_channel(
+    store: ConversationStore, team: str
+) -> None:
+    other_team = f"{team}X"
+    for t, channel in ((team, CHANNEL), (team, "C0999"), (other_team, CHANNEL)):
+        await store.save_latest(t, channel, _state())
+        await store.save_thread(t, channel, THREAD, _state())
+        await store.save_thread(t, channel, "1700000001.000200", _state())
+        await store.record_estimate(t, channel, {"n": 1})
+
+    # latest, estimates, the thread index and two threads
+    assert await store.forget(team, CHANNEL) == 5
+    assert await store.load_latest(team, CHANNEL) is None
+    assert await store.load_thread(team, CHANNEL, THREAD) is None
+    assert await store.load_thread(team, CHANNEL, "1700000001.000200") is None
+    assert await store.estimates(team, CHANNEL) == []
+    assert await store.forget(team, CHANNEL) == 0
+
+    for t, channel in ((team, "C0999"), (other_team, CHANNEL)):
+        assert await store.load_latest(t, channel) is not None
+        assert await store.load_thread(t, channel, THREAD) is not None
+        assert await store.estimates(t, channel) == [{"n": 1}]
+    await store.forget(other_team, CHANNEL)
+
+
+async def test_claim_is_true_the_first_time_then_false(store: ConversationStore, team: str) -> None:
+    assert await store.claim(f"{team}:Ev0123", ttl_seconds=30) is True
+    assert await store.claim(f"{team}:Ev0123", ttl_seconds=30) is False
+    assert await store.claim(f"{team}:Ev0124", ttl_seconds=30) is True
+
+
+async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
+    store: ConversationStore, team: str
+) -> None:
+    scenarios = [_state(f"{1000 + n} users startup").scenario for n in range(300)]
+    current = _state("99999 users enterprise")
+    big = ConversationState(scenario=current.scenario, history=tuple(scenarios))
+    assert len(big.model_dump_json().encode()) > MAX_VALUE_BYTES
+
+    await store.save_thread(team, CHANNEL, THREAD, big)
+    loaded = await store.load_thread(team, CHANNEL, THREAD)
+
+    assert loaded is not None
+    assert loaded.scenario == current.scenario
+    assert 0 < len(loaded.history) < len(scenarios)
+    assert loaded.history == big.history[-len(loaded.history) :]
+    assert len(loaded.model_dump_json().encode()) <= MAX_VALUE_BYTES
+
+
+async def test_unreadable_stored_value_is_treated_as_absent(
+    store: ConversationStore, team: str
+) -> None:
+    await _write_raw(store, f"aicost:{team}:{CHANNEL}:latest", '{"scenario": {"users": "lots"}}')
+    await _write_raw(store, f"aicost:{team}:{CHANNEL}:thread:{THREAD}", "not json")
+
+    assert await store.load_latest(team, CHANNEL) is None
+    assert await store.load_thread(team, CHANNEL, THREAD) is None
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["", "T1:x", "C 1", "T1*", "äbc", "a/b", "T1\n", "x" * 65, "{team}"]
+)
+async def test_ids_outside_slack_characters_are_rejected(
+    store: ConversationStore, bad_id: str
+) -> None:
+    state = _state()
+    calls = [
+        store.load_thread(bad_id, CHANNEL, THREAD),
+        store.load_thread("T1", bad_id, THREAD),
+        store.load_thread("T1", CHANNEL, bad_id),
+        store.save_thread("T1", CHANNEL, bad_id, state),
+        store.save_latest(bad_id, CHANNEL, state),
+        store.load_latest("T1", bad_id),
+        store.record_estimate(bad_id, CHANNEL, {}),
+        store.estimates("T1", bad_id),
+        store.forget(bad_id, CHANNEL),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError):
+            await call
+
+
+async def test_claim_keys_outside_id_characters_are_rejected(store: ConversationStore) -> None:
+    with pytest.raises(ValueError):
+        await store.claim("some user text", ttl_seconds=30)
+
+
+async def test_ping_answers_when_the_backend_is_up(store: ConversationStore) -> None:
+    assert await store.ping() is True
+
+
+async def test_redis_uses_the_documented_keys_and_sets_ttl_on_every_write(
+    redis_url: str, raw: aioredis.Redis, team: str
+) -> None:
+    store = RedisStore(redis_url, ttl_seconds=TTL)
+    prefix = f"aicost:{team}:{CHANNEL}"
+    keys = [f"{prefix}:latest", f"{prefix}:thread:{THREAD}", f"{prefix}:threads"]
+    keys.append(f"{prefix}:estimates")
+    try:
+        await store.save_latest(team, CHANNEL, _state())
+        await store.save_thread(team, CHANNEL, THREAD, _state())
+        await store.record_estimate(team, CHANNEL, {"n": 1})
+        for key in keys:
+            assert 0 < await raw.ttl(key) <= TTL, key
+
+        for key in keys:
+            await raw.expire(key, 5)
+        await store.save_latest(team, CHANNEL, _state())
+        await store.save_thread(team, CHANNEL, THREAD, _state())
+        await store.record_estimate(team, CHANNEL, {"n": 2})
+        for key in keys:
+            assert await raw.ttl(key) > 5, key
+
+        assert await store.claim(f"{team}:Ev1", ttl_seconds=30)
+        assert 0 < await raw.ttl(f"aicost:claim:{team}:Ev1") <= 30
+    finally:
+        await store.forget(team, CHANNEL)
+        await raw.delete(f"aicost:claim:{team}:Ev1")
+        await store.close()
+
+
+async def test_memory_entries_expire_after_ttl_and_writes_refresh_it() -> None:
+    clock = FakeClock()
+    store = MemoryStore(ttl_seconds=TTL, clock=clock)
+    await store.save_thread("T1", CHANNEL, THREAD, _state())
+    await store.save_latest("T1", CHANNEL, _state())
+    await store.record_estimate("T1", CHANNEL, {"n": 1})
+
+    clock.advance(TTL - 1)
+    await store.save_thread("T1", CHANNEL, THREAD, _state())  # refreshes the thread and index
+    clock.advance(2)
+    assert await store.load_latest("T1", CHANNEL) is None
+    assert await store.estimates("T1", CHANNEL) == []
+    assert await store.load_thread("T1", CHANNEL, THREAD) is not None
+    assert await store.forget("T1", CHANNEL) == 2  # the thread and its index
+
+    assert await store.claim("Ev1", ttl_seconds=10)
+    clock.advance(11)
+    assert await store.claim("Ev1", ttl_seconds=10)
+
+
+async def test_memory_store_evicts_the_least_recently_used_key_when_full() -> None:
+    store = MemoryStore(ttl_seconds=TTL, max_keys=3)
+    for channel in ("C1", "C2", "C3"):
+        await store.save_latest("T1", channel, _state())
+    await store.load_latest("T1", "C1")  # C2 is now the least recently used
+    await store.save_latest("T1", "C4", _state())
+
+    assert len(store) == 3
+    assert await store.load_latest("T1", "C2") is None
+    for channel in ("C1", "C3", "C4"):
+        assert await store.load_latest("T1", channel) is not None
+
+
+def test_make_store_picks_redis_only_when_a_url_is_given() -> None:
+    assert make_store(None, TTL).kind == "memory"
+    assert make_store("", TTL).kind == "memory"
+    assert make_store("redis://127.0.0.1:1/0", TTL).kind == "redis"
+
+
+async def _every_call_fails_fast(store: RedisStore) -> None:
+    calls = [
+        lambda: store.load_thread("T1", CHANNEL, THREAD),
+        lambda: store.save_thread("T1", CHANNEL, THREAD, _state()),
+        lambda: store.load_latest("T1", CHANNEL),
+        lambda: store.save_latest("T1", CHANNEL, _state()),
+        lambda: store.record_estimate("T1", CHANNEL, {"n": 1}),
+        lambda: store.estimates("T1", CHANNEL),
+        lambda: store.forget("T1", CHANNEL),
+        lambda: store.claim("Ev1", ttl_seconds=30),
+    ]
+    for call in calls:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            await call()
+        assert time.monotonic() - started < 0.5
+    started = time.monotonic()
+    assert await store.ping() is False
+    assert time.monotonic() - started < 0.5
+
+
+async def test_redis_outage_raises_store_unavailable_fast_and_recovers_without_restart() -> None:
+    with RedisServer() as server:
+        store = RedisStore(server.url, ttl_seconds=TTL)
+        try:
+            await store.save_latest("T1", CHANNEL, _state())
+
+            server.stop()
+            await _every_call_fails_fast(store)
+
+            server.start()  # empty again: the private server keeps nothing
+            assert await store.ping() is True
+            await store.save_latest("T1", CHANNEL, _state())
+            assert await store.load_latest("T1", CHANNEL) == _state()
+        finally:
+            await store.close()
+
+
+async def test_redis_that_hangs_times_out_instead_of_delaying_the_caller() -> None:
+    with RedisServer() as server:
+        store = RedisStore(server.url, ttl_seconds=TTL)
+        try:
+            assert await store.ping() is True
+            server.freeze()
+            await _every_call_fails_fast(store)
+
+            server.thaw()
+            await store.save_thread("T1", CHANNEL, THREAD, _state())
+            assert await store.load_thread("T1", CHANNEL, THREAD) == _state()
+        finally:
+            await store.close()
