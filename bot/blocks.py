@@ -18,7 +18,7 @@ from bot.ids import SLASH_COMMAND, Action
 from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
 from estimator.estimate import Estimate
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, usd, usd_range, usd_short
+from estimator.money import count, percent, usd_range, usd_short
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
@@ -176,24 +176,9 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 # --- amounts ----------------------------------------------------------------------------------
 
 
-def _usd(amount: float) -> str:
-    """$140, $2.5k, $285k, $1.2M, $4.1B. money.usd_short writes $2,528 as "$3k", a fifth off at the
-    ends of a range; one decimal under $10k keeps "$2.5k–5.2k" honest."""
-    magnitude = abs(amount)
-    if magnitude < 1_000:
-        body = usd(magnitude)
-    elif magnitude < 9_950:
-        body = f"${magnitude / 1_000:.1f}k".replace(".0k", "k")
-    elif magnitude < 999_500_000:
-        body = usd_short(magnitude)
-    else:
-        body = f"${magnitude / 1_000_000_000:,.1f}B".replace(".0B", "B")
-    return ("-" if amount < 0 and body != "$0" else "") + body
-
-
 def _range(a: Amount, unit: str = "") -> str:
     """$2.5k–5.2k/month; a single figure when both ends agree."""
-    low, high = _usd(a.low), _usd(a.high)
+    low, high = usd_short(a.low), usd_short(a.high)
     text = low if low == high else f"{low}–{high.removeprefix('$')}"
     return text + unit
 
@@ -202,7 +187,7 @@ def _signed(amount: float) -> str:
     """+$12k / -$3k / $0."""
     if round(amount) == 0:
         return "$0"
-    return ("+" if amount > 0 else "") + _usd(amount)
+    return ("+" if amount > 0 else "") + usd_short(amount)
 
 
 def _signed_range(a: Amount) -> str:
@@ -230,7 +215,7 @@ def _key_figures(e: Estimate) -> dict:
             f"*One-time*\n{_range(t.one_time)}\n_build-out before launch_",
             f"*First year*\n{_range(t.first_year)}\n_one-time + 12 months + team_",
             f"*Multiple of the prototype*\n{_multiple(t.prototype_multiple)}\n"
-            f"_of the {_usd(s.prototype_cost)} prototype_",
+            f"_of the {usd_short(s.prototype_cost)} prototype_",
             f"*All-in per month*\n{_range(t.monthly_all_in, '/month')}\n"
             f"_team & legal spread over 12_",
             f"*Team & legal per year*\n{_range(t.annual, '/year')}\n_salaries, insurance_",

@@ -21,7 +21,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import advisor, blocks
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
-from bot.form import form_view
+from bot.form import form_view, scenario_from_form
 from bot.ids import Action
 from bot.metadata import FormMetadata
 from bot.metrics import Metrics
@@ -134,11 +134,24 @@ class Conversations:
             await self._respond(where, blocks.info_message(_thread_only(reply)))
 
     async def form_submitted(
-        self, client: AsyncWebClient, where: Where, scenario: Scenario
+        self, client: AsyncWebClient, where: Where, state_values: dict[str, Any]
     ) -> None:
+        """A valid form: post its estimate to the channel it was opened from. Choices the form
+        does not show (daily share, records, growth) carry over from the scenario it edited."""
+        if where.thread_ts:
+            base, _ = await self._load(
+                lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
+            )
+        else:
+            base, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
+        scenario = scenario_from_form(state_values, base.scenario if base else None)
+        if isinstance(scenario, dict):  # checked before the ack; cannot fail here
+            log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
+            return
         turn = advisor.from_scenario(scenario, ConversationState())
         assert turn.reply.estimate is not None
-        await self._publish(client, where, turn.reply.estimate, turn.state)
+        here = Where(where.team, where.channel, where.user)  # a new estimate: a new thread
+        await self._publish(client, here, turn.reply.estimate, turn.state)
 
     async def open_form(
         self,

@@ -17,7 +17,7 @@ from bot import limits
 from bot.ids import Callback, FormField
 
 # One number syntax for typed requests and the form: parsing owns it.
-from bot.parsing import _MULTIPLIERS, _NUMBER, normalize
+from bot.parsing import read_number
 from estimator.money import count, percent, usd
 from estimator.scenario import (
     COMPLIANCE_LABELS,
@@ -286,33 +286,6 @@ def _selected(element: dict) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _read_number(text: str, as_percent: bool) -> float | None:
-    """The number in `text` the way typed requests are read ("10k", "1.5 million", "$80k",
-    "40%"); None when it is not one number. A percent field takes "40" as 40% too."""
-    words = normalize(text).split()
-    scale = 1.0
-    if len(words) == 2 and words[1] == "%":
-        words = [words[0] + "%"]
-    elif len(words) == 2 and words[1] in _MULTIPLIERS:
-        scale = _MULTIPLIERS[words[1]]  # "1.5 million"
-        words = words[:1]
-    if len(words) != 1:
-        return None
-    m = _NUMBER.match(words[0])
-    if not m or m.group("suffix") == "x" or (m.group("suffix") == "%" and not as_percent):
-        return None
-    if m.group("mult"):
-        if scale != 1.0:
-            return None  # "10k million"
-        scale = _MULTIPLIERS[m.group("mult")]
-    value = float(m.group("num").replace(",", "")) * scale
-    if m.group("sign"):
-        value = -value
-    if not math.isfinite(value):
-        return None
-    return value / 100 if as_percent else value
-
-
 def _check(name: str, value: Any) -> str | None:
     """The scenario's own message for `value` in field `name`, or None when it is allowed.
     Ranges do not depend on other fields, so a startup scenario with just this value says it."""
@@ -330,7 +303,7 @@ def _read_field(field: FormField, element: dict) -> tuple[dict[str, Any], str | 
         text = _text(element)
         if not text:
             return {}, REQUIRED
-        value = _read_number(text, spec.percent)
+        value = read_number(text, spec.percent)
         if value is None:
             return {}, _NOT_A_NUMBER.format(example=spec.example)
         # Fractions stay fractions so the scenario can say "must be a whole number".

@@ -9,6 +9,7 @@ to the user; nothing is dropped silently. It raises nothing but its own InputErr
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -413,6 +414,34 @@ def _known_model_set() -> set[str]:
     return _MODEL_CACHE
 
 
+def read_number(text: str, as_percent: bool = False) -> float | None:
+    """One number typed on its own (a form field), read the way requests are read: "10k",
+    "1.5 million", "$80k", "40%". None when it is not one number; a percent field takes "40"
+    as 40% too."""
+    words = normalize(text).split()
+    scale = 1.0
+    if len(words) == 2 and words[1] == "%":
+        words = [words[0] + "%"]
+    elif len(words) == 2 and words[1] in _MULTIPLIERS:
+        scale = _MULTIPLIERS[words[1]]  # "1.5 million"
+        words = words[:1]
+    if len(words) != 1:
+        return None
+    m = _NUMBER.match(words[0])
+    if not m or m.group("suffix") == "x" or (m.group("suffix") == "%" and not as_percent):
+        return None
+    if m.group("mult"):
+        if scale != 1.0:
+            return None  # "10k million"
+        scale = _MULTIPLIERS[m.group("mult")]
+    value = float(m.group("num").replace(",", "")) * scale
+    if m.group("sign"):
+        value = -value
+    if not math.isfinite(value):
+        return None
+    return value / 100 if as_percent else value
+
+
 def _to_number(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -502,6 +531,7 @@ __all__ = [
     "follow_up",
     "normalize",
     "parse",
+    "read_number",
     "scenario_from",
     "tokenize",
     "unknown_message",

@@ -11,14 +11,21 @@ def usd(amount: float) -> str:
 
 
 def usd_short(amount: float) -> str:
-    """$1.2M, $350k, $900: for headlines where width matters."""
-    sign = "-" if amount < 0 else ""
+    """$900, $2.5k, $285k, $1.2M, $4.1B: for headlines where width matters. One decimal under
+    $10k, since "$3k" for $2,528 would be a fifth off at the ends of a range."""
+    sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
-    if a >= 999_500:
-        return f"{sign}${a / 1_000_000:,.1f}M".replace(".0M", "M")
-    if a >= 1_000:
-        return f"{sign}${a / 1_000:,.0f}k"
-    return f"{sign}${a:,.0f}"
+    if a < 1_000:
+        body = f"${a:,.0f}"
+    elif a < 9_950:
+        body = f"${a / 1_000:.1f}k".replace(".0k", "k")
+    elif a < 999_500:
+        body = f"${a / 1_000:,.0f}k"
+    elif a < 999_500_000:
+        body = f"${a / 1_000_000:,.1f}M".replace(".0M", "M")
+    else:
+        body = f"${a / 1_000_000_000:,.1f}B".replace(".0B", "B")
+    return sign + body
 
 
 def usd_range(low: float, high: float, short: bool = False) -> str:
@@ -60,3 +67,9 @@ def percent_span(low: float, high: float) -> str:
     """30-50% or 40%."""
     lo, hi = percent(low), percent(high)
     return lo if lo == hi else f"{lo[:-1]}-{hi}"
+
+
+def quantity(low: float, high: float, noun: str, plural: str | None = None) -> str:
+    """'1 agent', '2-3 agents': a count range with its noun agreeing."""
+    many = plural or noun + "s"
+    return f"{span(low, high)} {noun if low == high == 1 else many}"

@@ -131,17 +131,25 @@ def prompt_caching(s: Scenario) -> Saving:
 def managed_services(managed: ManagedTradeOff) -> Saving:
     premium, labour, net = managed.premium, managed.labour, managed.net
     hours_low, hours_high = managed.hours_low, managed.hours_high
+
+    def verdict() -> str:
+        if net.low >= 0:
+            return f"net {usd_range(net.low, net.high)}/month in managed services' favour."
+        if net.high <= 0:
+            return (
+                f"at this size self-running would save {usd_range(-net.high, -net.low)}/month, "
+                f"if you have the people to run it."
+            )
+        return "close to even: it depends on how much your engineers' time is worth here."
+
     return Saving(
         "managed_services",
         "Managed services",
         Amount(max(0.0, net.low), max(0.0, net.high)),
         lambda: (
             f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
-            "than "
-            f"self-run, and spare {hours_low:g}-{hours_high:g} engineer hours "
-            f"({usd_range(labour.low, labour.high)}/month): net "
-            f"{usd_range(net.low, net.high)}/month "
-            f"in your favour."
+            f"than self-run, and spare {hours_low:g}-{hours_high:g} engineer hours "
+            f"({usd_range(labour.low, labour.high)}/month): " + verdict()
         ),
     )
 

@@ -218,10 +218,9 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
         low, high = bounds
         whole = "a whole number " if error["type"].startswith("int_") else ""
         return (
-            f"{label.capitalize()} must be {whole}between {low} and {high} "
-            f"(got {_show(name, got)})."
+            f"{_sentence(label)} must be {whole}between {low} and {high} (got {_show(name, got)})."
         )
-    return f"{label.capitalize()}: {error['msg']}."
+    return f"{_sentence(label)}: {error['msg']}."
 
 
 _PERCENT_FIELDS = {
@@ -230,6 +229,11 @@ _PERCENT_FIELDS = {
     "prompt_cache_share",
     "monthly_user_growth",
 }
+
+
+def _sentence(label: str) -> str:
+    """'prototype cost (USD)' -> 'Prototype cost (USD)' (str.capitalize would lower the rest)."""
+    return label[:1].upper() + label[1:]
 
 
 def _show(name: str, value: Any) -> str:

@@ -97,17 +97,17 @@ def strategies(
         later_servers = span(
             grown_fleet.total(s.regions, low=True), grown_fleet.total(s.regions, low=False)
         )
-        staged = (
-            f"Adding them as traffic arrives rather than on day one keeps "
-            f"{usd_range(steps_saved.low, steps_saved.high)}/month out of the first year."
-            if steps_saved.high > 0
-            else "The same fleet carries that growth; grow the LLM budget and support in steps "
-            "instead."
-        )
+        start = f"Months 1-12: {now_servers} app servers for {count(s.users)} users. "
+        growth = f"{count(final_users)} users at {percent(s.monthly_user_growth)}/month growth"
+        if steps_saved.high > 0:
+            return (
+                start + f"Year 2: {later_servers} for {growth}. Adding them as traffic arrives "
+                f"rather than on day one keeps {usd_range(steps_saved.low, steps_saved.high)}"
+                f"/month out of the first year."
+            )
         return (
-            f"Months 1-12: {now_servers} app servers for {count(s.users)} users. "
-            f"Year 2: {later_servers} for {count(final_users)} users at "
-            f"{percent(s.monthly_user_growth)}/month growth. " + staged
+            start + f"Year 2: the same servers carry {growth}, so grow the LLM budget and "
+            f"support in steps instead."
         )
 
     gradual = Strategy(

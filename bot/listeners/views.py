@@ -18,7 +18,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         conversations.metrics.requests.labels(kind="view_submission").inc()
-        result = scenario_from_form(view.get("state", {}).get("values", {}))
+        values = view.get("state", {}).get("values", {})
+        result = scenario_from_form(values)
         if isinstance(result, dict):
             await ack(response_action="errors", errors=result)
             return
@@ -31,7 +32,12 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             return
         await ack()
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
-        where = Where(team=team, channel=metadata.channel, user=body.get("user", {}).get("id", ""))
-        conversations.spawn(conversations.form_submitted(client, where, result), "form")
+        where = Where(
+            team=team,
+            channel=metadata.channel,
+            user=body.get("user", {}).get("id", ""),
+            thread_ts=metadata.thread_ts,
+        )
+        conversations.spawn(conversations.form_submitted(client, where, values), "form")
 
     app.view(Callback.form.value)(form_submitted)

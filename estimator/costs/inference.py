@@ -6,7 +6,7 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, span, usd_range
+from estimator.money import count, percent, quantity, usd_range
 from estimator.pricing import token_prices
 from estimator.scenario import GPU, Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
@@ -58,7 +58,7 @@ def monthly_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     def usage() -> str:
         return (
-            f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache -> "
+            f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(t.llm_requests_per_month))} LLM calls x {count(s.input_tokens)} in "
             f"({percent(s.prompt_cache_share)} cached) / {count(s.output_tokens)} out tok"
         )
@@ -76,8 +76,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 high,
                 lambda: (
                     f"{usage()}; peak output at {table['tokens_per_second_low']:,}-"
-                    f"{table['tokens_per_second_high']:,} tok/s per GPU -> "
-                    f"{span(low_gpus, high_gpus)} GPUs "
+                    f"{table['tokens_per_second_high']:,} tok/s per GPU → "
+                    f"{quantity(low_gpus, high_gpus, 'GPU')} "
                     f"(incl. {int(_SPARES.low)} spare) x "
                     f"{usd_range(table['hourly_low'], table['hourly_high'])}/h x "
                     f"{facts.HOURS_PER_MONTH} h"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, percent_span, span, usd, usd_range
+from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, peak_basis
 
@@ -114,8 +114,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             compute_high,
             lambda: (
                 f"{peak_basis(t)} at {_CAPACITY.high:g}-{_CAPACITY.low:g} req/s per server, "
-                f"min {policy.min_instances} for {s.uptime:g}% -> "
-                f"{span(f.primary_low, f.primary_high)} servers x "
+                f"min {policy.min_instances} for {s.uptime:g}% → "
+                f"{quantity(f.primary_low, f.primary_high, 'server')} x "
                 f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
             ),
             varies_with_users=True,
@@ -127,8 +127,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             lb_low,
             lb_high,
             lambda: (
-                f"1 load balancer {usd(_LB.low)}/month + {span(lcus_low, lcus_high)} capacity "
-                f"units x {usd(_LCU.low)}"
+                f"1 load balancer {usd(_LB.low)}/month + "
+                f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(_LCU.low)}"
             ),
             varies_with_users=True,
         ),
@@ -145,7 +145,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 extra * region_low * _REGION_OVERHEAD.low,
                 extra * region_high * _REGION_OVERHEAD.high,
                 lambda: (
-                    f"{extra} more region(s), each {span(f.replica_low, f.replica_high)} servers "
+                    f"{quantity(extra, extra, 'more region')}, each "
+                    f"{quantity(f.replica_low, f.replica_high, 'server')} "
                     f"for {percent(_REPLICA_SHARE.low)} of peak + load balancer + NAT = "
                     f"{usd_range(region_low, region_high)}, x {_REGION_OVERHEAD.low:g}-"
                     f"{_REGION_OVERHEAD.high:g} for replication traffic"
@@ -207,7 +208,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             redis_low,
             redis_high,
             lambda: (
-                f"{count(round(t.requests_per_day))} req/day -> {node}"
+                f"{count(round(t.requests_per_day))} req/day → {node}"
                 f"{' x 2 (replica)' if copies == 2 else ''} = {usd_range(redis_low, redis_high)}"
             ),
             varies_with_users=True,
@@ -226,7 +227,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
             hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
             lambda: (
-                f"{span(hosts_low, hosts_high)} hosts x {usd_range(_HOST.low, _HOST.high)} + "
+                f"{quantity(hosts_low, hosts_high, 'host')} x {usd_range(_HOST.low, _HOST.high)} + "
                 f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
                 f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
             ),

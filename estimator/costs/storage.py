@@ -41,7 +41,7 @@ def lines(s: Scenario) -> list[LineItem]:
             tier["low"] * copies,
             tier["high"] * copies,
             lambda: (
-                f"{count(records)} records -> {tier['instance']} "
+                f"{count(records)} records → {tier['instance']} "
                 f"{usd_range(tier['low'], tier['high'])}/month"
                 f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
             ),

@@ -6,7 +6,7 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent_span, span, usd, usd_range
+from estimator.money import count, percent_span, quantity, usd, usd_range
 from estimator.scenario import Scenario
 
 _RATE = facts.figure("support.contact_rate")
@@ -41,7 +41,7 @@ def lines(s: Scenario) -> list[LineItem]:
             agents_low * _SEAT.low,
             agents_high * _SEAT.high,
             lambda: (
-                f"{span(agents_low, agents_high)} agents ({usd(_PER_AGENT.low)[1:]} contacts "
+                f"{quantity(agents_low, agents_high, 'agent')} ({usd(_PER_AGENT.low)[1:]} contacts "
                 "each) x "
                 f"{usd_range(_SEAT.low, _SEAT.high)}/month"
             ),
