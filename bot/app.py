@@ -32,6 +32,14 @@ class Bot:
     metrics: Metrics
 
 
+class _SameTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (holding that same token)
+    takes precedence; nothing is wrong, so the notice is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client, retrying as Slack asks: after Retry-After on 429 (not on by default
     for the async client), with backoff on 5xx and dropped connections."""
@@ -57,12 +65,14 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
+    bolt_logger = logging.getLogger("slack_bolt")
+    bolt_logger.addFilter(_SameTokenNotice())
     app = AsyncApp(
         client=client,
         signing_secret=secret,
         # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
     )
     conversations = Conversations(store, metrics)
     listeners.register(app, conversations)

@@ -73,8 +73,32 @@ def _clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
+def _within_limits(block: dict) -> bool:
+    """True when nothing in `block` needs clipping (the common case: no copy is made)."""
+    kind = block.get("type")
+    if kind == "header":
+        return len(block["text"]["text"]) <= limits.HEADER_TEXT
+    if kind == "section":
+        fields = block.get("fields", [])
+        return (
+            len(block.get("text", {}).get("text", "")) <= limits.SECTION_TEXT
+            and len(fields) <= limits.SECTION_FIELDS
+            and all(len(f["text"]) <= limits.SECTION_FIELD_TEXT for f in fields)
+        )
+    if kind == "context":
+        elements = block["elements"]
+        return len(elements) <= limits.CONTEXT_ELEMENTS and all(
+            len(e.get("text", "")) <= limits.SECTION_TEXT for e in elements
+        )
+    if kind == "actions":
+        return all(len(e["text"]["text"]) <= limits.BUTTON_TEXT for e in block["elements"])
+    return True
+
+
 def _fit_block(block: dict) -> dict:
-    block = copy.deepcopy(block)
+    if _within_limits(block):
+        return block
+    block = copy.deepcopy(block)  # the caller's blocks are left alone
     kind = block.get("type")
     if kind == "header":
         block["text"]["text"] = _clip(block["text"]["text"], limits.HEADER_TEXT)

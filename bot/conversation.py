@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
 
+MAX_CONCURRENT_REPLIES = 32
+
 # Slack errors that mean "the bot cannot post here": answer privately instead.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
@@ -54,6 +56,9 @@ class Conversations:
         self.store = store
         self.metrics = metrics
         self._tasks: set[asyncio.Task[None]] = set()
+        # Acknowledged work queues here under bursts rather than opening unbounded Redis and
+        # HTTP connections at once; nothing is dropped.
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT_REPLIES)
         self.accepting = True
 
     # -- task tracking (graceful shutdown) --------------------------------------------------
@@ -66,7 +71,8 @@ class Conversations:
 
     async def _guarded(self, work: Coroutine[Any, Any, None], kind: str) -> None:
         try:
-            await work
+            async with self._slots:
+                await work
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
@@ -96,15 +102,20 @@ class Conversations:
             self.metrics.redis_errors.inc()
             log.warning("state store unavailable; answering without stored state")
             return None, False
+        except ValueError:  # IDs the store refuses as keys: answer, but remember nothing
+            log.warning("unexpected Slack IDs; answering without stored state")
+            return None, False
 
-    async def _save(self, *writes: Callable[[], Awaitable[None]]) -> bool:
+    async def _save(self, write: Callable[[], Awaitable[None]]) -> bool:
         try:
-            for write in writes:
-                await write()
+            await write()
             return True
         except StoreUnavailable:
             self.metrics.redis_errors.inc()
             log.warning("state store unavailable; this conversation will not be remembered")
+            return False
+        except ValueError:
+            log.warning("unexpected Slack IDs; this conversation will not be remembered")
             return False
 
     # -- entry points ------------------------------------------------------------------------
@@ -112,8 +123,8 @@ class Conversations:
     async def slash_command(
         self, client: AsyncWebClient, where: Where, text: str, trigger_id: str | None
     ) -> None:
-        latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
-        turn = advisor.request(text, latest or ConversationState())
+        # A new estimate needs nothing stored; only the form (prefill) reads the channel's latest.
+        turn = advisor.request(text, ConversationState())
         reply = turn.reply
         if reply.kind is ReplyKind.estimate and reply.estimate is not None:
             await self._publish(client, where, reply.estimate, turn.state)
@@ -228,10 +239,9 @@ class Conversations:
         saved = True
         if turn.changed:
             saved = await self._save(
-                lambda: self.store.save_thread(
+                lambda: self.store.save_conversation(
                     where.team, where.channel, where.thread_ts or "", turn.state
-                ),
-                lambda: self.store.save_latest(where.team, where.channel, turn.state),
+                )
             )
         message = _render(reply)
         if not saved:
@@ -250,9 +260,9 @@ class Conversations:
         if ts is None:
             return
         saved = await self._save(
-            lambda: self.store.save_thread(where.team, where.channel, ts, state),
-            lambda: self.store.save_latest(where.team, where.channel, state),
-            lambda: self.store.record_estimate(where.team, where.channel, _history_entry(ts, e)),
+            lambda: self.store.save_conversation(
+                where.team, where.channel, ts, state, _history_entry(ts, e)
+            )
         )
         thread = Where(where.team, where.channel, where.user, ts, where.response_url)
         for tip in blocks.thread_tips(e):

@@ -7,6 +7,7 @@ import logging
 import signal
 import time
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.errors import SlackApiError
@@ -80,6 +81,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> None:
     """Serve until SIGTERM/SIGINT, then stop taking requests, finish acknowledged replies
     (bounded by the grace period), close Redis and HTTP sessions."""
     health = Health(bot)
+    # One pooled session for every Web API call (the client otherwise opens one per request).
+    bot.client.session = aiohttp.ClientSession()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, bot.settings.port)

@@ -32,6 +32,7 @@ KEY_PREFIX = "aicost"
 ESTIMATE_HISTORY = 20  # estimates kept per channel
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
+MAX_CONNECTIONS = 64  # per process; more than the replies that run at once
 
 # Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
 _SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -61,6 +62,17 @@ class ConversationStore(Protocol):
     async def save_latest(self, team: str, channel: str, state: ConversationState) -> None: ...
 
     async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None: ...
+
+    async def save_conversation(
+        self,
+        team: str,
+        channel: str,
+        thread_ts: str,
+        state: ConversationState,
+        estimate: dict[str, Any] | None = None,
+    ) -> None:
+        """The thread's state, the channel's latest and (optionally) a history entry, at once."""
+        ...
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]: ...
 
@@ -187,6 +199,25 @@ def _decode_entries(items: list[str], key: str) -> list[dict[str, Any]]:
 # --- Redis ---
 
 
+# KEYS: thread, thread index, latest, estimates. ARGV: state JSON, thread ts, now, ttl,
+# history entry JSON ("" for none), history cap. The index is scored by write time so threads
+# that have expired can be pruned from it.
+_SAVE_CONVERSATION = """
+local ttl = tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ttl)
+if ARGV[5] ~= '' then
+  redis.call('LPUSH', KEYS[4], ARGV[5])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
+return 1
+"""
+
+
 class RedisStore:
     """Redis backend; every call gives up after `timeout` seconds with StoreUnavailable."""
 
@@ -204,14 +235,20 @@ class RedisStore:
         self._timeout = timeout
         # No retries: a retry with backoff would outlast the caller's patience. The pool drops a
         # broken connection and dials again on the next call, so the store recovers by itself.
-        self._redis = client or aioredis.Redis.from_url(
+        # A bounded pool that waits (briefly) for a free connection: the default pool raises
+        # MaxConnectionsError under bursts instead of queueing.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=timeout,
             decode_responses=True,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
             retry_on_timeout=False,
         )
+        self._redis = client or aioredis.Redis(connection_pool=pool)
+        self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
 
     async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -232,24 +269,36 @@ class RedisStore:
         key = _channel_keys(team, channel).thread(thread_ts)
         return _decode_state(await self._get("load_thread", key), key)
 
+    def _queue_thread(self, pipe: Any, keys: _ChannelKeys, thread_ts: str, data: str) -> None:
+        now = time.time()
+        pipe.set(keys.thread(thread_ts), data, ex=self._ttl)
+        # Scored by write time so threads that have expired can be pruned from the index.
+        pipe.zadd(keys.threads, {thread_ts: now})
+        pipe.zremrangebyscore(keys.threads, "-inf", now - self._ttl)
+        pipe.expire(keys.threads, self._ttl)
+
+    def _queue_estimate(self, pipe: Any, keys: _ChannelKeys, data: str) -> None:
+        pipe.lpush(keys.estimates, data)
+        pipe.ltrim(keys.estimates, 0, ESTIMATE_HISTORY - 1)
+        pipe.expire(keys.estimates, self._ttl)
+
+    async def _transaction(self, operation: str, queue: Callable[[Any], None]) -> None:
+        async def run() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                await pipe.execute()
+
+        await self._call(operation, run)
+
     async def save_thread(
         self, team: str, channel: str, thread_ts: str, state: ConversationState
     ) -> None:
         keys = _channel_keys(team, channel)
-        key = keys.thread(thread_ts)
+        keys.thread(thread_ts)  # validates the ts before anything is queued
         data = _encode_state(state)
-
-        async def run() -> None:
-            now = time.time()
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(key, data, ex=self._ttl)
-                # Scored by write time so threads that have expired can be pruned from the index.
-                pipe.zadd(keys.threads, {thread_ts: now})
-                pipe.zremrangebyscore(keys.threads, "-inf", now - self._ttl)
-                pipe.expire(keys.threads, self._ttl)
-                await pipe.execute()
-
-        await self._call("save_thread", run)
+        await self._transaction(
+            "save_thread", lambda pipe: self._queue_thread(pipe, keys, thread_ts, data)
+        )
 
     async def load_latest(self, team: str, channel: str) -> ConversationState | None:
         key = _channel_keys(team, channel).latest
@@ -261,17 +310,32 @@ class RedisStore:
         await self._call("save_latest", lambda: self._redis.set(key, data, ex=self._ttl))
 
     async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None:
-        key = _channel_keys(team, channel).estimates
+        keys = _channel_keys(team, channel)
         data = _encode_entry(entry)
+        await self._transaction(
+            "record_estimate", lambda pipe: self._queue_estimate(pipe, keys, data)
+        )
 
-        async def run() -> None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.lpush(key, data)
-                pipe.ltrim(key, 0, ESTIMATE_HISTORY - 1)
-                pipe.expire(key, self._ttl)
-                await pipe.execute()
-
-        await self._call("record_estimate", run)
+    async def save_conversation(
+        self,
+        team: str,
+        channel: str,
+        thread_ts: str,
+        state: ConversationState,
+        estimate: dict[str, Any] | None = None,
+    ) -> None:
+        keys = _channel_keys(team, channel)
+        data = _encode_state(state)
+        entry = _encode_entry(estimate) if estimate is not None else ""
+        # One server-side script: a single round trip on the hot path of every estimate, and a
+        # reply is remembered whole or not at all.
+        await self._call(
+            "save_conversation",
+            lambda: self._save_script(
+                keys=[keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates],
+                args=[data, thread_ts, time.time(), self._ttl, entry, ESTIMATE_HISTORY],
+            ),
+        )
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
         key = _channel_keys(team, channel).estimates
@@ -400,6 +464,19 @@ class MemoryStore:
         data = _encode_entry(entry)
         history = [data, *(self._get(key) or [])][:ESTIMATE_HISTORY]
         self._put(key, history)
+
+    async def save_conversation(
+        self,
+        team: str,
+        channel: str,
+        thread_ts: str,
+        state: ConversationState,
+        estimate: dict[str, Any] | None = None,
+    ) -> None:
+        await self.save_thread(team, channel, thread_ts, state)
+        await self.save_latest(team, channel, state)
+        if estimate is not None:
+            await self.record_estimate(team, channel, estimate)
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
         key = _channel_keys(team, channel).estimates

@@ -52,6 +52,8 @@ class BotProcess:
         if redis_url:
             self.env["REDIS_URL"] = redis_url
         self.process: subprocess.Popen[bytes] | None = None
+        # What to run; benchmarks swap in their baseline app.
+        self.command = [sys.executable, "-m", "bot"]
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"aicost-bot-{self.port}.log"
 
     @property
@@ -61,7 +63,7 @@ class BotProcess:
     async def start(self, timeout: float = 20.0) -> BotProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:
