@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -25,7 +26,8 @@ from bot.form import form_view, scenario_from_form
 from bot.ids import Action
 from bot.metadata import FormMetadata
 from bot.metrics import Metrics
-from bot.state import ConversationStore, StoreUnavailable
+from bot.ratelimit import EstimateLimiter, slow_down_text
+from bot.state import ConversationStore, MemoryStore, StoreUnavailable
 from estimator.estimate import Estimate
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
 
 MAX_CONCURRENT_REPLIES = 32
+DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
 
 # Slack errors that mean "the bot cannot post here": answer privately instead.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -55,6 +58,9 @@ class Conversations:
     def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
         self.store = store
         self.metrics = metrics
+        # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.
+        self.local = MemoryStore(ttl_seconds=3600, max_keys=10_000)
+        self.limiter = EstimateLimiter(store, self.local)
         self._tasks: set[asyncio.Task[None]] = set()
         # Acknowledged work queues here under bursts rather than opening unbounded Redis and
         # HTTP connections at once; nothing is dropped.
@@ -63,19 +69,87 @@ class Conversations:
 
     # -- task tracking (graceful shutdown) --------------------------------------------------
 
-    def spawn(self, work: Coroutine[Any, Any, None], kind: str) -> None:
-        """Run acknowledged work in the background, tracked until it finishes."""
-        task = asyncio.create_task(self._guarded(work, kind))
+    def spawn(
+        self,
+        work: Coroutine[Any, Any, None],
+        kind: str,
+        where: Where | None = None,
+        once: str | None = None,
+        once_seconds: int = DUPLICATE_WINDOW_SECONDS,
+    ) -> None:
+        """Run acknowledged work in the background, tracked until it finishes. With `once`,
+        work whose key was already claimed within `once_seconds` (a Slack retry, a double
+        click) is dropped."""
+        task = asyncio.create_task(self._guarded(work, kind, where, once, once_seconds))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guarded(self, work: Coroutine[Any, Any, None], kind: str) -> None:
+    async def _guarded(
+        self,
+        work: Coroutine[Any, Any, None],
+        kind: str,
+        where: Where | None,
+        once: str | None,
+        once_seconds: int,
+    ) -> None:
         try:
             async with self._slots:
+                if once is not None and not await self.first_time(once, once_seconds):
+                    work.close()  # never started: a duplicate of a request already answered
+                    self.metrics.requests.labels(kind="duplicate").inc()
+                    log.info("dropped a duplicate %s", kind)
+                    return
                 await work
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            # The client already retried (429 after Retry-After, 5xx and dropped connections
+            # with backoff): Slack is having trouble. Say so where we still can.
+            self.metrics.errors.labels(kind="slack").inc()
+            log.warning("Slack did not take a %s reply: %s", kind, _slack_error(exc))
+            await self._tell_slack_failed(where)
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
+
+    async def first_time(self, key: str, ttl_seconds: int = DUPLICATE_WINDOW_SECONDS) -> bool:
+        """True the first time `key` is seen (across processes through Redis)."""
+        try:
+            return await self.store.claim(key, ttl_seconds)
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            return await self.local.claim(key, ttl_seconds)
+        except ValueError:
+            log.warning("unexpected characters in a duplicate key; not deduplicated")
+            return True
+
+    async def _tell_slack_failed(self, where: Where | None) -> None:
+        if where is None or not where.response_url:
+            return
+        try:
+            await self._respond(
+                where,
+                blocks.error_message(
+                    "Slack didn't accept my answer just now. Please try again in a minute."
+                ),
+            )
+        except Exception as exc:  # the response_url is Slack too; nothing more to try
+            log.warning("could not tell the user either: %s", type(exc).__name__)
+
+    async def _slowed_down(self, client: AsyncWebClient, where: Where, in_thread: bool) -> bool:
+        """True (and the user told why) when this person or workspace is over the limit."""
+        wait = await self.limiter.wait_seconds(where.team, where.user)
+        if wait <= 0:
+            return False
+        self.metrics.requests.labels(kind="rate_limited").inc()
+        message = blocks.info_message(slow_down_text(wait))
+        if in_thread:
+            await self._in_thread(client, where, message)
+        elif where.response_url:
+            await self._respond(where, message)
+        else:  # the form: the app's DM with the user
+            await client.chat_postMessage(
+                channel=where.user, text=message.text, blocks=message.blocks
+            )
+        return True
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` for tracked replies; returns how many were still running."""
@@ -127,6 +201,8 @@ class Conversations:
         turn = advisor.request(text, ConversationState())
         reply = turn.reply
         if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+            if await self._slowed_down(client, where, in_thread=False):
+                return
             await self._publish(client, where, reply.estimate, turn.state)
         elif reply.kind is ReplyKind.form:
             await self.open_form(client, where, trigger_id, reply.scenario)
@@ -155,6 +231,8 @@ class Conversations:
             )
         else:
             base, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
+        if await self._slowed_down(client, where, in_thread=False):
+            return
         scenario = scenario_from_form(state_values, base.scenario if base else None)
         if isinstance(scenario, dict):  # checked before the ack; cannot fail here
             log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
@@ -198,6 +276,8 @@ class Conversations:
             )
             await self._in_thread(client, where, blocks.info_message(text))
             return
+        if await self._slowed_down(client, where, in_thread=True):
+            return
         change = _button_change(action, state)
         turn = (
             Turn(Reply(ReplyKind.info, _already(action)), state)
@@ -214,11 +294,16 @@ class Conversations:
         )
         if state is None:
             return  # not a thread of ours (or its memory expired)
+        if await self._slowed_down(client, where, in_thread=True):
+            return
         await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
 
     async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
         (answered in a thread under the mention), else a fresh request."""
+        here = Where(where.team, where.channel, where.user, where.thread_ts or ts)
+        if await self._slowed_down(client, here, in_thread=True):
+            return
         if where.thread_ts:
             state, _ = await self._load(
                 lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
@@ -227,7 +312,6 @@ class Conversations:
                 await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
                 return
         latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
-        here = Where(where.team, where.channel, where.user, where.thread_ts or ts)
         await self._answer_in_thread(
             client, here, advisor.follow_up_text(text, latest or ConversationState())
         )
@@ -334,6 +418,12 @@ class Conversations:
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
         )
+
+
+def _slack_error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "error"))
+    return type(exc).__name__
 
 
 def _render(reply: Reply) -> blocks.Message:

@@ -9,14 +9,17 @@ import time
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Bot
+from bot.signature import signed_by_slack
 
 log = logging.getLogger(__name__)
 
 SLACK_CHECK_SECONDS = 30  # /healthz asks Slack at most this often
+MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are a few KB; larger bodies get 413
 
 
 class Health:
@@ -56,10 +59,34 @@ class Health:
 
 
 def web_app(bot: Bot, health: Health) -> web.Application:
+    secret = bot.settings.slack_signing_secret
+    signing_secret = secret.get_secret_value() if secret else None
+
     async def slack_events(request: web.Request) -> web.Response:
         if not bot.conversations.accepting:
             return web.Response(status=503, text="shutting down")
-        bolt_response = await bot.app.async_dispatch(await to_bolt_request(request))
+        body = await request.read()
+        # Checked before anything parses the body: a forged or replayed request (wrong or
+        # missing signature, timestamp over 5 minutes off) reaches no listener.
+        if signing_secret is None or not signed_by_slack(body, request.headers, signing_secret):
+            bot.metrics.errors.labels(kind="bad_signature").inc()
+            return web.json_response({"error": "invalid request signature"}, status=401)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers=dict(request.headers),  # type: ignore[arg-type]
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            bot.metrics.errors.labels(kind="bad_request").inc()
+            log.warning("malformed Slack request: %s", type(exc).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
+        try:
+            bolt_response = await bot.app.async_dispatch(bolt_request)
+        except Exception as exc:  # a payload shape Bolt could not handle: never a 5xx
+            bot.metrics.errors.labels(kind="bad_request").inc()
+            log.warning("could not dispatch a Slack request: %s", type(exc).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -70,7 +97,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
         payload, content_type = bot.metrics.render()
         return web.Response(body=payload, headers={"Content-Type": content_type})
 
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 import time
 from collections import OrderedDict
@@ -79,6 +80,11 @@ class ConversationStore(Protocol):
     async def forget(self, team: str, channel: str) -> int: ...
 
     async def claim(self, key: str, ttl_seconds: int) -> bool: ...
+
+    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
+        """Token bucket: take one token from `key` (refilling `capacity` every `per_seconds`).
+        Returns 0 when taken, else the seconds until a token is free."""
+        ...
 
     async def ping(self) -> bool: ...
 
@@ -218,6 +224,27 @@ return 1
 """
 
 
+# KEYS: bucket. ARGV: capacity, refill per second, now. Returns 0 or the seconds to wait.
+_TAKE_TOKEN = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return tostring(wait)
+"""
+
+
 class RedisStore:
     """Redis backend; every call gives up after `timeout` seconds with StoreUnavailable."""
 
@@ -249,6 +276,7 @@ class RedisStore:
         )
         self._redis = client or aioredis.Redis(connection_pool=pool)
         self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
+        self._take_script = self._redis.register_script(_TAKE_TOKEN)
 
     async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -364,6 +392,16 @@ class RedisStore:
         ttl = _positive_ttl(ttl_seconds)
         result = await self._call("claim", lambda: self._redis.set(claim_key, "1", nx=True, ex=ttl))
         return bool(result)
+
+    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
+        bucket = f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
+        wait = await self._call(
+            "take_token",
+            lambda: self._take_script(
+                keys=[bucket], args=[capacity, capacity / per_seconds, time.time()]
+            ),
+        )
+        return float(wait)
 
     async def ping(self) -> bool:
         try:
@@ -498,6 +536,20 @@ class MemoryStore:
             return False
         self._put(claim_key, "1", ttl)
         return True
+
+    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
+        bucket = f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
+        rate = capacity / per_seconds
+        now = self._clock()
+        tokens, at = self._get(bucket) or (float(capacity), now)
+        tokens = min(float(capacity), tokens + max(0.0, now - at) * rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / rate
+        self._put(bucket, (tokens, now), math.ceil(per_seconds) + 1)
+        return wait
 
     async def ping(self) -> bool:
         return True

@@ -10,6 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import Conversations, Where
 from bot.ids import Action
 
+DOUBLE_CLICK_SECONDS = 3
+
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
     async def button(
@@ -33,7 +35,9 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         work = conversations.button(
             client, where, Action(action["action_id"]), body.get("trigger_id")
         )
-        conversations.spawn(work, "button")
+        # A click delivered twice, or a double click, answers once.
+        once = f"click:{where.team}:{where.channel}:{root}:{action['action_id']}:{where.user}"
+        conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
 
     for action in Action:
         app.action(action.value)(button)

@@ -24,6 +24,6 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         work = conversations.slash_command(
             client, where, command.get("text") or "", command.get("trigger_id")
         )
-        conversations.spawn(work, "slash_command")
+        conversations.spawn(work, "slash_command", where)
 
     app.command(SLASH_COMMAND)(aicost)

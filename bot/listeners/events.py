@@ -27,7 +27,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             thread_ts=event.get("thread_ts"),
         )
         work = conversations.mention(client, where, text, event.get("ts", ""))
-        conversations.spawn(work, "mention")
+        conversations.spawn(work, "mention", where, once=_event_key(body))
 
     async def message(
         body: dict[str, Any],
@@ -51,7 +51,14 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             user=event.get("user", ""),
             thread_ts=thread_ts,
         )
-        conversations.spawn(conversations.thread_reply(client, where, text), "thread_reply")
+        work = conversations.thread_reply(client, where, text)
+        conversations.spawn(work, "thread_reply", where, once=_event_key(body))
 
     app.event("app_mention")(mentioned)
     app.event("message")(message)
+
+
+def _event_key(body: dict[str, Any]) -> str | None:
+    """Slack retries (X-Slack-Retry-Num) and redeliveries carry the same event_id."""
+    event_id = body.get("event_id")
+    return f"event:{body.get('team_id', '')}:{event_id}" if event_id else None

@@ -38,6 +38,10 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
         )
-        conversations.spawn(conversations.form_submitted(client, where, values), "form")
+        # The same submission delivered twice posts one estimate.
+        once = f"view:{team}:{view.get('id', '')}:{view.get('hash', '')}"
+        conversations.spawn(
+            conversations.form_submitted(client, where, values), "form", where, once
+        )
 
     app.view(Callback.form.value)(form_submitted)

@@ -1,0 +1,47 @@
+"""Fair use: at most so many estimates a minute per person and per workspace (token buckets in
+the shared store, so every bot process counts the same; in process memory while Redis is down)."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from bot.state import ConversationStore, MemoryStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+PER_USER = 10  # estimates a minute per person
+PER_WORKSPACE = 100  # estimates a minute per workspace
+WINDOW_SECONDS = 60.0
+
+
+class EstimateLimiter:
+    def __init__(self, store: ConversationStore, fallback: MemoryStore) -> None:
+        self.store = store
+        self.fallback = fallback
+
+    async def wait_seconds(self, team: str, user: str) -> float:
+        """0 when this person may have another estimate now, else how long to wait."""
+        for key, capacity in ((f"user:{team}:{user}", PER_USER), (f"team:{team}", PER_WORKSPACE)):
+            wait = await self._take(key, capacity)
+            if wait > 0:
+                return wait
+        return 0.0
+
+    async def _take(self, key: str, capacity: int) -> float:
+        try:
+            return await self.store.take_token(key, capacity, WINDOW_SECONDS)
+        except StoreUnavailable:
+            return await self.fallback.take_token(key, capacity, WINDOW_SECONDS)
+        except ValueError:  # IDs that are not Slack's: nothing to count them by
+            log.warning("rate limit skipped for an unexpected ID")
+            return 0.0
+
+
+def slow_down_text(wait: float) -> str:
+    seconds = max(1, math.ceil(wait))
+    unit = "second" if seconds == 1 else "seconds"
+    return (
+        f"That's a lot of estimates at once: I answer up to {PER_USER} a minute per person and "
+        f"{PER_WORKSPACE} per workspace. Try again in {seconds} {unit}."
+    )
