@@ -6,15 +6,20 @@ import logging
 from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.conversation import Conversations
+from bot.identity import BotIdentity
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.state import ConversationStore, make_store
@@ -30,14 +35,40 @@ class Bot:
     store: ConversationStore
     conversations: Conversations
     metrics: Metrics
+    identity: BotIdentity
 
 
 class _SameTokenNotice(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (holding that same token)
-    takes precedence; nothing is wrong, so the notice is dropped."""
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client and authorize hook (holding
+    that same token) take precedence; nothing is wrong, so the notice is dropped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return not ("`token`" in message and ("unused" in message or "ignored" in message))
+
+
+class _ServerErrorRetryHandler(AsyncRetryHandler):
+    """Retries every 5xx with backoff: Slack's edge answers 502 and 504 in outages too, and the
+    SDK's own handler retries only 500 and 503."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+async def _unhandled_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """A payload Bolt or a listener could not handle (a shape Slack never sends): 400 and one log
+    line, instead of Bolt's 500 with a traceback."""
+    log.warning("could not handle a Slack request: %s", type(error).__name__)
+    if response is None:  # raised after the acknowledgement, which has already been sent
+        return None
+    return BoltResponse(status=400, body={"error": "malformed request"})
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -49,7 +80,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
         timeout=10,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            _ServerErrorRetryHandler(max_retry_count=2),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
@@ -67,13 +98,16 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     )
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_SameTokenNotice())
+    identity = BotIdentity(client)
     app = AsyncApp(
         client=client,
+        authorize=identity.authorize,
         signing_secret=secret,
         # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
         logger=bolt_logger,
     )
+    app.error(_unhandled_error)
     conversations = Conversations(store, metrics)
     listeners.register(app, conversations)
-    return Bot(settings, app, client, store, conversations, metrics)
+    return Bot(settings, app, client, store, conversations, metrics, identity)

@@ -29,6 +29,7 @@ from estimator.scenario import (
     ScenarioError,
     Stage,
     build_scenario,
+    field_bounds,
     stage_defaults,
 )
 
@@ -50,12 +51,7 @@ _SELF_HOSTED = "self-hosted:"  # + GPU, one option per card
 
 
 def _bounds(name: str) -> tuple[float, float]:
-    """The allowed range of a numeric scenario field, read from the model itself."""
-    low = high = math.nan
-    for meta in Scenario.model_fields[name].metadata:
-        low = getattr(meta, "ge", low)
-        high = getattr(meta, "le", high)
-    return low, high
+    return field_bounds(name) or (math.nan, math.nan)
 
 
 def _max_length(name: str) -> int:

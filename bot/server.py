@@ -110,6 +110,7 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> None:
     health = Health(bot)
     # One pooled session for every Web API call (the client otherwise opens one per request).
     bot.client.session = aiohttp.ClientSession()
+    await bot.identity.fetch()  # before serving, so no request waits on auth.test
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, bot.settings.port)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from estimator.breakdown import line_items
-from estimator.lines import Category, LineItem
+from estimator.lines import Cadence, Category, LineItem
 from estimator.operations import managed_trade_off
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.pricing import TokenPrices, token_prices
@@ -29,14 +29,21 @@ class Estimate:
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
-        rows = []
-        for category in Category:
-            items = [i for i in self.line_items if i.category is category]
-            if not items:
-                continue
-            t = sum_lines(items, self.scenario.prototype_cost)
-            rows.append((category, t.one_time, t.monthly, t.annual))
-        return rows
+        sums: dict[Category, dict[Cadence, list[float]]] = {}
+        for item in self.line_items:
+            bucket = sums.setdefault(item.category, {c: [0.0, 0.0] for c in Cadence})[item.cadence]
+            bucket[0] += item.low
+            bucket[1] += item.high
+        return [
+            (
+                category,
+                Amount(*sums[category][Cadence.one_time]),
+                Amount(*sums[category][Cadence.monthly]),
+                Amount(*sums[category][Cadence.annual]),
+            )
+            for category in Category
+            if category in sums
+        ]
 
     def to_dict(self) -> dict:
         s = self.scenario

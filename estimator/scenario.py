@@ -244,7 +244,8 @@ def _show(name: str, value: Any) -> str:
     return repr(value)
 
 
-def _bounds(name: str) -> tuple[str, str] | None:
+def field_bounds(name: str) -> tuple[float, float] | None:
+    """The allowed [low, high] of a numeric scenario field, read from the model itself."""
     field = Scenario.model_fields.get(name)
     if field is None:
         return None
@@ -254,6 +255,14 @@ def _bounds(name: str) -> tuple[str, str] | None:
         high = getattr(meta, "le", high)
     if low is None or high is None:
         return None
+    return float(low), float(high)
+
+
+def _bounds(name: str) -> tuple[str, str] | None:
+    bounds = field_bounds(name)
+    if bounds is None:
+        return None
+    low, high = bounds
     if name in _PERCENT_FIELDS:
         return percent(low), percent(high)
     if name == "prototype_cost":

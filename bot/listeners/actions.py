@@ -17,8 +17,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
     async def button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack()
-        conversations.metrics.requests.labels(kind="button").inc()
+        # The payload is read before the acknowledgement: Bolt loses the ack of a listener that
+        # raises after it (a 404 three seconds later), so a malformed click must fail here.
         container = body.get("container") or {}
         message = body.get("message") or {}
         # Buttons also sit under follow-up answers inside the thread: act on the thread's root.
@@ -30,6 +30,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             thread_ts=root,
             response_url=body.get("response_url"),
         )
+        await ack()
+        conversations.metrics.requests.labels(kind="button").inc()
         if not root or not where.channel:
             return
         work = conversations.button(

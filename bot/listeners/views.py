@@ -30,7 +30,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
                 errors={FormField.users.value: "This form has expired: open it again."},
             )
             return
-        await ack()
+        # Read before the acknowledgement, like the buttons: Bolt loses the ack of a listener that
+        # raises after it.
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
         where = Where(
             team=team,
@@ -38,6 +39,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
         )
+        await ack()
         # The same submission delivered twice posts one estimate.
         once = f"view:{team}:{view.get('id', '')}:{view.get('hash', '')}"
         conversations.spawn(

@@ -289,6 +289,10 @@ class FakeSlack:
         """All chat.* writes to the channel fail with not_in_channel until cleared."""
         self._channels.setdefault(channel_id, _Channel()).not_in_channel = True
 
+    def clear_faults(self) -> None:
+        """Drop every fault injected and not yet used."""
+        self._faults.clear()
+
     def clear_channel(self, channel_id: str) -> None:
         self._channels.pop(channel_id, None)
 

@@ -1,0 +1,60 @@
+"""Who the bot is (auth.test), asked of Slack once at start-up and kept.
+
+Left to itself, Bolt asks on the first request, inside that request's 3-second window: if Slack
+is slow or failing at that moment, the acknowledgement is late and the user is told to reinstall
+the app. Here the answer is fetched before requests are served and reused for every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+LOOKUP_SECONDS = 1.0  # how long a request may wait for a lookup that start-up could not make
+
+
+class BotIdentity:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self.result: AuthorizeResult | None = None
+        self._lock = asyncio.Lock()
+
+    async def fetch(self) -> bool:
+        """Ask Slack (auth.test, with the client's retries); True once known."""
+        async with self._lock:
+            if self.result is not None:
+                return True
+            try:
+                response = await self.client.auth_test()
+            except Exception as exc:  # any Slack or network failure: try again later
+                log.warning("could not ask Slack who the bot is: %s", type(exc).__name__)
+                return False
+            self.result = AuthorizeResult.from_auth_test_response(
+                auth_test_response=response, bot_token=self.client.token
+            )
+            return True
+
+    @property
+    def authorize(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        """Bolt's authorize hook (a plain function: Bolt passes arguments by parameter name)."""
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            # The kept answer; while Slack has not answered yet, the token alone: the bot still
+            # acknowledges and answers, it just can't recognise its own ID.
+            if self.result is None:
+                try:
+                    async with asyncio.timeout(LOOKUP_SECONDS):
+                        await self.fetch()
+                except TimeoutError:
+                    pass
+            return self.result or AuthorizeResult(
+                enterprise_id=enterprise_id, team_id=team_id, bot_token=self.client.token
+            )
+
+        return authorize
