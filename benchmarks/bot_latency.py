@@ -68,7 +68,15 @@ async def measure(
                 async def worker() -> None:
                     while queue:
                         i = queue.pop()
-                        body = slash_command_body("10000 users startup", channel_id=f"{prefix}{i}")
+                        # A workspace and person per command, as in a real fleet of teams: the
+                        # fair-use limits (10 a minute per person) must not shape the figures.
+                        body = slash_command_body(
+                            "10000 users startup",
+                            team_id=f"T{prefix}{i // 50}",
+                            channel_id=f"C{prefix}{i}",
+                            user_id=f"U{prefix}{i}",
+                            response_url=slack.response_url(f"{prefix}{i}"),
+                        )
                         status, _, seconds = await app.post(body, session=session)
                         assert status == 200, status
                         latencies.append(seconds)
@@ -80,7 +88,7 @@ async def measure(
                 return sum(
                     1
                     for c in slack.calls_to("chat.postMessage")
-                    if str(c.args.get("channel", "")).startswith(prefix)
+                    if str(c.args.get("channel", "")).startswith(f"C{prefix}")
                 )
 
             # Warm up: imports, connection pools, price caches.
@@ -133,7 +141,11 @@ async def main(args: argparse.Namespace) -> None:
         # Capture the bot's real messages once, so the bare app posts the same payloads.
         probe = BotProcess(slack.base_url, redis_url)
         await probe.start()
-        await probe.post(slash_command_body("10000 users startup", channel_id="PROBE"))
+        await probe.post(
+            slash_command_body(
+                "10000 users startup", channel_id="PROBE", response_url=slack.response_url("probe")
+            )
+        )
         await asyncio.sleep(2.0)
         await probe.stop()
         captured = [

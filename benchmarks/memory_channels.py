@@ -74,6 +74,7 @@ async def drive_batch(
                 team_id=f"T{prefix}{i // 50}",
                 channel_id=f"C{prefix}{i}",
                 user_id=f"U{i}",
+                response_url=slack.response_url(f"{prefix}{i}"),
             )
             status, _, _ = await app.post(body, session=session)
             assert status == 200, status

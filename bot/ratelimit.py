@@ -22,17 +22,11 @@ class EstimateLimiter:
 
     async def wait_seconds(self, team: str, user: str) -> float:
         """0 when this person may have another estimate now, else how long to wait."""
-        for key, capacity in ((f"user:{team}:{user}", PER_USER), (f"team:{team}", PER_WORKSPACE)):
-            wait = await self._take(key, capacity)
-            if wait > 0:
-                return wait
-        return 0.0
-
-    async def _take(self, key: str, capacity: int) -> float:
+        buckets = [(f"user:{team}:{user}", PER_USER), (f"team:{team}", PER_WORKSPACE)]
         try:
-            return await self.store.take_token(key, capacity, WINDOW_SECONDS)
+            return await self.store.take_tokens(buckets, WINDOW_SECONDS)
         except StoreUnavailable:
-            return await self.fallback.take_token(key, capacity, WINDOW_SECONDS)
+            return await self.fallback.take_tokens(buckets, WINDOW_SECONDS)
         except ValueError:  # IDs that are not Slack's: nothing to count them by
             log.warning("rate limit skipped for an unexpected ID")
             return 0.0

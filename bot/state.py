@@ -81,9 +81,10 @@ class ConversationStore(Protocol):
 
     async def claim(self, key: str, ttl_seconds: int) -> bool: ...
 
-    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
-        """Token bucket: take one token from `key` (refilling `capacity` every `per_seconds`).
-        Returns 0 when taken, else the seconds until a token is free."""
+    async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
+        """Token buckets: take one token from each (key, capacity) bucket, each refilling its
+        capacity every `per_seconds`, stopping at the first that is empty. Returns 0 when all
+        were taken, else the seconds until that bucket has a token."""
         ...
 
     async def ping(self) -> bool: ...
@@ -119,6 +120,11 @@ def _channel_keys(team: str, channel: str) -> _ChannelKeys:
         threads=f"{prefix}threads",
         estimates=f"{prefix}estimates",
     )
+
+
+def _bucket_key(key: str) -> str:
+    # Same alphabet as claim keys: Slack IDs joined by ':'.
+    return f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
 
 
 def _claim_key(key: str) -> str:
@@ -224,24 +230,25 @@ return 1
 """
 
 
-# KEYS: bucket. ARGV: capacity, refill per second, now. Returns 0 or the seconds to wait.
-_TAKE_TOKEN = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = (1 - tokens) / rate
+# KEYS: buckets. ARGV: window seconds, now, then one capacity per bucket. Returns "0" or the
+# seconds to wait for the first bucket that is empty (the later ones are left untouched).
+_TAKE_TOKENS = """
+local window = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 + i])
+  local rate = capacity / window
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or capacity
+  local at = tonumber(state[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+  if tokens < 1 then
+    return tostring((1 - tokens) / rate)
+  end
+  redis.call('HSET', key, 'tokens', tokens - 1, 'at', now)
+  redis.call('EXPIRE', key, math.ceil(window) + 1)
 end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
-redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
-return tostring(wait)
+return "0"
 """
 
 
@@ -276,7 +283,7 @@ class RedisStore:
         )
         self._redis = client or aioredis.Redis(connection_pool=pool)
         self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
-        self._take_script = self._redis.register_script(_TAKE_TOKEN)
+        self._take_script = self._redis.register_script(_TAKE_TOKENS)
 
     async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -393,14 +400,11 @@ class RedisStore:
         result = await self._call("claim", lambda: self._redis.set(claim_key, "1", nx=True, ex=ttl))
         return bool(result)
 
-    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
-        bucket = f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
-        wait = await self._call(
-            "take_token",
-            lambda: self._take_script(
-                keys=[bucket], args=[capacity, capacity / per_seconds, time.time()]
-            ),
-        )
+    async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
+        keys = [_bucket_key(key) for key, _ in buckets]
+        args = [per_seconds, time.time(), *(capacity for _, capacity in buckets)]
+        # One script for every bucket: one round trip per estimate, however many limits apply.
+        wait = await self._call("take_tokens", lambda: self._take_script(keys=keys, args=args))
         return float(wait)
 
     async def ping(self) -> bool:
@@ -537,19 +541,17 @@ class MemoryStore:
         self._put(claim_key, "1", ttl)
         return True
 
-    async def take_token(self, key: str, capacity: int, per_seconds: float) -> float:
-        bucket = f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
-        rate = capacity / per_seconds
+    async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
         now = self._clock()
-        tokens, at = self._get(bucket) or (float(capacity), now)
-        tokens = min(float(capacity), tokens + max(0.0, now - at) * rate)
-        wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
-        else:
-            wait = (1 - tokens) / rate
-        self._put(bucket, (tokens, now), math.ceil(per_seconds) + 1)
-        return wait
+        for key, capacity in buckets:
+            bucket = _bucket_key(key)
+            rate = capacity / per_seconds
+            tokens, at = self._get(bucket) or (float(capacity), now)
+            tokens = min(float(capacity), tokens + max(0.0, now - at) * rate)
+            if tokens < 1:
+                return (1 - tokens) / rate
+            self._put(bucket, (tokens - 1, now), math.ceil(per_seconds) + 1)
+        return 0.0
 
     async def ping(self) -> bool:
         return True

@@ -25,7 +25,9 @@ BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 # Deprecated verification token; Slack still sends it, bolt ignores it.
 VERIFICATION_TOKEN = "verification-token-not-used"
-DEFAULT_RESPONSE_URL = "https://hooks.slack.com/commands/T1/1000000000001/abcdefABCDEF1234567890"
+# Loopback on a port nothing listens on: a test that forgets to pass the fake's response_url
+# gets a refused connection, never traffic to a real host.
+DEFAULT_RESPONSE_URL = "http://127.0.0.1:9/commands/T1/1000000000001/abcdefABCDEF1234567890"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
 
