@@ -288,6 +288,14 @@ def _assumptions(s: Scenario) -> dict:
         ("compliance", ", ".join(c.label for c in s.compliance) or "no compliance"),
         ("uptime", f"{s.uptime:g}% uptime"),
         ("hosting", _hosting(s)),
+        # Not on the form, but they drive storage, traffic and year 2: a reader should see them.
+        ("stored_records", f"{count(s.stored_records)} records"),
+        ("daily_active_share", f"{percent(s.daily_active_share)} active daily"),
+        (
+            "requests_per_active_user_per_day",
+            f"{count(s.requests_per_active_user_per_day)} requests/day each",
+        ),
+        ("monthly_user_growth", f"{percent(s.monthly_user_growth)}/month growth"),
     ]
     chosen = [text for name, text in shown if _given(s, name)]
     defaults = [text for name, text in shown if not _given(s, name)]
@@ -296,7 +304,7 @@ def _assumptions(s: Scenario) -> dict:
         parts.append("You chose " + " · ".join(chosen) + ".")
     if defaults:
         parts.append(f"{s.stage.value.capitalize()} defaults: " + " · ".join(defaults) + ".")
-    parts.append("*Edit in form* changes any of them.")
+    parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
 
 
