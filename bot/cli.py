@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, InputError, parse
-from bot.terminal import render_curve, render_diff, render_estimate, render_help
+from bot.terminal import (
+    render_curve,
+    render_diff,
+    render_estimate,
+    render_help,
+    render_summary,
+)
 from estimator.curve import scaling_curve
 
 EXIT_BAD_INPUT = 2
@@ -89,10 +95,9 @@ def chat(input_line: Callable[[str], str], write: Callable[[str], None]) -> int:
 
 def _chat_reply(reply: advisor.Reply) -> str:
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
-        text = render_estimate(reply.estimate, show_basis=False)
-        if reply.diff is not None:
-            text = render_diff(reply.diff) + "\n\n" + text
-        return text
+        if reply.diff is None:  # a new scenario: the whole picture, without the arithmetic
+            return render_estimate(reply.estimate, show_basis=False)
+        return render_diff(reply.diff) + "\n\n" + render_summary(reply.estimate)
     if reply.kind is ReplyKind.help:
         return render_help()
     if reply.kind is ReplyKind.form:

@@ -30,9 +30,14 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def render_estimate(e: Estimate, show_basis: bool = True) -> str:
+def render_summary(e: Estimate) -> str:
+    """The headline and key figures only: what a follow-up in chat needs beside its diff."""
+    return "\n".join(_key_figures(e))
+
+
+def _key_figures(e: Estimate) -> list[str]:
     s, t = e.scenario, e.totals
-    out = [
+    return [
         f"aicost: {s.users:,} users, {s.stage.value} (prototype ${s.prototype_cost:,.0f})",
         "=" * WIDTH,
         f"  Monthly run-rate     {_amount(t.monthly):>26}   (cloud, LLM, tools, support)",
@@ -42,6 +47,10 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
         f"  First year           {_amount(t.first_year):>26}   "
         f"{t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype",
     ]
+
+
+def render_estimate(e: Estimate, show_basis: bool = True) -> str:
+    out = _key_figures(e)
     out.append(_rule("Breakdown"))
     for category in Category:
         items = [i for i in e.line_items if i.category is category]
@@ -78,7 +87,7 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
         out.append(f"  {saving.name:<22}{_amount(saving.monthly):>20}")
         out.append(_wrap(saving.detail, "     "))
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
-    for label, value, chosen in s.describe():
+    for label, value, chosen in e.scenario.describe():
         out.append(f"  {'*' if chosen else ' '} {label:<30}{value}")
     if e.token_prices:
         out.append(
