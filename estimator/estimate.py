@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -93,7 +92,3 @@ def estimate(s: Scenario) -> Estimate:
         savings=savings(s, managed),
         token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
     )
-
-
-def sum_amounts(amounts: Iterable[Amount]) -> Amount:
-    return sum(amounts, Amount(0, 0))

@@ -23,10 +23,6 @@ class Range:
     source: str
     checked: str
 
-    @property
-    def mid(self) -> float:
-        return (self.low + self.high) / 2
-
 
 @cache
 def raw() -> dict[str, Any]:
@@ -55,11 +51,6 @@ def figure(name: str) -> Range:
         source=str(table["source"]),
         checked=str(table["checked"]),
     )
-
-
-def source_text(key: str) -> str:
-    """The full citation for a source key."""
-    return raw()["sources"][key]
 
 
 DAYS_PER_MONTH: int = raw()["meta"]["days_per_month"]

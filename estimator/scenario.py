@@ -131,10 +131,6 @@ class Scenario(BaseModel):
         token_prices(value)  # raises PricingError naming close matches
         return value.strip().lower()
 
-    @property
-    def daily_active_users(self) -> float:
-        return self.users * self.daily_active_share
-
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""
         return [(label, render(self), name in self.given) for name, label, render in _DESCRIBED]
@@ -178,13 +174,13 @@ _DESCRIBED = [
 ]
 
 
+FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
+
+
 def stage_defaults(stage: Stage) -> dict[str, Any]:
     """The data file's defaults for a stage (without the bookkeeping keys)."""
     table = facts.entry(f"defaults.{Stage(stage).value}")
     return {k: v for k, v in table.items() if k not in ("source", "checked")}
-
-
-FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
 
 
 def build_scenario(**values: Any) -> Scenario:

@@ -22,9 +22,6 @@ class Traffic:
     peak_rps_low: float
     peak_rps_high: float
 
-    def peak_rps(self, *, low: bool) -> float:
-        return self.peak_rps_low if low else self.peak_rps_high
-
 
 def traffic(s: Scenario, users: int | None = None, cache_hit_rate: float | None = None) -> Traffic:
     """The scenario's traffic; `users` or `cache_hit_rate` price the same usage otherwise."""

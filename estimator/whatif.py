@@ -47,15 +47,6 @@ class ScenarioChange:
             "remove_compliance": [c.value for c in self.remove_compliance],
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScenarioChange:
-        return cls(
-            set=dict(data.get("set", {})),
-            scale_users=data.get("scale_users"),
-            add_compliance=tuple(Compliance(c) for c in data.get("add_compliance", [])),
-            remove_compliance=tuple(Compliance(c) for c in data.get("remove_compliance", [])),
-        )
-
 
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list | frozenset | set):

@@ -33,21 +33,18 @@ def staged_line(
     category: Category,
     item: str,
     cadence: Cadence,
-    times: int = 1,
-    unit: str = "",
 ) -> LineItem:
     """A line whose amount is the stage's slice of the article's range for `name`."""
     article = facts.figure(name)
     low, high = staged_amount(name, stage)
-    each = f" x {times} {unit}" if times != 1 else ""
     return LineItem(
         category=category,
         item=item,
         cadence=cadence,
-        low=low * times,
-        high=high * times,
+        low=low,
+        high=high,
         explain=lambda: (
             f"article range {usd_range(article.low, article.high)}, "
-            f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}{each}"
+            f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}"
         ),
     )
