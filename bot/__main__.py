@@ -26,7 +26,7 @@ def main() -> int:
 
     # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(build_bot(settings)))
+        return asyncio.run(serve(build_bot(settings)))
     return 0
 
 

@@ -29,6 +29,7 @@ from bot.metrics import Metrics
 from bot.ratelimit import EstimateLimiter, slow_down_text
 from bot.state import ConversationStore, MemoryStore, StoreUnavailable
 from estimator.estimate import Estimate
+from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
 
@@ -469,8 +470,6 @@ def _button_change(action: Action, state: ConversationState) -> ScenarioChange |
                 return ScenarioChange(set={"cache_hit_rate": target})
         return None
     if action is Action.cheaper_model:
-        from estimator.savings import cheaper_model
-
         return cheaper_model(s).change
     return None
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import time
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -19,7 +20,8 @@ from bot.signature import signed_by_slack
 log = logging.getLogger(__name__)
 
 SLACK_CHECK_SECONDS = 30  # /healthz asks Slack at most this often
-MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are a few KB; larger bodies get 413
+MAX_BODY_BYTES = 256 * 1024
+SOCKET_RETRY_DELAYS = (1, 2, 4)  # Slack's payloads are a few KB; larger bodies get 413
 
 
 class Health:
@@ -104,34 +106,32 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     return app
 
 
-async def serve(bot: Bot, host: str = "0.0.0.0") -> None:
+async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     """Serve until SIGTERM/SIGINT, then stop taking requests, finish acknowledged replies
-    (bounded by the grace period), close Redis and HTTP sessions."""
+    (bounded by the grace period), close Redis and HTTP sessions. Returns the exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     health = Health(bot)
     # One pooled session for every Web API call (the client otherwise opens one per request).
     bot.client.session = aiohttp.ClientSession()
     await bot.identity.fetch()  # before serving, so no request waits on auth.test
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, bot.settings.port)
-    await site.start()
+    await web.TCPSite(runner, host, bot.settings.port).start()
     socket_handler = None
+    exit_code = 0
     if bot.settings.socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        assert bot.settings.slack_app_token is not None
-        socket_handler = AsyncSocketModeHandler(
-            bot.app, bot.settings.slack_app_token.get_secret_value()
-        )
-        await socket_handler.connect_async()
-        health.socket_connected = True
-        log.info("connected to Slack over Socket Mode; health on :%s", bot.settings.port)
+        socket_handler = await _connect_socket_mode(bot)
+        if socket_handler is None:
+            exit_code = 1
+            stop.set()
+        else:
+            health.socket_connected = True
+            log.info("connected to Slack over Socket Mode; health on :%s", bot.settings.port)
     else:
         log.info("listening on :%s (POST /slack/events)", bot.settings.port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("shutting down: finishing %d acknowledged replies", bot.conversations.in_flight)
     if socket_handler is not None:
@@ -143,6 +143,28 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> None:
     await bot.store.close()
     await _close_client(bot)
     log.info("stopped")
+    return exit_code
+
+
+async def _connect_socket_mode(bot: Bot) -> Any:
+    """The Socket Mode connection, or None (after one log line) when Slack refuses the app token.
+    The token is tried once first: the Socket Mode client itself would retry a bad one forever."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    assert bot.settings.slack_app_token is not None
+    app_token = bot.settings.slack_app_token.get_secret_value()
+    try:
+        await bot.client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        log.error("Slack refused the Socket Mode connection (%s): check SLACK_APP_TOKEN", error)
+        return None
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        log.error("could not reach Slack for Socket Mode: %s", type(exc).__name__)
+        return None
+    handler = AsyncSocketModeHandler(bot.app, app_token)
+    await handler.connect_async()
+    return handler
 
 
 async def _close_client(bot: Bot) -> None:
