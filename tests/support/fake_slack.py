@@ -9,6 +9,13 @@ docs, Block Kit payloads are validated, and faults (errors, 429s, 5xx) can be in
         await client.chat_postMessage(channel="C1", text="hi")
         assert slack.calls_to("chat.postMessage")[0].args["text"] == "hi"
         assert slack.violations == []
+
+It also plays Slack's side of Socket Mode: ``apps.connections.open`` (app token ``xapp-...``)
+hands out a ``ws://`` URL on the same server, the fake says hello on connect, and tests push
+envelopes to the connected app and read its acknowledgements:
+
+    envelope_id = await slack.send_envelope("slash_commands", payload)
+    ack = await slack.wait_for_ack(envelope_id)
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ import asyncio
 import contextlib
 import itertools
 import json
+import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,6 +43,9 @@ BOT_ID = "BBOT"
 BOT_NAME = "aicost"
 APP_ID = "A0AICOST"
 TEST_BOT_TOKEN = "xoxb-test-token"
+TEST_APP_TOKEN = "xapp-1-test"
+# An app-level token the fake refuses (invalid_auth), like a revoked one.
+BAD_APP_TOKEN = "xapp-bad"
 # Advertised in the x-oauth-scopes header, like Slack does; matches deploy/manifest.yml.
 BOT_SCOPES = "commands,chat:write,app_mentions:read,channels:history,groups:history"
 
@@ -51,6 +62,10 @@ MAX_MESSAGE_TEXT = 40000
 # Form-encoded requests carry structured fields as JSON strings; decode them so tests see dicts.
 _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks")
 _RESPONSE_URL_KEY = "response_url"
+# Web API methods called with the app-level token instead of the bot token.
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+# Envelope types Slack delivers over Socket Mode that the app must acknowledge.
+SOCKET_ENVELOPE_TYPES = ("slash_commands", "interactive", "events_api")
 
 
 @dataclass
@@ -121,6 +136,11 @@ class FakeSlack:
         self._id_counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        # Socket Mode: what was pushed to the app, what it answered, who is connected.
+        self.socket_envelopes: list[dict[str, Any]] = []
+        self.socket_acks: list[dict[str, Any]] = []
+        self._tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -131,6 +151,7 @@ class FakeSlack:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
         # Short shutdown timeout: tests should not wait a minute for idle keep-alives.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -141,6 +162,10 @@ class FakeSlack:
         return self.base_url
 
     async def stop(self) -> None:
+        # Close Socket Mode connections first: a handler blocked in receive() would otherwise
+        # hold up the runner's shutdown.
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"fake Slack stopping")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -198,6 +223,8 @@ class FakeSlack:
         self.violations.clear()
         self._faults.clear()
         self._channels.clear()
+        self.socket_envelopes.clear()
+        self.socket_acks.clear()
 
     def summary(self) -> str:
         """Human-readable dump of everything recorded; used in assertion messages."""
@@ -208,6 +235,15 @@ class FakeSlack:
         lines.append(f"{len(self.responses)} response_url POST(s):")
         for r in self.responses:
             lines.append(f"  {r.name} -> {r.status} {_short(r.body)}")
+        if self.socket_envelopes or self.socket_acks:
+            lines.append(
+                f"Socket Mode: {self.socket_count} connection(s), "
+                f"{len(self.socket_envelopes)} envelope(s) sent:"
+            )
+            acked = {a.get("envelope_id") for a in self.socket_acks}
+            for e in self.socket_envelopes:
+                state = "acked" if e["envelope_id"] in acked else "NOT acked"
+                lines.append(f"  {e['type']} {e['envelope_id']} {state} {_short(e['payload'])}")
         if self.violations:
             lines.append("violations:")
             lines.extend(f"  {v}" for v in self.violations)
@@ -313,6 +349,98 @@ class FakeSlack:
                 return fault
         return None
 
+    # ------------------------------------------------------------- Socket Mode
+
+    @property
+    def socket_count(self) -> int:
+        """How many Socket Mode connections are open right now."""
+        return len(self._open_sockets())
+
+    async def socket_connected(self, timeout: float = 5.0, count: int = 1) -> int:
+        """Wait until at least ``count`` Socket Mode connections are open (hello sent).
+
+        Returns how many are open; raises AssertionError with :meth:`summary` on timeout.
+        """
+        found = await self._poll(self._open_sockets, count, timeout, "Socket Mode connection")
+        return len(found)
+
+    async def send_envelope(
+        self, kind: str, payload: dict[str, Any], accepts_response_payload: bool = True
+    ) -> str:
+        """Push an envelope to the newest open connection, as Slack does; returns its id.
+
+        ``kind`` is ``slash_commands``, ``interactive`` or ``events_api``; ``payload`` is the
+        body Slack would have POSTed over HTTP, as a JSON object (an event_callback envelope,
+        the slash command's fields, the interactivity payload).
+        """
+        if kind not in SOCKET_ENVELOPE_TYPES:
+            raise ValueError(f"envelope type must be one of {SOCKET_ENVELOPE_TYPES}, got {kind!r}")
+        sockets = self._open_sockets()
+        if not sockets:
+            raise AssertionError(f"no Socket Mode connection to send {kind} to\n{self.summary()}")
+        envelope: dict[str, Any] = {
+            "envelope_id": str(uuid.uuid4()),
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if kind == "events_api":
+            envelope.update({"retry_attempt": 0, "retry_reason": ""})
+        self.socket_envelopes.append(envelope)
+        await sockets[-1].send_json(envelope)
+        return envelope["envelope_id"]
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The app's acknowledgement of an envelope (``{"envelope_id": ..., "payload"?: ...}``)."""
+        found = await self._poll(
+            lambda: [a for a in self.socket_acks if a.get("envelope_id") == envelope_id],
+            1,
+            timeout,
+            f"ack of envelope {envelope_id}",
+        )
+        return found[0]
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the newest connection to reconnect, like Slack does every few hours."""
+        sockets = self._open_sockets()
+        if not sockets:
+            raise AssertionError("no Socket Mode connection to disconnect")
+        await sockets[-1].send_json(
+            {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake-slack"}}
+        )
+
+    def _open_sockets(self) -> list[web.WebSocketResponse]:
+        return [ws for ws in self._sockets if not ws.closed]
+
+    def _record_socket_message(self, data: str) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            self.violations.append(f"socket: message is not JSON: {data[:200]!r}")
+            return
+        if not isinstance(message, dict) or not message.get("envelope_id"):
+            self.violations.append(f"socket: message without envelope_id: {_short(message)}")
+            return
+        envelope_id = message["envelope_id"]
+        envelope = next((e for e in self.socket_envelopes if e["envelope_id"] == envelope_id), None)
+        if envelope is None:
+            self.violations.append(f"socket: ack of an envelope never sent: {envelope_id}")
+        elif any(a.get("envelope_id") == envelope_id for a in self.socket_acks):
+            self.violations.append(f"socket: envelope {envelope_id} acknowledged twice")
+        payload = message.get("payload")
+        if payload is not None and envelope is not None:
+            if not envelope["accepts_response_payload"]:
+                # Slack drops it: whatever the app meant to show is lost.
+                self.violations.append(
+                    f"socket: ack of {envelope['type']} {envelope_id} carries a payload "
+                    "but the envelope does not accept one"
+                )
+            elif isinstance(payload, dict) and "blocks" in payload and self.validate:
+                self.violations.extend(
+                    self._block_problems(payload["blocks"], "socket ack", MAX_MESSAGE_BLOCKS)
+                )
+        self.socket_acks.append(message)
+
     # --------------------------------------------------------------- HTTP layer
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
@@ -333,7 +461,10 @@ class FakeSlack:
         auth = headers.get("authorization", "")
         if not auth:
             return self._answer(call, {"ok": False, "error": "not_authed"})
-        if not auth.startswith("Bearer xoxb-"):
+        if method in _APP_TOKEN_METHODS:
+            if not auth.startswith("Bearer xapp-") or auth == f"Bearer {BAD_APP_TOKEN}":
+                return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        elif not auth.startswith("Bearer xoxb-"):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
 
         fault = self._take_fault(method)
@@ -403,11 +534,45 @@ class FakeSlack:
             return web.Response(status=400, text="no_text")
         return web.Response(text="ok")
 
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._tickets:
+            return web.Response(status=401, text="invalid_auth")
+        # autoping (the default) answers the client's pings with pongs, as Slack does.
+        ws = web.WebSocketResponse(timeout=1.0)
+        if not ws.can_prepare(request).ok:
+            return web.Response(status=400, text="expected a websocket upgrade")
+        await ws.prepare(request)
+        # Slack greets every connection before sending it anything else.
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": self.socket_count + 1,
+                "debug_info": {
+                    "host": "fake-slack",
+                    "build_number": 1,
+                    "approximate_connection_time": 18060,
+                },
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
+        self._sockets.append(ws)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self._record_socket_message(msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    self.violations.append("socket: binary frame (Slack expects JSON text)")
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
     # ------------------------------------------------------------ API methods
 
     def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         return {
             "api.test": lambda args: {"ok": True, "args": args},
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -418,6 +583,12 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
             "users.info": self._users_info,
         }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        # Slack answers a wss:// URL on its own hosts; this one stays on loopback.
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket={ticket}"}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
