@@ -36,6 +36,7 @@ from estimator.whatif import ScenarioChange
 log = logging.getLogger(__name__)
 
 STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
+THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they change that estimate."
 
 MAX_CONCURRENT_REPLIES = 32
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
@@ -218,8 +219,8 @@ class Conversations:
                 else blocks.error_message(reply.text)
             )
             await self._respond(where, message)
-        else:
-            await self._respond(where, blocks.info_message(_thread_only(reply)))
+        else:  # undo or reset: they act on one estimate, so they belong in its thread
+            await self._respond(where, blocks.info_message(THREAD_ONLY))
 
     async def form_submitted(
         self, client: AsyncWebClient, where: Where, state_values: dict[str, Any]
@@ -441,10 +442,6 @@ def _render(reply: Reply) -> blocks.Message:
     if reply.kind is ReplyKind.forget:
         return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
     return blocks.info_message(reply.text)
-
-
-def _thread_only(reply: Reply) -> str:
-    return reply.text or "Reply “undo” or “reset” in an estimate's thread."
 
 
 def _history_entry(ts: str, e: Estimate) -> dict[str, Any]:

@@ -390,3 +390,11 @@ async def test_health_and_metrics(slack, bot, team):
 async def test_unsigned_request_is_rejected(slack, bot, team):
     status, _, _ = await bot.post(slash_command_body("10k users", team_id=team), signed=False)
     assert status == 401
+
+
+async def test_undo_as_a_slash_command_points_to_the_estimates_thread(slack, bot, team):
+    name = uuid.uuid4().hex
+    await bot.post(slash_command_body("undo", team_id=team, response_url=slack.response_url(name)))
+    (response,) = await slack.wait_for_response(name)
+    assert "in the estimate's thread" in text_of(response.body)
+    assert response.body["response_type"] == "ephemeral"
