@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from bot.ids import Action, Callback, FormField
 from tests.support.bot_process import BotProcess
-from tests.support.fake_slack import BOT_ID, BOT_USER_ID, Call, FakeSlack
+from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
+from tests.support.reading import channel_id, new_team, posts, submitted_state, text_of
 from tests.support.redis_server import redis_url_for_tests
 from tests.support.signing import (
     app_mention_event,
@@ -54,26 +54,7 @@ async def bot(slack, redis_url):
 @pytest.fixture
 def team():
     # A fresh workspace per test: tests share one Redis and one bot, never each other's state.
-    return "T" + uuid.uuid4().hex[:10].upper()
-
-
-def text_of(node: Any) -> str:
-    """Every piece of text in a message or view, joined: what a person would read."""
-    if isinstance(node, dict):
-        return " ".join(text_of(v) for k, v in node.items() if k not in ("action_id", "block_id"))
-    if isinstance(node, list):
-        return " ".join(text_of(v) for v in node)
-    return node if isinstance(node, str) else ""
-
-
-def posts(slack: FakeSlack, channel: str, thread_ts: str | None = None) -> list[Call]:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == channel
-        and c.ok
-        and (thread_ts is None or c.args.get("thread_ts") == thread_ts)
-    ]
+    return new_team()
 
 
 async def start_estimate(slack, bot, team, channel, text="10000 users startup") -> str:
@@ -95,10 +76,6 @@ async def start_estimate(slack, bot, team, channel, text="10000 users startup") 
         lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts, count=3
     )
     return ts
-
-
-def channel_id() -> str:
-    return "C" + uuid.uuid4().hex[:9].upper()
 
 
 async def test_slash_command_acks_fast_then_posts_estimate_and_tips_in_its_thread(slack, bot, team):
@@ -147,30 +124,6 @@ async def test_out_of_range_gets_the_allowed_range(slack, bot, team):
     await bot.post(body)
     (response,) = await slack.wait_for_response(name)
     assert "between 1 and 10,000,000,000" in text_of(response.body)
-
-
-def submitted_state(view: dict, overrides: dict[str, str] | None = None) -> dict:
-    """view.state.values as Slack would send them for the view's initial values, with some
-    plain-text inputs typed over."""
-    overrides = overrides or {}
-    values: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        action_id = element["action_id"]
-        kind = element["type"]
-        if kind == "plain_text_input":
-            value = overrides.get(block["block_id"], element.get("initial_value", ""))
-            state = {"type": kind, "value": value}
-        elif kind == "static_select":
-            state = {"type": kind, "selected_option": element.get("initial_option")}
-        elif kind == "checkboxes":
-            state = {"type": kind, "selected_options": element.get("initial_options", [])}
-        else:
-            raise AssertionError(f"form element {kind} not covered by this test")
-        values[block["block_id"]] = {action_id: state}
-    return values
 
 
 async def test_form_opens_rejects_bad_fields_inline_then_posts_to_the_right_channel(

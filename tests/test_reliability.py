@@ -42,6 +42,7 @@ from bot.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
 from bot.state import ESTIMATE_HISTORY, make_store
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
+from tests.support.reading import channel_id, new_team, posts, submitted_state, text_of
 from tests.support.redis_server import RedisServer, redis_url_for_tests
 from tests.support.signing import (
     app_mention_event,
@@ -52,7 +53,6 @@ from tests.support.signing import (
     sign,
     slash_command_body,
 )
-from tests.test_bot_e2e import channel_id, posts, submitted_state, text_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -187,11 +187,6 @@ def in_thread(channel: str, ts: str) -> Callable[[Call], bool]:
         )
 
     return predicate
-
-
-def new_team() -> str:
-    # A fresh workspace per test: its rate-limit buckets and keys are its own.
-    return "T" + uuid.uuid4().hex[:10].upper()
 
 
 def new_name() -> str:

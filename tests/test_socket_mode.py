@@ -23,7 +23,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.ids import Action
 from tests.support.bot_process import ROOT, BotProcess
-from tests.support.fake_slack import BAD_APP_TOKEN, TEST_APP_TOKEN, Call, FakeSlack
+from tests.support.fake_slack import BAD_APP_TOKEN, TEST_APP_TOKEN, FakeSlack
+from tests.support.reading import channel_id, new_team, posts, text_of
 from tests.support.signing import (
     block_actions_body,
     event_callback_body,
@@ -63,29 +64,7 @@ async def bot(slack):
 
 @pytest.fixture
 def team():
-    return "T" + uuid.uuid4().hex[:10].upper()
-
-
-def channel_id() -> str:
-    return "C" + uuid.uuid4().hex[:9].upper()
-
-
-def text_of(node: Any) -> str:
-    if isinstance(node, dict):
-        return " ".join(text_of(v) for k, v in node.items() if k not in ("action_id", "block_id"))
-    if isinstance(node, list):
-        return " ".join(text_of(v) for v in node)
-    return node if isinstance(node, str) else ""
-
-
-def posts(slack: FakeSlack, channel: str, thread_ts: str | None = None) -> list[Call]:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == channel
-        and c.ok
-        and (thread_ts is None or c.args.get("thread_ts") == thread_ts)
-    ]
+    return new_team()
 
 
 def slash_command_payload(text: str, **fields: Any) -> dict[str, str]:

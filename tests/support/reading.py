@@ -1,0 +1,61 @@
+"""Reading what the bot sent, as a person would: the text of messages, the posts in a channel,
+and fresh Slack-shaped IDs so tests never share a channel or workspace."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.support.fake_slack import Call, FakeSlack
+
+
+def text_of(node: Any) -> str:
+    """Every piece of text in a message or view, joined: what a person would read."""
+    if isinstance(node, dict):
+        return " ".join(text_of(v) for k, v in node.items() if k not in ("action_id", "block_id"))
+    if isinstance(node, list):
+        return " ".join(text_of(v) for v in node)
+    return node if isinstance(node, str) else ""
+
+
+def posts(slack: FakeSlack, channel: str, thread_ts: str | None = None) -> list[Call]:
+    """Messages the bot posted successfully in `channel` (in one thread, when given)."""
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == channel
+        and c.ok
+        and (thread_ts is None or c.args.get("thread_ts") == thread_ts)
+    ]
+
+
+def new_team() -> str:
+    return "T" + uuid.uuid4().hex[:10].upper()
+
+
+def channel_id() -> str:
+    return "C" + uuid.uuid4().hex[:9].upper()
+
+
+def submitted_state(view: dict, overrides: dict[str, str] | None = None) -> dict:
+    """view.state.values as Slack would send them for the view's initial values, with some
+    plain-text inputs typed over."""
+    overrides = overrides or {}
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        action_id = element["action_id"]
+        kind = element["type"]
+        if kind == "plain_text_input":
+            value = overrides.get(block["block_id"], element.get("initial_value", ""))
+            state = {"type": kind, "value": value}
+        elif kind == "static_select":
+            state = {"type": kind, "selected_option": element.get("initial_option")}
+        elif kind == "checkboxes":
+            state = {"type": kind, "selected_options": element.get("initial_options", [])}
+        else:
+            raise AssertionError(f"form element {kind} not covered by this test")
+        values[block["block_id"]] = {action_id: state}
+    return values
