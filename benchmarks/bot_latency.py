@@ -27,6 +27,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.load import posted, send_commands  # noqa: E402
 from tests.support.bot_process import BotProcess  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
 from tests.support.signing import slash_command_body  # noqa: E402
@@ -60,40 +61,10 @@ async def measure(
     pid = app.process.pid
     try:
         async with aiohttp.ClientSession() as session:
-
-            async def send_batch(prefix: str, n: int) -> list[float]:
-                queue = list(range(n))
-                latencies: list[float] = []
-
-                async def worker() -> None:
-                    while queue:
-                        i = queue.pop()
-                        # A workspace and person per command, as in a real fleet of teams: the
-                        # fair-use limits (10 a minute per person) must not shape the figures.
-                        body = slash_command_body(
-                            "10000 users startup",
-                            team_id=f"T{prefix}{i // 50}",
-                            channel_id=f"C{prefix}{i}",
-                            user_id=f"U{prefix}{i}",
-                            response_url=slack.response_url(f"{prefix}{i}"),
-                        )
-                        status, _, seconds = await app.post(body, session=session)
-                        assert status == 200, status
-                        latencies.append(seconds)
-
-                await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-                return latencies
-
-            async def posted(prefix: str) -> int:
-                return sum(
-                    1
-                    for c in slack.calls_to("chat.postMessage")
-                    if str(c.args.get("channel", "")).startswith(f"C{prefix}")
-                )
-
             # Warm up: imports, connection pools, price caches.
-            await send_batch(f"W{tag}", args.concurrency)
-            while await posted(f"W{tag}") < args.concurrency * posts_per_command:
+            await send_commands(app, slack, f"W{tag}", range(args.concurrency), args.concurrency,
+                                session)  # fmt: skip
+            while posted(slack, f"W{tag}") < args.concurrency * posts_per_command:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(1.0)
             idle = rss_mb(pid)
@@ -111,16 +82,18 @@ async def measure(
             cpu_before = cpu_seconds(pid)
             prefix = f"L{tag}"
             started = time.perf_counter()
-            latencies = await send_batch(prefix, args.commands)
+            latencies = await send_commands(
+                app, slack, prefix, range(args.commands), args.concurrency, session
+            )
             expected = args.commands * posts_per_command
             deadline = time.monotonic() + 120
-            while await posted(prefix) < expected and time.monotonic() < deadline:
+            while posted(slack, prefix) < expected and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - started
             cpu_used = cpu_seconds(pid) - cpu_before
             sampling = False
             await sampler
-            done = await posted(prefix)
+            done = posted(slack, prefix)
     finally:
         await app.stop()
     return {

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bot_latency import rss_mb  # noqa: E402
+from benchmarks.load import posted, send_commands  # noqa: E402
 from tests.support.bot_process import BotProcess  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
-from tests.support.signing import slash_command_body  # noqa: E402
 
 REDIS_DEFAULT = "redis://127.0.0.1:6379/13"
 CONCURRENCY = 20
@@ -64,35 +64,14 @@ async def run(
 async def drive_batch(
     app: BotProcess, slack: FakeSlack, prefix: str, first: int, last: int
 ) -> None:
-    queue = list(range(first, last))
-
-    async def worker(session: aiohttp.ClientSession) -> None:
-        while queue:
-            i = queue.pop()
-            body = slash_command_body(
-                "10000 users startup",
-                team_id=f"T{prefix}{i // 50}",
-                channel_id=f"C{prefix}{i}",
-                user_id=f"U{i}",
-                response_url=slack.response_url(f"{prefix}{i}"),
-            )
-            status, _, _ = await app.post(body, session=session)
-            assert status == 200, status
-
     async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(worker(session) for _ in range(CONCURRENCY)))
+        await send_commands(app, slack, prefix, range(first, last), CONCURRENCY, session)
     # Wait for the estimates themselves (one top-level post per channel), bounded in time.
-    target = last
     for _ in range(6000):
-        posted = sum(
-            1
-            for c in slack.calls_to("chat.postMessage")
-            if "thread_ts" not in c.args and str(c.args.get("channel", "")).startswith(f"C{prefix}")
-        )
-        if posted >= target:
+        if posted(slack, prefix, top_level_only=True) >= last:
             return
         await asyncio.sleep(0.05)
-    raise RuntimeError(f"only {posted} of {target} estimates were posted")
+    raise RuntimeError(f"only {posted(slack, prefix, True)} of {last} estimates were posted")
 
 
 async def main(channels: int) -> None:
