@@ -16,8 +16,14 @@ import pytest_asyncio
 from bot.ids import Action, Callback, FormField
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
-from tests.support.reading import channel_id, new_team, posts, submitted_state, text_of
-from tests.support.redis_server import redis_url_for_tests
+from tests.support.reading import (
+    channel_id,
+    estimate_with_tips,
+    new_team,
+    posts,
+    submitted_state,
+    text_of,
+)
 from tests.support.signing import (
     app_mention_event,
     block_actions_body,
@@ -28,14 +34,6 @@ from tests.support.signing import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    url, server = redis_url_for_tests()
-    yield url
-    if server is not None:
-        server.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -63,18 +61,7 @@ async def start_estimate(slack, bot, team, channel, text="10000 users startup") 
         slash_command_body(text, team_id=team, channel_id=channel)
     )
     assert status == 200 and seconds < 3, body
-    (main,) = await slack.wait_for(
-        lambda c: (
-            c.method == "chat.postMessage"
-            and c.args.get("channel") == channel
-            and "thread_ts" not in c.args
-            and c.ok
-        )
-    )
-    ts = main.response["ts"]
-    await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts, count=3
-    )
+    ts = await estimate_with_tips(slack, channel)
     return ts
 
 

@@ -43,7 +43,7 @@ from bot.state import ESTIMATE_HISTORY, make_store
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
 from tests.support.reading import channel_id, new_team, posts, submitted_state, text_of
-from tests.support.redis_server import RedisServer, redis_url_for_tests
+from tests.support.redis_server import RedisServer
 from tests.support.signing import (
     app_mention_event,
     block_actions_body,
@@ -284,14 +284,6 @@ def payloads_to(slack: FakeSlack, channels: set[str], names: set[str]) -> str:
 
 
 # --- fixtures: one fake Slack, one Redis, bots started once per module ----------------------------
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    url, server = redis_url_for_tests()
-    yield url
-    if server is not None:
-        server.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

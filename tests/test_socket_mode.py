@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.ids import Action
 from tests.support.bot_process import ROOT, BotProcess
 from tests.support.fake_slack import BAD_APP_TOKEN, TEST_APP_TOKEN, FakeSlack
-from tests.support.reading import channel_id, new_team, posts, text_of
+from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
 from tests.support.signing import (
     block_actions_body,
     event_callback_body,
@@ -101,18 +101,7 @@ async def start_estimate(slack, team, channel, text="10000 users startup") -> st
     envelope_id = await slack.send_envelope("slash_commands", payload)
     ack = await acked_in_time(slack, envelope_id)
     assert not ack.get("payload"), ack  # the estimate is posted, not returned in the ack
-    (main,) = await slack.wait_for(
-        lambda c: (
-            c.method == "chat.postMessage"
-            and c.args.get("channel") == channel
-            and "thread_ts" not in c.args
-            and c.ok
-        )
-    )
-    ts = main.response["ts"]
-    await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts, count=3
-    )
+    ts = await estimate_with_tips(slack, channel)
     assert slack.responses_to(name) == []
     return ts
 

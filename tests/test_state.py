@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -19,7 +19,7 @@ from bot.state import (
     StoreUnavailable,
     make_store,
 )
-from tests.support.redis_server import RedisServer, redis_url_for_tests
+from tests.support.redis_server import RedisServer
 
 TTL = 60
 CHANNEL = "C0456"
@@ -39,14 +39,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    url, server = redis_url_for_tests()
-    yield url
-    if server is not None:
-        server.close()
 
 
 @pytest.fixture

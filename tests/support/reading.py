@@ -59,3 +59,20 @@ def submitted_state(view: dict, overrides: dict[str, str] | None = None) -> dict
             raise AssertionError(f"form element {kind} not covered by this test")
         values[block["block_id"]] = {action_id: state}
     return values
+
+
+async def estimate_with_tips(slack: FakeSlack, channel: str, tips: int = 3) -> str:
+    """Wait for the estimate posted in `channel` and `tips` replies in its thread; its ts."""
+    (main,) = await slack.wait_for(
+        lambda c: (
+            c.method == "chat.postMessage"
+            and c.args.get("channel") == channel
+            and "thread_ts" not in c.args
+            and c.ok
+        )
+    )
+    ts = main.response["ts"]
+    await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts, count=tips
+    )
+    return ts
