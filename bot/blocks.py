@@ -17,7 +17,7 @@ from bot.advisor import Reply
 from bot.ids import SLASH_COMMAND, Action
 from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
 from estimator.estimate import Estimate
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
 from estimator.phases import READING
 from estimator.savings import Saving
@@ -407,18 +407,21 @@ def _line(item: LineItem) -> str:
 
 
 def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
-    """One category's lines in as few sections as SECTION_TEXT allows."""
+    """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
+    Slack counts them)."""
     sections: list[dict] = []
-    title = f"*{category.label}*"
-    text = title
+    lines = [f"*{category.label}*"]
+    size = len(escape(lines[0]))
     for item in items:
-        candidate = f"{text}\n{_line(item)}"
-        if text != title and len(escape(candidate)) > limits.SECTION_TEXT:
-            sections.append(_section(text))
-            title = f"*{category.label}* (continued)"
-            candidate = f"{title}\n{_line(item)}"
-        text = candidate
-    sections.append(_section(text))
+        line = _line(item)
+        grown = size + 1 + len(escape(line))
+        if len(lines) > 1 and grown > limits.SECTION_TEXT:
+            sections.append(_section("\n".join(lines)))
+            lines = [f"*{category.label}* (continued)"]
+            grown = len(escape(lines[0])) + 1 + len(escape(line))
+        lines.append(line)
+        size = grown
+    sections.append(_section("\n".join(lines)))
     return sections
 
 
@@ -440,10 +443,12 @@ def _sources(e: Estimate) -> dict:
 def _arithmetic(e: Estimate) -> list[Message]:
     title = "How these numbers were computed"
     blocks = [_section(f"*{title}*\nEach line is quantity × unit price, as a low–high range.")]
-    for category in Category:
-        items = [i for i in e.line_items if i.category is category]
-        if items:
-            blocks += _category_sections(category, items)
+    by_category: dict[Category, list[LineItem]] = {}
+    for item in e.line_items:
+        by_category.setdefault(item.category, []).append(item)
+    for category in CATEGORIES:
+        if category in by_category:
+            blocks += _category_sections(category, by_category[category])
     blocks.append(_sources(e))
     size = limits.MESSAGE_BLOCKS
     pages = [blocks[i : i + size] for i in range(0, len(blocks), size)]

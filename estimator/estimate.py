@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from estimator.breakdown import line_items
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
 from estimator.operations import managed_trade_off
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.pricing import TokenPrices, token_prices
@@ -30,7 +30,10 @@ class Estimate:
         """(category, one-time, monthly, annual) for each category that has lines."""
         sums: dict[Category, dict[Cadence, list[float]]] = {}
         for item in self.line_items:
-            bucket = sums.setdefault(item.category, {c: [0.0, 0.0] for c in Cadence})[item.cadence]
+            by_cadence = sums.get(item.category)
+            if by_cadence is None:
+                by_cadence = sums[item.category] = {c: [0.0, 0.0] for c in CADENCES}
+            bucket = by_cadence[item.cadence]
             bucket[0] += item.low
             bucket[1] += item.high
         return [
@@ -40,7 +43,7 @@ class Estimate:
                 Amount(*sums[category][Cadence.monthly]),
                 Amount(*sums[category][Cadence.annual]),
             )
-            for category in Category
+            for category in CATEGORIES
             if category in sums
         ]
 

@@ -44,6 +44,12 @@ class Cadence(StrEnum):
     annual = "annual"
 
 
+# In definition order, for the loops that run on every estimate (iterating an Enum class walks
+# its member map each time).
+CATEGORIES = tuple(Category)
+CADENCES = tuple(Cadence)
+
+
 @dataclass(frozen=True, slots=True)
 class LineItem:
     """One cost: `basis` is the arithmetic a person can check by hand."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from estimator.lines import Cadence, LineItem
+from estimator.lines import CADENCES, Cadence, LineItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class Totals:
 
 
 def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
-    sums = {cadence: [0.0, 0.0] for cadence in Cadence}
+    sums = {cadence: [0.0, 0.0] for cadence in CADENCES}
     for item in items:
         bucket = sums[item.cadence]
         bucket[0] += item.low

@@ -231,6 +231,7 @@ def test_arithmetic_splits_across_messages_when_slack_limits_require(
         sections = [b for b in message.blocks if b["type"] == "section"]
         assert all(len(b["text"]["text"]) <= 600 for b in sections)
     text = all_text(arithmetic)
+    assert "(continued)" in text  # a category too long for one section goes on in the next
     for item in e.line_items:
         assert escape(item.basis) in text
 
