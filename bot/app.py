@@ -71,6 +71,16 @@ async def _unhandled_error(error: Exception, response: BoltResponse | None) -> B
     return BoltResponse(status=400, body={"error": "malformed request"})
 
 
+def library_logger(name: str, settings: Settings) -> logging.Logger:
+    """The logger handed to a Slack library, set to the bot's level. slack_sdk and Bolt test
+    their logger's own level, not the effective one, before building a debug line; left unset
+    (0) it passes, so every API call formatted its whole JSON payload only for the line to be
+    dropped (a tenth of the CPU of a post). With the level set, that happens at DEBUG only."""
+    logger = logging.getLogger(name)
+    logger.setLevel(settings.log_level.upper())
+    return logger
+
+
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client, retrying as Slack asks: after Retry-After on 429 (not on by default
     for the async client), with backoff on 5xx and dropped connections."""
@@ -78,6 +88,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=10,
+        logger=library_logger("slack_sdk.web", settings),
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             _ServerErrorRetryHandler(max_retry_count=2),
@@ -96,7 +107,7 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
-    bolt_logger = logging.getLogger("slack_bolt")
+    bolt_logger = library_logger("slack_bolt", settings)
     bolt_logger.addFilter(_SameTokenNotice())
     identity = BotIdentity(client)
     app = AsyncApp(
@@ -108,6 +119,7 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
         logger=bolt_logger,
     )
     app.error(_unhandled_error)
-    conversations = Conversations(store, metrics)
+    webhook_logger = library_logger("slack_sdk.webhook", settings)
+    conversations = Conversations(store, metrics, webhook_logger)
     listeners.register(app, conversations)
     return Bot(settings, app, client, store, conversations, metrics, identity)

@@ -57,9 +57,15 @@ class Where:
 
 
 class Conversations:
-    def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        metrics: Metrics,
+        webhook_logger: logging.Logger | None = None,
+    ) -> None:
         self.store = store
         self.metrics = metrics
+        self.webhook_logger = webhook_logger
         # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.
         self.local = MemoryStore(ttl_seconds=3600, max_keys=10_000)
         self.limiter = EstimateLimiter(store, self.local)
@@ -397,7 +403,7 @@ class Conversations:
         if not where.response_url:
             log.warning("no response_url to answer privately")
             return
-        webhook = AsyncWebhookClient(where.response_url)
+        webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)
         await webhook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
     async def _forget(self, where: Where) -> None:
