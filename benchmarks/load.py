@@ -49,11 +49,27 @@ async def send_commands(
     return latencies
 
 
-def posted(slack: FakeSlack, prefix: str, top_level_only: bool = False) -> int:
-    """Messages the fake received in the channels of `prefix`."""
-    return sum(
-        1
-        for c in slack.calls_to("chat.postMessage")
-        if str(c.args.get("channel", "")).startswith(f"C{prefix}")
-        and not (top_level_only and "thread_ts" in c.args)
-    )
+class Posts:
+    """Counts the messages the fake received in the channels of `prefix`. Each read looks only
+    at calls new since the last one: rescanning every call recorded so far, a hundred times a
+    second, cost the harness more CPU the longer a round ran, and so slowed the slower app more
+    (it shares the machine's two cores with the apps)."""
+
+    def __init__(self, slack: FakeSlack, prefix: str, top_level_only: bool = False) -> None:
+        self.slack = slack
+        self.channel_start = f"C{prefix}"
+        self.top_level_only = top_level_only
+        self._seen = 0
+        self._count = 0
+
+    def count(self) -> int:
+        calls = self.slack.calls
+        for c in calls[self._seen :]:
+            if (
+                c.method == "chat.postMessage"
+                and str(c.args.get("channel", "")).startswith(self.channel_start)
+                and not (self.top_level_only and "thread_ts" in c.args)
+            ):
+                self._count += 1
+        self._seen = len(calls)
+        return self._count

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bot_latency import rss_mb  # noqa: E402
-from benchmarks.load import posted, send_commands  # noqa: E402
+from benchmarks.load import Posts, send_commands  # noqa: E402
 from tests.support.bot_process import BotProcess  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
 
@@ -51,11 +51,11 @@ async def run(
                 break
             await drive_until(checkpoint)
             await asyncio.sleep(0.5)
-            readings.append((checkpoint, rss_mb(app.process.pid)))
+            readings.append((checkpoint, rss_mb(app)))
         if readings[-1][0] != channels:
             await drive_until(channels)
             await asyncio.sleep(0.5)
-            readings.append((channels, rss_mb(app.process.pid)))
+            readings.append((channels, rss_mb(app)))
     finally:
         await app.stop()
     return label, readings
@@ -67,11 +67,12 @@ async def drive_batch(
     async with aiohttp.ClientSession() as session:
         await send_commands(app, slack, prefix, range(first, last), CONCURRENCY, session)
     # Wait for the estimates themselves (one top-level post per channel), bounded in time.
+    estimates = Posts(slack, prefix, top_level_only=True)
     for _ in range(6000):
-        if posted(slack, prefix, top_level_only=True) >= last:
+        if estimates.count() >= last:
             return
         await asyncio.sleep(0.05)
-    raise RuntimeError(f"only {posted(slack, prefix, True)} of {last} estimates were posted")
+    raise RuntimeError(f"only {estimates.count()} of {last} estimates were posted")
 
 
 async def main(channels: int) -> None:

@@ -92,6 +92,22 @@ class BotProcess:
             raise RuntimeError(f"the bot ignored SIGTERM for {timeout}s:\n{self.logs()}")
         return self.process.returncode
 
+    def family(self) -> list[int]:
+        """The bot's process and every process under it (its estimate workers), from /proc."""
+        if self.process is None:
+            return []
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone between listing and reading
+                continue
+            parents[int(stat.parent.name)] = int(fields[1])
+        family = [self.process.pid]
+        for pid in family:
+            family.extend(child for child, parent in parents.items() if parent == pid)
+        return family
+
     def logs(self) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-5000:]
