@@ -61,8 +61,7 @@ async def start_estimate(slack, bot, team, channel, text="10000 users startup") 
         slash_command_body(text, team_id=team, channel_id=channel)
     )
     assert status == 200 and seconds < 3, body
-    ts = await estimate_with_tips(slack, channel)
-    return ts
+    return await estimate_with_tips(slack, channel, text)
 
 
 async def test_slash_command_acks_fast_then_posts_estimate_and_tips_in_its_thread(slack, bot, team):

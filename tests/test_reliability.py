@@ -42,7 +42,14 @@ from bot.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
 from bot.state import ESTIMATE_HISTORY, make_store
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
-from tests.support.reading import channel_id, new_team, posts, submitted_state, text_of
+from tests.support.reading import (
+    channel_id,
+    new_team,
+    posts,
+    submitted_state,
+    text_of,
+    tips_for,
+)
 from tests.support.redis_server import RedisServer
 from tests.support.signing import (
     app_mention_event,
@@ -240,13 +247,6 @@ async def listener_runs(bot: BotProcess) -> dict[str, float]:
 
 async def keys_of(redis: aioredis.Redis, team: str) -> list[str]:
     return sorted([key async for key in redis.scan_iter(match=f"*{team}*", count=1000)])
-
-
-def tips_for(text: str) -> int:
-    """How many replies the bot posts in an estimate's thread for `/aicost text`."""
-    estimate = advisor.request(text, ConversationState()).reply.estimate
-    assert estimate is not None, text
-    return len(blocks.thread_tips(estimate))
 
 
 async def estimate_in(

@@ -101,7 +101,7 @@ async def start_estimate(slack, team, channel, text="10000 users startup") -> st
     envelope_id = await slack.send_envelope("slash_commands", payload)
     ack = await acked_in_time(slack, envelope_id)
     assert not ack.get("payload"), ack  # the estimate is posted, not returned in the ack
-    ts = await estimate_with_tips(slack, channel)
+    ts = await estimate_with_tips(slack, channel, text)
     assert slack.responses_to(name) == []
     return ts
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot import blocks
+from bot.advisor import ConversationState, request
 from tests.support.fake_slack import Call, FakeSlack
+
+STANDARD = "10000 users startup"
 
 
 def text_of(node: Any) -> str:
@@ -61,8 +65,17 @@ def submitted_state(view: dict, overrides: dict[str, str] | None = None) -> dict
     return values
 
 
-async def estimate_with_tips(slack: FakeSlack, channel: str, tips: int = 3) -> str:
-    """Wait for the estimate posted in `channel` and `tips` replies in its thread; its ts."""
+def tips_for(text: str) -> int:
+    """How many replies the bot posts in an estimate's thread for `/aicost text`."""
+    estimate = request(text, ConversationState()).reply.estimate
+    assert estimate is not None, text
+    return len(blocks.thread_tips(estimate))
+
+
+async def estimate_with_tips(slack: FakeSlack, channel: str, text: str = STANDARD) -> str:
+    """Wait for the estimate of `/aicost text` posted in `channel` and every reply in its thread
+    (so a later reply in the thread is the answer to whatever comes next); its ts."""
+    tips = tips_for(text)
     (main,) = await slack.wait_for(
         lambda c: (
             c.method == "chat.postMessage"
