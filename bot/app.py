@@ -23,6 +23,7 @@ from bot.identity import BotIdentity
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.state import ConversationStore, make_store
+from bot.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Bot:
     conversations: Conversations
     metrics: Metrics
     identity: BotIdentity
+    workers: Workers
 
 
 class _SameTokenNotice(logging.Filter):
@@ -119,7 +121,8 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
         logger=bolt_logger,
     )
     app.error(_unhandled_error)
+    workers = Workers(settings.estimate_workers)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
-    conversations = Conversations(store, metrics, webhook_logger)
+    conversations = Conversations(store, metrics, workers, webhook_logger)
     listeners.register(app, conversations)
-    return Bot(settings, app, client, store, conversations, metrics, identity)
+    return Bot(settings, app, client, store, conversations, metrics, identity, workers)

@@ -340,13 +340,15 @@ def estimate_message(e: Estimate) -> Message:
     return _message(_estimate_text(e), _estimate_blocks(e))
 
 
-def not_in_channel_message(e: Estimate) -> Message:
-    """The estimate for the user alone, opening with how to invite the bot to the channel."""
+def not_in_channel_message(estimate: Message) -> Message:
+    """The estimate (as `estimate_message` words it) for the user alone, opening with how to
+    invite the bot to the channel."""
     notice = (
         "I'm not in this channel, so I can't post here and only you can see this estimate. "
         f"To share estimates here, invite me: `{INVITE_COMMAND}`"
     )
-    return _message(f"{notice}\n{_estimate_text(e)}", [_section(notice), *_estimate_blocks(e)])
+    text = _clip(f"{escape(notice)}\n{estimate.text}", limits.FALLBACK_TEXT)
+    return Message(text, fit([_section(notice), *estimate.blocks]))
 
 
 # --- the thread -------------------------------------------------------------------------------

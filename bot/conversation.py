@@ -1,7 +1,8 @@
-"""One conversation turn against Slack: load the state, ask the advisor, render, post, save.
+"""One conversation turn against Slack: load the state, word the answer, post, save.
 
 The listeners call in here after acknowledging; every slow step (estimates, Redis, Slack calls)
-runs in a task this module tracks, so shutdown can wait for replies already acknowledged.
+runs in a task this module tracks, so shutdown can wait for replies already acknowledged. The
+answers themselves are worded by bot/answers.py in a worker process (bot/workers.py).
 Redis being down never stops an estimate: the answer goes out with a note that follow-ups are
 unavailable for now.
 """
@@ -20,18 +21,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import advisor, blocks
-from bot.advisor import ConversationState, Reply, ReplyKind, Turn
+from bot import answers, blocks
+from bot.advisor import ConversationState, ReplyKind
+from bot.answers import Answer
 from bot.form import form_view, scenario_from_form
 from bot.ids import Action
 from bot.metadata import FormMetadata
 from bot.metrics import Metrics
 from bot.ratelimit import EstimateLimiter, slow_down_text
 from bot.state import ConversationStore, MemoryStore, StoreUnavailable
-from estimator.estimate import Estimate
-from estimator.savings import cheaper_model
+from bot.workers import Workers
 from estimator.scenario import Scenario
-from estimator.whatif import ScenarioChange
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,12 @@ class Conversations:
         self,
         store: ConversationStore,
         metrics: Metrics,
+        workers: Workers,
         webhook_logger: logging.Logger | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics
+        self.workers = workers
         self.webhook_logger = webhook_logger
         # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.
         self.local = MemoryStore(ttl_seconds=3600, max_keys=10_000)
@@ -206,23 +208,22 @@ class Conversations:
         self, client: AsyncWebClient, where: Where, text: str, trigger_id: str | None
     ) -> None:
         # A new estimate needs nothing stored; only the form (prefill) reads the channel's latest.
-        turn = advisor.request(text, ConversationState())
-        reply = turn.reply
-        if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+        answer = await self.workers.run(answers.request, text)
+        if answer.kind is ReplyKind.estimate:
             if await self._slowed_down(client, where, in_thread=False):
                 return
-            await self._publish(client, where, reply.estimate, turn.state)
-        elif reply.kind is ReplyKind.form:
-            await self.open_form(client, where, trigger_id, reply.scenario)
-        elif reply.kind is ReplyKind.forget:
+            await self._publish(client, where, answer)
+        elif answer.kind is ReplyKind.form:
+            await self.open_form(client, where, trigger_id, answer.scenario)
+        elif answer.kind is ReplyKind.forget:
             await self._forget(where)
-        elif reply.kind is ReplyKind.help:
+        elif answer.kind is ReplyKind.help:
             await self._respond(where, blocks.help_message())
-        elif reply.kind in (ReplyKind.hint, ReplyKind.error):
+        elif answer.kind in (ReplyKind.hint, ReplyKind.error):
             message = (
-                blocks.hint_message(reply.text)
-                if reply.kind is ReplyKind.hint
-                else blocks.error_message(reply.text)
+                blocks.hint_message(answer.text)
+                if answer.kind is ReplyKind.hint
+                else blocks.error_message(answer.text)
             )
             await self._respond(where, message)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
@@ -245,10 +246,9 @@ class Conversations:
         if isinstance(scenario, dict):  # checked before the ack; cannot fail here
             log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
             return
-        turn = advisor.from_scenario(scenario, ConversationState())
-        assert turn.reply.estimate is not None
+        answer = await self.workers.run(answers.from_form, scenario)
         here = Where(where.team, where.channel, where.user)  # a new estimate: a new thread
-        await self._publish(client, here, turn.reply.estimate, turn.state)
+        await self._publish(client, here, answer)
 
     async def open_form(
         self,
@@ -286,13 +286,8 @@ class Conversations:
             return
         if await self._slowed_down(client, where, in_thread=True):
             return
-        change = _button_change(action, state)
-        turn = (
-            Turn(Reply(ReplyKind.info, _already(action)), state)
-            if change is None
-            else advisor.apply(change, state)
-        )
-        await self._answer_in_thread(client, where, turn)
+        answer = await self.workers.run(answers.button, action, state)
+        await self._answer_in_thread(client, where, answer)
 
     async def thread_reply(self, client: AsyncWebClient, where: Where, text: str) -> None:
         """A message in a thread: answered only in threads the bot started."""
@@ -304,7 +299,8 @@ class Conversations:
             return  # not a thread of ours (or its memory expired)
         if await self._slowed_down(client, where, in_thread=True):
             return
-        await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
+        answer = await self.workers.run(answers.follow_up, text, state)
+        await self._answer_in_thread(client, where, answer)
 
     async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
@@ -317,47 +313,43 @@ class Conversations:
                 lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
             )
             if state is not None:
-                await self._answer_in_thread(client, where, advisor.follow_up_text(text, state))
+                answer = await self.workers.run(answers.follow_up, text, state)
+                await self._answer_in_thread(client, where, answer)
                 return
         latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
-        await self._answer_in_thread(
-            client, here, advisor.follow_up_text(text, latest or ConversationState())
-        )
+        answer = await self.workers.run(answers.follow_up, text, latest or ConversationState())
+        await self._answer_in_thread(client, here, answer)
 
     # -- answering -----------------------------------------------------------------------------
 
-    async def _answer_in_thread(self, client: AsyncWebClient, where: Where, turn: Turn) -> None:
-        reply = turn.reply
+    async def _answer_in_thread(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         saved = True
-        if turn.changed:
+        if answer.changed:
             saved = await self._save(
                 lambda: self.store.save_conversation(
-                    where.team, where.channel, where.thread_ts or "", turn.state
+                    where.team, where.channel, where.thread_ts or "", answer.state
                 )
             )
-        message = _render(reply)
+        (message,) = answer.messages
         if not saved:
             message = blocks.with_note(message, blocks.store_unavailable_note())
         await self._in_thread(client, where, message)
-        if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+        if answer.kind is ReplyKind.estimate:
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
 
-    async def _publish(
-        self, client: AsyncWebClient, where: Where, e: Estimate, state: ConversationState
-    ) -> None:
+    async def _publish(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         """Post an estimate to the channel, its tips in its thread, and remember the thread."""
         started = time.perf_counter()
-        main = blocks.estimate_message(e)
-        ts = await self._post(client, where, main, e)
+        main, *tips = answer.messages
+        ts = await self._post(client, where, main)
         if ts is None:
             return
+        entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time())}
         saved = await self._save(
-            lambda: self.store.save_conversation(
-                where.team, where.channel, ts, state, _history_entry(ts, e)
-            )
+            lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
         )
         thread = Where(where.team, where.channel, where.user, ts, where.response_url)
-        for tip in blocks.thread_tips(e):
+        for tip in tips:
             await self._in_thread(client, thread, tip)
         if not saved:
             note = blocks.Message(STORE_DOWN_TEXT, [blocks.store_unavailable_note()])
@@ -365,7 +357,7 @@ class Conversations:
         self.metrics.estimate_seconds.observe(time.perf_counter() - started)
 
     async def _post(
-        self, client: AsyncWebClient, where: Where, message: blocks.Message, e: Estimate
+        self, client: AsyncWebClient, where: Where, message: blocks.Message
     ) -> str | None:
         """chat.postMessage; where the bot can't post, the estimate goes privately instead."""
         try:
@@ -379,7 +371,7 @@ class Conversations:
                 raise
             log.info("cannot post in %s (%s); answering privately", where.channel, error)
             self.metrics.errors.labels(kind="not_in_channel").inc()
-            private = blocks.not_in_channel_message(e)
+            private = blocks.not_in_channel_message(message)
             if where.response_url:
                 await self._respond(where, private)
             else:  # from the form: no response_url; the app's DM with the user still works
@@ -432,52 +424,3 @@ def _slack_error(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return str(exc.response.get("error", "error"))
     return type(exc).__name__
-
-
-def _render(reply: Reply) -> blocks.Message:
-    if reply.kind is ReplyKind.estimate:
-        return blocks.follow_up_message(reply)
-    if reply.kind is ReplyKind.help:
-        return blocks.help_message()
-    if reply.kind is ReplyKind.hint:
-        return blocks.hint_message(reply.text)
-    if reply.kind is ReplyKind.error:
-        return blocks.error_message(reply.text)
-    if reply.kind is ReplyKind.form:
-        return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
-    if reply.kind is ReplyKind.forget:
-        return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
-    return blocks.info_message(reply.text)
-
-
-def _history_entry(ts: str, e: Estimate) -> dict[str, Any]:
-    s = e.scenario
-    return {
-        "ts": ts,
-        "users": s.users,
-        "stage": s.stage.value,
-        "monthly": e.totals.monthly.to_dict(),
-        "first_year": e.totals.first_year.to_dict(),
-        "at": int(time.time()),
-    }
-
-
-def _button_change(action: Action, state: ConversationState) -> ScenarioChange | None:
-    assert state.scenario is not None
-    s = state.scenario
-    if action is Action.what_if_10x:
-        return ScenarioChange(scale_users=10)
-    if action is Action.apply_caching:
-        for target in (0.4, 0.6):
-            if s.cache_hit_rate < target:
-                return ScenarioChange(set={"cache_hit_rate": target})
-        return None
-    if action is Action.cheaper_model:
-        return cheaper_model(s).change
-    return None
-
-
-def _already(action: Action) -> str:
-    if action is Action.apply_caching:
-        return "Caching is already at the top of the 40-60% hit-rate band FAQ-heavy bots reach."
-    return "This is already the cheapest of the models I compare for your traffic."

@@ -59,6 +59,9 @@ class Health:
             "slack": "ok" if slack_ok else "down",
             "redis": ("ok" if redis_ok else "down") if self.bot.store.kind == "redis" else "memory",
             "in_flight": self.bot.conversations.in_flight,
+            # Workers that word estimates; with none ready the bot words them itself (slower,
+            # never down), so this does not change the status.
+            "estimate_workers": self.bot.workers.ready,
         }
         return (200 if slack_ok and redis_ok else 503), body
 
@@ -131,6 +134,7 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     # One pooled session for every Web API call (the client otherwise opens one per request).
     bot.client.session = aiohttp.ClientSession()
     await bot.identity.fetch()  # before serving, so no request waits on auth.test
+    await bot.workers.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
@@ -155,6 +159,7 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     if left:
         log.warning("%d replies still running at the end of the grace period", left)
     await runner.cleanup()
+    await bot.workers.close()
     await bot.store.close()
     await _close_client(bot)
     log.info("stopped")

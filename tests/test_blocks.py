@@ -162,7 +162,7 @@ def test_estimate_has_the_four_buttons(any_estimate: Estimate) -> None:
 
 def test_not_in_channel_message_says_how_to_invite_then_shows_the_estimate() -> None:
     e = estimate(SCENARIOS["startup"]())
-    message = not_in_channel_message(e)
+    message = not_in_channel_message(estimate_message(e))
     assert_valid_message(message)
     assert INVITE_COMMAND == "/invite @aicost"
     assert INVITE_COMMAND in message.blocks[0]["text"]["text"]

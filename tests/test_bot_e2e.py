@@ -7,7 +7,9 @@ and validates every Block Kit payload; state lives in a real Redis.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import uuid
 
 import pytest
@@ -319,6 +321,14 @@ async def test_health_and_metrics(slack, bot, team):
     status, body = await bot.get("/healthz")
     health = json.loads(body)
     assert status == 200 and health["slack"] == "ok" and health["redis"] == "ok"
+    # One estimate worker where there is a core to spare, up within seconds of the start.
+    expected = 1 if len(os.sched_getaffinity(0)) > 1 else 0
+    for _ in range(100):
+        if health["estimate_workers"] == expected:
+            break
+        await asyncio.sleep(0.1)
+        health = json.loads((await bot.get("/healthz"))[1])
+    assert health["estimate_workers"] == expected
     await start_estimate(slack, bot, team, channel_id())
     status, body = await bot.get("/metrics")
     assert status == 200

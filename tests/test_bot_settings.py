@@ -54,3 +54,13 @@ def test_bad_port_is_named(monkeypatch):
     monkeypatch.setenv("PORT", "99999")
     with pytest.raises(SettingsError, match="PORT"):
         load_settings()
+
+
+def test_estimate_workers_out_of_range_is_named(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("ESTIMATE_WORKERS", "-1")
+    with pytest.raises(SettingsError, match="ESTIMATE_WORKERS"):
+        load_settings()
+    monkeypatch.setenv("ESTIMATE_WORKERS", "0")  # no workers: estimates in-process
+    assert load_settings().estimate_workers == 0

@@ -1,6 +1,6 @@
 """Fault injection: the bot under forged requests, duplicate deliveries, Redis and Slack outages,
-abuse, hostile input, another workspace's traffic, secrets in logs, shutdown under load, and
-memory pressure.
+abuse, hostile input, another workspace's traffic, secrets in logs, shutdown under load, memory
+pressure, and estimate workers killed under load.
 
 Every fault is injected for real. Requests reach a real `python -m bot` over HTTP, signed (or
 mis-signed) exactly as Slack signs them. The bot calls the fake Slack Web API, which fails on
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import tempfile
@@ -1356,6 +1357,8 @@ async def test_sigterm_finishes_every_acknowledged_reply_refuses_new_ones_and_ex
                 )
             )
         assert draining.process is not None
+        family = draining.family()
+        assert len(draining.workers()) == 1  # the estimate worker stops with the bot, below
         draining.process.send_signal(signal.SIGTERM)  # right after the acknowledgements
         tried(len(channels))
         assert all(status == 200 and seconds < ACK_SECONDS for status, _, seconds in acks)
@@ -1384,6 +1387,7 @@ async def test_sigterm_finishes_every_acknowledged_reply_refuses_new_ones_and_ex
     log = log_of(draining)
     assert "stopped" in log and "still running" not in log and "Unclosed" not in log
     assert_no_traceback(draining)
+    assert not [pid for pid in family if Path(f"/proc/{pid}").exists()]  # nothing left behind
 
 
 # === 10. Memory
@@ -1401,3 +1405,64 @@ async def test_the_memory_store_the_bot_uses_without_redis_stays_bounded():
     assert sizes[-1] == sizes[-2] == sizes[-3] < 13_000  # a plateau: least recently used dropped
     assert await store.load_latest("T1", "C000000") is None
     assert await store.load_latest("T1", "C120999") == state
+
+
+# === 11. Estimate workers
+
+
+async def test_a_worker_killed_mid_burst_still_leaves_every_command_answered(slack, redis_url):
+    """The estimate worker dies (OOM killer, a crash) with commands in flight: the bot words
+    those answers itself, starts a new worker, and every acknowledged command gets its estimate
+    and tips."""
+    crashing = BotProcess(slack.base_url, redis_url)
+    await crashing.start()
+    team = new_team()
+    channels = [channel_id() for _ in range(30)]
+    try:
+
+        async def worker_ready() -> bool:
+            return json.loads((await get(crashing, "/healthz"))[1])["estimate_workers"] == 1
+
+        await until(worker_ready, "the estimate worker to warm up", timeout=20)
+        (worker,) = crashing.workers()
+        async with aiohttp.ClientSession() as session:
+            acks = await asyncio.gather(
+                *(
+                    send(
+                        crashing,
+                        command(
+                            slack, STANDARD, team_id=team, channel_id=channel, user_id=f"U{n:02d}"
+                        ),
+                        session=session,
+                    )
+                    for n, channel in enumerate(channels)
+                )
+            )
+        os.kill(worker, signal.SIGKILL)
+        tried(len(channels))
+        assert all(status == 200 and seconds < ACK_SECONDS for status, _, seconds in acks)
+        for channel in channels:
+            (root,) = await replies(slack, root_in(channel))
+            await replies(slack, in_thread(channel, root.response["ts"]), count=TIPS)
+
+        async def replaced() -> bool:
+            return len(crashing.workers()) == 1 and worker not in crashing.workers()
+
+        await until(replaced, "a new estimate worker")
+        await estimate_in(slack, crashing, team, channel_id())  # and the new one serves
+    finally:
+        assert await crashing.stop() == 0
+    assert "exited before answering" in log_of(crashing)  # some answers really were in it
+    assert_no_traceback(crashing)
+
+
+async def test_without_workers_the_bot_words_estimates_itself(slack, redis_url):
+    single = BotProcess(slack.base_url, redis_url, extra_env={"ESTIMATE_WORKERS": "0"})
+    await single.start()
+    try:
+        assert single.workers() == [] and single.family() == [single.process.pid]
+        ts = await estimate_in(slack, single, new_team(), channel_id())
+        assert ts
+    finally:
+        assert await single.stop() == 0
+    assert_no_traceback(single)

@@ -30,6 +30,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_family(pid: int) -> list[int]:
+    """`pid` and every live process under it, from /proc (zombies left out)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:  # gone between listing and reading
+            continue
+        if state != "Z":
+            parents[int(stat.parent.name)] = int(parent)
+    family = [pid]
+    for member in family:
+        family.extend(child for child, parent in parents.items() if parent == member)
+    return family
+
+
+def estimate_workers(pid: int) -> list[int]:
+    """The `python -m bot.workers` processes under `pid`."""
+    found = []
+    for member in process_family(pid)[1:]:
+        try:
+            command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"bot.workers" in command:
+            found.append(member)
+    return found
+
+
 class BotProcess:
     def __init__(
         self,
@@ -93,20 +122,12 @@ class BotProcess:
         return self.process.returncode
 
     def family(self) -> list[int]:
-        """The bot's process and every process under it (its estimate workers), from /proc."""
-        if self.process is None:
-            return []
-        parents: dict[int, int] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # gone between listing and reading
-                continue
-            parents[int(stat.parent.name)] = int(fields[1])
-        family = [self.process.pid]
-        for pid in family:
-            family.extend(child for child, parent in parents.items() if parent == pid)
-        return family
+        """The bot's process and every process under it (its estimate workers)."""
+        return process_family(self.process.pid) if self.process is not None else []
+
+    def workers(self) -> list[int]:
+        """The bot's estimate worker processes."""
+        return estimate_workers(self.process.pid) if self.process is not None else []
 
     def logs(self) -> str:
         try:

@@ -1,0 +1,255 @@
+"""Answers worded off the event loop, in worker processes.
+
+Wording an estimate (bot/answers.py) costs about as much CPU as everything else a command does:
+the acknowledgement, two Redis calls and five posts to Slack. On the event loop it would hold up
+every command behind it and leave the machine's other cores idle; in a worker it does neither.
+
+A worker is `python -m bot.workers`. It reads requests on its stdin (the name of a function in
+bot/answers.py and its arguments, pickled, each behind a 4-byte length) and writes the answers
+back on its stdout in the same order. The bot reads them on its event loop, with no thread:
+a thread-based pool (concurrent.futures) competed with the loop for the GIL and made each of its
+socket writes wait (84 µs a send against 13 µs measured, which cost more than it saved).
+
+A worker that dies is restarted and the work it held is redone in-process, so nothing
+acknowledged is lost. A worker exits when its stdin closes, which also happens when the bot is
+killed outright, so none is ever left behind. With no workers (one CPU, ESTIMATE_WORKERS=0, or
+a worker that keeps dying) everything runs in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import functools
+import logging
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, BinaryIO, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+HEADER = struct.Struct("!I")
+# The functions of bot/answers.py a worker runs; nothing else can be asked of it.
+CALLS = frozenset({"request", "from_form", "follow_up", "button", "warm_up"})
+RESTARTS_ALLOWED = 3  # deaths within RESTART_WINDOW_SECONDS before workers are given up
+RESTART_WINDOW_SECONDS = 60.0
+STOP_SECONDS = 5.0
+
+
+def default_count() -> int:
+    """One worker where there is a core to spare for it, none on a single core."""
+    return 1 if len(os.sched_getaffinity(0)) > 1 else 0
+
+
+class WorkerGone(Exception):
+    """The worker exited before answering."""
+
+
+class WorkerFailed(Exception):
+    """The answer raised in the worker (its traceback is in the log)."""
+
+
+class _Worker:
+    """One worker process and the answers it owes, oldest first."""
+
+    def __init__(
+        self, process: asyncio.subprocess.Process, on_exit: Callable[[_Worker], None]
+    ) -> None:
+        self.process = process
+        self.owed: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.ready = False  # set once it has answered its warm-up
+        self._reader = asyncio.create_task(self._read_answers(on_exit))
+
+    @classmethod
+    async def start(cls, on_exit: Callable[[_Worker], None]) -> _Worker:
+        # The worker needs no token or Redis URL: it only computes.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.workers",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        return cls(process, on_exit)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None and not self._reader.done()
+
+    def submit(self, name: str, args: tuple[Any, ...]) -> asyncio.Future[Any]:
+        assert self.process.stdin is not None
+        if self._reader.done():  # nothing would ever read the answer
+            raise WorkerGone()
+        payload = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.owed.append(future)
+        # One write per request, so requests from concurrent tasks never interleave. Requests
+        # are small; the pipe's buffer absorbs a burst while the worker catches up.
+        self.process.stdin.write(HEADER.pack(len(payload)) + payload)
+        return future
+
+    async def _read_answers(self, on_exit: Callable[[_Worker], None]) -> None:
+        assert self.process.stdout is not None
+        stdout = self.process.stdout
+        try:
+            while True:
+                (size,) = HEADER.unpack(await stdout.readexactly(HEADER.size))
+                outcome, value = pickle.loads(await stdout.readexactly(size))
+                future = self.owed.popleft()
+                if future.done():  # its caller was cancelled
+                    continue
+                if outcome == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(WorkerFailed(value))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the worker exited
+        finally:
+            while self.owed:
+                future = self.owed.popleft()
+                if not future.done():
+                    future.set_exception(WorkerGone())
+            on_exit(self)
+
+    async def stop(self) -> None:
+        """Close its stdin (it finishes what it holds, then exits); kill it if it lingers."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_SECONDS)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
+
+
+class Workers:
+    def __init__(self, count: int | None = None) -> None:
+        self.count = default_count() if count is None else count
+        self._workers: list[_Worker] = []
+        self._deaths: collections.deque[float] = collections.deque(maxlen=RESTARTS_ALLOWED)
+        self._closing = False
+        self._starting: set[asyncio.Task[None]] = set()
+
+    @property
+    def ready(self) -> int:
+        """Workers up and answering (for /healthz)."""
+        return sum(1 for w in self._workers if w.ready and w.alive)
+
+    async def start(self) -> None:
+        """Start the workers and have each load a first estimate before a user waits on it."""
+        for _ in range(self.count - len(self._workers)):
+            try:
+                worker = await _Worker.start(self._worker_exited)
+            except OSError as exc:  # processes not allowed here: still answer, in-process
+                log.warning("estimate workers unavailable (%s); estimating in-process", exc)
+                return
+            self._workers.append(worker)
+            worker.submit("warm_up", ()).add_done_callback(functools.partial(_warmed, worker))
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args), fn being a function of bot/answers.py, in the least busy worker; in-process
+        when there is none, or when the worker dies before answering."""
+        assert fn.__module__ == "bot.answers" and fn.__name__ in CALLS, fn
+        # A worker still starting (imports, price tables: a second or more) would keep the
+        # first users after a deploy waiting; until it has warmed up, answers are worded here.
+        live = [w for w in self._workers if w.ready and w.alive]
+        if not live:
+            return fn(*args)
+        worker = min(live, key=lambda w: len(w.owed))
+        try:
+            return await worker.submit(fn.__name__, args)
+        except WorkerGone:
+            log.warning("an estimate worker exited before answering; answering in-process")
+            return fn(*args)
+
+    def _worker_exited(self, worker: _Worker) -> None:
+        self._workers = [w for w in self._workers if w is not worker]
+        if self._closing:
+            return
+        now = time.monotonic()
+        self._deaths.append(now)
+        if len(self._deaths) == RESTARTS_ALLOWED and now - self._deaths[0] < RESTART_WINDOW_SECONDS:
+            log.error("estimate workers keep exiting; estimating in-process from now on")
+            self.count = 0
+            return
+        task = asyncio.get_running_loop().create_task(self.start())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def close(self) -> None:
+        """Stop the workers once the answers they owe are read (call after the drain)."""
+        self._closing = True
+        for task in list(self._starting):
+            with contextlib.suppress(Exception):
+                await task
+        workers, self._workers = self._workers, []
+        await asyncio.gather(*(w.stop() for w in workers))
+
+
+def _warmed(worker: _Worker, future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        worker.ready = True
+
+
+# --- the worker process --------------------------------------------------------------------------
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def serve(requests: BinaryIO, answers_out: BinaryIO) -> None:
+    """Answer requests in order until the bot closes the pipe."""
+    from bot import answers
+
+    while (header := _read_exactly(requests, HEADER.size)) is not None:
+        body = _read_exactly(requests, HEADER.unpack(header)[0])
+        if body is None:
+            return
+        name, args = pickle.loads(body)
+        try:
+            if name not in CALLS:
+                raise ValueError(f"not an answer: {name!r}")
+            outcome: tuple[str, Any] = ("ok", getattr(answers, name)(*args))
+        except Exception as exc:
+            log.exception("could not word an answer (%s)", name)
+            outcome = ("failed", f"{type(exc).__name__}: {exc}")
+        payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        answers_out.write(HEADER.pack(len(payload)) + payload)
+        answers_out.flush()
+
+
+def main() -> None:
+    # Ctrl-C and SIGTERM reach the whole process group; the bot decides when its workers stop
+    # (after the answers they owe are posted) by closing their stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    answers_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print lands in the log, not in the middle of an answer
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
+    )
+    serve(sys.stdin.buffer, answers_out)
+
+
+if __name__ == "__main__":
+    main()
