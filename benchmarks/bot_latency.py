@@ -93,12 +93,15 @@ async def warm_up(app: App, slack: FakeSlack, posts: int, args: argparse.Namespa
 
 
 def quiet_harness(slack: FakeSlack) -> None:
-    """Forget the calls of earlier rounds and freeze what is left out of the garbage
-    collector's sight. Otherwise the harness's heap grows by every message recorded, its full
-    collections grow with it (past 100 ms), and whichever app runs during one looks slow."""
+    """Forget the calls of earlier rounds, collect, and keep the collector out of the next
+    round. Otherwise the harness's heap grows by every message recorded, its collections grow
+    with it (past 100 ms for a full one), and whichever app runs during one looks slow; within
+    a round they cost the harness 5% of its CPU, taken from the machine both apps share."""
     slack.reset()
+    gc.enable()
     gc.collect()
     gc.freeze()
+    gc.disable()  # until the next round: what a round records is freed by reference counts
 
 
 async def one_round(app: App, slack: FakeSlack, posts: int, round_: int, args, session) -> None:
