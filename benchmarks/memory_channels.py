@@ -21,7 +21,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bot_latency import rss_mb  # noqa: E402
+from benchmarks.bot_latency import BOT_ENV, rss_mb  # noqa: E402
 from benchmarks.load import Posts, send_commands  # noqa: E402
 from tests.support.bot_process import BotProcess  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
@@ -35,7 +35,7 @@ async def run(
     label: str, redis_url: str | None, channels: int, slack: FakeSlack
 ) -> tuple[str, list[tuple[int, float]]]:
     prefix = "R" if redis_url else "M"
-    app = await BotProcess(slack.base_url, redis_url).start()
+    app = await BotProcess(slack.base_url, redis_url, extra_env=BOT_ENV).start()
     assert app.process is not None
     done = 0
 
