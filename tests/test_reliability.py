@@ -1273,6 +1273,13 @@ async def test_tokens_and_the_signing_secret_never_reach_the_log_even_at_debug(s
     )
     await debug_bot.start()
     try:
+        # The estimate worker only computes: it is started without the token or the secret.
+        workers = debug_bot.workers()
+        assert len(workers) == (1 if len(os.sched_getaffinity(0)) > 1 else 0)
+        for pid in workers:
+            environment = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+            assert token not in environment and secret not in environment
+            assert "SLACK_" not in environment and "REDIS_URL" not in environment
         team, channel = new_team(), channel_id()
         ts = await estimate_in(slack, debug_bot, team, channel, secret=secret)
         before = len(posts(slack, channel, ts))
