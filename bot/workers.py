@@ -6,14 +6,15 @@ every command behind it and leave the machine's other cores idle; in a worker it
 
 A worker is `python -m bot.workers`. It reads requests on its stdin (the name of a function in
 bot/answers.py and its arguments, pickled, each behind a 4-byte length) and writes the answers
-back on its stdout in the same order. The bot reads them on its event loop, with no thread:
+back on its stdout in the same order (pickle is safe here: both ends are this program, over pipes
+no one else holds). The bot reads them on its event loop, with no thread:
 a thread-based pool (concurrent.futures) competed with the loop for the GIL and made each of its
 socket writes wait (84 µs a send against 13 µs measured, which cost more than it saved).
 
-A worker that dies is restarted and the work it held is redone in-process, so nothing
-acknowledged is lost. A worker exits when its stdin closes, which also happens when the bot is
-killed outright, so none is ever left behind. With no workers (one CPU, ESTIMATE_WORKERS=0, or
-a worker that keeps dying) everything runs in-process.
+A worker that dies, or takes over ANSWER_SECONDS on one answer, is restarted and the work it
+held is redone in-process, so nothing acknowledged is lost. A worker exits when its stdin
+closes, which also happens when the bot is killed outright, so none is ever left behind. With no
+workers (one CPU, ESTIMATE_WORKERS=0, or a worker that keeps dying) everything runs in-process.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ T = TypeVar("T")
 HEADER = struct.Struct("!I")
 # The functions of bot/answers.py a worker runs; nothing else can be asked of it.
 CALLS = frozenset({"request", "from_form", "follow_up", "button", "warm_up"})
+# An answer takes about a millisecond; one that takes this long means a stuck worker.
+ANSWER_SECONDS = 5.0
 RESTARTS_ALLOWED = 3  # deaths within RESTART_WINDOW_SECONDS before workers are given up
 RESTART_WINDOW_SECONDS = 60.0
 STOP_SECONDS = 5.0
@@ -121,6 +124,10 @@ class _Worker:
                     future.set_exception(WorkerGone())
             on_exit(self)
 
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
     async def stop(self) -> None:
         """Close its stdin (it finishes what it holds, then exits); kill it if it lingers."""
         assert self.process.stdin is not None
@@ -169,9 +176,14 @@ class Workers:
             return fn(*args)
         worker = min(live, key=lambda w: len(w.owed))
         try:
-            return await worker.submit(fn.__name__, args)
+            return await asyncio.wait_for(worker.submit(fn.__name__, args), ANSWER_SECONDS)
         except WorkerGone:
             log.warning("an estimate worker exited before answering; answering in-process")
+            return fn(*args)
+        except TimeoutError:
+            # Stuck: stop it (a new one starts); what it held is answered here, like this one.
+            log.warning("an estimate worker took over %.0f s; restarting it", ANSWER_SECONDS)
+            worker.kill()
             return fn(*args)
 
     def _worker_exited(self, worker: _Worker) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from bot import answers
+from bot import workers as bot_workers
 from bot.advisor import ConversationState, ReplyKind
 from bot.ids import Action
 from bot.workers import RESTARTS_ALLOWED, WorkerFailed, Workers
@@ -96,6 +97,21 @@ async def test_a_worker_killed_while_answering_loses_nothing_and_is_replaced(wor
     assert all(len(a.messages) == 5 for a in done)
     assert "exited before answering" in caplog.text
     await until(lambda: workers.ready == 1 and victim not in my_workers(), "a new worker")
+    assert (await workers.run(answers.request, STANDARD)).kind is ReplyKind.estimate
+
+
+async def test_a_stuck_worker_is_replaced_and_its_answer_worded_by_the_bot(
+    workers, caplog, monkeypatch
+):
+    (stuck,) = my_workers()
+    # Any answer now counts as taking too long: the bot must stop waiting and answer itself.
+    monkeypatch.setattr(bot_workers, "ANSWER_SECONDS", 0.0)
+    with caplog.at_level(logging.WARNING, logger="bot.workers"):
+        answer = await workers.run(answers.request, "25000 users midsize")
+    monkeypatch.undo()
+    assert answer.summary["users"] == 25000 and len(answer.messages) == 5
+    assert "restarting it" in caplog.text
+    await until(lambda: workers.ready == 1 and stuck not in my_workers(), "a new worker")
     assert (await workers.run(answers.request, STANDARD)).kind is ReplyKind.estimate
 
 
