@@ -167,7 +167,7 @@ class Workers:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args), fn being a function of bot/answers.py, in the least busy worker; in-process
-        when there is none, or when the worker dies before answering."""
+        when there is none ready, or when the worker dies or gets stuck before answering."""
         assert fn.__module__ == "bot.answers" and fn.__name__ in CALLS, fn
         # A worker still starting (imports, price tables: a second or more) would keep the
         # first users after a deploy waiting; until it has warmed up, answers are worded here.
