@@ -65,6 +65,7 @@ from tests.support.signing import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ACK_SECONDS = 3.0  # Slack gives up on an acknowledgement after 3 s
+WORKERS = 1 if len(os.sched_getaffinity(0)) > 1 else 0  # estimate workers a bot starts here
 STANDARD = "10000 users startup"
 DUPLICATES = 'aicost_requests_total{kind="duplicate"}'
 LISTENER_KINDS = ("slash_command", "button", "thread_reply", "mention", "view_submission")
@@ -248,6 +249,23 @@ async def listener_runs(bot: BotProcess) -> dict[str, float]:
 
 async def keys_of(redis: aioredis.Redis, team: str) -> list[str]:
     return sorted([key async for key in redis.scan_iter(match=f"*{team}*", count=1000)])
+
+
+async def burst(
+    slack: FakeSlack, bot: BotProcess, team: str, channels: list[str]
+) -> list[tuple[int, str, float]]:
+    """/aicost in each channel at once, each from its own person; the acknowledgements."""
+    async with aiohttp.ClientSession() as session:
+        return await asyncio.gather(
+            *(
+                send(
+                    bot,
+                    command(slack, STANDARD, team_id=team, channel_id=channel, user_id=f"U{n:02d}"),
+                    session=session,
+                )
+                for n, channel in enumerate(channels)
+            )
+        )
 
 
 async def estimate_in(
@@ -1275,7 +1293,7 @@ async def test_tokens_and_the_signing_secret_never_reach_the_log_even_at_debug(s
     try:
         # The estimate worker only computes: it is started without the token or the secret.
         workers = debug_bot.workers()
-        assert len(workers) == (1 if len(os.sched_getaffinity(0)) > 1 else 0)
+        assert len(workers) == WORKERS
         for pid in workers:
             environment = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
             assert token not in environment and secret not in environment
@@ -1350,22 +1368,10 @@ async def test_sigterm_finishes_every_acknowledged_reply_refuses_new_ones_and_ex
     team, late = new_team(), channel_id()
     channels = [channel_id() for _ in range(30)]
     try:
-        async with aiohttp.ClientSession() as session:
-            acks = await asyncio.gather(
-                *(
-                    send(
-                        draining,
-                        command(
-                            slack, STANDARD, team_id=team, channel_id=channel, user_id=f"U{n:02d}"
-                        ),
-                        session=session,
-                    )
-                    for n, channel in enumerate(channels)
-                )
-            )
+        acks = await burst(slack, draining, team, channels)
         assert draining.process is not None
         family = draining.family()
-        assert len(draining.workers()) == 1  # the estimate worker stops with the bot, below
+        assert len(draining.workers()) == WORKERS  # the estimate worker stops with the bot too
         draining.process.send_signal(signal.SIGTERM)  # right after the acknowledgements
         tried(len(channels))
         assert all(status == 200 and seconds < ACK_SECONDS for status, _, seconds in acks)
@@ -1421,7 +1427,7 @@ async def test_a_worker_killed_mid_burst_still_leaves_every_command_answered(sla
     """The estimate worker dies (OOM killer, a crash) with commands in flight: the bot words
     those answers itself, starts a new worker, and every acknowledged command gets its estimate
     and tips."""
-    crashing = BotProcess(slack.base_url, redis_url)
+    crashing = BotProcess(slack.base_url, redis_url, extra_env={"ESTIMATE_WORKERS": "1"})
     await crashing.start()
     team = new_team()
     channels = [channel_id() for _ in range(30)]
@@ -1432,19 +1438,7 @@ async def test_a_worker_killed_mid_burst_still_leaves_every_command_answered(sla
 
         await until(worker_ready, "the estimate worker to warm up", timeout=20)
         (worker,) = crashing.workers()
-        async with aiohttp.ClientSession() as session:
-            acks = await asyncio.gather(
-                *(
-                    send(
-                        crashing,
-                        command(
-                            slack, STANDARD, team_id=team, channel_id=channel, user_id=f"U{n:02d}"
-                        ),
-                        session=session,
-                    )
-                    for n, channel in enumerate(channels)
-                )
-            )
+        acks = await burst(slack, crashing, team, channels)
         os.kill(worker, signal.SIGKILL)
         tried(len(channels))
         assert all(status == 200 and seconds < ACK_SECONDS for status, _, seconds in acks)
