@@ -26,15 +26,7 @@ STANDARD = "10000 users startup"
 
 def my_workers() -> list[int]:
     """Workers this test process started (not those of a bot process another suite runs)."""
-    return [pid for pid in estimate_workers(os.getpid()) if parent_of(pid) == os.getpid()]
-
-
-def parent_of(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        return None
+    return estimate_workers(os.getpid())
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:

@@ -30,8 +30,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def process_family(pid: int) -> list[int]:
-    """`pid` and every live process under it, from /proc (zombies left out)."""
+def _parents() -> dict[int, int]:
+    """Every live process and its parent, from /proc (zombies left out)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -40,6 +40,12 @@ def process_family(pid: int) -> list[int]:
             continue
         if state != "Z":
             parents[int(stat.parent.name)] = int(parent)
+    return parents
+
+
+def process_family(pid: int) -> list[int]:
+    """`pid` and every live process under it."""
+    parents = _parents()
     family = [pid]
     for member in family:
         family.extend(child for child, parent in parents.items() if parent == member)
@@ -47,9 +53,9 @@ def process_family(pid: int) -> list[int]:
 
 
 def estimate_workers(pid: int) -> list[int]:
-    """The `python -m bot.workers` processes under `pid`."""
+    """The `python -m bot.workers` processes `pid` started (its children, not theirs)."""
     found = []
-    for member in process_family(pid)[1:]:
+    for member in (child for child, parent in _parents().items() if parent == pid):
         try:
             command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
         except OSError:
