@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 
-from bot.settings import SettingsError, load_settings
+from bot.slack.settings import SettingsError, load_settings
 
 
 def main() -> int:
@@ -21,8 +21,8 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # Imported after settings so a missing token fails fast, before the Slack libraries load.
-    from bot.app import build_bot
-    from bot.server import serve
+    from bot.slack.app import build_bot
+    from bot.slack.server import serve
 
     # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
     with contextlib.suppress(KeyboardInterrupt):

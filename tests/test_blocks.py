@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import advisor, limits
+from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind
-from bot.blocks import (
+from bot.parsing import first_scenario
+from bot.slack import limits
+from bot.slack.blocks import (
     INVITE_COMMAND,
     Message,
     error_message,
@@ -29,9 +31,8 @@ from bot.blocks import (
     thread_tips,
     with_note,
 )
-from bot.form import REQUIRED, form_view, read_form, scenario_from_form
-from bot.ids import Action, Callback, FormField
-from bot.parsing import first_scenario
+from bot.slack.form import REQUIRED, form_view, read_form, scenario_from_form
+from bot.slack.ids import Action, Callback, FormField
 from estimator.estimate import Estimate, estimate
 from estimator.money import usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
@@ -64,7 +65,7 @@ def _texts(block: dict) -> list[str]:
 
 
 def assert_valid_blocks(blocks: list[dict], max_blocks: int = limits.MESSAGE_BLOCKS) -> None:
-    """Slack's own models accept every block unchanged, and every limit in bot/limits holds."""
+    """Slack's own models accept every block unchanged, and every limit in limits.py holds."""
     assert 0 < len(blocks) <= max_blocks
     for raw, parsed in zip(blocks, Block.parse_all(blocks), strict=True):
         assert parsed is not None, raw

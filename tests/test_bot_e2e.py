@@ -15,7 +15,7 @@ import uuid
 import pytest
 import pytest_asyncio
 
-from bot.ids import Action, Callback, FormField
+from bot.slack.ids import Action, Callback, FormField
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
 from tests.support.reading import (

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.slack.settings import SettingsError, load_settings
 from tests.support.bot_process import ROOT
 
 

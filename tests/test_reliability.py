@@ -33,14 +33,15 @@ import redis.asyncio as aioredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import advisor, blocks
+from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
-from bot.form import form_view
-from bot.ids import Action, Callback
-from bot.metadata import FormMetadata
 from bot.parsing import InputError, first_scenario, parse
-from bot.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
-from bot.state import ESTIMATE_HISTORY, make_store
+from bot.slack import blocks
+from bot.slack.form import form_view
+from bot.slack.ids import Action, Callback
+from bot.slack.metadata import FormMetadata
+from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
+from bot.slack.state import ESTIMATE_HISTORY, make_store
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
 from tests.support.reading import (

@@ -21,7 +21,7 @@ import pytest
 import pytest_asyncio
 from slack_sdk.errors import SlackApiError
 
-from bot.ids import Action
+from bot.slack.ids import Action
 from tests.support.bot_process import ROOT, BotProcess
 from tests.support.fake_slack import BAD_APP_TOKEN, TEST_APP_TOKEN, FakeSlack
 from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of

@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.advisor import ConversationState, request
-from bot.state import (
+from bot.slack.state import (
     ESTIMATE_HISTORY,
     MAX_VALUE_BYTES,
     ConversationStore,

@@ -1,5 +1,5 @@
-"""The estimate workers (bot/workers.py): real worker processes, driven the way the bot drives them,
-killed the ways production kills them."""
+"""The estimate workers (bot/slack/workers.py): real worker processes, driven the way the bot
+drives them, killed the ways production kills them."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import answers
-from bot import workers as bot_workers
 from bot.advisor import ConversationState, ReplyKind
-from bot.ids import Action
-from bot.workers import RESTARTS_ALLOWED, WorkerFailed, Workers
+from bot.slack import answers
+from bot.slack import workers as bot_workers
+from bot.slack.ids import Action
+from bot.slack.workers import RESTARTS_ALLOWED, WorkerFailed, Workers
 from tests.support.bot_process import ROOT, estimate_workers, process_family
 
 STANDARD = "10000 users startup"
@@ -91,7 +91,7 @@ async def test_a_worker_killed_while_answering_loses_nothing_and_is_replaced(wor
     pending = [asyncio.ensure_future(workers.run(answers.request, t)) for t in texts]
     await asyncio.sleep(0)  # the requests are written to the worker's pipe
     os.kill(victim, signal.SIGKILL)
-    with caplog.at_level(logging.WARNING, logger="bot.workers"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.workers"):
         done = await asyncio.gather(*pending)
     # Every request got its own estimate, whether the worker answered it or the bot did.
     assert [a.summary["users"] for a in done] == [1000 * (n + 1) for n in range(40)]
@@ -107,7 +107,7 @@ async def test_a_stuck_worker_is_replaced_and_its_answer_worded_by_the_bot(
     (stuck,) = my_workers()
     # Any answer now counts as taking too long: the bot must stop waiting and answer itself.
     monkeypatch.setattr(bot_workers, "ANSWER_SECONDS", 0.0)
-    with caplog.at_level(logging.WARNING, logger="bot.workers"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.workers"):
         answer = await workers.run(answers.request, "25000 users midsize")
     monkeypatch.undo()
     assert answer.summary["users"] == 25000 and len(answer.messages) == 5
@@ -126,7 +126,7 @@ async def test_an_answer_that_fails_in_the_worker_is_reported_and_the_worker_goe
 
 async def test_workers_that_keep_dying_are_given_up_and_answers_go_on_in_process(caplog):
     pool = await started(1)
-    with caplog.at_level(logging.ERROR, logger="bot.workers"):
+    with caplog.at_level(logging.ERROR, logger="bot.slack.workers"):
         for _ in range(RESTARTS_ALLOWED):
             await until(lambda: len(my_workers()) == 1, "a worker")
             (victim,) = my_workers()
@@ -155,7 +155,7 @@ def test_workers_leave_when_the_bot_is_killed_outright():
     # A bot process that starts a worker, prints its pid, then waits to be killed.
     script = (
         "import asyncio, os\n"
-        "from bot.workers import Workers\n"
+        "from bot.slack.workers import Workers\n"
         "from tests.support.bot_process import estimate_workers\n"
         "async def main():\n"
         "    pool = Workers(1)\n"

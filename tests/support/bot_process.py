@@ -53,14 +53,14 @@ def process_family(pid: int) -> list[int]:
 
 
 def estimate_workers(pid: int) -> list[int]:
-    """The `python -m bot.workers` processes `pid` started (its children, not theirs)."""
+    """The `python -m bot.slack.workers` processes `pid` started (its children, not theirs)."""
     found = []
     for member in (child for child, parent in _parents().items() if parent == pid):
         try:
             command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"bot.workers" in command:
+        if b"bot.slack.workers" in command:
             found.append(member)
     return found
 

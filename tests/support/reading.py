@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from bot import blocks
 from bot.advisor import ConversationState, request
+from bot.slack import blocks
 from tests.support.fake_slack import Call, FakeSlack
 
 STANDARD = "10000 users startup"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 
-from bot.state import ConversationStore, MemoryStore, StoreUnavailable
+from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot import limits
-from bot.ids import Callback, FormField
-
 # One number syntax for typed requests and the form: parsing owns it.
 from bot.parsing import read_number
+from bot.slack import limits
+from bot.slack.ids import Callback, FormField
 from estimator.money import count, percent, usd
 from estimator.scenario import (
     COMPLIANCE_LABELS,

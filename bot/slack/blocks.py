@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot import limits
 from bot.advisor import Reply
-from bot.ids import SLASH_COMMAND, Action
 from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.slack import limits
+from bot.slack.ids import SLASH_COMMAND, Action
 from estimator.estimate import Estimate
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short

@@ -15,8 +15,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Bot
-from bot.signature import signed_by_slack
+from bot.slack.app import Bot
+from bot.slack.signature import signed_by_slack
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import Conversations, Where
+from bot.slack.conversation import Conversations, Where
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:

@@ -2,7 +2,7 @@
 
 The listeners call in here after acknowledging; every slow step (estimates, Redis, Slack calls)
 runs in a task this module tracks, so shutdown can wait for replies already acknowledged. The
-answers themselves are worded by bot/answers.py in a worker process (bot/workers.py).
+answers themselves are worded by bot/slack/answers.py in a worker process (bot/slack/workers.py).
 Redis being down never stops an estimate: the answer goes out with a note that follow-ups are
 unavailable for now.
 """
@@ -21,16 +21,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import answers, blocks
 from bot.advisor import ConversationState, ReplyKind
-from bot.answers import Answer
-from bot.form import form_view, scenario_from_form
-from bot.ids import Action
-from bot.metadata import FormMetadata
-from bot.metrics import Metrics
-from bot.ratelimit import EstimateLimiter, slow_down_text
-from bot.state import ConversationStore, MemoryStore, StoreUnavailable
-from bot.workers import Workers
+from bot.slack import answers, blocks
+from bot.slack.answers import Answer
+from bot.slack.form import form_view, scenario_from_form
+from bot.slack.ids import Action
+from bot.slack.metadata import FormMetadata
+from bot.slack.metrics import Metrics
+from bot.slack.ratelimit import EstimateLimiter, slow_down_text
+from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
+from bot.slack.workers import Workers
 from estimator.scenario import Scenario
 
 log = logging.getLogger(__name__)

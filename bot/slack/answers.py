@@ -3,7 +3,7 @@ post, the state to save and the line for the channel's history.
 
 This is the part of an answer that costs CPU (an estimate and its five messages take about a
 millisecond), so it is kept pure, and everything in and out of these functions pickles: the bot
-runs them in a worker process (bot/workers.py) while its event loop acknowledges requests and
+runs them in a worker process (bot/slack/workers.py) while its event loop acknowledges requests and
 talks to Slack and Redis.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot import advisor, blocks
+from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
-from bot.ids import Action
+from bot.slack import blocks
+from bot.slack.ids import Action
 from estimator.estimate import Estimate
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import Conversations, Where
-from bot.form import scenario_from_form
-from bot.ids import Callback, FormField
-from bot.metadata import FormMetadata
+from bot.slack.conversation import Conversations, Where
+from bot.slack.form import scenario_from_form
+from bot.slack.ids import Callback, FormField
+from bot.slack.metadata import FormMetadata
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:

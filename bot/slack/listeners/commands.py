@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import Conversations, Where
-from bot.ids import SLASH_COMMAND
+from bot.slack.conversation import Conversations, Where
+from bot.slack.ids import SLASH_COMMAND
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:

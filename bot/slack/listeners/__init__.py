@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.conversation import Conversations
-from bot.listeners import actions, commands, events, views
+from bot.slack.conversation import Conversations
+from bot.slack.listeners import actions, commands, events, views
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:

@@ -1,11 +1,12 @@
 """Answers worded off the event loop, in worker processes.
 
-Wording an estimate (bot/answers.py) costs about as much CPU as everything else a command does:
-the acknowledgement, two Redis calls and five posts to Slack. On the event loop it would hold up
-every command behind it and leave the machine's other cores idle; in a worker it does neither.
+Wording an estimate (bot/slack/answers.py) costs about as much CPU as everything else a command
+does: the acknowledgement, two Redis calls and five posts to Slack. On the event loop it would
+hold up every command behind it and leave the machine's other cores idle; in a worker it does
+neither.
 
-A worker is `python -m bot.workers`. It reads requests on its stdin (the name of a function in
-bot/answers.py and its arguments, pickled, each behind a 4-byte length) and writes the answers
+A worker is `python -m bot.slack.workers`. It reads requests on its stdin (the name of a function in
+bot/slack/answers.py and its arguments, pickled, each behind a 4-byte length) and writes the answers
 back on its stdout in the same order (pickle is safe here: both ends are this program, over pipes
 no one else holds). The bot reads them on its event loop, with no thread:
 a thread-based pool (concurrent.futures) competed with the loop for the GIL and made each of its
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 HEADER = struct.Struct("!I")
-# The functions of bot/answers.py a worker runs; nothing else can be asked of it.
+# The functions of bot/slack/answers.py a worker runs; nothing else can be asked of it.
 CALLS = frozenset({"request", "from_form", "follow_up", "button", "warm_up"})
 # An answer takes about a millisecond; one that takes this long means a stuck worker.
 ANSWER_SECONDS = 5.0
@@ -78,7 +79,7 @@ class _Worker:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.workers",
+            "bot.slack.workers",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
@@ -166,9 +167,10 @@ class Workers:
             worker.submit("warm_up", ()).add_done_callback(functools.partial(_warmed, worker))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """fn(*args), fn being a function of bot/answers.py, in the least busy worker; in-process
-        when there is none ready, or when the worker dies or gets stuck before answering."""
-        assert fn.__module__ == "bot.answers" and fn.__name__ in CALLS, fn
+        """fn(*args), fn being a function of bot/slack/answers.py, in the least busy worker;
+        in-process when there is none ready, or when the worker dies or gets stuck before
+        answering."""
+        assert fn.__module__ == "bot.slack.answers" and fn.__name__ in CALLS, fn
         # A worker still starting (imports, price tables: a second or more) would keep the
         # first users after a deploy waiting; until it has warmed up, answers are worded here.
         live = [w for w in self._workers if w.ready and w.alive]
@@ -230,7 +232,7 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
 
 def serve(requests: BinaryIO, answers_out: BinaryIO) -> None:
     """Answer requests in order until the bot closes the pipe."""
-    from bot import answers
+    from bot.slack import answers
 
     while (header := _read_exactly(requests, HEADER.size)) is not None:
         body = _read_exactly(requests, HEADER.unpack(header)[0])

@@ -17,13 +17,13 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import listeners
-from bot.conversation import Conversations
-from bot.identity import BotIdentity
-from bot.metrics import Metrics
-from bot.settings import Settings
-from bot.state import ConversationStore, make_store
-from bot.workers import Workers
+from bot.slack import listeners
+from bot.slack.conversation import Conversations
+from bot.slack.identity import BotIdentity
+from bot.slack.metrics import Metrics
+from bot.slack.settings import Settings
+from bot.slack.state import ConversationStore, make_store
+from bot.slack.workers import Workers
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     state_ttl_seconds: int = Field(default=WEEK_SECONDS, ge=60)
     # How long shutdown waits for replies already acknowledged.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
-    # Processes that word estimates off the event loop (bot/workers.py); 0: in-process; unset:
+    # Processes that word estimates off the event loop (bot/slack/workers.py); 0: in-process; unset:
     # one where the machine has a core to spare.
     estimate_workers: int | None = Field(default=None, ge=0, le=8)
 
