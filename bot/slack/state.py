@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "aicost"
 ESTIMATE_HISTORY = 20  # estimates kept per channel
+WORKSPACE_RECENT = 20  # estimates kept per workspace, newest first, for the Home tab
+SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is uninstalled
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
 MAX_CONNECTIONS = 96  # per process; more than the replies that run at once (64), plus probes
@@ -77,6 +79,14 @@ class ConversationStore(Protocol):
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]: ...
 
+    async def recent_estimates(self, team: str) -> list[dict[str, Any]]:
+        """The workspace's newest estimates across channels (each entry names its channel)."""
+        ...
+
+    async def load_settings(self, team: str) -> dict[str, Any] | None: ...
+
+    async def save_settings(self, team: str, settings: dict[str, Any]) -> None: ...
+
     async def forget(self, team: str, channel: str) -> int: ...
 
     async def claim(self, key: str, ttl_seconds: int) -> bool: ...
@@ -120,6 +130,35 @@ def _channel_keys(team: str, channel: str) -> _ChannelKeys:
         threads=f"{prefix}threads",
         estimates=f"{prefix}estimates",
     )
+
+
+@dataclass(frozen=True)
+class _WorkspaceKeys:
+    recent: str
+    settings: str
+
+
+def workspace_keys(team: str) -> _WorkspaceKeys:
+    """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
+    prefix = f"{KEY_PREFIX}:{_slack_id(team, 'team')}:"
+    return _WorkspaceKeys(recent=f"{prefix}recent", settings=f"{prefix}settings")
+
+
+def _workspace_entry(channel: str, entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "channel": channel}
+
+
+def _other_channels(items: list[str], channel: str) -> list[str]:
+    """Workspace history entries not from `channel` (what forgetting a channel leaves)."""
+    kept = []
+    for item in items:
+        try:
+            entry = json.loads(item)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("channel") != channel:
+            kept.append(item)
+    return kept
 
 
 def _bucket_key(key: str) -> str:
@@ -211,9 +250,9 @@ def _decode_entries(items: list[str], key: str) -> list[dict[str, Any]]:
 # --- Redis ---
 
 
-# KEYS: thread, thread index, latest, estimates. ARGV: state JSON, thread ts, now, ttl,
-# history entry JSON ("" for none), history cap. The index is scored by write time so threads
-# that have expired can be pruned from it.
+# KEYS: thread, thread index, latest, estimates, workspace recent. ARGV: state JSON, thread ts,
+# now, ttl, history entry JSON ("" for none), history cap, workspace entry JSON, workspace cap.
+# The index is scored by write time so threads that have expired can be pruned from it.
 _SAVE_CONVERSATION = """
 local ttl = tonumber(ARGV[4])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
@@ -225,6 +264,9 @@ if ARGV[5] ~= '' then
   redis.call('LPUSH', KEYS[4], ARGV[5])
   redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
   redis.call('EXPIRE', KEYS[4], ttl)
+  redis.call('LPUSH', KEYS[5], ARGV[7])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+  redis.call('EXPIRE', KEYS[5], ttl)
 end
 return 1
 """
@@ -360,15 +402,26 @@ class RedisStore:
         estimate: dict[str, Any] | None = None,
     ) -> None:
         keys = _channel_keys(team, channel)
+        recent = workspace_keys(team).recent
         data = _encode_state(state)
         entry = _encode_entry(estimate) if estimate is not None else ""
+        shared = _encode_entry(_workspace_entry(channel, estimate)) if estimate is not None else ""
         # One server-side script: a single round trip on the hot path of every estimate, and a
         # reply is remembered whole or not at all.
         await self._call(
             "save_conversation",
             lambda: self._save_script(
-                keys=[keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates],
-                args=[data, thread_ts, time.time(), self._ttl, entry, ESTIMATE_HISTORY],
+                keys=[keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates, recent],
+                args=[
+                    data,
+                    thread_ts,
+                    time.time(),
+                    self._ttl,
+                    entry,
+                    ESTIMATE_HISTORY,
+                    shared,
+                    WORKSPACE_RECENT,
+                ],
             ),
         )
 
@@ -379,8 +432,30 @@ class RedisStore:
         )
         return _decode_entries(items, key)
 
+    async def recent_estimates(self, team: str) -> list[dict[str, Any]]:
+        key = workspace_keys(team).recent
+        items = await self._call(
+            "recent_estimates", lambda: self._redis.lrange(key, 0, WORKSPACE_RECENT - 1)
+        )
+        return _decode_entries(items, key)
+
+    async def load_settings(self, team: str) -> dict[str, Any] | None:
+        key = workspace_keys(team).settings
+        entries = _decode_entries(
+            [data] if (data := await self._get("load_settings", key)) else [], key
+        )
+        return entries[0] if entries else None
+
+    async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
+        key = workspace_keys(team).settings
+        data = _encode_entry(settings)
+        await self._call(
+            "save_settings", lambda: self._redis.set(key, data, ex=SETTINGS_TTL_SECONDS)
+        )
+
     async def forget(self, team: str, channel: str) -> int:
         keys = _channel_keys(team, channel)
+        recent = workspace_keys(team).recent
 
         async def run() -> int:
             thread_ts = await self._redis.zrange(keys.threads, 0, -1)
@@ -388,7 +463,16 @@ class RedisStore:
             # make us delete outside this channel.
             threads = [keys.thread(ts) for ts in thread_ts if _SLACK_ID.fullmatch(ts)]
             doomed = [keys.latest, keys.estimates, keys.threads, *threads]
-            return int(await self._redis.delete(*doomed))
+            # The workspace's recent list keeps the other channels' estimates only.
+            kept = _other_channels(await self._redis.lrange(recent, 0, -1), channel)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*doomed)
+                pipe.delete(recent)
+                if kept:
+                    pipe.rpush(recent, *kept)
+                    pipe.expire(recent, self._ttl)
+                deleted, *_ = await pipe.execute()
+            return int(deleted)
 
         deleted = await self._call("forget", run)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
@@ -519,10 +603,26 @@ class MemoryStore:
         await self.save_latest(team, channel, state)
         if estimate is not None:
             await self.record_estimate(team, channel, estimate)
+            key = workspace_keys(team).recent
+            shared = _encode_entry(_workspace_entry(channel, estimate))
+            self._put(key, [shared, *(self._get(key) or [])][:WORKSPACE_RECENT])
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
         key = _channel_keys(team, channel).estimates
         return _decode_entries(list(self._get(key) or []), key)
+
+    async def recent_estimates(self, team: str) -> list[dict[str, Any]]:
+        key = workspace_keys(team).recent
+        return _decode_entries(list(self._get(key) or []), key)
+
+    async def load_settings(self, team: str) -> dict[str, Any] | None:
+        key = workspace_keys(team).settings
+        data = self._get(key)
+        entries = _decode_entries([data] if data else [], key)
+        return entries[0] if entries else None
+
+    async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
+        self._put(workspace_keys(team).settings, _encode_entry(settings), SETTINGS_TTL_SECONDS)
 
     async def forget(self, team: str, channel: str) -> int:
         keys = _channel_keys(team, channel)
@@ -530,6 +630,12 @@ class MemoryStore:
         # A prefix scan (cheap in memory) also catches threads whose index entry was evicted.
         doomed = [key for key in self._entries if key.startswith(keys.prefix)]
         deleted = sum(1 for key in doomed if self._entries.pop(key).expires_at > now)
+        recent = workspace_keys(team).recent
+        kept = _other_channels(list(self._get(recent) or []), channel)
+        if kept:
+            self._put(recent, kept)
+        else:
+            self._entries.pop(recent, None)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
         return deleted
 
