@@ -35,3 +35,33 @@ class FormField(StrEnum):
     compliance = "compliance"
     uptime = "uptime"
     hosting = "hosting"
+
+
+class HomeAction(StrEnum):
+    """Buttons on the App Home tab."""
+
+    new_estimate = "aicost_home_new_estimate"
+    edit_settings = "aicost_home_edit_settings"
+
+
+class SettingsCallback(StrEnum):
+    settings = "aicost_settings"
+
+
+class SettingsField(StrEnum):
+    """Block IDs of the settings modal's inputs; each input's action_id is the same string."""
+
+    currency = "currency"
+    rate = "rate"
+    salary_region = "salary_region"
+    salaries = "salaries"
+    loaded_factor = "loaded_factor"
+    discounts = "discounts"
+    model_prices = "model_prices"
+    gpu_prices = "gpu_prices"
+    cloud_multiplier = "cloud_multiplier"
+    requests_per_active_user_per_day = "requests_per_active_user_per_day"
+    input_tokens = "input_tokens"
+    output_tokens = "output_tokens"
+    daily_active_share = "daily_active_share"
+    editors = "editors"
