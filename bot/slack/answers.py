@@ -110,6 +110,7 @@ def _summary(e: Estimate) -> dict[str, Any]:
     return {
         "users": s.users,
         "stage": s.stage.value,
+        "model": s.model,
         "monthly": e.totals.monthly.to_dict(),
         "first_year": e.totals.first_year.to_dict(),
     }

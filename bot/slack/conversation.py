@@ -347,7 +347,7 @@ class Conversations:
         ts = await self._post(client, where, main)
         if ts is None:
             return
-        entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time())}
+        entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
         saved = await self._save(
             lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
         )

@@ -47,7 +47,9 @@ TEST_APP_TOKEN = "xapp-1-test"
 # An app-level token the fake refuses (invalid_auth), like a revoked one.
 BAD_APP_TOKEN = "xapp-bad"
 # Advertised in the x-oauth-scopes header, like Slack does; matches deploy/manifest.yml.
-BOT_SCOPES = "commands,chat:write,app_mentions:read,channels:history,groups:history"
+BOT_SCOPES = "commands,chat:write,app_mentions:read,channels:history,groups:history,users:read"
+# users.info flags that make a workspace admin or owner (see FakeSlack.make_admin).
+ADMIN_ROLES = ("is_admin", "is_owner", "is_primary_owner")
 
 # Limits from Slack's Block Kit reference.
 MAX_MESSAGE_BLOCKS = 50
@@ -132,6 +134,7 @@ class FakeSlack:
         self._channels: dict[str, _Channel] = {}
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._admin_roles: dict[str, str] = {}  # user -> one of ADMIN_ROLES
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -328,6 +331,12 @@ class FakeSlack:
     def clear_faults(self) -> None:
         """Drop every fault injected and not yet used."""
         self._faults.clear()
+
+    def make_admin(self, user_id: str, role: str = "is_admin") -> None:
+        """users.info reports the user as a workspace admin (or owner, primary owner)."""
+        if role not in ADMIN_ROLES:
+            raise ValueError(f"role must be one of {ADMIN_ROLES}")
+        self._admin_roles[user_id] = role
 
     def clear_channel(self, channel_id: str) -> None:
         self._channels.pop(channel_id, None)
@@ -582,6 +591,7 @@ class FakeSlack:
             "views.publish": self._views_publish,
             "conversations.info": self._conversations_info,
             "users.info": self._users_info,
+            "chat.getPermalink": self._chat_get_permalink,
         }
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -717,6 +727,13 @@ class FakeSlack:
             raise _ApiError("user_not_found")
         is_bot = user == BOT_USER_ID
         name = BOT_NAME if is_bot else f"user-{user.lower()}"
+        role = self._admin_roles.get(user)
+        # Slack sets is_admin for owners too; is_owner for primary owners too.
+        flags = {
+            "is_admin": role in ADMIN_ROLES,
+            "is_owner": role in ("is_owner", "is_primary_owner"),
+            "is_primary_owner": role == "is_primary_owner",
+        }
         return {
             "ok": True,
             "user": {
@@ -726,13 +743,24 @@ class FakeSlack:
                 "real_name": name,
                 "deleted": False,
                 "is_bot": is_bot,
-                "is_admin": False,
+                **flags,
                 "tz": "America/Los_Angeles",
                 "tz_label": "Pacific Standard Time",
                 "tz_offset": -28800,
                 "profile": {"real_name": name, "display_name": name, "team": TEAM_ID},
             },
         }
+
+    def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        ts = str(args.get("message_ts") or "")
+        state = self._channels.get(channel)
+        if not channel or (state is not None and state.not_found):
+            raise _ApiError("channel_not_found")
+        if not ts or (self.strict_message_ts and (channel, ts) not in self._messages):
+            raise _ApiError("message_not_found")
+        link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     # ---------------------------------------------------------------- helpers
 

@@ -59,6 +59,8 @@ def submitted_state(view: dict, overrides: dict[str, str] | None = None) -> dict
             state = {"type": kind, "selected_option": element.get("initial_option")}
         elif kind == "checkboxes":
             state = {"type": kind, "selected_options": element.get("initial_options", [])}
+        elif kind == "multi_users_select":
+            state = {"type": kind, "selected_users": element.get("initial_users", [])}
         else:
             raise AssertionError(f"form element {kind} not covered by this test")
         values[block["block_id"]] = {action_id: state}
