@@ -201,7 +201,7 @@ async def test_an_admin_changes_settings_with_inline_errors_and_home_shows_them(
 
     shown = text_of(await open_home(slack, bot, team, new_user()))
     assert re.search(r"EUR at 0\.9 per USD \(set \d{4}-\d\d-\d\d\)", shown)
-    for words in ("openai 15%, anthropic 10%", "h100 2.5/1.6", "ml 150,000-200,000", "1.1x"):
+    for words in ("openai 15%, anthropic 10%", "h100 2.5/1.6", "ml 150k-200k", "1.1x"):
         assert words in shown
     assert "UK" in shown and "1,500 tokens in" in shown and f"<@{admin}>" in shown
 

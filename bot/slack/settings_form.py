@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 TITLE = "Workspace settings"
 _TEXT_MAX = 500  # a list of a dozen entries; longer is not a setting anyone types
-_ITEM_SEPARATORS = re.compile(r"[,;\n]+")
+# Commas separate items, except inside a number ("90,000"): a comma before three digits is not one.
+_ITEM_SEPARATORS = re.compile(r"[;\n]+|,(?!\d{3}(?!\d))")
 # Short names people use for the roles of costs.toml's team section.
 _ROLE_ALIASES = {
     "ml": "ml_engineer",
@@ -101,9 +102,15 @@ def _short_role(role: str) -> str:
 # --- what is stored, written back the way it is typed ---------------------------------------------
 
 
+def _thousands(value: float) -> str:
+    """150k for 150,000: shorter, and no comma to read as a separator."""
+    return f"{value / 1000:g}k" if value >= 1000 else f"{value:g}"
+
+
 def shown_salaries(o: PriceOverrides) -> str:
     return ", ".join(
-        f"{_short_role(role)} {_number(r.low)}-{_number(r.high)}" for role, r in o.salaries.items()
+        f"{_short_role(role)} {_thousands(r.low)}-{_thousands(r.high)}"
+        for role, r in o.salaries.items()
     )
 
 
