@@ -527,6 +527,7 @@ def help_message() -> Message:
             f"`{command} 10000 users startup`  an itemised estimate in this channel",
             f"`{command}`  open the form",
             f"`{command} help`  this message · `{command} forget`  forget the conversation",
+            f"`{command} settings`  the workspace's own prices (admins change them)",
         ]
     )
     examples = "*Describe the scenario in words*\n" + "\n".join(f"• `{x}`" for x in EXAMPLES)

@@ -7,6 +7,7 @@ escaped before it reaches mrkdwn.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bot.slack import limits
@@ -25,7 +26,7 @@ from estimator.money import count, percent, usd_range
 APPLIED_NOTE = (
     "Saved settings are shown here and kept for the workspace; estimates do not apply them yet."
 )
-NOT_SET = "bundled"
+DATA_FILE = "the data file's"
 
 
 def _plain(text: str) -> dict:
@@ -85,6 +86,11 @@ def _slack_id(value: Any) -> str | None:
     return None
 
 
+def _fallback_date(at: int) -> str:
+    """What clients that cannot format <!date> show instead."""
+    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _estimate_blocks(entry: dict[str, Any], link: str | None) -> list[dict]:
     title = escape(scenario_summary(entry))
     if link and link.startswith("https://") and not any(c in link for c in "|<> "):
@@ -103,7 +109,7 @@ def _estimate_blocks(entry: dict[str, Any], link: str | None) -> list[dict]:
         who.append(f"in <#{channel}>")
     at = entry.get("at")
     if isinstance(at, int) and not isinstance(at, bool) and at > 0:
-        who.append(f"<!date^{at}^{{date_short_pretty}} at {{time}}|{at}>")
+        who.append(f"· <!date^{at}^{{date_short_pretty}} at {{time}}|{_fallback_date(at)}>")
     if who:
         blocks.append({"type": "context", "elements": [_mrkdwn(" ".join(who))]})
     return blocks
@@ -129,11 +135,11 @@ def settings_lines(settings: WorkspaceSettings) -> list[tuple[str, str]]:
     return [
         ("Currency", o.currency.describe()),
         ("Salary region", o.salary_region.value),
-        ("Own salary ranges", shown_salaries(o) or NOT_SET),
-        ("Loaded-cost factor", f"{o.loaded_factor:g}x" if o.loaded_factor else NOT_SET),
-        ("LLM discounts", shown_discounts(o) or "none"),
-        ("Own model prices ($/Mtok)", shown_model_prices(o) or NOT_SET),
-        ("GPU prices ($/hour)", shown_gpu_prices(o) or NOT_SET),
+        ("Own salary ranges", shown_salaries(o) or "the region's"),
+        ("Loaded-cost factor", f"{o.loaded_factor:g}x" if o.loaded_factor else DATA_FILE),
+        ("LLM discounts", shown_discounts(o) or "none: list prices"),
+        ("Own model prices ($/Mtok)", shown_model_prices(o) or "none: list prices"),
+        ("GPU prices ($/hour)", shown_gpu_prices(o) or DATA_FILE),
         ("Cloud multiplier", f"{o.cloud_multiplier:g}x"),
         ("Stage defaults", ", ".join(u for u in usage if u) or "the stage's own"),
     ]
@@ -155,7 +161,8 @@ def _settings_blocks(settings: WorkspaceSettings) -> list[dict]:
     if changer and settings.updated_at:
         notes.append(
             f"Last changed by <@{changer}> "
-            f"<!date^{settings.updated_at}^{{date_short_pretty}}|{settings.updated_at}>."
+            f"<!date^{settings.updated_at}^{{date_short_pretty}}|"
+            f"{_fallback_date(settings.updated_at)}>."
         )
     blocks.append({"type": "context", "elements": [_mrkdwn(_clip(n, 2000)) for n in notes]})
     blocks.append(
