@@ -280,3 +280,14 @@ async def test_settings_survive_a_bot_restart(slack, redis_url, team):
         assert "anthropic 12%" in text_of(await open_home(slack, second, team, new_user()))
     finally:
         assert await second.stop() == 0
+
+
+async def test_when_slack_cannot_say_who_is_an_admin_the_modal_says_so_instead_of_refusing(
+    slack, bot, team
+):
+    admin = new_user()
+    slack.make_admin(admin)
+    slack.fail_next("users.info", "fatal_error")
+    notice = await click(slack, bot, team, admin, HomeAction.edit_settings)
+    assert "couldn't check with Slack" in text_of(notice)
+    assert await click(slack, bot, team, admin, HomeAction.edit_settings)  # the next try works

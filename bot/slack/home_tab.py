@@ -31,6 +31,7 @@ NOT_ALLOWED = (
     "Only workspace admins and owners, or people they allow in these settings, can change them. "
     "Everyone can see them on aicost's Home tab."
 )
+CANNOT_CHECK = "I couldn't check with Slack who may change settings. Try again in a minute."
 STORE_DOWN = "I can't reach my storage just now, so nothing was saved. Try again in a minute."
 
 
@@ -61,22 +62,29 @@ class HomeTab:
         except ValueError:
             return []
 
-    async def is_admin(self, client: AsyncWebClient, user: str) -> bool:
-        """Workspace admin or owner, as Slack says (users.info); False when Slack can't say."""
+    async def is_admin(self, client: AsyncWebClient, user: str) -> bool | None:
+        """Workspace admin or owner, as Slack says (users.info); None when Slack can't say."""
         try:
             response = await client.users_info(user=user)
         except SlackApiError as exc:
             log.warning("users.info failed: %s", exc.response.get("error", "error"))
-            return False
+            return None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("users.info failed: %s", type(exc).__name__)
+            return None
         profile = response.get("user") or {}
         return any(bool(profile.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
     async def may_change(
         self, client: AsyncWebClient, user: str, settings: WorkspaceSettings
-    ) -> tuple[bool, bool]:
-        """(may change settings, may choose who else may)."""
+    ) -> tuple[bool, bool, str]:
+        """(may change settings, may choose who else may, why not when not)."""
         admin = await self.is_admin(client, user)
-        return admin or user in settings.editors, admin
+        if user in settings.editors:
+            return True, bool(admin), ""
+        if admin is None:
+            return False, False, CANNOT_CHECK
+        return admin, admin, "" if admin else NOT_ALLOWED
 
     # -- Home -----------------------------------------------------------------------------------
 
@@ -95,8 +103,8 @@ class HomeTab:
         if not trigger_id:
             return
         settings = await self.settings(team)
-        allowed, admin = await self.may_change(client, user, settings)
-        view = settings_view(settings, admin) if allowed else _notice_view(NOT_ALLOWED)
+        allowed, admin, why = await self.may_change(client, user, settings)
+        view = settings_view(settings, admin) if allowed else _notice_view(why)
         await client.views_open(trigger_id=trigger_id, view=view)
 
     async def save(

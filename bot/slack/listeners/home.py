@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations, Where
-from bot.slack.home_tab import NOT_ALLOWED, HomeTab
+from bot.slack.home_tab import HomeTab
 from bot.slack.ids import SLASH_COMMAND, HomeAction, SettingsCallback, SettingsField
 from bot.slack.settings_form import read_settings
 
@@ -73,9 +73,9 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         team, user = _team(body), (body.get("user") or {}).get("id", "")
         # Checked on arrival, not only when the modal opened: a forged submission changes nothing.
         current = await home.settings(team)
-        allowed, admin = await home.may_change(client, user, current)
+        allowed, admin, why = await home.may_change(client, user, current)
         if not allowed:
-            await ack(response_action="errors", errors={SettingsField.currency.value: NOT_ALLOWED})
+            await ack(response_action="errors", errors={SettingsField.currency.value: why})
             return
         values = (view.get("state") or {}).get("values") or {}
         result = read_settings(values, current, dt.datetime.now(dt.UTC).date(), admin)
