@@ -41,7 +41,7 @@ from bot.slack.form import form_view
 from bot.slack.ids import Action, Callback
 from bot.slack.metadata import FormMetadata
 from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
-from bot.slack.state import ESTIMATE_HISTORY, make_store
+from bot.slack.state import ESTIMATE_HISTORY, make_store, workspace_keys
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
 from tests.support.reading import (
@@ -1215,7 +1215,11 @@ async def test_another_workspace_with_the_same_channel_and_thread_never_sees_thi
     assert [await redis.get(key) for key in ours_stored] == ours_before
     keys = await keys_of(redis, ours)
     conversation = [k for k in keys if k.startswith(f"aicost:{ours}:")]
-    assert conversation and all(k.startswith(f"aicost:{ours}:{channel}:") for k in conversation)
+    # Channel keys, plus the workspace's own list of recent estimates (for its Home tab).
+    workspace = {workspace_keys(ours).recent}
+    assert conversation and all(
+        k.startswith(f"aicost:{ours}:{channel}:") or k in workspace for k in conversation
+    )
     # Duplicate claims and rate-limit buckets carry the workspace too.
     assert all(
         k.startswith(("aicost:claim:", "aicost:bucket:")) for k in set(keys) - set(conversation)
