@@ -19,13 +19,9 @@ from bot.slack.settings_form import (
     shown_model_prices,
     shown_salaries,
 )
-from bot.slack.workspace import WorkspaceSettings
+from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
 from estimator.money import count, percent, usd_range
 
-# Which settings estimates use today; the lead updates this as each is applied in the estimator.
-APPLIED_NOTE = (
-    "Saved settings are shown here and kept for the workspace; estimates do not apply them yet."
-)
 DATA_FILE = "the data file's"
 
 

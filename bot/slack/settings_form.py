@@ -20,7 +20,7 @@ from bot.parsing import read_number
 from bot.slack import limits
 from bot.slack.form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
-from bot.slack.workspace import MAX_EDITORS, ORIGIN, WorkspaceSettings
+from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
 from estimator.overrides import (
     Currency,
@@ -148,7 +148,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
                     "type": "mrkdwn",
                     "text": "Amounts are in US dollars, like aicost's data file; estimates are "
                     "shown in the currency below at your rate. Leave a field empty for the "
-                    "bundled figure.",
+                    f"bundled figure. {APPLIED_NOTE}",
                 }
             ],
         },

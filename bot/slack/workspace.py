@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 MAX_EDITORS = 50  # people admins allow to change settings, besides admins and owners
 ORIGIN = "workspace settings"  # how estimates will name where an overridden price came from
+# Which settings estimates use today, said on Home and in the modal; updated as each is applied.
+APPLIED_NOTE = (
+    "Saved settings are shown here and kept for the workspace; estimates do not apply them yet."
+)
 
 
 class WorkspaceSettings(BaseModel):
