@@ -292,3 +292,11 @@ async def test_when_slack_cannot_say_who_is_an_admin_the_modal_says_so_instead_o
     assert "couldn't check with Slack" in text_of(notice)
     retried = await click(slack, bot, team, admin, HomeAction.edit_settings)
     assert retried["callback_id"] == SettingsCallback.settings.value
+
+
+async def test_opening_the_messages_tab_publishes_nothing(slack, bot, team):
+    user = new_user()
+    status, _, _ = await bot.post(app_home_opened_body(user_id=user, team_id=team, tab="messages"))
+    assert status == 200
+    await open_home(slack, bot, team, user)  # answered after the messages tab was handled
+    assert len([c for c in slack.calls_to("views.publish") if c.args["user_id"] == user]) == 1
