@@ -129,9 +129,9 @@ def render_estimate(
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
     for phase in e.phases:
         m = phase.multiple
-        name = f"  {phase.name:<18}{phase.months:<14}"
+        name = f"  {phase.name:<18}{phase.months:<13}"
         figures = (
-            f"{_amount(phase.cumulative):>22}   {m.low:.1f}-{m.high:.1f}x  (article "
+            f"{_amount(phase.cumulative):>17}  {m.low:.1f}-{m.high:.1f}x  (article "
             f"{phase.article_multiple[0]:g}-{phase.article_multiple[1]:g}x)"
         )
         if len(name) + len(figures) <= width:
@@ -255,7 +255,7 @@ def render_comparison(c: Comparison, width: int | None = None) -> str:
                 for label, a, short in measures
             )
     out.append("")
-    out.append(textwrap.fill(comparison_sentence(c), width))
+    out.append(textwrap.fill(comparison_sentence(c), width, break_on_hyphens=False))
     out.append(
         textwrap.fill(
             "Per user / month is the all-in monthly cost (annual costs spread over 12) divided "
@@ -268,7 +268,7 @@ def render_comparison(c: Comparison, width: int | None = None) -> str:
 
 def render_breakeven(b: BreakEven, width: int | None = None) -> str:
     width = width or terminal_width()
-    return textwrap.fill(breakeven_sentence(b), width)
+    return textwrap.fill(breakeven_sentence(b), width, break_on_hyphens=False)
 
 
 def render_help() -> str:
