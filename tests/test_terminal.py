@@ -84,3 +84,14 @@ def test_bad_options_are_one_line_and_exit_2():
 def test_estimate_shows_the_self_hosting_break_even():
     run = aicost("100k", "users", "claude-sonnet-4-5")
     assert "Self-hosting break-even" in run.stdout and "above about" in run.stdout
+
+
+def test_a_plain_estimate_does_not_import_matplotlib():
+    code = (
+        "import sys, io, contextlib\n"
+        "from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['10k', 'users'])\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert run.stdout.strip() == "False"
