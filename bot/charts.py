@@ -8,6 +8,7 @@ when a picture is drawn, with the non-interactive Agg backend (safe off the main
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 
 from estimator.compare import Comparison
@@ -130,24 +131,31 @@ def draw_estimate_chart(data: EstimateChartData) -> bytes:
     curve.plot(users, [(a.low + a.high) / 2 for _, a in data.per_user], color=BLUE, lw=2.5)
     mark = (data.scenario_per_user.low + data.scenario_per_user.high) / 2
     curve.plot([data.scenario_users], [mark], "o", color=VERMILION, ms=13, label="this scenario")
-    curve.annotate(
-        f"{count(data.scenario_users)} users:\n"
-        f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high)}/user/month",
-        (data.scenario_users, mark), xytext=(12, 18), textcoords="offset points",
-        fontsize=FONT_SIZE - 1, color=VERMILION,
-    )  # fmt: skip
+    # Cost per user falls with users, so the top right corner is always free for the reading.
+    curve.text(
+        0.98,
+        0.96,
+        f"this scenario: {count(data.scenario_users)} users,\n"
+        f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high)} per user/month",
+        transform=curve.transAxes,
+        ha="right",
+        va="top",
+        color=VERMILION,
+        fontweight="bold",
+    )
     curve.set_xscale("log")
     curve.set_yscale("log")
     curve.set_title("All-in cost per user per month", loc="left", fontweight="bold")
     curve.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _users(v)))
     curve.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _per_user(v)))
     curve.set_xlabel("monthly active users")
-    curve.legend(loc="upper right", frameon=False)
+    curve.legend(loc="lower left", frameon=False)
     return _png(fig, plt)
 
 
 @dataclass(frozen=True, slots=True)
 class ComparisonChartData:
+    title: str
     labels: tuple[str, ...]
     first_year: tuple[Amount, ...]
     monthly_all_in: tuple[Amount, ...]
@@ -155,7 +163,15 @@ class ComparisonChartData:
 
 
 def comparison_chart_data(c: Comparison) -> ComparisonChartData:
+    scenarios = [o.estimate.scenario for o in c.options]
+    shared = []
+    if len({s.users for s in scenarios}) == 1:
+        shared.append(f"{count(scenarios[0].users)} users")
+    if len({s.stage for s in scenarios}) == 1:
+        shared.append(scenarios[0].stage.value)
+    title = f"{len(scenarios)} options compared" + (f": {', '.join(shared)}" if shared else "")
     return ComparisonChartData(
+        title=title,
         labels=tuple(o.label for o in c.options),
         first_year=tuple(o.estimate.totals.first_year for o in c.options),
         monthly_all_in=tuple(o.estimate.totals.monthly_all_in for o in c.options),
@@ -171,10 +187,7 @@ def comparison_chart_png(c: Comparison) -> bytes:
 def draw_comparison_chart(data: ComparisonChartData) -> bytes:
     plt, ticker = _pyplot()
     fig, panels = plt.subplots(2, 1, figsize=(9, 4 + 1.6 * len(data.labels)))
-    fig.suptitle(
-        _wrap_title("Compared: " + " vs ".join(data.labels)), fontsize=FONT_SIZE + 3,
-        fontweight="bold",
-    )  # fmt: skip
+    fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
     labels = [
         label + ("\n(cheapest)" if i == data.cheapest else "")
         for i, label in enumerate(data.labels)
@@ -221,9 +234,7 @@ def _png(fig, plt) -> bytes:
 
 
 def _wrap_title(title: str, width: int = 48) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(title, width))
+    return "\n".join(textwrap.wrap(title, width, break_on_hyphens=False))
 
 
 def _users(v: float) -> str:
