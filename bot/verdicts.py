@@ -24,7 +24,8 @@ def comparison_sentence(c: Comparison) -> str:
 def breakeven_sentence(b: BreakEven) -> str:
     """Where self-hosting on the scenario's GPU starts to cost less than the API model."""
     gpu = b.self_hosted.gpu.value.upper()
-    sides = f"self-hosting on {gpu} GPUs vs {b.api.model} on its API"
+    own = f"{b.self_hosted.model} " if b.self_hosted.model != b.api.model else ""
+    sides = f"self-hosting {own}on {gpu} GPUs vs {b.api.model} on its API"
     difference = b.first_year_difference
     if difference.low <= 0 and difference.high <= 0:
         saved = sorted((-difference.low, -difference.high))

@@ -52,3 +52,11 @@ def test_in_chat_options_change_the_current_scenario():
     scenarios = [o.estimate.scenario for o in turn.reply.comparison.options]
     assert all(s.users == 20_000 and s.stage.value == "midsize" for s in scenarios)
     assert turn.state == state  # a comparison does not move the conversation
+
+
+def test_vs_separates_options_and_an_option_naming_a_model_runs_it_on_its_api():
+    options = compare_options("compare self-hosted l4 vs gpt-4o-mini for 30k users")
+    (first, self_hosted), (second, api) = options
+    assert (first, second) == ("self-hosted l4", "gpt-4o-mini")
+    assert self_hosted.hosting.value == "self-hosted" and self_hosted.gpu.value == "l4"
+    assert api.hosting.value == "api" and api.users == self_hosted.users == 30_000

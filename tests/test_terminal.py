@@ -95,3 +95,27 @@ def test_a_plain_estimate_does_not_import_matplotlib():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert run.stdout.strip() == "False"
+
+
+def test_chat_answers_a_comparison_and_the_break_even_for_its_scenario():
+    lines = "\n".join(
+        [
+            "50k users claude-sonnet-4-5",
+            "when does self-hosting pay off?",
+            "compare gpt-4o-mini, claude-haiku-4-5",
+            "quit",
+        ]
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env={**ENV, "COLUMNS": "80"},
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "vs claude-sonnet-4-5 on its API" in run.stdout
+    assert "At 50,000 users, self-hosting" in run.stdout
+    assert "gpt-4o-mini *" in run.stdout
+    assert max(len(line) for line in run.stdout.splitlines()) <= 80
