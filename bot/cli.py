@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
-from bot.export import estimate_csv
+from bot.export import estimate_csv, estimate_json
 from bot.parsing import Command, InputError, parse
 from bot.terminal import (
     fit,
@@ -100,11 +100,13 @@ def _run(args: list[str]) -> int:
     if "--csv" in flags:
         sys.stdout.write(estimate_csv(e))
         return 0
-    if "--json" in flags:
+    if "--json" in flags and "--curve" in flags:
         data = e.to_dict()
-        if "--curve" in flags:
-            data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario)]
+        data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario)]
         print(json.dumps(data, indent=2))
+        return 0
+    if "--json" in flags:
+        print(estimate_json(e))
         return 0
     print(render_estimate(e, show_basis="--brief" not in flags, breakeven=break_even(e.scenario)))
     if "--curve" in flags:

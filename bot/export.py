@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from estimator.estimate import Estimate
 
@@ -48,6 +49,11 @@ def estimate_csv(e: Estimate) -> str:
             )
         )
     return out.getvalue()
+
+
+def estimate_json(e: Estimate) -> str:
+    """The JSON document `aicost --json` prints: Estimate.to_dict(), indented."""
+    return json.dumps(e.to_dict(), indent=2)
 
 
 def _row(category: str, item: str, cadence: str, low: float, high: float, basis: str) -> list:

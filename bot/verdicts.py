@@ -27,15 +27,21 @@ def breakeven_sentence(b: BreakEven) -> str:
     own = f"{b.self_hosted.model} " if b.self_hosted.model != b.api.model else ""
     sides = f"self-hosting {own}on {gpu} GPUs vs {b.api.model} on its API"
     difference = b.first_year_difference
-    if difference.low <= 0 and difference.high <= 0:
-        saved = sorted((-difference.low, -difference.high))
-        effect = f"saves {usd_range(*saved, True)}"
-    elif difference.low >= 0 and difference.high >= 0:
-        extra = sorted((difference.low, difference.high))
-        effect = f"costs {usd_range(*extra, True)} more"
+    users = count(b.scenario.users)
+    less, more = sorted((difference.low, difference.high))
+    if more <= 0:
+        saved = usd_range(-more, -less, True)
+        at_scale = f"At {users} users, self-hosting saves {saved} in the first year."
+    elif less >= 0:
+        at_scale = (
+            f"At {users} users, self-hosting costs {usd_range(less, more, True)} more in the "
+            f"first year."
+        )
     else:
-        effect = f"lands {_signed_range(difference.low, difference.high)} against the API"
-    at_scale = f"At {count(b.scenario.users)} users, self-hosting {effect} in the first year."
+        at_scale = (
+            f"At {users} users, self-hosting's first year runs from {usd_short(-less)} less to "
+            f"{usd_short(more)} more than the API's."
+        )
     if b.always_cheaper:
         verdict = f"Break-even, {sides}: self-hosting is cheaper per month at any user count."
     elif b.users is None:
@@ -50,12 +56,3 @@ def breakeven_sentence(b: BreakEven) -> str:
             f"{count(b.users)} users ({rps:,.1f} requests/s on average)."
         )
     return f"{verdict} {at_scale} Compared: {READING}."
-
-
-def _signed_range(low: float, high: float) -> str:
-    def signed(amount: float) -> str:
-        return ("+" if amount > 0 else "") + usd_short(amount)
-
-    if round(low) == round(high):
-        return signed(low)
-    return f"{signed(low)} to {signed(high)}"
