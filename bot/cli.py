@@ -84,6 +84,8 @@ def _run(args: list[str]) -> int:
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
         return _comparison(reply.comparison, flags, chart_path)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
+        if chart_path is not None or "--csv" in flags:
+            return _fail("--chart and --csv take an estimate or a comparison, not a question.")
         if "--json" in flags:
             print(json.dumps(reply.breakeven.to_dict(), indent=2))
         else:

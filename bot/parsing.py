@@ -535,8 +535,15 @@ _BREAKEVEN = re.compile(
     r"(?:\b(?:when|at\s+what\s+(?:scale|point|size)|how\s+many\s+users)\b\s*)?"
     r"(?:\b(?:does|do|would|will|is|should)\b\s*)?"
     r"(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
-    r"\b(?:pays?\s+off|break[\s-]*even|breakeven|become?s?\s+cheaper|worth\s+it)\b"
+    r"\b(?:pays?\s+off|breaks?[\s-]*even|breakeven)\b"
 )
+
+
+# The wording of the question around "pay off" (the scenario words are kept).
+_QUESTION_WORDS = {
+    "when", "does", "do", "would", "will", "is", "should", "it", "until", "before", "how",
+    "many", "what", "scale", "point", "size", "self-hosting", "start", "to", "we", "",
+}  # fmt: skip
 
 
 def is_compare(text: str) -> bool:
@@ -595,7 +602,8 @@ def breakeven_question(text: str) -> str | None:
     normalized = normalize(text)
     if not _BREAKEVEN.search(normalized):
         return None
-    return _BREAKEVEN.sub(" ", normalized, count=1).strip()
+    rest = _BREAKEVEN.sub(" ", normalized, count=1).split()
+    return " ".join(w for w in rest if w.strip("?!.,") not in _QUESTION_WORDS)
 
 
 __all__ = [

@@ -271,10 +271,21 @@ def render_breakeven(b: BreakEven, width: int | None = None) -> str:
     return textwrap.fill(breakeven_sentence(b), width, break_on_hyphens=False)
 
 
+_OPTIONS = (
+    ("--json", "the estimate (or comparison) as JSON", "aicost --json 10k users"),
+    ("--csv", "the estimate as CSV for a spreadsheet", "aicost --csv 10k users"),
+    ("--chart FILE", "write a PNG chart too", "aicost --chart out.png 10k users"),
+    ("--curve", "add the cost at 100 to 1M users", "aicost --curve 10k users"),
+    ("--brief", "leave out each line's arithmetic", "aicost --brief 10k users"),
+    ("--version", "the version of aicost", "aicost --version"),
+    ("--help", "this text", "aicost --help"),
+)
+
+
 def render_help() -> str:
     return "\n".join(
         [
-            "aicost: what your AI prototype will really cost in production.",
+            "aicost: what an AI prototype will cost in production.",
             "",
             "Verbs:",
             "  aicost 10000 users startup",
@@ -287,13 +298,11 @@ def render_help() -> str:
             "      an estimate, then follow-ups",
             "",
             "Options:",
-            "  --json        as JSON:   aicost --json 10k users",
-            "  --csv         as CSV:    aicost --csv 10k users",
-            "  --chart FILE  a PNG too: aicost --chart out.png 10k users",
-            "  --curve       add cost at 100 to 1M users",
-            "  --brief       leave out each line's arithmetic",
-            "  --version     the version of aicost",
-            "  --help        this text",
+            *(
+                line
+                for flag, what, example in _OPTIONS
+                for line in (f"  {flag:<13} {what}", f"  {'':<13} e.g. {example}")
+            ),
             "",
             "Describe the scenario in words, e.g.:",
             *(f"  {example}" for example in EXAMPLES),

@@ -41,6 +41,10 @@ def test_the_question_is_understood_in_words_and_in_chat():
     assert breakeven_question("When does self-hosting pay off?") is not None
     assert breakeven_question("at what scale does it break even") is not None
     assert breakeven_question("10k users startup") is None
+    assert breakeven_question("is it worth it?") is None
+    assert breakeven_question("how many users before self-hosting breaks even with h100") == (
+        "users with h100"
+    )
     reply = advisor.request(
         "when does self-hosting pay off for 100k users claude-sonnet-4-5?", ConversationState()
     ).reply

@@ -1,6 +1,8 @@
 """compare: one column per option, each equal to a separate estimate of that option."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
@@ -60,3 +62,12 @@ def test_vs_separates_options_and_an_option_naming_a_model_runs_it_on_its_api():
     assert (first, second) == ("self-hosted l4", "gpt-4o-mini")
     assert self_hosted.hosting.value == "self-hosted" and self_hosted.gpu.value == "l4"
     assert api.hosting.value == "api" and api.users == self_hosted.users == 30_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="abcl4 ,k0159-$%.vs", max_size=60) | st.text(max_size=60))
+def test_any_comparison_or_break_even_text_gets_a_reply_never_a_traceback(text):
+    for prefix in ("compare ", "when does self-hosting pay off "):
+        turn = advisor.request(prefix + text, ConversationState())
+        assert turn.reply.kind in (ReplyKind.comparison, ReplyKind.breakeven, ReplyKind.error)
+        assert turn.reply.text
