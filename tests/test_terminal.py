@@ -119,3 +119,13 @@ def test_chat_answers_a_comparison_and_the_break_even_for_its_scenario():
     assert "At 50,000 users, self-hosting" in run.stdout
     assert "gpt-4o-mini *" in run.stdout
     assert max(len(line) for line in run.stdout.splitlines()) <= 80
+
+
+def test_the_readme_samples_are_the_programs_real_output():
+    from tests.support.readme_samples import README, mismatches
+
+    problems = mismatches(README.read_text(encoding="utf-8"))
+    assert not problems, (
+        "README samples differ from the program; regenerate with "
+        "`python -m tests.support.readme_samples --write`:\n" + "\n".join(problems)
+    )
