@@ -26,8 +26,8 @@ started = time.perf_counter()
 b = break_even(e.scenario)
 breakeven_ms = (time.perf_counter() - started) * 1000
 started, cpu = time.perf_counter(), time.process_time()
-from bot.charts import _pyplot, estimate_chart_png
-_pyplot()
+from bot.charts import _matplotlib, estimate_chart_png
+_matplotlib()
 import_ms = (time.perf_counter() - started) * 1000
 import_cpu_ms = (time.process_time() - cpu) * 1000
 after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -2,7 +2,8 @@
 
 The plotted numbers come from a small data object built from the Estimate (`estimate_chart_data`),
 so a test can check the picture shows the estimate's own figures. matplotlib is imported only
-when a picture is drawn, with the non-interactive Agg backend (safe off the main thread).
+when a picture is drawn, and used without pyplot (a Figure rendered by the Agg canvas), so it
+is safe off the main thread and keeps no global state between pictures.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
+from functools import cache
 
 from estimator.compare import Comparison
 from estimator.curve import scaling_curve
@@ -88,10 +90,9 @@ def estimate_chart_png(e: Estimate) -> bytes:
 
 
 def draw_estimate_chart(data: EstimateChartData) -> bytes:
-    plt, ticker = _pyplot()
-    fig, (bars, phases, curve) = plt.subplots(
-        3, 1, figsize=(9, 15), gridspec_kw={"height_ratios": [1.25, 1, 1]}
-    )
+    figure, ticker = _matplotlib()
+    fig = figure(figsize=(9, 15))
+    bars, phases, curve = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1.25, 1, 1]})
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
 
     names = [name for name, _ in data.first_year_by_category][::-1]
@@ -153,7 +154,7 @@ def draw_estimate_chart(data: EstimateChartData) -> bytes:
     # Fixed margins (room for "Security & compliance" and a two-line title): tight_layout would
     # measure every label and cost about 40% of the render.
     fig.subplots_adjust(left=0.3, right=0.97, top=0.915, bottom=0.05, hspace=0.42)
-    return _png(fig, plt)
+    return _png(fig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,9 @@ def comparison_chart_png(c: Comparison) -> bytes:
 
 
 def draw_comparison_chart(data: ComparisonChartData) -> bytes:
-    plt, ticker = _pyplot()
-    fig, panels = plt.subplots(2, 1, figsize=(9, 4 + 1.6 * len(data.labels)))
+    figure, ticker = _matplotlib()
+    fig = figure(figsize=(9, 4 + 1.6 * len(data.labels)))
+    panels = fig.subplots(2, 1)
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
     labels = [
         label + ("\n(cheapest)" if i == data.cheapest else "")
@@ -214,25 +216,27 @@ def draw_comparison_chart(data: ComparisonChartData) -> bytes:
         panel.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: usd_short(v)))
         panel.set_xlim(0, max(a.high for a in amounts) * 1.5)
     fig.tight_layout()  # option labels are the user's words: measure them
-    return _png(fig, plt)
+    return _png(fig)
 
 
-def _pyplot():
+@cache
+def _matplotlib():
+    """matplotlib's Figure and ticker, imported on the first chart. Figures are made without
+    pyplot: no global figure list to leak or to share between threads, and savefig renders
+    PNG with the Agg canvas whatever backend is configured."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib import ticker
+    from matplotlib.figure import Figure
 
-    plt.rcParams.update({"font.size": FONT_SIZE, "axes.spines.top": False,
-                         "axes.spines.right": False})  # fmt: skip
-    return plt, ticker
+    matplotlib.rcParams.update(
+        {"font.size": FONT_SIZE, "axes.spines.top": False, "axes.spines.right": False}
+    )
+    return Figure, ticker
 
 
-def _png(fig, plt) -> bytes:
+def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
-    plt.close(fig)
     return buffer.getvalue()
 
 

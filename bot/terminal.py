@@ -55,8 +55,14 @@ def _rule(title: str) -> str:
     return f"\n{title}\n{'-' * len(title)}"
 
 
-def _wrap(text: str, indent: str = "  ", width: int = 100) -> str:
-    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+def _wrap(text: str, indent: str = "  ", width: int | None = None) -> str:
+    return textwrap.fill(
+        text,
+        width or terminal_width(),
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,  # model ids and ranges stay whole
+    )
 
 
 def _columns(indent: str, left: str, right: str, width: int) -> list[str]:

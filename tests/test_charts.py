@@ -69,3 +69,14 @@ def test_comparison_chart_draws_each_options_estimate_and_marks_the_cheapest():
     assert data.cheapest == 0
     width, height = png_size(comparison_chart_png(c))
     assert width >= 600 and height >= 500
+
+
+def test_charts_drawn_at_once_on_two_threads_equal_one_drawn_alone():
+    from concurrent.futures import ThreadPoolExecutor
+
+    small = estimate(first_scenario("1k users"))
+    large = estimate(first_scenario("2M users enterprise"))
+    alone = [estimate_chart_png(small), estimate_chart_png(large)]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(estimate_chart_png, [small, large]))
+    assert together == alone
