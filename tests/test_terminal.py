@@ -129,3 +129,17 @@ def test_the_readme_samples_are_the_programs_real_output():
         "README samples differ from the program; regenerate with "
         "`python -m tests.support.readme_samples --write`:\n" + "\n".join(problems)
     )
+
+
+def test_compare_and_break_even_as_json():
+    import json
+
+    run = aicost("--json", "compare", "gpt-4o-mini,", "claude-sonnet-4-5", "for", "20k", "users")
+    data = json.loads(run.stdout)
+    assert [o["label"] for o in data["options"]] == ["gpt-4o-mini", "claude-sonnet-4-5"]
+    assert data["cheapest"] == "gpt-4o-mini"
+    assert all(o["estimate"]["scenario"]["users"] == 20_000 for o in data["options"])
+    run = aicost("--json", "when", "does", "self-hosting", "pay", "off", "claude-sonnet-4-5")
+    data = json.loads(run.stdout)
+    assert data["api_model"] == "claude-sonnet-4-5" and data["users"] > 0
+    assert "midpoint" in data["reading"]
