@@ -15,11 +15,17 @@ from bot.parsing import (
     Command,
     InputError,
     Parsed,
+    breakeven_question,
+    compare_options,
     follow_up,
+    is_compare,
     parse,
     scenario_from,
     unknown_message,
 )
+from bot.verdicts import breakeven_sentence, comparison_sentence
+from estimator.breakeven import BreakEven, break_even
+from estimator.compare import Comparison, compare
 from estimator.estimate import Estimate, estimate
 from estimator.scenario import Scenario, ScenarioError
 from estimator.whatif import EstimateDiff, ScenarioChange, apply_change, diff_estimates
@@ -48,6 +54,8 @@ class ReplyKind(StrEnum):
     error = "error"  # understood but not allowed (out of range, unknown model): `text` says so
     info = "info"  # anything else worth a sentence ("nothing to undo")
     forget = "forget"  # the caller deletes the stored conversation
+    comparison = "comparison"  # `comparison` side by side; `text` says which is cheapest
+    breakeven = "breakeven"  # `breakeven` for the scenario; `text` says where it lies
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ class Reply:
     diff: EstimateDiff | None = None
     scenario: Scenario | None = None
     changes: list[str] = field(default_factory=list)
+    comparison: Comparison | None = None
+    breakeven: BreakEven | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,9 @@ class Turn:
 
 def request(text: str, state: ConversationState) -> Turn:
     """A fresh request (`/aicost ...` or `aicost ...`): a new scenario unless it is a command."""
+    question = _question(text, None, state)
+    if question is not None:
+        return question
     parsed = parse(text)
     if parsed.command is not None:
         return _command(parsed.command, state)
@@ -87,6 +100,9 @@ def request(text: str, state: ConversationState) -> Turn:
 
 def follow_up_text(text: str, state: ConversationState) -> Turn:
     """A follow-up in a thread or chat ("what if 50k users?"), relative to the current scenario."""
+    question = _question(text, state.scenario, state)
+    if question is not None:
+        return question
     parsed = parse(text)
     if parsed.command is not None:
         return _command(parsed.command, state)
@@ -181,3 +197,37 @@ def _new_estimate(scenario: Scenario, state: ConversationState) -> Turn:
         new_state,
         changed=True,
     )
+
+
+def _question(text: str, current: Scenario | None, state: ConversationState) -> Turn | None:
+    """A comparison or a break-even question, answered without moving the conversation; None
+    when the text is neither."""
+    try:
+        if is_compare(text):
+            comparison = compare(compare_options(text, current))
+            reply = Reply(
+                ReplyKind.comparison, comparison_sentence(comparison), comparison=comparison
+            )
+            return Turn(reply, state)
+        rest = breakeven_question(text)
+        if rest is None:
+            return None
+        scenario = _scenario_for_question(rest, current)
+        result = break_even(scenario)
+        return Turn(
+            Reply(
+                ReplyKind.breakeven, breakeven_sentence(result), breakeven=result, scenario=scenario
+            ),
+            state,
+        )
+    except InputError as exc:
+        return Turn(Reply(ReplyKind.error, str(exc)), state)
+
+
+def _scenario_for_question(rest: str, current: Scenario | None) -> Scenario:
+    parsed = parse(rest)
+    if parsed.unknown:
+        raise InputError(unknown_message(parsed.unknown))
+    if current is not None:
+        return follow_up(current, parsed)
+    return scenario_from(parsed)

@@ -8,20 +8,29 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
+from bot.export import estimate_csv, estimate_json
 from bot.parsing import Command, InputError, parse
 from bot.terminal import (
+    fit,
+    render_breakeven,
+    render_comparison,
     render_curve,
     render_diff,
     render_estimate,
     render_help,
     render_summary,
+    terminal_width,
 )
+from estimator.breakeven import break_even
 from estimator.curve import scaling_curve
 
 EXIT_BAD_INPUT = 2
+FLAGS = ("--json", "--csv", "--chart", "--curve", "--brief", "--version", "--help")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,38 +44,112 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
-    flags = {a for a in args if a.startswith("--")}
-    words = [a for a in args if not a.startswith("--")]
-    unknown_flags = flags - {"--json", "--curve", "--brief", "--help"}
-    if unknown_flags:
-        return _fail(f"Unknown option {sorted(unknown_flags)[0]}: use --json, --curve or --brief.")
-    if "--help" in flags or words in (["help"], ["-h"]):
-        print(render_help())
+    flags: set[str] = set()
+    words: list[str] = []
+    chart_path: Path | None = None
+    rest = iter(args)
+    for arg in rest:
+        name = arg.split("=", 1)[0]
+        if name == "--chart":
+            value = arg.split("=", 1)[1] if "=" in arg else next(rest, "")
+            if not value or value.startswith("--"):
+                return _fail("--chart needs a file name, e.g.: aicost --chart out.png 10k users")
+            chart_path = Path(value)
+        elif arg in ("-h", "-V"):
+            flags.add("--help" if arg == "-h" else "--version")
+        elif arg.startswith("--"):
+            if name not in FLAGS:
+                return _fail(f"Unknown option {name[:30]}: use {', '.join(FLAGS)}.")
+            flags.add(name)
+        else:
+            words.append(arg)
+    if "--version" in flags:
+        print(f"aicost {_version()}")
+        return 0
+    if "--help" in flags or words == ["help"]:
+        print(fit([render_help()], terminal_width()))
         return 0
     if words and words[0] == "chat":
         return chat(input_line=input, write=print)
     text = " ".join(words)
     if not text.strip():
-        print(render_help())
+        print(fit([render_help()], terminal_width()))
         return 0
     if parse(text).command is not None:
         return _fail("Commands like undo or reset work in `aicost chat`. Try: aicost 10k users")
+    if "--json" in flags and "--csv" in flags:
+        return _fail("Choose one of --json and --csv.")
     turn = advisor.request(text, ConversationState())
     reply = turn.reply
+    if reply.kind is ReplyKind.comparison and reply.comparison is not None:
+        return _comparison(reply.comparison, flags, chart_path)
+    if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
+        if chart_path is not None or "--csv" in flags:
+            return _fail("--chart and --csv take an estimate or a comparison, not a question.")
+        if "--json" in flags:
+            print(json.dumps(reply.breakeven.to_dict(), indent=2))
+        else:
+            print(render_breakeven(reply.breakeven))
+        return 0
     if reply.kind is not ReplyKind.estimate or reply.estimate is None:
         return _fail(reply.text or "Describe a scenario, e.g.: aicost 10000 users startup")
     e = reply.estimate
-    if "--json" in flags:
+    if chart_path is not None:
+        from bot.charts import estimate_chart_png
+
+        if not _write(chart_path, estimate_chart_png(e)):
+            return EXIT_BAD_INPUT
+    if "--csv" in flags:
+        sys.stdout.write(estimate_csv(e))
+        return 0
+    if "--json" in flags and "--curve" in flags:
         data = e.to_dict()
-        if "--curve" in flags:
-            data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario)]
+        data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario)]
         print(json.dumps(data, indent=2))
         return 0
-    print(render_estimate(e, show_basis="--brief" not in flags))
+    if "--json" in flags:
+        print(estimate_json(e))
+        return 0
+    print(render_estimate(e, show_basis="--brief" not in flags, breakeven=break_even(e.scenario)))
     if "--curve" in flags:
         print()
         print(render_curve(scaling_curve(e.scenario)))
+    if chart_path is not None:
+        print(f"\nChart written to {chart_path}")
     return 0
+
+
+def _comparison(comparison, flags: set[str], chart_path: Path | None) -> int:
+    if chart_path is not None:
+        from bot.charts import comparison_chart_png
+
+        if not _write(chart_path, comparison_chart_png(comparison)):
+            return EXIT_BAD_INPUT
+    if "--csv" in flags:
+        return _fail("--csv exports one estimate; compare prints a table (or --json).")
+    if "--json" in flags:
+        print(json.dumps(comparison.to_dict(), indent=2))
+        return 0
+    print(render_comparison(comparison))
+    if chart_path is not None:
+        print(f"\nChart written to {chart_path}")
+    return 0
+
+
+def _write(path: Path, png: bytes) -> bool:
+    try:
+        path.write_bytes(png)
+    except OSError as exc:
+        _fail(f"Cannot write the chart to {path}: {exc.strerror or exc}.")
+        return False
+    return True
+
+
+def _version() -> str:
+    try:
+        return metadata.version("aicost")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _fail(message: str) -> int:
@@ -98,6 +181,10 @@ def _chat_reply(reply: advisor.Reply) -> str:
         if reply.diff is None:  # a new scenario: the whole picture, without the arithmetic
             return render_estimate(reply.estimate, show_basis=False)
         return render_diff(reply.diff) + "\n\n" + render_summary(reply.estimate)
+    if reply.kind is ReplyKind.comparison and reply.comparison is not None:
+        return render_comparison(reply.comparison)
+    if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
+        return render_breakeven(reply.breakeven)
     if reply.kind is ReplyKind.help:
         return render_help()
     if reply.kind is ReplyKind.form:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 
-from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.verdicts import breakeven_sentence, comparison_sentence
 from estimator import facts
+from estimator.breakeven import BreakEven
+from estimator.compare import Comparison
 from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
 from estimator.lines import Cadence, Category
@@ -14,7 +19,8 @@ from estimator.phases import READING
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
 
-WIDTH = 100
+MIN_WIDTH = 60
+MAX_WIDTH = 120
 _CADENCE = {Cadence.one_time: "one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
 
 
@@ -22,35 +28,92 @@ def _amount(a: Amount) -> str:
     return usd_range(a.low, a.high)
 
 
+def terminal_width() -> int:
+    """COLUMNS, else the terminal's width; never under 60 (nor over 120, for reading)."""
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() else shutil.get_terminal_size((100, 24)).columns
+    return max(MIN_WIDTH, min(MAX_WIDTH, width))
+
+
+def fit(lines: list[str], width: int) -> str:
+    """The lines, each longer than `width` wrapped under its own indent: no line overflows."""
+    out = []
+    for line in "\n".join(lines).split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * min(len(line) - len(line.lstrip()), width // 3)
+        out.extend(
+            textwrap.wrap(
+                line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  "
+            )
+        )
+    return "\n".join(out)
+
+
 def _rule(title: str) -> str:
     return f"\n{title}\n{'-' * len(title)}"
 
 
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+def _wrap(text: str, indent: str = "  ", width: int | None = None) -> str:
+    return textwrap.fill(
+        text,
+        width or terminal_width(),
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,  # model ids and ranges stay whole
+    )
 
 
-def render_summary(e: Estimate) -> str:
-    """The headline and key figures only: what a follow-up in chat needs beside its diff."""
-    return "\n".join(_key_figures(e))
-
-
-def _key_figures(e: Estimate) -> list[str]:
-    s, t = e.scenario, e.totals
+def _columns(indent: str, left: str, right: str, width: int) -> list[str]:
+    """`left`, then `right` at the right edge (on a line of its own when both do not fit)."""
+    room = width - len(indent) - len(right) - 2
+    if len(left) <= room:
+        return [f"{indent}{left:<{room}}  {right}"]
     return [
-        f"aicost: {s.users:,} users, {s.stage.value} (prototype ${s.prototype_cost:,.0f})",
-        "=" * WIDTH,
-        f"  Monthly run-rate     {_amount(t.monthly):>26}   (cloud, LLM, tools, support)",
-        f"  Team & legal / year  {_amount(t.annual):>26}",
-        f"  All-in per month     {_amount(t.monthly_all_in):>26}   (annual costs spread over 12)",
-        f"  One-time             {_amount(t.one_time):>26}",
-        f"  First year           {_amount(t.first_year):>26}   "
-        f"{t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype",
+        *textwrap.wrap(left, width - len(indent), initial_indent=indent, subsequent_indent=indent),
+        f"{right:>{width}}",
     ]
 
 
-def render_estimate(e: Estimate, show_basis: bool = True) -> str:
-    out = _key_figures(e)
+def render_summary(e: Estimate, width: int | None = None) -> str:
+    """The headline and key figures only: what a follow-up in chat needs beside its diff."""
+    width = width or terminal_width()
+    return fit(_key_figures(e, width), width)
+
+
+def _key_figures(e: Estimate, width: int) -> list[str]:
+    s, t = e.scenario, e.totals
+    multiple = f"{t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype"
+    rows = [
+        ("Monthly run-rate", t.monthly, "(cloud, LLM, tools, support)"),
+        ("Team & legal / year", t.annual, ""),
+        ("All-in per month", t.monthly_all_in, "(annual costs spread over 12)"),
+        ("One-time", t.one_time, ""),
+        ("First year", t.first_year, multiple),
+    ]
+    out = [
+        f"aicost: {s.users:,} users, {s.stage.value} (prototype ${s.prototype_cost:,.0f})",
+        "=" * width,
+    ]
+    for label, amount, note in rows:
+        line = f"  {label:<21}{_amount(amount):>22}"
+        if note and len(line) + 3 + len(note) <= width:
+            line += "   " + note
+        elif note == multiple:
+            line += f"  {t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x"
+        out.append(line)
+    return out
+
+
+def render_estimate(
+    e: Estimate,
+    show_basis: bool = True,
+    width: int | None = None,
+    breakeven: BreakEven | None = None,
+) -> str:
+    width = width or terminal_width()
+    out = _key_figures(e, width)
     out.append(_rule("Breakdown"))
     for category in Category:
         items = [i for i in e.line_items if i.category is category]
@@ -59,12 +122,12 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
         out.append(f"  {category.label}")
         for item in items:
             amount = f"{usd_range(item.low, item.high)} {_CADENCE[item.cadence]}"
-            out.append(f"    {item.item:<56}{amount:>38}")
+            out.extend(_columns("    ", item.item, amount, width))
             if show_basis:
                 out.append(
                     textwrap.fill(
                         item.basis,
-                        WIDTH,
+                        width,
                         initial_indent="      = ",
                         subsequent_indent="        ",
                     )
@@ -72,20 +135,27 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
     for phase in e.phases:
         m = phase.multiple
-        out.append(
-            f"  {phase.name:<18}{phase.months:<14}{_amount(phase.cumulative):>24}   "
-            f"{m.low:.1f}-{m.high:.1f}x  (article {phase.article_multiple[0]:g}-"
-            f"{phase.article_multiple[1]:g}x)"
+        name = f"  {phase.name:<18}{phase.months:<13}"
+        figures = (
+            f"{_amount(phase.cumulative):>17}  {m.low:.1f}-{m.high:.1f}x  (article "
+            f"{phase.article_multiple[0]:g}-{phase.article_multiple[1]:g}x)"
         )
-    out.append(_wrap(READING))
+        if len(name) + len(figures) <= width:
+            out.append(name + figures)
+        else:
+            out.extend([name.rstrip(), "    " + figures.strip()])
+    out.append(_wrap(READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
-        out.append(_wrap(strategy.advice, "     "))
+        out.append(_wrap(strategy.advice, "     ", width))
     out.append(_rule("Savings levers ($/month)"))
     for saving in e.savings:
         out.append(f"  {saving.name:<22}{_amount(saving.monthly):>20}")
-        out.append(_wrap(saving.detail, "     "))
+        out.append(_wrap(saving.detail, "     ", width))
+    if breakeven is not None:
+        out.append(_rule("Self-hosting break-even"))
+        out.append(_wrap(breakeven_sentence(breakeven), "  ", width))
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
     for label, value, chosen in e.scenario.describe():
         out.append(f"  {'*' if chosen else ' '} {label:<30}{value}")
@@ -102,12 +172,14 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
             f"{usd_range(article.low, article.high)}/month; this scenario's comes to up to "
             f"{usd_range(infra, infra)}/month.",
             "  ",
+            width,
         )
     )
-    return "\n".join(out)
+    return fit(out, width)
 
 
-def render_diff(diff: EstimateDiff) -> str:
+def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
+    width = width or terminal_width()
     out = ["What changed: " + ("; ".join(diff.changed_fields) or "nothing")]
     for name, label in (
         ("monthly", "Monthly run-rate"),
@@ -127,37 +199,121 @@ def render_diff(diff: EstimateDiff) -> str:
                 f"    {c.category.label:<24}{signed_usd_short(c.change.low):>10} / "
                 f"{signed_usd_short(c.change.high)}"
             )
-    return "\n".join(out)
+    return fit(out, width)
 
 
-def render_curve(points: list[CurvePoint]) -> str:
-    out = [
-        _rule("Scaling curve (all-in per month; annual costs spread over 12)").lstrip("\n"),
-        f"  {'users':>10}  {'fixed':>18}  {'variable':>18}  {'total':>20}  {'per user':>16}",
-    ]
+def render_curve(points: list[CurvePoint], width: int | None = None) -> str:
+    width = width or terminal_width()
+    rows = [("users", "fixed", "variable", "total", "per user")]
     for p in points:
-        out.append(
-            f"  {p.users:>10,}  {usd_range(p.fixed.low, p.fixed.high, True):>18}  "
-            f"{usd_range(p.variable.low, p.variable.high, True):>18}  "
-            f"{usd_range(p.monthly.low, p.monthly.high, True):>20}  "
-            f"{usd_range(p.per_user.low, p.per_user.high):>16}"
+        rows.append(
+            (
+                f"{p.users:,}",
+                usd_range(p.fixed.low, p.fixed.high, True),
+                usd_range(p.variable.low, p.variable.high, True),
+                usd_range(p.monthly.low, p.monthly.high, True),
+                usd_range(p.per_user.low, p.per_user.high),
+            )
         )
-    return "\n".join(out)
+    title = _rule("Scaling curve (all-in per month; annual costs spread over 12)").lstrip("\n")
+    return fit([title, *_table(rows)], width)
+
+
+def _table(rows: list[tuple[str, ...]], first_left: bool = False) -> list[str]:
+    """Columns right-aligned to their widest cell, two spaces apart (the first left-aligned)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.ljust(w) if i == 0 and first_left else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append(("  " + "  ".join(cells)).rstrip())
+    return lines
+
+
+def render_comparison(c: Comparison, width: int | None = None) -> str:
+    """One column per option (or one block per option when the columns would not fit)."""
+    width = width or terminal_width()
+    widest = c.widest_category
+    names = [o.label + (" *" if i == c.cheapest else "") for i, o in enumerate(c.options)]
+    measures = [
+        ("Monthly run-rate", [o.estimate.totals.monthly for o in c.options], True),
+        ("One-time", [o.estimate.totals.one_time for o in c.options], True),
+        ("First year", [o.estimate.totals.first_year for o in c.options], True),
+        ("Per user / month", [o.cost_per_user for o in c.options], False),
+        (f"{widest.label} (1st yr)", list(c.category_first_year(widest)), True),
+    ]
+    rows = [("", *names)]
+    rows += [
+        (label, *(usd_range(a.low, a.high, short) for a in amounts))
+        for label, amounts, short in measures
+    ]
+    out = [_rule("Comparison (* = cheapest first year)").lstrip("\n")]
+    table = _table(rows, first_left=True)
+    if max(len(line) for line in table) <= width:
+        out.extend(table)
+    else:
+        for column, name in enumerate(names, start=1):
+            out.append(f"  {name}")
+            out.extend(
+                f"    {label:<24}{usd_range(a[column - 1].low, a[column - 1].high, short)}"
+                for label, a, short in measures
+            )
+    out.append("")
+    out.append(textwrap.fill(comparison_sentence(c), width, break_on_hyphens=False))
+    out.append(
+        textwrap.fill(
+            "Per user / month is the all-in monthly cost (annual costs spread over 12) divided "
+            "by monthly active users.",
+            width,
+        )
+    )
+    return fit(out, width)
+
+
+def render_breakeven(b: BreakEven, width: int | None = None) -> str:
+    width = width or terminal_width()
+    return textwrap.fill(breakeven_sentence(b), width, break_on_hyphens=False)
+
+
+_OPTIONS = (
+    ("--json", "the estimate (or comparison) as JSON", "aicost --json 10k users"),
+    ("--csv", "the estimate as CSV for a spreadsheet", "aicost --csv 10k users"),
+    ("--chart FILE", "write a PNG chart too", "aicost --chart out.png 10k users"),
+    ("--curve", "add the cost at 100 to 1M users", "aicost --curve 10k users"),
+    ("--brief", "leave out each line's arithmetic", "aicost --brief 10k users"),
+    ("--version", "the version of aicost", "aicost --version"),
+    ("--help", "this text", "aicost --help"),
+)
 
 
 def render_help() -> str:
     return "\n".join(
         [
-            "aicost: what your AI prototype will really cost in production.",
+            "aicost: what an AI prototype will cost in production.",
             "",
-            "  aicost 10000 users startup          an itemised estimate",
-            "  aicost --json 10k users enterprise  the same as JSON",
-            "  aicost --curve 10k users            add cost at 100 to 1M users",
-            "  aicost chat                         an estimate, then follow-ups",
+            "Verbs:",
+            "  aicost 10000 users startup",
+            "      an itemised estimate",
+            f"  aicost {COMPARE_EXAMPLE}",
+            "      two to five options side by side, cheapest marked",
+            f"  aicost {BREAKEVEN_EXAMPLE}",
+            "      the users above which self-hosting costs less",
+            "  aicost chat",
+            "      an estimate, then follow-ups",
+            "",
+            "Options:",
+            *(
+                line
+                for flag, what, example in _OPTIONS
+                for line in (f"  {flag:<13} {what}", f"  {'':<13} e.g. {example}")
+            ),
             "",
             "Describe the scenario in words, e.g.:",
             *(f"  {example}" for example in EXAMPLES),
             "Follow-ups in chat:",
-            "  " + " · ".join(FOLLOW_UP_EXAMPLES) + " · reset · quit",
+            *(f"  {example}" for example in FOLLOW_UP_EXAMPLES),
+            "  reset · quit",
         ]
     )

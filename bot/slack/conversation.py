@@ -229,6 +229,9 @@ class Conversations:
                 else blocks.error_message(answer.text)
             )
             await self._respond(where, message)
+        elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
+            # Plain text until the Slack rendering (table block, chart) lands.
+            await self._respond(where, blocks.info_message(answer.text))
         else:  # undo or reset: they act on one estimate, so they belong in its thread
             await self._respond(where, blocks.info_message(THREAD_ONLY))
 

@@ -1,0 +1,69 @@
+"""An estimate as CSV for a spreadsheet: one row per line item, then the totals and the phases.
+
+UTF-8, every field quoted. Text that a spreadsheet would run as a formula (starting with =, +, -,
+@, a tab or a carriage return) is prefixed with an apostrophe; numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from estimator.estimate import Estimate
+
+HEADER = ("category", "item", "cadence", "low", "high", "basis")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def estimate_csv(e: Estimate) -> str:
+    """The CSV document (str; encode as UTF-8, a BOM is not needed by current spreadsheets)."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for item in e.line_items:
+        writer.writerow(
+            _row(
+                item.category.value, item.item, item.cadence.value, item.low, item.high, item.basis
+            )
+        )
+    t = e.totals
+    for name, cadence, amount, basis in (
+        ("one_time", "one_time", t.one_time, "sum of one-time lines"),
+        ("monthly", "monthly", t.monthly, "sum of monthly lines"),
+        ("annual", "annual", t.annual, "sum of annual lines"),
+        ("monthly_all_in", "monthly", t.monthly_all_in, "monthly + annual / 12"),
+        ("first_year", "first_year", t.first_year, "one-time + 12 x monthly + annual"),
+    ):
+        writer.writerow(_row("total", name, cadence, amount.low, amount.high, basis))
+    for phase in e.phases:
+        low, high = phase.article_multiple
+        writer.writerow(
+            _row(
+                "phase",
+                phase.name,
+                "cumulative",
+                phase.cumulative.low,
+                phase.cumulative.high,
+                f"{phase.months}; article {low:g}-{high:g}x the prototype",
+            )
+        )
+    return out.getvalue()
+
+
+def estimate_json(e: Estimate) -> str:
+    """The JSON document `aicost --json` prints: Estimate.to_dict(), indented."""
+    return json.dumps(e.to_dict(), indent=2)
+
+
+def _row(category: str, item: str, cadence: str, low: float, high: float, basis: str) -> list:
+    return [safe(category), safe(item), safe(cadence), _number(low), _number(high), safe(basis)]
+
+
+def safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading formula character is escaped with '."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 2):.2f}"

@@ -1,0 +1,58 @@
+"""One-paragraph answers for a comparison and a break-even, shared by the terminal and Slack."""
+
+from __future__ import annotations
+
+from estimator.breakeven import READING, BreakEven
+from estimator.compare import Comparison
+from estimator.money import count, usd_range, usd_short
+from estimator.scenario import MAX_USERS
+
+
+def comparison_sentence(c: Comparison) -> str:
+    """'Cheapest first year: gpt-4o-mini ($229k-503k); the options differ most in LLM inference.'"""
+    best = c.options[c.cheapest]
+    first_year = best.estimate.totals.first_year
+    widest = c.widest_category
+    spread = [(a.low + a.high) / 2 for a in c.category_first_year(widest)]
+    return (
+        f"Cheapest first year: {best.label} ({usd_range(first_year.low, first_year.high, True)}). "
+        f"The options differ most in {widest.label} (first-year midpoints "
+        f"{usd_short(min(spread))} to {usd_short(max(spread))})."
+    )
+
+
+def breakeven_sentence(b: BreakEven) -> str:
+    """Where self-hosting on the scenario's GPU starts to cost less than the API model."""
+    gpu = b.self_hosted.gpu.value.upper()
+    own = f"{b.self_hosted.model} " if b.self_hosted.model != b.api.model else ""
+    sides = f"self-hosting {own}on {gpu} GPUs vs {b.api.model} on its API"
+    difference = b.first_year_difference
+    users = count(b.scenario.users)
+    less, more = sorted((difference.low, difference.high))
+    if more <= 0:
+        saved = usd_range(-more, -less, True)
+        at_scale = f"At {users} users, self-hosting saves {saved} in the first year."
+    elif less >= 0:
+        at_scale = (
+            f"At {users} users, self-hosting costs {usd_range(less, more, True)} more in the "
+            f"first year."
+        )
+    else:
+        at_scale = (
+            f"At {users} users, self-hosting's first year runs from {usd_short(-less)} less to "
+            f"{usd_short(more)} more than the API's."
+        )
+    if b.always_cheaper:
+        verdict = f"Break-even, {sides}: self-hosting is cheaper per month at any user count."
+    elif b.users is None:
+        verdict = (
+            f"Break-even, {sides}: self-hosting never costs less per month, up to "
+            f"{count(MAX_USERS)} users."
+        )
+    else:
+        rps = b.requests_per_second or 0.0
+        verdict = (
+            f"Break-even, {sides}: self-hosting costs less per month above about "
+            f"{count(b.users)} users ({rps:,.1f} requests/s on average)."
+        )
+    return f"{verdict} {at_scale} Compared: {READING}."

@@ -1,0 +1,126 @@
+"""Break-even between an API model and self-hosting: the user count above which GPUs cost less.
+
+Written against the public Scenario/estimate() API only, so it holds whatever the GPU sizing or
+token pricing inside the estimator becomes. The reading compared is the all-in monthly run-rate
+(monthly costs plus annual costs spread over 12), at the midpoint of each estimate's low-high
+range; the search bisects over users on a log scale, then over whole users.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.estimate import estimate
+from estimator.scenario import MAX_USERS, Hosting, Scenario, ScenarioError
+from estimator.totals import Amount
+from estimator.traffic import traffic
+
+READING = (
+    "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
+    "searched by bisection over users"
+)
+_DEFAULTS = facts.entry("breakeven")
+
+
+@dataclass(frozen=True, slots=True)
+class BreakEven:
+    """Self-hosting vs an API for one scenario; `users` is None when the lines never cross."""
+
+    scenario: Scenario
+    self_hosted: Scenario  # at the scenario's users
+    api: Scenario
+    users: int | None
+    # True when self-hosting is already cheaper at the fewest users searched (1).
+    always_cheaper: bool
+    # First year of self-hosting minus first year on the API, at the scenario's users.
+    first_year_difference: Amount
+
+    @property
+    def requests_per_second(self) -> float | None:
+        """Average requests per second at the break-even user count."""
+        if self.users is None:
+            return None
+        return traffic(self.scenario, users=self.users).average_rps
+
+    @property
+    def self_hosting_cheaper_now(self) -> bool:
+        return monthly_reading(self.self_hosted) <= monthly_reading(self.api)
+
+    def to_dict(self) -> dict:
+        return {
+            "api_model": self.api.model,
+            "self_hosted_model": self.self_hosted.model,
+            "gpu": self.self_hosted.gpu.value,
+            "users": self.users,
+            "requests_per_second": (
+                round(self.requests_per_second, 3) if self.users is not None else None
+            ),
+            "always_cheaper": self.always_cheaper,
+            "first_year_difference": self.first_year_difference.to_dict(),
+            "reading": READING,
+        }
+
+
+def monthly_reading(s: Scenario) -> float:
+    """The figure compared: midpoint of the all-in monthly run-rate."""
+    m = estimate(s).totals.monthly_all_in
+    return (m.low + m.high) / 2
+
+
+def pair(s: Scenario) -> tuple[Scenario, Scenario]:
+    """(self-hosted, API) versions of the scenario: its own model on its own side, the data
+    file's default on the other."""
+    if s.hosting is Hosting.self_hosted:
+        return s, _variant(s, hosting=Hosting.api, model=_DEFAULTS["api_model"])
+    return _variant(s, hosting=Hosting.self_hosted, model=_DEFAULTS["self_hosted_model"]), s
+
+
+def _variant(s: Scenario, **update: object) -> Scenario:
+    """The scenario with `update` applied and validated; the model is kept when the other side's
+    default is not one the estimator can price."""
+    values = {**s.model_dump(exclude={"given"}), **update}
+    try:
+        return Scenario(**values, given=s.given | set(update))
+    except (ScenarioError, ValueError):
+        values["model"] = s.model
+        return Scenario(**values, given=s.given | {"hosting"})
+
+
+def break_even(s: Scenario) -> BreakEven:
+    self_hosted, api = pair(s)
+
+    def cheaper_self_hosted(users: int) -> bool:
+        return monthly_reading(_at(self_hosted, users)) <= monthly_reading(_at(api, users))
+
+    first_year = estimate(self_hosted).totals.first_year + estimate(api).totals.first_year.scaled(
+        -1
+    )
+    result = {"scenario": s, "self_hosted": self_hosted, "api": api}
+    if cheaper_self_hosted(1):
+        return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
+    if not cheaper_self_hosted(MAX_USERS):
+        return BreakEven(
+            **result, users=None, always_cheaper=False, first_year_difference=first_year
+        )
+    # Decades first (the costs span ten orders of magnitude), then whole users.
+    low_exp, high_exp = 0.0, math.log10(MAX_USERS)
+    while high_exp - low_exp > 0.01:
+        mid = (low_exp + high_exp) / 2
+        if cheaper_self_hosted(round(10**mid)):
+            high_exp = mid
+        else:
+            low_exp = mid
+    low, high = round(10**low_exp), round(10**high_exp)
+    while high - low > 1:  # invariant: API cheaper at `low`, self-hosting at `high`
+        mid = (low + high) // 2
+        if cheaper_self_hosted(mid):
+            high = mid
+        else:
+            low = mid
+    return BreakEven(**result, users=high, always_cheaper=False, first_year_difference=first_year)
+
+
+def _at(s: Scenario, users: int) -> Scenario:
+    return s.model_copy(update={"users": users})
