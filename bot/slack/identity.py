@@ -1,4 +1,5 @@
-"""Who the bot is (auth.test), asked of Slack once at start-up and kept.
+"""Who the bot is (auth.test), asked of Slack once at start-up and kept; whose workspace a
+request belongs to.
 
 Left to itself, Bolt asks on the first request, inside that request's 3-second window: if Slack
 is slow or failing at that moment, the acknowledgement is late and the user is told to reinstall
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
@@ -58,3 +60,13 @@ class BotIdentity:
             )
 
         return authorize
+
+
+def workspace_of(context: AsyncBoltContext) -> str:
+    """Whose conversation this is: the installation's organisation for an org-wide install,
+    else its workspace, as Bolt reads them (for events, the `authorizations` entry, i.e. the
+    installing side of a channel shared with another organisation). An org-wide install's
+    buttons carry no team at all, so the organisation is the only stable owner."""
+    if context.is_enterprise_install and context.enterprise_id:
+        return context.enterprise_id
+    return context.team_id or context.enterprise_id or ""
