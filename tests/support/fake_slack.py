@@ -116,6 +116,7 @@ class Installed:
     bot_user_id: str = BOT_USER_ID
     bot_id: str = BOT_ID
     rotating: bool = False  # token rotation on: tokens expire and come with a refresh token
+    expires_in: int = 43200  # seconds a rotating token lives (Slack's: 12 hours)
 
 
 @dataclass
@@ -172,10 +173,13 @@ class FakeSlack:
         enterprise_id: str | None = None,
         org_wide: bool = False,
         rotating: bool = False,
+        expires_in: int = 43200,
     ) -> str:
         """The code Slack hands the browser after an admin approves the install."""
         code = f"code-{uuid.uuid4().hex[:12]}"
-        self._codes[code] = Installed(team_id, enterprise_id, org_wide, rotating=rotating)
+        self._codes[code] = Installed(
+            team_id, enterprise_id, org_wide, rotating=rotating, expires_in=expires_in
+        )
         return code
 
     def token_of(self, team_or_enterprise: str) -> str:
@@ -224,7 +228,7 @@ class FakeSlack:
         if installed.rotating:
             refresh = f"xoxe-1-{uuid.uuid4().hex[:20]}"
             self._refresh_tokens[refresh] = installed
-            answer.update({"refresh_token": refresh, "expires_in": 43200})
+            answer.update({"refresh_token": refresh, "expires_in": installed.expires_in})
         return answer
 
     # ----------------------------------------------------------------- lifecycle
