@@ -159,8 +159,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     bot.client.session = aiohttp.ClientSession()
     if bot.identity is not None:
         await bot.identity.fetch()  # before serving, so no request waits on auth.test
-    if bot.installations is not None:
-        await bot.installations.create_tables()
+    if bot.installations is not None and not await _installations_ready(bot):
+        return 2
     await bot.workers.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
@@ -216,6 +216,28 @@ async def _connect_socket_mode(bot: Bot) -> Any:
     handler = AcknowledgingSocketModeHandler(bot.app, app_token)
     await handler.connect_async()
     return handler
+
+
+async def _installations_ready(bot: Bot) -> bool:
+    """Create the installation tables (if new); False, after one line naming the setting,
+    when the database cannot be reached."""
+    assert bot.installations is not None
+    try:
+        await bot.installations.create_tables()
+    except Exception as exc:  # drivers raise their own errors (OSError, asyncpg's, sqlite's)
+        setting = (
+            "INSTALLATION_DB_URL" if bot.settings.installation_db_url else ("INSTALLATION_DB_PATH")
+        )
+        log.error("cannot open the installation database (%s): check %s", _reason(exc), setting)
+        await bot.installations.close()
+        await _close_client(bot)
+        return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return type(cause or exc).__name__
 
 
 def _is_ssl_check(body: bytes) -> bool:
