@@ -122,3 +122,17 @@ def test_an_unreachable_installation_database_is_one_line_and_exit_2():
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert "INSTALLATION_DB_URL" in run.stderr
+
+
+def test_the_manifests_ask_for_the_scopes_and_events_distribution_needs():
+    import yaml
+
+    from bot.slack.installations import BOT_SCOPES
+
+    for name in ("manifest.yml", "manifest.socket.yml"):
+        manifest = yaml.safe_load((ROOT / "deploy" / name).read_text())
+        assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+        events = manifest["settings"]["event_subscriptions"]["bot_events"]
+        assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    http = yaml.safe_load((ROOT / "deploy" / "manifest.yml").read_text())
+    assert http["oauth_config"]["redirect_urls"] == ["https://YOUR-HOST/slack/oauth_redirect"]
