@@ -293,3 +293,32 @@ async def test_an_org_wide_uninstall_removes_the_organisations_installation(slac
             break
         await asyncio.sleep(0.1)
     assert await _rows(db, org) == 0
+
+
+async def test_slack_connect_the_other_side_continues_with_the_installing_sides_token(slack, bot):
+    """Only our organisation installed the bot; someone of the other one, in the shared channel,
+    replies in the thread and clicks a button: both act on our estimate, with our token."""
+    ours, theirs, channel = new_team(), new_team(), channel_id()
+    await install(slack, bot, ours)
+    main = await estimate(slack, bot, team=ours, channel=channel)
+    ts = main.response["ts"]
+    before = len(posts(slack, channel, ts))
+    reply = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=theirs)
+    await bot.post(event_envelope(reply, installed_team=ours, actor_team=theirs, shared=True))
+    await bot.post(
+        block_actions(
+            Action.what_if_10x.value, estimate_buttons(main.args["blocks"])[Action.what_if_10x],
+            channel=channel, message_ts=ts, user_team=theirs, team=theirs,
+            response_url=slack.response_url(uuid.uuid4().hex),
+        )
+    )  # fmt: skip
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
+        count=before + 2,
+    )
+    answers = " ".join(text_of(c.args["blocks"]) for c in replies[before:])
+    assert "users 10,000 → 50,000" in answers
+    assert "→ 500,000" in answers or "→ 100,000" in answers
+    assert {c.headers["authorization"] for c in replies[before:]} == {
+        f"Bearer {slack.token_of(ours)}"
+    }

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import listeners
 from bot.slack.conversation import Conversations
-from bot.slack.identity import BotIdentity
+from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
 from bot.slack.state import ConversationStore, make_store
@@ -129,6 +129,7 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
             signing_secret=secret,
             installation_store=installations.store,
             oauth_settings=_oauth_settings(settings, installations),
+            before_authorize=owner_from_buttons,
             logger=bolt_logger,
         )
     else:
@@ -139,6 +140,7 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
             signing_secret=secret,
             # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
             request_verification_enabled=not settings.socket_mode,
+            before_authorize=owner_from_buttons,
             logger=bolt_logger,
         )
     app.error(_unhandled_error)

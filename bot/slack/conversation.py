@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -53,23 +53,41 @@ PASSING_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unava
 # A private estimate's scenario is remembered under this prefix and a random key, which its
 # buttons carry as their value (a message only its reader sees has no thread in the channel).
 PRIVATE_PREFIX = "private-"
-# What an estimate's buttons carry: whose estimate it is ("w:T0123" or "w:E0123"), plus a private
-# estimate's key. A click from the other side of a shared channel then acts on the same scenario.
-_BUTTON_VALUE = re.compile(r"w:([A-Za-z0-9]{1,32})(?::(private-[0-9a-f]{16}))?")
+# What an estimate's buttons carry: whose estimate it is ("w:T0123", "w:T0123.E0456" for a
+# workspace of an organisation, "w:E0456" for an org-wide install), plus a private estimate's
+# key. A click from the other side of a shared channel then acts on the same scenario, with the
+# installing side's token.
+_BUTTON_VALUE = re.compile(
+    r"w:([A-Za-z0-9]{1,32})(?:\.([A-Za-z0-9]{1,32}))?(?::(private-[0-9a-f]{16}))?"
+)
+
+
+@dataclass(frozen=True)
+class ButtonValue:
+    owner: str  # a workspace (T…) or, org-wide, an organisation (E…)
+    enterprise: str | None = None
+    private_key: str | None = None
+
+    @property
+    def org_wide(self) -> bool:
+        return self.owner.startswith("E")
 
 
 def button_value(where: Where) -> str | None:
     if not where.team:
         return None
+    value = f"w:{where.team}"
+    if where.enterprise and where.enterprise != where.team:
+        value += f".{where.enterprise}"
     if where.private and where.thread_ts:
-        return f"w:{where.team}:{where.thread_ts}"
-    return f"w:{where.team}"
+        value += f":{where.thread_ts}"
+    return value
 
 
-def read_button_value(value: str) -> tuple[str | None, str | None]:
-    """(owner, private key) from a button's value; (None, None) for buttons from before."""
+def read_button_value(value: str) -> ButtonValue | None:
+    """What an estimate's button carries; None for buttons posted before owners were stamped."""
     match = _BUTTON_VALUE.fullmatch(value)
-    return (match.group(1), match.group(2)) if match else (None, None)
+    return ButtonValue(match.group(1), match.group(2), match.group(3)) if match else None
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,8 @@ class Where:
     thread_ts: str | None = None
     response_url: str | None = None
     private: bool = False  # a private estimate: answers go back through the response_url
+    # The installation's organisation when `team` is one of its workspaces (Enterprise Grid).
+    enterprise: str | None = None
 
 
 class Conversations:
@@ -277,7 +297,8 @@ class Conversations:
             log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
             return
         answer = await self.workers.run(answers.from_form, scenario)
-        here = Where(where.team, where.channel, where.user)  # a new estimate: a new thread
+        # A new estimate: a new thread.
+        here = replace(where, thread_ts=None, response_url=None)
         await self._publish(client, here, answer)
 
     async def open_form(
@@ -335,7 +356,7 @@ class Conversations:
     async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
         (answered in a thread under the mention), else a fresh request."""
-        here = Where(where.team, where.channel, where.user, where.thread_ts or ts)
+        here = replace(where, thread_ts=where.thread_ts or ts, response_url=None)
         if await self._slowed_down(client, here, in_thread=True):
             return
         if where.thread_ts:
@@ -379,7 +400,7 @@ class Conversations:
         saved = await self._save(
             lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
         )
-        thread = Where(where.team, where.channel, where.user, ts, where.response_url)
+        thread = replace(where, thread_ts=ts)
         for tip in tips:
             await self._in_thread(client, thread, tip)
         if not saved:
@@ -419,7 +440,7 @@ class Conversations:
                     where.team, where.channel, key, answer.state, entry
                 )
             )
-            here = Where(where.team, where.channel, where.user, key, where.response_url, True)
+            here = replace(where, thread_ts=key, private=True)
             await self._respond(where, _stamped(private, here) if saved else private)
             return
         # From the form: no response_url; the app's DM with the user still works, and is a

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -70,3 +71,29 @@ def workspace_of(context: AsyncBoltContext) -> str:
     if context.is_enterprise_install and context.enterprise_id:
         return context.enterprise_id
     return context.team_id or context.enterprise_id or ""
+
+
+async def owner_from_buttons(
+    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Before authorization: a click on an estimate's button belongs to the installation that
+    posted the estimate, which its buttons name (the value Slack sends back is the one the bot
+    posted, in a signed request). A person of the other organisation in a shared channel sends
+    their own workspace as `team`; without this, an installation they never made would be
+    looked up, and a different conversation."""
+    from bot.slack.conversation import read_button_value  # conversation imports this module
+
+    if body.get("type") == "block_actions":
+        for action in body.get("actions") or []:
+            stamp = read_button_value(str(action.get("value") or ""))
+            if stamp is None:
+                continue
+            if stamp.org_wide:
+                context["enterprise_id"] = stamp.owner
+                context["is_enterprise_install"] = True
+            else:
+                context["team_id"] = stamp.owner
+                context["enterprise_id"] = stamp.enterprise
+                context["is_enterprise_install"] = False
+            break
+    return await next()

@@ -26,7 +26,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         # raises after it (a 404 three seconds later), so a malformed click must fail here.
         container = body.get("container") or {}
         message = body.get("message") or {}
-        owner, private_key = read_button_value(str(action.get("value") or ""))
+        stamp = read_button_value(str(action.get("value") or ""))
+        private_key = stamp.private_key if stamp else None
         private = bool(container.get("is_ephemeral")) and private_key is not None
         if private:
             # A private estimate has no message in the channel: its buttons carry the key its
@@ -36,9 +37,9 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             # Buttons also sit under follow-up answers inside the thread: act on the root.
             root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
         where = Where(
-            # The estimate's owner, stamped on its buttons: the same scenario whichever side
-            # of a shared channel clicks.
-            team=owner or workspace_of(context),
+            # The estimate's owner (its buttons name it: see identity.owner_from_buttons).
+            team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id", ""),
             user=(body.get("user") or {}).get("id", ""),
             thread_ts=root,

@@ -23,6 +23,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         conversations.metrics.requests.labels(kind="slash_command").inc()
         where = Where(
             team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=command.get("channel_id", ""),
             user=command.get("user_id", ""),
             response_url=command.get("response_url"),

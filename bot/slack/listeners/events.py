@@ -26,6 +26,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         text = (event.get("text") or "").replace(bot_mention, " ").strip()
         where = Where(
             team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=event.get("channel", ""),
             user=event.get("user", ""),
             thread_ts=event.get("thread_ts"),
@@ -52,6 +53,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         conversations.metrics.requests.labels(kind="thread_reply").inc()
         where = Where(
             team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=event.get("channel", ""),
             user=event.get("user", ""),
             thread_ts=thread_ts,

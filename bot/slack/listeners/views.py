@@ -40,6 +40,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         team = workspace_of(context)
         where = Where(
             team=team,
+            enterprise=context.enterprise_id,
             channel=metadata.channel,
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
