@@ -118,6 +118,14 @@ class Installations:
                 bot = refreshed
         return bot.bot_token
 
+    async def token_for(self, workspace: str, enterprise: str | None = None) -> str | None:
+        """The bot token for a conversation's owner as state keys name it (`Where.team`): an
+        organisation (E…) for an org-wide install, else a workspace (T…) and its organisation
+        (`Where.enterprise`) if it belongs to one."""
+        if workspace.startswith("E"):
+            return await self.bot_token(enterprise_id=workspace, team_id=None)
+        return await self.bot_token(enterprise_id=enterprise, team_id=workspace)
+
     async def delete(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Every installation and bot of a workspace or organisation (app_uninstalled)."""
         await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
