@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from bot.slack.settings import SettingsError, load_settings
-from tests.support.bot_process import ROOT
+from tests.support.bot_process import ROOT, free_port
 
 
 def _run_bot(env):
@@ -64,3 +64,75 @@ def test_estimate_workers_out_of_range_is_named(monkeypatch):
         load_settings()
     monkeypatch.setenv("ESTIMATE_WORKERS", "0")  # no workers: estimates in-process
     assert load_settings().estimate_workers == 0
+
+
+def _distributed_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOKEN_", "INSTALL"))}
+    env["SLACK_SIGNING_SECRET"] = "s"
+    env.update(settings)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID"), ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")],
+)
+def test_half_of_the_client_pair_names_the_other_half_and_exits_2(given, missing):
+    run = _run_bot(_distributed_env(**{given: "x"}))
+    assert run.returncode == 2
+    (line,) = run.stderr.strip().splitlines()
+    assert f"{given} is set but {missing} is not" in line
+
+
+def test_distributed_mode_needs_an_encryption_key_and_a_fernet_one():
+    run = _run_bot(_distributed_env(SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="x"))
+    assert run.returncode == 2 and "TOKEN_ENCRYPTION_KEY is not set" in run.stderr
+    run = _run_bot(
+        _distributed_env(
+            SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="x", TOKEN_ENCRYPTION_KEY="short"
+        )
+    )
+    assert run.returncode == 2 and "not a Fernet key" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_bot_token_and_a_client_id_together_are_refused(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("SLACK_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1.2")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "x")
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN and SLACK_CLIENT_ID"):
+        load_settings()
+
+
+def test_an_unreachable_installation_database_is_one_line_and_exit_2():
+    from cryptography.fernet import Fernet
+
+    run = _run_bot(
+        _distributed_env(
+            SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="x",
+            TOKEN_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+            INSTALLATION_DB_URL="postgresql://postgres@127.0.0.1:9/nowhere",
+            PORT=str(free_port()),
+        )
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "INSTALLATION_DB_URL" in run.stderr
+
+
+def test_the_manifests_ask_for_the_scopes_and_events_distribution_needs():
+    import yaml
+
+    from bot.slack.installations import BOT_SCOPES
+
+    for name in ("manifest.yml", "manifest.socket.yml"):
+        manifest = yaml.safe_load((ROOT / "deploy" / name).read_text())
+        assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+        events = manifest["settings"]["event_subscriptions"]["bot_events"]
+        assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    http = yaml.safe_load((ROOT / "deploy" / "manifest.yml").read_text())
+    assert http["oauth_config"]["redirect_urls"] == ["https://YOUR-HOST/slack/oauth_redirect"]

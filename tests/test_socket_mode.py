@@ -272,3 +272,89 @@ async def test_fake_says_hello_answers_pings_and_records_acks():
         assert await until(lambda: own.socket_count == 0)
         with pytest.raises(AssertionError, match="no Socket Mode connection"):
             await own.send_envelope("events_api", {})
+
+
+def _interactive(kind: str, team: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "token": "verification-token",
+        "team": {"id": team, "domain": "t"},
+        "user": {"id": "U1", "username": "alice", "name": "alice", "team_id": team},
+        "api_app_id": "A0AICOST",
+        "is_enterprise_install": False,
+        "enterprise": None,
+        **fields,
+    }
+
+
+def _event(event: dict[str, Any], team: str) -> dict[str, Any]:
+    return json.loads(event_callback_body(event, team_id=team))
+
+
+# Every kind of envelope Slack delivers that no listener of this bot wants: each must still be
+# acknowledged, or Slack sends it again (retry_attempt 1, 2, 3) and eventually turns events off.
+UNHANDLED_ENVELOPES: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
+    "unknown_command": (
+        "slash_commands",
+        lambda team: slash_command_payload("x", command="/other", team_id=team),
+    ),
+    "global_shortcut": (
+        "interactive",
+        lambda team: _interactive(
+            "shortcut", team, callback_id="some_shortcut", trigger_id="1.2.3",
+            action_ts="1700000000.000001",
+        ),
+    ),
+    "message_shortcut": (
+        "interactive",
+        lambda team: _interactive(
+            "message_action", team, callback_id="some_message_action", trigger_id="1.2.3",
+            action_ts="1700000000.000001", message_ts="1700000000.000100",
+            channel={"id": "C1", "name": "general"}, response_url="https://hooks.invalid/x",
+            message={"type": "message", "user": "U1", "ts": "1700000000.000100", "text": "hi"},
+        ),
+    ),
+    "view_closed": (
+        "interactive",
+        lambda team: _interactive(
+            "view_closed", team, is_cleared=False,
+            view={"id": "V1", "team_id": team, "type": "modal", "callback_id": "aicost_form",
+                  "private_metadata": "", "state": {"values": {}}, "hash": "1.a",
+                  "app_installed_team_id": team},
+        ),
+    ),
+    "unknown_button": (
+        "interactive",
+        lambda team: json.loads(
+            parse_qs(block_actions_body("someone_elses_button", "v", team_id=team).decode())[
+                "payload"
+            ][0]
+        ),
+    ),
+    "app_uninstalled": (
+        "events_api", lambda team: _event({"type": "app_uninstalled", "event_ts": "1.2"}, team)
+    ),
+    "app_home_opened": (
+        "events_api",
+        lambda team: _event(
+            {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home",
+             "event_ts": "1.2"}, team,
+        ),
+    ),
+    "reaction_added": (
+        "events_api",
+        lambda team: _event(
+            {"type": "reaction_added", "user": "U1", "reaction": "thumbsup",
+             "item": {"type": "message", "channel": "C1", "ts": "1.2"}, "event_ts": "1.3"},
+            team,
+        ),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(UNHANDLED_ENVELOPES))
+async def test_every_envelope_is_acknowledged_even_with_no_listener(slack, bot, team, kind):
+    envelope_type, payload = UNHANDLED_ENVELOPES[kind]
+    envelope_id = await slack.send_envelope(envelope_type, payload(team))
+    ack = await acked_in_time(slack, envelope_id)
+    assert ack["envelope_id"] == envelope_id

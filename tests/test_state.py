@@ -125,6 +125,30 @@ async def test_estimates_history_is_capped_and_newest_first(
     assert [entry["n"] for entry in entries] == list(range(ESTIMATE_HISTORY + 4, 4, -1))
 
 
+async def test_forget_workspace_deletes_every_key_of_the_workspace_and_no_other(
+    store: ConversationStore, team: str
+) -> None:
+    other_team = f"{team}X"
+    for t in (team, other_team):
+        for channel in (CHANNEL, "C0999"):
+            await store.save_conversation(t, channel, THREAD, _state(), {"n": 1})
+        await store.claim(f"event:{t}:Ev001", 60)
+        await store.claim(f"click:{t}:{CHANNEL}:{THREAD}:aicost_what_if_10x:U1", 60)
+        await store.claim(f"view:{t}:V001:hash", 60)
+        await store.take_tokens([(f"user:{t}:U1", 10), (f"team:{t}", 100)], 60.0)
+
+    # Per channel: thread, index, latest, estimates (x2); the workspace's recent estimates; three
+    # claims; two buckets.
+    assert await store.forget_workspace(team) == 8 + 1 + 3 + 2
+    assert await store.forget_workspace(team) == 0
+    assert await store.load_thread(team, CHANNEL, THREAD) is None
+    assert await store.claim(f"event:{team}:Ev001", 60)  # claimable again: it was deleted
+    # The other workspace keeps everything: its claims still hold, its state is there.
+    assert await store.load_thread(other_team, "C0999", THREAD) is not None
+    assert not await store.claim(f"event:{other_team}:Ev001", 60)
+    assert await store.forget_workspace(other_team) == 8 + 1 + 3 + 2
+
+
 async def test_forget_deletes_everything_of_the_channel_and_only_that_channel(
     store: ConversationStore, team: str
 ) -> None:

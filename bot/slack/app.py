@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -19,11 +21,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import listeners
 from bot.slack.conversation import Conversations
-from bot.slack.identity import BotIdentity
+from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
 from bot.slack.state import ConversationStore, make_store
 from bot.slack.workers import Workers
+
+if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
+    from bot.slack.installations import Installations
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,9 @@ class Bot:
     store: ConversationStore
     conversations: Conversations
     metrics: Metrics
-    identity: BotIdentity
+    identity: BotIdentity | None  # single-workspace mode: who the one bot token is
     workers: Workers
+    installations: Installations | None = None  # distributed mode: every workspace's token
 
 
 class _SameTokenNotice(logging.Filter):
@@ -86,8 +92,11 @@ def library_logger(name: str, settings: Settings) -> logging.Logger:
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client, retrying as Slack asks: after Retry-After on 429 (not on by default
     for the async client), with backoff on 5xx and dropped connections."""
+    token = settings.slack_bot_token
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        # Distributed mode: no token here; Bolt hands each listener a client holding the token
+        # of the installation the request came from.
+        token=token.get_secret_value() if token else None,
         base_url=settings.slack_api_url,
         timeout=10,
         logger=library_logger("slack_sdk.web", settings),
@@ -111,18 +120,73 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     )
     bolt_logger = library_logger("slack_bolt", settings)
     bolt_logger.addFilter(_SameTokenNotice())
-    identity = BotIdentity(client)
-    app = AsyncApp(
-        client=client,
-        authorize=identity.authorize,
-        signing_secret=secret,
-        # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
-        request_verification_enabled=not settings.socket_mode,
-        logger=bolt_logger,
-    )
+    identity: BotIdentity | None = None
+    installations: Installations | None = None
+    if settings.distributed:
+        installations = _installations(settings)
+        app = AsyncApp(
+            client=client,
+            signing_secret=secret,
+            installation_store=installations.store,
+            oauth_settings=_oauth_settings(settings, installations),
+            before_authorize=owner_from_buttons,
+            logger=bolt_logger,
+        )
+    else:
+        identity = BotIdentity(client)
+        app = AsyncApp(
+            client=client,
+            authorize=identity.authorize,
+            signing_secret=secret,
+            # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
+            request_verification_enabled=not settings.socket_mode,
+            before_authorize=owner_from_buttons,
+            logger=bolt_logger,
+        )
     app.error(_unhandled_error)
     workers = Workers(settings.estimate_workers)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
     conversations = Conversations(store, metrics, workers, webhook_logger)
-    listeners.register(app, conversations)
-    return Bot(settings, app, client, store, conversations, metrics, identity, workers)
+    listeners.register(app, conversations, installations)
+    return Bot(
+        settings, app, client, store, conversations, metrics, identity, workers, installations
+    )
+
+
+def _installations(settings: Settings) -> Installations:
+    from bot.slack.installations import make_installations
+
+    assert settings.slack_client_id and settings.slack_client_secret
+    assert settings.token_encryption_key is not None
+    return make_installations(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        encryption_key=settings.token_encryption_key.get_secret_value(),
+        db_path=settings.installation_db_path,
+        db_url=settings.installation_db_url,
+        api_url=settings.slack_api_url,
+    )
+
+
+def _oauth_settings(settings: Settings, installations: Installations) -> AsyncOAuthSettings:
+    from bot.slack.installations import BOT_SCOPES, ROTATION_MARGIN_MINUTES
+
+    """Bolt's OAuth flow: /slack/install shows "Add to Slack", /slack/oauth_redirect keeps the
+    installation. Tokens that rotate are refreshed by Bolt's authorize before they expire."""
+    assert settings.slack_client_secret is not None
+    return AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        installation_store=installations.store,
+        state_store=installations.states,
+        token_rotation_expiration_minutes=ROTATION_MARGIN_MINUTES,
+        # Slack's authorize page; the API URL's host in tests (the fake Slack).
+        authorization_url=_authorization_url(settings.slack_api_url),
+    )
+
+
+def _authorization_url(api_url: str) -> str:
+    """https://slack.com/oauth/v2/authorize for the real API URL; the same path on its host."""
+    root = api_url.removesuffix("/").removesuffix("/api")
+    return f"{root}/oauth/v2/authorize"

@@ -351,6 +351,23 @@ def not_in_channel_message(estimate: Message) -> Message:
     return Message(text, fit([_section(notice), *estimate.blocks]))
 
 
+def with_button_value(message: Message, value: str) -> Message:
+    """The message with each of its estimate buttons carrying `value`: whose estimate it is,
+    and for a private one the key its scenario was remembered under (the action ID still
+    says what the button does)."""
+    ours = {action.value for action in Action}
+    rewritten = []
+    for block in message.blocks:
+        if block.get("type") == "actions":
+            elements = [
+                {**element, "value": value} if element.get("action_id") in ours else element
+                for element in block.get("elements", [])
+            ]
+            block = {**block, "elements": elements}
+        rewritten.append(block)
+    return Message(message.text, rewritten)
+
+
 # --- the thread -------------------------------------------------------------------------------
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -46,6 +48,46 @@ DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembe
 
 # Slack errors that mean "the bot cannot post here": answer privately instead.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+# Slack errors that pass with time; any other refusal stays until someone changes something.
+PASSING_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+# A private estimate's scenario is remembered under this prefix and a random key, which its
+# buttons carry as their value (a message only its reader sees has no thread in the channel).
+PRIVATE_PREFIX = "private-"
+# What an estimate's buttons carry: whose estimate it is ("w:T0123", "w:T0123.E0456" for a
+# workspace of an organisation, "w:E0456" for an org-wide install), plus a private estimate's
+# key. A click from the other side of a shared channel then acts on the same scenario, with the
+# installing side's token.
+_BUTTON_VALUE = re.compile(
+    r"w:([A-Za-z0-9]{1,32})(?:\.([A-Za-z0-9]{1,32}))?(?::(private-[0-9a-f]{16}))?"
+)
+
+
+@dataclass(frozen=True)
+class ButtonValue:
+    owner: str  # a workspace (T…) or, org-wide, an organisation (E…)
+    enterprise: str | None = None
+    private_key: str | None = None
+
+    @property
+    def org_wide(self) -> bool:
+        return self.owner.startswith("E")
+
+
+def button_value(where: Where) -> str | None:
+    if not where.team:
+        return None
+    value = f"w:{where.team}"
+    if where.enterprise and where.enterprise != where.team:
+        value += f".{where.enterprise}"
+    if where.private and where.thread_ts:
+        value += f":{where.thread_ts}"
+    return value
+
+
+def read_button_value(value: str) -> ButtonValue | None:
+    """What an estimate's button carries; None for buttons posted before owners were stamped."""
+    match = _BUTTON_VALUE.fullmatch(value)
+    return ButtonValue(match.group(1), match.group(2), match.group(3)) if match else None
 
 
 @dataclass(frozen=True)
@@ -57,6 +99,9 @@ class Where:
     user: str
     thread_ts: str | None = None
     response_url: str | None = None
+    private: bool = False  # a private estimate: answers go back through the response_url
+    # The installation's organisation when `team` is one of its workspaces (Enterprise Grid).
+    enterprise: str | None = None
 
 
 class Conversations:
@@ -118,7 +163,7 @@ class Conversations:
             # with backoff): Slack is having trouble. Say so where we still can.
             self.metrics.errors.labels(kind="slack").inc()
             log.warning("Slack did not take a %s reply: %s", kind, _slack_error(exc))
-            await self._tell_slack_failed(where)
+            await self._tell_slack_failed(where, _passes_with_time(exc))
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
@@ -134,16 +179,18 @@ class Conversations:
             log.warning("unexpected characters in a duplicate key; not deduplicated")
             return True
 
-    async def _tell_slack_failed(self, where: Where | None) -> None:
+    async def _tell_slack_failed(self, where: Where | None, passes: bool) -> None:
         if where is None or not where.response_url:
             return
+        text = (
+            "Slack didn't accept my answer just now. Please try again in a minute."
+            if passes
+            # Retrying would fail the same way: say what can change it instead.
+            else "Slack doesn't let me answer here. Invite me to the channel "
+            "(`/invite @aicost`) or ask in a channel I'm in."
+        )
         try:
-            await self._respond(
-                where,
-                blocks.error_message(
-                    "Slack didn't accept my answer just now. Please try again in a minute."
-                ),
-            )
+            await self._respond(where, blocks.error_message(text))
         except Exception as exc:  # the response_url is Slack too; nothing more to try
             log.warning("could not tell the user either: %s", type(exc).__name__)
 
@@ -189,9 +236,9 @@ class Conversations:
             self.metrics.redis_errors.inc()
             log.warning("state store unavailable; answering without stored state")
             return None, False
-        except ValueError:  # IDs the store refuses as keys: answer, but remember nothing
+        except ValueError:  # IDs the store refuses as keys: nothing was or can be remembered
             log.warning("unexpected Slack IDs; answering without stored state")
-            return None, False
+            return None, True
 
     async def _save(self, write: Callable[[], Awaitable[None]]) -> bool:
         try:
@@ -253,7 +300,8 @@ class Conversations:
             log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
             return
         answer = await self.workers.run(answers.from_form, scenario)
-        here = Where(where.team, where.channel, where.user)  # a new estimate: a new thread
+        # A new estimate: a new thread.
+        here = replace(where, thread_ts=None, response_url=None)
         await self._publish(client, here, answer)
 
     async def open_form(
@@ -311,7 +359,7 @@ class Conversations:
     async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
         (answered in a thread under the mention), else a fresh request."""
-        here = Where(where.team, where.channel, where.user, where.thread_ts or ts)
+        here = replace(where, thread_ts=where.thread_ts or ts, response_url=None)
         if await self._slowed_down(client, here, in_thread=True):
             return
         if where.thread_ts:
@@ -349,12 +397,13 @@ class Conversations:
         main, *tips = answer.messages
         ts = await self._post(client, where, main)
         if ts is None:
+            await self._publish_privately(client, where, answer)
             return
         entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
         saved = await self._save(
             lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
         )
-        thread = Where(where.team, where.channel, where.user, ts, where.response_url)
+        thread = replace(where, thread_ts=ts)
         for tip in tips:
             await self._in_thread(client, thread, tip)
         if not saved:
@@ -365,7 +414,8 @@ class Conversations:
     async def _post(
         self, client: AsyncWebClient, where: Where, message: blocks.Message
     ) -> str | None:
-        """chat.postMessage; where the bot can't post, the estimate goes privately instead."""
+        """chat.postMessage; None where the bot can't post (the caller answers privately)."""
+        message = _stamped(message, where)
         try:
             response = await client.chat_postMessage(
                 channel=where.channel, text=message.text, blocks=message.blocks
@@ -377,18 +427,45 @@ class Conversations:
                 raise
             log.info("cannot post in %s (%s); answering privately", where.channel, error)
             self.metrics.errors.labels(kind="not_in_channel").inc()
-            private = blocks.not_in_channel_message(message)
-            if where.response_url:
-                await self._respond(where, private)
-            else:  # from the form: no response_url; the app's DM with the user still works
-                await client.chat_postMessage(
-                    channel=where.user, text=private.text, blocks=private.blocks
-                )
             return None
+
+    async def _publish_privately(
+        self, client: AsyncWebClient, where: Where, answer: Answer
+    ) -> None:
+        """The estimate for its asker alone, remembered like a thread so its buttons work."""
+        private = blocks.not_in_channel_message(answer.messages[0])
+        entry = {**(answer.summary or {}), "at": int(time.time())}
+        if where.response_url:
+            key = PRIVATE_PREFIX + secrets.token_hex(8)
+            entry["ts"] = key
+            saved = await self._save(
+                lambda: self.store.save_conversation(
+                    where.team, where.channel, key, answer.state, entry
+                )
+            )
+            here = replace(where, thread_ts=key, private=True)
+            await self._respond(where, _stamped(private, here) if saved else private)
+            return
+        # From the form: no response_url; the app's DM with the user still works, and is a
+        # channel of its own where the estimate's thread lives.
+        private = _stamped(private, where)
+        response = await client.chat_postMessage(
+            channel=where.user, text=private.text, blocks=private.blocks
+        )
+        dm, ts = str(response.get("channel") or ""), str(response.get("ts") or "")
+        if dm and ts:
+            entry["ts"] = ts
+            await self._save(
+                lambda: self.store.save_conversation(where.team, dm, ts, answer.state, entry)
+            )
 
     async def _in_thread(
         self, client: AsyncWebClient, where: Where, message: blocks.Message
     ) -> None:
+        message = _stamped(message, where)
+        if where.private:
+            await self._respond(where, message)
+            return
         await client.chat_postMessage(
             channel=where.channel,
             thread_ts=where.thread_ts,
@@ -402,7 +479,20 @@ class Conversations:
             log.warning("no response_url to answer privately")
             return
         webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)
-        await webhook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        # A new private message, never a replacement of the one whose button was clicked.
+        await webhook.send(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    async def forget_workspace(self, workspace: str) -> int:
+        """Every conversation, history, duplicate claim and rate limit of a workspace (the app
+        was uninstalled there). Returns how many keys were deleted."""
+        deleted = await self.store.forget_workspace(workspace)
+        deleted += await self.local.forget_workspace(workspace)
+        return deleted
 
     async def _forget(self, where: Where) -> None:
         try:
@@ -424,6 +514,19 @@ class Conversations:
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
         )
+
+
+def _stamped(message: blocks.Message, where: Where) -> blocks.Message:
+    value = button_value(where)
+    return blocks.with_button_value(message, value) if value else message
+
+
+def _passes_with_time(exc: Exception) -> bool:
+    """True when trying again later may work: Slack overloaded or unreachable, not a refusal."""
+    if not isinstance(exc, SlackApiError):
+        return True  # connection errors and timeouts
+    status = getattr(exc.response, "status_code", 200)
+    return status >= 500 or status == 429 or exc.response.get("error", "") in PASSING_ERRORS
 
 
 def _slack_error(exc: Exception) -> str:

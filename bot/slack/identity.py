@@ -1,4 +1,5 @@
-"""Who the bot is (auth.test), asked of Slack once at start-up and kept.
+"""Who the bot is (auth.test), asked of Slack once at start-up and kept; whose workspace a
+request belongs to.
 
 Left to itself, Bolt asks on the first request, inside that request's 3-second window: if Slack
 is slow or failing at that moment, the acknowledgement is late and the user is told to reinstall
@@ -10,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
@@ -58,3 +61,39 @@ class BotIdentity:
             )
 
         return authorize
+
+
+def workspace_of(context: AsyncBoltContext) -> str:
+    """Whose conversation this is: the installation's organisation for an org-wide install,
+    else its workspace, as Bolt reads them (for events, the `authorizations` entry, i.e. the
+    installing side of a channel shared with another organisation). An org-wide install's
+    buttons carry no team at all, so the organisation is the only stable owner."""
+    if context.is_enterprise_install and context.enterprise_id:
+        return context.enterprise_id
+    return context.team_id or context.enterprise_id or ""
+
+
+async def owner_from_buttons(
+    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Before authorization: a click on an estimate's button belongs to the installation that
+    posted the estimate, which its buttons name (the value Slack sends back is the one the bot
+    posted, in a signed request). A person of the other organisation in a shared channel sends
+    their own workspace as `team`; without this, an installation they never made would be
+    looked up, and a different conversation."""
+    from bot.slack.conversation import read_button_value  # conversation imports this module
+
+    if body.get("type") == "block_actions":
+        for action in body.get("actions") or []:
+            stamp = read_button_value(str(action.get("value") or ""))
+            if stamp is None:
+                continue
+            if stamp.org_wide:
+                context["enterprise_id"] = stamp.owner
+                context["is_enterprise_install"] = True
+            else:
+                context["team_id"] = stamp.owner
+                context["enterprise_id"] = stamp.enterprise
+                context["is_enterprise_install"] = False
+            break
+    return await next()

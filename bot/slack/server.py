@@ -1,4 +1,5 @@
-"""The HTTP server (POST /slack/events, GET /healthz, GET /metrics) and Socket Mode."""
+"""The HTTP server (POST /slack/events, GET /healthz, GET /metrics, and in distributed mode
+GET /slack/install and /slack/oauth_redirect) and Socket Mode."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ class Health:
             return self.socket_connected
         if self._slack_ok is None or time.monotonic() - self._checked > SLACK_CHECK_SECONDS:
             try:
-                await self.bot.client.auth_test()
+                if self.bot.identity is None:  # distributed: no token of its own to test
+                    await self.bot.client.api_test()
+                else:
+                    await self.bot.client.auth_test()
                 self._slack_ok = True
             except (TimeoutError, SlackApiError, OSError) as exc:
                 log.warning("Slack auth.test failed: %s", type(exc).__name__)
@@ -85,6 +89,9 @@ def web_app(bot: Bot, health: Health) -> web.Application:
         if not bot.conversations.accepting:
             return web.Response(status=503, text="shutting down")
         body = await request.read()
+        if _is_ssl_check(body):
+            # Slack checks the certificate with a POST of ssl_check=1 and expects a 200.
+            return web.Response(status=200)
         # Checked before anything parses the body: a forged or replayed request (wrong or
         # missing signature, timestamp over 5 minutes off) reaches no listener.
         if signing_secret is None or not signed_by_slack(body, request.headers, signing_secret):
@@ -116,7 +123,24 @@ def web_app(bot: Bot, health: Health) -> web.Application:
         payload, content_type = bot.metrics.render()
         return web.Response(body=payload, headers={"Content-Type": content_type})
 
+    async def oauth(request: web.Request) -> web.Response:
+        flow = bot.app.oauth_flow
+        assert flow is not None
+        bolt_request = AsyncBoltRequest(
+            body="",
+            query=request.query_string,
+            headers=dict(request.headers),  # type: ignore[arg-type]
+        )
+        if request.path == flow.install_path:
+            bolt_response = await flow.handle_installation(bolt_request)
+        else:
+            bolt_response = await flow.handle_callback(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    if bot.app.oauth_flow is not None:
+        app.router.add_get(bot.app.oauth_flow.install_path, oauth)
+        app.router.add_get(bot.app.oauth_flow.redirect_uri_path, oauth)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -133,7 +157,10 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     health = Health(bot)
     # One pooled session for every Web API call (the client otherwise opens one per request).
     bot.client.session = aiohttp.ClientSession()
-    await bot.identity.fetch()  # before serving, so no request waits on auth.test
+    if bot.identity is not None:
+        await bot.identity.fetch()  # before serving, so no request waits on auth.test
+    if bot.installations is not None and not await _installations_ready(bot):
+        return 2
     await bot.workers.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
@@ -151,6 +178,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
             log.info("connected to Slack over Socket Mode; health on :%s", bot.settings.port)
     else:
         log.info("listening on :%s (POST /slack/events)", bot.settings.port)
+        if bot.installations is not None:
+            log.info("any workspace can install the bot: GET /slack/install")
     await stop.wait()
     log.info("shutting down: finishing %d acknowledged replies", bot.conversations.in_flight)
     if socket_handler is not None:
@@ -161,6 +190,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     await runner.cleanup()
     await bot.workers.close()
     await bot.store.close()
+    if bot.installations is not None:
+        await bot.installations.close()
     await _close_client(bot)
     log.info("stopped")
     return exit_code
@@ -169,7 +200,7 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
 async def _connect_socket_mode(bot: Bot) -> Any:
     """The Socket Mode connection, or None (after one log line) when Slack refuses the app token.
     The token is tried once first: the Socket Mode client itself would retry a bad one forever."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from bot.slack.socket_mode import AcknowledgingSocketModeHandler
 
     assert bot.settings.slack_app_token is not None
     app_token = bot.settings.slack_app_token.get_secret_value()
@@ -182,9 +213,35 @@ async def _connect_socket_mode(bot: Bot) -> Any:
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         log.error("could not reach Slack for Socket Mode: %s", type(exc).__name__)
         return None
-    handler = AsyncSocketModeHandler(bot.app, app_token)
+    handler = AcknowledgingSocketModeHandler(bot.app, app_token)
     await handler.connect_async()
     return handler
+
+
+async def _installations_ready(bot: Bot) -> bool:
+    """Create the installation tables (if new); False, after one line naming the setting,
+    when the database cannot be reached."""
+    assert bot.installations is not None
+    try:
+        await bot.installations.create_tables()
+    except Exception as exc:  # drivers raise their own errors (OSError, asyncpg's, sqlite's)
+        setting = (
+            "INSTALLATION_DB_URL" if bot.settings.installation_db_url else ("INSTALLATION_DB_PATH")
+        )
+        log.error("cannot open the installation database (%s): check %s", _reason(exc), setting)
+        await bot.installations.close()
+        await _close_client(bot)
+        return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return type(cause or exc).__name__
+
+
+def _is_ssl_check(body: bytes) -> bool:
+    return body.startswith(b"ssl_check=1") or b"&ssl_check=1" in body
 
 
 async def _close_client(bot: Bot) -> None:

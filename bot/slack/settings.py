@@ -16,7 +16,16 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
-    slack_bot_token: SecretStr = Field(description="Bot token, xoxb-...")
+    # Single-workspace mode: the one workspace's bot token. Distributed mode (any workspace installs
+    # it through "Add to Slack") takes the client ID and secret instead.
+    slack_bot_token: SecretStr | None = Field(default=None, description="Bot token, xoxb-...")
+    slack_client_id: str | None = Field(default=None, description="OAuth client ID")
+    slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret")
+    # Installations: a SQLite file by default, or a PostgreSQL URL in production.
+    installation_db_path: str = Field(default="aicost-installations.sqlite3")
+    installation_db_url: str | None = Field(default=None, description="postgresql://...")
+    # Fernet key that encrypts the stored tokens (Fernet.generate_key()).
+    token_encryption_key: SecretStr | None = Field(default=None)
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Signing secret (required for HTTP mode)"
     )
@@ -35,6 +44,46 @@ class Settings(BaseSettings):
     estimate_workers: int | None = Field(default=None, ge=0, le=8)
 
     @model_validator(mode="after")
+    def _one_way_to_reach_slack(self) -> Settings:
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            given, missing = (
+                ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+                if self.slack_client_id
+                else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+            )
+            raise ValueError(f"{given} is set but {missing} is not")
+        if self.distributed:
+            if self.slack_bot_token is not None:
+                raise ValueError(
+                    "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep the token for one "
+                    "workspace, or the client ID and secret for any workspace"
+                )
+            if self.slack_app_token is not None:
+                raise ValueError(
+                    "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: installing from other "
+                    "workspaces needs HTTP mode (unset SLACK_APP_TOKEN)"
+                )
+            if self.token_encryption_key is None:
+                raise ValueError(
+                    "TOKEN_ENCRYPTION_KEY is not set (needed with SLACK_CLIENT_ID to encrypt "
+                    "stored tokens; see README)"
+                )
+            if not _is_fernet_key(self.token_encryption_key.get_secret_value()):
+                raise ValueError(
+                    "TOKEN_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded bytes)"
+                )
+            if self.installation_db_url and not self.installation_db_url.startswith(
+                ("postgresql", "postgres://", "sqlite")
+            ):
+                raise ValueError("INSTALLATION_DB_URL must start with postgresql:// or sqlite")
+        elif self.slack_bot_token is None:
+            raise ValueError(
+                "SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let "
+                "any workspace install the bot): see README, 'Running the bot'."
+            )
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_a_signing_secret(self) -> Settings:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is not set (needed unless SLACK_APP_TOKEN is)")
@@ -45,6 +94,21 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @property
+    def distributed(self) -> bool:
+        """Any workspace installs the bot through OAuth ("Add to Slack")."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+
+def _is_fernet_key(key: str) -> bool:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key)
+    except ValueError:
+        return False
+    return True
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,6 +9,7 @@ without memory instead of hanging.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import logging
 import math
@@ -36,6 +37,9 @@ SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is 
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
 MAX_CONNECTIONS = 96  # per process; more than the replies that run at once (64), plus probes
+FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
+# Duplicate-claim kinds; each claim key names the workspace right after its kind.
+CLAIM_KINDS = ("click", "view", "event")
 
 # Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
 _SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -88,6 +92,10 @@ class ConversationStore(Protocol):
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None: ...
 
     async def forget(self, team: str, channel: str) -> int: ...
+
+    async def forget_workspace(self, team: str) -> int:
+        """Every key of a workspace: conversations, histories, claims, rate limits."""
+        ...
 
     async def claim(self, key: str, ttl_seconds: int) -> bool: ...
 
@@ -159,6 +167,17 @@ def _other_channels(items: list[str], channel: str) -> list[str]:
         if isinstance(entry, dict) and entry.get("channel") != channel:
             kept.append(item)
     return kept
+
+
+def _workspace_patterns(team: str) -> list[str]:
+    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters)."""
+    team = _slack_id(team, "team")
+    return [
+        f"{KEY_PREFIX}:{team}:*",
+        f"{KEY_PREFIX}:bucket:user:{team}:*",
+        f"{KEY_PREFIX}:bucket:team:{team}",
+        *(f"{KEY_PREFIX}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+    ]
 
 
 def _bucket_key(key: str) -> str:
@@ -478,6 +497,29 @@ class RedisStore:
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
         return deleted
 
+    async def forget_workspace(self, team: str) -> int:
+        patterns = _workspace_patterns(team)
+
+        async def run() -> int:
+            deleted = 0
+            for pattern in patterns:
+                batch: list[str] = []
+                async for key in self._redis.scan_iter(match=pattern, count=1000):
+                    batch.append(key)
+                    if len(batch) >= 500:
+                        deleted += int(await self._redis.delete(*batch))
+                        batch = []
+                if batch:
+                    deleted += int(await self._redis.delete(*batch))
+            return deleted
+
+        try:
+            async with asyncio.timeout(FORGET_WORKSPACE_SECONDS):
+                return await run()
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning("redis forget_workspace failed: %s", type(exc).__name__)
+            raise StoreUnavailable("redis forget_workspace failed") from exc
+
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         claim_key = _claim_key(key)
         ttl = _positive_ttl(ttl_seconds)
@@ -638,6 +680,14 @@ class MemoryStore:
             self._entries.pop(recent, None)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
         return deleted
+
+    async def forget_workspace(self, team: str) -> int:
+        patterns = _workspace_patterns(team)
+        now = self._clock()
+        doomed = [
+            key for key in self._entries if any(fnmatch.fnmatchcase(key, p) for p in patterns)
+        ]
+        return sum(1 for key in doomed if self._entries.pop(key).expires_at > now)
 
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         claim_key = _claim_key(key)

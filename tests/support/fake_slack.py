@@ -66,6 +66,9 @@ _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_b
 _RESPONSE_URL_KEY = "response_url"
 # Web API methods called with the app-level token instead of the bot token.
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+# Called with the app's client ID and secret (HTTP Basic), or with no credentials at all.
+_CLIENT_SECRET_METHODS = frozenset({"oauth.v2.access"})
+_NO_TOKEN_METHODS = frozenset({"api.test"})
 # Envelope types Slack delivers over Socket Mode that the app must acknowledge.
 SOCKET_ENVELOPE_TYPES = ("slash_commands", "interactive", "events_api")
 
@@ -103,6 +106,19 @@ class _Fault:
     error: str = ""
     retry_after: int = 0
     status: int = 503
+
+
+@dataclass
+class Installed:
+    """A workspace (or, org-wide, an organisation) that installed the app, and its bot."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    bot_user_id: str = BOT_USER_ID
+    bot_id: str = BOT_ID
+    rotating: bool = False  # token rotation on: tokens expire and come with a refresh token
+    expires_in: int = 43200  # seconds a rotating token lives (Slack's: 12 hours)
 
 
 @dataclass
@@ -144,6 +160,79 @@ class FakeSlack:
         self.socket_acks: list[dict[str, Any]] = []
         self._tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
+        # OAuth: who each bot token belongs to, codes awaiting oauth.v2.access, refresh tokens.
+        self.installs: dict[str, Installed] = {TEST_BOT_TOKEN: Installed(TEAM_ID)}
+        self._codes: dict[str, Installed] = {}
+        self._refresh_tokens: dict[str, Installed] = {}
+        self.revoked: set[str] = set()
+        self._caller_token = ""
+
+    # ------------------------------------------------------------------- OAuth
+
+    def will_install(
+        self,
+        team_id: str | None,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+        rotating: bool = False,
+        expires_in: int = 43200,
+    ) -> str:
+        """The code Slack hands the browser after an admin approves the install."""
+        code = f"code-{uuid.uuid4().hex[:12]}"
+        self._codes[code] = Installed(
+            team_id, enterprise_id, org_wide, rotating=rotating, expires_in=expires_in
+        )
+        return code
+
+    def token_of(self, team_or_enterprise: str) -> str:
+        """The current bot token of a workspace (or organisation, org-wide)."""
+        for token, installed in reversed(self.installs.items()):
+            owner = installed.enterprise_id if installed.org_wide else installed.team_id
+            if owner == team_or_enterprise and token not in self.revoked:
+                return token
+        raise KeyError(team_or_enterprise)
+
+    def expire(self, token: str) -> None:
+        """A rotating token past its expiry: Slack refuses it (token_expired)."""
+        self.revoked.add(token)
+
+    def _new_bot_token(self, installed: Installed) -> str:
+        owner = installed.enterprise_id if installed.org_wide else installed.team_id
+        secret = uuid.uuid4().hex[:16]
+        token = f"xoxe.xoxb-1-{owner}-{secret}" if installed.rotating else f"xoxb-{owner}-{secret}"
+        self.installs[token] = installed
+        return token
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("grant_type") == "refresh_token":
+            installed = self._refresh_tokens.pop(args.get("refresh_token", ""), None)
+            if installed is None:
+                raise _ApiError("invalid_refresh_token")
+        else:
+            installed = self._codes.pop(args.get("code", ""), None)
+            if installed is None:
+                raise _ApiError("invalid_code")
+        token = self._new_bot_token(installed)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": "U1"},
+            "scope": BOT_SCOPES,
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": installed.bot_user_id,
+            "team": None if installed.org_wide else {"id": installed.team_id, "name": "Team"},
+            "enterprise": (
+                {"id": installed.enterprise_id, "name": "Org"} if installed.enterprise_id else None
+            ),
+            "is_enterprise_install": installed.org_wide,
+        }
+        if installed.rotating:
+            refresh = f"xoxe-1-{uuid.uuid4().hex[:20]}"
+            self._refresh_tokens[refresh] = installed
+            answer.update({"refresh_token": refresh, "expires_in": installed.expires_in})
+        return answer
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -464,16 +553,25 @@ class FakeSlack:
         call = Call(method, args, headers)
         self.calls.append(call)
 
+        # Handlers run synchronously, so the caller's token can sit here for them to read.
+        self._caller_token = headers.get("authorization", "").removeprefix("Bearer ")
         handler = self._methods().get(method)
         if handler is None:
             return self._answer(call, {"ok": False, "error": "unknown_method"})
         auth = headers.get("authorization", "")
-        if not auth:
+        if method in _NO_TOKEN_METHODS:
+            pass
+        elif method in _CLIENT_SECRET_METHODS:
+            if not auth.startswith("Basic ") and not args.get("client_secret"):
+                return self._answer(call, {"ok": False, "error": "invalid_client_id"})
+        elif not auth:
             return self._answer(call, {"ok": False, "error": "not_authed"})
-        if method in _APP_TOKEN_METHODS:
+        elif auth.removeprefix("Bearer ") in self.revoked:
+            return self._answer(call, {"ok": False, "error": "token_expired"})
+        elif method in _APP_TOKEN_METHODS:
             if not auth.startswith("Bearer xapp-") or auth == f"Bearer {BAD_APP_TOKEN}":
                 return self._answer(call, {"ok": False, "error": "invalid_auth"})
-        elif not auth.startswith("Bearer xoxb-"):
+        elif not auth.startswith(("Bearer xoxb-", "Bearer xoxe.xoxb-")):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
 
         fault = self._take_fault(method)
@@ -583,6 +681,7 @@ class FakeSlack:
             "api.test": lambda args: {"ok": True, "args": args},
             "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -601,16 +700,20 @@ class FakeSlack:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket={ticket}"}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {
+        installed = self.installs.get(self._caller_token, Installed(TEAM_ID))
+        answer: dict[str, Any] = {
             "ok": True,
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
             "team": "aicost test",
             "user": BOT_NAME,
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "team_id": installed.team_id,
+            "user_id": installed.bot_user_id,
+            "bot_id": installed.bot_id,
+            "is_enterprise_install": installed.org_wide,
         }
+        if installed.enterprise_id:
+            answer["enterprise_id"] = installed.enterprise_id
+        return answer
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(args)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
+from bot.slack.conversation import Conversations, Where, read_button_value
+from bot.slack.identity import workspace_of
 from bot.slack.ids import Action
 
 DOUBLE_CLICK_SECONDS = 3
@@ -15,20 +16,35 @@ DOUBLE_CLICK_SECONDS = 3
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
     async def button(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         # The payload is read before the acknowledgement: Bolt loses the ack of a listener that
         # raises after it (a 404 three seconds later), so a malformed click must fail here.
         container = body.get("container") or {}
         message = body.get("message") or {}
-        # Buttons also sit under follow-up answers inside the thread: act on the thread's root.
-        root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
+        stamp = read_button_value(str(action.get("value") or ""))
+        private_key = stamp.private_key if stamp else None
+        private = bool(container.get("is_ephemeral")) and private_key is not None
+        if private:
+            # A private estimate has no message in the channel: its buttons carry the key its
+            # scenario was remembered under, and Slack sends no `message` with the click.
+            root = private_key
+        else:
+            # Buttons also sit under follow-up answers inside the thread: act on the root.
+            root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
         where = Where(
-            team=(body.get("team") or {}).get("id", ""),
+            # The estimate's owner (its buttons name it: see identity.owner_from_buttons).
+            team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id", ""),
             user=(body.get("user") or {}).get("id", ""),
             thread_ts=root,
             response_url=body.get("response_url"),
+            private=private,
         )
         await ack()
         conversations.metrics.requests.labels(kind="button").inc()

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations, Where
+from bot.slack.identity import workspace_of
 from bot.slack.ids import SLASH_COMMAND
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
-    async def aicost(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+    async def aicost(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         await ack()
         conversations.metrics.requests.labels(kind="slash_command").inc()
         where = Where(
-            team=command.get("team_id", ""),
+            team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=command.get("channel_id", ""),
             user=command.get("user_id", ""),
             response_url=command.get("response_url"),

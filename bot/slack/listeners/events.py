@@ -8,6 +8,10 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations, Where
+from bot.slack.identity import workspace_of
+
+# Message subtypes that are a person writing in the thread (None: a plain message).
+QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
@@ -21,13 +25,14 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         bot_mention = f"<@{context.bot_user_id}>"
         text = (event.get("text") or "").replace(bot_mention, " ").strip()
         where = Where(
-            team=body.get("team_id") or event.get("team", ""),
+            team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=event.get("channel", ""),
             user=event.get("user", ""),
             thread_ts=event.get("thread_ts"),
         )
         work = conversations.mention(client, where, text, event.get("ts", ""))
-        conversations.spawn(work, "mention", where, once=_event_key(body))
+        conversations.spawn(work, "mention", where, once=_event_key(where, body))
 
     async def message(
         body: dict[str, Any],
@@ -35,8 +40,9 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        # Edits, joins and other bots' messages are not questions; our own are ignored by Bolt.
-        if event.get("subtype") or event.get("bot_id"):
+        # Edits, deletions, joins and other bots' messages are not questions (our own are ignored
+        # by Bolt); a reply also sent to the channel, or with a file attached, is.
+        if event.get("subtype") not in QUESTION_SUBTYPES or event.get("bot_id"):
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
@@ -46,19 +52,20 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             return  # the app_mention event for the same message answers it
         conversations.metrics.requests.labels(kind="thread_reply").inc()
         where = Where(
-            team=body.get("team_id") or event.get("team", ""),
+            team=workspace_of(context),
+            enterprise=context.enterprise_id,
             channel=event.get("channel", ""),
             user=event.get("user", ""),
             thread_ts=thread_ts,
         )
         work = conversations.thread_reply(client, where, text)
-        conversations.spawn(work, "thread_reply", where, once=_event_key(body))
+        conversations.spawn(work, "thread_reply", where, once=_event_key(where, body))
 
     app.event("app_mention")(mentioned)
     app.event("message")(message)
 
 
-def _event_key(body: dict[str, Any]) -> str | None:
+def _event_key(where: Where, body: dict[str, Any]) -> str | None:
     """Slack retries (X-Slack-Retry-Num) and redeliveries carry the same event_id."""
     event_id = body.get("event_id")
-    return f"event:{body.get('team_id', '')}:{event_id}" if event_id else None
+    return f"event:{where.team}:{event_id}" if event_id else None

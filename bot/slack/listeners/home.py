@@ -1,53 +1,57 @@
 """The App Home tab and workspace settings: app_home_opened, the Home buttons, `/aicost settings`
-and the settings modal's submission."""
+and the settings modal's submission. Settings and Home belong to the installation (its workspace,
+or its organisation for an org-wide install), like conversations."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations, Where
 from bot.slack.home_tab import HomeTab
+from bot.slack.identity import workspace_of
 from bot.slack.ids import SLASH_COMMAND, HomeAction, SettingsCallback, SettingsField
 from bot.slack.settings_form import read_settings
 
 SETTINGS_WORD = "settings"
 
 
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
-
-
 def register(app: AsyncApp, conversations: Conversations) -> None:
     home = HomeTab(conversations.store, conversations.metrics)
 
     async def home_opened(
-        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         if event.get("tab") != "home":
             return  # the Messages tab
         conversations.metrics.requests.labels(kind="home_opened").inc()
-        team = body.get("team_id") or ""
+        team = workspace_of(context)
         user = event.get("user") or ""
         where = Where(team=team, channel="", user=user)
         conversations.spawn(home.publish(client, team, user), "home", where)
 
-    async def new_estimate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def new_estimate(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         trigger_id = body.get("trigger_id")
         user = (body.get("user") or {}).get("id", "")
         await ack()
         conversations.metrics.requests.labels(kind="home_button").inc()
         # From Home there is no channel: the estimate goes to the person's DM with the app.
-        where = Where(team=_team(body), channel=user, user=user)
+        where = Where(
+            team=workspace_of(context), enterprise=context.enterprise_id, channel=user, user=user
+        )
         work = conversations.open_form(client, where, trigger_id, None)
         conversations.spawn(work, "home_button", where)
 
-    async def edit_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def edit_settings(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         trigger_id = body.get("trigger_id")
-        team, user = _team(body), (body.get("user") or {}).get("id", "")
+        team, user = workspace_of(context), (body.get("user") or {}).get("id", "")
         await ack()
         conversations.metrics.requests.labels(kind="home_button").inc()
         where = Where(team=team, channel="", user=user)
@@ -57,20 +61,24 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         return (command.get("text") or "").strip().lower() == SETTINGS_WORD
 
     async def settings_command(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
         conversations.metrics.requests.labels(kind="slash_command").inc()
-        team, user = command.get("team_id", ""), command.get("user_id", "")
+        team, user = workspace_of(context), command.get("user_id", "")
         where = Where(team=team, channel="", user=user, response_url=command.get("response_url"))
         work = home.open_settings(client, team, user, command.get("trigger_id"))
         conversations.spawn(work, "settings", where)
 
     async def settings_submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         conversations.metrics.requests.labels(kind="view_submission").inc()
-        team, user = _team(body), (body.get("user") or {}).get("id", "")
+        team, user = workspace_of(context), (body.get("user") or {}).get("id", "")
         # Checked on arrival, not only when the modal opened: a forged submission changes nothing.
         current = await home.settings(team)
         allowed, admin, why = await home.may_change(client, user, current)

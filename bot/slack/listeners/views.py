@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations, Where
 from bot.slack.form import scenario_from_form
+from bot.slack.identity import workspace_of
 from bot.slack.ids import Callback, FormField
 from bot.slack.metadata import FormMetadata
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
     async def form_submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         conversations.metrics.requests.labels(kind="view_submission").inc()
         values = view.get("state", {}).get("values", {})
@@ -32,9 +37,10 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             return
         # Read before the acknowledgement, like the buttons: Bolt loses the ack of a listener that
         # raises after it.
-        team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        team = workspace_of(context)
         where = Where(
             team=team,
+            enterprise=context.enterprise_id,
             channel=metadata.channel,
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
