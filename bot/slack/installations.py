@@ -30,6 +30,7 @@ BOT_SCOPES = (
     "app_mentions:read",
     "channels:history",
     "groups:history",
+    "users:read",  # who may change workspace settings (admins and owners)
 )
 STATE_EXPIRY_SECONDS = 600  # an "Add to Slack" click must come back within ten minutes
 # Refresh a rotating token this long before it expires (Bolt's default, too).
