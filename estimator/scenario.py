@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from estimator import facts
 from estimator.money import count, percent, usd
+from estimator.open_models import SelfHostingError
 from estimator.pricing import PricingError, token_prices
 
 
@@ -48,6 +49,7 @@ class Hosting(StrEnum):
 
 class GPU(StrEnum):
     h100 = "h100"
+    h200 = "h200"
     a100 = "a100"
     l4 = "l4"
 
@@ -106,6 +108,9 @@ class Scenario(BaseModel):
         merged = dict(stage_defaults(stage))
         merged.update({k: v for k, v in data.items() if v is not None})
         merged["stage"] = stage
+        if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
+            # The stage's default model is an API model; self-hosting needs open weights.
+            merged["model"] = facts.entry("self_hosting.default_model")["model"]
         if "given" not in data:
             merged["given"] = frozenset(chosen - {"stage"} if "stage" not in data else chosen)
         return merged
@@ -130,6 +135,14 @@ class Scenario(BaseModel):
     def _known_model(cls, value: str) -> str:
         token_prices(value)  # raises PricingError naming close matches
         return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _self_hostable(self) -> Scenario:
+        if self.hosting is Hosting.self_hosted:
+            from estimator.costs.self_hosting import check  # sizes GPUs; imports this module
+
+            check(self.model, self.gpu)  # raises SelfHostingError naming what can be hosted
+        return self
 
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""
@@ -195,6 +208,8 @@ def build_scenario(**values: Any) -> Scenario:
 
 def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     error = exc.errors()[0]
+    if isinstance(error.get("ctx", {}).get("error"), SelfHostingError):
+        return str(error["ctx"]["error"])
     name = str(error["loc"][0]) if error["loc"] else ""
     if name == "model" and isinstance(error.get("ctx", {}).get("error"), PricingError):
         return str(error["ctx"]["error"])
@@ -208,7 +223,8 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     if name == "compliance":
         return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
     if name in ("hosting", "gpu"):
-        return "Hosting is 'api' or 'self-hosted' with a GPU: h100, a100 or l4."
+        gpus = ", ".join(g.value for g in GPU)
+        return f"Hosting is 'api' or 'self-hosted' with a GPU: {gpus}."
     bounds = _bounds(name)
     if bounds:
         low, high = bounds

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from estimator.costs.self_hosting import replica
+from estimator.open_models import SelfHostingError
 from estimator.scenario import GPU, UPTIME_TARGETS, Compliance, Hosting, Stage, build_scenario
 
 MODELS = ["gpt-4o-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash", "gpt-4.1-nano"]
+# Open-weights models genai-prices prices, from 8B to 671B (mixture-of-experts among them).
+OPEN_MODELS = [
+    "@cf/meta/llama-3.1-8b-instruct",
+    "databricks-meta-llama-3-3-70b-instruct",
+    "mixtral-8x7b",
+    "gpt-oss-120b",
+    "deepseek-v3.2",
+]
 
 users = st.integers(min_value=0, max_value=10).flatmap(
     lambda exponent: st.integers(min_value=max(1, 10 ** (exponent - 1)), max_value=10**exponent)
@@ -34,5 +44,11 @@ def scenarios(draw: st.DrawFn, **fixed: object):
         "gpu": draw(st.sampled_from(list(GPU))),
         "monthly_user_growth": draw(st.floats(min_value=0, max_value=0.5)),
     }
+    if values["hosting"] is Hosting.self_hosted:
+        values["model"] = draw(st.sampled_from(OPEN_MODELS))
+        try:
+            replica(values["model"], values["gpu"])
+        except SelfHostingError:
+            values["gpu"] = GPU.h200  # the largest memory offered holds every model listed
     values.update(fixed)
     return build_scenario(**values)

@@ -141,9 +141,9 @@ def test_estimate_message_shows_header_key_figures_breakdown_phases_assumptions(
 
 def test_startup_estimate_reads_as_compact_ranges() -> None:
     text = all_text([estimate_message(estimate(SCENARIOS["startup"]()))])
-    assert "$2.5k–5.2k/month" in text
-    assert "$285k–459k" in text
-    assert "5.7-9.2x" in text
+    assert "$2.5k–5k/month" in text
+    assert "$297k–509k" in text
+    assert "5.9-10.2x" in text
     assert "You chose 10,000 users" in text
     assert "Startup defaults: gpt-4o-mini" in text
 

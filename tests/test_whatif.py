@@ -44,13 +44,18 @@ def test_diff_shows_lines_categories_and_totals_that_moved():
     assert {c.category.value for c in diff.categories} >= {"llm_inference", "customer_support"}
 
 
-def test_adding_hipaa_adds_a_certification_line():
+def test_adding_hipaa_adds_its_risk_assessment_review_and_security_time():
     before = estimate(build_scenario(stage="startup"))
     after = estimate(apply_change(before.scenario, ScenarioChange(add_compliance=("hipaa",))))
     diff = diff_estimates(before, after)
-    added = [d for d in diff.lines if d.before is None]
-    assert [d.item for d in added] == ["HIPAA certification"]
+    added = [d.item for d in diff.lines if d.before is None]
+    assert added == [
+        "HIPAA risk assessment and controls (no official certification)",
+        "HIPAA risk analysis review (yearly)",
+        "Security engineers",
+    ]
     assert diff.totals["one_time"][1].low > diff.totals["one_time"][0].low
+    assert diff.totals["annual"][1].low > diff.totals["annual"][0].low
 
 
 def test_savings_levers_carry_the_change_that_realises_them():
