@@ -44,11 +44,12 @@ def scenarios(draw: st.DrawFn, **fixed: object):
         "gpu": draw(st.sampled_from(list(GPU))),
         "monthly_user_growth": draw(st.floats(min_value=0, max_value=0.5)),
     }
-    if values["hosting"] is Hosting.self_hosted:
-        values["model"] = draw(st.sampled_from(OPEN_MODELS))
+    values.update(fixed)
+    if Hosting(values["hosting"]) is Hosting.self_hosted:
+        if "model" not in fixed:
+            values["model"] = draw(st.sampled_from(OPEN_MODELS))
         try:
-            replica(values["model"], values["gpu"])
+            replica(values["model"], GPU(values["gpu"]))
         except SelfHostingError:
             values["gpu"] = GPU.h200  # the largest memory offered holds every model listed
-    values.update(fixed)
     return build_scenario(**values)
