@@ -13,7 +13,7 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, usd_range
+from estimator.money import count, percent, usd_range
 from estimator.scenario import Hosting, Scenario
 
 ROLES = {
@@ -31,29 +31,42 @@ _ONSET = facts.entry("headcount_growth.onset_users")
 _SCOPE = facts.entry("headcount_growth.scope")
 
 
-def _role_fte(s: Scenario, role: str) -> tuple[float, str]:
-    """(FTE, how it was reached) for one role."""
+def _role_fte(s: Scenario, role: str) -> float:
+    """Full-time equivalents of one role for this scenario."""
     base_table = facts.entry(f"headcount.{s.stage.value}")
-    reference = base_table["reference_users"]
     base = base_table[role]
     growth = _PER_TENFOLD[role]
     if base > 0:
-        tenfolds = math.log10(s.users / reference)
+        tenfolds = math.log10(s.users / base_table["reference_users"])
         fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
+    else:
+        fte = growth * max(0.0, math.log10(s.users / _ONSET[role]))
+    if role == "security_engineer":
+        fte += _SCOPE["security_per_framework"] * len(s.compliance)
+    if role == "site_reliability_engineer":
+        fte += _SCOPE["sre_per_extra_region"] * (s.regions - 1)
+    return fte
+
+
+def _role_how(s: Scenario, role: str) -> str:
+    """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
+    base_table = facts.entry(f"headcount.{s.stage.value}")
+    base, reference = base_table[role], base_table["reference_users"]
+    growth = _PER_TENFOLD[role]
+    if base > 0:
+        tenfolds = math.log10(s.users / reference)
         how = f"{s.stage.value} base {count(base)} at {count(reference)} MAU {tenfolds:+.2f} x10"
+        if base + growth * tenfolds < base * _SCOPE["floor_share"]:
+            how += f", floor {percent(_SCOPE['floor_share'])} of base"
     else:
         onset = _ONSET[role]
-        tenfolds = max(0.0, math.log10(s.users / onset))
-        fte = growth * tenfolds
-        how = f"from {count(onset)} MAU, {tenfolds:.2f} x10"
+        how = f"from {count(onset)} MAU, {max(0.0, math.log10(s.users / onset)):.2f} x10"
     how += f" x {growth:g}/x10"
     if role == "security_engineer" and s.compliance:
-        fte += _SCOPE["security_per_framework"] * len(s.compliance)
         how += f" + {_SCOPE['security_per_framework']:g} x {len(s.compliance)} frameworks"
     if role == "site_reliability_engineer" and s.regions > 1:
-        fte += _SCOPE["sre_per_extra_region"] * (s.regions - 1)
         how += f" + {_SCOPE['sre_per_extra_region']:g} x {s.regions - 1} extra regions"
-    return fte, how
+    return how
 
 
 def headcount(s: Scenario) -> dict[str, float]:
@@ -62,7 +75,7 @@ def headcount(s: Scenario) -> dict[str, float]:
     for role in ROLES:
         if role == "mlops_engineer" and s.hosting is not Hosting.self_hosted:
             continue
-        fte, _ = _role_fte(s, role)
+        fte = _role_fte(s, role)
         if fte > 0:
             people[role] = fte
     return people
@@ -81,7 +94,7 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
         people * salary.low * _LOADED.low,
         people * salary.high * _LOADED.high,
         lambda: (
-            f"{people:.2f} FTE ({_role_fte(s, role)[1]}) x "
+            f"{people:.2f} FTE ({_role_how(s, role)}) x "
             f"{usd_range(salary.low, salary.high)} salary x {_LOADED.low:g}-{_LOADED.high:g} "
             "fully loaded (payroll taxes, benefits, equipment)"
         ),
