@@ -55,13 +55,17 @@ def _role_how(s: Scenario, role: str) -> str:
     growth = _PER_TENFOLD[role]
     if base > 0:
         tenfolds = math.log10(s.users / reference)
-        how = f"{s.stage.value} base {count(base)} at {count(reference)} MAU {tenfolds:+.2f} x10"
+        how = (
+            f"{s.stage.value} base {count(base)} at {count(reference)} MAU "
+            f"{'+' if tenfolds >= 0 else '-'} {growth:g} per tenfold of users x "
+            f"{abs(tenfolds):.2f} tenfolds to {count(s.users)} MAU"
+        )
         if base + growth * tenfolds < base * _SCOPE["floor_share"]:
             how += f", floor {percent(_SCOPE['floor_share'])} of base"
     else:
         onset = _ONSET[role]
-        how = f"from {count(onset)} MAU, {max(0.0, math.log10(s.users / onset)):.2f} x10"
-    how += f" x {growth:g}/x10"
+        tenfolds = max(0.0, math.log10(s.users / onset))
+        how = f"{growth:g} per tenfold of users past {count(onset)} MAU x {tenfolds:.2f} tenfolds"
     if role == "security_engineer" and s.compliance:
         how += f" + {_SCOPE['security_per_framework']:g} x {len(s.compliance)} frameworks"
     if role == "site_reliability_engineer" and s.regions > 1:
