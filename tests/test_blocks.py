@@ -429,6 +429,21 @@ def test_form_keeps_chosen_fields_it_does_not_show_when_given_the_base() -> None
     assert without_base.daily_active_share != scenario.daily_active_share
 
 
+def test_form_switched_to_self_hosting_uses_an_open_model_or_says_why_not() -> None:
+    scenario = first_scenario("10000 users startup")
+    state = submitted(form_view(scenario, ""))
+    state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
+    hosted = scenario_from_form(state, base=scenario)
+    assert isinstance(hosted, Scenario)
+    assert hosted.model == "@cf/meta/llama-3.1-8b-instruct"
+    chosen = first_scenario("10000 users startup gpt-4o")
+    state = submitted(form_view(chosen, ""))
+    state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
+    refused = scenario_from_form(state, base=chosen)
+    assert isinstance(refused, dict)
+    assert "gpt-4o has closed weights" in refused["hosting"]
+
+
 @pytest.mark.parametrize(
     ("field", "typed", "value"),
     [
