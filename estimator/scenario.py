@@ -54,6 +54,13 @@ class GPU(StrEnum):
     l4 = "l4"
 
 
+class Precision(StrEnum):
+    """Weight precision of a self-hosted model: BF16/FP16 (2 bytes) or FP8 (1 byte)."""
+
+    bf16 = "bf16"
+    fp8 = "fp8"
+
+
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
 MAX_USERS = 10_000_000_000
 
@@ -89,6 +96,7 @@ class Scenario(BaseModel):
     stored_records: int = Field(ge=0, le=1_000_000_000_000, description="stored records")
     hosting: Hosting = Field(description="hosting")
     gpu: GPU = Field(description="GPU type when self-hosted")
+    precision: Precision = Field(description="weight precision when self-hosted")
     monthly_user_growth: float = Field(ge=0.0, le=1.0, description="monthly user growth")
     given: frozenset[str] = Field(
         default=frozenset(), description="fields the user chose; the rest follow the stage"
@@ -141,7 +149,8 @@ class Scenario(BaseModel):
         if self.hosting is Hosting.self_hosted:
             from estimator.costs.self_hosting import check  # sizes GPUs; imports this module
 
-            check(self.model, self.gpu)  # raises SelfHostingError naming what can be hosted
+            # Raises SelfHostingError naming what can be hosted.
+            check(self.model, self.gpu, self.precision, "precision" in self.given)
         return self
 
     def describe(self) -> list[tuple[str, str, bool]]:
@@ -180,7 +189,11 @@ _DESCRIBED = [
         "Hosting",
         lambda s: (
             s.hosting.value
-            + (f" ({s.gpu.value.upper()})" if s.hosting is Hosting.self_hosted else "")
+            + (
+                f" ({s.gpu.value.upper()}, {s.precision.value.upper()} weights)"
+                if s.hosting is Hosting.self_hosted
+                else ""
+            )
         ),
     ),
     ("monthly_user_growth", "User growth per month", lambda s: percent(s.monthly_user_growth)),
@@ -222,6 +235,8 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
         return "Uptime target must be one of 99.5, 99.9 or 99.99 (%)."
     if name == "compliance":
         return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
+    if name == "precision":
+        return "Weight precision is bf16 (or fp16) or fp8."
     if name in ("hosting", "gpu"):
         gpus = ", ".join(g.value for g in GPU)
         return f"Hosting is 'api' or 'self-hosted' with a GPU: {gpus}."

@@ -157,3 +157,12 @@ def test_support_at_the_articles_enterprise_scale_sits_near_its_3_to_12k_a_month
     assert support[0] >= 3_000 and support[1] <= 14_000
     contacts = next(i for i in e.line_items if i.item.startswith("Support contacts"))
     assert "chat $3–5" in contacts.basis and "phone $8–12" in contacts.basis
+
+
+def test_a_chosen_precision_sizes_the_replica_and_a_too_large_one_is_refused():
+    fp8 = build_scenario(hosting="self-hosted", gpu="h100", model=LLAMA_70B, precision="fp8")
+    r = self_hosting.fleet(fp8, traffic(fp8)).replica
+    assert (r.precision, r.gpus) == ("FP8", 2)
+    assert "FP8 weights" in dict((k, v) for k, v, _ in fp8.describe())["Hosting"]
+    with pytest.raises(ScenarioError, match="in BF16: it fits in fp8 or on H100, H200, A100"):
+        build_scenario(hosting="self-hosted", gpu="l4", model=LLAMA_70B, precision="bf16")

@@ -16,7 +16,7 @@ from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError, Weights, weights
-from estimator.scenario import GPU, Scenario
+from estimator.scenario import GPU, Precision, Scenario
 from estimator.traffic import Traffic, requests_basis
 
 _PEAK = facts.figure("traffic.peak_to_average")
@@ -82,25 +82,37 @@ def _per_gpu(active_b: float, gpu: GPU) -> tuple[float, float]:
 
 
 @cache
-def replica(model: str, gpu: GPU) -> Replica:
-    """The replica for `model` on `gpu`, or SelfHostingError naming the GPU types it fits."""
+def replica(
+    model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
+) -> Replica:
+    """The replica for `model` on `gpu`, or SelfHostingError naming what fits. An unchosen
+    precision is BF16, or FP8 when the weights ship in FP8 or BF16 does not fit one node."""
     w = weights(model)
-    for precision in ("fp8",) if w.fp8 else ("bf16", "fp8"):
-        width = _gpus_for(w.params_b, precision, gpu)
+    if chosen:
+        tried: tuple[str, ...] = (precision.value,)
+    else:
+        tried = ("fp8",) if w.fp8 else ("bf16", "fp8")
+    for name in tried:
+        width = _gpus_for(w.params_b, name, gpu)
         if width is not None:
             low, high = _per_gpu(w.active_b, gpu)
-            return Replica(gpu, w, precision.upper(), width, low, high)
-    fits = [g.value.upper() for g in GPU if _gpus_for(w.params_b, "fp8", g) is not None]
+            return Replica(gpu, w, name.upper(), width, low, high)
+    last = tried[-1]
+    fits = [g.value.upper() for g in GPU if _gpus_for(w.params_b, last, g) is not None]
     where = f"it fits on {', '.join(fits)}" if fits else "no 8-GPU node offered here holds it"
+    if last == "bf16" and _gpus_for(w.params_b, "fp8", gpu) is not None:
+        where = f"it fits in fp8{' or on ' + ', '.join(fits) if fits else ''}"
     raise SelfHostingError(
         f"{w.model} ({count(w.params_b)}B parameters) does not fit one node of 8 "
-        f"{gpu.value.upper()} GPUs even in FP8: {where}."
+        f"{gpu.value.upper()} GPUs in {last.upper()}: {where}."
     )
 
 
-def check(model: str, gpu: GPU) -> None:
+def check(
+    model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
+) -> None:
     """Raise SelfHostingError if `model` cannot be self-hosted on `gpu`."""
-    replica(model, gpu)
+    replica(model, gpu, precision, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +140,7 @@ class Fleet:
 
 
 def fleet(s: Scenario, t: Traffic) -> Fleet:
-    r = replica(s.model, s.gpu)
+    r = replica(s.model, s.gpu, s.precision, "precision" in s.given)
     per_second = t.llm_requests_per_month / _SECONDS_PER_MONTH * s.output_tokens
     peak_low, peak_high = per_second * _PEAK.low, per_second * _PEAK.high
     fast, slow = r.per_gpu_high * r.gpus, r.per_gpu_low * r.gpus
