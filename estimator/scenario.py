@@ -116,6 +116,10 @@ class Scenario(BaseModel):
         merged = dict(stage_defaults(stage))
         merged.update({k: v for k, v in data.items() if v is not None})
         merged["stage"] = stage
+        if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
+            # Records follow users unless given (the same rule storage prices with).
+            per_user = facts.figure("storage.records_per_user").low
+            merged["stored_records"] = round(merged["users"] * per_user)
         if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
             # The stage's default model is an API model; self-hosting needs open weights.
             merged["model"] = facts.entry("self_hosting.default_model")["model"]

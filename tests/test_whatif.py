@@ -33,7 +33,8 @@ def test_diff_shows_lines_categories_and_totals_that_moved():
     before = estimate(build_scenario(stage="startup", users=10_000))
     after = estimate(apply_change(before.scenario, ScenarioChange(set={"users": 50_000})))
     diff = diff_estimates(before, after)
-    assert diff.changed_fields == ["users 10,000 → 50,000"]
+    # Records follow users when the user gave none, so they move too.
+    assert diff.changed_fields == ["users 10,000 → 50,000", "records 1,000,000 → 5,000,000"]
     moved = {d.item for d in diff.lines}
     assert "LLM tokens (gpt-4o-mini)" in moved
     assert "Security audit" not in moved  # did not change
