@@ -14,7 +14,7 @@ import math
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range
-from estimator.scenario import Hosting, Scenario
+from estimator.scenario import Hosting, Scenario, Stage
 
 ROLES = {
     "ml_engineer": "ML engineers",
@@ -31,19 +31,23 @@ _ONSET = facts.entry("headcount_growth.onset_users")
 _SCOPE = facts.entry("headcount_growth.scope")
 
 
-def _role_fte(s: Scenario, role: str) -> float:
-    """Full-time equivalents of one role for this scenario."""
-    base_table = facts.entry(f"headcount.{s.stage.value}")
-    base = base_table[role]
+_BASES = {stage: facts.entry(f"headcount.{stage.value}") for stage in Stage}
+_LOG_REFERENCE = {stage: math.log10(table["reference_users"]) for stage, table in _BASES.items()}
+_LOG_ONSET = {role: math.log10(users) for role, users in _ONSET.items() if role in ROLES}
+
+
+def _role_fte(s: Scenario, role: str, log_users: float) -> float:
+    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU)."""
+    base = _BASES[s.stage][role]
     growth = _PER_TENFOLD[role]
     if base > 0:
-        tenfolds = math.log10(s.users / base_table["reference_users"])
+        tenfolds = log_users - _LOG_REFERENCE[s.stage]
         fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
     else:
-        fte = growth * max(0.0, math.log10(s.users / _ONSET[role]))
+        fte = growth * max(0.0, log_users - _LOG_ONSET[role])
     if role == "security_engineer":
         fte += _SCOPE["security_per_framework"] * len(s.compliance)
-    if role == "site_reliability_engineer":
+    elif role == "site_reliability_engineer":
         fte += _SCOPE["sre_per_extra_region"] * (s.regions - 1)
     return fte
 
@@ -76,10 +80,12 @@ def _role_how(s: Scenario, role: str) -> str:
 def headcount(s: Scenario) -> dict[str, float]:
     """FTE per role that production needs (roles at zero are left out)."""
     people = {}
+    log_users = math.log10(s.users)
+    self_hosted = s.hosting is Hosting.self_hosted
     for role in ROLES:
-        if role == "mlops_engineer" and s.hosting is not Hosting.self_hosted:
+        if role == "mlops_engineer" and not self_hosted:
             continue
-        fte = _role_fte(s, role)
+        fte = _role_fte(s, role, log_users)
         if fte > 0:
             people[role] = fte
     return people
