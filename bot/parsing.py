@@ -98,6 +98,7 @@ _COMPLIANCE = {
     "iso-27001": Compliance.iso27001,
 }
 _GPUS = {"h100": "h100", "a100": "a100", "l4": "l4"}
+_PRECISIONS = {"fp8": "fp8", "bf16": "bf16", "fp16": "bf16"}  # self-hosted weight precision
 _SELF_HOSTED = {"self-hosted", "selfhosted", "self-host", "on-prem", "on-premise", "gpus", "gpu"}
 _API_HOSTING = {"api", "hosted-api"}
 
@@ -375,6 +376,9 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
         return True
     if token == "compliance" and previous in _REMOVE_WORDS:
         r.no_compliance = True
+        return True
+    if token in _PRECISIONS:
+        r.values["precision"] = _PRECISIONS[token]
         return True
     if token in _GPUS:
         r.values["gpu"] = _GPUS[token]

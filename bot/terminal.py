@@ -15,7 +15,7 @@ from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
 from estimator.lines import Cadence, Category
 from estimator.money import signed_usd_short, usd_range
-from estimator.phases import READING
+from estimator.phases import ARTICLE, READING
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
 
@@ -168,7 +168,7 @@ def render_estimate(
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(
-            f"For scale: the reference article puts production infrastructure at "
+            f"For scale: the reference article, {ARTICLE}, puts production infrastructure at "
             f"{usd_range(article.low, article.high)}/month; this scenario's comes to up to "
             f"{usd_range(infra, infra)}/month.",
             "  ",

@@ -7,6 +7,7 @@ from estimator.costs import (
     inference,
     infrastructure,
     legal,
+    regions,
     security,
     storage,
     support,
@@ -21,9 +22,10 @@ def line_items(s: Scenario) -> list[LineItem]:
     t = traffic(s)
     return [
         *infrastructure.lines(s, t),
+        *regions.lines(s, t),
         *inference.lines(s, t),
         *engineering.lines(s),
-        *storage.lines(s),
+        *storage.lines(s, t),
         *security.lines(s),
         *team.lines(s),
         *support.lines(s),

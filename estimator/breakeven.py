@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.estimate import estimate
-from estimator.scenario import MAX_USERS, Hosting, Scenario, ScenarioError
+from estimator.open_models import SelfHostingError, weights
+from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
 
@@ -70,22 +71,20 @@ def monthly_reading(s: Scenario) -> float:
 
 
 def pair(s: Scenario) -> tuple[Scenario, Scenario]:
-    """(self-hosted, API) versions of the scenario: its own model on its own side, the data
-    file's default on the other."""
+    """(self-hosted, API) versions of the scenario: its own model on its own side; on the other,
+    the same model when that side can run it, else the data file's default for that side."""
     if s.hosting is Hosting.self_hosted:
         return s, _variant(s, hosting=Hosting.api, model=_DEFAULTS["api_model"])
-    return _variant(s, hosting=Hosting.self_hosted, model=_DEFAULTS["self_hosted_model"]), s
+    try:
+        open_model = weights(s.model).model  # an open model the API serves: self-host the same
+    except SelfHostingError:
+        open_model = facts.entry("self_hosting.default_model")["model"]
+    return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
 
 
 def _variant(s: Scenario, **update: object) -> Scenario:
-    """The scenario with `update` applied and validated; the model is kept when the other side's
-    default is not one the estimator can price."""
     values = {**s.model_dump(exclude={"given"}), **update}
-    try:
-        return Scenario(**values, given=s.given | set(update))
-    except (ScenarioError, ValueError):
-        values["model"] = s.model
-        return Scenario(**values, given=s.given | {"hosting"})
+    return Scenario(**values, given=s.given | set(update))
 
 
 def break_even(s: Scenario) -> BreakEven:

@@ -9,13 +9,15 @@ from estimator.lines import Category, LineItem
 from estimator.totals import Amount
 
 _SRE = facts.figure("salary.site_reliability_engineer")
+_LOADED = facts.figure("team.loaded_cost_factor")
 _SELF_RUN_HOURS = facts.figure("operations.self_run_hours_per_service")
 _SELF_RUN_PRICE = facts.figure("operations.self_run_price_share")
 
 
 def engineer_hourly() -> Amount:
-    """An SRE's cost per hour, from the salary range."""
-    return Amount(_SRE.low / facts.WORK_HOURS_PER_YEAR, _SRE.high / facts.WORK_HOURS_PER_YEAR)
+    """An SRE's fully loaded cost per hour, from the salary range."""
+    hours = facts.WORK_HOURS_PER_YEAR
+    return Amount(_SRE.low * _LOADED.low / hours, _SRE.high * _LOADED.high / hours)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from estimator import facts
 from estimator.facts import Range
 from estimator.pricing import TokenPrices
-from estimator.scenario import GPU
+from estimator.scenario import GPU, gpus_offered
 
 PRICES_ENV = "AICOST_PRICES"
 
@@ -359,7 +359,7 @@ def _sentence(error: Any, loc: list[str]) -> str:
     if kind == "missing":
         return f"{_label(loc)} is required."
     if loc and loc[0] == "gpu_prices":
-        return "Enter a GPU: h100, a100 or l4."
+        return f"Enter a GPU: {gpus_offered()}."
     bounds = _field_bounds(PriceOverrides, loc)
     if bounds is not None and kind in _OUT_OF_RANGE:
         low, high = bounds

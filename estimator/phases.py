@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from estimator import facts
 from estimator.scenario import Scenario
 from estimator.totals import Amount, Totals
 
+# The reference article every "the article" in the estimate points to.
+ARTICLE = '"From Prototype to Production: Estimating the Cost of AI Scaling" (2025-08-12)'
+
+_LOADED = facts.figure("team.loaded_cost_factor")
+
 READING = (
+    f"The article is {ARTICLE}. Salaries are fully loaded (x{_LOADED.low:g}-{_LOADED.high:g} for "
+    "payroll taxes, benefits, equipment). "
     "Phase multiples are read as cumulative spend since launch (the reading the article's worked "
     "examples agree with: a startup's $300k first year is 6x its $50k prototype, inside Phase 2's "
     "5-8x). One-time costs land in Phase 1; year 2 applies the scenario's monthly user growth."

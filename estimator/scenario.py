@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from estimator import facts
 from estimator.money import count, percent, usd
+from estimator.open_models import SelfHostingError
 from estimator.pricing import PricingError, token_prices
 
 
@@ -48,8 +49,22 @@ class Hosting(StrEnum):
 
 class GPU(StrEnum):
     h100 = "h100"
+    h200 = "h200"
     a100 = "a100"
     l4 = "l4"
+
+
+def gpus_offered() -> str:
+    """ "h100, h200, a100 or l4": the GPUs a self-hosted scenario can name, for messages."""
+    names = [gpu.value for gpu in GPU]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+class Precision(StrEnum):
+    """Weight precision of a self-hosted model: BF16/FP16 (2 bytes) or FP8 (1 byte)."""
+
+    bf16 = "bf16"
+    fp8 = "fp8"
 
 
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
@@ -87,6 +102,7 @@ class Scenario(BaseModel):
     stored_records: int = Field(ge=0, le=1_000_000_000_000, description="stored records")
     hosting: Hosting = Field(description="hosting")
     gpu: GPU = Field(description="GPU type when self-hosted")
+    precision: Precision = Field(description="weight precision when self-hosted")
     monthly_user_growth: float = Field(ge=0.0, le=1.0, description="monthly user growth")
     given: frozenset[str] = Field(
         default=frozenset(), description="fields the user chose; the rest follow the stage"
@@ -106,6 +122,13 @@ class Scenario(BaseModel):
         merged = dict(stage_defaults(stage))
         merged.update({k: v for k, v in data.items() if v is not None})
         merged["stage"] = stage
+        if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
+            # Records follow users unless given (the same rule storage prices with).
+            per_user = facts.figure("storage.records_per_user").low
+            merged["stored_records"] = round(merged["users"] * per_user)
+        if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
+            # The stage's default model is an API model; self-hosting needs open weights.
+            merged["model"] = facts.entry("self_hosting.default_model")["model"]
         if "given" not in data:
             merged["given"] = frozenset(chosen - {"stage"} if "stage" not in data else chosen)
         return merged
@@ -130,6 +153,15 @@ class Scenario(BaseModel):
     def _known_model(cls, value: str) -> str:
         token_prices(value)  # raises PricingError naming close matches
         return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _self_hostable(self) -> Scenario:
+        if self.hosting is Hosting.self_hosted:
+            from estimator.costs.self_hosting import check  # sizes GPUs; imports this module
+
+            # Raises SelfHostingError naming what can be hosted.
+            check(self.model, self.gpu, self.precision, "precision" in self.given)
+        return self
 
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""
@@ -167,7 +199,11 @@ _DESCRIBED = [
         "Hosting",
         lambda s: (
             s.hosting.value
-            + (f" ({s.gpu.value.upper()})" if s.hosting is Hosting.self_hosted else "")
+            + (
+                f" ({s.gpu.value.upper()}, {s.precision.value.upper()} weights)"
+                if s.hosting is Hosting.self_hosted
+                else ""
+            )
         ),
     ),
     ("monthly_user_growth", "User growth per month", lambda s: percent(s.monthly_user_growth)),
@@ -195,6 +231,8 @@ def build_scenario(**values: Any) -> Scenario:
 
 def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     error = exc.errors()[0]
+    if isinstance(error.get("ctx", {}).get("error"), SelfHostingError):
+        return str(error["ctx"]["error"])
     name = str(error["loc"][0]) if error["loc"] else ""
     if name == "model" and isinstance(error.get("ctx", {}).get("error"), PricingError):
         return str(error["ctx"]["error"])
@@ -207,8 +245,11 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
         return "Uptime target must be one of 99.5, 99.9 or 99.99 (%)."
     if name == "compliance":
         return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
+    if name == "precision":
+        return "Weight precision is bf16 (or fp16) or fp8."
     if name in ("hosting", "gpu"):
-        return "Hosting is 'api' or 'self-hosted' with a GPU: h100, a100 or l4."
+        gpus = ", ".join(g.value for g in GPU)
+        return f"Hosting is 'api' or 'self-hosted' with a GPU: {gpus}."
     bounds = _bounds(name)
     if bounds:
         low, high = bounds

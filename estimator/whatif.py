@@ -95,6 +95,7 @@ _DESCRIBED_FIELDS = [
     ("stored_records", "records", count),
     ("hosting", "hosting", lambda v: v.value),
     ("gpu", "GPU", lambda v: v.value.upper()),
+    ("precision", "weights", lambda v: v.value.upper()),
     ("monthly_user_growth", "growth/month", percent),
 ]
 

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from estimator.scenario import GPU, UPTIME_TARGETS, Compliance, Hosting, Stage, build_scenario
+from estimator.costs.self_hosting import replica
+from estimator.open_models import SelfHostingError
+from estimator.scenario import (
+    GPU,
+    UPTIME_TARGETS,
+    Compliance,
+    Hosting,
+    Precision,
+    Stage,
+    build_scenario,
+)
 
 MODELS = ["gpt-4o-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash", "gpt-4.1-nano"]
+# Open-weights models genai-prices prices, from 8B to 671B (mixture-of-experts among them).
+OPEN_MODELS = [
+    "@cf/meta/llama-3.1-8b-instruct",
+    "databricks-meta-llama-3-3-70b-instruct",
+    "mixtral-8x7b",
+    "gpt-oss-120b",
+    "deepseek-v3.2",
+]
 
 users = st.integers(min_value=0, max_value=10).flatmap(
     lambda exponent: st.integers(min_value=max(1, 10 ** (exponent - 1)), max_value=10**exponent)
@@ -32,7 +50,24 @@ def scenarios(draw: st.DrawFn, **fixed: object):
         "stored_records": draw(st.integers(min_value=0, max_value=10**10)),
         "hosting": draw(st.sampled_from(list(Hosting))),
         "gpu": draw(st.sampled_from(list(GPU))),
+        "precision": draw(st.sampled_from([None, *Precision])),  # None: chosen by size
         "monthly_user_growth": draw(st.floats(min_value=0, max_value=0.5)),
     }
     values.update(fixed)
+    if Hosting(values["hosting"]) is Hosting.self_hosted:
+        if "model" not in fixed:
+            values["model"] = draw(st.sampled_from(OPEN_MODELS))
+        for fallback in ({"gpu": GPU.h200}, {"precision": Precision.fp8}, {}):
+            precision = values["precision"]
+            try:
+                replica(
+                    values["model"],
+                    GPU(values["gpu"]),
+                    Precision(precision or "bf16"),
+                    precision is not None,
+                )
+                break
+            except SelfHostingError:
+                # The largest memory offered, in FP8, holds every model listed.
+                values.update(fallback)
     return build_scenario(**values)

@@ -19,7 +19,7 @@ def test_follow_up_recomputes_with_new_user_count_and_shows_the_diff():
     turn = advisor.follow_up_text("what if 50k users?", _start().state)
     assert turn.reply.kind is ReplyKind.estimate
     assert turn.state.scenario.users == 50_000
-    assert turn.reply.changes == ["users 10,000 → 50,000"]
+    assert turn.reply.changes == ["users 10,000 → 50,000", "records 1,000,000 → 5,000,000"]
     assert turn.reply.diff.totals["monthly"][1].low > turn.reply.diff.totals["monthly"][0].low
 
 

@@ -141,9 +141,9 @@ def test_estimate_message_shows_header_key_figures_breakdown_phases_assumptions(
 
 def test_startup_estimate_reads_as_compact_ranges() -> None:
     text = all_text([estimate_message(estimate(SCENARIOS["startup"]()))])
-    assert "$2.5k–5.2k/month" in text
-    assert "$285k–459k" in text
-    assert "5.7-9.2x" in text
+    assert "$2.5k–5k/month" in text
+    assert "$297k–509k" in text
+    assert "5.9-10.2x" in text
     assert "You chose 10,000 users" in text
     assert "Startup defaults: gpt-4o-mini" in text
 
@@ -427,6 +427,21 @@ def test_form_keeps_chosen_fields_it_does_not_show_when_given_the_base() -> None
     without_base = scenario_from_form(submitted(view))
     assert isinstance(without_base, Scenario)
     assert without_base.daily_active_share != scenario.daily_active_share
+
+
+def test_form_switched_to_self_hosting_uses_an_open_model_or_says_why_not() -> None:
+    scenario = first_scenario("10000 users startup")
+    state = submitted(form_view(scenario, ""))
+    state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
+    hosted = scenario_from_form(state, base=scenario)
+    assert isinstance(hosted, Scenario)
+    assert hosted.model == "@cf/meta/llama-3.1-8b-instruct"
+    chosen = first_scenario("10000 users startup gpt-4o")
+    state = submitted(form_view(chosen, ""))
+    state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
+    refused = scenario_from_form(state, base=chosen)
+    assert isinstance(refused, dict)
+    assert "gpt-4o has closed weights" in refused["hosting"]
 
 
 @pytest.mark.parametrize(

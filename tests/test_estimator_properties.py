@@ -1,14 +1,18 @@
 """Properties that must hold for every scenario in the allowed range."""
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimator.breakdown import line_items
+from estimator.costs import self_hosting
 from estimator.curve import scaling_curve
 from estimator.estimate import estimate
 from estimator.lines import Cadence
-from estimator.scenario import Compliance, Scenario
+from estimator.scenario import GPU, Compliance, Scenario
 from estimator.totals import sum_lines
+from estimator.traffic import traffic
 from estimator.whatif import ScenarioChange, apply_change
 from tests.strategies import scenarios
 
@@ -106,3 +110,70 @@ def test_scaling_curve_splits_into_fixed_and_variable(s):
     for point in scaling_curve(s):
         assert point.monthly.low == point.fixed.low + point.variable.low
         assert point.variable.low >= 0 and point.fixed.low > 0
+
+
+def _first_year(s: Scenario) -> tuple[float, float]:
+    t = sum_lines(line_items(s), s.prototype_cost).first_year
+    return t.low, t.high
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_three_percent_more_users_gives_an_overlapping_first_year_range(s):
+    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * 1.03) or 1)})
+    low, high = _first_year(s)
+    more_low, more_high = _first_year(more)
+    assert more_low <= high * (1 + 1e-9), (s.users, low, high, more_low, more_high)
+    assert low <= more_high * (1 + 1e-9)
+
+
+def _every_year(s: Scenario) -> tuple[float, ...]:
+    """First year low/high and the year-two (Phase 3) spend low/high."""
+    e = estimate(s)
+    growth = e.phases[2].spend
+    return e.totals.first_year.low, e.totals.first_year.high, growth.low, growth.high
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.sampled_from(list(Compliance)))
+def test_a_compliance_framework_never_lowers_year_one_or_year_two(s, framework):
+    stricter = apply_change(s, ScenarioChange(add_compliance=(framework,)))
+    assert _at_most(_every_year(s), _every_year(stricter))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(regions=1), st.integers(min_value=1, max_value=19))
+def test_a_region_never_lowers_year_one_or_year_two(s, extra):
+    wider = apply_change(s, ScenarioChange(set={"regions": s.regions + extra}))
+    assert _at_most(_every_year(s), _every_year(wider))
+
+
+def _gpus(s: Scenario) -> tuple[int, int]:
+    f = self_hosting.fleet(s, traffic(s))
+    return f.total_gpus(low=True), f.total_gpus(low=False)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(hosting="self-hosted"), st.floats(min_value=1.0, max_value=100.0))
+def test_self_hosted_gpus_grow_with_traffic(s, factor):
+    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * factor))})
+    assert _at_most(_gpus(s), _gpus(more))
+
+
+# Dense Llama models from 8B to 405B (405B has no API price, so it is swapped in without one).
+_BY_SIZE = [
+    "@cf/meta/llama-3.1-8b-instruct",
+    "databricks-meta-llama-3-3-70b-instruct",
+    "meta-llama/llama-3.1-405b-instruct",
+]
+
+
+@PROPERTY_SETTINGS
+@given(
+    scenarios(hosting="self-hosted", model=_BY_SIZE[0], precision=None),
+    st.sampled_from(["h100", "h200"]),
+)
+def test_self_hosted_gpus_grow_with_model_size(s, gpu):
+    sized = [s.model_copy(update={"model": model, "gpu": GPU(gpu)}) for model in _BY_SIZE]
+    for smaller, bigger in itertools.pairwise(sized):
+        assert _at_most(_gpus(smaller), _gpus(bigger))

@@ -169,7 +169,7 @@ async def test_an_admin_changes_settings_with_inline_errors_and_home_shows_them(
         {
             SettingsField.discounts: "openaii 15%",
             SettingsField.loaded_factor: "9",
-            SettingsField.gpu_prices: "h200 3",
+            SettingsField.gpu_prices: "b200 3",
             SettingsField.input_tokens: "a lot",
         },
     )
@@ -179,7 +179,7 @@ async def test_an_admin_changes_settings_with_inline_errors_and_home_shows_them(
         SettingsField.discounts.value: "Unknown provider 'openaii': use e.g. openai, anthropic, "
         "google.",
         SettingsField.loaded_factor.value: "Loaded factor must be between 1 and 3.",
-        SettingsField.gpu_prices.value: "Unknown GPU “h200”: use h100, a100 or l4.",
+        SettingsField.gpu_prices.value: "Unknown GPU “b200”: use h100, h200, a100 or l4.",
         SettingsField.input_tokens.value: "Enter a number, like 1,000.",
     }
 

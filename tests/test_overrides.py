@@ -153,7 +153,7 @@ def test_currency_converts_at_its_own_rate():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[gpu.h200]\nhourly_low = 1\n", "f.toml: gpu.h200: not an entry of the bundled data file"),
+        ("[gpu.b200]\nhourly_low = 1\n", "f.toml: gpu.b200: not an entry of the bundled data file"),
         ("[gpu.h100]\nhourly = 1\n", "f.toml: gpu.h100.hourly: unknown key; use hourly_high,"),
         ("colour = 1\n", "f.toml: colour: not an entry of the bundled data file"),
         ("[sources]\nours = 'x'\n", "f.toml: sources: not an entry of the bundled data file"),
@@ -168,7 +168,7 @@ def test_currency_converts_at_its_own_rate():
         ("[currency]\ncode = 'EUR'\nper_usd = 0\n", "f.toml: currency: The rate must be more"),
         ("[currency]\ncode = 'EUR'\nsurprise = 1\n", "f.toml: currency: Unknown setting"),
         ("[models.'gpt-4o']\ninput = 1\n", "f.toml: models: Output is required."),
-        ("[gpu_prices.h200]\non_demand = 1\n", "f.toml: gpu_prices: Enter a GPU: h100, a100"),
+        ("[gpu_prices.b200]\non_demand = 1\n", "f.toml: gpu_prices: Enter a GPU: h100, h200, a100"),
         ("[gpu_prices.l4]\non_demand = 1\nreserved = 2\n", "f.toml: gpu_prices: The reserved"),
         ("[stage_defaults]\ninput_tokens = 0\n", "between 1 and 2,000,000."),
         ("cloud_multiplier = 'x'\n", "f.toml: cloud_multiplier: Enter a multiplier from 0.1"),

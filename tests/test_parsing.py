@@ -19,6 +19,7 @@ REQUESTS = [
     ("gpt-4o-mini", {"model": "gpt-4o-mini"}),
     ("3 regions", {"regions": 3}),
     ("self-hosted h100", {"hosting": "self-hosted", "gpu": "h100"}),
+    ("self-hosted h100 fp8", {"hosting": "self-hosted", "gpu": "h100", "precision": "fp8"}),
     ("cache 40%", {"cache_hit_rate": 0.4}),
     ("40% cache hit rate", {"cache_hit_rate": 0.4}),
     ("99.99", {"uptime": 99.99}),

@@ -115,8 +115,9 @@ def test_chat_answers_a_comparison_and_the_break_even_for_its_scenario():
         timeout=60,
     )
     assert run.returncode == 0, run.stderr
-    assert "vs claude-sonnet-4-5 on its API" in run.stdout
-    assert "At 50,000 users, self-hosting" in run.stdout
+    words = " ".join(run.stdout.split())  # sentences wrap at the terminal's width
+    assert "vs claude-sonnet-4-5 on its API" in words
+    assert "At 50,000 users, self-hosting" in words
     assert "gpt-4o-mini *" in run.stdout
     assert max(len(line) for line in run.stdout.splitlines()) <= 80
 

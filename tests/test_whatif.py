@@ -33,7 +33,8 @@ def test_diff_shows_lines_categories_and_totals_that_moved():
     before = estimate(build_scenario(stage="startup", users=10_000))
     after = estimate(apply_change(before.scenario, ScenarioChange(set={"users": 50_000})))
     diff = diff_estimates(before, after)
-    assert diff.changed_fields == ["users 10,000 → 50,000"]
+    # Records follow users when the user gave none, so they move too.
+    assert diff.changed_fields == ["users 10,000 → 50,000", "records 1,000,000 → 5,000,000"]
     moved = {d.item for d in diff.lines}
     assert "LLM tokens (gpt-4o-mini)" in moved
     assert "Security audit" not in moved  # did not change
@@ -44,13 +45,18 @@ def test_diff_shows_lines_categories_and_totals_that_moved():
     assert {c.category.value for c in diff.categories} >= {"llm_inference", "customer_support"}
 
 
-def test_adding_hipaa_adds_a_certification_line():
+def test_adding_hipaa_adds_its_risk_assessment_review_and_security_time():
     before = estimate(build_scenario(stage="startup"))
     after = estimate(apply_change(before.scenario, ScenarioChange(add_compliance=("hipaa",))))
     diff = diff_estimates(before, after)
-    added = [d for d in diff.lines if d.before is None]
-    assert [d.item for d in added] == ["HIPAA certification"]
+    added = [d.item for d in diff.lines if d.before is None]
+    assert added == [
+        "HIPAA risk assessment and controls (no official certification)",
+        "HIPAA risk analysis review (yearly)",
+        "Security engineers",
+    ]
     assert diff.totals["one_time"][1].low > diff.totals["one_time"][0].low
+    assert diff.totals["annual"][1].low > diff.totals["annual"][0].low
 
 
 def test_savings_levers_carry_the_change_that_realises_them():

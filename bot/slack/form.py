@@ -44,7 +44,7 @@ _STAGE_LABELS = {
     Stage.midsize: "Mid-size",
     Stage.enterprise: "Enterprise",
 }
-_GPU_LABELS = {GPU.h100: "H100", GPU.a100: "A100", GPU.l4: "L4"}
+_GPU_LABELS = {GPU.h100: "H100", GPU.h200: "H200", GPU.a100: "A100", GPU.l4: "L4"}
 _API = "api"
 _SELF_HOSTED = "self-hosted:"  # + GPU, one option per card
 
@@ -374,8 +374,14 @@ def scenario_from_form(
             values.setdefault(name, getattr(base, name))
         if values.get("hosting") is Hosting.api and "gpu" in base.given:
             values["gpu"] = base.gpu
+        if "model" not in base.given and values.get("model") == base.model:
+            # The model was the stage's default: let it follow the hosting (self-hosting needs an
+            # open model), as a typed "self-hosted" does.
+            del values["model"]
     try:
         return build_scenario(**values)
-    except ScenarioError as exc:  # not expected: each field was checked on its own
+    except ScenarioError as exc:
+        if values.get("hosting") is Hosting.self_hosted:  # a closed or too-large model
+            return {FormField.hosting.value: str(exc)}
         log.warning("form values valid alone but not together: %s", exc)
         return {FormField.users.value: str(exc)}

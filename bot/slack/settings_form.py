@@ -31,7 +31,7 @@ from estimator.overrides import (
     regions_data,
     roles,
 )
-from estimator.scenario import GPU
+from estimator.scenario import GPU, gpus_offered
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
             _F.gpu_prices,
             "GPU prices (USD an hour)",
             _text(shown_gpu_prices(o), "h100 2.5/1.6, a100 1.2"),
-            "On-demand/reserved per GPU: h100, a100, l4.",
+            f"On-demand/reserved per GPU: {gpus_offered()}.",
         ),
         _input(
             _F.cloud_multiplier,
@@ -345,7 +345,7 @@ def _gpu_prices(text: str) -> dict[str, dict[str, float]]:
     prices = {}
     for gpu, value in _items(text, "h100 2.5/1.6"):
         if gpu not in set(GPU):
-            raise _Bad(f"Unknown GPU “{gpu}”: use h100, a100 or l4.")
+            raise _Bad(f"Unknown GPU “{gpu}”: use {gpus_offered()}.")
         on_demand, reserved = _pair(value, "2.5/1.6")
         prices[gpu] = {"on_demand": on_demand}
         if reserved is not None:

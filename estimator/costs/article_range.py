@@ -37,6 +37,8 @@ def staged_line(
     """A line whose amount is the stage's slice of the article's range for `name`."""
     article = facts.figure(name)
     low, high = staged_amount(name, stage)
+    # Compliance ranges come from published audit and service prices, not the article.
+    whose = "article range" if name.startswith("article.") else "published range"
     return LineItem(
         category=category,
         item=item,
@@ -44,7 +46,7 @@ def staged_line(
         low=low,
         high=high,
         explain=lambda: (
-            f"article range {usd_range(article.low, article.high)}, "
+            f"{whose} {usd_range(article.low, article.high)}, "
             f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}"
         ),
     )

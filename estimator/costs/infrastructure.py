@@ -1,5 +1,5 @@
-"""Infrastructure: app servers sized from peak load, load balancing, extra regions, failover,
-staging, network, managed Redis, and monitoring with autoscaling."""
+"""Infrastructure: app servers sized from peak load, load balancing, failover, staging, network,
+managed Redis, and monitoring with autoscaling (extra regions are priced in `regions`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import math
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.costs import self_hosting
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
-from estimator.scenario import Scenario
+from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
 
 _INSTANCE = facts.figure("compute.instance_monthly")
@@ -22,7 +23,7 @@ _NAT = facts.figure("network.nat_gateway_monthly")
 _EGRESS = facts.figure("network.egress_per_gb")
 _RESPONSE_BYTES = facts.figure("traffic.response_bytes")
 _REPLICA_SHARE = facts.figure("network.replica_region_share")
-_REGION_OVERHEAD = facts.figure("network.extra_region_overhead")
+_GPUS_PER_HOST = int(facts.figure("self_hosting.gpus_per_host").low)
 _HOST = facts.figure("monitoring.host_monthly")
 _LOG_GB = facts.figure("monitoring.log_per_gb")
 _LOG_BYTES = facts.figure("traffic.log_bytes_per_request")
@@ -96,6 +97,41 @@ def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
     return tier["node"], copies, low, high
 
 
+@dataclass(frozen=True, slots=True)
+class GpuHosting:
+    """What a self-hosted fleet adds to staging and monitoring."""
+
+    name: str
+    replica_gpus: int
+    staging_low: float
+    staging_high: float
+    hosts_low: int
+    hosts_high: int
+
+
+def _gpu_hosting(s: Scenario, t: Traffic) -> GpuHosting | None:
+    if s.hosting is not Hosting.self_hosted:
+        return None
+    f = self_hosting.fleet(s, t)
+    table = facts.entry(f"gpu.{s.gpu.value}")
+    width = f.replica.gpus
+    hours = facts.HOURS_PER_MONTH
+    return GpuHosting(
+        name=s.gpu.value.upper(),
+        replica_gpus=width,
+        staging_low=width * table["hourly_low"] * hours * _STAGING.low,
+        staging_high=width * table["hourly_high"] * hours * _STAGING.high,
+        hosts_low=math.ceil(f.total_gpus(low=True) / _GPUS_PER_HOST),
+        hosts_high=math.ceil(f.total_gpus(low=False) / _GPUS_PER_HOST),
+    )
+
+
+def gpu_hosts_text(low: int, high: int) -> str:
+    if not high:
+        return ""
+    return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
+
+
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     policy = uptime_policy(s)
     f = fleet(s, t)
@@ -133,27 +169,6 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         ),
     ]
-    if s.regions > 1:
-        extra = s.regions - 1
-        region_low = f.replica_low * _INSTANCE.low + lb_low + _NAT.low
-        region_high = f.replica_high * _INSTANCE.high + lb_high + _NAT.high
-        items.append(
-            LineItem(
-                Category.infrastructure,
-                "Extra regions",
-                Cadence.monthly,
-                extra * region_low * _REGION_OVERHEAD.low,
-                extra * region_high * _REGION_OVERHEAD.high,
-                lambda: (
-                    f"{quantity(extra, extra, 'more region')}, each "
-                    f"{quantity(f.replica_low, f.replica_high, 'server')} "
-                    f"for {percent(_REPLICA_SHARE.low)} of peak + load balancer + NAT = "
-                    f"{usd_range(region_low, region_high)}, x {_REGION_OVERHEAD.low:g}-"
-                    f"{_REGION_OVERHEAD.high:g} for replication traffic"
-                ),
-                varies_with_users=True,
-            )
-        )
     standby_low = policy.standby_share * compute_low
     standby_high = policy.standby_share * compute_high
     items.append(
@@ -170,17 +185,31 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         )
     )
+    gpu = _gpu_hosting(s, t)
+    staging_gpu_low = gpu.staging_low if gpu else 0.0
+    staging_gpu_high = gpu.staging_high if gpu else 0.0
+
+    def staging_basis() -> str:
+        servers = (
+            f"{percent_span(_STAGING.low, _STAGING.high)} of primary servers "
+            f"{usd_range(compute_low, compute_high)}"
+        )
+        if gpu is None:
+            return servers
+        return (
+            f"{servers} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
+            f"{percent_span(_STAGING.low, _STAGING.high)} of {facts.HOURS_PER_MONTH} h = "
+            f"{usd_range(staging_gpu_low, staging_gpu_high)}"
+        )
+
     items.append(
         LineItem(
             Category.infrastructure,
             "Staging environment",
             Cadence.monthly,
-            compute_low * _STAGING.low,
-            compute_high * _STAGING.high,
-            lambda: (
-                f"{percent_span(_STAGING.low, _STAGING.high)} of primary servers "
-                f"{usd_range(compute_low, compute_high)}"
-            ),
+            compute_low * _STAGING.low + staging_gpu_low,
+            compute_high * _STAGING.high + staging_gpu_high,
+            staging_basis,
             varies_with_users=True,
         )
     )
@@ -214,8 +243,11 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         )
     )
-    hosts_low = f.total(s.regions, low=True) + 1
-    hosts_high = f.total(s.regions, low=False) + 2
+    # App servers in every region, plus the database/cache hosts, plus GPU hosts when self-hosted.
+    gpu_hosts_low = gpu.hosts_low if gpu else 0
+    gpu_hosts_high = gpu.hosts_high if gpu else 0
+    hosts_low = f.total(s.regions, low=True) + 1 + gpu_hosts_low
+    hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
     log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
     log_gb_high = t.requests_per_month * _LOG_BYTES.high / 1e9
     seats = int(_SEATS[s.stage.value])
@@ -227,7 +259,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
             hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
             lambda: (
-                f"{quantity(hosts_low, hosts_high, 'host')} x {usd_range(_HOST.low, _HOST.high)} + "
+                f"{quantity(hosts_low, hosts_high, 'host')}"
+                f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
+                f"{usd_range(_HOST.low, _HOST.high)} + "
                 f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
                 f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
             ),

@@ -1,10 +1,62 @@
-"""Security and compliance: audit, a certification per framework, monitoring, privacy tools."""
+"""Security and compliance: audit, each framework's first year and the part that recurs every
+year, compliance tooling, monitoring and privacy tools.
+
+The article prices a certification (SOC 2, GDPR) at $25k-100k. That is a framework's first year;
+the yearly part (re-audit, surveillance audit, risk-analysis review, DPO time) recurs, so it is an
+annual line, and the rest (readiness, controls, DPIA) is one-time.
+"""
 
 from __future__ import annotations
 
-from estimator.costs.article_range import staged_line
+from estimator.costs.article_range import staged_amount, staged_line
 from estimator.lines import Cadence, Category, LineItem
-from estimator.scenario import Scenario
+from estimator.money import usd_range
+from estimator.scenario import Compliance, Scenario
+
+# (first-year work, yearly work) per framework, named for what they are.
+_LABELS = {
+    Compliance.soc2: (
+        "SOC 2 Type II readiness and first audit",
+        "SOC 2 Type II re-audit (yearly)",
+    ),
+    Compliance.iso27001: (
+        "ISO 27001 implementation and certification audit",
+        "ISO 27001 surveillance audit (yearly)",
+    ),
+    Compliance.hipaa: (
+        "HIPAA risk assessment and controls (no official certification)",
+        "HIPAA risk analysis review (yearly)",
+    ),
+    Compliance.gdpr: (
+        "GDPR DPIA and records of processing (no official certification)",
+        "GDPR data protection officer time (yearly)",
+    ),
+}
+_AUDITED = (Compliance.soc2, Compliance.iso27001)
+
+
+def _framework_lines(s: Scenario, framework: Compliance) -> list[LineItem]:
+    first_label, yearly_label = _LABELS[framework]
+    first_low, first_high = staged_amount("article.compliance_certification", s.stage)
+    yearly = f"compliance.{framework.value}_annual"
+    yearly_low, yearly_high = staged_amount(yearly, s.stage)
+    # Never below zero: the first year costs at least its yearly part.
+    one_time_low = max(0.0, first_low - yearly_low)
+    one_time_high = max(one_time_low, first_high - yearly_high)
+    return [
+        LineItem(
+            Category.security_compliance,
+            first_label,
+            Cadence.one_time,
+            one_time_low,
+            one_time_high,
+            lambda: (
+                f"article's certification range, stage slice {usd_range(first_low, first_high)} "
+                f"for the first year, minus the yearly part {usd_range(yearly_low, yearly_high)}"
+            ),
+        ),
+        staged_line(yearly, s.stage, Category.security_compliance, yearly_label, Cadence.annual),
+    ]
 
 
 def lines(s: Scenario) -> list[LineItem]:
@@ -17,16 +69,16 @@ def lines(s: Scenario) -> list[LineItem]:
             Cadence.one_time,
         )
     ]
-    # The article prices SOC 2 and GDPR at $25k-100k; HIPAA and ISO 27001 programmes are of the same
-    # order, so each framework is a certification line of that range.
     for framework in s.compliance:
+        items.extend(_framework_lines(s, framework))
+    if any(f in _AUDITED for f in s.compliance):
         items.append(
             staged_line(
-                "article.compliance_certification",
+                "compliance.readiness_tooling",
                 s.stage,
                 Category.security_compliance,
-                f"{framework.label} certification",
-                Cadence.one_time,
+                "Compliance automation tooling (yearly)",
+                Cadence.annual,
             )
         )
     items.append(

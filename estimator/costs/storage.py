@@ -1,12 +1,16 @@
-"""Storage: the managed database sized by stored records, its disk and backups, the vector index."""
+"""Storage: the managed database sized by stored records, its disk and backups, the vector index,
+and transcripts and logs kept in object storage for the retention period."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs.infrastructure import uptime_policy
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, usd, usd_range
 from estimator.scenario import Scenario
+from estimator.traffic import Traffic
 
 _RECORD_KB = facts.figure("storage.record_kb")
 _EMBEDDING_KB = facts.figure("storage.embedding_kb")
@@ -15,6 +19,18 @@ _DISK = facts.figure("storage.disk_per_gb_month")
 _BACKUP = facts.figure("storage.backup_per_gb_month")
 _MEMORY = facts.figure("storage.memory_per_gb_month")
 _TIERS = facts.entry("storage.database_tiers")
+_PER_USER = facts.figure("storage.records_per_user")
+_BYTES_PER_TOKEN = facts.figure("storage.bytes_per_token")
+_RETENTION = facts.figure("storage.transcript_retention_months")
+_OBJECT = facts.figure("storage.object_per_gb_month")
+_LOG_BYTES = facts.figure("traffic.log_bytes_per_request")
+
+
+def stored_records(s: Scenario) -> int:
+    """The user's record count, or records in proportion to users when they gave none."""
+    if "stored_records" in s.given:
+        return s.stored_records
+    return round(s.users * _PER_USER.low)
 
 
 def database_tier(records: int) -> dict:
@@ -24,15 +40,52 @@ def database_tier(records: int) -> dict:
     return _TIERS[-1]
 
 
-def lines(s: Scenario) -> list[LineItem]:
+@dataclass(frozen=True, slots=True)
+class DataTier:
+    """One copy of the database instance and of the in-memory vector index, per month."""
+
+    records: int
+    tier: dict
+    index_gb_low: float
+    index_gb_high: float
+
+    @property
+    def database(self) -> tuple[float, float]:
+        return self.tier["low"], self.tier["high"]
+
+    @property
+    def vector_index(self) -> tuple[float, float]:
+        return self.index_gb_low * _MEMORY.low, self.index_gb_high * _MEMORY.high
+
+
+def data_tier(s: Scenario) -> DataTier:
+    records = stored_records(s)
+    return DataTier(
+        records=records,
+        tier=database_tier(records),
+        index_gb_low=records * _EMBEDDING_KB.low * _INDEX.low / 1e6,
+        index_gb_high=records * _EMBEDDING_KB.high * _INDEX.high / 1e6,
+    )
+
+
+def _records_text(s: Scenario, records: int) -> str:
+    if "stored_records" in s.given:
+        return f"{count(records)} records"
+    return f"{count(s.users)} MAU x {_PER_USER.low:g} records = {count(records)} records"
+
+
+def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     policy = uptime_policy(s)
     copies = 2 if policy.multi_az_database else 1
-    tier = database_tier(s.stored_records)
-    records = s.stored_records
+    d = data_tier(s)
+    tier, records = d.tier, d.records
     disk_low = records * (_RECORD_KB.low + _EMBEDDING_KB.low) / 1e6
     disk_high = records * (_RECORD_KB.high + _EMBEDDING_KB.high) / 1e6
-    index_low = records * _EMBEDDING_KB.low * _INDEX.low / 1e6
-    index_high = records * _EMBEDDING_KB.high * _INDEX.high / 1e6
+    index_low, index_high = d.vector_index
+    per_request_low = s.output_tokens * _BYTES_PER_TOKEN.low + _LOG_BYTES.low
+    per_request_high = (s.output_tokens + s.input_tokens) * _BYTES_PER_TOKEN.high + _LOG_BYTES.high
+    kept_low = t.requests_per_month * per_request_low * _RETENTION.low / 1e9
+    kept_high = t.requests_per_month * per_request_high * _RETENTION.high / 1e9
     return [
         LineItem(
             Category.storage,
@@ -41,11 +94,11 @@ def lines(s: Scenario) -> list[LineItem]:
             tier["low"] * copies,
             tier["high"] * copies,
             lambda: (
-                f"{count(records)} records → {tier['instance']} "
+                f"{_records_text(s, records)} → {tier['instance']} "
                 f"{usd_range(tier['low'], tier['high'])}/month"
                 f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
             ),
-            varies_with_users=False,
+            varies_with_users="stored_records" not in s.given,
         ),
         LineItem(
             Category.storage,
@@ -58,17 +111,35 @@ def lines(s: Scenario) -> list[LineItem]:
                 f"{_EMBEDDING_KB.low:g} KB embedding = {disk_low:,.1f}-{disk_high:,.1f} GB x "
                 f"(${_DISK.low:g} x {copies} disk + ${_BACKUP.low:g} backup)/GB-month"
             ),
+            varies_with_users="stored_records" not in s.given,
         ),
         LineItem(
             Category.storage,
             "Vector index (in memory)",
             Cadence.monthly,
-            index_low * _MEMORY.low * copies,
-            index_high * _MEMORY.high * copies,
+            index_low * copies,
+            index_high * copies,
             lambda: (
                 f"{count(records)} embeddings x {_EMBEDDING_KB.low:g} KB x {_INDEX.low:g}-"
-                f"{_INDEX.high:g} index overhead = {index_low:,.1f}-{index_high:,.1f} GB RAM x "
-                f"{usd(_MEMORY.low)}/GB-month{' x 2 replicas' if copies == 2 else ''}"
+                f"{_INDEX.high:g} index overhead = {d.index_gb_low:,.1f}-{d.index_gb_high:,.1f} GB "
+                f"RAM x {usd(_MEMORY.low)}/GB-month{' x 2 replicas' if copies == 2 else ''}"
             ),
+            varies_with_users="stored_records" not in s.given,
+        ),
+        LineItem(
+            Category.storage,
+            "Transcripts and logs (object storage)",
+            Cadence.monthly,
+            kept_low * _OBJECT.low,
+            kept_high * _OBJECT.high,
+            lambda: (
+                f"{count(round(t.requests_per_month))} req/month x "
+                f"{per_request_low / 1000:,.1f}-{per_request_high / 1000:,.1f} KB "
+                f"(the reply, up to the whole exchange, at {_BYTES_PER_TOKEN.low:g} B/token, "
+                "+ logs) kept "
+                f"{_RETENTION.low:g}-{_RETENTION.high:g} months = "
+                f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${_OBJECT.low:g}/GB-month"
+            ),
+            varies_with_users=True,
         ),
     ]

@@ -1,4 +1,5 @@
-"""Customer support: contacts scale with users (questions, AI-failure reports, onboarding)."""
+"""Customer support: contacts scale with users (questions, AI-failure reports, onboarding), priced
+per contact by channel; agents and their help-desk seats follow the contact volume."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent_span, quantity, usd, usd_range
+from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Scenario
 
 _RATE = facts.figure("support.contact_rate")
-_COST = facts.figure("support.cost_per_contact")
+_MIX = {k: v for k, v in facts.entry("support.channel_mix").items() if isinstance(v, float)}
+_COST = {channel: facts.figure(f"support.cost_per_contact.{channel}") for channel in _MIX}
 _PER_AGENT = facts.figure("support.contacts_per_agent")
 _SEAT = facts.figure("support.agent_seat_monthly")
+# Blended cost of one contact over the channel mix.
+_BLENDED_LOW = sum(share * _COST[c].low for c, share in _MIX.items())
+_BLENDED_HIGH = sum(share * _COST[c].high for c, share in _MIX.items())
 
 
 def lines(s: Scenario) -> list[LineItem]:
@@ -20,17 +25,24 @@ def lines(s: Scenario) -> list[LineItem]:
     contacts_high = s.users * _RATE.high
     agents_low = max(1, math.ceil(contacts_low / _PER_AGENT.low))
     agents_high = max(1, math.ceil(contacts_high / _PER_AGENT.high))
+
+    def mix() -> str:
+        return ", ".join(
+            f"{percent(share)} {channel} {usd_range(_COST[channel].low, _COST[channel].high)}"
+            for channel, share in _MIX.items()
+        )
+
     return [
         LineItem(
             Category.customer_support,
-            "Support contacts handled",
+            "Support contacts handled (agent time)",
             Cadence.monthly,
-            contacts_low * _COST.low,
-            contacts_high * _COST.high,
+            contacts_low * _BLENDED_LOW,
+            contacts_high * _BLENDED_HIGH,
             lambda: (
                 f"{count(s.users)} MAU x {percent_span(_RATE.low, _RATE.high)} contact rate = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
-                f"{usd_range(_COST.low, _COST.high)}"
+                f"{usd_range(_BLENDED_LOW, _BLENDED_HIGH)} blended ({mix()})"
             ),
             varies_with_users=True,
         ),
@@ -41,8 +53,8 @@ def lines(s: Scenario) -> list[LineItem]:
             agents_low * _SEAT.low,
             agents_high * _SEAT.high,
             lambda: (
-                f"{quantity(agents_low, agents_high, 'agent')} ({usd(_PER_AGENT.low)[1:]} contacts "
-                "each) x "
+                f"{quantity(agents_low, agents_high, 'support agent')} "
+                f"({usd(_PER_AGENT.low)[1:]} contacts each) x "
                 f"{usd_range(_SEAT.low, _SEAT.high)}/month"
             ),
             varies_with_users=True,

@@ -1,4 +1,11 @@
-"""Team: the people production needs, by role, scaled with stage and users."""
+"""Team: the people production needs, by role, growing smoothly with users and scope.
+
+A role's full-time equivalents (FTE) = its stage base at the stage's reference users + a share of a
+person for every tenfold of users beyond it, plus scope (compliance frameworks add security time,
+extra regions add SRE time). Fractions are part of a person's time or a contractor, so +3% users
+adds about 1% of a person, never a half-person step. Each FTE costs its salary times the fully
+loaded factor (payroll taxes, benefits, equipment).
+"""
 
 from __future__ import annotations
 
@@ -6,55 +13,100 @@ import math
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, usd_range
-from estimator.scenario import Scenario
+from estimator.money import count, percent, usd_range
+from estimator.scenario import Hosting, Scenario, Stage
 
 ROLES = {
     "ml_engineer": "ML engineers",
     "devops_engineer": "DevOps engineers",
     "site_reliability_engineer": "Site reliability engineers",
-    "product_manager": "Product manager",
+    "security_engineer": "Security engineers",
+    "product_manager": "Product managers",
+    "mlops_engineer": "MLOps engineers (GPU fleet)",
 }
-_SCALING = facts.entry("headcount_scaling")
 _SALARY = {role: facts.figure(f"salary.{role}") for role in ROLES}
+_LOADED = facts.figure("team.loaded_cost_factor")
+_PER_TENFOLD = facts.entry("headcount_growth.per_tenfold")
+_ONSET = facts.entry("headcount_growth.onset_users")
+_SCOPE = facts.entry("headcount_growth.scope")
 
 
-def scale_factor(s: Scenario) -> float:
-    """How far headcount moves from the stage's reference: +per_tenfold for each 10x users."""
-    reference = facts.entry(f"headcount.{s.stage.value}")["reference_users"]
-    factor = 1 + _SCALING["per_tenfold"] * math.log10(s.users / reference)
-    return min(_SCALING["ceiling"], max(_SCALING["floor"], factor))
+_BASES = {stage: facts.entry(f"headcount.{stage.value}") for stage in Stage}
+_LOG_REFERENCE = {stage: math.log10(table["reference_users"]) for stage, table in _BASES.items()}
+_LOG_ONSET = {role: math.log10(users) for role, users in _ONSET.items() if role in ROLES}
+
+
+def _role_fte(s: Scenario, role: str, log_users: float) -> float:
+    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU)."""
+    base = _BASES[s.stage][role]
+    growth = _PER_TENFOLD[role]
+    if base > 0:
+        tenfolds = log_users - _LOG_REFERENCE[s.stage]
+        fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
+    else:
+        fte = growth * max(0.0, log_users - _LOG_ONSET[role])
+    if role == "security_engineer":
+        fte += _SCOPE["security_per_framework"] * len(s.compliance)
+    elif role == "site_reliability_engineer":
+        fte += _SCOPE["sre_per_extra_region"] * (s.regions - 1)
+    return fte
+
+
+def _role_how(s: Scenario, role: str) -> str:
+    """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
+    base_table = facts.entry(f"headcount.{s.stage.value}")
+    base, reference = base_table[role], base_table["reference_users"]
+    growth = _PER_TENFOLD[role]
+    if base > 0:
+        tenfolds = math.log10(s.users / reference)
+        how = (
+            f"{s.stage.value} base {count(base)} at {count(reference)} MAU "
+            f"{'+' if tenfolds >= 0 else '-'} {growth:g} per tenfold of users x "
+            f"{abs(tenfolds):.2f} tenfolds to {count(s.users)} MAU"
+        )
+        if base + growth * tenfolds < base * _SCOPE["floor_share"]:
+            how += f", floor {percent(_SCOPE['floor_share'])} of base"
+    else:
+        onset = _ONSET[role]
+        tenfolds = max(0.0, math.log10(s.users / onset))
+        how = f"{growth:g} per tenfold of users past {count(onset)} MAU x {tenfolds:.2f} tenfolds"
+    if role == "security_engineer" and s.compliance:
+        how += f" + {_SCOPE['security_per_framework']:g} x {len(s.compliance)} frameworks"
+    if role == "site_reliability_engineer" and s.regions > 1:
+        how += f" + {_SCOPE['sre_per_extra_region']:g} x {s.regions - 1} extra regions"
+    return how
 
 
 def headcount(s: Scenario) -> dict[str, float]:
-    """Full-time people per role, rounded to half a person (a role the stage has keeps at least "
-    "0.5)."""
-    base = facts.entry(f"headcount.{s.stage.value}")
-    factor = scale_factor(s)
+    """FTE per role that production needs (roles at zero are left out)."""
     people = {}
+    log_users = math.log10(s.users)
+    self_hosted = s.hosting is Hosting.self_hosted
     for role in ROLES:
-        if base[role] <= 0:
+        if role == "mlops_engineer" and not self_hosted:
             continue
-        people[role] = max(0.5, math.floor(base[role] * factor * 2 + 0.5) / 2)
+        fte = _role_fte(s, role, log_users)
+        if fte > 0:
+            people[role] = fte
     return people
 
 
 def lines(s: Scenario) -> list[LineItem]:
-    factor = scale_factor(s)
-    return [_role_line(s, role, people, factor) for role, people in headcount(s).items()]
+    return [_role_line(s, role, people) for role, people in headcount(s).items()]
 
 
-def _role_line(s: Scenario, role: str, people: float, factor: float) -> LineItem:
+def _role_line(s: Scenario, role: str, people: float) -> LineItem:
     salary = _SALARY[role]
-    base = facts.entry(f"headcount.{s.stage.value}")[role]
     return LineItem(
         Category.team,
         ROLES[role],
         Cadence.annual,
-        people * salary.low,
-        people * salary.high,
+        people * salary.low * _LOADED.low,
+        people * salary.high * _LOADED.high,
         lambda: (
-            f"{count(people)} FTE x {usd_range(salary.low, salary.high)}/year "
-            f"({s.stage.value} base {count(base)} x {factor:.2f} for {count(s.users)} users)"
+            f"{people:.2f} FTE ({_role_how(s, role)}) x "
+            f"{usd_range(salary.low, salary.high)} salary x {_LOADED.low:g}-{_LOADED.high:g} "
+            "fully loaded (payroll taxes, benefits, equipment)"
         ),
+        varies_with_users=True,
     )
