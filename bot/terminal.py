@@ -8,6 +8,7 @@ from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
 from estimator import facts
 from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
+from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
 from estimator.money import signed_usd_short, usd_range
 from estimator.phases import READING
@@ -86,9 +87,20 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
     for saving in e.savings:
         out.append(f"  {saving.name:<22}{_amount(saving.monthly):>20}")
         out.append(_wrap(saving.detail, "     "))
+    for absent in e.absent:
+        if absent.kind == "lever":
+            out.append(f"  {absent.name:<22}{'nothing to save here':>20}")
+            out.append(_wrap(absent.why, "     "))
+    out += _sensitivity(e)
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
     for label, value, chosen in e.scenario.describe():
         out.append(f"  {'*' if chosen else ' '} {label:<30}{value}")
+    family = model_family_note(e.scenario.model)
+    if family:
+        out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
+    for absent in e.absent:
+        if absent.kind == "line":
+            out.append(_wrap(f"Left out at $0: {absent.name} ({absent.why}).", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
@@ -105,6 +117,22 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
         )
     )
     return "\n".join(out)
+
+
+def _sensitivity(e: Estimate) -> list[str]:
+    out = [_rule("What moves the first year most (each assumption alone at its low and high)")]
+    if not e.sensitivity:
+        out.append(
+            "  You gave every usage figure (daily share, requests, tokens in and out): "
+            "none is left to vary."
+        )
+    for item in e.sensitivity:
+        out.append(
+            f"  {item.label:<34}{item.show(item.low):>6} → {item.show(item.high):<6}"
+            f"{_amount(item.first_year_at_low):>22} → {_amount(item.first_year_at_high):<22}"
+            f"{signed_usd_short(item.swing):>8}"
+        )
+    return out
 
 
 def render_diff(diff: EstimateDiff) -> str:

@@ -48,6 +48,7 @@ class Hosting(StrEnum):
 
 class GPU(StrEnum):
     h100 = "h100"
+    h200 = "h200"
     a100 = "a100"
     l4 = "l4"
 
@@ -60,6 +61,10 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 class ScenarioError(ValueError):
     """A scenario value out of range or unknown; the message is written for the user."""
+
+
+class ContextWindowError(ValueError):
+    """A request larger than the model's context window; the message gives the window."""
 
 
 class Scenario(BaseModel):
@@ -131,6 +136,17 @@ class Scenario(BaseModel):
         token_prices(value)  # raises PricingError naming close matches
         return value.strip().lower()
 
+    @model_validator(mode="after")
+    def _fits_context_window(self) -> Scenario:
+        window = token_prices(self.model).context_window
+        if window and self.input_tokens + self.output_tokens > window:
+            raise ContextWindowError(
+                f"{self.model}'s context window is {count(window)} tokens, so a request of "
+                f"{count(self.input_tokens)} in + {count(self.output_tokens)} out does not fit. "
+                "Use fewer tokens per request or a model with a larger window."
+            )
+        return self
+
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""
         return [(label, render(self), name in self.given) for name, label, render in _DESCRIBED]
@@ -196,7 +212,7 @@ def build_scenario(**values: Any) -> Scenario:
 def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
-    if name == "model" and isinstance(error.get("ctx", {}).get("error"), PricingError):
+    if isinstance(error.get("ctx", {}).get("error"), PricingError | ContextWindowError):
         return str(error["ctx"]["error"])
     field = Scenario.model_fields.get(name)
     label = field.description if field and field.description else name
@@ -208,7 +224,8 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     if name == "compliance":
         return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
     if name in ("hosting", "gpu"):
-        return "Hosting is 'api' or 'self-hosted' with a GPU: h100, a100 or l4."
+        gpus = ", ".join(gpu.value for gpu in GPU)
+        return f"Hosting is 'api' or 'self-hosted' with a GPU: {gpus}."
     bounds = _bounds(name)
     if bounds:
         low, high = bounds
