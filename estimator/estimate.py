@@ -111,7 +111,7 @@ def totals_for(s: Scenario) -> Totals:
 
 
 def _is_zero(low: float, high: float) -> bool:
-    return round(low, 2) == 0 and round(high, 2) == 0
+    return -0.005 < low < 0.005 and -0.005 < high < 0.005  # under a cent
 
 
 def _line_absent(item: LineItem) -> Absent:

@@ -126,11 +126,9 @@ def _llm(s: Scenario):
     st.integers(min_value=1, max_value=400_000),
 )
 def test_tiered_models_are_priced_one_request_at_a_time(s, model, input_tokens):
-    from estimator.pricing import request_price
+    from estimator.pricing import request_price, token_prices
     from estimator.prompt_cache import prompt_cache
     from estimator.traffic import traffic
-
-    from estimator.pricing import token_prices
 
     window = token_prices(model).context_window or 2_000_000
     input_tokens = min(input_tokens, window - s.output_tokens)

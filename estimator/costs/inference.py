@@ -13,7 +13,7 @@ from estimator.pricing import request_price, token_prices
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import GPU, Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
-from estimator.uncertainty import Band, band, unsure_fields
+from estimator.uncertainty import USAGE_FIELDS, Band, band
 
 _OVERHEAD = facts.figure("traffic.llm_overhead")
 _PEAK = facts.figure("traffic.peak_to_average")
@@ -38,8 +38,10 @@ def _quote(
     output_tokens: int,
     daily: float,
     requests: float,
-    unsure: tuple[str, ...],
+    given: frozenset[str],
 ) -> RequestQuote:
+    unsure = tuple(name for name in USAGE_FIELDS if name not in given)
+
     def price(input_tokens: int, output_tokens: int) -> float:
         cached = prompt_cache(model, input_tokens, share).cached_tokens
         return request_price(model, input_tokens, cached, output_tokens)
@@ -70,7 +72,7 @@ def quote(s: Scenario, model: str | None = None, share: float | None = None) -> 
         s.output_tokens,
         s.daily_active_share,
         s.requests_per_active_user_per_day,
-        unsure_fields(s),
+        s.given,
     )
 
 
