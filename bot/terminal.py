@@ -28,7 +28,13 @@ def _rule(title: str) -> str:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,  # model ids and ranges stay whole
+    )
 
 
 def render_summary(e: Estimate) -> str:
@@ -100,7 +106,7 @@ def render_estimate(e: Estimate, show_basis: bool = True) -> str:
         out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
     for absent in e.absent:
         if absent.kind == "line":
-            out.append(_wrap(f"Left out at $0: {absent.name} ({absent.why}).", "  "))
+            out.append(_wrap(f"Left out, $0 here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "

@@ -218,7 +218,7 @@ def test_estimate_message_shows_the_three_assumptions_that_move_the_first_year()
     for item in e.sensitivity:
         assert item.label in text
     assert "requests per active user per day*: 3 → 10" in text
-    assert "Left out at $0: Failover standby capacity" in text
+    assert "Left out, $0 here: Failover standby capacity: 0% of primary servers" in text
 
 
 def test_sensitivity_says_so_when_every_usage_figure_was_given() -> None:

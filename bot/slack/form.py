@@ -44,7 +44,7 @@ _STAGE_LABELS = {
     Stage.midsize: "Mid-size",
     Stage.enterprise: "Enterprise",
 }
-_GPU_LABELS = {GPU.h100: "H100", GPU.a100: "A100", GPU.l4: "L4"}
+_GPU_LABELS = {GPU.h100: "H100", GPU.h200: "H200", GPU.a100: "A100", GPU.l4: "L4"}
 _API = "api"
 _SELF_HOSTED = "self-hosted:"  # + GPU, one option per card
 
