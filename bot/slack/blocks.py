@@ -309,7 +309,7 @@ def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
     lines = [line for line in absent if line.kind == "line"]
     if lines:
         parts.append(
-            "Left out at $0: " + " · ".join(f"{line.name} ({line.why})" for line in lines) + "."
+            "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
         )
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
