@@ -177,8 +177,9 @@ def cheaper_model(s: Scenario) -> Saving:
         current = Amount(*inference.token_cost(s, t))
     best_model, best = None, current
     for model in _CANDIDATES:
-        if model == s.model:
-            continue
+        window = token_prices(model).context_window
+        if model == s.model or (window and s.input_tokens + s.output_tokens > window):
+            continue  # a model whose context window cannot take these requests is no option
         cost = Amount(*inference.token_cost(s, t, model))
         if cost.high < best.high:
             best_model, best = model, cost

@@ -487,6 +487,15 @@ def test_form_reads_numbers_the_way_typed_requests_do(field: str, typed: str, va
     assert values[field] == pytest.approx(value)
 
 
+def test_form_reads_a_model_family_as_its_newest_model() -> None:
+    from estimator.families import resolve_family
+
+    values, errors = read_form(submitted(form_view(None, ""), model="Gemini  Flash"))
+    assert errors == {}
+    family = resolve_family("gemini flash")
+    assert family is not None and values["model"] == family.model
+
+
 def test_bad_values_get_one_error_each_with_the_allowed_range() -> None:
     bad = {
         "users": "0",
