@@ -337,9 +337,6 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
     if m.group("num") in _UPTIMES and not mult:
         r.values["uptime"] = _UPTIMES[m.group("num")]
         return True
-    if "." in m.group("num") and 90 <= value < 100 and not mult:
-        r.problems.append(_UPTIME_OFFERED.format(m.group("num")))  # "99.95": an uptime
-        return True
     for words, name in (
         (_REGION_WORDS, "regions"),
         (_RECORD_WORDS, "stored_records"),
@@ -361,6 +358,9 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
             return True
     if _consume(tokens, i, used, _USER_WORDS, before=1):
         r.set_once("users", _whole(value), _TWO_USER_COUNTS)
+        return True
+    if "." in m.group("num") and 90 <= value < 100 and not mult:
+        r.problems.append(_UPTIME_OFFERED.format(m.group("num")))  # "99.95": an uptime
         return True
     if "users" not in r.values and r.scale is None:
         # A bare number ("what if 50k?") is a user count: the field people change most.
@@ -416,6 +416,8 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
     if token == "compliance" and previous in _REMOVE_WORDS:
         r.no_compliance = True
         return True
+    if token.endswith("s") and token[:-1] in _GPUS:
+        token = token[:-1]  # "h100s"
     if token in _GPUS:
         r.values["gpu"] = _GPUS[token]
         r.values["hosting"] = "self-hosted"

@@ -221,6 +221,12 @@ def test_closed_sets_and_double_values_get_one_clear_sentence(text, fragment):
 def test_h200_is_a_gpu_aicost_prices():
     s = first_scenario("20k users self-hosted h200")
     assert (s.hosting, s.gpu) == ("self-hosted", "h200")
+    assert first_scenario("20k users on h100s").gpu == "h100"
+
+
+def test_a_decimal_user_count_is_not_mistaken_for_an_uptime():
+    with pytest.raises(InputError, match="whole number"):
+        first_scenario("95.5 users")
 
 
 def test_tokens_beyond_the_context_window_are_refused_with_the_window():
