@@ -98,6 +98,7 @@ class Estimate:
                     "input_per_mtok": self.token_prices.input,
                     "cached_input_per_mtok": self.token_prices.cached_input,
                     "output_per_mtok": self.token_prices.output,
+                    "context_window": self.token_prices.context_window,
                     "source": "genai-prices bundled data",
                 }
                 if self.token_prices

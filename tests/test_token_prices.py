@@ -137,3 +137,12 @@ def test_a_million_users_on_gpt_5_4_pay_the_short_context_rate():
         Usage(input_tokens=int(calls * 1_000), output_tokens=int(calls * 300)), model_ref="gpt-5.4"
     )
     assert line.high < float(month.total_price)
+
+
+def test_a_request_past_the_tier_says_the_long_context_rate_applies():
+    over = _llm_line("gpt-5.4", input_tokens=300_000)
+    under = _llm_line("gpt-5.4", input_tokens=200_000)
+    assert "passes gpt-5.4's long-context threshold" in over.basis
+    assert "long-context" not in under.basis
+    # $2.50 -> $5 input above 272K: more than 1.5x the cost for 1.5x the tokens
+    assert over.low > 1.5 * under.low

@@ -9,7 +9,7 @@ from functools import lru_cache
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd, usd_range
-from estimator.pricing import request_price, token_prices
+from estimator.pricing import TokenPrices, request_price, token_prices
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import GPU, Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
@@ -112,6 +112,22 @@ def monthly_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
     return gpu_cost(s, t) if s.hosting is Hosting.self_hosted else token_cost(s, t)
 
 
+def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
+    """Said when the request costs more than its base-tier rates: a long-context tier applies."""
+    cached = q.cache.cached_tokens
+    base = (
+        (s.input_tokens - cached) * prices.input
+        + cached * prices.cached_input
+        + s.output_tokens * prices.output
+    ) / 1_000_000
+    if q.price > base * 1.0001:
+        return (
+            f"; this request's input passes {s.model}'s long-context threshold, so its higher "
+            "tier applies to the whole request"
+        )
+    return ""
+
+
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     def usage() -> str:
         return (
@@ -152,7 +168,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
             f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
-            f" genai-prices {prices.per_mtok()} in/cached/out) = {usd(calls * q.price)}/month; "
+            f" genai-prices {prices.per_mtok()} in/cached/out{_tier_note(s, q, prices)}) = "
+            f"{usd(calls * q.price)}/month; "
             f"{q.band.words()}; x {_OVERHEAD.low:g}-{_OVERHEAD.high:g} for retries and evals"
         )
 
