@@ -28,6 +28,7 @@ EXAMPLES = (
     "50,000 users enterprise soc2 gdpr",
     "1.5M users $80k prototype gpt-4o-mini cache 40%",
     "20k users self-hosted h100 3 regions 99.99",
+    "5k users claude 2000/400 tokens 8 requests per day",
 )
 FOLLOW_UP_EXAMPLES = (
     "what if 50k users?",
