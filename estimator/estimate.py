@@ -124,24 +124,24 @@ def _lever_absent(saving: Saving) -> Absent:
 
 
 def estimate(s: Scenario) -> Estimate:
-    every_line = line_items(s)
-    items = [i for i in every_line if not _is_zero(i.low, i.high)]
+    items, zero_lines = [], []
+    for item in line_items(s):
+        (zero_lines if _is_zero(item.low, item.high) else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
     average_users, _ = year_two_users(s)
     year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
     ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
     managed = managed_trade_off(items)
-    levers = savings(s, managed)
+    kept, zero_levers = [], []
+    for lever in savings(s, managed):
+        (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
     return Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
         phases=phases(s, totals, year_two),
         strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed),
-        savings=tuple(v for v in levers if not _is_zero(v.monthly.low, v.monthly.high)),
+        savings=tuple(kept),
         token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
-        absent=(
-            *(_line_absent(i) for i in every_line if _is_zero(i.low, i.high)),
-            *(_lever_absent(v) for v in levers if _is_zero(v.monthly.low, v.monthly.high)),
-        ),
+        absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
     )

@@ -9,7 +9,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from estimator import facts
 from estimator.money import count, percent, usd
@@ -132,20 +140,19 @@ class Scenario(BaseModel):
 
     @field_validator("model")
     @classmethod
-    def _known_model(cls, value: str) -> str:
-        token_prices(value)  # raises PricingError naming close matches
-        return value.strip().lower()
-
-    @model_validator(mode="after")
-    def _fits_context_window(self) -> Scenario:
-        window = token_prices(self.model).context_window
-        if window and self.input_tokens + self.output_tokens > window:
+    def _known_model(cls, value: str, info: ValidationInfo) -> str:
+        window = token_prices(value).context_window  # raises PricingError naming close matches
+        # Token counts are declared (so validated) before the model: refuse a request that would
+        # not fit the model's context window, with the window's size.
+        tokens = info.data.get("input_tokens", 0) + info.data.get("output_tokens", 0)
+        if window and tokens > window:
             raise ContextWindowError(
-                f"{self.model}'s context window is {count(window)} tokens, so a request of "
-                f"{count(self.input_tokens)} in + {count(self.output_tokens)} out does not fit. "
-                "Use fewer tokens per request or a model with a larger window."
+                f"{value.strip().lower()}'s context window is {count(window)} tokens, so a "
+                f"request of {count(info.data['input_tokens'])} in + "
+                f"{count(info.data['output_tokens'])} out does not fit. Use fewer tokens per "
+                "request or a model with a larger window."
             )
-        return self
+        return value.strip().lower()
 
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""
