@@ -18,10 +18,16 @@ import os
 import time
 from collections.abc import Callable
 
-from genai_prices import Usage, calc_price
+import sys
+from pathlib import Path
 
-from bot.parsing import first_scenario
-from estimator.estimate import estimate
+# Measure the checkout this script sits in, not whichever one is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from genai_prices import Usage, calc_price  # noqa: E402
+
+from bot.parsing import first_scenario  # noqa: E402
+from estimator.estimate import estimate  # noqa: E402
 
 STANDARD = "10000 users startup"
 
