@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections.abc import Callable
-
-import sys
 from pathlib import Path
 
 # Measure the checkout this script sits in, not whichever one is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from genai_prices import Usage, calc_price  # noqa: E402
+from genai_prices import Usage, calc_price
 
-from bot.parsing import first_scenario  # noqa: E402
-from estimator.estimate import estimate  # noqa: E402
+from bot.parsing import first_scenario
+from estimator.estimate import estimate
 
 STANDARD = "10000 users startup"
 
