@@ -17,7 +17,13 @@ from enum import StrEnum
 from typing import Any
 
 from estimator.families import family_names, resolve_family
-from estimator.pricing import PricingError, close_matches, known_models, token_prices
+from estimator.pricing import (
+    PricingError,
+    close_matches,
+    known_models,
+    provider_ids,
+    token_prices,
+)
 from estimator.scenario import GPU, Compliance, Scenario, ScenarioError, build_scenario
 from estimator.whatif import ScenarioChange, apply_change
 
@@ -453,7 +459,11 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
         return True
     if token in _REMOVE_WORDS or token in _ADD_WORDS:
         return True
-    if _MODEL_SHAPE.match(token) or token in _known_model_set():
+    if (
+        _MODEL_SHAPE.match(token)
+        or token in _known_model_set()
+        or token.partition("/")[0] in provider_ids()  # "groq/llama-3.3-70b-versatile"
+    ):
         r.values["model"] = token
         return True
     return token in _FILLER

@@ -41,14 +41,27 @@ class TokenPrices:
         return f"${self.input:g}/${self.cached_input:g}/${self.output:g} per Mtok"
 
 
+@cache
+def provider_ids() -> frozenset[str]:
+    """Every provider id in genai-prices' snapshot ('openai', 'groq', ...)."""
+    from genai_prices.data_snapshot import get_snapshot
+
+    return frozenset(p.id for p in get_snapshot().providers)
+
+
+@cache
+def _split(ref: str) -> tuple[str | None, str]:
+    """'groq/llama-3.3-70b-versatile' -> ('groq', 'llama-3.3-70b-versatile'): a leading provider
+    id names the host whose price applies. Other ids ('meta-llama/...') stay whole."""
+    provider, _, model = ref.partition("/")
+    if model and provider in provider_ids():
+        return provider, model
+    return None, ref
+
+
 def _calc(usage: Usage, ref: str) -> PriceCalculation:
-    try:
-        return calc_price(usage, model_ref=ref)
-    except LookupError:
-        if "/" not in ref:
-            raise
-        # "groq/llama-3.3-70b-versatile": genai-prices reads a provider prefix in litellm's form.
-        return calc_price(usage, model_ref=ref, provider_id="litellm")
+    provider, model = _split(ref)
+    return calc_price(usage, model_ref=model, provider_id=provider)
 
 
 @cache

@@ -198,6 +198,12 @@ def test_every_family_resolves_to_a_model_genai_prices_prices(word):
     assert "genai-prices' data" in (model_family_note(s.model) or "")
 
 
+def test_a_provider_prefix_names_the_host_whose_price_applies():
+    assert first_scenario("10000 users groq/llama-3.3-70b-versatile").model == (
+        "groq/llama-3.3-70b-versatile"
+    )
+
+
 def test_llama_70b_is_a_70b_llama_not_70_billion_users():
     s = first_scenario("10000 users llama 70b")
     assert s.users == 10_000 and "llama" in s.model and "70b" in s.model

@@ -57,10 +57,10 @@ def test_token_prices_come_from_genai_prices():
         token_prices("no-such-model-anywhere")
 
 
-def _tiered_models() -> list[tuple[str, int]]:
-    """(model id, first tier threshold) for every model in genai-prices' snapshot whose current
-    token prices have tiers, where the id alone prices that provider's model."""
-    found = {}
+def _tiered_models() -> list[tuple[str, str, int]]:
+    """(provider, model id, first tier threshold) for every model in genai-prices' snapshot whose
+    token prices have tiers, where genai-prices finds the model by its own id at its provider."""
+    found = []
     for provider in get_snapshot().providers:
         for model in provider.models:
             prices = model.prices
@@ -72,44 +72,45 @@ def _tiered_models() -> list[tuple[str, int]]:
                 if isinstance(getattr(option, key, None), TieredPrices)
                 for tier in getattr(option, key).tiers
             ]
-            if not starts or ":" in model.id:
+            if not starts:
                 continue
             try:
-                owner = calc_price(Usage(input_tokens=1), model_ref=model.id).provider.id
+                calc_price(Usage(input_tokens=1), model_ref=model.id, provider_id=provider.id)
             except (LookupError, ValueError):
-                continue
-            if owner == provider.id:
-                found[model.id] = min(starts)
-    return sorted(found.items())
+                continue  # an id genai-prices itself does not resolve to this model
+            found.append((provider.id, model.id, min(starts)))
+    return found
 
 
 TIERED = _tiered_models()
 
 
 def test_the_snapshot_has_tiered_models_to_check():
-    names = {name for name, _ in TIERED}
+    names = {name for _, name, _ in TIERED}
     assert {"gpt-5.4", "claude-sonnet-4-5", "gemini-2.5-pro"} <= names
+    assert len(TIERED) > 100
 
 
-@pytest.mark.parametrize(("model", "threshold"), TIERED, ids=[m for m, _ in TIERED])
-def test_tiered_model_is_priced_one_request_at_a_time(model, threshold):
+@pytest.mark.parametrize(
+    ("provider", "model", "threshold"), TIERED, ids=[f"{p}/{m}" for p, m, _ in TIERED]
+)
+def test_tiered_model_is_priced_one_request_at_a_time(provider, model, threshold):
     """The line is calls x the price genai-prices gives one request, below and above the tier."""
-    window = token_prices(model).context_window or 2_000_000
+    ref = f"{provider}/{model}"
+    window = token_prices(ref).context_window or 2_000_000
     for input_tokens in (1_000, min(threshold + 1_000, window - 301)):
-        try:
-            s = build_scenario(
-                stage="startup", users=10_000, model=model, input_tokens=input_tokens, **GIVEN
-            )
-        except ScenarioError:
-            continue  # a window genai-prices does not state, too small for this request
+        s = build_scenario(
+            stage="startup", users=10_000, model=ref, input_tokens=input_tokens, **GIVEN
+        )
         (line,) = [i for i in estimate(s).line_items if i.category == "llm_inference"]
         one = calc_price(
             Usage(
                 input_tokens=input_tokens,
-                cache_read_tokens=_cached(model, input_tokens),
+                cache_read_tokens=_cached(ref, input_tokens),
                 output_tokens=300,
             ),
             model_ref=model,
+            provider_id=provider,
         ).total_price
         assert line.low == pytest.approx(float(one * Decimal(CALLS)), rel=1e-9)
         assert line.high == pytest.approx(line.low * 1.25, rel=1e-9)
