@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from estimator.pricing import PricingError, close_matches, known_models, token_prices
-from estimator.scenario import Compliance, Scenario, ScenarioError, build_scenario
+from estimator.families import family_names, resolve_family
+from estimator.pricing import (
+    PricingError,
+    close_matches,
+    known_models,
+    provider_ids,
+    token_prices,
+)
+from estimator.scenario import GPU, Compliance, Scenario, ScenarioError, build_scenario
 from estimator.whatif import ScenarioChange, apply_change
 
 MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario that long
@@ -27,6 +34,7 @@ EXAMPLES = (
     "50,000 users enterprise soc2 gdpr",
     "1.5M users $80k prototype gpt-4o-mini cache 40%",
     "20k users self-hosted h100 3 regions 99.99",
+    "5k users claude 2000/400 tokens 8 requests per day",
 )
 FOLLOW_UP_EXAMPLES = (
     "what if 50k users?",
@@ -59,10 +67,18 @@ class Parsed:
     # Compliance words in a first request name the whole set; in a follow-up they add to it.
     compliance_named: tuple[Compliance, ...] = ()
     no_compliance: bool = False
+    # Read but not allowed or ambiguous ("99.95", "b200", two stages): one sentence each, shown
+    # to the user instead of an estimate.
+    problems: tuple[str, ...] = ()
 
     @property
     def understood_anything(self) -> bool:
-        return self.command is not None or not self.change.is_empty() or self.no_compliance
+        return (
+            self.command is not None
+            or not self.change.is_empty()
+            or self.no_compliance
+            or bool(self.problems)
+        )
 
 
 _COMMANDS = {
@@ -97,7 +113,11 @@ _COMPLIANCE = {
     "iso27001": Compliance.iso27001,
     "iso-27001": Compliance.iso27001,
 }
-_GPUS = {"h100": "h100", "a100": "a100", "l4": "l4"}
+_GPUS = {gpu.value: gpu.value for gpu in GPU}
+# Words shaped like a GPU model ("b200", "mi300x", "rtx4090"): named back with the GPUs offered.
+_GPU_SHAPE = re.compile(r"^(?:[abhlt]|gh|gb|mi|rtx|v)\d{2,4}[a-z]{0,2}$")
+# Family names people type for a model; two-word ones are joined in `_PHRASES`.
+_FAMILY_TOKENS = {name.replace(" ", "-"): name for name in family_names()}
 _PRECISIONS = {"fp8": "fp8", "bf16": "bf16", "fp16": "bf16"}  # self-hosted weight precision
 _SELF_HOSTED = {"self-hosted", "selfhosted", "self-host", "on-prem", "on-premise", "gpus", "gpu"}
 _API_HOSTING = {"api", "hosted-api"}
@@ -158,6 +178,8 @@ _PHRASES = [
     (re.compile(r"\bhit\s+rate\b"), "hit-rate"),
     (re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
     (re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
+    (re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
+    (re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
     (re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     (re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
@@ -213,6 +235,14 @@ class _Reading:
     remove: list[Compliance] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     no_compliance: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    def set_once(self, name: str, value: Any, question: str) -> None:
+        """Set a field; a second, different value for it is a question back, not last-one-wins."""
+        if name in self.values and self.values[name] != value:
+            self.problems.append(question.format(self.values[name], value))
+            return
+        self.values[name] = value
 
 
 def parse(text: str) -> Parsed:
@@ -251,7 +281,18 @@ def parse(text: str) -> Parsed:
         unknown=tuple(dict.fromkeys(r.unknown)),
         compliance_named=tuple(dict.fromkeys(r.add)),
         no_compliance=r.no_compliance,
+        problems=tuple(dict.fromkeys(r.problems)),
     )
+
+
+_TWO_STAGES = (
+    "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."
+)
+_TWO_USER_COUNTS = (
+    "Which user count: {0:,} or {1:,}? Send one; to compare, ask “what if {1:,} users?” in the "
+    "estimate's thread."
+)
+_UPTIME_OFFERED = "Uptime target must be one of 99.5, 99.9 or 99.99 (%); {0} is not offered."
 
 
 def _near(
@@ -324,7 +365,10 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
             used[token_word] = used[direction] = True
             return True
     if _consume(tokens, i, used, _USER_WORDS, before=1):
-        r.values["users"] = _whole(value)
+        r.set_once("users", _whole(value), _TWO_USER_COUNTS)
+        return True
+    if "." in m.group("num") and 90 <= value < 100 and not mult:
+        r.problems.append(_UPTIME_OFFERED.format(m.group("num")))  # "99.95": an uptime
         return True
     if "users" not in r.values and r.scale is None:
         # A bare number ("what if 50k?") is a user count: the field people change most.
@@ -352,6 +396,9 @@ def _read_percent(tokens: list[str], i: int, used: list[bool], r: _Reading, shar
     if text in _UPTIMES:
         r.values["uptime"] = _UPTIMES[text]
         return True
+    if 0.9 <= share < 1 and "." in text:
+        r.problems.append(_UPTIME_OFFERED.format(text + "%"))
+        return True
     return False
 
 
@@ -369,7 +416,7 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
     token = tokens[i]
     previous = tokens[i - 1] if i > 0 else ""
     if token in _STAGES:
-        r.values["stage"] = _STAGES[token]
+        r.set_once("stage", _STAGES[token], _TWO_STAGES)
         return True
     if token in _COMPLIANCE:
         (r.remove if previous in _REMOVE_WORDS else r.add).append(_COMPLIANCE[token])
@@ -377,6 +424,8 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
     if token == "compliance" and previous in _REMOVE_WORDS:
         r.no_compliance = True
         return True
+    if token.endswith("s") and token[:-1] in _GPUS:
+        token = token[:-1]  # "h100s"
     if token in _PRECISIONS:
         r.values["precision"] = _PRECISIONS[token]
         return True
@@ -384,6 +433,17 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
         r.values["gpu"] = _GPUS[token]
         r.values["hosting"] = "self-hosted"
         return True
+    if _GPU_SHAPE.match(token):
+        *most, last = [gpu.value.upper() for gpu in GPU]
+        r.problems.append(
+            f"GPU “{token[:12]}” is not one aicost prices; choose {', '.join(most)} or {last}."
+        )
+        return True
+    if token in _FAMILY_TOKENS:
+        found = resolve_family(_FAMILY_TOKENS[token])
+        if found is not None:
+            r.values["model"] = found.model
+            return True
     if token in _SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
         return True
@@ -403,7 +463,11 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
         return True
     if token in _REMOVE_WORDS or token in _ADD_WORDS:
         return True
-    if _MODEL_SHAPE.match(token) or token in _known_model_set():
+    if (
+        _MODEL_SHAPE.match(token)
+        or token in _known_model_set()
+        or token.partition("/")[0] in provider_ids()  # "groq/llama-3.3-70b-versatile"
+    ):
         r.values["model"] = token
         return True
     return token in _FILLER
@@ -479,6 +543,8 @@ def first_scenario(text: str) -> Scenario:
 
 def scenario_from(parsed: Parsed) -> Scenario:
     """The scenario a first request describes: named compliance frameworks are the whole set."""
+    if parsed.problems:
+        raise InputError(parsed.problems[0])
     values = dict(parsed.change.set)
     if parsed.compliance_named or parsed.no_compliance:
         values["compliance"] = tuple(
@@ -492,6 +558,8 @@ def scenario_from(parsed: Parsed) -> Scenario:
 
 def follow_up(current: Scenario, parsed: Parsed) -> Scenario:
     """The scenario after a follow-up change; InputError (with the allowed range) when invalid."""
+    if parsed.problems:
+        raise InputError(parsed.problems[0])
     change = parsed.change
     if parsed.no_compliance:
         change = change.merged(ScenarioChange(remove_compliance=tuple(Compliance)))

@@ -13,6 +13,7 @@ from estimator.breakeven import BreakEven
 from estimator.compare import Comparison
 from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
+from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
 from estimator.money import signed_usd_short, usd_range
 from estimator.phases import ARTICLE, READING
@@ -52,7 +53,8 @@ def fit(lines: list[str], width: int) -> str:
 
 
 def _rule(title: str) -> str:
-    return f"\n{title}\n{'-' * len(title)}"
+    # Underlined to the title's length, but never past the narrowest width (a wrapped title).
+    return f"\n{title}\n{'-' * min(len(title), 60)}"
 
 
 def _wrap(text: str, indent: str = "  ", width: int | None = None) -> str:
@@ -133,17 +135,28 @@ def render_estimate(
                     )
                 )
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
+    rows = []
     for phase in e.phases:
         m = phase.multiple
-        name = f"  {phase.name:<18}{phase.months:<13}"
-        figures = (
-            f"{_amount(phase.cumulative):>17}  {m.low:.1f}-{m.high:.1f}x  (article "
+        multiples = (
+            f"  {m.low:.1f}-{m.high:.1f}x  (article "
             f"{phase.article_multiple[0]:g}-{phase.article_multiple[1]:g}x)"
         )
-        if len(name) + len(figures) <= width:
-            out.append(name + figures)
-        else:
-            out.extend([name.rstrip(), "    " + figures.strip()])
+        rows.append((f"  {phase.name:<18}{phase.months:<13}", phase.cumulative, multiples))
+    # Whole dollars where every row fits; else rounded dollars for all; else two lines a phase.
+    for short in (False, True):
+        amounts = [usd_range(a.low, a.high, short=short) for _, a, _ in rows]
+        column = max(17, *(len(amount) + 1 for amount in amounts))
+        lines = [
+            f"{name}{amount:>{column}}{multiples}"
+            for (name, _, multiples), amount in zip(rows, amounts, strict=True)
+        ]
+        if all(len(line) <= width for line in lines):
+            out += lines
+            break
+    else:
+        for name, a, multiples in rows:
+            out.extend([name.rstrip(), f"    {usd_range(a.low, a.high)}{multiples}"])
     out.append(_wrap(READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
@@ -153,12 +166,23 @@ def render_estimate(
     for saving in e.savings:
         out.append(f"  {saving.name:<22}{_amount(saving.monthly):>20}")
         out.append(_wrap(saving.detail, "     ", width))
+    for absent in e.absent:
+        if absent.kind == "lever":
+            out.append(f"  {absent.name:<22}{'nothing to save here':>20}")
+            out.append(_wrap(absent.why, "     ", width))
     if breakeven is not None:
         out.append(_rule("Self-hosting break-even"))
         out.append(_wrap(breakeven_sentence(breakeven), "  ", width))
+    out += _sensitivity(e, width)
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
     for label, value, chosen in e.scenario.describe():
         out.append(f"  {'*' if chosen else ' '} {label:<30}{value}")
+    family = model_family_note(e.scenario.model)
+    if family:
+        out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
+    for absent in e.absent:
+        if absent.kind == "line":
+            out.append(_wrap(f"Left out, $0 here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
@@ -176,6 +200,32 @@ def render_estimate(
         )
     )
     return fit(out, width)
+
+
+def _sensitivity(e: Estimate, width: int) -> list[str]:
+    out = [_rule("What moves the first year most (each assumption alone at its low and high)")]
+    if not e.sensitivity:
+        out.append(
+            _wrap(
+                "You gave every usage figure (daily share, requests, tokens in and out): "
+                "none is left to vary.",
+                "  ",
+                width,
+            )
+        )
+    for item in e.sensitivity:
+        values = f"{item.show(item.low)} → {item.show(item.high)}"
+        first_year = (
+            f"first year {_amount(item.first_year_at_low)} → {_amount(item.first_year_at_high)}"
+        )
+        swing = f"swing {signed_usd_short(item.swing)}"
+        one_line = f"  {item.label:<34}{values:<16}{first_year}  {swing}"
+        if len(one_line) <= width:
+            out.append(one_line)
+        else:  # narrow terminals: the figures go on their own line under the assumption
+            out.append(f"  {item.label}: {values}")
+            out.append(_wrap(f"{first_year}, {swing}", "    ", width))
+    return out
 
 
 def render_diff(diff: EstimateDiff, width: int | None = None) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from estimator.breakdown import line_items
 from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
@@ -12,8 +13,25 @@ from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.pricing import TokenPrices, token_prices
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
+from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
 from estimator.totals import Amount, Totals, sum_lines
+
+
+@dataclass(frozen=True, slots=True)
+class Absent:
+    """A line or lever of $0, left out of the estimate; `why` is worded when read."""
+
+    kind: str  # "line" or "lever"
+    name: str
+    explain: Callable[[], str]
+
+    @property
+    def why(self) -> str:
+        return self.explain()
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "why": self.why}
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,17 @@ class Estimate:
     strategies: tuple[Strategy, ...]
     savings: tuple[Saving, ...]
     token_prices: TokenPrices | None
+    # Lines and levers of $0: not shown as amounts, but named in the assumptions with the reason.
+    absent: tuple[Absent, ...] = ()
+    # Re-estimates the scenario 2-6 times: computed only when read (what-ifs and phase
+    # sub-estimates never read it).
+    _first_year_of: Callable[[Scenario], Amount] | None = field(default=None, repr=False)
+
+    @cached_property
+    def sensitivity(self) -> tuple[Sensitivity, ...]:
+        """The (up to) three usage assumptions that move the first year most."""
+        first_year_of = self._first_year_of or (lambda s: totals_for(s).first_year)
+        return sensitivity(self.scenario, self.totals.first_year, first_year_of)
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
@@ -60,6 +89,8 @@ class Estimate:
             "phase_reading": READING,
             "strategies": [strategy.to_dict() for strategy in self.strategies],
             "savings": [saving.to_dict() for saving in self.savings],
+            "sensitivity": [item.to_dict() for item in self.sensitivity],
+            "absent": [item.to_dict() for item in self.absent],
             "token_prices": (
                 {
                     "model": self.token_prices.model,
@@ -67,6 +98,7 @@ class Estimate:
                     "input_per_mtok": self.token_prices.input,
                     "cached_input_per_mtok": self.token_prices.cached_input,
                     "output_per_mtok": self.token_prices.output,
+                    "context_window": self.token_prices.context_window,
                     "source": "genai-prices bundled data",
                 }
                 if self.token_prices
@@ -79,19 +111,37 @@ def totals_for(s: Scenario) -> Totals:
     return sum_lines(line_items(s), s.prototype_cost)
 
 
+def _is_zero(low: float, high: float) -> bool:
+    return -0.005 < low < 0.005 and -0.005 < high < 0.005  # under a cent
+
+
+def _line_absent(item: LineItem) -> Absent:
+    return Absent("line", item.item, lambda: item.basis)
+
+
+def _lever_absent(saving: Saving) -> Absent:
+    return Absent("lever", saving.name, lambda: saving.detail)
+
+
 def estimate(s: Scenario) -> Estimate:
-    items = line_items(s)
+    items, zero_lines = [], []
+    for item in line_items(s):
+        (zero_lines if _is_zero(item.low, item.high) else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
     average_users, _ = year_two_users(s)
     year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
     ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
     managed = managed_trade_off(items)
+    kept, zero_levers = [], []
+    for lever in savings(s, managed):
+        (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
     return Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
         phases=phases(s, totals, year_two),
         strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed),
-        savings=savings(s, managed),
+        savings=tuple(kept),
         token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
+        absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
     )

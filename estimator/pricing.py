@@ -1,14 +1,23 @@
-"""LLM token prices from genai-prices' bundled data (offline; never auto-updated here)."""
+"""LLM token prices from genai-prices' bundled data (offline; never auto-updated here).
+
+A request is priced as one request: several models charge a higher rate for the whole request
+once its input passes a threshold (e.g. 200K or 272K tokens), so pricing a month of tokens in one
+call would cross those tiers. `request_price` asks genai-prices for one request's usage; a cost
+line multiplies it by the calls.
+"""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from genai_prices import Usage, calc_price
+from genai_prices.types import PriceCalculation
 
 _MTOK = 1_000_000
+# Rates shown per Mtok are read from a request this small, below every tier threshold.
+_PROBE_TOKENS = 1_000
 
 
 class PricingError(ValueError):
@@ -17,19 +26,15 @@ class PricingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TokenPrices:
-    """USD per million tokens for one model."""
+    """USD per million tokens for one model, at its base (shortest-context) tier."""
 
     model: str
     provider: str
     input: float
     cached_input: float
     output: float
-
-    def cost(self, input_tokens: float, output_tokens: float, cached_share: float) -> float:
-        """USD for this many tokens, with `cached_share` of the input read from the prompt cache."""
-        fresh = input_tokens * (1 - cached_share) * self.input
-        cached = input_tokens * cached_share * self.cached_input
-        return (fresh + cached + output_tokens * self.output) / _MTOK
+    # Most input tokens one request may carry, where genai-prices knows it.
+    context_window: int | None = None
 
     def per_mtok(self) -> str:
         """$0.15/$0.075/$0.60 per Mtok (input / cached input / output)."""
@@ -37,22 +42,58 @@ class TokenPrices:
 
 
 @cache
+def provider_ids() -> frozenset[str]:
+    """Every provider id in genai-prices' snapshot ('openai', 'groq', ...)."""
+    from genai_prices.data_snapshot import get_snapshot
+
+    return frozenset(p.id for p in get_snapshot().providers)
+
+
+@cache
+def _split(ref: str) -> tuple[str | None, str]:
+    """'groq/llama-3.3-70b-versatile' -> ('groq', 'llama-3.3-70b-versatile'): a leading provider
+    id names the host whose price applies. Other ids ('meta-llama/...') stay whole."""
+    provider, _, model = ref.partition("/")
+    if model and provider in provider_ids():
+        return provider, model
+    return None, ref
+
+
+def _calc(usage: Usage, ref: str) -> PriceCalculation:
+    provider, model = _split(ref)
+    return calc_price(usage, model_ref=model, provider_id=provider)
+
+
+@cache
 def token_prices(model: str) -> TokenPrices:
-    """Per-Mtok prices for `model`, or PricingError with suggestions."""
+    """Per-Mtok base prices for `model`, or PricingError with suggestions."""
     ref = model.strip().lower()
     try:
-        fresh = calc_price(Usage(input_tokens=_MTOK), model_ref=ref)
-        cached = calc_price(Usage(input_tokens=_MTOK, cache_read_tokens=_MTOK), model_ref=ref)
-        output = calc_price(Usage(output_tokens=_MTOK), model_ref=ref)
+        fresh = _calc(Usage(input_tokens=_PROBE_TOKENS), ref)
+        cached = _calc(Usage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref)
+        output = _calc(Usage(output_tokens=_PROBE_TOKENS), ref)
     except (LookupError, ValueError, TypeError):
         raise PricingError(_unknown_model_message(model)) from None
+    scale = _MTOK // _PROBE_TOKENS  # exact in Decimal, so $0.15 stays 0.15
     return TokenPrices(
         model=ref,
         provider=fresh.provider.id,
-        input=float(fresh.total_price),
-        cached_input=float(cached.total_price),
-        output=float(output.total_price),
+        input=float(fresh.total_price * scale),
+        cached_input=float(cached.total_price * scale),
+        output=float(output.total_price * scale),
+        context_window=fresh.model.context_window,
     )
+
+
+@lru_cache(maxsize=65_536)
+def request_price(model: str, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
+    """USD genai-prices charges for ONE request: `input_tokens` of which `cached_tokens` are read
+    from the prompt cache, and `output_tokens`. Cached by the whole tuple: an estimate and its
+    what-ifs ask for the same few requests many times."""
+    usage = Usage(
+        input_tokens=input_tokens, cache_read_tokens=cached_tokens, output_tokens=output_tokens
+    )
+    return float(_calc(usage, model.strip().lower()).total_price)
 
 
 @cache

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import inference, infrastructure
-from estimator.money import percent, percent_span, usd_range
+from estimator.money import count, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.pricing import token_prices
+from estimator.prompt_cache import minimum_prefix
 from estimator.scenario import Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
@@ -106,13 +107,27 @@ def prompt_caching(s: Scenario) -> Saving:
                 f"nothing here."
             ),
         )
+    minimum = minimum_prefix(s.model)
+    if minimum is not None and s.input_tokens < minimum:
+        return Saving(
+            "prompt_caching",
+            "Prompt caching",
+            Amount(0, 0),
+            lambda: (
+                f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
+                f"your {count(s.input_tokens)}-token requests are below it, so nothing is cached. "
+                f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
+                f"tokens would unlock ${prices.cached_input:g} instead of ${prices.input:g} "
+                "per Mtok on that part of the input."
+            ),
+        )
     t = traffic(s)
     now = inference.token_cost(s, t)
     low_target = max(s.prompt_cache_share, _PROMPT_TARGET.low)
     high_target = max(s.prompt_cache_share, _PROMPT_TARGET.high)
     at_low = inference.token_cost(s, t, prompt_cache_share=low_target)
     at_high = inference.token_cost(s, t, prompt_cache_share=high_target)
-    saving = Amount(now[0] - at_low[0], now[1] - at_high[1])
+    saving = Amount(max(0.0, now[0] - at_low[0]), max(0.0, now[1] - at_high[1]))
     return Saving(
         "prompt_caching",
         "Prompt caching",
@@ -162,8 +177,9 @@ def cheaper_model(s: Scenario) -> Saving:
         current = Amount(*inference.token_cost(s, t))
     best_model, best = None, current
     for model in _CANDIDATES:
-        if model == s.model:
-            continue
+        window = token_prices(model).context_window
+        if model == s.model or (window and s.input_tokens + s.output_tokens > window):
+            continue  # a model whose context window cannot take these requests is no option
         cost = Amount(*inference.token_cost(s, t, model))
         if cost.high < best.high:
             best_model, best = model, cost

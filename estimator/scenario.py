@@ -9,7 +9,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from estimator import facts
 from estimator.money import count, percent, usd
@@ -55,7 +63,7 @@ class GPU(StrEnum):
 
 
 def gpus_offered() -> str:
-    """ "h100, h200, a100 or l4": the GPUs a self-hosted scenario can name, for messages."""
+    """The GPUs a self-hosted scenario can name, for messages: "h100, h200, a100 or l4"."""
     names = [gpu.value for gpu in GPU]
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
@@ -75,6 +83,10 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 class ScenarioError(ValueError):
     """A scenario value out of range or unknown; the message is written for the user."""
+
+
+class ContextWindowError(ValueError):
+    """A request larger than the model's context window; the message gives the window."""
 
 
 class Scenario(BaseModel):
@@ -150,8 +162,18 @@ class Scenario(BaseModel):
 
     @field_validator("model")
     @classmethod
-    def _known_model(cls, value: str) -> str:
-        token_prices(value)  # raises PricingError naming close matches
+    def _known_model(cls, value: str, info: ValidationInfo) -> str:
+        window = token_prices(value).context_window  # raises PricingError naming close matches
+        # Token counts are declared (so validated) before the model: refuse a request that would
+        # not fit the model's context window, with the window's size.
+        tokens = info.data.get("input_tokens", 0) + info.data.get("output_tokens", 0)
+        if window and tokens > window:
+            raise ContextWindowError(
+                f"{value.strip().lower()}'s context window is {count(window)} tokens, so a "
+                f"request of {count(info.data['input_tokens'])} in + "
+                f"{count(info.data['output_tokens'])} out does not fit. Use fewer tokens per "
+                "request or a model with a larger window."
+            )
         return value.strip().lower()
 
     @model_validator(mode="after")
@@ -234,7 +256,7 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     if isinstance(error.get("ctx", {}).get("error"), SelfHostingError):
         return str(error["ctx"]["error"])
     name = str(error["loc"][0]) if error["loc"] else ""
-    if name == "model" and isinstance(error.get("ctx", {}).get("error"), PricingError):
+    if isinstance(error.get("ctx", {}).get("error"), PricingError | ContextWindowError):
         return str(error["ctx"]["error"])
     field = Scenario.model_fields.get(name)
     label = field.description if field and field.description else name

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.costs.inference import quote
 from estimator.costs.infrastructure import Fleet, fleet
 from estimator.lines import Category, LineItem
 from estimator.money import count, percent, span, usd, usd_range, usd_short
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
-from estimator.scenario import MAX_USERS, Scenario
+from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
 from estimator.traffic import traffic
 
@@ -119,7 +120,12 @@ def strategies(
 
     monitoring = next(i for i in items if i.item.startswith("Monitoring"))
     llm = [i for i in items if i.category is Category.llm_inference]
-    daily_llm = sum(i.high for i in llm) / facts.DAYS_PER_MONTH
+    if s.hosting is Hosting.api:
+        # The central figure (calls x one request's price), not the p90 end of the line's range.
+        monthly_llm = traffic(s).llm_requests_per_month * quote(s).price
+    else:
+        monthly_llm = sum(i.high for i in llm)
+    daily_llm = monthly_llm / facts.DAYS_PER_MONTH
     per_user = totals.monthly_all_in.scaled(1 / s.users)
     watch = Strategy(
         "monitor_everything",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -140,10 +141,15 @@ def test_estimate_message_shows_header_key_figures_breakdown_phases_assumptions(
 
 
 def test_startup_estimate_reads_as_compact_ranges() -> None:
-    text = all_text([estimate_message(estimate(SCENARIOS["startup"]()))])
-    assert "$2.5k–5k/month" in text
-    assert "$297k–509k" in text
-    assert "5.9-10.2x" in text
+    e = estimate(SCENARIOS["startup"]())
+    text = all_text([estimate_message(e)])
+    monthly, first_year = e.totals.monthly, e.totals.first_year
+    multiple = e.totals.prototype_multiple
+    # Rounded to what a person reads at a glance: "$2.4k–5.2k/month", "$297k–511k".
+    assert f"{usd_range(monthly.low, monthly.high, short=True)}/month" in text
+    assert usd_range(first_year.low, first_year.high, short=True) in text
+    assert re.search(r"\$\d{3}k–\d{3}k first year", text)
+    assert f"{multiple.low:.1f}-{multiple.high:.1f}x" in text
     assert "You chose 10,000 users" in text
     assert "Startup defaults: gpt-4o-mini" in text
 
@@ -180,21 +186,59 @@ def test_thread_tips_are_valid_block_kit_within_limits(any_estimate: Estimate) -
         assert_valid_message(message)
 
 
+def _lever_or_why(e: Estimate, lever: str, name: str) -> tuple[str, str | None]:
+    """A lever's detail and amount, or (when it saves nothing, so it is left out) the reason."""
+    saving = next((s for s in e.savings if s.lever == lever), None)
+    if saving is not None:
+        return saving.detail, usd_range(saving.monthly.low, saving.monthly.high)
+    (why,) = [a.why for a in e.absent if a.kind == "lever" and a.name == name]
+    return why, None
+
+
 def test_caching_tip_names_this_scenarios_dollar_saving(any_estimate: Estimate) -> None:
     caching = all_text(thread_tips(any_estimate)[:1])
-    for lever in ("response_caching", "prompt_caching"):
-        saving = next(s for s in any_estimate.savings if s.lever == lever)
-        assert escape(saving.detail) in caching
-        if saving.monthly.high > 0:
-            assert usd_range(saving.monthly.low, saving.monthly.high) in caching
+    for lever, name in (
+        ("response_caching", "Response caching"),
+        ("prompt_caching", "Prompt caching"),
+    ):
+        detail, amount = _lever_or_why(any_estimate, lever, name)
+        assert escape(detail) in caching
+        if amount:
+            assert amount in caching
+
+
+def test_caching_tip_says_what_prompt_length_unlocks_prompt_caching() -> None:
+    e = estimate(SCENARIOS["startup"]())  # 1,000-token prompts on gpt-4o-mini
+    assert "prompt_caching" not in {s.lever for s in e.savings}
+    caching = all_text(thread_tips(e)[:1])
+    assert "Prompt caching* (nothing to save here)" in caching
+    assert "1,024+ tokens would unlock" in caching
+
+
+def test_estimate_message_shows_the_three_assumptions_that_move_the_first_year() -> None:
+    e = estimate(SCENARIOS["startup"]())
+    message = estimate_message(e)
+    assert_valid_message(message)
+    text = all_text([message])
+    assert "What moves the first year most" in text
+    for item in e.sensitivity:
+        assert item.label in text
+    assert "requests per active user per day*: 3 → 10" in text
+    assert "Left out, $0 here: Failover standby capacity: 0% of primary servers" in text
+
+
+def test_sensitivity_says_so_when_every_usage_figure_was_given() -> None:
+    e = estimate(first_scenario("10000 users startup 20% daily 5 requests per day 1000/300 tokens"))
+    text = all_text([estimate_message(e)])
+    assert "You gave every usage figure" in text
 
 
 def test_managed_services_tip_gives_its_trade_off_and_the_other_levers(
     any_estimate: Estimate,
 ) -> None:
     text = all_text(thread_tips(any_estimate)[1:2])
-    managed = next(s for s in any_estimate.savings if s.lever == "managed_services")
-    assert escape(managed.detail) in text
+    detail, _ = _lever_or_why(any_estimate, "managed_services", "Managed services")
+    assert escape(detail) in text
     assert "Autoscaling" in text and "Cheaper model" in text
 
 
@@ -462,6 +506,15 @@ def test_form_reads_numbers_the_way_typed_requests_do(field: str, typed: str, va
     values, errors = read_form(submitted(form_view(None, ""), **{field: typed}))
     assert errors == {}
     assert values[field] == pytest.approx(value)
+
+
+def test_form_reads_a_model_family_as_its_newest_model() -> None:
+    from estimator.families import resolve_family
+
+    values, errors = read_form(submitted(form_view(None, ""), model="Gemini  Flash"))
+    assert errors == {}
+    family = resolve_family("gemini flash")
+    assert family is not None and values["model"] == family.model
 
 
 def test_bad_values_get_one_error_each_with_the_allowed_range() -> None:

@@ -28,7 +28,11 @@ def test_first_year_difference_is_at_the_scenarios_scale():
     self_hosted, api = pair(s)
     expected = estimate(self_hosted).totals.first_year.low - estimate(api).totals.first_year.low
     assert abs(b.first_year_difference.low - expected) < 0.01
-    assert b.first_year_difference.low < 0  # above break-even, self-hosting saves
+    # Above break-even self-hosting saves, on the reading compared (the midpoint): at the low
+    # end of usage the API can still be cheaper, so the low-to-low difference may not be.
+    difference = b.first_year_difference
+    assert b.users is not None and b.users < s.users
+    assert (difference.low + difference.high) / 2 < 0
 
 
 def test_a_self_hosted_scenario_is_compared_with_the_default_api_model():

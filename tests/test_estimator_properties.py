@@ -177,3 +177,56 @@ def test_self_hosted_gpus_grow_with_model_size(s, gpu):
     sized = [s.model_copy(update={"model": model, "gpu": GPU(gpu)}) for model in _BY_SIZE]
     for smaller, bigger in itertools.pairwise(sized):
         assert _at_most(_gpus(smaller), _gpus(bigger))
+
+
+# --- LLM tokens: priced per request; ranges narrow when a usage figure is given --------------
+
+_USAGE = ("daily_active_share", "requests_per_active_user_per_day", "input_tokens", "output_tokens")
+_TIERED = ["gpt-5.4", "gpt-5.5", "claude-sonnet-4-5", "gemini-2.5-pro", "gpt-4o-mini"]
+
+
+def _llm(s: Scenario):
+    (line,) = [i for i in line_items(s) if i.category == "llm_inference"]
+    return line
+
+
+@PROPERTY_SETTINGS
+@given(
+    scenarios(hosting="api"),
+    st.sampled_from(_TIERED),
+    st.integers(min_value=1, max_value=400_000),
+)
+def test_tiered_models_are_priced_one_request_at_a_time(s, model, input_tokens):
+    from estimator.pricing import request_price, token_prices
+    from estimator.prompt_cache import prompt_cache
+    from estimator.traffic import traffic
+
+    window = token_prices(model).context_window or 2_000_000
+    input_tokens = min(input_tokens, window - s.output_tokens)
+    s = apply_change(s, ScenarioChange(set={"model": model, "input_tokens": input_tokens}))
+    cached = prompt_cache(model, input_tokens, s.prompt_cache_share).cached_tokens
+    one = request_price(model, input_tokens, cached, s.output_tokens)
+    calls = traffic(s).llm_requests_per_month
+    line = _llm(s)  # every usage figure given: only the retry allowance remains
+    assert abs(line.low - calls * one) <= 1e-9 * max(1.0, calls * one)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(hosting="api"), st.sets(st.sampled_from(_USAGE), min_size=1))
+def test_giving_a_usage_figure_narrows_the_llm_range(s, unsure):
+    # The same scenario with `unsure` left to the stage's defaults, then with one of them given
+    # at that same default value: the range can only narrow, around the same central figure.
+    values = {name: getattr(s, name) for name in s.given if name not in unsure}
+    from estimator.scenario import build_scenario
+
+    vague = build_scenario(**values)
+    name = sorted(unsure)[0]
+    sharper = vague.model_copy(update={"given": vague.given | {name}})
+    a, b = _llm(vague), _llm(sharper)
+    tolerance = 1e-9 * max(1.0, a.high)
+    assert a.low <= b.low + tolerance and b.high <= a.high + tolerance
+    if a.low > 0:
+        assert b.high / b.low <= a.high / a.low + 1e-9
+    everything = vague.model_copy(update={"given": vague.given | set(_USAGE)})
+    c = _llm(everything)
+    assert abs(c.high / c.low - 1.25) < 1e-9  # nothing unsure: the retry allowance alone

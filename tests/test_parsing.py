@@ -1,6 +1,7 @@
 """Free text the bot and the terminal understand, and what they say about the rest."""
 
 import contextlib
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -147,3 +148,95 @@ def test_parsing_never_raises_anything_but_its_own_clear_error(text):
 def test_word_salad_from_known_words_never_crashes(words):
     with contextlib.suppress(InputError):
         first_scenario(" ".join(words))
+
+
+# --- families, closed sets, ambiguity, context windows ------------------------------------------
+
+
+def _newest(provider: str, pattern: str) -> str:
+    """The newest model id matching `pattern` at `provider`, read from genai-prices directly."""
+    import re
+
+    from genai_prices.data_snapshot import get_snapshot
+
+    (models,) = [p.models for p in get_snapshot().providers if p.id == provider]
+    found = []
+    for m in models:
+        match = re.fullmatch(pattern, m.id)
+        if match and not m.deprecated:
+            found.append((tuple(int(x) for x in re.split(r"[.-]", match.group(1))), m.id))
+    return max(found)[1]
+
+
+@pytest.mark.parametrize(
+    ("word", "provider", "pattern"),
+    [
+        ("claude", "anthropic", r"claude-sonnet-(\d+(?:-\d+)?)"),
+        ("sonnet", "anthropic", r"claude-sonnet-(\d+(?:-\d+)?)"),
+        ("haiku", "anthropic", r"claude-haiku-(\d+(?:-\d+)?)"),
+        ("opus", "anthropic", r"claude-opus-(\d+(?:-\d+)?)"),
+        ("gemini flash", "google", r"gemini-(\d+(?:\.\d+)?)-flash"),
+        ("mistral", "mistral", r"mistral-large-(\d{1,2})"),
+    ],
+)
+def test_a_family_name_resolves_to_its_newest_model(word, provider, pattern):
+    s = first_scenario(f"10000 users {word}")
+    assert s.model == _newest(provider, pattern)
+    assert "model" in s.given
+
+
+@pytest.mark.parametrize(
+    "word", ["gpt", "gemini", "llama", "llama 70b", "mistral", "deepseek", "claude"]
+)
+def test_every_family_resolves_to_a_model_genai_prices_prices(word):
+    from estimator.estimate import estimate
+    from estimator.families import model_family_note
+
+    s = first_scenario(f"10000 users {word}")
+    e = estimate(s)
+    (line,) = [i for i in e.line_items if i.category == "llm_inference"]
+    assert line.low > 0 and s.model in line.item
+    assert "genai-prices' data" in (model_family_note(s.model) or "")
+
+
+def test_a_provider_prefix_names_the_host_whose_price_applies():
+    assert first_scenario("10000 users groq/llama-3.3-70b-versatile").model == (
+        "groq/llama-3.3-70b-versatile"
+    )
+
+
+def test_llama_70b_is_a_70b_llama_not_70_billion_users():
+    s = first_scenario("10000 users llama 70b")
+    assert s.users == 10_000 and "llama" in s.model and "70b" in s.model
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("10000 users 99.95", "99.5, 99.9 or 99.99"),
+        ("10000 users 99.95% uptime", "99.5, 99.9 or 99.99"),
+        ("10000 users self-hosted b200", "H100, H200, A100 or L4"),
+        ("10000 users startup enterprise", "Which stage: startup or enterprise?"),
+        ("10k users 50k users startup", "Which user count: 10,000 or 50,000?"),
+    ],
+)
+def test_closed_sets_and_double_values_get_one_clear_sentence(text, fragment):
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        first_scenario(text)
+
+
+def test_h200_is_a_gpu_aicost_prices():
+    s = first_scenario("20k users self-hosted h200")
+    assert (s.hosting, s.gpu) == ("self-hosted", "h200")
+    assert first_scenario("20k users on h100s").gpu == "h100"
+
+
+def test_a_decimal_user_count_is_not_mistaken_for_an_uptime():
+    with pytest.raises(InputError, match="whole number"):
+        first_scenario("95.5 users")
+
+
+def test_tokens_beyond_the_context_window_are_refused_with_the_window():
+    with pytest.raises(InputError, match="context window is 128,000 tokens"):
+        first_scenario("10000 users gpt-4o-mini 200000/300 tokens")
+    assert first_scenario("10000 users gpt-4.1 200000/300 tokens").input_tokens == 200_000

@@ -16,7 +16,8 @@ from bot.advisor import Reply
 from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.slack import limits
 from bot.slack.ids import SLASH_COMMAND, Action
-from estimator.estimate import Estimate
+from estimator.estimate import Absent, Estimate
+from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
 from estimator.phases import READING
@@ -278,10 +279,11 @@ def _hosting(s: Scenario) -> str:
     return "API"
 
 
-def _assumptions(s: Scenario) -> dict:
+def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
+    family = model_family_note(s.model)
     shown = [
         ("users", f"{count(s.users)} users"),
-        ("model", s.model),
+        ("model", s.model + (f" ({family})" if family else "")),
         ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
         ("cache_hit_rate", f"{percent(s.cache_hit_rate)} cache hits"),
         ("regions", f"{count(s.regions)} region{'s' if s.regions != 1 else ''}"),
@@ -304,8 +306,30 @@ def _assumptions(s: Scenario) -> dict:
         parts.append("You chose " + " · ".join(chosen) + ".")
     if defaults:
         parts.append(f"{s.stage.value.capitalize()} defaults: " + " · ".join(defaults) + ".")
+    lines = [line for line in absent if line.kind == "line"]
+    if lines:
+        parts.append(
+            "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
+        )
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
+
+
+def _sensitivity(e: Estimate) -> dict:
+    """The three usage assumptions that move the first year most, with their dollar swing."""
+    title = "*What moves the first year most* (each assumption alone at its low and high)"
+    if not e.sensitivity:
+        return _section(
+            f"{title}\nYou gave every usage figure (daily share, requests, tokens in and out), "
+            "so none is left to vary."
+        )
+    rows = [
+        f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)} "
+        f"(assumed {item.show(item.value)}): first year {_range(item.first_year_at_low)} → "
+        f"{_range(item.first_year_at_high)}, a swing of {_signed(item.swing)}"
+        for item in e.sensitivity
+    ]
+    return _section(title + "\n" + "\n".join(rows))
 
 
 def _given(s: Scenario, name: str) -> bool:
@@ -322,7 +346,8 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
         _key_figures(e),
         _breakdown(e),
         _phases(e),
-        _assumptions(e.scenario),
+        _sensitivity(e),
+        _assumptions(e.scenario, e.absent),
         _actions(),
     ]
 
@@ -371,8 +396,22 @@ def with_button_value(message: Message, value: str) -> Message:
 # --- the thread -------------------------------------------------------------------------------
 
 
-def _saving(e: Estimate, lever: str) -> Saving:
-    return next(s for s in e.savings if s.lever == lever)
+def _saving(e: Estimate, lever: str) -> Saving | None:
+    return next((s for s in e.savings if s.lever == lever), None)
+
+
+def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
+    """Each lever with its saving; a lever that saves nothing here says why instead."""
+    lines = []
+    for lever, name in zip(levers, names, strict=True):
+        saving = _saving(e, lever)
+        if saving is not None:
+            lines.append(f"• *{saving.name}* ({_range(saving.monthly, '/month')}): {saving.detail}")
+            continue
+        why = next((a.why for a in e.absent if a.kind == "lever" and a.name == name), None)
+        if why:
+            lines.append(f"• *{name}* (nothing to save here): {why}")
+    return lines
 
 
 def _plain_words(mrkdwn: str) -> str:
@@ -381,8 +420,8 @@ def _plain_words(mrkdwn: str) -> str:
 
 
 def _caching_tip(e: Estimate) -> Message:
-    levers = [_saving(e, "response_caching"), _saving(e, "prompt_caching")]
-    total = levers[0].monthly + levers[1].monthly
+    found = [_saving(e, "response_caching"), _saving(e, "prompt_caching")]
+    total = sum((s.monthly for s in found if s is not None), Amount(0, 0))
     if total.high > 0:
         headline = (
             f":bulb: *Caching could save {_range(total, '/month')}* "
@@ -391,25 +430,32 @@ def _caching_tip(e: Estimate) -> Message:
     else:
         headline = ":bulb: *Caching: no dollar saving in this scenario*"
     lines = [headline]
-    lines += [f"• *{s.name}* ({_range(s.monthly, '/month')}): {s.detail}" for s in levers]
+    lines += _lever_lines(
+        e, ("response_caching", "prompt_caching"), ("Response caching", "Prompt caching")
+    )
     lines.append("*Apply caching* under the estimate shows the totals with it.")
     return _message(_plain_words(headline), [_section("\n".join(lines))])
 
 
 def _managed_tip(e: Estimate) -> Message:
     managed = _saving(e, "managed_services")
-    if managed.monthly.high > 0:
+    if managed is not None:
         headline = (
             f":gear: *Managed services: {_range(managed.monthly, '/month')} net in your favour*"
         )
+        detail = managed.detail
     else:
         headline = ":gear: *Managed services: no net saving at this size*"
-    others = [_saving(e, "autoscaling"), _saving(e, "cheaper_model")]
-    also = "\n".join(f"• *{s.name}* ({_range(s.monthly, '/month')}): {s.detail}" for s in others)
-    return _message(
-        _plain_words(headline),
-        [_section(f"{headline}\n{managed.detail}"), _section(f"*Also worth a look*\n{also}")],
+        detail = next(
+            (a.why for a in e.absent if a.kind == "lever" and a.name == "Managed services"), ""
+        )
+    also = "\n".join(
+        _lever_lines(e, ("autoscaling", "cheaper_model"), ("Autoscaling", "Cheaper model"))
     )
+    blocks = [_section(f"{headline}\n{detail}")]
+    if also:
+        blocks.append(_section(f"*Also worth a look*\n{also}"))
+    return _message(_plain_words(headline), blocks)
 
 
 def _strategies(e: Estimate) -> Message:

@@ -17,6 +17,7 @@ from typing import Any
 from bot.parsing import read_number
 from bot.slack import limits
 from bot.slack.ids import Callback, FormField
+from estimator.families import resolve_family
 from estimator.money import count, percent, usd
 from estimator.scenario import (
     COMPLIANCE_LABELS,
@@ -214,7 +215,8 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
             FormField.model,
             "LLM model",
             _text_input(s.model, _max_length("model")),
-            "Any model genai-prices knows, e.g. gpt-4o-mini, claude-haiku-4-5, gemini-2.5-flash.",
+            "Any model genai-prices knows, e.g. gpt-4o-mini, claude-haiku-4-5, gemini-2.5-flash, "
+            "or a family: claude, gpt, gemini flash, llama 70b.",
         ),
         _number_input(
             FormField.requests_per_active_user_per_day, s.requests_per_active_user_per_day
@@ -309,6 +311,8 @@ def _read_field(field: FormField, element: dict) -> tuple[dict[str, Any], str | 
         model = _text(element)
         if not model:
             return {}, REQUIRED
+        family = resolve_family(" ".join(model.lower().split()))
+        model = family.model if family else model  # "claude": the newest Claude Sonnet
         error = _check("model", model)
         return ({}, error) if error else ({"model": model}, None)
     if field is FormField.compliance:

@@ -2,27 +2,85 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent
-from estimator.pricing import token_prices
+from estimator.money import count, percent, usd
+from estimator.pricing import TokenPrices, request_price, token_prices
+from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
+from estimator.uncertainty import USAGE_FIELDS, Band, band
 
 _OVERHEAD = facts.figure("traffic.llm_overhead")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestQuote:
+    """One request priced by genai-prices, and the p10-p90 band of the usage around it."""
+
+    price: float  # USD for one request
+    cache: PromptCache
+    band: Band
+
+
+@lru_cache(maxsize=4096)
+def _quote(
+    model: str,
+    share: float,
+    input_tokens: int,
+    output_tokens: int,
+    daily: float,
+    requests: float,
+    given: frozenset[str],
+) -> RequestQuote:
+    unsure = tuple(name for name in USAGE_FIELDS if name not in given)
+
+    def price(input_tokens: int, output_tokens: int) -> float:
+        cached = prompt_cache(model, input_tokens, share).cached_tokens
+        return request_price(model, input_tokens, cached, output_tokens)
+
+    central = price(input_tokens, output_tokens)
+    scale = {"daily_active_share": daily, "requests_per_active_user_per_day": requests}
+
+    def cost_at(name: str, value: float) -> float:
+        # Per call of the central scenario: calls scale with daily share and requests.
+        if name in scale:
+            return central * value / scale[name]
+        if name == "input_tokens":
+            return price(int(value), output_tokens)
+        return price(input_tokens, int(value))
+
+    values = {**scale, "input_tokens": input_tokens, "output_tokens": output_tokens}
+    return RequestQuote(
+        central, prompt_cache(model, input_tokens, share), band(unsure, values, cost_at)
+    )
+
+
+def quote(s: Scenario, model: str | None = None, share: float | None = None) -> RequestQuote:
+    """The scenario's request on `model` (default its own) with `share` of input prompt-cached."""
+    return _quote(
+        model or s.model,
+        s.prompt_cache_share if share is None else share,
+        s.input_tokens,
+        s.output_tokens,
+        s.daily_active_share,
+        s.requests_per_active_user_per_day,
+        s.given,
+    )
 
 
 def token_cost(
     s: Scenario, t: Traffic, model: str | None = None, prompt_cache_share: float | None = None
 ) -> tuple[float, float]:
-    """Monthly USD (low, high) of the LLM calls in `t`, by default on the scenario's model and
-    prompt-cache share."""
-    prices = token_prices(model or s.model)
-    calls = t.llm_requests_per_month
-    share = s.prompt_cache_share if prompt_cache_share is None else prompt_cache_share
-    base = prices.cost(calls * s.input_tokens, calls * s.output_tokens, share)
-    return base * _OVERHEAD.low, base * _OVERHEAD.high
+    """Monthly USD (low, high) of the LLM calls in `t`: calls x one request's price, within the
+    p10-p90 band of the usage the user did not give, x the retry/eval overhead."""
+    q = quote(s, model, prompt_cache_share)
+    central = t.llm_requests_per_month * q.price
+    return central * q.band.down * _OVERHEAD.low, central * q.band.up * _OVERHEAD.high
 
 
 def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
@@ -35,18 +93,40 @@ def monthly_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
     return gpu_cost(s, t) if s.hosting is Hosting.self_hosted else token_cost(s, t)
 
 
-def lines(s: Scenario, t: Traffic) -> list[LineItem]:
-    def usage() -> str:
+def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
+    """Said when the request costs more than its base-tier rates: a long-context tier applies."""
+    cached = q.cache.cached_tokens
+    base = (
+        (s.input_tokens - cached) * prices.input
+        + cached * prices.cached_input
+        + s.output_tokens * prices.output
+    ) / 1_000_000
+    if q.price > base * 1.0001:
         return (
-            f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
-            f"{count(round(t.llm_requests_per_month))} LLM calls x {count(s.input_tokens)} in "
-            f"({percent(s.prompt_cache_share)} cached) / {count(s.output_tokens)} out tok"
+            f"; this request's input passes {s.model}'s long-context threshold, so its higher "
+            "tier applies to the whole request"
         )
+    return ""
 
+
+def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     if s.hosting is Hosting.self_hosted:
         return self_hosting.lines(s, t)
     prices = token_prices(s.model)
+    q = quote(s)
+    calls = t.llm_requests_per_month
     low, high = token_cost(s, t)
+
+    def api_basis() -> str:
+        return (
+            f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
+            f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
+            f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
+            f" genai-prices {prices.per_mtok()} in/cached/out{_tier_note(s, q, prices)}) = "
+            f"{usd(calls * q.price)}/month; "
+            f"{q.band.words()}; x {_OVERHEAD.low:g}-{_OVERHEAD.high:g} for retries and evals"
+        )
+
     return [
         LineItem(
             Category.llm_inference,
@@ -54,10 +134,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             Cadence.monthly,
             low,
             high,
-            lambda: (
-                f"{usage()} @ {s.model} {prices.per_mtok()} (in/cached/out), "
-                f"x {_OVERHEAD.low:g}-{_OVERHEAD.high:g} for retries and evals"
-            ),
+            api_basis,
             varies_with_users=True,
         )
     ]

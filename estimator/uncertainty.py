@@ -1,0 +1,85 @@
+"""How unsure the LLM line is about the usage a user did not give.
+
+Each usage assumption (share of users active daily, requests per active user, input and output
+tokens per request) has a published range in the data file (`[usage_range]`), read as the p10-p90
+of an independent log-normal factor on the line. Independent normal logs add in quadrature, so
+the line's p10-p90 band is the root-sum-square of the factors' log half-widths (taken on each
+side, since the defaults are not the ranges' geometric middles). A figure the user gave carries no
+uncertainty and drops out. docs/methodology.md ("Uncertainty and sensitivity") has the formula.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.scenario import Scenario
+
+USAGE_FIELDS = (
+    "daily_active_share",
+    "requests_per_active_user_per_day",
+    "input_tokens",
+    "output_tokens",
+)
+USAGE_LABELS = {
+    "daily_active_share": "share of users active daily",
+    "requests_per_active_user_per_day": "requests per active user per day",
+    "input_tokens": "input tokens per request",
+    "output_tokens": "output tokens per request",
+}
+_SHORT = {
+    "daily_active_share": "daily share",
+    "requests_per_active_user_per_day": "requests",
+    "input_tokens": "tokens in",
+    "output_tokens": "tokens out",
+}
+_RANGES = {name: facts.figure(f"usage_range.{name}") for name in USAGE_FIELDS}
+_WHOLE = {"input_tokens", "output_tokens"}
+
+
+def unsure_fields(s: Scenario) -> tuple[str, ...]:
+    """The usage assumptions the user did not give, in a fixed order."""
+    return tuple(name for name in USAGE_FIELDS if name not in s.given)
+
+
+def span(name: str, value: float) -> tuple[float, float]:
+    """The published [low, high] of an assumption, widened to hold the scenario's own `value`."""
+    r = _RANGES[name]
+    low, high = min(r.low, value), max(r.high, value)
+    if name in _WHOLE:
+        return float(round(low)), float(round(high))
+    return low, high
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Multipliers on the line's central figure for its p10 (down) and p90 (up), and the
+    assumptions that went into them."""
+
+    down: float
+    up: float
+    fields: tuple[str, ...]
+
+    def words(self) -> str:
+        if not self.fields:
+            return "usage all given by you, so no usage range"
+        named = ", ".join(_SHORT[f] for f in self.fields)
+        return f"x {self.down:.2f}-{self.up:.2f} p10-p90 for usage you did not give ({named})"
+
+
+def band(
+    fields: tuple[str, ...], values: dict[str, float], cost_at: Callable[[str, float], float]
+) -> Band:
+    """The p10-p90 band of a cost over the unsure `fields` (central `values`): `cost_at(name,
+    value)` prices the same calls with that one assumption at `value`."""
+    down_sq = up_sq = 0.0
+    for name in fields:
+        central = cost_at(name, values[name])
+        if central <= 0:
+            continue
+        low, high = span(name, values[name])
+        down_sq += math.log(central / max(cost_at(name, low), 1e-12)) ** 2
+        up_sq += math.log(max(cost_at(name, high), 1e-12) / central) ** 2
+    return Band(math.exp(-math.sqrt(down_sq)), math.exp(math.sqrt(up_sq)), fields)

@@ -1,0 +1,51 @@
+"""Sensitivity: the usage assumptions that move the first year most, checked by re-estimating."""
+
+import pytest
+
+from bot import advisor
+from bot.advisor import ConversationState
+from bot.parsing import first_scenario
+from estimator.estimate import estimate
+from estimator.scenario import build_scenario
+
+
+def _midpoint(amount):
+    return (amount.low + amount.high) / 2
+
+
+def test_each_swing_is_the_first_year_re_estimated_at_the_low_and_the_high():
+    e = estimate(first_scenario("10000 users startup"))
+    assert len(e.sensitivity) == 3
+    for item in e.sensitivity:
+        at = {
+            value: estimate(
+                build_scenario(stage="startup", users=10_000, **{item.field: value})
+            ).totals.first_year
+            for value in (item.low, item.high)
+        }
+        assert item.first_year_at_low.low == pytest.approx(at[item.low].low)
+        assert item.first_year_at_high.high == pytest.approx(at[item.high].high)
+        assert item.swing == pytest.approx(_midpoint(at[item.high]) - _midpoint(at[item.low]))
+    swings = [abs(item.swing) for item in e.sensitivity]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_requests_per_user_moves_a_startup_first_year_most():
+    (top, *_) = estimate(first_scenario("10000 users startup")).sensitivity
+    assert (top.field, top.low, top.high) == ("requests_per_active_user_per_day", 3, 10)
+
+
+def test_a_given_figure_is_not_in_the_sensitivity():
+    e = estimate(first_scenario("10000 users startup 8 requests per day"))
+    assert "requests_per_active_user_per_day" not in {i.field for i in e.sensitivity}
+    assert not estimate(
+        first_scenario("10000 users startup 20% daily 5 requests per day 1000/300 tokens")
+    ).sensitivity
+
+
+def test_what_ifs_do_not_compute_the_sensitivity():
+    state = advisor.request("10000 users startup", ConversationState()).state
+    turn = advisor.follow_up_text("what if 50k users?", state)
+    assert turn.reply.estimate is not None
+    # cached_property stores its value on first read: unread, it was never computed
+    assert "sensitivity" not in vars(turn.reply.estimate)
