@@ -133,7 +133,7 @@ class Replay:
 
     def copy_from_context(self, args: str, workdir: str) -> None:
         *sources, dest = shlex.split(args)
-        ignored = [p.lstrip("!").rstrip("/") for p in dockerignored(ROOT) if "**" in p]
+        ignored = [p.rsplit("/", 1)[-1] for p in dockerignored(ROOT) if p.startswith("**/")]
         target = self.path(dest if dest.startswith("/") else f"{workdir}/{dest}")
         for source in sources:
             origin = ROOT / source
@@ -143,7 +143,7 @@ class Replay:
                 shutil.copytree(
                     origin, into, dirs_exist_ok=True,
                     ignore=lambda _d, names: [
-                        n for n in names if any(fnmatch.fnmatch(n, p.split("/")[-1]) for p in ignored)
+                        n for n in names if any(fnmatch.fnmatch(n, p) for p in ignored)
                     ],
                 )  # fmt: skip
             else:
