@@ -129,3 +129,15 @@ async def test_a_token_slack_refuses_stops_the_bot_with_one_line_naming_the_erro
     assert [line for line in lines if error in line] == lines[-1:], stderr
     assert lines[-1].startswith("aicost bot: ") and "SLACK_BOT_TOKEN" in lines[-1]
     assert "Traceback" not in stderr
+
+
+async def test_a_token_refused_once_slack_answers_again_stops_the_bot(slack):
+    # Slack is down at start-up (the lookup and its two retries get 503), then refuses the token.
+    slack.server_error_next("auth.test", status=503, times=3)
+    slack.fail_next("auth.test", "token_revoked")
+    bot = BotProcess(slack.base_url, None)
+    code, stderr = await _run_bot_until_exit(bot.env)
+    assert code == 1, stderr
+    (line,) = [line for line in stderr.splitlines() if "token_revoked" in line]
+    assert "SLACK_BOT_TOKEN" in line
+    assert "Traceback" not in stderr
