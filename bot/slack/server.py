@@ -54,6 +54,7 @@ class Health:
 
     async def beat(self) -> None:
         """Tick once a second, measuring how late the loop wakes us (its lag)."""
+        self.last_beat = time.monotonic()  # start-up (a slow Slack) is not a stall
         while True:
             before = time.monotonic()
             await asyncio.sleep(HEARTBEAT_SECONDS)
