@@ -22,11 +22,15 @@ def main() -> int:
     )
     # Imported after settings so a missing token fails fast, before the Slack libraries load.
     from bot.slack.app import build_bot
-    from bot.slack.server import serve
+    from bot.slack.server import StartupError, serve
 
     # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
     with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(serve(build_bot(settings)))
+        try:
+            return asyncio.run(serve(build_bot(settings)))
+        except StartupError as exc:
+            print(f"aicost bot: {exc}", file=sys.stderr)
+            return exc.exit_code
     return 0
 
 

@@ -1,6 +1,7 @@
 """Running the bot: settings from the environment, and what a missing one looks like."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -136,3 +137,42 @@ def test_the_manifests_ask_for_the_scopes_and_events_distribution_needs():
         assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     http = yaml.safe_load((ROOT / "deploy" / "manifest.yml").read_text())
     assert http["oauth_config"]["redirect_urls"] == ["https://YOUR-HOST/slack/oauth_redirect"]
+
+
+def _http_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", **settings)
+    return env
+
+
+def _one_line_naming(run, setting: str, code: int = 2) -> str:
+    assert run.returncode == code, run.stderr
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert lines[-1].startswith("aicost bot: ") and setting in lines[-1], run.stderr
+    return lines[-1]
+
+
+def test_unknown_log_level_is_one_line_naming_it():
+    line = _one_line_naming(_run_bot(_http_env(LOG_LEVEL="LOUD")), "LOG_LEVEL")
+    assert "INFO" in line  # says what to type instead
+    assert len(_run_bot(_http_env(LOG_LEVEL="LOUD")).stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("url", ["localhost:6379", "http://cache:6379", "redis://cache:port/0"])
+def test_malformed_redis_url_is_one_line_naming_it(url):
+    run = _run_bot(_http_env(REDIS_URL=url))
+    line = _one_line_naming(run, "REDIS_URL")
+    assert "redis://" in line
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_port_already_in_use_is_one_line_naming_port_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # Slack unreachable too: the bot must not wait for it to report the port.
+        env = _http_env(PORT=str(port), SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+        line = _one_line_naming(_run_bot(env), "PORT")
+    assert str(port) in line and "in use" in line

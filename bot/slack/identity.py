@@ -4,6 +4,8 @@ request belongs to.
 Left to itself, Bolt asks on the first request, inside that request's 3-second window: if Slack
 is slow or failing at that moment, the acknowledgement is late and the user is told to reinstall
 the app. Here the answer is fetched before requests are served and reused for every request.
+A token Slack refuses outright is remembered in `refused`: retrying it cannot help, so the server
+stops with that error; any other failure (Slack unreachable, 5xx) is retried in the background.
 """
 
 from __future__ import annotations
@@ -15,17 +17,22 @@ from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 
 LOOKUP_SECONDS = 1.0  # how long a request may wait for a lookup that start-up could not make
+# auth.test errors that mean the token itself is dead (Slack's docs for auth.test): no retry helps.
+TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
+RETRY_DELAYS = (1, 2, 4, 8, 15, 30)  # seconds between background lookups; the last repeats
 
 
 class BotIdentity:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self.result: AuthorizeResult | None = None
+        self.refused: str | None = None  # Slack's error when it refused the token
         self._lock = asyncio.Lock()
 
     async def fetch(self) -> bool:
@@ -35,6 +42,13 @@ class BotIdentity:
                 return True
             try:
                 response = await self.client.auth_test()
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", ""))
+                if error in TOKEN_REFUSED:
+                    self.refused = error  # the server says so, in one line, and stops
+                else:
+                    log.warning("Slack did not say who the bot is: %s", error or "error")
+                return False
             except Exception as exc:  # any Slack or network failure: try again later
                 log.warning("could not ask Slack who the bot is: %s", type(exc).__name__)
                 return False
@@ -42,6 +56,15 @@ class BotIdentity:
                 auth_test_response=response, bot_token=self.client.token
             )
             return True
+
+    async def keep_asking(self) -> None:
+        """Retry until Slack answers (or refuses the token), backing off to every 30 s."""
+        attempt = 0
+        while not await self.fetch() and self.refused is None:
+            await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+            attempt += 1
+        if self.result is not None:
+            log.info("Slack answered: the bot is known")
 
     @property
     def authorize(self) -> Callable[..., Awaitable[AuthorizeResult]]:

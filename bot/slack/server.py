@@ -1,9 +1,10 @@
-"""The HTTP server (POST /slack/events, GET /healthz, GET /metrics, and in distributed mode
+"""The HTTP server (POST /slack/events, health probes, GET /metrics, and in distributed mode
 GET /slack/install and /slack/oauth_redirect) and Socket Mode."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import signal
@@ -17,6 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.app import Bot
+from bot.slack.identity import BotIdentity
 from bot.slack.signature import signed_by_slack
 
 log = logging.getLogger(__name__)
@@ -24,18 +26,61 @@ log = logging.getLogger(__name__)
 # The collector's first-generation threshold (CPython's default is 700), and the older two.
 GC_THRESHOLDS = (10_000, 20, 100)
 SLACK_CHECK_SECONDS = 30  # /healthz asks Slack at most this often
+HEARTBEAT_SECONDS = 1.0
+LIVENESS_STALL_SECONDS = 30.0  # a loop that missed its heartbeat this long was wedged
 MAX_BODY_BYTES = 256 * 1024
 SOCKET_RETRY_DELAYS = (1, 2, 4)  # Slack's payloads are a few KB; larger bodies get 413
 
 
+class StartupError(Exception):
+    """The bot cannot start as configured; the message is one line for the operator."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class Health:
-    """Slack and Redis status for /healthz; Slack's is cached so probes don't hammer the API."""
+    """What the probes see. /livez: the event loop answers (a liveness probe restarts only a
+    wedged process, never one waiting out a Slack or Redis outage). /readyz: this process should
+    get requests (the bot is known to Slack, Redis answers when configured, not draining).
+    /healthz: a JSON summary for people, 503 only when the configured Redis is down."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
         self._slack_ok: bool | None = None
         self._checked = 0.0
         self.socket_connected: bool | None = None
+        self.last_beat = time.monotonic()
+        self.loop_lag = 0.0
+
+    async def beat(self) -> None:
+        """Tick once a second, measuring how late the loop wakes us (its lag)."""
+        self.last_beat = time.monotonic()  # start-up (a slow Slack) is not a stall
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            self.last_beat = time.monotonic()
+            self.loop_lag = max(0.0, self.last_beat - before - HEARTBEAT_SECONDS)
+
+    def live(self) -> tuple[int, dict[str, object]]:
+        # Answering at all proves the loop runs; a beat missing for long means it was just stuck.
+        stalled = time.monotonic() - self.last_beat > LIVENESS_STALL_SECONDS
+        body = {"live": not stalled, "loop_lag_ms": round(self.loop_lag * 1000, 1)}
+        return (503 if stalled else 200), body
+
+    async def ready(self) -> tuple[bool, str]:
+        """Whether to send this process requests, and if not, why."""
+        if not self.bot.conversations.accepting:
+            return False, "draining: shutting down"
+        # Distributed mode has no token of its own: each installation's is looked up per request.
+        if self.bot.identity is not None and self.bot.identity.result is None:
+            return False, "Slack has not answered auth.test yet: the bot's identity is unknown"
+        if self.socket_connected is False:
+            return False, "not connected to Slack over Socket Mode"
+        if self.bot.store.kind == "redis" and not await self.bot.store.ping():
+            return False, "Redis does not answer (REDIS_URL)"
+        return True, "ready"
 
     async def slack(self) -> bool:
         if self.socket_connected is not None:
@@ -57,17 +102,23 @@ class Health:
         return bool(self._slack_ok)
 
     async def report(self) -> tuple[int, dict[str, object]]:
-        slack_ok, redis_ok = await asyncio.gather(self.slack(), self.bot.store.ping())
+        slack_ok, redis_ok, (ready, reason) = await asyncio.gather(
+            self.slack(), self.bot.store.ping(), self.ready()
+        )
         body = {
             "status": "ok" if slack_ok and redis_ok else "degraded",
             "slack": "ok" if slack_ok else "down",
             "redis": ("ok" if redis_ok else "down") if self.bot.store.kind == "redis" else "memory",
+            "ready": ready,
+            "reason": reason,
             "in_flight": self.bot.conversations.in_flight,
             # Workers that word estimates; with none ready the bot words them itself (slower,
             # never down), so this does not change the status.
             "estimate_workers": self.bot.workers.ready,
         }
-        return (200 if slack_ok and redis_ok else 503), body
+        # Slack being unreachable is not this process's fault, and a restart would not fix it:
+        # only the Redis this process was told to use makes the summary fail.
+        return (200 if redis_ok else 503), body
 
 
 def settle_garbage_collector() -> None:
@@ -119,6 +170,14 @@ def web_app(bot: Bot, health: Health) -> web.Application:
         status, body = await health.report()
         return web.json_response(body, status=status)
 
+    async def livez(request: web.Request) -> web.Response:
+        status, body = health.live()
+        return web.json_response(body, status=status)
+
+    async def readyz(request: web.Request) -> web.Response:
+        ready, reason = await health.ready()
+        return web.json_response({"ready": ready, "reason": reason}, status=200 if ready else 503)
+
     async def metrics(request: web.Request) -> web.Response:
         payload, content_type = bot.metrics.render()
         return web.Response(body=payload, headers={"Content-Type": content_type})
@@ -143,13 +202,16 @@ def web_app(bot: Bot, health: Health) -> web.Application:
         app.router.add_get(bot.app.oauth_flow.redirect_uri_path, oauth)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     return app
 
 
 async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     """Serve until SIGTERM/SIGINT, then stop taking requests, finish acknowledged replies
-    (bounded by the grace period), close Redis and HTTP sessions. Returns the exit code."""
+    (bounded by the grace period), close Redis and HTTP sessions. Returns the exit code; raises
+    StartupError when the bot cannot start as configured (token refused, port taken)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -157,17 +219,38 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     health = Health(bot)
     # One pooled session for every Web API call (the client otherwise opens one per request).
     bot.client.session = aiohttp.ClientSession()
-    if bot.identity is not None:
-        await bot.identity.fetch()  # before serving, so no request waits on auth.test
+    # Before serving, so no request waits on auth.test. A Slack that cannot be reached is asked
+    # again in the background (readiness says so meanwhile); a token it refuses stops the bot.
+    # (Distributed mode has no token of its own to ask about.)
+    if bot.identity is not None and not await bot.identity.fetch() and bot.identity.refused:
+        await _release(bot)
+        raise StartupError(_refused_line(bot.identity.refused), exit_code=1)
     if bot.installations is not None and not await _installations_ready(bot):
         return 2
     await bot.workers.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, bot.settings.port).start()
-    socket_handler = None
+    try:
+        await web.TCPSite(runner, host, bot.settings.port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        await _release(bot)
+        raise StartupError(_port_line(bot.settings.port, exc), exit_code=2) from None
     exit_code = 0
+
+    async def know_the_bot(identity: BotIdentity) -> None:
+        nonlocal exit_code
+        await identity.keep_asking()
+        if identity.refused:
+            log.error(_refused_line(identity.refused))
+            exit_code = 1
+            stop.set()
+
+    background = [asyncio.create_task(health.beat())]
+    if bot.identity is not None and bot.identity.result is None:
+        background.append(asyncio.create_task(know_the_bot(bot.identity)))
+    socket_handler = None
     if bot.settings.socket_mode:
         socket_handler = await _connect_socket_mode(bot)
         if socket_handler is None:
@@ -182,19 +265,39 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
             log.info("any workspace can install the bot: GET /slack/install")
     await stop.wait()
     log.info("shutting down: finishing %d acknowledged replies", bot.conversations.in_flight)
+    for task in background:
+        task.cancel()
     if socket_handler is not None:
         await socket_handler.close_async()
     left = await bot.conversations.drain(bot.settings.shutdown_grace_seconds)
     if left:
         log.warning("%d replies still running at the end of the grace period", left)
     await runner.cleanup()
+    await _release(bot)
+    log.info("stopped")
+    return exit_code
+
+
+def _refused_line(error: str) -> str:
+    return (
+        f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again, "
+        "or reinstall the app to get a new one"
+    )
+
+
+def _port_line(port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"PORT {port} is already in use: stop what listens there or set PORT to a free one"
+    return f"PORT {port} cannot be opened ({exc.strerror or exc}): set PORT to another port"
+
+
+async def _release(bot: Bot) -> None:
+    """Close what start-up opened: estimate workers, Redis, the Web API session."""
     await bot.workers.close()
     await bot.store.close()
     if bot.installations is not None:
         await bot.installations.close()
     await _close_client(bot)
-    log.info("stopped")
-    return exit_code
 
 
 async def _connect_socket_mode(bot: Bot) -> Any:

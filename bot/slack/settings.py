@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.connection import parse_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(Exception):
@@ -42,6 +44,26 @@ class Settings(BaseSettings):
     # Processes that word estimates off the event loop (bot/slack/workers.py); 0: in-process; unset:
     # one where the machine has a core to spare.
     estimate_workers: int | None = Field(default=None, ge=0, le=8)
+
+    @field_validator("log_level")
+    @classmethod
+    def _a_known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        # Checked here, with the parser redis-py uses, so a typo fails at start and not on the
+        # first command.
+        if not value:
+            return None
+        try:
+            parse_url(value)
+        except ValueError as exc:
+            raise ValueError(f"not a Redis URL ({exc}); e.g. redis://host:6379/0") from None
+        return value
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Settings:
