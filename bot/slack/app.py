@@ -18,8 +18,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import listeners
-from bot.slack.conversation import Conversations
+from bot.slack.conversation import MAX_CONCURRENT_REPLIES, Conversations
 from bot.slack.identity import BotIdentity
+from bot.slack.jobs import ClientFor, Job, JobQueue
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
 from bot.slack.state import ConversationStore, make_store
@@ -99,6 +100,17 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def shared_client(client: AsyncWebClient) -> ClientFor:
+    """The `client_for` hook: the Web API client a queued job answers with. One workspace, one
+    token: the shared client. With OAuth installs, look the bot token up by the job's
+    enterprise_id, team_id and is_enterprise_install (the installation store's keys)."""
+
+    async def client_for(job: Job) -> AsyncWebClient:
+        return client
+
+    return client_for
+
+
 def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot:
     if store is None:
         store = make_store(settings.redis_url, settings.state_ttl_seconds)
@@ -123,6 +135,16 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     app.error(_unhandled_error)
     workers = Workers(settings.estimate_workers)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
-    conversations = Conversations(store, metrics, workers, webhook_logger)
+    conversations = Conversations(store, metrics, workers, webhook_logger, shared_client(client))
+    if settings.redis_url and store.kind == "redis":
+        conversations.queue = JobQueue(
+            settings.redis_url,
+            conversations.run_job,
+            conversations.tell_lost,
+            metrics,
+            capacity=MAX_CONCURRENT_REPLIES,
+            claim_idle_seconds=settings.job_claim_idle_seconds,
+            max_deliveries=settings.job_max_deliveries,
+        )
     listeners.register(app, conversations)
     return Bot(settings, app, client, store, conversations, metrics, identity, workers)

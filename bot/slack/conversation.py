@@ -22,10 +22,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.advisor import ConversationState, ReplyKind
-from bot.slack import answers, blocks
+from bot.parsing import Command, parse
+from bot.slack import answers, blocks, jobs
 from bot.slack.answers import Answer
 from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
+from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger, find_posted
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
@@ -66,8 +68,13 @@ class Conversations:
         metrics: Metrics,
         workers: Workers,
         webhook_logger: logging.Logger | None = None,
+        client_for: ClientFor | None = None,
     ) -> None:
         self.store = store
+        # The Web API client for a job's workspace (app.client_for); set by build_bot.
+        self.client_for = client_for
+        # The shared durable queue (bot/slack/jobs.py) when Redis is configured, else None.
+        self.queue: JobQueue | None = None
         self.metrics = metrics
         self.workers = workers
         self.webhook_logger = webhook_logger
@@ -79,6 +86,61 @@ class Conversations:
         # HTTP connections at once; nothing is dropped.
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_REPLIES)
         self.accepting = True
+
+    # -- acknowledged work: queued for any replica, or run here ------------------------------
+
+    async def submit(
+        self, job: Job, once: str | None = None, once_seconds: int = DUPLICATE_WINDOW_SECONDS
+    ) -> None:
+        """Record an acknowledged job in the shared queue (any replica answers it); without Redis,
+        or while it is unreachable, answer it in this process as before."""
+        if self.queue is not None and self.accepting:
+            try:
+                if not await self.queue.enqueue(job, once, once_seconds):
+                    self.metrics.requests.labels(kind="duplicate").inc()
+                    log.info("dropped a duplicate %s", job.kind)
+                return
+            except StoreUnavailable:
+                self.metrics.redis_errors.inc()
+                self.metrics.jobs.labels(event="run_locally").inc()
+            except ValueError:  # a duplicate key of unexpected characters: not deduplicated
+                once = None
+        self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds)
+
+    async def run_job(self, job: Job) -> None:
+        """A job taken from the queue (bot/slack/jobs.py), with the same error handling."""
+        await self._guarded(self.perform(job), job.kind, job_where(job), None, 0)
+
+    async def perform(self, job: Job) -> None:
+        assert self.client_for is not None
+        client = await self.client_for(job)
+        where = job_where(job)
+        if job.kind == "slash_command":
+            await self.slash_command(client, where, job.text, None)
+        elif job.kind == "form":
+            await self.form_submitted(client, where, job.values)
+        elif job.kind == "button":
+            await self.button(client, where, Action(job.action), None)
+        elif job.kind == "thread_reply":
+            await self.thread_reply(client, where, job.text)
+        elif job.kind == "mention":
+            await self.mention(client, where, job.text, job.ts)
+        else:
+            log.warning("unknown job kind %r", job.kind)
+
+    async def tell_lost(self, job: Job) -> None:
+        """A job given up on (dead-lettered): say so where the person will see it."""
+        message = blocks.error_message(
+            "Sorry, I couldn't finish that one. Please try again in a minute."
+        )
+        where = job_where(job)
+        if where.response_url:
+            await self._respond(where, message)
+        elif self.client_for is not None:
+            client = await self.client_for(job)
+            await client.chat_postMessage(
+                channel=job.user, text=message.text, blocks=message.blocks
+            )
 
     # -- task tracking (graceful shutdown) --------------------------------------------------
 
@@ -149,7 +211,13 @@ class Conversations:
 
     async def _slowed_down(self, client: AsyncWebClient, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
-        wait = await self.limiter.wait_seconds(where.team, where.user)
+        ledger = current_ledger.get()
+        if ledger is None:
+            wait = await self.limiter.wait_seconds(where.team, where.user)
+        else:  # decided once per job: a replica taking it over must not decide otherwise
+            wait = await ledger.decide(
+                "limit", lambda: self.limiter.wait_seconds(where.team, where.user)
+            )
         if wait <= 0:
             return False
         self.metrics.requests.labels(kind="rate_limited").inc()
@@ -159,23 +227,26 @@ class Conversations:
         elif where.response_url:
             await self._respond(where, message)
         else:  # the form: the app's DM with the user
-            await client.chat_postMessage(
-                channel=where.user, text=message.text, blocks=message.blocks
-            )
+            await self._chat_post(client, message, where.user)
         return True
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` for tracked replies; returns how many were still running."""
         self.accepting = False
+        started = time.monotonic()
+        left = 0
+        if self.queue is not None:  # unfinished jobs stay pending: another replica takes them
+            left = await self.queue.stop(timeout)
         pending = set(self._tasks)
         if pending:
-            _, still = await asyncio.wait(pending, timeout=timeout)
-            return len(still)
-        return 0
+            remaining = max(0.0, timeout - (time.monotonic() - started))
+            _, still = await asyncio.wait(pending, timeout=remaining)
+            left += len(still)
+        return left
 
     @property
     def in_flight(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + (self.queue.running if self.queue is not None else 0)
 
     # -- state, degrading gracefully ---------------------------------------------------------
 
@@ -364,10 +435,7 @@ class Conversations:
     ) -> str | None:
         """chat.postMessage; where the bot can't post, the estimate goes privately instead."""
         try:
-            response = await client.chat_postMessage(
-                channel=where.channel, text=message.text, blocks=message.blocks
-            )
-            return str(response["ts"])
+            return await self._chat_post(client, message, where.channel)
         except SlackApiError as exc:
             error = exc.response.get("error", "")
             if error not in NOT_IN_CHANNEL:
@@ -378,28 +446,69 @@ class Conversations:
             if where.response_url:
                 await self._respond(where, private)
             else:  # from the form: no response_url; the app's DM with the user still works
-                await client.chat_postMessage(
-                    channel=where.user, text=private.text, blocks=private.blocks
-                )
+                await self._chat_post(client, private, where.user)
             return None
 
     async def _in_thread(
         self, client: AsyncWebClient, where: Where, message: blocks.Message
     ) -> None:
-        await client.chat_postMessage(
-            channel=where.channel,
-            thread_ts=where.thread_ts,
+        await self._chat_post(client, message, where.channel, where.thread_ts)
+
+    async def _chat_post(
+        self,
+        client: AsyncWebClient,
+        message: blocks.Message,
+        channel: str,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        """chat.postMessage; the message's ts. For a queued job, at most once per step: the
+        step is claimed in the job's ledger first, its ts recorded after. A step claimed by an
+        earlier delivery that died before recording is looked up in Slack (the message carries
+        the job and step in its metadata) and posted only if Slack has no such message."""
+        ledger = current_ledger.get()
+        if ledger is None:
+            response = await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks
+            )
+            return str(response["ts"])
+        step = ledger.next_step()
+        earlier = await ledger.claim(step)
+        if earlier == jobs.CLAIMED:
+            try:
+                earlier = await find_posted(client, ledger, channel, thread_ts, step)
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("cannot tell whether step %s was posted: %s", step, _slack_error(exc))
+                return None  # at most once: not knowing, post nothing
+        if earlier is not None:
+            self.metrics.jobs.labels(event="step_skipped").inc()
+            return earlier
+        response = await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
             text=message.text,
             blocks=message.blocks,
+            metadata=ledger.metadata(step),
         )
+        ts = str(response["ts"])
+        await ledger.done(step, ts)
+        return ts
 
     async def _respond(self, where: Where, message: blocks.Message) -> None:
-        """A private reply through the response_url (slash commands and buttons)."""
+        """A private reply through the response_url (slash commands and buttons). For a queued
+        job at most once: Slack keeps no record to look an unrecorded reply up in."""
         if not where.response_url:
             log.warning("no response_url to answer privately")
             return
+        ledger = current_ledger.get()
+        if ledger is not None:
+            step = ledger.next_step()
+            if await ledger.claim(step) is not None:
+                self.metrics.jobs.labels(event="step_skipped").inc()
+                return
         webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)
         await webhook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        if ledger is not None:
+            await ledger.done(step, "sent")
 
     async def _forget(self, where: Where) -> None:
         try:
@@ -421,6 +530,18 @@ class Conversations:
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
         )
+
+
+def job_where(job: Job) -> Where:
+    return Where(job.team_id, job.channel, job.user, job.thread_ts, job.response_url)
+
+
+def opens_form(text: str) -> bool:
+    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return parsed.command is Command.form
+    return not parsed.understood_anything and not parsed.unknown
 
 
 def _slack_error(exc: Exception) -> str:

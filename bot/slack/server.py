@@ -63,6 +63,8 @@ class Health:
             # never down), so this does not change the status.
             "estimate_workers": self.bot.workers.ready,
         }
+        if self.bot.conversations.queue is not None:  # the shared job queue, all replicas
+            body["queue"] = await self.bot.conversations.queue.summary()
         return (200 if slack_ok and redis_ok else 503), body
 
 
@@ -135,6 +137,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     bot.client.session = aiohttp.ClientSession()
     await bot.identity.fetch()  # before serving, so no request waits on auth.test
     await bot.workers.start()
+    if bot.conversations.queue is not None:
+        await bot.conversations.queue.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
@@ -161,6 +165,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     await runner.cleanup()
     await bot.workers.close()
     await bot.store.close()
+    if bot.conversations.queue is not None:
+        await bot.conversations.queue.close()
     await _close_client(bot)
     log.info("stopped")
     return exit_code

@@ -131,6 +131,7 @@ class FakeSlack:
         self._faults: dict[str, deque[_Fault]] = {}
         self._channels: dict[str, _Channel] = {}
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self._delays: dict[str, float] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
@@ -325,6 +326,10 @@ class FakeSlack:
         """All chat.* writes to the channel fail with not_in_channel until cleared."""
         self._channels.setdefault(channel_id, _Channel()).not_in_channel = True
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer `method` `seconds` late (after doing it); 0 restores prompt answers."""
+        self._delays[method] = seconds
+
     def clear_faults(self) -> None:
         """Drop every fault injected and not yet used."""
         self._faults.clear()
@@ -489,6 +494,9 @@ class FakeSlack:
             payload = handler(args)
         except _ApiError as err:
             payload = {"ok": False, "error": err.error, **err.extra}
+        delay = self._delays.get(method)
+        if delay:  # done on Slack's side, the answer still on its way: a caller may die meanwhile
+            await asyncio.sleep(delay)
         return self._answer(call, payload)
 
     def _answer(
@@ -581,6 +589,8 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
         }
 
@@ -710,6 +720,43 @@ class FakeSlack:
                 "purpose": {"value": "", "creator": "", "last_set": 0},
             },
         }
+
+    def _readable(self, message: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        # Metadata comes back only when asked for, as on Slack.
+        shown = {k: v for k, v in message.items() if k != "channel"}
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            shown.pop("metadata", None)
+        return shown
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first, after `oldest` (exclusive)."""
+        channel = str(args.get("channel") or "")
+        if not channel or self._channels.get(channel, _Channel()).not_found:
+            raise _ApiError("channel_not_found")
+        oldest = float(args.get("oldest") or 0)
+        found = [
+            self._readable(m, args)
+            for (c, ts), m in self._messages.items()
+            if c == channel and float(ts) > oldest and m.get("thread_ts", ts) == ts
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        channel = str(args.get("channel") or "")
+        thread = str(args.get("ts") or "")
+        if (channel, thread) not in self._messages:
+            raise _ApiError("thread_not_found")
+        found = [
+            self._readable(m, args)
+            for (c, ts), m in self._messages.items()
+            if c == channel and (ts == thread or m.get("thread_ts") == thread)
+        ]
+        found.sort(key=lambda m: float(m["ts"]))
+        limit = int(args.get("limit") or 1000)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user") or "")

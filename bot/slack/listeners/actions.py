@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
+from bot.slack.conversation import Conversations, job_where
 from bot.slack.ids import Action
+from bot.slack.jobs import Job
 
 DOUBLE_CLICK_SECONDS = 3
 
@@ -23,23 +24,32 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         message = body.get("message") or {}
         # Buttons also sit under follow-up answers inside the thread: act on the thread's root.
         root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
-        where = Where(
-            team=(body.get("team") or {}).get("id", ""),
+        job = Job(
+            kind="button",
+            team_id=(body.get("team") or {}).get("id", ""),
+            enterprise_id=(body.get("enterprise") or {}).get("id"),
+            is_enterprise_install=bool(body.get("is_enterprise_install")),
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id", ""),
             user=(body.get("user") or {}).get("id", ""),
             thread_ts=root,
             response_url=body.get("response_url"),
+            action=action["action_id"],
         )
-        await ack()
         conversations.metrics.requests.labels(kind="button").inc()
-        if not root or not where.channel:
+        if not root or not job.channel:
+            await ack()
             return
-        work = conversations.button(
-            client, where, Action(action["action_id"]), body.get("trigger_id")
-        )
         # A click delivered twice, or a double click, answers once.
-        once = f"click:{where.team}:{where.channel}:{root}:{action['action_id']}:{where.user}"
-        conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
+        once = f"click:{job.team_id}:{job.channel}:{root}:{job.action}:{job.user}"
+        if job.action == Action.edit_in_form.value:
+            # Opens the form with the click's trigger_id, which expires in 3 s: never queued.
+            await ack()
+            where = job_where(job)
+            work = conversations.button(client, where, Action.edit_in_form, body.get("trigger_id"))
+            conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
+            return
+        await conversations.submit(job, once, once_seconds=DOUBLE_CLICK_SECONDS)
+        await ack()
 
     for action in Action:
         app.action(action.value)(button)

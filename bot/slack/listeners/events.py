@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
+from bot.slack.conversation import Conversations
+from bot.slack.jobs import Job
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
@@ -20,14 +21,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         conversations.metrics.requests.labels(kind="mention").inc()
         bot_mention = f"<@{context.bot_user_id}>"
         text = (event.get("text") or "").replace(bot_mention, " ").strip()
-        where = Where(
-            team=body.get("team_id") or event.get("team", ""),
-            channel=event.get("channel", ""),
-            user=event.get("user", ""),
-            thread_ts=event.get("thread_ts"),
-        )
-        work = conversations.mention(client, where, text, event.get("ts", ""))
-        conversations.spawn(work, "mention", where, once=_event_key(body))
+        job = _job("mention", body, event, text)
+        await conversations.submit(job, once=_event_key(body))
 
     async def message(
         body: dict[str, Any],
@@ -45,17 +40,26 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         if f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for the same message answers it
         conversations.metrics.requests.labels(kind="thread_reply").inc()
-        where = Where(
-            team=body.get("team_id") or event.get("team", ""),
-            channel=event.get("channel", ""),
-            user=event.get("user", ""),
-            thread_ts=thread_ts,
-        )
-        work = conversations.thread_reply(client, where, text)
-        conversations.spawn(work, "thread_reply", where, once=_event_key(body))
+        job = _job("thread_reply", body, event, text)
+        await conversations.submit(job, once=_event_key(body))
 
     app.event("app_mention")(mentioned)
     app.event("message")(message)
+
+
+def _job(kind: str, body: dict[str, Any], event: dict[str, Any], text: str) -> Job:
+    authorization = (body.get("authorizations") or [{}])[0]
+    return Job(
+        kind=kind,
+        team_id=body.get("team_id") or event.get("team", ""),
+        enterprise_id=body.get("enterprise_id") or authorization.get("enterprise_id"),
+        is_enterprise_install=bool(authorization.get("is_enterprise_install")),
+        channel=event.get("channel", ""),
+        user=event.get("user", ""),
+        thread_ts=event.get("thread_ts"),
+        text=text,
+        ts=event.get("ts", ""),
+    )
 
 
 def _event_key(body: dict[str, Any]) -> str | None:

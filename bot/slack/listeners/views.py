@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
+from bot.slack.conversation import Conversations
 from bot.slack.form import scenario_from_form
 from bot.slack.ids import Callback, FormField
+from bot.slack.jobs import Job
 from bot.slack.metadata import FormMetadata
 
 
@@ -30,20 +31,20 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
                 errors={FormField.users.value: "This form has expired: open it again."},
             )
             return
-        # Read before the acknowledgement, like the buttons: Bolt loses the ack of a listener that
-        # raises after it.
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
-        where = Where(
-            team=team,
+        job = Job(
+            kind="form",
+            team_id=team,
+            enterprise_id=(body.get("enterprise") or {}).get("id"),
+            is_enterprise_install=bool(body.get("is_enterprise_install")),
             channel=metadata.channel,
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
+            values=values,
         )
-        await ack()
         # The same submission delivered twice posts one estimate.
         once = f"view:{team}:{view.get('id', '')}:{view.get('hash', '')}"
-        conversations.spawn(
-            conversations.form_submitted(client, where, values), "form", where, once
-        )
+        await conversations.submit(job, once)  # recorded before the acknowledgement
+        await ack()
 
     app.view(Callback.form.value)(form_submitted)
