@@ -17,6 +17,7 @@ import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -25,7 +26,6 @@ import pytest_asyncio
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, tips_for
-from tests.support.redis_server import RedisServer
 from tests.support.signing import slash_command_body
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -48,12 +48,9 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture(scope="module")
-def redis_url() -> AsyncIterator[str]:
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    with RedisServer() as server:
-        yield server.url
+def queue_redis(redis_url: str) -> str:
+    """A database of its own: no other test's bot takes these replicas' jobs."""
+    return urlsplit(redis_url)._replace(path="/6").geturl()
 
 
 async def replicas(slack: FakeSlack, redis_url: str, count: int) -> list[BotProcess]:
@@ -111,9 +108,9 @@ async def metric(bots: list[BotProcess], name: str) -> float:
     return total
 
 
-async def test_a_replica_killed_mid_burst_loses_and_doubles_nothing(slack, redis_url):
+async def test_a_replica_killed_mid_burst_loses_and_doubles_nothing(slack, queue_redis):
     slack.slow_down("chat.postMessage", POST_DELAY_SECONDS)
-    bots = await replicas(slack, redis_url, 3)
+    bots = await replicas(slack, queue_redis, 3)
     victim, survivors = bots[1], [bots[0], bots[2]]
     prefix = "CK" + uuid.uuid4().hex[:5].upper()
     channels = [f"{prefix}{i}" for i in range(60)]
@@ -146,9 +143,9 @@ async def test_a_replica_killed_mid_burst_loses_and_doubles_nothing(slack, redis
     assert skipped > 0, "what the victim had posted should have been left alone"
 
 
-async def test_a_rolling_restart_loses_and_doubles_nothing(slack, redis_url):
+async def test_a_rolling_restart_loses_and_doubles_nothing(slack, queue_redis):
     slack.slow_down("chat.postMessage", POST_DELAY_SECONDS / 2)
-    bots = await replicas(slack, redis_url, 3)
+    bots = await replicas(slack, queue_redis, 3)
     prefix = "CR" + uuid.uuid4().hex[:5].upper()
     numbers = itertools.count()
     acknowledged: list[str] = []
@@ -173,7 +170,7 @@ async def test_a_rolling_restart_loses_and_doubles_nothing(slack, redis_url):
                 await asyncio.sleep(1.0)
                 assert await old.stop() == 0, old.logs()  # drains, leaves the rest pending
                 bots[i] = await BotProcess(
-                    slack.base_url, redis_url, port=old.port, extra_env=REPLICA_ENV
+                    slack.base_url, queue_redis, port=old.port, extra_env=REPLICA_ENV
                 ).start()
             await asyncio.sleep(1.0)
             rolling = False
