@@ -10,6 +10,7 @@ unavailable for now.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -398,13 +399,23 @@ class Conversations:
 
     async def _answer_in_thread(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         saved = True
+        (message,) = answer.messages
+        ledger = current_ledger.get()
+        if ledger is not None and answer.changed:
+            # The answer is kept with the job before the state is saved: a replica taking the
+            # job over (after the save) posts this answer rather than applying the change twice.
+            ours = json.dumps([message.text, message.blocks])
+            kept = await ledger.keep("answer", ours)
+            if kept != ours:
+                text, earlier_blocks = json.loads(kept)
+                await self._in_thread(client, where, blocks.Message(text, earlier_blocks))
+                return
         if answer.changed:
             saved = await self._save(
                 lambda: self.store.save_conversation(
                     where.team, where.channel, where.thread_ts or "", answer.state
                 )
             )
-        (message,) = answer.messages
         if not saved:
             message = blocks.with_note(message, blocks.store_unavailable_note())
         await self._in_thread(client, where, message)

@@ -123,6 +123,15 @@ class StepLedger:
     async def done(self, step: str, value: str) -> None:
         await self.redis.hset(self.key, step, value)
 
+    async def keep(self, name: str, value: str) -> str:
+        """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hsetnx(self.key, name, value)
+            pipe.hget(self.key, name)
+            pipe.expire(self.key, LEDGER_TTL_SECONDS)
+            _, kept, _ = await pipe.execute()
+        return str(kept if kept is not None else value)
+
     async def decide(self, name: str, compute: Callable[[], Awaitable[float]]) -> float:
         """A decision the turn's later steps depend on (the rate limit), made once per job: a
         later delivery reuses it rather than deciding differently halfway through."""
