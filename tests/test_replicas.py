@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 import pytest_asyncio
+import redis.asyncio as aioredis
 
+from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.reading import STANDARD, tips_for
+from tests.support.reading import STANDARD, text_of, tips_for
 from tests.support.signing import slash_command_body
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -183,3 +185,47 @@ async def test_a_rolling_restart_loses_and_doubles_nothing(slack, queue_redis):
     assert len(acknowledged) >= 30, (len(acknowledged), refused)
     wrong = {c: got for c, got in by_channel.items() if got != (1, TIPS)}
     assert not wrong, f"expected one estimate and {TIPS} tips each: {wrong}"
+
+
+async def test_a_command_whose_replicas_keep_dying_is_dead_lettered_and_its_person_told(
+    slack, redis_url
+):
+    """Three replicas took the job and vanished without finishing it (as if it killed them):
+    the next one does not try a fourth time; it sets the job aside in aicost:jobs:dead, logs
+    it and tells the person privately."""
+    url = urlsplit(redis_url)._replace(path="/7").geturl()
+    redis = aioredis.Redis.from_url(url, decode_responses=True)
+    channel = "CD" + uuid.uuid4().hex[:8].upper()
+    job = Job(
+        kind="slash_command",
+        team_id="T" + uuid.uuid4().hex[:8].upper(),
+        channel=channel,
+        user="U1",
+        response_url=slack.response_url(channel),
+        text=STANDARD,
+    )
+    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await redis.xadd(STREAM, {"job": job.dump()})
+    ((_, ((entry, _),)),) = await redis.xreadgroup(GROUP, "ghost-1", {STREAM: ">"})
+    for ghost in ("ghost-2", "ghost-3"):  # each takes it over, then dies too
+        await redis.xclaim(STREAM, GROUP, ghost, 0, [entry])
+    (pending,) = await redis.xpending_range(STREAM, GROUP, min="-", max="+", count=10)
+    assert pending["times_delivered"] == 3
+    await asyncio.sleep(0.6)
+    env = {**REPLICA_ENV, "JOB_CLAIM_IDLE_SECONDS": "0.5", "JOB_MAX_DELIVERIES": "3"}
+    survivor = await BotProcess(slack.base_url, url, extra_env=env).start()
+    try:
+        deadline = time.monotonic() + 10
+        while not slack.responses_to(channel) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        (told,) = slack.responses_to(channel)
+        assert "couldn't finish that one" in text_of(told.body)
+        assert told.body.get("response_type") == "ephemeral"
+        dead = await redis.xrange(DEAD_STREAM)
+        assert [Job.load(fields["job"]).id for _, fields in dead] == [job.id]
+        assert await redis.xpending_range(STREAM, GROUP, min="-", max="+", count=10) == []
+        assert answers_in(slack, channel) == (0, 0)  # not tried a fourth time
+    finally:
+        assert await survivor.stop() == 0
+        await redis.aclose()
+    assert f"job {entry} (slash_command) failed 3 deliveries" in survivor.logs()
