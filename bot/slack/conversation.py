@@ -501,7 +501,7 @@ class Conversations:
             metadata=ledger.metadata(step),
         )
         ts = str(response["ts"])
-        await ledger.done(step, ts)
+        ledger.done(step, ts)
         return ts
 
     async def _respond(self, where: Where, message: blocks.Message) -> None:
@@ -519,7 +519,7 @@ class Conversations:
         webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)
         await webhook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
         if ledger is not None:
-            await ledger.done(step, "sent")
+            ledger.done(step, "sent")
 
     async def _forget(self, where: Where) -> None:
         try:

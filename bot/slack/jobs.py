@@ -101,6 +101,10 @@ class StepLedger:
         self.key = f"{STREAM}:steps:{job.id}"
         self.retaken = deliveries > 1
         self._count = 0
+        # Posted steps not yet written: written with the next claim, or with the XACK. Until
+        # then a later owner finds them claimed and looks them up in Slack: same outcome, one
+        # round trip per post instead of two.
+        self.unrecorded: dict[str, str] = {}
 
     def next_step(self) -> str:
         self._count += 1
@@ -114,22 +118,31 @@ class StepLedger:
         """None: the step is ours to post. Else what an earlier delivery recorded: a ts, "sent",
         or CLAIMED (it claimed the step and stopped before Slack's answer was recorded)."""
         async with self.redis.pipeline(transaction=False) as pipe:
+            self.record(pipe)
             pipe.hsetnx(self.key, step, CLAIMED)
             pipe.hget(self.key, step)
             pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            fresh, value, _ = await pipe.execute()
+            *_, fresh, value, _ = await pipe.execute()
         return None if fresh else (value or CLAIMED)
 
-    async def done(self, step: str, value: str) -> None:
-        await self.redis.hset(self.key, step, value)
+    def done(self, step: str, value: str) -> None:
+        """`step` was posted (its ts, or "sent"); written with the next round trip."""
+        self.unrecorded[step] = value
+
+    def record(self, pipe: Any) -> None:
+        """Queue the writes of posted steps on `pipe`."""
+        if self.unrecorded:
+            pipe.hset(self.key, mapping=self.unrecorded)
+            self.unrecorded = {}
 
     async def keep(self, name: str, value: str) -> str:
         """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
         async with self.redis.pipeline(transaction=False) as pipe:
+            self.record(pipe)
             pipe.hsetnx(self.key, name, value)
             pipe.hget(self.key, name)
             pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            _, kept, _ = await pipe.execute()
+            *_, kept, _ = await pipe.execute()
         return str(kept if kept is not None else value)
 
     async def decide(self, name: str, compute: Callable[[], Awaitable[float]]) -> float:
@@ -140,8 +153,7 @@ class StepLedger:
             if earlier is not None:
                 return float(earlier)
         value = await compute()
-        await self.redis.hsetnx(self.key, name, repr(value))
-        return float(await self.redis.hget(self.key, name) or value)
+        return float(await self.keep(name, repr(value)))
 
 
 async def find_posted(
@@ -346,16 +358,21 @@ class JobQueue:
             if deliveries > self.max_deliveries:
                 await self._dead_letter(entry_id, job, deliveries)
                 return
-            current_ledger.set(StepLedger(self.redis, job, deliveries))
+            ledger = StepLedger(self.redis, job, deliveries)
+            current_ledger.set(ledger)
             await self.run(job)  # errors are handled (and the user told) inside
-            await self._ack(entry_id)
+            await self._ack(entry_id, ledger)
         finally:
             self._running.pop(entry_id, None)
             self._room.set()
 
-    async def _ack(self, entry_id: str) -> None:
+    async def _ack(self, entry_id: str, ledger: StepLedger | None = None) -> None:
         try:
-            await self.redis.xack(STREAM, GROUP, entry_id)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                if ledger is not None:  # in case the XACK is lost and the job runs again
+                    ledger.record(pipe)
+                pipe.xack(STREAM, GROUP, entry_id)
+                await pipe.execute()
         except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
             log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
 
