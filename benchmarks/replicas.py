@@ -1,9 +1,9 @@
 """Replicas: estimates posted per second by 1 and 2 bot processes sharing one Redis (the durable
 job queue, bot/slack/jobs.py) behind a round-robin front, beside the bare Bolt app and, with
---before REF, the bot as it was at git REF (one process, no queue), all in the same run.
+--before REF (repeatable), the bot as it was at git REF (one process), all in the same run.
 
 Run: python benchmarks/replicas.py [--commands 300] [--concurrency 20] [--rounds 5]
-        [--before 08685ce]
+        [--before 08685ce] [--before REF ...]
 
 As benchmarks/bot_latency.py: loopback only, requests signed as Slack signs them, one fake Slack
 Web API (validation off), apps taking turns round after round in alternating order; throughput
@@ -125,10 +125,10 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         bare = BotProcess(slack.base_url, None, extra_env={"FIXED_MESSAGES": f.name})
         bare.command = [sys.executable, str(ROOT / "benchmarks" / "bare_bolt_app.py")]
         apps = [App("bare Bolt app", "BARE", Front([bare]))]
-        if args.before:
-            before = checkout(args.before)
-            name = f"bot @{args.before[:7]}"
-            apps.append(App(name, "BEFORE", Front([bot(slack, redis_url, before)])))
+        for n, ref in enumerate(args.before or []):
+            tree = checkout(ref)
+            name = f"bot @{ref[:7]}"
+            apps.append(App(name, f"BEFORE{n}", Front([bot(slack, redis_url, tree)])))
         apps.append(App("bot, 1 replica", "ONE", Front([bot(slack, redis_url)])))
         apps.append(App("bot, 2 replicas", "TWO", Front([bot(slack, redis_url) for _ in range(2)])))
         for app in apps:
@@ -173,5 +173,7 @@ if __name__ == "__main__":
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--before", default="", help="git ref of the bot to run beside (no queue)")
+    parser.add_argument(
+        "--before", action="append", help="a git ref of the bot to run beside (repeatable)"
+    )
     asyncio.run(main(parser.parse_args()))
