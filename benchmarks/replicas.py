@@ -3,7 +3,7 @@ job queue, bot/slack/jobs.py) behind a round-robin front, beside the bare Bolt a
 --before REF (repeatable), the bot as it was at git REF (one process), all in the same run.
 
 Run: python benchmarks/replicas.py [--commands 300] [--concurrency 20] [--rounds 5]
-        [--before 08685ce] [--before REF ...]
+        [--before 08685ce] [--before REF ...] [--stock-loop]
 
 As benchmarks/bot_latency.py: loopback only, requests signed as Slack signs them, one fake Slack
 Web API (validation off), apps taking turns round after round in alternating order; throughput
@@ -99,11 +99,15 @@ def checkout(ref: str) -> Path:
     return target
 
 
-def bot(slack: FakeSlack, redis_url: str, cwd: Path | None = None) -> BotProcess:
+def bot(
+    slack: FakeSlack, redis_url: str, cwd: Path | None = None, stock_loop: bool = False
+) -> BotProcess:
     process = BotProcess(slack.base_url, redis_url, extra_env=BOT_ENV)
     if cwd is not None:
         process.cwd = cwd
         process.env["PYTHONPATH"] = str(cwd)
+    if stock_loop:  # uvloop made unimportable: asyncio's own loop
+        process.env["PYTHONPATH"] = str(ROOT / "benchmarks" / "stock_loop")
     return process
 
 
@@ -129,6 +133,9 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             tree = checkout(ref)
             name = f"bot @{ref[:7]}"
             apps.append(App(name, f"BEFORE{n}", Front([bot(slack, redis_url, tree)])))
+        if args.stock_loop:
+            stock = Front([bot(slack, redis_url, stock_loop=True)])
+            apps.append(App("bot, 1, asyncio", "STOCK", stock))
         apps.append(App("bot, 1 replica", "ONE", Front([bot(slack, redis_url)])))
         apps.append(App("bot, 2 replicas", "TWO", Front([bot(slack, redis_url) for _ in range(2)])))
         for app in apps:
@@ -173,6 +180,9 @@ if __name__ == "__main__":
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--stock-loop", action="store_true", help="also one replica on asyncio's own loop"
+    )
     parser.add_argument(
         "--before", action="append", help="a git ref of the bot to run beside (repeatable)"
     )

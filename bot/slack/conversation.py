@@ -24,11 +24,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, parse
-from bot.slack import answers, blocks, jobs
+from bot.slack import answers, blocks
 from bot.slack.answers import Answer
 from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
-from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger, find_posted
+from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
@@ -213,12 +213,10 @@ class Conversations:
     async def _slowed_down(self, client: AsyncWebClient, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = current_ledger.get()
-        if ledger is None:
-            wait = await self.limiter.wait_seconds(where.team, where.user)
-        else:  # decided once per job: a replica taking it over must not decide otherwise
-            wait = await ledger.decide(
-                "limit", lambda: self.limiter.wait_seconds(where.team, where.user)
-            )
+        if ledger is not None and ledger.retaken:
+            # Counted when it was first taken; half of it may be posted already.
+            return False
+        wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
             return False
         self.metrics.requests.labels(kind="rate_limited").inc()
@@ -472,10 +470,9 @@ class Conversations:
         channel: str,
         thread_ts: str | None = None,
     ) -> str | None:
-        """chat.postMessage; the message's ts. For a queued job, at most once per step: the
-        step is claimed in the job's ledger first, its ts recorded after. A step claimed by an
-        earlier delivery that died before recording is looked up in Slack (the message carries
-        the job and step in its metadata) and posted only if Slack has no such message."""
+        """chat.postMessage; the message's ts. For a queued job, at most once per step: a job
+        delivered again posts only the steps neither its ledger nor Slack (each message carries
+        its job and step in its metadata) shows as posted."""
         ledger = current_ledger.get()
         if ledger is None:
             response = await client.chat_postMessage(
@@ -483,13 +480,11 @@ class Conversations:
             )
             return str(response["ts"])
         step = ledger.next_step()
-        earlier = await ledger.claim(step)
-        if earlier == jobs.CLAIMED:
-            try:
-                earlier = await find_posted(client, ledger, channel, thread_ts, step)
-            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("cannot tell whether step %s was posted: %s", step, _slack_error(exc))
-                return None  # at most once: not knowing, post nothing
+        try:
+            earlier = await ledger.posted_earlier(client, channel, thread_ts, step)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("cannot tell whether step %s was posted: %s", step, _slack_error(exc))
+            return None  # at most once: not knowing, post nothing
         if earlier is not None:
             self.metrics.jobs.labels(event="step_skipped").inc()
             return earlier
@@ -513,7 +508,7 @@ class Conversations:
         ledger = current_ledger.get()
         if ledger is not None:
             step = ledger.next_step()
-            if await ledger.claim(step) is not None:
+            if not await ledger.claim(step):
                 self.metrics.jobs.labels(event="step_skipped").inc()
                 return
         webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)

@@ -6,7 +6,7 @@ Every replica reads the stream through one consumer group, runs at most `capacit
 and XACKs a job when it is done. A replica that dies leaves its jobs pending; live replicas
 XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
 JOB_MAX_DELIVERIES times is dead-lettered. Each visible step of a job is posted at most once
-through the `StepLedger` (see docs/queue.md for the order of claim and post).
+through the `StepLedger` (see docs/queue.md for the order of record and post).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ LEDGER_TTL_SECONDS = 24 * 3600  # a job's posted steps are remembered for a day
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
 ENQUEUE_TIMEOUT_SECONDS = 0.5  # inside Slack's 3 s for the acknowledgement
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
-CLAIMED = "?"  # a step's ledger value between its claim and Slack's answer
+CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
 
 # Duplicate claim (optional) and XADD in one round trip.
@@ -91,9 +91,15 @@ current_ledger: contextvars.ContextVar[StepLedger | None] = contextvars.ContextV
 
 
 class StepLedger:
-    """Per job, a Redis hash of its visible steps: step number -> CLAIMED, then the posted
-    message's ts (or "sent" for a private reply). Steps are numbered in the order the turn posts
-    them, which is the same on every delivery of the same job."""
+    """Per job, what it has shown people: a Redis hash, step number -> the posted message's ts
+    (or "sent" for a private reply). Steps are numbered in the order the turn posts them, which
+    is the same on every delivery of the same job.
+
+    Slack itself is the record of channel posts (each carries its job and step in its message
+    metadata), so a first delivery writes its steps only with its XACK, in the same round trip;
+    a later delivery reads the hash and asks Slack about any step it does not name. Private
+    replies (`response_url`) leave no record Slack can be asked about: they are claimed in the
+    hash before they are sent. See docs/queue.md."""
 
     def __init__(self, redis: aioredis.Redis, job: Job, deliveries: int) -> None:
         self.redis = redis
@@ -101,10 +107,9 @@ class StepLedger:
         self.key = f"{STREAM}:steps:{job.id}"
         self.retaken = deliveries > 1
         self._count = 0
-        # Posted steps not yet written: written with the next claim, or with the XACK. Until
-        # then a later owner finds them claimed and looks them up in Slack: same outcome, one
-        # round trip per post instead of two.
-        self.unrecorded: dict[str, str] = {}
+        self.unrecorded: dict[str, str] = {}  # posted steps, written with the next round trip
+        self._recorded: dict[str, str] | None = None  # what earlier deliveries wrote
+        self._in_slack: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
 
     def next_step(self) -> str:
         self._count += 1
@@ -114,16 +119,35 @@ class StepLedger:
         """Message metadata naming the job and step, so a later owner can find the message."""
         return {"event_type": STEP_EVENT, "event_payload": {"job": self.job.id, "step": step}}
 
-    async def claim(self, step: str) -> str | None:
-        """None: the step is ours to post. Else what an earlier delivery recorded: a ts, "sent",
-        or CLAIMED (it claimed the step and stopped before Slack's answer was recorded)."""
+    async def posted_earlier(
+        self, client: Any, channel: str, thread_ts: str | None, step: str
+    ) -> str | None:
+        """For a job delivered again: the ts of the message an earlier delivery posted as
+        `step` (from the hash, else from Slack), or None when it was not posted. Raises the
+        client's errors when Slack cannot be asked."""
+        if not self.retaken:
+            return None
+        if self._recorded is None:
+            self._recorded = await self.redis.hgetall(self.key)
+        if step in self._recorded:
+            return self._recorded[step]
+        where = (channel, thread_ts)
+        if where not in self._in_slack:
+            self._in_slack[where] = await _messages_since(client, self.job, channel, thread_ts)
+        for message in self._in_slack[where]:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("job") == self.job.id and str(payload.get("step")) == step:
+                return str(message["ts"])
+        return None
+
+    async def claim(self, step: str) -> bool:
+        """For a private reply: True when no delivery has claimed `step` before (send it)."""
         async with self.redis.pipeline(transaction=False) as pipe:
             self.record(pipe)
             pipe.hsetnx(self.key, step, CLAIMED)
-            pipe.hget(self.key, step)
             pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            *_, fresh, value, _ = await pipe.execute()
-        return None if fresh else (value or CLAIMED)
+            *_, fresh, _ = await pipe.execute()
+        return bool(fresh)
 
     def done(self, step: str, value: str) -> None:
         """`step` was posted (its ts, or "sent"); written with the next round trip."""
@@ -133,6 +157,7 @@ class StepLedger:
         """Queue the writes of posted steps on `pipe`."""
         if self.unrecorded:
             pipe.hset(self.key, mapping=self.unrecorded)
+            pipe.expire(self.key, LEDGER_TTL_SECONDS)
             self.unrecorded = {}
 
     async def keep(self, name: str, value: str) -> str:
@@ -145,22 +170,11 @@ class StepLedger:
             *_, kept, _ = await pipe.execute()
         return str(kept if kept is not None else value)
 
-    async def decide(self, name: str, compute: Callable[[], Awaitable[float]]) -> float:
-        """A decision the turn's later steps depend on (the rate limit), made once per job: a
-        later delivery reuses it rather than deciding differently halfway through."""
-        if self.retaken:
-            earlier = await self.redis.hget(self.key, name)
-            if earlier is not None:
-                return float(earlier)
-        value = await compute()
-        return float(await self.keep(name, repr(value)))
 
-
-async def find_posted(
-    client: Any, ledger: StepLedger, channel: str, thread_ts: str | None, step: str
-) -> str | None:
-    """The ts of the message an earlier delivery posted for `step`, read back from Slack (its
-    metadata names the job and step); None when Slack has no such message."""
+async def _messages_since(
+    client: Any, job: Job, channel: str, thread_ts: str | None
+) -> list[dict[str, Any]]:
+    """The channel's messages since the job was recorded (or the thread's), with metadata."""
     if thread_ts:
         response = await client.conversations_replies(
             channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
@@ -168,15 +182,11 @@ async def find_posted(
     else:
         response = await client.conversations_history(
             channel=channel,
-            oldest=f"{ledger.job.enqueued_at - 1:.6f}",
+            oldest=f"{job.enqueued_at - 1:.6f}",
             include_all_metadata=True,
             limit=200,
         )
-    for message in response.get("messages") or []:
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("job") == ledger.job.id and str(payload.get("step")) == step:
-            return str(message["ts"])
-    return None
+    return list(response.get("messages") or [])
 
 
 # --- the queue ------------------------------------------------------------------------------

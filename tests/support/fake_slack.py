@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -133,7 +134,7 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._delays: dict[str, float] = {}
         self._views: dict[str, dict[str, Any]] = {}
-        self._ts_counter = itertools.count(1)
+        self._last_micros = 0
         self._id_counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -926,9 +927,11 @@ class FakeSlack:
         return stored
 
     def _next_ts(self) -> str:
-        # Unique and increasing, shaped like Slack's "seconds.micros" message ids.
-        micros = next(self._ts_counter) * 100
-        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        # Unique and increasing, shaped like Slack's "seconds.micros" message ids, and like
+        # Slack's the time of posting (conversations.history's `oldest` filters on it).
+        micros = max(int(time.time() * 1_000_000), self._last_micros + 100)
+        self._last_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._id_counter):010d}"
