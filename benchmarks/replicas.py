@@ -10,7 +10,8 @@ Web API (validation off), apps taking turns round after round in alternating ord
 ratios are medians of per-round ratios against the bare app. The front is a tiny aiohttp proxy
 in the harness process (what a load balancer does: one request to each replica in turn); every
 app is reached through the same kind of front, so the hop costs all of them alike. "RSS/replica"
-is a replica's whole process family (its estimate worker included) when idle.
+is a replica's whole process family (its estimate worker included) when idle; "CPU/cmd" the CPU
+all the app's processes spent per command (less disturbed by other load than throughput is).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def report(apps: list[App], posts: int, args: argparse.Namespace) -> None:
         f"{posts} posts per command, each app behind a round-robin front; medians over rounds\n"
     )
     print(f"{'app':<18}{'p50 ack':>10}{'p99 ack':>10}{'estimates/s':>13}{'vs bare':>9}"
-          f"{'RSS/replica':>13}{'lost':>6}")  # fmt: skip
+          f"{'RSS/replica':>13}{'lost':>6}{'CPU/cmd':>10}")  # fmt: skip
     for a in apps:
         ratios = [b / r for r, b in zip(bare.rates, a.rates, strict=True)]
         replicas = len(a.process.replicas)  # type: ignore[attr-defined]
@@ -170,6 +171,7 @@ def report(apps: list[App], posts: int, args: argparse.Namespace) -> None:
             f"{a.name:<18}{statistics.median(a.latencies) * 1000:>8.1f}ms"
             f"{percentile(a.latencies, 99) * 1000:>8.1f}ms{statistics.median(a.rates):>13.1f}"
             f"{statistics.median(ratios):>9.0%}{a.idle_mb / replicas:>11.0f}MB{a.lost:>6}"
+            f"{statistics.median(a.cpu_ms):>8.2f}ms"
         )
         print(f"{'':<18}rounds vs bare: " + ", ".join(f"{r:.0%}" for r in ratios))
     print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")

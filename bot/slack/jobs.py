@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -73,11 +74,14 @@ class Job:
     enqueued_at: float = field(default_factory=time.time)
 
     def dump(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(vars(self), separators=(",", ":"))
 
     @classmethod
     def load(cls, data: str) -> Job:
-        return cls(**json.loads(data))
+        """Fields this version does not know are ignored: during a rolling upgrade, replicas
+        of the old version read jobs the new one wrote."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in json.loads(data).items() if k in known})
 
 
 ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)
