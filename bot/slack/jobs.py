@@ -36,7 +36,7 @@ STREAM = f"{KEY_PREFIX}:jobs"
 DEAD_STREAM = f"{KEY_PREFIX}:jobs:dead"
 GROUP = KEY_PREFIX
 STREAM_MAX_LEN = 100_000  # approximate (MAXLEN ~): far above any backlog a workspace makes
-LEDGER_TTL_SECONDS = 24 * 3600  # a job's posted steps are remembered for a day
+LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
 ENQUEUE_TIMEOUT_SECONDS = 0.5  # inside Slack's 3 s for the acknowledgement
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
@@ -100,10 +100,10 @@ class StepLedger:
     is the same on every delivery of the same job.
 
     Slack itself is the record of channel posts (each carries its job and step in its message
-    metadata), so a first delivery writes its steps only with its XACK, in the same round trip;
-    a later delivery reads the hash and asks Slack about any step it does not name. Private
+    metadata): a delivery writes their ts only along with a round trip it makes anyway, and a
+    later delivery reads the hash and asks Slack about any step it does not name. Private
     replies (`response_url`) leave no record Slack can be asked about: they are claimed in the
-    hash before they are sent. See docs/queue.md."""
+    hash before they are sent. A job that needs neither writes nothing. See docs/queue.md."""
 
     def __init__(self, redis: aioredis.Redis, job: Job, deliveries: int) -> None:
         self.redis = redis
@@ -372,21 +372,16 @@ class JobQueue:
             if deliveries > self.max_deliveries:
                 await self._dead_letter(entry_id, job, deliveries)
                 return
-            ledger = StepLedger(self.redis, job, deliveries)
-            current_ledger.set(ledger)
+            current_ledger.set(StepLedger(self.redis, job, deliveries))
             await self.run(job)  # errors are handled (and the user told) inside
-            await self._ack(entry_id, ledger)
+            await self._ack(entry_id)
         finally:
             self._running.pop(entry_id, None)
             self._room.set()
 
-    async def _ack(self, entry_id: str, ledger: StepLedger | None = None) -> None:
+    async def _ack(self, entry_id: str) -> None:
         try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                if ledger is not None:  # in case the XACK is lost and the job runs again
-                    ledger.record(pipe)
-                pipe.xack(STREAM, GROUP, entry_id)
-                await pipe.execute()
+            await self.redis.xack(STREAM, GROUP, entry_id)
         except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
             log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
 
