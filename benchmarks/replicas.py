@@ -9,7 +9,8 @@ As benchmarks/bot_latency.py: loopback only, requests signed as Slack signs them
 Web API (validation off), apps taking turns round after round in alternating order; throughput
 ratios are medians of per-round ratios against the bare app. The front is a tiny aiohttp proxy
 in the harness process (what a load balancer does: one request to each replica in turn); every
-app is reached through the same kind of front, so the hop costs all of them alike. "RSS/replica"
+app is reached through the same kind of front, so the hop costs all of them alike. Each app has
+a Redis database of its own (bots on one database share its job queue). "RSS/replica"
 is a replica's whole process family (its estimate worker included) when idle; "CPU/cmd" the CPU
 all the app's processes spent per command (less disturbed by other load than throughput is).
 """
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -100,9 +102,14 @@ def checkout(ref: str) -> Path:
     return target
 
 
+_databases = itertools.count(1)
+
+
 def bot(
     slack: FakeSlack, redis_url: str, cwd: Path | None = None, stock_loop: bool = False
 ) -> BotProcess:
+    """One bot process; `redis_url` names the app's own database: bots on one database share
+    its job queue, so two apps on one would answer each other's commands."""
     process = BotProcess(slack.base_url, redis_url, extra_env=BOT_ENV)
     if cwd is not None:
         process.cwd = cwd
@@ -122,8 +129,11 @@ async def main(args: argparse.Namespace) -> None:
 
 
 async def run(args: argparse.Namespace, redis_url: str) -> None:
+    def own_database() -> str:
+        return urlsplit(redis_url)._replace(path=f"/{next(_databases)}").geturl()
+
     async with FakeSlack(validate=False) as slack:
-        captured = await capture_bot_messages(slack, redis_url)
+        captured = await capture_bot_messages(slack, own_database())
         posts = len(captured)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(captured, f)
@@ -133,12 +143,13 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         for n, ref in enumerate(args.before or []):
             tree = checkout(ref)
             name = f"bot @{ref[:7]}"
-            apps.append(App(name, f"BEFORE{n}", Front([bot(slack, redis_url, tree)])))
+            apps.append(App(name, f"BEFORE{n}", Front([bot(slack, own_database(), tree)])))
         if args.stock_loop:
-            stock = Front([bot(slack, redis_url, stock_loop=True)])
+            stock = Front([bot(slack, own_database(), stock_loop=True)])
             apps.append(App("bot, 1, asyncio", "STOCK", stock))
-        apps.append(App("bot, 1 replica", "ONE", Front([bot(slack, redis_url)])))
-        apps.append(App("bot, 2 replicas", "TWO", Front([bot(slack, redis_url) for _ in range(2)])))
+        apps.append(App("bot, 1 replica", "ONE", Front([bot(slack, own_database())])))
+        shared = own_database()  # the two replicas share one queue
+        apps.append(App("bot, 2 replicas", "TWO", Front([bot(slack, shared) for _ in range(2)])))
         for app in apps:
             await app.process.start()
         try:
