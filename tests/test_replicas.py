@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import re
 import signal
@@ -24,7 +25,11 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
+from bot import advisor
+from bot.advisor import ConversationState
+from bot.slack import answers
 from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job
+from bot.slack.state import make_store
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, text_of, tips_for
@@ -229,3 +234,53 @@ async def test_a_command_whose_replicas_keep_dying_is_dead_lettered_and_its_pers
         assert await survivor.stop() == 0
         await redis.aclose()
     assert f"job {entry} (slash_command) failed 3 deliveries" in survivor.logs()
+
+
+async def test_a_follow_up_taken_over_after_its_save_is_not_applied_twice(slack, redis_url):
+    """The first replica kept its answer, saved the changed conversation and died before
+    posting: the replica taking over posts that kept answer once, and changes nothing more
+    (worded again from the changed state, the answer would differ, and an "undo" would go two
+    steps back)."""
+    url = urlsplit(redis_url)._replace(path="/8").geturl()
+    redis = aioredis.Redis.from_url(url, decode_responses=True)
+    store = make_store(url, 600)
+    team, channel = "T" + uuid.uuid4().hex[:8].upper(), "CF" + uuid.uuid4().hex[:8].upper()
+    # The estimate the thread hangs under, as Slack holds it.
+    estimate = await slack.client().chat_postMessage(channel=channel, text="the estimate")
+    thread = str(estimate["ts"])
+    text = "what if 50k users?"
+    before = advisor.request(STANDARD, ConversationState()).state
+    await store.save_conversation(team, channel, thread, before)
+    job = Job(kind="thread_reply", team_id=team, channel=channel, user="U1", thread_ts=thread,
+              text=text)  # fmt: skip
+    # What the first replica did before it died: kept its answer, then saved.
+    first = answers.follow_up(text, before)
+    (kept,) = first.messages
+    await redis.hset(f"{STREAM}:steps:{job.id}", "answer", json.dumps([kept.text, kept.blocks]))
+    await store.save_conversation(team, channel, thread, first.state)
+    (again,) = answers.follow_up(text, first.state).messages
+    assert again.text != kept.text  # what a replica would say if it answered afresh
+    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await redis.xadd(STREAM, {"job": job.dump()})
+    await redis.xreadgroup(GROUP, "ghost", {STREAM: ">"})
+    await asyncio.sleep(0.6)
+    env = {**REPLICA_ENV, "JOB_CLAIM_IDLE_SECONDS": "0.5"}
+    survivor = await BotProcess(slack.base_url, url, extra_env=env).start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not posted_in(slack, channel):
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # a second reply would show by now
+        replies = posted_in(slack, channel)
+        assert [m["text"] for m in replies] == [kept.text], survivor.logs()
+        assert replies[0]["thread_ts"] == thread
+        assert await store.load_thread(team, channel, thread) == first.state
+    finally:
+        assert await survivor.stop() == 0
+        await store.close()
+        await redis.aclose()
+
+
+def posted_in(slack: FakeSlack, channel: str) -> list[dict]:
+    """The bot's replies in `channel`'s threads."""
+    return [m for m in slack.messages if m.get("channel") == channel and m.get("thread_ts")]

@@ -399,9 +399,11 @@ class Conversations:
         saved = True
         (message,) = answer.messages
         ledger = current_ledger.get()
-        if ledger is not None and answer.changed:
+        if ledger is not None and (answer.changed or ledger.retaken):
             # The answer is kept with the job before the state is saved: a replica taking the
-            # job over (after the save) posts this answer rather than applying the change twice.
+            # job over (after the save) posts this answer rather than applying the change twice
+            # (worded from the changed state, its own answer would differ, even say "nothing
+            # changed").
             ours = json.dumps([message.text, message.blocks])
             kept = await ledger.keep("answer", ours)
             if kept != ours:
