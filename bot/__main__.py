@@ -24,6 +24,11 @@ def main() -> int:
     from bot.slack.app import build_bot
     from bot.slack.server import StartupError, serve
 
+    # uvloop: the event loop every request and post passes through, in C (docs/queue.md).
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
     with contextlib.suppress(KeyboardInterrupt):
         try:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 import pytest
@@ -325,6 +325,13 @@ async def _started(process: BotProcess):
         yield process
     finally:
         assert await process.stop() == 0, process.logs()
+
+
+def alone(redis_url: str, database: int) -> str:
+    """The same Redis server, another database: bots sharing a Redis share its job queue, so a
+    test that watches what one process does itself (its log, its worker, its drain) gives it a
+    queue of its own."""
+    return urlsplit(redis_url)._replace(path=f"/{database}").geturl()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -1291,7 +1298,7 @@ async def test_tokens_and_the_signing_secret_never_reach_the_log_even_at_debug(s
     secret = "reliability-secret-" + new_name()
     debug_bot = BotProcess(
         slack.base_url,
-        redis_url,
+        alone(redis_url, 5),
         extra_env={"LOG_LEVEL": "DEBUG", "SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret},
     )
     await debug_bot.start()
@@ -1368,7 +1375,7 @@ async def test_message_text_is_not_logged_at_info(slack, bot):
 async def test_sigterm_finishes_every_acknowledged_reply_refuses_new_ones_and_exits_0(
     slack, redis_url
 ):
-    draining = BotProcess(slack.base_url, redis_url)
+    draining = BotProcess(slack.base_url, alone(redis_url, 2))
     await draining.start()
     team, late = new_team(), channel_id()
     channels = [channel_id() for _ in range(30)]
@@ -1432,7 +1439,7 @@ async def test_a_worker_killed_mid_burst_still_leaves_every_command_answered(sla
     """The estimate worker dies (OOM killer, a crash) with commands in flight: the bot words
     those answers itself, starts a new worker, and every acknowledged command gets its estimate
     and tips."""
-    crashing = BotProcess(slack.base_url, redis_url, extra_env={"ESTIMATE_WORKERS": "1"})
+    crashing = BotProcess(slack.base_url, alone(redis_url, 3), extra_env={"ESTIMATE_WORKERS": "1"})
     await crashing.start()
     team = new_team()
     channels = [channel_id() for _ in range(30)]
@@ -1463,7 +1470,7 @@ async def test_a_worker_killed_mid_burst_still_leaves_every_command_answered(sla
 
 
 async def test_without_workers_the_bot_words_estimates_itself(slack, redis_url):
-    single = BotProcess(slack.base_url, redis_url, extra_env={"ESTIMATE_WORKERS": "0"})
+    single = BotProcess(slack.base_url, alone(redis_url, 4), extra_env={"ESTIMATE_WORKERS": "0"})
     await single.start()
     try:
         assert single.workers() == [] and single.family() == [single.process.pid]

@@ -20,8 +20,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import listeners
-from bot.slack.conversation import Conversations
+from bot.slack.conversation import MAX_CONCURRENT_REPLIES, Conversations
 from bot.slack.identity import BotIdentity, owner_from_buttons
+from bot.slack.jobs import ClientFor, Job, JobQueue
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
 from bot.slack.state import ConversationStore, make_store
@@ -108,6 +109,37 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def client_for_jobs(client: AsyncWebClient, installations: Installations | None) -> ClientFor:
+    """The `client_for` hook: the Web API client a queued job answers with, on whichever replica
+    takes it. One workspace: the shared client and its token. Any workspace: the job's
+    installation's bot token (refreshed first if it rotates), on the shared HTTP session."""
+
+    async def shared(job: Job) -> AsyncWebClient:
+        return client
+
+    if installations is None:
+        return shared
+
+    async def installed(job: Job) -> AsyncWebClient:
+        token = await installations.token_for(job.team_id, job.enterprise_id)
+        if token is None:  # uninstalled since the job was acknowledged
+            raise NotInstalled(f"no installation for {job.team_id}")
+        return AsyncWebClient(
+            token=token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            session=client.session,
+            logger=client.logger,
+            retry_handlers=client.retry_handlers,
+        )
+
+    return installed
+
+
+class NotInstalled(LookupError):
+    """A job's workspace no longer has the app installed: nobody to answer it as."""
+
+
 def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot:
     if store is None:
         store = make_store(settings.redis_url, settings.state_ttl_seconds)
@@ -146,7 +178,19 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
     app.error(_unhandled_error)
     workers = Workers(settings.estimate_workers)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
-    conversations = Conversations(store, metrics, workers, webhook_logger)
+    conversations = Conversations(
+        store, metrics, workers, webhook_logger, client_for_jobs(client, installations)
+    )
+    if settings.redis_url and store.kind == "redis":
+        conversations.queue = JobQueue(
+            settings.redis_url,
+            conversations.run_job,
+            conversations.tell_lost,
+            metrics,
+            capacity=MAX_CONCURRENT_REPLIES,
+            claim_idle_seconds=settings.job_claim_idle_seconds,
+            max_deliveries=settings.job_max_deliveries,
+        )
     listeners.register(app, conversations, installations)
     return Bot(
         settings, app, client, store, conversations, metrics, identity, workers, installations

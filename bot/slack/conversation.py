@@ -10,6 +10,7 @@ unavailable for now.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import secrets
@@ -24,10 +25,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.advisor import ConversationState, ReplyKind
+from bot.parsing import Command, parse
 from bot.slack import answers, blocks
 from bot.slack.answers import Answer
 from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
+from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
@@ -45,6 +48,9 @@ THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they ch
 # the worker; 64 keeps it busy (10% more estimates a second), 128 adds nothing.
 MAX_CONCURRENT_REPLIES = 64
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
+
+# What a queued job's post returns when it cannot tell whether an earlier delivery posted it.
+STEP_UNKNOWN = ""
 
 # Slack errors that mean "the bot cannot post here": answer privately instead.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -111,8 +117,13 @@ class Conversations:
         metrics: Metrics,
         workers: Workers,
         webhook_logger: logging.Logger | None = None,
+        client_for: ClientFor | None = None,
     ) -> None:
         self.store = store
+        # The Web API client for a job's workspace (app.client_for); set by build_bot.
+        self.client_for = client_for
+        # The shared durable queue (bot/slack/jobs.py) when Redis is configured, else None.
+        self.queue: JobQueue | None = None
         self.metrics = metrics
         self.workers = workers
         self.webhook_logger = webhook_logger
@@ -124,6 +135,61 @@ class Conversations:
         # HTTP connections at once; nothing is dropped.
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_REPLIES)
         self.accepting = True
+
+    # -- acknowledged work: queued for any replica, or run here ------------------------------
+
+    async def submit(
+        self, job: Job, once: str | None = None, once_seconds: int = DUPLICATE_WINDOW_SECONDS
+    ) -> None:
+        """Record an acknowledged job in the shared queue (any replica answers it); without Redis,
+        or while it is unreachable, answer it in this process as before."""
+        if self.queue is not None and self.accepting:
+            try:
+                if not await self.queue.enqueue(job, once, once_seconds):
+                    self.metrics.requests.labels(kind="duplicate").inc()
+                    log.info("dropped a duplicate %s", job.kind)
+                return
+            except StoreUnavailable:
+                self.metrics.redis_errors.inc()
+                self.metrics.jobs.labels(event="run_locally").inc()
+            except ValueError:  # a duplicate key of unexpected characters: not deduplicated
+                once = None
+        self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds)
+
+    async def run_job(self, job: Job) -> None:
+        """A job taken from the queue (bot/slack/jobs.py), with the same error handling."""
+        await self._guarded(self.perform(job), job.kind, job_where(job), None, 0)
+
+    async def perform(self, job: Job) -> None:
+        assert self.client_for is not None
+        client = await self.client_for(job)
+        where = job_where(job)
+        if job.kind == "slash_command":
+            await self.slash_command(client, where, job.text, None)
+        elif job.kind == "form":
+            await self.form_submitted(client, where, job.values)
+        elif job.kind == "button":
+            await self.button(client, where, Action(job.action), None)
+        elif job.kind == "thread_reply":
+            await self.thread_reply(client, where, job.text)
+        elif job.kind == "mention":
+            await self.mention(client, where, job.text, job.ts)
+        else:
+            log.warning("unknown job kind %r", job.kind)
+
+    async def tell_lost(self, job: Job) -> None:
+        """A job given up on (dead-lettered): say so where the person will see it."""
+        message = blocks.error_message(
+            "Sorry, I couldn't finish that one. Please try again in a minute."
+        )
+        where = job_where(job)
+        if where.response_url:
+            await self._respond(where, message)
+        elif self.client_for is not None:
+            client = await self.client_for(job)
+            await client.chat_postMessage(
+                channel=job.user, text=message.text, blocks=message.blocks
+            )
 
     # -- task tracking (graceful shutdown) --------------------------------------------------
 
@@ -196,6 +262,10 @@ class Conversations:
 
     async def _slowed_down(self, client: AsyncWebClient, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
+        ledger = current_ledger.get()
+        if ledger is not None and ledger.retaken:
+            # Counted when it was first taken; half of it may be posted already.
+            return False
         wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
             return False
@@ -206,23 +276,26 @@ class Conversations:
         elif where.response_url:
             await self._respond(where, message)
         else:  # the form: the app's DM with the user
-            await client.chat_postMessage(
-                channel=where.user, text=message.text, blocks=message.blocks
-            )
+            await self._chat_post(client, message, where.user)
         return True
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` for tracked replies; returns how many were still running."""
         self.accepting = False
+        started = time.monotonic()
+        left = 0
+        if self.queue is not None:  # unfinished jobs stay pending: another replica takes them
+            left = await self.queue.stop(timeout)
         pending = set(self._tasks)
         if pending:
-            _, still = await asyncio.wait(pending, timeout=timeout)
-            return len(still)
-        return 0
+            remaining = max(0.0, timeout - (time.monotonic() - started))
+            _, still = await asyncio.wait(pending, timeout=remaining)
+            left += len(still)
+        return left
 
     @property
     def in_flight(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + (self.queue.running if self.queue is not None else 0)
 
     # -- state, degrading gracefully ---------------------------------------------------------
 
@@ -378,13 +451,25 @@ class Conversations:
 
     async def _answer_in_thread(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         saved = True
+        (message,) = answer.messages
+        ledger = current_ledger.get()
+        if ledger is not None and (answer.changed or ledger.retaken):
+            # The answer is kept with the job before the state is saved: a replica taking the
+            # job over (after the save) posts this answer rather than applying the change twice
+            # (worded from the changed state, its own answer would differ, even say "nothing
+            # changed").
+            ours = json.dumps([message.text, message.blocks])
+            kept = await ledger.keep("answer", ours)
+            if kept != ours:
+                text, earlier_blocks = json.loads(kept)
+                await self._in_thread(client, where, blocks.Message(text, earlier_blocks))
+                return
         if answer.changed:
             saved = await self._save(
                 lambda: self.store.save_conversation(
                     where.team, where.channel, where.thread_ts or "", answer.state
                 )
             )
-        (message,) = answer.messages
         if not saved:
             message = blocks.with_note(message, blocks.store_unavailable_note())
         await self._in_thread(client, where, message)
@@ -396,6 +481,8 @@ class Conversations:
         started = time.perf_counter()
         main, *tips = answer.messages
         ts = await self._post(client, where, main)
+        if ts == STEP_UNKNOWN:
+            return  # a job taken over that cannot tell whether its estimate is up: at most once
         if ts is None:
             await self._publish_privately(client, where, answer)
             return
@@ -417,10 +504,7 @@ class Conversations:
         """chat.postMessage; None where the bot can't post (the caller answers privately)."""
         message = _stamped(message, where)
         try:
-            response = await client.chat_postMessage(
-                channel=where.channel, text=message.text, blocks=message.blocks
-            )
-            return str(response["ts"])
+            return await self._chat_post(client, message, where.channel)
         except SlackApiError as exc:
             error = exc.response.get("error", "")
             if error not in NOT_IN_CHANNEL:
@@ -466,18 +550,56 @@ class Conversations:
         if where.private:
             await self._respond(where, message)
             return
-        await client.chat_postMessage(
-            channel=where.channel,
-            thread_ts=where.thread_ts,
+        await self._chat_post(client, message, where.channel, where.thread_ts)
+
+    async def _chat_post(
+        self,
+        client: AsyncWebClient,
+        message: blocks.Message,
+        channel: str,
+        thread_ts: str | None = None,
+    ) -> str:
+        """chat.postMessage; the message's ts. For a queued job, at most once per step: a job
+        delivered again posts only the steps neither its ledger nor Slack (each message carries
+        its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
+        ledger = current_ledger.get()
+        if ledger is None:
+            response = await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks
+            )
+            return str(response["ts"])
+        step = ledger.next_step()
+        try:
+            earlier = await ledger.posted_earlier(client, channel, thread_ts, step)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("cannot tell whether step %s was posted: %s", step, _slack_error(exc))
+            return STEP_UNKNOWN  # at most once: not knowing, post nothing
+        if earlier is not None:
+            self.metrics.jobs.labels(event="step_skipped").inc()
+            return earlier
+        response = await client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
             text=message.text,
             blocks=message.blocks,
+            metadata=ledger.metadata(step),
         )
+        ts = str(response["ts"])
+        ledger.done(step, ts)
+        return ts
 
     async def _respond(self, where: Where, message: blocks.Message) -> None:
-        """A private reply through the response_url (slash commands and buttons)."""
+        """A private reply through the response_url (slash commands and buttons). For a queued
+        job at most once: Slack keeps no record to look an unrecorded reply up in."""
         if not where.response_url:
             log.warning("no response_url to answer privately")
             return
+        ledger = current_ledger.get()
+        if ledger is not None:
+            step = ledger.next_step()
+            if not await ledger.claim(step):
+                self.metrics.jobs.labels(event="step_skipped").inc()
+                return
         webhook = AsyncWebhookClient(where.response_url, logger=self.webhook_logger)
         # A new private message, never a replacement of the one whose button was clicked.
         await webhook.send(
@@ -486,6 +608,8 @@ class Conversations:
             response_type="ephemeral",
             replace_original=False,
         )
+        if ledger is not None:
+            ledger.done(step, "sent")
 
     async def forget_workspace(self, workspace: str) -> int:
         """Every conversation, history, duplicate claim and rate limit of a workspace (the app
@@ -527,6 +651,26 @@ def _passes_with_time(exc: Exception) -> bool:
         return True  # connection errors and timeouts
     status = getattr(exc.response, "status_code", 200)
     return status >= 500 or status == 429 or exc.response.get("error", "") in PASSING_ERRORS
+
+
+def job_where(job: Job) -> Where:
+    return Where(
+        team=job.team_id,
+        channel=job.channel,
+        user=job.user,
+        thread_ts=job.thread_ts,
+        response_url=job.response_url,
+        private=job.private,
+        enterprise=job.enterprise_id,
+    )
+
+
+def opens_form(text: str) -> bool:
+    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return parsed.command is Command.form
+    return not parsed.understood_anything and not parsed.unknown
 
 
 def _slack_error(exc: Exception) -> str:

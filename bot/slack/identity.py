@@ -96,6 +96,16 @@ def workspace_of(context: AsyncBoltContext) -> str:
     return context.team_id or context.enterprise_id or ""
 
 
+def installation_of(context: AsyncBoltContext) -> dict[str, Any]:
+    """The fields a queued job keeps so any replica answers for the same installation: the
+    owner (see workspace_of), its organisation, and whether the install is org-wide."""
+    return {
+        "team_id": workspace_of(context),
+        "enterprise_id": context.enterprise_id,
+        "is_enterprise_install": bool(context.is_enterprise_install),
+    }
+
+
 async def owner_from_buttons(
     body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]
 ) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 
@@ -26,6 +26,21 @@ class Metrics:
         )
         self.redis_errors = Counter(
             "aicost_redis_errors", "Redis calls that failed or timed out", registry=self.registry
+        )
+
+        # The durable queue (bot/slack/jobs.py). Events: enqueued, claimed (taken over from a
+        # replica that stopped answering), dead (dead-lettered), run_locally (Redis unreachable),
+        # step_skipped (a step an earlier delivery had posted).
+        self.jobs = Counter(
+            "aicost_jobs", "Queued jobs, by event", ["event"], registry=self.registry
+        )
+        self.queue_pending = Gauge(
+            "aicost_queue_pending",
+            "Jobs read by some replica and not yet done (all replicas)",
+            registry=self.registry,
+        )
+        self.queue_lag = Gauge(
+            "aicost_queue_lag", "Jobs no replica has read yet", registry=self.registry
         )
 
     def render(self) -> tuple[bytes, str]:

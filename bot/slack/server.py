@@ -116,6 +116,8 @@ class Health:
             # never down), so this does not change the status.
             "estimate_workers": self.bot.workers.ready,
         }
+        if self.bot.conversations.queue is not None:  # the shared job queue, all replicas
+            body["queue"] = await self.bot.conversations.queue.summary()
         # Slack being unreachable is not this process's fault, and a restart would not fix it:
         # only the Redis this process was told to use makes the summary fail.
         return (200 if redis_ok else 503), body
@@ -228,6 +230,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     if bot.installations is not None and not await _installations_ready(bot):
         return 2
     await bot.workers.start()
+    if bot.conversations.queue is not None:
+        await bot.conversations.queue.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
@@ -295,6 +299,8 @@ async def _release(bot: Bot) -> None:
     """Close what start-up opened: estimate workers, Redis, the Web API session."""
     await bot.workers.close()
     await bot.store.close()
+    if bot.conversations.queue is not None:
+        await bot.conversations.queue.close()
     if bot.installations is not None:
         await bot.installations.close()
     await _close_client(bot)

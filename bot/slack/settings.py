@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Processes that word estimates off the event loop (bot/slack/workers.py); 0: in-process; unset:
     # one where the machine has a core to spare.
     estimate_workers: int | None = Field(default=None, ge=0, le=8)
+    # The shared job queue (with REDIS_URL): a job another replica read and has not finished
+    # for this long is taken over (its replica died); one delivered more often is dead-lettered.
+    job_claim_idle_seconds: float = Field(default=30.0, ge=0.5)
+    job_max_deliveries: int = Field(default=3, ge=1)
 
     @field_validator("log_level")
     @classmethod

@@ -89,6 +89,7 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
         # What to run; benchmarks swap in their baseline app.
         self.command = [sys.executable, "-m", "bot"]
+        self.cwd = ROOT  # benchmarks run another checkout's bot side by side
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"aicost-bot-{self.port}.log"
 
     @property
@@ -98,7 +99,7 @@ class BotProcess:
     async def start(self, timeout: float = 20.0) -> BotProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
+            self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=log
         )
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:

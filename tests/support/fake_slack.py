@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -149,9 +150,10 @@ class FakeSlack:
         self._faults: dict[str, deque[_Fault]] = {}
         self._channels: dict[str, _Channel] = {}
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self._delays: dict[str, float] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._admin_roles: dict[str, str] = {}  # user -> one of ADMIN_ROLES
-        self._ts_counter = itertools.count(1)
+        self._last_micros = 0
         self._id_counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -417,6 +419,10 @@ class FakeSlack:
         """All chat.* writes to the channel fail with not_in_channel until cleared."""
         self._channels.setdefault(channel_id, _Channel()).not_in_channel = True
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer `method` `seconds` late (after doing it); 0 restores prompt answers."""
+        self._delays[method] = seconds
+
     def clear_faults(self) -> None:
         """Drop every fault injected and not yet used."""
         self._faults.clear()
@@ -596,6 +602,9 @@ class FakeSlack:
             payload = handler(args)
         except _ApiError as err:
             payload = {"ok": False, "error": err.error, **err.extra}
+        delay = self._delays.get(method)
+        if delay:  # done on Slack's side, the answer still on its way: a caller may die meanwhile
+            await asyncio.sleep(delay)
         return self._answer(call, payload)
 
     def _answer(
@@ -689,6 +698,8 @@ class FakeSlack:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "chat.getPermalink": self._chat_get_permalink,
         }
@@ -823,6 +834,43 @@ class FakeSlack:
                 "purpose": {"value": "", "creator": "", "last_set": 0},
             },
         }
+
+    def _readable(self, message: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        # Metadata comes back only when asked for, as on Slack.
+        shown = {k: v for k, v in message.items() if k != "channel"}
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            shown.pop("metadata", None)
+        return shown
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first, after `oldest` (exclusive)."""
+        channel = str(args.get("channel") or "")
+        if not channel or self._channels.get(channel, _Channel()).not_found:
+            raise _ApiError("channel_not_found")
+        oldest = float(args.get("oldest") or 0)
+        found = [
+            self._readable(m, args)
+            for (c, ts), m in self._messages.items()
+            if c == channel and float(ts) > oldest and m.get("thread_ts", ts) == ts
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        channel = str(args.get("channel") or "")
+        thread = str(args.get("ts") or "")
+        if (channel, thread) not in self._messages:
+            raise _ApiError("thread_not_found")
+        found = [
+            self._readable(m, args)
+            for (c, ts), m in self._messages.items()
+            if c == channel and (ts == thread or m.get("thread_ts") == thread)
+        ]
+        found.sort(key=lambda m: float(m["ts"]))
+        limit = int(args.get("limit") or 1000)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user") or "")
@@ -1010,9 +1058,11 @@ class FakeSlack:
         return stored
 
     def _next_ts(self) -> str:
-        # Unique and increasing, shaped like Slack's "seconds.micros" message ids.
-        micros = next(self._ts_counter) * 100
-        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        # Unique and increasing, shaped like Slack's "seconds.micros" message ids, and like
+        # Slack's the time of posting (conversations.history's `oldest` filters on it).
+        micros = max(int(time.time() * 1_000_000), self._last_micros + 100)
+        self._last_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._id_counter):010d}"

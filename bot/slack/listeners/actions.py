@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where, read_button_value
-from bot.slack.identity import workspace_of
+from bot.slack.conversation import Conversations, job_where, read_button_value
+from bot.slack.identity import installation_of
 from bot.slack.ids import Action
+from bot.slack.jobs import Job
 
 DOUBLE_CLICK_SECONDS = 3
 
@@ -36,26 +37,32 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         else:
             # Buttons also sit under follow-up answers inside the thread: act on the root.
             root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
-        where = Where(
+        job = Job(
+            kind="button",
             # The estimate's owner (its buttons name it: see identity.owner_from_buttons).
-            team=workspace_of(context),
-            enterprise=context.enterprise_id,
+            **installation_of(context),
             channel=(body.get("channel") or {}).get("id") or container.get("channel_id", ""),
             user=(body.get("user") or {}).get("id", ""),
             thread_ts=root,
             response_url=body.get("response_url"),
             private=private,
+            action=action["action_id"],
         )
-        await ack()
         conversations.metrics.requests.labels(kind="button").inc()
-        if not root or not where.channel:
+        if not root or not job.channel:
+            await ack()
             return
-        work = conversations.button(
-            client, where, Action(action["action_id"]), body.get("trigger_id")
-        )
         # A click delivered twice, or a double click, answers once.
-        once = f"click:{where.team}:{where.channel}:{root}:{action['action_id']}:{where.user}"
-        conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
+        once = f"click:{job.team_id}:{job.channel}:{root}:{job.action}:{job.user}"
+        if job.action == Action.edit_in_form.value:
+            # Opens the form with the click's trigger_id, which expires in 3 s: never queued.
+            await ack()
+            where = job_where(job)
+            work = conversations.button(client, where, Action.edit_in_form, body.get("trigger_id"))
+            conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
+            return
+        await conversations.submit(job, once, once_seconds=DOUBLE_CLICK_SECONDS)
+        await ack()
 
     for action in Action:
         app.action(action.value)(button)

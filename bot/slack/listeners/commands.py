@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
-from bot.slack.identity import workspace_of
+from bot.slack.conversation import Conversations, job_where, opens_form
+from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
+from bot.slack.jobs import Job
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:
@@ -19,18 +20,23 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        await ack()
         conversations.metrics.requests.labels(kind="slash_command").inc()
-        where = Where(
-            team=workspace_of(context),
-            enterprise=context.enterprise_id,
+        job = Job(
+            kind="slash_command",
+            **installation_of(context),
             channel=command.get("channel_id", ""),
             user=command.get("user_id", ""),
             response_url=command.get("response_url"),
+            text=command.get("text") or "",
         )
-        work = conversations.slash_command(
-            client, where, command.get("text") or "", command.get("trigger_id")
-        )
-        conversations.spawn(work, "slash_command", where)
+        if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
+            await ack()
+            work = conversations.slash_command(
+                client, job_where(job), job.text, command.get("trigger_id")
+            )
+            conversations.spawn(work, "slash_command", job_where(job))
+            return
+        await conversations.submit(job)  # recorded before the acknowledgement
+        await ack()
 
     app.command(SLASH_COMMAND)(aicost)

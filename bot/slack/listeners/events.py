@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
-from bot.slack.identity import workspace_of
+from bot.slack.conversation import Conversations
+from bot.slack.identity import installation_of
+from bot.slack.jobs import Job
 
 # Message subtypes that are a person writing in the thread (None: a plain message).
 QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
@@ -24,15 +25,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         conversations.metrics.requests.labels(kind="mention").inc()
         bot_mention = f"<@{context.bot_user_id}>"
         text = (event.get("text") or "").replace(bot_mention, " ").strip()
-        where = Where(
-            team=workspace_of(context),
-            enterprise=context.enterprise_id,
-            channel=event.get("channel", ""),
-            user=event.get("user", ""),
-            thread_ts=event.get("thread_ts"),
-        )
-        work = conversations.mention(client, where, text, event.get("ts", ""))
-        conversations.spawn(work, "mention", where, once=_event_key(where, body))
+        job = _job("mention", context, event, text)
+        await conversations.submit(job, once=_event_key(job, body))
 
     async def message(
         body: dict[str, Any],
@@ -51,21 +45,28 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         if f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for the same message answers it
         conversations.metrics.requests.labels(kind="thread_reply").inc()
-        where = Where(
-            team=workspace_of(context),
-            enterprise=context.enterprise_id,
-            channel=event.get("channel", ""),
-            user=event.get("user", ""),
-            thread_ts=thread_ts,
-        )
-        work = conversations.thread_reply(client, where, text)
-        conversations.spawn(work, "thread_reply", where, once=_event_key(where, body))
+        job = _job("thread_reply", context, event, text)
+        await conversations.submit(job, once=_event_key(job, body))
 
     app.event("app_mention")(mentioned)
     app.event("message")(message)
 
 
-def _event_key(where: Where, body: dict[str, Any]) -> str | None:
+def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str) -> Job:
+    return Job(
+        kind=kind,
+        # The installation's (for events, the `authorizations` entry): in a channel shared with
+        # another organisation, a reply from either side continues the same conversation.
+        **installation_of(context),
+        channel=event.get("channel", ""),
+        user=event.get("user", ""),
+        thread_ts=event.get("thread_ts"),
+        text=text,
+        ts=event.get("ts", ""),
+    )
+
+
+def _event_key(job: Job, body: dict[str, Any]) -> str | None:
     """Slack retries (X-Slack-Retry-Num) and redeliveries carry the same event_id."""
     event_id = body.get("event_id")
-    return f"event:{where.team}:{event_id}" if event_id else None
+    return f"event:{job.team_id}:{event_id}" if event_id else None

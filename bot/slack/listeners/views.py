@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, Where
+from bot.slack.conversation import Conversations
 from bot.slack.form import scenario_from_form
-from bot.slack.identity import workspace_of
+from bot.slack.identity import installation_of
 from bot.slack.ids import Callback, FormField
+from bot.slack.jobs import Job
 from bot.slack.metadata import FormMetadata
 
 
@@ -37,19 +38,19 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             return
         # Read before the acknowledgement, like the buttons: Bolt loses the ack of a listener that
         # raises after it.
-        team = workspace_of(context)
-        where = Where(
-            team=team,
-            enterprise=context.enterprise_id,
+        owner = installation_of(context)
+        team = owner["team_id"]
+        job = Job(
+            kind="form",
+            **owner,
             channel=metadata.channel,
             user=body.get("user", {}).get("id", ""),
             thread_ts=metadata.thread_ts,
+            values=values,
         )
-        await ack()
         # The same submission delivered twice posts one estimate.
         once = f"view:{team}:{view.get('id', '')}:{view.get('hash', '')}"
-        conversations.spawn(
-            conversations.form_submitted(client, where, values), "form", where, once
-        )
+        await conversations.submit(job, once)  # recorded before the acknowledgement
+        await ack()
 
     app.view(Callback.form.value)(form_submitted)

@@ -1,0 +1,436 @@
+"""The durable job queue: acknowledged work recorded in a Redis Stream, done by any replica.
+
+A listener turns a Slack request into a `Job` (plain, serialisable fields) and `enqueue`s it in
+one round trip (duplicate claim and XADD in one script) before Bolt sends the acknowledgement.
+Every replica reads the stream through one consumer group, runs at most `capacity` jobs at once,
+and XACKs a job when it is done. A replica that dies leaves its jobs pending; live replicas
+XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
+JOB_MAX_DELIVERIES times is dead-lettered. Each visible step of a job is posted at most once
+through the `StepLedger` (see docs/queue.md for the order of record and post).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError, ResponseError
+
+from bot.slack.metrics import Metrics
+from bot.slack.state import KEY_PREFIX, StoreUnavailable, _claim_key
+
+log = logging.getLogger(__name__)
+
+STREAM = f"{KEY_PREFIX}:jobs"
+DEAD_STREAM = f"{KEY_PREFIX}:jobs:dead"
+GROUP = KEY_PREFIX
+STREAM_MAX_LEN = 100_000  # approximate (MAXLEN ~): far above any backlog a workspace makes
+LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
+READ_BLOCK_MS = 500  # a reader notices shutdown within this long
+ENQUEUE_TIMEOUT_SECONDS = 0.5  # inside Slack's 3 s for the acknowledgement
+REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
+CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
+STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
+
+# Duplicate claim (optional) and XADD in one round trip.
+_ENQUEUE = """
+if #KEYS == 2 and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+  return false
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'job', ARGV[2])
+"""
+
+
+@dataclass
+class Job:
+    """One acknowledged unit of work. The authorization fields (team_id, enterprise_id,
+    is_enterprise_install) are the ones Bolt's installation store is keyed by, so `client_for`
+    can find the workspace's bot token."""
+
+    kind: str  # slash_command, form, button, thread_reply, mention
+    team_id: str
+    channel: str
+    user: str
+    enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+    thread_ts: str | None = None
+    response_url: str | None = None
+    private: bool = False  # a private estimate's button: answered through the response_url
+    text: str = ""  # the command's or message's text
+    ts: str = ""  # the message's own ts (mentions are answered under it)
+    action: str = ""  # a button's action_id
+    values: dict[str, Any] = field(default_factory=dict)  # a form's view.state.values
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    enqueued_at: float = field(default_factory=time.time)
+
+    def dump(self) -> str:
+        return json.dumps(vars(self), separators=(",", ":"))
+
+    @classmethod
+    def load(cls, data: str) -> Job:
+        """Fields this version does not know are ignored: during a rolling upgrade, replicas
+        of the old version read jobs the new one wrote."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in json.loads(data).items() if k in known})
+
+
+ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)
+
+
+# --- the step ledger: each visible step posted at most once ------------------------------------
+
+current_ledger: contextvars.ContextVar[StepLedger | None] = contextvars.ContextVar(
+    "current_ledger", default=None
+)
+
+
+class StepLedger:
+    """Per job, what it has shown people: a Redis hash, step number -> the posted message's ts
+    (or "sent" for a private reply). Steps are numbered in the order the turn posts them, which
+    is the same on every delivery of the same job.
+
+    Slack itself is the record of channel posts (each carries its job and step in its message
+    metadata): a delivery writes their ts only along with a round trip it makes anyway, and a
+    later delivery reads the hash and asks Slack about any step it does not name. Private
+    replies (`response_url`) leave no record Slack can be asked about: they are claimed in the
+    hash before they are sent. A job that needs neither writes nothing. See docs/queue.md."""
+
+    def __init__(self, redis: aioredis.Redis, job: Job, deliveries: int) -> None:
+        self.redis = redis
+        self.job = job
+        self.key = f"{STREAM}:steps:{job.id}"
+        self.retaken = deliveries > 1
+        self._count = 0
+        self.unrecorded: dict[str, str] = {}  # posted steps, written with the next round trip
+        self._recorded: dict[str, str] | None = None  # what earlier deliveries wrote
+        self._in_slack: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+
+    def next_step(self) -> str:
+        self._count += 1
+        return str(self._count)
+
+    def metadata(self, step: str) -> dict[str, Any]:
+        """Message metadata naming the job and step, so a later owner can find the message."""
+        return {"event_type": STEP_EVENT, "event_payload": {"job": self.job.id, "step": step}}
+
+    async def posted_earlier(
+        self, client: Any, channel: str, thread_ts: str | None, step: str
+    ) -> str | None:
+        """For a job delivered again: the ts of the message an earlier delivery posted as
+        `step` (from the hash, else from Slack), or None when it was not posted. Raises the
+        client's errors when Slack cannot be asked."""
+        if not self.retaken:
+            return None
+        if self._recorded is None:
+            self._recorded = await self.redis.hgetall(self.key)
+        if step in self._recorded:
+            return self._recorded[step]
+        where = (channel, thread_ts)
+        if where not in self._in_slack:
+            self._in_slack[where] = await _messages_since(client, self.job, channel, thread_ts)
+        for message in self._in_slack[where]:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("job") == self.job.id and str(payload.get("step")) == step:
+                return str(message["ts"])
+        return None
+
+    async def claim(self, step: str) -> bool:
+        """For a private reply: True when no delivery has claimed `step` before (send it)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.record(pipe)
+            pipe.hsetnx(self.key, step, CLAIMED)
+            pipe.expire(self.key, LEDGER_TTL_SECONDS)
+            *_, fresh, _ = await pipe.execute()
+        return bool(fresh)
+
+    def done(self, step: str, value: str) -> None:
+        """`step` was posted (its ts, or "sent"); written with the next round trip."""
+        self.unrecorded[step] = value
+
+    def record(self, pipe: Any) -> None:
+        """Queue the writes of posted steps on `pipe`."""
+        if self.unrecorded:
+            pipe.hset(self.key, mapping=self.unrecorded)
+            pipe.expire(self.key, LEDGER_TTL_SECONDS)
+            self.unrecorded = {}
+
+    async def keep(self, name: str, value: str) -> str:
+        """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.record(pipe)
+            pipe.hsetnx(self.key, name, value)
+            pipe.hget(self.key, name)
+            pipe.expire(self.key, LEDGER_TTL_SECONDS)
+            *_, kept, _ = await pipe.execute()
+        return str(kept if kept is not None else value)
+
+
+async def _messages_since(
+    client: Any, job: Job, channel: str, thread_ts: str | None
+) -> list[dict[str, Any]]:
+    """The channel's messages since the job was recorded (or the thread's), with metadata."""
+    if thread_ts:
+        response = await client.conversations_replies(
+            channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+        )
+    else:
+        response = await client.conversations_history(
+            channel=channel,
+            oldest=f"{job.enqueued_at - 1:.6f}",
+            include_all_metadata=True,
+            limit=200,
+        )
+    return list(response.get("messages") or [])
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+class JobQueue:
+    """The stream, its consumer group, and this process's consumer."""
+
+    def __init__(
+        self,
+        url: str,
+        run: Callable[[Job], Awaitable[None]],
+        lost: Callable[[Job], Awaitable[None]],
+        metrics: Metrics,
+        capacity: int,
+        claim_idle_seconds: float,
+        max_deliveries: int,
+    ) -> None:
+        self.redis = aioredis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=REDIS_SOCKET_SECONDS,
+            socket_connect_timeout=ENQUEUE_TIMEOUT_SECONDS,
+            max_connections=capacity * 2,
+        )
+        self._enqueue = self.redis.register_script(_ENQUEUE)
+        self.run = run
+        self.lost = lost
+        self.capacity = capacity
+        self.claim_idle_ms = int(claim_idle_seconds * 1000)
+        self.max_deliveries = max_deliveries
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.metrics = metrics
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._room = asyncio.Event()
+        self._stopping = False
+        self._loops: list[asyncio.Task[None]] = []
+        self.last_seen: dict[str, int] = {"pending": 0, "lag": 0}
+
+    # -- producing ------------------------------------------------------------------------------
+
+    async def enqueue(self, job: Job, once: str | None = None, once_seconds: int = 600) -> bool:
+        """Record the job; False when `once` was claimed before (a duplicate delivery). Raises
+        StoreUnavailable when Redis does not answer in time."""
+        keys = [STREAM] + ([_claim_key(once)] if once else [])
+        args = [STREAM_MAX_LEN, job.dump(), once_seconds]
+        try:
+            async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
+                entry = await self._enqueue(keys=keys, args=args)
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            raise StoreUnavailable("redis enqueue failed") from exc
+        if entry is None:
+            return False
+        self.metrics.jobs.labels(event="enqueued").inc()
+        return True
+
+    # -- consuming ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        except (RedisError, OSError) as exc:  # made by the reader's first pass once Redis is up
+            log.warning("could not create the job group yet: %s", type(exc).__name__)
+        self._loops = [  # the claimer last: stop() cancels it
+            asyncio.create_task(self._read_loop()),
+            asyncio.create_task(self._claim_loop()),
+        ]
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def _read_loop(self) -> None:
+        while not self._stopping:
+            free = self.capacity - len(self._running)
+            if free <= 0:
+                self._room.clear()
+                await self._room.wait()
+                continue
+            try:
+                replies = await self.redis.xreadgroup(
+                    GROUP, self.consumer, {STREAM: ">"}, count=free, block=READ_BLOCK_MS
+                )
+            except ResponseError as exc:
+                if "NOGROUP" in str(exc):
+                    await self._create_group()
+                else:
+                    log.warning("reading jobs failed: %s", exc)
+                    await asyncio.sleep(0.5)
+                continue
+            except (RedisError, OSError) as exc:
+                log.warning("reading jobs failed: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
+            for _, entries in replies or []:
+                for entry_id, fields in entries:
+                    self._start(entry_id, fields, deliveries=1)
+
+    async def _create_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                log.warning("could not create the job group: %s", exc)
+
+    async def _claim_loop(self) -> None:
+        """Take over jobs other consumers left idle (they died), and keep our own from looking
+        idle while they run (a slow Slack must not make another replica start them again)."""
+        interval = max(0.2, self.claim_idle_ms / 3000)
+        while not self._stopping:
+            await asyncio.sleep(interval)
+            try:
+                await self._heartbeat()
+                await self._take_over()
+                await self._observe()
+            except (RedisError, OSError) as exc:
+                log.warning("claiming idle jobs failed: %s", type(exc).__name__)
+
+    async def _heartbeat(self) -> None:
+        if self._running:
+            # JUSTID: resets the idle time without counting a delivery.
+            await self.redis.xclaim(
+                STREAM, GROUP, self.consumer, 0, list(self._running), justid=True
+            )
+
+    async def _take_over(self) -> None:
+        free = self.capacity - len(self._running)
+        if free <= 0 or self._stopping:
+            return
+        idle = await self.redis.xpending_range(
+            STREAM, GROUP, min="-", max="+", count=free, idle=self.claim_idle_ms
+        )
+        for pending in idle:
+            entry_id = pending["message_id"]
+            if entry_id in self._running:
+                continue
+            claimed = await self.redis.xclaim(
+                STREAM, GROUP, self.consumer, self.claim_idle_ms, [entry_id]
+            )
+            for claimed_id, fields in claimed:
+                if fields is None:  # trimmed away: nothing left to do
+                    await self.redis.xack(STREAM, GROUP, claimed_id)
+                    continue
+                self.metrics.jobs.labels(event="claimed").inc()
+                log.info("took over job %s from %s", claimed_id, pending["consumer"])
+                self._start(claimed_id, fields, deliveries=pending["times_delivered"] + 1)
+
+    async def _observe(self) -> None:
+        for group in await self.redis.xinfo_groups(STREAM):
+            if group["name"] == GROUP:
+                self.last_seen = {
+                    "pending": int(group.get("pending") or 0),
+                    "lag": int(group.get("lag") or 0),
+                }
+                self.metrics.queue_pending.set(self.last_seen["pending"])
+                self.metrics.queue_lag.set(self.last_seen["lag"])
+
+    def _start(self, entry_id: str, fields: dict[str, str], deliveries: int) -> None:
+        try:
+            job = Job.load(fields["job"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("dropped an unreadable job %s", entry_id)
+            self._running[entry_id] = asyncio.create_task(self._drop(entry_id))
+            return
+        self._running[entry_id] = asyncio.create_task(self._perform(entry_id, job, deliveries))
+
+    async def _drop(self, entry_id: str) -> None:
+        try:
+            await self._ack(entry_id)
+        finally:
+            self._running.pop(entry_id, None)
+
+    async def _perform(self, entry_id: str, job: Job, deliveries: int) -> None:
+        try:
+            if deliveries > self.max_deliveries:
+                await self._dead_letter(entry_id, job, deliveries)
+                return
+            current_ledger.set(StepLedger(self.redis, job, deliveries))
+            await self.run(job)  # errors are handled (and the user told) inside
+            await self._ack(entry_id)
+        finally:
+            self._running.pop(entry_id, None)
+            self._room.set()
+
+    async def _ack(self, entry_id: str) -> None:
+        try:
+            await self.redis.xack(STREAM, GROUP, entry_id)
+        except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
+            log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
+
+    async def _dead_letter(self, entry_id: str, job: Job, deliveries: int) -> None:
+        self.metrics.jobs.labels(event="dead").inc()
+        log.error(
+            "job %s (%s) failed %d deliveries: moved to %s",
+            entry_id,
+            job.kind,
+            deliveries - 1,
+            DEAD_STREAM,
+        )
+        await self.redis.xadd(
+            DEAD_STREAM, {"job": job.dump(), "entry": entry_id}, maxlen=10_000, approximate=True
+        )
+        await self._ack(entry_id)
+        try:
+            await self.lost(job)
+        except Exception as exc:  # Slack too may be the reason it failed
+            log.warning("could not tell the user about job %s: %s", entry_id, type(exc).__name__)
+
+    # -- shutting down --------------------------------------------------------------------------
+
+    async def stop(self, grace: float) -> int:
+        """Stop reading, give running jobs `grace` seconds, leave the rest pending for other
+        replicas (not acknowledged). Returns how many were left."""
+        self._stopping = True
+        self._room.set()
+        if self._loops:
+            self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
+            await asyncio.wait(self._loops, timeout=READ_BLOCK_MS / 1000 + 1)
+        left = 0
+        running = list(self._running.values())
+        if running:
+            _, still = await asyncio.wait(running, timeout=grace)
+            left = len(still)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.wait(still, timeout=1)
+        return left
+
+    async def summary(self) -> dict[str, int]:
+        """For /healthz: the group's backlog as last seen, and what this process runs."""
+        return {**self.last_seen, "running": self.running}
+
+    async def close(self) -> None:
+        try:
+            await self.redis.aclose()
+        except (RedisError, OSError) as exc:
+            log.debug("redis close failed: %s", type(exc).__name__)
