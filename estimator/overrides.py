@@ -3,8 +3,8 @@ figures, validated, with one short message per bad field.
 
 Every amount here is in US dollars, like the bundled data file: the estimator computes in USD and
 converts the result with the workspace's rate, so an estimate in EUR is the USD estimate times one
-stated rate. Nothing here is applied yet; `salary_range`, `token_prices_for`, `gpu_hourly` and
-`figure_for` are the only ways the estimator will read these settings (see their docstrings).
+stated rate. estimator/prices.py applies them through `salary_range`, `token_prices_for`,
+`gpu_hourly` and `figure_for` (see their docstrings).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def default_rate(currency: Currency) -> float:
 def region_salary(region: SalaryRegion, role: str) -> Range:
     """The data file's base salary range for `role` in `region` (US: costs.toml's own)."""
     if region is SalaryRegion.us:
-        return facts.figure(f"salary.{role}")
+        return facts.bundled_figure(f"salary.{role}")
     table = regions_data()["region"][region.value][role]
     return Range(
         low=float(table["low"]),
@@ -485,8 +485,8 @@ def parse_price_file(text: str, origin: str = "price file") -> PriceOverrides:
     if salaries:
         settings["salaries"] = {
             role: {
-                "low": fields.get("low", facts.figure(f"salary.{role}").low),
-                "high": fields.get("high", facts.figure(f"salary.{role}").high),
+                "low": fields.get("low", facts.bundled_figure(f"salary.{role}").low),
+                "high": fields.get("high", facts.bundled_figure(f"salary.{role}").high),
             }
             for role, fields in salaries.items()
         }

@@ -10,11 +10,11 @@ from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Scenario
 
-_RATE = facts.figure("support.contact_rate")
+_RATE = facts.live("support.contact_rate")
 _MIX = {k: v for k, v in facts.entry("support.channel_mix").items() if isinstance(v, float)}
-_COST = {channel: facts.figure(f"support.cost_per_contact.{channel}") for channel in _MIX}
-_PER_AGENT = facts.figure("support.contacts_per_agent")
-_SEAT = facts.figure("support.agent_seat_monthly")
+_COST = {channel: facts.live(f"support.cost_per_contact.{channel}") for channel in _MIX}
+_PER_AGENT = facts.live("support.contacts_per_agent")
+_SEAT = facts.live("support.agent_seat_monthly")
 # Blended cost of one contact over the channel mix.
 _BLENDED_LOW = sum(share * _COST[c].low for c, share in _MIX.items())
 _BLENDED_HIGH = sum(share * _COST[c].high for c, share in _MIX.items())
