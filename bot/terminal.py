@@ -15,7 +15,7 @@ from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
 from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
-from estimator.money import signed_usd_short, usd_range
+from estimator.money import signed_usd_short, usd, usd_range
 from estimator.phases import ARTICLE, READING
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
@@ -95,7 +95,7 @@ def _key_figures(e: Estimate, width: int) -> list[str]:
         ("First year", t.first_year, multiple),
     ]
     out = [
-        f"aicost: {s.users:,} users, {s.stage.value} (prototype ${s.prototype_cost:,.0f})",
+        f"aicost: {s.users:,} users, {s.stage.value} (prototype {usd(s.prototype_cost)})",
         "=" * width,
     ]
     for label, amount, note in rows:
@@ -116,6 +116,13 @@ def render_estimate(
 ) -> str:
     width = width or terminal_width()
     out = _key_figures(e, width)
+    if e.settings_applied:
+        out.append(_rule("Your prices"))
+        out.extend(_wrap(text, "  ") for text in e.settings_applied)
+        if e.overrides is not None and e.overrides.currency.code.value != "USD":
+            out.append(
+                _wrap("Each line's basis below is worked in USD, as the data file is.", "  ")
+            )
     out.append(_rule("Breakdown"))
     for category in Category:
         items = [i for i in e.line_items if i.category is category]

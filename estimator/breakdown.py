@@ -18,6 +18,9 @@ from estimator.costs import (
     team,
 )
 from estimator.lines import LineItem
+from estimator.money import shown_in
+from estimator.overrides import BUNDLED
+from estimator.prices import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, traffic
 
@@ -52,30 +55,42 @@ def line_items(s: Scenario) -> list[LineItem]:
     ]
 
 
-def _priced_with(book: facts.Book, s: Scenario) -> list[LineItem]:
-    """The lines under an organisation's prices. A line whose amount differs from the bundled
-    prices' says which overridden figures its part of the estimator read; every basis is worded
-    under the same prices whenever it is read."""
-    with facts.using(None):
-        bundled_t = traffic(s)
-        bundled = {item.key: item for _, part in _PARTS for item in part(s, bundled_t)}
+def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
+    """The lines under an organisation's prices, each basis worded under the same prices whenever
+    it is read. A line whose amount a price-file entry or the cloud multiplier moved says so:
+    each is checked by pricing the line without it."""
+    o = book.overrides
+    without: dict[str, dict[str, tuple[float, float]]] = {}
+    if o.entries:
+        without["entries"] = _amounts(PriceBook(o.model_copy(update={"entries": {}})), s)
+    if o.cloud_multiplier != 1.0:
+        without["cloud"] = _amounts(PriceBook(o.model_copy(update={"cloud_multiplier": 1.0})), s)
     t = traffic(s)
     items: list[LineItem] = []
     for module, part in _PARTS:
-        with book.recording() as seen:  # type: ignore[attr-defined]
+        with book.recording() as seen:
             made = part(s, t)
-        names = seen | {n for n in facts.held_by(module) if book.origin(n) != "bundled"}  # type: ignore[attr-defined]
+        names = seen | {n for n in facts.held_by(module) if book.origin(n) != BUNDLED}
         for item in made:
-            before = bundled.get(item.key)
-            moved = before is None or (before.low, before.high) != (item.low, item.high)
-            note = book.note(names) if moved else ""  # type: ignore[attr-defined]
+            amount = (item.low, item.high)
+            note = book.note(
+                names,
+                entries=without.get("entries", {}).get(item.key, amount) != amount,
+                cloud=without.get("cloud", {}).get(item.key, amount) != amount,
+            )
             items.append(dataclasses.replace(item, explain=_pinned(book, item.explain, note)))
     return items
 
 
-def _pinned(book: facts.Book, explain: Callable[[], str], note: str) -> Callable[[], str]:
+def _amounts(book: PriceBook, s: Scenario) -> dict[str, tuple[float, float]]:
+    with facts.using(book):
+        t = traffic(s)
+        return {item.key: (item.low, item.high) for _, part in _PARTS for item in part(s, t)}
+
+
+def _pinned(book: PriceBook, explain: Callable[[], str], note: str) -> Callable[[], str]:
     def worded() -> str:
-        with facts.using(book):
+        with facts.using(book), shown_in(None):  # worked in USD, the data file's currency
             return explain() + note
 
     return worded

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 from estimator import facts
 from estimator.breakdown import line_items
 from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
+from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
@@ -18,6 +20,7 @@ from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
+from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
 
 
@@ -66,6 +69,13 @@ class Estimate:
     def overrides(self) -> PriceOverrides | None:
         return self.prices.overrides if self.prices is not None else None
 
+    def shown(self) -> AbstractContextManager[None]:
+        """Amounts formatted inside are in this estimate's currency, at its rate."""
+        o = self.overrides
+        if o is None:
+            return shown_in(None)
+        return shown_in(o.currency.code.value, o.currency.per_usd)
+
     @property
     def settings_applied(self) -> list[str]:
         """Which of the organisation's settings this estimate used, one phrase each."""
@@ -92,6 +102,23 @@ class Estimate:
             if category in sums
         ]
 
+    def _currency(self) -> dict:
+        """Every amount of the JSON is USD; this says the estimate's currency and its rate."""
+        o = self.overrides
+        c = o.currency if o is not None else None
+        per_usd = c.per_usd if c else 1.0
+        first = self.totals.first_year
+        return {
+            "code": c.code.value if c else "USD",
+            "per_usd": per_usd,
+            "set_on": c.set_on.isoformat() if c and c.set_on else None,
+            "amounts_are": "USD; multiply by per_usd for the currency",
+            "first_year": {
+                "low": round(first.low * per_usd, 2),
+                "high": round(first.high * per_usd, 2),
+            },
+        }
+
     def to_dict(self) -> dict:
         s = self.scenario
         return {
@@ -108,6 +135,7 @@ class Estimate:
             "sensitivity": [item.to_dict() for item in self.sensitivity],
             "absent": [item.to_dict() for item in self.absent],
             "settings_applied": self.settings_applied,
+            "currency": self._currency(),
             "token_prices": (
                 {
                     "model": self.token_prices.model,
@@ -182,7 +210,9 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
         prices=book,
         token_prices_from=(
-            "genai-prices bundled data" if prices_from == "genai-prices" else prices_from
+            snapshot_note()
+            if prices_from == "genai-prices"
+            else f"{prices_from}, {snapshot_note()}"
         ),
     )
 

@@ -146,20 +146,18 @@ class PriceBook:
         finally:
             self.read = before
 
-    def note(self, names: set[str]) -> str:
-        """'; priced with compute.instance_monthly 80-120 (my-prices.toml)' for the overridden
-        figures in `names`; the cloud multiplier is said once."""
+    def note(self, names: set[str], *, entries: bool, cloud: bool) -> str:
+        """'; priced with compute.instance_monthly 80-120 (my-prices.toml)': the overridden
+        figures in `names` when `entries` moved the line, the cloud multiplier when `cloud` did."""
         o = self.overrides
-        parts = [
-            f"{name} {_amount(self._figures[name][0])} ({o.origin})"
-            for name in sorted(names)
-            if name in o.entries
-        ]
-        multiplied = (
-            any(is_app_tier(name, facts.bundled_figure(name).unit) for name in names)
-            and o.cloud_multiplier != 1.0
-        )
-        if multiplied:
+        parts = []
+        if entries:
+            parts = [
+                f"{name} {_amount(self._figures[name][0])} ({o.origin})"
+                for name in sorted(names)
+                if name in o.entries
+            ]
+        if cloud:
             parts.append(f"cloud prices x{o.cloud_multiplier:g} ({o.origin})")
         return f"; priced with {', '.join(parts)}" if parts else ""
 

@@ -279,7 +279,9 @@ def _hosting(s: Scenario) -> str:
     return "API"
 
 
-def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
+def _assumptions(
+    s: Scenario, absent: tuple[Absent, ...] = (), applied: list[str] | None = None
+) -> dict:
     family = model_family_note(s.model)
     shown = [
         ("users", f"{count(s.users)} users"),
@@ -311,6 +313,8 @@ def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
         parts.append(
             "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
         )
+    if applied:
+        parts.append("Workspace prices: " + " · ".join(applied) + ".")
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
 
@@ -347,7 +351,7 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
         _breakdown(e),
         _phases(e),
         _sensitivity(e),
-        _assumptions(e.scenario, e.absent),
+        _assumptions(e.scenario, e.absent, e.settings_applied),
         _actions(),
     ]
 
