@@ -17,6 +17,7 @@ from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
 from estimator.money import signed_usd_short, usd, usd_range
 from estimator.phases import ARTICLE, READING
+from estimator.token_snapshot import bundled_note
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
 
@@ -116,9 +117,9 @@ def render_estimate(
 ) -> str:
     width = width or terminal_width()
     out = _key_figures(e, width)
-    if e.settings_applied:
+    if e.settings_applied or (e.token_prices and e.token_prices_from != bundled_note()):
         out.append(_rule("Your prices"))
-        out.extend(_wrap(text, "  ") for text in e.settings_applied)
+        out.extend(_wrap(text, "  ") for text in e.price_notes)
         if e.overrides is not None and e.overrides.currency.code.value != "USD":
             out.append(
                 _wrap("Each line's basis below is worked in USD, as the data file is.", "  ")

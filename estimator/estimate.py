@@ -77,6 +77,14 @@ class Estimate:
         return shown_in(o.currency.code.value, o.currency.per_usd)
 
     @property
+    def price_notes(self) -> list[str]:
+        """The settings applied, then where the token prices came from (for the assumptions)."""
+        notes = self.settings_applied
+        if self.token_prices is not None:
+            notes = [*notes, f"token prices: {self.token_prices_from}"]
+        return notes
+
+    @property
     def settings_applied(self) -> list[str]:
         """Which of the organisation's settings this estimate used, one phrase each."""
         return applied_settings(self.prices.overrides) if self.prices is not None else []

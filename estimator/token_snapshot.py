@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Mapping
 from importlib import metadata
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,27 @@ def snapshot_status() -> dict[str, str]:
     }
 
 
-def wanted(environ: dict[str, str] | None = None) -> bool:
+URL_ENV = "PRICES_UPDATE_URL"  # where to fetch from instead of genai-prices' own default
+_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class AutoUpdateError(ValueError):
+    """PRICES_AUTO_UPDATE is set to something that is neither on nor off."""
+
+
+def wanted(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether PRICES_AUTO_UPDATE asks for fresh token prices; AutoUpdateError if unreadable."""
     value = (environ if environ is not None else os.environ).get(AUTO_UPDATE_ENV, "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    if value.strip().lower() not in (*_YES, *_NO):
+        raise AutoUpdateError(f"{AUTO_UPDATE_ENV} must be 1 or 0 (got {value[:20]!r})")
+    return value.strip().lower() in _YES
+
+
+def refresh_if_wanted(environ: Mapping[str, str] | None = None) -> None:
+    """At a process's start: refresh when PRICES_AUTO_UPDATE=1, from PRICES_UPDATE_URL if set."""
+    env = environ if environ is not None else os.environ
+    if wanted(env):
+        refresh(env.get(URL_ENV) or None)
 
 
 def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:

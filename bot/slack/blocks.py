@@ -314,7 +314,7 @@ def _assumptions(
             "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
         )
     if applied:
-        parts.append("Workspace prices: " + " · ".join(applied) + ".")
+        parts.append("Prices: " + " · ".join(applied) + ".")
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
 
@@ -351,7 +351,7 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
         _breakdown(e),
         _phases(e),
         _sensitivity(e),
-        _assumptions(e.scenario, e.absent, e.settings_applied),
+        _assumptions(e.scenario, e.absent, e.price_notes),
         _actions(),
     ]
 
