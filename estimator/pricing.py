@@ -103,7 +103,10 @@ def effective_token_prices(model: str) -> tuple[TokenPrices, str]:
     book = facts.active()
     if book is None:
         return prices, "genai-prices"
-    return book.overrides.token_prices_for(prices)
+    prices, where = book.overrides.token_prices_for(prices)
+    if where == "bundled":
+        return prices, "genai-prices"
+    return prices, f"own price ({where})" if where == book.overrides.origin else where
 
 
 @lru_cache(maxsize=65_536)
