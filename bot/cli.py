@@ -98,7 +98,7 @@ def _run(args: list[str]) -> int:
     except PriceFileError as exc:
         return _fail(str(exc))
     if "--update-prices" in flags:
-        token_snapshot.refresh()
+        token_snapshot.refresh(os.environ.get(token_snapshot.URL_ENV) or None)
     currency = overrides.currency if overrides is not None else None
     with (
         applied(overrides),

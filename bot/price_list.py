@@ -75,15 +75,26 @@ def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
         figure = book.figure(name)
         where = book.origin(name)
         out.append((name, _amount(figure.low, figure.high), where))
-    return _columns(out)
+    return _columns(out, width)
 
 
-def _columns(out: list[str | tuple[str, str, str]]) -> list[str]:
-    """Rows as aligned columns (name, amount, where); headings as they are."""
+def _columns(out: list[str | tuple[str, str, str]], width: int) -> list[str]:
+    """Rows as aligned columns (name, amount, where), headings as they are. A row too wide for
+    the terminal puts where it came from on the next line, under the amount."""
     rows = [row for row in out if isinstance(row, tuple)]
-    name_width = max(len(row[0]) for row in rows) + 2
     amount_width = max(len(row[1]) for row in rows) + 2
-    return [
-        row if isinstance(row, str) else f"  {row[0]:<{name_width}}{row[1]:<{amount_width}}{row[2]}"
-        for row in out
-    ]
+    name_width = max(12, min(max(len(row[0]) for row in rows), 34, width - amount_width - 26)) + 2
+    lines: list[str] = []
+    for row in out:
+        if isinstance(row, str):
+            lines.append(row)
+            continue
+        name, amount, where = row
+        head = f"  {name:<{name_width}}" if len(name) < name_width else f"  {name}  "
+        line = f"{head}{amount:<{amount_width}}{where}".rstrip()
+        if len(line) <= width:
+            lines.append(line)
+        else:
+            lines.append(f"{head}{amount}")
+            lines.append(" " * min(len(head), width // 2) + where)
+    return lines
