@@ -56,7 +56,8 @@ class Estimate:
     _first_year_of: Callable[[Scenario], Amount] | None = field(default=None, repr=False)
     # The organisation's prices it was made with (None: the bundled ones, in USD).
     prices: PriceBook | None = None
-    token_prices_from: str = "genai-prices"
+    # Where the token prices came from: "genai-prices", or the discount or own price applied.
+    token_prices_by: str = "genai-prices"
 
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
@@ -75,6 +76,13 @@ class Estimate:
         if o is None:
             return shown_in(None)
         return shown_in(o.currency.code.value, o.currency.per_usd)
+
+    @property
+    def token_prices_from(self) -> str:
+        """'genai-prices 0.2.3 bundled snapshot', or the discount applied and then the snapshot."""
+        if self.token_prices_by == "genai-prices":
+            return snapshot_note()
+        return f"{self.token_prices_by}, {snapshot_note()}"
 
     @property
     def price_notes(self) -> list[str]:
@@ -217,11 +225,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         token_prices=prices,
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
         prices=book,
-        token_prices_from=(
-            snapshot_note()
-            if prices_from == "genai-prices"
-            else f"{prices_from}, {snapshot_note()}"
-        ),
+        token_prices_by=prices_from,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -69,9 +69,9 @@ class Book(Protocol):
 _BOOK: ContextVar[Book | None] = ContextVar("aicost_price_book", default=None)
 
 
-def active() -> Any:
-    """The active price book (estimator.prices.PriceBook), or None."""
-    return _BOOK.get()
+# The active price book (estimator.prices.PriceBook), or None: the ContextVar's own getter, so the
+# hot paths that key their caches on it pay no Python call.
+active: Callable[[], Any] = _BOOK.get
 
 
 def entry(name: str) -> Any:

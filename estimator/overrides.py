@@ -494,6 +494,17 @@ def parse_price_file(text: str, origin: str = "price file") -> PriceOverrides:
     return check(settings, origin)
 
 
+# Sizing constants the estimator reads once at import, not prices: refused rather than ignored.
+FIXED_AT_START = frozenset(
+    {
+        "gpu.spares",
+        "self_hosting.weights_memory_share",
+        "self_hosting.max_gpus_per_replica",
+        "self_hosting.gpus_per_host",
+    }
+)
+
+
 def _collect_entries(
     walk: _Walk, name: str, value: Any, bundled: Any, out: dict[str, dict[str, float]]
 ) -> None:
@@ -501,6 +512,8 @@ def _collect_entries(
         raise walk.fail(name, "not an entry of the bundled data file")
     if not isinstance(value, dict):
         raise walk.fail(name, "expected a table like the bundled data file's")
+    if name in FIXED_AT_START:
+        raise walk.fail(name, "read once at start-up; a price file cannot change it")
     if "source" in bundled:  # an entry: its numeric fields may change
         numeric = {k for k, v in bundled.items() if isinstance(v, int | float) and k != "checked"}
         out[name] = _numbers(walk, name, value, numeric)

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
+from functools import cache
 from importlib import metadata
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ FETCH_SECONDS = 10.0
 _state: dict[str, str] = {}
 
 
+@cache
 def _version() -> str:
     try:
         return metadata.version("genai-prices")

@@ -137,3 +137,26 @@ def test_an_explicit_model_price_wins_over_the_provider_discount():
     assert e.token_prices.input == 1.0 and e.token_prices.output == 2.0
     llm = next(i for i in e.line_items if i.category is Category.llm_inference)
     assert "own price (workspace settings) $1/$1/$2 per Mtok" in llm.basis
+
+
+def test_own_gpu_prices_price_the_self_hosted_fleet_and_say_so():
+    s = first_scenario("10000 users startup self-hosted h100 llama 70b")
+    own = PriceOverrides(gpu_prices={"h100": {"on_demand": 3.0, "reserved": 2.0}})
+    base, e = estimate(s), estimate(s, own)
+    gpu = next(i for i in e.line_items if i.item.startswith("Self-hosted GPUs"))
+    assert "$3/h (on demand, workspace settings)" in gpu.basis
+    gpus_low = (
+        next(i for i in base.line_items if i.key == gpu.key).low / 2.0 / facts.HOURS_PER_MONTH
+    )
+    assert gpu.low == pytest.approx(round(gpus_low) * 3.0 * facts.HOURS_PER_MONTH)
+    moved = {k for k, v in amounts(e).items() if amounts(base)[k] != v}
+    # The GPU lines, and staging, which keeps a share of a GPU replica at the same hourly price.
+    gpu_lines = {i.key for i in e.line_items if i.category is Category.llm_inference}
+    assert moved == gpu_lines | {"infrastructure:Staging environment"}
+
+
+def test_a_price_file_cannot_change_a_sizing_constant_read_at_start():
+    from estimator.overrides import PriceFileError
+
+    with pytest.raises(PriceFileError, match=r"gpu\.spares: read once at start-up"):
+        parse_price_file("[gpu.spares]\nlow = 3\nhigh = 3\n", "my.toml")

@@ -81,12 +81,16 @@ def _per_gpu(active_b: float, gpu: GPU) -> tuple[float, float]:
     return tuple(x * a_last / active_b for x in table[k_last])  # type: ignore[return-value]
 
 
-@cache
 def replica(
     model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
 ) -> Replica:
     """The replica for `model` on `gpu`, or SelfHostingError naming what fits. An unchosen
     precision is BF16, or FP8 when the weights ship in FP8 or BF16 does not fit one node."""
+    return _replica(model, gpu, precision, chosen, facts.active())
+
+
+@cache  # per price book: a price file may change a GPU's memory or speed
+def _replica(model: str, gpu: GPU, precision: Precision, chosen: bool, book: object) -> Replica:
     w = weights(model)
     if chosen:
         tried: tuple[str, ...] = (precision.value,)

@@ -33,8 +33,6 @@ _SCOPE = facts.live_entry("headcount_growth.scope")
 
 
 _BASES = {stage: facts.live_entry(f"headcount.{stage.value}") for stage in Stage}
-_LOG_REFERENCE = {stage: math.log10(table["reference_users"]) for stage, table in _BASES.items()}
-_LOG_ONSET = {role: math.log10(users) for role, users in _ONSET.items() if role in ROLES}
 
 
 def _role_fte(s: Scenario, role: str, log_users: float) -> float:
@@ -42,10 +40,10 @@ def _role_fte(s: Scenario, role: str, log_users: float) -> float:
     base = _BASES[s.stage][role]
     growth = _PER_TENFOLD[role]
     if base > 0:
-        tenfolds = log_users - _LOG_REFERENCE[s.stage]
+        tenfolds = log_users - math.log10(_BASES[s.stage]["reference_users"])
         fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
     else:
-        fte = growth * max(0.0, log_users - _LOG_ONSET[role])
+        fte = growth * max(0.0, log_users - math.log10(_ONSET[role]))
     if role == "security_engineer":
         fte += _SCOPE["security_per_framework"] * len(s.compliance)
     elif role == "site_reliability_engineer":
