@@ -279,6 +279,20 @@ def _hosting(s: Scenario) -> str:
     return "API"
 
 
+# The assumptions are one context element (Slack: at most 3,000 characters); the prices said in it
+# are kept to this many, the rest counted (Home lists every setting).
+PRICES_NOTE_CHARS = 1_200
+
+
+def _within(notes: list[str], limit: int) -> str:
+    shown: list[str] = []
+    for n, note in enumerate(notes):
+        if len(" · ".join([*shown, note])) > limit:
+            return " · ".join(shown) + f" · and {len(notes) - n} more (Home lists them)"
+        shown.append(note)
+    return " · ".join(shown)
+
+
 def _assumptions(
     s: Scenario, absent: tuple[Absent, ...] = (), applied: list[str] | None = None
 ) -> dict:
@@ -314,7 +328,7 @@ def _assumptions(
             "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
         )
     if applied:
-        parts.append("Prices: " + " · ".join(applied) + ".")
+        parts.append("Prices: " + _within(applied, PRICES_NOTE_CHARS) + ".")
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
 
