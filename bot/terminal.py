@@ -190,7 +190,7 @@ def render_estimate(
         out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
     for absent in e.absent:
         if absent.kind == "line":
-            out.append(_wrap(f"Left out, $0 here: {absent.name}: {absent.why}.", "  "))
+            out.append(_wrap(f"Left out, {usd(0)} here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "

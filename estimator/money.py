@@ -23,6 +23,12 @@ def shown_in(code: str | None, per_usd: float = 1.0) -> Iterator[None]:
         _SHOWN.reset(token)
 
 
+def symbol() -> str:
+    """The currency symbol amounts are shown with: "$", or "€" inside `shown_in("EUR", ...)`."""
+    shown = _SHOWN.get()
+    return "$" if shown is None else shown[0]
+
+
 def _shown(amount: float) -> tuple[str, float]:
     shown = _SHOWN.get()
     return ("$", amount) if shown is None else (shown[0], amount * shown[1])
@@ -59,14 +65,13 @@ def usd_range(low: float, high: float, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
     fmt = usd_short if short else usd
     lo, hi = fmt(low), fmt(high)
-    symbol = _shown(0)[0]
-    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
+    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol())}"
 
 
 def signed_usd_short(amount: float) -> str:
     """+$12k / -$3k / $0, for diffs."""
     if round(amount) == 0:
-        return f"{_shown(0)[0]}0"
+        return f"{symbol()}0"
     return ("+" if amount > 0 else "") + usd_short(amount)
 
 

@@ -20,6 +20,7 @@ from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
+from estimator.money import symbol as money_symbol
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
@@ -204,14 +205,14 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 def _range(a: Amount, unit: str = "") -> str:
     """$2.5k–5.2k/month; a single figure when both ends agree."""
     low, high = usd_short(a.low), usd_short(a.high)
-    text = low if low == high else f"{low}–{high.removeprefix('$')}"
+    text = low if low == high else f"{low}–{high.removeprefix(money_symbol())}"
     return text + unit
 
 
 def _signed(amount: float) -> str:
     """+$12k / -$3k / $0."""
     if round(amount) == 0:
-        return "$0"
+        return usd_short(0)  # "$0", or "€0" in the workspace's currency
     return ("+" if amount > 0 else "") + usd_short(amount)
 
 
@@ -325,7 +326,9 @@ def _assumptions(
     lines = [line for line in absent if line.kind == "line"]
     if lines:
         parts.append(
-            "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
+            f"Left out, {usd_short(0)} here: "
+            + " · ".join(f"{line.name}: {line.why}" for line in lines)
+            + "."
         )
     if applied:
         parts.append("Prices: " + _within(applied, PRICES_NOTE_CHARS) + ".")
@@ -591,7 +594,7 @@ def follow_up_message(reply: Reply) -> Message:
         _totals_diff(diff),
         _category_diff(diff),
         _key_figures(e),
-        _assumptions(e.scenario),
+        _assumptions(e.scenario, applied=e.price_notes),
         _actions(),
     ]
     return _message(text, blocks)
