@@ -120,7 +120,7 @@ def render_estimate(
     if e.settings_applied or (e.token_prices and e.token_prices_from != bundled_note()):
         out.append(_rule("Your prices"))
         out.extend(_wrap(text, "  ") for text in e.price_notes)
-        if e.overrides is not None and e.overrides.currency.code.value != "USD":
+        if show_basis and e.overrides is not None and e.overrides.currency.code.value != "USD":
             out.append(
                 _wrap("Each line's basis below is worked in USD, as the data file is.", "  ")
             )
