@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
@@ -22,7 +22,7 @@ def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
     return _staged_amount(name, stage, facts.active())
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: one set per price book seen
 def _staged_amount(name: str, stage: Stage, book: object) -> tuple[float, float]:
     """The stage's slice of an article range."""
     article = facts.figure(name)
@@ -38,7 +38,7 @@ def staged_line(
     return _staged_line(name, stage, category, item, cadence, facts.active())
 
 
-@cache  # the same range, stage, item and prices always give the same (immutable) line
+@lru_cache(maxsize=4096)  # same range, stage, item and prices: the same (immutable) line
 def _staged_line(
     name: str,
     stage: Stage,

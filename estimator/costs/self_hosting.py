@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
@@ -89,7 +89,7 @@ def replica(
     return _replica(model, gpu, precision, chosen, facts.active())
 
 
-@cache  # per price book: a price file may change a GPU's memory or speed
+@lru_cache(maxsize=4096)  # per price book: a price file may change a GPU's memory or speed
 def _replica(model: str, gpu: GPU, precision: Precision, chosen: bool, book: object) -> Replica:
     w = weights(model)
     if chosen:

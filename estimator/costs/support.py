@@ -4,7 +4,7 @@ per contact by channel; agents and their help-desk seats follow the contact volu
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
@@ -24,7 +24,7 @@ def _blended() -> tuple[float, float]:
     return _blended_for(facts.active())
 
 
-@cache
+@lru_cache(maxsize=256)
 def _blended_for(book: object) -> tuple[float, float]:
     low = sum(_MIX_TABLE[c] * _COST[c].low for c in _CHANNELS)
     high = sum(_MIX_TABLE[c] * _COST[c].high for c in _CHANNELS)
