@@ -75,6 +75,11 @@ def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
         figure = book.figure(name)
         where = book.origin(name)
         out.append((name, _amount(figure.low, figure.high), where))
+    listed = set(_figure_names())
+    for name, fields in sorted(o.entries.items()):  # entries without a low-high figure
+        if name not in listed and not name.startswith("gpu."):
+            shown = ", ".join(f"{k} {v:g}" for k, v in fields.items())
+            out.append((name, shown, o.origin))
     return _columns(out, width)
 
 

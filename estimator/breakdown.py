@@ -19,7 +19,6 @@ from estimator.costs import (
 )
 from estimator.lines import LineItem
 from estimator.money import shown_in
-from estimator.overrides import BUNDLED
 from estimator.prices import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, traffic
@@ -70,7 +69,7 @@ def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
     for module, part in _PARTS:
         with book.recording() as seen:
             made = part(s, t)
-        names = seen | {n for n in facts.held_by(module) if book.origin(n) != BUNDLED}
+        names = seen | {n for n in facts.held_by(module) if book.overridden(n)}
         for item in made:
             amount = (item.low, item.high)
             note = book.note(

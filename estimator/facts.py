@@ -118,11 +118,12 @@ class LiveFigure:
 class LiveTable(dict):
     """A table a module holds, filled from the active price book (see `using`)."""
 
-    __slots__ = ("name",)
+    __slots__ = ("module", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str = "") -> None:
         super().__init__(bundled_entry(name))
         self.name = name
+        self.module = module
 
     def fill(self, table: dict[str, Any]) -> None:
         self.clear()
@@ -132,11 +133,12 @@ class LiveTable(dict):
 class LiveList(list):
     """A list of tables (e.g. database tiers) a module holds, filled like LiveTable."""
 
-    __slots__ = ("name",)
+    __slots__ = ("module", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str = "") -> None:
         super().__init__(bundled_entry(name))
         self.name = name
+        self.module = module
 
     def fill(self, tables: list[Any]) -> None:
         self[:] = tables
@@ -153,14 +155,16 @@ def live(name: str) -> LiveFigure:
 
 
 def live_entry(name: str) -> Any:
-    held = LiveList(name) if isinstance(bundled_entry(name), list) else LiveTable(name)
+    module = sys._getframe(1).f_globals.get("__name__", "")
+    kind = LiveList if isinstance(bundled_entry(name), list) else LiveTable
+    held = kind(name, module)
     _HELD.append(held)
     return held
 
 
 def held_by(module: str) -> tuple[str, ...]:
-    """Names of the figures `module` holds from import time."""
-    return tuple(h.name for h in _HELD if isinstance(h, LiveFigure) and h.module == module)
+    """Names of the figures and tables `module` holds from import time."""
+    return tuple(h.name for h in _HELD if h.module == module)
 
 
 def _fill(book: Book | None) -> None:

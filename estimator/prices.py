@@ -76,6 +76,14 @@ class PriceBook:
             found = self._entries[name] = self._resolve_entry(name)
         return found
 
+    def overridden(self, name: str) -> bool:
+        """Whether the figure or table `name` differs from the bundled one under this book."""
+        if name in self.overrides.entries:
+            return True
+        if isinstance(facts.bundled_entry(name), dict) and "low" in facts.bundled_entry(name):
+            return self.origin(name) != BUNDLED
+        return False
+
     def origin(self, name: str) -> str:
         """Where the figure `name` came from: 'bundled', a price file, 'workspace settings'."""
         self.figure(name)
@@ -137,6 +145,12 @@ class PriceBook:
 
     # --- what was applied ----------------------------------------------------------------------
 
+    def _said(self, name: str) -> str:
+        """An overridden entry's new values: '80-120' for a figure, 'chat 0.8, email 0.15' else."""
+        if name in self._figures:
+            return _amount(self._figures[name][0])
+        return ", ".join(f"{k} {v:g}" for k, v in self.overrides.entries[name].items())
+
     @contextmanager
     def recording(self) -> Iterator[set[str]]:
         """The names of overridden figures read inside (used to annotate one basis line)."""
@@ -153,7 +167,7 @@ class PriceBook:
         parts = []
         if entries:
             parts = [
-                f"{name} {_amount(self._figures[name][0])} ({o.origin})"
+                f"{name} {self._said(name)} ({o.origin})"
                 for name in sorted(names)
                 if name in o.entries
             ]
