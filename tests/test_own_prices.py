@@ -160,3 +160,15 @@ def test_a_price_file_cannot_change_a_sizing_constant_read_at_start():
 
     with pytest.raises(PriceFileError, match=r"gpu\.spares: read once at start-up"):
         parse_price_file("[gpu.spares]\nlow = 3\nhigh = 3\n", "my.toml")
+
+
+def test_a_price_file_table_without_a_range_moves_its_line_and_is_named():
+    s = first_scenario(STANDARD)
+    base = estimate(s)
+    mix = "[support.channel_mix]\nchat = 0.8\nemail = 0.15\nphone = 0.05\n"
+    e = estimate(s, parse_price_file(mix, "mix.toml"))
+    moved = {k for k, v in amounts(e).items() if amounts(base)[k] != v}
+    assert moved == {"customer_support:Support contacts handled (agent time)"}
+    line = next(i for i in e.line_items if i.key in moved)
+    assert "support.channel_mix chat 0.8, email 0.15, phone 0.05 (mix.toml)" in line.basis
+    assert "80% chat" in line.basis
