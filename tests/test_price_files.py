@@ -186,3 +186,13 @@ def test_an_unreadable_auto_update_setting_is_refused():
         token_snapshot.wanted({"PRICES_AUTO_UPDATE": "maybe"})
     assert token_snapshot.wanted({"PRICES_AUTO_UPDATE": "1"}) is True
     assert token_snapshot.wanted({}) is False
+
+
+def test_the_bot_refuses_an_unreadable_auto_update_setting_with_one_line():
+    env = {k: v for k, v in ENV.items() if not k.startswith(("SLACK_", "REDIS_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", PRICES_AUTO_UPDATE="maybe")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == "aicost bot: PRICES_AUTO_UPDATE must be 1 or 0 (got 'maybe')"
