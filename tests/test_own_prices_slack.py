@@ -27,7 +27,12 @@ from tests.support.reading import (
     submitted_state,
     text_of,
 )
-from tests.support.signing import slash_command_body, view_submission_body
+from tests.support.signing import (
+    event_callback_body,
+    message_event,
+    slash_command_body,
+    view_submission_body,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 STANDARD = "10000 users startup"
@@ -75,6 +80,21 @@ async def estimate_text(slack, bot, team: str) -> str:
     return " ".join(text_of(call.args) for call in posts(slack, channel))
 
 
+async def thread_reply_text(slack, bot, team: str, text: str) -> str:
+    """A new estimate, then `text` replied in its thread: the bot's answer."""
+    channel = channel_id()
+    await bot.post(slash_command_body(STANDARD, team_id=team, channel_id=channel))
+    ts = await estimate_with_tips(slack, channel, STANDARD)
+    before = len(posts(slack, channel, ts))
+    event = message_event(text, channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
+        count=before + 1,
+    )
+    return text_of(replies[-1].args["blocks"])
+
+
 def expected(rate: float, discount: float):
     own = PriceOverrides(
         currency={"code": "EUR", "per_usd": rate}, provider_discounts={"openai": discount}
@@ -105,6 +125,9 @@ async def test_saved_settings_price_every_estimate_and_history_keeps_the_rate_of
     assert llm_line(at_09) in first  # in euros, 20% off the list price
     assert "EUR at 0.9 per USD" in first and "openai token prices less 20%" in first
     assert "$" not in llm_line(at_09)
+    follow_up = await thread_reply_text(slack, bot, team, "what if 50k users?")
+    assert "Updated: 50,000 users" in follow_up and "€" in follow_up and "$" not in follow_up
+    assert "openai token prices less 20% (workspace settings)" in follow_up
 
     await save_settings(
         slack, bot, team, admin, {SettingsField.rate: "0.5", SettingsField.discounts: "openai 20%"},
