@@ -20,6 +20,13 @@ def main() -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from estimator import token_snapshot
+
+    try:  # before anything is priced; its workers do the same
+        token_snapshot.refresh_if_wanted()
+    except token_snapshot.AutoUpdateError as exc:
+        print(f"aicost bot: {exc}", file=sys.stderr)
+        return 2
     # Imported after settings so a missing token fails fast, before the Slack libraries load.
     from bot.slack.app import build_bot
     from bot.slack.server import StartupError, serve

@@ -6,6 +6,7 @@ Works with no Slack and no Redis. Bad input exits 2 with one line saying what to
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -15,6 +16,7 @@ from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.export import estimate_csv, estimate_json
 from bot.parsing import Command, InputError, parse
+from bot.price_list import render_prices
 from bot.terminal import (
     fit,
     render_breakeven,
@@ -26,11 +28,25 @@ from bot.terminal import (
     render_summary,
     terminal_width,
 )
+from estimator import token_snapshot
 from estimator.breakeven import break_even
 from estimator.curve import scaling_curve
+from estimator.money import shown_in
+from estimator.overrides import PriceFileError, PriceOverrides, load_price_file, price_file_path
+from estimator.prices import applied
 
 EXIT_BAD_INPUT = 2
-FLAGS = ("--json", "--csv", "--chart", "--curve", "--brief", "--version", "--help")
+FLAGS = (
+    "--json",
+    "--csv",
+    "--chart",
+    "--prices",
+    "--update-prices",
+    "--curve",
+    "--brief",
+    "--version",
+    "--help",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +63,7 @@ def _run(args: list[str]) -> int:
     flags: set[str] = set()
     words: list[str] = []
     chart_path: Path | None = None
+    prices_arg: str | None = None
     rest = iter(args)
     for arg in rest:
         name = arg.split("=", 1)[0]
@@ -55,6 +72,12 @@ def _run(args: list[str]) -> int:
             if not value or value.startswith("--"):
                 return _fail("--chart needs a file name, e.g.: aicost --chart out.png 10k users")
             chart_path = Path(value)
+        elif name == "--prices":
+            prices_arg = arg.split("=", 1)[1] if "=" in arg else next(rest, "")
+            if not prices_arg or prices_arg.startswith("--"):
+                return _fail(
+                    "--prices needs a file, e.g.: aicost --prices my-prices.toml 10k users"
+                )
         elif arg in ("-h", "-V"):
             flags.add("--help" if arg == "-h" else "--version")
         elif arg.startswith("--"):
@@ -68,6 +91,29 @@ def _run(args: list[str]) -> int:
         return 0
     if "--help" in flags or words == ["help"]:
         print(fit([render_help()], terminal_width()))
+        return 0
+    try:
+        path = price_file_path(prices_arg, os.environ)
+        overrides = load_price_file(path) if path is not None else None
+    except PriceFileError as exc:
+        return _fail(str(exc))
+    if "--update-prices" in flags:
+        token_snapshot.refresh(os.environ.get(token_snapshot.URL_ENV) or None)
+    currency = overrides.currency if overrides is not None else None
+    with (
+        applied(overrides),
+        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1.0),
+    ):
+        return _answer(words, flags, chart_path, overrides)
+
+
+def _answer(
+    words: list[str], flags: set[str], chart_path: Path | None, overrides: PriceOverrides | None
+) -> int:
+    """The command's output, with the organisation's prices (if any) already applied."""
+    if words == ["prices"]:
+        width = terminal_width()
+        print(fit(render_prices(overrides, width), width))
         return 0
     if words and words[0] == "chat":
         return chat(input_line=input, write=print)

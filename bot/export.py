@@ -48,6 +48,18 @@ def estimate_csv(e: Estimate) -> str:
                 f"{phase.months}; article {low:g}-{high:g}x the prototype",
             )
         )
+    currency = e.overrides.currency if e.overrides is not None else None
+    if currency is not None and currency.code.value != "USD":  # the amounts above stay in USD
+        writer.writerow(
+            _row(
+                "currency",
+                currency.code.value,
+                "per_usd",
+                currency.per_usd,
+                currency.per_usd,
+                f"amounts above are USD; x {currency.per_usd:g} for {currency.describe()}",
+            )
+        )
     return out.getvalue()
 
 

@@ -15,8 +15,9 @@ from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
 from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
-from estimator.money import signed_usd_short, usd_range
+from estimator.money import signed_usd_short, usd, usd_range
 from estimator.phases import ARTICLE, READING
+from estimator.token_snapshot import bundled_note
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
 
@@ -95,7 +96,7 @@ def _key_figures(e: Estimate, width: int) -> list[str]:
         ("First year", t.first_year, multiple),
     ]
     out = [
-        f"aicost: {s.users:,} users, {s.stage.value} (prototype ${s.prototype_cost:,.0f})",
+        f"aicost: {s.users:,} users, {s.stage.value} (prototype {usd(s.prototype_cost)})",
         "=" * width,
     ]
     for label, amount, note in rows:
@@ -116,6 +117,13 @@ def render_estimate(
 ) -> str:
     width = width or terminal_width()
     out = _key_figures(e, width)
+    if e.settings_applied or (e.token_prices and e.token_prices_from != bundled_note()):
+        out.append(_rule("Your prices"))
+        out.extend(_wrap(text, "  ") for text in e.price_notes)
+        if show_basis and e.overrides is not None and e.overrides.currency.code.value != "USD":
+            out.append(
+                _wrap("Each line's basis below is worked in USD, as the data file is.", "  ")
+            )
     out.append(_rule("Breakdown"))
     for category in Category:
         items = [i for i in e.line_items if i.category is category]
@@ -182,7 +190,7 @@ def render_estimate(
         out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
     for absent in e.absent:
         if absent.kind == "line":
-            out.append(_wrap(f"Left out, $0 here: {absent.name}: {absent.why}.", "  "))
+            out.append(_wrap(f"Left out, {usd(0)} here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
+from estimator import facts
 from estimator.costs import (
     engineering,
     inference,
@@ -14,11 +18,28 @@ from estimator.costs import (
     team,
 )
 from estimator.lines import LineItem
+from estimator.money import shown_in
+from estimator.prices import PriceBook
 from estimator.scenario import Scenario
-from estimator.traffic import traffic
+from estimator.traffic import Traffic, traffic
+
+_PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = (
+    (infrastructure.__name__, infrastructure.lines),
+    (regions.__name__, regions.lines),
+    (inference.__name__, inference.lines),
+    (engineering.__name__, lambda s, t: engineering.lines(s)),
+    (storage.__name__, storage.lines),
+    (security.__name__, lambda s, t: security.lines(s)),
+    (team.__name__, lambda s, t: team.lines(s)),
+    (support.__name__, lambda s, t: support.lines(s)),
+    (legal.__name__, lambda s, t: legal.lines(s)),
+)
 
 
 def line_items(s: Scenario) -> list[LineItem]:
+    book = facts.active()
+    if book is not None:
+        return _priced_with(book, s)
     t = traffic(s)
     return [
         *infrastructure.lines(s, t),
@@ -31,3 +52,44 @@ def line_items(s: Scenario) -> list[LineItem]:
         *support.lines(s),
         *legal.lines(s),
     ]
+
+
+def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
+    """The lines under an organisation's prices, each basis worded under the same prices whenever
+    it is read. A line whose amount a price-file entry or the cloud multiplier moved says so:
+    each is checked by pricing the line without it."""
+    o = book.overrides
+    without: dict[str, dict[str, tuple[float, float]]] = {}
+    if o.entries:
+        without["entries"] = _amounts(PriceBook(o.model_copy(update={"entries": {}})), s)
+    if o.cloud_multiplier != 1.0:
+        without["cloud"] = _amounts(PriceBook(o.model_copy(update={"cloud_multiplier": 1.0})), s)
+    t = traffic(s)
+    items: list[LineItem] = []
+    for module, part in _PARTS:
+        with book.recording() as seen:
+            made = part(s, t)
+        names = seen | {n for n in facts.held_by(module) if book.overridden(n)}
+        for item in made:
+            amount = (item.low, item.high)
+            note = book.note(
+                names,
+                entries=without.get("entries", {}).get(item.key, amount) != amount,
+                cloud=without.get("cloud", {}).get(item.key, amount) != amount,
+            )
+            items.append(dataclasses.replace(item, explain=_pinned(book, item.explain, note)))
+    return items
+
+
+def _amounts(book: PriceBook, s: Scenario) -> dict[str, tuple[float, float]]:
+    with facts.using(book):
+        t = traffic(s)
+        return {item.key: (item.low, item.high) for _, part in _PARTS for item in part(s, t)}
+
+
+def _pinned(book: PriceBook, explain: Callable[[], str], note: str) -> Callable[[], str]:
+    def worded() -> str:
+        with facts.using(book), shown_in(None):  # worked in USD, the data file's currency
+            return explain() + note
+
+    return worded

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
+from estimator import facts
 from estimator.breakdown import line_items
 from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
+from estimator.money import shown_in
 from estimator.operations import managed_trade_off
+from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
-from estimator.pricing import TokenPrices, token_prices
+from estimator.prices import PriceBook, applied_settings, book_for, with_stage_defaults
+from estimator.pricing import TokenPrices, effective_token_prices
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
+from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
 
 
@@ -48,12 +54,48 @@ class Estimate:
     # Re-estimates the scenario 2-6 times: computed only when read (what-ifs and phase
     # sub-estimates never read it).
     _first_year_of: Callable[[Scenario], Amount] | None = field(default=None, repr=False)
+    # The organisation's prices it was made with (None: the bundled ones, in USD).
+    prices: PriceBook | None = None
+    # Where the token prices came from: "genai-prices", or the discount or own price applied.
+    token_prices_by: str = "genai-prices"
 
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
         first_year_of = self._first_year_of or (lambda s: totals_for(s).first_year)
-        return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+        with facts.using(self.prices):
+            return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+
+    @property
+    def overrides(self) -> PriceOverrides | None:
+        return self.prices.overrides if self.prices is not None else None
+
+    def shown(self) -> AbstractContextManager[None]:
+        """Amounts formatted inside are in this estimate's currency, at its rate."""
+        o = self.overrides
+        if o is None:
+            return shown_in(None)
+        return shown_in(o.currency.code.value, o.currency.per_usd)
+
+    @property
+    def token_prices_from(self) -> str:
+        """'genai-prices 0.2.3 bundled snapshot', or the discount applied and then the snapshot."""
+        if self.token_prices_by == "genai-prices":
+            return snapshot_note()
+        return f"{self.token_prices_by}, {snapshot_note()}"
+
+    @property
+    def price_notes(self) -> list[str]:
+        """The settings applied, then where the token prices came from (for the assumptions)."""
+        notes = self.settings_applied
+        if self.token_prices is not None:
+            notes = [*notes, f"token prices: {self.token_prices_from}"]
+        return notes
+
+    @property
+    def settings_applied(self) -> list[str]:
+        """Which of the organisation's settings this estimate used, one phrase each."""
+        return applied_settings(self.prices.overrides) if self.prices is not None else []
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
@@ -76,6 +118,23 @@ class Estimate:
             if category in sums
         ]
 
+    def _currency(self) -> dict:
+        """Every amount of the JSON is USD; this says the estimate's currency and its rate."""
+        o = self.overrides
+        c = o.currency if o is not None else None
+        per_usd = c.per_usd if c else 1.0
+        first = self.totals.first_year
+        return {
+            "code": c.code.value if c else "USD",
+            "per_usd": per_usd,
+            "set_on": c.set_on.isoformat() if c and c.set_on else None,
+            "amounts_are": "USD; multiply by per_usd for the currency",
+            "first_year": {
+                "low": round(first.low * per_usd, 2),
+                "high": round(first.high * per_usd, 2),
+            },
+        }
+
     def to_dict(self) -> dict:
         s = self.scenario
         return {
@@ -91,6 +150,8 @@ class Estimate:
             "savings": [saving.to_dict() for saving in self.savings],
             "sensitivity": [item.to_dict() for item in self.sensitivity],
             "absent": [item.to_dict() for item in self.absent],
+            "settings_applied": self.settings_applied,
+            "currency": self._currency(),
             "token_prices": (
                 {
                     "model": self.token_prices.model,
@@ -99,7 +160,7 @@ class Estimate:
                     "cached_input_per_mtok": self.token_prices.cached_input,
                     "output_per_mtok": self.token_prices.output,
                     "context_window": self.token_prices.context_window,
-                    "source": "genai-prices bundled data",
+                    "source": self.token_prices_from,
                 }
                 if self.token_prices
                 else None
@@ -123,7 +184,19 @@ def _lever_absent(saving: Saving) -> Absent:
     return Absent("lever", saving.name, lambda: saving.detail)
 
 
-def estimate(s: Scenario) -> Estimate:
+def estimate(s: Scenario, overrides: PriceOverrides | None = None) -> Estimate:
+    """The estimate of `s`, priced with `overrides` (None: the prices already active, usually the
+    bundled ones; everything that re-estimates inside inherits them)."""
+    if overrides is None:
+        return _estimate(s, facts.active())
+    book = book_for(overrides)
+    with facts.using(book):
+        return _estimate(s, book)
+
+
+def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
+    if book is not None:
+        s = with_stage_defaults(s, book.overrides)
     items, zero_lines = [], []
     for item in line_items(s):
         (zero_lines if _is_zero(item.low, item.high) else items).append(item)
@@ -135,13 +208,30 @@ def estimate(s: Scenario) -> Estimate:
     kept, zero_levers = [], []
     for lever in savings(s, managed):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
+    plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed)
+    prices, prices_from = (
+        effective_token_prices(s.model) if s.hosting is Hosting.api else (None, "")
+    )
+    if book is not None:  # their wording reads figures: word it under the same prices
+        plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
+        kept = [replace(k, explain=_pinned(book, k.explain)) for k in kept]
     return Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
         phases=phases(s, totals, year_two),
-        strategies=strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed),
+        strategies=tuple(plans),
         savings=tuple(kept),
-        token_prices=token_prices(s.model) if s.hosting is Hosting.api else None,
+        token_prices=prices,
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
+        prices=book,
+        token_prices_by=prices_from,
     )
+
+
+def _pinned(book: PriceBook, explain: Callable[[], str]) -> Callable[[], str]:
+    def worded() -> str:
+        with facts.using(book):
+            return explain()
+
+    return worded

@@ -2,43 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# The currency amounts are shown in: (symbol, units per USD). Amounts are computed in USD; a front
+# end showing an estimate in the workspace's currency wraps its rendering in `shown_in`. Basis
+# lines are worded in USD (the data file's prices), so their arithmetic checks by hand.
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$"}
+_SHOWN: ContextVar[tuple[str, float] | None] = ContextVar("aicost_shown_currency", default=None)
+
+
+@contextmanager
+def shown_in(code: str | None, per_usd: float = 1.0) -> Iterator[None]:
+    """Amounts formatted inside are converted to `code` at `per_usd` (None or USD: dollars)."""
+    token = _SHOWN.set(None if code in (None, "USD") else (SYMBOLS[str(code)], per_usd))
+    try:
+        yield
+    finally:
+        _SHOWN.reset(token)
+
+
+def symbol() -> str:
+    """The currency symbol amounts are shown with: "$", or "€" inside `shown_in("EUR", ...)`."""
+    shown = _SHOWN.get()
+    return "$" if shown is None else shown[0]
+
+
+def _shown(amount: float) -> tuple[str, float]:
+    shown = _SHOWN.get()
+    return ("$", amount) if shown is None else (shown[0], amount * shown[1])
+
 
 def usd(amount: float) -> str:
-    """$1,234 (whole dollars; cents below $10)."""
+    """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
+    symbol, amount = _shown(amount)
     if abs(amount) < 10 and amount != int(amount):
-        return f"${amount:,.2f}"
-    return f"${amount:,.0f}"
+        return f"{symbol}{amount:,.2f}"
+    return f"{symbol}{amount:,.0f}"
 
 
 def usd_short(amount: float) -> str:
     """$900, $2.5k, $285k, $1.2M, $4.1B: for headlines where width matters. One decimal under
     $10k, since "$3k" for $2,528 would be a fifth off at the ends of a range."""
+    symbol, amount = _shown(amount)
     sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
     if a < 1_000:
-        body = f"${a:,.0f}"
+        body = f"{a:,.0f}"
     elif a < 9_950:
-        body = f"${a / 1_000:.1f}k".replace(".0k", "k")
+        body = f"{a / 1_000:.1f}k".replace(".0k", "k")
     elif a < 999_500:
-        body = f"${a / 1_000:,.0f}k"
+        body = f"{a / 1_000:,.0f}k"
     elif a < 999_500_000:
-        body = f"${a / 1_000_000:,.1f}M".replace(".0M", "M")
+        body = f"{a / 1_000_000:,.1f}M".replace(".0M", "M")
     else:
-        body = f"${a / 1_000_000_000:,.1f}B".replace(".0B", "B")
-    return sign + body
+        body = f"{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
+    return sign + symbol + body
 
 
 def usd_range(low: float, high: float, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
     fmt = usd_short if short else usd
     lo, hi = fmt(low), fmt(high)
-    return lo if lo == hi else f"{lo}–{hi[1:] if hi.startswith('$') else hi}"
+    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol())}"
 
 
 def signed_usd_short(amount: float) -> str:
     """+$12k / -$3k / $0, for diffs."""
     if round(amount) == 0:
-        return "$0"
+        return f"{symbol()}0"
     return ("+" if amount > 0 else "") + usd_short(amount)
 
 

@@ -8,10 +8,10 @@ from estimator import facts
 from estimator.lines import Category, LineItem
 from estimator.totals import Amount
 
-_SRE = facts.figure("salary.site_reliability_engineer")
-_LOADED = facts.figure("team.loaded_cost_factor")
-_SELF_RUN_HOURS = facts.figure("operations.self_run_hours_per_service")
-_SELF_RUN_PRICE = facts.figure("operations.self_run_price_share")
+_SRE = facts.live("salary.site_reliability_engineer")
+_LOADED = facts.live("team.loaded_cost_factor")
+_SELF_RUN_HOURS = facts.live("operations.self_run_hours_per_service")
+_SELF_RUN_PRICE = facts.live("operations.self_run_price_share")
 
 
 def engineer_hourly() -> Amount:

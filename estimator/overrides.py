@@ -3,8 +3,8 @@ figures, validated, with one short message per bad field.
 
 Every amount here is in US dollars, like the bundled data file: the estimator computes in USD and
 converts the result with the workspace's rate, so an estimate in EUR is the USD estimate times one
-stated rate. Nothing here is applied yet; `salary_range`, `token_prices_for`, `gpu_hourly` and
-`figure_for` are the only ways the estimator will read these settings (see their docstrings).
+stated rate. estimator/prices.py applies them through `salary_range`, `token_prices_for`,
+`gpu_hourly` and `figure_for` (see their docstrings).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def default_rate(currency: Currency) -> float:
 def region_salary(region: SalaryRegion, role: str) -> Range:
     """The data file's base salary range for `role` in `region` (US: costs.toml's own)."""
     if region is SalaryRegion.us:
-        return facts.figure(f"salary.{role}")
+        return facts.bundled_figure(f"salary.{role}")
     table = regions_data()["region"][region.value][role]
     return Range(
         low=float(table["low"]),
@@ -485,13 +485,24 @@ def parse_price_file(text: str, origin: str = "price file") -> PriceOverrides:
     if salaries:
         settings["salaries"] = {
             role: {
-                "low": fields.get("low", facts.figure(f"salary.{role}").low),
-                "high": fields.get("high", facts.figure(f"salary.{role}").high),
+                "low": fields.get("low", facts.bundled_figure(f"salary.{role}").low),
+                "high": fields.get("high", facts.bundled_figure(f"salary.{role}").high),
             }
             for role, fields in salaries.items()
         }
     settings["entries"] = entries
     return check(settings, origin)
+
+
+# Sizing constants the estimator reads once at import, not prices: refused rather than ignored.
+FIXED_AT_START = frozenset(
+    {
+        "gpu.spares",
+        "self_hosting.weights_memory_share",
+        "self_hosting.max_gpus_per_replica",
+        "self_hosting.gpus_per_host",
+    }
+)
 
 
 def _collect_entries(
@@ -501,6 +512,8 @@ def _collect_entries(
         raise walk.fail(name, "not an entry of the bundled data file")
     if not isinstance(value, dict):
         raise walk.fail(name, "expected a table like the bundled data file's")
+    if name in FIXED_AT_START:
+        raise walk.fail(name, "read once at start-up; a price file cannot change it")
     if "source" in bundled:  # an entry: its numeric fields may change
         numeric = {k for k, v in bundled.items() if isinstance(v, int | float) and k != "checked"}
         out[name] = _numbers(walk, name, value, numeric)

@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 from genai_prices import Usage, calc_price
 from genai_prices.types import PriceCalculation
 
+from estimator import facts
+
 _MTOK = 1_000_000
 # Rates shown per Mtok are read from a request this small, below every tier threshold.
 _PROBE_TOKENS = 1_000
@@ -85,8 +87,32 @@ def token_prices(model: str) -> TokenPrices:
     )
 
 
-@lru_cache(maxsize=65_536)
 def request_price(model: str, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
+    """USD for ONE request at list price, less the active price book's discount or at its own
+    model price (estimator/prices.py)."""
+    price = list_request_price(model, input_tokens, cached_tokens, output_tokens)
+    book = facts.active()
+    if book is None:
+        return price
+    return book.request_price(model, price, (input_tokens, cached_tokens, output_tokens))
+
+
+def effective_token_prices(model: str) -> tuple[TokenPrices, str]:
+    """The model's per-Mtok prices after the active price book, and where they came from."""
+    prices = token_prices(model)
+    book = facts.active()
+    if book is None:
+        return prices, "genai-prices"
+    prices, where = book.overrides.token_prices_for(prices)
+    if where == "bundled":
+        return prices, "genai-prices"
+    return prices, f"own price ({where})" if where == book.overrides.origin else where
+
+
+@lru_cache(maxsize=65_536)
+def list_request_price(
+    model: str, input_tokens: int, cached_tokens: int, output_tokens: int
+) -> float:
     """USD genai-prices charges for ONE request: `input_tokens` of which `cached_tokens` are read
     from the prompt cache, and `output_tokens`. Cached by the whole tuple: an estimate and its
     what-ifs ask for the same few requests many times."""

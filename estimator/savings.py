@@ -17,11 +17,11 @@ from estimator.totals import Amount
 from estimator.traffic import traffic
 from estimator.whatif import ScenarioChange
 
-_HIT_TARGET = facts.figure("levers.response_cache_hit_target")
-_PROMPT_TARGET = facts.figure("levers.prompt_cache_share_target")
-_ARTICLE_CACHING = facts.figure("article.caching_saving")
+_HIT_TARGET = facts.live("levers.response_cache_hit_target")
+_PROMPT_TARGET = facts.live("levers.prompt_cache_share_target")
+_ARTICLE_CACHING = facts.live("article.caching_saving")
 _CANDIDATES: list[str] = facts.entry("levers.cheaper_models")["candidates"]
-_INSTANCE = facts.figure("compute.instance_monthly")
+_INSTANCE = facts.live("compute.instance_monthly")
 
 
 @dataclass(frozen=True, slots=True)

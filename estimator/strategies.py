@@ -16,9 +16,9 @@ from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
 from estimator.traffic import traffic
 
-_INSTANCE = facts.figure("compute.instance_monthly")
-_MANUAL = facts.figure("operations.manual_hours_per_host")
-_AUTOMATED = facts.figure("operations.automated_hours_per_host")
+_INSTANCE = facts.live("compute.instance_monthly")
+_MANUAL = facts.live("operations.manual_hours_per_host")
+_AUTOMATED = facts.live("operations.automated_hours_per_host")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from estimator import facts
 from estimator.money import count, percent
 from estimator.scenario import Scenario
 
-_PEAK = facts.figure("traffic.peak_to_average")
+_PEAK = facts.live("traffic.peak_to_average")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 
 

@@ -35,7 +35,7 @@ _SHORT = {
     "input_tokens": "tokens in",
     "output_tokens": "tokens out",
 }
-_RANGES = {name: facts.figure(f"usage_range.{name}") for name in USAGE_FIELDS}
+_RANGES = {name: facts.live(f"usage_range.{name}") for name in USAGE_FIELDS}
 _WHOLE = {"input_tokens", "output_tokens"}
 
 

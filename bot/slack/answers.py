@@ -9,6 +9,8 @@ talks to Slack and Redis.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,9 @@ from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.slack import blocks
 from bot.slack.ids import Action
 from estimator.estimate import Estimate
+from estimator.money import shown_in
+from estimator.overrides import PriceOverrides
+from estimator.prices import applied
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
@@ -37,28 +42,48 @@ class Answer:
 # --- entry points (run in a worker) -------------------------------------------------------------
 
 
-def request(text: str) -> Answer:
-    """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out."""
-    return _new_thread(advisor.request(text, ConversationState()))
+def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
+    """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
+    `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
+    with _priced(overrides):
+        return _new_thread(advisor.request(text, ConversationState()))
 
 
-def from_form(scenario: Scenario) -> Answer:
+def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    return _new_thread(advisor.from_scenario(scenario, ConversationState()))
+    with _priced(overrides):
+        return _new_thread(advisor.from_scenario(scenario, ConversationState()))
 
 
-def follow_up(text: str, state: ConversationState) -> Answer:
+def follow_up(
+    text: str, state: ConversationState, overrides: PriceOverrides | None = None
+) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    return _in_thread(advisor.follow_up_text(text, state))
+    with _priced(overrides):
+        return _in_thread(advisor.follow_up_text(text, state))
 
 
-def button(action: Action, state: ConversationState) -> Answer:
+def button(
+    action: Action, state: ConversationState, overrides: PriceOverrides | None = None
+) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
-    change = _button_change(action, state.scenario)
-    if change is None:
-        return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
-    return _in_thread(advisor.apply(change, state))
+    with _priced(overrides):
+        change = _button_change(action, state.scenario)
+        if change is None:
+            return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
+        return _in_thread(advisor.apply(change, state))
+
+
+@contextmanager
+def _priced(overrides: PriceOverrides | None) -> Iterator[None]:
+    """Estimates priced with `overrides`, amounts shown in their currency at their rate."""
+    currency = overrides.currency if overrides is not None else None
+    with (
+        applied(overrides),
+        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1),
+    ):
+        yield
 
 
 def warm_up() -> None:
@@ -106,13 +131,21 @@ def _render(reply: Reply) -> blocks.Message:
 
 
 def _summary(e: Estimate) -> dict[str, Any]:
+    """The history line. Amounts stay in USD with the currency and the rate of the day beside
+    them, so a later change of rate does not rewrite what this estimate said."""
     s = e.scenario
+    currency = e.overrides.currency if e.overrides is not None else None
     return {
         "users": s.users,
         "stage": s.stage.value,
         "model": s.model,
         "monthly": e.totals.monthly.to_dict(),
         "first_year": e.totals.first_year.to_dict(),
+        "currency": {
+            "code": currency.code.value if currency else "USD",
+            "per_usd": currency.per_usd if currency else 1.0,
+            "set_on": currency.set_on.isoformat() if currency and currency.set_on else None,
+        },
     }
 
 

@@ -20,6 +20,7 @@ from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
+from estimator.money import symbol as money_symbol
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
@@ -204,14 +205,14 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 def _range(a: Amount, unit: str = "") -> str:
     """$2.5k–5.2k/month; a single figure when both ends agree."""
     low, high = usd_short(a.low), usd_short(a.high)
-    text = low if low == high else f"{low}–{high.removeprefix('$')}"
+    text = low if low == high else f"{low}–{high.removeprefix(money_symbol())}"
     return text + unit
 
 
 def _signed(amount: float) -> str:
     """+$12k / -$3k / $0."""
     if round(amount) == 0:
-        return "$0"
+        return usd_short(0)  # "$0", or "€0" in the workspace's currency
     return ("+" if amount > 0 else "") + usd_short(amount)
 
 
@@ -279,7 +280,23 @@ def _hosting(s: Scenario) -> str:
     return "API"
 
 
-def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
+# The assumptions are one context element (Slack: at most 3,000 characters); the prices said in it
+# are kept to this many, the rest counted (Home lists every setting).
+PRICES_NOTE_CHARS = 1_200
+
+
+def _within(notes: list[str], limit: int) -> str:
+    shown: list[str] = []
+    for n, note in enumerate(notes):
+        if len(" · ".join([*shown, note])) > limit:
+            return " · ".join(shown) + f" · and {len(notes) - n} more (Home lists them)"
+        shown.append(note)
+    return " · ".join(shown)
+
+
+def _assumptions(
+    s: Scenario, absent: tuple[Absent, ...] = (), applied: list[str] | None = None
+) -> dict:
     family = model_family_note(s.model)
     shown = [
         ("users", f"{count(s.users)} users"),
@@ -309,8 +326,12 @@ def _assumptions(s: Scenario, absent: tuple[Absent, ...] = ()) -> dict:
     lines = [line for line in absent if line.kind == "line"]
     if lines:
         parts.append(
-            "Left out, $0 here: " + " · ".join(f"{line.name}: {line.why}" for line in lines) + "."
+            f"Left out, {usd_short(0)} here: "
+            + " · ".join(f"{line.name}: {line.why}" for line in lines)
+            + "."
         )
+    if applied:
+        parts.append("Prices: " + _within(applied, PRICES_NOTE_CHARS) + ".")
     parts.append("*Edit in form* or a reply in the thread changes any of them.")
     return _context("*Assumptions* " + " ".join(parts))
 
@@ -347,7 +368,7 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
         _breakdown(e),
         _phases(e),
         _sensitivity(e),
-        _assumptions(e.scenario, e.absent),
+        _assumptions(e.scenario, e.absent, e.price_notes),
         _actions(),
     ]
 
@@ -573,7 +594,7 @@ def follow_up_message(reply: Reply) -> Message:
         _totals_diff(diff),
         _category_diff(diff),
         _key_figures(e),
-        _assumptions(e.scenario),
+        _assumptions(e.scenario, applied=e.price_notes),
         _actions(),
     ]
     return _message(text, blocks)

@@ -36,6 +36,8 @@ from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
 from bot.slack.workers import Workers
+from bot.slack.workspace import WorkspaceSettings
+from estimator.overrides import PriceOverrides
 from estimator.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -313,6 +315,20 @@ class Conversations:
             log.warning("unexpected Slack IDs; answering without stored state")
             return None, True
 
+    async def _prices(self, where: Where) -> PriceOverrides | None:
+        """The workspace's saved prices (None: the bundled ones). Storage down: the bundled ones,
+        and the log says so; the estimate then names no workspace setting."""
+        try:
+            data = await self.store.load_settings(where.team)
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            log.warning("state store unavailable; estimating with the bundled prices")
+            return None
+        except ValueError:
+            return None
+        overrides = WorkspaceSettings.load(data).overrides
+        return None if overrides.is_default() else overrides
+
     async def _save(self, write: Callable[[], Awaitable[None]]) -> bool:
         try:
             await write()
@@ -331,7 +347,7 @@ class Conversations:
         self, client: AsyncWebClient, where: Where, text: str, trigger_id: str | None
     ) -> None:
         # A new estimate needs nothing stored; only the form (prefill) reads the channel's latest.
-        answer = await self.workers.run(answers.request, text)
+        answer = await self.workers.run(answers.request, text, await self._prices(where))
         if answer.kind is ReplyKind.estimate:
             if await self._slowed_down(client, where, in_thread=False):
                 return
@@ -372,7 +388,7 @@ class Conversations:
         if isinstance(scenario, dict):  # checked before the ack; cannot fail here
             log.warning("form values rejected after acknowledgement: %s", sorted(scenario))
             return
-        answer = await self.workers.run(answers.from_form, scenario)
+        answer = await self.workers.run(answers.from_form, scenario, await self._prices(where))
         # A new estimate: a new thread.
         here = replace(where, thread_ts=None, response_url=None)
         await self._publish(client, here, answer)
@@ -413,7 +429,7 @@ class Conversations:
             return
         if await self._slowed_down(client, where, in_thread=True):
             return
-        answer = await self.workers.run(answers.button, action, state)
+        answer = await self.workers.run(answers.button, action, state, await self._prices(where))
         await self._answer_in_thread(client, where, answer)
 
     async def thread_reply(self, client: AsyncWebClient, where: Where, text: str) -> None:
@@ -426,7 +442,7 @@ class Conversations:
             return  # not a thread of ours (or its memory expired)
         if await self._slowed_down(client, where, in_thread=True):
             return
-        answer = await self.workers.run(answers.follow_up, text, state)
+        answer = await self.workers.run(answers.follow_up, text, state, await self._prices(where))
         await self._answer_in_thread(client, where, answer)
 
     async def mention(self, client: AsyncWebClient, where: Where, text: str, ts: str) -> None:
@@ -440,11 +456,15 @@ class Conversations:
                 lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
             )
             if state is not None:
-                answer = await self.workers.run(answers.follow_up, text, state)
+                answer = await self.workers.run(
+                    answers.follow_up, text, state, await self._prices(where)
+                )
                 await self._answer_in_thread(client, where, answer)
                 return
         latest, _ = await self._load(lambda: self.store.load_latest(where.team, where.channel))
-        answer = await self.workers.run(answers.follow_up, text, latest or ConversationState())
+        answer = await self.workers.run(
+            answers.follow_up, text, latest or ConversationState(), await self._prices(where)
+        )
         await self._answer_in_thread(client, here, answer)
 
     # -- answering -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from bot.slack.settings_form import (
     shown_salaries,
 )
 from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
-from estimator.money import count, percent, usd_range
+from estimator.money import SYMBOLS, count, percent, shown_in, usd_range
 
 DATA_FILE = "the data file's"
 
@@ -72,7 +72,20 @@ def _first_year(entry: dict[str, Any]) -> str:
     low, high = amount.get("low"), amount.get("high")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
         return ""
-    return f"first year {usd_range(float(low), float(high))}"
+    code, per_usd = _currency(entry)
+    with shown_in(code, per_usd):  # the rate of the estimate's day, not today's
+        return f"first year {usd_range(float(low), float(high))}"
+
+
+def _currency(entry: dict[str, Any]) -> tuple[str | None, float]:
+    """The currency and rate an estimate was shown in when made (USD for older entries)."""
+    currency = entry.get("currency")
+    if not isinstance(currency, dict):
+        return None, 1.0
+    code, rate = currency.get("code"), currency.get("per_usd")
+    if code not in SYMBOLS or isinstance(rate, bool) or not isinstance(rate, int | float):
+        return None, 1.0
+    return (code, float(rate)) if rate > 0 else (None, 1.0)
 
 
 def _slack_id(value: Any) -> str | None:

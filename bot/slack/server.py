@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
 from bot.slack.signature import signed_by_slack
+from estimator.token_snapshot import snapshot_status
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,8 @@ class Health:
             # Workers that word estimates; with none ready the bot words them itself (slower,
             # never down), so this does not change the status.
             "estimate_workers": self.bot.workers.ready,
+            # Which genai-prices data prices tokens (bundled, or fetched with PRICES_AUTO_UPDATE).
+            "token_prices": snapshot_status(),
         }
         if self.bot.conversations.queue is not None:  # the shared job queue, all replicas
             body["queue"] = await self.bot.conversations.queue.summary()

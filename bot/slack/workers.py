@@ -262,6 +262,11 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
     )
+    from estimator import token_snapshot
+
+    # The same token price data as the bot (it checked the setting before starting workers).
+    with contextlib.suppress(token_snapshot.AutoUpdateError):
+        token_snapshot.refresh_if_wanted()
     serve(sys.stdin.buffer, answers_out)
 
 

@@ -17,10 +17,12 @@ from estimator.overrides import PriceOverrides
 log = logging.getLogger(__name__)
 
 MAX_EDITORS = 50  # people admins allow to change settings, besides admins and owners
-ORIGIN = "workspace settings"  # how estimates will name where an overridden price came from
-# Which settings estimates use today, said on Home and in the modal; updated as each is applied.
+ORIGIN = "workspace settings"  # how estimates name where an overridden price came from
+# Which settings estimates use, said on Home and in the modal.
 APPLIED_NOTE = (
-    "Saved settings are shown here and kept for the workspace; estimates do not apply them yet."
+    "Every estimate made in this workspace applies these settings (slash command, form, buttons, "
+    "thread replies, comparisons) and lists them under its assumptions. Past estimates keep the "
+    "currency and rate of their day."
 )
 
 

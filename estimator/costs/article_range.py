@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import usd_range
 from estimator.scenario import Stage
 
-_SHARE = {stage: facts.figure(f"stage_share.{stage.value}") for stage in Stage}
+_SHARE = {stage: facts.live(f"stage_share.{stage.value}") for stage in Stage}
 _SLICE_NAMES = {
     Stage.startup: "startup: bottom quarter",
     Stage.midsize: "mid-size: 25-60% of the way",
@@ -17,8 +17,13 @@ _SLICE_NAMES = {
 }
 
 
-@cache
 def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
+    """The stage's slice of an article range (under the active price book)."""
+    return _staged_amount(name, stage, facts.active())
+
+
+@lru_cache(maxsize=4096)  # bounded: one set per price book seen
+def _staged_amount(name: str, stage: Stage, book: object) -> tuple[float, float]:
     """The stage's slice of an article range."""
     article = facts.figure(name)
     share = _SHARE[stage]
@@ -26,13 +31,21 @@ def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
     return article.low + share.low * span, article.low + share.high * span
 
 
-@cache  # the same article range, stage and item always give the same (immutable) line
 def staged_line(
+    name: str, stage: Stage, category: Category, item: str, cadence: Cadence
+) -> LineItem:
+    """A line whose amount is the stage's slice of the article's range for `name`."""
+    return _staged_line(name, stage, category, item, cadence, facts.active())
+
+
+@lru_cache(maxsize=4096)  # same range, stage, item and prices: the same (immutable) line
+def _staged_line(
     name: str,
     stage: Stage,
     category: Category,
     item: str,
     cadence: Cadence,
+    book: object,
 ) -> LineItem:
     """A line whose amount is the stage's slice of the article's range for `name`."""
     article = facts.figure(name)

@@ -9,13 +9,13 @@ from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, usd
-from estimator.pricing import TokenPrices, request_price, token_prices
+from estimator.pricing import TokenPrices, effective_token_prices, request_price
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
 
-_OVERHEAD = facts.figure("traffic.llm_overhead")
+_OVERHEAD = facts.live("traffic.llm_overhead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,7 @@ def _quote(
     daily: float,
     requests: float,
     given: frozenset[str],
+    book: object = None,  # the active price book: its discounts change the price
 ) -> RequestQuote:
     unsure = tuple(name for name in USAGE_FIELDS if name not in given)
 
@@ -70,6 +71,7 @@ def quote(s: Scenario, model: str | None = None, share: float | None = None) -> 
         s.daily_active_share,
         s.requests_per_active_user_per_day,
         s.given,
+        facts.active(),
     )
 
 
@@ -112,7 +114,7 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     if s.hosting is Hosting.self_hosted:
         return self_hosting.lines(s, t)
-    prices = token_prices(s.model)
+    prices, where = effective_token_prices(s.model)
     q = quote(s)
     calls = t.llm_requests_per_month
     low, high = token_cost(s, t)
@@ -122,7 +124,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
             f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
-            f" genai-prices {prices.per_mtok()} in/cached/out{_tier_note(s, q, prices)}) = "
+            f" {where} {prices.per_mtok()} in/cached/out{_tier_note(s, q, prices)}) = "
             f"{usd(calls * q.price)}/month; "
             f"{q.band.words()}; x {_OVERHEAD.low:g}-{_OVERHEAD.high:g} for retries and evals"
         )

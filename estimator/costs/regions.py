@@ -15,12 +15,12 @@ from estimator.money import count, percent, quantity, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
 
-_INSTANCE = facts.figure("compute.instance_monthly")
-_LB = facts.figure("network.load_balancer_monthly")
-_NAT = facts.figure("network.nat_gateway_monthly")
-_REPLICA_SHARE = facts.figure("network.replica_region_share")
-_TRANSFER = facts.figure("network.inter_region_per_gb")
-_REPLICATED = facts.figure("network.replicated_bytes_per_request")
+_INSTANCE = facts.live("compute.instance_monthly")
+_LB = facts.live("network.load_balancer_monthly")
+_NAT = facts.live("network.nat_gateway_monthly")
+_REPLICA_SHARE = facts.live("network.replica_region_share")
+_TRANSFER = facts.live("network.inter_region_per_gb")
+_REPLICATED = facts.live("network.replicated_bytes_per_request")
 
 
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
@@ -19,12 +19,12 @@ from estimator.open_models import SelfHostingError, Weights, weights
 from estimator.scenario import GPU, Precision, Scenario
 from estimator.traffic import Traffic, requests_basis
 
-_PEAK = facts.figure("traffic.peak_to_average")
+_PEAK = facts.live("traffic.peak_to_average")
 _SPARES = int(facts.figure("gpu.spares").low)
 _WEIGHTS_SHARE = facts.figure("self_hosting.weights_memory_share").low
-_BYTES = facts.entry("self_hosting.bytes_per_parameter")
+_BYTES = facts.live_entry("self_hosting.bytes_per_parameter")
 _MAX_TP = int(facts.figure("self_hosting.max_gpus_per_replica").low)
-_REPLICA_SHARE = facts.figure("network.replica_region_share")
+_REPLICA_SHARE = facts.live("network.replica_region_share")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 # Size classes the data file gives throughput for, in billions of active parameters.
 _CLASSES = ((8.0, "per_gpu_8b"), (70.0, "per_gpu_70b"), (405.0, "per_gpu_400b"))
@@ -81,12 +81,16 @@ def _per_gpu(active_b: float, gpu: GPU) -> tuple[float, float]:
     return tuple(x * a_last / active_b for x in table[k_last])  # type: ignore[return-value]
 
 
-@cache
 def replica(
     model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
 ) -> Replica:
     """The replica for `model` on `gpu`, or SelfHostingError naming what fits. An unchosen
     precision is BF16, or FP8 when the weights ship in FP8 or BF16 does not fit one node."""
+    return _replica(model, gpu, precision, chosen, facts.active())
+
+
+@lru_cache(maxsize=4096)  # per price book: a price file may change a GPU's memory or speed
+def _replica(model: str, gpu: GPU, precision: Precision, chosen: bool, book: object) -> Replica:
     w = weights(model)
     if chosen:
         tried: tuple[str, ...] = (precision.value,)
@@ -165,6 +169,13 @@ def _hourly(gpu: GPU) -> tuple[float, float]:
     return table["hourly_low"], table["hourly_high"]
 
 
+def _hourly_said(gpu: GPU) -> str:
+    """' (on demand, workspace settings)' when the active price book sets this GPU's price."""
+    book = facts.active()
+    own = book.overrides.gpu_hourly(gpu) if book is not None else None
+    return f" (on demand, {own[2]})" if own else ""
+
+
 def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
     """Monthly USD (low, high) of the primary region's GPUs for the calls in `t`."""
     f = fleet(s, t)
@@ -199,7 +210,8 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             f"{r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU → "
             f"{quantity(f.replicas_low, f.replicas_high, 'replica')} (incl. {_SPARES} spare) = "
             f"{quantity(f.primary_gpus(low=True), f.primary_gpus(low=False), 'GPU')} x "
-            f"{usd_range(hourly_low, hourly_high)}/h x {facts.HOURS_PER_MONTH} h"
+            f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu)} x "
+            f"{facts.HOURS_PER_MONTH} h"
         )
 
     items = [

@@ -12,18 +12,18 @@ from estimator.money import count, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
 
-_RECORD_KB = facts.figure("storage.record_kb")
-_EMBEDDING_KB = facts.figure("storage.embedding_kb")
-_INDEX = facts.figure("storage.vector_index_overhead")
-_DISK = facts.figure("storage.disk_per_gb_month")
-_BACKUP = facts.figure("storage.backup_per_gb_month")
-_MEMORY = facts.figure("storage.memory_per_gb_month")
-_TIERS = facts.entry("storage.database_tiers")
-_PER_USER = facts.figure("storage.records_per_user")
-_BYTES_PER_TOKEN = facts.figure("storage.bytes_per_token")
-_RETENTION = facts.figure("storage.transcript_retention_months")
-_OBJECT = facts.figure("storage.object_per_gb_month")
-_LOG_BYTES = facts.figure("traffic.log_bytes_per_request")
+_RECORD_KB = facts.live("storage.record_kb")
+_EMBEDDING_KB = facts.live("storage.embedding_kb")
+_INDEX = facts.live("storage.vector_index_overhead")
+_DISK = facts.live("storage.disk_per_gb_month")
+_BACKUP = facts.live("storage.backup_per_gb_month")
+_MEMORY = facts.live("storage.memory_per_gb_month")
+_TIERS = facts.live_entry("storage.database_tiers")
+_PER_USER = facts.live("storage.records_per_user")
+_BYTES_PER_TOKEN = facts.live("storage.bytes_per_token")
+_RETENTION = facts.live("storage.transcript_retention_months")
+_OBJECT = facts.live("storage.object_per_gb_month")
+_LOG_BYTES = facts.live("traffic.log_bytes_per_request")
 
 
 def stored_records(s: Scenario) -> int:

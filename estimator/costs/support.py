@@ -4,20 +4,31 @@ per contact by channel; agents and their help-desk seats follow the contact volu
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Scenario
 
-_RATE = facts.figure("support.contact_rate")
-_MIX = {k: v for k, v in facts.entry("support.channel_mix").items() if isinstance(v, float)}
-_COST = {channel: facts.figure(f"support.cost_per_contact.{channel}") for channel in _MIX}
-_PER_AGENT = facts.figure("support.contacts_per_agent")
-_SEAT = facts.figure("support.agent_seat_monthly")
-# Blended cost of one contact over the channel mix.
-_BLENDED_LOW = sum(share * _COST[c].low for c, share in _MIX.items())
-_BLENDED_HIGH = sum(share * _COST[c].high for c, share in _MIX.items())
+_RATE = facts.live("support.contact_rate")
+_MIX_TABLE = facts.live_entry("support.channel_mix")
+_CHANNELS = tuple(k for k, v in _MIX_TABLE.items() if isinstance(v, float))
+_COST = {channel: facts.live(f"support.cost_per_contact.{channel}") for channel in _CHANNELS}
+_PER_AGENT = facts.live("support.contacts_per_agent")
+_SEAT = facts.live("support.agent_seat_monthly")
+
+
+def _blended() -> tuple[float, float]:
+    """Cost of one contact over the channel mix, under the active price book."""
+    return _blended_for(facts.active())
+
+
+@lru_cache(maxsize=256)
+def _blended_for(book: object) -> tuple[float, float]:
+    low = sum(_MIX_TABLE[c] * _COST[c].low for c in _CHANNELS)
+    high = sum(_MIX_TABLE[c] * _COST[c].high for c in _CHANNELS)
+    return low, high
 
 
 def lines(s: Scenario) -> list[LineItem]:
@@ -25,11 +36,12 @@ def lines(s: Scenario) -> list[LineItem]:
     contacts_high = s.users * _RATE.high
     agents_low = max(1, math.ceil(contacts_low / _PER_AGENT.low))
     agents_high = max(1, math.ceil(contacts_high / _PER_AGENT.high))
+    blended_low, blended_high = _blended()
 
     def mix() -> str:
         return ", ".join(
             f"{percent(share)} {channel} {usd_range(_COST[channel].low, _COST[channel].high)}"
-            for channel, share in _MIX.items()
+            for channel, share in ((c, _MIX_TABLE[c]) for c in _CHANNELS)
         )
 
     return [
@@ -37,12 +49,12 @@ def lines(s: Scenario) -> list[LineItem]:
             Category.customer_support,
             "Support contacts handled (agent time)",
             Cadence.monthly,
-            contacts_low * _BLENDED_LOW,
-            contacts_high * _BLENDED_HIGH,
+            contacts_low * blended_low,
+            contacts_high * blended_high,
             lambda: (
                 f"{count(s.users)} MAU x {percent_span(_RATE.low, _RATE.high)} contact rate = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
-                f"{usd_range(_BLENDED_LOW, _BLENDED_HIGH)} blended ({mix()})"
+                f"{usd_range(blended_low, blended_high)} blended ({mix()})"
             ),
             varies_with_users=True,
         ),

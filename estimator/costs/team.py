@@ -14,6 +14,7 @@ import math
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range
+from estimator.overrides import SalaryRegion
 from estimator.scenario import Hosting, Scenario, Stage
 
 ROLES = {
@@ -24,16 +25,14 @@ ROLES = {
     "product_manager": "Product managers",
     "mlops_engineer": "MLOps engineers (GPU fleet)",
 }
-_SALARY = {role: facts.figure(f"salary.{role}") for role in ROLES}
-_LOADED = facts.figure("team.loaded_cost_factor")
-_PER_TENFOLD = facts.entry("headcount_growth.per_tenfold")
-_ONSET = facts.entry("headcount_growth.onset_users")
-_SCOPE = facts.entry("headcount_growth.scope")
+_SALARY = {role: facts.live(f"salary.{role}") for role in ROLES}
+_LOADED = facts.live("team.loaded_cost_factor")
+_PER_TENFOLD = facts.live_entry("headcount_growth.per_tenfold")
+_ONSET = facts.live_entry("headcount_growth.onset_users")
+_SCOPE = facts.live_entry("headcount_growth.scope")
 
 
-_BASES = {stage: facts.entry(f"headcount.{stage.value}") for stage in Stage}
-_LOG_REFERENCE = {stage: math.log10(table["reference_users"]) for stage, table in _BASES.items()}
-_LOG_ONSET = {role: math.log10(users) for role, users in _ONSET.items() if role in ROLES}
+_BASES = {stage: facts.live_entry(f"headcount.{stage.value}") for stage in Stage}
 
 
 def _role_fte(s: Scenario, role: str, log_users: float) -> float:
@@ -41,10 +40,10 @@ def _role_fte(s: Scenario, role: str, log_users: float) -> float:
     base = _BASES[s.stage][role]
     growth = _PER_TENFOLD[role]
     if base > 0:
-        tenfolds = log_users - _LOG_REFERENCE[s.stage]
+        tenfolds = log_users - math.log10(_BASES[s.stage]["reference_users"])
         fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
     else:
-        fte = growth * max(0.0, log_users - _LOG_ONSET[role])
+        fte = growth * max(0.0, log_users - math.log10(_ONSET[role]))
     if role == "security_engineer":
         fte += _SCOPE["security_per_framework"] * len(s.compliance)
     elif role == "site_reliability_engineer":
@@ -95,18 +94,31 @@ def lines(s: Scenario) -> list[LineItem]:
     return [_role_line(s, role, people) for role, people in headcount(s).items()]
 
 
+def _said(name: str) -> str:
+    """' (UK, regions.toml)' or ' (workspace settings)' when a price book set the figure."""
+    book = facts.active()
+    where = book.origin(name) if book is not None else "bundled"
+    if where == "bundled":
+        return ""
+    regional = where in {region.value for region in SalaryRegion}
+    return f" ({where}, regions.toml)" if regional else f" ({where})"
+
+
 def _role_line(s: Scenario, role: str, people: float) -> LineItem:
-    salary = _SALARY[role]
+    salary, loaded = _SALARY[role], _LOADED
+    salary_low, salary_high = salary.low, salary.high
+    loaded_low, loaded_high = loaded.low, loaded.high
     return LineItem(
         Category.team,
         ROLES[role],
         Cadence.annual,
-        people * salary.low * _LOADED.low,
-        people * salary.high * _LOADED.high,
+        people * salary_low * loaded_low,
+        people * salary_high * loaded_high,
         lambda: (
             f"{people:.2f} FTE ({_role_how(s, role)}) x "
-            f"{usd_range(salary.low, salary.high)} salary x {_LOADED.low:g}-{_LOADED.high:g} "
-            "fully loaded (payroll taxes, benefits, equipment)"
+            f"{usd_range(salary_low, salary_high)} salary{_said(f'salary.{role}')} x "
+            f"{loaded_low:g}-{loaded_high:g} fully loaded{_said('team.loaded_cost_factor')} "
+            "(payroll taxes, benefits, equipment)"
         ),
         varies_with_users=True,
     )

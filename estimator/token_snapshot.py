@@ -1,0 +1,119 @@
+"""Which genai-prices data prices the tokens: the snapshot bundled with the installed package, or
+(opt-in) a fresh one fetched through genai-prices' own updater (`UpdatePrices.fetch`, the same
+fetch its background task makes), falling back to the bundled snapshot when the fetch fails.
+
+`refresh()` runs once per process at start-up (the CLI's --update-prices, the bot's
+PRICES_AUTO_UPDATE=1, in the bot and each estimate worker), before any price is read, and clears
+the estimator's price caches so nothing priced from the old data stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+
+log = logging.getLogger(__name__)
+
+AUTO_UPDATE_ENV = "PRICES_AUTO_UPDATE"
+FETCH_SECONDS = 10.0
+
+_state: dict[str, str] = {}
+
+
+@cache
+def _version() -> str:
+    try:
+        return metadata.version("genai-prices")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def bundled_note() -> str:
+    return f"genai-prices {_version()} bundled snapshot"
+
+
+def snapshot_note() -> str:
+    """Which token price data is in use, e.g. 'genai-prices 0.2.3 bundled snapshot' or
+    'genai-prices data fetched 2026-11-29 21:40 UTC'."""
+    return _state.get("note", bundled_note())
+
+
+def snapshot_status() -> dict[str, str]:
+    """For /healthz: source ('bundled' or 'fetched'), note, and the failure if a refresh failed."""
+    return {
+        "source": _state.get("source", "bundled"),
+        "note": snapshot_note(),
+        **({"refresh_error": _state["error"]} if "error" in _state else {}),
+    }
+
+
+URL_ENV = "PRICES_UPDATE_URL"  # where to fetch from instead of genai-prices' own default
+_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class AutoUpdateError(ValueError):
+    """PRICES_AUTO_UPDATE is set to something that is neither on nor off."""
+
+
+def wanted(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether PRICES_AUTO_UPDATE asks for fresh token prices; AutoUpdateError if unreadable."""
+    value = (environ if environ is not None else os.environ).get(AUTO_UPDATE_ENV, "")
+    if value.strip().lower() not in (*_YES, *_NO):
+        raise AutoUpdateError(f"{AUTO_UPDATE_ENV} must be 1 or 0 (got {value[:20]!r})")
+    return value.strip().lower() in _YES
+
+
+def refresh_if_wanted(environ: Mapping[str, str] | None = None) -> None:
+    """At a process's start: refresh when PRICES_AUTO_UPDATE=1, from PRICES_UPDATE_URL if set."""
+    env = environ if environ is not None else os.environ
+    if wanted(env):
+        refresh(env.get(URL_ENV) or None)
+
+
+def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
+    """Fetch the latest genai-prices data once; True if it is now in use. On any failure the
+    bundled snapshot stays in use and the note says the refresh failed."""
+    import httpx2
+    from genai_prices import data_snapshot
+    from genai_prices.update_prices import DEFAULT_UPDATE_URL, UpdatePrices
+
+    updater = UpdatePrices(
+        url=url or DEFAULT_UPDATE_URL,
+        request_timeout=httpx2.Timeout(timeout=seconds, connect=min(5.0, seconds)),
+    )
+    try:
+        snapshot = updater.fetch()
+    except Exception as exc:  # network down, bad payload: the bundled data is still good
+        reason = f"{type(exc).__name__}"
+        log.warning("genai-prices refresh failed (%s); using the bundled snapshot", reason)
+        _state.clear()
+        _state.update(
+            source="bundled",
+            note=f"{bundled_note()} (refresh failed: {reason})",
+            error=reason,
+        )
+        return False
+    data_snapshot.set_custom_snapshot(snapshot)
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _state.clear()
+    _state.update(source="fetched", note=f"genai-prices data fetched {when}")
+    _clear_caches()
+    return True
+
+
+def _clear_caches() -> None:
+    from estimator import pricing
+    from estimator.costs import inference
+
+    for cached in (
+        pricing.token_prices,
+        pricing.list_request_price,
+        pricing.known_models,
+        pricing.provider_ids,
+        inference._quote,
+    ):
+        cached.cache_clear()
