@@ -37,6 +37,7 @@ from bot.slack.ids import Action, Callback, FormField
 from estimator.estimate import Estimate, estimate
 from estimator.money import usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
+from tests.support.fake_slack import table_problems
 
 SCENARIOS = {
     "startup": lambda: first_scenario("10000 users startup"),
@@ -83,6 +84,11 @@ def assert_valid_blocks(blocks: list[dict], max_blocks: int = limits.MESSAGE_BLO
             assert all(len(e["text"]) <= limits.SECTION_TEXT for e in raw["elements"])
         if kind == "actions":
             assert all(len(b["text"]["text"]) <= limits.BUTTON_TEXT for b in raw["elements"])
+        if kind == "table":
+            # slack_sdk's TableBlock checks only that rows exist: the documented schema too.
+            assert table_problems(raw) == []
+            assert len(raw["rows"]) <= limits.TABLE_ROWS
+    assert sum(b["type"] == "table" for b in blocks) <= limits.TABLES_PER_MESSAGE
 
 
 def assert_valid_message(message: Message) -> None:
@@ -154,7 +160,7 @@ def test_startup_estimate_reads_as_compact_ranges() -> None:
     assert "Startup defaults: gpt-4o-mini" in text
 
 
-def test_estimate_has_the_four_buttons(any_estimate: Estimate) -> None:
+def test_estimate_has_its_six_buttons(any_estimate: Estimate) -> None:
     actions = estimate_message(any_estimate).blocks[-1]
     assert actions["type"] == "actions"
     assert [b["action_id"] for b in actions["elements"]] == [a.value for a in Action]
@@ -163,6 +169,8 @@ def test_estimate_has_the_four_buttons(any_estimate: Estimate) -> None:
         "What if 10x users",
         "Apply caching",
         "Try a cheaper model",
+        "Chart",
+        "Export",
     ]
     assert all(b["value"] for b in actions["elements"])
 

@@ -349,17 +349,21 @@ async def test_undo_as_a_slash_command_points_to_the_estimates_thread(slack, bot
     assert response.body["response_type"] == "ephemeral"
 
 
-async def test_compare_and_break_even_as_slash_commands_answer_with_their_verdicts(
+async def test_compare_and_break_even_as_slash_commands_are_posted_with_their_verdicts(
     slack, bot, team
 ):
     for text, expected in (
         ("compare gpt-4o-mini, claude-sonnet-4-5 for 10k users", "Cheapest first year: gpt-4o"),
         ("when does self-hosting pay off for claude-sonnet-4-5?", "costs less per month above"),
     ):
-        name = uuid.uuid4().hex
-        await bot.post(
-            slash_command_body(text, team_id=team, response_url=slack.response_url(name))
+        channel = channel_id()
+        await bot.post(slash_command_body(text, team_id=team, channel_id=channel))
+        (posted,) = await slack.wait_for(
+            lambda c, channel=channel: (
+                c.method == "chat.postMessage" and c.args.get("channel") == channel
+            )
         )
-        (response,) = await slack.wait_for_response(name)
-        assert expected in text_of(response.body)
-        assert "in the estimate's thread" not in text_of(response.body)
+        assert expected in text_of(posted.args["blocks"])
+        assert expected in posted.args["text"]
+        assert "in the estimate's thread" not in text_of(posted.args["blocks"])
+    assert slack.violations == []

@@ -14,9 +14,11 @@ from typing import Any
 
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
+from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
-from estimator.estimate import Estimate
+from estimator.breakeven import break_even
+from estimator.estimate import Estimate, estimate
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
@@ -32,6 +34,8 @@ class Answer:
     # A new estimate: the estimate, then its thread tips. An answer in a thread: one message.
     messages: tuple[blocks.Message, ...] = ()
     summary: dict[str, Any] | None = None  # a new estimate's line in the channel's history
+    # A comparison: its (label, scenario) options, for the chart drawn after it is posted.
+    options: tuple[tuple[str, Scenario], ...] = ()
 
 
 # --- entry points (run in a worker) -------------------------------------------------------------
@@ -61,6 +65,12 @@ def button(action: Action, state: ConversationState) -> Answer:
     return _in_thread(advisor.apply(change, state))
 
 
+def export(scenario: Scenario) -> tuple[str, str]:
+    """The scenario's estimate as (CSV, JSON): the files the Export button uploads."""
+    e = estimate(scenario)
+    return estimate_csv(e), estimate_json(e)
+
+
 def warm_up() -> None:
     """One full answer, so price tables and imports are loaded before the first user waits."""
     request("10000 users startup")
@@ -75,18 +85,40 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        messages = (blocks.estimate_message(e), *blocks.thread_tips(e))
+        # The break-even search (about 70 estimates, 5-20 ms) belongs in the hosting tip.
+        messages = (blocks.estimate_message(e), *blocks.thread_tips(e, break_even(e.scenario)))
         summary = _summary(e)
+    elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
+        messages = (_render(reply),)
     return Answer(
-        reply.kind, turn.state, turn.changed, reply.text, reply.scenario, messages, summary
+        reply.kind,
+        turn.state,
+        turn.changed,
+        reply.text,
+        reply.scenario,
+        messages,
+        summary,
+        _options(reply),
     )
 
 
 def _in_thread(turn: Turn) -> Answer:
     reply = turn.reply
     return Answer(
-        reply.kind, turn.state, turn.changed, reply.text, reply.scenario, (_render(reply),)
+        reply.kind,
+        turn.state,
+        turn.changed,
+        reply.text,
+        reply.scenario,
+        (_render(reply),),
+        options=_options(reply),
     )
+
+
+def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:
+    if reply.comparison is None:
+        return ()
+    return tuple((o.label, o.estimate.scenario) for o in reply.comparison.options)
 
 
 def _render(reply: Reply) -> blocks.Message:
@@ -102,6 +134,14 @@ def _render(reply: Reply) -> blocks.Message:
         return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
     if reply.kind is ReplyKind.forget:
         return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
+    if reply.kind is ReplyKind.comparison and reply.comparison is not None:
+        return blocks.comparison_message(reply.comparison)
+    if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
+        return blocks.breakeven_message(reply.breakeven)
+    if reply.kind is ReplyKind.chart:
+        return blocks.info_message("Drawing the chart of this estimate: it follows in a moment.")
+    if reply.kind is ReplyKind.export:
+        return blocks.info_message("Exporting this estimate as CSV and JSON: the files follow.")
     return blocks.info_message(reply.text)
 
 

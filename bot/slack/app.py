@@ -19,7 +19,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import listeners
+from bot.slack import limits, listeners
 from bot.slack.conversation import Conversations
 from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.metrics import Metrics
@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
     from bot.slack.installations import Installations
 
 log = logging.getLogger(__name__)
+
+CHART_NICENESS = 19  # the lowest CPU priority there is
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Bot:
     identity: BotIdentity | None  # single-workspace mode: who the one bot token is
     workers: Workers
     installations: Installations | None = None  # distributed mode: every workspace's token
+    charts: Workers | None = None  # the chart worker (CHARTS=on)
 
 
 class _SameTokenNotice(logging.Filter):
@@ -145,11 +148,31 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
         )
     app.error(_unhandled_error)
     workers = Workers(settings.estimate_workers)
+    charts = _chart_workers(settings)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
-    conversations = Conversations(store, metrics, workers, webhook_logger)
+    conversations = Conversations(store, metrics, workers, webhook_logger, charts)
     listeners.register(app, conversations, installations)
     return Bot(
-        settings, app, client, store, conversations, metrics, identity, workers, installations
+        settings,
+        app,
+        client,
+        store,
+        conversations,
+        metrics,
+        identity,
+        workers,
+        installations,
+        charts,
+    )
+
+
+def _chart_workers(settings: Settings) -> Workers | None:
+    """One chart worker at the lowest CPU priority (nice 19): a chart never takes a core from
+    the event loop or an estimate worker, it waits for an idle moment instead."""
+    if not settings.charts:
+        return None
+    return Workers(
+        1, module="bot.slack.pictures", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
     )
 
 

@@ -115,6 +115,7 @@ class Health:
             # Workers that word estimates; with none ready the bot words them itself (slower,
             # never down), so this does not change the status.
             "estimate_workers": self.bot.workers.ready,
+            "chart_workers": self.bot.charts.ready if self.bot.charts is not None else 0,
         }
         # Slack being unreachable is not this process's fault, and a restart would not fix it:
         # only the Redis this process was told to use makes the summary fail.
@@ -228,6 +229,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     if bot.installations is not None and not await _installations_ready(bot):
         return 2
     await bot.workers.start()
+    if bot.charts is not None:
+        await bot.charts.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
@@ -294,6 +297,8 @@ def _port_line(port: int, exc: OSError) -> str:
 async def _release(bot: Bot) -> None:
     """Close what start-up opened: estimate workers, Redis, the Web API session."""
     await bot.workers.close()
+    if bot.charts is not None:
+        await bot.charts.close()
     await bot.store.close()
     if bot.installations is not None:
         await bot.installations.close()

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Processes that word estimates off the event loop (bot/slack/workers.py); 0: in-process; unset:
     # one where the machine has a core to spare.
     estimate_workers: int | None = Field(default=None, ge=0, le=8)
+    # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
+    charts: bool = Field(default=True, description="on/off")
 
     @field_validator("log_level")
     @classmethod
