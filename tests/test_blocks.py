@@ -622,3 +622,20 @@ def test_read_form_never_raises_on_any_payload_shape(state_values: dict) -> None
 def test_private_metadata_too_long_for_slack_is_refused() -> None:
     with pytest.raises(ValueError):
         form_view(None, "x" * (limits.PRIVATE_METADATA + 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["10000 users startup", "100k users enterprise claude-sonnet-4-5", "2m users self-hosted l4"],
+)
+def test_the_hosting_tips_break_even_is_the_search_for_that_scenario(text: str) -> None:
+    # The tip remembers the search per scenario without its users: the same answer, at any scale.
+    from bot.slack.answers import _breakeven
+    from estimator.breakeven import break_even
+
+    for users in (1_000, first_scenario(text).users):
+        s = first_scenario(text).model_copy(update={"users": users})
+        assert _breakeven(s) == break_even(s)
+        managed = next(m for m in thread_tips(estimate(s), _breakeven(s)) if "Managed" in m.text)
+        assert "When self-hosting pays off" in str(managed.blocks)
+        assert_valid_message(managed)

@@ -10,6 +10,7 @@ talks to Slack and Redis.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot import advisor
@@ -17,7 +18,7 @@ from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
-from estimator.breakeven import break_even
+from estimator.breakeven import BreakEven, break_even, pair
 from estimator.estimate import Estimate, estimate
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
@@ -85,8 +86,7 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        # The break-even search (about 70 estimates, 5-20 ms) belongs in the hosting tip.
-        messages = (blocks.estimate_message(e), *blocks.thread_tips(e, break_even(e.scenario)))
+        messages = (blocks.estimate_message(e), *blocks.thread_tips(e, _breakeven(e.scenario)))
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
         messages = (_render(reply),)
@@ -143,6 +143,31 @@ def _render(reply: Reply) -> blocks.Message:
     if reply.kind is ReplyKind.export:
         return blocks.info_message("Exporting this estimate as CSV and JSON: the files follow.")
     return blocks.info_message(reply.text)
+
+
+def _breakeven(s: Scenario) -> BreakEven:
+    """The break-even for the hosting tip. Its search (about 70 estimates, 10 ms: eight times
+    the rest of an answer) does not depend on the user count, so it is remembered per scenario
+    without it; only the first-year difference at this scale is computed each time."""
+    crossing = _crossing(s.model_dump_json(exclude={"users"}))
+    self_hosted, api = pair(s)
+    difference = estimate(self_hosted).totals.first_year + estimate(api).totals.first_year.scaled(
+        -1
+    )
+    return BreakEven(
+        scenario=s,
+        self_hosted=self_hosted,
+        api=api,
+        users=crossing.users,
+        always_cheaper=crossing.always_cheaper,
+        first_year_difference=difference,
+    )
+
+
+@lru_cache(maxsize=256)
+def _crossing(scenario_without_users: str) -> BreakEven:
+    s = Scenario.model_validate_json(scenario_without_users)  # users: the model's default
+    return break_even(s)
 
 
 def _summary(e: Estimate) -> dict[str, Any]:

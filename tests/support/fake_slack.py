@@ -24,10 +24,11 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -92,6 +93,7 @@ class Call:
     headers: dict[str, str]
     status: int = 200
     response: dict[str, Any] | None = None
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (benchmarks)
 
     @property
     def ok(self) -> bool:
@@ -141,6 +143,7 @@ class UploadedFile:
     channel: str
     thread_ts: str | None
     initial_comment: str
+    at: float = field(default_factory=time.perf_counter)  # when it was shared (benchmarks)
 
 
 @dataclass
