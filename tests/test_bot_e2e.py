@@ -81,6 +81,9 @@ async def test_slash_command_acks_fast_then_posts_estimate_and_tips_in_its_threa
     assert "cach" in thread.lower() and "managed" in thread.lower()
     assert "Plan for 10x" in thread and "Choose scalable technologies" in thread
     assert slack.violations == []
+    # CHARTS=off (this module's bot): no chart worker, no upload.
+    assert bot.chart_workers() == [] and len(bot.workers()) <= 1
+    assert not [c for c in slack.calls if c.args.get("channel_id") == channel]
 
 
 async def test_help_is_private_with_examples(slack, bot, team):

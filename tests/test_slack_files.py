@@ -151,10 +151,18 @@ async def test_chart_button_and_chart_reply_draw_the_threads_current_scenario(sl
     event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
     await bot.post(event_callback_body(event, team_id=team))
     before = len(posts(slack, channel, ts))
-    await slack.wait_for(
+    replies = await slack.wait_for(
         lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
         count=before + 1,
     )
+    # The what-if totals are a table, with the same rows as text in the fallback.
+    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
+    assert [row[0]["text"] for row in table["rows"]][1:] == [
+        "Monthly run-rate",
+        "One-time",
+        "First year",
+    ]
+    assert "First year" in replies[-1].args["text"]
     await bot.post(
         block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
     )
@@ -197,7 +205,7 @@ async def test_export_button_uploads_csv_and_json_that_agree(slack, bot, team):
     assert data == estimate(first_scenario("25000 users midsize")).to_dict()
 
 
-async def test_export_typed_in_the_thread_and_as_a_slash_command(slack, bot, team):
+async def test_export_and_chart_typed_in_the_thread_and_as_slash_commands(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
     await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
@@ -207,6 +215,9 @@ async def test_export_typed_in_the_thread_and_as_a_slash_command(slack, bot, tea
     await bot.post(slash_command_body("export", team_id=team, channel_id=channel))
     files = await slack.wait_for_files(channel, ts, count=5, timeout=CHART_WAIT)
     assert sorted(f.filename for f in files[-2:]) == ["aicost-estimate.csv", "aicost-estimate.json"]
+    await bot.post(slash_command_body("chart", team_id=team, channel_id=channel))
+    files = await slack.wait_for_files(channel, ts, count=6, timeout=CHART_WAIT)
+    assert files[-1].content == files[0].content  # the estimate's chart again
 
 
 async def test_compare_posts_a_table_and_its_chart_in_the_thread(slack, bot, team):
