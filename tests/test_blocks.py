@@ -639,3 +639,28 @@ def test_the_hosting_tips_break_even_is_the_search_for_that_scenario(text: str) 
         managed = next(m for m in thread_tips(estimate(s), _breakeven(s)) if "Managed" in m.text)
         assert "When self-hosting pays off" in str(managed.blocks)
         assert_valid_message(managed)
+
+
+def test_comparison_message_is_one_table_whose_columns_are_each_options_own_estimate() -> None:
+    from bot.parsing import compare_options
+    from bot.slack.blocks import comparison_message
+    from estimator.compare import compare
+    from estimator.money import usd_short
+
+    options = compare_options(
+        "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
+    )
+    message = comparison_message(compare(options))
+    assert_valid_message(message)
+    (table,) = [b for b in message.blocks if b["type"] == "table"]
+    header, monthly, one_time, first_year, *_ = [[c["text"] for c in r] for r in table["rows"]]
+    assert sum("cheapest" in name for name in header) == 1
+    for column, (label, scenario) in enumerate(options, start=1):
+        alone = estimate(scenario).totals
+        assert header[column].startswith(label)
+        for row, amount in ((monthly, alone.monthly), (one_time, alone.one_time),
+                            (first_year, alone.first_year)):  # fmt: skip
+            low, high = usd_short(amount.low), usd_short(amount.high)
+            assert row[column] == (low if low == high else f"{low}–{high.removeprefix('$')}")
+    # The plain-text fallback carries the same rows.
+    assert "First year" in message.text and "Cost per user / month" in message.text

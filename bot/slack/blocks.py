@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.advisor import Reply
-from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.parsing import COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.slack import limits
 from bot.slack.ids import SLASH_COMMAND, Action
 from bot.verdicts import breakeven_sentence, comparison_sentence
@@ -608,11 +608,14 @@ def _per_user(a: Amount) -> str:
 def comparison_message(c: Comparison) -> Message:
     """The options side by side in one table (one column each, the cheapest marked), the verdict
     and what per user means; the chart follows in its thread."""
-    s = c.options[0].estimate.scenario
+    users = {o.estimate.scenario.users for o in c.options}
+    title = f"Compared: {len(c.options)} options"
+    if len(users) == 1:
+        title += f" · {count(users.pop())} users"
     rows = _comparison_rows(c)
     verdict = comparison_sentence(c)
     blocks = [
-        _header(f"Compared: {len(c.options)} options · {count(s.users)} users"),
+        _header(title),
         _section(verdict),
         _table_block(rows),
         _context(
@@ -651,7 +654,7 @@ _TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_ye
 
 
 def _totals_rows(diff: EstimateDiff) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = [("Totals", "Before", "After", "Change (low / high)")]
+    rows: list[tuple[str, ...]] = [("", "Before", "After", "Change (low / high)")]
     for name, label in _TOTALS:
         before, after = diff.totals[name]
         change = Amount(after.low - before.low, after.high - before.high)
@@ -713,11 +716,15 @@ def help_message() -> Message:
             f"`{command}`  open the form",
             f"`{command} help`  this message · `{command} forget`  forget the conversation",
             f"`{command} settings`  the workspace's own prices (admins change them)",
+            f"`{command} {COMPARE_EXAMPLE}`  options side by side, with a chart",
+            f"`{command} when does self-hosting pay off for 100k users?`  the break-even",
+            f"`{command} chart` · `{command} export`  the channel's latest estimate as a chart, "
+            "or as CSV and JSON files in its thread",
         ]
     )
     examples = "*Describe the scenario in words*\n" + "\n".join(f"• `{x}`" for x in EXAMPLES)
     follow = "*Then reply in the estimate's thread to change it*\n" + " · ".join(
-        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset")
+        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset", "chart", "export")
     )
     return _message(
         f"aicost: try {command} {EXAMPLES[0]}",

@@ -483,7 +483,7 @@ class Conversations:
                 png = await self.charts.run_elsewhere(
                     pictures.comparison_chart, options, max_owed=limits.CHARTS_OWED
                 )
-                title, comment = "Comparison chart", "Chart of this comparison."
+                title, comment = "Comparison chart", "The comparison above, as a chart."
             else:
                 assert scenario is not None
                 png = await self.charts.run_elsewhere(
