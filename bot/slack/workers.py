@@ -247,7 +247,10 @@ class Workers:
         now = time.monotonic()
         self._deaths.append(now)
         if len(self._deaths) == RESTARTS_ALLOWED and now - self._deaths[0] < RESTART_WINDOW_SECONDS:
-            log.error("estimate workers keep exiting; estimating in-process from now on")
+            if self.module == "bot.slack.answers":
+                log.error("estimate workers keep exiting; estimating in-process from now on")
+            else:
+                log.error("%s workers keep exiting; given up (no charts)", self.module)
             self.count = 0
             return
         task = asyncio.get_running_loop().create_task(self.start())
