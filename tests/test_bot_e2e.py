@@ -370,3 +370,18 @@ async def test_compare_and_break_even_as_slash_commands_are_posted_with_their_ve
         assert expected in posted.args["text"]
         assert "in the estimate's thread" not in text_of(posted.args["blocks"])
     assert slack.violations == []
+
+
+async def test_chart_button_with_charts_off_says_so_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    before = len(posts(slack, channel, ts))
+    await bot.post(
+        block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+    )
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    assert "Charts are turned off" in text_of(replies[-1].args["blocks"])
+    assert not [c for c in slack.calls if c.args.get("channel_id") == channel]

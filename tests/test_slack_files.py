@@ -8,10 +8,12 @@ byte with the same charts drawn here from the same scenarios: a chart of made-up
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import os
+import signal
 import uuid
 
 import pytest
@@ -274,3 +276,23 @@ async def test_private_estimates_get_no_files(slack, bot, team):
     )  # fmt: skip
     await slack.wait_for_response(name)
     assert not [c for c in slack.calls if c.method.startswith("files.") and channel in str(c.args)]
+
+
+async def test_a_killed_chart_worker_is_replaced_and_estimates_never_wait_for_it(slack, bot, team):
+    (worker,) = bot.chart_workers()
+    os.kill(worker, signal.SIGKILL)
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)  # estimate and tips, as always
+    # A new chart worker starts; this estimate's chart comes from it or is skipped, the next
+    # one's arrives.
+    for _ in range(100):
+        if bot.chart_workers() and bot.chart_workers() != [worker]:
+            break
+        await asyncio.sleep(0.1)
+    (replacement,) = bot.chart_workers()
+    assert replacement != worker
+    other = channel_id()
+    ts2 = await start_estimate(slack, bot, team, other)
+    (chart,) = await slack.wait_for_files(other, ts2, timeout=CHART_WAIT)
+    png_size(chart.content)
+    assert len(posts(slack, channel, ts)) >= 4

@@ -46,6 +46,8 @@ THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they ch
 MAX_CONCURRENT_REPLIES = 64
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
 UPLOAD_SECONDS = 30.0  # a file upload (three calls) Slack has not finished by then is given up
+CHARTS_OFF = "Charts are turned off for this app (its CHARTS setting); Export still works."
+CHARTS_BUSY = "I'm drawing a lot of charts right now: ask for this one again in a minute."
 NO_FILES_PRIVATELY = (
     "Files can't be attached to a message only you can see. Invite me to the channel "
     "(`/invite @aicost`) and ask again there."
@@ -364,7 +366,7 @@ class Conversations:
         if await self._slowed_down(client, where, in_thread=True):
             return
         if action is Action.chart:
-            await self.post_chart(client, where, state.scenario)
+            await self.post_chart(client, where, state.scenario, asked=True)
             return
         if action is Action.export:
             await self.post_export(client, where, state.scenario)
@@ -407,7 +409,7 @@ class Conversations:
 
     async def _answer_in_thread(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         if answer.kind is ReplyKind.chart and answer.scenario is not None:
-            await self.post_chart(client, where, answer.scenario)
+            await self.post_chart(client, where, answer.scenario, asked=True)
             return
         if answer.kind is ReplyKind.export and answer.scenario is not None:
             await self.post_export(client, where, answer.scenario)
@@ -471,12 +473,21 @@ class Conversations:
         where: Where,
         scenario: Scenario | None = None,
         options: tuple[tuple[str, Scenario], ...] = (),
+        asked: bool = False,
     ) -> None:
         """An estimate's chart (or, given `options`, a comparison's) uploaded into `where`'s
         thread. Drawn by a chart worker, never here: without one ready (CHARTS=off, a burst
-        keeping it busy, a crash) the chart is skipped, and so is an upload Slack refuses."""
-        if self.charts is None or where.private or where.thread_ts is None:
-            return  # a message only its reader sees has no thread to attach a file to
+        keeping it busy, a crash) the chart is skipped, and so is an upload Slack refuses. A
+        chart someone `asked` for (button, "chart") gets a sentence instead when skipped."""
+        if where.private or where.thread_ts is None:
+            # A message only its reader sees has no thread to attach a file to.
+            if asked:
+                await self._respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+            return
+        if self.charts is None:
+            if asked:
+                await self._in_thread(client, where, blocks.info_message(CHARTS_OFF))
+            return
         started = time.perf_counter()
         try:
             if options:
@@ -493,6 +504,8 @@ class Conversations:
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
+            if asked:
+                await self._in_thread(client, where, blocks.info_message(CHARTS_BUSY))
             return
         files = [{"content": png, "filename": "aicost-chart.png", "title": title}]
         if await self._upload(client, where, files, comment):
@@ -559,12 +572,9 @@ class Conversations:
                 ),
             )
             return
-        thread = replace(where, thread_ts=ts, response_url=where.response_url)
+        thread = replace(where, thread_ts=ts)
         if kind is ReplyKind.chart:
-            if self.charts is None:
-                await self._respond(where, blocks.info_message("Charts are turned off here."))
-                return
-            await self.post_chart(client, thread, state.scenario)
+            await self.post_chart(client, thread, state.scenario, asked=True)
         else:
             await self.post_export(client, thread, state.scenario)
 
