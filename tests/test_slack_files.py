@@ -296,3 +296,23 @@ async def test_a_killed_chart_worker_is_replaced_and_estimates_never_wait_for_it
     (chart,) = await slack.wait_for_files(other, ts2, timeout=CHART_WAIT)
     png_size(chart.content)
     assert len(posts(slack, channel, ts)) >= 4
+
+
+async def test_compare_in_a_thread_compares_on_its_scenario_with_the_chart_after(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel, "50k users midsize")
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    before = len(posts(slack, channel, ts))
+    text = "compare claude-haiku-4-5, gpt-4o"
+    event = message_event(text, channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
+    assert len(table["rows"][0]) == 3  # a label column and one per option
+    _, chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
+    options = compare_options(text, first_scenario("50k users midsize"))
+    assert chart.content == comparison_chart_png(compare(options))
+    assert slack.violations == []
