@@ -301,8 +301,12 @@ class Conversations:
             )
             await self._respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
+            if await self._slowed_down(client, where, in_thread=False):
+                return
             await self._publish_question(client, where, answer)
         elif answer.kind in (ReplyKind.chart, ReplyKind.export):
+            if await self._slowed_down(client, where, in_thread=False):
+                return
             await self._files_for_latest(client, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
             await self._respond(where, blocks.info_message(THREAD_ONLY))
