@@ -91,6 +91,7 @@ async def test_chart_follows_the_tips_and_draws_the_estimates_own_numbers(slack,
     assert (width, height) == (900, 1500)
     assert 20_000 < len(chart.content) < 2_000_000
     assert "10,000 users" in chart.initial_comment
+    assert "10,000-user startup" in chart.alt_txt  # described for screen readers
     # Posted after every tip of the thread.
     order = [id(c) for c in slack.calls]
     last_tip = max(order.index(id(c)) for c in posts(slack, channel, ts))

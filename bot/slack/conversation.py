@@ -499,19 +499,21 @@ class Conversations:
                     pictures.comparison_chart, options, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Comparison chart", "The comparison above, as a chart."
+                alt = blocks.comparison_chart_alt(tuple(label for label, _ in options))
             else:
                 assert scenario is not None
                 png = await self.charts.run_elsewhere(
                     pictures.estimate_chart, scenario, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Estimate chart", blocks.chart_comment(scenario)
+                alt = blocks.chart_alt(scenario)
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
             if asked:
                 await self._in_thread(client, where, blocks.info_message(CHARTS_BUSY))
             return
-        files = [{"content": png, "filename": "aicost-chart.png", "title": title}]
+        files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]
         if await self._upload(client, where, files, comment):
             self.metrics.chart_seconds.observe(time.perf_counter() - started)
 

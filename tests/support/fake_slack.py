@@ -143,6 +143,7 @@ class UploadedFile:
     channel: str
     thread_ts: str | None
     initial_comment: str
+    alt_txt: str = ""
     at: float = field(default_factory=time.perf_counter)  # when it was shared (benchmarks)
 
 
@@ -759,7 +760,12 @@ class FakeSlack:
         if not filename or length <= 0:
             raise _ApiError("invalid_arguments")
         file_id = self._next_id("F")
-        self._uploads[file_id] = {"filename": filename, "length": length, "content": None}
+        self._uploads[file_id] = {
+            "filename": filename,
+            "length": length,
+            "content": None,
+            "alt_txt": str(args.get("alt_txt") or ""),
+        }
         return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
@@ -796,6 +802,7 @@ class FakeSlack:
                     channel=channel,
                     thread_ts=str(args["thread_ts"]) if args.get("thread_ts") else None,
                     initial_comment=str(args.get("initial_comment") or ""),
+                    alt_txt=upload["alt_txt"],
                 )
             )
         for f in shared:
