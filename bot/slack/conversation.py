@@ -45,7 +45,6 @@ THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they ch
 # the worker; 64 keeps it busy (10% more estimates a second), 128 adds nothing.
 MAX_CONCURRENT_REPLIES = 64
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
-UPLOAD_SECONDS = 30.0  # a file upload (three calls) Slack has not finished by then is given up
 CHARTS_OFF = "Charts are turned off for this app (its CHARTS setting); Export still works."
 CHARTS_BUSY = "I'm drawing a lot of charts right now: ask for this one again in a minute."
 NO_FILES_PRIVATELY = (
@@ -546,7 +545,7 @@ class Conversations:
                     thread_ts=where.thread_ts,
                     initial_comment=comment,
                 ),
-                UPLOAD_SECONDS,
+                limits.UPLOAD_SECONDS,
             )
             return True
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as exc:

@@ -24,3 +24,4 @@ TABLE_COLUMNS = 20  # table block: cells per row, and column_settings entries
 TABLES_PER_MESSAGE = 1  # Slack accepts one table block per message
 CHARTS_OWED = 4  # charts queued on the chart worker before new ones are skipped (~1 s of drawing)
 CHART_SECONDS = 30.0  # a chart not drawn by then (a stuck or starved worker) is skipped
+UPLOAD_SECONDS = 30.0  # a file upload (three calls) Slack has not finished by then is given up
