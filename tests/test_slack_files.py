@@ -318,3 +318,23 @@ async def test_compare_in_a_thread_compares_on_its_scenario_with_the_chart_after
     options = compare_options(text, first_scenario("50k users midsize"))
     assert chart.content == comparison_chart_png(compare(options))
     assert slack.violations == []
+
+
+async def test_an_export_slack_refuses_gets_a_sentence_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    before = len(posts(slack, channel, ts))
+    slack.fail_next("files.completeUploadExternal", "not_in_channel")
+    await bot.post(
+        block_actions_body(
+            Action.export.value, "x", channel_id=channel, message_ts=ts, team_id=team
+        )
+    )
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+        timeout=CHART_WAIT,
+    )
+    assert "didn't take the export files" in text_of(replies[-1].args["blocks"])
+    assert len(slack.files_in(channel, ts)) == 1  # the chart only
