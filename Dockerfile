@@ -16,7 +16,9 @@ RUN sh deploy/image/install.sh /opt/aicost
 
 FROM python:3.11-slim-bookworm
 COPY --from=build /opt/aicost /opt/aicost
+# MPLCONFIGDIR: matplotlib (the chart worker) keeps its font cache in the writable /tmp.
 ENV PATH="/opt/aicost/bin:$PATH" \
+    MPLCONFIGDIR=/tmp/matplotlib \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PORT=3000

@@ -56,6 +56,8 @@ class ReplyKind(StrEnum):
     forget = "forget"  # the caller deletes the stored conversation
     comparison = "comparison"  # `comparison` side by side; `text` says which is cheapest
     breakeven = "breakeven"  # `breakeven` for the scenario; `text` says where it lies
+    chart = "chart"  # draw the current `scenario` (front ends with pictures do)
+    export = "export"  # the current `scenario`'s estimate as files (front ends with files do)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,10 @@ def from_scenario(scenario: Scenario, state: ConversationState) -> Turn:
     return _new_estimate(scenario, state)
 
 
+_FILES = (
+    "Charts and exports are files: in a terminal, add --chart out.png or --csv to the aicost "
+    "command; in Slack they are posted in the estimate's thread."
+)
 _NO_SCENARIO = "There is no estimate here yet. Start one with “10000 users startup”."
 
 
@@ -140,6 +146,11 @@ def _command(command: Command, state: ConversationState) -> Turn:
         return Turn(Reply(ReplyKind.form, scenario=state.scenario), state)
     if command is Command.forget:
         return Turn(Reply(ReplyKind.forget), ConversationState(), changed=True)
+    if command in (Command.chart, Command.export):
+        # Without a scenario here, a front end may still find one (Slack: the channel's latest).
+        kind = ReplyKind.chart if command is Command.chart else ReplyKind.export
+        text = _FILES if state.scenario is not None else _NO_SCENARIO
+        return Turn(Reply(kind, text, scenario=state.scenario), state)
     if state.scenario is None:
         return Turn(Reply(ReplyKind.info, _NO_SCENARIO), state)
     if command is Command.undo:

@@ -57,6 +57,8 @@ class Command(StrEnum):
     undo = "undo"
     reset = "reset"
     forget = "forget"
+    chart = "chart"  # the current estimate's chart again
+    export = "export"  # the current estimate as CSV and JSON files
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,12 @@ _COMMANDS = {
     "reset": Command.reset,
     "start over": Command.reset,
     "forget": Command.forget,
+    "chart": Command.chart,
+    "graph": Command.chart,
+    "picture": Command.chart,
+    "export": Command.export,
+    "csv": Command.export,
+    "download": Command.export,
 }
 
 _STAGES = {

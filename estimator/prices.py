@@ -25,6 +25,7 @@ from typing import Any
 
 from estimator import facts
 from estimator.facts import Range
+from estimator.money import shown_in
 from estimator.overrides import BUNDLED, PriceOverrides, roles
 from estimator.scenario import Scenario
 
@@ -197,6 +198,18 @@ def applied(overrides: PriceOverrides | None) -> Iterator[PriceBook | None]:
     book = book_for(overrides)
     with facts.using(book):
         yield book
+
+
+@contextmanager
+def priced(overrides: PriceOverrides | None) -> Iterator[None]:
+    """Estimates priced with `overrides` and amounts shown in their currency at their rate: what a
+    front end wraps one whole answer (messages, files, pictures) in."""
+    currency = overrides.currency if overrides is not None else None
+    with (
+        applied(overrides),
+        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1),
+    ):
+        yield
 
 
 def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:

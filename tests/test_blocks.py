@@ -37,6 +37,7 @@ from bot.slack.ids import Action, Callback, FormField
 from estimator.estimate import Estimate, estimate
 from estimator.money import usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
+from tests.support.fake_slack import table_problems
 
 SCENARIOS = {
     "startup": lambda: first_scenario("10000 users startup"),
@@ -83,6 +84,11 @@ def assert_valid_blocks(blocks: list[dict], max_blocks: int = limits.MESSAGE_BLO
             assert all(len(e["text"]) <= limits.SECTION_TEXT for e in raw["elements"])
         if kind == "actions":
             assert all(len(b["text"]["text"]) <= limits.BUTTON_TEXT for b in raw["elements"])
+        if kind == "table":
+            # slack_sdk's TableBlock checks only that rows exist: the documented schema too.
+            assert table_problems(raw) == []
+            assert len(raw["rows"]) <= limits.TABLE_ROWS
+    assert sum(b["type"] == "table" for b in blocks) <= limits.TABLES_PER_MESSAGE
 
 
 def assert_valid_message(message: Message) -> None:
@@ -154,7 +160,7 @@ def test_startup_estimate_reads_as_compact_ranges() -> None:
     assert "Startup defaults: gpt-4o-mini" in text
 
 
-def test_estimate_has_the_four_buttons(any_estimate: Estimate) -> None:
+def test_estimate_has_its_six_buttons(any_estimate: Estimate) -> None:
     actions = estimate_message(any_estimate).blocks[-1]
     assert actions["type"] == "actions"
     assert [b["action_id"] for b in actions["elements"]] == [a.value for a in Action]
@@ -163,6 +169,8 @@ def test_estimate_has_the_four_buttons(any_estimate: Estimate) -> None:
         "What if 10x users",
         "Apply caching",
         "Try a cheaper model",
+        "Chart",
+        "Export",
     ]
     assert all(b["value"] for b in actions["elements"])
 
@@ -614,3 +622,47 @@ def test_read_form_never_raises_on_any_payload_shape(state_values: dict) -> None
 def test_private_metadata_too_long_for_slack_is_refused() -> None:
     with pytest.raises(ValueError):
         form_view(None, "x" * (limits.PRIVATE_METADATA + 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["10000 users startup", "100k users enterprise claude-sonnet-4-5", "2m users self-hosted l4"],
+)
+def test_the_hosting_tips_break_even_is_the_search_for_that_scenario(text: str) -> None:
+    # The tip remembers the search per scenario without its users: the same answer, at any scale.
+    from bot.slack.answers import _breakeven
+    from estimator.breakeven import break_even
+
+    for users in (1_000, first_scenario(text).users):
+        s = first_scenario(text).model_copy(update={"users": users})
+        assert _breakeven(s, None) == break_even(s)
+        managed = next(
+            m for m in thread_tips(estimate(s), _breakeven(s, None)) if "Managed" in m.text
+        )
+        assert "When self-hosting pays off" in str(managed.blocks)
+        assert_valid_message(managed)
+
+
+def test_comparison_message_is_one_table_whose_columns_are_each_options_own_estimate() -> None:
+    from bot.parsing import compare_options
+    from bot.slack.blocks import comparison_message
+    from estimator.compare import compare
+    from estimator.money import usd_short
+
+    options = compare_options(
+        "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
+    )
+    message = comparison_message(compare(options))
+    assert_valid_message(message)
+    (table,) = [b for b in message.blocks if b["type"] == "table"]
+    header, monthly, one_time, first_year, *_ = [[c["text"] for c in r] for r in table["rows"]]
+    assert sum("cheapest" in name for name in header) == 1
+    for column, (label, scenario) in enumerate(options, start=1):
+        alone = estimate(scenario).totals
+        assert header[column].startswith(label)
+        for row, amount in ((monthly, alone.monthly), (one_time, alone.one_time),
+                            (first_year, alone.first_year)):  # fmt: skip
+            low, high = usd_short(amount.low), usd_short(amount.high)
+            assert row[column] == (low if low == high else f"{low}–{high.removeprefix('$')}")
+    # The plain-text fallback carries the same rows.
+    assert "First year" in message.text and "Cost per user / month" in message.text

@@ -81,6 +81,9 @@ async def test_slash_command_acks_fast_then_posts_estimate_and_tips_in_its_threa
     assert "cach" in thread.lower() and "managed" in thread.lower()
     assert "Plan for 10x" in thread and "Choose scalable technologies" in thread
     assert slack.violations == []
+    # CHARTS=off (this module's bot): no chart worker, no upload.
+    assert bot.chart_workers() == [] and len(bot.workers()) <= 1
+    assert not [c for c in slack.calls if c.args.get("channel_id") == channel]
 
 
 async def test_help_is_private_with_examples(slack, bot, team):
@@ -349,17 +352,36 @@ async def test_undo_as_a_slash_command_points_to_the_estimates_thread(slack, bot
     assert response.body["response_type"] == "ephemeral"
 
 
-async def test_compare_and_break_even_as_slash_commands_answer_with_their_verdicts(
+async def test_compare_and_break_even_as_slash_commands_are_posted_with_their_verdicts(
     slack, bot, team
 ):
     for text, expected in (
         ("compare gpt-4o-mini, claude-sonnet-4-5 for 10k users", "Cheapest first year: gpt-4o"),
         ("when does self-hosting pay off for claude-sonnet-4-5?", "costs less per month above"),
     ):
-        name = uuid.uuid4().hex
-        await bot.post(
-            slash_command_body(text, team_id=team, response_url=slack.response_url(name))
+        channel = channel_id()
+        await bot.post(slash_command_body(text, team_id=team, channel_id=channel))
+        (posted,) = await slack.wait_for(
+            lambda c, channel=channel: (
+                c.method == "chat.postMessage" and c.args.get("channel") == channel
+            )
         )
-        (response,) = await slack.wait_for_response(name)
-        assert expected in text_of(response.body)
-        assert "in the estimate's thread" not in text_of(response.body)
+        assert expected in text_of(posted.args["blocks"])
+        assert expected in posted.args["text"]
+        assert "in the estimate's thread" not in text_of(posted.args["blocks"])
+    assert slack.violations == []
+
+
+async def test_chart_button_with_charts_off_says_so_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    before = len(posts(slack, channel, ts))
+    await bot.post(
+        block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+    )
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    assert "Charts are turned off" in text_of(replies[-1].args["blocks"])
+    assert not [c for c in slack.calls if c.args.get("channel_id") == channel]

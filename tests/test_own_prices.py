@@ -11,7 +11,7 @@ from estimator.estimate import estimate
 from estimator.lines import Category
 from estimator.money import usd_range
 from estimator.overrides import PriceOverrides, parse_price_file
-from estimator.prices import applied
+from estimator.prices import applied, priced
 from estimator.whatif import ScenarioChange, apply_change
 
 STANDARD = "10000 users startup"
@@ -172,3 +172,26 @@ def test_a_price_file_table_without_a_range_moves_its_line_and_is_named():
     line = next(i for i in e.line_items if i.key in moved)
     assert "support.channel_mix chat 0.8, email 0.15, phone 0.05 (mix.toml)" in line.basis
     assert "80% chat" in line.basis
+
+
+def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_prices():
+    # What the estimate worker and the chart worker make beside the messages (the Export files,
+    # the chart, the hosting tip's break-even) is priced like the messages themselves.
+    import json
+
+    from bot.slack.answers import _breakeven, export
+    from bot.slack.pictures import estimate_chart
+    from estimator.breakeven import break_even
+
+    s = first_scenario("100k users claude-sonnet-4-5")
+    own = PriceOverrides(
+        currency={"code": "EUR", "per_usd": 0.9}, provider_discounts={"anthropic": 50}
+    )
+    _, exported = export(s, own)
+    with priced(own):  # worded in the workspace's currency, like the thread
+        assert json.loads(exported) == json.loads(json.dumps(estimate(s, own).to_dict()))
+    assert json.loads(exported)["currency"]["code"] == "EUR"
+    with applied(own):
+        discounted = break_even(s)
+    assert _breakeven(s, own).users == discounted.users != _breakeven(s, None).users
+    assert estimate_chart(s, own) != estimate_chart(s)

@@ -9,19 +9,19 @@ talks to Slack and Redis.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
+from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
-from estimator.estimate import Estimate
-from estimator.money import shown_in
+from estimator.breakeven import BreakEven, break_even, pair
+from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
-from estimator.prices import applied
+from estimator.prices import applied, priced
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
@@ -37,6 +37,8 @@ class Answer:
     # A new estimate: the estimate, then its thread tips. An answer in a thread: one message.
     messages: tuple[blocks.Message, ...] = ()
     summary: dict[str, Any] | None = None  # a new estimate's line in the channel's history
+    # A comparison: its (label, scenario) options, for the chart drawn after it is posted.
+    options: tuple[tuple[str, Scenario], ...] = ()
 
 
 # --- entry points (run in a worker) -------------------------------------------------------------
@@ -45,13 +47,13 @@ class Answer:
 def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
-    with _priced(overrides):
+    with priced(overrides):
         return _new_thread(advisor.request(text, ConversationState()))
 
 
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    with _priced(overrides):
+    with priced(overrides):
         return _new_thread(advisor.from_scenario(scenario, ConversationState()))
 
 
@@ -59,7 +61,7 @@ def follow_up(
     text: str, state: ConversationState, overrides: PriceOverrides | None = None
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    with _priced(overrides):
+    with priced(overrides):
         return _in_thread(advisor.follow_up_text(text, state))
 
 
@@ -68,22 +70,19 @@ def button(
 ) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
-    with _priced(overrides):
+    with priced(overrides):
         change = _button_change(action, state.scenario)
         if change is None:
             return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
         return _in_thread(advisor.apply(change, state))
 
 
-@contextmanager
-def _priced(overrides: PriceOverrides | None) -> Iterator[None]:
-    """Estimates priced with `overrides`, amounts shown in their currency at their rate."""
-    currency = overrides.currency if overrides is not None else None
-    with (
-        applied(overrides),
-        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1),
-    ):
-        yield
+def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
+    """The scenario's estimate as (CSV, JSON): the files the Export button uploads, priced with
+    the workspace's prices like its messages."""
+    with priced(overrides):
+        e = estimate(scenario)
+        return estimate_csv(e), estimate_json(e)
 
 
 def warm_up() -> None:
@@ -100,18 +99,40 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        messages = (blocks.estimate_message(e), *blocks.thread_tips(e))
+        tips = blocks.thread_tips(e, _breakeven(e.scenario, e.overrides))
+        messages = (blocks.estimate_message(e), *tips)
         summary = _summary(e)
+    elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
+        messages = (_render(reply),)
     return Answer(
-        reply.kind, turn.state, turn.changed, reply.text, reply.scenario, messages, summary
+        reply.kind,
+        turn.state,
+        turn.changed,
+        reply.text,
+        reply.scenario,
+        messages,
+        summary,
+        _options(reply),
     )
 
 
 def _in_thread(turn: Turn) -> Answer:
     reply = turn.reply
     return Answer(
-        reply.kind, turn.state, turn.changed, reply.text, reply.scenario, (_render(reply),)
+        reply.kind,
+        turn.state,
+        turn.changed,
+        reply.text,
+        reply.scenario,
+        (_render(reply),),
+        options=_options(reply),
     )
+
+
+def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:
+    if reply.comparison is None:
+        return ()
+    return tuple((o.label, o.estimate.scenario) for o in reply.comparison.options)
 
 
 def _render(reply: Reply) -> blocks.Message:
@@ -127,7 +148,45 @@ def _render(reply: Reply) -> blocks.Message:
         return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
     if reply.kind is ReplyKind.forget:
         return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
+    if reply.kind is ReplyKind.comparison and reply.comparison is not None:
+        return blocks.comparison_message(reply.comparison)
+    if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
+        return blocks.breakeven_message(reply.breakeven)
+    if reply.kind is ReplyKind.chart:
+        return blocks.info_message("Drawing the chart of this estimate: it follows in a moment.")
+    if reply.kind is ReplyKind.export:
+        return blocks.info_message("Exporting this estimate as CSV and JSON: the files follow.")
     return blocks.info_message(reply.text)
+
+
+def _breakeven(s: Scenario, overrides: PriceOverrides | None) -> BreakEven:
+    """The break-even for the hosting tip. Its search (about 70 estimates, 10 ms: eight times
+    the rest of an answer) does not depend on the user count, so it is remembered per scenario
+    without it; only the first-year difference at this scale is computed each time."""
+    crossing = _crossing(
+        s.model_dump_json(exclude={"users"}),
+        overrides.model_dump_json() if overrides is not None else None,
+    )
+    self_hosted, api = pair(s)
+    difference = estimate(self_hosted).totals.first_year + estimate(api).totals.first_year.scaled(
+        -1
+    )
+    return BreakEven(
+        scenario=s,
+        self_hosted=self_hosted,
+        api=api,
+        users=crossing.users,
+        always_cheaper=crossing.always_cheaper,
+        first_year_difference=difference,
+    )
+
+
+@lru_cache(maxsize=256)
+def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
+    """Keyed by the workspace's prices too: they move where the lines cross."""
+    s = Scenario.model_validate_json(scenario_without_users)  # users: the model's default
+    with applied(PriceOverrides.model_validate_json(overrides) if overrides else None):
+        return break_even(s)
 
 
 def _summary(e: Estimate) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import listeners
+from bot.slack import limits, listeners
 from bot.slack.conversation import MAX_CONCURRENT_REPLIES, Conversations
 from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.jobs import ClientFor, Job, JobQueue
@@ -33,6 +33,11 @@ if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
 
 log = logging.getLogger(__name__)
 
+# Nice 10 weighs 110 against the bot's 1024: on a contended core the event loop and the estimate
+# worker get over 90% of it. At nice 19 (weight 15) a chart would get 1.5% of a contended core:
+# its 0.25 s of drawing would take over 15 s, near the 30 s limit that kills a stuck worker.
+CHART_NICENESS = 10
+
 
 @dataclass
 class Bot:
@@ -45,6 +50,7 @@ class Bot:
     identity: BotIdentity | None  # single-workspace mode: who the one bot token is
     workers: Workers
     installations: Installations | None = None  # distributed mode: every workspace's token
+    charts: Workers | None = None  # the chart worker (CHARTS=on)
 
 
 class _SameTokenNotice(logging.Filter):
@@ -177,9 +183,15 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
         )
     app.error(_unhandled_error)
     workers = Workers(settings.estimate_workers)
+    charts = _chart_workers(settings)
     webhook_logger = library_logger("slack_sdk.webhook", settings)
     conversations = Conversations(
-        store, metrics, workers, webhook_logger, client_for_jobs(client, installations)
+        store,
+        metrics,
+        workers,
+        webhook_logger,
+        client_for=client_for_jobs(client, installations),
+        charts=charts,
     )
     if settings.redis_url and store.kind == "redis":
         conversations.queue = JobQueue(
@@ -193,7 +205,26 @@ def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot
         )
     listeners.register(app, conversations, installations)
     return Bot(
-        settings, app, client, store, conversations, metrics, identity, workers, installations
+        settings,
+        app,
+        client,
+        store,
+        conversations,
+        metrics,
+        identity,
+        workers,
+        installations,
+        charts,
+    )
+
+
+def _chart_workers(settings: Settings) -> Workers | None:
+    """One chart worker at a low CPU priority (CHART_NICENESS): a chart takes what the event
+    loop and the estimate worker leave of a core."""
+    if not settings.charts:
+        return None
+    return Workers(
+        1, module="bot.slack.pictures", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
     )
 
 

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.advisor import Reply
-from bot.parsing import EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.parsing import COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.slack import limits
 from bot.slack.ids import SLASH_COMMAND, Action
+from bot.verdicts import breakeven_sentence, comparison_sentence
+from estimator.breakeven import BreakEven
+from estimator.compare import Comparison
 from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
@@ -36,6 +39,8 @@ _BUTTONS = (
     (Action.what_if_10x, "What if 10x users", "10x"),
     (Action.apply_caching, "Apply caching", "caching"),
     (Action.cheaper_model, "Try a cheaper model", "cheaper_model"),
+    (Action.chart, "Chart", "chart"),
+    (Action.export, "Export", "export"),
 )
 _DATA_FILE = "estimator/data/costs.toml"
 
@@ -94,6 +99,11 @@ def _within_limits(block: dict) -> bool:
         )
     if kind == "actions":
         return all(len(e["text"]["text"]) <= limits.BUTTON_TEXT for e in block["elements"])
+    if kind == "table":
+        rows = block["rows"]
+        return len(rows) <= limits.TABLE_ROWS and all(
+            len(row) <= limits.TABLE_COLUMNS for row in rows
+        )
     return True
 
 
@@ -121,6 +131,10 @@ def _fit_block(block: dict) -> dict:
         for element in block["elements"]:
             if element.get("type") == "button":
                 element["text"]["text"] = _clip(element["text"]["text"], limits.BUTTON_TEXT)
+    elif kind == "table":
+        block["rows"] = [row[: limits.TABLE_COLUMNS] for row in block["rows"][: limits.TABLE_ROWS]]
+        if "column_settings" in block:
+            block["column_settings"] = block["column_settings"][: limits.TABLE_COLUMNS]
     return block
 
 
@@ -130,6 +144,10 @@ def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
     matter more than the last detail."""
     limit = limits.MESSAGE_BLOCKS if limit is None else limit
     fitted = [_fit_block(block) for block in blocks]
+    # Slack refuses a message with a second table: later ones are shown as monospace text.
+    tables = [i for i, b in enumerate(fitted) if b.get("type") == "table"]
+    for i in tables[limits.TABLES_PER_MESSAGE :]:
+        fitted[i] = _fit_block(_section(_table(_table_cells(fitted[i]))))
     if len(fitted) <= limit:
         return fitted
     tail = [fitted[-1]] if fitted[-1].get("type") == "actions" else []
@@ -185,6 +203,27 @@ def _actions() -> dict:
             button["style"] = "primary"
         buttons.append(button)
     return {"type": "actions", "elements": buttons}
+
+
+def _table_block(rows: list[tuple[str, ...]]) -> dict:
+    """A Slack table block: the first row a header, the first column left-aligned, the rest
+    (amounts) right-aligned. Cells are raw text, which Slack never parses for mentions."""
+    columns = len(rows[0])
+    return {
+        "type": "table",
+        "column_settings": [{"align": "left", "is_wrapped": True}]
+        + [{"align": "right"}] * (columns - 1),
+        "rows": [[{"type": "raw_text", "text": cell or " "} for cell in row] for row in rows],
+    }
+
+
+def _table_cells(block: dict) -> list[tuple[str, ...]]:
+    return [tuple(cell.get("text", "").strip() for cell in row) for row in block["rows"]]
+
+
+def _plain_table(rows: list[tuple[str, ...]]) -> str:
+    """The rows as aligned plain text, for the notification fallback beside a table block."""
+    return _table(rows).removeprefix("```\n").removesuffix("\n```")
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:
@@ -249,8 +288,8 @@ def _key_figures(e: Estimate) -> dict:
     )
 
 
-def _breakdown(e: Estimate) -> dict:
-    rows: list[tuple[str, ...]] = [("", "One-time", "Monthly", "Annual")]
+def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
     for category, one_time, monthly, annual in e.by_category():
         rows.append(
             (
@@ -260,7 +299,11 @@ def _breakdown(e: Estimate) -> dict:
         )
     t = e.totals
     rows.append(("Total", _range(t.one_time), _range(t.monthly), _range(t.annual)))
-    return _section("*Breakdown by category*\n" + _table(rows))
+    return rows
+
+
+def _breakdown(e: Estimate) -> list[dict]:
+    return [_section("*Breakdown by category*"), _table_block(_breakdown_rows(e))]
 
 
 def _phases(e: Estimate) -> dict:
@@ -365,7 +408,7 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
     return [
         _header(_title(e.scenario)),
         _key_figures(e),
-        _breakdown(e),
+        *_breakdown(e),
         _phases(e),
         _sensitivity(e),
         _assumptions(e.scenario, e.absent, e.price_notes),
@@ -377,7 +420,8 @@ def _estimate_text(e: Estimate) -> str:
     t = e.totals
     return (
         f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
-        f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)"
+        f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)\n"
+        f"Breakdown by category\n{_plain_table(_breakdown_rows(e))}"
     )
 
 
@@ -458,7 +502,11 @@ def _caching_tip(e: Estimate) -> Message:
     return _message(_plain_words(headline), [_section("\n".join(lines))])
 
 
-def _managed_tip(e: Estimate) -> Message:
+def _breakeven_line(b: BreakEven) -> str:
+    return f"*When self-hosting pays off*\n{breakeven_sentence(b)}"
+
+
+def _managed_tip(e: Estimate, breakeven: BreakEven | None = None) -> Message:
     managed = _saving(e, "managed_services")
     if managed is not None:
         headline = (
@@ -474,6 +522,8 @@ def _managed_tip(e: Estimate) -> Message:
         _lever_lines(e, ("autoscaling", "cheaper_model"), ("Autoscaling", "Cheaper model"))
     )
     blocks = [_section(f"{headline}\n{detail}")]
+    if breakeven is not None:
+        blocks.append(_section(_breakeven_line(breakeven)))
     if also:
         blocks.append(_section(f"*Also worth a look*\n{also}"))
     return _message(_plain_words(headline), blocks)
@@ -543,10 +593,94 @@ def _arithmetic(e: Estimate) -> list[Message]:
     return [_message(f"{title} ({n}/{len(pages)})", page) for n, page in enumerate(pages, 1)]
 
 
-def thread_tips(e: Estimate) -> list[Message]:
-    """The replies in an estimate's thread, in order: caching, managed services, the five
-    strategies, then the arithmetic behind every line (as many messages as Slack needs)."""
-    return [_caching_tip(e), _managed_tip(e), _strategies(e), *_arithmetic(e)]
+def thread_tips(e: Estimate, breakeven: BreakEven | None = None) -> list[Message]:
+    """The replies in an estimate's thread, in order: caching, managed services and hosting
+    (with the break-even when given), the five strategies, then the arithmetic behind every
+    line (as many messages as Slack needs)."""
+    return [_caching_tip(e), _managed_tip(e, breakeven), _strategies(e), *_arithmetic(e)]
+
+
+# --- comparisons, break-even, charts and files ---------------------------------------------------
+
+
+def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
+    widest = c.widest_category
+    names = [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
+    measures = [
+        ("Monthly run-rate", [o.estimate.totals.monthly for o in c.options]),
+        ("One-time", [o.estimate.totals.one_time for o in c.options]),
+        ("First year", [o.estimate.totals.first_year for o in c.options]),
+        ("Cost per user / month", [o.cost_per_user for o in c.options]),
+        (f"{widest.label} (first year)", list(c.category_first_year(widest))),
+    ]
+    rows: list[tuple[str, ...]] = [("", *names)]
+    for label, amounts in measures:
+        per_user = label.startswith("Cost per user")
+        rows.append((label, *(_per_user(a) if per_user else _range(a) for a in amounts)))
+    return rows
+
+
+def _per_user(a: Amount) -> str:
+    # Cents matter per user: $0.04, not $0.
+    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v) for v in (a.low, a.high))
+    return low if low == high else f"{low}–{high.removeprefix('$')}"
+
+
+def comparison_message(c: Comparison) -> Message:
+    """The options side by side in one table (one column each, the cheapest marked), the verdict
+    and what per user means; the chart follows in its thread."""
+    users = {o.estimate.scenario.users for o in c.options}
+    title = f"Compared: {len(c.options)} options"
+    if len(users) == 1:
+        title += f" · {count(users.pop())} users"
+    rows = _comparison_rows(c)
+    verdict = comparison_sentence(c)
+    blocks = [
+        _header(title),
+        _section(verdict),
+        _table_block(rows),
+        _context(
+            "Cost per user is the all-in monthly cost (team and legal spread over 12) divided by "
+            "monthly active users. Anything the options do not name is shared. "
+            "The chart follows in the thread."
+        ),
+    ]
+    return _message(f"{verdict}\n{_plain_table(rows)}", blocks)
+
+
+def breakeven_message(b: BreakEven) -> Message:
+    """The answer to "when does self-hosting pay off?"."""
+    sentence = breakeven_sentence(b)
+    return _message(sentence, [_section(_breakeven_line(b))])
+
+
+def chart_comment(s: Scenario) -> str:
+    """The line posted with an estimate's chart."""
+    return (
+        f"Chart: {count(s.users)} users · {s.stage.value} — first year by category, the "
+        "three-phase budget beside the article's bands, and cost per user from 100 to 10M users."
+    )
+
+
+def chart_alt(s: Scenario) -> str:
+    """The chart described for screen readers (Slack's alt text)."""
+    return (
+        f"Charts of the {count(s.users)}-user {s.stage.value} estimate: first-year cost by "
+        "category as bars; cumulative spend in the three phases against the article's 2-3x, "
+        "5-8x and 10-15x bands; monthly cost per user from 100 to 10 million users, this "
+        "scenario marked."
+    )
+
+
+def comparison_chart_alt(labels: tuple[str, ...]) -> str:
+    return "Chart comparing the first-year cost of " + ", ".join(labels) + ", by category."
+
+
+def export_comment(s: Scenario) -> str:
+    return (
+        f"This estimate ({count(s.users)} users · {s.stage.value}) as CSV for a spreadsheet "
+        "(one row per line item, then totals and phases) and as JSON (the same as `aicost --json`)."
+    )
 
 
 # --- follow-ups -------------------------------------------------------------------------------
@@ -554,13 +688,17 @@ def thread_tips(e: Estimate) -> list[Message]:
 _TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_year", "First year"))
 
 
-def _totals_diff(diff: EstimateDiff) -> dict:
-    rows: list[tuple[str, ...]] = [("", "Before", "", "After", "Change (low / high)")]
+def _totals_rows(diff: EstimateDiff) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [("", "Before", "After", "Change (low / high)")]
     for name, label in _TOTALS:
         before, after = diff.totals[name]
         change = Amount(after.low - before.low, after.high - before.high)
-        rows.append((label, _range(before), "→", _range(after), _signed_range(change)))
-    return _section("*Totals*\n" + _table(rows))
+        rows.append((label, _range(before), _range(after), _signed_range(change)))
+    return rows
+
+
+def _totals_diff(diff: EstimateDiff) -> list[dict]:
+    return [_section("*Totals*, before and after"), _table_block(_totals_rows(diff))]
 
 
 def _category_diff(diff: EstimateDiff) -> dict:
@@ -586,12 +724,13 @@ def follow_up_message(reply: Reply) -> Message:
     first_before, first_after = diff.totals["first_year"]
     text = (
         f"What changed: {changed}. Monthly run-rate {_range(before)} → {_range(after)}; "
-        f"first year {_range(first_before)} → {_range(first_after)}."
+        f"first year {_range(first_before)} → {_range(first_after)}.\n"
+        + _plain_table(_totals_rows(diff))
     )
     blocks = [
         _header(f"Updated: {count(e.scenario.users)} users · {e.scenario.stage.value}"),
         _section(f"*What changed:* {changed}"),
-        _totals_diff(diff),
+        *_totals_diff(diff),
         _category_diff(diff),
         _key_figures(e),
         _assumptions(e.scenario, applied=e.price_notes),
@@ -612,11 +751,15 @@ def help_message() -> Message:
             f"`{command}`  open the form",
             f"`{command} help`  this message · `{command} forget`  forget the conversation",
             f"`{command} settings`  the workspace's own prices (admins change them)",
+            f"`{command} {COMPARE_EXAMPLE}`  options side by side, with a chart",
+            f"`{command} when does self-hosting pay off for 100k users?`  the break-even",
+            f"`{command} chart` · `{command} export`  the channel's latest estimate as a chart, "
+            "or as CSV and JSON files in its thread",
         ]
     )
     examples = "*Describe the scenario in words*\n" + "\n".join(f"• `{x}`" for x in EXAMPLES)
     follow = "*Then reply in the estimate's thread to change it*\n" + " · ".join(
-        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset")
+        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset", "chart", "export")
     )
     return _message(
         f"aicost: try {command} {EXAMPLES[0]}",

@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, parse
-from bot.slack import answers, blocks
+from bot.slack import answers, blocks, limits, pictures
 from bot.slack.answers import Answer
 from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
@@ -35,7 +35,7 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
-from bot.slack.workers import Workers
+from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
 from estimator.scenario import Scenario
@@ -50,6 +50,12 @@ THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they ch
 # the worker; 64 keeps it busy (10% more estimates a second), 128 adds nothing.
 MAX_CONCURRENT_REPLIES = 64
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
+CHARTS_OFF = "Charts are turned off for this app (its CHARTS setting); Export still works."
+CHARTS_BUSY = "I'm drawing a lot of charts right now: ask for this one again in a minute."
+NO_FILES_PRIVATELY = (
+    "Files can't be attached to a message only you can see. Invite me to the channel "
+    "(`/invite @aicost`) and ask again there."
+)
 
 # What a queued job's post returns when it cannot tell whether an earlier delivery posted it.
 STEP_UNKNOWN = ""
@@ -120,6 +126,7 @@ class Conversations:
         workers: Workers,
         webhook_logger: logging.Logger | None = None,
         client_for: ClientFor | None = None,
+        charts: Workers | None = None,
     ) -> None:
         self.store = store
         # The Web API client for a job's workspace (app.client_for); set by build_bot.
@@ -128,6 +135,8 @@ class Conversations:
         self.queue: JobQueue | None = None
         self.metrics = metrics
         self.workers = workers
+        # Low-priority chart workers; None (CHARTS=off) posts no charts.
+        self.charts = charts
         self.webhook_logger = webhook_logger
         # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.
         self.local = MemoryStore(ttl_seconds=3600, max_keys=10_000)
@@ -235,6 +244,20 @@ class Conversations:
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
+
+    def later(self, work: Coroutine[Any, Any, None], kind: str) -> None:
+        """Run a step that may wait long (a chart being drawn) in the background, tracked for
+        shutdown but holding none of the reply slots estimates need. Its failures are logged."""
+        task = asyncio.create_task(self._logged(work, kind))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _logged(self, work: Coroutine[Any, Any, None], kind: str) -> None:
+        try:
+            await work
+        except Exception:
+            self.metrics.errors.labels(kind=kind).inc()
+            log.exception("failed to post a %s", kind)
 
     async def first_time(self, key: str, ttl_seconds: int = DUPLICATE_WINDOW_SECONDS) -> bool:
         """True the first time `key` is seen (across processes through Redis)."""
@@ -366,8 +389,13 @@ class Conversations:
             )
             await self._respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
-            # Plain text until the Slack rendering (table block, chart) lands.
-            await self._respond(where, blocks.info_message(answer.text))
+            if await self._slowed_down(client, where, in_thread=False):
+                return
+            await self._publish_question(client, where, answer)
+        elif answer.kind in (ReplyKind.chart, ReplyKind.export):
+            if await self._slowed_down(client, where, in_thread=False):
+                return
+            await self._files_for_latest(client, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
             await self._respond(where, blocks.info_message(THREAD_ONLY))
 
@@ -429,6 +457,12 @@ class Conversations:
             return
         if await self._slowed_down(client, where, in_thread=True):
             return
+        if action is Action.chart:
+            await self.post_chart(client, where, state.scenario, asked=True)
+            return
+        if action is Action.export:
+            await self.post_export(client, where, state.scenario)
+            return
         answer = await self.workers.run(answers.button, action, state, await self._prices(where))
         await self._answer_in_thread(client, where, answer)
 
@@ -470,6 +504,12 @@ class Conversations:
     # -- answering -----------------------------------------------------------------------------
 
     async def _answer_in_thread(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
+        if answer.kind is ReplyKind.chart and answer.scenario is not None:
+            await self.post_chart(client, where, answer.scenario, asked=True)
+            return
+        if answer.kind is ReplyKind.export and answer.scenario is not None:
+            await self.post_export(client, where, answer.scenario)
+            return
         saved = True
         (message,) = answer.messages
         ledger = current_ledger.get()
@@ -495,6 +535,8 @@ class Conversations:
         await self._in_thread(client, where, message)
         if answer.kind is ReplyKind.estimate:
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
+        elif answer.options and not where.private:
+            self.later(self.post_chart(client, where, options=answer.options), "chart")
 
     async def _publish(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
         """Post an estimate to the channel, its tips in its thread, and remember the thread."""
@@ -517,6 +559,138 @@ class Conversations:
             note = blocks.Message(STORE_DOWN_TEXT, [blocks.store_unavailable_note()])
             await self._in_thread(client, thread, note)
         self.metrics.estimate_seconds.observe(time.perf_counter() - started)
+        # Last, and on its own: drawing takes far longer than everything above.
+        if answer.state.scenario is not None:
+            self.later(self.post_chart(client, thread, answer.state.scenario), "chart")
+
+    async def _publish_question(self, client: AsyncWebClient, where: Where, answer: Answer) -> None:
+        """A comparison or a break-even asked with /aicost: posted to the channel like an
+        estimate (privately where the bot cannot post), a comparison's chart in its thread."""
+        (message,) = answer.messages
+        ts = await self._post(client, where, message)
+        if ts is None:
+            await self._respond(where, blocks.not_in_channel_message(message))
+            return
+        if answer.options:
+            thread = replace(where, thread_ts=ts)
+            self.later(self.post_chart(client, thread, options=answer.options), "chart")
+
+    # -- pictures and files (each a step of its own, after the messages it belongs to) ------------
+
+    async def post_chart(
+        self,
+        client: AsyncWebClient,
+        where: Where,
+        scenario: Scenario | None = None,
+        options: tuple[tuple[str, Scenario], ...] = (),
+        asked: bool = False,
+    ) -> None:
+        """An estimate's chart (or, given `options`, a comparison's) uploaded into `where`'s
+        thread. Drawn by a chart worker, never here: without one ready (CHARTS=off, a burst
+        keeping it busy, a crash) the chart is skipped, and so is an upload Slack refuses. A
+        chart someone `asked` for (button, "chart") gets a sentence instead when skipped."""
+        if where.private or where.thread_ts is None:
+            # A message only its reader sees has no thread to attach a file to.
+            if asked:
+                await self._respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+            return
+        if self.charts is None:
+            if asked:
+                await self._in_thread(client, where, blocks.info_message(CHARTS_OFF))
+            return
+        started = time.perf_counter()
+        prices = await self._prices(where)
+        try:
+            if options:
+                png = await self.charts.run_elsewhere(
+                    pictures.comparison_chart, options, prices, max_owed=limits.CHARTS_OWED
+                )
+                title, comment = "Comparison chart", "The comparison above, as a chart."
+                alt = blocks.comparison_chart_alt(tuple(label for label, _ in options))
+            else:
+                assert scenario is not None
+                png = await self.charts.run_elsewhere(
+                    pictures.estimate_chart, scenario, prices, max_owed=limits.CHARTS_OWED
+                )
+                title, comment = "Estimate chart", blocks.chart_comment(scenario)
+                alt = blocks.chart_alt(scenario)
+        except (WorkerUnavailable, WorkerFailed) as exc:
+            self.metrics.errors.labels(kind="chart_skipped").inc()
+            log.info("chart skipped: %s", type(exc).__name__)
+            if asked:
+                await self._in_thread(client, where, blocks.info_message(CHARTS_BUSY))
+            return
+        files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]
+        if await self._upload(client, where, files, comment):
+            self.metrics.chart_seconds.observe(time.perf_counter() - started)
+
+    async def post_export(self, client: AsyncWebClient, where: Where, scenario: Scenario) -> None:
+        """The estimate of `scenario` as a CSV and a JSON file in `where`'s thread."""
+        if where.private:
+            await self._respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+            return
+        prices = await self._prices(where)
+        csv_text, json_text = await self.workers.run(answers.export, scenario, prices)
+        files = [
+            {"content": csv_text, "filename": "aicost-estimate.csv", "title": "Estimate (CSV)"},
+            {"content": json_text, "filename": "aicost-estimate.json", "title": "Estimate (JSON)"},
+        ]
+        if not await self._upload(client, where, files, blocks.export_comment(scenario)):
+            message = blocks.error_message(
+                "Slack didn't take the export files just now. Invite me to the channel if I'm "
+                "not in it (`/invite @aicost`), or try again in a minute."
+            )
+            await self._in_thread(client, where, message)
+
+    async def _upload(
+        self, client: AsyncWebClient, where: Where, files: list[dict[str, Any]], comment: str
+    ) -> bool:
+        """files_upload_v2 into the thread; False (logged) when Slack refuses or fails."""
+        try:
+            await asyncio.wait_for(
+                client.files_upload_v2(
+                    file_uploads=files,
+                    channel=where.channel,
+                    thread_ts=where.thread_ts,
+                    initial_comment=comment,
+                ),
+                limits.UPLOAD_SECONDS,
+            )
+            return True
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as exc:
+            self.metrics.errors.labels(kind="upload").inc()
+            log.warning("file upload skipped in %s: %s", where.channel, _slack_error(exc))
+            return False
+
+    async def _files_for_latest(
+        self, client: AsyncWebClient, where: Where, kind: ReplyKind
+    ) -> None:
+        """`/aicost chart` or `/aicost export`: for the channel's latest estimate, in its thread
+        (a slash command carries no thread, so the newest estimate is the one meant)."""
+        try:
+            entries = await self.store.estimates(where.team, where.channel)
+        except (StoreUnavailable, ValueError):
+            entries = []
+        ts = str(entries[0].get("ts") or "") if entries else ""
+        state = None
+        if ts and not ts.startswith(PRIVATE_PREFIX):
+            state, _ = await self._load(
+                lambda: self.store.load_thread(where.team, where.channel, ts)
+            )
+        if state is None or state.scenario is None:
+            await self._respond(
+                where,
+                blocks.info_message(
+                    "There is no estimate in this channel to draw or export yet. Start one with "
+                    "/aicost 10000 users startup, then use its Chart or Export button."
+                ),
+            )
+            return
+        thread = replace(where, thread_ts=ts)
+        if kind is ReplyKind.chart:
+            await self.post_chart(client, thread, state.scenario, asked=True)
+        else:
+            await self.post_export(client, thread, state.scenario)
 
     async def _post(
         self, client: AsyncWebClient, where: Where, message: blocks.Message

@@ -14,6 +14,8 @@ class Action(StrEnum):
     what_if_10x = "aicost_what_if_10x"
     apply_caching = "aicost_apply_caching"
     cheaper_model = "aicost_cheaper_model"
+    chart = "aicost_chart"  # the estimate's chart again, in its thread
+    export = "aicost_export"  # the estimate as CSV and JSON files, in its thread
 
 
 class Callback(StrEnum):

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 BOT_SCOPES = (
     "commands",
     "chat:write",
+    "files:write",  # the chart and the CSV/JSON export, uploaded into the thread
     "app_mentions:read",
     "channels:history",
     "groups:history",

@@ -21,6 +21,12 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
             registry=self.registry,
         )
+        self.chart_seconds = Histogram(
+            "aicost_chart_seconds",
+            "From asking the chart worker to the chart posted in the thread",
+            buckets=(0.25, 0.5, 1, 2, 5, 10, 30),
+            registry=self.registry,
+        )
         self.errors = Counter(
             "aicost_errors", "Errors while answering, by kind", ["kind"], registry=self.registry
         )

@@ -118,6 +118,7 @@ class Health:
             "estimate_workers": self.bot.workers.ready,
             # Which genai-prices data prices tokens (bundled, or fetched with PRICES_AUTO_UPDATE).
             "token_prices": snapshot_status(),
+            "chart_workers": self.bot.charts.ready if self.bot.charts is not None else 0,
         }
         if self.bot.conversations.queue is not None:  # the shared job queue, all replicas
             body["queue"] = await self.bot.conversations.queue.summary()
@@ -235,6 +236,8 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     await bot.workers.start()
     if bot.conversations.queue is not None:
         await bot.conversations.queue.start()
+    if bot.charts is not None:
+        await bot.charts.start()
     settle_garbage_collector()
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
@@ -301,6 +304,8 @@ def _port_line(port: int, exc: OSError) -> str:
 async def _release(bot: Bot) -> None:
     """Close what start-up opened: estimate workers, Redis, the Web API session."""
     await bot.workers.close()
+    if bot.charts is not None:
+        await bot.charts.close()
     await bot.store.close()
     if bot.conversations.queue is not None:
         await bot.conversations.queue.close()

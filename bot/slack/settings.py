@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # for this long is taken over (its replica died); one delivered more often is dead-lettered.
     job_claim_idle_seconds: float = Field(default=30.0, ge=0.5)
     job_max_deliveries: int = Field(default=3, ge=1)
+    # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
+    charts: bool = Field(default=True, description="on/off")
 
     @field_validator("log_level")
     @classmethod

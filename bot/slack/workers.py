@@ -13,7 +13,12 @@ a thread-based pool (concurrent.futures) competed with the loop for the GIL and 
 socket writes wait (84 µs a send against 13 µs measured, which cost more than it saved).
 
 A worker that dies, or takes over ANSWER_SECONDS on one answer, is restarted and the work it
-held is redone in-process, so nothing acknowledged is lost. A worker exits when its stdin
+held is redone in-process, so nothing acknowledged is lost.
+
+The same machinery runs a second, optional pool: the chart workers (bot/slack/pictures.py), started
+at a lower CPU priority (nice) so the event loop and the estimate workers always win the cores.
+Their work is never redone in-process: `run_elsewhere` raises WorkerUnavailable instead, and the
+caller goes without the picture. A worker exits when its stdin
 closes, which also happens when the bot is killed outright, so none is ever left behind. With no
 workers (one CPU, ESTIMATE_WORKERS=0, or a worker that keeps dying) everything runs in-process.
 """
@@ -40,7 +45,12 @@ T = TypeVar("T")
 
 HEADER = struct.Struct("!I")
 # The functions of bot/slack/answers.py a worker runs; nothing else can be asked of it.
-CALLS = frozenset({"request", "from_form", "follow_up", "button", "warm_up"})
+CALLS = frozenset({"request", "from_form", "follow_up", "button", "export", "warm_up"})
+# What each pool's workers may run: its module and the functions of it.
+POOLS = {
+    "bot.slack.answers": CALLS,
+    "bot.slack.pictures": frozenset({"estimate_chart", "comparison_chart", "warm_up"}),
+}
 # An answer takes about a millisecond; one that takes this long means a stuck worker.
 ANSWER_SECONDS = 5.0
 RESTARTS_ALLOWED = 3  # deaths within RESTART_WINDOW_SECONDS before workers are given up
@@ -61,6 +71,10 @@ class WorkerFailed(Exception):
     """The answer raised in the worker (its traceback is in the log)."""
 
 
+class WorkerUnavailable(Exception):
+    """No worker ready, or it is too busy: work that must not run in-process is skipped."""
+
+
 class _Worker:
     """One worker process and the answers it owes, oldest first."""
 
@@ -73,13 +87,15 @@ class _Worker:
         self._reader = asyncio.create_task(self._read_answers(on_exit))
 
     @classmethod
-    async def start(cls, on_exit: Callable[[_Worker], None]) -> _Worker:
+    async def start(cls, on_exit: Callable[[_Worker], None], module: str, nice: int) -> _Worker:
         # The worker needs no token or Redis URL: it only computes.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))}
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot.slack.workers",
+            module,
+            str(nice),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
@@ -143,12 +159,26 @@ class _Worker:
 
 
 class Workers:
-    def __init__(self, count: int | None = None) -> None:
+    def __init__(
+        self,
+        count: int | None = None,
+        module: str = "bot.slack.answers",
+        nice: int = 0,
+        answer_seconds: float | None = None,
+    ) -> None:
         self.count = default_count() if count is None else count
+        self.module = module
+        self.calls = POOLS[module]
+        self.nice = nice  # added to the worker's CPU niceness: higher yields to the bot
+        self._answer_seconds = answer_seconds  # None: ANSWER_SECONDS
         self._workers: list[_Worker] = []
         self._deaths: collections.deque[float] = collections.deque(maxlen=RESTARTS_ALLOWED)
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
+
+    @property
+    def answer_seconds(self) -> float:
+        return ANSWER_SECONDS if self._answer_seconds is None else self._answer_seconds
 
     @property
     def ready(self) -> int:
@@ -159,9 +189,9 @@ class Workers:
         """Start the workers and have each load a first estimate before a user waits on it."""
         for _ in range(self.count - len(self._workers)):
             try:
-                worker = await _Worker.start(self._worker_exited)
+                worker = await _Worker.start(self._worker_exited, self.module, self.nice)
             except OSError as exc:  # processes not allowed here: still answer, in-process
-                log.warning("estimate workers unavailable (%s); estimating in-process", exc)
+                log.warning("%s workers unavailable (%s)", self.module, exc)
                 return
             self._workers.append(worker)
             worker.submit("warm_up", ()).add_done_callback(functools.partial(_warmed, worker))
@@ -170,7 +200,7 @@ class Workers:
         """fn(*args), fn being a function of bot/slack/answers.py, in the least busy worker;
         in-process when there is none ready, or when the worker dies or gets stuck before
         answering."""
-        assert fn.__module__ == "bot.slack.answers" and fn.__name__ in CALLS, fn
+        assert fn.__module__ == self.module and fn.__name__ in self.calls, fn
         # A worker still starting (imports, price tables: a second or more) would keep the
         # first users after a deploy waiting; until it has warmed up, answers are worded here.
         live = [w for w in self._workers if w.ready and w.alive]
@@ -178,15 +208,37 @@ class Workers:
             return fn(*args)
         worker = min(live, key=lambda w: len(w.owed))
         try:
-            return await asyncio.wait_for(worker.submit(fn.__name__, args), ANSWER_SECONDS)
+            return await asyncio.wait_for(worker.submit(fn.__name__, args), self.answer_seconds)
         except WorkerGone:
             log.warning("an estimate worker exited before answering; answering in-process")
             return fn(*args)
         except TimeoutError:
             # Stuck: stop it (a new one starts); what it held is answered here, like this one.
-            log.warning("an estimate worker took over %.0f s; restarting it", ANSWER_SECONDS)
+            log.warning("an estimate worker took over %.0f s; restarting it", self.answer_seconds)
             worker.kill()
             return fn(*args)
+
+    async def run_elsewhere(self, fn: Callable[..., T], *args: Any, max_owed: int) -> T:
+        """fn(*args) in a worker, never in-process: WorkerUnavailable when none is ready, when
+        each already owes `max_owed` answers (a burst of estimates would otherwise queue
+        pictures without bound), or when it dies or gets stuck on this one."""
+        assert fn.__module__ == self.module and fn.__name__ in self.calls, fn
+        # A worker still warming up counts: the work queues behind its warm-up (a picture a
+        # second late beats no picture for the first users after a deploy).
+        live = [w for w in self._workers if w.alive and len(w.owed) < max_owed]
+        if not live:
+            raise WorkerUnavailable()
+        worker = min(live, key=lambda w: len(w.owed))
+        try:
+            return await asyncio.wait_for(worker.submit(fn.__name__, args), self.answer_seconds)
+        except WorkerGone as exc:
+            raise WorkerUnavailable() from exc
+        except TimeoutError as exc:
+            log.warning(
+                "a %s worker took over %.0f s; restarting it", self.module, self.answer_seconds
+            )
+            worker.kill()
+            raise WorkerUnavailable() from exc
 
     def _worker_exited(self, worker: _Worker) -> None:
         self._workers = [w for w in self._workers if w is not worker]
@@ -195,7 +247,10 @@ class Workers:
         now = time.monotonic()
         self._deaths.append(now)
         if len(self._deaths) == RESTARTS_ALLOWED and now - self._deaths[0] < RESTART_WINDOW_SECONDS:
-            log.error("estimate workers keep exiting; estimating in-process from now on")
+            if self.module == "bot.slack.answers":
+                log.error("estimate workers keep exiting; estimating in-process from now on")
+            else:
+                log.error("%s workers keep exiting; given up (no charts)", self.module)
             self.count = 0
             return
         task = asyncio.get_running_loop().create_task(self.start())
@@ -230,9 +285,12 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return data
 
 
-def serve(requests: BinaryIO, answers_out: BinaryIO) -> None:
+def serve(requests: BinaryIO, answers_out: BinaryIO, module: str = "bot.slack.answers") -> None:
     """Answer requests in order until the bot closes the pipe."""
-    from bot.slack import answers
+    import importlib
+
+    answers = importlib.import_module(module)
+    calls = POOLS[module]
 
     while (header := _read_exactly(requests, HEADER.size)) is not None:
         body = _read_exactly(requests, HEADER.unpack(header)[0])
@@ -240,7 +298,7 @@ def serve(requests: BinaryIO, answers_out: BinaryIO) -> None:
             return
         name, args = pickle.loads(body)
         try:
-            if name not in CALLS:
+            if name not in calls:
                 raise ValueError(f"not an answer: {name!r}")
             outcome: tuple[str, Any] = ("ok", getattr(answers, name)(*args))
         except Exception as exc:
@@ -258,6 +316,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     answers_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print lands in the log, not in the middle of an answer
+    module = sys.argv[1] if len(sys.argv) > 1 else "bot.slack.answers"
+    if module not in POOLS:
+        raise SystemExit(f"not a worker module: {module}")
+    if len(sys.argv) > 2 and int(sys.argv[2]):
+        os.nice(int(sys.argv[2]))
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
@@ -267,7 +330,7 @@ def main() -> None:
     # The same token price data as the bot (it checked the setting before starting workers).
     with contextlib.suppress(token_snapshot.AutoUpdateError):
         token_snapshot.refresh_if_wanted()
-    serve(sys.stdin.buffer, answers_out)
+    serve(sys.stdin.buffer, answers_out, module)
 
 
 if __name__ == "__main__":

@@ -52,15 +52,16 @@ def process_family(pid: int) -> list[int]:
     return family
 
 
-def estimate_workers(pid: int) -> list[int]:
-    """The `python -m bot.slack.workers` processes `pid` started (its children, not theirs)."""
+def estimate_workers(pid: int, module: bytes = b"bot.slack.answers") -> list[int]:
+    """The `python -m bot.slack.workers <module>` processes `pid` started (its children, not
+    theirs): estimate workers by default, chart workers with module=b"bot.slack.pictures"."""
     found = []
     for member in (child for child, parent in _parents().items() if parent == pid):
         try:
             command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"bot.slack.workers" in command:
+        if b"bot.slack.workers" in command and module in command:
             found.append(member)
     return found
 
@@ -82,6 +83,9 @@ class BotProcess:
             "PORT": str(self.port),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            # Charts cost a worker process and a second of CPU at start: only the tests of
+            # charts (tests/test_slack_files.py) turn them on.
+            "CHARTS": "off",
             **(extra_env or {}),
         }
         if redis_url:
@@ -135,6 +139,11 @@ class BotProcess:
     def workers(self) -> list[int]:
         """The bot's estimate worker processes."""
         return estimate_workers(self.process.pid) if self.process is not None else []
+
+    def chart_workers(self) -> list[int]:
+        if self.process is None:
+            return []
+        return estimate_workers(self.process.pid, module=b"bot.slack.pictures")
 
     def logs(self) -> str:
         try:

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -48,7 +48,9 @@ TEST_APP_TOKEN = "xapp-1-test"
 # An app-level token the fake refuses (invalid_auth), like a revoked one.
 BAD_APP_TOKEN = "xapp-bad"
 # Advertised in the x-oauth-scopes header, like Slack does; matches deploy/manifest.yml.
-BOT_SCOPES = "commands,chat:write,app_mentions:read,channels:history,groups:history,users:read"
+BOT_SCOPES = (
+    "commands,chat:write,files:write,app_mentions:read,channels:history,groups:history,users:read"
+)
 # users.info flags that make a workspace admin or owner (see FakeSlack.make_admin).
 ADMIN_ROLES = ("is_admin", "is_owner", "is_primary_owner")
 
@@ -61,6 +63,13 @@ MAX_SECTION_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_MODAL_TITLE = 24
 MAX_MESSAGE_TEXT = 40000
+# Table block (docs.slack.dev/reference/block-kit/blocks/table-block): slack_sdk's TableBlock
+# checks only that rows exist, so the fake checks the documented schema itself.
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 20
+MAX_TABLES_PER_MESSAGE = 1
+TABLE_CELL_TYPES = ("raw_text", "rich_text", "raw_number")
+TABLE_ALIGNS = ("left", "center", "right")
 
 # Form-encoded requests carry structured fields as JSON strings; decode them so tests see dicts.
 _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks")
@@ -84,6 +93,7 @@ class Call:
     headers: dict[str, str]
     status: int = 200
     response: dict[str, Any] | None = None
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (benchmarks)
 
     @property
     def ok(self) -> bool:
@@ -120,6 +130,21 @@ class Installed:
     bot_id: str = BOT_ID
     rotating: bool = False  # token rotation on: tokens expire and come with a refresh token
     expires_in: int = 43200  # seconds a rotating token lives (Slack's: 12 hours)
+
+
+@dataclass
+class UploadedFile:
+    """A file shared by files.completeUploadExternal, with the bytes POSTed to its upload URL."""
+
+    id: str
+    filename: str
+    title: str
+    content: bytes
+    channel: str
+    thread_ts: str | None
+    initial_comment: str
+    alt_txt: str = ""
+    at: float = field(default_factory=time.perf_counter)  # when it was shared (benchmarks)
 
 
 @dataclass
@@ -168,6 +193,12 @@ class FakeSlack:
         self._refresh_tokens: dict[str, Installed] = {}
         self.revoked: set[str] = set()
         self._caller_token = ""
+        # Files: what the bot's token may do (advertised in x-oauth-scopes, checked by the files
+        # methods), uploads awaiting completion (file_id -> filename, length, bytes), and files
+        # shared, in order.
+        self.scopes: list[str] = BOT_SCOPES.split(",")
+        self._uploads: dict[str, dict[str, Any]] = {}
+        self.files: list[UploadedFile] = []
 
     # ------------------------------------------------------------------- OAuth
 
@@ -245,6 +276,7 @@ class FakeSlack:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/socket", self._handle_socket)
         # Short shutdown timeout: tests should not wait a minute for idle keep-alives.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -319,6 +351,7 @@ class FakeSlack:
         self._channels.clear()
         self.socket_envelopes.clear()
         self.socket_acks.clear()
+        self.scopes = BOT_SCOPES.split(",")
 
     def summary(self) -> str:
         """Human-readable dump of everything recorded; used in assertion messages."""
@@ -365,6 +398,21 @@ class FakeSlack:
             predicate, desc = what, getattr(what, "__name__", "predicate")
         return await self._poll(
             lambda: [c for c in self.calls if predicate(c)], count, timeout, desc
+        )
+
+    def files_in(self, channel: str, thread_ts: str | None = None) -> list[UploadedFile]:
+        return [
+            f
+            for f in self.files
+            if f.channel == channel and (thread_ts is None or f.thread_ts == thread_ts)
+        ]
+
+    async def wait_for_files(
+        self, channel: str, thread_ts: str | None = None, count: int = 1, timeout: float = 15.0
+    ) -> list[UploadedFile]:
+        """Poll until ``count`` files are shared in the channel (or thread)."""
+        return await self._poll(
+            lambda: self.files_in(channel, thread_ts), count, timeout, f"files in {channel}"
         )
 
     async def wait_for_response(
@@ -615,7 +663,7 @@ class FakeSlack:
         extra_headers: dict[str, str] | None = None,
     ) -> web.Response:
         call.status, call.response = status, payload
-        headers = {"x-oauth-scopes": BOT_SCOPES, **(extra_headers or {})}
+        headers = {"x-oauth-scopes": ",".join(self.scopes), **(extra_headers or {})}
         return web.json_response(payload, status=status, headers=headers)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
@@ -702,7 +750,75 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "chat.getPermalink": self._chat_get_permalink,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
+
+    # ------------------------------------------------------------------ files
+
+    def _needs_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise _ApiError("missing_scope", needed=scope, provided=",".join(self.scopes))
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._needs_scope("files:write")
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(args.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not filename or length <= 0:
+            raise _ApiError("invalid_arguments")
+        file_id = self._next_id("F")
+        self._uploads[file_id] = {
+            "filename": filename,
+            "length": length,
+            "content": None,
+            "alt_txt": str(args.get("alt_txt") or ""),
+        }
+        return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step two of files_upload_v2: the bytes, POSTed to the URL handed out above."""
+        upload = self._uploads.get(request.match_info["file_id"])
+        body = await request.read()
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        if len(body) != upload["length"]:
+            return web.Response(status=400, text="length does not match")
+        upload["content"] = body
+        return web.Response(text=f"OK - {len(body)}")
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._needs_scope("files:write")
+        raw = args.get("files")
+        files = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(files, list) or not files:
+            raise _ApiError("invalid_arguments")
+        channel = str(args.get("channel_id") or "")
+        if channel:
+            self._writable_channel({"channel": channel})
+        shared = []
+        for entry in files:
+            upload = self._uploads.get(str(entry.get("id")))
+            if upload is None or upload["content"] is None:
+                raise _ApiError("file_not_found")
+            shared.append(
+                UploadedFile(
+                    id=str(entry["id"]),
+                    filename=upload["filename"],
+                    title=str(entry.get("title") or upload["filename"]),
+                    content=upload["content"],
+                    channel=channel,
+                    thread_ts=str(args["thread_ts"]) if args.get("thread_ts") else None,
+                    initial_comment=str(args.get("initial_comment") or ""),
+                    alt_txt=upload["alt_txt"],
+                )
+            )
+        for f in shared:
+            del self._uploads[f.id]
+        self.files.extend(shared)
+        return {"ok": True, "files": [{"id": f.id, "title": f.title} for f in shared]}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ticket = uuid.uuid4().hex
@@ -957,6 +1073,9 @@ class FakeSlack:
         if len(blocks) > limit:
             problems.append(f"{where}: {len(blocks)} blocks exceeds the limit of {limit}")
         seen_ids: set[str] = set()
+        tables = sum(1 for b in blocks if isinstance(b, dict) and b.get("type") == "table")
+        if tables > MAX_TABLES_PER_MESSAGE:
+            problems.append(f"{where}: {tables} table blocks (Slack allows one per message)")
         for i, raw in enumerate(blocks):
             path = f"{where}: blocks[{i}]"
             if not isinstance(raw, dict):
@@ -1112,6 +1231,43 @@ def _limit_problems(block: dict[str, Any], path: str) -> list[str]:
         text = _text_of(block.get("text"))
         if len(text) > MAX_HEADER_TEXT:
             problems.append(f"{path}: header text is {len(text)} chars (max {MAX_HEADER_TEXT})")
+    elif btype == "table":
+        problems.extend(table_problems(block, path))
+    return problems
+
+
+def table_problems(block: dict[str, Any], path: str = "table") -> list[str]:
+    """A table block against Slack's documented schema."""
+    problems = []
+    rows = block.get("rows")
+    if not isinstance(rows, list) or not rows:
+        return [f"{path}: table needs rows"]
+    if len(rows) > MAX_TABLE_ROWS:
+        problems.append(f"{path}: {len(rows)} table rows (max {MAX_TABLE_ROWS})")
+    for r, row in enumerate(rows):
+        if not isinstance(row, list) or not row or len(row) > MAX_TABLE_CELLS:
+            problems.append(f"{path}: rows[{r}] must hold 1 to {MAX_TABLE_CELLS} cells")
+            continue
+        for c, cell in enumerate(row):
+            kind = cell.get("type") if isinstance(cell, dict) else None
+            if kind not in TABLE_CELL_TYPES:
+                problems.append(f"{path}: rows[{r}][{c}] has cell type {kind!r}")
+            elif kind == "raw_text" and not isinstance(cell.get("text"), str):
+                problems.append(f"{path}: rows[{r}][{c}] raw_text needs a text string")
+    settings = block.get("column_settings")
+    if settings is not None:
+        if not isinstance(settings, list) or len(settings) > MAX_TABLE_CELLS:
+            problems.append(f"{path}: column_settings must be a list of at most {MAX_TABLE_CELLS}")
+        else:
+            for c, setting in enumerate(settings):
+                if setting is None:
+                    continue
+                if set(setting) - {"align", "is_wrapped"}:
+                    problems.append(f"{path}: column_settings[{c}] has unknown keys")
+                if setting.get("align", "left") not in TABLE_ALIGNS:
+                    problems.append(f"{path}: column_settings[{c}] align {setting['align']!r}")
+                if not isinstance(setting.get("is_wrapped", False), bool):
+                    problems.append(f"{path}: column_settings[{c}] is_wrapped must be a bool")
     return problems
 
 

@@ -32,6 +32,13 @@ def readable(blocks: list[dict[str, Any]]) -> str:
             lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
         elif kind == "divider":
             lines.append("-" * 40)
+        elif kind == "table":
+            rows = [[cell.get("text", "") for cell in row] for row in block["rows"]]
+            widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+            lines.extend(
+                " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+                for row in rows
+            )
     # Slack shows &amp; &lt; &gt; as the characters (only those three are escaped).
     text = "\n".join(lines)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -39,19 +46,26 @@ def readable(blocks: list[dict[str, Any]]) -> str:
 
 async def main(text: str, follow_ups: list[str]) -> None:
     async with FakeSlack() as slack:
-        bot = await BotProcess(slack.base_url, os.environ.get("REDIS_URL")).start()
+        bot = await BotProcess(
+            slack.base_url, os.environ.get("REDIS_URL"), extra_env={"CHARTS": "on"}
+        ).start()
         try:
             await bot.post(slash_command_body(text, response_url=slack.response_url("me")))
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(2.5)  # the chart follows the tips
             roots = [c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.args]
             for follow_up in follow_ups if roots else []:
                 ts = roots[0].response["ts"]
                 event = message_event(follow_up, thread_ts=ts)
                 await bot.post(event_callback_body(event))
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(2.0)
             for call in slack.calls_to("chat.postMessage"):
                 where = "thread" if "thread_ts" in call.args else "channel"
                 print(f"===== {where} =====\n{readable(call.args.get('blocks', []))}\n")
+            for f in slack.files:
+                print(
+                    f"===== file in the thread =====\n{f.initial_comment}\n"
+                    f"[{f.filename}: {f.title}, {len(f.content) // 1024} KB]\n"
+                )
             for response in slack.responses:
                 print(f"===== private reply =====\n{readable(response.body.get('blocks', []))}\n")
             if slack.violations:

@@ -1,0 +1,39 @@
+"""Charts drawn for Slack, in the chart worker (bot/slack/workers.py runs this module's functions).
+
+A chart takes about a quarter of a second of CPU, a thousand times an estimate's wording, so it is
+drawn in its own low-priority process after the estimate and its tips are posted, never on the
+event loop and never in the estimate worker. Everything in and out pickles: scenarios in, PNG
+bytes out. The estimate is recomputed here from the same scenario the thread stores (the
+estimator is deterministic), so the picture shows the numbers the thread shows.
+"""
+
+from __future__ import annotations
+
+from bot.charts import comparison_chart_png, estimate_chart_png
+from estimator.compare import compare
+from estimator.estimate import estimate
+from estimator.overrides import PriceOverrides
+from estimator.prices import priced
+from estimator.scenario import Scenario
+
+
+def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) -> bytes:
+    """The estimate chart (first year by category, phases, cost per user) as a PNG, priced with
+    the workspace's prices and labelled in its currency, like the thread it goes in."""
+    with priced(overrides):
+        return estimate_chart_png(estimate(scenario))
+
+
+def comparison_chart(
+    options: tuple[tuple[str, Scenario], ...], overrides: PriceOverrides | None = None
+) -> bytes:
+    """The comparison chart of (label, scenario) options as a PNG."""
+    with priced(overrides):
+        return comparison_chart_png(compare(options))
+
+
+def warm_up() -> None:
+    """Import matplotlib and draw once, so the first user's chart does not pay for it."""
+    from bot.parsing import first_scenario
+
+    estimate_chart(first_scenario("10000 users startup"))

@@ -1,0 +1,340 @@
+"""Charts, comparisons, break-even and exports in Slack, end to end.
+
+A real `python -m bot` with CHARTS=on (an estimate worker and a low-priority chart worker), the
+fake Slack implementing files_upload_v2's three steps (files.getUploadURLExternal, the POST of
+the bytes, files.completeUploadExternal), and a real Redis. The pictures are compared byte for
+byte with the same charts drawn here from the same scenarios: a chart of made-up numbers fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import signal
+import uuid
+
+import pytest
+import pytest_asyncio
+from PIL import Image
+
+from bot.charts import comparison_chart_png, estimate_chart_png
+from bot.parsing import compare_options, first_scenario, follow_up, parse
+from bot.slack.app import CHART_NICENESS
+from bot.slack.ids import Action
+from estimator.compare import compare
+from estimator.estimate import estimate
+from tests.support.bot_process import BotProcess
+from tests.support.fake_slack import FakeSlack
+from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
+from tests.support.signing import (
+    block_actions_body,
+    event_callback_body,
+    message_event,
+    slash_command_body,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CHART_WAIT = 30.0  # the chart worker runs at nice 10 on a busy 2-core machine
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def slack():
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot(slack, redis_url):
+    process = await BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"}).start()
+    yield process
+    assert await process.stop() == 0, process.logs()
+
+
+@pytest.fixture
+def team():
+    return new_team()
+
+
+async def start_estimate(slack, bot, team, channel, text="10000 users startup") -> str:
+    status, body, seconds = await bot.post(
+        slash_command_body(text, team_id=team, channel_id=channel)
+    )
+    assert status == 200 and seconds < 3, body
+    return await estimate_with_tips(slack, channel, text)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(data))
+    image.verify()  # a complete, undamaged PNG
+    return image.size
+
+
+def completed_uploads(slack: FakeSlack, channel: str) -> list:
+    return [
+        c
+        for c in slack.calls
+        if c.method == "files.completeUploadExternal" and c.args.get("channel_id") == channel
+    ]
+
+
+async def test_chart_follows_the_tips_and_draws_the_estimates_own_numbers(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    (chart,) = await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    width, height = png_size(chart.content)
+    assert (width, height) == (900, 1500)
+    assert 20_000 < len(chart.content) < 2_000_000
+    assert "10,000 users" in chart.initial_comment
+    assert "10,000-user startup" in chart.alt_txt  # described for screen readers
+    # Posted after every tip of the thread.
+    order = [id(c) for c in slack.calls]
+    last_tip = max(order.index(id(c)) for c in posts(slack, channel, ts))
+    (upload,) = completed_uploads(slack, channel)
+    assert order.index(id(upload)) > last_tip
+    # The same picture as the chart of the thread's scenario drawn here.
+    assert chart.content == estimate_chart_png(estimate(first_scenario("10000 users startup")))
+    # Drawn by the chart worker, at a low CPU priority, not by the bot.
+    (worker,) = bot.chart_workers()
+    assert os.getpriority(os.PRIO_PROCESS, worker) == CHART_NICENESS == 10
+    assert os.getpriority(os.PRIO_PROCESS, bot.process.pid) == 0
+    assert slack.violations == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        ("error", "not_in_channel"),
+        ("error", "missing_scope"),
+        ("server_error", 500),
+        ("scope", "files:write"),
+    ],
+    ids=["not_in_channel", "missing_scope", "http_500", "scope_removed"],
+)
+async def test_a_failed_upload_loses_neither_the_estimate_nor_its_tips(slack, bot, team, fault):
+    channel = channel_id()
+    kind, detail = fault
+    if kind == "error":
+        slack.fail_next("files.completeUploadExternal", str(detail))
+    elif kind == "server_error":
+        # More 500s than the client's retries: the upload fails for good.
+        slack.server_error_next("files.completeUploadExternal", status=500, times=3)
+    else:
+        slack.scopes = [s for s in slack.scopes if s != detail]
+    seen = len(slack.calls)
+    try:
+        ts = await start_estimate(slack, bot, team, channel)
+        # Wait for the refusal (three 500s: the first answer and the client's two retries).
+        await slack.wait_for(
+            lambda c: c.method.startswith("files.") and not c.ok and slack.calls.index(c) >= seen,
+            count=3 if kind == "server_error" else 1,
+            timeout=CHART_WAIT,
+        )
+    finally:
+        slack.scopes = FakeSlack().scopes
+        slack.clear_faults()
+    assert slack.files_in(channel) == []
+    thread = " ".join(text_of(c.args["blocks"]) for c in posts(slack, channel, ts))
+    assert "Managed services" in thread and "Plan for 10x" in thread
+    # The bot is still well: the next estimate gets its chart.
+    other = channel_id()
+    ts2 = await start_estimate(slack, bot, team, other)
+    await slack.wait_for_files(other, ts2, timeout=CHART_WAIT)
+    assert "file upload skipped" in bot.logs()
+
+
+async def test_chart_button_and_chart_reply_draw_the_threads_current_scenario(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    before = len(posts(slack, channel, ts))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    # The what-if totals are a table, with the same rows as text in the fallback.
+    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
+    assert [row[0]["text"] for row in table["rows"]][1:] == [
+        "Monthly run-rate",
+        "One-time",
+        "First year",
+    ]
+    assert "First year" in replies[-1].args["text"]
+    await bot.post(
+        block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+    )
+    _, button_chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
+    scenario = follow_up(first_scenario("10000 users startup"), parse("what if 50k users?"))
+    assert button_chart.content == estimate_chart_png(estimate(scenario))
+    assert "50,000 users" in button_chart.initial_comment
+
+    event = message_event("chart", channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    *_, typed_chart = await slack.wait_for_files(channel, ts, count=3, timeout=CHART_WAIT)
+    assert typed_chart.content == button_chart.content
+    assert slack.violations == []
+
+
+async def test_export_button_uploads_csv_and_json_that_agree(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel, "25000 users midsize")
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    await bot.post(
+        block_actions_body(
+            Action.export.value, "x", channel_id=channel, message_ts=ts, team_id=team
+        )
+    )
+    files = await slack.wait_for_files(channel, ts, count=3, timeout=CHART_WAIT)
+    by_name = {f.filename: f for f in files}
+    assert set(by_name) >= {"aicost-estimate.csv", "aicost-estimate.json"}
+    data = json.loads(by_name["aicost-estimate.json"].content)
+    text = by_name["aicost-estimate.csv"].content.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert data["scenario"]["users"] == 25000
+    lines = [r for r in rows if r["category"] not in ("total", "phase")]
+    assert len(lines) == len(data["line_items"]) > 5
+    for row, item in zip(lines, data["line_items"], strict=True):
+        assert (row["category"], row["item"]) == (item["category"], item["item"])
+        assert float(row["low"]) == item["low"] and float(row["high"]) == item["high"]
+    totals = {r["item"]: r for r in rows if r["category"] == "total"}
+    assert float(totals["first_year"]["high"]) == data["totals"]["first_year"]["high"]
+    # The thread's own estimate, not another one.
+    assert data == estimate(first_scenario("25000 users midsize")).to_dict()
+
+
+async def test_export_and_chart_typed_in_the_thread_and_as_slash_commands(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    event = message_event("export", channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    await slack.wait_for_files(channel, ts, count=3, timeout=CHART_WAIT)
+    await bot.post(slash_command_body("export", team_id=team, channel_id=channel))
+    files = await slack.wait_for_files(channel, ts, count=5, timeout=CHART_WAIT)
+    assert sorted(f.filename for f in files[-2:]) == ["aicost-estimate.csv", "aicost-estimate.json"]
+    await bot.post(slash_command_body("chart", team_id=team, channel_id=channel))
+    files = await slack.wait_for_files(channel, ts, count=6, timeout=CHART_WAIT)
+    assert files[-1].content == files[0].content  # the estimate's chart again
+
+
+async def test_compare_posts_a_table_and_its_chart_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    text = "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
+    await bot.post(slash_command_body(text, team_id=team, channel_id=channel))
+    (posted,) = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == channel and c.ok
+    )
+    blocks = posted.args["blocks"]
+    (table,) = [b for b in blocks if b["type"] == "table"]
+    header, *rows = [[cell["text"] for cell in row] for row in table["rows"]]
+    assert header[1:4] == ["gpt-4o-mini ✓ cheapest", "claude-haiku-4-5", "self-hosted l4"] or (
+        len(header) == 4 and sum("cheapest" in h for h in header) == 1
+    )
+    labels = [row[0] for row in rows]
+    assert labels[:4] == ["Monthly run-rate", "One-time", "First year", "Cost per user / month"]
+    assert "Cheapest first year" in posted.args["text"]  # the plain-text fallback
+    comparison = compare(compare_options(text))
+    ts = posted.response["ts"]
+    (chart,) = await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    assert chart.content == comparison_chart_png(comparison)
+    png_size(chart.content)
+    assert slack.violations == []
+
+
+async def test_break_even_in_the_hosting_tip_and_asked_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel, "100k users claude-sonnet-4-5")
+    tips = [text_of(c.args["blocks"]) for c in posts(slack, channel, ts)]
+    (managed,) = [t for t in tips if "Managed services" in t]
+    assert "When self-hosting pays off" in managed and "users" in managed
+    before = len(posts(slack, channel, ts))
+    event = message_event(
+        "when does self-hosting pay off?", channel=channel, thread_ts=ts, team=team
+    )
+    await bot.post(event_callback_body(event, team_id=team))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    assert "Break-even" in text_of(replies[-1].args["blocks"])
+
+
+async def test_private_estimates_get_no_files(slack, bot, team):
+    channel = channel_id()
+    slack.not_in_channel(channel)
+    name = uuid.uuid4().hex
+    await bot.post(
+        slash_command_body(
+            "10000 users startup", team_id=team, channel_id=channel,
+            response_url=slack.response_url(name),
+        )
+    )  # fmt: skip
+    await slack.wait_for_response(name)
+    assert not [c for c in slack.calls if c.method.startswith("files.") and channel in str(c.args)]
+
+
+async def test_a_killed_chart_worker_is_replaced_and_estimates_never_wait_for_it(slack, bot, team):
+    (worker,) = bot.chart_workers()
+    os.kill(worker, signal.SIGKILL)
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)  # estimate and tips, as always
+    # A new chart worker starts; this estimate's chart comes from it or is skipped, the next
+    # one's arrives.
+    for _ in range(100):
+        if bot.chart_workers() and bot.chart_workers() != [worker]:
+            break
+        await asyncio.sleep(0.1)
+    (replacement,) = bot.chart_workers()
+    assert replacement != worker
+    other = channel_id()
+    ts2 = await start_estimate(slack, bot, team, other)
+    (chart,) = await slack.wait_for_files(other, ts2, timeout=CHART_WAIT)
+    png_size(chart.content)
+    assert len(posts(slack, channel, ts)) >= 4
+
+
+async def test_compare_in_a_thread_compares_on_its_scenario_with_the_chart_after(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel, "50k users midsize")
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    before = len(posts(slack, channel, ts))
+    text = "compare claude-haiku-4-5, gpt-4o"
+    event = message_event(text, channel=channel, thread_ts=ts, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
+    assert len(table["rows"][0]) == 3  # a label column and one per option
+    _, chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
+    options = compare_options(text, first_scenario("50k users midsize"))
+    assert chart.content == comparison_chart_png(compare(options))
+    assert slack.violations == []
+
+
+async def test_an_export_slack_refuses_gets_a_sentence_in_the_thread(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    before = len(posts(slack, channel, ts))
+    slack.fail_next("files.completeUploadExternal", "not_in_channel")
+    await bot.post(
+        block_actions_body(
+            Action.export.value, "x", channel_id=channel, message_ts=ts, team_id=team
+        )
+    )
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+        timeout=CHART_WAIT,
+    )
+    assert "didn't take the export files" in text_of(replies[-1].args["blocks"])
+    assert len(slack.files_in(channel, ts)) == 1  # the chart only
