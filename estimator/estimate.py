@@ -45,8 +45,11 @@ class Estimate:
     scenario: Scenario
     line_items: tuple[LineItem, ...]
     totals: Totals
-    phases: tuple[Phase, ...]
-    strategies: tuple[Strategy, ...]
+    # The three phases and the five strategies re-estimate the scenario (year two, 10x users):
+    # made when first read, so the estimates that only need totals (a what-if's, the break-even
+    # search's seventy, the sensitivity's, the scaling curve's) do not pay for them.
+    _phases: Callable[[], tuple[Phase, ...]] = field(repr=False)
+    _strategies: Callable[[], tuple[Strategy, ...]] = field(repr=False)
     savings: tuple[Saving, ...]
     token_prices: TokenPrices | None
     # Lines and levers of $0: not shown as amounts, but named in the assumptions with the reason.
@@ -58,6 +61,16 @@ class Estimate:
     prices: PriceBook | None = None
     # Where the token prices came from: "genai-prices", or the discount or own price applied.
     token_prices_by: str = "genai-prices"
+
+    @cached_property
+    def phases(self) -> tuple[Phase, ...]:
+        with facts.using(self.prices):
+            return self._phases()
+
+    @cached_property
+    def strategies(self) -> tuple[Strategy, ...]:
+        with facts.using(self.prices):
+            return self._strategies()
 
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
@@ -201,26 +214,34 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     for item in line_items(s):
         (zero_lines if _is_zero(item.low, item.high) else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
-    average_users, _ = year_two_users(s)
-    year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
-    ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
     managed = managed_trade_off(items)
     kept, zero_levers = [], []
     for lever in savings(s, managed):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
-    plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed)
+
+    def three_phases() -> tuple[Phase, ...]:
+        average_users, _ = year_two_users(s)
+        year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
+        return tuple(phases(s, totals, year_two))
+
+    def five_strategies() -> tuple[Strategy, ...]:
+        ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
+        plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed)
+        if book is not None:  # their wording reads figures: word it under the same prices
+            plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
+        return tuple(plans)
+
     prices, prices_from = (
         effective_token_prices(s.model) if s.hosting is Hosting.api else (None, "")
     )
     if book is not None:  # their wording reads figures: word it under the same prices
-        plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
         kept = [replace(k, explain=_pinned(book, k.explain)) for k in kept]
     return Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
-        phases=phases(s, totals, year_two),
-        strategies=tuple(plans),
+        _phases=three_phases,
+        _strategies=five_strategies,
         savings=tuple(kept),
         token_prices=prices,
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
