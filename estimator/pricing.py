@@ -63,7 +63,26 @@ def _split(ref: str) -> tuple[str | None, str]:
 
 def _calc(usage: Usage, ref: str) -> PriceCalculation:
     provider, model = _split(ref)
-    return calc_price(usage, model_ref=model, provider_id=provider)
+    try:
+        return calc_price(usage, model_ref=model, provider_id=provider)
+    except LookupError:
+        # genai-prices finds a model's provider by patterns that miss some ids its own data
+        # lists ("llama3.1-8b" is Cerebras'): price it at the provider that lists it.
+        host = _listed_by(model) if provider is None else None
+        if host is None:
+            raise
+        return calc_price(usage, model_ref=model, provider_id=host)
+
+
+@cache
+def _listed_by(model: str) -> str | None:
+    """The first provider in genai-prices' snapshot whose models include exactly `model`."""
+    from genai_prices.data_snapshot import get_snapshot
+
+    for p in get_snapshot().providers:
+        if any(m.id == model for m in p.models):
+            return p.id
+    return None
 
 
 @cache

@@ -147,3 +147,19 @@ def test_a_request_past_the_tier_says_the_long_context_rate_applies():
     assert "long-context" not in under.basis
     # $2.50 -> $5 input above 272K: more than 1.5x the cost for 1.5x the tokens
     assert over.low > 1.5 * under.low
+
+
+def test_a_model_genai_prices_lists_but_cannot_find_alone_is_priced_at_its_provider():
+    # "llama3.1-8b" is in genai-prices' data (Cerebras) though calc_price cannot find its provider
+    # without being told: the estimate prices it there instead of calling it unknown.
+    from bot.parsing import first_scenario
+
+    host = next(
+        p.id for p in get_snapshot().providers if any(m.id == "llama3.1-8b" for m in p.models)
+    )
+    with pytest.raises(LookupError):
+        calc_price(Usage(input_tokens=1_000), model_ref="llama3.1-8b")
+    prices = token_prices("llama3.1-8b")
+    at_host = calc_price(Usage(input_tokens=1_000_000), model_ref="llama3.1-8b", provider_id=host)
+    assert prices.provider == host and prices.input == pytest.approx(float(at_host.total_price))
+    assert first_scenario("100k users llama3.1-8b").model == "llama3.1-8b"
