@@ -16,7 +16,7 @@ _TABLE = [(re.compile(row["pattern"]), row) for row in facts.entry("models")]
 _OPEN_FAMILIES = re.compile(facts.entry("self_hosting.open_families")["pattern"])
 _SIZE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _ACTIVE = re.compile(r"(?<![a-z0-9])a(\d+(?:\.\d+)?)b(?![a-z0-9])")
-_EXAMPLES = "@cf/meta/llama-3.1-8b-instruct, gpt-oss-120b, mixtral-8x7b or deepseek-v3.2"
+_EXAMPLES = "llama3.1-8b, gpt-oss-120b, mixtral-8x7b or deepseek-v3.2"
 
 
 class SelfHostingError(ValueError):

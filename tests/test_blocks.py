@@ -34,6 +34,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.form import REQUIRED, form_view, read_form, scenario_from_form
 from bot.slack.ids import Action, Callback, FormField
+from estimator import facts
 from estimator.estimate import Estimate, estimate
 from estimator.money import usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
@@ -487,7 +488,7 @@ def test_form_switched_to_self_hosting_uses_an_open_model_or_says_why_not() -> N
     state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
     hosted = scenario_from_form(state, base=scenario)
     assert isinstance(hosted, Scenario)
-    assert hosted.model == "@cf/meta/llama-3.1-8b-instruct"
+    assert hosted.model == facts.entry("self_hosting.default_model")["model"]
     chosen = first_scenario("10000 users startup gpt-4o")
     state = submitted(form_view(chosen, ""))
     state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}

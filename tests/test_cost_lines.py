@@ -2,9 +2,10 @@
 
 import pytest
 
+from estimator import facts
 from estimator.costs import self_hosting
 from estimator.estimate import estimate
-from estimator.open_models import SelfHostingError
+from estimator.open_models import SelfHostingError, weights
 from estimator.scenario import GPU, ScenarioError, build_scenario
 from estimator.traffic import traffic
 
@@ -27,7 +28,8 @@ def test_closed_weight_models_cannot_be_self_hosted_and_open_ones_are_named(mode
 
 def test_self_hosting_without_a_model_picks_an_open_one():
     s = build_scenario(hosting="self-hosted", gpu="h100")
-    assert s.model == LLAMA_8B
+    assert s.model == facts.entry("self_hosting.default_model")["model"] == "llama3.1-8b"
+    assert weights(s.model).params_b == 8  # sized as the 8B model its name says
 
 
 @pytest.mark.parametrize(
