@@ -13,15 +13,13 @@ import os
 import uuid
 
 import pytest
-import pytest_asyncio
 
 from bot.slack.ids import Action, Callback, FormField
 from tests.support.bot_process import BotProcess
-from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
+from tests.support.fake_slack import BOT_ID, BOT_USER_ID
 from tests.support.reading import (
     channel_id,
     estimate_with_tips,
-    new_team,
     posts,
     submitted_state,
     text_of,
@@ -36,25 +34,6 @@ from tests.support.signing import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def slack():
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(slack, redis_url):
-    process = await BotProcess(slack.base_url, redis_url).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
-
-
-@pytest.fixture
-def team():
-    # A fresh workspace per test: tests share one Redis and one bot, never each other's state.
-    return new_team()
 
 
 async def start_estimate(slack, bot, team, channel, text="10000 users startup") -> str:

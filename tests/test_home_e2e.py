@@ -12,11 +12,9 @@ import re
 import uuid
 
 import pytest
-import pytest_asyncio
 
 from bot.slack.ids import Callback, FormField, HomeAction, SettingsCallback, SettingsField
 from tests.support.bot_process import BotProcess
-from tests.support.fake_slack import FakeSlack
 from tests.support.home_payloads import app_home_opened_body, home_button_body
 from tests.support.reading import (
     channel_id,
@@ -28,24 +26,6 @@ from tests.support.reading import (
 from tests.support.signing import slash_command_body, view_submission_body
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def slack():
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(slack, redis_url):
-    process = await BotProcess(slack.base_url, redis_url).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
-
-
-@pytest.fixture
-def team():
-    return new_team()
 
 
 def new_user() -> str:

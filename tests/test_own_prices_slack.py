@@ -9,7 +9,6 @@ import json
 import uuid
 
 import pytest
-import pytest_asyncio
 
 from bot.parsing import first_scenario
 from bot.slack.ids import HomeAction, SettingsCallback, SettingsField
@@ -17,7 +16,6 @@ from estimator.estimate import estimate
 from estimator.money import shown_in, usd_range
 from estimator.overrides import PriceOverrides
 from tests.support.bot_process import BotProcess, free_port
-from tests.support.fake_slack import FakeSlack
 from tests.support.home_payloads import app_home_opened_body, home_button_body
 from tests.support.reading import (
     channel_id,
@@ -36,19 +34,6 @@ from tests.support.signing import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 STANDARD = "10000 users startup"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def slack():
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(slack, redis_url):
-    process = await BotProcess(slack.base_url, redis_url).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
 
 
 async def save_settings(slack, bot, team: str, admin: str, typed: dict, currency: str) -> None:

@@ -17,7 +17,6 @@ import signal
 import uuid
 
 import pytest
-import pytest_asyncio
 from PIL import Image
 
 from bot.charts import comparison_chart_png, estimate_chart_png
@@ -26,9 +25,8 @@ from bot.slack.app import CHART_NICENESS
 from bot.slack.ids import Action
 from estimator.compare import compare
 from estimator.estimate import estimate
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
+from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
 from tests.support.signing import (
     block_actions_body,
     event_callback_body,
@@ -42,22 +40,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHART_WAIT = 30.0  # the chart worker runs at nice 10 on a busy 2-core machine
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def slack():
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(slack, redis_url):
-    process = await BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"}).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
-
-
-@pytest.fixture
-def team():
-    return new_team()
+BOT_ENV = {"CHARTS": "on"}  # the module's bot (tests/conftest.py) draws charts
 
 
 async def start_estimate(slack, bot, team, channel, text="10000 users startup") -> str:
@@ -152,9 +135,9 @@ async def test_chart_button_and_chart_reply_draw_the_threads_current_scenario(sl
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
     await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+    before = len(posts(slack, channel, ts))  # counted before asking: the answer may come fast
     event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
     await bot.post(event_callback_body(event, team_id=team))
-    before = len(posts(slack, channel, ts))
     replies = await slack.wait_for(
         lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
         count=before + 1,

@@ -14,12 +14,9 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
-import pytest_asyncio
 import redis.asyncio as aioredis
 
 from bot.slack.ids import Action
-from tests.support.bot_process import BotProcess
-from tests.support.fake_slack import FakeSlack
 from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
 from tests.support.slack_shapes import (
     app_uninstalled,
@@ -34,19 +31,6 @@ from tests.support.slack_shapes import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def slack():
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(slack, redis_url):
-    process = await BotProcess(slack.base_url, redis_url).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
 
 
 async def estimate(slack, bot, *, team, channel, enterprise_id=None, org_wide=False):
