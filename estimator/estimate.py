@@ -22,6 +22,7 @@ from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
+from estimator.traffic import traffic
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,13 +211,14 @@ def estimate(s: Scenario, overrides: PriceOverrides | None = None) -> Estimate:
 def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     if book is not None:
         s = with_stage_defaults(s, book.overrides)
+    t = traffic(s)
     items, zero_lines = [], []
-    for item in line_items(s):
+    for item in line_items(s, t):
         (zero_lines if _is_zero(item.low, item.high) else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
     managed = managed_trade_off(items)
     kept, zero_levers = [], []
-    for lever in savings(s, managed):
+    for lever in savings(s, managed, t):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
 
     def three_phases() -> tuple[Phase, ...]:
@@ -226,7 +228,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
 
     def five_strategies() -> tuple[Strategy, ...]:
         ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
-        plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed)
+        plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed, t)
         if book is not None:  # their wording reads figures: word it under the same prices
             plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
         return tuple(plans)
