@@ -73,16 +73,15 @@ class Fleet:
 
 
 def fleet(s: Scenario, t: Traffic) -> Fleet:
-    minimum = uptime_policy(s).min_instances
-
-    def servers(peak: float, capacity: float) -> int:
-        return max(minimum, math.ceil(peak / capacity))
-
+    minimum = _POLICIES[s.uptime].min_instances
+    capacity_low, capacity_high = _CAPACITY.low, _CAPACITY.high
+    peak_low, peak_high = t.peak_rps_low, t.peak_rps_high
+    # Each count is at least the uptime minimum (written out: this runs several times an estimate).
     return Fleet(
-        primary_low=servers(t.peak_rps_low, _CAPACITY.low),
-        primary_high=servers(t.peak_rps_high, _CAPACITY.high),
-        replica_low=servers(t.peak_rps_low * _REPLICA_SHARE.low, _CAPACITY.low),
-        replica_high=servers(t.peak_rps_high * _REPLICA_SHARE.high, _CAPACITY.high),
+        primary_low=max(minimum, math.ceil(peak_low / capacity_low)),
+        primary_high=max(minimum, math.ceil(peak_high / capacity_high)),
+        replica_low=max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low)),
+        replica_high=max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high)),
     )
 
 
