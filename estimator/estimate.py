@@ -65,11 +65,15 @@ class Estimate:
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
+        if self.prices is None and facts.active() is None:
+            return self._phases()  # the bundled prices are already the ones read
         with facts.using(self.prices):
             return self._phases()
 
     @cached_property
     def strategies(self) -> tuple[Strategy, ...]:
+        if self.prices is None and facts.active() is None:
+            return self._strategies()
         with facts.using(self.prices):
             return self._strategies()
 
