@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -211,9 +210,7 @@ def autoscaling(s: Scenario, t: Traffic | None = None) -> Saving:
     t = t or traffic(s)
     peak = infrastructure.fleet(s, t)
     # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
-    average = infrastructure.fleet(
-        s, dataclasses.replace(t, peak_rps_low=t.average_rps, peak_rps_high=t.average_rps)
-    )
+    average = infrastructure.fleet_at(s, t.average_rps, t.average_rps)
     saved_low = (
         peak.total(s.regions, low=True) - average.total(s.regions, low=True)
     ) * _INSTANCE.low
