@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cached_property
 
 from estimator import facts
 from estimator.breakdown import line_items
@@ -218,7 +218,10 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     t = traffic(s)
     items, zero_lines = [], []
     for item in line_items(s, t):
-        (zero_lines if _is_zero(item.low, item.high) else items).append(item)
+        # _is_zero written out: it runs for every line of every estimate.
+        low, high = item.low, item.high
+        zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
+        (zero_lines if zero else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
     managed = managed_trade_off(items)
     kept, zero_levers = [], []
@@ -231,8 +234,15 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         return tuple(phases(s, totals, year_two))
 
     def five_strategies() -> tuple[Strategy, ...]:
-        ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
-        plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed, t)
+        ten_x: list[Totals] = []  # priced when the plan's advice is first read, then kept
+
+        def at_ten_x() -> Totals:
+            if not ten_x:
+                users = min(s.users * 10, MAX_USERS)
+                ten_x.append(totals_for(s.model_copy(update={"users": users})))
+            return ten_x[0]
+
+        plans = strategies(s, items, totals, at_ten_x, managed, t)
         if book is not None:  # their wording reads figures: word it under the same prices
             plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
         return tuple(plans)
