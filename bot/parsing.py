@@ -141,6 +141,7 @@ _GROWTH_WORDS = {"growth", "grow", "growing"}
 _TOKEN_WORDS = {"tokens", "token", "tok"}
 _INPUT_WORDS = {"in", "input", "prompt"}
 _OUTPUT_WORDS = {"out", "output", "completion", "response"}
+_DIRECTION_WORDS = _INPUT_WORDS | _OUTPUT_WORDS
 _ADD_WORDS = {"add", "with", "plus", "include", "including", "need", "needs", "+"}
 _REMOVE_WORDS = {"remove", "drop", "without", "no", "minus", "exclude", "-"}
 _SCALE_WORDS = {"double": 2.0, "triple": 3.0, "quadruple": 4.0, "halve": 0.5, "half": 0.5}
@@ -315,8 +316,11 @@ def _near(
     used: list[bool] | None = None,
 ) -> int | None:
     """Index of the nearest (unclaimed) token in `words` in a small window around i, after first."""
-    for j in [*range(i + 1, min(len(tokens), i + 1 + after)), *range(i - 1, i - 1 - before, -1)]:
-        if j >= 0 and tokens[j] in words and not (used and used[j]):
+    for j in range(i + 1, min(len(tokens), i + 1 + after)):
+        if tokens[j] in words and not (used and used[j]):
+            return j
+    for j in range(i - 1, max(-1, i - 1 - before), -1):
+        if tokens[j] in words and not (used and used[j]):
             return j
     return None
 
@@ -369,7 +373,7 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
         return True
     token_word = _near(tokens, i, _TOKEN_WORDS, before=1, after=2)
     if token_word is not None:
-        direction = _near(tokens, i, _INPUT_WORDS | _OUTPUT_WORDS, before=2, after=3)
+        direction = _near(tokens, i, _DIRECTION_WORDS, before=2, after=3)
         if direction is not None:
             name = "input_tokens" if tokens[direction] in _INPUT_WORDS else "output_tokens"
             r.values[name] = _whole(value)
