@@ -2,7 +2,7 @@
 
 Run: python benchmarks/estimator_throughput.py [--seconds 3]
 
-Prints three rows measured in the same run:
+Prints five rows measured in the same run:
 - baseline: one bare genai-prices calc_price call (no parse, no estimate), for scale;
 - estimate: parse "10000 users startup" + estimate() with all its figures read (lines, totals,
   phases, strategies, savings; the wording of basis/advice is produced when read);

@@ -141,6 +141,7 @@ _GROWTH_WORDS = {"growth", "grow", "growing"}
 _TOKEN_WORDS = {"tokens", "token", "tok"}
 _INPUT_WORDS = {"in", "input", "prompt"}
 _OUTPUT_WORDS = {"out", "output", "completion", "response"}
+_DIRECTION_WORDS = _INPUT_WORDS | _OUTPUT_WORDS
 _ADD_WORDS = {"add", "with", "plus", "include", "including", "need", "needs", "+"}
 _REMOVE_WORDS = {"remove", "drop", "without", "no", "minus", "exclude", "-"}
 _SCALE_WORDS = {"double": 2.0, "triple": 3.0, "quadruple": 4.0, "halve": 0.5, "half": 0.5}
@@ -176,20 +177,22 @@ _INVISIBLE = dict.fromkeys(
         *range(0x2066, 0x206A),
     ]
 )
+# (a word every match contains, pattern, replacement): a pattern runs only on text that holds
+# its word, so most requests skip most of them.
 _PHRASES = [
-    (re.compile(r"\bsoc\s*2\b"), "soc2"),
-    (re.compile(r"\biso\s*27001\b"), "iso27001"),
-    (re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
-    (re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
-    (re.compile(r"\bstart\s+up\b"), "startup"),
-    (re.compile(r"\bstart\s+over\b"), "reset"),
-    (re.compile(r"\bhit\s+rate\b"), "hit-rate"),
-    (re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
-    (re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
-    (re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
-    (re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
-    (re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
-    (re.compile(r"\$\s+(\d)"), r"$\1"),
+    ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
+    ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
+    ("self", re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
+    ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
+    ("start", re.compile(r"\bstart\s+up\b"), "startup"),
+    ("start", re.compile(r"\bstart\s+over\b"), "reset"),
+    ("hit", re.compile(r"\bhit\s+rate\b"), "hit-rate"),
+    ("day", re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
+    ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
+    ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
+    ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
+    ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
+    ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
 _NUMBER = re.compile(
     r"^(?P<sign>-)?(?P<dollar>\$)?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
@@ -210,8 +213,9 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
     if not text.isascii():
         text = "".join(_ascii_digit(ch) for ch in text)
-    for pattern, replacement in _PHRASES:
-        text = pattern.sub(replacement, text)
+    for word, pattern, replacement in _PHRASES:
+        if word in text:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -312,8 +316,11 @@ def _near(
     used: list[bool] | None = None,
 ) -> int | None:
     """Index of the nearest (unclaimed) token in `words` in a small window around i, after first."""
-    for j in [*range(i + 1, min(len(tokens), i + 1 + after)), *range(i - 1, i - 1 - before, -1)]:
-        if j >= 0 and tokens[j] in words and not (used and used[j]):
+    for j in range(i + 1, min(len(tokens), i + 1 + after)):
+        if tokens[j] in words and not (used and used[j]):
+            return j
+    for j in range(i - 1, max(-1, i - 1 - before), -1):
+        if tokens[j] in words and not (used and used[j]):
             return j
     return None
 
@@ -366,7 +373,7 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
         return True
     token_word = _near(tokens, i, _TOKEN_WORDS, before=1, after=2)
     if token_word is not None:
-        direction = _near(tokens, i, _INPUT_WORDS | _OUTPUT_WORDS, before=2, after=3)
+        direction = _near(tokens, i, _DIRECTION_WORDS, before=2, after=3)
         if direction is not None:
             name = "input_tokens" if tokens[direction] in _INPUT_WORDS else "output_tokens"
             r.values[name] = _whole(value)

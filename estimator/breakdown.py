@@ -36,11 +36,13 @@ _PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = 
 )
 
 
-def line_items(s: Scenario) -> list[LineItem]:
+def line_items(s: Scenario, t: Traffic | None = None) -> list[LineItem]:
+    """`t` is the scenario's traffic when the caller has it already."""
     book = facts.active()
     if book is not None:
         return _priced_with(book, s)
-    t = traffic(s)
+    if t is None:
+        t = traffic(s)
     return [
         *infrastructure.lines(s, t),
         *regions.lines(s, t),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cached_property
 
 from estimator import facts
 from estimator.breakdown import line_items
@@ -22,6 +22,7 @@ from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
+from estimator.traffic import traffic
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +65,15 @@ class Estimate:
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
+        if self.prices is None and facts.active() is None:
+            return self._phases()  # the bundled prices are already the ones read
         with facts.using(self.prices):
             return self._phases()
 
     @cached_property
     def strategies(self) -> tuple[Strategy, ...]:
+        if self.prices is None and facts.active() is None:
+            return self._strategies()
         with facts.using(self.prices):
             return self._strategies()
 
@@ -210,13 +215,17 @@ def estimate(s: Scenario, overrides: PriceOverrides | None = None) -> Estimate:
 def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     if book is not None:
         s = with_stage_defaults(s, book.overrides)
+    t = traffic(s)
     items, zero_lines = [], []
-    for item in line_items(s):
-        (zero_lines if _is_zero(item.low, item.high) else items).append(item)
+    for item in line_items(s, t):
+        # _is_zero written out: it runs for every line of every estimate.
+        low, high = item.low, item.high
+        zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
+        (zero_lines if zero else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
     managed = managed_trade_off(items)
     kept, zero_levers = [], []
-    for lever in savings(s, managed):
+    for lever in savings(s, managed, t):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
 
     def three_phases() -> tuple[Phase, ...]:
@@ -225,8 +234,15 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         return tuple(phases(s, totals, year_two))
 
     def five_strategies() -> tuple[Strategy, ...]:
-        ten_x = s.model_copy(update={"users": min(s.users * 10, MAX_USERS)})
-        plans = strategies(s, items, totals, cache(lambda: totals_for(ten_x)), managed)
+        ten_x: list[Totals] = []  # priced when the plan's advice is first read, then kept
+
+        def at_ten_x() -> Totals:
+            if not ten_x:
+                users = min(s.users * 10, MAX_USERS)
+                ten_x.append(totals_for(s.model_copy(update={"users": users})))
+            return ten_x[0]
+
+        plans = strategies(s, items, totals, at_ten_x, managed, t)
         if book is not None:  # their wording reads figures: word it under the same prices
             plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
         return tuple(plans)

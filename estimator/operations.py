@@ -35,14 +35,15 @@ class ManagedTradeOff:
         return Amount(self.labour.low - self.premium.high, self.labour.high - self.premium.low)
 
 
-def _is_managed_service(item: LineItem) -> bool:
-    return (
-        item.category is Category.storage and item.item == "Managed database"
-    ) or item.item.startswith("Managed Redis")
-
-
 def managed_trade_off(items: list[LineItem]) -> ManagedTradeOff:
-    managed = [i for i in items if _is_managed_service(i)]
+    # The managed database and Redis lines (one pass over every line: runs on every estimate).
+    storage = Category.storage
+    managed = [
+        i
+        for i in items
+        if (i.item == "Managed database" and i.category is storage)
+        or i.item.startswith("Managed Redis")
+    ]
     price = Amount(sum(i.low for i in managed), sum(i.high for i in managed))
     premium = Amount(price.low * (1 - _SELF_RUN_PRICE.high), price.high * (1 - _SELF_RUN_PRICE.low))
     hours_low = _SELF_RUN_HOURS.low * len(managed)

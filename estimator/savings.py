@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from estimator.pricing import token_prices
 from estimator.prompt_cache import minimum_prefix
 from estimator.scenario import Hosting, Scenario
 from estimator.totals import Amount
-from estimator.traffic import traffic
+from estimator.traffic import Traffic, traffic
 from estimator.whatif import ScenarioChange
 
 _HIT_TARGET = facts.live("levers.response_cache_hit_target")
@@ -54,8 +53,8 @@ def _inference_monthly(s: Scenario, cache_hit_rate: float | None = None) -> Amou
     return Amount(*inference.monthly_cost(s, traffic(s, cache_hit_rate=cache_hit_rate)))
 
 
-def response_caching(s: Scenario) -> Saving:
-    now = _inference_monthly(s)
+def response_caching(s: Scenario, t: Traffic | None = None) -> Saving:
+    now = Amount(*inference.monthly_cost(s, t or traffic(s)))
     if s.cache_hit_rate >= _HIT_TARGET.high:
         return Saving(
             "response_caching",
@@ -85,7 +84,7 @@ def response_caching(s: Scenario) -> Saving:
     )
 
 
-def prompt_caching(s: Scenario) -> Saving:
+def prompt_caching(s: Scenario, t: Traffic | None = None) -> Saving:
     if s.hosting is Hosting.self_hosted:
         return Saving(
             "prompt_caching",
@@ -121,7 +120,7 @@ def prompt_caching(s: Scenario) -> Saving:
                 "per Mtok on that part of the input."
             ),
         )
-    t = traffic(s)
+    t = t or traffic(s)
     now = inference.token_cost(s, t)
     low_target = max(s.prompt_cache_share, _PROMPT_TARGET.low)
     high_target = max(s.prompt_cache_share, _PROMPT_TARGET.high)
@@ -169,8 +168,8 @@ def managed_services(managed: ManagedTradeOff) -> Saving:
     )
 
 
-def cheaper_model(s: Scenario) -> Saving:
-    t = traffic(s)
+def cheaper_model(s: Scenario, t: Traffic | None = None) -> Saving:
+    t = t or traffic(s)
     if s.hosting is Hosting.self_hosted:
         current = Amount(*inference.gpu_cost(s, t))
     else:
@@ -207,38 +206,40 @@ def cheaper_model(s: Scenario) -> Saving:
     )
 
 
-def autoscaling(s: Scenario) -> Saving:
-    t = traffic(s)
+def autoscaling(s: Scenario, t: Traffic | None = None) -> Saving:
+    t = t or traffic(s)
     peak = infrastructure.fleet(s, t)
     # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
-    average = infrastructure.fleet(
-        s, dataclasses.replace(t, peak_rps_low=t.average_rps, peak_rps_high=t.average_rps)
-    )
+    average = infrastructure.fleet_at(s, t.average_rps, t.average_rps)
     saved_low = (
         peak.total(s.regions, low=True) - average.total(s.regions, low=True)
     ) * _INSTANCE.low
     saved_high = (
         peak.total(s.regions, low=False) - average.total(s.regions, low=False)
     ) * _INSTANCE.high
-    if saved_high <= 0:
-        detail = (
-            f"At {t.peak_rps_high:,.1f} req/s peak your fleet sits at its uptime minimum all day; "
-            f"autoscaling starts paying once peak traffic needs more servers than that."
-        )
-    else:
-        detail = (
+
+    def detail() -> str:
+        if saved_high <= 0:
+            return (
+                f"At {t.peak_rps_high:,.1f} req/s peak your fleet sits at its uptime minimum all "
+                f"day; autoscaling starts paying once peak traffic needs more servers than that."
+            )
+        return (
             f"Sized for peak ({t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s) all day you pay "
             f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
             f"average saves {usd_range(saved_low, saved_high)}/month."
         )
-    return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), lambda: detail)
+
+    return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), detail)
 
 
-def savings(s: Scenario, managed: ManagedTradeOff) -> tuple[Saving, ...]:
+def savings(s: Scenario, managed: ManagedTradeOff, t: Traffic | None = None) -> tuple[Saving, ...]:
+    """The five levers; `t` is the scenario's own traffic when the caller has it already."""
+    t = t or traffic(s)
     return (
-        response_caching(s),
-        prompt_caching(s),
+        response_caching(s, t),
+        prompt_caching(s, t),
         managed_services(managed),
-        cheaper_model(s),
-        autoscaling(s),
+        cheaper_model(s, t),
+        autoscaling(s, t),
     )

@@ -42,6 +42,9 @@ class Compliance(StrEnum):
         return COMPLIANCE_LABELS[self]
 
 
+# Each framework's place in the definition order (compliance is kept in it, deduplicated).
+_COMPLIANCE_ORDER = {c: i for i, c in enumerate(Compliance)}
+
 COMPLIANCE_LABELS = {
     Compliance.soc2: "SOC 2",
     Compliance.gdpr: "GDPR",
@@ -150,7 +153,7 @@ class Scenario(BaseModel):
     def _dedupe_compliance(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [value]
-        return tuple(sorted({Compliance(v) for v in value}, key=list(Compliance).index))
+        return tuple(sorted({Compliance(v) for v in value}, key=_COMPLIANCE_ORDER.__getitem__))
 
     @field_validator("uptime")
     @classmethod

@@ -14,7 +14,7 @@ from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
-from estimator.traffic import traffic
+from estimator.traffic import Traffic, traffic
 
 _INSTANCE = facts.live("compute.instance_monthly")
 _MANUAL = facts.live("operations.manual_hours_per_host")
@@ -55,9 +55,13 @@ def strategies(
     totals: Totals,
     at_ten_x: Callable[[], Totals],
     managed: ManagedTradeOff,
+    t: Traffic | None = None,
 ) -> tuple[Strategy, ...]:
-    """The five strategies; `at_ten_x` prices the scenario at ten times the users when read."""
-    now_fleet = fleet(s, traffic(s))
+    """The five strategies; `at_ten_x` prices the scenario at ten times the users when read; `t`
+    is the scenario's traffic when the caller has it already."""
+    if t is None:
+        t = traffic(s)
+    now_fleet = fleet(s, t)
     ten_x_users = min(s.users * 10, MAX_USERS)
     headroom = _extra_servers(now_fleet, _fleet_at(s, ten_x_users), s.regions)
 
@@ -122,7 +126,7 @@ def strategies(
     llm = [i for i in items if i.category is Category.llm_inference]
     if s.hosting is Hosting.api:
         # The central figure (calls x one request's price), not the p90 end of the line's range.
-        monthly_llm = traffic(s).llm_requests_per_month * quote(s).price
+        monthly_llm = t.llm_requests_per_month * quote(s).price
     else:
         monthly_llm = sum(i.high for i in llm)
     daily_llm = monthly_llm / facts.DAYS_PER_MONTH

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from estimator.lines import CADENCES, Cadence, LineItem
+from estimator.lines import Cadence, LineItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +59,22 @@ class Totals:
 
 
 def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
-    sums = {cadence: [0.0, 0.0] for cadence in CADENCES}
-    for item in items:
-        bucket = sums[item.cadence]
-        bucket[0] += item.low
-        bucket[1] += item.high
+    one_low = one_high = monthly_low = monthly_high = annual_low = annual_high = 0.0
+    monthly, annual = Cadence.monthly, Cadence.annual
+    for item in items:  # every line of every estimate: plain locals, no bucket lookups
+        cadence = item.cadence
+        if cadence is monthly:
+            monthly_low += item.low
+            monthly_high += item.high
+        elif cadence is annual:
+            annual_low += item.low
+            annual_high += item.high
+        else:
+            one_low += item.low
+            one_high += item.high
     return Totals(
-        one_time=Amount(*sums[Cadence.one_time]),
-        monthly=Amount(*sums[Cadence.monthly]),
-        annual=Amount(*sums[Cadence.annual]),
+        one_time=Amount(one_low, one_high),
+        monthly=Amount(monthly_low, monthly_high),
+        annual=Amount(annual_low, annual_high),
         prototype_cost=prototype_cost,
     )

@@ -50,6 +50,20 @@ def test_eur_with_a_provider_discount_is_the_usd_estimate_converted_and_discount
     )
 
 
+def test_every_lever_is_worded_in_the_workspaces_currency_autoscaling_included():
+    # Autoscaling used to word its detail while estimating, outside the estimate's currency: its
+    # saving read in dollars beside the other levers' euros.
+    eur = estimate(
+        first_scenario("2000000 users enterprise"),
+        PriceOverrides(currency={"code": "EUR", "per_usd": 0.92}),
+    )
+    with eur.shown():
+        details = {lever.lever: lever.detail for lever in eur.savings}
+    for lever, detail in details.items():
+        assert "€" in detail, lever
+    assert "saves €" in details["autoscaling"] and "$" not in details["autoscaling"]
+
+
 def test_a_price_file_overriding_one_entry_moves_exactly_the_lines_that_use_it():
     s = first_scenario(STANDARD)
     base = estimate(s)

@@ -38,7 +38,7 @@ def staged_line(
     return _staged_line(name, stage, category, item, cadence, facts.active())
 
 
-@lru_cache(maxsize=4096)  # same range, stage, item and prices: the same (immutable) line
+@lru_cache(maxsize=4096)  # same range, stage, item and prices: the same line (never altered)
 def _staged_line(
     name: str,
     stage: Stage,

@@ -68,21 +68,25 @@ class Fleet:
         return self.primary_low if low else self.primary_high
 
     def total(self, regions: int, *, low: bool) -> int:
-        replica = self.replica_low if low else self.replica_high
-        return self.primary(low=low) + (regions - 1) * replica
+        if low:
+            return self.primary_low + (regions - 1) * self.replica_low
+        return self.primary_high + (regions - 1) * self.replica_high
 
 
 def fleet(s: Scenario, t: Traffic) -> Fleet:
-    minimum = uptime_policy(s).min_instances
+    return fleet_at(s, t.peak_rps_low, t.peak_rps_high)
 
-    def servers(peak: float, capacity: float) -> int:
-        return max(minimum, math.ceil(peak / capacity))
 
+def fleet_at(s: Scenario, peak_low: float, peak_high: float) -> Fleet:
+    """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
+    minimum = _POLICIES[s.uptime].min_instances
+    capacity_low, capacity_high = _CAPACITY.low, _CAPACITY.high
+    # Each count is at least the uptime minimum (written out: this runs several times an estimate).
     return Fleet(
-        primary_low=servers(t.peak_rps_low, _CAPACITY.low),
-        primary_high=servers(t.peak_rps_high, _CAPACITY.high),
-        replica_low=servers(t.peak_rps_low * _REPLICA_SHARE.low, _CAPACITY.low),
-        replica_high=servers(t.peak_rps_high * _REPLICA_SHARE.high, _CAPACITY.high),
+        primary_low=max(minimum, math.ceil(peak_low / capacity_low)),
+        primary_high=max(minimum, math.ceil(peak_high / capacity_high)),
+        replica_low=max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low)),
+        replica_high=max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high)),
     )
 
 

@@ -37,10 +37,11 @@ _BASES = {stage: facts.live_entry(f"headcount.{stage.value}") for stage in Stage
 
 def _role_fte(s: Scenario, role: str, log_users: float) -> float:
     """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU)."""
-    base = _BASES[s.stage][role]
+    bases = _BASES[s.stage]
+    base = bases[role]
     growth = _PER_TENFOLD[role]
     if base > 0:
-        tenfolds = log_users - math.log10(_BASES[s.stage]["reference_users"])
+        tenfolds = log_users - math.log10(bases["reference_users"])
         fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
     else:
         fte = growth * max(0.0, log_users - math.log10(_ONSET[role]))
