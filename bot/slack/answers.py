@@ -19,7 +19,7 @@ from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
 from estimator.breakeven import BreakEven, break_even, pair
-from estimator.estimate import Estimate, estimate
+from estimator.estimate import Estimate, estimate, totals_for
 from estimator.overrides import PriceOverrides
 from estimator.prices import applied, priced
 from estimator.savings import cheaper_model
@@ -168,9 +168,8 @@ def _breakeven(s: Scenario, overrides: PriceOverrides | None) -> BreakEven:
         overrides.model_dump_json() if overrides is not None else None,
     )
     self_hosted, api = pair(s)
-    difference = estimate(self_hosted).totals.first_year + estimate(api).totals.first_year.scaled(
-        -1
-    )
+    # Totals alone: the tip reads no phase, strategy or lever of either side.
+    difference = totals_for(self_hosted).first_year + totals_for(api).first_year.scaled(-1)
     return BreakEven(
         scenario=s,
         self_hosted=self_hosted,
