@@ -21,6 +21,7 @@ _PROMPT_TARGET = facts.live("levers.prompt_cache_share_target")
 _ARTICLE_CACHING = facts.live("article.caching_saving")
 _CANDIDATES: list[str] = facts.entry("levers.cheaper_models")["candidates"]
 _INSTANCE = facts.live("compute.instance_monthly")
+_RESERVED = facts.live("gpu.reserved_saving")
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,13 +234,52 @@ def autoscaling(s: Scenario, t: Traffic | None = None) -> Saving:
     return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), detail)
 
 
+def reserved_gpus(s: Scenario, t: Traffic) -> Saving:
+    """Self-hosted: the primary region's GPUs, on all day, on a reserved contract. Priced at the
+    workspace's reserved rate where it set one, else costs.toml's 30-50% off on-demand."""
+    low, high = inference.gpu_cost(s, t)
+    book = facts.active()
+    own = book.overrides.gpu_hourly(s.gpu) if book is not None else None
+    gpu = s.gpu.value.upper()
+    if own is not None and own[1] < own[0]:
+        on_demand, reserved, origin = own
+        share = 1 - reserved / on_demand
+        saved = Amount(low * share, high * share)
+
+        def how() -> str:
+            return f"at your reserved ${reserved:g}/h against ${on_demand:g}/h on demand ({origin})"
+    else:
+        saved = Amount(low * _RESERVED.low, high * _RESERVED.high)
+
+        def how() -> str:
+            return (
+                f"at the {percent_span(_RESERVED.low, _RESERVED.high)} off on-demand that one- to "
+                "three-year commitments get"
+            )
+
+    return Saving(
+        "reserved_gpus",
+        "Reserved GPUs",
+        saved,
+        lambda: (
+            f"The primary region's {gpu} fleet ({usd_range(low, high)}/month on demand) reserved "
+            f"{how()} saves {usd_range(saved.low, saved.high)}/month; a reservation is paid "
+            "whether the traffic comes or not, so reserve the base load and leave peaks on demand."
+        ),
+    )
+
+
 def savings(s: Scenario, managed: ManagedTradeOff, t: Traffic | None = None) -> tuple[Saving, ...]:
-    """The five levers; `t` is the scenario's own traffic when the caller has it already."""
+    """The five levers, and reserved GPUs when self-hosted; `t` is the scenario's own traffic
+    when the caller has it already."""
     t = t or traffic(s)
-    return (
+    levers = (
         response_caching(s, t),
         prompt_caching(s, t),
         managed_services(managed),
         cheaper_model(s, t),
         autoscaling(s, t),
     )
+    if s.hosting is Hosting.self_hosted:
+        return (*levers, reserved_gpus(s, t))
+    return levers

@@ -209,3 +209,18 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
         discounted = break_even(s)
     assert _breakeven(s, own).users == discounted.users != _breakeven(s, None).users
     assert estimate_chart(s, own) != estimate_chart(s)
+
+
+def test_a_reserved_gpu_price_prices_the_reserved_gpus_lever():
+    s = first_scenario("100k users self-hosted h100 llama3.1-8b")
+    bundled = next(v for v in estimate(s).savings if v.lever == "reserved_gpus")
+    own = PriceOverrides(gpu_prices={"h100": {"on_demand": 3.0, "reserved": 1.8}})
+    e = estimate(s, own)
+    lever = next(v for v in e.savings if v.lever == "reserved_gpus")
+    fleet = next(i for i in e.line_items if i.category is Category.llm_inference)
+    # The primary region's fleet at $3/h on demand, 40% less reserved.
+    assert lever.monthly.low == pytest.approx(fleet.low * 0.4, rel=1e-9)
+    assert "reserved $1.8/h against $3/h on demand" in lever.detail
+    assert bundled.monthly != lever.monthly and "30-50% off on-demand" in bundled.detail
+    api = first_scenario("100k users gpt-4o-mini")
+    assert all(v.lever != "reserved_gpus" for v in estimate(api, own).savings)  # no GPUs to reserve

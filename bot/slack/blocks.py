@@ -519,7 +519,11 @@ def _managed_tip(e: Estimate, breakeven: BreakEven | None = None) -> Message:
             (a.why for a in e.absent if a.kind == "lever" and a.name == "Managed services"), ""
         )
     also = "\n".join(
-        _lever_lines(e, ("autoscaling", "cheaper_model"), ("Autoscaling", "Cheaper model"))
+        _lever_lines(
+            e,
+            ("autoscaling", "cheaper_model", "reserved_gpus"),
+            ("Autoscaling", "Cheaper model", "Reserved GPUs"),
+        )
     )
     blocks = [_section(f"{headline}\n{detail}")]
     if breakeven is not None:
