@@ -59,7 +59,9 @@ def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
     for gpu in GPU:
         table = book.entry(f"gpu.{gpu.value}")
         own = o.gpu_hourly(gpu)
-        where = f"on demand, {own[2]}; reserved {own[1]:g} not used yet" if own else BUNDLED
+        where = BUNDLED
+        if own:
+            where = f"on demand, {own[2]}; reserved {own[1]:g} (Reserved GPUs lever)"
         if own is None and f"gpu.{gpu.value}" in o.entries:
             where = o.origin
         amount = _amount(table["hourly_low"], table["hourly_high"])
