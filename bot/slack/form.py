@@ -16,7 +16,7 @@ from typing import Any
 # One number syntax for typed requests and the form: parsing owns it.
 from bot.parsing import read_number
 from bot.slack import limits
-from bot.slack.ids import Callback, FormField
+from bot.slack.ids import Callback, FormField, SettingsField
 from estimator.families import resolve_family
 from estimator.money import count, percent, usd
 from estimator.scenario import (
@@ -135,17 +135,20 @@ _COMPLIANCE_OPTIONS = [_option(COMPLIANCE_LABELS[c], c.value) for c in Complianc
 # --- the view ---------------------------------------------------------------------------------
 
 
-def _plain(text: str) -> dict:
+def plain(text: str) -> dict:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def _input(field: FormField, label: str, element: dict, hint: str, optional: bool = False) -> dict:
+def input_block(
+    field: FormField | SettingsField, label: str, element: dict, hint: str, optional: bool = False
+) -> dict:
+    """One labelled input of a modal (the estimate form's, the settings modal's)."""
     block = {
         "type": "input",
         "block_id": field.value,
-        "label": _plain(label),
+        "label": plain(label),
         "element": {**element, "action_id": field.value},
-        "hint": _plain(hint),
+        "hint": plain(hint),
     }
     if optional:
         block["optional"] = True
@@ -176,7 +179,9 @@ def _number_input(field: FormField, value: float) -> dict:
         shown = _dollars(value)
     else:
         shown = _exact(value)
-    return _input(field, spec.label, _text_input(shown, _NUMBER_INPUT_MAX), spec.hint(field.value))
+    return input_block(
+        field, spec.label, _text_input(shown, _NUMBER_INPUT_MAX), spec.hint(field.value)
+    )
 
 
 def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
@@ -203,7 +208,7 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
             ],
         },
         _number_input(FormField.users, s.users),
-        _input(
+        input_block(
             FormField.stage,
             "Company stage",
             _select(_STAGE_OPTIONS, s.stage.value),
@@ -211,7 +216,7 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
             "as entered.",
         ),
         _number_input(FormField.prototype_cost, s.prototype_cost),
-        _input(
+        input_block(
             FormField.model,
             "LLM model",
             _text_input(s.model, _max_length("model")),
@@ -225,20 +230,20 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
         _number_input(FormField.output_tokens, s.output_tokens),
         _number_input(FormField.cache_hit_rate, s.cache_hit_rate),
         _number_input(FormField.regions, s.regions),
-        _input(
+        input_block(
             FormField.compliance,
             "Compliance",
             checkboxes,
             "Each framework adds an audit and a certification.",
             optional=True,
         ),
-        _input(
+        input_block(
             FormField.uptime,
             "Uptime target",
             _select(_UPTIME_OPTIONS, f"{s.uptime:g}"),
             "Higher uptime keeps standby capacity warm.",
         ),
-        _input(
+        input_block(
             FormField.hosting,
             "Hosting",
             _select(_HOSTING_OPTIONS, _hosting_value(s)),
@@ -248,9 +253,9 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
     return {
         "type": "modal",
         "callback_id": Callback.form.value,
-        "title": _plain(TITLE[: limits.MODAL_TITLE]),
-        "submit": _plain("Estimate"[: limits.MODAL_BUTTON]),
-        "close": _plain("Cancel"[: limits.MODAL_BUTTON]),
+        "title": plain(TITLE[: limits.MODAL_TITLE]),
+        "submit": plain("Estimate"[: limits.MODAL_BUTTON]),
+        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
         "private_metadata": private_metadata,
         "blocks": blocks[: limits.MODAL_BLOCKS],
     }

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from bot.parsing import read_number
 from bot.slack import limits
-from bot.slack.form import REQUIRED
+from bot.slack.form import REQUIRED, input_block, plain
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
@@ -49,12 +49,15 @@ _ROLE_ALIASES = {
 _F = SettingsField
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
+def _setting_input(
+    field: SettingsField, label: str, element: dict, hint: str, optional: bool = True
+) -> dict:
+    """A settings field: optional unless said otherwise (an empty one keeps the default)."""
+    return input_block(field, label, element, hint, optional=optional)
 
 
 def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text), "value": value}
+    return {"text": plain(text), "value": value}
 
 
 def _select(options: list[dict], value: str) -> dict:
@@ -69,26 +72,11 @@ def _text(initial: str, placeholder: str) -> dict:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "max_length": _TEXT_MAX,
-        "placeholder": _plain(placeholder),
+        "placeholder": plain(placeholder),
     }
     if initial:
         element["initial_value"] = initial
     return element
-
-
-def _input(
-    field: SettingsField, label: str, element: dict, hint: str, optional: bool = True
-) -> dict:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": field.value,
-        "label": _plain(label),
-        "element": {**element, "action_id": field.value},
-        "hint": _plain(hint),
-    }
-    if optional:
-        block["optional"] = True
-    return block
 
 
 def _number(value: float) -> str:
@@ -152,83 +140,83 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
                 }
             ],
         },
-        _input(
+        _setting_input(
             _F.currency,
             "Currency",
             _select([_option(c.value, c.value) for c in Currency], o.currency.code.value),
             "Estimates are shown in it, with the rate used.",
             optional=False,
         ),
-        _input(
+        _setting_input(
             _F.rate,
             "Rate (units per US dollar)",
             _text("" if o.currency.code is Currency.USD else f"{o.currency.per_usd:g}", "0.92"),
             f"Your finance team's rate; saved with today's date. Empty: the data file's "
             f"({rate_default}; checked {checked}).",
         ),
-        _input(
+        _setting_input(
             _F.salary_region,
             "Salary region",
             _select([_option(r.value, r.value) for r in SalaryRegion], o.salary_region.value),
             "Sourced salary ranges per role for the region (data file regions.toml).",
             optional=False,
         ),
-        _input(
+        _setting_input(
             _F.salaries,
             "Your own salary ranges (USD a year)",
             _text(shown_salaries(o), "ml 150k-200k, devops 120k-160k"),
             "Base salary per role: ml, devops, sre, pm. They win over the region's.",
         ),
-        _input(
+        _setting_input(
             _F.loaded_factor,
             "Loaded-cost factor",
             _text(f"{o.loaded_factor:g}" if o.loaded_factor else "", "1.3"),
             "Salary times this is what a person costs (taxes, benefits): 1 to 3.",
         ),
-        _input(
+        _setting_input(
             _F.discounts,
             "LLM discounts by provider",
             _text(shown_discounts(o), "openai 15%, anthropic 10%"),
             "Negotiated or committed-use discount off list token prices, 0-99%.",
         ),
-        _input(
+        _setting_input(
             _F.model_prices,
             "Your own model prices (USD per Mtok)",
             _text(shown_model_prices(o), "gpt-4o 2.5/10"),
             "Input/output per million tokens; a model's own price wins over its discount.",
         ),
-        _input(
+        _setting_input(
             _F.gpu_prices,
             "GPU prices (USD an hour)",
             _text(shown_gpu_prices(o), "h100 2.5/1.6, a100 1.2"),
             f"On-demand/reserved per GPU: {gpus_offered()}.",
         ),
-        _input(
+        _setting_input(
             _F.cloud_multiplier,
             "Cloud price multiplier",
             _text(f"{o.cloud_multiplier:g}", "1"),
             "Scales app-tier cloud prices (servers, network, storage): 0.1 to 10.",
             optional=False,
         ),
-        _input(
+        _setting_input(
             _F.requests_per_active_user_per_day,
             "Default requests per active user per day",
             _text(_optional_number(defaults.requests_per_active_user_per_day), "5"),
             "Used when a request does not say. 0.1 to 1,000.",
         ),
-        _input(
+        _setting_input(
             _F.input_tokens,
             "Default input tokens per request",
             _text(_optional_number(defaults.input_tokens), "1,000"),
             "System prompt, history and context included. 1 to 2,000,000.",
         ),
-        _input(
+        _setting_input(
             _F.output_tokens,
             "Default output tokens per request",
             _text(_optional_number(defaults.output_tokens), "300"),
             "1 to 200,000.",
         ),
-        _input(
+        _setting_input(
             _F.daily_active_share,
             "Default share of users active daily",
             _text(
@@ -242,7 +230,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
         if current.editors:
             users["initial_users"] = list(current.editors)
         blocks.append(
-            _input(
+            _setting_input(
                 _F.editors,
                 "Also allowed to change settings",
                 users,
@@ -252,9 +240,9 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
     return {
         "type": "modal",
         "callback_id": SettingsCallback.settings.value,
-        "title": _plain(TITLE[: limits.MODAL_TITLE]),
-        "submit": _plain("Save"[: limits.MODAL_BUTTON]),
-        "close": _plain("Cancel"[: limits.MODAL_BUTTON]),
+        "title": plain(TITLE[: limits.MODAL_TITLE]),
+        "submit": plain("Save"[: limits.MODAL_BUTTON]),
+        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
         "blocks": blocks[: limits.MODAL_BLOCKS],
     }
 
