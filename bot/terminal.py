@@ -339,11 +339,14 @@ _OPTIONS = (
     ("--json", "the estimate (or comparison) as JSON", "aicost --json 10k users"),
     ("--csv", "the estimate as CSV for a spreadsheet", "aicost --csv 10k users"),
     ("--chart FILE", "write a PNG chart too", "aicost --chart out.png 10k users"),
+    ("--prices FILE", "your own prices (TOML; or AICOST_PRICES)", "aicost --prices mine.toml 10k"),
+    ("--update-prices", "fetch genai-prices' latest token prices", "aicost --update-prices 10k"),
     ("--curve", "add the cost at 100 to 1M users", "aicost --curve 10k users"),
     ("--brief", "leave out each line's arithmetic", "aicost --brief 10k users"),
     ("--version", "the version of aicost", "aicost --version"),
     ("--help", "this text", "aicost --help"),
 )
+_FLAG_WIDTH = max(len(flag) for flag, _, _ in _OPTIONS)
 
 
 def render_help() -> str:
@@ -360,12 +363,17 @@ def render_help() -> str:
             "      the users above which self-hosting costs less",
             "  aicost chat",
             "      an estimate, then follow-ups",
+            "  aicost prices",
+            "      every price in use and where it came from (with --prices: your file's)",
             "",
             "Options:",
             *(
                 line
                 for flag, what, example in _OPTIONS
-                for line in (f"  {flag:<13} {what}", f"  {'':<13} e.g. {example}")
+                for line in (
+                    f"  {flag:<{_FLAG_WIDTH}} {what}",
+                    f"  {'':<{_FLAG_WIDTH}} e.g. {example}",
+                )
             ),
             "",
             "Describe the scenario in words, e.g.:",

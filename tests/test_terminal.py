@@ -44,8 +44,9 @@ def test_narrow_terminals_are_read_as_sixty_columns():
 def test_version_and_help_list_every_option_and_verb():
     assert aicost("--version").stdout.startswith("aicost ")
     text = aicost("--help").stdout
-    for word in ("--json", "--csv", "--chart", "--curve", "--brief", "--version", "--help",
-                 "compare", "pay off", "chat"):  # fmt: skip
+    from bot.cli import FLAGS
+
+    for word in (*FLAGS, "compare", "pay off", "chat", "aicost prices"):
         assert word in text
 
 
