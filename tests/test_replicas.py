@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 import pytest_asyncio
+import redis
 import redis.asyncio as aioredis
 
 from bot import advisor
@@ -56,8 +57,19 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture(scope="module")
 def queue_redis(redis_url: str) -> str:
-    """A database of its own: no other test's bot takes these replicas' jobs."""
-    return urlsplit(redis_url)._replace(path="/6").geturl()
+    """A database of its own: no other test's bot takes these replicas' jobs (and no job an
+    earlier run left pending there is taken by these replicas)."""
+    url = urlsplit(redis_url)._replace(path="/6").geturl()
+    with redis.Redis.from_url(url) as client:
+        client.delete(STREAM, DEAD_STREAM)
+    return url
+
+
+async def fresh_queue(redis: aioredis.Redis) -> None:
+    """An empty job queue in this test's database, whatever an earlier run left in it (a Redis
+    kept between runs holds the last run's streams and consumer group)."""
+    await redis.delete(STREAM, DEAD_STREAM)
+    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
 
 
 async def replicas(slack: FakeSlack, redis_url: str, count: int) -> list[BotProcess]:
@@ -209,7 +221,7 @@ async def test_a_command_whose_replicas_keep_dying_is_dead_lettered_and_its_pers
         response_url=slack.response_url(channel),
         text=STANDARD,
     )
-    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await fresh_queue(redis)
     await redis.xadd(STREAM, {"job": job.dump()})
     ((_, ((entry, _),)),) = await redis.xreadgroup(GROUP, "ghost-1", {STREAM: ">"})
     for ghost in ("ghost-2", "ghost-3"):  # each takes it over, then dies too
@@ -260,7 +272,7 @@ async def test_a_follow_up_taken_over_after_its_save_is_not_applied_twice(slack,
     await store.save_conversation(team, channel, thread, first.state)
     (again,) = answers.follow_up(text, first.state).messages
     assert again.text != kept.text  # what a replica would say if it answered afresh
-    await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    await fresh_queue(redis)
     await redis.xadd(STREAM, {"job": job.dump()})
     await redis.xreadgroup(GROUP, "ghost", {STREAM: ">"})
     await asyncio.sleep(0.6)
