@@ -139,6 +139,27 @@ def plain(text: str) -> dict:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
+def modal(
+    callback_id: str,
+    title: str,
+    submit: str,
+    blocks: list[dict],
+    private_metadata: str | None = None,
+) -> dict:
+    """A modal view within Slack's limits (the estimate form, the settings modal)."""
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title[: limits.MODAL_TITLE]),
+        "submit": plain(submit[: limits.MODAL_BUTTON]),
+        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
+        "blocks": blocks[: limits.MODAL_BLOCKS],
+    }
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    return view
+
+
 def input_block(
     field: FormField | SettingsField, label: str, element: dict, hint: str, optional: bool = False
 ) -> dict:
@@ -250,15 +271,7 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
             "API: pay per token. Self-hosted: rent GPUs by the hour.",
         ),
     ]
-    return {
-        "type": "modal",
-        "callback_id": Callback.form.value,
-        "title": plain(TITLE[: limits.MODAL_TITLE]),
-        "submit": plain("Estimate"[: limits.MODAL_BUTTON]),
-        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
-        "private_metadata": private_metadata,
-        "blocks": blocks[: limits.MODAL_BLOCKS],
-    }
+    return modal(Callback.form.value, TITLE, "Estimate", blocks, private_metadata)
 
 
 # --- reading a submission ---------------------------------------------------------------------

@@ -17,8 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.parsing import read_number
-from bot.slack import limits
-from bot.slack.form import REQUIRED, input_block, plain
+from bot.slack.form import REQUIRED, input_block, modal, plain
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
@@ -237,14 +236,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
                 "Admins and owners always may; everyone sees the settings.",
             )
         )
-    return {
-        "type": "modal",
-        "callback_id": SettingsCallback.settings.value,
-        "title": plain(TITLE[: limits.MODAL_TITLE]),
-        "submit": plain("Save"[: limits.MODAL_BUTTON]),
-        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
-        "blocks": blocks[: limits.MODAL_BLOCKS],
-    }
+    return modal(SettingsCallback.settings.value, TITLE, "Save", blocks)
 
 
 def _optional_number(value: float | None) -> str:
