@@ -119,24 +119,24 @@ _NUMBERS: dict[FormField, _Number] = {
 }
 
 
-def _option(text: str, value: str) -> dict:
-    return {"text": {"type": "plain_text", "text": text, "emoji": True}, "value": value}
+def plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text, "emoji": True}
 
 
-_STAGE_OPTIONS = [_option(_STAGE_LABELS[s], s.value) for s in Stage]
-_UPTIME_OPTIONS = [_option(f"{u:g}%", f"{u:g}") for u in UPTIME_TARGETS]
+def option(text: str, value: str) -> dict:
+    return {"text": plain(text), "value": value}
+
+
+_STAGE_OPTIONS = [option(_STAGE_LABELS[s], s.value) for s in Stage]
+_UPTIME_OPTIONS = [option(f"{u:g}%", f"{u:g}") for u in UPTIME_TARGETS]
 _HOSTING_OPTIONS = [
-    _option("API (pay per token)", _API),
-    *(_option(f"Self-hosted, {_GPU_LABELS[g]} GPUs", _SELF_HOSTED + g.value) for g in GPU),
+    option("API (pay per token)", _API),
+    *(option(f"Self-hosted, {_GPU_LABELS[g]} GPUs", _SELF_HOSTED + g.value) for g in GPU),
 ]
-_COMPLIANCE_OPTIONS = [_option(COMPLIANCE_LABELS[c], c.value) for c in Compliance]
+_COMPLIANCE_OPTIONS = [option(COMPLIANCE_LABELS[c], c.value) for c in Compliance]
 
 
 # --- the view ---------------------------------------------------------------------------------
-
-
-def plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def modal(
@@ -180,7 +180,8 @@ def _text_input(initial: str, max_length: int) -> dict:
     return {"type": "plain_text_input", "initial_value": initial, "max_length": max_length}
 
 
-def _select(options: list[dict], value: str) -> dict:
+def select(options: list[dict], value: str) -> dict:
+    """A static select with `value` chosen when it is one of the options."""
     element: dict[str, Any] = {"type": "static_select", "options": options}
     chosen = [o for o in options if o["value"] == value]
     if chosen:
@@ -232,7 +233,7 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
         input_block(
             FormField.stage,
             "Company stage",
-            _select(_STAGE_OPTIONS, s.stage.value),
+            select(_STAGE_OPTIONS, s.stage.value),
             "Sets team size and where costs fall in the article's ranges; the fields below stay "
             "as entered.",
         ),
@@ -261,13 +262,13 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
         input_block(
             FormField.uptime,
             "Uptime target",
-            _select(_UPTIME_OPTIONS, f"{s.uptime:g}"),
+            select(_UPTIME_OPTIONS, f"{s.uptime:g}"),
             "Higher uptime keeps standby capacity warm.",
         ),
         input_block(
             FormField.hosting,
             "Hosting",
-            _select(_HOSTING_OPTIONS, _hosting_value(s)),
+            select(_HOSTING_OPTIONS, _hosting_value(s)),
             "API: pay per token. Self-hosted: rent GPUs by the hour.",
         ),
     ]

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.parsing import read_number
-from bot.slack.form import REQUIRED, input_block, modal, plain
+from bot.slack.form import REQUIRED, input_block, modal, option, plain, select
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
@@ -53,18 +53,6 @@ def _setting_input(
 ) -> dict:
     """A settings field: optional unless said otherwise (an empty one keeps the default)."""
     return input_block(field, label, element, hint, optional=optional)
-
-
-def _option(text: str, value: str) -> dict:
-    return {"text": plain(text), "value": value}
-
-
-def _select(options: list[dict], value: str) -> dict:
-    element: dict[str, Any] = {"type": "static_select", "options": options}
-    chosen = [o for o in options if o["value"] == value]
-    if chosen:
-        element["initial_option"] = chosen[0]
-    return element
 
 
 def _text(initial: str, placeholder: str) -> dict:
@@ -142,7 +130,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
         _setting_input(
             _F.currency,
             "Currency",
-            _select([_option(c.value, c.value) for c in Currency], o.currency.code.value),
+            select([option(c.value, c.value) for c in Currency], o.currency.code.value),
             "Estimates are shown in it, with the rate used.",
             optional=False,
         ),
@@ -156,7 +144,7 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
         _setting_input(
             _F.salary_region,
             "Salary region",
-            _select([_option(r.value, r.value) for r in SalaryRegion], o.salary_region.value),
+            select([option(r.value, r.value) for r in SalaryRegion], o.salary_region.value),
             "Sourced salary ranges per role for the region (data file regions.toml).",
             optional=False,
         ),
