@@ -9,9 +9,11 @@ import json
 import uuid
 
 import pytest
+import redis.asyncio as redis
 
 from bot.parsing import first_scenario
 from bot.slack.ids import HomeAction, SettingsCallback, SettingsField
+from bot.slack.jobs import STREAM, Job
 from estimator.estimate import estimate
 from estimator.money import shown_in, usd_range
 from estimator.overrides import PriceOverrides
@@ -143,6 +145,30 @@ async def test_estimates_of_another_workspace_use_their_own_prices(slack, bot):
     other = await estimate_text(slack, bot, new_team())
     assert llm_line(estimate(first_scenario(STANDARD))) in other
     assert "EUR" not in other
+
+
+async def test_a_job_queued_by_an_older_replica_still_reads_the_workspace_prices(
+    slack, bot, redis_url
+):
+    """Jobs carry their workspace's settings in their stream entry; an entry an older replica
+    wrote (during a rolling upgrade) has none, and the replica taking it reads the store."""
+    team, admin = new_team(), "U" + uuid.uuid4().hex[:9].upper()
+    slack.make_admin(admin)
+    await save_settings(
+        slack, bot, team, admin, {SettingsField.rate: "0.9", SettingsField.discounts: "openai 20%"},
+        "EUR",
+    )  # fmt: skip
+    channel = channel_id()
+    old = Job(kind="slash_command", team_id=team, channel=channel, user=admin, text=STANDARD,
+              response_url=slack.response_url(channel))  # fmt: skip
+    queue = redis.Redis.from_url(redis_url)
+    try:
+        await queue.xadd(STREAM, {"job": old.dump()})  # as a replica before this change wrote it
+    finally:
+        await queue.aclose()
+    await estimate_with_tips(slack, channel, STANDARD)
+    shown = " ".join(text_of(call.args) for call in posts(slack, channel))
+    assert llm_line(expected(0.9, 20)) in shown and "EUR at 0.9 per USD" in shown
 
 
 async def test_healthz_says_which_token_prices_are_in_use_when_the_refresh_fails(slack, redis_url):

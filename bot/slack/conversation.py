@@ -34,7 +34,7 @@ from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
+from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
@@ -163,7 +163,7 @@ class Conversations:
             except StoreUnavailable:
                 self.metrics.redis_errors.inc()
                 self.metrics.jobs.labels(event="run_locally").inc()
-            except ValueError:  # a duplicate key of unexpected characters: not deduplicated
+            except ValueError:  # IDs of unexpected characters: answered here, not queued
                 once = None
         self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds)
 
@@ -341,8 +341,13 @@ class Conversations:
     async def _prices(self, where: Where) -> PriceOverrides | None:
         """The workspace's saved prices (None: the bundled ones). Storage down: the bundled ones,
         and the log says so; the estimate then names no workspace setting."""
+        ledger = current_ledger.get()
         try:
-            data = await self.store.load_settings(where.team)
+            if ledger is not None and ledger.job.settings is not None:
+                # Read with the queued job: no round trip of its own.
+                data = settings_from(ledger.job.settings, "the job's settings")
+            else:
+                data = await self.store.load_settings(where.team)
         except StoreUnavailable:
             self.metrics.redis_errors.inc()
             log.warning("state store unavailable; estimating with the bundled prices")

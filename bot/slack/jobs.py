@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.slack.metrics import Metrics
-from bot.slack.state import KEY_PREFIX, StoreUnavailable, _claim_key
+from bot.slack.state import KEY_PREFIX, StoreUnavailable, _claim_key, workspace_keys
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,27 @@ GROUP = KEY_PREFIX
 STREAM_MAX_LEN = 100_000  # approximate (MAXLEN ~): far above any backlog a workspace makes
 LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
+# Under load the reader waits until this many jobs have room (one read per batch, not one per
+# finished job) and finished jobs are acknowledged together, one XACK per ACK_BATCH_SECONDS: two
+# round trips a job fewer on the event loop (docs/benchmarks.md). A replica killed inside that
+# window leaves its finished jobs pending; whoever takes them over finds every step posted.
+READ_BATCH = 16
+ACK_BATCH_SECONDS = 0.02
 ENQUEUE_TIMEOUT_SECONDS = 0.5  # inside Slack's 3 s for the acknowledgement
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
 CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
 
-# Duplicate claim (optional) and XADD in one round trip.
+# Duplicate claim (optional) and XADD in one round trip. The workspace's settings ride along in
+# the entry ("" when it has none), so whoever runs the job reads no more to price it, and prices
+# it as the workspace's settings stood when the request was acknowledged.
 _ENQUEUE = """
-if #KEYS == 2 and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+if #KEYS == 3 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
   return false
 end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'job', ARGV[2])
+local settings = redis.call('GET', KEYS[2]) or ''
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+                  'job', ARGV[2], 'settings', settings)
 """
 
 
@@ -73,9 +83,15 @@ class Job:
     values: dict[str, Any] = field(default_factory=dict)  # a form's view.state.values
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     enqueued_at: float = field(default_factory=time.time)
+    # Not part of the job's record: read with it from its stream entry. The workspace's stored
+    # settings when the job was queued ("" for none); None when the entry did not carry them (an
+    # older replica queued it, or the job runs without the queue): read them from the store.
+    settings: str | None = None
 
     def dump(self) -> str:
-        return json.dumps(vars(self), separators=(",", ":"))
+        record = vars(self).copy()
+        del record["settings"]
+        return json.dumps(record, separators=(",", ":"))
 
     @classmethod
     def load(cls, data: str) -> Job:
@@ -228,6 +244,8 @@ class JobQueue:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._room = asyncio.Event()
         self._stopping = False
+        self._finished: list[str] = []  # done, acknowledged with the next batch
+        self._acking: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self.last_seen: dict[str, int] = {"pending": 0, "lag": 0}
 
@@ -235,8 +253,9 @@ class JobQueue:
 
     async def enqueue(self, job: Job, once: str | None = None, once_seconds: int = 600) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). Raises
-        StoreUnavailable when Redis does not answer in time."""
-        keys = [STREAM] + ([_claim_key(once)] if once else [])
+        StoreUnavailable when Redis does not answer in time, ValueError for IDs that are not
+        Slack's (nothing can be keyed by them)."""
+        keys = [STREAM, workspace_keys(job.team_id).settings] + ([_claim_key(once)] if once else [])
         args = [STREAM_MAX_LEN, job.dump(), once_seconds]
         try:
             async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
@@ -269,9 +288,10 @@ class JobQueue:
         return len(self._running)
 
     async def _read_loop(self) -> None:
+        batch = min(READ_BATCH, self.capacity)
         while not self._stopping:
             free = self.capacity - len(self._running)
-            if free <= 0:
+            if free < batch:
                 self._room.clear()
                 await self._room.wait()
                 continue
@@ -356,6 +376,7 @@ class JobQueue:
     def _start(self, entry_id: str, fields: dict[str, str], deliveries: int) -> None:
         try:
             job = Job.load(fields["job"])
+            job.settings = fields.get("settings")
         except (KeyError, TypeError, ValueError):
             log.warning("dropped an unreadable job %s", entry_id)
             self._running[entry_id] = asyncio.create_task(self._drop(entry_id))
@@ -375,10 +396,27 @@ class JobQueue:
                 return
             current_ledger.set(StepLedger(self.redis, job, deliveries))
             await self.run(job)  # errors are handled (and the user told) inside
-            await self._ack(entry_id)
+            self._ack_soon(entry_id)
         finally:
             self._running.pop(entry_id, None)
             self._room.set()
+
+    def _ack_soon(self, entry_id: str) -> None:
+        """Acknowledge a finished job with the others that finish within ACK_BATCH_SECONDS."""
+        self._finished.append(entry_id)
+        if self._acking is None:
+            self._acking = asyncio.create_task(self._ack_batch(ACK_BATCH_SECONDS))
+
+    async def _ack_batch(self, after: float) -> None:
+        await asyncio.sleep(after)
+        finished, self._finished = self._finished, []
+        self._acking = None
+        if not finished:
+            return
+        try:
+            await self.redis.xack(STREAM, GROUP, *finished)
+        except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
+            log.warning("could not acknowledge %d jobs: %s", len(finished), type(exc).__name__)
 
     async def _ack(self, entry_id: str) -> None:
         try:
@@ -423,6 +461,10 @@ class JobQueue:
                 task.cancel()
             if still:
                 await asyncio.wait(still, timeout=1)
+        if self._acking is not None:  # what finished is acknowledged now, not left pending
+            self._acking.cancel()
+            self._acking = None
+        await self._ack_batch(0)
         return left
 
     async def summary(self) -> dict[str, int]:

@@ -266,6 +266,12 @@ def _decode_entries(items: list[str], key: str) -> list[dict[str, Any]]:
     return entries
 
 
+def settings_from(data: str, key: str) -> dict[str, Any] | None:
+    """A workspace's settings record as stored at `key` ("": none)."""
+    entries = _decode_entries([data] if data else [], key)
+    return entries[0] if entries else None
+
+
 # --- Redis ---
 
 
@@ -460,10 +466,7 @@ class RedisStore:
 
     async def load_settings(self, team: str) -> dict[str, Any] | None:
         key = workspace_keys(team).settings
-        entries = _decode_entries(
-            [data] if (data := await self._get("load_settings", key)) else [], key
-        )
-        return entries[0] if entries else None
+        return settings_from(await self._get("load_settings", key) or "", key)
 
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
         key = workspace_keys(team).settings
