@@ -29,11 +29,12 @@ import redis.asyncio as aioredis
 from bot import advisor
 from bot.advisor import ConversationState
 from bot.slack import answers
-from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job
-from bot.slack.state import make_store
+from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job, JobQueue
+from bot.slack.metrics import Metrics
+from bot.slack.state import make_store, workspace_keys
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.reading import STANDARD, text_of, tips_for
+from tests.support.reading import STANDARD, new_team, text_of, tips_for
 from tests.support.signing import slash_command_body
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -202,6 +203,49 @@ async def test_a_rolling_restart_loses_and_doubles_nothing(slack, queue_redis):
     assert len(acknowledged) >= 30, (len(acknowledged), refused)
     wrong = {c: got for c, got in by_channel.items() if got != (1, TIPS)}
     assert not wrong, f"expected one estimate and {TIPS} tips each: {wrong}"
+
+
+async def test_queued_jobs_bring_their_workspace_settings_and_are_all_acknowledged(queue_redis):
+    """Each entry carries its workspace's settings as they stood when it was queued (so the
+    replica running it reads none); finished jobs, acknowledged in batches, leave nothing
+    pending, before a shutdown or at it."""
+    client = aioredis.Redis.from_url(queue_redis, decode_responses=True)
+    await fresh_queue(client)
+    priced, plain = new_team(), new_team()
+    stored = json.dumps({"overrides": {"currency": {"code": "EUR", "per_usd": 0.9}}})
+    await client.set(workspace_keys(priced).settings, stored)
+    seen: dict[str, str | None] = {}
+
+    async def run(job: Job) -> None:
+        seen[job.text] = job.settings
+
+    async def lost(job: Job) -> None:
+        raise AssertionError(f"dead-lettered {job.id}")
+
+    queue = JobQueue(queue_redis, run, lost, Metrics(), capacity=64, claim_idle_seconds=30,
+                     max_deliveries=3)  # fmt: skip
+    await queue.start()
+    try:
+        for i in range(40):
+            team = priced if i % 2 else plain
+            job = Job(kind="slash_command", team_id=team, channel="C1", user="U1", text=f"{i}")
+            assert await queue.enqueue(job)
+        deadline = time.monotonic() + 10
+        while len(seen) < 40 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert seen == {f"{i}": stored if i % 2 else "" for i in range(40)}
+        while (await client.xpending(STREAM, GROUP))["pending"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert (await client.xpending(STREAM, GROUP))["pending"] == 0
+        assert await queue.enqueue(Job(kind="slash_command", team_id=plain, channel="C1",
+                                       user="U1", text="last"))  # fmt: skip
+        while "last" not in seen and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+    finally:
+        assert await queue.stop(grace=1) == 0
+        await queue.close()
+    assert (await client.xpending(STREAM, GROUP))["pending"] == 0  # acknowledged at the stop
+    await client.aclose()
 
 
 async def test_a_command_whose_replicas_keep_dying_is_dead_lettered_and_its_person_told(
