@@ -813,6 +813,27 @@ async def test_the_eleventh_estimate_a_minute_from_one_person_is_asked_to_wait(s
         await replies(slack, in_thread(channel, root.response["ts"]), count=TIPS)
 
 
+async def test_help_and_hints_do_not_count_against_the_ten_a_minute(slack, bot):
+    """A queued command is charged as it is recorded; answers that cost nothing give it back."""
+    team, channel = new_team(), channel_id()
+    free = ["help", "blorp frobnicate"] * PER_USER  # help, and words it cannot read (a hint)
+    names = [new_name() for _ in free]
+    for text, name in zip(free, names, strict=True):
+        tried()
+        body = command(slack, text, team_id=team, channel_id=channel,
+                       response_url=slack.response_url(name))  # fmt: skip
+        status, _, seconds = await send(bot, body)
+        assert status == 200 and seconds < ACK_SECONDS
+    answered = await private_replies(slack, set(names), count=len(free))
+    assert not any(_SLOW_DOWN.search(text_of(reply.body)) for reply in answered)
+    for _ in range(PER_USER):  # then a full minute's worth of estimates, all answered
+        tried()
+        status, _, _ = await send(bot, command(slack, STANDARD, team_id=team, channel_id=channel))
+        assert status == 200
+    roots = await replies(slack, root_in(channel), count=PER_USER)
+    assert len(roots) == PER_USER
+
+
 async def test_a_workspace_over_its_minute_budget_is_asked_to_wait(slack, bot):
     team = new_team()
     # Eleven people, each within their own ten a minute: 110 estimates for a budget of 100.

@@ -360,3 +360,20 @@ async def test_redis_that_hangs_times_out_instead_of_delaying_the_caller() -> No
             assert await store.load_thread("T1", CHANNEL, THREAD) == _state()
         finally:
             await store.close()
+
+
+async def test_a_token_given_back_can_be_taken_again_and_never_beyond_the_capacity(
+    store: ConversationStore, team: str
+) -> None:
+    buckets = [(f"user:{team}:U1", 2), (f"team:{team}", 100)]
+    assert await store.take_tokens(buckets, 60.0) == 0
+    assert await store.take_tokens(buckets, 60.0) == 0
+    assert await store.take_tokens(buckets, 60.0) > 0  # two a minute: the third waits
+    await store.give_back_tokens(buckets)
+    assert await store.take_tokens(buckets, 60.0) == 0  # the one given back
+    assert await store.take_tokens(buckets, 60.0) > 0
+    for _ in range(5):  # more back than was ever taken: still two at most
+        await store.give_back_tokens(buckets)
+    assert await store.take_tokens(buckets, 60.0) == 0
+    assert await store.take_tokens(buckets, 60.0) == 0
+    assert await store.take_tokens(buckets, 60.0) > 0

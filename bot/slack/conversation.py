@@ -33,7 +33,7 @@ from bot.slack.ids import Action
 from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
-from bot.slack.ratelimit import EstimateLimiter, slow_down_text
+from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
 from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
@@ -55,6 +55,17 @@ CHARTS_BUSY = "I'm drawing a lot of charts right now: ask for this one again in 
 NO_FILES_PRIVATELY = (
     "Files can't be attached to a message only you can see. Invite me to the channel "
     "(`/invite @aicost`) and ask again there."
+)
+
+# Slash-command answers that count as an estimate against the fair-use limits (ratelimit.py).
+CHARGED = frozenset(
+    {
+        ReplyKind.estimate,
+        ReplyKind.comparison,
+        ReplyKind.breakeven,
+        ReplyKind.chart,
+        ReplyKind.export,
+    }
 )
 
 # What a queued job's post returns when it cannot tell whether an earlier delivery posted it.
@@ -155,8 +166,11 @@ class Conversations:
         """Record an acknowledged job in the shared queue (any replica answers it); without Redis,
         or while it is unreachable, answer it in this process as before."""
         if self.queue is not None and self.accepting:
+            # A slash command is charged its estimate as it is recorded (one round trip for
+            # both); the few that turn out to cost nothing give it back (slash_command).
+            charge = limit_buckets(job.team_id, job.user) if job.kind == "slash_command" else None
             try:
-                if not await self.queue.enqueue(job, once, once_seconds):
+                if not await self.queue.enqueue(job, once, once_seconds, charge, WINDOW_SECONDS):
                     self.metrics.requests.labels(kind="duplicate").inc()
                     log.info("dropped a duplicate %s", job.kind)
                 return
@@ -291,7 +305,10 @@ class Conversations:
         if ledger is not None and ledger.retaken:
             # Counted when it was first taken; half of it may be posted already.
             return False
-        wait = await self.limiter.wait_seconds(where.team, where.user)
+        if ledger is not None and ledger.job.wait is not None:
+            wait = ledger.job.wait  # charged as it was queued
+        else:
+            wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
             return False
         self.metrics.requests.labels(kind="rate_limited").inc()
@@ -376,6 +393,8 @@ class Conversations:
     ) -> None:
         # A new estimate needs nothing stored; only the form (prefill) reads the channel's latest.
         answer = await self.workers.run(answers.request, text, await self._prices(where))
+        if answer.kind not in CHARGED:
+            await self._give_back_charge(where)
         if answer.kind is ReplyKind.estimate:
             if await self._slowed_down(client, where, in_thread=False):
                 return
@@ -403,6 +422,13 @@ class Conversations:
             await self._files_for_latest(client, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
             await self._respond(where, blocks.info_message(THREAD_ONLY))
+
+    async def _give_back_charge(self, where: Where) -> None:
+        """A queued slash command was charged an estimate up front (submit); its answer costs
+        none, so the estimate goes back (once: a job delivered again was handled the first time)."""
+        ledger = current_ledger.get()
+        if ledger is not None and ledger.job.wait == 0 and not ledger.retaken:
+            await self.limiter.give_back(where.team, where.user)
 
     async def form_submitted(
         self, client: AsyncWebClient, where: Where, state_values: dict[str, Any]

@@ -28,7 +28,14 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.slack.metrics import Metrics
-from bot.slack.state import KEY_PREFIX, StoreUnavailable, _claim_key, workspace_keys
+from bot.slack.state import (
+    KEY_PREFIX,
+    TOKEN_BUCKETS_LUA,
+    StoreUnavailable,
+    _claim_key,
+    bucket_key,
+    workspace_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +56,29 @@ REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead 
 CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
 
-# Duplicate claim (optional) and XADD in one round trip. The workspace's settings ride along in
-# the entry ("" when it has none), so whoever runs the job reads no more to price it, and prices
-# it as the workspace's settings stood when the request was acknowledged.
-_ENQUEUE = """
-if #KEYS == 3 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
+# Duplicate claim (optional), rate-limit tokens (optional) and XADD in one round trip. The
+# workspace's settings ride along in the entry ("" when it has none), so whoever runs the job
+# reads no more to price it, and prices it as the settings stood when it was acknowledged; a
+# charged job's entry says what the charge found ("0": a token taken, else seconds to wait).
+# KEYS: the stream, the settings, [the duplicate claim], [token buckets]; ARGV: the stream's
+# length, the job, the claim's seconds, how many claim keys (0 or 1), the buckets' window, now,
+# their capacities.
+_ENQUEUE = (
+    TOKEN_BUCKETS_LUA
+    + """
+local claims = tonumber(ARGV[4])
+if claims == 1 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
   return false
 end
-local settings = redis.call('GET', KEYS[2]) or ''
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
-                  'job', ARGV[2], 'settings', settings)
+local fields = {'job', ARGV[2], 'settings', redis.call('GET', KEYS[2]) or ''}
+if #KEYS > 2 + claims then
+  local wait = take_tokens(3 + claims, tonumber(ARGV[5]), tonumber(ARGV[6]), 7)
+  table.insert(fields, 'wait')
+  table.insert(fields, wait)
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
 """
+)
 
 
 @dataclass
@@ -87,10 +106,13 @@ class Job:
     # settings when the job was queued ("" for none); None when the entry did not carry them (an
     # older replica queued it, or the job runs without the queue): read them from the store.
     settings: str | None = None
+    # Likewise: the rate-limit charge taken when it was queued (0: counted; more: the seconds
+    # to wait, nothing counted); None when it was not charged up front.
+    wait: float | None = None
 
     def dump(self) -> str:
         record = vars(self).copy()
-        del record["settings"]
+        del record["settings"], record["wait"]
         return json.dumps(record, separators=(",", ":"))
 
     @classmethod
@@ -251,12 +273,23 @@ class JobQueue:
 
     # -- producing ------------------------------------------------------------------------------
 
-    async def enqueue(self, job: Job, once: str | None = None, once_seconds: int = 600) -> bool:
-        """Record the job; False when `once` was claimed before (a duplicate delivery). Raises
-        StoreUnavailable when Redis does not answer in time, ValueError for IDs that are not
-        Slack's (nothing can be keyed by them)."""
-        keys = [STREAM, workspace_keys(job.team_id).settings] + ([_claim_key(once)] if once else [])
-        args = [STREAM_MAX_LEN, job.dump(), once_seconds]
+    async def enqueue(
+        self,
+        job: Job,
+        once: str | None = None,
+        once_seconds: int = 600,
+        charge: list[tuple[str, int]] | None = None,
+        per_seconds: float = 60.0,
+    ) -> bool:
+        """Record the job; False when `once` was claimed before (a duplicate delivery). With
+        `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
+        tokens in the same round trip. Raises StoreUnavailable when Redis does not answer in
+        time, ValueError for IDs that are not Slack's (nothing can be keyed by them)."""
+        claims = [_claim_key(once)] if once else []
+        buckets = [bucket_key(key) for key, _ in charge or []]
+        keys = [STREAM, workspace_keys(job.team_id).settings, *claims, *buckets]
+        args = [STREAM_MAX_LEN, job.dump(), once_seconds, len(claims), per_seconds, time.time()]
+        args += [capacity for _, capacity in charge or []]
         try:
             async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
                 entry = await self._enqueue(keys=keys, args=args)
@@ -377,6 +410,7 @@ class JobQueue:
         try:
             job = Job.load(fields["job"])
             job.settings = fields.get("settings")
+            job.wait = float(fields["wait"]) if "wait" in fields else None
         except (KeyError, TypeError, ValueError):
             log.warning("dropped an unreadable job %s", entry_id)
             self._running[entry_id] = asyncio.create_task(self._drop(entry_id))

@@ -22,7 +22,7 @@ class EstimateLimiter:
 
     async def wait_seconds(self, team: str, user: str) -> float:
         """0 when this person may have another estimate now, else how long to wait."""
-        buckets = [(f"user:{team}:{user}", PER_USER), (f"team:{team}", PER_WORKSPACE)]
+        buckets = limit_buckets(team, user)
         try:
             return await self.store.take_tokens(buckets, WINDOW_SECONDS)
         except StoreUnavailable:
@@ -30,6 +30,19 @@ class EstimateLimiter:
         except ValueError:  # IDs that are not Slack's: nothing to count them by
             log.warning("rate limit skipped for an unexpected ID")
             return 0.0
+
+    async def give_back(self, team: str, user: str) -> None:
+        """Return the estimate a request was charged up front (bot/slack/jobs.py) when its answer
+        turned out to cost nothing (help, a hint, an error)."""
+        try:
+            await self.store.give_back_tokens(limit_buckets(team, user))
+        except (StoreUnavailable, ValueError):
+            log.info("could not give back an estimate's rate-limit token")
+
+
+def limit_buckets(team: str, user: str) -> list[tuple[str, int]]:
+    """The (bucket, estimates a minute) pairs a person's estimate is counted in."""
+    return [(f"user:{team}:{user}", PER_USER), (f"team:{team}", PER_WORKSPACE)]
 
 
 def slow_down_text(wait: float) -> str:

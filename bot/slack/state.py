@@ -105,6 +105,10 @@ class ConversationStore(Protocol):
         were taken, else the seconds until that bucket has a token."""
         ...
 
+    async def give_back_tokens(self, buckets: list[tuple[str, int]]) -> None:
+        """One token back to each bucket (a request charged up front that cost nothing)."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
@@ -180,7 +184,7 @@ def _workspace_patterns(team: str) -> list[str]:
     ]
 
 
-def _bucket_key(key: str) -> str:
+def bucket_key(key: str) -> str:
     # Same alphabet as claim keys: Slack IDs joined by ':'.
     return f"{KEY_PREFIX}:bucket:{_claim_key(key).split(':', 2)[2]}"
 
@@ -299,23 +303,39 @@ return 1
 
 # KEYS: buckets. ARGV: window seconds, now, then one capacity per bucket. Returns "0" or the
 # seconds to wait for the first bucket that is empty (the later ones are left untouched).
-_TAKE_TOKENS = """
-local window = tonumber(ARGV[1])
-local now = tonumber(ARGV[2])
-for i, key in ipairs(KEYS) do
-  local capacity = tonumber(ARGV[2 + i])
-  local rate = capacity / window
-  local state = redis.call('HMGET', key, 'tokens', 'at')
-  local tokens = tonumber(state[1]) or capacity
-  local at = tonumber(state[2]) or now
-  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-  if tokens < 1 then
-    return tostring((1 - tokens) / rate)
+# Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
+# enqueue (bot/slack/jobs.py), which charges a slash command in the round trip that records it.
+# Buckets are KEYS[first_key..], their capacities ARGV[first_capacity..]; stops at the first empty
+# one and returns the seconds until it has a token, "0" when every bucket gave one.
+TOKEN_BUCKETS_LUA = """
+local function take_tokens(first_key, window, now, first_capacity)
+  for i = first_key, #KEYS do
+    local key = KEYS[i]
+    local capacity = tonumber(ARGV[first_capacity + i - first_key])
+    local rate = capacity / window
+    local state = redis.call('HMGET', key, 'tokens', 'at')
+    local tokens = tonumber(state[1]) or capacity
+    local at = tonumber(state[2]) or now
+    tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+    if tokens < 1 then
+      return tostring((1 - tokens) / rate)
+    end
+    redis.call('HSET', key, 'tokens', tokens - 1, 'at', now)
+    redis.call('EXPIRE', key, math.ceil(window) + 1)
   end
-  redis.call('HSET', key, 'tokens', tokens - 1, 'at', now)
-  redis.call('EXPIRE', key, math.ceil(window) + 1)
+  return "0"
 end
-return "0"
+"""
+_TAKE_TOKENS = TOKEN_BUCKETS_LUA + "return take_tokens(1, tonumber(ARGV[1]), tonumber(ARGV[2]), 3)"
+# One token back to each bucket that still exists (capped at its capacity).
+_GIVE_BACK_TOKENS = """
+for i, key in ipairs(KEYS) do
+  local tokens = tonumber(redis.call('HGET', key, 'tokens'))
+  if tokens then
+    redis.call('HSET', key, 'tokens', math.min(tonumber(ARGV[i]), tokens + 1))
+  end
+end
+return 1
 """
 
 
@@ -351,6 +371,7 @@ class RedisStore:
         self._redis = client or aioredis.Redis(connection_pool=pool)
         self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
         self._take_script = self._redis.register_script(_TAKE_TOKENS)
+        self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
 
     async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -530,11 +551,16 @@ class RedisStore:
         return bool(result)
 
     async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
-        keys = [_bucket_key(key) for key, _ in buckets]
+        keys = [bucket_key(key) for key, _ in buckets]
         args = [per_seconds, time.time(), *(capacity for _, capacity in buckets)]
         # One script for every bucket: one round trip per estimate, however many limits apply.
         wait = await self._call("take_tokens", lambda: self._take_script(keys=keys, args=args))
         return float(wait)
+
+    async def give_back_tokens(self, buckets: list[tuple[str, int]]) -> None:
+        keys = [bucket_key(key) for key, _ in buckets]
+        args = [capacity for _, capacity in buckets]
+        await self._call("give_back_tokens", lambda: self._give_back_script(keys=keys, args=args))
 
     async def ping(self) -> bool:
         try:
@@ -703,7 +729,7 @@ class MemoryStore:
     async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
         now = self._clock()
         for key, capacity in buckets:
-            bucket = _bucket_key(key)
+            bucket = bucket_key(key)
             rate = capacity / per_seconds
             tokens, at = self._get(bucket) or (float(capacity), now)
             tokens = min(float(capacity), tokens + max(0.0, now - at) * rate)
@@ -711,6 +737,13 @@ class MemoryStore:
                 return (1 - tokens) / rate
             self._put(bucket, (tokens - 1, now), math.ceil(per_seconds) + 1)
         return 0.0
+
+    async def give_back_tokens(self, buckets: list[tuple[str, int]]) -> None:
+        for key, capacity in buckets:
+            bucket = bucket_key(key)
+            if (held := self._get(bucket)) is not None:  # an expired bucket is full anyway
+                tokens, at = held
+                self._entries[bucket].value = (min(float(capacity), tokens + 1), at)
 
     async def ping(self) -> bool:
         return True
