@@ -371,6 +371,8 @@ class Conversations:
             return None
         except ValueError:
             return None
+        if not data:  # most workspaces: skip validating (and copying) the default settings
+            return None
         overrides = WorkspaceSettings.load(data).overrides
         return None if overrides.is_default() else overrides
 

@@ -16,7 +16,10 @@ if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
 def register(
     app: AsyncApp, conversations: Conversations, installations: Installations | None = None
 ) -> None:
-    # home first: it takes `/aicost settings` before the general /aicost listener.
-    for module in (home, commands, views, actions, events):
+    # Bolt tries each listener in the order registered (each try runs its argument injection):
+    # the commonest requests, slash commands and then message events, come first.
+    # `/aicost settings` goes before the general /aicost listener, which would take any text.
+    home.register_settings_command(app, conversations)
+    for module in (commands, events, actions, views, home):
         module.register(app, conversations)
     lifecycle.register(app, conversations, installations)

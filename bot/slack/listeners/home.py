@@ -57,19 +57,6 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         where = Where(team=team, channel="", user=user)
         conversations.spawn(home.open_settings(client, team, user, trigger_id), "settings", where)
 
-    async def is_settings(command: dict[str, Any]) -> bool:
-        return (command.get("text") or "").strip().lower() == SETTINGS_WORD
-
-    async def settings_command(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        conversations.metrics.requests.labels(kind="slash_command").inc()
-        team, user = workspace_of(context), command.get("user_id", "")
-        where = Where(team=team, channel="", user=user, response_url=command.get("response_url"))
-        work = home.open_settings(client, team, user, command.get("trigger_id"))
-        conversations.spawn(work, "settings", where)
-
     async def settings_submitted(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -102,6 +89,25 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
     app.event("app_home_opened")(home_opened)
     app.action(HomeAction.new_estimate.value)(new_estimate)
     app.action(HomeAction.edit_settings.value)(edit_settings)
-    # Registered before the general /aicost listener, which then never sees "settings".
-    app.command(SLASH_COMMAND, matchers=[is_settings])(settings_command)
     app.view(SettingsCallback.settings.value)(settings_submitted)
+
+
+def register_settings_command(app: AsyncApp, conversations: Conversations) -> None:
+    """`/aicost settings`: registered before the general /aicost listener, which then never
+    sees "settings"."""
+    home = HomeTab(conversations.store, conversations.metrics)
+
+    async def is_settings(command: dict[str, Any]) -> bool:
+        return (command.get("text") or "").strip().lower() == SETTINGS_WORD
+
+    async def settings_command(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        conversations.metrics.requests.labels(kind="slash_command").inc()
+        team, user = workspace_of(context), command.get("user_id", "")
+        where = Where(team=team, channel="", user=user, response_url=command.get("response_url"))
+        work = home.open_settings(client, team, user, command.get("trigger_id"))
+        conversations.spawn(work, "settings", where)
+
+    app.command(SLASH_COMMAND, matchers=[is_settings])(settings_command)
