@@ -56,6 +56,31 @@ def line_items(s: Scenario, t: Traffic | None = None) -> list[LineItem]:
     ]
 
 
+def usage_variants(s: Scenario) -> Callable[[Scenario], list[LineItem]]:
+    """`lines(v)`: the line amounts of `v`, a copy of `s` with other usage figures (daily share,
+    requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
+
+    Engineering, security, team, support and legal read none of those figures: they are priced
+    once, for `s`, under the prices active now. The list keeps `line_items`' order, so a sum over
+    it is bit-identical to one over `line_items(v)`. For amounts only: no basis is pinned to a
+    price book here."""
+    fixed_engineering = engineering.lines(s)
+    fixed_tail = [*security.lines(s), *team.lines(s), *support.lines(s), *legal.lines(s)]
+
+    def lines(v: Scenario) -> list[LineItem]:
+        t = traffic(v)
+        return [
+            *infrastructure.lines(v, t),
+            *regions.lines(v, t),
+            *inference.lines(v, t),
+            *fixed_engineering,
+            *storage.lines(v, t),
+            *fixed_tail,
+        ]
+
+    return lines
+
+
 def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
     """The lines under an organisation's prices, each basis worded under the same prices whenever
     it is read. A line whose amount a price-file entry or the cloud multiplier moved says so:

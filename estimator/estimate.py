@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from estimator import facts
-from estimator.breakdown import line_items
+from estimator.breakdown import line_items, usage_variants
 from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
 from estimator.money import shown_in
 from estimator.operations import managed_trade_off
@@ -80,8 +80,8 @@ class Estimate:
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
-        first_year_of = self._first_year_of or (lambda s: totals_for(s).first_year)
         with facts.using(self.prices):
+            first_year_of = self._first_year_of or _usage_first_year(self.scenario)
             return sensitivity(self.scenario, self.totals.first_year, first_year_of)
 
     @property
@@ -188,6 +188,13 @@ class Estimate:
 
 def totals_for(s: Scenario) -> Totals:
     return sum_lines(line_items(s), s.prototype_cost)
+
+
+def _usage_first_year(s: Scenario) -> Callable[[Scenario], Amount]:
+    """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
+    the lines that read usage are priced again for each (the sensitivity prices eight)."""
+    lines_of = usage_variants(s)
+    return lambda v: sum_lines(lines_of(v), v.prototype_cost).first_year
 
 
 def _is_zero(low: float, high: float) -> bool:
