@@ -302,8 +302,8 @@ def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
     return rows
 
 
-def _breakdown(e: Estimate) -> list[dict]:
-    return [_section("*Breakdown by category*"), _table_block(_breakdown_rows(e))]
+def _breakdown(rows: list[tuple[str, ...]]) -> list[dict]:
+    return [_section("*Breakdown by category*"), _table_block(rows)]
 
 
 def _phases(e: Estimate) -> dict:
@@ -404,11 +404,11 @@ def _given(s: Scenario, name: str) -> bool:
     return name in s.given
 
 
-def _estimate_blocks(e: Estimate) -> list[dict]:
+def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict]:
     return [
         _header(_title(e.scenario)),
         _key_figures(e),
-        *_breakdown(e),
+        *_breakdown(breakdown),
         _phases(e),
         _sensitivity(e),
         _assumptions(e.scenario, e.absent, e.price_notes),
@@ -416,18 +416,19 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
     ]
 
 
-def _estimate_text(e: Estimate) -> str:
+def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]]) -> str:
     t = e.totals
     return (
         f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
         f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)\n"
-        f"Breakdown by category\n{_plain_table(_breakdown_rows(e))}"
+        f"Breakdown by category\n{_plain_table(breakdown)}"
     )
 
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    return _message(_estimate_text(e), _estimate_blocks(e))
+    breakdown = _breakdown_rows(e)  # the table block and the fallback's plain table
+    return _message(_estimate_text(e, breakdown), _estimate_blocks(e, breakdown))
 
 
 def not_in_channel_message(estimate: Message) -> Message:
