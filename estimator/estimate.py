@@ -62,6 +62,9 @@ class Estimate:
     prices: PriceBook | None = None
     # Where the token prices came from: "genai-prices", or the discount or own price applied.
     token_prices_by: str = "genai-prices"
+    # True when every line left out was exactly $0: `totals` are then, bit for bit, the sum over
+    # all the lines that `totals_for(scenario)` makes (adding 0.0 changes no float sum).
+    _totals_cover_every_line: bool = field(default=False, repr=False)
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -83,6 +86,14 @@ class Estimate:
         with facts.using(self.prices):
             first_year_of = self._first_year_of or _usage_first_year(self.scenario)
             return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+
+    def totals_of_every_line(self) -> Totals:
+        """`totals_for(self.scenario)` under this estimate's prices (lines under a cent summed
+        too, as the break-even compares them): its own totals when nothing was left out but $0."""
+        if self._totals_cover_every_line:
+            return self.totals
+        with facts.using(self.prices):
+            return totals_for(self.scenario)
 
     @property
     def overrides(self) -> PriceOverrides | None:
@@ -270,6 +281,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
         prices=book,
         token_prices_by=prices_from,
+        _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
     )
 
 
