@@ -23,7 +23,6 @@ from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
-from estimator.money import symbol as money_symbol
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
@@ -243,9 +242,7 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 def _range(a: Amount, unit: str = "") -> str:
     """$2.5k–5.2k/month; a single figure when both ends agree."""
-    low, high = usd_short(a.low), usd_short(a.high)
-    text = low if low == high else f"{low}–{high.removeprefix(money_symbol())}"
-    return text + unit
+    return usd_range(a.low, a.high, short=True) + unit
 
 
 def _signed(amount: float) -> str:
