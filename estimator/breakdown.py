@@ -20,7 +20,7 @@ from estimator.costs import (
 from estimator.lines import LineItem
 from estimator.money import shown_in
 from estimator.prices import PriceBook
-from estimator.scenario import Scenario
+from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
 
 _PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = (
@@ -66,12 +66,23 @@ def usage_variants(s: Scenario) -> Callable[[Scenario], list[LineItem]]:
     price book here."""
     fixed_engineering = engineering.lines(s)
     fixed_tail = [*security.lines(s), *team.lines(s), *support.lines(s), *legal.lines(s)]
+    # Token counts move no traffic, and an API-hosted app tier reads no other usage figure: a
+    # variant with the scenario's own traffic keeps its infrastructure and regions lines.
+    own_traffic = traffic(s)
+    own_app_tier = (
+        [*infrastructure.lines(s, own_traffic), *regions.lines(s, own_traffic)]
+        if s.hosting is Hosting.api
+        else None
+    )
 
     def lines(v: Scenario) -> list[LineItem]:
         t = traffic(v)
+        if own_app_tier is not None and t == own_traffic:
+            app_tier = own_app_tier
+        else:
+            app_tier = [*infrastructure.lines(v, t), *regions.lines(v, t)]
         return [
-            *infrastructure.lines(v, t),
-            *regions.lines(v, t),
+            *app_tier,
             *inference.lines(v, t),
             *fixed_engineering,
             *storage.lines(v, t),
