@@ -119,7 +119,8 @@ def check(
     replica(model, gpu, precision, chosen)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class Fleet:
     """GPUs for the primary region (replicas for peak plus spare) and for each extra region."""
 

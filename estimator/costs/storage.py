@@ -40,7 +40,8 @@ def database_tier(records: int) -> dict:
     return _TIERS[-1]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class DataTier:
     """One copy of the database instance and of the in-memory vector index, per month."""
 
