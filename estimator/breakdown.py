@@ -60,11 +60,12 @@ def usage_variants(s: Scenario) -> Callable[[Scenario], list[LineItem]]:
     """`lines(v)`: the line amounts of `v`, a copy of `s` with other usage figures (daily share,
     requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
 
-    Engineering, security, team, support and legal read none of those figures: they are priced
-    once, for `s`, under the prices active now. The list keeps `line_items`' order, so a sum over
-    it is bit-identical to one over `line_items(v)`. For amounts only: no basis is pinned to a
-    price book here."""
+    Engineering, the stored records, security, team, support and legal read none of those
+    figures: they are priced once, for `s`, under the prices active now. The list keeps
+    `line_items`' order, so a sum over it is bit-identical to one over `line_items(v)`. For
+    amounts only: no basis is pinned to a price book here."""
     fixed_engineering = engineering.lines(s)
+    fixed_records = storage.records_lines(s)
     fixed_tail = [*security.lines(s), *team.lines(s), *support.lines(s), *legal.lines(s)]
     # Token counts move no traffic, and an API-hosted app tier reads no other usage figure: a
     # variant with the scenario's own traffic keeps its infrastructure and regions lines.
@@ -85,7 +86,8 @@ def usage_variants(s: Scenario) -> Callable[[Scenario], list[LineItem]]:
             *app_tier,
             *inference.lines(v, t),
             *fixed_engineering,
-            *storage.lines(v, t),
+            *fixed_records,
+            storage.transcripts_line(v, t),
             *fixed_tail,
         ]
 
