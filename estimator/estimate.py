@@ -9,7 +9,7 @@ from functools import cached_property
 
 from estimator import facts
 from estimator.breakdown import line_items, usage_variants
-from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
+from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
@@ -23,6 +23,9 @@ from estimator.strategies import Strategy, strategies
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
 from estimator.traffic import traffic
+
+# Where each cadence's [low, high] sits in a category's sums (Estimate.by_category).
+_CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +131,20 @@ class Estimate:
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
-        sums: dict[Category, dict[Cadence, list[float]]] = {}
+        # Per category: [one-time low, high, monthly low, high, annual low, high], summed in line
+        # order; one flat list each, since every answer's breakdown table reads this.
+        sums: dict[Category, list[float]] = {}
         for item in self.line_items:
-            by_cadence = sums.get(item.category)
-            if by_cadence is None:
-                by_cadence = sums[item.category] = {c: [0.0, 0.0] for c in CADENCES}
-            bucket = by_cadence[item.cadence]
-            bucket[0] += item.low
-            bucket[1] += item.high
+            bucket = sums.get(item.category)
+            if bucket is None:
+                bucket = sums[item.category] = [0.0] * 6
+            at = _CADENCE_AT[item.cadence]
+            bucket[at] += item.low
+            bucket[at + 1] += item.high
         return [
-            (
-                category,
-                Amount(*sums[category][Cadence.one_time]),
-                Amount(*sums[category][Cadence.monthly]),
-                Amount(*sums[category][Cadence.annual]),
-            )
+            (category, Amount(b[0], b[1]), Amount(b[2], b[3]), Amount(b[4], b[5]))
             for category in CATEGORIES
-            if category in sums
+            if (b := sums.get(category)) is not None
         ]
 
     def _currency(self) -> dict:
