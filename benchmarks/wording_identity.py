@@ -146,12 +146,17 @@ def dump() -> dict[str, Any]:
     return out
 
 
+def _text(answer: dict | None) -> str:
+    return json.dumps(answer, ensure_ascii=False)
+
+
 def compare(before_path: str, after_path: str) -> int:
     with open(before_path) as f:
         before = json.load(f)
     with open(after_path) as f:
         after = json.load(f)
-    differing = [k for k in before if before[k] != after.get(k)]
+    # Compared as JSON text, so a change in the order of a block's keys counts too.
+    differing = [k for k in before if _text(before[k]) != _text(after.get(k))]
     missing = sorted(set(before) ^ set(after))
     print(f"{len(before)} answers compared: {len(differing)} differ, {len(missing)} unmatched")
     for key in differing[:10]:
@@ -173,7 +178,7 @@ def main() -> None:
     kinds = sorted({a["kind"] for a in answers.values()})
     print(f"{len(answers)} answers ({', '.join(kinds)})", file=sys.stderr)
     with open(args.out, "w") as f:
-        json.dump(answers, f, ensure_ascii=False, sort_keys=True, indent=0)
+        json.dump(answers, f, ensure_ascii=False, indent=0)
 
 
 if __name__ == "__main__":
