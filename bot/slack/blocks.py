@@ -185,6 +185,11 @@ def _section(text: str | None = None, fields: list[str] | None = None) -> dict:
     return block
 
 
+def _escaped_section(text: str) -> dict:
+    """A section of mrkdwn `text` that its caller escaped already (to measure it)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
 def _context(*texts: str) -> dict:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
@@ -548,18 +553,20 @@ def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
-    lines = [f"*{category.label}*"]
-    size = len(escape(lines[0]))
+    # Each line is escaped once, to measure it; the joined lines are then the section's text as
+    # _section would escape it (escaping works character by character).
+    lines = [escape(f"*{category.label}*")]
+    size = len(lines[0])
     for item in items:
-        line = _line(item)
-        grown = size + 1 + len(escape(line))
+        line = escape(_line(item))
+        grown = size + 1 + len(line)
         if len(lines) > 1 and grown > limits.SECTION_TEXT:
-            sections.append(_section("\n".join(lines)))
-            lines = [f"*{category.label}* (continued)"]
-            grown = len(escape(lines[0])) + 1 + len(escape(line))
+            sections.append(_escaped_section("\n".join(lines)))
+            lines = [escape(f"*{category.label}* (continued)")]
+            grown = len(lines[0]) + 1 + len(line)
         lines.append(line)
         size = grown
-    sections.append(_section("\n".join(lines)))
+    sections.append(_escaped_section("\n".join(lines)))
     return sections
 
 
