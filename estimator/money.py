@@ -23,6 +23,12 @@ def shown_in(code: str | None, per_usd: float = 1.0) -> Iterator[None]:
         _SHOWN.reset(token)
 
 
+def shown() -> tuple[str, float] | None:
+    """(symbol, units per USD) of the currency amounts are shown in, None for dollars: what a text
+    worded with these formatters depends on besides its figures."""
+    return _SHOWN.get()
+
+
 def symbol() -> str:
     """The currency symbol amounts are shown with: "$", or "€" inside `shown_in("EUR", ...)`."""
     shown = _SHOWN.get()
