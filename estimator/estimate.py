@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from estimator import facts
-from estimator.breakdown import line_items, usage_variants
+from estimator.breakdown import Parts, line_items, parts, usage_variants
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import shown_in
 from estimator.operations import managed_trade_off
@@ -68,6 +68,8 @@ class Estimate:
     # True when every line left out was exactly $0: `totals` are then, bit for bit, the sum over
     # all the lines that `totals_for(scenario)` makes (adding 0.0 changes no float sum).
     _totals_cover_every_line: bool = field(default=False, repr=False)
+    # Its lines by the figures they read, for the sensitivity (None under a price book).
+    _parts: Parts | None = field(default=None, repr=False)
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -87,7 +89,7 @@ class Estimate:
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
         with facts.using(self.prices):
-            first_year_of = self._first_year_of or _usage_first_year(self.scenario)
+            first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
             return sensitivity(self.scenario, self.totals.first_year, first_year_of)
 
     def totals_of_every_line(self) -> Totals:
@@ -201,10 +203,10 @@ def totals_for(s: Scenario) -> Totals:
     return sum_lines(line_items(s), s.prototype_cost)
 
 
-def _usage_first_year(s: Scenario) -> Callable[[Scenario], Amount]:
+def _usage_first_year(s: Scenario, own: Parts | None) -> Callable[[Scenario], Amount]:
     """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
     the lines that read usage are priced again for each (the sensitivity prices eight)."""
-    lines_of = usage_variants(s)
+    lines_of = usage_variants(s, own)
     return lambda v: sum_lines(lines_of(v), v.prototype_cost).first_year
 
 
@@ -234,8 +236,9 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     if book is not None:
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s)
+    own = parts(s, t) if book is None else None  # under a book, lines carry its notes
     items, zero_lines = [], []
-    for item in line_items(s, t):
+    for item in own.lines() if own is not None else line_items(s, t):
         # _is_zero written out: it runs for every line of every estimate.
         low, high = item.low, item.high
         zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
@@ -282,6 +285,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         prices=book,
         token_prices_by=prices_from,
         _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
+        _parts=own,
     )
 
 

@@ -83,3 +83,23 @@ def test_usage_variants_sum_to_exactly_the_full_re_estimate(s, prices):
                 whole = int(value) if name.endswith("_tokens") else value
                 v = s.model_copy(update={name: whole, "given": s.given | {name}})
                 assert sum_lines(lines_of(v), v.prototype_cost) == totals_for(v), name
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios(), st.sampled_from(WORKSPACE_PRICES))
+def test_each_sensitivity_first_year_is_exactly_the_full_re_estimates(s, prices):
+    # The estimate hands the sensitivity the lines it made already (under the bundled prices).
+    e = estimate(s, prices)
+    with facts.using(e.prices):
+        for item in e.sensitivity:
+            for value, first_year in (
+                (item.low, item.first_year_at_low),
+                (item.high, item.first_year_at_high),
+            ):
+                if value == item.value:
+                    continue  # the estimate's own first year
+                whole = int(value) if item.field.endswith("_tokens") else value
+                v = e.scenario.model_copy(
+                    update={item.field: whole, "given": e.scenario.given | {item.field}}
+                )
+                assert first_year == totals_for(v).first_year, item.field
