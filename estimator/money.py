@@ -96,8 +96,9 @@ def signed_usd_short(amount: float) -> str:
 
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
-    if n == int(n):
-        return f"{int(n):,}"
+    whole = int(n)
+    if n == whole:
+        return f"{whole:,}"
     return f"{n:,.2f}".rstrip("0").rstrip(".")
 
 
