@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import (
@@ -20,7 +21,7 @@ from estimator.costs import (
 from estimator.lines import LineItem
 from estimator.money import shown_in
 from estimator.prices import PriceBook
-from estimator.scenario import Scenario
+from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
 
 _PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = (
@@ -36,24 +37,83 @@ _PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = 
 )
 
 
+@dataclass(slots=True)
+class Parts:
+    """A scenario's lines grouped by the figures they read, for the sensitivity to re-price only
+    the groups that read usage (daily share, requests, tokens)."""
+
+    app_tier: list[LineItem]  # infrastructure and extra regions: traffic (and a GPU fleet)
+    inference: list[LineItem]  # traffic, tokens and which usage figures are given
+    engineering: list[LineItem]  # stage and hosting
+    records: list[LineItem]  # storage sized by stored records
+    transcripts: LineItem  # storage sized by traffic and tokens
+    rest: list[LineItem]  # security, team, support, legal: stage, users and scope
+
+    def lines(self) -> list[LineItem]:
+        """Every line, in the order estimates list and sum them (_PARTS keeps it too)."""
+        return [
+            *self.app_tier,
+            *self.inference,
+            *self.engineering,
+            *self.records,
+            self.transcripts,
+            *self.rest,
+        ]
+
+
+def parts(s: Scenario, t: Traffic) -> Parts:
+    """The scenario's lines under the prices active now, without a price book's notes (see
+    line_items); `t` is its traffic."""
+    return Parts(
+        app_tier=[*infrastructure.lines(s, t), *regions.lines(s, t)],
+        inference=inference.lines(s, t),
+        engineering=engineering.lines(s),
+        records=storage.records_lines(s),
+        transcripts=storage.transcripts_line(s, t),
+        rest=[*security.lines(s), *team.lines(s), *support.lines(s), *legal.lines(s)],
+    )
+
+
 def line_items(s: Scenario, t: Traffic | None = None) -> list[LineItem]:
     """`t` is the scenario's traffic when the caller has it already."""
     book = facts.active()
     if book is not None:
         return _priced_with(book, s)
-    if t is None:
-        t = traffic(s)
-    return [
-        *infrastructure.lines(s, t),
-        *regions.lines(s, t),
-        *inference.lines(s, t),
-        *engineering.lines(s),
-        *storage.lines(s, t),
-        *security.lines(s),
-        *team.lines(s),
-        *support.lines(s),
-        *legal.lines(s),
-    ]
+    return parts(s, t or traffic(s)).lines()
+
+
+def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario], list[LineItem]]:
+    """`lines(v)`: the line amounts of `v`, a copy of `s` with other usage figures (daily share,
+    requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
+    `own`: the parts of `s` when its estimate made them already.
+
+    Engineering, the stored records, security, team, support and legal read none of those
+    figures: they stay the scenario's own, priced under the prices active now. The lines keep
+    their order (Parts.lines), so a sum over them is bit-identical to one over `line_items(v)`.
+    For amounts only: no basis is pinned to a price book here."""
+    own_traffic = traffic(s)
+    if own is None:
+        own = parts(s, own_traffic)
+    # Token counts move no traffic, and an API-hosted app tier reads no other usage figure: a
+    # variant with the scenario's own traffic keeps its infrastructure and regions lines.
+    api = s.hosting is Hosting.api
+
+    def lines(v: Scenario) -> list[LineItem]:
+        t = traffic(v)
+        if api and t == own_traffic:
+            app_tier = own.app_tier
+        else:
+            app_tier = [*infrastructure.lines(v, t), *regions.lines(v, t)]
+        return Parts(
+            app_tier=app_tier,
+            inference=inference.lines(v, t),
+            engineering=own.engineering,
+            records=own.records,
+            transcripts=storage.transcripts_line(v, t),
+            rest=own.rest,
+        ).lines()
+
+    return lines
 
 
 def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:

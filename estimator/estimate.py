@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from estimator import facts
-from estimator.breakdown import line_items
-from estimator.lines import CADENCES, CATEGORIES, Cadence, Category, LineItem
+from estimator.breakdown import Parts, line_items, parts, usage_variants
+from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
@@ -23,6 +23,9 @@ from estimator.strategies import Strategy, strategies
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
 from estimator.traffic import traffic
+
+# Where each cadence's [low, high] sits in a category's sums (Estimate.by_category).
+_CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,11 @@ class Estimate:
     prices: PriceBook | None = None
     # Where the token prices came from: "genai-prices", or the discount or own price applied.
     token_prices_by: str = "genai-prices"
+    # True when every line left out was exactly $0: `totals` are then, bit for bit, the sum over
+    # all the lines that `totals_for(scenario)` makes (adding 0.0 changes no float sum).
+    _totals_cover_every_line: bool = field(default=False, repr=False)
+    # Its lines by the figures they read, for the sensitivity (None under a price book).
+    _parts: Parts | None = field(default=None, repr=False)
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -80,9 +88,17 @@ class Estimate:
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
-        first_year_of = self._first_year_of or (lambda s: totals_for(s).first_year)
         with facts.using(self.prices):
+            first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
             return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+
+    def totals_of_every_line(self) -> Totals:
+        """`totals_for(self.scenario)` under this estimate's prices (lines under a cent summed
+        too, as the break-even compares them): its own totals when nothing was left out but $0."""
+        if self._totals_cover_every_line:
+            return self.totals
+        with facts.using(self.prices):
+            return totals_for(self.scenario)
 
     @property
     def overrides(self) -> PriceOverrides | None:
@@ -117,23 +133,20 @@ class Estimate:
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
-        sums: dict[Category, dict[Cadence, list[float]]] = {}
+        # Per category: [one-time low, high, monthly low, high, annual low, high], summed in line
+        # order; one flat list each, since every answer's breakdown table reads this.
+        sums: dict[Category, list[float]] = {}
         for item in self.line_items:
-            by_cadence = sums.get(item.category)
-            if by_cadence is None:
-                by_cadence = sums[item.category] = {c: [0.0, 0.0] for c in CADENCES}
-            bucket = by_cadence[item.cadence]
-            bucket[0] += item.low
-            bucket[1] += item.high
+            bucket = sums.get(item.category)
+            if bucket is None:
+                bucket = sums[item.category] = [0.0] * 6
+            at = _CADENCE_AT[item.cadence]
+            bucket[at] += item.low
+            bucket[at + 1] += item.high
         return [
-            (
-                category,
-                Amount(*sums[category][Cadence.one_time]),
-                Amount(*sums[category][Cadence.monthly]),
-                Amount(*sums[category][Cadence.annual]),
-            )
+            (category, Amount(b[0], b[1]), Amount(b[2], b[3]), Amount(b[4], b[5]))
             for category in CATEGORIES
-            if category in sums
+            if (b := sums.get(category)) is not None
         ]
 
     def _currency(self) -> dict:
@@ -190,6 +203,13 @@ def totals_for(s: Scenario) -> Totals:
     return sum_lines(line_items(s), s.prototype_cost)
 
 
+def _usage_first_year(s: Scenario, own: Parts | None) -> Callable[[Scenario], Amount]:
+    """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
+    the lines that read usage are priced again for each (the sensitivity prices eight)."""
+    lines_of = usage_variants(s, own)
+    return lambda v: sum_lines(lines_of(v), v.prototype_cost).first_year
+
+
 def _is_zero(low: float, high: float) -> bool:
     return -0.005 < low < 0.005 and -0.005 < high < 0.005  # under a cent
 
@@ -216,8 +236,9 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
     if book is not None:
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s)
+    own = parts(s, t) if book is None else None  # under a book, lines carry its notes
     items, zero_lines = [], []
-    for item in line_items(s, t):
+    for item in own.lines() if own is not None else line_items(s, t):
         # _is_zero written out: it runs for every line of every estimate.
         low, high = item.low, item.high
         zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
@@ -263,6 +284,8 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
         prices=book,
         token_prices_by=prices_from,
+        _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
+        _parts=own,
     )
 
 

@@ -47,7 +47,6 @@ class Cadence(StrEnum):
 # In definition order, for the loops that run on every estimate (iterating an Enum class walks
 # its member map each time).
 CATEGORIES = tuple(Category)
-CADENCES = tuple(Cadence)
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building

@@ -23,29 +23,29 @@ def shown_in(code: str | None, per_usd: float = 1.0) -> Iterator[None]:
         _SHOWN.reset(token)
 
 
+def shown() -> tuple[str, float] | None:
+    """(symbol, units per USD) of the currency amounts are shown in, None for dollars: what a text
+    worded with these formatters depends on besides its figures."""
+    return _SHOWN.get()
+
+
 def symbol() -> str:
     """The currency symbol amounts are shown with: "$", or "€" inside `shown_in("EUR", ...)`."""
     shown = _SHOWN.get()
     return "$" if shown is None else shown[0]
 
 
-def _shown(amount: float) -> tuple[str, float]:
-    shown = _SHOWN.get()
-    return ("$", amount) if shown is None else (shown[0], amount * shown[1])
+# Each public formatter reads the currency once and hands the converted amount to these: an answer
+# formats about 250 amounts, a range two at a time.
 
 
-def usd(amount: float) -> str:
-    """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
-    symbol, amount = _shown(amount)
+def _whole(symbol: str, amount: float) -> str:
     if abs(amount) < 10 and amount != int(amount):
         return f"{symbol}{amount:,.2f}"
     return f"{symbol}{amount:,.0f}"
 
 
-def usd_short(amount: float) -> str:
-    """$900, $2.5k, $285k, $1.2M, $4.1B: for headlines where width matters. One decimal under
-    $10k, since "$3k" for $2,528 would be a fifth off at the ends of a range."""
-    symbol, amount = _shown(amount)
+def _short(symbol: str, amount: float) -> str:
     sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
     if a < 1_000:
@@ -61,11 +61,30 @@ def usd_short(amount: float) -> str:
     return sign + symbol + body
 
 
+def usd(amount: float) -> str:
+    """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
+    shown = _SHOWN.get()
+    return _whole("$", amount) if shown is None else _whole(shown[0], amount * shown[1])
+
+
+def usd_short(amount: float) -> str:
+    """$900, $2.5k, $285k, $1.2M, $4.1B: for headlines where width matters. One decimal under
+    $10k, since "$3k" for $2,528 would be a fifth off at the ends of a range."""
+    shown = _SHOWN.get()
+    return _short("$", amount) if shown is None else _short(shown[0], amount * shown[1])
+
+
 def usd_range(low: float, high: float, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
-    fmt = usd_short if short else usd
-    lo, hi = fmt(low), fmt(high)
-    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol())}"
+    shown = _SHOWN.get()
+    fmt = _short if short else _whole
+    if shown is None:
+        symbol = "$"
+    else:
+        symbol, per_usd = shown
+        low, high = low * per_usd, high * per_usd
+    lo, hi = fmt(symbol, low), fmt(symbol, high)
+    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
 
 
 def signed_usd_short(amount: float) -> str:
@@ -77,8 +96,9 @@ def signed_usd_short(amount: float) -> str:
 
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
-    if n == int(n):
-        return f"{int(n):,}"
+    whole = int(n)
+    if n == whole:
+        return f"{whole:,}"
     return f"{n:,.2f}".rstrip("0").rstrip(".")
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from estimator.lines import Cadence, LineItem
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for the reason LineItem is not (lines.py): a frozen dataclass sets each field through
+# object.__setattr__, and one answer makes about 170 amounts. Nothing assigns to an amount once
+# made; it still compares and hashes by its fields as a frozen one did.
+@dataclass(slots=True, unsafe_hash=True)
 class Amount:
     low: float
     high: float
@@ -23,7 +26,7 @@ class Amount:
         return Amount(self.low * factor, self.high * factor)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, like Amount: one per estimate priced
 class Totals:
     one_time: Amount
     monthly: Amount

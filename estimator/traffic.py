@@ -12,7 +12,8 @@ _PEAK = facts.live("traffic.peak_to_average")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made for every estimate and variant; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class Traffic:
     requests_per_day: float
     requests_per_month: float

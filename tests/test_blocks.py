@@ -636,10 +636,9 @@ def test_the_hosting_tips_break_even_is_the_search_for_that_scenario(text: str) 
 
     for users in (1_000, first_scenario(text).users):
         s = first_scenario(text).model_copy(update={"users": users})
-        assert _breakeven(s, None) == break_even(s)
-        managed = next(
-            m for m in thread_tips(estimate(s), _breakeven(s, None)) if "Managed" in m.text
-        )
+        e = estimate(s)
+        assert _breakeven(e) == break_even(s)
+        managed = next(m for m in thread_tips(e, _breakeven(e)) if "Managed" in m.text)
         assert "When self-hosting pays off" in str(managed.blocks)
         assert_valid_message(managed)
 

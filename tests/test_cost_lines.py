@@ -168,3 +168,22 @@ def test_a_chosen_precision_sizes_the_replica_and_a_too_large_one_is_refused():
     assert "FP8 weights" in dict((k, v) for k, v, _ in fp8.describe())["Hosting"]
     with pytest.raises(ScenarioError, match="in BF16: it fits in fp8 or on H100, H200, A100"):
         build_scenario(hosting="self-hosted", gpu="l4", model=LLAMA_70B, precision="bf16")
+
+
+def test_a_staged_lines_words_follow_the_currency_they_are_read_in():
+    # The line is made once per price book and remembers its words per currency shown.
+    from estimator.costs.article_range import staged_line
+    from estimator.lines import Cadence, Category
+    from estimator.money import shown_in
+    from estimator.scenario import Stage
+
+    line = staged_line(
+        "article.legal_insurance", Stage.startup, Category.legal_insurance, "Cover", Cadence.annual
+    )
+    dollars = line.basis
+    with shown_in("EUR", 0.5):
+        euros = line.basis
+    assert dollars.startswith("article range $") and euros.startswith("article range €")
+    assert line.basis == dollars
+    with shown_in("EUR", 0.5):
+        assert line.basis == euros

@@ -5,11 +5,13 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from estimator import facts
 from estimator.breakdown import line_items
 from estimator.costs import self_hosting
 from estimator.curve import scaling_curve
-from estimator.estimate import estimate
+from estimator.estimate import estimate, totals_for
 from estimator.lines import Cadence
+from estimator.overrides import PriceOverrides
 from estimator.scenario import GPU, Compliance, Scenario
 from estimator.totals import sum_lines
 from estimator.traffic import traffic
@@ -47,6 +49,18 @@ def test_every_low_is_at_most_its_high(s):
         assert phase.cumulative.low <= phase.cumulative.high
     for saving in e.savings:
         assert 0 <= saving.monthly.low <= saving.monthly.high + 1e-9, saving.lever
+
+
+@PROPERTY_SETTINGS
+@given(
+    scenarios(),
+    st.sampled_from([None, PriceOverrides(cloud_multiplier=1.3, provider_discounts={"openai": 9})]),
+)
+def test_totals_of_every_line_are_what_a_re_estimate_sums(s, prices):
+    # The break-even tip takes them for the scenario's own side instead of pricing it again.
+    e = estimate(s, prices)
+    with facts.using(e.prices):
+        assert e.totals_of_every_line() == totals_for(e.scenario)
 
 
 @PROPERTY_SETTINGS

@@ -207,7 +207,9 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
     assert json.loads(exported)["currency"]["code"] == "EUR"
     with applied(own):
         discounted = break_even(s)
-    assert _breakeven(s, own).users == discounted.users != _breakeven(s, None).users
+    with priced(own):
+        assert _breakeven(estimate(s)).users == discounted.users
+    assert discounted.users != _breakeven(estimate(s)).users
     assert estimate_chart(s, own) != estimate_chart(s)
 
 

@@ -1,12 +1,32 @@
 """Sensitivity: the usage assumptions that move the first year most, checked by re-estimating."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import advisor
 from bot.advisor import ConversationState
 from bot.parsing import first_scenario
-from estimator.estimate import estimate
+from estimator import facts
+from estimator.breakdown import usage_variants
+from estimator.estimate import estimate, totals_for
+from estimator.overrides import PriceOverrides
+from estimator.prices import book_for
 from estimator.scenario import build_scenario
+from estimator.totals import sum_lines
+from estimator.uncertainty import USAGE_FIELDS, span
+from tests.strategies import scenarios
+
+WORKSPACE_PRICES = [
+    None,
+    PriceOverrides(currency={"code": "EUR", "per_usd": 0.92}, provider_discounts={"openai": 20}),
+    PriceOverrides(
+        salary_region="UK",
+        cloud_multiplier=1.3,
+        gpu_prices={"h100": {"on_demand": 3.0, "reserved": 2.0}},
+        entries={"storage.disk_per_gb_month": {"low": 0.2, "high": 0.3}},
+    ),
+]
 
 
 def _midpoint(amount):
@@ -49,3 +69,37 @@ def test_what_ifs_do_not_compute_the_sensitivity():
     assert turn.reply.estimate is not None
     # cached_property stores its value on first read: unread, it was never computed
     assert "sensitivity" not in vars(turn.reply.estimate)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios(), st.sampled_from(WORKSPACE_PRICES))
+def test_usage_variants_sum_to_exactly_the_full_re_estimate(s, prices):
+    # The sensitivity prices only the lines that read usage again; its totals must be the very
+    # floats a full re-estimate gives, or a swing (and the order of the three) could move.
+    with facts.using(book_for(prices)):
+        lines_of = usage_variants(s)
+        for name in USAGE_FIELDS:
+            for value in span(name, getattr(s, name)):
+                whole = int(value) if name.endswith("_tokens") else value
+                v = s.model_copy(update={name: whole, "given": s.given | {name}})
+                assert sum_lines(lines_of(v), v.prototype_cost) == totals_for(v), name
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios(), st.sampled_from(WORKSPACE_PRICES))
+def test_each_sensitivity_first_year_is_exactly_the_full_re_estimates(s, prices):
+    # The estimate hands the sensitivity the lines it made already (under the bundled prices).
+    e = estimate(s, prices)
+    with facts.using(e.prices):
+        for item in e.sensitivity:
+            for value, first_year in (
+                (item.low, item.first_year_at_low),
+                (item.high, item.first_year_at_high),
+            ):
+                if value == item.value:
+                    continue  # the estimate's own first year
+                whole = int(value) if item.field.endswith("_tokens") else value
+                v = e.scenario.model_copy(
+                    update={item.field: whole, "given": e.scenario.given | {item.field}}
+                )
+                assert first_year == totals_for(v).first_year, item.field

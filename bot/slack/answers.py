@@ -24,6 +24,7 @@ from estimator.overrides import PriceOverrides
 from estimator.prices import applied, priced
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
+from estimator.totals import Amount
 from estimator.whatif import ScenarioChange
 
 
@@ -99,7 +100,7 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = blocks.thread_tips(e, _breakeven(e.scenario, e.overrides))
+        tips = blocks.thread_tips(e, _breakeven(e))
         messages = (blocks.estimate_message(e), *tips)
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
@@ -159,17 +160,18 @@ def _render(reply: Reply) -> blocks.Message:
     return blocks.info_message(reply.text)
 
 
-def _breakeven(s: Scenario, overrides: PriceOverrides | None) -> BreakEven:
+def _breakeven(e: Estimate) -> BreakEven:
     """The break-even for the hosting tip. Its search (about 70 estimates, 10 ms: eight times
     the rest of an answer) does not depend on the user count, so it is remembered per scenario
     without it; only the first-year difference at this scale is computed each time."""
+    s, overrides = e.scenario, e.overrides
     crossing = _crossing(
         s.model_dump_json(exclude={"users"}),
         overrides.model_dump_json() if overrides is not None else None,
     )
     self_hosted, api = pair(s)
     # Totals alone: the tip reads no phase, strategy or lever of either side.
-    difference = totals_for(self_hosted).first_year + totals_for(api).first_year.scaled(-1)
+    difference = _first_year(e, self_hosted) + _first_year(e, api).scaled(-1)
     return BreakEven(
         scenario=s,
         self_hosted=self_hosted,
@@ -178,6 +180,11 @@ def _breakeven(s: Scenario, overrides: PriceOverrides | None) -> BreakEven:
         always_cheaper=crossing.always_cheaper,
         first_year_difference=difference,
     )
+
+
+def _first_year(e: Estimate, side: Scenario) -> Amount:
+    """One side's first year: the scenario's own side is the estimate already made."""
+    return (e.totals_of_every_line() if side is e.scenario else totals_for(side)).first_year
 
 
 @lru_cache(maxsize=256)

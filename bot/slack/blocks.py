@@ -23,7 +23,6 @@ from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range, usd_short
-from estimator.money import symbol as money_symbol
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
@@ -186,6 +185,11 @@ def _section(text: str | None = None, fields: list[str] | None = None) -> dict:
     return block
 
 
+def _escaped_section(text: str) -> dict:
+    """A section of mrkdwn `text` that its caller escaped already (to measure it)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
 def _context(*texts: str) -> dict:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
@@ -243,9 +247,7 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 def _range(a: Amount, unit: str = "") -> str:
     """$2.5k–5.2k/month; a single figure when both ends agree."""
-    low, high = usd_short(a.low), usd_short(a.high)
-    text = low if low == high else f"{low}–{high.removeprefix(money_symbol())}"
-    return text + unit
+    return usd_range(a.low, a.high, short=True) + unit
 
 
 def _signed(amount: float) -> str:
@@ -302,8 +304,8 @@ def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
     return rows
 
 
-def _breakdown(e: Estimate) -> list[dict]:
-    return [_section("*Breakdown by category*"), _table_block(_breakdown_rows(e))]
+def _breakdown(rows: list[tuple[str, ...]]) -> list[dict]:
+    return [_section("*Breakdown by category*"), _table_block(rows)]
 
 
 def _phases(e: Estimate) -> dict:
@@ -404,11 +406,11 @@ def _given(s: Scenario, name: str) -> bool:
     return name in s.given
 
 
-def _estimate_blocks(e: Estimate) -> list[dict]:
+def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict]:
     return [
         _header(_title(e.scenario)),
         _key_figures(e),
-        *_breakdown(e),
+        *_breakdown(breakdown),
         _phases(e),
         _sensitivity(e),
         _assumptions(e.scenario, e.absent, e.price_notes),
@@ -416,18 +418,19 @@ def _estimate_blocks(e: Estimate) -> list[dict]:
     ]
 
 
-def _estimate_text(e: Estimate) -> str:
+def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]]) -> str:
     t = e.totals
     return (
         f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
         f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)\n"
-        f"Breakdown by category\n{_plain_table(_breakdown_rows(e))}"
+        f"Breakdown by category\n{_plain_table(breakdown)}"
     )
 
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    return _message(_estimate_text(e), _estimate_blocks(e))
+    breakdown = _breakdown_rows(e)  # the table block and the fallback's plain table
+    return _message(_estimate_text(e, breakdown), _estimate_blocks(e, breakdown))
 
 
 def not_in_channel_message(estimate: Message) -> Message:
@@ -550,18 +553,20 @@ def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
-    lines = [f"*{category.label}*"]
-    size = len(escape(lines[0]))
+    # Each line is escaped once, to measure it; the joined lines are then the section's text as
+    # _section would escape it (escaping works character by character).
+    lines = [escape(f"*{category.label}*")]
+    size = len(lines[0])
     for item in items:
-        line = _line(item)
-        grown = size + 1 + len(escape(line))
+        line = escape(_line(item))
+        grown = size + 1 + len(line)
         if len(lines) > 1 and grown > limits.SECTION_TEXT:
-            sections.append(_section("\n".join(lines)))
-            lines = [f"*{category.label}* (continued)"]
-            grown = len(escape(lines[0])) + 1 + len(escape(line))
+            sections.append(_escaped_section("\n".join(lines)))
+            lines = [escape(f"*{category.label}* (continued)")]
+            grown = len(lines[0]) + 1 + len(line)
         lines.append(line)
         size = grown
-    sections.append(_section("\n".join(lines)))
+    sections.append(_escaped_section("\n".join(lines)))
     return sections
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import usd_range
+from estimator.money import shown, usd_range
 from estimator.scenario import Stage
 
 _SHARE = {stage: facts.live(f"stage_share.{stage.value}") for stage in Stage}
@@ -52,14 +52,20 @@ def _staged_line(
     low, high = staged_amount(name, stage)
     # Compliance ranges come from published audit and service prices, not the article.
     whose = "article range" if name.startswith("article.") else "published range"
+    # The line is made once per price book, so its words are too (per currency shown): every
+    # estimate at this stage shows them.
+    worded: dict[tuple[str, float] | None, str] = {}
+
+    def explain() -> str:
+        currency = shown()
+        words = worded.get(currency)
+        if words is None:
+            words = worded[currency] = (
+                f"{whose} {usd_range(article.low, article.high)}, "
+                f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}"
+            )
+        return words
+
     return LineItem(
-        category=category,
-        item=item,
-        cadence=cadence,
-        low=low,
-        high=high,
-        explain=lambda: (
-            f"{whose} {usd_range(article.low, article.high)}, "
-            f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}"
-        ),
+        category=category, item=item, cadence=cadence, low=low, high=high, explain=explain
     )

@@ -80,7 +80,10 @@ def token_cost(
 ) -> tuple[float, float]:
     """Monthly USD (low, high) of the LLM calls in `t`: calls x one request's price, within the
     p10-p90 band of the usage the user did not give, x the retry/eval overhead."""
-    q = quote(s, model, prompt_cache_share)
+    return _cost(quote(s, model, prompt_cache_share), t)
+
+
+def _cost(q: RequestQuote, t: Traffic) -> tuple[float, float]:
     central = t.llm_requests_per_month * q.price
     return central * q.band.down * _OVERHEAD.low, central * q.band.up * _OVERHEAD.high
 
@@ -117,7 +120,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     prices, where = effective_token_prices(s.model)
     q = quote(s)
     calls = t.llm_requests_per_month
-    low, high = token_cost(s, t)
+    low, high = _cost(q, t)  # token_cost, with the request quoted once
 
     def api_basis() -> str:
         return (

@@ -54,7 +54,8 @@ def uptime_policy(s: Scenario) -> UptimePolicy:
     return _POLICIES[s.uptime]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class Fleet:
     """App instances at peak. The primary region can carry all traffic; each extra region runs a
     replica sized for a share of it. Low: the cheaper instance, more requests each."""

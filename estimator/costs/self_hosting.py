@@ -119,7 +119,8 @@ def check(
     replica(model, gpu, precision, chosen)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class Fleet:
     """GPUs for the primary region (replicas for peak plus spare) and for each extra region."""
 
@@ -178,8 +179,11 @@ def _hourly_said(gpu: GPU) -> str:
 
 def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
     """Monthly USD (low, high) of the primary region's GPUs for the calls in `t`."""
-    f = fleet(s, t)
-    low, high = _hourly(s.gpu)
+    return _primary_cost(fleet(s, t), s.gpu)
+
+
+def _primary_cost(f: Fleet, gpu: GPU) -> tuple[float, float]:
+    low, high = _hourly(gpu)
     return (
         f.primary_gpus(low=True) * low * facts.HOURS_PER_MONTH,
         f.primary_gpus(low=False) * high * facts.HOURS_PER_MONTH,
@@ -190,7 +194,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     f = fleet(s, t)
     r = f.replica
     hourly_low, hourly_high = _hourly(s.gpu)
-    low, high = gpu_cost(s, t)
+    low, high = _primary_cost(f, s.gpu)  # gpu_cost, with the fleet sized once
     name = s.gpu.value.upper()
 
     def sizing() -> str:

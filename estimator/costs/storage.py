@@ -40,7 +40,8 @@ def database_tier(records: int) -> dict:
     return _TIERS[-1]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
 class DataTier:
     """One copy of the database instance and of the in-memory vector index, per month."""
 
@@ -75,6 +76,12 @@ def _records_text(s: Scenario, records: int) -> str:
 
 
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
+    return [*records_lines(s), transcripts_line(s, t)]
+
+
+def records_lines(s: Scenario) -> list[LineItem]:
+    """The database, its disk and backups, and the vector index: sized by stored records alone,
+    so the usage assumptions (traffic, tokens) never move them."""
     policy = uptime_policy(s)
     copies = 2 if policy.multi_az_database else 1
     d = data_tier(s)
@@ -82,10 +89,6 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     disk_low = records * (_RECORD_KB.low + _EMBEDDING_KB.low) / 1e6
     disk_high = records * (_RECORD_KB.high + _EMBEDDING_KB.high) / 1e6
     index_low, index_high = d.vector_index
-    per_request_low = s.output_tokens * _BYTES_PER_TOKEN.low + _LOG_BYTES.low
-    per_request_high = (s.output_tokens + s.input_tokens) * _BYTES_PER_TOKEN.high + _LOG_BYTES.high
-    kept_low = t.requests_per_month * per_request_low * _RETENTION.low / 1e9
-    kept_high = t.requests_per_month * per_request_high * _RETENTION.high / 1e9
     return [
         LineItem(
             Category.storage,
@@ -126,20 +129,28 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             ),
             varies_with_users="stored_records" not in s.given,
         ),
-        LineItem(
-            Category.storage,
-            "Transcripts and logs (object storage)",
-            Cadence.monthly,
-            kept_low * _OBJECT.low,
-            kept_high * _OBJECT.high,
-            lambda: (
-                f"{count(round(t.requests_per_month))} req/month x "
-                f"{per_request_low / 1000:,.1f}-{per_request_high / 1000:,.1f} KB "
-                f"(the reply, up to the whole exchange, at {_BYTES_PER_TOKEN.low:g} B/token, "
-                "+ logs) kept "
-                f"{_RETENTION.low:g}-{_RETENTION.high:g} months = "
-                f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${_OBJECT.low:g}/GB-month"
-            ),
-            varies_with_users=True,
-        ),
     ]
+
+
+def transcripts_line(s: Scenario, t: Traffic) -> LineItem:
+    """Transcripts and logs kept in object storage: sized by requests and tokens."""
+    per_request_low = s.output_tokens * _BYTES_PER_TOKEN.low + _LOG_BYTES.low
+    per_request_high = (s.output_tokens + s.input_tokens) * _BYTES_PER_TOKEN.high + _LOG_BYTES.high
+    kept_low = t.requests_per_month * per_request_low * _RETENTION.low / 1e9
+    kept_high = t.requests_per_month * per_request_high * _RETENTION.high / 1e9
+    return LineItem(
+        Category.storage,
+        "Transcripts and logs (object storage)",
+        Cadence.monthly,
+        kept_low * _OBJECT.low,
+        kept_high * _OBJECT.high,
+        lambda: (
+            f"{count(round(t.requests_per_month))} req/month x "
+            f"{per_request_low / 1000:,.1f}-{per_request_high / 1000:,.1f} KB "
+            f"(the reply, up to the whole exchange, at {_BYTES_PER_TOKEN.low:g} B/token, "
+            "+ logs) kept "
+            f"{_RETENTION.low:g}-{_RETENTION.high:g} months = "
+            f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${_OBJECT.low:g}/GB-month"
+        ),
+        varies_with_users=True,
+    )

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, percent, percent_span, quantity, usd, usd_range
+from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
 from estimator.scenario import Scenario
 
 _RATE = facts.live("support.contact_rate")
@@ -31,19 +31,22 @@ def _blended_for(book: object) -> tuple[float, float]:
     return low, high
 
 
+@lru_cache(maxsize=256)
+def _mix(book: object, currency: tuple[str, float] | None) -> str:
+    """The channel mix with each channel's cost per contact, as the basis words it under `book`
+    in `currency`: the same for every estimate priced so."""
+    return ", ".join(
+        f"{percent(share)} {channel} {usd_range(_COST[channel].low, _COST[channel].high)}"
+        for channel, share in ((c, _MIX_TABLE[c]) for c in _CHANNELS)
+    )
+
+
 def lines(s: Scenario) -> list[LineItem]:
     contacts_low = s.users * _RATE.low
     contacts_high = s.users * _RATE.high
     agents_low = max(1, math.ceil(contacts_low / _PER_AGENT.low))
     agents_high = max(1, math.ceil(contacts_high / _PER_AGENT.high))
     blended_low, blended_high = _blended()
-
-    def mix() -> str:
-        return ", ".join(
-            f"{percent(share)} {channel} {usd_range(_COST[channel].low, _COST[channel].high)}"
-            for channel, share in ((c, _MIX_TABLE[c]) for c in _CHANNELS)
-        )
-
     return [
         LineItem(
             Category.customer_support,
@@ -54,7 +57,8 @@ def lines(s: Scenario) -> list[LineItem]:
             lambda: (
                 f"{count(s.users)} MAU x {percent_span(_RATE.low, _RATE.high)} contact rate = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
-                f"{usd_range(blended_low, blended_high)} blended ({mix()})"
+                f"{usd_range(blended_low, blended_high)} blended "
+                f"({_mix(facts.active(), shown())})"
             ),
             varies_with_users=True,
         ),
