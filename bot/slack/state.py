@@ -301,8 +301,6 @@ return 1
 """
 
 
-# KEYS: buckets. ARGV: window seconds, now, then one capacity per bucket. Returns "0" or the
-# seconds to wait for the first bucket that is empty (the later ones are left untouched).
 # Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
 # enqueue (bot/slack/jobs.py), which charges a slash command in the round trip that records it.
 # Buckets are KEYS[first_key..], their capacities ARGV[first_capacity..]; stops at the first empty
