@@ -46,9 +46,11 @@ STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
 THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they change that estimate."
 
 # Replies in progress at once (each holds at most one Redis connection and one HTTP request at
-# a time). Measured: 32 left the event loop idle a fifth of the time waiting on Slack, Redis and
-# the worker; 64 keeps it busy (10% more estimates a second), 128 adds nothing.
-MAX_CONCURRENT_REPLIES = 64
+# a time). Measured (docs/benchmarks.md): 32 left the event loop idle a fifth of the time waiting
+# on Slack, Redis and the worker; once the estimate worker and the queue were cheaper, 96 gave
+# 3 points (of the bare app's rate) more than 64 with p99 acknowledgement under 100 ms, and 128
+# no more, its acknowledgements waiting longer behind the replies in progress.
+MAX_CONCURRENT_REPLIES = 96
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
 CHARTS_OFF = "Charts are turned off for this app (its CHARTS setting); Export still works."
 CHARTS_BUSY = "I'm drawing a lot of charts right now: ask for this one again in a minute."

@@ -36,7 +36,7 @@ WORKSPACE_RECENT = 20  # estimates kept per workspace, newest first, for the Hom
 SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is uninstalled
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
-MAX_CONNECTIONS = 96  # per process; more than the replies that run at once (64), plus probes
+MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
 # Duplicate-claim kinds; each claim key names the workspace right after its kind.
 CLAIM_KINDS = ("click", "view", "event")
