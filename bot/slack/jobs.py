@@ -28,6 +28,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.slack.metrics import Metrics
+from bot.slack.redis_batch import ScriptBatch
 from bot.slack.state import (
     KEY_PREFIX,
     TOKEN_BUCKETS_LUA,
@@ -256,6 +257,7 @@ class JobQueue:
             max_connections=capacity * 2,
         )
         self._enqueue = self.redis.register_script(_ENQUEUE)
+        self._scripts = ScriptBatch(self.redis)  # a burst's enqueues, sent together
         self.run = run
         self.lost = lost
         self.capacity = capacity
@@ -292,7 +294,7 @@ class JobQueue:
         args += [capacity for _, capacity in charge or []]
         try:
             async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
-                entry = await self._enqueue(keys=keys, args=args)
+                entry = await self._scripts.call(self._enqueue, keys, args)
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
             raise StoreUnavailable("redis enqueue failed") from exc

@@ -27,6 +27,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from bot.advisor import ConversationState
+from bot.slack.redis_batch import ScriptBatch
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +371,7 @@ class RedisStore:
         self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
         self._take_script = self._redis.register_script(_TAKE_TOKENS)
         self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
+        self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
 
     async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -454,9 +456,10 @@ class RedisStore:
         # reply is remembered whole or not at all.
         await self._call(
             "save_conversation",
-            lambda: self._save_script(
-                keys=[keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates, recent],
-                args=[
+            lambda: self._scripts.call(
+                self._save_script,
+                [keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates, recent],
+                [
                     data,
                     thread_ts,
                     time.time(),
@@ -552,13 +555,17 @@ class RedisStore:
         keys = [bucket_key(key) for key, _ in buckets]
         args = [per_seconds, time.time(), *(capacity for _, capacity in buckets)]
         # One script for every bucket: one round trip per estimate, however many limits apply.
-        wait = await self._call("take_tokens", lambda: self._take_script(keys=keys, args=args))
+        wait = await self._call(
+            "take_tokens", lambda: self._scripts.call(self._take_script, keys, args)
+        )
         return float(wait)
 
     async def give_back_tokens(self, buckets: list[tuple[str, int]]) -> None:
         keys = [bucket_key(key) for key, _ in buckets]
         args = [capacity for _, capacity in buckets]
-        await self._call("give_back_tokens", lambda: self._give_back_script(keys=keys, args=args))
+        await self._call(
+            "give_back_tokens", lambda: self._scripts.call(self._give_back_script, keys, args)
+        )
 
     async def ping(self) -> bool:
         try:
