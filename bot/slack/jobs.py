@@ -1,9 +1,10 @@
 """The durable job queue: acknowledged work recorded in a Redis Stream, done by any replica.
 
 A listener turns a Slack request into a `Job` (plain, serialisable fields) and `enqueue`s it in
-one round trip (duplicate claim and XADD in one script) before Bolt sends the acknowledgement.
-Every replica reads the stream through one consumer group, runs at most `capacity` jobs at once,
-and XACKs a job when it is done. A replica that dies leaves its jobs pending; live replicas
+one round trip (duplicate claim, a slash command's rate-limit charge, the workspace's settings
+and XADD in one script) before Bolt sends the acknowledgement. Every replica reads the stream
+through one consumer group, runs at most `capacity` jobs at once, and XACKs finished jobs
+(together, within ACK_BATCH_SECONDS). A replica that dies leaves its jobs pending; live replicas
 XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
 JOB_MAX_DELIVERIES times is dead-lettered. Each visible step of a job is posted at most once
 through the `StepLedger` (see docs/queue.md for the order of record and post).
