@@ -117,12 +117,13 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     if s.hosting is Hosting.self_hosted:
         return self_hosting.lines(s, t)
-    prices, where = effective_token_prices(s.model)
     q = quote(s)
     calls = t.llm_requests_per_month
     low, high = _cost(q, t)  # token_cost, with the request quoted once
 
     def api_basis() -> str:
+        # Looked up here, like every figure a basis words: most lines made are never shown.
+        prices, where = effective_token_prices(s.model)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
