@@ -15,6 +15,9 @@ from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
+
 _OVERHEAD = facts.live("traffic.llm_overhead")
 
 
@@ -135,9 +138,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     return [
         LineItem(
-            Category.llm_inference,
+            _LLM_INFERENCE,
             f"LLM tokens ({s.model})",
-            Cadence.monthly,
+            _MONTHLY,
             low,
             high,
             api_basis,

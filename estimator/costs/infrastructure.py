@@ -13,6 +13,9 @@ from estimator.money import count, percent, percent_span, quantity, usd, usd_ran
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
+
 _INSTANCE = facts.live("compute.instance_monthly")
 _CAPACITY = facts.live("compute.requests_per_instance")
 _STAGING = facts.live("compute.staging_share")
@@ -148,9 +151,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     lb_high = _LB.high + lcus_high * _LCU.high
     items = [
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "App servers, primary region",
-            Cadence.monthly,
+            _MONTHLY,
             compute_low,
             compute_high,
             lambda: (
@@ -162,9 +165,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Load balancing",
-            Cadence.monthly,
+            _MONTHLY,
             lb_low,
             lb_high,
             lambda: (
@@ -178,9 +181,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     standby_high = policy.standby_share * compute_high
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Failover standby capacity",
-            Cadence.monthly,
+            _MONTHLY,
             standby_low,
             standby_high,
             lambda: (
@@ -209,9 +212,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Staging environment",
-            Cadence.monthly,
+            _MONTHLY,
             compute_low * _STAGING.low + staging_gpu_low,
             compute_high * _STAGING.high + staging_gpu_high,
             staging_basis,
@@ -221,9 +224,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     egress_gb = t.requests_per_month * _RESPONSE_BYTES.low / 1e9
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Network egress and NAT",
-            Cadence.monthly,
+            _MONTHLY,
             _NAT.low + egress_gb * _EGRESS.low,
             _NAT.high + egress_gb * _EGRESS.high,
             lambda: (
@@ -236,9 +239,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     node, copies, redis_low, redis_high = redis_nodes(s, t)
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Managed Redis (response cache, sessions, rate limits)",
-            Cadence.monthly,
+            _MONTHLY,
             redis_low,
             redis_high,
             lambda: (
@@ -258,9 +261,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     seats = int(_SEATS[s.stage.value])
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Monitoring, on-call and autoscaling",
-            Cadence.monthly,
+            _MONTHLY,
             hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
             hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
             lambda: (

@@ -15,6 +15,9 @@ from estimator.money import count, percent, quantity, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
+
 _INSTANCE = facts.live("compute.instance_monthly")
 _LB = facts.live("network.load_balancer_monthly")
 _NAT = facts.live("network.nat_gateway_monthly")
@@ -42,9 +45,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     regions = quantity(extra, extra, "extra region")
     return [
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Extra regions: app servers and networking",
-            Cadence.monthly,
+            _MONTHLY,
             extra * app_low,
             extra * app_high,
             lambda: (
@@ -57,9 +60,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Extra regions: data tier replicas",
-            Cadence.monthly,
+            _MONTHLY,
             extra * data_low,
             extra * data_high,
             lambda: (
@@ -71,9 +74,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             varies_with_users=True,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Cross-region replication traffic",
-            Cadence.monthly,
+            _MONTHLY,
             extra * gb_low * _TRANSFER.low,
             extra * gb_high * _TRANSFER.high,
             lambda: (

@@ -19,6 +19,9 @@ from estimator.open_models import SelfHostingError, Weights, weights
 from estimator.scenario import GPU, Precision, Scenario
 from estimator.traffic import Traffic, requests_basis
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
+
 _PEAK = facts.live("traffic.peak_to_average")
 _SPARES = int(facts.figure("gpu.spares").low)
 _WEIGHTS_SHARE = facts.figure("self_hosting.weights_memory_share").low
@@ -220,9 +223,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     items = [
         LineItem(
-            Category.llm_inference,
+            _LLM_INFERENCE,
             f"Self-hosted GPUs ({name}), primary region",
-            Cadence.monthly,
+            _MONTHLY,
             low,
             high,
             basis,
@@ -234,9 +237,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
         region_high = f.region_gpus(low=False) * hourly_high * facts.HOURS_PER_MONTH
         items.append(
             LineItem(
-                Category.llm_inference,
+                _LLM_INFERENCE,
                 f"Self-hosted GPUs ({name}), extra regions",
-                Cadence.monthly,
+                _MONTHLY,
                 region_low,
                 region_high,
                 lambda: (

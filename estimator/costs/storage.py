@@ -12,6 +12,9 @@ from estimator.money import count, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_STORAGE, _MONTHLY = Category.storage, Cadence.monthly
+
 _RECORD_KB = facts.live("storage.record_kb")
 _EMBEDDING_KB = facts.live("storage.embedding_kb")
 _INDEX = facts.live("storage.vector_index_overhead")
@@ -91,9 +94,9 @@ def records_lines(s: Scenario) -> list[LineItem]:
     index_low, index_high = d.vector_index
     return [
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Managed database",
-            Cadence.monthly,
+            _MONTHLY,
             tier["low"] * copies,
             tier["high"] * copies,
             lambda: (
@@ -104,9 +107,9 @@ def records_lines(s: Scenario) -> list[LineItem]:
             varies_with_users="stored_records" not in s.given,
         ),
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Database disk and backups",
-            Cadence.monthly,
+            _MONTHLY,
             disk_low * (_DISK.low * copies + _BACKUP.low),
             disk_high * (_DISK.high * copies + _BACKUP.high),
             lambda: (
@@ -117,9 +120,9 @@ def records_lines(s: Scenario) -> list[LineItem]:
             varies_with_users="stored_records" not in s.given,
         ),
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Vector index (in memory)",
-            Cadence.monthly,
+            _MONTHLY,
             index_low * copies,
             index_high * copies,
             lambda: (
@@ -139,9 +142,9 @@ def transcripts_line(s: Scenario, t: Traffic) -> LineItem:
     kept_low = t.requests_per_month * per_request_low * _RETENTION.low / 1e9
     kept_high = t.requests_per_month * per_request_high * _RETENTION.high / 1e9
     return LineItem(
-        Category.storage,
+        _STORAGE,
         "Transcripts and logs (object storage)",
-        Cadence.monthly,
+        _MONTHLY,
         kept_low * _OBJECT.low,
         kept_high * _OBJECT.high,
         lambda: (

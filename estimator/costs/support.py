@@ -11,6 +11,9 @@ from estimator.lines import Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
 from estimator.scenario import Scenario
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_CUSTOMER_SUPPORT, _MONTHLY = Category.customer_support, Cadence.monthly
+
 _RATE = facts.live("support.contact_rate")
 _MIX_TABLE = facts.live_entry("support.channel_mix")
 _CHANNELS = tuple(k for k, v in _MIX_TABLE.items() if isinstance(v, float))
@@ -49,9 +52,9 @@ def lines(s: Scenario) -> list[LineItem]:
     blended_low, blended_high = _blended()
     return [
         LineItem(
-            Category.customer_support,
+            _CUSTOMER_SUPPORT,
             "Support contacts handled (agent time)",
-            Cadence.monthly,
+            _MONTHLY,
             contacts_low * blended_low,
             contacts_high * blended_high,
             lambda: (
@@ -63,9 +66,9 @@ def lines(s: Scenario) -> list[LineItem]:
             varies_with_users=True,
         ),
         LineItem(
-            Category.customer_support,
+            _CUSTOMER_SUPPORT,
             "Help-desk seats",
-            Cadence.monthly,
+            _MONTHLY,
             agents_low * _SEAT.low,
             agents_high * _SEAT.high,
             lambda: (

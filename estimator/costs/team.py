@@ -17,6 +17,9 @@ from estimator.money import count, percent, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.scenario import Hosting, Scenario, Stage
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_TEAM, _ANNUAL = Category.team, Cadence.annual
+
 ROLES = {
     "ml_engineer": "ML engineers",
     "devops_engineer": "DevOps engineers",
@@ -110,9 +113,9 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
     salary_low, salary_high = salary.low, salary.high
     loaded_low, loaded_high = loaded.low, loaded.high
     return LineItem(
-        Category.team,
+        _TEAM,
         ROLES[role],
-        Cadence.annual,
+        _ANNUAL,
         people * salary_low * loaded_low,
         people * salary_high * loaded_high,
         lambda: (
