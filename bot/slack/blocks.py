@@ -26,7 +26,7 @@ from estimator.money import count, percent, usd_range, usd_short
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
-from estimator.totals import Amount
+from estimator.totals import Amount, Totals
 from estimator.whatif import EstimateDiff
 
 # The bot's handle as people type it; the invite only works with the app's display name.
@@ -88,11 +88,12 @@ def _within_limits(block: dict) -> bool:
     kind = block.get("type")
     if kind == "header":
         return len(block["text"]["text"]) <= limits.HEADER_TEXT
-    if kind == "section":
-        fields = block.get("fields", [])
-        return (
-            len(block.get("text", {}).get("text", "")) <= limits.SECTION_TEXT
-            and len(fields) <= limits.SECTION_FIELDS
+    if kind == "section":  # most blocks (25 an answer): most have a text and no fields
+        text, fields = block.get("text"), block.get("fields")
+        if text is not None and len(text.get("text", "")) > limits.SECTION_TEXT:
+            return False
+        return fields is None or (
+            len(fields) <= limits.SECTION_FIELDS
             and all(len(f["text"]) <= limits.SECTION_FIELD_TEXT for f in fields)
         )
     if kind == "context":
@@ -236,12 +237,10 @@ def _plain_table(rows: list[tuple[str, ...]]) -> str:
 
 def _table(rows: list[tuple[str, ...]]) -> str:
     """A monospace table: first column left-aligned, amounts right-aligned."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    first, amounts = widths[0], widths[1:]
     lines = [
-        "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
+        "  ".join([row[0].ljust(first), *map(str.rjust, row[1:], amounts)]).rstrip() for row in rows
     ]
     return "```\n" + "\n".join(lines) + "\n```"
 
@@ -278,23 +277,45 @@ def _title(s: Scenario) -> str:
     return f"AI in production: {count(s.users)} users · {s.stage.value}"
 
 
-def _key_figures(e: Estimate) -> dict:
+@dataclass(frozen=True, slots=True)
+class _WordedTotals:
+    """An estimate's totals, each worded once: the key figures, the breakdown's total row and the
+    notification text repeat them."""
+
+    one_time: str
+    monthly: str
+    annual: str
+    first_year: str
+    multiple: str  # of the prototype
+
+
+def _worded(t: Totals) -> _WordedTotals:
+    return _WordedTotals(
+        _range(t.one_time),
+        _range(t.monthly),
+        _range(t.annual),
+        _range(t.first_year),
+        _multiple(t.prototype_multiple),
+    )
+
+
+def _key_figures(e: Estimate, w: _WordedTotals) -> dict:
     t, s = e.totals, e.scenario
     return _section(
         fields=[
-            f"*Monthly run-rate*\n{_range(t.monthly, '/month')}\n_cloud, LLM, tools, support_",
-            f"*One-time*\n{_range(t.one_time)}\n_build-out before launch_",
-            f"*First year*\n{_range(t.first_year)}\n_one-time + 12 months + team_",
-            f"*Multiple of the prototype*\n{_multiple(t.prototype_multiple)}\n"
+            f"*Monthly run-rate*\n{w.monthly}/month\n_cloud, LLM, tools, support_",
+            f"*One-time*\n{w.one_time}\n_build-out before launch_",
+            f"*First year*\n{w.first_year}\n_one-time + 12 months + team_",
+            f"*Multiple of the prototype*\n{w.multiple}\n"
             f"_of the {usd_short(s.prototype_cost)} prototype_",
             f"*All-in per month*\n{_range(t.monthly_all_in, '/month')}\n"
             f"_team & legal spread over 12_",
-            f"*Team & legal per year*\n{_range(t.annual, '/year')}\n_salaries, insurance_",
+            f"*Team & legal per year*\n{w.annual}/year\n_salaries, insurance_",
         ]
     )
 
 
-def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
+def _breakdown_rows(e: Estimate, w: _WordedTotals) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
     for category, one_time, monthly, annual in e.by_category():
         rows.append(
@@ -303,8 +324,7 @@ def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
                 *(_range(a) if a.high or a.low else "–" for a in (one_time, monthly, annual)),
             )
         )
-    t = e.totals
-    rows.append(("Total", _range(t.one_time), _range(t.monthly), _range(t.annual)))
+    rows.append(("Total", w.one_time, w.monthly, w.annual))
     return rows
 
 
@@ -410,10 +430,10 @@ def _given(s: Scenario, name: str) -> bool:
     return name in s.given
 
 
-def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict]:
+def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: _WordedTotals) -> list[dict]:
     return [
         _header(_title(e.scenario)),
-        _key_figures(e),
+        _key_figures(e, w),
         *_breakdown(breakdown),
         _phases(e),
         _sensitivity(e),
@@ -422,19 +442,19 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict
     ]
 
 
-def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]]) -> str:
-    t = e.totals
+def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]], w: _WordedTotals) -> str:
     return (
-        f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
-        f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)\n"
+        f"{_title(e.scenario)} — {w.monthly}/month run-rate, "
+        f"{w.first_year} first year ({w.multiple} the prototype)\n"
         f"Breakdown by category\n{_plain_table(breakdown)}"
     )
 
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    breakdown = _breakdown_rows(e)  # the table block and the fallback's plain table
-    return _message(_estimate_text(e, breakdown), _estimate_blocks(e, breakdown))
+    w = _worded(e.totals)
+    breakdown = _breakdown_rows(e, w)  # the table block and the fallback's plain table
+    return _message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
 
 def not_in_channel_message(estimate: Message) -> Message:
@@ -553,13 +573,17 @@ def _line(item: LineItem) -> str:
     return f"• *{item.item}*: {amount}\n      = {item.basis}"
 
 
+# Each category's heading in the arithmetic, escaped ("Security &amp; compliance") once.
+_HEADINGS = {category: escape(f"*{category.label}*") for category in CATEGORIES}
+
+
 def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
     # Each line is escaped once, to measure it; the joined lines are then the section's text as
     # _section would escape it (escaping works character by character).
-    lines = [escape(f"*{category.label}*")]
+    lines = [_HEADINGS[category]]
     size = len(lines[0])
     for item in items:
         line = escape(_line(item))
@@ -745,7 +769,7 @@ def follow_up_message(reply: Reply) -> Message:
         _section(f"*What changed:* {changed}"),
         *_totals_diff(diff),
         _category_diff(diff),
-        _key_figures(e),
+        _key_figures(e, _worded(e.totals)),
         _assumptions(e.scenario, applied=e.price_notes),
         _actions(),
     ]
