@@ -51,12 +51,18 @@ class Parts:
 
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them (_PARTS keeps it too)."""
+        return self.lines_with(self.app_tier, self.inference, self.transcripts)
+
+    def lines_with(
+        self, app_tier: list[LineItem], inference: list[LineItem], transcripts: LineItem
+    ) -> list[LineItem]:
+        """Every line, with these groups priced again for other usage, in the same order."""
         return [
-            *self.app_tier,
-            *self.inference,
+            *app_tier,
+            *inference,
             *self.engineering,
             *self.records,
-            self.transcripts,
+            transcripts,
             *self.rest,
         ]
 
@@ -104,14 +110,7 @@ def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario]
             app_tier = own.app_tier
         else:
             app_tier = [*infrastructure.lines(v, t), *regions.lines(v, t)]
-        return Parts(
-            app_tier=app_tier,
-            inference=inference.lines(v, t),
-            engineering=own.engineering,
-            records=own.records,
-            transcripts=storage.transcripts_line(v, t),
-            rest=own.rest,
-        ).lines()
+        return own.lines_with(app_tier, inference.lines(v, t), storage.transcripts_line(v, t))
 
     return lines
 

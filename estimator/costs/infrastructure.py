@@ -85,24 +85,32 @@ def fleet_at(s: Scenario, peak_low: float, peak_high: float) -> Fleet:
     """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
     minimum = _POLICIES[s.uptime].min_instances
     capacity_low, capacity_high = _CAPACITY.low, _CAPACITY.high
-    # Each count is at least the uptime minimum (written out: this runs several times an estimate).
-    return Fleet(
-        primary_low=max(minimum, math.ceil(peak_low / capacity_low)),
-        primary_high=max(minimum, math.ceil(peak_high / capacity_high)),
-        replica_low=max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low)),
-        replica_high=max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high)),
-    )
+    # Each count is at least the uptime minimum (written out: this runs 13 times an answer).
+    primary_low = max(minimum, math.ceil(peak_low / capacity_low))
+    primary_high = max(minimum, math.ceil(peak_high / capacity_high))
+    replica_low = max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low))
+    replica_high = max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high))
+    return Fleet(primary_low, primary_high, replica_low, replica_high)
 
 
 def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
     """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
     copies = 2 if s.uptime >= 99.9 else 1
-    tier = next(t_ for t_ in _CACHE_TIERS if t.requests_per_day <= t_["max_requests_per_day"])
+    tier = _cache_tier(t.requests_per_day)
     # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
     beyond = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
     low = tier["low"] * copies + beyond * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
     high = tier["high"] * copies + beyond * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
     return tier["node"], copies, low, high
+
+
+def _cache_tier(requests_per_day: float) -> dict:
+    """The first tier that holds the day's requests (a loop: a generator costs as much as the
+    rest of redis_nodes, which runs for every estimate and usage variant)."""
+    for tier in _CACHE_TIERS:
+        if requests_per_day <= tier["max_requests_per_day"]:
+            return tier
+    raise StopIteration  # what next() over the tiers raised: past the largest, nothing holds it
 
 
 @dataclass(frozen=True, slots=True)
