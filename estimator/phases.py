@@ -28,7 +28,9 @@ READING = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
+# object.__setattr__, 4x slower. Nothing assigns to one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Phase:
     name: str
     months: str

@@ -147,7 +147,7 @@ def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
     limits.MESSAGE_BLOCKS). When blocks must go, a closing actions block is kept: the buttons
     matter more than the last detail."""
     limit = limits.MESSAGE_BLOCKS if limit is None else limit
-    fitted = [_fit_block(block) for block in blocks]
+    fitted = [block if _within_limits(block) else _fit_block(block) for block in blocks]
     # Slack refuses a message with a second table: later ones are shown as monospace text.
     tables = [i for i, b in enumerate(fitted) if b.get("type") == "table"]
     for i in tables[limits.TABLES_PER_MESSAGE :]:
@@ -265,9 +265,10 @@ def _signed_range(a: Amount) -> str:
 
 
 def _multiple(a: Amount) -> str:
-    # Tenths matter at 5.7x, not at 19,988x.
-    digits = 1 if a.high < 100 else 0
-    return f"{a.low:,.{digits}f}-{a.high:,.{digits}f}x"
+    # Tenths matter at 5.7x, not at 19,988x. (Two fixed formats: a nested one is parsed each time.)
+    if a.high < 100:
+        return f"{a.low:,.1f}-{a.high:,.1f}x"
+    return f"{a.low:,.0f}-{a.high:,.0f}x"
 
 
 # --- the estimate -----------------------------------------------------------------------------
@@ -385,8 +386,9 @@ def _assumptions(
         ),
         ("monthly_user_growth", f"{percent(s.monthly_user_growth)}/month growth"),
     ]
-    chosen = [text for name, text in shown if _given(s, name)]
-    defaults = [text for name, text in shown if not _given(s, name)]
+    chosen, defaults = [], []
+    for name, text in shown:
+        (chosen if _given(s, name) else defaults).append(text)
     parts = []
     if chosen:
         parts.append("You chose " + " · ".join(chosen) + ".")
@@ -506,9 +508,12 @@ def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -
     return lines
 
 
+_EMOJI = re.compile(r"^:[a-z_]+: ")
+
+
 def _plain_words(mrkdwn: str) -> str:
     """A headline for the notification fallback: no emoji code, no bold marks."""
-    return re.sub(r"^:[a-z_]+: ", "", mrkdwn).replace("*", "")
+    return _EMOJI.sub("", mrkdwn).replace("*", "")
 
 
 def _caching_tip(e: Estimate) -> Message:
