@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.costs import self_hosting
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd
 from estimator.pricing import TokenPrices, effective_token_prices, request_price
 from estimator.prompt_cache import PromptCache, prompt_cache
@@ -144,6 +144,6 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             low,
             high,
             api_basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     ]

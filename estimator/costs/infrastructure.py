@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import self_hosting
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
@@ -170,7 +170,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{quantity(f.primary_low, f.primary_high, 'server')} x "
                 f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
             _INFRASTRUCTURE,
@@ -182,7 +182,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"1 load balancer {usd(_LB.low)}/month + "
                 f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(_LCU.low)}"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]
     standby_low = policy.standby_share * compute_low
@@ -198,7 +198,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
                 f"uptime = {usd_range(standby_low, standby_high)} (backups under Storage)"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     gpu = _gpu_hosting(s, t)
@@ -226,7 +226,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             compute_low * _STAGING.low + staging_gpu_low,
             compute_high * _STAGING.high + staging_gpu_high,
             staging_basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     egress_gb = t.requests_per_month * _RESPONSE_BYTES.low / 1e9
@@ -241,7 +241,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"NAT gateway {usd(_NAT.low)} + {count(round(t.requests_per_month))} req x "
                 f"{_RESPONSE_BYTES.low / 1000:g} KB = {egress_gb:,.1f} GB x ${_EGRESS.low:g}/GB"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     node, copies, redis_low, redis_high = redis_nodes(s, t)
@@ -256,7 +256,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{count(round(t.requests_per_day))} req/day → {node}"
                 f"{' x 2 (replica)' if copies == 2 else ''} = {usd_range(redis_low, redis_high)}"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     # App servers in every region, plus the database/cache hosts, plus GPU hosts when self-hosted.
@@ -281,7 +281,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
                 f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     return items

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from estimator import facts
 from estimator.costs import infrastructure, storage
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -57,7 +57,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"NAT {usd(_NAT.low)} = "
                 f"{usd_range(app_low, app_high)} each"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
             _INFRASTRUCTURE,
@@ -71,7 +71,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"({usd_range(index_low, index_high)}) + cache copy "
                 f"({usd_range(cache_low, cache_high)}) = {usd_range(data_low, data_high)} each"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
             _INFRASTRUCTURE,
@@ -84,6 +84,6 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{_REPLICATED.low / 1000:g}-{_REPLICATED.high / 1000:g} KB written = "
                 f"{gb_low:,.1f}-{gb_high:,.1f} GB x {extra} x ${_TRANSFER.low:g}/GB"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]

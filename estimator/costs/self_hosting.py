@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError, Weights, weights
 from estimator.scenario import GPU, Precision, Scenario
@@ -229,7 +229,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             low,
             high,
             basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     ]
     if f.extra_regions:
@@ -250,7 +250,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                     f"{quantity(f.region_gpus(low=True), f.region_gpus(low=False), 'GPU')} x "
                     f"{usd_range(hourly_low, hourly_high)}/h x {facts.HOURS_PER_MONTH} h"
                 ),
-                varies_with_users=True,
+                VARIES_WITH_USERS,
             )
         )
     return items

@@ -7,7 +7,7 @@ import math
 from functools import lru_cache
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
 from estimator.scenario import Scenario
 
@@ -63,7 +63,7 @@ def lines(s: Scenario) -> list[LineItem]:
                 f"{usd_range(blended_low, blended_high)} blended "
                 f"({_mix(facts.active(), shown())})"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
             _CUSTOMER_SUPPORT,
@@ -76,6 +76,6 @@ def lines(s: Scenario) -> list[LineItem]:
                 f"({usd(_PER_AGENT.low)[1:]} contacts each) x "
                 f"{usd_range(_SEAT.low, _SEAT.high)}/month"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.scenario import Hosting, Scenario, Stage
@@ -124,5 +124,5 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
             f"{loaded_low:g}-{loaded_high:g} fully loaded{_said('team.loaded_cost_factor')} "
             "(payroll taxes, benefits, equipment)"
         ),
-        varies_with_users=True,
+        VARIES_WITH_USERS,
     )
