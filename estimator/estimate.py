@@ -90,9 +90,14 @@ class Estimate:
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
+        if self.prices is None and facts.active() is None:
+            return self._sensitivity()
         with facts.using(self.prices):
-            first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
-            return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+            return self._sensitivity()
+
+    def _sensitivity(self) -> tuple[Sensitivity, ...]:
+        first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
+        return sensitivity(self.scenario, self.totals.first_year, first_year_of)
 
     def totals_of_every_line(self) -> Totals:
         """`totals_for(self.scenario)` under this estimate's prices (lines under a cent summed

@@ -199,19 +199,25 @@ def _context(*texts: str) -> dict:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
 
+def _button(action: Action, label: str, value: str) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action.value,
+        "text": _plain(label),
+        "value": value,
+    }
+    if action is Action.edit_in_form:
+        button["style"] = "primary"
+    return button
+
+
+_BUTTON_BLOCKS = tuple(_button(*spec) for spec in _BUTTONS)  # the same under every estimate
+
+
 def _actions() -> dict:
-    buttons = []
-    for action, label, value in _BUTTONS:
-        button: dict[str, Any] = {
-            "type": "button",
-            "action_id": action.value,
-            "text": _plain(label),
-            "value": value,
-        }
-        if action is Action.edit_in_form:
-            button["style"] = "primary"
-        buttons.append(button)
-    return {"type": "actions", "elements": buttons}
+    # Copies, down to the text objects, so no message shares a dict with another.
+    elements = [{**button, "text": {**button["text"]}} for button in _BUTTON_BLOCKS]
+    return {"type": "actions", "elements": elements}
 
 
 def _table_block(rows: list[tuple[str, ...]]) -> dict:
