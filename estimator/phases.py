@@ -65,8 +65,8 @@ class Phase:
 
 def year_two_users(s: Scenario) -> tuple[int, int]:
     """(average, final) monthly active users over months 13-24 with monthly growth compounding."""
-    g = s.monthly_user_growth
-    factors = [(1 + g) ** k for k in range(1, 13)]
+    monthly = 1 + s.monthly_user_growth
+    factors = [monthly**k for k in range(1, 13)]
     return round(s.users * sum(factors) / 12), round(s.users * factors[-1])
 
 

@@ -266,7 +266,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
     log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
     log_gb_high = t.requests_per_month * _LOG_BYTES.high / 1e9
-    seats = int(_SEATS[s.stage.value])
+    seats = int(_SEATS[s.stage])  # a StrEnum finds its value's key (.value is a slow property)
     items.append(
         LineItem(
             _INFRASTRUCTURE,
