@@ -83,9 +83,10 @@ def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
         else:
             one_low += item.low
             one_high += item.high
+    # By position (12 sums an answer): one-time, monthly, annual, then the prototype's cost.
     return Totals(
-        one_time=Amount(one_low, one_high),
-        monthly=Amount(monthly_low, monthly_high),
-        annual=Amount(annual_low, annual_high),
-        prototype_cost=prototype_cost,
+        Amount(one_low, one_high),
+        Amount(monthly_low, monthly_high),
+        Amount(annual_low, annual_high),
+        prototype_cost,
     )

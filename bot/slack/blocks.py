@@ -322,15 +322,15 @@ def _key_figures(e: Estimate, w: _WordedTotals) -> dict:
     )
 
 
+def _cell(a: Amount) -> str:
+    """A breakdown cell: its range, or a dash when the category has nothing at this cadence."""
+    return _range(a) if a.high or a.low else "–"
+
+
 def _breakdown_rows(e: Estimate, w: _WordedTotals) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
     for category, one_time, monthly, annual in e.by_category():
-        rows.append(
-            (
-                category.label,
-                *(_range(a) if a.high or a.low else "–" for a in (one_time, monthly, annual)),
-            )
-        )
+        rows.append((category.label, _cell(one_time), _cell(monthly), _cell(annual)))
     rows.append(("Total", w.one_time, w.monthly, w.annual))
     return rows
 
@@ -497,7 +497,10 @@ def with_button_value(message: Message, value: str) -> Message:
 
 
 def _saving(e: Estimate, lever: str) -> Saving | None:
-    return next((s for s in e.savings if s.lever == lever), None)
+    for saving in e.savings:  # a loop, not next(generator): eight of these an answer
+        if saving.lever == lever:
+            return saving
+    return None
 
 
 def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
