@@ -19,7 +19,7 @@ from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
 from estimator.breakeven import BreakEven, break_even, pair_at
-from estimator.estimate import Estimate, estimate, totals_for
+from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
 from estimator.prices import applied, priced
 from estimator.savings import cheaper_model
@@ -183,8 +183,11 @@ def _breakeven(e: Estimate) -> BreakEven:
 
 
 def _first_year(e: Estimate, side: Scenario) -> Amount:
-    """One side's first year: the scenario's own side is the estimate already made."""
-    return (e.totals_of_every_line() if side is e.scenario else totals_for(side)).first_year
+    """One side's first year: the scenario's own side is the estimate already made, the other
+    is priced from its parts."""
+    if side is e.scenario:
+        return e.totals_of_every_line().first_year
+    return e.totals_hosted_otherwise(side).first_year
 
 
 @lru_cache(maxsize=256)
