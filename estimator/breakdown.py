@@ -39,26 +39,58 @@ _PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = 
 
 @dataclass(slots=True)
 class Parts:
-    """A scenario's lines grouped by the figures they read, for the sensitivity to re-price only
-    the groups that read usage (daily share, requests, tokens)."""
+    """A scenario's lines grouped by the figures they read, for a variant of it (other usage,
+    users or hosting) to price again only the groups that read what the variant changes."""
 
     app_tier: list[LineItem]  # infrastructure and extra regions: traffic (and a GPU fleet)
-    inference: list[LineItem]  # traffic, tokens and which usage figures are given
+    inference: list[LineItem]  # traffic, tokens, model and hosting, which usage figures are given
     engineering: list[LineItem]  # stage and hosting
-    records: list[LineItem]  # storage sized by stored records
+    records: list[LineItem]  # storage sized by stored records (the users', unless given)
     transcripts: LineItem  # storage sized by traffic and tokens
-    rest: list[LineItem]  # security, team, support, legal: stage, users and scope
+    security: list[LineItem]  # stage and compliance
+    team: list[LineItem]  # stage, users, scope and hosting
+    support: list[LineItem]  # users
+    legal: list[LineItem]  # stage
 
     def lines(self) -> list[LineItem]:
-        """Every line, in the order estimates list and sum them (_PARTS keeps it too)."""
-        return [
-            *self.app_tier,
-            *self.inference,
-            *self.engineering,
-            *self.records,
+        """Every line, in the order estimates list and sum them."""
+        return _in_order(
+            self.app_tier,
+            self.inference,
+            self.engineering,
+            self.records,
             self.transcripts,
-            *self.rest,
-        ]
+            self.security,
+            self.team,
+            self.support,
+            self.legal,
+        )
+
+
+def _in_order(
+    app_tier: list[LineItem],
+    inference: list[LineItem],
+    engineering: list[LineItem],
+    records: list[LineItem],
+    transcripts: LineItem,
+    security: list[LineItem],
+    team: list[LineItem],
+    support: list[LineItem],
+    legal: list[LineItem],
+) -> list[LineItem]:
+    """The groups' lines in the order estimates list and sum them (_PARTS keeps it too), so a sum
+    over a variant's lines is bit-identical to one over `line_items` of the variant."""
+    return [
+        *app_tier,
+        *inference,
+        *engineering,
+        *records,
+        transcripts,
+        *security,
+        *team,
+        *support,
+        *legal,
+    ]
 
 
 def parts(s: Scenario, t: Traffic) -> Parts:
@@ -70,7 +102,10 @@ def parts(s: Scenario, t: Traffic) -> Parts:
         engineering=engineering.lines(s),
         records=storage.records_lines(s),
         transcripts=storage.transcripts_line(s, t),
-        rest=[*security.lines(s), *team.lines(s), *support.lines(s), *legal.lines(s)],
+        security=security.lines(s),
+        team=team.lines(s),
+        support=support.lines(s),
+        legal=legal.lines(s),
     )
 
 
@@ -82,15 +117,18 @@ def line_items(s: Scenario, t: Traffic | None = None) -> list[LineItem]:
     return parts(s, t or traffic(s)).lines()
 
 
+# The variants below are priced under the prices active now, like `own` was, and are for amounts
+# only: no basis is pinned to a price book. Each is checked line for line against `line_items` of
+# the variant (tests/test_sensitivity.py, tests/test_estimator_properties.py).
+
+
 def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario], list[LineItem]]:
-    """`lines(v)`: the line amounts of `v`, a copy of `s` with other usage figures (daily share,
+    """`lines(v)`: the lines of `v`, a copy of `s` with other usage figures (daily share,
     requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
     `own`: the parts of `s` when its estimate made them already.
 
     Engineering, the stored records, security, team, support and legal read none of those
-    figures: they stay the scenario's own, priced under the prices active now. The lines keep
-    their order (Parts.lines), so a sum over them is bit-identical to one over `line_items(v)`.
-    For amounts only: no basis is pinned to a price book here."""
+    figures: they stay the scenario's own."""
     own_traffic = traffic(s)
     if own is None:
         own = parts(s, own_traffic)
@@ -104,16 +142,54 @@ def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario]
             app_tier = own.app_tier
         else:
             app_tier = [*infrastructure.lines(v, t), *regions.lines(v, t)]
-        return Parts(
-            app_tier=app_tier,
-            inference=inference.lines(v, t),
-            engineering=own.engineering,
-            records=own.records,
-            transcripts=storage.transcripts_line(v, t),
-            rest=own.rest,
-        ).lines()
+        return _in_order(
+            app_tier,
+            inference.lines(v, t),
+            own.engineering,
+            own.records,
+            storage.transcripts_line(v, t),
+            own.security,
+            own.team,
+            own.support,
+            own.legal,
+        )
 
     return lines
+
+
+def at_other_users(v: Scenario, own: Parts) -> list[LineItem]:
+    """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
+    many): engineering, security and legal read no users, so they stay its own."""
+    t = traffic(v)
+    return _in_order(
+        [*infrastructure.lines(v, t), *regions.lines(v, t)],
+        inference.lines(v, t),
+        own.engineering,
+        storage.records_lines(v),
+        storage.transcripts_line(v, t),
+        own.security,
+        team.lines(v),
+        support.lines(v),
+        own.legal,
+    )
+
+
+def hosted_otherwise(v: Scenario, own: Parts) -> list[LineItem]:
+    """The lines of `v`, the parts' scenario on the other hosting with another model (the
+    break-even's other side, same usage and so the same traffic): the stored records,
+    transcripts, security, support and legal read neither, so they stay its own."""
+    t = traffic(v)
+    return _in_order(
+        [*infrastructure.lines(v, t), *regions.lines(v, t)],
+        inference.lines(v, t),
+        engineering.lines(v),
+        own.records,
+        own.transcripts,
+        own.security,
+        team.lines(v),
+        own.support,
+        own.legal,
+    )
 
 
 def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:

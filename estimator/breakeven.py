@@ -82,6 +82,16 @@ def pair(s: Scenario) -> tuple[Scenario, Scenario]:
     return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
 
 
+def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
+    """`pair(s)`, from `known`: the break-even of `s` at another user count. Its two sides take
+    the users of `s` by copy instead of being validated again: the sides differ from their
+    scenario in hosting and model only, and pair's validation reads no users (the bounds of `s`
+    hold already; tests/test_breakeven.py checks the two agree)."""
+    if s.hosting is Hosting.self_hosted:
+        return s, known.api.model_copy(update={"users": s.users})
+    return known.self_hosted.model_copy(update={"users": s.users}), s
+
+
 def _variant(s: Scenario, **update: object) -> Scenario:
     values = {**s.model_dump(exclude={"given"}), **update}
     return Scenario(**values, given=s.given | set(update))

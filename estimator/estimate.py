@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from estimator import facts
-from estimator.breakdown import Parts, line_items, parts, usage_variants
+from estimator.breakdown import (
+    Parts,
+    at_other_users,
+    hosted_otherwise,
+    line_items,
+    parts,
+    usage_variants,
+)
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import shown_in
 from estimator.operations import managed_trade_off
@@ -28,7 +35,9 @@ from estimator.traffic import traffic
 _CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
+# object.__setattr__, 4x slower. Nothing assigns to one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Absent:
     """A line or lever of $0, left out of the estimate; `why` is worded when read."""
 
@@ -88,9 +97,22 @@ class Estimate:
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
+        if self.prices is None and facts.active() is None:
+            return self._sensitivity()
         with facts.using(self.prices):
-            first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
-            return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+            return self._sensitivity()
+
+    def _sensitivity(self) -> tuple[Sensitivity, ...]:
+        first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
+        return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+
+    def totals_hosted_otherwise(self, side: Scenario) -> Totals:
+        """`totals_for(side)`, `side` being this scenario on the other hosting (the break-even's
+        other side), under the prices active now: from this estimate's parts when they were
+        priced under the same (the bundled ones)."""
+        if self._parts is None or facts.active() is not None:
+            return totals_for(side)
+        return sum_lines(hosted_otherwise(side, self._parts), side.prototype_cost)
 
     def totals_of_every_line(self) -> Totals:
         """`totals_for(self.scenario)` under this estimate's prices (lines under a cent summed
@@ -203,6 +225,15 @@ def totals_for(s: Scenario) -> Totals:
     return sum_lines(line_items(s), s.prototype_cost)
 
 
+def _totals_at(s: Scenario, users: int, own: Parts | None) -> Totals:
+    """`totals_for` of `s` at `users` (year two, ten times as many), under the prices active now:
+    from the estimate's parts `own` when they were priced under the same (the bundled ones)."""
+    v = s.model_copy(update={"users": users})
+    if own is None or facts.active() is not None:
+        return totals_for(v)
+    return sum_lines(at_other_users(v, own), v.prototype_cost)
+
+
 def _usage_first_year(s: Scenario, own: Parts | None) -> Callable[[Scenario], Amount]:
     """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
     the lines that read usage are priced again for each (the sensitivity prices eight)."""
@@ -251,7 +282,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
 
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
-        year_two = totals_for(s.model_copy(update={"users": min(average_users, MAX_USERS)}))
+        year_two = _totals_at(s, min(average_users, MAX_USERS), own)
         return tuple(phases(s, totals, year_two))
 
     def five_strategies() -> tuple[Strategy, ...]:
@@ -259,8 +290,7 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
 
         def at_ten_x() -> Totals:
             if not ten_x:
-                users = min(s.users * 10, MAX_USERS)
-                ten_x.append(totals_for(s.model_copy(update={"users": users})))
+                ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own))
             return ten_x[0]
 
         plans = strategies(s, items, totals, at_ten_x, managed, t)

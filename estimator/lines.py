@@ -47,6 +47,14 @@ class Cadence(StrEnum):
 # In definition order, for the loops that run on every estimate (iterating an Enum class walks
 # its member map each time).
 CATEGORIES = tuple(Category)
+# Reading a member off its class (Category.team) is a Python-level lookup too, since EnumType
+# defines __getattr__ (about 40 ns against 12): the cost modules, which make about 110 lines an
+# answer, bind the members they use once at import.
+
+
+# LineItem's last field, passed by position where lines are made by the hundred (the cost modules:
+# a keyword argument costs 70 ns a line, a third of making it).
+VARIES_WITH_USERS = True
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building

@@ -96,6 +96,8 @@ def signed_usd_short(amount: float) -> str:
 
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
+    if type(n) is int:  # most counts (users, requests, records): straight to the digits
+        return f"{n:,}"
     whole = int(n)
     if n == whole:
         return f"{whole:,}"
@@ -105,8 +107,9 @@ def count(n: float) -> str:
 def percent(share: float) -> str:
     """0.3 -> 30%, 0.005 -> 0.5%."""
     value = share * 100
-    if value == int(value):
-        return f"{int(value)}%"
+    whole = int(value)
+    if value == whole:
+        return f"{whole}%"
     return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
 
 

@@ -18,7 +18,9 @@ from estimator.uncertainty import USAGE_LABELS, span, unsure_fields
 SHOWN = 3
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
+# object.__setattr__, 4x slower. Nothing assigns to one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Sensitivity:
     field: str
     value: float  # the scenario's own (assumed) value

@@ -33,15 +33,23 @@ class Totals:
     annual: Amount
     prototype_cost: float
 
+    # Written out, one Amount each (read about 20 times an answer): the same operations in the
+    # same order as one_time + monthly.scaled(12) + annual, so the same floats.
+
     @property
     def first_year(self) -> Amount:
         """One-time + 12 months of run-rate + one year of annual costs."""
-        return self.one_time + self.monthly.scaled(12) + self.annual
+        one_time, monthly, annual = self.one_time, self.monthly, self.annual
+        return Amount(
+            one_time.low + monthly.low * 12 + annual.low,
+            one_time.high + monthly.high * 12 + annual.high,
+        )
 
     @property
     def monthly_all_in(self) -> Amount:
         """Run-rate with annual costs (salaries, insurance) spread over 12 months."""
-        return self.monthly + self.annual.scaled(1 / 12)
+        monthly, annual = self.monthly, self.annual
+        return Amount(monthly.low + annual.low * (1 / 12), monthly.high + annual.high * (1 / 12))
 
     @property
     def prototype_multiple(self) -> Amount:
@@ -75,9 +83,10 @@ def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
         else:
             one_low += item.low
             one_high += item.high
+    # By position (12 sums an answer): one-time, monthly, annual, then the prototype's cost.
     return Totals(
-        one_time=Amount(one_low, one_high),
-        monthly=Amount(monthly_low, monthly_high),
-        annual=Amount(annual_low, annual_high),
-        prototype_cost=prototype_cost,
+        Amount(one_low, one_high),
+        Amount(monthly_low, monthly_high),
+        Amount(annual_low, annual_high),
+        prototype_cost,
     )

@@ -1,9 +1,15 @@
 """Break-even: estimating just below and just above the answer brackets it."""
 
+import pytest
+from hypothesis import given, settings
+
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import breakeven_question, first_scenario
-from estimator.breakeven import break_even, monthly_reading, pair
+from estimator.breakeven import BreakEven, break_even, monthly_reading, pair, pair_at
+from estimator.scenario import Scenario
+from estimator.totals import Amount
+from tests.strategies import scenarios
 
 
 def _at(s, users):
@@ -56,3 +62,21 @@ def test_the_question_is_understood_in_words_and_in_chat():
     state = advisor.request("50k users claude-sonnet-4-5", ConversationState()).state
     turn = advisor.follow_up_text("when does self-hosting pay off?", state)
     assert turn.reply.breakeven.scenario.users == 50_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_the_pair_at_a_scale_is_the_pair_validated_afresh(s):
+    # As the Slack answer has it: the crossing's scenario read back from JSON without users.
+    without_users = Scenario.model_validate_json(s.model_dump_json(exclude={"users"}))
+    try:
+        expected = pair(s)
+    except ValueError:
+        with pytest.raises(ValueError):
+            pair(without_users)
+        return
+    known = BreakEven(without_users, *pair(without_users), None, False, Amount(0, 0))
+    derived = pair_at(known, s)
+    assert derived == expected
+    assert [side.model_dump() for side in derived] == [side.model_dump() for side in expected]
+    assert s in derived and any(side is s for side in derived)  # its own side is itself

@@ -6,17 +6,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimator import facts
-from estimator.breakdown import line_items
+from estimator.breakdown import at_other_users, hosted_otherwise, line_items, parts
+from estimator.breakeven import pair
 from estimator.costs import self_hosting
 from estimator.curve import scaling_curve
-from estimator.estimate import estimate, totals_for
+from estimator.estimate import _totals_at, estimate, totals_for
 from estimator.lines import Cadence
 from estimator.overrides import PriceOverrides
-from estimator.scenario import GPU, Compliance, Scenario
+from estimator.phases import year_two_users
+from estimator.prices import book_for
+from estimator.scenario import GPU, MAX_USERS, Compliance, Scenario
 from estimator.totals import sum_lines
 from estimator.traffic import traffic
 from estimator.whatif import ScenarioChange, apply_change
-from tests.strategies import scenarios
+from tests.strategies import scenarios, users
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -244,3 +247,62 @@ def test_giving_a_usage_figure_narrows_the_llm_range(s, unsure):
     everything = vague.model_copy(update={"given": vague.given | set(_USAGE)})
     c = _llm(everything)
     assert abs(c.high / c.low - 1.25) < 1e-9  # nothing unsure: the retry allowance alone
+
+
+# The re-estimates an answer makes (year two, ten times the users, the break-even's other side)
+# price again only the groups of lines that read what they change. Their lines must be the very
+# lines a full re-estimate makes, in the same order, or a total could move in its last bit.
+_WORKSPACE = PriceOverrides(
+    currency={"code": "EUR", "per_usd": 0.92},
+    provider_discounts={"openai": 20},
+    salary_region="UK",
+    cloud_multiplier=1.3,
+    gpu_prices={"h100": {"on_demand": 3.0, "reserved": 2.0}},
+)
+
+
+def _described(lines):
+    return [(i.key, i.cadence, i.low, i.high, i.varies_with_users, i.basis) for i in lines]
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), users, st.sampled_from([None, _WORKSPACE]))
+def test_other_users_are_priced_as_a_full_re_estimate(s, n, prices):
+    v = s.model_copy(update={"users": n})
+    with facts.using(book_for(prices)):
+        got = at_other_users(v, parts(s, traffic(s)))
+        assert sum_lines(got, v.prototype_cost) == totals_for(v)
+        if prices is None:  # under a price book, line_items also words a note per line
+            assert _described(got) == _described(line_items(v))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.sampled_from([None, _WORKSPACE]))
+def test_the_other_hosting_is_priced_as_a_full_re_estimate(s, prices):
+    try:
+        self_hosted, api = pair(s)
+    except ValueError:
+        return  # no self-hosted side to price (the break-even refuses it too)
+    other = api if self_hosted is s else self_hosted
+    with facts.using(book_for(prices)):
+        got = hosted_otherwise(other, parts(s, traffic(s)))
+        assert sum_lines(got, other.prototype_cost) == totals_for(other)
+        if prices is None:
+            assert _described(got) == _described(line_items(other))
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_an_estimates_re_estimates_are_the_full_ones(s):
+    e = estimate(s)
+    average, _ = year_two_users(s)
+    for n in (min(average, MAX_USERS), min(s.users * 10, MAX_USERS)):  # year two, the plan's 10x
+        assert _totals_at(s, n, e._parts) == totals_for(s.model_copy(update={"users": n}))
+    year_two = totals_for(s.model_copy(update={"users": min(average, MAX_USERS)}))
+    assert e.phases[2].spend == year_two.monthly.scaled(12) + year_two.annual
+    try:
+        self_hosted, api = pair(s)
+    except ValueError:
+        return
+    other = api if self_hosted is s else self_hosted
+    assert e.totals_hosted_otherwise(other) == totals_for(other)

@@ -18,8 +18,8 @@ from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
 from bot.slack import blocks
 from bot.slack.ids import Action
-from estimator.breakeven import BreakEven, break_even, pair
-from estimator.estimate import Estimate, estimate, totals_for
+from estimator.breakeven import BreakEven, break_even, pair_at
+from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
 from estimator.prices import applied, priced
 from estimator.savings import cheaper_model
@@ -169,7 +169,7 @@ def _breakeven(e: Estimate) -> BreakEven:
         s.model_dump_json(exclude={"users"}),
         overrides.model_dump_json() if overrides is not None else None,
     )
-    self_hosted, api = pair(s)
+    self_hosted, api = pair_at(crossing, s)  # the crossing's sides, at this scale
     # Totals alone: the tip reads no phase, strategy or lever of either side.
     difference = _first_year(e, self_hosted) + _first_year(e, api).scaled(-1)
     return BreakEven(
@@ -183,8 +183,11 @@ def _breakeven(e: Estimate) -> BreakEven:
 
 
 def _first_year(e: Estimate, side: Scenario) -> Amount:
-    """One side's first year: the scenario's own side is the estimate already made."""
-    return (e.totals_of_every_line() if side is e.scenario else totals_for(side)).first_year
+    """One side's first year: the scenario's own side is the estimate already made, the other
+    is priced from its parts."""
+    if side is e.scenario:
+        return e.totals_of_every_line().first_year
+    return e.totals_hosted_otherwise(side).first_year
 
 
 @lru_cache(maxsize=256)

@@ -26,7 +26,7 @@ from estimator.money import count, percent, usd_range, usd_short
 from estimator.phases import READING
 from estimator.savings import Saving
 from estimator.scenario import Hosting, Scenario
-from estimator.totals import Amount
+from estimator.totals import Amount, Totals
 from estimator.whatif import EstimateDiff
 
 # The bot's handle as people type it; the invite only works with the app's display name.
@@ -58,6 +58,10 @@ class Message:
 def escape(text: str) -> str:
     """Escape &, < and > the way Slack requires, so echoed text can never become a mention
     (<!channel>, <@U1>) or a link; `&` first, or the other entities would be escaped twice."""
+    # Most texts have none of the three: looking costs a tenth of replacing in a text with "•" or
+    # "–" (str.replace is slow on non-ASCII strings), and an answer escapes about 60.
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -84,11 +88,12 @@ def _within_limits(block: dict) -> bool:
     kind = block.get("type")
     if kind == "header":
         return len(block["text"]["text"]) <= limits.HEADER_TEXT
-    if kind == "section":
-        fields = block.get("fields", [])
-        return (
-            len(block.get("text", {}).get("text", "")) <= limits.SECTION_TEXT
-            and len(fields) <= limits.SECTION_FIELDS
+    if kind == "section":  # most blocks (25 an answer): most have a text and no fields
+        text, fields = block.get("text"), block.get("fields")
+        if text is not None and len(text.get("text", "")) > limits.SECTION_TEXT:
+            return False
+        return fields is None or (
+            len(fields) <= limits.SECTION_FIELDS
             and all(len(f["text"]) <= limits.SECTION_FIELD_TEXT for f in fields)
         )
     if kind == "context":
@@ -142,7 +147,7 @@ def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
     limits.MESSAGE_BLOCKS). When blocks must go, a closing actions block is kept: the buttons
     matter more than the last detail."""
     limit = limits.MESSAGE_BLOCKS if limit is None else limit
-    fitted = [_fit_block(block) for block in blocks]
+    fitted = [block if _within_limits(block) else _fit_block(block) for block in blocks]
     # Slack refuses a message with a second table: later ones are shown as monospace text.
     tables = [i for i, b in enumerate(fitted) if b.get("type") == "table"]
     for i in tables[limits.TABLES_PER_MESSAGE :]:
@@ -194,19 +199,25 @@ def _context(*texts: str) -> dict:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
 
+def _button(action: Action, label: str, value: str) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action.value,
+        "text": _plain(label),
+        "value": value,
+    }
+    if action is Action.edit_in_form:
+        button["style"] = "primary"
+    return button
+
+
+_BUTTON_BLOCKS = tuple(_button(*spec) for spec in _BUTTONS)  # the same under every estimate
+
+
 def _actions() -> dict:
-    buttons = []
-    for action, label, value in _BUTTONS:
-        button: dict[str, Any] = {
-            "type": "button",
-            "action_id": action.value,
-            "text": _plain(label),
-            "value": value,
-        }
-        if action is Action.edit_in_form:
-            button["style"] = "primary"
-        buttons.append(button)
-    return {"type": "actions", "elements": buttons}
+    # Copies, down to the text objects, so no message shares a dict with another.
+    elements = [{**button, "text": {**button["text"]}} for button in _BUTTON_BLOCKS]
+    return {"type": "actions", "elements": elements}
 
 
 def _table_block(rows: list[tuple[str, ...]]) -> dict:
@@ -232,12 +243,10 @@ def _plain_table(rows: list[tuple[str, ...]]) -> str:
 
 def _table(rows: list[tuple[str, ...]]) -> str:
     """A monospace table: first column left-aligned, amounts right-aligned."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    first, amounts = widths[0], widths[1:]
     lines = [
-        "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
+        "  ".join([row[0].ljust(first), *map(str.rjust, row[1:], amounts)]).rstrip() for row in rows
     ]
     return "```\n" + "\n".join(lines) + "\n```"
 
@@ -262,9 +271,10 @@ def _signed_range(a: Amount) -> str:
 
 
 def _multiple(a: Amount) -> str:
-    # Tenths matter at 5.7x, not at 19,988x.
-    digits = 1 if a.high < 100 else 0
-    return f"{a.low:,.{digits}f}-{a.high:,.{digits}f}x"
+    # Tenths matter at 5.7x, not at 19,988x. (Two fixed formats: a nested one is parsed each time.)
+    if a.high < 100:
+        return f"{a.low:,.1f}-{a.high:,.1f}x"
+    return f"{a.low:,.0f}-{a.high:,.0f}x"
 
 
 # --- the estimate -----------------------------------------------------------------------------
@@ -274,33 +284,54 @@ def _title(s: Scenario) -> str:
     return f"AI in production: {count(s.users)} users · {s.stage.value}"
 
 
-def _key_figures(e: Estimate) -> dict:
+@dataclass(frozen=True, slots=True)
+class _WordedTotals:
+    """An estimate's totals, each worded once: the key figures, the breakdown's total row and the
+    notification text repeat them."""
+
+    one_time: str
+    monthly: str
+    annual: str
+    first_year: str
+    multiple: str  # of the prototype
+
+
+def _worded(t: Totals) -> _WordedTotals:
+    return _WordedTotals(
+        _range(t.one_time),
+        _range(t.monthly),
+        _range(t.annual),
+        _range(t.first_year),
+        _multiple(t.prototype_multiple),
+    )
+
+
+def _key_figures(e: Estimate, w: _WordedTotals) -> dict:
     t, s = e.totals, e.scenario
     return _section(
         fields=[
-            f"*Monthly run-rate*\n{_range(t.monthly, '/month')}\n_cloud, LLM, tools, support_",
-            f"*One-time*\n{_range(t.one_time)}\n_build-out before launch_",
-            f"*First year*\n{_range(t.first_year)}\n_one-time + 12 months + team_",
-            f"*Multiple of the prototype*\n{_multiple(t.prototype_multiple)}\n"
+            f"*Monthly run-rate*\n{w.monthly}/month\n_cloud, LLM, tools, support_",
+            f"*One-time*\n{w.one_time}\n_build-out before launch_",
+            f"*First year*\n{w.first_year}\n_one-time + 12 months + team_",
+            f"*Multiple of the prototype*\n{w.multiple}\n"
             f"_of the {usd_short(s.prototype_cost)} prototype_",
             f"*All-in per month*\n{_range(t.monthly_all_in, '/month')}\n"
             f"_team & legal spread over 12_",
-            f"*Team & legal per year*\n{_range(t.annual, '/year')}\n_salaries, insurance_",
+            f"*Team & legal per year*\n{w.annual}/year\n_salaries, insurance_",
         ]
     )
 
 
-def _breakdown_rows(e: Estimate) -> list[tuple[str, ...]]:
+def _cell(a: Amount) -> str:
+    """A breakdown cell: its range, or a dash when the category has nothing at this cadence."""
+    return _range(a) if a.high or a.low else "–"
+
+
+def _breakdown_rows(e: Estimate, w: _WordedTotals) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
     for category, one_time, monthly, annual in e.by_category():
-        rows.append(
-            (
-                category.label,
-                *(_range(a) if a.high or a.low else "–" for a in (one_time, monthly, annual)),
-            )
-        )
-    t = e.totals
-    rows.append(("Total", _range(t.one_time), _range(t.monthly), _range(t.annual)))
+        rows.append((category.label, _cell(one_time), _cell(monthly), _cell(annual)))
+    rows.append(("Total", w.one_time, w.monthly, w.annual))
     return rows
 
 
@@ -361,8 +392,9 @@ def _assumptions(
         ),
         ("monthly_user_growth", f"{percent(s.monthly_user_growth)}/month growth"),
     ]
-    chosen = [text for name, text in shown if _given(s, name)]
-    defaults = [text for name, text in shown if not _given(s, name)]
+    chosen, defaults = [], []
+    for name, text in shown:
+        (chosen if _given(s, name) else defaults).append(text)
     parts = []
     if chosen:
         parts.append("You chose " + " · ".join(chosen) + ".")
@@ -406,10 +438,10 @@ def _given(s: Scenario, name: str) -> bool:
     return name in s.given
 
 
-def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict]:
+def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: _WordedTotals) -> list[dict]:
     return [
         _header(_title(e.scenario)),
-        _key_figures(e),
+        _key_figures(e, w),
         *_breakdown(breakdown),
         _phases(e),
         _sensitivity(e),
@@ -418,19 +450,19 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]]) -> list[dict
     ]
 
 
-def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]]) -> str:
-    t = e.totals
+def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]], w: _WordedTotals) -> str:
     return (
-        f"{_title(e.scenario)} — {_range(t.monthly, '/month')} run-rate, "
-        f"{_range(t.first_year)} first year ({_multiple(t.prototype_multiple)} the prototype)\n"
+        f"{_title(e.scenario)} — {w.monthly}/month run-rate, "
+        f"{w.first_year} first year ({w.multiple} the prototype)\n"
         f"Breakdown by category\n{_plain_table(breakdown)}"
     )
 
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    breakdown = _breakdown_rows(e)  # the table block and the fallback's plain table
-    return _message(_estimate_text(e, breakdown), _estimate_blocks(e, breakdown))
+    w = _worded(e.totals)
+    breakdown = _breakdown_rows(e, w)  # the table block and the fallback's plain table
+    return _message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
 
 def not_in_channel_message(estimate: Message) -> Message:
@@ -465,7 +497,10 @@ def with_button_value(message: Message, value: str) -> Message:
 
 
 def _saving(e: Estimate, lever: str) -> Saving | None:
-    return next((s for s in e.savings if s.lever == lever), None)
+    for saving in e.savings:  # a loop, not next(generator): eight of these an answer
+        if saving.lever == lever:
+            return saving
+    return None
 
 
 def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
@@ -482,9 +517,12 @@ def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -
     return lines
 
 
+_EMOJI = re.compile(r"^:[a-z_]+: ")
+
+
 def _plain_words(mrkdwn: str) -> str:
     """A headline for the notification fallback: no emoji code, no bold marks."""
-    return re.sub(r"^:[a-z_]+: ", "", mrkdwn).replace("*", "")
+    return _EMOJI.sub("", mrkdwn).replace("*", "")
 
 
 def _caching_tip(e: Estimate) -> Message:
@@ -549,13 +587,17 @@ def _line(item: LineItem) -> str:
     return f"• *{item.item}*: {amount}\n      = {item.basis}"
 
 
+# Each category's heading in the arithmetic, escaped ("Security &amp; compliance") once.
+_HEADINGS = {category: escape(f"*{category.label}*") for category in CATEGORIES}
+
+
 def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
     # Each line is escaped once, to measure it; the joined lines are then the section's text as
     # _section would escape it (escaping works character by character).
-    lines = [escape(f"*{category.label}*")]
+    lines = [_HEADINGS[category]]
     size = len(lines[0])
     for item in items:
         line = escape(_line(item))
@@ -741,7 +783,7 @@ def follow_up_message(reply: Reply) -> Message:
         _section(f"*What changed:* {changed}"),
         *_totals_diff(diff),
         _category_diff(diff),
-        _key_figures(e),
+        _key_figures(e, _worded(e.totals)),
         _assumptions(e.scenario, applied=e.price_notes),
         _actions(),
     ]

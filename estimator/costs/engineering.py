@@ -6,6 +6,12 @@ from estimator.costs.article_range import staged_line
 from estimator.lines import Cadence, Category, LineItem
 from estimator.scenario import Hosting, Scenario
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_MODEL_OPTIMIZATION = Category.model_optimization
+_ONE_TIME = Cadence.one_time
+_AB_TESTING = Category.ab_testing
+_DATA_PIPELINE = Category.data_pipeline
+
 
 def lines(s: Scenario) -> list[LineItem]:
     optimization_item = (
@@ -17,29 +23,29 @@ def lines(s: Scenario) -> list[LineItem]:
         staged_line(
             "article.model_optimization",
             s.stage,
-            Category.model_optimization,
+            _MODEL_OPTIMIZATION,
             optimization_item,
-            Cadence.one_time,
+            _ONE_TIME,
         ),
         staged_line(
             "article.ab_testing",
             s.stage,
-            Category.ab_testing,
+            _AB_TESTING,
             "Model versions, measurement and rollback",
-            Cadence.one_time,
+            _ONE_TIME,
         ),
         staged_line(
             "article.realtime_pipelines",
             s.stage,
-            Category.data_pipeline,
+            _DATA_PIPELINE,
             "Real-time data pipelines",
-            Cadence.one_time,
+            _ONE_TIME,
         ),
         staged_line(
             "article.data_quality_monitoring",
             s.stage,
-            Category.data_pipeline,
+            _DATA_PIPELINE,
             "Data quality monitoring",
-            Cadence.one_time,
+            _ONE_TIME,
         ),
     ]

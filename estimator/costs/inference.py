@@ -7,13 +7,16 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.costs import self_hosting
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd
 from estimator.pricing import TokenPrices, effective_token_prices, request_price
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
 _OVERHEAD = facts.live("traffic.llm_overhead")
 
@@ -117,12 +120,13 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
 def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     if s.hosting is Hosting.self_hosted:
         return self_hosting.lines(s, t)
-    prices, where = effective_token_prices(s.model)
     q = quote(s)
     calls = t.llm_requests_per_month
     low, high = _cost(q, t)  # token_cost, with the request quoted once
 
     def api_basis() -> str:
+        # Looked up here, like every figure a basis words: most lines made are never shown.
+        prices, where = effective_token_prices(s.model)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
@@ -134,12 +138,12 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     return [
         LineItem(
-            Category.llm_inference,
+            _LLM_INFERENCE,
             f"LLM tokens ({s.model})",
-            Cadence.monthly,
+            _MONTHLY,
             low,
             high,
             api_basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     ]

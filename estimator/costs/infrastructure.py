@@ -8,10 +8,13 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import self_hosting
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
 
 _INSTANCE = facts.live("compute.instance_monthly")
 _CAPACITY = facts.live("compute.requests_per_instance")
@@ -82,24 +85,32 @@ def fleet_at(s: Scenario, peak_low: float, peak_high: float) -> Fleet:
     """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
     minimum = _POLICIES[s.uptime].min_instances
     capacity_low, capacity_high = _CAPACITY.low, _CAPACITY.high
-    # Each count is at least the uptime minimum (written out: this runs several times an estimate).
-    return Fleet(
-        primary_low=max(minimum, math.ceil(peak_low / capacity_low)),
-        primary_high=max(minimum, math.ceil(peak_high / capacity_high)),
-        replica_low=max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low)),
-        replica_high=max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high)),
-    )
+    # Each count is at least the uptime minimum (written out: this runs 13 times an answer).
+    primary_low = max(minimum, math.ceil(peak_low / capacity_low))
+    primary_high = max(minimum, math.ceil(peak_high / capacity_high))
+    replica_low = max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low))
+    replica_high = max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high))
+    return Fleet(primary_low, primary_high, replica_low, replica_high)
 
 
 def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
     """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
     copies = 2 if s.uptime >= 99.9 else 1
-    tier = next(t_ for t_ in _CACHE_TIERS if t.requests_per_day <= t_["max_requests_per_day"])
+    tier = _cache_tier(t.requests_per_day)
     # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
     beyond = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
     low = tier["low"] * copies + beyond * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
     high = tier["high"] * copies + beyond * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
     return tier["node"], copies, low, high
+
+
+def _cache_tier(requests_per_day: float) -> dict:
+    """The first tier that holds the day's requests (a loop: a generator costs as much as the
+    rest of redis_nodes, which runs for every estimate and usage variant)."""
+    for tier in _CACHE_TIERS:
+        if requests_per_day <= tier["max_requests_per_day"]:
+            return tier
+    raise StopIteration  # what next() over the tiers raised: past the largest, nothing holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +159,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     lb_high = _LB.high + lcus_high * _LCU.high
     items = [
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "App servers, primary region",
-            Cadence.monthly,
+            _MONTHLY,
             compute_low,
             compute_high,
             lambda: (
@@ -159,35 +170,35 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{quantity(f.primary_low, f.primary_high, 'server')} x "
                 f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Load balancing",
-            Cadence.monthly,
+            _MONTHLY,
             lb_low,
             lb_high,
             lambda: (
                 f"1 load balancer {usd(_LB.low)}/month + "
                 f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(_LCU.low)}"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]
     standby_low = policy.standby_share * compute_low
     standby_high = policy.standby_share * compute_high
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Failover standby capacity",
-            Cadence.monthly,
+            _MONTHLY,
             standby_low,
             standby_high,
             lambda: (
                 f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
                 f"uptime = {usd_range(standby_low, standby_high)} (backups under Storage)"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     gpu = _gpu_hosting(s, t)
@@ -209,43 +220,43 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Staging environment",
-            Cadence.monthly,
+            _MONTHLY,
             compute_low * _STAGING.low + staging_gpu_low,
             compute_high * _STAGING.high + staging_gpu_high,
             staging_basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     egress_gb = t.requests_per_month * _RESPONSE_BYTES.low / 1e9
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Network egress and NAT",
-            Cadence.monthly,
+            _MONTHLY,
             _NAT.low + egress_gb * _EGRESS.low,
             _NAT.high + egress_gb * _EGRESS.high,
             lambda: (
                 f"NAT gateway {usd(_NAT.low)} + {count(round(t.requests_per_month))} req x "
                 f"{_RESPONSE_BYTES.low / 1000:g} KB = {egress_gb:,.1f} GB x ${_EGRESS.low:g}/GB"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     node, copies, redis_low, redis_high = redis_nodes(s, t)
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Managed Redis (response cache, sessions, rate limits)",
-            Cadence.monthly,
+            _MONTHLY,
             redis_low,
             redis_high,
             lambda: (
                 f"{count(round(t.requests_per_day))} req/day → {node}"
                 f"{' x 2 (replica)' if copies == 2 else ''} = {usd_range(redis_low, redis_high)}"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     # App servers in every region, plus the database/cache hosts, plus GPU hosts when self-hosted.
@@ -255,12 +266,12 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
     log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
     log_gb_high = t.requests_per_month * _LOG_BYTES.high / 1e9
-    seats = int(_SEATS[s.stage.value])
+    seats = int(_SEATS[s.stage])  # a StrEnum finds its value's key (.value is a slow property)
     items.append(
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Monitoring, on-call and autoscaling",
-            Cadence.monthly,
+            _MONTHLY,
             hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
             hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
             lambda: (
@@ -270,7 +281,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
                 f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     )
     return items

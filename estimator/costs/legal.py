@@ -6,14 +6,17 @@ from estimator.costs.article_range import staged_line
 from estimator.lines import Cadence, Category, LineItem
 from estimator.scenario import Scenario
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_LEGAL_INSURANCE, _ANNUAL = Category.legal_insurance, Cadence.annual
+
 
 def lines(s: Scenario) -> list[LineItem]:
     return [
         staged_line(
             "article.legal_insurance",
             s.stage,
-            Category.legal_insurance,
+            _LEGAL_INSURANCE,
             "AI liability insurance, terms of service, IP protection",
-            Cadence.annual,
+            _ANNUAL,
         )
     ]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from estimator import facts
 from estimator.costs import infrastructure, storage
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
 
 _INSTANCE = facts.live("compute.instance_monthly")
 _LB = facts.live("network.load_balancer_monthly")
@@ -42,9 +45,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
     regions = quantity(extra, extra, "extra region")
     return [
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Extra regions: app servers and networking",
-            Cadence.monthly,
+            _MONTHLY,
             extra * app_low,
             extra * app_high,
             lambda: (
@@ -54,12 +57,12 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"NAT {usd(_NAT.low)} = "
                 f"{usd_range(app_low, app_high)} each"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Extra regions: data tier replicas",
-            Cadence.monthly,
+            _MONTHLY,
             extra * data_low,
             extra * data_high,
             lambda: (
@@ -68,12 +71,12 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"({usd_range(index_low, index_high)}) + cache copy "
                 f"({usd_range(cache_low, cache_high)}) = {usd_range(data_low, data_high)} each"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
-            Category.infrastructure,
+            _INFRASTRUCTURE,
             "Cross-region replication traffic",
-            Cadence.monthly,
+            _MONTHLY,
             extra * gb_low * _TRANSFER.low,
             extra * gb_high * _TRANSFER.high,
             lambda: (
@@ -81,6 +84,6 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                 f"{_REPLICATED.low / 1000:g}-{_REPLICATED.high / 1000:g} KB written = "
                 f"{gb_low:,.1f}-{gb_high:,.1f} GB x {extra} x ${_TRANSFER.low:g}/GB"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]

@@ -13,6 +13,12 @@ from estimator.lines import Cadence, Category, LineItem
 from estimator.money import usd_range
 from estimator.scenario import Compliance, Scenario
 
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_SECURITY_COMPLIANCE = Category.security_compliance
+_ONE_TIME = Cadence.one_time
+_ANNUAL = Cadence.annual
+_MONTHLY = Cadence.monthly
+
 # (first-year work, yearly work) per framework, named for what they are.
 _LABELS = {
     Compliance.soc2: (
@@ -45,9 +51,9 @@ def _framework_lines(s: Scenario, framework: Compliance) -> list[LineItem]:
     one_time_high = max(one_time_low, first_high - yearly_high)
     return [
         LineItem(
-            Category.security_compliance,
+            _SECURITY_COMPLIANCE,
             first_label,
-            Cadence.one_time,
+            _ONE_TIME,
             one_time_low,
             one_time_high,
             lambda: (
@@ -55,7 +61,7 @@ def _framework_lines(s: Scenario, framework: Compliance) -> list[LineItem]:
                 f"for the first year, minus the yearly part {usd_range(yearly_low, yearly_high)}"
             ),
         ),
-        staged_line(yearly, s.stage, Category.security_compliance, yearly_label, Cadence.annual),
+        staged_line(yearly, s.stage, _SECURITY_COMPLIANCE, yearly_label, _ANNUAL),
     ]
 
 
@@ -64,9 +70,9 @@ def lines(s: Scenario) -> list[LineItem]:
         staged_line(
             "article.security_audit",
             s.stage,
-            Category.security_compliance,
+            _SECURITY_COMPLIANCE,
             "Security audit",
-            Cadence.one_time,
+            _ONE_TIME,
         )
     ]
     for framework in s.compliance:
@@ -76,27 +82,27 @@ def lines(s: Scenario) -> list[LineItem]:
             staged_line(
                 "compliance.readiness_tooling",
                 s.stage,
-                Category.security_compliance,
+                _SECURITY_COMPLIANCE,
                 "Compliance automation tooling (yearly)",
-                Cadence.annual,
+                _ANNUAL,
             )
         )
     items.append(
         staged_line(
             "article.security_monitoring",
             s.stage,
-            Category.security_compliance,
+            _SECURITY_COMPLIANCE,
             "Security monitoring",
-            Cadence.monthly,
+            _MONTHLY,
         )
     )
     items.append(
         staged_line(
             "article.privacy_tools",
             s.stage,
-            Category.security_compliance,
+            _SECURITY_COMPLIANCE,
             "Privacy protection tools",
-            Cadence.monthly,
+            _MONTHLY,
         )
     )
     return items

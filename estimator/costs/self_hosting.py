@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError, Weights, weights
 from estimator.scenario import GPU, Precision, Scenario
 from estimator.traffic import Traffic, requests_basis
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
 _PEAK = facts.live("traffic.peak_to_average")
 _SPARES = int(facts.figure("gpu.spares").low)
@@ -220,13 +223,13 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
 
     items = [
         LineItem(
-            Category.llm_inference,
+            _LLM_INFERENCE,
             f"Self-hosted GPUs ({name}), primary region",
-            Cadence.monthly,
+            _MONTHLY,
             low,
             high,
             basis,
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         )
     ]
     if f.extra_regions:
@@ -234,9 +237,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
         region_high = f.region_gpus(low=False) * hourly_high * facts.HOURS_PER_MONTH
         items.append(
             LineItem(
-                Category.llm_inference,
+                _LLM_INFERENCE,
                 f"Self-hosted GPUs ({name}), extra regions",
-                Cadence.monthly,
+                _MONTHLY,
                 region_low,
                 region_high,
                 lambda: (
@@ -247,7 +250,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
                     f"{quantity(f.region_gpus(low=True), f.region_gpus(low=False), 'GPU')} x "
                     f"{usd_range(hourly_low, hourly_high)}/h x {facts.HOURS_PER_MONTH} h"
                 ),
-                varies_with_users=True,
+                VARIES_WITH_USERS,
             )
         )
     return items

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs.infrastructure import uptime_policy
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, usd, usd_range
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_STORAGE, _MONTHLY = Category.storage, Cadence.monthly
 
 _RECORD_KB = facts.live("storage.record_kb")
 _EMBEDDING_KB = facts.live("storage.embedding_kb")
@@ -89,11 +92,12 @@ def records_lines(s: Scenario) -> list[LineItem]:
     disk_low = records * (_RECORD_KB.low + _EMBEDDING_KB.low) / 1e6
     disk_high = records * (_RECORD_KB.high + _EMBEDDING_KB.high) / 1e6
     index_low, index_high = d.vector_index
+    follows_users = "stored_records" not in s.given  # varies with users: records follow them
     return [
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Managed database",
-            Cadence.monthly,
+            _MONTHLY,
             tier["low"] * copies,
             tier["high"] * copies,
             lambda: (
@@ -101,12 +105,12 @@ def records_lines(s: Scenario) -> list[LineItem]:
                 f"{usd_range(tier['low'], tier['high'])}/month"
                 f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
             ),
-            varies_with_users="stored_records" not in s.given,
+            follows_users,
         ),
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Database disk and backups",
-            Cadence.monthly,
+            _MONTHLY,
             disk_low * (_DISK.low * copies + _BACKUP.low),
             disk_high * (_DISK.high * copies + _BACKUP.high),
             lambda: (
@@ -114,12 +118,12 @@ def records_lines(s: Scenario) -> list[LineItem]:
                 f"{_EMBEDDING_KB.low:g} KB embedding = {disk_low:,.1f}-{disk_high:,.1f} GB x "
                 f"(${_DISK.low:g} x {copies} disk + ${_BACKUP.low:g} backup)/GB-month"
             ),
-            varies_with_users="stored_records" not in s.given,
+            follows_users,
         ),
         LineItem(
-            Category.storage,
+            _STORAGE,
             "Vector index (in memory)",
-            Cadence.monthly,
+            _MONTHLY,
             index_low * copies,
             index_high * copies,
             lambda: (
@@ -127,7 +131,7 @@ def records_lines(s: Scenario) -> list[LineItem]:
                 f"{_INDEX.high:g} index overhead = {d.index_gb_low:,.1f}-{d.index_gb_high:,.1f} GB "
                 f"RAM x {usd(_MEMORY.low)}/GB-month{' x 2 replicas' if copies == 2 else ''}"
             ),
-            varies_with_users="stored_records" not in s.given,
+            follows_users,
         ),
     ]
 
@@ -139,9 +143,9 @@ def transcripts_line(s: Scenario, t: Traffic) -> LineItem:
     kept_low = t.requests_per_month * per_request_low * _RETENTION.low / 1e9
     kept_high = t.requests_per_month * per_request_high * _RETENTION.high / 1e9
     return LineItem(
-        Category.storage,
+        _STORAGE,
         "Transcripts and logs (object storage)",
-        Cadence.monthly,
+        _MONTHLY,
         kept_low * _OBJECT.low,
         kept_high * _OBJECT.high,
         lambda: (
@@ -152,5 +156,5 @@ def transcripts_line(s: Scenario, t: Traffic) -> LineItem:
             f"{_RETENTION.low:g}-{_RETENTION.high:g} months = "
             f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${_OBJECT.low:g}/GB-month"
         ),
-        varies_with_users=True,
+        VARIES_WITH_USERS,
     )

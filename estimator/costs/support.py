@@ -7,9 +7,12 @@ import math
 from functools import lru_cache
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
 from estimator.scenario import Scenario
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_CUSTOMER_SUPPORT, _MONTHLY = Category.customer_support, Cadence.monthly
 
 _RATE = facts.live("support.contact_rate")
 _MIX_TABLE = facts.live_entry("support.channel_mix")
@@ -49,9 +52,9 @@ def lines(s: Scenario) -> list[LineItem]:
     blended_low, blended_high = _blended()
     return [
         LineItem(
-            Category.customer_support,
+            _CUSTOMER_SUPPORT,
             "Support contacts handled (agent time)",
-            Cadence.monthly,
+            _MONTHLY,
             contacts_low * blended_low,
             contacts_high * blended_high,
             lambda: (
@@ -60,12 +63,12 @@ def lines(s: Scenario) -> list[LineItem]:
                 f"{usd_range(blended_low, blended_high)} blended "
                 f"({_mix(facts.active(), shown())})"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
         LineItem(
-            Category.customer_support,
+            _CUSTOMER_SUPPORT,
             "Help-desk seats",
-            Cadence.monthly,
+            _MONTHLY,
             agents_low * _SEAT.low,
             agents_high * _SEAT.high,
             lambda: (
@@ -73,6 +76,6 @@ def lines(s: Scenario) -> list[LineItem]:
                 f"({usd(_PER_AGENT.low)[1:]} contacts each) x "
                 f"{usd_range(_SEAT.low, _SEAT.high)}/month"
             ),
-            varies_with_users=True,
+            VARIES_WITH_USERS,
         ),
     ]

@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 
 from estimator import facts
-from estimator.lines import Cadence, Category, LineItem
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.scenario import Hosting, Scenario, Stage
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_TEAM, _ANNUAL = Category.team, Cadence.annual
 
 ROLES = {
     "ml_engineer": "ML engineers",
@@ -110,9 +113,9 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
     salary_low, salary_high = salary.low, salary.high
     loaded_low, loaded_high = loaded.low, loaded.high
     return LineItem(
-        Category.team,
+        _TEAM,
         ROLES[role],
-        Cadence.annual,
+        _ANNUAL,
         people * salary_low * loaded_low,
         people * salary_high * loaded_high,
         lambda: (
@@ -121,5 +124,5 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
             f"{loaded_low:g}-{loaded_high:g} fully loaded{_said('team.loaded_cost_factor')} "
             "(payroll taxes, benefits, equipment)"
         ),
-        varies_with_users=True,
+        VARIES_WITH_USERS,
     )
