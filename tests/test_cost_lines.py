@@ -187,3 +187,15 @@ def test_a_staged_lines_words_follow_the_currency_they_are_read_in():
     assert line.basis == dollars
     with shown_in("EUR", 0.5):
         assert line.basis == euros
+
+
+def test_the_busiest_scenario_allowed_is_estimated_with_its_cache_grown_past_the_largest_tier():
+    """10 billion users, all active daily, 1,000 requests each: 10^13 requests a day, past every
+    fixed cache tier (it raised StopIteration, a traceback in the terminal and in Slack)."""
+    s = build_scenario(
+        users=10_000_000_000, daily_active_share=1.0, requests_per_active_user_per_day=1000
+    )
+    redis = next(i for i in estimate(s).line_items if i.item.startswith("Managed Redis"))
+    largest = facts.raw()["cache_tiers"][-1]
+    assert largest["node"] in redis.basis
+    assert redis.low > largest["low"] * 1_000_000  # nodes added with the volume

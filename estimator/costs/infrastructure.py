@@ -105,12 +105,13 @@ def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
 
 
 def _cache_tier(requests_per_day: float) -> dict:
-    """The first tier that holds the day's requests (a loop: a generator costs as much as the
-    rest of redis_nodes, which runs for every estimate and usage variant)."""
+    """The first tier that holds the day's requests, else the largest (redis_nodes adds nodes
+    beyond it with volume). A loop: a generator costs as much as the rest of redis_nodes, which
+    runs for every estimate and usage variant."""
     for tier in _CACHE_TIERS:
         if requests_per_day <= tier["max_requests_per_day"]:
             return tier
-    raise StopIteration  # what next() over the tiers raised: past the largest, nothing holds it
+    return _CACHE_TIERS[-1]
 
 
 @dataclass(frozen=True, slots=True)
