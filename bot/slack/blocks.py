@@ -480,17 +480,21 @@ def with_button_value(message: Message, value: str) -> Message:
     """The message with each of its estimate buttons carrying `value`: whose estimate it is,
     and for a private one the key its scenario was remembered under (the action ID still
     says what the button does)."""
-    ours = {action.value for action in Action}
+    if not any(block.get("type") == "actions" for block in message.blocks):
+        return message  # a tip: no buttons (this runs for every post, on the event loop)
     rewritten = []
     for block in message.blocks:
         if block.get("type") == "actions":
             elements = [
-                {**element, "value": value} if element.get("action_id") in ours else element
+                {**element, "value": value} if element.get("action_id") in _OURS else element
                 for element in block.get("elements", [])
             ]
             block = {**block, "elements": elements}
         rewritten.append(block)
     return Message(message.text, rewritten)
+
+
+_OURS = frozenset(action.value for action in Action)  # the estimate buttons' action IDs
 
 
 # --- the thread -------------------------------------------------------------------------------
