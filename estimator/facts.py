@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -160,6 +160,16 @@ def live_entry(name: str) -> Any:
     held = kind(name, module)
     _HELD.append(held)
     return held
+
+
+def tier_for(tiers: Sequence[dict], ceiling: str, amount: float) -> dict:
+    """The first of `tiers` (the data file lists them smallest first) whose `ceiling` holds
+    `amount`; past the largest, the largest (its caller sizes what lies beyond). A plain loop:
+    this runs for every estimate and usage variant."""
+    for tier in tiers:
+        if amount <= tier[ceiling]:
+            return tier
+    return tiers[-1]
 
 
 def held_by(module: str) -> tuple[str, ...]:

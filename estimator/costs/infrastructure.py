@@ -96,22 +96,12 @@ def fleet_at(s: Scenario, peak_low: float, peak_high: float) -> Fleet:
 def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
     """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
     copies = 2 if s.uptime >= 99.9 else 1
-    tier = _cache_tier(t.requests_per_day)
+    tier = facts.tier_for(_CACHE_TIERS, "max_requests_per_day", t.requests_per_day)
     # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
     beyond = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
     low = tier["low"] * copies + beyond * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
     high = tier["high"] * copies + beyond * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
     return tier["node"], copies, low, high
-
-
-def _cache_tier(requests_per_day: float) -> dict:
-    """The first tier that holds the day's requests, else the largest (redis_nodes adds nodes
-    beyond it with volume). A loop: a generator costs as much as the rest of redis_nodes, which
-    runs for every estimate and usage variant."""
-    for tier in _CACHE_TIERS:
-        if requests_per_day <= tier["max_requests_per_day"]:
-            return tier
-    return _CACHE_TIERS[-1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,7 @@ def stored_records(s: Scenario) -> int:
 
 
 def database_tier(records: int) -> dict:
-    for tier in _TIERS:
-        if records <= tier["max_records"]:
-            return tier
-    return _TIERS[-1]
+    return facts.tier_for(_TIERS, "max_records", records)
 
 
 # Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
