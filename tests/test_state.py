@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from bot.advisor import ConversationState, request
 from bot.slack.state import (
     ESTIMATE_HISTORY,
     MAX_VALUE_BYTES,
+    SAVE_TIMEOUT_SECONDS,
     ConversationStore,
     MemoryStore,
     RedisStore,
@@ -377,3 +379,49 @@ async def test_a_token_given_back_can_be_taken_again_and_never_beyond_the_capaci
     assert await store.take_tokens(buckets, 60.0) == 0
     assert await store.take_tokens(buckets, 60.0) == 0
     assert await store.take_tokens(buckets, 60.0) > 0
+
+
+# Keeps Redis busy (other clients wait) for ARGV[1] microseconds: a slow moment, not an outage.
+_BUSY = """
+local start = redis.call('TIME')
+repeat
+  local now = redis.call('TIME')
+until (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > tonumber(ARGV[1])
+return 1
+"""
+
+
+async def test_a_conversation_saved_during_a_slow_moment_is_kept_not_reported_lost() -> None:
+    # Saves come after the estimate is posted; one that fails costs the user their follow-ups
+    # (and adds "Follow-ups are unavailable" to the thread), so a reply 400 ms late still counts.
+    with RedisServer() as server:
+        store = RedisStore(server.url, ttl_seconds=TTL)
+        busy = aioredis.Redis.from_url(server.url)
+        try:
+            assert await store.ping() is True
+            blocking = asyncio.create_task(busy.eval(_BUSY, 0, 400_000))
+            await asyncio.sleep(0.05)  # the busy script is running
+            started = time.monotonic()
+            await store.save_conversation("T1", CHANNEL, THREAD, _state(), {"n": 1})
+            assert time.monotonic() - started > 0.2  # it did wait past the short budget
+            await blocking
+            assert await store.load_thread("T1", CHANNEL, THREAD) == _state()
+            assert await store.estimates("T1", CHANNEL) == [{"n": 1}]
+        finally:
+            await busy.aclose()
+            await store.close()
+
+
+async def test_a_save_to_a_redis_that_hangs_gives_up_within_its_budget() -> None:
+    with RedisServer() as server:
+        store = RedisStore(server.url, ttl_seconds=TTL)
+        try:
+            assert await store.ping() is True
+            server.freeze()
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable):
+                await store.save_conversation("T1", CHANNEL, THREAD, _state())
+            assert time.monotonic() - started < SAVE_TIMEOUT_SECONDS + 0.5
+            server.thaw()
+        finally:
+            await store.close()

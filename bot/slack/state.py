@@ -37,6 +37,11 @@ WORKSPACE_RECENT = 20  # estimates kept per workspace, newest first, for the Hom
 SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is uninstalled
 MAX_VALUE_BYTES = 64 * 1024  # per stored value; larger states lose their oldest history first
 REDIS_TIMEOUT_SECONDS = 0.2
+# Saving a conversation happens after its estimate is posted: nobody waits on it, and losing it
+# costs the user their follow-ups. A busy event loop can take longer than 200 ms to read a
+# reply Redis sent in time (on a slow 2-core machine, a burst's saves failed together while
+# Redis was fine), so this budget is longer; a hung Redis still delays the tips by only this.
+SAVE_TIMEOUT_SECONDS = 1.0
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
 # Duplicate-claim kinds; each claim key names the workspace right after its kind.
@@ -349,10 +354,12 @@ class RedisStore:
         ttl_seconds: int,
         timeout: float = REDIS_TIMEOUT_SECONDS,
         *,
+        save_timeout: float = SAVE_TIMEOUT_SECONDS,
         client: aioredis.Redis | None = None,
     ) -> None:
         self._ttl = _positive_ttl(ttl_seconds)
         self._timeout = timeout
+        self._save_timeout = max(timeout, save_timeout)
         # No retries: a retry with backoff would outlast the caller's patience. The pool drops a
         # broken connection and dials again on the next call, so the store recovers by itself.
         # A bounded pool that waits (briefly) for a free connection: the default pool raises
@@ -362,7 +369,8 @@ class RedisStore:
             max_connections=MAX_CONNECTIONS,
             timeout=timeout,
             decode_responses=True,
-            socket_timeout=timeout,
+            # Each call is bounded by its own budget (_call); the socket allows the longest.
+            socket_timeout=self._save_timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
             retry_on_timeout=False,
@@ -373,10 +381,12 @@ class RedisStore:
         self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
         self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
 
-    async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
+    async def _call(
+        self, operation: str, run: Callable[[], Awaitable[T]], timeout: float | None = None
+    ) -> T:
         try:
             # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout or self._timeout):
                 return await run()
         except (RedisError, OSError, TimeoutError) as exc:
             # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
@@ -470,6 +480,7 @@ class RedisStore:
                     WORKSPACE_RECENT,
                 ],
             ),
+            timeout=self._save_timeout,
         )
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
