@@ -35,6 +35,7 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
 from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
+from bot.slack.web_session import blocks_to_send
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
@@ -794,7 +795,10 @@ class Conversations:
         ledger = current_ledger.get()
         if ledger is None:
             response = await client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks
+                channel=channel,
+                thread_ts=thread_ts,
+                text=message.text,
+                blocks=blocks_to_send(client, message),
             )
             return str(response["ts"])
         step = ledger.next_step()
@@ -810,7 +814,7 @@ class Conversations:
             channel=channel,
             thread_ts=thread_ts,
             text=message.text,
-            blocks=message.blocks,
+            blocks=blocks_to_send(client, message),
             metadata=ledger.metadata(step),
         )
         ts = str(response["ts"])

@@ -1,0 +1,112 @@
+"""The Web API session: messages worded in a worker reach Slack exactly as worded, through
+orjson both ways, and Slack's errors and odd answers still surface as slack_sdk reports them."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import answers, blocks
+from bot.slack.web_session import blocks_to_send, web_api_session
+from bot.slack.workers import Workers
+from tests.support.fake_slack import TEST_BOT_TOKEN, FakeSlack
+
+STANDARD = "10000 users startup"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """This module's own fake Slack, on each test's loop (the shared one lives on the module's)."""
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(slack: FakeSlack) -> AsyncIterator[AsyncWebClient]:
+    client = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)
+    client.session = web_api_session()
+    yield client
+    await client.session.close()
+
+
+async def _worded_in_a_worker() -> answers.Answer:
+    pool = Workers(1)
+    await pool.start()
+    try:
+        for _ in range(200):  # until the worker has warmed up (else the answer is worded here)
+            if pool.ready:
+                break
+            await asyncio.sleep(0.05)
+        assert pool.ready == 1
+        return await pool.run(answers.request, STANDARD)
+    finally:
+        await pool.close()
+
+
+async def test_a_workers_messages_reach_slack_exactly_as_worded_here(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    from_worker = await _worded_in_a_worker()
+    here = answers.request(STANDARD)
+    main, *tips = from_worker.messages
+    assert all(m.encoded is not None for m in from_worker.messages)  # they came as JSON
+    first = await client.chat_postMessage(
+        channel="C1", text=main.text, blocks=blocks_to_send(client, main)
+    )
+    for tip in tips:
+        await client.chat_postMessage(
+            channel="C1", thread_ts=first["ts"], text=tip.text, blocks=blocks_to_send(client, tip)
+        )
+    posted = slack.calls_to("chat.postMessage")
+    assert [(c.args["text"], c.args["blocks"]) for c in posted] == [
+        (m.text, m.blocks) for m in here.messages
+    ]
+    assert slack.violations == []  # every payload passed slack_sdk's Block Kit models
+    # Slack's answer (the message echoed back, blocks included) is read as before.
+    assert first["message"]["blocks"] == here.messages[0].blocks
+    assert first["ts"] and first["channel"] == "C1"
+
+
+async def test_a_client_on_another_session_gets_the_blocks_themselves(slack: FakeSlack) -> None:
+    tip = pickle.loads(pickle.dumps(answers.request(STANDARD).messages[1]))
+    plain = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)  # slack_sdk's own
+    assert blocks_to_send(plain, tip) == tip.blocks
+    await plain.chat_postMessage(channel="C1", text=tip.text, blocks=blocks_to_send(plain, tip))
+    assert slack.calls_to("chat.postMessage")[0].args["blocks"] == tip.blocks
+
+
+def test_a_message_out_of_a_worker_equals_the_original_and_is_stamped_the_same() -> None:
+    here = answers.request(STANDARD)
+    estimate, tip = pickle.loads(pickle.dumps((here.messages[0], here.messages[1])))
+    assert (estimate, tip) == (here.messages[0], here.messages[1])
+    assert blocks.with_button_value(estimate, "w:T1") == blocks.with_button_value(
+        here.messages[0], "w:T1"
+    )
+    assert blocks.with_button_value(tip, "w:T1") is tip  # no buttons: posted as it came
+
+
+async def test_an_answer_that_is_not_json_is_still_reported_as_slack_sdk_reports_it() -> None:
+    async def broken(request: web.Request) -> web.Response:
+        return web.Response(text="<html>bad gateway</html>", content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/api/chat.postMessage", broken)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=f"http://127.0.0.1:{port}/api/")
+    client.session = web_api_session()
+    try:
+        with pytest.raises(SlackApiError, match="bad gateway"):
+            await client.chat_postMessage(channel="C1", text="x")
+    finally:
+        await client.session.close()
+        await runner.cleanup()
