@@ -14,6 +14,7 @@ from estimator.costs import (
     legal,
     regions,
     security,
+    self_hosting,
     storage,
     support,
     team,
@@ -42,7 +43,8 @@ class Parts:
     """A scenario's lines grouped by the figures they read, for a variant of it (other usage,
     users or hosting) to price again only the groups that read what the variant changes."""
 
-    app_tier: list[LineItem]  # infrastructure and extra regions: traffic (and a GPU fleet)
+    infrastructure: list[LineItem]  # traffic (and the GPU fleet when self-hosted)
+    regions: list[LineItem]  # extra regions: traffic and stored records
     inference: list[LineItem]  # traffic, tokens, model and hosting, which usage figures are given
     engineering: list[LineItem]  # stage and hosting
     records: list[LineItem]  # storage sized by stored records (the users', unless given)
@@ -55,7 +57,8 @@ class Parts:
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them."""
         return _in_order(
-            self.app_tier,
+            self.infrastructure,
+            self.regions,
             self.inference,
             self.engineering,
             self.records,
@@ -68,7 +71,8 @@ class Parts:
 
 
 def _in_order(
-    app_tier: list[LineItem],
+    infrastructure: list[LineItem],
+    regions: list[LineItem],
     inference: list[LineItem],
     engineering: list[LineItem],
     records: list[LineItem],
@@ -81,7 +85,8 @@ def _in_order(
     """The groups' lines in the order estimates list and sum them (_PARTS keeps it too), so a sum
     over a variant's lines is bit-identical to one over `line_items` of the variant."""
     return [
-        *app_tier,
+        *infrastructure,
+        *regions,
         *inference,
         *engineering,
         *records,
@@ -93,12 +98,20 @@ def _in_order(
     ]
 
 
+def _gpu_fleet(s: Scenario, t: Traffic) -> self_hosting.Fleet | None:
+    """The self-hosted GPU fleet for `t`, sized once for the infrastructure and inference lines
+    that both read it; None on an API."""
+    return self_hosting.fleet(s, t) if s.hosting is Hosting.self_hosted else None
+
+
 def parts(s: Scenario, t: Traffic) -> Parts:
     """The scenario's lines under the prices active now, without a price book's notes (see
     line_items); `t` is its traffic."""
+    gpus = _gpu_fleet(s, t)
     return Parts(
-        app_tier=[*infrastructure.lines(s, t), *regions.lines(s, t)],
-        inference=inference.lines(s, t),
+        infrastructure=infrastructure.lines(s, t, gpus),
+        regions=regions.lines(s, t),
+        inference=inference.lines(s, t, gpus),
         engineering=engineering.lines(s),
         records=storage.records_lines(s),
         transcripts=storage.transcripts_line(s, t),
@@ -132,19 +145,25 @@ def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario]
     own_traffic = traffic(s)
     if own is None:
         own = parts(s, own_traffic)
-    # Token counts move no traffic, and an API-hosted app tier reads no other usage figure: a
-    # variant with the scenario's own traffic keeps its infrastructure and regions lines.
-    api = s.hosting is Hosting.api
+    # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
+    # price reads them all; a self-hosted model's GPU fleet (in the app tier's monitoring and
+    # staging, and priced as its inference) reads output tokens with traffic, and no input tokens.
+    self_hosted = s.hosting is Hosting.self_hosted
 
     def lines(v: Scenario) -> list[LineItem]:
         t = traffic(v)
-        if api and t == own_traffic:
-            app_tier = own.app_tier
+        same_traffic = t == own_traffic
+        if same_traffic and not (self_hosted and v.output_tokens != s.output_tokens):
+            infrastructure_lines = own.infrastructure
+            inference_lines = own.inference if self_hosted else inference.lines(v, t)
         else:
-            app_tier = [*infrastructure.lines(v, t), *regions.lines(v, t)]
+            gpus = _gpu_fleet(v, t)
+            infrastructure_lines = infrastructure.lines(v, t, gpus)
+            inference_lines = inference.lines(v, t, gpus)
         return _in_order(
-            app_tier,
-            inference.lines(v, t),
+            infrastructure_lines,
+            own.regions if same_traffic else regions.lines(v, t),
+            inference_lines,
             own.engineering,
             own.records,
             storage.transcripts_line(v, t),
@@ -161,9 +180,11 @@ def at_other_users(v: Scenario, own: Parts) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering, security and legal read no users, so they stay its own."""
     t = traffic(v)
+    gpus = _gpu_fleet(v, t)
     return _in_order(
-        [*infrastructure.lines(v, t), *regions.lines(v, t)],
-        inference.lines(v, t),
+        infrastructure.lines(v, t, gpus),
+        regions.lines(v, t),
+        inference.lines(v, t, gpus),
         own.engineering,
         storage.records_lines(v),
         storage.transcripts_line(v, t),
@@ -176,12 +197,14 @@ def at_other_users(v: Scenario, own: Parts) -> list[LineItem]:
 
 def hosted_otherwise(v: Scenario, own: Parts) -> list[LineItem]:
     """The lines of `v`, the parts' scenario on the other hosting with another model (the
-    break-even's other side, same usage and so the same traffic): the stored records,
-    transcripts, security, support and legal read neither, so they stay its own."""
+    break-even's other side, same usage and so the same traffic): the extra regions, stored
+    records, transcripts, security, support and legal read neither, so they stay its own."""
     t = traffic(v)
+    gpus = _gpu_fleet(v, t)
     return _in_order(
-        [*infrastructure.lines(v, t), *regions.lines(v, t)],
-        inference.lines(v, t),
+        infrastructure.lines(v, t, gpus),
+        own.regions,
+        inference.lines(v, t, gpus),
         engineering.lines(v),
         own.records,
         own.transcripts,

@@ -9,6 +9,7 @@ to far more than the examples. Each phase here shows its own spend and the cumul
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator import facts
 from estimator.scenario import Scenario
@@ -65,9 +66,16 @@ class Phase:
 
 def year_two_users(s: Scenario) -> tuple[int, int]:
     """(average, final) monthly active users over months 13-24 with monthly growth compounding."""
-    monthly = 1 + s.monthly_user_growth
+    months_summed, final = _year_two_growth(s.monthly_user_growth)
+    return round(s.users * months_summed / 12), round(s.users * final)
+
+
+@lru_cache(maxsize=256)  # read three times an answer; a growth rate has one answer
+def _year_two_growth(monthly_growth: float) -> tuple[float, float]:
+    """(the twelve months' growth factors summed, the last month's factor)."""
+    monthly = 1 + monthly_growth
     factors = [monthly**k for k in range(1, 13)]
-    return round(s.users * sum(factors) / 12), round(s.users * factors[-1])
+    return sum(factors), factors[-1]
 
 
 def phases(s: Scenario, totals: Totals, year_two: Totals) -> tuple[Phase, Phase, Phase]:

@@ -117,9 +117,10 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
     return ""
 
 
-def lines(s: Scenario, t: Traffic) -> list[LineItem]:
+def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> list[LineItem]:
+    """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already."""
     if s.hosting is Hosting.self_hosted:
-        return self_hosting.lines(s, t)
+        return self_hosting.lines(s, t, gpus)
     q = quote(s)
     calls = t.llm_requests_per_month
     low, high = _cost(q, t)  # token_cost, with the request quoted once

@@ -116,10 +116,12 @@ class GpuHosting:
     hosts_high: int
 
 
-def _gpu_hosting(s: Scenario, t: Traffic) -> GpuHosting | None:
+def _gpu_hosting(
+    s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None
+) -> GpuHosting | None:
     if s.hosting is not Hosting.self_hosted:
         return None
-    f = self_hosting.fleet(s, t)
+    f = gpus if gpus is not None else self_hosting.fleet(s, t)
     table = facts.entry(f"gpu.{s.gpu.value}")
     width = f.replica.gpus
     hours = facts.HOURS_PER_MONTH
@@ -139,7 +141,9 @@ def gpu_hosts_text(low: int, high: int) -> str:
     return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
 
 
-def lines(s: Scenario, t: Traffic) -> list[LineItem]:
+def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> list[LineItem]:
+    """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already (the
+    inference lines read the same one)."""
     policy = uptime_policy(s)
     f = fleet(s, t)
     compute_low = f.primary_low * _INSTANCE.low
@@ -192,7 +196,7 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             VARIES_WITH_USERS,
         )
     )
-    gpu = _gpu_hosting(s, t)
+    gpu = _gpu_hosting(s, t, gpus)
     staging_gpu_low = gpu.staging_low if gpu else 0.0
     staging_gpu_high = gpu.staging_high if gpu else 0.0
 

@@ -193,8 +193,9 @@ def _primary_cost(f: Fleet, gpu: GPU) -> tuple[float, float]:
     )
 
 
-def lines(s: Scenario, t: Traffic) -> list[LineItem]:
-    f = fleet(s, t)
+def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
+    """`gpus`: the fleet for `t` when the caller sized it already (infrastructure reads it too)."""
+    f = gpus if gpus is not None else fleet(s, t)
     r = f.replica
     hourly_low, hourly_high = _hourly(s.gpu)
     low, high = _primary_cost(f, s.gpu)  # gpu_cost, with the fleet sized once
