@@ -39,8 +39,14 @@ def symbol() -> str:
 # formats about 250 amounts, a range two at a time.
 
 
+# Placing thousands separators ("," in a format) costs as much again as the rest of formatting a
+# number, so figures that round to three digits at most are formatted without asking for them.
+
+
 def _whole(symbol: str, amount: float) -> str:
-    if abs(amount) < 10 and amount != int(amount):
+    if 10 <= amount < 999.5:  # most amounts: 10 to 999, no cents and no separator
+        return f"{symbol}{amount:.0f}"
+    if -10 < amount < 10 and amount != int(amount):
         return f"{symbol}{amount:,.2f}"
     return f"{symbol}{amount:,.0f}"
 
@@ -49,11 +55,11 @@ def _short(symbol: str, amount: float) -> str:
     sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
     if a < 1_000:
-        body = f"{a:,.0f}"
+        body = f"{a:.0f}" if a < 999.5 else "1,000"  # from 999.5 it rounds to 1,000
     elif a < 9_950:
         body = f"{a / 1_000:.1f}k".replace(".0k", "k")
     elif a < 999_500:
-        body = f"{a / 1_000:,.0f}k"
+        body = f"{a / 1_000:.0f}k"  # under 999.5 thousands: three digits at most
     elif a < 999_500_000:
         body = f"{a / 1_000_000:,.1f}M".replace(".0M", "M")
     else:
@@ -97,7 +103,7 @@ def signed_usd_short(amount: float) -> str:
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
     if type(n) is int:  # most counts (users, requests, records): straight to the digits
-        return f"{n:,}"
+        return f"{n:,}" if n >= 1_000 or n <= -1_000 else str(n)
     whole = int(n)
     if n == whole:
         return f"{whole:,}"
