@@ -36,19 +36,18 @@ def symbol() -> str:
 
 
 # Each public formatter reads the currency once and hands the converted amount to these: an answer
-# formats about 250 amounts, a range two at a time.
+# formats about 250 amounts, a range two at a time. Asking for thousands separators ("," in a
+# format) adds half to the cost of formatting a number, so figures that round to three digits at
+# most are formatted without.
 
 
-# Placing thousands separators ("," in a format) costs as much again as the rest of formatting a
-# number, so figures that round to three digits at most are formatted without asking for them.
-
-
-def _whole(symbol: str, amount: float) -> str:
+def _digits(amount: float) -> str:
+    """A whole amount without its symbol: 1,234, 850, or 2.50 (cents below 10)."""
     if 10 <= amount < 999.5:  # most amounts: 10 to 999, no cents and no separator
-        return f"{symbol}{amount:.0f}"
+        return f"{amount:.0f}"
     if -10 < amount < 10 and amount != int(amount):
-        return f"{symbol}{amount:,.2f}"
-    return f"{symbol}{amount:,.0f}"
+        return f"{amount:,.2f}"
+    return f"{amount:,.0f}"
 
 
 def _short(symbol: str, amount: float) -> str:
@@ -70,7 +69,7 @@ def _short(symbol: str, amount: float) -> str:
 def usd(amount: float) -> str:
     """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
     shown = _SHOWN.get()
-    return _whole("$", amount) if shown is None else _whole(shown[0], amount * shown[1])
+    return "$" + _digits(amount) if shown is None else shown[0] + _digits(amount * shown[1])
 
 
 def usd_short(amount: float) -> str:
@@ -83,14 +82,17 @@ def usd_short(amount: float) -> str:
 def usd_range(low: float, high: float, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
     shown = _SHOWN.get()
-    fmt = _short if short else _whole
     if shown is None:
         symbol = "$"
     else:
         symbol, per_usd = shown
         low, high = low * per_usd, high * per_usd
-    lo, hi = fmt(symbol, low), fmt(symbol, high)
-    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
+    if short:
+        lo, hi = _short(symbol, low), _short(symbol, high)  # a sign goes before the symbol
+        return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
+    # A whole amount's sign follows its symbol ("$-5"): the symbol is written once, in front.
+    lo, hi = _digits(low), _digits(high)
+    return symbol + lo if lo == hi else f"{symbol}{lo}–{hi}"
 
 
 def signed_usd_short(amount: float) -> str:
