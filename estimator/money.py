@@ -53,17 +53,18 @@ def _digits(amount: float) -> str:
 def _short(symbol: str, amount: float) -> str:
     sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
+    # Each figure written in one f-string with its sign and symbol: no concatenation after.
+    if a < 999.5:  # three digits at most
+        return f"{sign}{symbol}{a:.0f}"
     if a < 1_000:
-        body = f"{a:.0f}" if a < 999.5 else "1,000"  # from 999.5 it rounds to 1,000
-    elif a < 9_950:
-        body = f"{a / 1_000:.1f}k".replace(".0k", "k")
-    elif a < 999_500:
-        body = f"{a / 1_000:.0f}k"  # under 999.5 thousands: three digits at most
-    elif a < 999_500_000:
-        body = f"{a / 1_000_000:,.1f}M".replace(".0M", "M")
-    else:
-        body = f"{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
-    return sign + symbol + body
+        return f"{sign}{symbol}1,000"
+    if a < 9_950:
+        return f"{sign}{symbol}{a / 1_000:.1f}k".replace(".0k", "k")
+    if a < 999_500:  # under 999.5 thousands: three digits at most
+        return f"{sign}{symbol}{a / 1_000:.0f}k"
+    if a < 999_500_000:
+        return f"{sign}{symbol}{a / 1_000_000:,.1f}M".replace(".0M", "M")
+    return f"{sign}{symbol}{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
 
 
 def usd(amount: float) -> str:
