@@ -105,12 +105,12 @@ def signed_usd_short(amount: float) -> str:
 
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
-    if type(n) is int:  # most counts (users, requests, records): straight to the digits
-        return f"{n:,}" if n >= 1_000 or n <= -1_000 else str(n)
-    whole = int(n)
-    if n == whole:
-        return f"{whole:,}"
-    return f"{n:,.2f}".rstrip("0").rstrip(".")
+    if type(n) is not int:  # most counts (users, requests, records) are ints already
+        whole = int(n)
+        if n != whole:
+            return f"{n:,.2f}".rstrip("0").rstrip(".")
+        n = whole
+    return str(n) if -1_000 < n < 1_000 else f"{n:,}"
 
 
 def percent(share: float) -> str:
