@@ -36,35 +36,41 @@ def symbol() -> str:
 
 
 # Each public formatter reads the currency once and hands the converted amount to these: an answer
-# formats about 250 amounts, a range two at a time.
+# formats about 250 amounts, a range two at a time. Asking for thousands separators ("," in a
+# format) adds half to the cost of formatting a number, so figures that round to three digits at
+# most are formatted without.
 
 
-def _whole(symbol: str, amount: float) -> str:
-    if abs(amount) < 10 and amount != int(amount):
-        return f"{symbol}{amount:,.2f}"
-    return f"{symbol}{amount:,.0f}"
+def _digits(amount: float) -> str:
+    """A whole amount without its symbol: 1,234, 850, or 2.50 (cents below 10)."""
+    if 10 <= amount < 999.5:  # most amounts: 10 to 999, no cents and no separator
+        return f"{amount:.0f}"
+    if -10 < amount < 10 and amount != int(amount):
+        return f"{amount:,.2f}"
+    return f"{amount:,.0f}"
 
 
 def _short(symbol: str, amount: float) -> str:
     sign = "-" if amount < 0 and round(amount) != 0 else ""
     a = abs(amount)
+    # Each figure written in one f-string with its sign and symbol: no concatenation after.
+    if a < 999.5:  # three digits at most
+        return f"{sign}{symbol}{a:.0f}"
     if a < 1_000:
-        body = f"{a:,.0f}"
-    elif a < 9_950:
-        body = f"{a / 1_000:.1f}k".replace(".0k", "k")
-    elif a < 999_500:
-        body = f"{a / 1_000:,.0f}k"
-    elif a < 999_500_000:
-        body = f"{a / 1_000_000:,.1f}M".replace(".0M", "M")
-    else:
-        body = f"{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
-    return sign + symbol + body
+        return f"{sign}{symbol}1,000"
+    if a < 9_950:
+        return f"{sign}{symbol}{a / 1_000:.1f}k".replace(".0k", "k")
+    if a < 999_500:  # under 999.5 thousands: three digits at most
+        return f"{sign}{symbol}{a / 1_000:.0f}k"
+    if a < 999_500_000:
+        return f"{sign}{symbol}{a / 1_000_000:,.1f}M".replace(".0M", "M")
+    return f"{sign}{symbol}{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
 
 
 def usd(amount: float) -> str:
     """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
     shown = _SHOWN.get()
-    return _whole("$", amount) if shown is None else _whole(shown[0], amount * shown[1])
+    return "$" + _digits(amount) if shown is None else shown[0] + _digits(amount * shown[1])
 
 
 def usd_short(amount: float) -> str:
@@ -77,14 +83,17 @@ def usd_short(amount: float) -> str:
 def usd_range(low: float, high: float, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
     shown = _SHOWN.get()
-    fmt = _short if short else _whole
     if shown is None:
         symbol = "$"
     else:
         symbol, per_usd = shown
         low, high = low * per_usd, high * per_usd
-    lo, hi = fmt(symbol, low), fmt(symbol, high)
-    return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
+    if short:
+        lo, hi = _short(symbol, low), _short(symbol, high)  # a sign goes before the symbol
+        return lo if lo == hi else f"{lo}–{hi.removeprefix(symbol)}"
+    # A whole amount's sign follows its symbol ("$-5"): the symbol is written once, in front.
+    lo, hi = _digits(low), _digits(high)
+    return symbol + lo if lo == hi else f"{symbol}{lo}–{hi}"
 
 
 def signed_usd_short(amount: float) -> str:
@@ -96,12 +105,12 @@ def signed_usd_short(amount: float) -> str:
 
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
-    if type(n) is int:  # most counts (users, requests, records): straight to the digits
-        return f"{n:,}"
-    whole = int(n)
-    if n == whole:
-        return f"{whole:,}"
-    return f"{n:,.2f}".rstrip("0").rstrip(".")
+    if type(n) is not int:  # most counts (users, requests, records) are ints already
+        whole = int(n)
+        if n != whole:
+            return f"{n:,.2f}".rstrip("0").rstrip(".")
+        n = whole
+    return str(n) if -1_000 < n < 1_000 else f"{n:,}"
 
 
 def percent(share: float) -> str:

@@ -134,9 +134,7 @@ def _clip(text: str, limit: int) -> str:
 def _within_limits(block: dict) -> bool:
     """True when nothing in `block` needs clipping (the common case: no copy is made)."""
     kind = block.get("type")
-    if kind == "header":
-        return len(block["text"]["text"]) <= limits.HEADER_TEXT
-    if kind == "section":  # most blocks (25 an answer): most have a text and no fields
+    if kind == "section":  # most blocks (25 an answer), so looked at first: most have no fields
         text, fields = block.get("text"), block.get("fields")
         if text is not None and len(text.get("text", "")) > limits.SECTION_TEXT:
             return False
@@ -144,6 +142,8 @@ def _within_limits(block: dict) -> bool:
             len(fields) <= limits.SECTION_FIELDS
             and all(len(f["text"]) <= limits.SECTION_FIELD_TEXT for f in fields)
         )
+    if kind == "header":
+        return len(block["text"]["text"]) <= limits.HEADER_TEXT
     if kind == "context":
         elements = block["elements"]
         return len(elements) <= limits.CONTEXT_ELEMENTS and all(
@@ -285,18 +285,19 @@ def _table_cells(block: dict) -> list[tuple[str, ...]]:
 
 
 def _plain_table(rows: list[tuple[str, ...]]) -> str:
-    """The rows as aligned plain text, for the notification fallback beside a table block."""
-    return _table(rows).removeprefix("```\n").removesuffix("\n```")
-
-
-def _table(rows: list[tuple[str, ...]]) -> str:
-    """A monospace table: first column left-aligned, amounts right-aligned."""
+    """The rows as aligned plain text (first column left-aligned, amounts right-aligned), for
+    the notification fallback beside a table block."""
     widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
     first, amounts = widths[0], widths[1:]
     lines = [
         "  ".join([row[0].ljust(first), *map(str.rjust, row[1:], amounts)]).rstrip() for row in rows
     ]
-    return "```\n" + "\n".join(lines) + "\n```"
+    return "\n".join(lines)
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    """A monospace table: the plain table in a code block."""
+    return f"```\n{_plain_table(rows)}\n```"
 
 
 # --- amounts ----------------------------------------------------------------------------------
@@ -635,8 +636,8 @@ def _strategies(e: Estimate) -> Message:
 
 def _line(item: LineItem) -> str:
     # Full figures, not $2.5k: this is the part a person checks against the basis by hand.
-    amount = usd_range(item.low, item.high) + _CADENCE[item.cadence]
-    return f"• *{item.item}*: {amount}\n      = {item.basis}"
+    amount, cadence = usd_range(item.low, item.high), _CADENCE[item.cadence]
+    return f"• *{item.item}*: {amount}{cadence}\n      = {item.basis}"
 
 
 # Each category's heading in the arithmetic, escaped ("Security &amp; compliance") once.
