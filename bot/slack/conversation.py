@@ -30,7 +30,7 @@ from bot.slack import answers, blocks, limits, pictures
 from bot.slack.answers import Answer
 from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
-from bot.slack.jobs import ClientFor, Job, JobQueue, current_ledger
+from bot.slack.jobs import ClientFor, EnqueueUndecided, Job, JobQueue, current_ledger
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
@@ -177,12 +177,34 @@ class Conversations:
                     self.metrics.requests.labels(kind="duplicate").inc()
                     log.info("dropped a duplicate %s", job.kind)
                 return
+            except EnqueueUndecided as undecided:
+                # Acknowledged now, within Slack's 3 s; answered here only if it was not queued.
+                work = self._unless_queued(job, undecided.outcome, once, once_seconds)
+                self.spawn(work, job.kind, job_where(job))
+                return
             except StoreUnavailable:
                 self.metrics.redis_errors.inc()
                 self.metrics.jobs.labels(event="run_locally").inc()
             except ValueError:  # IDs of unexpected characters: answered here, not queued
                 once = None
         self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds)
+
+    async def _unless_queued(
+        self, job: Job, queued: Awaitable[bool], once: str | None, once_seconds: int
+    ) -> None:
+        """A job whose recording was slow: nothing more if Redis did record it (a replica answers
+        it) or it was a duplicate; answered here if Redis did not, and now never will."""
+        try:
+            if not await queued:
+                self.metrics.requests.labels(kind="duplicate").inc()
+                log.info("dropped a duplicate %s", job.kind)
+            return
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            self.metrics.jobs.labels(event="run_locally").inc()
+        if once is not None and not await self.first_time(once, once_seconds):
+            return
+        await self.perform(job)
 
     async def run_job(self, job: Job) -> None:
         """A job taken from the queue (bot/slack/jobs.py), with the same error handling."""

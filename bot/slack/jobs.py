@@ -53,7 +53,13 @@ READ_BLOCK_MS = 500  # a reader notices shutdown within this long
 # window leaves its finished jobs pending; whoever takes them over finds every step posted.
 READ_BATCH = 16
 ACK_BATCH_SECONDS = 0.02
-ENQUEUE_TIMEOUT_SECONDS = 0.5  # inside Slack's 3 s for the acknowledgement
+ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (Slack allows 3 s)
+# A job whose recording Redis has not confirmed by then is acknowledged all the same, and Redis's
+# answer awaited until ENQUEUE_DEADLINE_SECONDS after it was sent: the script records nothing
+# later than that by Redis's clock, so a job the replica then answers itself is never also in
+# the stream for another to answer. CLOCK_MARGIN_SECONDS allows for the two clocks' difference.
+ENQUEUE_DEADLINE_SECONDS = 1.0
+CLOCK_MARGIN_SECONDS = 0.25
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
 CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
@@ -62,19 +68,24 @@ STEP_EVENT = "aicost_step"  # message metadata event type that names a job's ste
 # workspace's settings ride along in the entry ("" when it has none), so whoever runs the job
 # reads no more to price it, and prices it as the settings stood when it was acknowledged; a
 # charged job's entry says what the charge found ("0": a token taken, else seconds to wait).
+# Past the sender's deadline it does nothing and answers 'late' (the sender has stopped waiting).
 # KEYS: the stream, the settings, [the duplicate claim], [token buckets]; ARGV: the stream's
 # length, the job, the claim's seconds, how many claim keys (0 or 1), the buckets' window, now,
-# their capacities.
+# the deadline, the buckets' capacities.
 _ENQUEUE = (
     TOKEN_BUCKETS_LUA
     + """
+local clock = redis.call('TIME')
+if tonumber(clock[1]) + tonumber(clock[2]) / 1000000 > tonumber(ARGV[7]) then
+  return 'late'
+end
 local claims = tonumber(ARGV[4])
 if claims == 1 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
   return false
 end
 local fields = {'job', ARGV[2], 'settings', redis.call('GET', KEYS[2]) or ''}
 if #KEYS > 2 + claims then
-  local wait = take_tokens(3 + claims, tonumber(ARGV[5]), tonumber(ARGV[6]), 7)
+  local wait = take_tokens(3 + claims, tonumber(ARGV[5]), tonumber(ARGV[6]), 8)
   table.insert(fields, 'wait')
   table.insert(fields, wait)
 end
@@ -126,6 +137,16 @@ class Job:
 
 
 ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)
+
+
+class EnqueueUndecided(Exception):
+    """Redis has not answered within ENQUEUE_TIMEOUT_SECONDS (it is slow, or this process is).
+    Awaiting `outcome` tells, by the deadline, whether the job was recorded (True), was a
+    duplicate (False), or was not recorded and never will be (StoreUnavailable)."""
+
+    def __init__(self, outcome: Awaitable[bool]) -> None:
+        super().__init__("Redis has not answered yet")
+        self.outcome = outcome
 
 
 # --- the step ledger: each visible step posted at most once ------------------------------------
@@ -286,21 +307,45 @@ class JobQueue:
     ) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). With
         `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
-        tokens in the same round trip. Raises StoreUnavailable when Redis does not answer in
-        time, ValueError for IDs that are not Slack's (nothing can be keyed by them)."""
+        tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
+        when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
+        Slack's (nothing can be keyed by them)."""
         claims = [_claim_key(once)] if once else []
         buckets = [bucket_key(key) for key, _ in charge or []]
         keys = [STREAM, workspace_keys(job.team_id).settings, *claims, *buckets]
-        args = [STREAM_MAX_LEN, job.dump(), once_seconds, len(claims), per_seconds, time.time()]
-        args += [capacity for _, capacity in charge or []]
+        now = time.time()
+        args = [STREAM_MAX_LEN, job.dump(), once_seconds, len(claims), per_seconds, now]
+        args += [now + ENQUEUE_DEADLINE_SECONDS, *(capacity for _, capacity in charge or [])]
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
+        recording = self._scripts.call(self._enqueue, keys, args)
         try:
             async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
-                entry = await self._scripts.call(self._enqueue, keys, args)
-        except (RedisError, OSError, TimeoutError) as exc:
+                # Shielded: the answer may still come, and it decides what happens to the job.
+                entry = await asyncio.shield(recording)
+        except TimeoutError:
+            log.info("recording a %s is slow; acknowledged, its answer awaited", job.kind)
+            raise EnqueueUndecided(self._decided(job, recording, give_up_at)) from None
+        except (RedisError, OSError) as exc:
             log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
             raise StoreUnavailable("redis enqueue failed") from exc
+        return self._recorded(job, entry)
+
+    async def _decided(self, job: Job, recording: asyncio.Future[Any], give_up_at: float) -> bool:
+        try:
+            async with asyncio.timeout_at(give_up_at):
+                entry = await recording
+        except (RedisError, OSError, TimeoutError) as exc:  # past the deadline: never recorded
+            log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            raise StoreUnavailable("redis enqueue failed") from exc
+        return self._recorded(job, entry)
+
+    def _recorded(self, job: Job, entry: str | None) -> bool:
         if entry is None:
             return False
+        if entry == "late":
+            log.warning("could not queue a %s: Redis ran it past its deadline", job.kind)
+            raise StoreUnavailable("redis enqueue came too late")
         self.metrics.jobs.labels(event="enqueued").inc()
         return True
 

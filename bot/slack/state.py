@@ -41,7 +41,7 @@ REDIS_TIMEOUT_SECONDS = 0.2
 # costs the user their follow-ups. A busy event loop can take longer than 200 ms to read a
 # reply Redis sent in time (on a slow 2-core machine, a burst's saves failed together while
 # Redis was fine), so this budget is longer; a hung Redis still delays the tips by only this.
-SAVE_TIMEOUT_SECONDS = 1.0
+SAVE_TIMEOUT_SECONDS = 0.5
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
 # Duplicate-claim kinds; each claim key names the workspace right after its kind.
