@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,7 +14,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import answers, blocks
-from bot.slack.web_session import blocks_to_send, web_api_session
+from bot.slack.app import web_client
+from bot.slack.settings import Settings
+from bot.slack.web_session import blocks_to_send, post_message, web_api_session
 from bot.slack.workers import Workers
 from tests.support.fake_slack import TEST_BOT_TOKEN, FakeSlack
 
@@ -107,6 +110,54 @@ async def test_an_answer_that_is_not_json_is_still_reported_as_slack_sdk_reports
     try:
         with pytest.raises(SlackApiError, match="bad gateway"):
             await client.chat_postMessage(channel="C1", text="x")
+        with pytest.raises(SlackApiError, match="non-JSON format: <html>bad gateway"):
+            await post_message(client, channel="C1", text="x")
     finally:
         await client.session.close()
         await runner.cleanup()
+
+
+async def test_a_post_the_short_way_is_the_post_slack_sdk_makes(slack: FakeSlack) -> None:
+    tip = answers.request(STANDARD).messages[1]
+    step = {"event_type": "aicost_step", "event_payload": {"job": "j1", "step": "2"}}
+    args = dict(channel="C1", thread_ts="1700000000.000100", text=tip.text, blocks=tip.blocks,
+                metadata=step)  # fmt: skip
+    plain = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)  # slack_sdk's road
+    await plain.chat_postMessage(**args)
+    ours = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)
+    ours.session = web_api_session()
+    try:
+        response = await post_message(ours, **args)
+    finally:
+        await ours.session.close()
+    theirs, mine = slack.calls_to("chat.postMessage")
+    assert mine.args == theirs.args  # the same message, thread and metadata
+    assert mine.headers["authorization"] == theirs.headers["authorization"]
+    assert mine.headers["user-agent"] == theirs.headers["user-agent"]
+    assert response["ok"] and response["ts"] and response["message"]["blocks"] == tip.blocks
+
+
+async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: FakeSlack) -> None:
+    settings = Settings(slack_bot_token=TEST_BOT_TOKEN, slack_signing_secret="s" * 32,
+                        slack_api_url=slack.base_url)  # fmt: skip
+    client = web_client(settings)  # the bot's retry handlers
+    client.session = web_api_session()
+    try:
+        slack.server_error_next("chat.postMessage", status=502)
+        slack.rate_limit_next("chat.postMessage", retry_after=1)
+        started = time.monotonic()
+        assert (await post_message(client, channel="C1", text="x"))["ok"]
+        assert time.monotonic() - started >= 1.0  # after Retry-After
+        assert len(slack.calls_to("chat.postMessage")) == 3
+
+        slack.fail_next("chat.postMessage", "not_in_channel")
+        with pytest.raises(SlackApiError) as refused:
+            await post_message(client, channel="C1", text="x")
+        assert refused.value.response["error"] == "not_in_channel"
+
+        slack.server_error_next("chat.postMessage", status=503, times=3)  # more than it retries
+        with pytest.raises(SlackApiError) as down:
+            await post_message(client, channel="C1", text="x")
+        assert down.value.response.status_code == 503
+    finally:
+        await client.session.close()

@@ -35,7 +35,7 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
 from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
-from bot.slack.web_session import blocks_to_send
+from bot.slack.web_session import blocks_to_send, post_message
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
@@ -816,7 +816,8 @@ class Conversations:
         its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
         ledger = current_ledger.get()
         if ledger is None:
-            response = await client.chat_postMessage(
+            response = await post_message(
+                client,
                 channel=channel,
                 thread_ts=thread_ts,
                 text=message.text,
@@ -832,7 +833,8 @@ class Conversations:
         if earlier is not None:
             self.metrics.jobs.labels(event="step_skipped").inc()
             return earlier
-        response = await client.chat_postMessage(
+        response = await post_message(
+            client,
             channel=channel,
             thread_ts=thread_ts,
             text=message.text,

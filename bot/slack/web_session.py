@@ -4,17 +4,23 @@ A command's five posts carry about 16 KB of blocks to Slack, and Slack's answer 
 message back, blocks included: encoding the one and decoding the other with the json module took
 a tenth of the event loop's CPU under load. orjson does the same work in a fraction of the time,
 and lets a message worded in a worker travel as the JSON it will be sent as
-(blocks.Message.for_slack), so the loop never rebuilds its blocks.
+(blocks_to_send), so the loop never rebuilds its blocks.
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any
 
 import aiohttp
 import orjson
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.request import HttpRequest as RetryHttpRequest
+from slack_sdk.http_retry.response import HttpResponse as RetryHttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.slack.blocks import Message
 
@@ -47,3 +53,87 @@ def blocks_to_send(client: AsyncWebClient, message: Message) -> Any:
     if encoded is not None and client.session in _ours:
         return orjson.Fragment(encoded)
     return message.blocks
+
+
+async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackResponse:
+    """chat.postMessage on `client`'s session, token and retry handlers, as
+    `client.chat_postMessage(**args)` would post it, by a shorter road: five of these a command
+    made slack_sdk's generic request building (URL joining, argument rewriting, header merging)
+    a tenth of the event loop's CPU. Retries are decided by the client's own handlers; a reply
+    that is not ok raises SlackApiError as slack_sdk's does. Other methods go through slack_sdk."""
+    session = client.session
+    if session is None or session.closed or session not in _ours:
+        return await client.chat_postMessage(**args)
+    url = _method_url(client.base_url, "chat.postMessage")
+    headers = {**client.headers, **_auth_headers(client.token)}
+    body = orjson.dumps({k: v for k, v in args.items() if v is not None})
+    request = RetryHttpRequest(method="POST", url=url, headers=headers, data=body)
+    state = RetryState()
+    timeout = aiohttp.ClientTimeout(total=client.timeout)
+    while True:
+        state.next_attempt_requested = False
+        try:
+            async with session.post(url, data=body, headers=headers, timeout=timeout) as res:
+                raw = await res.read()
+                status, res_headers = res.status, res.headers
+            data = _json(raw)
+            answer = RetryHttpResponse(status_code=status, headers=res_headers, body=data)
+            if not await _retried(client, state, request, answer, None):
+                break
+        except Exception as error:
+            if not await _retried(client, state, request, None, error):
+                raise
+    response = AsyncSlackResponse(
+        client=client,
+        http_verb="POST",
+        api_url=url,
+        req_args={},
+        data=data or {},
+        headers=res_headers,
+        status_code=status,
+    )
+    if data is None and status == 200:  # Slack said OK in something that is not JSON
+        text = raw.decode(errors="replace")[:100]
+        raise SlackApiError(f"Received a response in a non-JSON format: {text}", response)
+    return response.validate()
+
+
+async def _retried(
+    client: AsyncWebClient,
+    state: RetryState,
+    request: RetryHttpRequest,
+    response: RetryHttpResponse | None,
+    error: Exception | None,
+) -> bool:
+    """True when one of the client's retry handlers takes this outcome (and has waited)."""
+    for handler in client.retry_handlers:
+        if await handler.can_retry_async(
+            state=state, request=request, response=response, error=error
+        ):
+            await handler.prepare_for_next_attempt_async(
+                state=state, request=request, response=response, error=error
+            )
+            break
+    return state.next_attempt_requested
+
+
+def _json(raw: bytes) -> dict[str, Any] | None:
+    """The answer's JSON object; None for a body that is not one (an error page from a proxy)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _method_url(base_url: str, method: str) -> str:
+    return base_url.rstrip("/") + "/" + method
+
+
+@functools.lru_cache(maxsize=1024)
+def _auth_headers(token: str | None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json;charset=utf-8"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
