@@ -31,19 +31,11 @@ from bot.slack.state import StoreUnavailable, _claim_key, bucket_key
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, channel_id, new_team, posts, tips_for
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, keep_busy
 from tests.support.signing import slash_command_body
 
-# Keeps Redis busy (other clients wait) for ARGV[1] microseconds: slow, not down.
-BUSY = """
-local start = redis.call('TIME')
-repeat
-  local now = redis.call('TIME')
-until (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > tonumber(ARGV[1])
-return 1
-"""
 # Longer than the acknowledgement waits, shorter than the deadline for recording.
-SLOW_MICROSECONDS = int((ENQUEUE_TIMEOUT_SECONDS + ENQUEUE_DEADLINE_SECONDS) / 2 * 1_000_000)
+SLOW_SECONDS = (ENQUEUE_TIMEOUT_SECONDS + ENQUEUE_DEADLINE_SECONDS) / 2
 
 
 @pytest.fixture
@@ -86,7 +78,7 @@ async def _undecided(queue: JobQueue, job: Job, **kwargs) -> EnqueueUndecided:
 async def test_a_recording_confirmed_late_is_kept_and_reported_recorded(queue, raw) -> None:
     team = new_team()
     assert await queue.enqueue(_job(team))  # connected, its script loaded
-    busy = asyncio.create_task(raw.eval(BUSY, 0, SLOW_MICROSECONDS))
+    busy = asyncio.create_task(keep_busy(raw, SLOW_SECONDS))
     await asyncio.sleep(0.05)
     slow = await _undecided(queue, _job(team))
     assert await slow.outcome is True  # a replica answers it: this one must not
@@ -128,7 +120,7 @@ async def test_a_command_recorded_late_gets_one_estimate_not_two(server, raw) ->
             assert status == 200
             await slack.wait_for("chat.postMessage", count=1 + tips_for(STANDARD), timeout=15)
             channel = channel_id()
-            busy = asyncio.create_task(raw.eval(BUSY, 0, SLOW_MICROSECONDS))
+            busy = asyncio.create_task(keep_busy(raw, SLOW_SECONDS))
             await asyncio.sleep(0.05)
             status, _, seconds = await bot.post(
                 slash_command_body(STANDARD, team_id=team, channel_id=channel, user_id="U2")

@@ -21,7 +21,7 @@ from bot.slack.state import (
     StoreUnavailable,
     make_store,
 )
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, keep_busy
 
 TTL = 60
 CHANNEL = "C0456"
@@ -381,16 +381,6 @@ async def test_a_token_given_back_can_be_taken_again_and_never_beyond_the_capaci
     assert await store.take_tokens(buckets, 60.0) > 0
 
 
-# Keeps Redis busy (other clients wait) for ARGV[1] microseconds: a slow moment, not an outage.
-_BUSY = """
-local start = redis.call('TIME')
-repeat
-  local now = redis.call('TIME')
-until (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > tonumber(ARGV[1])
-return 1
-"""
-
-
 async def test_a_conversation_saved_during_a_slow_moment_is_kept_not_reported_lost() -> None:
     # Saves come after the estimate is posted; one that fails costs the user their follow-ups
     # (and adds "Follow-ups are unavailable" to the thread), so a reply 300 ms late still counts.
@@ -399,7 +389,7 @@ async def test_a_conversation_saved_during_a_slow_moment_is_kept_not_reported_lo
         busy = aioredis.Redis.from_url(server.url)
         try:
             assert await store.ping() is True
-            blocking = asyncio.create_task(busy.eval(_BUSY, 0, 300_000))
+            blocking = asyncio.create_task(keep_busy(busy, 0.3))
             await asyncio.sleep(0.05)  # the busy script is running
             started = time.monotonic()
             await store.save_conversation("T1", CHANNEL, THREAD, _state(), {"n": 1})

@@ -816,14 +816,7 @@ class Conversations:
         its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
         ledger = current_ledger.get()
         if ledger is None:
-            response = await post_message(
-                client,
-                channel=channel,
-                thread_ts=thread_ts,
-                text=message.text,
-                blocks=blocks_to_send(client, message),
-            )
-            return str(response["ts"])
+            return await _posted(client, message, channel, thread_ts)
         step = ledger.next_step()
         try:
             earlier = await ledger.posted_earlier(client, channel, thread_ts, step)
@@ -833,15 +826,7 @@ class Conversations:
         if earlier is not None:
             self.metrics.jobs.labels(event="step_skipped").inc()
             return earlier
-        response = await post_message(
-            client,
-            channel=channel,
-            thread_ts=thread_ts,
-            text=message.text,
-            blocks=blocks_to_send(client, message),
-            metadata=ledger.metadata(step),
-        )
-        ts = str(response["ts"])
+        ts = await _posted(client, message, channel, thread_ts, ledger.metadata(step))
         ledger.done(step, ts)
         return ts
 
@@ -895,6 +880,25 @@ class Conversations:
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
         )
+
+
+async def _posted(
+    client: AsyncWebClient,
+    message: blocks.Message,
+    channel: str,
+    thread_ts: str | None,
+    metadata: dict[str, Any] | None = None,
+) -> str:
+    """chat.postMessage (by the short road, web_session.post_message); the message's ts."""
+    response = await post_message(
+        client,
+        channel=channel,
+        thread_ts=thread_ts,
+        text=message.text,
+        blocks=blocks_to_send(client, message),
+        metadata=metadata,
+    )
+    return str(response["ts"])
 
 
 def _stamped(message: blocks.Message, where: Where) -> blocks.Message:

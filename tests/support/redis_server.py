@@ -15,8 +15,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import redis
 
@@ -197,3 +199,19 @@ def redis_url_for_tests() -> tuple[str, RedisServer | None]:
         server.close()
         raise
     return server.url, server
+
+
+# Keeps Redis busy for ARGV[1] microseconds, every other client waiting: slow, not down.
+_BUSY = """
+local start = redis.call('TIME')
+repeat
+  local now = redis.call('TIME')
+until (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > tonumber(ARGV[1])
+return 1
+"""
+
+
+def keep_busy(client: Any, seconds: float) -> Awaitable[Any]:
+    """Redis (reached by `client`, a redis.asyncio client) busy with a script for `seconds`:
+    every other client's commands wait behind it, as on a Redis that is slow for a moment."""
+    return client.eval(_BUSY, 0, int(seconds * 1_000_000))
