@@ -122,16 +122,18 @@ async def test_a_post_the_short_way_is_the_post_slack_sdk_makes(slack: FakeSlack
     step = {"event_type": "aicost_step", "event_payload": {"job": "j1", "step": "2"}}
     args = dict(channel="C1", thread_ts="1700000000.000100", text=tip.text, blocks=tip.blocks,
                 metadata=step)  # fmt: skip
-    plain = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)  # slack_sdk's road
-    await plain.chat_postMessage(**args)
-    ours = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)
+    # An org-wide install's client names its workspace in every call (team_id).
+    plain = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url, team_id="T0123")
+    await plain.chat_postMessage(**args)  # slack_sdk's road
+    ours = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url, team_id="T0123")
     ours.session = web_api_session()
     try:
         response = await post_message(ours, **args)
     finally:
         await ours.session.close()
     theirs, mine = slack.calls_to("chat.postMessage")
-    assert mine.args == theirs.args  # the same message, thread and metadata
+    assert mine.args == theirs.args  # the same message, thread, metadata and workspace
+    assert mine.args["team_id"] == "T0123"
     assert mine.headers["authorization"] == theirs.headers["authorization"]
     assert mine.headers["user-agent"] == theirs.headers["user-agent"]
     assert response["ok"] and response["ts"] and response["message"]["blocks"] == tip.blocks
@@ -161,3 +163,29 @@ async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: F
         assert down.value.response.status_code == 503
     finally:
         await client.session.close()
+
+
+async def test_a_post_the_short_way_goes_through_the_clients_proxy() -> None:
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:  # answers in Slack's place
+        seen.append(str(request.url))
+        return web.json_response({"ok": True, "channel": "C1", "ts": "1700000000.000200"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncWebClient(token=TEST_BOT_TOKEN, base_url="http://slack.invalid/api/",
+                            proxy=f"http://127.0.0.1:{port}")  # fmt: skip
+    client.session = web_api_session()
+    try:
+        response = await post_message(client, channel="C1", text="x")
+    finally:
+        await client.session.close()
+        await runner.cleanup()
+    assert response["ts"] == "1700000000.000200"
+    assert seen == ["http://slack.invalid/api/chat.postMessage"]

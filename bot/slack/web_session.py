@@ -66,14 +66,22 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
         return await client.chat_postMessage(**args)
     url = _method_url(client.base_url, "chat.postMessage")
     headers = {**client.headers, **_auth_headers(client.token)}
-    body = orjson.dumps({k: v for k, v in args.items() if v is not None})
+    # The client's default parameters (an org-wide client's team_id) unless the call names them.
+    fields = {**client.default_params, **{k: v for k, v in args.items() if v is not None}}
+    body = orjson.dumps(fields)
     request = RetryHttpRequest(method="POST", url=url, headers=headers, data=body)
     state = RetryState()
-    timeout = aiohttp.ClientTimeout(total=client.timeout)
+    # The client's proxy (slack_sdk reads HTTPS_PROXY into it) and TLS context, as it would use.
+    options = {
+        "headers": headers,
+        "timeout": aiohttp.ClientTimeout(total=client.timeout),
+        "proxy": client.proxy,
+        "ssl": client.ssl if client.ssl is not None else True,
+    }
     while True:
         state.next_attempt_requested = False
         try:
-            async with session.post(url, data=body, headers=headers, timeout=timeout) as res:
+            async with session.post(url, data=body, **options) as res:
                 raw = await res.read()
                 status, res_headers = res.status, res.headers
             data = _json(raw)
