@@ -10,6 +10,7 @@ oauth.v2.access, a real Redis, and both real databases: a SQLite file and the Po
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import uuid
 from html import unescape
@@ -40,7 +41,8 @@ from tests.support.slack_shapes import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-POSTGRES_DB = "aicost_test_slack"
+# One database per test run: concurrent runs on one machine must not drop each other's.
+POSTGRES_DB = f"aicost_test_slack_{os.getpid()}"
 CLIENT_ID = "1111.2222"
 
 
@@ -54,6 +56,16 @@ async def _fresh_postgres_database() -> str:
     finally:
         await admin.close()
     return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+
+
+async def _drop_postgres_database() -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_ADMIN)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+    finally:
+        await admin.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -71,6 +83,7 @@ async def database(request, tmp_path_factory):
     else:
         url = await _fresh_postgres_database()
         yield {"INSTALLATION_DB_URL": url}, database_url("", url)
+        await _drop_postgres_database()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
