@@ -41,7 +41,9 @@ from bot.slack.form import form_view
 from bot.slack.ids import Action, Callback
 from bot.slack.metadata import FormMetadata
 from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
-from bot.slack.state import ESTIMATE_HISTORY, make_store, workspace_keys
+from bot.slack.store import make_store
+from bot.slack.store.keys import workspace_keys
+from bot.slack.store.protocols import ESTIMATE_HISTORY
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
 from tests.support.reading import (

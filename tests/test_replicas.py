@@ -31,7 +31,8 @@ from bot.advisor import ConversationState
 from bot.slack import answers
 from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job, JobQueue
 from bot.slack.metrics import Metrics
-from bot.slack.state import make_store, workspace_keys
+from bot.slack.store import make_store
+from bot.slack.store.keys import workspace_keys
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, new_team, text_of, tips_for

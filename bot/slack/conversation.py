@@ -34,7 +34,9 @@ from bot.slack.jobs import ClientFor, EnqueueUndecided, Job, JobQueue, current_l
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
+from bot.slack.store.codec import settings_from
+from bot.slack.store.memory_backend import MemoryStore
+from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.web_session import blocks_to_send, post_message
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
@@ -135,7 +137,7 @@ class Where:
 class Conversations:
     def __init__(
         self,
-        store: ConversationStore,
+        store: Store,
         metrics: Metrics,
         workers: Workers,
         webhook_logger: logging.Logger | None = None,

@@ -21,7 +21,7 @@ from bot.slack import limits
 from bot.slack.home import home_view
 from bot.slack.metrics import Metrics
 from bot.slack.settings_form import settings_view
-from bot.slack.state import ConversationStore, StoreUnavailable
+from bot.slack.store.protocols import StoreUnavailable, WorkspaceStore
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
 
@@ -36,7 +36,7 @@ STORE_DOWN = "I can't reach my storage just now, so nothing was saved. Try again
 
 
 class HomeTab:
-    def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
+    def __init__(self, store: WorkspaceStore, metrics: Metrics) -> None:
         self.store = store
         self.metrics = metrics
 
