@@ -1,7 +1,8 @@
 """The Redis backend: shared by every bot process, so replicas answer each other's threads.
 
-Every call gives up within its budget with `StoreUnavailable` (a fraction of a second), so a Redis
-that is down or hung costs a reply its memory, never its answer. Writes that belong together go
+Every call gives up within its budget with `StoreUnavailable` (a fraction of a second; an
+uninstall's keyspace scan, longer), so a Redis that is down or hung costs a reply its memory,
+never its answer. Writes that belong together go
 in one round trip: a transaction, or a server-side script batched with the loop turn's others.
 """
 
