@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from bot.slack import limits
-from bot.slack.blocks import escape
+from bot.slack.blockkit import escape
 from bot.slack.ids import HomeAction
 from bot.slack.settings_form import (
     shown_discounts,
