@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.parsing import read_number
-from bot.slack.form import REQUIRED, input_block, modal, option, plain, select
+from bot.slack.blockkit import context_of, input_block, modal, mrkdwn, option, select, text_input
+from bot.slack.form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
@@ -56,14 +57,7 @@ def _setting_input(
 
 
 def _text(initial: str, placeholder: str) -> dict:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "max_length": _TEXT_MAX,
-        "placeholder": plain(placeholder),
-    }
-    if initial:
-        element["initial_value"] = initial
-    return element
+    return text_input(initial, _TEXT_MAX, placeholder)
 
 
 def _number(value: float) -> str:
@@ -116,17 +110,14 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
     )
     checked = regions_data()["currency"]["EUR"]["checked"]
     blocks: list[dict] = [
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Amounts are in US dollars, like aicost's data file; estimates are "
-                    "shown in the currency below at your rate. Leave a field empty for the "
-                    f"bundled figure. {APPLIED_NOTE}",
-                }
-            ],
-        },
+        context_of(
+            mrkdwn(
+                "Amounts are in US dollars, like aicost's data file; estimates are shown in the "
+                "currency below at your rate. Leave a field empty for the bundled figure. "
+                + APPLIED_NOTE,
+                verbatim=False,
+            )
+        ),
         _setting_input(
             _F.currency,
             "Currency",
