@@ -17,8 +17,8 @@ from bot.advisor import ConversationState, Reply, ReplyKind
 from bot.parsing import first_scenario
 from bot.slack import limits
 from bot.slack.blockkit import escape
+from bot.slack.estimate_form import REQUIRED, form_view, read_form, scenario_from_form
 from bot.slack.fitting import fit, with_note
-from bot.slack.form import REQUIRED, form_view, read_form, scenario_from_form
 from bot.slack.ids import Action, Callback, FormField
 from bot.slack.message import Message
 from bot.slack.messages.estimate import INVITE_COMMAND, estimate_message, not_in_channel_message

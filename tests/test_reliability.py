@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import InputError, first_scenario, parse
-from bot.slack.form import form_view
+from bot.slack.estimate_form import form_view
 from bot.slack.ids import Action, Callback
 from bot.slack.message import Message
 from bot.slack.messages.estimate import estimate_message

@@ -28,8 +28,8 @@ from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, parse
 from bot.slack import answers, limits, pictures
 from bot.slack.answers import Answer
+from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.fitting import with_note
-from bot.slack.form import form_view, scenario_from_form
 from bot.slack.ids import Action
 from bot.slack.jobs import ClientFor, EnqueueUndecided, Job, JobQueue, current_ledger
 from bot.slack.message import Message

@@ -1,5 +1,5 @@
-"""The workspace settings modal: the view, prefilled from what is stored, and its submission read
-back into settings, with one short message under each bad field (worded like the estimate form's).
+"""The workspace settings modal: the view, prefilled from what is stored; its submission read back
+into settings, with one short message under each bad field (worded like the estimate form's).
 
 Lists are typed the way a person writes them: "openai 15%, anthropic 10%", "gpt-4o 2.5/10",
 "h100 2.5/1.6", "ml 150k-200k". Every amount is in US dollars, like the bundled data file; the
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from bot.parsing import read_number
 from bot.slack.blockkit import context_of, input_block, modal, mrkdwn, option, select, text_input
-from bot.slack.form import REQUIRED
+from bot.slack.estimate_form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent

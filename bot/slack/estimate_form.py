@@ -1,4 +1,4 @@
-"""The estimate form (a Slack modal): the view, prefilled, and its submission read back.
+"""The estimate form (a Slack modal): the view, prefilled; its submission read back.
 
 Numbers are read with the same syntax as typed requests ("10k", "1.5M", "50,000", "$80k", "40%"),
 and every field is checked on its own against the scenario's own ranges, so each bad field gets

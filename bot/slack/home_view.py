@@ -1,4 +1,4 @@
-"""The App Home tab: a New estimate button, the workspace's recent estimates and its settings.
+"""The Home tab's view: a New estimate button, the workspace's recent estimates, its settings.
 
 Drawn only from what is stored (each estimate's history entry, the workspace's settings), so
 publishing it never recomputes an estimate. Every text that came from a person or from storage is
@@ -22,13 +22,13 @@ from bot.slack.blockkit import (
 )
 from bot.slack.fitting import clip
 from bot.slack.ids import HomeAction
-from bot.slack.settings_form import (
+from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
+from bot.slack.workspace_settings_form import (
     shown_discounts,
     shown_gpu_prices,
     shown_model_prices,
     shown_salaries,
 )
-from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
 from estimator.money import SYMBOLS, count, percent, shown_in, usd_range
 
 DATA_FILE = "the data file's"
