@@ -194,3 +194,20 @@ def modal(
     if private_metadata is not None:
         view["private_metadata"] = private_metadata
     return view
+
+
+# --- reading a submission -----------------------------------------------------------------------
+
+
+def submitted(state_values: dict, block_id: str) -> dict:
+    """The submitted state of one input (`view.state.values`), or {} whatever shape it has."""
+    block = state_values.get(block_id) if isinstance(state_values, dict) else None
+    element = block.get(block_id) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}
+
+
+def selected(element: dict) -> str:
+    """The value of a select's chosen option; "" when none."""
+    option = element.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else ""

@@ -16,7 +16,17 @@ from typing import Any
 # One number syntax for typed requests and the form: parsing owns it.
 from bot.parsing import read_number
 from bot.slack import limits
-from bot.slack.blockkit import context_of, input_block, modal, mrkdwn, option, select, text_input
+from bot.slack.blockkit import (
+    context_of,
+    input_block,
+    modal,
+    mrkdwn,
+    option,
+    select,
+    selected,
+    submitted,
+    text_input,
+)
 from bot.slack.ids import Callback, FormField
 from estimator.families import resolve_family
 from estimator.money import count, percent, usd
@@ -218,15 +228,6 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
 # --- reading a submission ---------------------------------------------------------------------
 
 
-def _element(state_values: dict, field: FormField) -> dict:
-    """The submitted state of one input, or {} whatever shape the payload has."""
-    block = state_values.get(field.value)
-    if not isinstance(block, dict):
-        return {}
-    element = block.get(field.value)
-    return element if isinstance(element, dict) else {}
-
-
 def _text(element: dict) -> str:
     value = element.get("value")
     if isinstance(value, bool):
@@ -234,12 +235,6 @@ def _text(element: dict) -> str:
     if isinstance(value, int | float):
         return str(value)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _selected(element: dict) -> str:
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 def _check(name: str, value: Any) -> str | None:
@@ -283,7 +278,7 @@ def _read_field(field: FormField, element: dict) -> tuple[dict[str, Any], str | 
         if not all(isinstance(c, str) and c in known for c in chosen):
             return {}, _NOT_AN_OPTION
         return {"compliance": tuple(Compliance(c) for c in chosen)}, None
-    value = _selected(element)
+    value = selected(element)
     if not value:
         return {}, REQUIRED
     if field is FormField.stage:
@@ -309,7 +304,7 @@ def read_form(state_values: dict) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     for field in FormField:
         try:
-            read, error = _read_field(field, _element(state_values, field))
+            read, error = _read_field(field, submitted(state_values, field.value))
         except Exception:
             # A payload shape nobody planned for: the user re-enters one field, the log says why.
             log.warning("could not read form field %s", field.value, exc_info=True)

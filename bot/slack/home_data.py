@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits
+from bot.slack.blockkit import mrkdwn, section_of
 from bot.slack.home_view import home_view
 from bot.slack.metrics import Metrics
 from bot.slack.state import ConversationStore, StoreUnavailable
@@ -135,7 +136,7 @@ def _notice_view(text: str) -> dict:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Workspace settings"[: limits.MODAL_TITLE]},
         "close": {"type": "plain_text", "text": "OK"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        "blocks": [section_of(mrkdwn(text, verbatim=False))],
     }
 
 

@@ -17,7 +17,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.parsing import read_number
-from bot.slack.blockkit import context_of, input_block, modal, mrkdwn, option, select, text_input
+from bot.slack.blockkit import (
+    context_of,
+    input_block,
+    modal,
+    mrkdwn,
+    option,
+    select,
+    selected,
+    submitted,
+    text_input,
+)
 from bot.slack.estimate_form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
@@ -229,21 +239,9 @@ class _Bad(ValueError):
     """One field's message for the person."""
 
 
-def _element(state_values: dict, field: SettingsField) -> dict:
-    block = state_values.get(field.value) if isinstance(state_values, dict) else None
-    element = block.get(field.value) if isinstance(block, dict) else None
-    return element if isinstance(element, dict) else {}
-
-
 def _typed(element: dict) -> str:
     value = element.get("value")
     return value.strip() if isinstance(value, str) else ""
-
-
-def _selected(element: dict) -> str:
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 def _amount(text: str, example: str, as_percent: bool = False) -> float:
@@ -356,8 +354,8 @@ def read_settings(
     block_id. Never raises. The rate is dated today when it (or the currency) changed."""
     values: dict[str, Any] = {"stage_defaults": {}, "origin": ORIGIN}
     errors: dict[str, str] = {}
-    code = _selected(_element(state_values, _F.currency))
-    region = _selected(_element(state_values, _F.salary_region))
+    code = selected(submitted(state_values, _F.currency))
+    region = selected(submitted(state_values, _F.salary_region))
     if code not in set(Currency):
         errors[_F.currency.value] = REQUIRED
     if region in set(SalaryRegion):
@@ -365,7 +363,7 @@ def read_settings(
     else:
         errors[_F.salary_region.value] = REQUIRED
     for field, (read, name) in _READERS.items():
-        text = _typed(_element(state_values, field))
+        text = _typed(submitted(state_values, field))
         if field is _F.cloud_multiplier and not text:
             errors[field.value] = REQUIRED
             continue
@@ -386,7 +384,7 @@ def read_settings(
     if code in set(Currency):
         try:
             values["currency"] = _currency(
-                Currency(code), _typed(_element(state_values, _F.rate)), current, today
+                Currency(code), _typed(submitted(state_values, _F.rate)), current, today
             )
         except _Bad as exc:
             errors[_F.rate.value] = str(exc)
@@ -399,7 +397,7 @@ def read_settings(
         return errors
     editors = current.editors
     if may_choose_editors:
-        chosen = _element(state_values, _F.editors).get("selected_users") or []
+        chosen = submitted(state_values, _F.editors).get("selected_users") or []
         if not isinstance(chosen, list) or not all(isinstance(u, str) for u in chosen):
             return {_F.editors.value: "Choose people from the list."}
         editors = tuple(dict.fromkeys(chosen))

@@ -1,4 +1,4 @@
-"""A follow-up answer (what if...): what changed, totals before and after, the new figures."""
+"""A follow-up answer (what if...): what changed, totals before → after, the new figures."""
 
 from __future__ import annotations
 
