@@ -10,7 +10,7 @@ from bot.slack.state import (
     ConversationStore,
     RedisStore,
 )
-from tests.test_state import THREAD, _state, raw, store, team  # noqa: F401  (fixtures)
+from tests.slack.test_state import THREAD, _state, raw, store, team  # noqa: F401  (fixtures)
 
 
 async def test_each_estimate_saved_joins_the_workspaces_recent_list_with_its_channel(
