@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import answers
-from bot.slack.web_session import blocks_to_send, web_api_session
+from bot.slack.web_session import blocks_to_send
 from bot.slack.workers import Workers
-from tests.support.fake_slack import TEST_BOT_TOKEN, FakeSlack
+from tests.slack import test_web_session as in_process
+from tests.support.fake_slack import FakeSlack
 
-STANDARD = "10000 users startup"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    """This module's own fake Slack, on each test's loop (the shared one lives on the module's)."""
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(slack: FakeSlack) -> AsyncIterator[AsyncWebClient]:
-    client = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=slack.base_url)
-    client.session = web_api_session()
-    yield client
-    await client.session.close()
+# The in-process tests' own fake Slack and Web API client, on each test's loop.
+slack = in_process.slack
+client = in_process.client
 
 
 async def _worded_in_a_worker() -> answers.Answer:
@@ -40,7 +26,7 @@ async def _worded_in_a_worker() -> answers.Answer:
                 break
             await asyncio.sleep(0.05)
         assert pool.ready == 1
-        return await pool.run(answers.request, STANDARD)
+        return await pool.run(answers.request, in_process.STANDARD)
     finally:
         await pool.close()
 
@@ -49,7 +35,7 @@ async def test_a_workers_messages_reach_slack_exactly_as_worded_here(
     slack: FakeSlack, client: AsyncWebClient
 ) -> None:
     from_worker = await _worded_in_a_worker()
-    here = answers.request(STANDARD)
+    here = answers.request(in_process.STANDARD)
     main, *tips = from_worker.messages
     assert all(m.encoded is not None for m in from_worker.messages)  # they came as JSON
     first = await client.chat_postMessage(
