@@ -3,7 +3,6 @@ orjson both ways, and Slack's errors and odd answers still surface as slack_sdk 
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 import time
 from collections.abc import AsyncIterator
@@ -18,7 +17,6 @@ from bot.slack.app import web_client
 from bot.slack.messages.buttons import with_button_value
 from bot.slack.settings import Settings
 from bot.slack.web_session import blocks_to_send, post_message, web_api_session
-from bot.slack.workers import Workers
 from tests.support.fake_slack import TEST_BOT_TOKEN, FakeSlack
 
 STANDARD = "10000 users startup"
@@ -37,44 +35,6 @@ async def client(slack: FakeSlack) -> AsyncIterator[AsyncWebClient]:
     client.session = web_api_session()
     yield client
     await client.session.close()
-
-
-async def _worded_in_a_worker() -> answers.Answer:
-    pool = Workers(1)
-    await pool.start()
-    try:
-        for _ in range(200):  # until the worker has warmed up (else the answer is worded here)
-            if pool.ready:
-                break
-            await asyncio.sleep(0.05)
-        assert pool.ready == 1
-        return await pool.run(answers.request, STANDARD)
-    finally:
-        await pool.close()
-
-
-async def test_a_workers_messages_reach_slack_exactly_as_worded_here(
-    slack: FakeSlack, client: AsyncWebClient
-) -> None:
-    from_worker = await _worded_in_a_worker()
-    here = answers.request(STANDARD)
-    main, *tips = from_worker.messages
-    assert all(m.encoded is not None for m in from_worker.messages)  # they came as JSON
-    first = await client.chat_postMessage(
-        channel="C1", text=main.text, blocks=blocks_to_send(client, main)
-    )
-    for tip in tips:
-        await client.chat_postMessage(
-            channel="C1", thread_ts=first["ts"], text=tip.text, blocks=blocks_to_send(client, tip)
-        )
-    posted = slack.calls_to("chat.postMessage")
-    assert [(c.args["text"], c.args["blocks"]) for c in posted] == [
-        (m.text, m.blocks) for m in here.messages
-    ]
-    assert slack.violations == []  # every payload passed slack_sdk's Block Kit models
-    # Slack's answer (the message echoed back, blocks included) is read as before.
-    assert first["message"]["blocks"] == here.messages[0].blocks
-    assert first["ts"] and first["channel"] == "C1"
 
 
 async def test_a_client_on_another_session_gets_the_blocks_themselves(slack: FakeSlack) -> None:

@@ -15,7 +15,7 @@ from estimator.prices import book_for
 from estimator.scenario import build_scenario
 from estimator.totals import sum_lines
 from estimator.uncertainty import USAGE_FIELDS, span
-from tests.strategies import scenarios
+from tests.estimator.strategies import scenarios
 
 WORKSPACE_PRICES = [
     None,

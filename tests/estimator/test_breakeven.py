@@ -9,7 +9,7 @@ from bot.parsing import breakeven_question, first_scenario
 from estimator.breakeven import BreakEven, break_even, monthly_reading, pair, pair_at
 from estimator.scenario import Scenario
 from estimator.totals import Amount
-from tests.strategies import scenarios
+from tests.estimator.strategies import scenarios
 
 
 def _at(s, users):

@@ -19,7 +19,7 @@ from estimator.scenario import GPU, MAX_USERS, Compliance, Scenario
 from estimator.totals import sum_lines
 from estimator.traffic import traffic
 from estimator.whatif import ScenarioChange, apply_change
-from tests.strategies import scenarios, users
+from tests.estimator.strategies import scenarios, users
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -12,8 +12,8 @@ from bot.slack.ids import SettingsField
 from bot.slack.workspace import WorkspaceSettings
 from bot.slack.workspace_settings_form import read_settings, settings_view
 from estimator.overrides import Currency, PriceOverrides
+from tests.slack.test_blocks import assert_valid_blocks
 from tests.support.reading import submitted_state, text_of
-from tests.test_blocks import assert_valid_blocks
 
 TODAY = dt.date(2026, 11, 29)
 

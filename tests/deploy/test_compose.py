@@ -13,8 +13,8 @@ import redis
 import yaml
 
 from bot.slack.settings import Settings, load_settings
+from tests.deploy.test_image import DOCKERFILE, exec_form, parse_dockerfile
 from tests.support.bot_process import ROOT, free_port
-from tests.test_image import DOCKERFILE, exec_form, parse_dockerfile
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 

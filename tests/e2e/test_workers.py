@@ -77,14 +77,6 @@ async def test_a_worker_words_exactly_what_the_bot_would_word_itself(workers):
     assert click.changed and click.state.scenario.cache_hit_rate == 0.4
 
 
-async def test_with_no_workers_answers_are_worded_in_process():
-    pool = await started(0)
-    assert pool.ready == 0 and my_workers() == []
-    answer = await pool.run(answers.request, STANDARD)
-    assert answer.messages == answers.request(STANDARD).messages
-    await pool.close()
-
-
 async def test_a_worker_killed_while_answering_loses_nothing_and_is_replaced(workers, caplog):
     (victim,) = my_workers()
     texts = [f"{1000 * (n + 1)} users startup" for n in range(40)]

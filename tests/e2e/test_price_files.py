@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.parsing import first_scenario
-from estimator import token_snapshot
-from estimator.estimate import estimate
+from tests.bot.test_price_files import closed_port_url
 
 ENV = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SLACK_BOT_TOKEN")}
 ENV.pop("AICOST_PRICES", None)
@@ -52,13 +49,6 @@ def price_file(tmp_path: Path) -> Path:
     path = tmp_path / "my-prices.toml"
     path.write_text(PRICES, encoding="utf-8")
     return path
-
-
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/data.json"  # nothing listens there once closed
 
 
 def test_an_estimate_with_a_price_file_is_in_its_currency_and_names_what_it_applied(price_file):
@@ -129,63 +119,12 @@ def test_aicost_prices_lists_each_price_with_where_it_came_from_within_the_width
     assert "salary.ml_engineer" in plain.stdout and "my-prices.toml" not in plain.stdout
 
 
-def test_a_refresh_with_the_network_unreachable_keeps_the_bundled_snapshot(monkeypatch):
-    s = first_scenario("10000 users startup")
-    before = estimate(s)
-    monkeypatch.setattr(token_snapshot, "_state", {})
-    assert token_snapshot.refresh(closed_port_url(), seconds=2) is False
-    note = token_snapshot.snapshot_note()
-    assert note.startswith(token_snapshot.bundled_note()) and "refresh failed: ConnectError" in note
-    after = estimate(s)
-    assert after.totals == before.totals
-    assert after.to_dict()["token_prices"]["source"] == note
-    assert token_snapshot.snapshot_status()["source"] == "bundled"
-
-
-def test_a_fetched_snapshot_is_used_and_named(monkeypatch):
-    """The updater's own fetch, made to return a snapshot with one price changed (no network)."""
-    from genai_prices import data_snapshot
-    from genai_prices.update_prices import UpdatePrices
-
-    s = first_scenario("10000 users startup")
-    before = estimate(s)
-    bundled = data_snapshot.get_snapshot()
-
-    def fetch(self):
-        import copy
-
-        providers = copy.deepcopy(bundled.providers)
-        for provider in providers:
-            for model in provider.models:
-                if provider.id == "openai" and model.id == s.model:
-                    model.prices.output_mtok *= 2  # type: ignore[union-attr]
-        return data_snapshot.DataSnapshot(providers, from_auto_update=False)
-
-    monkeypatch.setattr(token_snapshot, "_state", {})
-    monkeypatch.setattr(UpdatePrices, "fetch", fetch)
-    try:
-        assert token_snapshot.refresh("http://127.0.0.1:9/unused") is True
-        assert token_snapshot.snapshot_note().startswith("genai-prices data fetched ")
-        assert estimate(s).totals.monthly.high > before.totals.monthly.high
-    finally:
-        data_snapshot.set_custom_snapshot(None)
-        token_snapshot._clear_caches()
-    assert estimate(s).totals == before.totals
-
-
 def test_update_prices_at_the_terminal_falls_back_and_says_so():
     run = aicost("--update-prices", "--json", "10000", "users",
                  env={"PRICES_UPDATE_URL": closed_port_url()})  # fmt: skip
     assert run.returncode == 0, run.stderr
     source = json.loads(run.stdout)["token_prices"]["source"]
     assert "bundled snapshot (refresh failed: ConnectError)" in source
-
-
-def test_an_unreadable_auto_update_setting_is_refused():
-    with pytest.raises(token_snapshot.AutoUpdateError, match="PRICES_AUTO_UPDATE must be 1 or 0"):
-        token_snapshot.wanted({"PRICES_AUTO_UPDATE": "maybe"})
-    assert token_snapshot.wanted({"PRICES_AUTO_UPDATE": "1"}) is True
-    assert token_snapshot.wanted({}) is False
 
 
 def test_the_bot_refuses_an_unreadable_auto_update_setting_with_one_line():

@@ -6,7 +6,7 @@ import redis.asyncio as aioredis
 
 from bot.slack.store.protocols import SETTINGS_TTL_SECONDS, WORKSPACE_RECENT, Store
 from bot.slack.store.redis_backend import RedisStore
-from tests.test_state import THREAD, _state, raw, store, team  # noqa: F401  (fixtures)
+from tests.slack.test_state import THREAD, _state, raw, store, team  # noqa: F401  (fixtures)
 
 
 async def test_each_estimate_saved_joins_the_workspaces_recent_list_with_its_channel(

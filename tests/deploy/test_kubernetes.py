@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from bot.slack.settings import Settings
+from tests.deploy.test_image import DOCKERFILE, parse_dockerfile, run_user
 from tests.support.bot_process import ROOT
-from tests.test_image import DOCKERFILE, parse_dockerfile, run_user
 
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ["production", "dev"]

@@ -1,4 +1,4 @@
-"""Tests for the test harness itself: fake Slack, request signing and private Redis."""
+"""Tests for the test harness itself: fake Slack and request signing (private Redis: e2e/)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from urllib.parse import parse_qs
 import aiohttp
 import pytest
 import pytest_asyncio
-import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
@@ -26,7 +24,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.support.fake_slack import FakeSlack
-from tests.support.redis_server import RedisServer, redis_url_for_tests
 from tests.support.signing import (
     app_mention_event,
     block_actions_body,
@@ -350,38 +347,3 @@ async def test_fake_slack_is_reachable_over_plain_http(slack: FakeSlack) -> None
 
 
 # --------------------------------------------------------------------- Redis
-
-
-@pytest.mark.asyncio
-async def test_redis_server_stop_and_start_on_same_port() -> None:
-    with RedisServer() as server:
-        port = server.port
-        client = aioredis.Redis.from_url(server.url, socket_timeout=2)
-        try:
-            await client.set("k", "v")
-            assert await client.get("k") == b"v"
-
-            server.stop()
-            assert not server.running
-            with pytest.raises(RedisConnectionError):
-                await client.ping()
-
-            server.start()
-            assert server.port == port
-            assert await client.ping()
-            assert await client.get("k") is None  # no persistence: a restart loses data
-        finally:
-            await client.aclose()
-
-
-def test_redis_url_for_tests_falls_back_to_private_server(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens on port 1
-    url, server = redis_url_for_tests()
-    try:
-        assert server is not None and url == server.url and server.running
-    finally:
-        if server is not None:
-            server.close()
-    assert not server.running
