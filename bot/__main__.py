@@ -22,8 +22,8 @@ def main() -> int:
     )
     from estimator import token_snapshot
 
-    try:  # before anything is priced; its workers do the same
-        token_snapshot.refresh_if_wanted()
+    try:  # on a thread of its own, so the bot listens without waiting; its workers do the same
+        token_snapshot.start_refresh_if_wanted()
     except token_snapshot.AutoUpdateError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Installations: a SQLite file by default, or a PostgreSQL URL in production.
     installation_db_path: str = Field(default="aicost-installations.sqlite3")
     installation_db_url: str | None = Field(default=None, description="postgresql://...")
+    # One installation-database operation (connect, wait for a pooled connection, query) gives up
+    # after this long; within Slack's 3 s, so a hung database still gets the person an answer.
+    installation_db_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     # Fernet key that encrypts the stored tokens (Fernet.generate_key()).
     token_encryption_key: SecretStr | None = Field(default=None)
     slack_signing_secret: SecretStr | None = Field(
