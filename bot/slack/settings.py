@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
@@ -125,6 +127,19 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log's redaction (bot/log_redaction.py)."""
+        secrets = (
+            self.slack_bot_token,
+            self.slack_client_secret,
+            self.token_encryption_key,
+            self.slack_signing_secret,
+            self.slack_app_token,
+        )
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        password = urlsplit(self.installation_db_url or "").password
+        return [*values, password] if password else values
 
     @property
     def distributed(self) -> bool:

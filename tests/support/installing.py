@@ -1,0 +1,38 @@
+"""An "Add to Slack" install driven as a browser and Slack drive it, against a real bot."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+
+from tests.support.bot_process import BotProcess
+from tests.support.fake_slack import FakeSlack
+
+CLIENT_ID = "1111.2222"
+
+
+async def install(slack: FakeSlack, bot: BotProcess, team: str | None, **kwargs: Any) -> None:
+    """An admin clicks "Add to Slack", approves on Slack, and comes back to the bot."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(f"{bot.url}/slack/install") as page:
+            assert page.status == 200
+            html = await page.text()
+            # Secure and HttpOnly: a browser sends it back over https; here it is sent by hand.
+            cookie = page.cookies["slack-app-oauth-state"]
+        link = unescape(re.search(r'href="([^"]*oauth/v2/authorize[^"]*)"', html).group(1))
+        query = parse_qs(urlparse(link).query)
+        assert query["client_id"] == [CLIENT_ID]
+        assert "commands" in query["scope"][0] and "chat:write" in query["scope"][0]
+        code = slack.will_install(team, **kwargs)
+        # Slack sends the browser back with the code and the state; the cookie set by the
+        # install page proves it is the same browser.
+        async with browser.get(
+            f"{bot.url}/slack/oauth_redirect",
+            params={"code": code, "state": query["state"][0]},
+            headers={"Cookie": f"{cookie.key}={cookie.value}"},
+        ) as back:
+            assert back.status == 200, await back.text()
