@@ -21,12 +21,13 @@ _PATTERNS = (
     # password in a URL: scheme://user:password@host
     re.compile(r"(?<=://)([^/\s:@]+):[^/\s@]+@"),
 )
-# A secret-named field in a dict's repr, JSON, a form or a query string.
+# A secret-named field in a dict's repr (its value alone or in a list), JSON, a form or a
+# query string.
 _FIELD = re.compile(
     r"(?i)(['\"]?\b(?:access_token|refresh_token|bot_token|user_token|app_token|token|"
-    r"client_secret|signing_secret|secret|password|authorization)['\"]?\s*[:=]\s*['\"]?"
+    r"client_secret|signing_secret|secret|password|authorization)['\"]?\s*[:=]\s*\[?['\"]?"
     # The OAuth code: quoted as a key, or a query or form field ("status code: 500" stays).
-    r"|['\"]code['\"]\s*:\s*['\"]?|[?&]code=)"
+    r"|['\"]code['\"]\s*:\s*\[?['\"]?|[?&]code=)"
     r"([^'\"&\s,}]+)"
 )
 

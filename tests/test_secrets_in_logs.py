@@ -102,6 +102,7 @@ def test_the_filter_blanks_secrets_in_any_library_record_its_arguments_and_trace
     library.debug("Sending a request - headers: %r", {"Authorization": "Bearer xoxp-9-userpart"})
     library.info("body_params: {'client_secret': 'abc123', 'code': 'the-code'}")
     library.info("redirect to /slack/oauth_redirect?code=query-code&state=s1")
+    library.debug("callback (request: %s)", {"code": ["listed-code"], "state": ["s2"]})
     library.warning("socket mode with %s", "xapp-1-A111-222-apppart")
     library.info("postgresql://aicost:db-password@db:5432/aicost")
     try:
@@ -111,7 +112,8 @@ def test_the_filter_blanks_secrets_in_any_library_record_its_arguments_and_trace
     text = root_log.getvalue()
     for secret in (
         "secretpart", "xoxe-1-refresh", "userpart", "abc123", "the-code", "query-code",
-        "apppart", "db-password", "signing-secret-value", "fernet-key-value", "rotatingpart",
+        "apppart", "db-password", "listed-code", "signing-secret-value", "fernet-key-value",
+        "rotatingpart",
     ):  # fmt: skip
         assert secret not in text, secret
     # What is not secret stays readable, the traceback included.
