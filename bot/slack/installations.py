@@ -14,12 +14,11 @@ that long and then DatabaseUnavailable, which the server turns into a 503 or a s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
@@ -30,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Bot scopes asked for on "Add to Slack"; the same list as deploy/manifest.yml.
 BOT_SCOPES = (
@@ -80,19 +80,31 @@ class DatabaseUnavailable(Exception):
     """The installation database refused, failed or did not answer within its deadline."""
 
 
-@contextlib.asynccontextmanager
-async def _deadline(seconds: float) -> AsyncIterator[None]:
-    """One database operation, bounded; any failure of it becomes DatabaseUnavailable."""
+_abandoned: set[asyncio.Task[Any]] = set()  # operations past their deadline, still unwinding
+
+
+async def _within(seconds: float, operation: Awaitable[T]) -> T:
+    """One database operation, bounded; any failure of it becomes DatabaseUnavailable. Past the
+    deadline it is cancelled and left to unwind on its own: closing a connection to a hung
+    server waits too, and the caller must not."""
+    task = asyncio.ensure_future(operation)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        _abandoned.add(task)
+        task.add_done_callback(_forget)
+        raise DatabaseUnavailable(f"no answer within {seconds:g} s")
     try:
-        async with asyncio.timeout(seconds):
-            yield
-    except DatabaseUnavailable:
-        raise
-    except TimeoutError as exc:
-        raise DatabaseUnavailable(f"no answer within {seconds:g} s") from exc
+        return task.result()
     except Exception as exc:  # drivers raise their own errors (OSError, asyncpg's, sqlite's)
         cause = exc.__cause__ or exc
         raise DatabaseUnavailable(type(cause).__name__) from exc
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: its unwinding failed too, which is no news
 
 
 class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
@@ -107,28 +119,22 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
                     table.c[name].type = _EncryptedToken(fernet)
 
     async def async_save(self, *args: Any, **kwargs: Any) -> None:
-        async with _deadline(self.seconds):
-            await super().async_save(*args, **kwargs)
+        await _within(self.seconds, super().async_save(*args, **kwargs))
 
     async def async_save_bot(self, *args: Any, **kwargs: Any) -> None:
-        async with _deadline(self.seconds):
-            await super().async_save_bot(*args, **kwargs)
+        await _within(self.seconds, super().async_save_bot(*args, **kwargs))
 
     async def async_find_bot(self, *args: Any, **kwargs: Any) -> Any:
-        async with _deadline(self.seconds):
-            return await super().async_find_bot(*args, **kwargs)
+        return await _within(self.seconds, super().async_find_bot(*args, **kwargs))
 
     async def async_find_installation(self, *args: Any, **kwargs: Any) -> Any:
-        async with _deadline(self.seconds):
-            return await super().async_find_installation(*args, **kwargs)
+        return await _within(self.seconds, super().async_find_installation(*args, **kwargs))
 
     async def async_delete_bot(self, *args: Any, **kwargs: Any) -> None:
-        async with _deadline(self.seconds):
-            await super().async_delete_bot(*args, **kwargs)
+        await _within(self.seconds, super().async_delete_bot(*args, **kwargs))
 
     async def async_delete_installation(self, *args: Any, **kwargs: Any) -> None:
-        async with _deadline(self.seconds):
-            await super().async_delete_installation(*args, **kwargs)
+        await _within(self.seconds, super().async_delete_installation(*args, **kwargs))
 
 
 class BoundedStateStore(AsyncSQLAlchemyOAuthStateStore):
@@ -142,26 +148,33 @@ class BoundedStateStore(AsyncSQLAlchemyOAuthStateStore):
         self.limit = limit
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        await _within(self.seconds, self._purge())
+        return await _within(self.seconds, super().async_issue(*args, **kwargs))
+
+    async def _purge(self) -> None:
         c = self.oauth_states.c
-        async with _deadline(self.seconds), self.engine.begin() as conn:
+        async with self.engine.begin() as conn:
             await conn.execute(delete(self.oauth_states).where(c.expire_at <= _now()))
             kept = select(c.id).order_by(c.id.desc()).offset(self.limit - 1).limit(1)
             await conn.execute(delete(self.oauth_states).where(c.id <= kept.scalar_subquery()))
-        async with _deadline(self.seconds):
-            return await super().async_issue(*args, **kwargs)
 
     async def async_consume(self, state: str) -> bool:
+        return await _within(self.seconds, self._consume(state))
+
+    async def _consume(self, state: str) -> bool:
         c = self.oauth_states.c
-        async with _deadline(self.seconds), self.engine.begin() as conn:
+        async with self.engine.begin() as conn:
             fresh = (c.state == state) & (c.expire_at > _now())
             deleted = await conn.execute(delete(self.oauth_states).where(fresh))
             return bool(deleted.rowcount)
 
     async def count(self) -> int:
-        async with _deadline(self.seconds), self.engine.connect() as conn:
-            return (await conn.execute(select(func.count()).select_from(self.oauth_states))).one()[
-                0
-            ]
+        return await _within(self.seconds, self._count())
+
+    async def _count(self) -> int:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(func.count()).select_from(self.oauth_states))
+            return int(rows.scalar_one())
 
 
 def _now() -> dt.datetime:
@@ -190,19 +203,21 @@ class Installations:
     seconds: float  # the deadline of one database operation
 
     async def create_tables(self) -> None:
-        async with _deadline(self.seconds):
-            await self.store.create_tables()
-            await self.states.create_tables()
+        await _within(self.seconds, self.store.create_tables())
+        await _within(self.seconds, self.states.create_tables())
 
     async def ping(self) -> bool:
         """Whether the database answers a query within the deadline (/readyz)."""
         try:
-            async with _deadline(self.seconds), self.engine.connect() as conn:
-                await conn.execute(select(1))
+            await _within(self.seconds, self._select_one())
         except DatabaseUnavailable as exc:
             log.warning("the installation database does not answer (%s)", exc)
             return False
         return True
+
+    async def _select_one(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
 
     async def bot_token(self, *, enterprise_id: str | None, team_id: str | None) -> str | None:
         """The bot token for a workspace (team_id) or an org-wide install (enterprise_id alone),
@@ -236,8 +251,10 @@ class Installations:
 
     async def delete(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Every installation and bot of a workspace or organisation (app_uninstalled)."""
-        async with _deadline(self.seconds):
-            await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        await _within(
+            self.seconds,
+            self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id),
+        )
 
     async def close(self) -> None:
         """Close the pooled connections; ones a hung database does not let go are dropped."""
