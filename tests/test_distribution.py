@@ -17,15 +17,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
-from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.slack.ids import Action
 from bot.slack.installations import database_url
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.installing import CLIENT_ID, install
+from tests.support.installing import distributed_bot, install
 from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
 from tests.support.slack_shapes import (
     app_uninstalled,
@@ -86,17 +84,7 @@ async def database(request, tmp_path_factory):
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(slack, redis_url, database):
     setting, _ = database
-    process = BotProcess(
-        slack.base_url,
-        redis_url,
-        extra_env={
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": "client-secret",
-            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            **setting,
-        },
-    )
-    del process.env["SLACK_BOT_TOKEN"]
+    process = distributed_bot(slack.base_url, redis_url, **setting)
     await process.start()
     yield process
     assert await process.stop() == 0, process.logs()

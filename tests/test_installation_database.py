@@ -18,13 +18,11 @@ import uuid
 import aiohttp
 import pytest
 import pytest_asyncio
-from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from bot.slack.installations import BoundedStateStore, _engine, database_url
-from tests.support.bot_process import BotProcess
 from tests.support.db_proxy import DatabaseProxy
-from tests.support.installing import CLIENT_ID, install
+from tests.support.installing import distributed_bot, install
 from tests.support.reading import channel_id, estimate_with_tips, new_team
 from tests.support.slack_shapes import slash_command
 
@@ -59,24 +57,11 @@ async def proxy(database):
     await proxy.close()
 
 
-def _bot(slack, redis_url, url: str) -> BotProcess:
-    process = BotProcess(
-        slack.base_url,
-        redis_url,
-        extra_env={
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": "client-secret",
-            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "INSTALLATION_DB_URL": url,
-        },
-    )
-    del process.env["SLACK_BOT_TOKEN"]
-    return process
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(slack, redis_url, proxy, database):
-    process = await _bot(slack, redis_url, proxy.url(database)).start()
+    process = await distributed_bot(
+        slack.base_url, redis_url, INSTALLATION_DB_URL=proxy.url(database)
+    ).start()
     yield process
     await proxy.forward()
     assert await process.stop() == 0, process.logs()
@@ -161,7 +146,9 @@ async def test_a_refusing_database_gets_no_400_no_500_and_no_traceback(
 @pytest.mark.e2e
 async def test_shutdown_does_not_wait_on_a_hung_database(slack, redis_url, database):
     proxy = await DatabaseProxy().start()
-    process = await _bot(slack, redis_url, proxy.url(database)).start()
+    process = await distributed_bot(
+        slack.base_url, redis_url, INSTALLATION_DB_URL=proxy.url(database)
+    ).start()
     try:
         team = new_team()
         await install(slack, process, team)  # a pooled connection, about to go silent

@@ -15,8 +15,8 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 
 from bot import log_redaction
-from tests.support.bot_process import SIGNING_SECRET, BotProcess
-from tests.support.installing import CLIENT_ID, install
+from tests.support.bot_process import SIGNING_SECRET
+from tests.support.installing import distributed_bot, install
 from tests.support.reading import channel_id, estimate_with_tips, new_team
 from tests.support.slack_shapes import slash_command
 
@@ -27,18 +27,14 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def debug_bot(slack, redis_url, tmp_path_factory):
     path = tmp_path_factory.mktemp("installations") / "installations.sqlite3"
-    process = BotProcess(
+    process = distributed_bot(
         slack.base_url,
         redis_url,
-        extra_env={
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-            "TOKEN_ENCRYPTION_KEY": ENCRYPTION_KEY,
-            "INSTALLATION_DB_PATH": str(path),
-            "LOG_LEVEL": "DEBUG",
-        },
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        TOKEN_ENCRYPTION_KEY=ENCRYPTION_KEY,
+        INSTALLATION_DB_PATH=str(path),
+        LOG_LEVEL="DEBUG",
     )
-    del process.env["SLACK_BOT_TOKEN"]
     await process.start()
     yield process
     assert await process.stop() == 0, process.logs()

@@ -8,11 +8,30 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 
 CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "client-secret"
+
+
+def distributed_bot(slack_api_url: str, redis_url: str | None, **env: str) -> BotProcess:
+    """A bot (not started yet) that any workspace installs: client ID and secret, an encryption
+    key, no bot token of its own; `env` adds the installation database setting and others."""
+    process = BotProcess(
+        slack_api_url,
+        redis_url,
+        extra_env={
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            **env,
+        },
+    )
+    del process.env["SLACK_BOT_TOKEN"]
+    return process
 
 
 async def install(slack: FakeSlack, bot: BotProcess, team: str | None, **kwargs: Any) -> None:
