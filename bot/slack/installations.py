@@ -28,6 +28,8 @@ from sqlalchemy import Text, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from bot.slack.settings import INSTALLATION_DB_SECONDS
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -274,7 +276,7 @@ def make_installations(
     db_path: str,
     db_url: str | None,
     api_url: str,
-    seconds: float,
+    seconds: float = INSTALLATION_DB_SECONDS,
 ) -> Installations:
     engine = _engine(database_url(db_path, db_url), seconds)
     fernet = Fernet(encryption_key)

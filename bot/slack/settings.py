@@ -11,6 +11,7 @@ from redis.connection import parse_url
 SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
 
 
 class SettingsError(Exception):
@@ -30,7 +31,7 @@ class Settings(BaseSettings):
     installation_db_url: str | None = Field(default=None, description="postgresql://...")
     # One installation-database operation (connect, wait for a pooled connection, query) gives up
     # after this long; within Slack's 3 s, so a hung database still gets the person an answer.
-    installation_db_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    installation_db_timeout_seconds: float = Field(default=INSTALLATION_DB_SECONDS, gt=0, le=60)
     # Fernet key that encrypts the stored tokens (Fernet.generate_key()).
     token_encryption_key: SecretStr | None = Field(default=None)
     slack_signing_secret: SecretStr | None = Field(
