@@ -350,6 +350,8 @@ async def _connect_socket_mode(bot: Bot) -> Any:
 async def _installations_ready(bot: Bot) -> bool:
     """Create the installation tables (if new); False, after one line naming the setting,
     when the database cannot be reached."""
+    from bot.slack.installations import DatabaseUnavailable
+
     assert bot.installations is not None
     try:
         await bot.installations.create_tables()
@@ -357,7 +359,8 @@ async def _installations_ready(bot: Bot) -> bool:
         setting = (
             "INSTALLATION_DB_URL" if bot.settings.installation_db_url else ("INSTALLATION_DB_PATH")
         )
-        log.error("cannot open the installation database (%s): check %s", _reason(exc), setting)
+        reason = str(exc) if isinstance(exc, DatabaseUnavailable) else _reason(exc)
+        log.error("cannot open the installation database (%s): check %s", reason, setting)
         await bot.installations.close()
         await _close_client(bot)
         return False
