@@ -31,6 +31,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = f"aicost_test_installdb_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 DATABASE_DOWN = "I can't reach my installation records just now"
+CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=30)  # a bot that hangs fails the test, not the run
 
 
 async def _admin(statement: str) -> None:
@@ -76,16 +77,21 @@ async def installed(slack, bot):
 
 async def _command(slack, bot, team: str) -> tuple[int, str, float, str]:
     channel = channel_id()
-    status, body, seconds = await bot.post(
-        slash_command("10000 users startup", team_id=team, channel=channel,
-                      response_url=slack.response_url(uuid.uuid4().hex))
-    )  # fmt: skip
+    async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
+        status, body, seconds = await bot.post(
+            slash_command("10000 users startup", team_id=team, channel=channel,
+                          response_url=slack.response_url(uuid.uuid4().hex)),
+            session=session,
+        )  # fmt: skip
     return status, body, seconds, channel
 
 
 async def _get(url: str, **kwargs) -> tuple[int, str, float]:
     started = time.perf_counter()
-    async with aiohttp.ClientSession() as browser, browser.get(url, **kwargs) as response:
+    async with (
+        aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as browser,
+        browser.get(url, **kwargs) as response,
+    ):
         return response.status, await response.text(), time.perf_counter() - started
 
 
