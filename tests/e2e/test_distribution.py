@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import uuid
-from html import unescape
-from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
-from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.slack.ids import Action
 from bot.slack.installations import database_url
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
+from tests.support.installing import distributed_bot, install
 from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
 from tests.support.slack_shapes import (
     app_uninstalled,
@@ -43,7 +39,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # One database per test run: concurrent runs on one machine must not drop each other's.
 POSTGRES_DB = f"aicost_test_slack_{os.getpid()}"
-CLIENT_ID = "1111.2222"
 
 
 async def _fresh_postgres_database() -> str:
@@ -89,17 +84,7 @@ async def database(request, tmp_path_factory):
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(slack, redis_url, database):
     setting, _ = database
-    process = BotProcess(
-        slack.base_url,
-        redis_url,
-        extra_env={
-            "SLACK_CLIENT_ID": CLIENT_ID,
-            "SLACK_CLIENT_SECRET": "client-secret",
-            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            **setting,
-        },
-    )
-    del process.env["SLACK_BOT_TOKEN"]
+    process = distributed_bot(slack.base_url, redis_url, **setting)
     await process.start()
     yield process
     assert await process.stop() == 0, process.logs()
@@ -110,29 +95,6 @@ async def db(database):
     engine = create_async_engine(database[1])
     yield engine
     await engine.dispose()
-
-
-async def install(slack: FakeSlack, bot: BotProcess, team: str | None, **kwargs) -> None:
-    """An admin clicks "Add to Slack", approves on Slack, and comes back to the bot."""
-    async with aiohttp.ClientSession() as browser:
-        async with browser.get(f"{bot.url}/slack/install") as page:
-            assert page.status == 200
-            html = await page.text()
-            # Secure and HttpOnly: a browser sends it back over https; here it is sent by hand.
-            cookie = page.cookies["slack-app-oauth-state"]
-        link = unescape(re.search(r'href="([^"]*oauth/v2/authorize[^"]*)"', html).group(1))
-        query = parse_qs(urlparse(link).query)
-        assert query["client_id"] == [CLIENT_ID]
-        assert "commands" in query["scope"][0] and "chat:write" in query["scope"][0]
-        code = slack.will_install(team, **kwargs)
-        # Slack sends the browser back with the code and the state; the cookie set by the
-        # install page proves it is the same browser.
-        async with browser.get(
-            f"{bot.url}/slack/oauth_redirect",
-            params={"code": code, "state": query["state"][0]},
-            headers={"Cookie": f"{cookie.key}={cookie.value}"},
-        ) as back:
-            assert back.status == 200, await back.text()
 
 
 async def estimate(slack, bot, *, team, channel, **kwargs):
