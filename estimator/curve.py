@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estimator.breakdown import line_items
+from estimator.changes import ScenarioChange, apply_change
 from estimator.lines import Cadence
 from estimator.scenario import Scenario
 from estimator.totals import Amount
-from estimator.whatif import ScenarioChange, apply_change
 
 CURVE_USERS = (100, 1_000, 10_000, 100_000, 1_000_000)
 

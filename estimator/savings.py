@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.changes import ScenarioChange
 from estimator.costs import inference, infrastructure
 from estimator.money import count, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
@@ -14,7 +15,6 @@ from estimator.prompt_cache import minimum_prefix
 from estimator.scenario import Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import Traffic, traffic
-from estimator.whatif import ScenarioChange
 
 _HIT_TARGET = facts.live("levers.response_cache_hit_target")
 _PROMPT_TARGET = facts.live("levers.prompt_cache_share_target")

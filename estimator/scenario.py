@@ -23,6 +23,8 @@ from estimator import facts
 from estimator.money import count, percent, usd
 from estimator.open_models import SelfHostingError
 from estimator.pricing import PricingError, token_prices
+from estimator.replicas import GPU, Precision, check_hostable
+from estimator.replicas import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
 
 
 class Stage(StrEnum):
@@ -56,26 +58,6 @@ COMPLIANCE_LABELS = {
 class Hosting(StrEnum):
     api = "api"
     self_hosted = "self-hosted"
-
-
-class GPU(StrEnum):
-    h100 = "h100"
-    h200 = "h200"
-    a100 = "a100"
-    l4 = "l4"
-
-
-def gpus_offered() -> str:
-    """The GPUs a self-hosted scenario can name, for messages: "h100, h200, a100 or l4"."""
-    names = [gpu.value for gpu in GPU]
-    return f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-class Precision(StrEnum):
-    """Weight precision of a self-hosted model: BF16/FP16 (2 bytes) or FP8 (1 byte)."""
-
-    bf16 = "bf16"
-    fp8 = "fp8"
 
 
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
@@ -182,10 +164,8 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _self_hostable(self) -> Scenario:
         if self.hosting is Hosting.self_hosted:
-            from estimator.costs.self_hosting import check  # sizes GPUs; imports this module
-
             # Raises SelfHostingError naming what can be hosted.
-            check(self.model, self.gpu, self.precision, "precision" in self.given)
+            check_hostable(self.model, self.gpu, self.precision, "precision" in self.given)
         return self
 
     def describe(self) -> list[tuple[str, str, bool]]:

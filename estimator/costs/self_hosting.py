@@ -1,22 +1,20 @@
 """Self-hosted inference: GPUs sized from the model (memory per replica, speed per GPU) and load.
 
-A replica is one copy of the model spread over 1, 2, 4 or 8 GPUs (tensor parallel, one node). It
-needs enough memory for the weights plus room for KV cache; its speed falls with the model's active
-parameters. Replicas cover peak output tokens/s, plus a spare replica for failover and deploys.
+A replica (estimator/replicas.py) is one copy of the model spread over 1, 2, 4 or 8 GPUs of one
+node. Replicas cover peak output tokens/s, plus a spare replica for failover and deploys.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
-from estimator.open_models import SelfHostingError, Weights, weights
-from estimator.scenario import GPU, Precision, Scenario
+from estimator.open_models import SelfHostingError
+from estimator.replicas import GPU, WEIGHTS_SHARE, Replica, replica
+from estimator.scenario import Scenario
 from estimator.traffic import Traffic, requests_basis
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
@@ -24,102 +22,8 @@ _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
 _PEAK = facts.live("traffic.peak_to_average")
 _SPARES = int(facts.figure("gpu.spares").low)
-_WEIGHTS_SHARE = facts.figure("self_hosting.weights_memory_share").low
-_BYTES = facts.live_entry("self_hosting.bytes_per_parameter")
-_MAX_TP = int(facts.figure("self_hosting.max_gpus_per_replica").low)
 _REPLICA_SHARE = facts.live("network.replica_region_share")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
-# Size classes the data file gives throughput for, in billions of active parameters.
-_CLASSES = ((8.0, "per_gpu_8b"), (70.0, "per_gpu_70b"), (405.0, "per_gpu_400b"))
-
-
-@dataclass(frozen=True, slots=True)
-class Replica:
-    """One serving copy of the model on one GPU type."""
-
-    gpu: GPU
-    weights: Weights
-    precision: str  # "BF16" or "FP8"
-    gpus: int  # tensor-parallel width
-    per_gpu_low: float  # output tokens/s per GPU (slow case)
-    per_gpu_high: float
-
-    @property
-    def weights_gb(self) -> float:
-        return self.weights.params_b * _BYTES[self.precision.lower()]
-
-    @property
-    def memory_gb(self) -> float:
-        return self.gpus * facts.entry(f"gpu.{self.gpu.value}")["memory_gb"]
-
-
-def _gpus_for(params_b: float, precision: str, gpu: GPU) -> int | None:
-    """Fewest GPUs (a power of two, up to one node) whose memory holds the weights plus KV cache."""
-    need = params_b * _BYTES[precision] / _WEIGHTS_SHARE
-    memory = facts.entry(f"gpu.{gpu.value}")["memory_gb"]
-    width = 1
-    while width <= _MAX_TP:
-        if width * memory >= need:
-            return width
-        width *= 2
-    return None
-
-
-def _per_gpu(active_b: float, gpu: GPU) -> tuple[float, float]:
-    """Output tokens/s per GPU for a model with `active_b` billion active parameters: the data's
-    8B/70B/400B figures, interpolated in log-log space; below 8B held at the 8B figure, above 400B
-    falling in proportion to the parameters read per token."""
-    table = facts.entry(f"gpu.{gpu.value}")
-    if active_b <= _CLASSES[0][0]:
-        low, high = table[_CLASSES[0][1]]
-        return float(low), float(high)
-    for (a0, k0), (a1, k1) in itertools.pairwise(_CLASSES):
-        if active_b <= a1:
-            w = math.log(active_b / a0) / math.log(a1 / a0)
-            return tuple(  # type: ignore[return-value]
-                math.exp((1 - w) * math.log(x0) + w * math.log(x1))
-                for x0, x1 in zip(table[k0], table[k1], strict=True)
-            )
-    a_last, k_last = _CLASSES[-1]
-    return tuple(x * a_last / active_b for x in table[k_last])  # type: ignore[return-value]
-
-
-def replica(
-    model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
-) -> Replica:
-    """The replica for `model` on `gpu`, or SelfHostingError naming what fits. An unchosen
-    precision is BF16, or FP8 when the weights ship in FP8 or BF16 does not fit one node."""
-    return _replica(model, gpu, precision, chosen, facts.active())
-
-
-@lru_cache(maxsize=4096)  # per price book: a price file may change a GPU's memory or speed
-def _replica(model: str, gpu: GPU, precision: Precision, chosen: bool, book: object) -> Replica:
-    w = weights(model)
-    if chosen:
-        tried: tuple[str, ...] = (precision.value,)
-    else:
-        tried = ("fp8",) if w.fp8 else ("bf16", "fp8")
-    for name in tried:
-        width = _gpus_for(w.params_b, name, gpu)
-        if width is not None:
-            low, high = _per_gpu(w.active_b, gpu)
-            return Replica(gpu, w, name.upper(), width, low, high)
-    last = tried[-1]
-    fits = [g.value.upper() for g in GPU if _gpus_for(w.params_b, last, g) is not None]
-    where = f"it fits on {', '.join(fits)}" if fits else "no 8-GPU node offered here holds it"
-    if last == "bf16" and _gpus_for(w.params_b, "fp8", gpu) is not None:
-        where = f"it fits in fp8{' or on ' + ', '.join(fits) if fits else ''}"
-    raise SelfHostingError(
-        f"{w.model} ({count(w.params_b)}B parameters) does not fit one node of 8 "
-        f"{gpu.value.upper()} GPUs in {last.upper()}: {where}."
-    )
-
-
-def check(
-    model: str, gpu: GPU, precision: Precision = Precision.bf16, chosen: bool = False
-) -> None:
-    """Raise SelfHostingError if `model` cannot be self-hosted on `gpu`."""
-    replica(model, gpu, precision, chosen)
 
 
 # Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
@@ -205,7 +109,7 @@ def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
         moe = f", {count(r.weights.active_b)}B active" if r.weights.mixture_of_experts else ""
         return (
             f"{s.model} {count(r.weights.params_b)}B params{moe} in {r.precision} = "
-            f"{r.weights_gb:,.0f} GB weights, at most {percent(_WEIGHTS_SHARE)} of memory (rest KV "
+            f"{r.weights_gb:,.0f} GB weights, at most {percent(WEIGHTS_SHARE)} of memory (rest KV "
             f"cache) → {r.gpus} x {name} ({r.memory_gb:,.0f} GB) per replica"
         )
 
@@ -257,4 +161,4 @@ def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
     return items
 
 
-__all__ = ["Fleet", "Replica", "SelfHostingError", "check", "fleet", "gpu_cost", "lines", "replica"]
+__all__ = ["Fleet", "Replica", "SelfHostingError", "fleet", "gpu_cost", "lines", "replica"]
