@@ -66,7 +66,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         for p in e.phases
     )
     users = tuple(sorted({*PER_USER_USERS, s.users}))
-    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, users))
+    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, e.prices, users))
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (

@@ -8,7 +8,6 @@ import textwrap
 
 from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator import facts
 from estimator.breakeven import BreakEven
 from estimator.compare import Comparison
 from estimator.curve import CurvePoint
@@ -196,7 +195,7 @@ def render_estimate(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
-    article = facts.figure("article.production_infrastructure")
+    article = e.prices.figure("article.production_infrastructure")
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(

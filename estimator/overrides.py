@@ -3,7 +3,7 @@ figures, validated, with one short message per bad field.
 
 Every amount here is in US dollars, like the bundled data file: the estimator computes in USD and
 converts the result with the workspace's rate, so an estimate in EUR is the USD estimate times one
-stated rate. estimator/prices.py applies them through `salary_range`, `token_prices_for`,
+stated rate. estimator/price_book.py applies them through `salary_range`, `token_prices_for`,
 `gpu_hourly` and `figure_for` (see their docstrings).
 """
 
@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from estimator import facts
 from estimator.facts import Range
-from estimator.pricing import TokenPrices
-from estimator.scenario import GPU, gpus_offered
+from estimator.gpus import GPU, gpus_offered
+from estimator.token_prices import TokenPrices
 
 PRICES_ENV = "AICOST_PRICES"
 
@@ -62,7 +62,7 @@ def regions_data() -> dict[str, Any]:
 
 def roles() -> tuple[str, ...]:
     """The team roles, as named by costs.toml's [salary.*] entries."""
-    return tuple(facts.entry("salary"))
+    return tuple(facts.bundled_entry("salary"))
 
 
 def default_rate(currency: Currency) -> float:
@@ -259,7 +259,7 @@ class PriceOverrides(BaseModel):
     def token_prices_for(self, bundled: TokenPrices) -> tuple[TokenPrices, str]:
         """The model's $/Mtok after the workspace's own price or its provider's discount.
 
-        The inference line will pass `estimator.pricing.token_prices(model)` through here; an
+        The inference line will pass `estimator.token_prices.token_prices(model)` through here; an
         explicit model price wins over a provider discount, and the basis names which applied
         ("gpt-4o $2.125/$10 per Mtok: openai list less 15% (workspace settings)").
         """

@@ -20,11 +20,12 @@ from pydantic import (
 )
 
 from estimator import facts
+from estimator.gpus import GPU, Precision
+from estimator.gpus import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
 from estimator.money import count, percent, usd
 from estimator.open_models import SelfHostingError
-from estimator.pricing import PricingError, token_prices
-from estimator.replicas import GPU, Precision, check_hostable
-from estimator.replicas import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
+from estimator.replicas import check_hostable
+from estimator.token_prices import PricingError, token_prices
 
 
 class Stage(StrEnum):
@@ -121,11 +122,11 @@ class Scenario(BaseModel):
         merged["stage"] = stage
         if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
             # Records follow users unless given (the same rule storage prices with).
-            per_user = facts.figure("storage.records_per_user").low
+            per_user = facts.bundled_figure("storage.records_per_user").low
             merged["stored_records"] = round(merged["users"] * per_user)
         if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
             # The stage's default model is an API model; self-hosting needs open weights.
-            merged["model"] = facts.entry("self_hosting.default_model")["model"]
+            merged["model"] = facts.bundled_entry("self_hosting.default_model")["model"]
         if "given" not in data:
             merged["given"] = frozenset(chosen - {"stage"} if "stage" not in data else chosen)
         return merged
@@ -220,7 +221,7 @@ FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
 
 def stage_defaults(stage: Stage) -> dict[str, Any]:
     """The data file's defaults for a stage (without the bookkeeping keys)."""
-    table = facts.entry(f"defaults.{Stage(stage).value}")
+    table = facts.bundled_entry(f"defaults.{Stage(stage).value}")
     return {k: v for k, v in table.items() if k not in ("source", "checked")}
 
 

@@ -106,14 +106,14 @@ def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
 
 
 def _clear_caches() -> None:
-    from estimator import pricing
+    from estimator import token_prices
     from estimator.costs import inference
 
     for cached in (
-        pricing.token_prices,
-        pricing.list_request_price,
-        pricing.known_models,
-        pricing.provider_ids,
+        token_prices.token_prices,
+        token_prices.list_request_price,
+        token_prices.known_models,
+        token_prices.provider_ids,
         inference._quote,
     ):
         cached.cache_clear()

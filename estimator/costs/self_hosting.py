@@ -10,19 +10,20 @@ import math
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.gpus import GPU
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError
-from estimator.replicas import GPU, WEIGHTS_SHARE, Replica, replica
+from estimator.price_book import PriceBook
+from estimator.replicas import WEIGHTS_SHARE, Replica, replica
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, requests_basis
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
-_PEAK = facts.live("traffic.peak_to_average")
-_SPARES = int(facts.figure("gpu.spares").low)
-_REPLICA_SHARE = facts.live("network.replica_region_share")
+# Sizing, not a price: read once from the bundled file (a price file cannot change it).
+_SPARES = int(facts.bundled_figure("gpu.spares").low)
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 
 
@@ -51,10 +52,12 @@ class Fleet:
         return self.primary_gpus(low=low) + self.region_gpus(low=low)
 
 
-def fleet(s: Scenario, t: Traffic) -> Fleet:
-    r = replica(s.model, s.gpu, s.precision, "precision" in s.given)
+def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
+    r = replica(s.model, s.gpu, s.precision, "precision" in s.given, prices)
+    peak = prices.figure("traffic.peak_to_average")
+    replica_share = prices.figure("network.replica_region_share")
     per_second = t.llm_requests_per_month / _SECONDS_PER_MONTH * s.output_tokens
-    peak_low, peak_high = per_second * _PEAK.low, per_second * _PEAK.high
+    peak_low, peak_high = per_second * peak.low, per_second * peak.high
     fast, slow = r.per_gpu_high * r.gpus, r.per_gpu_low * r.gpus
 
     def replicas(tokens: float, speed: float) -> int:
@@ -66,43 +69,43 @@ def fleet(s: Scenario, t: Traffic) -> Fleet:
         peak_tokens_high=peak_high,
         replicas_low=replicas(peak_low, fast) + _SPARES,
         replicas_high=replicas(peak_high, slow) + _SPARES,
-        region_replicas_low=replicas(peak_low * _REPLICA_SHARE.low, fast),
-        region_replicas_high=replicas(peak_high * _REPLICA_SHARE.high, slow),
+        region_replicas_low=replicas(peak_low * replica_share.low, fast),
+        region_replicas_high=replicas(peak_high * replica_share.high, slow),
         extra_regions=s.regions - 1,
     )
 
 
-def _hourly(gpu: GPU) -> tuple[float, float]:
-    table = facts.entry(f"gpu.{gpu.value}")
+def _hourly(gpu: GPU, prices: PriceBook) -> tuple[float, float]:
+    table = prices.entry(f"gpu.{gpu.value}")
     return table["hourly_low"], table["hourly_high"]
 
 
-def _hourly_said(gpu: GPU) -> str:
-    """' (on demand, workspace settings)' when the active price book sets this GPU's price."""
-    book = facts.active()
-    own = book.overrides.gpu_hourly(gpu) if book is not None else None
+def _hourly_said(gpu: GPU, prices: PriceBook) -> str:
+    """' (on demand, workspace settings)' when the own prices set this GPU's price."""
+    own = prices.gpu_hourly(gpu)
     return f" (on demand, {own[2]})" if own else ""
 
 
-def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
+def gpu_cost(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[float, float]:
     """Monthly USD (low, high) of the primary region's GPUs for the calls in `t`."""
-    return _primary_cost(fleet(s, t), s.gpu)
+    return _primary_cost(fleet(s, t, prices), s.gpu, prices)
 
 
-def _primary_cost(f: Fleet, gpu: GPU) -> tuple[float, float]:
-    low, high = _hourly(gpu)
+def _primary_cost(f: Fleet, gpu: GPU, prices: PriceBook) -> tuple[float, float]:
+    low, high = _hourly(gpu, prices)
     return (
         f.primary_gpus(low=True) * low * facts.HOURS_PER_MONTH,
         f.primary_gpus(low=False) * high * facts.HOURS_PER_MONTH,
     )
 
 
-def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
+def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None) -> list[LineItem]:
     """`gpus`: the fleet for `t` when the caller sized it already (infrastructure reads it too)."""
-    f = gpus if gpus is not None else fleet(s, t)
+    f = gpus if gpus is not None else fleet(s, t, prices)
     r = f.replica
-    hourly_low, hourly_high = _hourly(s.gpu)
-    low, high = _primary_cost(f, s.gpu)  # gpu_cost, with the fleet sized once
+    hourly_low, hourly_high = _hourly(s.gpu, prices)
+    low, high = _primary_cost(f, s.gpu, prices)  # gpu_cost, with the fleet sized once
+    replica_share = prices.figure("network.replica_region_share")
     name = s.gpu.value.upper()
 
     def sizing() -> str:
@@ -122,7 +125,7 @@ def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
             f"{r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU → "
             f"{quantity(f.replicas_low, f.replicas_high, 'replica')} (incl. {_SPARES} spare) = "
             f"{quantity(f.primary_gpus(low=True), f.primary_gpus(low=False), 'GPU')} x "
-            f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu)} x "
+            f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu, prices)} x "
             f"{facts.HOURS_PER_MONTH} h"
         )
 
@@ -149,7 +152,7 @@ def lines(s: Scenario, t: Traffic, gpus: Fleet | None = None) -> list[LineItem]:
                 region_high,
                 lambda: (
                     f"{quantity(f.extra_regions, f.extra_regions, 'extra region')}, each sized for "
-                    f"{percent(_REPLICA_SHARE.low)} of peak: "
+                    f"{percent(replica_share.low)} of peak: "
                     f"{quantity(f.region_replicas_low, f.region_replicas_high, 'replica')} x "
                     f"{r.gpus} {name} = "
                     f"{quantity(f.region_gpus(low=True), f.region_gpus(low=False), 'GPU')} x "
