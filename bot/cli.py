@@ -31,8 +31,9 @@ from bot.terminal import (
 from estimator import token_snapshot
 from estimator.breakeven import break_even
 from estimator.curve import scaling_curve
-from estimator.overrides import PriceFileError, PriceOverrides, load_price_file, price_file_path
+from estimator.overrides import PriceOverrides
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
+from estimator.price_file import PriceFileError, load_price_file, price_file_path
 
 EXIT_BAD_INPUT = 2
 FLAGS = (

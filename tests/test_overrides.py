@@ -13,18 +13,15 @@ from estimator.overrides import (
     BUNDLED,
     Currency,
     CurrencySetting,
-    PriceFileError,
     PriceOverrides,
     SalaryRegion,
     default_rate,
-    load_price_file,
     messages,
-    parse_price_file,
-    price_file_path,
     region_salary,
     regions_data,
     roles,
 )
+from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
 from estimator.scenario import GPU
 from estimator.token_prices import token_prices
 

@@ -10,8 +10,9 @@ from estimator import facts
 from estimator.estimate import estimate
 from estimator.lines import Category
 from estimator.money import usd_range
-from estimator.overrides import PriceOverrides, parse_price_file
+from estimator.overrides import PriceOverrides
 from estimator.price_book import BUNDLED_BOOK, price_book
+from estimator.price_file import parse_price_file
 from estimator.whatif import ScenarioChange, apply_change
 
 STANDARD = "10000 users startup"
@@ -174,7 +175,7 @@ def test_own_gpu_prices_price_the_self_hosted_fleet_and_say_so():
 
 
 def test_a_price_file_cannot_change_a_sizing_constant_read_at_start():
-    from estimator.overrides import PriceFileError
+    from estimator.price_file import PriceFileError
 
     with pytest.raises(PriceFileError, match=r"gpu\.spares: read once at start-up"):
         parse_price_file("[gpu.spares]\nlow = 3\nhigh = 3\n", "my.toml")
