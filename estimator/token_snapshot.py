@@ -106,14 +106,14 @@ def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
 
 
 def _clear_caches() -> None:
-    from estimator import token_prices
     from estimator.costs import inference
+    from estimator.token_prices import known_models, list_request_price, provider_ids, token_prices
 
     for cached in (
-        token_prices.token_prices,
-        token_prices.list_request_price,
-        token_prices.known_models,
-        token_prices.provider_ids,
+        token_prices,
+        list_request_price,
+        known_models,
+        provider_ids,
         inference._quote,
     ):
         cached.cache_clear()
