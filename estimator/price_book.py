@@ -16,6 +16,7 @@ How each setting enters (docs/methodology.md, "Your own prices"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any
@@ -40,25 +41,42 @@ def is_app_tier(name: str, unit: str) -> bool:
     return unit.startswith("USD") and (name.startswith(APP_TIER_PREFIXES) or name in APP_TIER_NAMES)
 
 
+class _Memo(dict):
+    """Values by name, each made by `make` when first asked for and kept."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self._make(name)
+        return value
+
+
 class PriceBook:
     """Every figure an estimate reads: the bundled data file with `overrides` over it (None: the
     bundled figures alone). Made once per set of own prices (`price_book`) and passed to every
-    cost line; nothing in it changes once made, save the memo of figures already resolved."""
+    cost line; nothing in it changes once made, save the memo of figures already resolved.
 
-    __slots__ = ("_entries", "_figures", "_hash", "key", "overrides")
+    `figure(name)`: a [low, high] figure by dotted name, e.g. `compute.instance_monthly`.
+    `entry(name)`: a table (or list of tables) of the data file by dotted name, own fields over it.
+    Both are a memo's own lookup (no Python call once a name is resolved): an estimate reads a
+    few hundred figures."""
+
+    # Equal and hashed by identity (one book per set of own prices, see `price_book`): the cost
+    # modules' caches key on the book, and an object's own hash costs no Python call.
+    __slots__ = ("_resolved", "entry", "figure", "overrides")
+
+    figure: Callable[[str], Range]
+    entry: Callable[[str], Any]
 
     def __init__(self, overrides: PriceOverrides | None = None) -> None:
         self.overrides = overrides
-        self.key = overrides.model_dump_json() if overrides is not None else ""
-        self._hash = hash(self.key)
-        self._figures: dict[str, tuple[Range, str]] = {}
-        self._entries: dict[str, Any] = {}
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PriceBook) and other.key == self.key
+        self._resolved: dict[str, tuple[Range, str]] = _Memo(self._resolve)
+        self.figure = _Memo(lambda name: self._resolved[name][0]).__getitem__
+        self.entry = _Memo(self._resolve_entry).__getitem__
 
     def __repr__(self) -> str:
         return f"PriceBook({self.overrides.origin if self.overrides else BUNDLED})"
@@ -67,20 +85,6 @@ class PriceBook:
     def bundled(self) -> bool:
         """True for the bundled figures alone (the usual case, and the fast path)."""
         return self.overrides is None
-
-    def figure(self, name: str) -> Range:
-        """A [low, high] figure by dotted name, e.g. `compute.instance_monthly`."""
-        found = self._figures.get(name)
-        if found is None:
-            found = self._figures[name] = self._resolve(name)
-        return found[0]
-
-    def entry(self, name: str) -> Any:
-        """A table (or list of tables) of the data file by dotted name, own fields over it."""
-        found = self._entries.get(name)
-        if found is None:
-            found = self._entries[name] = self._resolve_entry(name)
-        return found
 
     def overridden(self, name: str) -> bool:
         """Whether the figure or table `name` differs from the bundled one under this book."""
@@ -94,8 +98,7 @@ class PriceBook:
 
     def origin(self, name: str) -> str:
         """Where the figure `name` came from: 'bundled', a price file, 'workspace settings'."""
-        self.figure(name)
-        return self._figures[name][1]
+        return self._resolved[name][1]
 
     def shown(self) -> AbstractContextManager[None]:
         """Amounts formatted inside are in the own prices' currency, at their rate."""
@@ -188,8 +191,8 @@ class PriceBook:
 
     def _said(self, name: str) -> str:
         """An overridden entry's new values: '80-120' for a figure, 'chat 0.8, email 0.15' else."""
-        if name in self._figures:
-            return _amount(self._figures[name][0])
+        if name in self._resolved:
+            return _amount(self._resolved[name][0])
         assert self.overrides is not None
         return ", ".join(f"{k} {v:g}" for k, v in self.overrides.entries[name].items())
 
@@ -215,16 +218,24 @@ class Recorder(PriceBook):
     """A price book that notes the names of the overridden figures read through it (`read`), so
     a line priced through it can say which of them it was priced with."""
 
-    __slots__ = ("read",)
+    __slots__ = ("book", "read")
 
-    def __init__(self, book: PriceBook) -> None:  # the book's own figures, memo and key
-        self.overrides, self.key, self._hash = book.overrides, book.key, book._hash
-        self._figures, self._entries = book._figures, book._entries
+    def __init__(self, book: PriceBook) -> None:  # the book's own figures and memo
+        self.book, self.overrides = book, book.overrides
+        self._resolved, self.entry = book._resolved, book.entry
+        self.figure = self._recorded
         self.read: set[str] = set()
 
-    def figure(self, name: str) -> Range:
-        found = super().figure(name)
-        if self._figures[name][1] != BUNDLED:
+    # The same prices as its book: a cache keyed on either finds the other's entries.
+    def __hash__(self) -> int:
+        return hash(self.book)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.book or (isinstance(other, Recorder) and other.book is self.book)
+
+    def _recorded(self, name: str) -> Range:
+        found, where = self._resolved[name]
+        if where != BUNDLED:
             self.read.add(name)
         return found
 

@@ -40,18 +40,23 @@ FIGURES = (
 )
 
 
-def _role_fte(s: Scenario, role: str, log_users: float, prices: PriceBook) -> float:
-    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU)."""
-    bases = prices.entry(f"headcount.{s.stage.value}")
+# Each stage's headcount table by name, made once: a StrEnum's .value is a slow property.
+_HEADCOUNT = {stage: f"headcount.{stage.value}" for stage in Stage}
+
+
+def _role_fte(
+    s: Scenario, role: str, log_users: float, tables: tuple[dict, dict, dict, dict]
+) -> float:
+    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU;
+    `tables`: the stage's headcount, growth per tenfold, onset users and scope)."""
+    bases, per_tenfold, onset_users, scope = tables
     base = bases[role]
-    growth = prices.entry("headcount_growth.per_tenfold")[role]
-    scope = prices.entry("headcount_growth.scope")
+    growth = per_tenfold[role]
     if base > 0:
         tenfolds = log_users - math.log10(bases["reference_users"])
         fte = max(base * scope["floor_share"], base + growth * tenfolds)
     else:
-        onset = prices.entry("headcount_growth.onset_users")[role]
-        fte = growth * max(0.0, log_users - math.log10(onset))
+        fte = growth * max(0.0, log_users - math.log10(onset_users[role]))
     if role == "security_engineer":
         fte += scope["security_per_framework"] * len(s.compliance)
     elif role == "site_reliability_engineer":
@@ -61,7 +66,7 @@ def _role_fte(s: Scenario, role: str, log_users: float, prices: PriceBook) -> fl
 
 def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
     """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
-    base_table = prices.entry(f"headcount.{s.stage.value}")
+    base_table = prices.entry(_HEADCOUNT[s.stage])
     base, reference = base_table[role], base_table["reference_users"]
     growth = prices.entry("headcount_growth.per_tenfold")[role]
     scope = prices.entry("headcount_growth.scope")
@@ -90,10 +95,16 @@ def headcount(s: Scenario, prices: PriceBook) -> dict[str, float]:
     people = {}
     log_users = math.log10(s.users)
     self_hosted = s.hosting is Hosting.self_hosted
+    tables = (
+        prices.entry(_HEADCOUNT[s.stage]),
+        prices.entry("headcount_growth.per_tenfold"),
+        prices.entry("headcount_growth.onset_users"),
+        prices.entry("headcount_growth.scope"),
+    )
     for role in ROLES:
         if role == "mlops_engineer" and not self_hosted:
             continue
-        fte = _role_fte(s, role, log_users, prices)
+        fte = _role_fte(s, role, log_users, tables)
         if fte > 0:
             people[role] = fte
     return people
