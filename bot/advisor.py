@@ -24,12 +24,22 @@ from bot.parsing import (
     unknown_message,
 )
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator.breakeven import BreakEven, break_even
-from estimator.compare import Comparison, compare
-from estimator.estimate import Estimate, estimate
-from estimator.price_book import BUNDLED_BOOK, PriceBook
-from estimator.scenario import Scenario, ScenarioError
-from estimator.whatif import EstimateDiff, ScenarioChange, apply_change, diff_estimates
+from estimator import (
+    BUNDLED_BOOK,
+    BreakEven,
+    Comparison,
+    Estimate,
+    EstimateDiff,
+    PriceBook,
+    Scenario,
+    ScenarioChange,
+    ScenarioError,
+    apply_change,
+    break_even,
+    compare,
+    diff_estimates,
+    estimate,
+)
 
 HISTORY_LIMIT = 20  # undo steps kept per conversation
 

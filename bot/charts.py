@@ -13,12 +13,16 @@ import textwrap
 from dataclasses import dataclass
 from functools import cache
 
-from estimator.compare import Comparison
-from estimator.curve import scaling_curve
-from estimator.estimate import Estimate
-from estimator.lines import Category
-from estimator.money import count, usd_range, usd_short
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    Category,
+    Comparison,
+    Estimate,
+    count,
+    scaling_curve,
+    usd_range,
+    usd_short,
+)
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 BLUE, ORANGE, GREEN, VERMILION, SKY, GREY = (

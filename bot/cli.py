@@ -28,12 +28,19 @@ from bot.terminal import (
     render_summary,
     terminal_width,
 )
-from estimator import token_snapshot
-from estimator.breakeven import break_even
-from estimator.curve import scaling_curve
-from estimator.overrides import PriceOverrides
-from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
-from estimator.price_file import PriceFileError, load_price_file, price_file_path
+from estimator import (
+    BUNDLED_BOOK,
+    URL_ENV,
+    PriceBook,
+    PriceFileError,
+    PriceOverrides,
+    break_even,
+    load_price_file,
+    price_book,
+    price_file_path,
+    refresh,
+    scaling_curve,
+)
 
 EXIT_BAD_INPUT = 2
 FLAGS = (
@@ -98,7 +105,7 @@ def _run(args: list[str]) -> int:
     except PriceFileError as exc:
         return _fail(str(exc))
     if "--update-prices" in flags:
-        token_snapshot.refresh(os.environ.get(token_snapshot.URL_ENV) or None)
+        refresh(os.environ.get(URL_ENV) or None)
     prices = price_book(overrides)
     with prices.shown():
         return _answer(words, flags, chart_path, overrides, prices)
