@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from estimator import facts
 from estimator.overrides import BUNDLED, PriceOverrides, roles
-from estimator.prices import PriceBook
-from estimator.pricing import token_prices
+from estimator.price_book import PriceBook
 from estimator.scenario import GPU
+from estimator.token_prices import token_prices
 from estimator.token_snapshot import snapshot_note
 
 # Models listed by default: the ones the help text and form suggest, plus any the file prices.

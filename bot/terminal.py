@@ -8,18 +8,23 @@ import textwrap
 
 from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator import facts
-from estimator.breakeven import BreakEven
-from estimator.compare import Comparison
-from estimator.curve import CurvePoint
-from estimator.estimate import Estimate
-from estimator.families import model_family_note
-from estimator.lines import Cadence, Category
-from estimator.money import signed_usd_short, usd, usd_range
-from estimator.phases import ARTICLE, READING
-from estimator.token_snapshot import bundled_note
-from estimator.totals import Amount
-from estimator.whatif import EstimateDiff
+from estimator import (
+    ARTICLE,
+    PHASE_READING,
+    Amount,
+    BreakEven,
+    Cadence,
+    Category,
+    Comparison,
+    CurvePoint,
+    Estimate,
+    EstimateDiff,
+    bundled_note,
+    model_family_note,
+    signed_usd_short,
+    usd,
+    usd_range,
+)
 
 MIN_WIDTH = 60
 MAX_WIDTH = 120
@@ -165,7 +170,7 @@ def render_estimate(
     else:
         for name, a, multiples in rows:
             out.extend([name.rstrip(), f"    {usd_range(a.low, a.high)}{multiples}"])
-    out.append(_wrap(READING, width=width))
+    out.append(_wrap(PHASE_READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
@@ -196,7 +201,7 @@ def render_estimate(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
-    article = facts.figure("article.production_infrastructure")
+    article = e.prices.figure("article.production_infrastructure")
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(

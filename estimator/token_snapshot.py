@@ -149,14 +149,14 @@ def _fetch_within(updater: UpdatePrices, seconds: float) -> DataSnapshot | None:
 
 
 def _clear_caches() -> None:
-    from estimator import pricing
     from estimator.costs import inference
+    from estimator.token_prices import known_models, list_request_price, provider_ids, token_prices
 
     for cached in (
-        pricing.token_prices,
-        pricing.list_request_price,
-        pricing.known_models,
-        pricing.provider_ids,
+        token_prices,
+        list_request_price,
+        known_models,
+        provider_ids,
         inference._quote,
     ):
         cached.cache_clear()

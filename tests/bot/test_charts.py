@@ -55,7 +55,7 @@ def test_estimate_chart_shows_the_estimates_own_numbers():
     # cost per user: the scaling curve from 100 to 10M users, the scenario among its points
     users = [u for u, _ in data.per_user]
     assert users[0] == 100 and users[-1] == 10_000_000 and e.scenario.users in users
-    curve = {p.users: p.per_user for p in scaling_curve(e.scenario, tuple(users))}
+    curve = {p.users: p.per_user for p in scaling_curve(e.scenario, users=tuple(users))}
     assert dict(data.per_user) == curve
     assert data.scenario_per_user == e.totals.monthly_all_in.scaled(1 / e.scenario.users)
     assert "250,000 users" in data.title and "enterprise" in data.title

@@ -17,6 +17,7 @@ from bot.slack.jobs import STREAM, Job
 from estimator.estimate import estimate
 from estimator.money import shown_in, usd_range
 from estimator.overrides import PriceOverrides
+from estimator.price_book import price_book
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.home_payloads import app_home_opened_body, home_button_body
 from tests.support.reading import (
@@ -86,7 +87,7 @@ def expected(rate: float, discount: float):
     own = PriceOverrides(
         currency={"code": "EUR", "per_usd": rate}, provider_discounts={"openai": discount}
     )
-    return estimate(first_scenario(STANDARD), own)
+    return estimate(first_scenario(STANDARD), price_book(own))
 
 
 def llm_line(e) -> str:

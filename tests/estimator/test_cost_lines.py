@@ -6,6 +6,7 @@ from estimator import facts
 from estimator.costs import self_hosting
 from estimator.estimate import estimate
 from estimator.open_models import SelfHostingError, weights
+from estimator.price_book import BUNDLED_BOOK
 from estimator.scenario import GPU, ScenarioError, build_scenario
 from estimator.traffic import traffic
 
@@ -28,7 +29,7 @@ def test_closed_weight_models_cannot_be_self_hosted_and_open_ones_are_named(mode
 
 def test_self_hosting_without_a_model_picks_an_open_one():
     s = build_scenario(hosting="self-hosted", gpu="h100")
-    assert s.model == facts.entry("self_hosting.default_model")["model"] == "llama3.1-8b"
+    assert s.model == facts.bundled_entry("self_hosting.default_model")["model"] == "llama3.1-8b"
     assert weights(s.model).params_b == 8  # sized as the 8B model its name says
 
 
@@ -67,7 +68,7 @@ def test_mixture_of_experts_is_sized_by_total_for_memory_and_active_for_speed():
 def test_bigger_models_need_more_gpus_for_the_same_traffic():
     def gpus(model):
         s = build_scenario(users=200_000, hosting="self-hosted", gpu="h100", model=model)
-        f = self_hosting.fleet(s, traffic(s))
+        f = self_hosting.fleet(s, traffic(s, BUNDLED_BOOK), BUNDLED_BOOK)
         return f.total_gpus(low=True), f.total_gpus(low=False)
 
     small, large = gpus(LLAMA_8B), gpus(LLAMA_70B)
@@ -163,7 +164,7 @@ def test_support_at_the_articles_enterprise_scale_sits_near_its_3_to_12k_a_month
 
 def test_a_chosen_precision_sizes_the_replica_and_a_too_large_one_is_refused():
     fp8 = build_scenario(hosting="self-hosted", gpu="h100", model=LLAMA_70B, precision="fp8")
-    r = self_hosting.fleet(fp8, traffic(fp8)).replica
+    r = self_hosting.fleet(fp8, traffic(fp8, BUNDLED_BOOK), BUNDLED_BOOK).replica
     assert (r.precision, r.gpus) == ("FP8", 2)
     assert "FP8 weights" in dict((k, v) for k, v, _ in fp8.describe())["Hosting"]
     with pytest.raises(ScenarioError, match="in BF16: it fits in fp8 or on H100, H200, A100"):
@@ -178,7 +179,12 @@ def test_a_staged_lines_words_follow_the_currency_they_are_read_in():
     from estimator.scenario import Stage
 
     line = staged_line(
-        "article.legal_insurance", Stage.startup, Category.legal_insurance, "Cover", Cadence.annual
+        "article.legal_insurance",
+        Stage.startup,
+        Category.legal_insurance,
+        "Cover",
+        Cadence.annual,
+        BUNDLED_BOOK,
     )
     dollars = line.basis
     with shown_in("EUR", 0.5):

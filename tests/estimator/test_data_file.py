@@ -35,7 +35,7 @@ def test_every_range_is_ordered():
 
 
 def test_article_ranges_are_the_articles():
-    assert facts.figure("article.model_optimization").low == 15_000
-    assert facts.figure("article.model_optimization").high == 75_000
-    assert facts.figure("article.compliance_certification").high == 100_000
-    assert facts.figure("salary.ml_engineer").low == 140_000
+    assert facts.bundled_figure("article.model_optimization").low == 15_000
+    assert facts.bundled_figure("article.model_optimization").high == 75_000
+    assert facts.bundled_figure("article.compliance_certification").high == 100_000
+    assert facts.bundled_figure("salary.ml_engineer").low == 140_000

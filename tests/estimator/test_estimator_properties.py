@@ -5,7 +5,6 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimator import facts
 from estimator.breakdown import at_other_users, hosted_otherwise, line_items, parts
 from estimator.breakeven import pair
 from estimator.costs import self_hosting
@@ -14,7 +13,7 @@ from estimator.estimate import _totals_at, estimate, totals_for
 from estimator.lines import Cadence
 from estimator.overrides import PriceOverrides
 from estimator.phases import year_two_users
-from estimator.prices import book_for
+from estimator.price_book import BUNDLED_BOOK, price_book
 from estimator.scenario import GPU, MAX_USERS, Compliance, Scenario
 from estimator.totals import sum_lines
 from estimator.traffic import traffic
@@ -61,9 +60,8 @@ def test_every_low_is_at_most_its_high(s):
 )
 def test_totals_of_every_line_are_what_a_re_estimate_sums(s, prices):
     # The break-even tip takes them for the scenario's own side instead of pricing it again.
-    e = estimate(s, prices)
-    with facts.using(e.prices):
-        assert e.totals_of_every_line() == totals_for(e.scenario)
+    e = estimate(s, price_book(prices))
+    assert e.totals_of_every_line() == totals_for(e.scenario, e.prices)
 
 
 @PROPERTY_SETTINGS
@@ -115,7 +113,7 @@ def test_adding_a_region_never_lowers_cost(s, extra):
 @settings(max_examples=25, deadline=None)
 @given(scenarios())
 def test_cost_per_user_at_a_million_users_is_below_a_thousand(s):
-    points = {p.users: p for p in scaling_curve(s, (1_000, 1_000_000))}
+    points = {p.users: p for p in scaling_curve(s, users=(1_000, 1_000_000))}
     million, thousand = points[1_000_000].per_user, points[1_000].per_user
     assert million.low < thousand.low
     assert million.high < thousand.high
@@ -166,7 +164,7 @@ def test_a_region_never_lowers_year_one_or_year_two(s, extra):
 
 
 def _gpus(s: Scenario) -> tuple[int, int]:
-    f = self_hosting.fleet(s, traffic(s))
+    f = self_hosting.fleet(s, traffic(s, BUNDLED_BOOK), BUNDLED_BOOK)
     return f.total_gpus(low=True), f.total_gpus(low=False)
 
 
@@ -203,7 +201,7 @@ _TIERED = ["gpt-5.4", "gpt-5.5", "claude-sonnet-4-5", "gemini-2.5-pro", "gpt-4o-
 
 
 def _llm(s: Scenario):
-    (line,) = [i for i in line_items(s) if i.category == "llm_inference"]
+    (line,) = [i for i in line_items(s, BUNDLED_BOOK) if i.category == "llm_inference"]
     return line
 
 
@@ -214,16 +212,16 @@ def _llm(s: Scenario):
     st.integers(min_value=1, max_value=400_000),
 )
 def test_tiered_models_are_priced_one_request_at_a_time(s, model, input_tokens):
-    from estimator.pricing import request_price, token_prices
     from estimator.prompt_cache import prompt_cache
+    from estimator.token_prices import token_prices
     from estimator.traffic import traffic
 
     window = token_prices(model).context_window or 2_000_000
     input_tokens = min(input_tokens, window - s.output_tokens)
     s = apply_change(s, ScenarioChange(set={"model": model, "input_tokens": input_tokens}))
     cached = prompt_cache(model, input_tokens, s.prompt_cache_share).cached_tokens
-    one = request_price(model, input_tokens, cached, s.output_tokens)
-    calls = traffic(s).llm_requests_per_month
+    one = BUNDLED_BOOK.request_price(model, input_tokens, cached, s.output_tokens)
+    calls = traffic(s, BUNDLED_BOOK).llm_requests_per_month
     line = _llm(s)  # every usage figure given: only the retry allowance remains
     assert abs(line.low - calls * one) <= 1e-9 * max(1.0, calls * one)
 
@@ -269,11 +267,11 @@ def _described(lines):
 @given(scenarios(), users, st.sampled_from([None, _WORKSPACE]))
 def test_other_users_are_priced_as_a_full_re_estimate(s, n, prices):
     v = s.model_copy(update={"users": n})
-    with facts.using(book_for(prices)):
-        got = at_other_users(v, parts(s, traffic(s)))
-        assert sum_lines(got, v.prototype_cost) == totals_for(v)
-        if prices is None:  # under a price book, line_items also words a note per line
-            assert _described(got) == _described(line_items(v))
+    book = price_book(prices)
+    got = at_other_users(v, parts(s, traffic(s, book), book), book)
+    assert sum_lines(got, v.prototype_cost) == totals_for(v, book)
+    if prices is None:  # under own prices, line_items also words a note per line
+        assert _described(got) == _described(line_items(v, book))
 
 
 @PROPERTY_SETTINGS
@@ -284,11 +282,11 @@ def test_the_other_hosting_is_priced_as_a_full_re_estimate(s, prices):
     except ValueError:
         return  # no self-hosted side to price (the break-even refuses it too)
     other = api if self_hosted is s else self_hosted
-    with facts.using(book_for(prices)):
-        got = hosted_otherwise(other, parts(s, traffic(s)))
-        assert sum_lines(got, other.prototype_cost) == totals_for(other)
-        if prices is None:
-            assert _described(got) == _described(line_items(other))
+    book = price_book(prices)
+    got = hosted_otherwise(other, parts(s, traffic(s, book), book), book)
+    assert sum_lines(got, other.prototype_cost) == totals_for(other, book)
+    if prices is None:
+        assert _described(got) == _described(line_items(other, book))
 
 
 @settings(max_examples=25, deadline=None)
@@ -297,7 +295,9 @@ def test_an_estimates_re_estimates_are_the_full_ones(s):
     e = estimate(s)
     average, _ = year_two_users(s)
     for n in (min(average, MAX_USERS), min(s.users * 10, MAX_USERS)):  # year two, the plan's 10x
-        assert _totals_at(s, n, e._parts) == totals_for(s.model_copy(update={"users": n}))
+        assert _totals_at(s, n, e._parts, BUNDLED_BOOK) == totals_for(
+            s.model_copy(update={"users": n})
+        )
     year_two = totals_for(s.model_copy(update={"users": min(average, MAX_USERS)}))
     assert e.phases[2].spend == year_two.monthly.scaled(12) + year_two.annual
     try:

@@ -13,20 +13,17 @@ from estimator.overrides import (
     BUNDLED,
     Currency,
     CurrencySetting,
-    PriceFileError,
     PriceOverrides,
     SalaryRegion,
     default_rate,
-    load_price_file,
     messages,
-    parse_price_file,
-    price_file_path,
     region_salary,
     regions_data,
     roles,
 )
-from estimator.pricing import token_prices
+from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
 from estimator.scenario import GPU
+from estimator.token_prices import token_prices
 
 FULL_FILE = """
 salary_region = "UK"
@@ -68,7 +65,10 @@ def test_no_settings_means_the_bundled_prices():
     assert overrides.is_default()
     bundled = token_prices("gpt-4o")
     assert overrides.token_prices_for(bundled) == (bundled, BUNDLED)
-    assert overrides.salary_range("ml_engineer") == (facts.figure("salary.ml_engineer"), BUNDLED)
+    assert overrides.salary_range("ml_engineer") == (
+        facts.bundled_figure("salary.ml_engineer"),
+        BUNDLED,
+    )
     assert overrides.gpu_hourly(GPU.h100) is None
     assert overrides.currency.describe() == "USD"
 
@@ -125,7 +125,7 @@ def test_every_region_has_a_sourced_range_for_every_role_below_the_us_one():
             assert figure.source in sources or region is SalaryRegion.us
             assert dt.date.fromisoformat(figure.checked)
             if region is not SalaryRegion.us:
-                assert figure.high < facts.figure(f"salary.{role}").high
+                assert figure.high < facts.bundled_figure(f"salary.{role}").high
 
 
 def test_every_currency_has_a_default_rate_with_its_source():
@@ -139,9 +139,9 @@ def test_gpu_prices_give_on_demand_and_reserved_and_figures_keep_what_the_file_l
     overrides = parse_price_file(FULL_FILE, "f.toml")
     assert overrides.gpu_hourly(GPU.h100) == (2.5, 1.6, "f.toml")
     assert overrides.gpu_hourly(GPU.a100) is None
-    figure, where = overrides.figure_for("gpu.l4", facts.figure("gpu.spares"))
-    assert where == "f.toml" and figure.high == facts.figure("gpu.spares").high
-    untouched = facts.figure("compute.staging_share")
+    figure, where = overrides.figure_for("gpu.l4", facts.bundled_figure("gpu.spares"))
+    assert where == "f.toml" and figure.high == facts.bundled_figure("gpu.spares").high
+    untouched = facts.bundled_figure("compute.staging_share")
     assert overrides.figure_for("compute.staging_share", untouched) == (untouched, BUNDLED)
 
 

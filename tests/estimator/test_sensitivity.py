@@ -7,11 +7,10 @@ from hypothesis import strategies as st
 from bot import advisor
 from bot.advisor import ConversationState
 from bot.parsing import first_scenario
-from estimator import facts
 from estimator.breakdown import usage_variants
 from estimator.estimate import estimate, totals_for
 from estimator.overrides import PriceOverrides
-from estimator.prices import book_for
+from estimator.price_book import price_book
 from estimator.scenario import build_scenario
 from estimator.totals import sum_lines
 from estimator.uncertainty import USAGE_FIELDS, span
@@ -76,30 +75,29 @@ def test_what_ifs_do_not_compute_the_sensitivity():
 def test_usage_variants_sum_to_exactly_the_full_re_estimate(s, prices):
     # The sensitivity prices only the lines that read usage again; its totals must be the very
     # floats a full re-estimate gives, or a swing (and the order of the three) could move.
-    with facts.using(book_for(prices)):
-        lines_of = usage_variants(s)
-        for name in USAGE_FIELDS:
-            for value in span(name, getattr(s, name)):
-                whole = int(value) if name.endswith("_tokens") else value
-                v = s.model_copy(update={name: whole, "given": s.given | {name}})
-                assert sum_lines(lines_of(v), v.prototype_cost) == totals_for(v), name
+    book = price_book(prices)
+    lines_of = usage_variants(s, book)
+    for name in USAGE_FIELDS:
+        for value in span(name, getattr(s, name), book):
+            whole = int(value) if name.endswith("_tokens") else value
+            v = s.model_copy(update={name: whole, "given": s.given | {name}})
+            assert sum_lines(lines_of(v), v.prototype_cost) == totals_for(v, book), name
 
 
 @settings(max_examples=25, deadline=None)
 @given(scenarios(), st.sampled_from(WORKSPACE_PRICES))
 def test_each_sensitivity_first_year_is_exactly_the_full_re_estimates(s, prices):
     # The estimate hands the sensitivity the lines it made already (under the bundled prices).
-    e = estimate(s, prices)
-    with facts.using(e.prices):
-        for item in e.sensitivity:
-            for value, first_year in (
-                (item.low, item.first_year_at_low),
-                (item.high, item.first_year_at_high),
-            ):
-                if value == item.value:
-                    continue  # the estimate's own first year
-                whole = int(value) if item.field.endswith("_tokens") else value
-                v = e.scenario.model_copy(
-                    update={item.field: whole, "given": e.scenario.given | {item.field}}
-                )
-                assert first_year == totals_for(v).first_year, item.field
+    e = estimate(s, price_book(prices))
+    for item in e.sensitivity:
+        for value, first_year in (
+            (item.low, item.first_year_at_low),
+            (item.high, item.first_year_at_high),
+        ):
+            if value == item.value:
+                continue  # the estimate's own first year
+            whole = int(value) if item.field.endswith("_tokens") else value
+            v = e.scenario.model_copy(
+                update={item.field: whole, "given": e.scenario.given | {item.field}}
+            )
+            assert first_year == totals_for(v, e.prices).first_year, item.field

@@ -8,8 +8,8 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import ModelPrice, TieredPrices
 
 from estimator.estimate import estimate
-from estimator.pricing import PricingError, token_prices
 from estimator.scenario import ScenarioError, build_scenario
+from estimator.token_prices import PricingError, token_prices
 
 # Every usage figure given, so the line has no usage uncertainty: only the x1-1.25 retry allowance.
 # 10,000 MAU x 30% daily x 5 req x 30 days = 450,000 requests; 20% from the response cache leaves

@@ -485,7 +485,7 @@ def test_form_switched_to_self_hosting_uses_an_open_model_or_says_why_not() -> N
     state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}
     hosted = scenario_from_form(state, base=scenario)
     assert isinstance(hosted, Scenario)
-    assert hosted.model == facts.entry("self_hosting.default_model")["model"]
+    assert hosted.model == facts.bundled_entry("self_hosting.default_model")["model"]
     chosen = first_scenario("10000 users startup gpt-4o")
     state = submitted(form_view(chosen, ""))
     state["hosting"]["hosting"]["selected_option"] = {"value": "self-hosted:h100"}

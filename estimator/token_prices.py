@@ -15,8 +15,6 @@ from functools import cache, lru_cache
 from genai_prices import Usage, calc_price
 from genai_prices.types import PriceCalculation
 
-from estimator import facts
-
 _MTOK = 1_000_000
 # Rates shown per Mtok are read from a request this small, below every tier threshold.
 _PROBE_TOKENS = 1_000
@@ -104,28 +102,6 @@ def token_prices(model: str) -> TokenPrices:
         output=float(output.total_price * scale),
         context_window=fresh.model.context_window,
     )
-
-
-def request_price(model: str, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
-    """USD for ONE request at list price, less the active price book's discount or at its own
-    model price (estimator/prices.py)."""
-    price = list_request_price(model, input_tokens, cached_tokens, output_tokens)
-    book = facts.active()
-    if book is None:
-        return price
-    return book.request_price(model, price, (input_tokens, cached_tokens, output_tokens))
-
-
-def effective_token_prices(model: str) -> tuple[TokenPrices, str]:
-    """The model's per-Mtok prices after the active price book, and where they came from."""
-    prices = token_prices(model)
-    book = facts.active()
-    if book is None:
-        return prices, "genai-prices"
-    prices, where = book.overrides.token_prices_for(prices)
-    if where == "bundled":
-        return prices, "genai-prices"
-    return prices, f"own price ({where})" if where == book.overrides.origin else where
 
 
 @lru_cache(maxsize=65_536)

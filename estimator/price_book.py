@@ -1,9 +1,7 @@
-"""The prices an estimate is made with: the bundled data file, with an organisation's own over it.
-
-`PriceBook(overrides)` answers the estimator's every `facts.figure`/`facts.entry` read while it is
-active (`facts.using(book)`, which `estimate(scenario, overrides)` does), and says where each
-figure came from so a `basis` line can name it. Without overrides no book is active and the
-bundled figures are read directly (the fast path).
+"""The price book: every figure an estimate reads, the bundled data file with an organisation's
+own prices over it. One book is made per set of own prices (`price_book(overrides)`; the bundled
+one once, at import) and passed explicitly to every cost line; it says where each figure came
+from so a `basis` line can name it.
 
 How each setting enters (docs/methodology.md, "Your own prices"):
 - a price file's entry: its fields replace the bundled ones, e.g. compute.instance_monthly;
@@ -18,16 +16,17 @@ How each setting enters (docs/methodology.md, "Your own prices"):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cached_property
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import lru_cache
 from typing import Any
 
 from estimator import facts
 from estimator.facts import Range
+from estimator.gpus import GPU
 from estimator.money import shown_in
 from estimator.overrides import BUNDLED, PriceOverrides, roles
-from estimator.scenario import Scenario
+from estimator.token_prices import TokenPrices, list_request_price, token_prices
 
 # The app tier the cloud multiplier applies to: the instances, networking, data stores and host
 # monitoring a team rents from its cloud. SaaS seats, logs and people are not cloud prices.
@@ -42,43 +41,55 @@ def is_app_tier(name: str, unit: str) -> bool:
     return unit.startswith("USD") and (name.startswith(APP_TIER_PREFIXES) or name in APP_TIER_NAMES)
 
 
+class _Memo(dict):
+    """Values by name, each made by `make` when first asked for and kept."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self._make(name)
+        return value
+
+
 class PriceBook:
-    """The bundled figures with `overrides` over them; remembers which overridden ones were read."""
+    """Every figure an estimate reads: the bundled data file with `overrides` over it (None: the
+    bundled figures alone). Made once per set of own prices (`price_book`) and passed to every
+    cost line; nothing in it changes once made, save the memo of figures already resolved.
 
-    def __init__(self, overrides: PriceOverrides) -> None:
+    `figure(name)`: a [low, high] figure by dotted name, e.g. `compute.instance_monthly`.
+    `entry(name)`: a table (or list of tables) of the data file by dotted name, own fields over it.
+    Both are a memo's own lookup (no Python call once a name is resolved): an estimate reads a
+    few hundred figures."""
+
+    # Equal and hashed by identity (one book per set of own prices, see `price_book`): the cost
+    # modules' caches key on the book, and an object's own hash costs no Python call.
+    __slots__ = ("_resolved", "entry", "figure", "overrides")
+
+    figure: Callable[[str], Range]
+    entry: Callable[[str], Any]
+
+    def __init__(self, overrides: PriceOverrides | None = None) -> None:
         self.overrides = overrides
-        self._figures: dict[str, tuple[Range, str]] = {}
-        self._entries: dict[str, Any] = {}
-        self.read: set[str] | None = None  # names of non-bundled figures read, while recording
+        self._resolved: dict[str, tuple[Range, str]] = _Memo(self._resolve)
+        self.figure = _Memo(lambda name: self._resolved[name][0]).__getitem__
+        self.entry = _Memo(self._resolve_entry).__getitem__
 
-    @cached_property
-    def key(self) -> str:
-        return self.overrides.model_dump_json()
+    def __repr__(self) -> str:
+        return f"PriceBook({self.overrides.origin if self.overrides else BUNDLED})"
 
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PriceBook) and other.key == self.key
-
-    # --- facts.Book ----------------------------------------------------------------------
-
-    def figure(self, name: str) -> Range:
-        found = self._figures.get(name)
-        if found is None:
-            found = self._figures[name] = self._resolve(name)
-        if self.read is not None and found[1] != BUNDLED:
-            self.read.add(name)
-        return found[0]
-
-    def entry(self, name: str) -> Any:
-        found = self._entries.get(name)
-        if found is None:
-            found = self._entries[name] = self._resolve_entry(name)
-        return found
+    @property
+    def bundled(self) -> bool:
+        """True for the bundled figures alone (the usual case, and the fast path)."""
+        return self.overrides is None
 
     def overridden(self, name: str) -> bool:
         """Whether the figure or table `name` differs from the bundled one under this book."""
+        if self.overrides is None:
+            return False
         if name in self.overrides.entries:
             return True
         if isinstance(facts.bundled_entry(name), dict) and "low" in facts.bundled_entry(name):
@@ -87,14 +98,26 @@ class PriceBook:
 
     def origin(self, name: str) -> str:
         """Where the figure `name` came from: 'bundled', a price file, 'workspace settings'."""
-        self.figure(name)
-        return self._figures[name][1]
+        return self._resolved[name][1]
+
+    def shown(self) -> AbstractContextManager[None]:
+        """Amounts formatted inside are in the own prices' currency, at their rate."""
+        currency = self.overrides.currency if self.overrides is not None else None
+        if currency is None:
+            return shown_in(None)
+        return shown_in(currency.code.value, currency.per_usd)
+
+    def recorder(self) -> Recorder:
+        """A view of this book that notes which overridden figures are read through it."""
+        return Recorder(self)
 
     # --- resolving ------------------------------------------------------------------------
 
     def _resolve(self, name: str) -> tuple[Range, str]:
         o = self.overrides
         bundled = facts.bundled_figure(name)
+        if o is None:
+            return bundled, BUNDLED
         if name.startswith("salary.") and name.removeprefix("salary.") in roles():
             figure, where = o.salary_range(name.removeprefix("salary."))
             return figure, where
@@ -112,6 +135,8 @@ class PriceBook:
     def _resolve_entry(self, name: str) -> Any:
         o = self.overrides
         bundled = facts.bundled_entry(name)
+        if o is None:
+            return bundled
         m = o.cloud_multiplier
         if name in APP_TIER_TABLES and m != 1.0:
             return [_scaled(table, m) for table in bundled]
@@ -126,45 +151,57 @@ class PriceBook:
 
     # --- LLM tokens ---------------------------------------------------------------------------
 
-    def request_price(self, model: str, list_price: float, tokens: tuple[int, int, int]) -> float:
-        """One request's USD after the model's own price or its provider's discount."""
-        from estimator.pricing import token_prices
-
-        prices, where = self.overrides.token_prices_for(token_prices(model))
+    def request_price(
+        self, model: str, input_tokens: int, cached_tokens: int, output_tokens: int
+    ) -> float:
+        """USD for ONE request at genai-prices' list price, less the provider's discount or at
+        the model's own price when the own prices set one."""
+        price = list_request_price(model, input_tokens, cached_tokens, output_tokens)
+        o = self.overrides
+        if o is None:
+            return price
+        prices, where = o.token_prices_for(token_prices(model))
         if where == BUNDLED:
-            return list_price
-        own = self.overrides.model_prices.get(prices.model)
+            return price
+        own = o.model_prices.get(prices.model)
         if own is not None:
-            input_tokens, cached, output_tokens = tokens
             return (
-                (input_tokens - cached) * prices.input
-                + cached * prices.cached_input
+                (input_tokens - cached_tokens) * prices.input
+                + cached_tokens * prices.cached_input
                 + output_tokens * prices.output
             ) / _MTOK
-        discount = self.overrides.provider_discounts[prices.provider]
-        return list_price * (1 - discount / 100)
+        return price * (1 - o.provider_discounts[prices.provider] / 100)
+
+    def token_prices(self, model: str) -> tuple[TokenPrices, str]:
+        """The model's per-Mtok prices under this book, and where they came from."""
+        prices = token_prices(model)
+        o = self.overrides
+        if o is None:
+            return prices, "genai-prices"
+        prices, where = o.token_prices_for(prices)
+        if where == "bundled":
+            return prices, "genai-prices"
+        return prices, f"own price ({where})" if where == o.origin else where
+
+    def gpu_hourly(self, gpu: GPU) -> tuple[float, float, str] | None:
+        """(on-demand, reserved, origin) USD an hour the own prices set for `gpu`, or None."""
+        return self.overrides.gpu_hourly(gpu) if self.overrides is not None else None
 
     # --- what was applied ----------------------------------------------------------------------
 
     def _said(self, name: str) -> str:
         """An overridden entry's new values: '80-120' for a figure, 'chat 0.8, email 0.15' else."""
-        if name in self._figures:
-            return _amount(self._figures[name][0])
+        if name in self._resolved:
+            return _amount(self._resolved[name][0])
+        assert self.overrides is not None
         return ", ".join(f"{k} {v:g}" for k, v in self.overrides.entries[name].items())
-
-    @contextmanager
-    def recording(self) -> Iterator[set[str]]:
-        """The names of overridden figures read inside (used to annotate one basis line)."""
-        before, self.read = self.read, set()
-        try:
-            yield self.read
-        finally:
-            self.read = before
 
     def note(self, names: set[str], *, entries: bool, cloud: bool) -> str:
         """'; priced with compute.instance_monthly 80-120 (my-prices.toml)': the overridden
         figures in `names` when `entries` moved the line, the cloud multiplier when `cloud` did."""
         o = self.overrides
+        if o is None:
+            return ""
         parts = []
         if entries:
             parts = [
@@ -177,6 +214,32 @@ class PriceBook:
         return f"; priced with {', '.join(parts)}" if parts else ""
 
 
+class Recorder(PriceBook):
+    """A price book that notes the names of the overridden figures read through it (`read`), so
+    a line priced through it can say which of them it was priced with."""
+
+    __slots__ = ("book", "read")
+
+    def __init__(self, book: PriceBook) -> None:  # the book's own figures and memo
+        self.book, self.overrides = book, book.overrides
+        self._resolved, self.entry = book._resolved, book.entry
+        self.figure = self._recorded
+        self.read: set[str] = set()
+
+    # The same prices as its book: a cache keyed on either finds the other's entries.
+    def __hash__(self) -> int:
+        return hash(self.book)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.book or (isinstance(other, Recorder) and other.book is self.book)
+
+    def _recorded(self, name: str) -> Range:
+        found, where = self._resolved[name]
+        if where != BUNDLED:
+            self.read.add(name)
+        return found
+
+
 def _scaled(table: dict[str, Any], m: float) -> dict[str, Any]:
     return {k: v * m if k in ("low", "high") else v for k, v in table.items()}
 
@@ -185,37 +248,21 @@ def _amount(r: Range) -> str:
     return f"{r.low:g}" if r.low == r.high else f"{r.low:g}-{r.high:g}"
 
 
-def book_for(overrides: PriceOverrides | None) -> PriceBook | None:
-    """The book for `overrides`, or None when they change nothing (the bundled fast path)."""
+# The bundled figures alone: the book of every estimate made without own prices.
+BUNDLED_BOOK = PriceBook()
+
+
+@lru_cache(maxsize=256)
+def _book(key: str) -> PriceBook:
+    return PriceBook(PriceOverrides.model_validate_json(key))
+
+
+def price_book(overrides: PriceOverrides | None = None) -> PriceBook:
+    """The price book for `overrides`: the bundled one when they change nothing, else one made
+    once per distinct set of own prices and kept (a workspace's estimates share it)."""
     if overrides is None or overrides.is_default():
-        return None
-    return PriceBook(overrides)
-
-
-@contextmanager
-def applied(overrides: PriceOverrides | None) -> Iterator[PriceBook | None]:
-    """Everything estimated inside uses `overrides` (a front end wraps a whole answer in this)."""
-    book = book_for(overrides)
-    with facts.using(book):
-        yield book
-
-
-@contextmanager
-def priced(overrides: PriceOverrides | None) -> Iterator[None]:
-    """Estimates priced with `overrides` and amounts shown in their currency at their rate: what a
-    front end wraps one whole answer (messages, files, pictures) in."""
-    currency = overrides.currency if overrides is not None else None
-    with (
-        applied(overrides),
-        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1),
-    ):
-        yield
-
-
-def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
-    """`s` with the organisation's usage defaults where the user gave no figure of their own."""
-    update = {k: v for k, v in overrides.stage_defaults.given().items() if k not in s.given}
-    return s.model_copy(update=update) if update else s
+        return BUNDLED_BOOK
+    return _book(overrides.model_dump_json())
 
 
 def applied_settings(o: PriceOverrides) -> list[str]:
