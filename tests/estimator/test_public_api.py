@@ -9,7 +9,7 @@ from pathlib import Path
 
 import estimator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_public_name_is_importable_from_the_package_and_none_is_private():
