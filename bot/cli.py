@@ -16,6 +16,7 @@ from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.export import estimate_csv, estimate_json
 from bot.parsing import Command, InputError, parse
+from bot.plans import subcommand
 from bot.price_list import render_prices
 from bot.terminal import (
     fit,
@@ -67,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    verb = subcommand(args)  # -f FILE, schema, diff, mcp and the budget gate (bot/plans.py)
+    if verb is not None:
+        return verb(args)
     flags: set[str] = set()
     words: list[str] = []
     chart_path: Path | None = None

@@ -265,6 +265,22 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     return fit(out, width)
 
 
+def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
+    """The diff's totals and categories, then every line that moved, before -> after."""
+    width = width or terminal_width()
+    out = [render_diff(diff, width), "  Line by line:" if diff.lines else "  No line moved."]
+    for line in diff.lines:
+        before = _amount(line.before) if line.before else "(none)"
+        after = _amount(line.after) if line.after else "(none)"
+        change = line.change
+        out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
+        out.append(
+            f"      {before} -> {after}  "
+            f"({signed_usd_short(change.low)} / {signed_usd_short(change.high)})"
+        )
+    return fit(out, width)
+
+
 def render_curve(points: list[CurvePoint], width: int | None = None) -> str:
     width = width or terminal_width()
     rows = [("users", "fixed", "variable", "total", "per user")]
@@ -370,6 +386,14 @@ def render_help() -> str:
             "      an estimate, then follow-ups",
             "  aicost prices",
             "      every price in use and where it came from (with --prices: your file's)",
+            "  aicost -f plan.toml [--max-first-year 500k] [--max-monthly 20k]",
+            "      the scenarios of a TOML, YAML or JSON file; exit 1 over a budget",
+            "  aicost diff old.toml new.toml",
+            "      what changed between two scenario files, line by line",
+            "  aicost schema",
+            "      the JSON Schema of a scenario file",
+            "  aicost mcp [--http]",
+            "      serve these estimates to AI assistants (Model Context Protocol)",
             "",
             "Options:",
             *(
