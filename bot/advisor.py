@@ -206,7 +206,8 @@ def _compared(state: ConversationState, scenario: Scenario, prices: PriceBook) -
 def _compared_to(
     before: Scenario, after: Scenario, new_state: ConversationState, prices: PriceBook
 ) -> Turn:
-    old, new = estimate(before, prices), estimate(after, prices)
+    old = estimate(before, prices, complete=False)
+    new = estimate(after, prices, complete=False)  # its message shows totals and the diff
     diff = diff_estimates(old, new)
     reply = Reply(
         ReplyKind.estimate,

@@ -184,7 +184,7 @@ def _answer(
             )
         estimates = [(plans[0][0], e)]
     else:
-        comparison = compare(plans, book)
+        comparison = compare(plans, book, complete="--json" in switches)
         if "--json" in switches:
             print(json.dumps(comparison.to_dict(), indent=2))
         else:

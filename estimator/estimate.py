@@ -1,4 +1,10 @@
-"""estimate(scenario) -> Estimate: line items, totals, phases, strategies and savings."""
+"""estimate(scenario) -> Estimate: line items, totals, phases, strategies, savings, sensitivity.
+
+An answer's estimate is complete: everything a renderer reads is computed before it is returned,
+so the terminal, Slack, CSV/JSON and chart renderers only format it. The estimates made inside
+the estimator to be summed (a what-if's other side, the break-even search's, a comparison's
+options) are asked for with `complete=False` and computed no further than their lines and totals.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from estimator.breakdown import (
     parts,
     usage_variants,
 )
+from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
@@ -77,6 +84,11 @@ class Estimate:
     _totals_cover_every_line: bool = field(default=False, repr=False)
     # Its lines by the figures they read, for the sensitivity (None under own prices).
     _parts: Parts | None = field(default=None, repr=False)
+    # True when phases, strategies (with their tenfold-users totals) and sensitivity were computed
+    # before it was returned: reading them then computes nothing.
+    complete: bool = False
+    # The scaling curve at the users it was asked for (a chart's), else empty.
+    curve: tuple[CurvePoint, ...] = ()
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -239,10 +251,23 @@ def _lever_absent(saving: Saving) -> Absent:
     return Absent("lever", saving.name, lambda: saving.detail)
 
 
-def estimate(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Estimate:
+def estimate(
+    s: Scenario,
+    prices: PriceBook = BUNDLED_BOOK,
+    *,
+    complete: bool = True,
+    curve_at: tuple[int, ...] = (),
+) -> Estimate:
     """The estimate of `s`, priced with `prices` (`price_book(overrides)` for an organisation's
-    own; everything it re-estimates inside is priced with the same)."""
-    return _estimate(s, prices)
+    own; everything it re-estimates inside is priced with the same).
+
+    Complete unless `complete=False` (only its lines and totals are needed: the other side of a
+    what-if, a step of a search); with the scaling curve at `curve_at` users when given."""
+    e = _estimate(s, prices, complete)
+    if curve_at:
+        curve = tuple(scaling_curve(e.scenario, prices, curve_at))
+        object.__setattr__(e, "curve", curve)
+    return e
 
 
 def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
@@ -251,7 +276,7 @@ def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
     return s.model_copy(update=update) if update else s
 
 
-def _estimate(s: Scenario, book: PriceBook) -> Estimate:
+def _estimate(s: Scenario, book: PriceBook, complete: bool) -> Estimate:
     if book.overrides is not None:
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s, book)
@@ -273,18 +298,18 @@ def _estimate(s: Scenario, book: PriceBook) -> Estimate:
         year_two = _totals_at(s, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 
+    ten_x: list[Totals] = []  # priced once: up front when complete, else when the advice is read
+
+    def at_ten_x() -> Totals:
+        if not ten_x:
+            ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
+        return ten_x[0]
+
     def five_strategies() -> tuple[Strategy, ...]:
-        ten_x: list[Totals] = []  # priced when the plan's advice is first read, then kept
-
-        def at_ten_x() -> Totals:
-            if not ten_x:
-                ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
-            return ten_x[0]
-
         return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))
 
     prices, prices_from = book.token_prices(s.model) if s.hosting is Hosting.api else (None, "")
-    return Estimate(
+    e = Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
@@ -297,4 +322,10 @@ def _estimate(s: Scenario, book: PriceBook) -> Estimate:
         token_prices_by=prices_from,
         _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
         _parts=own,
+        complete=complete,
     )
+    if complete:
+        # Computed now, in the estimator, rather than when a renderer first reads them.
+        e.phases, e.strategies, e.sensitivity  # noqa: B018
+        at_ten_x()
+    return e

@@ -109,6 +109,7 @@ class Answers:
                 comparison = compare(
                     [(label, scenario_of({**base, **fields_from(own)})) for label, own in options],
                     self.book,
+                    complete=True,
                 )
             else:
                 raise Refused(

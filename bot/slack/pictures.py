@@ -9,7 +9,7 @@ estimator is deterministic), so the picture shows the numbers the thread shows.
 
 from __future__ import annotations
 
-from bot.charts import comparison_chart_png, estimate_chart_png
+from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
 from estimator.compare import compare
 from estimator.estimate import estimate
 from estimator.overrides import PriceOverrides
@@ -22,7 +22,7 @@ def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) 
     the workspace's prices and labelled in its currency, like the thread it goes in."""
     prices = price_book(overrides)
     with prices.shown():
-        return estimate_chart_png(estimate(scenario, prices))
+        return estimate_chart_png(estimate(scenario, prices, curve_at=curve_users(scenario)))
 
 
 def comparison_chart(
