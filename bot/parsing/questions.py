@@ -1,0 +1,95 @@
+"""Questions with a payload: "compare a, b, c for 100k users" and "when does self-hosting pay
+off?"."""
+
+from __future__ import annotations
+
+import re
+
+from bot.parsing.parser import parse
+from bot.parsing.reading import InputError, Parsed
+from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
+from bot.parsing.text import normalize
+from estimator.scenario import Scenario
+from estimator.whatif import ScenarioChange
+
+COMPARE_EXAMPLE = "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
+BREAKEVEN_EXAMPLE = "when does self-hosting pay off for 100k users claude-sonnet-4-5?"
+
+_COMPARE_VERB = re.compile(r"^\s*(?:/aicost\s+)?(?:compare|comparison)\b[:\s]*")
+# Commas separate options, except inside numbers ("100,000 users"); "vs" works as well.
+_OPTION_SEPARATOR = re.compile(r",(?!\d{3}(?!\d))|\s+(?:vs\.?|versus)\s+")
+# In the last option, what follows "for"/"at"/"with" is shared by every option.
+_SHARED_TAIL = re.compile(r"\s+(?:for|at|with|all\s+at|all\s+with)\s+")
+_BREAKEVEN = re.compile(
+    r"(?:\b(?:when|at\s+what\s+(?:scale|point|size)|how\s+many\s+users)\b\s*)?"
+    r"(?:\b(?:does|do|would|will|is|should)\b\s*)?"
+    r"(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
+    r"\b(?:pays?\s+off|breaks?[\s-]*even|breakeven)\b"
+)
+
+
+# The wording of the question around "pay off" (the scenario words are kept).
+_QUESTION_WORDS = {
+    "when", "does", "do", "would", "will", "is", "should", "it", "until", "before", "how",
+    "many", "what", "scale", "point", "size", "self-hosting", "start", "to", "we", "",
+}  # fmt: skip
+
+
+def is_compare(text: str) -> bool:
+    return bool(_COMPARE_VERB.match(normalize(text)))
+
+
+def compare_options(text: str, current: Scenario | None = None) -> list[tuple[str, Scenario]]:
+    """(label, scenario) for each option of "compare a, b, c for <shared>"; an option changes
+    the shared scenario (or `current`, in a conversation). InputError when there are fewer than
+    two or more than five options, or an option names nothing."""
+    body = _COMPARE_VERB.sub("", normalize(text), count=1).strip()
+    labels = [part.strip() for part in _OPTION_SEPARATOR.split(body)]
+    shared_text = ""
+    if labels:
+        last, *tail = _SHARED_TAIL.split(labels[-1], maxsplit=1)
+        labels[-1], shared_text = last.strip(), " ".join(tail)
+    labels = [label for label in labels if label]
+    if not 2 <= len(labels) <= 5:
+        raise InputError(
+            f"Compare two to five options, separated by commas (got {len(labels)}), "
+            f"e.g. “{COMPARE_EXAMPLE}”."
+        )
+    shared = parse(shared_text)
+    if shared.unknown:
+        raise InputError(unknown_message(shared.unknown))
+    options = []
+    for label in labels:
+        option = parse(label)
+        if option.unknown:
+            raise InputError(unknown_message(option.unknown))
+        if not option.understood_anything or option.command is not None:
+            raise InputError(
+                f"“{quote(label)}” names nothing to compare: give a model, hosting, GPU, "
+                f"users or stage, e.g. “{COMPARE_EXAMPLE}”."
+            )
+        merged = _merged(shared, option)
+        scenario = follow_up(current, merged) if current else scenario_from(merged)
+        options.append((label, scenario))
+    return options
+
+
+def _merged(shared: Parsed, option: Parsed) -> Parsed:
+    """The option's words over the shared ones; an option naming only a model runs it on an API."""
+    change = shared.change.merged(option.change)
+    if "model" in option.change.set and not {"hosting", "gpu"} & option.change.set.keys():
+        change = change.merged(ScenarioChange(set={"hosting": "api"}))
+    return Parsed(
+        change=change,
+        compliance_named=shared.compliance_named + option.compliance_named,
+        no_compliance=shared.no_compliance or option.no_compliance,
+    )
+
+
+def breakeven_question(text: str) -> str | None:
+    """The rest of the text when it asks when self-hosting pays off, else None."""
+    normalized = normalize(text)
+    if not _BREAKEVEN.search(normalized):
+        return None
+    rest = _BREAKEVEN.sub(" ", normalized, count=1).split()
+    return " ".join(w for w in rest if w.strip("?!.,") not in _QUESTION_WORDS)

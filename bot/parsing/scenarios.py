@@ -1,0 +1,102 @@
+"""A reading -> a validated scenario (first request or follow-up), and the sentence naming
+words that were not understood."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.parsing.parser import parse
+from bot.parsing.reading import InputError, Parsed
+from estimator.pricing import PricingError, token_prices
+from estimator.scenario import Compliance, Scenario, ScenarioError, build_scenario
+from estimator.whatif import ScenarioChange, apply_change
+
+EXAMPLES = (
+    "10000 users startup",
+    "50,000 users enterprise soc2 gdpr",
+    "1.5M users $80k prototype gpt-4o-mini cache 40%",
+    "20k users self-hosted h100 3 regions 99.99",
+    "5k users claude 2000/400 tokens 8 requests per day",
+)
+FOLLOW_UP_EXAMPLES = (
+    "what if 50k users?",
+    "with caching",
+    "add hipaa",
+    "use claude-haiku-4-5",
+    "enterprise",
+    "3 regions",
+    "undo",
+)
+
+
+def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
+    """One sentence naming the words not understood, and what to type instead."""
+    shown = ", ".join(f"“{quote(word)}”" for word in unknown[:5])
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    examples = FOLLOW_UP_EXAMPLES[:4] if follow_up else EXAMPLES[:2]
+    return (
+        f"I didn't understand {shown}{more}. Try: " + " · ".join(f"“{e}”" for e in examples) + "."
+    )
+
+
+def quote(word: str) -> str:
+    return word[:30] + ("…" if len(word) > 30 else "")
+
+
+def first_scenario(text: str) -> Scenario:
+    """The scenario a first request describes, or InputError saying what to type instead."""
+    parsed = parse(text)
+    if parsed.unknown:
+        raise InputError(unknown_message(parsed.unknown))
+    return scenario_from(parsed)
+
+
+def scenario_from(parsed: Parsed) -> Scenario:
+    """The scenario a first request describes: named compliance frameworks are the whole set."""
+    if parsed.problems:
+        raise InputError(parsed.problems[0])
+    values = dict(parsed.change.set)
+    if parsed.compliance_named or parsed.no_compliance:
+        values["compliance"] = tuple(
+            c for c in parsed.compliance_named if c not in parsed.change.remove_compliance
+        )
+    scenario = _build(values)
+    if parsed.change.scale_users:
+        scenario = _apply(scenario, ScenarioChange(scale_users=parsed.change.scale_users))
+    return scenario
+
+
+def follow_up(current: Scenario, parsed: Parsed) -> Scenario:
+    """The scenario after a follow-up change; InputError (with the allowed range) when invalid."""
+    if parsed.problems:
+        raise InputError(parsed.problems[0])
+    change = parsed.change
+    if parsed.no_compliance:
+        change = change.merged(ScenarioChange(remove_compliance=tuple(Compliance)))
+    return _apply(current, change)
+
+
+def _build(values: dict[str, Any]) -> Scenario:
+    _check_model(values)
+    try:
+        return build_scenario(**values)
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _apply(current: Scenario, change: ScenarioChange) -> Scenario:
+    _check_model(change.set)
+    try:
+        return apply_change(current, change)
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _check_model(values: dict[str, Any]) -> None:
+    model = values.get("model")
+    if model is None:
+        return
+    try:
+        token_prices(model)
+    except PricingError as exc:
+        raise InputError(str(exc)) from None
