@@ -30,12 +30,25 @@ _TWO_USER_COUNTS = (
     "estimate's thread."
 )
 _UPTIME_OFFERED = "Uptime target must be one of 99.5, 99.9 or 99.99 (%); {0} is not offered."
+_TOO_LARGE = (
+    "“{0}” is larger than any figure aicost takes (a trillion at most); send a smaller number."
+)
+_UNIT_WORDS = (
+    USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
+)
+# Above this no scenario field is valid; a float this size is still exact enough to say so, while
+# 309 digits would be infinite (and no whole number).
+_LARGEST = 1e15
 
 
 def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
     token = tokens[i]
     pair = IN_OUT.match(token)
     if pair:
+        if max(_to_number(pair.group(1)), _to_number(pair.group(2))) > _LARGEST:
+            r.problems.append(_TOO_LARGE.format(_shown(token)))
+            consume(tokens, i, used, TOKEN_WORDS)
+            return True
         r.values["input_tokens"] = _whole(_to_number(pair.group(1)))
         r.values["output_tokens"] = _whole(_to_number(pair.group(2)))
         consume(tokens, i, used, TOKEN_WORDS)
@@ -52,6 +65,10 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         value *= MULTIPLIERS[mult]
     if m.group("sign"):
         value = -value
+    if not abs(value) <= _LARGEST:  # also catches inf
+        r.problems.append(_TOO_LARGE.format(_shown(token)))
+        consume(tokens, i, used, _UNIT_WORDS, after=1)  # its unit is read, the number refused
+        return True
     suffix = m.group("suffix")
     if suffix == "%":
         return _read_percent(tokens, i, used, r, value / 100)
@@ -60,7 +77,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.scale = value
         consume(tokens, i, used, USER_WORDS)
         return True
-    if m.group("dollar") or near(tokens, i, PROTOTYPE_WORDS) is not None:
+    if m.group("dollar") or near(tokens, i, PROTOTYPE_WORDS, used=used) is not None:
         r.values["prototype_cost"] = value
         consume(tokens, i, used, PROTOTYPE_WORDS)
         return True
@@ -150,6 +167,10 @@ def read_number(text: str, as_percent: bool = False) -> float | None:
     if not math.isfinite(value):
         return None
     return value / 100 if as_percent else value
+
+
+def _shown(token: str) -> str:
+    return token if len(token) <= 12 else f"{token[:6]}…{token[-3:]}"
 
 
 def _to_number(text: str) -> float:

@@ -35,8 +35,18 @@ _QUESTION_WORDS = {
 }  # fmt: skip
 
 
+_VERSUS = re.compile(r"\s(?:vs\.?|versus)\s")
+# What an option runs on: never lent to another option ("self-hosted h100 vs gpt-4o" must not
+# self-host gpt-4o).
+_WHAT_RUNS = {"model", "hosting", "gpu", "precision"}
+
+
 def is_compare(text: str) -> bool:
-    return bool(_COMPARE_VERB.match(normalize(text)))
+    """ "compare a, b" or "a vs b"; a break-even question saying "vs" stays a break-even one."""
+    normalized = normalize(text)
+    if _COMPARE_VERB.match(normalized):
+        return True
+    return bool(_VERSUS.search(f" {normalized} ")) and not _BREAKEVEN.search(normalized)
 
 
 def compare_options(text: str, current: Scenario | None = None) -> list[tuple[str, Scenario]]:
@@ -58,7 +68,7 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
     shared = parse(shared_text)
     if shared.unknown:
         raise InputError(unknown_message(shared.unknown))
-    options = []
+    readings = []
     for label in labels:
         option = parse(label)
         if option.unknown:
@@ -68,15 +78,28 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
                 f"“{quote(label)}” names nothing to compare: give a model, hosting, GPU, "
                 f"users or stage, e.g. “{COMPARE_EXAMPLE}”."
             )
-        merged = _merged(shared, option)
+        readings.append(option)
+    # "10k users gpt-4o vs claude-haiku-4-5": what one option says about the scenario (users,
+    # stage, tokens) and the others leave out is shared by all of them.
+    lent: dict = {}
+    for option in readings:
+        for name, value in option.change.set.items():
+            if name not in _WHAT_RUNS:
+                lent.setdefault(name, value)
+    options = []
+    for label, option in zip(labels, readings, strict=True):
+        merged = _merged(shared, option, lent)
         scenario = follow_up(current, merged) if current else scenario_from(merged)
         options.append((label, scenario))
     return options
 
 
-def _merged(shared: Parsed, option: Parsed) -> Parsed:
+def _merged(shared: Parsed, option: Parsed, lent: dict | None = None) -> Parsed:
     """The option's words over the shared ones; an option naming only a model runs it on an API."""
-    change = shared.change.merged(option.change)
+    change = shared.change
+    if lent:
+        change = change.merged(ScenarioChange(set=lent))
+    change = change.merged(option.change)
     if "model" in option.change.set and not {"hosting", "gpu"} & option.change.set.keys():
         change = change.merged(ScenarioChange(set={"hosting": "api"}))
     return Parsed(

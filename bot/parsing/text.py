@@ -27,6 +27,8 @@ PHRASES = [
     ("start", re.compile(r"\bstart\s+up\b"), "startup"),
     ("start", re.compile(r"\bstart\s+over\b"), "reset"),
     ("hit", re.compile(r"\bhit\s+rate\b"), "hit-rate"),
+    # "monthly active users" is what aicost's user count means; "active" alone reads as daily.
+    ("active", re.compile(r"\b(?:monthly\s+)?active\s+(users?|customers|people)\b"), r"\1"),
     ("day", re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
     ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
     ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
