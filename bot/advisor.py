@@ -19,6 +19,7 @@ from bot.parsing import (
     compare_options,
     follow_up,
     is_compare,
+    notes_for,
     parse,
     scenario_from,
     unknown_message,
@@ -97,7 +98,7 @@ def request(text: str, state: ConversationState) -> Turn:
         scenario = scenario_from(parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _new_estimate(scenario, state)
+    return _new_estimate(scenario, state, " ".join(notes_for(parsed, scenario)))
 
 
 def follow_up_text(text: str, state: ConversationState) -> Turn:
@@ -174,24 +175,27 @@ def _change(state: ConversationState, parsed: Parsed) -> Turn:
         scenario = follow_up(state.scenario, parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _compared(state, scenario)
+    return _compared(state, scenario, " ".join(notes_for(parsed, scenario)))
 
 
-def _compared(state: ConversationState, scenario: Scenario) -> Turn:
+def _compared(state: ConversationState, scenario: Scenario, notes: str = "") -> Turn:
     assert state.scenario is not None
     if scenario == state.scenario:
         return Turn(
             Reply(ReplyKind.info, "That is already the scenario: nothing changed."),
             state,
         )
-    return _compared_to(state.scenario, scenario, state.moved_to(scenario))
+    return _compared_to(state.scenario, scenario, state.moved_to(scenario), notes)
 
 
-def _compared_to(before: Scenario, after: Scenario, new_state: ConversationState) -> Turn:
+def _compared_to(
+    before: Scenario, after: Scenario, new_state: ConversationState, notes: str = ""
+) -> Turn:
     old, new = estimate(before), estimate(after)
     diff = diff_estimates(old, new)
     reply = Reply(
         ReplyKind.estimate,
+        notes,
         estimate=new,
         previous=old,
         diff=diff,
@@ -201,10 +205,10 @@ def _compared_to(before: Scenario, after: Scenario, new_state: ConversationState
     return Turn(reply, new_state, changed=True)
 
 
-def _new_estimate(scenario: Scenario, state: ConversationState) -> Turn:
+def _new_estimate(scenario: Scenario, state: ConversationState, notes: str = "") -> Turn:
     new_state = ConversationState(scenario=scenario)
     return Turn(
-        Reply(ReplyKind.estimate, estimate=estimate(scenario), scenario=scenario),
+        Reply(ReplyKind.estimate, notes, estimate=estimate(scenario), scenario=scenario),
         new_state,
         changed=True,
     )

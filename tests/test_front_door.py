@@ -65,3 +65,72 @@ def test_vs_never_lends_a_model_to_a_self_hosted_option():
     hosted, api = (s for _, s in options)
     assert hosted.hosting.value == "self-hosted" and hosted.model != "gpt-4o-mini"
     assert api.hosting.value == "api" and api.model == "gpt-4o-mini"
+
+
+@pytest.mark.parametrize(
+    ("typed", "model"),
+    [
+        ("gpt4o", "gpt-4o"),
+        ("Claude Opus 4.1", "claude-opus-4-1"),
+        ("claude sonnet 4.5", "claude-sonnet-4-5"),
+        ("Claude 4.5 Sonnet", "claude-sonnet-4-5"),
+        ("gpt 4o mini", "gpt-4o-mini"),
+        ("gemini 2.5 flash", "gemini-2.5-flash"),
+        ("llama 3.1 8b", "llama3.1-8b"),
+        ("llama-3.1-8b", "llama3.1-8b"),
+        ("Llama-3.1-8B-Instruct", "llama3.1-8b"),
+        ("qwen 2.5 72b", "qwen/qwen-2.5-72b-instruct"),
+        ("qwen3 32b", "qwen/qwen3-32b"),
+        ("qwen3-235b-a22b", "qwen/qwen3-235b-a22b"),
+        ("deepseek r1", "deepseek-r1"),
+        ("mistral small", "mistral-small-3.2-24b-instruct"),
+        ("gemma 3 27b", "google/gemma-3-27b-it"),
+        ("gemma-3-27b-it", "google/gemma-3-27b-it"),
+        ("mixtral 8x7b", "mixtral-8x7b"),
+        ("phi-4", "phi-4"),
+    ],
+)
+def test_models_are_read_by_the_names_people_use(typed, model):
+    parsed = parse(f"10k users {typed} 3 regions")
+    assert parsed.unknown == () and parsed.problems == ()
+    assert parsed.change.set == {"users": 10_000, "model": model, "regions": 3}
+    assert first_scenario(f"10k users {typed}").model == model
+
+
+def test_self_hosted_mistral_is_an_open_mistral_and_says_so():
+    reply = request("10k users self-hosted mistral", ConversationState()).reply
+    assert reply.kind is ReplyKind.estimate
+    assert reply.scenario.model == "mistral-small-3.2-24b-instruct"
+    assert "Mistral Small" in reply.text and "no published weights" in reply.text
+
+
+def test_self_hosted_deepseek_is_sized_on_a_gpu_that_holds_it():
+    reply = request("10k users self-hosted deepseek", ConversationState()).reply
+    assert reply.kind is ReplyKind.estimate
+    assert reply.scenario.model == "deepseek-chat"
+    assert reply.scenario.gpu.value == "h200"
+    assert "sized on H200" in reply.text
+
+
+@pytest.mark.parametrize("typed", ["self-hosted llama 3.1 8b", "self hosted qwen 2.5 72b h100"])
+def test_open_models_self_host_by_their_common_names(typed):
+    reply = request(f"20k users {typed}", ConversationState()).reply
+    assert reply.kind is ReplyKind.estimate, reply.text
+    assert reply.scenario.hosting.value == "self-hosted"
+
+
+def test_fp8_on_an_api_model_is_ignored_out_loud():
+    reply = request("10k users gpt-4o-mini fp8", ConversationState()).reply
+    assert reply.kind is ReplyKind.estimate
+    assert "“fp8” was ignored" in reply.text and "gpt-4o-mini" in reply.text
+    hosted = request("10k users self-hosted h100 fp8", ConversationState()).reply
+    assert hosted.text == ""
+
+
+def test_the_cli_prints_the_note_on_stderr(capsys):
+    from bot.cli import main
+
+    assert main(["--json", "10k", "users", "fp8"]) == 0
+    captured = capsys.readouterr()
+    assert "“fp8” was ignored" in captured.err
+    assert captured.out.lstrip().startswith("{")

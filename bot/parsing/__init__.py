@@ -25,6 +25,7 @@ from bot.parsing.scenarios import (
     FOLLOW_UP_EXAMPLES,
     first_scenario,
     follow_up,
+    notes_for,
     scenario_from,
     unknown_message,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "follow_up",
     "is_compare",
     "normalize",
+    "notes_for",
     "parse",
     "read_number",
     "scenario_from",

@@ -3,6 +3,8 @@ then the words left over. Every word it cannot place comes back in `unknown`."""
 
 from __future__ import annotations
 
+from bot.parsing.hosting import settle_hosting
+from bot.parsing.models import join_model_names
 from bot.parsing.numbers import read_number_at
 from bot.parsing.reading import Command, Parsed, Reading
 from bot.parsing.text import tokenize
@@ -19,6 +21,7 @@ def parse(text: str) -> Parsed:
         return Parsed(command=COMMANDS[joined])
     if len(tokens) == 1 and tokens[0] in ("/aicost",):
         return Parsed(command=Command.form)
+    tokens = join_model_names(tokens)
     r = Reading()
     used = [False] * len(tokens)
     # Numbers first: each claims the unit words around it ("cache 40%", "prototype $80k").
@@ -36,6 +39,7 @@ def parse(text: str) -> Parsed:
         used[i] = True
         if not read_word(tokens, i, used, r):
             r.unknown.append(tokens[i])
+    settle_hosting(r)
     change = ScenarioChange(
         set=r.values,
         scale_users=r.scale,
@@ -48,4 +52,6 @@ def parse(text: str) -> Parsed:
         compliance_named=tuple(dict.fromkeys(r.add)),
         no_compliance=r.no_compliance,
         problems=tuple(dict.fromkeys(r.problems)),
+        models=tuple(dict.fromkeys(r.models)),
+        notes=tuple(dict.fromkeys(r.notes)),
     )

@@ -35,6 +35,10 @@ class Parsed:
     # Read but not allowed or ambiguous ("99.95", "b200", two stages): one sentence each, shown
     # to the user instead of an estimate.
     problems: tuple[str, ...] = ()
+    # Every model named, in order ("self-hosting llama 70b ... claude-sonnet-4-5" names two).
+    models: tuple[str, ...] = ()
+    # Read and used, with something worth saying about it ("fp8 ignored: the API serves ...").
+    notes: tuple[str, ...] = ()
 
     @property
     def understood_anything(self) -> bool:
@@ -55,6 +59,14 @@ class Reading:
     unknown: list[str] = field(default_factory=list)
     no_compliance: bool = False
     problems: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    family: str | None = None  # the family word the model was read from ("mistral")
+    notes: list[str] = field(default_factory=list)
+
+    def name_model(self, model: str, family: str | None = None) -> None:
+        self.values["model"] = model
+        self.models.append(model)
+        self.family = family
 
     def set_once(self, name: str, value: Any, question: str) -> None:
         """Set a field; a second, different value for it is a question back, not last-one-wins."""

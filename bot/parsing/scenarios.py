@@ -8,7 +8,7 @@ from typing import Any
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed
 from estimator.pricing import PricingError, token_prices
-from estimator.scenario import Compliance, Scenario, ScenarioError, build_scenario
+from estimator.scenario import Compliance, Hosting, Scenario, ScenarioError, build_scenario
 from estimator.whatif import ScenarioChange, apply_change
 
 EXAMPLES = (
@@ -74,6 +74,18 @@ def follow_up(current: Scenario, parsed: Parsed) -> Scenario:
     if parsed.no_compliance:
         change = change.merged(ScenarioChange(remove_compliance=tuple(Compliance)))
     return _apply(current, change)
+
+
+def notes_for(parsed: Parsed, scenario: Scenario) -> tuple[str, ...]:
+    """Sentences about words that were read but changed nothing, or were read a particular way."""
+    notes = list(parsed.notes)
+    precision = parsed.change.set.get("precision")
+    if precision is not None and scenario.hosting is Hosting.api:
+        notes.append(
+            f"“{precision}” was ignored: weight precision matters only when you self-host an "
+            f"open model, and this estimate runs {scenario.model} on its provider's API."
+        )
+    return tuple(notes)
 
 
 def _build(values: dict[str, Any]) -> Scenario:

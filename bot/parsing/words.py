@@ -57,7 +57,7 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
     if token in FAMILY_TOKENS:
         found = resolve_family(FAMILY_TOKENS[token])
         if found is not None:
-            r.values["model"] = found.model
+            r.name_model(found.model, family=FAMILY_TOKENS[token])
             return True
     if token in SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
@@ -83,7 +83,7 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         or token in _known_model_set()
         or token.partition("/")[0] in provider_ids()  # "groq/llama-3.3-70b-versatile"
     ):
-        r.values["model"] = token
+        r.name_model(token)
         return True
     return token in FILLER
 
