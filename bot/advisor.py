@@ -16,6 +16,7 @@ from bot.parsing import (
     InputError,
     Parsed,
     breakeven_question,
+    breakeven_sides,
     compare_options,
     follow_up,
     is_compare,
@@ -227,8 +228,8 @@ def _question(text: str, current: Scenario | None, state: ConversationState) -> 
         rest = breakeven_question(text)
         if rest is None:
             return None
-        scenario = _scenario_for_question(rest, current)
-        result = break_even(scenario)
+        scenario, other_model = breakeven_sides(rest, current)
+        result = break_even(scenario, other_model)
         return Turn(
             Reply(
                 ReplyKind.breakeven, breakeven_sentence(result), breakeven=result, scenario=scenario
@@ -237,12 +238,3 @@ def _question(text: str, current: Scenario | None, state: ConversationState) -> 
         )
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-
-
-def _scenario_for_question(rest: str, current: Scenario | None) -> Scenario:
-    parsed = parse(rest)
-    if parsed.unknown:
-        raise InputError(unknown_message(parsed.unknown))
-    if current is not None:
-        return follow_up(current, parsed)
-    return scenario_from(parsed)

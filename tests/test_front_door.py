@@ -134,3 +134,40 @@ def test_the_cli_prints_the_note_on_stderr(capsys):
     captured = capsys.readouterr()
     assert "“fp8” was ignored" in captured.err
     assert captured.out.lstrip().startswith("{")
+
+
+def _breakeven(text):
+    reply = request(text, ConversationState()).reply
+    assert reply.kind is ReplyKind.breakeven, reply.text
+    return reply.breakeven
+
+
+def test_break_even_reads_both_sides_the_user_names():
+    result = _breakeven(
+        "when does self-hosting llama 70b pay off for 100k users claude-sonnet-4-5?"
+    )
+    assert result.api.model == "claude-sonnet-4-5"
+    assert result.self_hosted.model == "llama-3.3-70b-versatile"
+    assert result.scenario.users == 100_000
+
+
+def test_break_even_about_a_closed_api_model_self_hosts_an_open_one_on_the_gpu_named():
+    result = _breakeven("self-hosting on a100 pay off for 100k users gpt-4o")
+    assert result.api.model == "gpt-4o"
+    assert result.self_hosted.gpu.value == "a100"
+    assert result.self_hosted.model == "llama3.1-8b"
+
+
+def test_break_even_with_vs_names_an_open_model_and_an_api_model():
+    result = _breakeven("when does self-hosting qwen 2.5 72b on h200 pay off vs gpt 4o mini")
+    assert result.api.model == "gpt-4o-mini"
+    assert result.self_hosted.model == "qwen/qwen-2.5-72b-instruct"
+    assert result.self_hosted.gpu.value == "h200"
+
+
+def test_break_even_between_two_closed_models_says_one_must_be_open():
+    reply = request(
+        "when does self-hosting pay off for 10k users gpt-4o vs claude haiku", ConversationState()
+    ).reply
+    assert reply.kind is ReplyKind.error
+    assert "published weights" in reply.text and "gpt-4o" in reply.text

@@ -16,6 +16,7 @@ from bot.parsing.questions import (
     BREAKEVEN_EXAMPLE,
     COMPARE_EXAMPLE,
     breakeven_question,
+    breakeven_sides,
     compare_options,
     is_compare,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "InputError",
     "Parsed",
     "breakeven_question",
+    "breakeven_sides",
     "close_matches",
     "compare_options",
     "first_scenario",

@@ -9,11 +9,15 @@ from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed
 from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
 from bot.parsing.text import normalize
+from estimator.open_models import SelfHostingError, weights
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
 
 COMPARE_EXAMPLE = "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
 BREAKEVEN_EXAMPLE = "when does self-hosting pay off for 100k users claude-sonnet-4-5?"
+BREAKEVEN_EXAMPLE_BOTH = (
+    "when does self-hosting llama 70b pay off vs claude-sonnet-4-5 for 100k users?"
+)
 
 _COMPARE_VERB = re.compile(r"^\s*(?:/aicost\s+)?(?:compare|comparison)\b[:\s]*")
 # Commas separate options, except inside numbers ("100,000 users"); "vs" works as well.
@@ -32,6 +36,7 @@ _BREAKEVEN = re.compile(
 _QUESTION_WORDS = {
     "when", "does", "do", "would", "will", "is", "should", "it", "until", "before", "how",
     "many", "what", "scale", "point", "size", "self-hosting", "start", "to", "we", "",
+    "vs", "vs.", "versus", "against", "compared", "over", "than",
 }  # fmt: skip
 
 
@@ -116,3 +121,52 @@ def breakeven_question(text: str) -> str | None:
         return None
     rest = _BREAKEVEN.sub(" ", normalized, count=1).split()
     return " ".join(w for w in rest if w.strip("?!.,") not in _QUESTION_WORDS)
+
+
+def breakeven_sides(rest: str, current: Scenario | None = None) -> tuple[Scenario, str | None]:
+    """The scenario a break-even question is about, and the model on the other side when the
+    user named both ("self-hosting llama 70b ... claude-sonnet-4-5"): an open model named is the
+    self-hosted side, a closed one the API side. InputError when neither can be self-hosted."""
+    parsed = parse(rest)
+    if parsed.unknown:
+        raise InputError(unknown_message(parsed.unknown))
+    models = list(parsed.models)
+    values = dict(parsed.change.set)
+    other: str | None = None
+    if models:
+        open_named = [m for m in models if _self_hostable(m)]
+        closed_named = [m for m in models if m not in open_named]
+        if len(models) > 1 and not open_named:
+            raise InputError(
+                f"Neither {' nor '.join(models[:2])} has published weights, so neither can be "
+                f"self-hosted: name an open model for that side, e.g. “{BREAKEVEN_EXAMPLE_BOTH}”."
+            )
+        if open_named and (len(models) > 1 or values.get("hosting") == "self-hosted"):
+            values.update(model=open_named[0], hosting="self-hosted")
+            rest_named = [m for m in models if m != open_named[0]]
+            other = (closed_named or rest_named or [None])[0]
+        else:
+            # One model, to run on its API (a GPU named is where the open side runs).
+            values.update(model=models[0], hosting="api")
+    change = ScenarioChange(
+        set=values,
+        scale_users=parsed.change.scale_users,
+        add_compliance=parsed.change.add_compliance,
+        remove_compliance=parsed.change.remove_compliance,
+    )
+    question = Parsed(
+        change=change,
+        compliance_named=parsed.compliance_named,
+        no_compliance=parsed.no_compliance,
+        problems=parsed.problems,
+    )
+    scenario = follow_up(current, question) if current is not None else scenario_from(question)
+    return scenario, other
+
+
+def _self_hostable(model: str) -> bool:
+    try:
+        weights(model)
+    except SelfHostingError:
+        return False
+    return True

@@ -32,6 +32,8 @@ PHRASES = [
     ("day", re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
     ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
     ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
+    # "claude haiku" is the Haiku family (a version after it is read as one model name)
+    ("claude", re.compile(r"\bclaude[\s-]+(opus|sonnet|haiku)\b(?![\s.-]*\d)"), r"\1"),
     ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
