@@ -171,3 +171,27 @@ def test_break_even_between_two_closed_models_says_one_must_be_open():
     ).reply
     assert reply.kind is ReplyKind.error
     assert "published weights" in reply.text and "gpt-4o" in reply.text
+
+
+@pytest.mark.parametrize("typed", ["glm-4.5", "gpt-4o-minii", "claude-sonnet-9", "llama-3.1-8b-xl"])
+def test_did_you_mean_never_suggests_the_name_it_refused(typed):
+    with pytest.raises(InputError) as caught:
+        first_scenario(f"10k users {typed}")
+    message = str(caught.value)
+    assert "Did you mean" in message
+    suggested = message.split("Did you mean", 1)[1]
+    assert typed not in [name.strip(" ?.") for name in suggested.split(",")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("gtp-4o", "gpt-4o"), ("cluade", "claude"), ("gemni", "gemini")]
+)
+def test_unknown_words_shaped_like_models_get_the_closest_model_names(typed, expected):
+    reply = request(f"10k users {typed}", ConversationState()).reply
+    assert reply.kind is ReplyKind.hint
+    assert expected in reply.text and "10000 users startup" not in reply.text
+
+
+def test_ordinary_unknown_words_still_get_examples():
+    reply = request("10k users banana", ConversationState()).reply
+    assert "“banana”" in reply.text and "10000 users startup" in reply.text

@@ -22,6 +22,7 @@ from bot.parsing.vocabulary import (
     TOKEN_WORDS,
     USER_WORDS,
 )
+from estimator.families import family_names
 from estimator.open_models import OpenModel, catalogue, find_open_model, squash
 from estimator.pricing import PricingError, known_models, token_prices
 
@@ -30,6 +31,11 @@ _HEADS = re.compile(
     r"^(gpt|chatgpt|o[1-9]|claude|opus|sonnet|haiku|gemini|gemma|llama|meta-llama|qwen|qwq|"
     r"mistral|mixtral|ministral|codestral|deepseek|phi|kimi|glm|grok|command)"
 )
+# Family words, for telling a misspelt model name ("cluade", "lama") from an ordinary word.
+MODEL_HEADS = (
+    "gpt", "claude", "opus", "sonnet", "haiku", "gemini", "gemma", "llama", "qwen", "mistral",
+    "mixtral", "deepseek", "kimi", "grok", "phi", "codestral", "ministral",
+)  # fmt: skip
 # Words that may continue one: versions, sizes, tiers.
 _PART = re.compile(
     r"^(v?\d{1,2}(\.\d{1,2})?|\d{1,2}o|\d+(\.\d+)?b|\d+x\d+b|a\d+b|[a-z]+\d[a-z0-9.-]*"
@@ -140,6 +146,10 @@ def closest_models(word: str, limit: int = 3) -> list[str]:
     """Real model ids genai-prices prices, closest to `word`; never `word` itself."""
     typed = word.strip().lower()
     names = [m for m in known_models() if "/" not in m or "/" in typed]
-    names += [m.model for m in catalogue()]
+    names += [m.model for m in catalogue()] + [*family_names()]
     close = difflib.get_close_matches(typed, list(dict.fromkeys(names)), n=limit * 4, cutoff=0.6)
-    return [m for m in close if m != typed and squash(m) != squash(typed) and _prices(m)][:limit]
+    return [
+        m
+        for m in close
+        if m != typed and squash(m) != squash(typed) and (m in family_names() or _prices(m))
+    ][:limit]

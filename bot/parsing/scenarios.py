@@ -3,8 +3,10 @@ words that were not understood."""
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
+from bot.parsing.models import MODEL_HEADS, closest_models
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed
 from estimator.pricing import PricingError, token_prices
@@ -33,10 +35,26 @@ def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
     """One sentence naming the words not understood, and what to type instead."""
     shown = ", ".join(f"“{quote(word)}”" for word in unknown[:5])
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    # A word that looks like a misspelt model name gets the closest real names, not examples.
+    models = [(word, names) for word in unknown[:5] if (names := _model_like(word))]
+    if models:
+        hints = "; ".join(
+            f"the closest to “{quote(w)}” are {', '.join(names)}" for w, names in models[:2]
+        )
+        return f"I didn't understand {shown}{more}. If it names a model, {hints}."
     examples = FOLLOW_UP_EXAMPLES[:4] if follow_up else EXAMPLES[:2]
     return (
         f"I didn't understand {shown}{more}. Try: " + " · ".join(f"“{e}”" for e in examples) + "."
     )
+
+
+def _model_like(word: str) -> list[str]:
+    """Close model names for a word shaped like one (letters with digits or dashes, or close to
+    a model family's name); [] for ordinary words."""
+    shaped = any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+    if not (shaped or "-" in word or difflib.get_close_matches(word, MODEL_HEADS, cutoff=0.75)):
+        return []
+    return closest_models(word, limit=3)
 
 
 def quote(word: str) -> str:
@@ -110,5 +128,14 @@ def _check_model(values: dict[str, Any]) -> None:
         return
     try:
         token_prices(model)
-    except PricingError as exc:
-        raise InputError(str(exc)) from None
+    except PricingError:
+        raise InputError(unknown_model_message(model)) from None
+
+
+def unknown_model_message(model: str) -> str:
+    """The model is not one aicost can price: the closest real names, never the one typed."""
+    shown = quote(model.strip()) or "(empty)"
+    matches = closest_models(model)
+    if matches:
+        return f"Unknown model “{shown}”. Did you mean {', '.join(matches)}?"
+    return f"Unknown model “{shown}”. Try gpt-4o-mini, claude-haiku-4-5 or gemini-2.5-flash."
