@@ -184,7 +184,8 @@ def test_did_you_mean_never_suggests_the_name_it_refused(typed):
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("gtp-4o", "gpt-4o"), ("cluade", "claude"), ("gemni", "gemini")]
+    ("typed", "expected"),
+    [("gtp-4o", "gpt-4o"), ("claud-opus-4", "claude-opus-4"), ("gemeni-pro", "gemini-pro")],
 )
 def test_unknown_words_shaped_like_models_get_the_closest_model_names(typed, expected):
     reply = request(f"10k users {typed}", ConversationState()).reply
@@ -195,3 +196,29 @@ def test_unknown_words_shaped_like_models_get_the_closest_model_names(typed, exp
 def test_ordinary_unknown_words_still_get_examples():
     reply = request("10k users banana", ConversationState()).reply
     assert "“banana”" in reply.text and "10000 users startup" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "field", "value"),
+    [
+        ("10k usres", "users", "users", 10_000),
+        ("entreprise 10k users", "enterprise", "stage", "enterprise"),
+        ("10k users clade sonnet 4.5", "claude", "model", "claude-sonnet-4-5"),
+        ("gpt-4o-mini 10k users 3 regoins", "regions", "regions", 3),
+    ],
+)
+def test_close_misspellings_are_read_as_meant_and_said(typed, meant, field, value):
+    parsed = parse(typed)
+    assert parsed.unknown == () and parsed.change.set[field] == value
+    assert any(f"as “{meant}”" in note for note in parsed.notes)
+    reply = request(typed, ConversationState()).reply
+    assert reply.kind is ReplyKind.estimate and f"as “{meant}”" in reply.text
+
+
+def test_two_models_in_one_request_is_a_question_back_not_last_one_wins():
+    reply = request("10k users gpt-4o and claude-haiku-4-5", ConversationState()).reply
+    assert reply.kind is ReplyKind.error
+    assert "gpt-4o or claude-haiku-4-5" in reply.text and "vs" in reply.text
+    assert parse("switch from gpt-4o to claude-haiku-4-5").change.set == {
+        "model": "claude-haiku-4-5"
+    }

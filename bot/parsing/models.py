@@ -14,7 +14,11 @@ import re
 from functools import cache
 
 from bot.parsing.vocabulary import (
+    COMPLIANCE,
+    GPU_SHAPE,
+    GPUS,
     MULTIPLIERS,
+    PRECISIONS,
     PROTOTYPE_WORDS,
     RECORD_WORDS,
     REGION_WORDS,
@@ -50,6 +54,7 @@ _COUNT = re.compile(r"^\d+(\.\d+)?$")
 _UNITS = (
     USER_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS | PROTOTYPE_WORDS
 ) | set(MULTIPLIERS)
+_OTHER_WORDS = {*COMPLIANCE, *GPUS, *PRECISIONS}
 _LONGEST = 6  # words one model name may span
 _TIERS = ("opus", "sonnet", "haiku")
 
@@ -83,6 +88,8 @@ def _continues(tokens: list[str], j: int) -> bool:
     token = tokens[j]
     if _COUNT.match(token) and j + 1 < len(tokens) and tokens[j + 1] in _UNITS:
         return False  # "claude 3 regions": the 3 counts regions
+    if token in _OTHER_WORDS or GPU_SHAPE.match(token.removesuffix("s")):
+        return False  # "mixtral 8x7b l4", "sonnet 4.5 soc2": the GPU or framework is its own
     return token in _PART_WORDS or bool(_PART.match(token))
 
 
@@ -90,7 +97,7 @@ def _continues(tokens: list[str], j: int) -> bool:
 def resolve(name: str) -> str | None:
     """The priced id `name` means, or None. An id genai-prices prices as typed stays as typed."""
     typed = name.strip().lower()
-    if " " not in typed and _prices(typed):
+    if typed in _known() and _prices(typed):
         return typed
     open_model = find_open_model(typed)
     if open_model is not None:
@@ -99,7 +106,15 @@ def resolve(name: str) -> str | None:
         found = _priced(key)
         if found is not None:
             return found
-    return None
+    # An id genai-prices prices by its own patterns ("gpt-4o-2024-08-06", "gpt 3.5").
+    # Two words at most: genai-prices matches ids by prefix, so "claude-sonnet-4.5-soc2" would.
+    dashed = re.sub(r"\s+", "-", typed)
+    return dashed if dashed.count("-") <= typed.count("-") + 1 and _prices(dashed) else None
+
+
+@cache
+def _known() -> frozenset[str]:
+    return frozenset(known_models())
 
 
 def open_model_named(model: str) -> OpenModel | None:

@@ -77,9 +77,12 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.scale = value
         consume(tokens, i, used, USER_WORDS)
         return True
-    if m.group("dollar") or near(tokens, i, PROTOTYPE_WORDS, used=used) is not None:
+    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _UNIT_WORDS - PROTOTYPE_WORDS
+    # "prototype cost 60k", "prototype was 30k": the prototype word may sit two words back
+    prototype = near(tokens, i, PROTOTYPE_WORDS, before=2, used=used)
+    if m.group("dollar") or (prototype is not None and not own_unit):
         r.values["prototype_cost"] = value
-        consume(tokens, i, used, PROTOTYPE_WORDS)
+        consume(tokens, i, used, PROTOTYPE_WORDS, before=2)
         return True
     if m.group("num") in UPTIMES and not mult:
         r.values["uptime"] = UPTIMES[m.group("num")]
@@ -95,9 +98,21 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.values["requests_per_active_user_per_day"] = value
         consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
         return True
-    token_word = near(tokens, i, TOKEN_WORDS, before=1, after=2)
+    # "1500 input 400 output tokens", "input 3000 tokens output 500 tokens": a direction word
+    # right beside the number is its own; else the nearest one.
+    beside = next(
+        (
+            j
+            for j in (i + 1, i - 1)
+            if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]
+        ),
+        None,
+    )
+    token_word = near(tokens, i, TOKEN_WORDS, before=1, after=2 if beside is None else 4)
     if token_word is not None:
-        direction = near(tokens, i, DIRECTION_WORDS, before=2, after=3)
+        direction = beside
+        if direction is None:
+            direction = near(tokens, i, DIRECTION_WORDS, before=2, after=3, used=used)
         if direction is not None:
             name = "input_tokens" if tokens[direction] in INPUT_WORDS else "output_tokens"
             r.values[name] = _whole(value)

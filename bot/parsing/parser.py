@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot.parsing.hosting import settle_hosting
 from bot.parsing.models import join_model_names
 from bot.parsing.numbers import read_number_at
-from bot.parsing.reading import Command, Parsed, Reading
+from bot.parsing.reading import Command, Parsed, Reading, two_models
+from bot.parsing.spelling import correct
 from bot.parsing.text import tokenize
 from bot.parsing.vocabulary import COMMANDS
 from bot.parsing.words import read_word
@@ -21,8 +22,8 @@ def parse(text: str) -> Parsed:
         return Parsed(command=COMMANDS[joined])
     if len(tokens) == 1 and tokens[0] in ("/aicost",):
         return Parsed(command=Command.form)
-    tokens = join_model_names(tokens)
     r = Reading()
+    tokens = join_model_names(correct(tokens, r.notes))
     used = [False] * len(tokens)
     # Numbers first: each claims the unit words around it ("cache 40%", "prototype $80k").
     numbers_unread = []
@@ -39,6 +40,9 @@ def parse(text: str) -> Parsed:
         used[i] = True
         if not read_word(tokens, i, used, r):
             r.unknown.append(tokens[i])
+    models = list(dict.fromkeys(r.models))
+    if len(models) > 1:
+        r.problems.append(two_models(models))
     settle_hosting(r)
     change = ScenarioChange(
         set=r.values,
@@ -52,6 +56,6 @@ def parse(text: str) -> Parsed:
         compliance_named=tuple(dict.fromkeys(r.add)),
         no_compliance=r.no_compliance,
         problems=tuple(dict.fromkeys(r.problems)),
-        models=tuple(dict.fromkeys(r.models)),
+        models=tuple(dict.fromkeys(r.models + r.left_behind)),
         notes=tuple(dict.fromkeys(r.notes)),
     )

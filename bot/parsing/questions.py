@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.parsing.parser import parse
-from bot.parsing.reading import InputError, Parsed
+from bot.parsing.reading import InputError, Parsed, two_models
 from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
 from bot.parsing.text import normalize
 from estimator.open_models import SelfHostingError, weights
@@ -158,7 +158,8 @@ def breakeven_sides(rest: str, current: Scenario | None = None) -> tuple[Scenari
         change=change,
         compliance_named=parsed.compliance_named,
         no_compliance=parsed.no_compliance,
-        problems=parsed.problems,
+        # Two models are the two sides here, not a question back.
+        problems=tuple(p for p in parsed.problems if len(models) < 2 or p != two_models(models)),
     )
     scenario = follow_up(current, question) if current is not None else scenario_from(question)
     return scenario, other

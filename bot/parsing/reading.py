@@ -62,6 +62,8 @@ class Reading:
     models: list[str] = field(default_factory=list)
     family: str | None = None  # the family word the model was read from ("mistral")
     notes: list[str] = field(default_factory=list)
+    # Models named as the one moved away from ("instead of gpt-4o"): a break-even's other side.
+    left_behind: list[str] = field(default_factory=list)
 
     def name_model(self, model: str, family: str | None = None) -> None:
         self.values["model"] = model
@@ -102,3 +104,9 @@ def consume(
         return False
     used[j] = True
     return True
+
+
+def two_models(models: list[str]) -> str:
+    """The question back when one request names two models (a break-even question may)."""
+    first, second = models[:2]
+    return f"Which model: {first} or {second}? Send one, or compare them: “{first} vs {second}”."

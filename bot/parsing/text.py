@@ -22,6 +22,7 @@ INVISIBLE = dict.fromkeys(
 PHRASES = [
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
+    ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2|i|1)\b"), r"\1"),
     ("self", re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
     ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
     ("start", re.compile(r"\bstart\s+up\b"), "startup"),
@@ -29,7 +30,10 @@ PHRASES = [
     ("hit", re.compile(r"\bhit\s+rate\b"), "hit-rate"),
     # "monthly active users" is what aicost's user count means; "active" alone reads as daily.
     ("active", re.compile(r"\b(?:monthly\s+)?active\s+(users?|customers|people)\b"), r"\1"),
-    ("day", re.compile(r"\b(per|a|/)\s*day\b"), "/day"),
+    ("day", re.compile(r"(?:\b(?:per|a)\s*|\s*/\s*)day\b"), " /day"),
+    ("month", re.compile(r"\s*/\s*month\b"), " /month"),
+    ("w/", re.compile(r"\bw/\s"), "with "),
+    ("=", re.compile(r"([a-z])\s*=\s*"), r"\1 = "),
     ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
     ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
     # "claude haiku" is the Haiku family (a version after it is read as one model name)
@@ -65,7 +69,9 @@ def _ascii_digit(ch: str) -> str:
 def tokenize(text: str) -> list[str]:
     tokens = []
     for raw in normalize(text).split():
-        token = raw.strip("?!,;()[]{}\"'`*_~")
+        token = raw.strip("?!,;:()[]{}\"'`*_~")
+        if len(token) > 1 and token[-1] == "+" and token[-2].isalnum():
+            token = token[:-1]  # "10k+ users": at least 10k
         if token.endswith(".") and not re.search(r"\d\.$", token[:-1] + "x"):
             token = token.rstrip(".")
         if token:

@@ -58,7 +58,10 @@ API_HOSTING = {"api", "hosted-api"}
 USER_WORDS = {"users", "user", "mau", "maus", "people", "customers", "seats", "employees"}
 REGION_WORDS = {"regions", "region"}
 RECORD_WORDS = {"records", "record", "rows", "documents", "docs", "items"}
-REQUEST_WORDS = {"requests", "request", "req", "reqs", "queries", "messages", "calls", "chats"}
+REQUEST_WORDS = {
+    "requests", "request", "req", "reqs", "queries", "messages", "calls", "chats", "msgs", "msg",
+    "prompts", "questions", "conversations", "turns", "interactions",
+}  # fmt: skip
 PROTOTYPE_WORDS = {"prototype", "proto", "poc", "mvp", "build"}
 CACHE_WORDS = {"cache", "caching", "cached", "hit", "hit-rate", "hits"}
 DAILY_WORDS = {"daily", "dau", "active"}
@@ -92,6 +95,10 @@ FILLER = {
     "month", "monthly", "each", "user", "users", "by", "x", "times", "then", "so", "let's",
     "lets", "try", "now", "also", "hosting", "hosted", "via", "from", "gpu", "in", "rate",
     "share", "=", ":", "@", "us", "are", "there", "you", "can", "could", "should",
+    "/month", "app", "product", "service", "platform", "bot", "chatbot", "assistant", "across",
+    "&", "make", "used", "run", "running", "was", "were", "we're", "we'll", "expect", "expects",
+    "expecting", "expected", "scaling", "serve", "serving", "up", "into", "over", "like",
+    "compliant", "compliance", "certified", "certification", "who", "send", "sends",
 }  # fmt: skip
 
 

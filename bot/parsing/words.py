@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.parsing.models import resolve
 from bot.parsing.reading import Reading
 from bot.parsing.vocabulary import (
     ADD_WORDS,
@@ -82,7 +83,11 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         MODEL_SHAPE.match(token)
         or token in _known_model_set()
         or token.partition("/")[0] in provider_ids()  # "groq/llama-3.3-70b-versatile"
+        or (not token.isalpha() and resolve(token) == token)  # "open-mistral-nemo"
     ):
+        if previous == "from" or tokens[max(0, i - 2) : i] == ["instead", "of"]:
+            r.left_behind.append(token)  # "from gpt-4o to claude": the model moved away from
+            return True
         r.name_model(token)
         return True
     return token in FILLER
