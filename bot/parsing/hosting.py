@@ -15,7 +15,7 @@ def settle_hosting(r: Reading) -> None:
     if r.values.get("hosting") != "self-hosted" or "model" not in r.values:
         return
     model = r.values["model"]
-    why = _not_hostable(model)
+    why = not_hostable(model)
     if r.family is not None and why is not None:
         found = open_model_for_family(r.family)
         if found is None:
@@ -31,7 +31,7 @@ def settle_hosting(r: Reading) -> None:
         _gpu_that_fits(r, model)
 
 
-def _not_hostable(model: str) -> str | None:
+def not_hostable(model: str) -> str | None:
     """Why `model` cannot be self-hosted, in a few words, or None when it can."""
     try:
         weights(model)

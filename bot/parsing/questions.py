@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.hosting import not_hostable
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed, two_models
 from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
 from bot.parsing.text import normalize
-from estimator.open_models import SelfHostingError, weights
 from estimator.scenario import Scenario
 from estimator.whatif import ScenarioChange
 
@@ -134,7 +134,7 @@ def breakeven_sides(rest: str, current: Scenario | None = None) -> tuple[Scenari
     values = dict(parsed.change.set)
     other: str | None = None
     if models:
-        open_named = [m for m in models if _self_hostable(m)]
+        open_named = [m for m in models if not_hostable(m) is None]
         closed_named = [m for m in models if m not in open_named]
         if len(models) > 1 and not open_named:
             raise InputError(
@@ -163,11 +163,3 @@ def breakeven_sides(rest: str, current: Scenario | None = None) -> tuple[Scenari
     )
     scenario = follow_up(current, question) if current is not None else scenario_from(question)
     return scenario, other
-
-
-def _self_hostable(model: str) -> bool:
-    try:
-        weights(model)
-    except SelfHostingError:
-        return False
-    return True
