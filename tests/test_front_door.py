@@ -222,3 +222,10 @@ def test_two_models_in_one_request_is_a_question_back_not_last_one_wins():
     assert parse("switch from gpt-4o to claude-haiku-4-5").change.set == {
         "model": "claude-haiku-4-5"
     }
+
+
+def test_a_model_size_is_not_read_as_billions_of_users():
+    reply = request("our 34b model self-hosted 10k users", ConversationState()).reply
+    assert reply.kind is ReplyKind.error
+    assert "34b" in reply.text and "users" not in reply.text
+    assert parse("1.5b users").change.set == {"users": 1_500_000_000}

@@ -36,6 +36,11 @@ _TOO_LARGE = (
 _UNIT_WORDS = (
     USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
 )
+_SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
+_OWN_MODEL = (
+    "A model of your own ({0}) cannot be sized yet: aicost sizes open models from its catalogue. "
+    "Name the open model closest to it, e.g. “self-hosted qwen3 32b”."
+)
 # Above this no scenario field is valid; a float this size is still exact enough to say so, while
 # 309 digits would be infinite (and no whole number).
 _LARGEST = 1e15
@@ -68,6 +73,9 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
     if not abs(value) <= _LARGEST:  # also catches inf
         r.problems.append(_TOO_LARGE.format(_shown(token)))
         consume(tokens, i, used, _UNIT_WORDS, after=1)  # its unit is read, the number refused
+        return True
+    if mult in ("b", "bn") and consume(tokens, i, used, _SIZE_WORDS, before=0, after=1):
+        r.problems.append(_OWN_MODEL.format(token))  # "our 34b model": a size, not 34bn users
         return True
     suffix = m.group("suffix")
     if suffix == "%":
