@@ -1,9 +1,12 @@
 """What people type at the front door: phrasings, model spellings, questions, hostile numbers."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.advisor import ConversationState, ReplyKind, request
 from bot.parsing import InputError, compare_options, first_scenario, is_compare, parse
+from tests.phrasings import PHRASINGS
 
 
 @pytest.mark.parametrize(
@@ -229,3 +232,14 @@ def test_a_model_size_is_not_read_as_billions_of_users():
     assert reply.kind is ReplyKind.error
     assert "34b" in reply.text and "users" not in reply.text
     assert parse("1.5b users").change.set == {"users": 1_500_000_000}
+
+
+_WORDS = sorted({word for text, _ in PHRASINGS for word in text.split()})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8))
+def test_any_mix_of_the_words_people_use_gets_an_answer_or_one_sentence(words):
+    reply = request(" ".join(words), ConversationState()).reply
+    if reply.kind in (ReplyKind.hint, ReplyKind.error, ReplyKind.info):
+        assert reply.text and "\n" not in reply.text and "Traceback" not in reply.text
