@@ -27,7 +27,7 @@ from bot.parsing.vocabulary import (
     USER_WORDS,
 )
 from estimator.families import family_names
-from estimator.open_models import OpenModel, catalogue, find_open_model, squash
+from estimator.open_models import catalogue, find_open_model, squash
 from estimator.pricing import PricingError, known_models, token_prices
 
 # Words a model name starts with.
@@ -115,11 +115,6 @@ def resolve(name: str) -> str | None:
 @cache
 def _known() -> frozenset[str]:
     return frozenset(known_models())
-
-
-def open_model_named(model: str) -> OpenModel | None:
-    """The catalogue entry behind a priced id ("llama3.1-8b" -> Llama 3.1 8B Instruct)."""
-    return find_open_model(model)
 
 
 def _squashed_variants(typed: str) -> list[str]:
