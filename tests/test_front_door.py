@@ -243,3 +243,12 @@ def test_any_mix_of_the_words_people_use_gets_an_answer_or_one_sentence(words):
     reply = request(" ".join(words), ConversationState()).reply
     if reply.kind in (ReplyKind.hint, ReplyKind.error, ReplyKind.info):
         assert reply.text and "\n" not in reply.text and "Traceback" not in reply.text
+
+
+def test_the_estimators_own_suggestions_never_offer_the_refused_name():
+    from estimator.scenario import ScenarioError, build_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        build_scenario(model="glm-4.5")  # listed by genai-prices, but not priced
+    suggested = str(caught.value).split("Did you mean", 1)[1]
+    assert "glm-4.5" not in [name.strip(" ?.") for name in suggested.split(",")]
