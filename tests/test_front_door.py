@@ -249,6 +249,6 @@ def test_the_estimators_own_suggestions_never_offer_the_refused_name():
     from estimator.scenario import ScenarioError, build_scenario
 
     with pytest.raises(ScenarioError) as caught:
-        build_scenario(model="glm-4.5")  # listed by genai-prices, but not priced
+        build_scenario(model="gemma-3-27b-it")  # listed by genai-prices, but not priced
     suggested = str(caught.value).split("Did you mean", 1)[1]
-    assert "glm-4.5" not in [name.strip(" ?.") for name in suggested.split(",")]
+    assert "gemma-3-27b-it" not in [name.strip(" ?.") for name in suggested.split(",")]
