@@ -10,7 +10,7 @@ from estimator.open_models import (
     open_model_for_family,
     weights,
 )
-from estimator.pricing import token_prices
+from estimator.token_prices import token_prices
 
 
 def test_every_open_model_is_sourced_dated_and_sane():

@@ -4,10 +4,10 @@ for the default GPU is sized on one that holds it; each choice is said in a note
 from __future__ import annotations
 
 from bot.parsing.reading import Reading
-from estimator.costs.self_hosting import check
 from estimator.open_models import SelfHostingError, find_open_model, open_model_for_family, weights
-from estimator.pricing import PricingError
+from estimator.replicas import check_hostable
 from estimator.scenario import GPU, Precision, Stage, stage_defaults
+from estimator.token_prices import PricingError
 
 
 def settle_hosting(r: Reading) -> None:
@@ -62,7 +62,7 @@ def _gpu_that_fits(r: Reading, model: str) -> None:
 
 def _fits(model: str, gpu: GPU, precision: Precision, chosen: bool) -> bool:
     try:
-        check(model, gpu, precision, chosen)
+        check_hostable(model, gpu, precision, chosen)
     except (SelfHostingError, PricingError, ValueError):
         return False
     return True

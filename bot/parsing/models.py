@@ -28,7 +28,7 @@ from bot.parsing.vocabulary import (
 )
 from estimator.families import family_names
 from estimator.open_models import catalogue, find_open_model, squash
-from estimator.pricing import PricingError, known_models, token_prices
+from estimator.token_prices import PricingError, known_models, token_prices
 
 # Words a model name starts with.
 _HEADS = re.compile(

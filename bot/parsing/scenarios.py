@@ -9,8 +9,8 @@ from typing import Any
 from bot.parsing.models import MODEL_HEADS, closest_models
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed
-from estimator.pricing import PricingError, token_prices
 from estimator.scenario import Compliance, Hosting, Scenario, ScenarioError, build_scenario
+from estimator.token_prices import PricingError, token_prices
 from estimator.whatif import ScenarioChange, apply_change
 
 EXAMPLES = (

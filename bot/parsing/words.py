@@ -20,8 +20,8 @@ from bot.parsing.vocabulary import (
     STAGES,
 )
 from estimator.families import resolve_family
-from estimator.pricing import known_models, provider_ids
 from estimator.scenario import GPU
+from estimator.token_prices import known_models, provider_ids
 
 _TWO_STAGES = (
     "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."

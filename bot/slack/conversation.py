@@ -26,15 +26,29 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, parse
-from bot.slack import answers, blocks, limits, pictures
+from bot.slack import answers, limits, pictures
 from bot.slack.answers import Answer
-from bot.slack.form import form_view, scenario_from_form
+from bot.slack.estimate_form import form_view, scenario_from_form
+from bot.slack.fitting import with_note
 from bot.slack.ids import Action
 from bot.slack.jobs import ClientFor, EnqueueUndecided, Job, JobQueue, current_ledger
+from bot.slack.message import Message
+from bot.slack.messages.buttons import with_button_value
+from bot.slack.messages.estimate import not_in_channel_message
+from bot.slack.messages.files import chart_alt, chart_comment, comparison_chart_alt, export_comment
+from bot.slack.messages.replies import (
+    error_message,
+    help_message,
+    hint_message,
+    info_message,
+    store_unavailable_note,
+)
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.ratelimit import WINDOW_SECONDS, EstimateLimiter, limit_buckets, slow_down_text
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
+from bot.slack.store.codec import settings_from
+from bot.slack.store.memory_backend import MemoryStore
+from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.web_session import blocks_to_send, post_message
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 from bot.slack.workspace import WorkspaceSettings
@@ -135,7 +149,7 @@ class Where:
 class Conversations:
     def __init__(
         self,
-        store: ConversationStore,
+        store: Store,
         metrics: Metrics,
         workers: Workers,
         webhook_logger: logging.Logger | None = None,
@@ -229,9 +243,7 @@ class Conversations:
 
     async def tell_lost(self, job: Job) -> None:
         """A job given up on (dead-lettered): say so where the person will see it."""
-        message = blocks.error_message(
-            "Sorry, I couldn't finish that one. Please try again in a minute."
-        )
+        message = error_message("Sorry, I couldn't finish that one. Please try again in a minute.")
         where = job_where(job)
         if where.response_url:
             await self._respond(where, message)
@@ -320,7 +332,7 @@ class Conversations:
             "(`/invite @aicost`) or ask in a channel I'm in."
         )
         try:
-            await self._respond(where, blocks.error_message(text))
+            await self._respond(where, error_message(text))
         except Exception as exc:  # the response_url is Slack too; nothing more to try
             log.warning("could not tell the user either: %s", type(exc).__name__)
 
@@ -337,7 +349,7 @@ class Conversations:
         if wait <= 0:
             return False
         self.metrics.requests.labels(kind="rate_limited").inc()
-        message = blocks.info_message(slow_down_text(wait))
+        message = info_message(slow_down_text(wait))
         if in_thread:
             await self._in_thread(client, where, message)
         elif where.response_url:
@@ -431,12 +443,12 @@ class Conversations:
         elif answer.kind is ReplyKind.forget:
             await self._forget(where)
         elif answer.kind is ReplyKind.help:
-            await self._respond(where, blocks.help_message())
+            await self._respond(where, help_message())
         elif answer.kind in (ReplyKind.hint, ReplyKind.error):
             message = (
-                blocks.hint_message(answer.text)
+                hint_message(answer.text)
                 if answer.kind is ReplyKind.hint
-                else blocks.error_message(answer.text)
+                else error_message(answer.text)
             )
             await self._respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
@@ -448,7 +460,7 @@ class Conversations:
                 return
             await self._files_for_latest(client, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
-            await self._respond(where, blocks.info_message(THREAD_ONLY))
+            await self._respond(where, info_message(THREAD_ONLY))
 
     async def _give_back_charge(self, where: Where) -> None:
         """A queued slash command was charged an estimate up front (submit); its answer costs
@@ -511,7 +523,7 @@ class Conversations:
                 if not store_ok
                 else "I no longer remember this estimate. Start a new one with /aicost."
             )
-            await self._in_thread(client, where, blocks.info_message(text))
+            await self._in_thread(client, where, info_message(text))
             return
         if await self._slowed_down(client, where, in_thread=True):
             return
@@ -580,7 +592,7 @@ class Conversations:
             kept = await ledger.keep("answer", ours)
             if kept != ours:
                 text, earlier_blocks = json.loads(kept)
-                await self._in_thread(client, where, blocks.Message(text, earlier_blocks))
+                await self._in_thread(client, where, Message(text, earlier_blocks))
                 return
         if answer.changed:
             saved = await self._save(
@@ -589,7 +601,7 @@ class Conversations:
                 )
             )
         if not saved:
-            message = blocks.with_note(message, blocks.store_unavailable_note())
+            message = with_note(message, store_unavailable_note())
         await self._in_thread(client, where, message)
         if answer.kind is ReplyKind.estimate:
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
@@ -614,7 +626,7 @@ class Conversations:
         for tip in tips:
             await self._in_thread(client, thread, tip)
         if not saved:
-            note = blocks.Message(STORE_DOWN_TEXT, [blocks.store_unavailable_note()])
+            note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
             await self._in_thread(client, thread, note)
         self.metrics.estimate_seconds.observe(time.perf_counter() - started)
         # Last, and on its own: drawing takes far longer than everything above.
@@ -627,7 +639,7 @@ class Conversations:
         (message,) = answer.messages
         ts = await self._post(client, where, message)
         if ts is None:
-            await self._respond(where, blocks.not_in_channel_message(message))
+            await self._respond(where, not_in_channel_message(message))
             return
         if answer.options:
             thread = replace(where, thread_ts=ts)
@@ -650,11 +662,11 @@ class Conversations:
         if where.private or where.thread_ts is None:
             # A message only its reader sees has no thread to attach a file to.
             if asked:
-                await self._respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+                await self._respond(where, info_message(NO_FILES_PRIVATELY))
             return
         if self.charts is None:
             if asked:
-                await self._in_thread(client, where, blocks.info_message(CHARTS_OFF))
+                await self._in_thread(client, where, info_message(CHARTS_OFF))
             return
         started = time.perf_counter()
         prices = await self._prices(where)
@@ -664,19 +676,19 @@ class Conversations:
                     pictures.comparison_chart, options, prices, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Comparison chart", "The comparison above, as a chart."
-                alt = blocks.comparison_chart_alt(tuple(label for label, _ in options))
+                alt = comparison_chart_alt(tuple(label for label, _ in options))
             else:
                 assert scenario is not None
                 png = await self.charts.run_elsewhere(
                     pictures.estimate_chart, scenario, prices, max_owed=limits.CHARTS_OWED
                 )
-                title, comment = "Estimate chart", blocks.chart_comment(scenario)
-                alt = blocks.chart_alt(scenario)
+                title, comment = "Estimate chart", chart_comment(scenario)
+                alt = chart_alt(scenario)
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
             if asked:
-                await self._in_thread(client, where, blocks.info_message(CHARTS_BUSY))
+                await self._in_thread(client, where, info_message(CHARTS_BUSY))
             return
         files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]
         if await self._upload(client, where, files, comment):
@@ -685,7 +697,7 @@ class Conversations:
     async def post_export(self, client: AsyncWebClient, where: Where, scenario: Scenario) -> None:
         """The estimate of `scenario` as a CSV and a JSON file in `where`'s thread."""
         if where.private:
-            await self._respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+            await self._respond(where, info_message(NO_FILES_PRIVATELY))
             return
         prices = await self._prices(where)
         csv_text, json_text = await self.workers.run(answers.export, scenario, prices)
@@ -693,8 +705,8 @@ class Conversations:
             {"content": csv_text, "filename": "aicost-estimate.csv", "title": "Estimate (CSV)"},
             {"content": json_text, "filename": "aicost-estimate.json", "title": "Estimate (JSON)"},
         ]
-        if not await self._upload(client, where, files, blocks.export_comment(scenario)):
-            message = blocks.error_message(
+        if not await self._upload(client, where, files, export_comment(scenario)):
+            message = error_message(
                 "Slack didn't take the export files just now. Invite me to the channel if I'm "
                 "not in it (`/invite @aicost`), or try again in a minute."
             )
@@ -738,7 +750,7 @@ class Conversations:
         if state is None or state.scenario is None:
             await self._respond(
                 where,
-                blocks.info_message(
+                info_message(
                     "There is no estimate in this channel to draw or export yet. Start one with "
                     "/aicost 10000 users startup, then use its Chart or Export button."
                 ),
@@ -750,9 +762,7 @@ class Conversations:
         else:
             await self.post_export(client, thread, state.scenario)
 
-    async def _post(
-        self, client: AsyncWebClient, where: Where, message: blocks.Message
-    ) -> str | None:
+    async def _post(self, client: AsyncWebClient, where: Where, message: Message) -> str | None:
         """chat.postMessage; None where the bot can't post (the caller answers privately)."""
         message = _stamped(message, where)
         try:
@@ -769,7 +779,7 @@ class Conversations:
         self, client: AsyncWebClient, where: Where, answer: Answer
     ) -> None:
         """The estimate for its asker alone, remembered like a thread so its buttons work."""
-        private = blocks.not_in_channel_message(answer.messages[0])
+        private = not_in_channel_message(answer.messages[0])
         entry = {**(answer.summary or {}), "at": int(time.time())}
         if where.response_url:
             key = PRIVATE_PREFIX + secrets.token_hex(8)
@@ -795,9 +805,7 @@ class Conversations:
                 lambda: self.store.save_conversation(where.team, dm, ts, answer.state, entry)
             )
 
-    async def _in_thread(
-        self, client: AsyncWebClient, where: Where, message: blocks.Message
-    ) -> None:
+    async def _in_thread(self, client: AsyncWebClient, where: Where, message: Message) -> None:
         message = _stamped(message, where)
         if where.private:
             await self._respond(where, message)
@@ -807,7 +815,7 @@ class Conversations:
     async def _chat_post(
         self,
         client: AsyncWebClient,
-        message: blocks.Message,
+        message: Message,
         channel: str,
         thread_ts: str | None = None,
     ) -> str:
@@ -830,7 +838,7 @@ class Conversations:
         ledger.done(step, ts)
         return ts
 
-    async def _respond(self, where: Where, message: blocks.Message) -> None:
+    async def _respond(self, where: Where, message: Message) -> None:
         """A private reply through the response_url (slash commands and buttons). For a queued
         job at most once: Slack keeps no record to look an unrecorded reply up in."""
         if not where.response_url:
@@ -867,7 +875,7 @@ class Conversations:
             self.metrics.redis_errors.inc()
             await self._respond(
                 where,
-                blocks.error_message(
+                error_message(
                     "I couldn't reach my storage to forget this channel; nothing was deleted. "
                     "Please try again in a minute."
                 ),
@@ -875,7 +883,7 @@ class Conversations:
             return
         await self._respond(
             where,
-            blocks.info_message(
+            info_message(
                 "Forgotten: I deleted everything I stored for this channel "
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
@@ -884,7 +892,7 @@ class Conversations:
 
 async def _posted(
     client: AsyncWebClient,
-    message: blocks.Message,
+    message: Message,
     channel: str,
     thread_ts: str | None,
     metadata: dict[str, Any] | None = None,
@@ -901,9 +909,9 @@ async def _posted(
     return str(response["ts"])
 
 
-def _stamped(message: blocks.Message, where: Where) -> blocks.Message:
+def _stamped(message: Message, where: Where) -> Message:
     value = button_value(where)
-    return blocks.with_button_value(message, value) if value else message
+    return with_button_value(message, value) if value else message
 
 
 def _passes_with_time(exc: Exception) -> bool:

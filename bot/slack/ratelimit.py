@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
+from bot.slack.store.protocols import StoreUnavailable, TokenBucketStore
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ WINDOW_SECONDS = 60.0
 
 
 class EstimateLimiter:
-    def __init__(self, store: ConversationStore, fallback: MemoryStore) -> None:
+    def __init__(self, store: TokenBucketStore, fallback: TokenBucketStore) -> None:
         self.store = store
         self.fallback = fallback
 
