@@ -7,10 +7,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, job_where, read_button_value
+from bot.slack.button_value import read_button_value
+from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.ids import Action
-from bot.slack.jobs import Job
+from bot.slack.job import Job
+from bot.slack.where import job_where
 
 DOUBLE_CLICK_SECONDS = 3
 

@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, job_where, opens_form
+from bot.slack.conversation import Conversations, opens_form
 from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
-from bot.slack.jobs import Job
+from bot.slack.job import Job
+from bot.slack.where import job_where
 
 
 def register(app: AsyncApp, conversations: Conversations) -> None:

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
-from bot.slack.jobs import Job
+from bot.slack.job import Job
 
 # Message subtypes that are a person writing in the thread (None: a plain message).
 QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})

@@ -11,7 +11,7 @@ from bot.slack.conversation import Conversations
 from bot.slack.form import scenario_from_form
 from bot.slack.identity import installation_of
 from bot.slack.ids import Callback, FormField
-from bot.slack.jobs import Job
+from bot.slack.job import Job
 from bot.slack.metadata import FormMetadata
 
 
