@@ -14,30 +14,32 @@ from bot.slack.job import Job
 from bot.slack.where import job_where
 
 
-def register(app: AsyncApp, conversations: Conversations) -> None:
-    async def aicost(
-        ack: AsyncAck,
-        command: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        conversations.metrics.requests.labels(kind="slash_command").inc()
-        job = Job(
-            kind="slash_command",
-            **installation_of(context),
-            channel=command.get("channel_id", ""),
-            user=command.get("user_id", ""),
-            response_url=command.get("response_url"),
-            text=command.get("text") or "",
-        )
-        if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
-            await ack()
-            work = conversations.slash_command(
-                client, job_where(job), job.text, command.get("trigger_id")
-            )
-            conversations.spawn(work, "slash_command", job_where(job))
-            return
-        await conversations.submit(job)  # recorded before the acknowledgement
-        await ack()
-
+def register(app: AsyncApp) -> None:
     app.command(SLASH_COMMAND)(aicost)
+
+
+async def aicost(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    conversations: Conversations,
+) -> None:
+    conversations.metrics.requests.labels(kind="slash_command").inc()
+    job = Job(
+        kind="slash_command",
+        **installation_of(context),
+        channel=command.get("channel_id", ""),
+        user=command.get("user_id", ""),
+        response_url=command.get("response_url"),
+        text=command.get("text") or "",
+    )
+    if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
+        await ack()
+        work = conversations.slash_command(
+            client, job_where(job), job.text, command.get("trigger_id")
+        )
+        conversations.spawn(work, "slash_command", job_where(job))
+        return
+    await conversations.submit(job)  # recorded before the acknowledgement
+    await ack()
