@@ -16,24 +16,21 @@ from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind
 from bot.parsing import first_scenario
 from bot.slack import limits
-from bot.slack.blocks import (
-    INVITE_COMMAND,
-    Message,
+from bot.slack.blockkit import escape
+from bot.slack.estimate_form import REQUIRED, form_view, read_form, scenario_from_form
+from bot.slack.fitting import fit, with_note
+from bot.slack.ids import Action, Callback, FormField
+from bot.slack.message import Message
+from bot.slack.messages.estimate import INVITE_COMMAND, estimate_message, not_in_channel_message
+from bot.slack.messages.follow_up import follow_up_message
+from bot.slack.messages.replies import (
     error_message,
-    escape,
-    estimate_message,
-    fit,
-    follow_up_message,
     help_message,
     hint_message,
     info_message,
-    not_in_channel_message,
     store_unavailable_note,
-    thread_tips,
-    with_note,
 )
-from bot.slack.form import REQUIRED, form_view, read_form, scenario_from_form
-from bot.slack.ids import Action, Callback, FormField
+from bot.slack.messages.tips import thread_tips
 from estimator import facts
 from estimator.estimate import Estimate, estimate
 from estimator.money import usd_range
@@ -645,7 +642,7 @@ def test_the_hosting_tips_break_even_is_the_search_for_that_scenario(text: str) 
 
 def test_comparison_message_is_one_table_whose_columns_are_each_options_own_estimate() -> None:
     from bot.parsing import compare_options
-    from bot.slack.blocks import comparison_message
+    from bot.slack.messages.comparison import comparison_message
     from estimator.compare import compare
     from estimator.money import usd_short
 

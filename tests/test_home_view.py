@@ -7,10 +7,10 @@ import datetime as dt
 from slack_sdk.models.views import View
 
 from bot.slack import limits
-from bot.slack.home import home_view
+from bot.slack.home_view import home_view
 from bot.slack.ids import SettingsField
-from bot.slack.settings_form import read_settings, settings_view
 from bot.slack.workspace import WorkspaceSettings
+from bot.slack.workspace_settings_form import read_settings, settings_view
 from estimator.overrides import Currency, PriceOverrides
 from tests.support.reading import submitted_state, text_of
 from tests.test_blocks import assert_valid_blocks

@@ -7,12 +7,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.slack.conversation import Conversations
-from bot.slack.form import form_view
+from bot.slack.estimate_form import form_view
 from bot.slack.ids import FormField
 from bot.slack.listeners import views
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
-from bot.slack.state import make_store
+from bot.slack.store import make_store
 from bot.slack.workers import Workers
 from tests.support.reading import submitted_state
 

@@ -36,12 +36,23 @@ from hypothesis import strategies as st
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import InputError, first_scenario, parse
-from bot.slack import blocks
-from bot.slack.form import form_view
+from bot.slack.estimate_form import form_view
 from bot.slack.ids import Action, Callback
+from bot.slack.message import Message
+from bot.slack.messages.estimate import estimate_message
+from bot.slack.messages.replies import (
+    error_message,
+    help_message,
+    hint_message,
+    info_message,
+    store_unavailable_note,
+)
+from bot.slack.messages.tips import thread_tips
 from bot.slack.metadata import FormMetadata
 from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
-from bot.slack.state import ESTIMATE_HISTORY, make_store, workspace_keys
+from bot.slack.store import make_store
+from bot.slack.store.keys import workspace_keys
+from bot.slack.store.protocols import ESTIMATE_HISTORY
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
 from tests.support.reading import (
@@ -602,7 +613,7 @@ async def test_a_button_clicked_twice_and_delivered_again_answers_once(slack, st
 
 
 def _has_store_note(call: Call) -> bool:
-    return blocks.store_unavailable_note() in call.args.get("blocks", [])
+    return store_unavailable_note() in call.args.get("blocks", [])
 
 
 async def _follow_up_answered(slack: FakeSlack, bot: BotProcess, team: str, channel: str, ts: str):
@@ -990,17 +1001,17 @@ def _first_reply(text: str) -> list[dict[str, Any]]:
     return [{"text": m.text, "blocks": m.blocks} for m in _first_messages(text)]
 
 
-def _first_messages(text: str) -> list[blocks.Message]:
+def _first_messages(text: str) -> list[Message]:
     reply = advisor.request(text, ConversationState()).reply
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
-        return [blocks.estimate_message(reply.estimate), *blocks.thread_tips(reply.estimate)]
+        return [estimate_message(reply.estimate), *thread_tips(reply.estimate)]
     if reply.kind is ReplyKind.hint:
-        return [blocks.hint_message(reply.text)]
+        return [hint_message(reply.text)]
     if reply.kind is ReplyKind.error:
-        return [blocks.error_message(reply.text)]
+        return [error_message(reply.text)]
     if reply.kind is ReplyKind.help:
-        return [blocks.help_message()]
-    return [blocks.info_message(reply.text or "")]
+        return [help_message()]
+    return [info_message(reply.text or "")]
 
 
 # The fixed corpus's short entries, and pieces of them, mixed with arbitrary text.

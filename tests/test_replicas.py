@@ -32,8 +32,9 @@ from bot.slack import answers
 from bot.slack.job import Job
 from bot.slack.job_queue import DEAD_STREAM, GROUP, STREAM, JobQueue
 from bot.slack.metrics import Metrics
-from bot.slack.state import make_store, workspace_keys
 from bot.slack.step_ledger import StepLedger
+from bot.slack.store import make_store
+from bot.slack.store.keys import workspace_keys
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, new_team, text_of, tips_for

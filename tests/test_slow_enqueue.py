@@ -27,7 +27,8 @@ from bot.slack.job_queue import (
     JobQueue,
 )
 from bot.slack.metrics import Metrics
-from bot.slack.state import StoreUnavailable, _claim_key, bucket_key
+from bot.slack.store.keys import bucket_key, claim_key
+from bot.slack.store.protocols import StoreUnavailable
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, channel_id, new_team, posts, tips_for
@@ -105,7 +106,7 @@ async def test_a_recording_past_its_deadline_is_refused_and_nothing_is_taken(
         server.thaw()
     await asyncio.sleep(0.3)  # the script Redis had waiting runs now, and refuses
     assert await raw.xlen(STREAM) == 1  # only the first
-    assert not await raw.exists(_claim_key("Ev9"))  # a retry would be answered, not dropped
+    assert not await raw.exists(claim_key("Ev9"))  # a retry would be answered, not dropped
     assert not await raw.exists(bucket_key(buckets[0][0]))  # nothing charged
 
 

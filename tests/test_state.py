@@ -11,16 +11,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.advisor import ConversationState, request
-from bot.slack.state import (
-    ESTIMATE_HISTORY,
-    MAX_VALUE_BYTES,
-    SAVE_TIMEOUT_SECONDS,
-    ConversationStore,
-    MemoryStore,
-    RedisStore,
-    StoreUnavailable,
-    make_store,
-)
+from bot.slack.store import make_store
+from bot.slack.store.codec import MAX_VALUE_BYTES
+from bot.slack.store.memory_backend import MemoryStore
+from bot.slack.store.protocols import ESTIMATE_HISTORY, Store, StoreUnavailable
+from bot.slack.store.redis_backend import SAVE_TIMEOUT_SECONDS, RedisStore
 from tests.support.redis_server import RedisServer, keep_busy
 
 TTL = 60
@@ -57,7 +52,7 @@ async def raw(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest, team: str) -> AsyncIterator[ConversationStore]:
+async def store(request: pytest.FixtureRequest, team: str) -> AsyncIterator[Store]:
     if request.param == "memory":
         memory = MemoryStore(ttl_seconds=TTL)
         yield memory
@@ -76,7 +71,7 @@ async def store(request: pytest.FixtureRequest, team: str) -> AsyncIterator[Conv
     await cleaner.aclose()
 
 
-async def _write_raw(store: ConversationStore, key: str, value: str) -> None:
+async def _write_raw(store: Store, key: str, value: str) -> None:
     """Plant a value as an older version of the bot might have left it."""
     if isinstance(store, MemoryStore):
         store._put(key, value)
@@ -85,7 +80,7 @@ async def _write_raw(store: ConversationStore, key: str, value: str) -> None:
         await store._redis.set(key, value, ex=TTL)
 
 
-async def test_thread_and_latest_states_round_trip(store: ConversationStore, team: str) -> None:
+async def test_thread_and_latest_states_round_trip(store: Store, team: str) -> None:
     thread_state = _state()
     latest_state = _state("50k users enterprise")
     await store.save_thread(team, CHANNEL, THREAD, thread_state)
@@ -95,14 +90,14 @@ async def test_thread_and_latest_states_round_trip(store: ConversationStore, tea
     assert await store.load_latest(team, CHANNEL) == latest_state
 
 
-async def test_nothing_stored_loads_as_none(store: ConversationStore, team: str) -> None:
+async def test_nothing_stored_loads_as_none(store: Store, team: str) -> None:
     assert await store.load_thread(team, CHANNEL, THREAD) is None
     assert await store.load_latest(team, CHANNEL) is None
     assert await store.estimates(team, CHANNEL) == []
 
 
 async def test_two_teams_with_the_same_channel_and_thread_never_see_each_other(
-    store: ConversationStore, team: str
+    store: Store, team: str
 ) -> None:
     other_team = f"{team}X"
     await store.save_thread(team, CHANNEL, THREAD, _state())
@@ -116,9 +111,7 @@ async def test_two_teams_with_the_same_channel_and_thread_never_see_each_other(
     assert await store.load_thread(team, CHANNEL, THREAD) is not None
 
 
-async def test_estimates_history_is_capped_and_newest_first(
-    store: ConversationStore, team: str
-) -> None:
+async def test_estimates_history_is_capped_and_newest_first(store: Store, team: str) -> None:
     for n in range(ESTIMATE_HISTORY + 5):
         await store.record_estimate(team, CHANNEL, {"n": n, "scenario": "10000 users"})
 
@@ -128,7 +121,7 @@ async def test_estimates_history_is_capped_and_newest_first(
 
 
 async def test_forget_workspace_deletes_every_key_of_the_workspace_and_no_other(
-    store: ConversationStore, team: str
+    store: Store, team: str
 ) -> None:
     other_team = f"{team}X"
     for t in (team, other_team):
@@ -152,7 +145,7 @@ async def test_forget_workspace_deletes_every_key_of_the_workspace_and_no_other(
 
 
 async def test_forget_deletes_everything_of_the_channel_and_only_that_channel(
-    store: ConversationStore, team: str
+    store: Store, team: str
 ) -> None:
     other_team = f"{team}X"
     for t, channel in ((team, CHANNEL), (team, "C0999"), (other_team, CHANNEL)):
@@ -176,14 +169,14 @@ async def test_forget_deletes_everything_of_the_channel_and_only_that_channel(
     await store.forget(other_team, CHANNEL)
 
 
-async def test_claim_is_true_the_first_time_then_false(store: ConversationStore, team: str) -> None:
+async def test_claim_is_true_the_first_time_then_false(store: Store, team: str) -> None:
     assert await store.claim(f"{team}:Ev0123", ttl_seconds=30) is True
     assert await store.claim(f"{team}:Ev0123", ttl_seconds=30) is False
     assert await store.claim(f"{team}:Ev0124", ttl_seconds=30) is True
 
 
 async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
-    store: ConversationStore, team: str
+    store: Store, team: str
 ) -> None:
     scenarios = [_state(f"{1000 + n} users startup").scenario for n in range(300)]
     current = _state("99999 users enterprise")
@@ -200,9 +193,7 @@ async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
     assert len(loaded.model_dump_json().encode()) <= MAX_VALUE_BYTES
 
 
-async def test_unreadable_stored_value_is_treated_as_absent(
-    store: ConversationStore, team: str
-) -> None:
+async def test_unreadable_stored_value_is_treated_as_absent(store: Store, team: str) -> None:
     await _write_raw(store, f"aicost:{team}:{CHANNEL}:latest", '{"scenario": {"users": "lots"}}')
     await _write_raw(store, f"aicost:{team}:{CHANNEL}:thread:{THREAD}", "not json")
 
@@ -213,9 +204,7 @@ async def test_unreadable_stored_value_is_treated_as_absent(
 @pytest.mark.parametrize(
     "bad_id", ["", "T1:x", "C 1", "T1*", "äbc", "a/b", "T1\n", "x" * 65, "{team}"]
 )
-async def test_ids_outside_slack_characters_are_rejected(
-    store: ConversationStore, bad_id: str
-) -> None:
+async def test_ids_outside_slack_characters_are_rejected(store: Store, bad_id: str) -> None:
     state = _state()
     calls = [
         store.load_thread(bad_id, CHANNEL, THREAD),
@@ -233,12 +222,12 @@ async def test_ids_outside_slack_characters_are_rejected(
             await call
 
 
-async def test_claim_keys_outside_id_characters_are_rejected(store: ConversationStore) -> None:
+async def test_claim_keys_outside_id_characters_are_rejected(store: Store) -> None:
     with pytest.raises(ValueError):
         await store.claim("some user text", ttl_seconds=30)
 
 
-async def test_ping_answers_when_the_backend_is_up(store: ConversationStore) -> None:
+async def test_ping_answers_when_the_backend_is_up(store: Store) -> None:
     assert await store.ping() is True
 
 
@@ -269,6 +258,46 @@ async def test_redis_uses_the_documented_keys_and_sets_ttl_on_every_write(
     finally:
         await store.forget(team, CHANNEL)
         await raw.delete(f"aicost:claim:{team}:Ev1")
+        await store.close()
+
+
+async def test_redis_keys_and_values_are_those_a_running_deployment_already_holds(
+    redis_url: str, raw: aioredis.Redis, team: str
+) -> None:
+    # Written out literally: a key or encoding that changed would strand every stored
+    # conversation, setting, claim and bucket of a deployment that upgrades.
+    store = RedisStore(redis_url, ttl_seconds=TTL)
+    try:
+        await store.save_conversation(team, CHANNEL, THREAD, _state(), {"n": 1, "who": "U1"})
+        await store.save_settings(team, {"editors": ["U1"]})
+        await store.claim(f"event:{team}:Ev1", ttl_seconds=30)
+        await store.take_tokens([(f"user:{team}:U1", 10), (f"team:{team}", 100)], 60.0)
+
+        written = {key async for key in raw.scan_iter(match=f"aicost:*{team}*")}
+        assert written == {
+            f"aicost:{team}:{CHANNEL}:thread:{THREAD}",
+            f"aicost:{team}:{CHANNEL}:threads",
+            f"aicost:{team}:{CHANNEL}:latest",
+            f"aicost:{team}:{CHANNEL}:estimates",
+            f"aicost:{team}:recent",
+            f"aicost:{team}:settings",
+            f"aicost:claim:event:{team}:Ev1",
+            f"aicost:bucket:user:{team}:U1",
+            f"aicost:bucket:team:{team}",
+        }
+        state_json = _state().model_dump_json()
+        assert await raw.get(f"aicost:{team}:{CHANNEL}:latest") == state_json
+        assert await raw.get(f"aicost:{team}:{CHANNEL}:thread:{THREAD}") == state_json
+        assert await raw.zrange(f"aicost:{team}:{CHANNEL}:threads", 0, -1) == [THREAD]
+        entry = '{"n":1,"who":"U1"}'
+        assert await raw.lrange(f"aicost:{team}:{CHANNEL}:estimates", 0, -1) == [entry]
+        shared = f'{{"n":1,"who":"U1","channel":"{CHANNEL}"}}'
+        assert await raw.lrange(f"aicost:{team}:recent", 0, -1) == [shared]
+        assert await raw.get(f"aicost:{team}:settings") == '{"editors":["U1"]}'
+        assert await raw.get(f"aicost:claim:event:{team}:Ev1") == "1"
+        assert float(await raw.hget(f"aicost:bucket:team:{team}", "tokens")) == 99
+    finally:
+        await store.forget_workspace(team)
         await store.close()
 
 
@@ -365,7 +394,7 @@ async def test_redis_that_hangs_times_out_instead_of_delaying_the_caller() -> No
 
 
 async def test_a_token_given_back_can_be_taken_again_and_never_beyond_the_capacity(
-    store: ConversationStore, team: str
+    store: Store, team: str
 ) -> None:
     buckets = [(f"user:{team}:U1", 2), (f"team:{team}", 100)]
     assert await store.take_tokens(buckets, 60.0) == 0

@@ -13,8 +13,9 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import answers, blocks
+from bot.slack import answers
 from bot.slack.app import web_client
+from bot.slack.messages.buttons import with_button_value
 from bot.slack.settings import Settings
 from bot.slack.web_session import blocks_to_send, post_message, web_api_session
 from bot.slack.workers import Workers
@@ -88,10 +89,8 @@ def test_a_message_out_of_a_worker_equals_the_original_and_is_stamped_the_same()
     here = answers.request(STANDARD)
     estimate, tip = pickle.loads(pickle.dumps((here.messages[0], here.messages[1])))
     assert (estimate, tip) == (here.messages[0], here.messages[1])
-    assert blocks.with_button_value(estimate, "w:T1") == blocks.with_button_value(
-        here.messages[0], "w:T1"
-    )
-    assert blocks.with_button_value(tip, "w:T1") is tip  # no buttons: posted as it came
+    assert with_button_value(estimate, "w:T1") == with_button_value(here.messages[0], "w:T1")
+    assert with_button_value(tip, "w:T1") is tip  # no buttons: posted as it came
 
 
 async def test_an_answer_that_is_not_json_is_still_reported_as_slack_sdk_reports_it() -> None:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from bot.slack.state import (
-    SETTINGS_TTL_SECONDS,
-    WORKSPACE_RECENT,
-    ConversationStore,
-    RedisStore,
-)
+from bot.slack.store.protocols import SETTINGS_TTL_SECONDS, WORKSPACE_RECENT, Store
+from bot.slack.store.redis_backend import RedisStore
 from tests.test_state import THREAD, _state, raw, store, team  # noqa: F401  (fixtures)
 
 
 async def test_each_estimate_saved_joins_the_workspaces_recent_list_with_its_channel(
-    store: ConversationStore,  # noqa: F811
+    store: Store,  # noqa: F811
     team: str,  # noqa: F811
 ) -> None:
     for n in range(WORKSPACE_RECENT + 3):
@@ -31,7 +27,7 @@ async def test_each_estimate_saved_joins_the_workspaces_recent_list_with_its_cha
 
 
 async def test_forgetting_a_channel_takes_its_estimates_off_the_workspace_list(
-    store: ConversationStore,  # noqa: F811
+    store: Store,  # noqa: F811
     team: str,  # noqa: F811
 ) -> None:
     for n, channel in enumerate(("C0001", "C0002", "C0001")):
@@ -44,7 +40,7 @@ async def test_forgetting_a_channel_takes_its_estimates_off_the_workspace_list(
 
 
 async def test_settings_round_trip_per_workspace(
-    store: ConversationStore,  # noqa: F811
+    store: Store,  # noqa: F811
     team: str,  # noqa: F811
 ) -> None:
     assert await store.load_settings(team) is None

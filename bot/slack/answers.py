@@ -16,8 +16,14 @@ from typing import Any
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
-from bot.slack import blocks
 from bot.slack.ids import Action
+from bot.slack.message import Message
+from bot.slack.messages.breakeven import breakeven_message
+from bot.slack.messages.comparison import comparison_message
+from bot.slack.messages.estimate import estimate_message
+from bot.slack.messages.follow_up import follow_up_message
+from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
+from bot.slack.messages.tips import thread_tips
 from estimator.breakeven import BreakEven, break_even, pair_at
 from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
@@ -36,7 +42,7 @@ class Answer:
     text: str = ""  # the advisor's sentence for hints, errors and notes
     scenario: Scenario | None = None  # the form's prefill
     # A new estimate: the estimate, then its thread tips. An answer in a thread: one message.
-    messages: tuple[blocks.Message, ...] = ()
+    messages: tuple[Message, ...] = ()
     summary: dict[str, Any] | None = None  # a new estimate's line in the channel's history
     # A comparison: its (label, scenario) options, for the chart drawn after it is posted.
     options: tuple[tuple[str, Scenario], ...] = ()
@@ -96,12 +102,12 @@ def warm_up() -> None:
 
 def _new_thread(turn: Turn) -> Answer:
     reply = turn.reply
-    messages: tuple[blocks.Message, ...] = ()
+    messages: tuple[Message, ...] = ()
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = blocks.thread_tips(e, _breakeven(e))
-        messages = (blocks.estimate_message(e), *tips)
+        tips = thread_tips(e, _breakeven(e))
+        messages = (estimate_message(e), *tips)
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
         messages = (_render(reply),)
@@ -136,28 +142,28 @@ def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:
     return tuple((o.label, o.estimate.scenario) for o in reply.comparison.options)
 
 
-def _render(reply: Reply) -> blocks.Message:
+def _render(reply: Reply) -> Message:
     if reply.kind is ReplyKind.estimate:
-        return blocks.follow_up_message(reply)
+        return follow_up_message(reply)
     if reply.kind is ReplyKind.help:
-        return blocks.help_message()
+        return help_message()
     if reply.kind is ReplyKind.hint:
-        return blocks.hint_message(reply.text)
+        return hint_message(reply.text)
     if reply.kind is ReplyKind.error:
-        return blocks.error_message(reply.text)
+        return error_message(reply.text)
     if reply.kind is ReplyKind.form:
-        return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
+        return info_message("Use “Edit in form” on the estimate, or /aicost form.")
     if reply.kind is ReplyKind.forget:
-        return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
+        return info_message("To delete what I remember of this channel, use /aicost forget.")
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
-        return blocks.comparison_message(reply.comparison)
+        return comparison_message(reply.comparison)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
-        return blocks.breakeven_message(reply.breakeven)
+        return breakeven_message(reply.breakeven)
     if reply.kind is ReplyKind.chart:
-        return blocks.info_message("Drawing the chart of this estimate: it follows in a moment.")
+        return info_message("Drawing the chart of this estimate: it follows in a moment.")
     if reply.kind is ReplyKind.export:
-        return blocks.info_message("Exporting this estimate as CSV and JSON: the files follow.")
-    return blocks.info_message(reply.text)
+        return info_message("Exporting this estimate as CSV and JSON: the files follow.")
+    return info_message(reply.text)
 
 
 def _breakeven(e: Estimate) -> BreakEven:

@@ -27,7 +27,8 @@ from bot.slack.job import ClientFor, Job
 from bot.slack.job_queue import JobQueue
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
-from bot.slack.state import ConversationStore, make_store
+from bot.slack.store import make_store
+from bot.slack.store.protocols import Store
 from bot.slack.workers import Workers
 
 if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
@@ -46,7 +47,7 @@ class Bot:
     settings: Settings
     app: AsyncApp
     client: AsyncWebClient
-    store: ConversationStore
+    store: Store
     conversations: Conversations
     metrics: Metrics
     identity: BotIdentity | None  # single-workspace mode: who the one bot token is
@@ -148,7 +149,7 @@ class NotInstalled(LookupError):
     """A job's workspace no longer has the app installed: nobody to answer it as."""
 
 
-def build_bot(settings: Settings, store: ConversationStore | None = None) -> Bot:
+def build_bot(settings: Settings, store: Store | None = None) -> Bot:
     if store is None:
         store = make_store(settings.redis_url, settings.state_ttl_seconds)
     if store.kind == "memory":

@@ -21,19 +21,29 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import Command, parse
-from bot.slack import answers, blocks
+from bot.slack import answers
 from bot.slack.answers import Answer
 from bot.slack.button_value import PRIVATE_PREFIX
 from bot.slack.dispatch import Dispatcher
-from bot.slack.form import form_view, scenario_from_form
+from bot.slack.estimate_form import form_view, scenario_from_form
+from bot.slack.fitting import with_note
 from bot.slack.ids import Action
 from bot.slack.job import ClientFor, Job
+from bot.slack.message import Message
+from bot.slack.messages.estimate import not_in_channel_message
+from bot.slack.messages.replies import (
+    error_message,
+    help_message,
+    hint_message,
+    info_message,
+    store_unavailable_note,
+)
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
-from bot.slack.state import ConversationStore, StoreUnavailable
 from bot.slack.step_ledger import StepLedger
+from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.store_access import StoreAccess
 from bot.slack.uploads import Uploads
 from bot.slack.where import Where, job_where
@@ -62,7 +72,7 @@ class Conversations(Dispatcher):
 
     def __init__(
         self,
-        store: ConversationStore,
+        store: Store,
         metrics: Metrics,
         workers: Workers,
         webhook_logger: logging.Logger | None = None,
@@ -126,12 +136,12 @@ class Conversations(Dispatcher):
         elif answer.kind is ReplyKind.forget:
             await self._forget(post, where)
         elif answer.kind is ReplyKind.help:
-            await post.respond(where, blocks.help_message())
+            await post.respond(where, help_message())
         elif answer.kind in (ReplyKind.hint, ReplyKind.error):
             message = (
-                blocks.hint_message(answer.text)
+                hint_message(answer.text)
                 if answer.kind is ReplyKind.hint
-                else blocks.error_message(answer.text)
+                else error_message(answer.text)
             )
             await post.respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
@@ -143,7 +153,7 @@ class Conversations(Dispatcher):
                 return
             await self.uploads.for_latest(post, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
-            await post.respond(where, blocks.info_message(THREAD_ONLY))
+            await post.respond(where, info_message(THREAD_ONLY))
 
     async def _give_back_charge(self, where: Where, ledger: StepLedger | None) -> None:
         """A queued slash command was charged an estimate up front (submit); its answer costs
@@ -221,7 +231,7 @@ class Conversations(Dispatcher):
                 if not store_ok
                 else "I no longer remember this estimate. Start a new one with /aicost."
             )
-            await post.in_thread(where, blocks.info_message(text))
+            await post.in_thread(where, info_message(text))
             return
         if await self._slowed_down(post, where, in_thread=True):
             return
@@ -297,7 +307,7 @@ class Conversations(Dispatcher):
         if wait <= 0:
             return False
         self.metrics.requests.labels(kind="rate_limited").inc()
-        message = blocks.info_message(slow_down_text(wait))
+        message = info_message(slow_down_text(wait))
         if in_thread:
             await post.in_thread(where, message)
         elif where.response_url:
@@ -327,7 +337,7 @@ class Conversations(Dispatcher):
             kept = await ledger.keep("answer", ours)
             if kept != ours:
                 text, earlier_blocks = json.loads(kept)
-                await post.in_thread(where, blocks.Message(text, earlier_blocks))
+                await post.in_thread(where, Message(text, earlier_blocks))
                 return
         if answer.changed:
             saved = await self.stored.save(
@@ -336,7 +346,7 @@ class Conversations(Dispatcher):
                 )
             )
         if not saved:
-            message = blocks.with_note(message, blocks.store_unavailable_note())
+            message = with_note(message, store_unavailable_note())
         await post.in_thread(where, message)
         if answer.kind is ReplyKind.estimate:
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
@@ -361,7 +371,7 @@ class Conversations(Dispatcher):
         for tip in tips:
             await post.in_thread(thread, tip)
         if not saved:
-            note = blocks.Message(STORE_DOWN_TEXT, [blocks.store_unavailable_note()])
+            note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
             await post.in_thread(thread, note)
         self.metrics.estimate_seconds.observe(time.perf_counter() - started)
         # Last, and on its own: drawing takes far longer than everything above.
@@ -374,7 +384,7 @@ class Conversations(Dispatcher):
         (message,) = answer.messages
         ts = await post.post(where, message)
         if ts is None:
-            await post.respond(where, blocks.not_in_channel_message(message))
+            await post.respond(where, not_in_channel_message(message))
             return
         if answer.options:
             thread = replace(where, thread_ts=ts)
@@ -382,7 +392,7 @@ class Conversations(Dispatcher):
 
     async def _publish_privately(self, post: Posting, where: Where, answer: Answer) -> None:
         """The estimate for its asker alone, remembered like a thread so its buttons work."""
-        private = blocks.not_in_channel_message(answer.messages[0])
+        private = not_in_channel_message(answer.messages[0])
         entry = {**(answer.summary or {}), "at": int(time.time())}
         if where.response_url:
             key = PRIVATE_PREFIX + secrets.token_hex(8)
@@ -415,7 +425,7 @@ class Conversations(Dispatcher):
             self.metrics.redis_errors.inc()
             await post.respond(
                 where,
-                blocks.error_message(
+                error_message(
                     "I couldn't reach my storage to forget this channel; nothing was deleted. "
                     "Please try again in a minute."
                 ),
@@ -423,7 +433,7 @@ class Conversations(Dispatcher):
             return
         await post.respond(
             where,
-            blocks.info_message(
+            info_message(
                 "Forgotten: I deleted everything I stored for this channel "
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),

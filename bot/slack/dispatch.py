@@ -18,14 +18,14 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import blocks
 from bot.slack.job import ClientFor, Job
 from bot.slack.job_queue import EnqueueUndecided, JobQueue
+from bot.slack.messages.replies import error_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import respond, slack_error
 from bot.slack.ratelimit import WINDOW_SECONDS, limit_buckets
-from bot.slack.state import StoreUnavailable
 from bot.slack.step_ledger import StepLedger
+from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store_access import DUPLICATE_WINDOW_SECONDS, StoreAccess
 from bot.slack.where import Where, job_where
 
@@ -121,9 +121,7 @@ class Dispatcher:
 
     async def tell_lost(self, job: Job) -> None:
         """A job given up on (dead-lettered): say so where the person will see it."""
-        message = blocks.error_message(
-            "Sorry, I couldn't finish that one. Please try again in a minute."
-        )
+        message = error_message("Sorry, I couldn't finish that one. Please try again in a minute.")
         where = job_where(job)
         if where.response_url:
             await respond(where, message, self.metrics, self.webhook_logger, None)
@@ -203,7 +201,7 @@ class Dispatcher:
             else "Slack doesn't let me answer here. Invite me to the channel "
             "(`/invite @aicost`) or ask in a channel I'm in."
         )
-        message = blocks.error_message(text)
+        message = error_message(text)
         try:
             await respond(where, message, self.metrics, self.webhook_logger, ledger)
         except Exception as exc:  # the response_url is Slack too; nothing more to try

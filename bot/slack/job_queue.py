@@ -28,15 +28,10 @@ from redis.exceptions import RedisError, ResponseError
 from bot.slack.job import Job
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
-from bot.slack.state import (
-    KEY_PREFIX,
-    TOKEN_BUCKETS_LUA,
-    StoreUnavailable,
-    _claim_key,
-    bucket_key,
-    workspace_keys,
-)
 from bot.slack.step_ledger import StepLedger
+from bot.slack.store.keys import KEY_PREFIX, bucket_key, claim_key, workspace_keys
+from bot.slack.store.protocols import StoreUnavailable
+from bot.slack.store.redis_backend import TOKEN_BUCKETS_LUA
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +155,7 @@ class JobQueue:
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
         Slack's (nothing can be keyed by them)."""
-        claims = [_claim_key(once)] if once else []
+        claims = [claim_key(once)] if once else []
         buckets = [bucket_key(key) for key, _ in charge or []]
         keys = [STREAM, workspace_keys(job.team_id).settings, *claims, *buckets]
         now = time.time()

@@ -16,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack import blocks
 from bot.slack.button_value import button_value
 from bot.slack.job import Job
+from bot.slack.message import Message
+from bot.slack.messages.buttons import with_button_value
 from bot.slack.metrics import Metrics
 from bot.slack.step_ledger import StepLedger
 from bot.slack.web_session import blocks_to_send, post_message
@@ -48,7 +49,7 @@ class Posting:
         """The queued job this turn answers, if any."""
         return self.ledger.job if self.ledger is not None else None
 
-    async def post(self, where: Where, message: blocks.Message) -> str | None:
+    async def post(self, where: Where, message: Message) -> str | None:
         """chat.postMessage; None where the bot can't post (the caller answers privately)."""
         message = stamped(message, where)
         try:
@@ -61,16 +62,14 @@ class Posting:
             self.metrics.errors.labels(kind="not_in_channel").inc()
             return None
 
-    async def in_thread(self, where: Where, message: blocks.Message) -> None:
+    async def in_thread(self, where: Where, message: Message) -> None:
         message = stamped(message, where)
         if where.private:
             await self.respond(where, message)
             return
         await self.chat_post(message, where.channel, where.thread_ts)
 
-    async def chat_post(
-        self, message: blocks.Message, channel: str, thread_ts: str | None = None
-    ) -> str:
+    async def chat_post(self, message: Message, channel: str, thread_ts: str | None = None) -> str:
         """chat.postMessage; the message's ts. For a queued job, at most once per step: a job
         delivered again posts only the steps neither its ledger nor Slack (each message carries
         its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
@@ -90,14 +89,14 @@ class Posting:
         ledger.done(step, ts)
         return ts
 
-    async def respond(self, where: Where, message: blocks.Message) -> None:
+    async def respond(self, where: Where, message: Message) -> None:
         """A private reply through the response_url (see `respond`)."""
         await respond(where, message, self.metrics, self.webhook_logger, self.ledger)
 
 
 async def respond(
     where: Where,
-    message: blocks.Message,
+    message: Message,
     metrics: Metrics,
     webhook_logger: logging.Logger | None,
     ledger: StepLedger | None,
@@ -126,7 +125,7 @@ async def respond(
 
 async def _posted(
     client: AsyncWebClient,
-    message: blocks.Message,
+    message: Message,
     channel: str,
     thread_ts: str | None,
     metadata: dict[str, Any] | None = None,
@@ -143,10 +142,10 @@ async def _posted(
     return str(response["ts"])
 
 
-def stamped(message: blocks.Message, where: Where) -> blocks.Message:
+def stamped(message: Message, where: Where) -> Message:
     """`message` with its buttons carrying whose estimate it is (bot/slack/button_value.py)."""
     value = button_value(where)
-    return blocks.with_button_value(message, value) if value else message
+    return with_button_value(message, value) if value else message
 
 
 def slack_error(exc: Exception) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable
+from bot.slack.store.protocols import StoreUnavailable, TokenBucketStore
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ WINDOW_SECONDS = 60.0
 
 
 class EstimateLimiter:
-    def __init__(self, store: ConversationStore, fallback: MemoryStore) -> None:
+    def __init__(self, store: TokenBucketStore, fallback: TokenBucketStore) -> None:
         self.store = store
         self.fallback = fallback
 
@@ -32,8 +32,8 @@ class EstimateLimiter:
             return 0.0
 
     async def give_back(self, team: str, user: str) -> None:
-        """Return the estimate a request was charged up front (bot/slack/jobs.py) when its answer
-        turned out to cost nothing (help, a hint, an error)."""
+        """Return the estimate a request was charged up front (bot/slack/job_queue.py) when its
+        answer turned out to cost nothing (help, a hint, an error)."""
         try:
             await self.store.give_back_tokens(limit_buckets(team, user))
         except (StoreUnavailable, ValueError):

@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from bot.advisor import ConversationState
 from bot.slack.job import Job
 from bot.slack.metrics import Metrics
-from bot.slack.state import ConversationStore, MemoryStore, StoreUnavailable, settings_from
+from bot.slack.store.codec import settings_from
+from bot.slack.store.memory_backend import MemoryStore
+from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator.overrides import PriceOverrides
 
@@ -25,7 +27,7 @@ DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembe
 class StoreAccess:
     """Reads, writes and duplicate claims that degrade instead of failing (see the module)."""
 
-    def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
+    def __init__(self, store: Store, metrics: Metrics) -> None:
         self.store = store
         self.metrics = metrics
         # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.

@@ -13,11 +13,13 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ReplyKind
-from bot.slack import answers, blocks, limits, pictures
+from bot.slack import answers, limits, pictures
 from bot.slack.button_value import PRIVATE_PREFIX
+from bot.slack.messages.files import chart_alt, chart_comment, comparison_chart_alt, export_comment
+from bot.slack.messages.replies import error_message, info_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting, slack_error
-from bot.slack.state import StoreUnavailable
+from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store_access import StoreAccess
 from bot.slack.where import Where
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
@@ -61,11 +63,11 @@ class Uploads:
         if where.private or where.thread_ts is None:
             # A message only its reader sees has no thread to attach a file to.
             if asked:
-                await post.respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+                await post.respond(where, info_message(NO_FILES_PRIVATELY))
             return
         if self.charts is None:
             if asked:
-                await post.in_thread(where, blocks.info_message(CHARTS_OFF))
+                await post.in_thread(where, info_message(CHARTS_OFF))
             return
         started = time.perf_counter()
         prices = await self.stored.prices(where.team, post.job)
@@ -75,19 +77,19 @@ class Uploads:
                     pictures.comparison_chart, options, prices, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Comparison chart", "The comparison above, as a chart."
-                alt = blocks.comparison_chart_alt(tuple(label for label, _ in options))
+                alt = comparison_chart_alt(tuple(label for label, _ in options))
             else:
                 assert scenario is not None
                 png = await self.charts.run_elsewhere(
                     pictures.estimate_chart, scenario, prices, max_owed=limits.CHARTS_OWED
                 )
-                title, comment = "Estimate chart", blocks.chart_comment(scenario)
-                alt = blocks.chart_alt(scenario)
+                title, comment = "Estimate chart", chart_comment(scenario)
+                alt = chart_alt(scenario)
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
             if asked:
-                await post.in_thread(where, blocks.info_message(CHARTS_BUSY))
+                await post.in_thread(where, info_message(CHARTS_BUSY))
             return
         files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]
         if await self._upload(post.client, where, files, comment):
@@ -96,7 +98,7 @@ class Uploads:
     async def post_export(self, post: Posting, where: Where, scenario: Scenario) -> None:
         """The estimate of `scenario` as a CSV and a JSON file in `where`'s thread."""
         if where.private:
-            await post.respond(where, blocks.info_message(NO_FILES_PRIVATELY))
+            await post.respond(where, info_message(NO_FILES_PRIVATELY))
             return
         prices = await self.stored.prices(where.team, post.job)
         csv_text, json_text = await self.workers.run(answers.export, scenario, prices)
@@ -104,8 +106,8 @@ class Uploads:
             {"content": csv_text, "filename": "aicost-estimate.csv", "title": "Estimate (CSV)"},
             {"content": json_text, "filename": "aicost-estimate.json", "title": "Estimate (JSON)"},
         ]
-        if not await self._upload(post.client, where, files, blocks.export_comment(scenario)):
-            message = blocks.error_message(
+        if not await self._upload(post.client, where, files, export_comment(scenario)):
+            message = error_message(
                 "Slack didn't take the export files just now. Invite me to the channel if I'm "
                 "not in it (`/invite @aicost`), or try again in a minute."
             )
@@ -127,7 +129,7 @@ class Uploads:
         if state is None or state.scenario is None:
             await post.respond(
                 where,
-                blocks.info_message(
+                info_message(
                     "There is no estimate in this channel to draw or export yet. Start one with "
                     "/aicost 10000 users startup, then use its Chart or Export button."
                 ),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.slack.conversation import Conversations
-from bot.slack.home_tab import HomeTab
+from bot.slack.home_data import HomeTab
 from bot.slack.listeners import actions, commands, events, home, lifecycle, views
 
 if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode

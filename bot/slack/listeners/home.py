@@ -11,11 +11,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations
-from bot.slack.home_tab import HomeTab
+from bot.slack.home_data import HomeTab
 from bot.slack.identity import workspace_of
 from bot.slack.ids import SLASH_COMMAND, HomeAction, SettingsCallback, SettingsField
-from bot.slack.settings_form import read_settings
 from bot.slack.where import Where
+from bot.slack.workspace_settings_form import read_settings
 
 SETTINGS_WORD = "settings"
 

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations
-from bot.slack.form import scenario_from_form
+from bot.slack.estimate_form import scenario_from_form
 from bot.slack.identity import installation_of
 from bot.slack.ids import Callback, FormField
 from bot.slack.job import Job

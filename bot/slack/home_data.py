@@ -1,5 +1,5 @@
-"""The Home tab and the settings modal against Slack: publish Home from stored data, open the
-settings (or say why not), check who may change them, save them.
+"""Home against Slack: publish the Home view from stored data, open the settings modal (or say
+why not), check who may change the workspace's settings, save them.
 
 Who may change settings: workspace admins and owners (users.info: is_admin, is_owner,
 is_primary_owner) and the people they list; everyone sees them. A view_submission is checked again
@@ -18,11 +18,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits
-from bot.slack.home import home_view
+from bot.slack.blockkit import mrkdwn, section_of
+from bot.slack.home_view import home_view
 from bot.slack.metrics import Metrics
-from bot.slack.settings_form import settings_view
-from bot.slack.state import ConversationStore, StoreUnavailable
+from bot.slack.store.protocols import StoreUnavailable, WorkspaceStore
 from bot.slack.workspace import WorkspaceSettings
+from bot.slack.workspace_settings_form import settings_view
 from estimator.overrides import PriceOverrides
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ STORE_DOWN = "I can't reach my storage just now, so nothing was saved. Try again
 
 
 class HomeTab:
-    def __init__(self, store: ConversationStore, metrics: Metrics) -> None:
+    def __init__(self, store: WorkspaceStore, metrics: Metrics) -> None:
         self.store = store
         self.metrics = metrics
 
@@ -135,7 +136,7 @@ def _notice_view(text: str) -> dict:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Workspace settings"[: limits.MODAL_TITLE]},
         "close": {"type": "plain_text", "text": "OK"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        "blocks": [section_of(mrkdwn(text, verbatim=False))],
     }
 
 

@@ -1,4 +1,4 @@
-"""The estimate form (a Slack modal): the view, prefilled, and its submission read back.
+"""The estimate form (a Slack modal): the view, prefilled; its submission read back.
 
 Numbers are read with the same syntax as typed requests ("10k", "1.5M", "50,000", "$80k", "40%"),
 and every field is checked on its own against the scenario's own ranges, so each bad field gets
@@ -16,7 +16,18 @@ from typing import Any
 # One number syntax for typed requests and the form: parsing owns it.
 from bot.parsing import read_number
 from bot.slack import limits
-from bot.slack.ids import Callback, FormField, SettingsField
+from bot.slack.blockkit import (
+    context_of,
+    input_block,
+    modal,
+    mrkdwn,
+    option,
+    select,
+    selected,
+    submitted,
+    text_input,
+)
+from bot.slack.ids import Callback, FormField
 from estimator.families import resolve_family
 from estimator.money import count, percent, usd
 from estimator.scenario import (
@@ -119,14 +130,6 @@ _NUMBERS: dict[FormField, _Number] = {
 }
 
 
-def plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def option(text: str, value: str) -> dict:
-    return {"text": plain(text), "value": value}
-
-
 _STAGE_OPTIONS = [option(_STAGE_LABELS[s], s.value) for s in Stage]
 _UPTIME_OPTIONS = [option(f"{u:g}%", f"{u:g}") for u in UPTIME_TARGETS]
 _HOSTING_OPTIONS = [
@@ -137,56 +140,6 @@ _COMPLIANCE_OPTIONS = [option(COMPLIANCE_LABELS[c], c.value) for c in Compliance
 
 
 # --- the view ---------------------------------------------------------------------------------
-
-
-def modal(
-    callback_id: str,
-    title: str,
-    submit: str,
-    blocks: list[dict],
-    private_metadata: str | None = None,
-) -> dict:
-    """A modal view within Slack's limits (the estimate form, the settings modal)."""
-    view = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title[: limits.MODAL_TITLE]),
-        "submit": plain(submit[: limits.MODAL_BUTTON]),
-        "close": plain("Cancel"[: limits.MODAL_BUTTON]),
-        "blocks": blocks[: limits.MODAL_BLOCKS],
-    }
-    if private_metadata is not None:
-        view["private_metadata"] = private_metadata
-    return view
-
-
-def input_block(
-    field: FormField | SettingsField, label: str, element: dict, hint: str, optional: bool = False
-) -> dict:
-    """One labelled input of a modal (the estimate form's, the settings modal's)."""
-    block = {
-        "type": "input",
-        "block_id": field.value,
-        "label": plain(label),
-        "element": {**element, "action_id": field.value},
-        "hint": plain(hint),
-    }
-    if optional:
-        block["optional"] = True
-    return block
-
-
-def _text_input(initial: str, max_length: int) -> dict:
-    return {"type": "plain_text_input", "initial_value": initial, "max_length": max_length}
-
-
-def select(options: list[dict], value: str) -> dict:
-    """A static select with `value` chosen when it is one of the options."""
-    element: dict[str, Any] = {"type": "static_select", "options": options}
-    chosen = [o for o in options if o["value"] == value]
-    if chosen:
-        element["initial_option"] = chosen[0]
-    return element
 
 
 def _hosting_value(s: Scenario) -> str:
@@ -202,7 +155,7 @@ def _number_input(field: FormField, value: float) -> dict:
     else:
         shown = _exact(value)
     return input_block(
-        field, spec.label, _text_input(shown, _NUMBER_INPUT_MAX), spec.hint(field.value)
+        field, spec.label, text_input(shown, _NUMBER_INPUT_MAX), spec.hint(field.value)
     )
 
 
@@ -218,17 +171,14 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
     if compliance:
         checkboxes["initial_options"] = compliance
     blocks = [
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Numbers can be typed as 10k, 1.5M, $80k or 40%. Share of users "
-                    "active daily, prompt caching, stored records and growth are not on the "
-                    "form: say them in a message, e.g. “20% daily active” or “2M records”.",
-                }
-            ],
-        },
+        context_of(
+            mrkdwn(
+                "Numbers can be typed as 10k, 1.5M, $80k or 40%. Share of users active daily, "
+                "prompt caching, stored records and growth are not on the form: say them in a "
+                "message, e.g. “20% daily active” or “2M records”.",
+                verbatim=False,
+            )
+        ),
         _number_input(FormField.users, s.users),
         input_block(
             FormField.stage,
@@ -241,7 +191,7 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
         input_block(
             FormField.model,
             "LLM model",
-            _text_input(s.model, _max_length("model")),
+            text_input(s.model, _max_length("model")),
             "Any model genai-prices knows, e.g. gpt-4o-mini, claude-haiku-4-5, gemini-2.5-flash, "
             "or a family: claude, gpt, gemini flash, llama 70b.",
         ),
@@ -278,15 +228,6 @@ def form_view(prefill: Scenario | None, private_metadata: str) -> dict:
 # --- reading a submission ---------------------------------------------------------------------
 
 
-def _element(state_values: dict, field: FormField) -> dict:
-    """The submitted state of one input, or {} whatever shape the payload has."""
-    block = state_values.get(field.value)
-    if not isinstance(block, dict):
-        return {}
-    element = block.get(field.value)
-    return element if isinstance(element, dict) else {}
-
-
 def _text(element: dict) -> str:
     value = element.get("value")
     if isinstance(value, bool):
@@ -294,12 +235,6 @@ def _text(element: dict) -> str:
     if isinstance(value, int | float):
         return str(value)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _selected(element: dict) -> str:
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 def _check(name: str, value: Any) -> str | None:
@@ -343,7 +278,7 @@ def _read_field(field: FormField, element: dict) -> tuple[dict[str, Any], str | 
         if not all(isinstance(c, str) and c in known for c in chosen):
             return {}, _NOT_AN_OPTION
         return {"compliance": tuple(Compliance(c) for c in chosen)}, None
-    value = _selected(element)
+    value = selected(element)
     if not value:
         return {}, REQUIRED
     if field is FormField.stage:
@@ -369,7 +304,7 @@ def read_form(state_values: dict) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     for field in FormField:
         try:
-            read, error = _read_field(field, _element(state_values, field))
+            read, error = _read_field(field, submitted(state_values, field.value))
         except Exception:
             # A payload shape nobody planned for: the user re-enters one field, the log says why.
             log.warning("could not read form field %s", field.value, exc_info=True)

@@ -1,5 +1,5 @@
-"""The workspace settings modal: the view, prefilled from what is stored, and its submission read
-back into settings, with one short message under each bad field (worded like the estimate form's).
+"""The workspace settings modal: the view, prefilled from what is stored; its submission read back
+into settings, with one short message under each bad field (worded like the estimate form's).
 
 Lists are typed the way a person writes them: "openai 15%, anthropic 10%", "gpt-4o 2.5/10",
 "h100 2.5/1.6", "ml 150k-200k". Every amount is in US dollars, like the bundled data file; the
@@ -17,7 +17,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.parsing import read_number
-from bot.slack.form import REQUIRED, input_block, modal, option, plain, select
+from bot.slack.blockkit import (
+    context_of,
+    input_block,
+    modal,
+    mrkdwn,
+    option,
+    select,
+    selected,
+    submitted,
+    text_input,
+)
+from bot.slack.estimate_form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
 from estimator.money import count, percent
@@ -56,14 +67,7 @@ def _setting_input(
 
 
 def _text(initial: str, placeholder: str) -> dict:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "max_length": _TEXT_MAX,
-        "placeholder": plain(placeholder),
-    }
-    if initial:
-        element["initial_value"] = initial
-    return element
+    return text_input(initial, _TEXT_MAX, placeholder)
 
 
 def _number(value: float) -> str:
@@ -116,17 +120,14 @@ def settings_view(current: WorkspaceSettings, may_choose_editors: bool) -> dict:
     )
     checked = regions_data()["currency"]["EUR"]["checked"]
     blocks: list[dict] = [
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Amounts are in US dollars, like aicost's data file; estimates are "
-                    "shown in the currency below at your rate. Leave a field empty for the "
-                    f"bundled figure. {APPLIED_NOTE}",
-                }
-            ],
-        },
+        context_of(
+            mrkdwn(
+                "Amounts are in US dollars, like aicost's data file; estimates are shown in the "
+                "currency below at your rate. Leave a field empty for the bundled figure. "
+                + APPLIED_NOTE,
+                verbatim=False,
+            )
+        ),
         _setting_input(
             _F.currency,
             "Currency",
@@ -238,21 +239,9 @@ class _Bad(ValueError):
     """One field's message for the person."""
 
 
-def _element(state_values: dict, field: SettingsField) -> dict:
-    block = state_values.get(field.value) if isinstance(state_values, dict) else None
-    element = block.get(field.value) if isinstance(block, dict) else None
-    return element if isinstance(element, dict) else {}
-
-
 def _typed(element: dict) -> str:
     value = element.get("value")
     return value.strip() if isinstance(value, str) else ""
-
-
-def _selected(element: dict) -> str:
-    option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 def _amount(text: str, example: str, as_percent: bool = False) -> float:
@@ -365,8 +354,8 @@ def read_settings(
     block_id. Never raises. The rate is dated today when it (or the currency) changed."""
     values: dict[str, Any] = {"stage_defaults": {}, "origin": ORIGIN}
     errors: dict[str, str] = {}
-    code = _selected(_element(state_values, _F.currency))
-    region = _selected(_element(state_values, _F.salary_region))
+    code = selected(submitted(state_values, _F.currency))
+    region = selected(submitted(state_values, _F.salary_region))
     if code not in set(Currency):
         errors[_F.currency.value] = REQUIRED
     if region in set(SalaryRegion):
@@ -374,7 +363,7 @@ def read_settings(
     else:
         errors[_F.salary_region.value] = REQUIRED
     for field, (read, name) in _READERS.items():
-        text = _typed(_element(state_values, field))
+        text = _typed(submitted(state_values, field))
         if field is _F.cloud_multiplier and not text:
             errors[field.value] = REQUIRED
             continue
@@ -395,7 +384,7 @@ def read_settings(
     if code in set(Currency):
         try:
             values["currency"] = _currency(
-                Currency(code), _typed(_element(state_values, _F.rate)), current, today
+                Currency(code), _typed(submitted(state_values, _F.rate)), current, today
             )
         except _Bad as exc:
             errors[_F.rate.value] = str(exc)
@@ -408,7 +397,7 @@ def read_settings(
         return errors
     editors = current.editors
     if may_choose_editors:
-        chosen = _element(state_values, _F.editors).get("selected_users") or []
+        chosen = submitted(state_values, _F.editors).get("selected_users") or []
         if not isinstance(chosen, list) or not all(isinstance(u, str) for u in chosen):
             return {_F.editors.value: "Choose people from the list."}
         editors = tuple(dict.fromkeys(chosen))

@@ -1,4 +1,4 @@
-"""The App Home tab: a New estimate button, the workspace's recent estimates and its settings.
+"""The Home tab's view: a New estimate button, the workspace's recent estimates, its settings.
 
 Drawn only from what is stored (each estimate's history entry, the workspace's settings), so
 publishing it never recomputes an estimate. Every text that came from a person or from storage is
@@ -11,42 +11,37 @@ import datetime as dt
 from typing import Any
 
 from bot.slack import limits
-from bot.slack.blocks import escape
+from bot.slack.blockkit import (
+    actions,
+    button,
+    context_of,
+    escape,
+    header,
+    marked_up,
+    section_of,
+)
+from bot.slack.fitting import clip
 from bot.slack.ids import HomeAction
-from bot.slack.settings_form import (
+from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
+from bot.slack.workspace_settings_form import (
     shown_discounts,
     shown_gpu_prices,
     shown_model_prices,
     shown_salaries,
 )
-from bot.slack.workspace import APPLIED_NOTE, WorkspaceSettings
 from estimator.money import SYMBOLS, count, percent, shown_in, usd_range
 
 DATA_FILE = "the data file's"
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _mrkdwn(text: str) -> dict:
-    return {"type": "mrkdwn", "text": text}
+def _markup(text: str) -> dict:
+    """Home's texts carry our own markup (links, mentions, dates) around parts escaped with
+    `escape`; Home has always been sent without `verbatim`."""
+    return marked_up(text, verbatim=False)
 
 
 def _button(action: HomeAction, label: str, primary: bool = False) -> dict:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action.value,
-        "text": _plain(label[: limits.BUTTON_TEXT]),
-        "value": action.value,
-    }
-    if primary:
-        button["style"] = "primary"
-    return button
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return button(action.value, label, action.value, primary)
 
 
 # --- recent estimates ---------------------------------------------------------------------------
@@ -105,9 +100,7 @@ def _estimate_blocks(entry: dict[str, Any], link: str | None) -> list[dict]:
     if link and link.startswith("https://") and not any(c in link for c in "|<> "):
         title = f"<{link}|{title}>"
     figure = _first_year(entry)
-    blocks = [
-        {"type": "section", "text": _mrkdwn(f"*{title}*" + (f"  ·  {figure}" if figure else ""))}
-    ]
+    blocks = [section_of(_markup(f"*{title}*" + (f"  ·  {figure}" if figure else "")))]
     who = []
     user, channel = _slack_id(entry.get("user")), _slack_id(entry.get("channel"))
     if user:
@@ -120,7 +113,7 @@ def _estimate_blocks(entry: dict[str, Any], link: str | None) -> list[dict]:
     if isinstance(at, int) and not isinstance(at, bool) and at > 0:
         who.append(f"· <!date^{at}^{{date_short_pretty}} at {{time}}|{_fallback_date(at)}>")
     if who:
-        blocks.append({"type": "context", "elements": [_mrkdwn(" ".join(who))]})
+        blocks.append(context_of(_markup(" ".join(who))))
     return blocks
 
 
@@ -156,11 +149,11 @@ def settings_lines(settings: WorkspaceSettings) -> list[tuple[str, str]]:
 
 def _settings_blocks(settings: WorkspaceSettings) -> list[dict]:
     fields = [
-        _mrkdwn(_clip(f"*{label}*\n{escape(value)}", limits.SECTION_FIELD_TEXT))
+        _markup(clip(f"*{label}*\n{escape(value)}", limits.SECTION_FIELD_TEXT))
         for label, value in settings_lines(settings)
     ]
     blocks = [
-        {"type": "section", "fields": fields[i : i + limits.SECTION_FIELDS]}
+        section_of(fields=fields[i : i + limits.SECTION_FIELDS])
         for i in range(0, len(fields), limits.SECTION_FIELDS)
     ]
     editors = [f"<@{u}>" for u in settings.editors if _slack_id(u)]
@@ -173,10 +166,8 @@ def _settings_blocks(settings: WorkspaceSettings) -> list[dict]:
             f"<!date^{settings.updated_at}^{{date_short_pretty}}|"
             f"{_fallback_date(settings.updated_at)}>."
         )
-    blocks.append({"type": "context", "elements": [_mrkdwn(_clip(n, 2000)) for n in notes]})
-    blocks.append(
-        {"type": "actions", "elements": [_button(HomeAction.edit_settings, "Edit settings")]}
-    )
+    blocks.append(context_of(*(_markup(clip(n, 2000)) for n in notes)))
+    blocks.append(actions(_button(HomeAction.edit_settings, "Edit settings")))
     return blocks
 
 
@@ -188,30 +179,24 @@ def home_view(
 ) -> dict:
     """The Home tab. `links` maps a message ts to its permalink (missing ones show unlinked)."""
     blocks: list[dict] = [
-        {"type": "header", "text": _plain("What will your AI prototype cost in production?")},
-        {
-            "type": "section",
-            "text": _mrkdwn(
+        header("What will your AI prototype cost in production?"),
+        section_of(
+            _markup(
                 "An itemised estimate: monthly run-rate, one-time costs, first year, and what "
                 "to change to spend less. Or type `/aicost 10000 users startup` in any channel."
-            ),
-        },
-        {"type": "actions", "elements": [_button(HomeAction.new_estimate, "New estimate", True)]},
+            )
+        ),
+        actions(_button(HomeAction.new_estimate, "New estimate", True)),
         {"type": "divider"},
-        {"type": "header", "text": _plain("Recent estimates in this workspace")},
+        header("Recent estimates in this workspace"),
     ]
     shown = recent[: limits.HOME_RECENT_ESTIMATES]
     if not shown:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [_mrkdwn("No estimates yet: yours will be listed here.")],
-            }
-        )
+        blocks.append(context_of(_markup("No estimates yet: yours will be listed here.")))
     for entry in shown:
         ts = entry.get("ts")
         blocks.extend(_estimate_blocks(entry, links.get(ts) if isinstance(ts, str) else None))
     blocks.append({"type": "divider"})
-    blocks.append({"type": "header", "text": _plain("Workspace settings")})
+    blocks.append(header("Workspace settings"))
     blocks.extend(_settings_blocks(settings))
     return {"type": "home", "blocks": blocks[: limits.HOME_BLOCKS]}

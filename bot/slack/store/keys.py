@@ -1,0 +1,84 @@
+"""Every key the store writes, built in one place so both backends (and the job queue, which
+writes claims and buckets in its own script) name things identically.
+
+Keys are built only from Slack IDs, so user text never shapes a key, and each names its workspace
+so two workspaces sharing a channel ID never see each other's data and an uninstall finds all of
+a workspace's keys. Changing a key here orphans a running deployment's data: don't.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KEY_PREFIX = "aicost"
+# Duplicate-claim kinds; each claim key names the workspace right after its kind.
+CLAIM_KINDS = ("click", "view", "event")
+
+# Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
+SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Claim and bucket keys are composed from Slack IDs, so a colon separator is allowed too.
+_COMPOSED_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+
+def slack_id(value: str, what: str) -> str:
+    """`value` when it is a Slack ID, else ValueError naming `what`."""
+    if not isinstance(value, str) or not SLACK_ID.fullmatch(value):
+        raise ValueError(f"{what} is not a Slack ID")
+    return value
+
+
+@dataclass(frozen=True)
+class ChannelKeys:
+    prefix: str  # every key of the channel starts with it
+    latest: str  # the channel's latest scenario
+    threads: str  # the index of its threads, scored by write time
+    estimates: str  # its estimate history, newest first
+
+    def thread(self, thread_ts: str) -> str:
+        return f"{self.prefix}thread:{slack_id(thread_ts, 'thread ts')}"
+
+
+def channel_keys(team: str, channel: str) -> ChannelKeys:
+    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:{slack_id(channel, 'channel')}:"
+    return ChannelKeys(
+        prefix=prefix,
+        latest=f"{prefix}latest",
+        threads=f"{prefix}threads",
+        estimates=f"{prefix}estimates",
+    )
+
+
+@dataclass(frozen=True)
+class WorkspaceKeys:
+    recent: str  # the workspace's newest estimates across channels (the Home tab)
+    settings: str  # the workspace's settings
+
+
+def workspace_keys(team: str) -> WorkspaceKeys:
+    """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
+    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:"
+    return WorkspaceKeys(recent=f"{prefix}recent", settings=f"{prefix}settings")
+
+
+def workspace_patterns(team: str) -> list[str]:
+    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters)."""
+    team = slack_id(team, "team")
+    return [
+        f"{KEY_PREFIX}:{team}:*",
+        f"{KEY_PREFIX}:bucket:user:{team}:*",
+        f"{KEY_PREFIX}:bucket:team:{team}",
+        *(f"{KEY_PREFIX}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+    ]
+
+
+def claim_key(key: str) -> str:
+    """Where the duplicate claim `key` (Slack IDs joined by ':') is recorded."""
+    if not isinstance(key, str) or not _COMPOSED_ID.fullmatch(key):
+        raise ValueError("claim key may only contain Slack ID characters and ':'")
+    return f"{KEY_PREFIX}:claim:{key}"
+
+
+def bucket_key(key: str) -> str:
+    """Where the token bucket `key` (Slack IDs joined by ':', as claims are) is kept."""
+    return f"{KEY_PREFIX}:bucket:{claim_key(key).split(':', 2)[2]}"

@@ -1,0 +1,367 @@
+"""The Redis backend: shared by every bot process, so replicas answer each other's threads.
+
+Every call gives up within its budget with `StoreUnavailable` (a fraction of a second; an
+uninstall's keyspace scan, longer), so a Redis that is down or hung costs a reply its memory,
+never its answer. Writes that belong together go
+in one round trip: a transaction, or a server-side script batched with the loop turn's others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from bot.advisor import ConversationState
+from bot.slack.redis_batch import ScriptBatch
+from bot.slack.store.codec import (
+    decode_entries,
+    decode_state,
+    encode_entry,
+    encode_state,
+    other_channels,
+    settings_from,
+    workspace_entry,
+)
+from bot.slack.store.keys import (
+    SLACK_ID,
+    ChannelKeys,
+    bucket_key,
+    channel_keys,
+    claim_key,
+    workspace_keys,
+    workspace_patterns,
+)
+from bot.slack.store.protocols import (
+    ESTIMATE_HISTORY,
+    SETTINGS_TTL_SECONDS,
+    WORKSPACE_RECENT,
+    StoreUnavailable,
+    positive_ttl,
+)
+
+log = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 0.2
+# Saving a conversation happens after its estimate is posted: nobody waits on it, and losing it
+# costs the user their follow-ups. A busy event loop can take longer than 200 ms to read a
+# reply Redis sent in time (on a slow 2-core machine, a burst's saves failed together while
+# Redis was fine), so this budget is longer; a hung Redis still delays the tips by only this.
+SAVE_TIMEOUT_SECONDS = 0.5
+MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
+FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
+
+T = TypeVar("T")
+
+
+# KEYS: thread, thread index, latest, estimates, workspace recent. ARGV: state JSON, thread ts,
+# now, ttl, history entry JSON ("" for none), history cap, workspace entry JSON, workspace cap.
+# The index is scored by write time so threads that have expired can be pruned from it.
+_SAVE_CONVERSATION = """
+local ttl = tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ttl)
+if ARGV[5] ~= '' then
+  redis.call('LPUSH', KEYS[4], ARGV[5])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
+  redis.call('EXPIRE', KEYS[4], ttl)
+  redis.call('LPUSH', KEYS[5], ARGV[7])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+  redis.call('EXPIRE', KEYS[5], ttl)
+end
+return 1
+"""
+
+
+# Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
+# enqueue (bot/slack/job_queue.py), which charges a slash command in the round trip that records it.
+# Buckets are KEYS[first_key..], their capacities ARGV[first_capacity..]; stops at the first empty
+# one and returns the seconds until it has a token, "0" when every bucket gave one.
+TOKEN_BUCKETS_LUA = """
+local function take_tokens(first_key, window, now, first_capacity)
+  for i = first_key, #KEYS do
+    local key = KEYS[i]
+    local capacity = tonumber(ARGV[first_capacity + i - first_key])
+    local rate = capacity / window
+    local state = redis.call('HMGET', key, 'tokens', 'at')
+    local tokens = tonumber(state[1]) or capacity
+    local at = tonumber(state[2]) or now
+    tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+    if tokens < 1 then
+      return tostring((1 - tokens) / rate)
+    end
+    redis.call('HSET', key, 'tokens', tokens - 1, 'at', now)
+    redis.call('EXPIRE', key, math.ceil(window) + 1)
+  end
+  return "0"
+end
+"""
+_TAKE_TOKENS = TOKEN_BUCKETS_LUA + "return take_tokens(1, tonumber(ARGV[1]), tonumber(ARGV[2]), 3)"
+# One token back to each bucket that still exists (capped at its capacity).
+_GIVE_BACK_TOKENS = """
+for i, key in ipairs(KEYS) do
+  local tokens = tonumber(redis.call('HGET', key, 'tokens'))
+  if tokens then
+    redis.call('HSET', key, 'tokens', math.min(tonumber(ARGV[i]), tokens + 1))
+  end
+end
+return 1
+"""
+
+
+class RedisStore:
+    """Redis backend; every call gives up after `timeout` seconds with StoreUnavailable."""
+
+    kind = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int,
+        timeout: float = REDIS_TIMEOUT_SECONDS,
+        *,
+        save_timeout: float = SAVE_TIMEOUT_SECONDS,
+        client: aioredis.Redis | None = None,
+    ) -> None:
+        self._ttl = positive_ttl(ttl_seconds)
+        self._timeout = timeout
+        self._save_timeout = max(timeout, save_timeout)
+        # No retries: a retry with backoff would outlast the caller's patience. The pool drops a
+        # broken connection and dials again on the next call, so the store recovers by itself.
+        # A bounded pool that waits (briefly) for a free connection: the default pool raises
+        # MaxConnectionsError under bursts instead of queueing.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=timeout,
+            decode_responses=True,
+            # Each call is bounded by its own budget (_call); the socket allows the longest.
+            socket_timeout=self._save_timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+        )
+        self._redis = client or aioredis.Redis(connection_pool=pool)
+        self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
+        self._take_script = self._redis.register_script(_TAKE_TOKENS)
+        self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
+        self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
+
+    async def _call(
+        self, operation: str, run: Callable[[], Awaitable[T]], timeout: float | None = None
+    ) -> T:
+        try:
+            # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
+            async with asyncio.timeout(timeout or self._timeout):
+                return await run()
+        except (RedisError, OSError, TimeoutError) as exc:
+            # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
+            log.warning("redis %s failed: %s", operation, type(exc).__name__)
+            raise StoreUnavailable(f"redis {operation} failed") from exc
+
+    async def _get(self, operation: str, key: str) -> str | None:
+        return await self._call(operation, lambda: self._redis.get(key))
+
+    async def load_thread(
+        self, team: str, channel: str, thread_ts: str
+    ) -> ConversationState | None:
+        key = channel_keys(team, channel).thread(thread_ts)
+        return decode_state(await self._get("load_thread", key), key)
+
+    def _queue_thread(self, pipe: Any, keys: ChannelKeys, thread_ts: str, data: str) -> None:
+        now = time.time()
+        pipe.set(keys.thread(thread_ts), data, ex=self._ttl)
+        # Scored by write time so threads that have expired can be pruned from the index.
+        pipe.zadd(keys.threads, {thread_ts: now})
+        pipe.zremrangebyscore(keys.threads, "-inf", now - self._ttl)
+        pipe.expire(keys.threads, self._ttl)
+
+    def _queue_estimate(self, pipe: Any, keys: ChannelKeys, data: str) -> None:
+        pipe.lpush(keys.estimates, data)
+        pipe.ltrim(keys.estimates, 0, ESTIMATE_HISTORY - 1)
+        pipe.expire(keys.estimates, self._ttl)
+
+    async def _transaction(self, operation: str, queue: Callable[[Any], None]) -> None:
+        async def run() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                await pipe.execute()
+
+        await self._call(operation, run)
+
+    async def save_thread(
+        self, team: str, channel: str, thread_ts: str, state: ConversationState
+    ) -> None:
+        keys = channel_keys(team, channel)
+        keys.thread(thread_ts)  # validates the ts before anything is queued
+        data = encode_state(state)
+        await self._transaction(
+            "save_thread", lambda pipe: self._queue_thread(pipe, keys, thread_ts, data)
+        )
+
+    async def load_latest(self, team: str, channel: str) -> ConversationState | None:
+        key = channel_keys(team, channel).latest
+        return decode_state(await self._get("load_latest", key), key)
+
+    async def save_latest(self, team: str, channel: str, state: ConversationState) -> None:
+        key = channel_keys(team, channel).latest
+        data = encode_state(state)
+        await self._call("save_latest", lambda: self._redis.set(key, data, ex=self._ttl))
+
+    async def record_estimate(self, team: str, channel: str, entry: dict[str, Any]) -> None:
+        keys = channel_keys(team, channel)
+        data = encode_entry(entry)
+        await self._transaction(
+            "record_estimate", lambda pipe: self._queue_estimate(pipe, keys, data)
+        )
+
+    async def save_conversation(
+        self,
+        team: str,
+        channel: str,
+        thread_ts: str,
+        state: ConversationState,
+        estimate: dict[str, Any] | None = None,
+    ) -> None:
+        keys = channel_keys(team, channel)
+        recent = workspace_keys(team).recent
+        data = encode_state(state)
+        entry = encode_entry(estimate) if estimate is not None else ""
+        shared = encode_entry(workspace_entry(channel, estimate)) if estimate is not None else ""
+        # One server-side script: a single round trip on the hot path of every estimate, and a
+        # reply is remembered whole or not at all.
+        await self._call(
+            "save_conversation",
+            lambda: self._scripts.call(
+                self._save_script,
+                [keys.thread(thread_ts), keys.threads, keys.latest, keys.estimates, recent],
+                [
+                    data,
+                    thread_ts,
+                    time.time(),
+                    self._ttl,
+                    entry,
+                    ESTIMATE_HISTORY,
+                    shared,
+                    WORKSPACE_RECENT,
+                ],
+            ),
+            timeout=self._save_timeout,
+        )
+
+    async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
+        key = channel_keys(team, channel).estimates
+        items = await self._call(
+            "estimates", lambda: self._redis.lrange(key, 0, ESTIMATE_HISTORY - 1)
+        )
+        return decode_entries(items, key)
+
+    async def recent_estimates(self, team: str) -> list[dict[str, Any]]:
+        key = workspace_keys(team).recent
+        items = await self._call(
+            "recent_estimates", lambda: self._redis.lrange(key, 0, WORKSPACE_RECENT - 1)
+        )
+        return decode_entries(items, key)
+
+    async def load_settings(self, team: str) -> dict[str, Any] | None:
+        key = workspace_keys(team).settings
+        return settings_from(await self._get("load_settings", key) or "", key)
+
+    async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
+        key = workspace_keys(team).settings
+        data = encode_entry(settings)
+        await self._call(
+            "save_settings", lambda: self._redis.set(key, data, ex=SETTINGS_TTL_SECONDS)
+        )
+
+    async def forget(self, team: str, channel: str) -> int:
+        keys = channel_keys(team, channel)
+        recent = workspace_keys(team).recent
+
+        async def run() -> int:
+            thread_ts = await self._redis.zrange(keys.threads, 0, -1)
+            # Index entries were validated when written; re-check so a tampered index can't
+            # make us delete outside this channel.
+            threads = [keys.thread(ts) for ts in thread_ts if SLACK_ID.fullmatch(ts)]
+            doomed = [keys.latest, keys.estimates, keys.threads, *threads]
+            # The workspace's recent list keeps the other channels' estimates only.
+            kept = other_channels(await self._redis.lrange(recent, 0, -1), channel)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*doomed)
+                pipe.delete(recent)
+                if kept:
+                    pipe.rpush(recent, *kept)
+                    pipe.expire(recent, self._ttl)
+                deleted, *_ = await pipe.execute()
+            return int(deleted)
+
+        deleted = await self._call("forget", run)
+        log.debug("forgot %d keys under %s", deleted, keys.prefix)
+        return deleted
+
+    async def forget_workspace(self, team: str) -> int:
+        patterns = workspace_patterns(team)
+
+        async def run() -> int:
+            deleted = 0
+            for pattern in patterns:
+                batch: list[str] = []
+                async for key in self._redis.scan_iter(match=pattern, count=1000):
+                    batch.append(key)
+                    if len(batch) >= 500:
+                        deleted += int(await self._redis.delete(*batch))
+                        batch = []
+                if batch:
+                    deleted += int(await self._redis.delete(*batch))
+            return deleted
+
+        try:
+            async with asyncio.timeout(FORGET_WORKSPACE_SECONDS):
+                return await run()
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning("redis forget_workspace failed: %s", type(exc).__name__)
+            raise StoreUnavailable("redis forget_workspace failed") from exc
+
+    async def claim(self, key: str, ttl_seconds: int) -> bool:
+        claimed = claim_key(key)
+        ttl = positive_ttl(ttl_seconds)
+        result = await self._call("claim", lambda: self._redis.set(claimed, "1", nx=True, ex=ttl))
+        return bool(result)
+
+    async def take_tokens(self, buckets: list[tuple[str, int]], per_seconds: float) -> float:
+        keys = [bucket_key(key) for key, _ in buckets]
+        args = [per_seconds, time.time(), *(capacity for _, capacity in buckets)]
+        # One script for every bucket: one round trip per estimate, however many limits apply.
+        wait = await self._call(
+            "take_tokens", lambda: self._scripts.call(self._take_script, keys, args)
+        )
+        return float(wait)
+
+    async def give_back_tokens(self, buckets: list[tuple[str, int]]) -> None:
+        keys = [bucket_key(key) for key, _ in buckets]
+        args = [capacity for _, capacity in buckets]
+        await self._call(
+            "give_back_tokens", lambda: self._scripts.call(self._give_back_script, keys, args)
+        )
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call("ping", self._redis.ping))
+        except StoreUnavailable:
+            return False
+
+    async def close(self) -> None:
+        try:
+            await self._redis.aclose()
+        except (RedisError, OSError) as exc:
+            log.debug("redis close failed: %s", type(exc).__name__)
