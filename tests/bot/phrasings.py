@@ -4,7 +4,7 @@ Each entry is (text, expected). For a scenario, `expected` holds the scenario fi
 names (compliance as a set); {"compare": [...models or labels...]} is a comparison of those
 models; {"breakeven": (self-hosted model, API model)} a break-even question. Written as users
 write: orders, abbreviations, units, every common spelling of a model, typos, questions.
-tests/test_phrasings.py holds the parser to understanding at least 95% of them.
+tests/bot/test_phrasings.py holds the parser to understanding at least 95% of them.
 """
 
 K, M = 1_000, 1_000_000

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from bot.advisor import ConversationState, ReplyKind, request
 from bot.parsing import InputError, compare_options, first_scenario, is_compare, parse
-from tests.phrasings import PHRASINGS
+from tests.bot.phrasings import PHRASINGS
 
 
 @pytest.mark.parametrize(

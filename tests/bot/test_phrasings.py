@@ -1,4 +1,4 @@
-"""The parser against a corpus of phrasings written the way people type (tests/phrasings.py):
+"""The parser against a corpus of phrasings written the way people type (tests/bot/phrasings.py):
 it understands at least 95% of them, and never misreads one silently: whatever it does not
 understand, it names back."""
 
@@ -16,7 +16,7 @@ from bot.parsing import (
 )
 from estimator.breakeven import pair
 from estimator.families import resolve_family
-from tests.phrasings import PHRASINGS
+from tests.bot.phrasings import PHRASINGS
 
 _FIELDS_ELSEWHERE = {"compliance", "scale_users", "no_compliance"}
 
