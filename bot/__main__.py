@@ -22,11 +22,11 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     log_redaction.install(settings.secret_values())
-    from estimator import token_snapshot
+    from estimator import AutoUpdateError, start_refresh_if_wanted
 
     try:  # on a thread of its own, so the bot listens without waiting; its workers do the same
-        token_snapshot.start_refresh_if_wanted()
-    except token_snapshot.AutoUpdateError as exc:
+        start_refresh_if_wanted()
+    except AutoUpdateError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2
     # Imported after settings so a missing token fails fast, before the Slack libraries load.

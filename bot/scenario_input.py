@@ -13,16 +13,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from bot.parsing import read_number
-from estimator.scenario import (
+from estimator import (
     FIELD_NAMES,
     UPTIME_TARGETS,
     Compliance,
+    PricingError,
     Scenario,
     ScenarioError,
     build_scenario,
     field_bounds,
 )
-from estimator.token_prices import PricingError
 
 # What each field is measured in, for the schema (the estimator's descriptions say what it is).
 UNITS = {

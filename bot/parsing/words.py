@@ -19,9 +19,12 @@ from bot.parsing.vocabulary import (
     SELF_HOSTED,
     STAGES,
 )
-from estimator.families import resolve_family
-from estimator.scenario import GPU
-from estimator.token_prices import known_models, provider_ids
+from estimator import (
+    GPU,
+    known_models,
+    provider_ids,
+    resolve_family,
+)
 
 _TWO_STAGES = (
     "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."

@@ -24,14 +24,20 @@ from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
-from estimator.breakeven import BreakEven, break_even, pair_at
-from estimator.estimate import Estimate, estimate
-from estimator.overrides import PriceOverrides
-from estimator.price_book import PriceBook, price_book
-from estimator.savings import cheaper_model
-from estimator.scenario import Scenario
-from estimator.totals import Amount
-from estimator.whatif import ScenarioChange
+from estimator import (
+    Amount,
+    BreakEven,
+    Estimate,
+    PriceBook,
+    PriceOverrides,
+    Scenario,
+    ScenarioChange,
+    break_even,
+    cheaper_model,
+    estimate,
+    pair_at,
+    price_book,
+)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ estimator is deterministic), so the picture shows the numbers the thread shows.
 from __future__ import annotations
 
 from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
-from estimator.compare import compare
-from estimator.estimate import estimate
-from estimator.overrides import PriceOverrides
-from estimator.price_book import price_book
-from estimator.scenario import Scenario
+from estimator import (
+    PriceOverrides,
+    Scenario,
+    compare,
+    estimate,
+    price_book,
+)
 
 
 def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) -> bytes:

@@ -21,7 +21,9 @@ from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
 from bot.slack.signature import signed_by_slack
 from bot.slack.web_session import web_api_session
-from estimator.token_snapshot import snapshot_status
+from estimator import (
+    snapshot_status,
+)
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,9 @@ from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store_access import StoreAccess
 from bot.slack.where import Where
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
-from estimator.scenario import Scenario
+from estimator import (
+    Scenario,
+)
 
 log = logging.getLogger(__name__)
 

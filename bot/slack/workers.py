@@ -363,11 +363,11 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
     )
     log_redaction.install()  # it holds no secret; what it logs is still checked for tokens
-    from estimator import token_snapshot
+    from estimator import AutoUpdateError, refresh_if_wanted
 
     # The same token price data as the bot (it checked the setting before starting workers).
-    with contextlib.suppress(token_snapshot.AutoUpdateError):
-        token_snapshot.refresh_if_wanted()
+    with contextlib.suppress(AutoUpdateError):
+        refresh_if_wanted()
     serve(_Requests(sys.stdin.fileno()), answers_out, module)
 
 
