@@ -247,7 +247,7 @@ def _chart_workers(config: Config) -> Workers | None:
     if not config.charts:
         return None
     return Workers(
-        1, module="bot.slack.pictures", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
+        1, module="bot.slack.chart_worker", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
     )
 
 

@@ -15,7 +15,7 @@ socket writes wait (84 µs a send against 13 µs measured, which cost more than 
 A worker that dies, or takes over ANSWER_SECONDS on one answer, is restarted and the work it
 held is redone in-process, so nothing acknowledged is lost.
 
-The same machinery runs a second, optional pool: the chart workers (bot/slack/pictures.py), started
+The same machinery runs a second, optional pool: the chart workers (bot/slack/chart_worker.py), run
 at a lower CPU priority (nice) so the event loop and the estimate workers always win the cores.
 Their work is never redone in-process: `run_elsewhere` raises WorkerUnavailable instead, and the
 caller goes without the picture. A worker exits when its stdin
@@ -52,13 +52,13 @@ CALLS = frozenset({"request", "from_form", "follow_up", "button", "export", "war
 # What each pool's workers may run: its module and the functions of it.
 POOLS = {
     "bot.slack.answers": CALLS,
-    "bot.slack.pictures": frozenset({"estimate_chart", "comparison_chart", "warm_up"}),
+    "bot.slack.chart_worker": frozenset({"estimate_chart", "comparison_chart", "warm_up"}),
 }
 # An answer takes about a millisecond; one that takes this long means a stuck worker.
 ANSWER_SECONDS = 5.0
 # Answers a busy worker sends back together: estimates take about a millisecond each; a chart
 # takes a quarter of a second, so each goes back as soon as it is drawn.
-ANSWERS_PER_WRITE = {"bot.slack.answers": 4, "bot.slack.pictures": 1}
+ANSWERS_PER_WRITE = {"bot.slack.answers": 4, "bot.slack.chart_worker": 1}
 RESTARTS_ALLOWED = 3  # deaths within RESTART_WINDOW_SECONDS before workers are given up
 RESTART_WINDOW_SECONDS = 60.0
 STOP_SECONDS = 5.0
