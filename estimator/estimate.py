@@ -41,7 +41,7 @@ _CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
-# object.__setattr__, 4x slower. Nothing assigns to one once made.
+# object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
 @dataclass(slots=True, unsafe_hash=True)
 class Absent:
     """A line or lever of $0, left out of the estimate; `why` is worded when read."""

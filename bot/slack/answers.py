@@ -178,9 +178,10 @@ def _render(reply: Reply) -> Message:
 
 
 def _breakeven(e: Estimate) -> BreakEven:
-    """The break-even for the hosting tip. Its search (about 70 estimates, 10 ms: eight times
-    the rest of an answer) does not depend on the user count, so it is remembered per scenario
-    without it; only the first-year difference at this scale is computed each time."""
+    """The break-even for the hosting tip. Its search (about 70 estimates, several times the rest
+    of an answer: docs/architecture.md, "Performance idioms") does not depend on the user count,
+    so it is remembered per scenario without it; only the first-year difference at this scale is
+    computed each time."""
     s, overrides = e.scenario, e.overrides
     crossing = _crossing(
         s.model_dump_json(exclude={"users"}),

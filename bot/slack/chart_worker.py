@@ -1,8 +1,8 @@
 """Charts drawn for Slack, in the chart worker (bot/slack/workers.py runs this module's functions).
 
-A chart takes about a quarter of a second of CPU, a thousand times an estimate's wording, so it is
-drawn in its own low-priority process after the estimate and its tips are posted, never on the
-event loop and never in the estimate worker. Everything in and out pickles: scenarios in, PNG
+A chart takes hundreds of times an estimate's CPU ("Performance idioms" in docs/architecture.md),
+so it is drawn in its own low-priority process after the estimate and its tips are posted, never
+on the event loop and never in the estimate worker. Everything in and out pickles: scenarios in, PNG
 bytes out. The estimate is recomputed here from the same scenario the thread stores (the
 estimator is deterministic), so the picture shows the numbers the thread shows.
 """

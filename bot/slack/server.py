@@ -140,8 +140,8 @@ def settle_garbage_collector() -> None:
     """Freeze what start-up built and collect less often. CPython's collector walks every object
     of a generation each time it runs: the ~75,000 objects Bolt, slack_sdk, pydantic and the
     price tables leave behind live for good, and replies in flight keep young objects alive
-    across awaits. With the defaults it ran ~560 times per 1,200 commands, 0.2-0.3 ms of CPU a
-    command; frozen and with a larger first generation, about a dozen times."""
+    across awaits: with the defaults it ran about once every two commands; frozen and with a larger
+    first generation, rarely (docs/architecture.md, "Performance idioms")."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
