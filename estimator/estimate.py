@@ -23,6 +23,7 @@ from estimator.breakdown import (
 )
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
+from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
@@ -124,9 +125,17 @@ class Estimate:
     def overrides(self) -> PriceOverrides | None:
         return self.prices.overrides
 
+    @property
+    def currency(self) -> tuple[str, float]:
+        """The currency its amounts are shown in and units of it per USD: ("USD", 1.0) unless the
+        organisation's prices set one (amounts themselves are all USD)."""
+        o = self.prices.overrides
+        c = o.currency if o is not None else None
+        return ("USD", 1.0) if c is None else (c.code.value, c.per_usd)
+
     def shown(self) -> AbstractContextManager[None]:
         """Amounts formatted inside are in this estimate's currency, at its rate."""
-        return self.prices.shown()
+        return shown_in(*self.currency)
 
     @property
     def token_prices_from(self) -> str:

@@ -94,6 +94,7 @@ def test_a_complete_estimate_renders_the_same_when_the_estimator_cannot_compute(
     prices = price_book(None if own_prices is None else estimator.PriceOverrides(**own_prices))
     e = estimate(s, prices, curve_at=curve_users(s))
     assert e.complete
+    assert e.currency == (("USD", 1.0) if own_prices is None else ("EUR", 0.92))
 
     def rendered() -> list[object]:
         with e.shown():
