@@ -115,7 +115,8 @@ def library_logger(name: str, config: Config) -> logging.Logger:
     """The logger handed to a Slack library, set to the bot's level. slack_sdk and Bolt test
     their logger's own level, not the effective one, before building a debug line; left unset
     (0) it passes, so every API call formatted its whole JSON payload only for the line to be
-    dropped (a tenth of the CPU of a post). With the level set, that happens at DEBUG only."""
+    dropped (docs/architecture.md, "Performance idioms"). With the level set, that happens at
+    DEBUG only."""
     logger = logging.getLogger(name)
     logger.setLevel(config.log_level.upper())
     return logger
