@@ -272,11 +272,7 @@ def estimate(
 
     Complete unless `complete=False` (only its lines and totals are needed: the other side of a
     what-if, a step of a search); with the scaling curve at `curve_at` users when given."""
-    e = _estimate(s, prices, complete)
-    if curve_at:
-        curve = tuple(scaling_curve(e.scenario, prices, curve_at))
-        object.__setattr__(e, "curve", curve)
-    return e
+    return _estimate(s, prices, complete, curve_at)
 
 
 def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
@@ -285,7 +281,7 @@ def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
     return s.model_copy(update=update) if update else s
 
 
-def _estimate(s: Scenario, book: PriceBook, complete: bool) -> Estimate:
+def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int, ...]) -> Estimate:
     if book.overrides is not None:
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s, book)
@@ -332,6 +328,7 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool) -> Estimate:
         _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
         _parts=own,
         complete=complete,
+        curve=tuple(scaling_curve(s, book, curve_at)) if curve_at else (),
     )
     if complete:
         # Computed now, in the estimator, rather than when a renderer first reads them.
