@@ -81,9 +81,8 @@ async def test_chart_follows_the_tips_and_draws_the_estimates_own_numbers(slack,
     (upload,) = completed_uploads(slack, channel)
     assert order.index(id(upload)) > last_tip
     # The same picture as the chart of the thread's scenario drawn here.
-    assert chart.content == estimate_chart_png(
-        estimate(s := first_scenario("10000 users startup"), curve_at=curve_users(s))
-    )
+    s = first_scenario("10000 users startup")
+    assert chart.content == estimate_chart_png(estimate(s, curve_at=curve_users(s)))
     # Drawn by the chart worker, at a low CPU priority, not by the bot.
     (worker,) = bot.chart_workers()
     assert os.getpriority(os.PRIO_PROCESS, worker) == CHART_NICENESS == 10
