@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -177,6 +178,29 @@ _INVISIBLE = dict.fromkeys(
         *range(0x2066, 0x206A),
     ]
 )
+# "high reasoning", "reasoning: minimal", "reasoning effort low", "no reasoning": one token.
+_EFFORT_FIRST = re.compile(
+    r"\b(minimal|low|medium|high|no|none)\s+reasoning(?:\s+effort)?\b(?!\s+tok)"
+)
+_EFFORT_AFTER = re.compile(
+    r"\breasoning(?:\s+effort)?\s*[:=]?\s*(minimal|low|medium|high|none|off)\b"
+)
+_EFFORTS = {"no": "none", "off": "none"}
+# "starting March 2027", "from jan 2027", "beginning 2027-03": the projection's first month.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_STARTING = re.compile(
+    r"\b(?:starting|starts?|from|beginning|begins?)\s+(?:in\s+|on\s+)?"
+    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})|(\d{4})-(\d{2}))\b"
+)
+
+
+def _month_token(m: re.Match[str]) -> str:
+    """'starts-2027-03' for 'starting March 2027' or 'from 2027-03'."""
+    if m.group(1):
+        return f"starts-{m.group(2)}-{_MONTHS.index(m.group(1)) + 1:02d}"
+    return f"starts-{m.group(3)}-{m.group(4)}"
+
+
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
 _PHRASES = [
@@ -191,6 +215,11 @@ _PHRASES = [
     ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
     ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
     ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
+    ("reason", _EFFORT_FIRST, r"reasoning-\1"),
+    ("reason", _EFFORT_AFTER, r"reasoning-\1"),
+    ("start", _STARTING, _month_token),
+    ("from", _STARTING, _month_token),
+    ("begin", _STARTING, _month_token),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
@@ -371,6 +400,12 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
         r.values["requests_per_active_user_per_day"] = value
         _consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
         return True
+    if i + 1 < len(tokens) and tokens[i + 1] in ("reasoning", "thinking"):
+        # "2000 reasoning tokens": a figure of the team's own, which wins over any effort
+        used[i + 1] = True
+        r.values["reasoning_tokens"] = _whole(value)
+        _consume(tokens, i + 1, used, _TOKEN_WORDS, before=0, after=1)
+        return True
     token_word = _near(tokens, i, _TOKEN_WORDS, before=1, after=2)
     if token_word is not None:
         direction = _near(tokens, i, _DIRECTION_WORDS, before=2, after=3)
@@ -459,6 +494,19 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
         if found is not None:
             r.values["model"] = found.model
             return True
+    if token.startswith("reasoning-"):
+        effort = token.removeprefix("reasoning-")
+        r.values["reasoning_effort"] = _EFFORTS.get(effort, effort)
+        r.values["reasoning_tokens"] = None  # an effort asked for replaces a figure given before
+        return True
+    if token.startswith("starts-"):
+        try:
+            r.values["start_month"] = date.fromisoformat(token.removeprefix("starts-") + "-01")
+        except ValueError:
+            r.problems.append(
+                "Say when the projection starts as a month, e.g. “starting March 2027”."
+            )
+        return True
     if token in _SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
         return True

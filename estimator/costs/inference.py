@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,7 +16,7 @@ from estimator.price_months import MONTHS_PRICED, PricePeriod, periods
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.reasoning import Reasoning, reasoning
 from estimator.scenario import Hosting, Scenario
-from estimator.token_prices import TokenPrices
+from estimator.token_prices import TokenPrices, price_changes
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
 
@@ -197,14 +198,23 @@ def _changes_note(s: Scenario, q: RequestQuote, prices: PriceBook) -> str:
     if len({round(price, 12) for _, price in q.months}) < 2:
         return ""
     changes = []
-    for period, _ in q.months[1:]:
+    for (previous, _), (period, _) in itertools.pairwise(q.months):
+        on = [d for d in price_changes(s.model) if previous.first < d <= period.first]
         before, _ = prices.token_prices(s.model, _day_before(period.first))
         after, _ = prices.token_prices(s.model, period.first)
         changes.append(
-            f"price changes by {period.first.isoformat()}: {before.per_mtok()} → {after.per_mtok()}"
+            f"genai-prices' data changes the price on {on[-1].isoformat()}: "
+            f"{before.per_mtok()} → {after.per_mtok()}"
         )
     priced = ", ".join(f"{p.words()} at ${price:.6g}" for p, price in q.months)
     return f"; {'; '.join(changes)}; each month at its own price: {priced} per request, averaged"
+
+
+def _thought(q: RequestQuote, words: str) -> str:
+    """'; 1,500 reasoning tokens (...), billed as output', or what was set and why it is 0."""
+    if not words:
+        return ""
+    return f"; {words}, billed as output" if q.reasoning.tokens else f"; {words}"
 
 
 def _day_before(day: dt.date) -> dt.date:
@@ -243,7 +253,7 @@ def lines(
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
             f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out"
-            f"{'; ' + thought + ', billed as output' if thought else ''};"
+            f"{_thought(q, thought)};"
             f" {where} {rates.per_mtok()} in/cached/out from "
             f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
             f"{_changes_note(s, q, prices)}) = {usd(calls * q.price)}/month"
