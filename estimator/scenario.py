@@ -183,6 +183,21 @@ class Scenario(BaseModel):
         return value.strip().lower()
 
     @model_validator(mode="after")
+    def _reasoning_fits_the_window(self) -> Scenario:
+        # Reasoning tokens take room in the context window too (the model's own is checked with
+        # input and output above, before reasoning is known).
+        thought = reasoning_of(self).tokens
+        window = token_prices(self.model).context_window if thought else None
+        if window and self.input_tokens + self.output_tokens + thought > window:
+            raise ContextWindowError(
+                f"{self.model}'s context window is {count(window)} tokens, so a request of "
+                f"{count(self.input_tokens)} in + {count(self.output_tokens)} out + "
+                f"{count(thought)} reasoning does not fit. Use fewer tokens per request, less "
+                "reasoning or a model with a larger window."
+            )
+        return self
+
+    @model_validator(mode="after")
     def _self_hostable(self) -> Scenario:
         if self.hosting is Hosting.self_hosted:
             # Raises SelfHostingError naming what can be hosted.
