@@ -14,7 +14,7 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 from estimator.breakeven import READING as BREAKEVEN_READING
 from estimator.breakeven import BreakEven, break_even, pair_at
 from estimator.changes import ScenarioChange, apply_change, describe_change
-from estimator.compare import Comparison, Option, compare
+from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.estimate import Absent, Estimate, estimate
 from estimator.facts import Range
@@ -25,13 +25,22 @@ from estimator.money import (
     SYMBOLS,
     count,
     percent,
+    shown,
     shown_in,
     signed_usd_short,
     usd,
     usd_range,
     usd_short,
 )
-from estimator.open_models import SelfHostingError
+from estimator.open_models import (
+    OpenModel,
+    SelfHostingError,
+    catalogue,
+    find_open_model,
+    open_model_for_family,
+    squash,
+    weights,
+)
 from estimator.overrides import (
     BUNDLED,
     Currency,
@@ -46,6 +55,7 @@ from estimator.phases import ARTICLE, Phase
 from estimator.phases import READING as PHASE_READING
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
+from estimator.replicas import check_hostable
 from estimator.savings import Saving, cheaper_model
 from estimator.scenario import (
     COMPLIANCE_LABELS,
@@ -93,7 +103,9 @@ __all__ = [
     "COMPLIANCE_LABELS",
     "FIELD_NAMES",
     "GPU",
+    "MAX_OPTIONS",
     "MAX_USERS",
+    "MIN_OPTIONS",
     "PHASE_READING",
     "SYMBOLS",
     "UPTIME_TARGETS",
@@ -115,6 +127,7 @@ __all__ = [
     "Hosting",
     "LineDiff",
     "LineItem",
+    "OpenModel",
     "Option",
     "Phase",
     "Precision",
@@ -139,7 +152,9 @@ __all__ = [
     "break_even",
     "build_scenario",
     "bundled_note",
+    "catalogue",
     "cheaper_model",
+    "check_hostable",
     "close_matches",
     "compare",
     "count",
@@ -149,11 +164,13 @@ __all__ = [
     "estimate",
     "family_names",
     "field_bounds",
+    "find_open_model",
     "gpus_offered",
     "known_models",
     "load_price_file",
     "messages",
     "model_family_note",
+    "open_model_for_family",
     "pair_at",
     "parse_price_file",
     "percent",
@@ -166,13 +183,16 @@ __all__ = [
     "resolve_family",
     "roles",
     "scaling_curve",
+    "shown",
     "shown_in",
     "signed_usd_short",
     "snapshot_note",
     "snapshot_status",
+    "squash",
     "stage_defaults",
     "token_prices",
     "usd",
     "usd_range",
     "usd_short",
+    "weights",
 ]

@@ -102,7 +102,7 @@ def test_tiered_model_is_priced_one_request_at_a_time(provider, model, threshold
     """The line is calls x the price genai-prices gives one request, below and above the tier."""
     ref = f"{provider}/{model}"
     window = token_prices(ref).context_window or 2_000_000
-    for input_tokens in (1_000, min(threshold + 1_000, window - 301)):
+    for input_tokens in (1_000, min(threshold + 1_000, window - 1_101)):
         s = build_scenario(
             stage="startup",
             users=10_000,
