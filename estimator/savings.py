@@ -123,21 +123,24 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             ),
         )
     minimum = minimum_prefix(s.model)
-    if minimum is not None and s.input_tokens < minimum:
+    prompt_target = prices.figure("levers.prompt_cache_share_target")
+    # The minimum applies to the cached prefix: even the lever's largest share must reach it.
+    largest = round(s.input_tokens * max(s.prompt_cache_share, prompt_target.high))
+    if minimum is not None and largest < minimum:
         return Saving(
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
             lambda: (
                 f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
-                f"your {count(s.input_tokens)}-token requests are below it, so nothing is cached. "
+                f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
+                f"requests is {count(largest)} tokens, below it, so nothing is cached. "
                 f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
                 f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
                 "per Mtok on that part of the input."
             ),
         )
     t = t or traffic(s, prices)
-    prompt_target = prices.figure("levers.prompt_cache_share_target")
     now = inference.token_cost(s, t, prices)
     low_target = max(s.prompt_cache_share, prompt_target.low)
     high_target = max(s.prompt_cache_share, prompt_target.high)

@@ -42,3 +42,12 @@ def test_openai_cache_writes_cost_nothing_extra():
     line = _llm(model="gpt-4o-mini", input_tokens=4_000, prompt_cache_share=0.3)
     assert line.low == pytest.approx(CALLS * 0.00069)
     assert "cache writes" not in line.basis
+
+
+def test_the_caching_lever_promises_nothing_when_even_its_largest_prefix_is_too_short():
+    # Haiku 4.5: 80% of a 5,000-token prompt is 4,000 tokens, under its 4,096 minimum.
+    s = build_scenario(stage="startup", users=10_000, model="claude-haiku-4-5", input_tokens=5_000)
+    e = estimate(s)
+    assert "prompt_caching" not in {lever.lever for lever in e.savings}
+    (absent,) = [a for a in e.absent if a.name == "Prompt caching"]
+    assert "even 80% of your 5,000-token requests is 4,000 tokens" in absent.why
