@@ -223,7 +223,7 @@ def test_tiered_models_are_priced_one_request_at_a_time(s, model, input_tokens):
     from estimator.traffic import traffic
 
     window = token_prices(model).context_window or 2_000_000
-    input_tokens = min(input_tokens, window - s.output_tokens)
+    input_tokens = min(input_tokens, window - s.output_tokens - 700)  # 700 reasoning, below
     change = {"model": model, "input_tokens": input_tokens, "reasoning_tokens": 700}
     s = apply_change(s, ScenarioChange(set=change))
     from estimator.reasoning import of as reasoning_of
