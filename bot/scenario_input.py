@@ -44,6 +44,9 @@ UNITS = {
     "gpu": "h100, h200, a100 or l4",
     "precision": "bf16 or fp8",
     "monthly_user_growth": "0 to 1 (0.1 = 10% more users each month)",
+    "start_month": "a date (YYYY-MM-DD, its month is used); default this month",
+    "reasoning_effort": "none, minimal, low, medium or high; default the model's own",
+    "reasoning_tokens": "per request, billed as output; default the effort's assumed figure",
 }
 SHARES = frozenset(
     {"daily_active_share", "cache_hit_rate", "prompt_cache_share", "monthly_user_growth"}

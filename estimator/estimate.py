@@ -28,6 +28,7 @@ from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
+from estimator.price_months import add_months
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Sensitivity, sensitivity
@@ -300,7 +301,9 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
 
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
-        year_two = _totals_at(s, min(average_users, MAX_USERS), own, book)
+        # Year two's tokens at months 13-24's prices.
+        later = s.model_copy(update={"start_month": add_months(s.start_month, 12)})
+        year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 
     ten_x: list[Totals] = []  # priced once: up front when complete, else when the advice is read
@@ -313,7 +316,9 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
     def five_strategies() -> tuple[Strategy, ...]:
         return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))
 
-    prices, prices_from = book.token_prices(s.model) if s.hosting is Hosting.api else (None, "")
+    prices, prices_from = (
+        book.token_prices(s.model, s.start_month) if s.hosting is Hosting.api else (None, "")
+    )
     e = Estimate(
         scenario=s,
         line_items=tuple(items),
