@@ -20,10 +20,10 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState, ReplyKind
-from bot.parsing import Command, parse
 from bot.slack import answers
 from bot.slack.answers import Answer
-from bot.slack.button_value import PRIVATE_PREFIX
+from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
+from bot.slack.direct_message import dm_channel, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.fitting import with_note
@@ -98,7 +98,7 @@ class Conversations(Dispatcher):
         elif job.kind == "form":
             await self.form_submitted(client, where, job.values, ledger)
         elif job.kind == "button":
-            await self.button(client, where, Action(job.action), None, ledger)
+            await self.button(client, where, Action(job.action), None, ledger, job.scenario)
         elif job.kind == "thread_reply":
             await self.thread_reply(client, where, job.text, ledger)
         elif job.kind == "mention":
@@ -171,6 +171,8 @@ class Conversations(Dispatcher):
         """A valid form: post its estimate to the channel it was opened from. Choices the form
         does not show (daily share, records, growth) carry over from the scenario it edited."""
         post = self._posting(client, ledger)
+        if is_person(where.channel):  # opened from Home: the estimate goes to the app's DM
+            where = replace(where, channel=await dm_channel(client, where.user))
         if where.thread_ts:
             base, _ = await self.stored.load(
                 lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
@@ -215,13 +217,16 @@ class Conversations(Dispatcher):
         action: Action,
         trigger_id: str | None,
         ledger: StepLedger | None = None,
+        scenario: str = "",
     ) -> None:
-        """A button under an estimate: acts on that thread's stored scenario."""
+        """A button under an estimate or a follow-up: acts on the scenario of the message it is
+        on (which it carries), in that message's thread."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
         state, store_ok = await self.stored.load(
             lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
         )
+        state = on_button(state, scenario_of(scenario))
         if action is Action.edit_in_form:
             await self.open_form(client, where, trigger_id, state.scenario if state else None)
             return
@@ -438,11 +443,3 @@ class Conversations(Dispatcher):
                 f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
             ),
         )
-
-
-def opens_form(text: str) -> bool:
-    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
-    parsed = parse(text)
-    if parsed.command is not None:
-        return parsed.command is Command.form
-    return not parsed.understood_anything and not parsed.unknown

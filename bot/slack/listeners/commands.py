@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, opens_form
+from bot.parsing import Command, parse
+from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
 from bot.slack.job import Job
@@ -43,3 +44,11 @@ async def aicost(
         return
     await conversations.submit(job)  # recorded before the acknowledgement
     await ack()
+
+
+def opens_form(text: str) -> bool:
+    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return parsed.command is Command.form
+    return not parsed.understood_anything and not parsed.unknown

@@ -186,7 +186,7 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         _phases(e),
         _sensitivity(e),
         assumptions(e.scenario, e.absent, e.price_notes),
-        estimate_buttons(),
+        estimate_buttons(e.scenario),
     ]
 
 
