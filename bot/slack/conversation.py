@@ -33,6 +33,7 @@ from bot.slack.message import Message
 from bot.slack.messages.estimate import not_in_channel_message
 from bot.slack.messages.replies import (
     error_message,
+    greeting_message,
     help_message,
     hint_message,
     info_message,
@@ -42,6 +43,7 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
+from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
 from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.store_access import StoreAccess
@@ -279,6 +281,9 @@ class Conversations(Dispatcher):
         (answered in a thread under the mention), else a fresh request."""
         post = self._posting(client, ledger)
         here = replace(where, thread_ts=where.thread_ts or ts, response_url=None)
+        if is_greeting(text):
+            await post.in_thread(here, greeting_message())
+            return
         if await self._slowed_down(post, here, in_thread=True):
             return
         if where.thread_ts:

@@ -5,17 +5,21 @@ and a real Redis."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.slack.ids import Action
+from tests.support.fake_slack import BOT_USER_ID
 from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
 from tests.support.signing import (
+    app_mention_event,
     block_actions_body,
     event_callback_body,
     message_event,
     slash_command_body,
 )
-from tests.support.slack_shapes import estimate_buttons
+from tests.support.slack_shapes import estimate_buttons, event_envelope, thread_message
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -104,3 +108,46 @@ async def test_a_forged_scenario_in_a_button_is_ignored(slack, bot, team):
     )
     # Acts on the thread's stored scenario, as a button without one does.
     assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+
+
+async def test_an_escaped_ampersand_is_read_as_typed(slack, bot, team):
+    channel = channel_id()
+    text = "50000 users enterprise soc2 &amp; gdpr"
+    await bot.post(slash_command_body(text, team_id=team, channel_id=channel))
+    (main,) = await slack.wait_for(
+        lambda c: (
+            c.method == "chat.postMessage"
+            and c.args.get("channel") == channel
+            and "thread_ts" not in c.args
+        )
+    )
+    # An estimate, not the hint "I didn't understand “&”" (which goes to the response_url).
+    shown = text_of(main.args["blocks"])
+    assert "50,000" in shown and "SOC 2" in shown and "GDPR" in shown
+
+
+async def test_a_hello_to_the_bot_gets_a_greeting_and_help(slack, bot, team):
+    channel = channel_id()
+    event = app_mention_event(f"<@{BOT_USER_ID}> hi", channel=channel, team=team)
+    await bot.post(event_callback_body(event, team_id=team))
+    (answer,) = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == event["ts"]
+    )
+    shown = text_of(answer.args["blocks"])
+    assert "Hi!" in shown and "/aicost 10000 users startup" in shown
+    assert "understand" not in shown
+
+
+async def test_a_file_shared_into_a_thread_without_words_gets_no_answer(slack, bot, team):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    before = len(posts(slack, channel, ts))
+    shared = thread_message("", channel=channel, thread_ts=ts, team=team, subtype="file_share")
+    await bot.post(event_envelope(shared, installed_team=team))
+    # Then a question: its answer is the only reply (the file asked nothing).
+    answer = await reply_in_thread(slack, bot, team, channel, ts, "what if 50k users?")
+    assert "users 10,000 → 50,000" in text_of(answer["blocks"])
+    await asyncio.sleep(0.5)
+    replies = posts(slack, channel, ts)
+    assert len(replies) == before + 1
+    assert not any("understand" in text_of(c.args.get("blocks")) for c in replies)

@@ -12,6 +12,7 @@ from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
 from bot.slack.job import Job
+from bot.slack.slack_text import plain
 from bot.slack.where import job_where
 
 
@@ -33,7 +34,7 @@ async def aicost(
         channel=command.get("channel_id", ""),
         user=command.get("user_id", ""),
         response_url=command.get("response_url"),
-        text=command.get("text") or "",
+        text=plain(command.get("text") or ""),
     )
     if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
         await ack()

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.job import Job
+from bot.slack.slack_text import plain
 
 # Message subtypes that are a person writing in the thread (None: a plain message).
 QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
@@ -28,8 +29,7 @@ async def mentioned(
     conversations: Conversations,
 ) -> None:
     conversations.metrics.requests.labels(kind="mention").inc()
-    bot_mention = f"<@{context.bot_user_id}>"
-    text = (event.get("text") or "").replace(bot_mention, " ").strip()
+    text = plain(event.get("text") or "", context.bot_user_id)
     job = _job("mention", context, event, text)
     await conversations.submit(job, once=_event_key(job, body))
 
@@ -51,6 +51,9 @@ async def message(
     text = event.get("text") or ""
     if f"<@{context.bot_user_id}>" in text:
         return  # the app_mention event for the same message answers it
+    text = plain(text, context.bot_user_id)
+    if not text and event.get("subtype") == "file_share":
+        return  # a file shared without a word: nothing was asked
     conversations.metrics.requests.labels(kind="thread_reply").inc()
     job = _job("thread_reply", context, event, text)
     await conversations.submit(job, once=_event_key(job, body))
