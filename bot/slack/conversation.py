@@ -27,6 +27,7 @@ from bot.slack.direct_message import dm_channel, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.fitting import with_note
+from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
 from bot.slack.job import ClientFor, Job
 from bot.slack.message import Message
@@ -43,9 +44,10 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
+from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
-from bot.slack.store.protocols import Store, StoreUnavailable
+from bot.slack.store.protocols import Store
 from bot.slack.store_access import StoreAccess
 from bot.slack.uploads import Uploads
 from bot.slack.where import Where, job_where
@@ -102,9 +104,9 @@ class Conversations(Dispatcher):
         elif job.kind == "button":
             await self.button(client, where, Action(job.action), None, ledger, job.scenario)
         elif job.kind == "thread_reply":
-            await self.thread_reply(client, where, job.text, ledger)
+            await self.thread_reply(client, where, job.text, ledger, job.shared)
         elif job.kind == "mention":
-            await self.mention(client, where, job.text, job.ts, ledger)
+            await self.mention(client, where, job.text, job.ts, ledger, job.shared)
         else:
             log.warning("unknown job kind %r", job.kind)
 
@@ -136,7 +138,7 @@ class Conversations(Dispatcher):
         elif answer.kind is ReplyKind.form:
             await self.open_form(client, where, trigger_id, answer.scenario)
         elif answer.kind is ReplyKind.forget:
-            await self._forget(post, where)
+            await forget_channel(self.store, self.metrics, post, where)
         elif answer.kind is ReplyKind.help:
             await post.respond(where, help_message())
         elif answer.kind in (ReplyKind.hint, ReplyKind.error):
@@ -253,14 +255,18 @@ class Conversations(Dispatcher):
         await self._answer_in_thread(post, where, answer)
 
     async def thread_reply(
-        self, client: AsyncWebClient, where: Where, text: str, ledger: StepLedger | None = None
+        self,
+        client: AsyncWebClient,
+        where: Where,
+        text: str,
+        ledger: StepLedger | None = None,
+        shared: bool = False,
     ) -> None:
-        """A message in a thread: answered only in threads the bot started."""
+        """A message in a thread: answered only in threads the bot started (in a shared
+        channel, either organisation's installation of it)."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
-        state, _ = await self.stored.load(
-            lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
-        )
+        state, where = await load_thread(self.store, self.stored, client, where, shared)
         if state is None:
             return  # not a thread of ours (or its memory expired)
         if await self._slowed_down(post, where, in_thread=True):
@@ -276,6 +282,7 @@ class Conversations(Dispatcher):
         text: str,
         ts: str,
         ledger: StepLedger | None = None,
+        shared: bool = False,
     ) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
         (answered in a thread under the mention), else a fresh request."""
@@ -287,13 +294,11 @@ class Conversations(Dispatcher):
         if await self._slowed_down(post, here, in_thread=True):
             return
         if where.thread_ts:
-            state, _ = await self.stored.load(
-                lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
-            )
+            state, owned = await load_thread(self.store, self.stored, client, where, shared)
             if state is not None:
-                prices = await self.stored.prices(where.team, post.job)
+                prices = await self.stored.prices(owned.team, post.job)
                 answer = await self.workers.run(answers.follow_up, text, state, prices)
-                await self._answer_in_thread(post, where, answer)
+                await self._answer_in_thread(post, owned, answer)
                 return
         latest, _ = await self.stored.load(
             lambda: self.store.load_latest(where.team, where.channel)
@@ -427,24 +432,3 @@ class Conversations(Dispatcher):
             await self.stored.save(
                 lambda: self.store.save_conversation(where.team, dm, ts, answer.state, entry)
             )
-
-    async def _forget(self, post: Posting, where: Where) -> None:
-        try:
-            deleted = await self.store.forget(where.team, where.channel)
-        except StoreUnavailable:
-            self.metrics.redis_errors.inc()
-            await post.respond(
-                where,
-                error_message(
-                    "I couldn't reach my storage to forget this channel; nothing was deleted. "
-                    "Please try again in a minute."
-                ),
-            )
-            return
-        await post.respond(
-            where,
-            info_message(
-                "Forgotten: I deleted everything I stored for this channel "
-                f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
-            ),
-        )

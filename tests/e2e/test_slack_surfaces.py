@@ -6,12 +6,20 @@ and a real Redis."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from bot.slack.ids import Action
 from tests.support.fake_slack import BOT_USER_ID
-from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
+from tests.support.reading import (
+    channel_id,
+    estimate_with_tips,
+    new_team,
+    posts,
+    text_of,
+    tips_for,
+)
 from tests.support.signing import (
     app_mention_event,
     block_actions_body,
@@ -19,7 +27,12 @@ from tests.support.signing import (
     message_event,
     slash_command_body,
 )
-from tests.support.slack_shapes import estimate_buttons, event_envelope, thread_message
+from tests.support.slack_shapes import (
+    estimate_buttons,
+    event_envelope,
+    slash_command,
+    thread_message,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -151,3 +164,78 @@ async def test_a_file_shared_into_a_thread_without_words_gets_no_answer(slack, b
     replies = posts(slack, channel, ts)
     assert len(replies) == before + 1
     assert not any("understand" in text_of(c.args.get("blocks")) for c in replies)
+
+
+# --- Slack Connect: both organisations installed the app; a thread belongs to the thread --------
+
+
+async def connect_estimate(slack, bot, team, channel, text="10000 users startup") -> str:
+    """/aicost from `team` in a shared channel (its installation answers); the estimate's ts."""
+    url = slack.response_url(uuid.uuid4().hex)
+    before = len([c for c in posts(slack, channel) if "thread_ts" not in c.args])
+    await bot.post(slash_command(text, team_id=team, channel=channel, response_url=url))
+    roots = await slack.wait_for(
+        lambda c: (
+            c.method == "chat.postMessage"
+            and c.args.get("channel") == channel
+            and "thread_ts" not in c.args
+            and c.ok
+        ),
+        count=before + 1,
+    )
+    ts = roots[-1].response["ts"]
+    await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=tips_for(text),
+    )
+    return ts
+
+
+async def test_a_reply_delivered_for_our_side_continues_their_sides_estimate(slack, bot):
+    ours, theirs, channel = new_team(), new_team(), channel_id()
+    ts = await connect_estimate(slack, bot, theirs, channel)
+    before = len(posts(slack, channel, ts))
+    reply = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=ours)
+    await bot.post(event_envelope(reply, installed_team=ours, shared=True))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    assert "users 10,000 → 50,000" in text_of(replies[-1].args["blocks"])
+    # The state moved on under its owner: a reply delivered for their side sees the change.
+    reply = thread_message("undo", channel=channel, thread_ts=ts, team=theirs)
+    await bot.post(event_envelope(reply, installed_team=theirs, shared=True))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 2,
+    )
+    assert "users 50,000 → 10,000" in text_of(replies[-1].args["blocks"])
+
+
+async def test_a_mention_in_their_sides_thread_diffs_that_thread_not_our_other_estimate(slack, bot):
+    ours, theirs, channel = new_team(), new_team(), channel_id()
+    await connect_estimate(slack, bot, ours, channel, "42000 users midsize")
+    ts = await connect_estimate(slack, bot, theirs, channel)
+    before = len(posts(slack, channel, ts))
+    mention = {
+        **thread_message("<@UBOT> what if 30k users?", channel=channel, thread_ts=ts, team=ours),
+        "type": "app_mention",
+    }
+    await bot.post(event_envelope(mention, installed_team=ours, shared=True))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    shown = text_of(replies[-1].args["blocks"])
+    assert "users 10,000 → 30,000" in shown and "42,000" not in shown
+
+
+async def test_a_reply_in_a_shared_channels_thread_of_someone_else_stays_unanswered(slack, bot):
+    ours, channel = new_team(), channel_id()
+    ts = await connect_estimate(slack, bot, ours, channel)
+    someone = thread_message("what if 50k users?", channel=channel, thread_ts="1.000001", team=ours)
+    await bot.post(event_envelope(someone, installed_team=ours, shared=True))
+    # A question in our thread after it is answered; the other thread never is.
+    await reply_in_thread(slack, bot, ours, channel, ts, "what if 20k users?")
+    await asyncio.sleep(0.3)
+    assert posts(slack, channel, "1.000001") == []

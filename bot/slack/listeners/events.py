@@ -30,7 +30,7 @@ async def mentioned(
 ) -> None:
     conversations.metrics.requests.labels(kind="mention").inc()
     text = plain(event.get("text") or "", context.bot_user_id)
-    job = _job("mention", context, event, text)
+    job = _job("mention", context, body, text)
     await conversations.submit(job, once=_event_key(job, body))
 
 
@@ -55,11 +55,12 @@ async def message(
     if not text and event.get("subtype") == "file_share":
         return  # a file shared without a word: nothing was asked
     conversations.metrics.requests.labels(kind="thread_reply").inc()
-    job = _job("thread_reply", context, event, text)
+    job = _job("thread_reply", context, body, text)
     await conversations.submit(job, once=_event_key(job, body))
 
 
-def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str) -> Job:
+def _job(kind: str, context: AsyncBoltContext, body: dict[str, Any], text: str) -> Job:
+    event = body.get("event") or {}
     return Job(
         kind=kind,
         # The installation's (for events, the `authorizations` entry): in a channel shared with
@@ -70,6 +71,7 @@ def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str)
         thread_ts=event.get("thread_ts"),
         text=text,
         ts=event.get("ts", ""),
+        shared=bool(body.get("is_ext_shared_channel")),
     )
 
 
