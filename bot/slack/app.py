@@ -22,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits, listeners
+from bot.slack.authorize_cache import cached_authorize
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
 from bot.slack.identity import BotIdentity, owner_from_buttons
@@ -187,9 +188,19 @@ def build_bot(settings: Settings, store: Store | None = None) -> Bot:
     installations: Installations | None = None
     if settings.distributed:
         installations = _installations(settings)
+        assert settings.slack_client_secret is not None
+        # auth.test once per installation's token, not before every acknowledgement.
+        authorize = cached_authorize(
+            installations.store,
+            settings.slack_client_id,
+            settings.slack_client_secret.get_secret_value(),
+            client,
+            bolt_logger,
+        )
         app = AsyncApp(
             client=client,
             signing_secret=secret,
+            authorize=authorize,
             installation_store=installations.store,
             oauth_settings=_oauth_settings(settings, installations),
             before_authorize=owner_from_buttons,
