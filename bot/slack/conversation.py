@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState, ReplyKind
 from bot.slack import answers
+from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
 from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
 from bot.slack.direct_message import dm_channel, is_person
@@ -107,6 +108,8 @@ class Conversations(Dispatcher):
             await self.thread_reply(client, where, job.text, ledger, job.shared)
         elif job.kind == "mention":
             await self.mention(client, where, job.text, job.ts, ledger, job.shared)
+        elif job.kind == "direct_message":
+            await direct_message(self, client, where, job.text, job.ts, ledger)
         else:
             log.warning("unknown job kind %r", job.kind)
 
@@ -132,7 +135,7 @@ class Conversations(Dispatcher):
         if answer.kind not in CHARGED:
             await self._give_back_charge(where, ledger)
         if answer.kind is ReplyKind.estimate:
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self._publish(post, where, answer)
         elif answer.kind is ReplyKind.form:
@@ -149,11 +152,11 @@ class Conversations(Dispatcher):
             )
             await post.respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self._publish_question(post, where, answer)
         elif answer.kind in (ReplyKind.chart, ReplyKind.export):
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self.uploads.for_latest(post, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
@@ -185,7 +188,7 @@ class Conversations(Dispatcher):
             base, _ = await self.stored.load(
                 lambda: self.store.load_latest(where.team, where.channel)
             )
-        if await self._slowed_down(post, where, in_thread=False):
+        if await self.slowed_down(post, where, in_thread=False):
             return
         scenario = scenario_from_form(state_values, base.scenario if base else None)
         if isinstance(scenario, dict):  # checked before the ack; cannot fail here
@@ -242,7 +245,7 @@ class Conversations(Dispatcher):
             )
             await post.in_thread(where, info_message(text))
             return
-        if await self._slowed_down(post, where, in_thread=True):
+        if await self.slowed_down(post, where, in_thread=True):
             return
         if action is Action.chart:
             await self.uploads.post_chart(post, where, state.scenario, asked=True)
@@ -269,7 +272,7 @@ class Conversations(Dispatcher):
         state, where = await load_thread(self.store, self.stored, client, where, shared)
         if state is None:
             return  # not a thread of ours (or its memory expired)
-        if await self._slowed_down(post, where, in_thread=True):
+        if await self.slowed_down(post, where, in_thread=True):
             return
         prices = await self.stored.prices(where.team, post.job)
         answer = await self.workers.run(answers.follow_up, text, state, prices)
@@ -291,7 +294,7 @@ class Conversations(Dispatcher):
         if is_greeting(text):
             await post.in_thread(here, greeting_message())
             return
-        if await self._slowed_down(post, here, in_thread=True):
+        if await self.slowed_down(post, here, in_thread=True):
             return
         if where.thread_ts:
             state, owned = await load_thread(self.store, self.stored, client, where, shared)
@@ -309,7 +312,7 @@ class Conversations(Dispatcher):
         )
         await self._answer_in_thread(post, here, answer)
 
-    async def _slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
+    async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = post.ledger
         if ledger is not None and ledger.retaken:

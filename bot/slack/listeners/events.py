@@ -46,7 +46,8 @@ async def message(
     if event.get("subtype") not in QUESTION_SUBTYPES or event.get("bot_id"):
         return
     thread_ts = event.get("thread_ts")
-    if not thread_ts or thread_ts == event.get("ts"):
+    top_level = not thread_ts or thread_ts == event.get("ts")
+    if top_level and event.get("channel_type") != "im":
         return  # top-level chatter: only /aicost and @mentions start a conversation
     text = event.get("text") or ""
     if f"<@{context.bot_user_id}>" in text:
@@ -54,8 +55,10 @@ async def message(
     text = plain(text, context.bot_user_id)
     if not text and event.get("subtype") == "file_share":
         return  # a file shared without a word: nothing was asked
-    conversations.metrics.requests.labels(kind="thread_reply").inc()
-    job = _job("thread_reply", context, body, text)
+    # In the app's DM (its Messages tab) a new message is a request of its own.
+    kind = "direct_message" if top_level else "thread_reply"
+    conversations.metrics.requests.labels(kind=kind).inc()
+    job = _job(kind, context, body, text)
     await conversations.submit(job, once=_event_key(job, body))
 
 
