@@ -317,3 +317,43 @@ async def test_opening_the_messages_tab_publishes_nothing(slack, bot, team):
     assert status == 200
     await open_home(slack, bot, team, user)  # answered after the messages tab was handled
     assert len([c for c in slack.calls_to("views.publish") if c.args["user_id"] == user]) == 1
+
+
+async def test_feedback_buttons_under_an_estimate_are_counted_on_home_and_in_metrics(
+    slack, bot, team
+):
+    channel = channel_id()
+    await bot.post(slash_command_body("10000 users startup", team_id=team, channel_id=channel))
+    ts = await estimate_with_tips(slack, channel, "10000 users startup")
+    (main,) = [c for c in posts(slack, channel) if c.response.get("ts") == ts]
+    (block,) = [b for b in main.args["blocks"] if b["type"] == "context_actions"]
+    (element,) = block["elements"]
+    assert element["type"] == "feedback_buttons"
+    _, before = await bot.get("/metrics")
+
+    async def vote(user: str, button: str, name: str) -> None:
+        await bot.post(
+            block_actions_body(
+                element["action_id"], element[button]["value"], channel_id=channel,
+                message_ts=ts, team_id=team, user_id=user, action_type="feedback_buttons",
+                response_url=slack.response_url(name),
+            )
+        )  # fmt: skip
+
+    await vote("U0LIKES", "positive_button", "like")
+    (thanks,) = await slack.wait_for_response("like")
+    assert thanks.body["response_type"] == "ephemeral" and "Thanks" in text_of(thanks.body)
+    await vote("U0LIKES", "positive_button", "like-again")  # the same person again: not counted
+    await vote("U0DOUBTS", "negative_button", "doubt")
+    await slack.wait_for_response("doubt")
+    shown = text_of(await open_home(slack, bot, team, new_user()))
+    assert "Feedback on estimates: 1 found useful, 1 not useful" in shown
+    _, after = await bot.get("/metrics")
+
+    def counted(metrics: str, verdict: str) -> float:
+        found = re.search(rf'^aicost_feedback_total{{verdict="{verdict}"}} (\S+)$', metrics, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    assert counted(after, "useful") - counted(before, "useful") == 1
+    assert counted(after, "not_useful") - counted(before, "not_useful") == 1
+    assert slack.violations == []

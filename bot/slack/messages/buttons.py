@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.slack.blockkit import actions, button
 from bot.slack.button_value import SCENARIO_SEPARATOR, scenario_value
-from bot.slack.ids import Action
+from bot.slack.ids import FEEDBACK_ACTION, Action, Verdict
 from bot.slack.message import Message
 from estimator.scenario import Scenario
 
@@ -35,6 +35,29 @@ def estimate_buttons(scenario: Scenario | None = None) -> dict:
             for element in _BUTTON_BLOCKS
         )
     )
+
+
+def feedback_buttons() -> dict:
+    """Slack's feedback buttons (a context_actions block): was this estimate useful?"""
+    return {
+        "type": "context_actions",
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK_ACTION,
+                "positive_button": {
+                    "text": {"type": "plain_text", "text": "Useful"},
+                    "accessibility_label": "This estimate was useful",
+                    "value": Verdict.useful.value,
+                },
+                "negative_button": {
+                    "text": {"type": "plain_text", "text": "Not useful"},
+                    "accessibility_label": "This estimate was not useful",
+                    "value": Verdict.not_useful.value,
+                },
+            }
+        ],
+    }
 
 
 def with_button_value(message: Message, value: str) -> Message:
