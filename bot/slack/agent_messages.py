@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,13 +30,31 @@ from bot.slack.messages.replies import (
     hint_message,
     info_message,
 )
+from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
 from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
+from bot.slack.store.protocols import Store
+from bot.slack.store_access import StoreAccess
+from bot.slack.uploads import Uploads
 from bot.slack.where import Where
+from bot.slack.workers import Workers
 
-if TYPE_CHECKING:
-    from bot.slack.conversation import Conversations
+
+class Conversations(Protocol):
+    """What of bot/slack/conversation.py's Conversations a DM turn uses (it passes itself)."""
+
+    metrics: Metrics
+    webhook_logger: logging.Logger | None
+    workers: Workers
+    store: Store
+    stored: StoreAccess
+    uploads: Uploads
+
+    def later(self, work: Coroutine[Any, Any, None], kind: str) -> None: ...
+
+    async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool: ...
+
 
 log = logging.getLogger(__name__)
 
