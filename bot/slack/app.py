@@ -22,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits, listeners
+from bot.slack.authorize_cache import cached_authorize
 from bot.slack.config import Config
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
@@ -186,9 +187,19 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
     installations: Installations | None = None
     if config.distributed:
         installations = _installations(config)
+        assert config.slack_client_secret is not None
+        # auth.test once per installation's token, not before every acknowledgement.
+        authorize = cached_authorize(
+            installations.store,
+            config.slack_client_id,
+            config.slack_client_secret.get_secret_value(),
+            client,
+            bolt_logger,
+        )
         app = AsyncApp(
             client=client,
             signing_secret=secret,
+            authorize=authorize,
             installation_store=installations.store,
             oauth_settings=_oauth_settings(config, installations),
             before_authorize=owner_from_buttons,

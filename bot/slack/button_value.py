@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.advisor import ConversationState
+from bot.slack.limits import BUTTON_VALUE
 from bot.slack.where import Where
+from estimator import Scenario
 
 # A private estimate's scenario is remembered under this prefix and a random key, which its
 # buttons carry as their value (a message only its reader sees has no thread in the channel).
@@ -14,6 +17,10 @@ PRIVATE_PREFIX = "private-"
 # workspace of an organisation, "w:E0456" for an org-wide install), plus a private estimate's
 # key. A click from the other side of a shared channel then acts on the same scenario, with the
 # installing side's token.
+# After the owner, the scenario of the message the button is on (compact JSON).
+SCENARIO_SEPARATOR = "|"
+# Room left for the owner ("w:T….E…:private-…", under 100 characters) within Slack's limit.
+_SCENARIO_ROOM = BUTTON_VALUE - 100
 _BUTTON_VALUE = re.compile(
     r"w:([A-Za-z0-9]{1,32})(?:\.([A-Za-z0-9]{1,32}))?(?::(private-[0-9a-f]{16}))?"
 )
@@ -24,6 +31,7 @@ class ButtonValue:
     owner: str  # a workspace (T…) or, org-wide, an organisation (E…)
     enterprise: str | None = None
     private_key: str | None = None
+    scenario: str | None = None  # the scenario of the message the button is on, as JSON
 
     @property
     def org_wide(self) -> bool:
@@ -43,5 +51,33 @@ def button_value(where: Where) -> str | None:
 
 def read_button_value(value: str) -> ButtonValue | None:
     """What an estimate's button carries; None for buttons posted before owners were stamped."""
-    match = _BUTTON_VALUE.fullmatch(value)
-    return ButtonValue(match.group(1), match.group(2), match.group(3)) if match else None
+    owner, _, scenario = value.partition(SCENARIO_SEPARATOR)
+    match = _BUTTON_VALUE.fullmatch(owner)
+    if not match:
+        return None
+    return ButtonValue(match.group(1), match.group(2), match.group(3), scenario or None)
+
+
+def scenario_value(scenario: Scenario) -> str | None:
+    """The scenario as a button carries it; None when it would not fit Slack's limit."""
+    value = scenario.model_dump_json(exclude_defaults=True)
+    return value if len(value) <= _SCENARIO_ROOM else None
+
+
+def scenario_of(value: str) -> Scenario | None:
+    """The scenario a button carried; None for none, or one that is not a valid scenario (a
+    forged value gets no further than a typed request would)."""
+    if not value:
+        return None
+    try:
+        return Scenario.model_validate_json(value)
+    except ValueError:
+        return None
+
+
+def on_button(state: ConversationState | None, own: Scenario | None) -> ConversationState | None:
+    """The thread's state with the clicked message's own scenario current; undo then goes back
+    to where the thread was. Buttons posted before they carried a scenario act on the thread's."""
+    if own is None or (state is not None and state.scenario == own):
+        return state
+    return (state or ConversationState()).moved_to(own)

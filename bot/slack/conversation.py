@@ -20,19 +20,22 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState, ReplyKind
-from bot.parsing import Command, parse
 from bot.slack import answers
+from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
-from bot.slack.button_value import PRIVATE_PREFIX
+from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
+from bot.slack.direct_message import dm_channel, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.fitting import with_note
+from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
 from bot.slack.job import ClientFor, Job
 from bot.slack.message import Message
 from bot.slack.messages.estimate import not_in_channel_message
 from bot.slack.messages.replies import (
     error_message,
+    greeting_message,
     help_message,
     hint_message,
     info_message,
@@ -42,8 +45,10 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
+from bot.slack.shared_threads import load_thread
+from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
-from bot.slack.store.protocols import Store, StoreUnavailable
+from bot.slack.store.protocols import Store
 from bot.slack.store_access import StoreAccess
 from bot.slack.uploads import Uploads
 from bot.slack.where import Where, job_where
@@ -100,11 +105,13 @@ class Conversations(Dispatcher):
         elif job.kind == "form":
             await self.form_submitted(client, where, job.values, ledger)
         elif job.kind == "button":
-            await self.button(client, where, Action(job.action), None, ledger)
+            await self.button(client, where, Action(job.action), None, ledger, job.scenario)
         elif job.kind == "thread_reply":
-            await self.thread_reply(client, where, job.text, ledger)
+            await self.thread_reply(client, where, job.text, ledger, job.shared)
         elif job.kind == "mention":
-            await self.mention(client, where, job.text, job.ts, ledger)
+            await self.mention(client, where, job.text, job.ts, ledger, job.shared)
+        elif job.kind == "direct_message":
+            await direct_message(self, client, where, job.text, job.ts, ledger)
         else:
             log.warning("unknown job kind %r", job.kind)
 
@@ -130,13 +137,13 @@ class Conversations(Dispatcher):
         if answer.kind not in CHARGED:
             await self._give_back_charge(where, ledger)
         if answer.kind is ReplyKind.estimate:
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self._publish(post, where, answer)
         elif answer.kind is ReplyKind.form:
             await self.open_form(client, where, trigger_id, answer.scenario)
         elif answer.kind is ReplyKind.forget:
-            await self._forget(post, where)
+            await forget_channel(self.store, self.metrics, post, where)
         elif answer.kind is ReplyKind.help:
             await post.respond(where, help_message())
         elif answer.kind in (ReplyKind.hint, ReplyKind.error):
@@ -147,11 +154,11 @@ class Conversations(Dispatcher):
             )
             await post.respond(where, message)
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self._publish_question(post, where, answer)
         elif answer.kind in (ReplyKind.chart, ReplyKind.export):
-            if await self._slowed_down(post, where, in_thread=False):
+            if await self.slowed_down(post, where, in_thread=False):
                 return
             await self.uploads.for_latest(post, where, answer.kind)
         else:  # undo or reset: they act on one estimate, so they belong in its thread
@@ -173,6 +180,8 @@ class Conversations(Dispatcher):
         """A valid form: post its estimate to the channel it was opened from. Choices the form
         does not show (daily share, records, growth) carry over from the scenario it edited."""
         post = self._posting(client, ledger)
+        if is_person(where.channel):  # opened from Home: the estimate goes to the app's DM
+            where = replace(where, channel=await dm_channel(client, where.user))
         if where.thread_ts:
             base, _ = await self.stored.load(
                 lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
@@ -181,7 +190,7 @@ class Conversations(Dispatcher):
             base, _ = await self.stored.load(
                 lambda: self.store.load_latest(where.team, where.channel)
             )
-        if await self._slowed_down(post, where, in_thread=False):
+        if await self.slowed_down(post, where, in_thread=False):
             return
         scenario = scenario_from_form(state_values, base.scenario if base else None)
         if isinstance(scenario, dict):  # checked before the ack; cannot fail here
@@ -217,13 +226,16 @@ class Conversations(Dispatcher):
         action: Action,
         trigger_id: str | None,
         ledger: StepLedger | None = None,
+        scenario: str = "",
     ) -> None:
-        """A button under an estimate: acts on that thread's stored scenario."""
+        """A button under an estimate or a follow-up: acts on the scenario of the message it is
+        on (which it carries), in that message's thread."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
         state, store_ok = await self.stored.load(
             lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
         )
+        state = on_button(state, scenario_of(scenario))
         if action is Action.edit_in_form:
             await self.open_form(client, where, trigger_id, state.scenario if state else None)
             return
@@ -235,7 +247,7 @@ class Conversations(Dispatcher):
             )
             await post.in_thread(where, info_message(text))
             return
-        if await self._slowed_down(post, where, in_thread=True):
+        if await self.slowed_down(post, where, in_thread=True):
             return
         if action is Action.chart:
             await self.uploads.post_chart(post, where, state.scenario, asked=True)
@@ -248,17 +260,21 @@ class Conversations(Dispatcher):
         await self._answer_in_thread(post, where, answer)
 
     async def thread_reply(
-        self, client: AsyncWebClient, where: Where, text: str, ledger: StepLedger | None = None
+        self,
+        client: AsyncWebClient,
+        where: Where,
+        text: str,
+        ledger: StepLedger | None = None,
+        shared: bool = False,
     ) -> None:
-        """A message in a thread: answered only in threads the bot started."""
+        """A message in a thread: answered only in threads the bot started (in a shared
+        channel, either organisation's installation of it)."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
-        state, _ = await self.stored.load(
-            lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
-        )
+        state, where = await load_thread(self.store, self.stored, client, where, shared)
         if state is None:
             return  # not a thread of ours (or its memory expired)
-        if await self._slowed_down(post, where, in_thread=True):
+        if await self.slowed_down(post, where, in_thread=True):
             return
         prices = await self.stored.prices(where.team, post.job)
         answer = await self.workers.run(answers.follow_up, text, state, prices)
@@ -271,21 +287,23 @@ class Conversations(Dispatcher):
         text: str,
         ts: str,
         ledger: StepLedger | None = None,
+        shared: bool = False,
     ) -> None:
         """An @mention: a follow-up in one of our threads, else on the channel's latest scenario
         (answered in a thread under the mention), else a fresh request."""
         post = self._posting(client, ledger)
         here = replace(where, thread_ts=where.thread_ts or ts, response_url=None)
-        if await self._slowed_down(post, here, in_thread=True):
+        if is_greeting(text):
+            await post.in_thread(here, greeting_message())
+            return
+        if await self.slowed_down(post, here, in_thread=True):
             return
         if where.thread_ts:
-            state, _ = await self.stored.load(
-                lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
-            )
+            state, owned = await load_thread(self.store, self.stored, client, where, shared)
             if state is not None:
-                prices = await self.stored.prices(where.team, post.job)
+                prices = await self.stored.prices(owned.team, post.job)
                 answer = await self.workers.run(answers.follow_up, text, state, prices)
-                await self._answer_in_thread(post, where, answer)
+                await self._answer_in_thread(post, owned, answer)
                 return
         latest, _ = await self.stored.load(
             lambda: self.store.load_latest(where.team, where.channel)
@@ -296,7 +314,7 @@ class Conversations(Dispatcher):
         )
         await self._answer_in_thread(post, here, answer)
 
-    async def _slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
+    async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = post.ledger
         if ledger is not None and ledger.retaken:
@@ -419,32 +437,3 @@ class Conversations(Dispatcher):
             await self.stored.save(
                 lambda: self.store.save_conversation(where.team, dm, ts, answer.state, entry)
             )
-
-    async def _forget(self, post: Posting, where: Where) -> None:
-        try:
-            deleted = await self.store.forget(where.team, where.channel)
-        except StoreUnavailable:
-            self.metrics.redis_errors.inc()
-            await post.respond(
-                where,
-                error_message(
-                    "I couldn't reach my storage to forget this channel; nothing was deleted. "
-                    "Please try again in a minute."
-                ),
-            )
-            return
-        await post.respond(
-            where,
-            info_message(
-                "Forgotten: I deleted everything I stored for this channel "
-                f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
-            ),
-        )
-
-
-def opens_form(text: str) -> bool:
-    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
-    parsed = parse(text)
-    if parsed.command is not None:
-        return parsed.command is Command.form
-    return not parsed.understood_anything and not parsed.unknown

@@ -94,10 +94,21 @@ class HomeTab:
 
     async def publish(self, client: AsyncWebClient, team: str, user: str) -> None:
         """Draw this person's Home tab from stored data."""
-        recent, settings = await asyncio.gather(self._recent(team), self.settings(team))
+        recent, settings, votes = await asyncio.gather(
+            self._recent(team), self.settings(team), self._feedback(team)
+        )
         recent = recent[: limits.HOME_RECENT_ESTIMATES]
         links = await _permalinks(client, recent)
-        await client.views_publish(user_id=user, view=home_view(recent, links, settings))
+        view = home_view(recent, links, settings, votes)
+        await client.views_publish(user_id=user, view=view)
+
+    async def _feedback(self, team: str) -> dict[str, int]:
+        """The workspace's feedback counts; none shown while the store is down."""
+        try:
+            return await self.store.feedback(team)
+        except StoreUnavailable:
+            self.metrics.redis_errors.inc()
+            return {}
 
     # -- settings -------------------------------------------------------------------------------
 

@@ -181,7 +181,10 @@ def _settings_blocks(settings: WorkspaceSettings) -> list[dict]:
 
 
 def home_view(
-    recent: list[dict[str, Any]], links: dict[str, str], settings: WorkspaceSettings
+    recent: list[dict[str, Any]],
+    links: dict[str, str],
+    settings: WorkspaceSettings,
+    feedback: dict[str, int] | None = None,
 ) -> dict:
     """The Home tab. `links` maps a message ts to its permalink (missing ones show unlinked)."""
     blocks: list[dict] = [
@@ -202,7 +205,15 @@ def home_view(
     for entry in shown:
         ts = entry.get("ts")
         blocks.extend(_estimate_blocks(entry, links.get(ts) if isinstance(ts, str) else None))
+    if feedback:
+        blocks.append(context_of(_markup(_feedback_line(feedback))))
     blocks.append({"type": "divider"})
     blocks.append(header("Workspace settings"))
     blocks.extend(_settings_blocks(settings))
     return {"type": "home", "blocks": blocks[: limits.HOME_BLOCKS]}
+
+
+def _feedback_line(feedback: dict[str, int]) -> str:
+    """What people said of the workspace's estimates, from the feedback buttons under them."""
+    useful, not_useful = feedback.get("useful", 0), feedback.get("not_useful", 0)
+    return f"Feedback on estimates: {count(useful)} found useful, {count(not_useful)} not useful."

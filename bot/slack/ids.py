@@ -18,6 +18,15 @@ class Action(StrEnum):
     export = "aicost_export"  # the estimate as CSV and JSON files, in its thread
 
 
+# Slack's feedback buttons under an estimate; their values are the verdicts counted.
+FEEDBACK_ACTION = "aicost_feedback"
+
+
+class Verdict(StrEnum):
+    useful = "useful"
+    not_useful = "not_useful"
+
+
 class Callback(StrEnum):
     form = "aicost_form"
 

@@ -42,6 +42,9 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "users:read",  # who may change workspace settings (admins and owners)
+    "im:write",  # conversations.open: an estimate started from Home goes to the app's DM
+    "im:history",  # message.im: messages to the app in its Messages tab
+    "assistant:write",  # the Messages tab: suggested prompts, a thread's loading status
 )
 STATE_EXPIRY_SECONDS = 600  # an "Add to Slack" click must come back within ten minutes
 # "Add to Slack" clicks waiting to come back; anyone can click, so past this the oldest go.

@@ -29,6 +29,8 @@ class Job:
     text: str = ""  # the command's or message's text
     ts: str = ""  # the message's own ts (mentions are answered under it)
     action: str = ""  # a button's action_id
+    scenario: str = ""  # the scenario the clicked button carried (JSON), "" for none
+    shared: bool = False  # in a channel shared with another organisation (Slack Connect)
     values: dict[str, Any] = field(default_factory=dict)  # a form's view.state.values
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     enqueued_at: float = field(default_factory=time.time)

@@ -30,6 +30,12 @@ class Metrics:
         self.errors = Counter(
             "aicost_errors", "Errors while answering, by kind", ["kind"], registry=self.registry
         )
+        self.feedback = Counter(
+            "aicost_feedback",
+            "Feedback buttons clicked under estimates, by verdict (useful, not_useful)",
+            ["verdict"],
+            registry=self.registry,
+        )
         self.redis_errors = Counter(
             "aicost_redis_errors", "Redis calls that failed or timed out", registry=self.registry
         )

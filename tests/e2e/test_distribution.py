@@ -297,3 +297,31 @@ async def test_slack_connect_the_other_side_continues_with_the_installing_sides_
     assert {c.headers["authorization"] for c in replies[before:]} == {
         f"Bearer {slack.token_of(ours)}"
     }
+
+
+async def test_who_the_bot_is_is_asked_once_per_installation_not_before_every_ack(slack, bot):
+    team, channel = new_team(), channel_id()
+    await install(slack, bot, team)
+    token = slack.token_of(team)
+
+    def auth_tests() -> int:
+        return len(
+            [
+                c
+                for c in slack.calls_to("auth.test")
+                if c.headers.get("authorization") == f"Bearer {token}"
+            ]
+        )
+
+    installing = auth_tests()  # Bolt's OAuth flow asks once as it installs
+    ts = (await estimate(slack, bot, team=team, channel=channel)).response["ts"]
+    for users in ("20k", "30k", "40k"):
+        before = len(posts(slack, channel, ts))
+        reply = thread_message(f"what if {users} users?", channel=channel, thread_ts=ts, team=team)
+        await bot.post(event_envelope(reply, installed_team=team))
+        await slack.wait_for(
+            lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
+            count=before + 1,
+        )
+    # Four requests for the installation; Slack was asked who its bot is at most once.
+    assert auth_tests() - installing <= 1

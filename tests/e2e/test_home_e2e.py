@@ -13,17 +13,25 @@ import uuid
 
 import pytest
 
-from bot.slack.ids import Callback, FormField, HomeAction, SettingsCallback, SettingsField
+from bot.slack.ids import Action, Callback, FormField, HomeAction, SettingsCallback, SettingsField
 from tests.support.bot_process import BotProcess
 from tests.support.home_payloads import app_home_opened_body, home_button_body
 from tests.support.reading import (
     channel_id,
     estimate_with_tips,
     new_team,
+    posts,
     submitted_state,
     text_of,
 )
-from tests.support.signing import slash_command_body, view_submission_body
+from tests.support.signing import (
+    block_actions_body,
+    event_callback_body,
+    message_event,
+    slash_command_body,
+    view_submission_body,
+)
+from tests.support.slack_shapes import estimate_buttons
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -125,16 +133,45 @@ async def test_new_estimate_on_home_opens_the_form_and_posts_to_the_persons_dm(s
     )
     status, text, _ = await bot.post(body)
     assert status == 200 and text in ("", "{}")
-    (posted,) = await slack.wait_for(
-        lambda c: (
-            c.method == "chat.postMessage"
-            and c.args.get("channel") == user
-            and "thread_ts" not in c.args
-        )
+    # Posted in the app's DM with the person, under the id Slack sends their clicks with (D…).
+    (opened,) = await slack.wait_for(
+        lambda c: c.method == "conversations.open" and c.args.get("users") == user and c.ok
     )
+    dm = opened.response["channel"]["id"]
+    assert dm.startswith("D")
+    ts = await estimate_with_tips(slack, dm, "25000 users startup")
+    (posted,) = [
+        c for c in slack.calls_to("chat.postMessage") if c.response.get("ts") == ts and c.ok
+    ]
     assert "25,000" in text_of(posted.args["blocks"])
     shown = text_of(await open_home(slack, bot, team, user))
     assert "25,000 users, startup" in shown and "in a direct message" in shown
+    # Home links to the estimate in the DM: Slack makes permalinks of conversation ids only.
+    assert f"/archives/{dm}/p{ts.replace('.', '')}|" in shown
+
+    # Its buttons and its thread work there, with the DM's id as Slack sends them.
+    button = estimate_buttons(posted.args["blocks"])[Action.what_if_10x]
+    before = len(posts(slack, dm, ts))
+    await bot.post(
+        block_actions_body(
+            Action.what_if_10x.value, button, channel_id=dm, message_ts=ts, team_id=team,
+            user_id=user,
+        )
+    )  # fmt: skip
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    assert "users 25,000 → 250,000" in text_of(replies[-1].args["blocks"])
+    event = message_event("what if 40k users?", channel=dm, thread_ts=ts, team=team, user=user)
+    event["channel_type"] = "im"
+    await bot.post(event_callback_body(event, team_id=team))
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 2,
+    )
+    assert "→ 40,000" in text_of(replies[-1].args["blocks"])
+    assert slack.violations == []
 
 
 async def test_an_admin_changes_settings_with_inline_errors_and_home_shows_them(slack, bot, team):
@@ -280,3 +317,43 @@ async def test_opening_the_messages_tab_publishes_nothing(slack, bot, team):
     assert status == 200
     await open_home(slack, bot, team, user)  # answered after the messages tab was handled
     assert len([c for c in slack.calls_to("views.publish") if c.args["user_id"] == user]) == 1
+
+
+async def test_feedback_buttons_under_an_estimate_are_counted_on_home_and_in_metrics(
+    slack, bot, team
+):
+    channel = channel_id()
+    await bot.post(slash_command_body("10000 users startup", team_id=team, channel_id=channel))
+    ts = await estimate_with_tips(slack, channel, "10000 users startup")
+    (main,) = [c for c in posts(slack, channel) if c.response.get("ts") == ts]
+    (block,) = [b for b in main.args["blocks"] if b["type"] == "context_actions"]
+    (element,) = block["elements"]
+    assert element["type"] == "feedback_buttons"
+    _, before = await bot.get("/metrics")
+
+    async def vote(user: str, button: str, name: str) -> None:
+        await bot.post(
+            block_actions_body(
+                element["action_id"], element[button]["value"], channel_id=channel,
+                message_ts=ts, team_id=team, user_id=user, action_type="feedback_buttons",
+                response_url=slack.response_url(name),
+            )
+        )  # fmt: skip
+
+    await vote("U0LIKES", "positive_button", "like")
+    (thanks,) = await slack.wait_for_response("like")
+    assert thanks.body["response_type"] == "ephemeral" and "Thanks" in text_of(thanks.body)
+    await vote("U0LIKES", "positive_button", "like-again")  # the same person again: not counted
+    await vote("U0DOUBTS", "negative_button", "doubt")
+    await slack.wait_for_response("doubt")
+    shown = text_of(await open_home(slack, bot, team, new_user()))
+    assert "Feedback on estimates: 1 found useful, 1 not useful" in shown
+    _, after = await bot.get("/metrics")
+
+    def counted(metrics: str, verdict: str) -> float:
+        found = re.search(rf'^aicost_feedback_total{{verdict="{verdict}"}} (\S+)$', metrics, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    assert counted(after, "useful") - counted(before, "useful") == 1
+    assert counted(after, "not_useful") - counted(before, "not_useful") == 1
+    assert slack.violations == []

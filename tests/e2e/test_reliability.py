@@ -50,6 +50,7 @@ from bot.slack.messages.replies import (
 from bot.slack.messages.tips import thread_tips
 from bot.slack.metadata import FormMetadata
 from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
+from bot.slack.slack_text import plain
 from bot.slack.store import make_store
 from bot.slack.store.keys import workspace_keys
 from bot.slack.store.protocols import ESTIMATE_HISTORY
@@ -928,14 +929,15 @@ HOSTILE_TEXTS: list[tuple[str, str | None]] = [
     ("20000000000 users", RANGE_USERS),
     ("25 regions", "between 1 and 20"),
     ("cache 99%", "between 0% and 95%"),
-    ("<!channel> 10k users", "“&lt;!channel&gt;”"),  # named back, escaped
-    ("<!here>", "“&lt;!here&gt;”"),
-    ("<@U123> what does it cost", "“&lt;@u123&gt;”"),
-    ("<https://x|link> 10k users", "“&lt;https://x|link&gt;”"),
+    # Slack's markup is read as the person typed it (@channel, a link's label): named back plain.
+    ("<!channel> 10k users", "“@channel”"),
+    ("<!here>", "“@here”"),
+    ("<@U123> what does it cost", "“@u123”"),
+    ("<https://x|link> 10k users", "“link”"),
     ("*bold* _it_ ~strike~", "didn't understand"),
     ("&lt;", "“&lt;”"),
     ("&lt;!channel&gt; &amp;lt;@U123&amp;gt;", "“&lt;!channel&gt;”"),  # as Slack escapes
-    ("10k users ``` <!here>", "“&lt;!here&gt;”"),
+    ("10k users ``` <!here>", "“@here”"),
     ("\x00\x07 10k users", None),
     ("<!channel> " * 500, "didn't understand"),
 ]
@@ -989,7 +991,8 @@ async def test_the_parser_reads_hostile_text_without_raising_and_replies_escaped
         first_scenario(text)
     except InputError as exc:
         assert str(exc)
-    rendered = json.dumps(_first_reply(text), ensure_ascii=False)
+    # As the bot reads it: Slack's markup decoded first (bot/slack/slack_text.py).
+    rendered = json.dumps(_first_reply(plain(text)), ensure_ascii=False)
     for markup in RAW_MARKUP:
         assert markup not in rendered
     if fragment is not None:
@@ -1025,7 +1028,8 @@ HOSTILE = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=8).map(
 @given(text=HOSTILE)
 async def test_any_mix_of_hostile_fragments_parses_and_renders_escaped(text):
     tried()
-    rendered = json.dumps(_first_reply(text), ensure_ascii=False)
+    # As the bot reads it: Slack's markup decoded first (bot/slack/slack_text.py).
+    rendered = json.dumps(_first_reply(plain(text)), ensure_ascii=False)
     for markup in RAW_MARKUP:
         assert markup not in rendered
 

@@ -64,3 +64,14 @@ async def test_redis_keeps_settings_under_the_workspace_key_for_years(
     finally:
         await raw.delete(f"aicost:{team}:settings", f"aicost:{team}:recent")
         await redis_store.close()
+
+
+async def test_feedback_is_counted_per_workspace_and_forgotten_with_it(store, team):  # noqa: F811
+    assert await store.feedback(team) == {}
+    await store.count_feedback(team, "useful")
+    await store.count_feedback(team, "useful")
+    await store.count_feedback(team, "not_useful")
+    assert await store.feedback(team) == {"useful": 2, "not_useful": 1}
+    assert await store.feedback(team + "X") == {}
+    await store.forget_workspace(team)
+    assert await store.feedback(team) == {}

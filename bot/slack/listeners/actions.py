@@ -1,4 +1,4 @@
-"""Buttons under an estimate: each acts on that thread's stored scenario and answers there."""
+"""Buttons under an estimate: each acts on the scenario of the message it is on, in its thread."""
 
 from __future__ import annotations
 
@@ -54,18 +54,23 @@ async def button(
         response_url=body.get("response_url"),
         private=private,
         action=action["action_id"],
+        scenario=stamp.scenario or "" if stamp else "",
     )
     conversations.metrics.requests.labels(kind="button").inc()
     if not root or not job.channel:
         await ack()
         return
-    # A click delivered twice, or a double click, answers once.
-    once = f"click:{job.team_id}:{job.channel}:{root}:{job.action}:{job.user}"
+    # A click delivered twice, or a double click, answers once (per message: the same button
+    # under another message of the thread is another question).
+    clicked = message.get("ts") or container.get("message_ts") or root
+    once = f"click:{job.team_id}:{job.channel}:{clicked}:{job.action}:{job.user}"
     if job.action == Action.edit_in_form.value:
         # Opens the form with the click's trigger_id, which expires in 3 s: never queued.
         await ack()
         where = job_where(job)
-        work = conversations.button(client, where, Action.edit_in_form, body.get("trigger_id"))
+        work = conversations.button(
+            client, where, Action.edit_in_form, body.get("trigger_id"), scenario=job.scenario
+        )
         conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
         return
     await conversations.submit(job, once, once_seconds=DOUBLE_CLICK_SECONDS)

@@ -7,10 +7,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversation import Conversations, opens_form
+from bot.parsing import Command, parse
+from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
 from bot.slack.job import Job
+from bot.slack.slack_text import plain
 from bot.slack.where import job_where
 
 
@@ -32,7 +34,7 @@ async def aicost(
         channel=command.get("channel_id", ""),
         user=command.get("user_id", ""),
         response_url=command.get("response_url"),
-        text=command.get("text") or "",
+        text=plain(command.get("text") or ""),
     )
     if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
         await ack()
@@ -43,3 +45,11 @@ async def aicost(
         return
     await conversations.submit(job)  # recorded before the acknowledgement
     await ack()
+
+
+def opens_form(text: str) -> bool:
+    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
+    parsed = parse(text)
+    if parsed.command is not None:
+        return parsed.command is Command.form
+    return not parsed.understood_anything and not parsed.unknown

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.job import Job
+from bot.slack.slack_text import plain
 
 # Message subtypes that are a person writing in the thread (None: a plain message).
 QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
@@ -28,9 +29,8 @@ async def mentioned(
     conversations: Conversations,
 ) -> None:
     conversations.metrics.requests.labels(kind="mention").inc()
-    bot_mention = f"<@{context.bot_user_id}>"
-    text = (event.get("text") or "").replace(bot_mention, " ").strip()
-    job = _job("mention", context, event, text)
+    text = plain(event.get("text") or "", context.bot_user_id)
+    job = _job("mention", context, body, text)
     await conversations.submit(job, once=_event_key(job, body))
 
 
@@ -46,17 +46,24 @@ async def message(
     if event.get("subtype") not in QUESTION_SUBTYPES or event.get("bot_id"):
         return
     thread_ts = event.get("thread_ts")
-    if not thread_ts or thread_ts == event.get("ts"):
+    top_level = not thread_ts or thread_ts == event.get("ts")
+    if top_level and event.get("channel_type") != "im":
         return  # top-level chatter: only /aicost and @mentions start a conversation
     text = event.get("text") or ""
     if f"<@{context.bot_user_id}>" in text:
         return  # the app_mention event for the same message answers it
-    conversations.metrics.requests.labels(kind="thread_reply").inc()
-    job = _job("thread_reply", context, event, text)
+    text = plain(text, context.bot_user_id)
+    if not text and event.get("subtype") == "file_share":
+        return  # a file shared without a word: nothing was asked
+    # In the app's DM (its Messages tab) a new message is a request of its own.
+    kind = "direct_message" if top_level else "thread_reply"
+    conversations.metrics.requests.labels(kind=kind).inc()
+    job = _job(kind, context, body, text)
     await conversations.submit(job, once=_event_key(job, body))
 
 
-def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str) -> Job:
+def _job(kind: str, context: AsyncBoltContext, body: dict[str, Any], text: str) -> Job:
+    event = body.get("event") or {}
     return Job(
         kind=kind,
         # The installation's (for events, the `authorizations` entry): in a channel shared with
@@ -67,6 +74,7 @@ def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str)
         thread_ts=event.get("thread_ts"),
         text=text,
         ts=event.get("ts", ""),
+        shared=bool(body.get("is_ext_shared_channel")),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.agent_messages import suggest_prompts
 from bot.slack.conversation import Conversations
 from bot.slack.home_data import HomeTab
 from bot.slack.identity import workspace_of
@@ -40,8 +41,14 @@ async def home_opened(
     conversations: Conversations,
     home_tab: HomeTab,
 ) -> None:
+    if event.get("tab") == "messages":  # the agent Messages tab: its suggested prompts
+        conversations.metrics.requests.labels(kind="messages_opened").inc()
+        where = Where(team=workspace_of(context), channel=event.get("channel") or "", user="")
+        work = suggest_prompts(client, where.channel)
+        conversations.spawn(work, "messages_opened", where)
+        return
     if event.get("tab") != "home":
-        return  # the Messages tab
+        return
     conversations.metrics.requests.labels(kind="home_opened").inc()
     team = workspace_of(context)
     user = event.get("user") or ""

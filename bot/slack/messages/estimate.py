@@ -9,7 +9,7 @@ from bot.slack.blockkit import context, escape, header, plain_table, section, ta
 from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
-from bot.slack.messages.buttons import estimate_buttons
+from bot.slack.messages.buttons import estimate_buttons, feedback_buttons
 from estimator import (
     Absent,
     Amount,
@@ -193,7 +193,8 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         _phases(e),
         _sensitivity(e),
         assumptions(e.scenario, e.absent, e.price_notes),
-        estimate_buttons(),
+        feedback_buttons(),
+        estimate_buttons(e.scenario),  # last: fitting keeps a closing actions block
     ]
 
 

@@ -65,6 +65,6 @@ def follow_up_message(reply: Reply) -> Message:
         _category_diff(diff),
         key_figures(e, worded(e.totals)),
         assumptions(e.scenario, applied=e.price_notes),
-        estimate_buttons(),
+        estimate_buttons(e.scenario),
     ]
     return message(text, blocks)

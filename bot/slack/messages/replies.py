@@ -44,6 +44,16 @@ def help_message() -> Message:
     )
 
 
+def greeting_message() -> Message:
+    """A hello (an @mention with nothing asked): hello back, then what to ask."""
+    hello = (
+        f"Hi! :wave: I estimate what an AI prototype costs in production. "
+        f"Try `{SLASH_COMMAND} {EXAMPLES[0]}`, or mention me with a question."
+    )
+    help_ = help_message()
+    return message(hello, [section(hello), *help_.blocks])
+
+
 def hint_message(text: str) -> Message:
     """Text not understood: `text` names the words (escaped: they are the user's own)."""
     return message(text, [section(f":thinking_face: {text}")])

@@ -53,12 +53,15 @@ def channel_keys(team: str, channel: str) -> ChannelKeys:
 class WorkspaceKeys:
     recent: str  # the workspace's newest estimates across channels (the Home tab)
     settings: str  # the workspace's settings
+    feedback: str  # how many estimates people found useful, or not (a hash of counts)
 
 
 def workspace_keys(team: str) -> WorkspaceKeys:
     """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
     prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:"
-    return WorkspaceKeys(recent=f"{prefix}recent", settings=f"{prefix}settings")
+    return WorkspaceKeys(
+        recent=f"{prefix}recent", settings=f"{prefix}settings", feedback=f"{prefix}feedback"
+    )
 
 
 def workspace_patterns(team: str) -> list[str]:

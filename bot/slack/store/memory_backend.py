@@ -8,6 +8,7 @@ TTL refreshes and the workspace's key patterns match.
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
 import math
 import time
@@ -151,6 +152,18 @@ class MemoryStore:
     async def load_settings(self, team: str) -> dict[str, Any] | None:
         key = workspace_keys(team).settings
         return settings_from(self._get(key) or "", key)
+
+    async def count_feedback(self, team: str, verdict: str) -> None:
+        key = workspace_keys(team).feedback
+        counts = json.loads(self._get(key) or "{}")
+        counts[verdict] = counts.get(verdict, 0) + 1
+        self._put(key, json.dumps(counts), SETTINGS_TTL_SECONDS)
+
+    async def feedback(self, team: str) -> dict[str, int]:
+        return {
+            k: int(v)
+            for k, v in json.loads(self._get(workspace_keys(team).feedback) or "{}").items()
+        }
 
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
         self._put(workspace_keys(team).settings, encode_entry(settings), SETTINGS_TTL_SECONDS)

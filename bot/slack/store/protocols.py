@@ -77,6 +77,14 @@ class WorkspaceStore(Protocol):
 
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None: ...
 
+    async def count_feedback(self, team: str, verdict: str) -> None:
+        """One more estimate found `verdict` (useful, not_useful) in the workspace."""
+        ...
+
+    async def feedback(self, team: str) -> dict[str, int]:
+        """The workspace's feedback counts by verdict (none yet: empty)."""
+        ...
+
 
 class ClaimStore(Protocol):
     """Duplicate checks: a delivery Slack retries, a button clicked twice."""

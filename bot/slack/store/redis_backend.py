@@ -277,6 +277,15 @@ class RedisStore:
         key = workspace_keys(team).settings
         return settings_from(await self._get("load_settings", key) or "", key)
 
+    async def count_feedback(self, team: str, verdict: str) -> None:
+        key = workspace_keys(team).feedback
+        await self._call("count_feedback", lambda: self._redis.hincrby(key, verdict, 1))
+
+    async def feedback(self, team: str) -> dict[str, int]:
+        key = workspace_keys(team).feedback
+        counts = await self._call("feedback", lambda: self._redis.hgetall(key))
+        return {str(k): int(v) for k, v in (counts or {}).items()}
+
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
         key = workspace_keys(team).settings
         data = encode_entry(settings)

@@ -87,7 +87,7 @@ class ApiFamily:
         return f"{prefix}{next(self._id_counter):010d}"
 
     def _writable_channel(self, args: dict[str, Any]) -> str:
-        channel = str(args.get("channel") or "")
+        channel = dm_of(str(args.get("channel") or ""))
         if not channel:
             raise ApiError("channel_not_found")
         state = self._channels.get(channel)
@@ -96,3 +96,13 @@ class ApiFamily:
         if state is not None and state.not_in_channel:
             raise ApiError("not_in_channel")
         return channel
+
+
+def is_user_id(channel: str) -> bool:
+    return channel[:1] in ("U", "W")
+
+
+def dm_of(channel: str) -> str:
+    """chat.postMessage to a person's user id posts in the app's DM with them and answers
+    with that DM's conversation id (D…), which is what Slack then sends with their clicks."""
+    return "D" + channel[1:] if is_user_id(channel) else channel

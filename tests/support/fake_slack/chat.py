@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from .base import ApiFamily
+from .base import ApiFamily, is_user_id
 from .blockkit import MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, block_problems
 from .records import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, ApiError
 
@@ -75,7 +75,7 @@ class ChatApi(ApiFamily):
         channel = str(args.get("channel") or "")
         ts = str(args.get("message_ts") or "")
         state = self._channels.get(channel)
-        if not channel or (state is not None and state.not_found):
+        if not channel or is_user_id(channel) or (state is not None and state.not_found):
             raise ApiError("channel_not_found")
         if not ts or (self.strict_message_ts and (channel, ts) not in self._messages):
             raise ApiError("message_not_found")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import ApiFamily
+from .base import ApiFamily, dm_of, is_user_id
 from .records import TEAM_ID, ApiError, ChannelState
 
 
@@ -15,7 +15,18 @@ class ConversationsApi(ApiFamily):
         "conversations.info": "_conversations_info",
         "conversations.history": "_conversations_history",
         "conversations.replies": "_conversations_replies",
+        "conversations.open": "_conversations_open",
     }
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The app's DM with one person (`users`); group DMs are not used by the bot."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if len(users) != 1 or not is_user_id(users[0]):
+            raise ApiError("user_not_found" if users else "users_list_not_supplied")
+        channel = {"id": dm_of(users[0])}
+        if str(args.get("return_im", "")).lower() in ("1", "true"):
+            channel.update({"is_im": True, "user": users[0], "created": 1700000000})
+        return {"ok": True, "no_op": True, "already_open": True, "channel": channel}
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel") or "")

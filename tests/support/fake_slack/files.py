@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from .base import ApiFamily
+from .base import ApiFamily, is_user_id
 from .records import ApiError, UploadedFile
 
 
@@ -74,6 +74,8 @@ class FilesApi(ApiFamily):
         if not isinstance(files, list) or not files:
             raise ApiError("invalid_arguments")
         channel = str(args.get("channel_id") or "")
+        if is_user_id(channel):
+            raise ApiError("channel_not_found")  # a conversation id (D…), not a person's
         if channel:
             self._writable_channel({"channel": channel})
         shared = []

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl
 from aiohttp import WSCloseCode, web
 from slack_sdk.web.async_client import AsyncWebClient
 
+from .assistant import AssistantApi
 from .blockkit import MAX_MESSAGE_BLOCKS, block_problems
 from .chat import ChatApi
 from .conversations import ConversationsApi
@@ -67,7 +68,15 @@ _NO_TOKEN_METHODS = frozenset({"api.test"})
 
 
 class FakeSlack(
-    ChatApi, ConversationsApi, ViewsApi, FilesApi, UsersApi, OAuthApi, SocketModeApi, Faults
+    ChatApi,
+    ConversationsApi,
+    ViewsApi,
+    FilesApi,
+    UsersApi,
+    OAuthApi,
+    SocketModeApi,
+    AssistantApi,
+    Faults,
 ):
     """A local Slack Web API (``/api/<method>``) plus response_url sink (``/response/<name>``)."""
 

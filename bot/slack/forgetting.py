@@ -1,0 +1,32 @@
+"""`/aicost forget` in a channel: what the bot stored for it deleted, and how much."""
+
+from __future__ import annotations
+
+from bot.slack.messages.replies import error_message, info_message
+from bot.slack.metrics import Metrics
+from bot.slack.posting import Posting
+from bot.slack.store.protocols import Store, StoreUnavailable
+from bot.slack.where import Where
+
+
+async def forget_channel(store: Store, metrics: Metrics, post: Posting, where: Where) -> None:
+    """`/aicost forget`: everything stored for the channel deleted, and the person told."""
+    try:
+        deleted = await store.forget(where.team, where.channel)
+    except StoreUnavailable:
+        metrics.redis_errors.inc()
+        await post.respond(
+            where,
+            error_message(
+                "I couldn't reach my storage to forget this channel; nothing was deleted. "
+                "Please try again in a minute."
+            ),
+        )
+        return
+    await post.respond(
+        where,
+        info_message(
+            "Forgotten: I deleted everything I stored for this channel "
+            f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
+        ),
+    )
