@@ -221,11 +221,15 @@ def build_bot(settings: Settings, store: Store | None = None) -> Bot:
 
 def _chart_workers(settings: Settings) -> Workers | None:
     """One chart worker at a low CPU priority (CHART_NICENESS): a chart takes what the event
-    loop and the estimate worker leave of a core."""
+    loop and the estimate worker leave of a core. It runs only while charts are wanted."""
     if not settings.charts:
         return None
     return Workers(
-        1, module="bot.slack.pictures", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
+        1,
+        module="bot.slack.pictures",
+        nice=CHART_NICENESS,
+        answer_seconds=limits.CHART_SECONDS,
+        idle_seconds=settings.chart_idle_seconds,
     )
 
 
