@@ -7,6 +7,7 @@ import contextlib
 import logging
 import sys
 
+from bot import log_redaction
 from bot.slack.settings import SettingsError, load_settings
 
 
@@ -20,10 +21,11 @@ def main() -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_redaction.install(settings.secret_values())
     from estimator import token_snapshot
 
-    try:  # before anything is priced; its workers do the same
-        token_snapshot.refresh_if_wanted()
+    try:  # on a thread of its own, so the bot listens without waiting; its workers do the same
+        token_snapshot.start_refresh_if_wanted()
     except token_snapshot.AutoUpdateError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2

@@ -13,12 +13,16 @@ import textwrap
 from dataclasses import dataclass
 from functools import cache
 
-from estimator.compare import Comparison
-from estimator.curve import scaling_curve
-from estimator.estimate import Estimate
-from estimator.lines import Category
-from estimator.money import count, usd_range, usd_short
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    Category,
+    Comparison,
+    Estimate,
+    count,
+    scaling_curve,
+    usd_range,
+    usd_short,
+)
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 BLUE, ORANGE, GREEN, VERMILION, SKY, GREY = (
@@ -66,7 +70,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         for p in e.phases
     )
     users = tuple(sorted({*PER_USER_USERS, s.users}))
-    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, users))
+    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, e.prices, users))
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (

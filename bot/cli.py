@@ -16,6 +16,7 @@ from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.export import estimate_csv, estimate_json
 from bot.parsing import Command, InputError, parse
+from bot.plans import subcommand
 from bot.price_list import render_prices
 from bot.terminal import (
     fit,
@@ -28,12 +29,19 @@ from bot.terminal import (
     render_summary,
     terminal_width,
 )
-from estimator import token_snapshot
-from estimator.breakeven import break_even
-from estimator.curve import scaling_curve
-from estimator.money import shown_in
-from estimator.overrides import PriceFileError, PriceOverrides, load_price_file, price_file_path
-from estimator.prices import applied
+from estimator import (
+    BUNDLED_BOOK,
+    URL_ENV,
+    PriceBook,
+    PriceFileError,
+    PriceOverrides,
+    break_even,
+    load_price_file,
+    price_book,
+    price_file_path,
+    refresh,
+    scaling_curve,
+)
 
 EXIT_BAD_INPUT = 2
 FLAGS = (
@@ -60,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    verb = subcommand(args)  # -f FILE, schema, diff, mcp and the budget gate (bot/plans.py)
+    if verb is not None:
+        return verb(args)
     flags: set[str] = set()
     words: list[str] = []
     chart_path: Path | None = None
@@ -98,25 +109,26 @@ def _run(args: list[str]) -> int:
     except PriceFileError as exc:
         return _fail(str(exc))
     if "--update-prices" in flags:
-        token_snapshot.refresh(os.environ.get(token_snapshot.URL_ENV) or None)
-    currency = overrides.currency if overrides is not None else None
-    with (
-        applied(overrides),
-        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1.0),
-    ):
-        return _answer(words, flags, chart_path, overrides)
+        refresh(os.environ.get(URL_ENV) or None)
+    prices = price_book(overrides)
+    with prices.shown():
+        return _answer(words, flags, chart_path, overrides, prices)
 
 
 def _answer(
-    words: list[str], flags: set[str], chart_path: Path | None, overrides: PriceOverrides | None
+    words: list[str],
+    flags: set[str],
+    chart_path: Path | None,
+    overrides: PriceOverrides | None,
+    prices: PriceBook,
 ) -> int:
-    """The command's output, with the organisation's prices (if any) already applied."""
+    """The command's output, priced with the organisation's prices (if any)."""
     if words == ["prices"]:
         width = terminal_width()
         print(fit(render_prices(overrides, width), width))
         return 0
     if words and words[0] == "chat":
-        return chat(input_line=input, write=print)
+        return chat(input_line=input, write=print, prices=prices)
     text = " ".join(words)
     if not text.strip():
         print(fit([render_help()], terminal_width()))
@@ -125,7 +137,7 @@ def _answer(
         return _fail("Commands like undo or reset work in `aicost chat`. Try: aicost 10k users")
     if "--json" in flags and "--csv" in flags:
         return _fail("Choose one of --json and --csv.")
-    turn = advisor.request(text, ConversationState())
+    turn = advisor.request(text, ConversationState(), prices)
     reply = turn.reply
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
         return _comparison(reply.comparison, flags, chart_path)
@@ -150,16 +162,17 @@ def _answer(
         return 0
     if "--json" in flags and "--curve" in flags:
         data = e.to_dict()
-        data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario)]
+        data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario, prices)]
         print(json.dumps(data, indent=2))
         return 0
     if "--json" in flags:
         print(estimate_json(e))
         return 0
-    print(render_estimate(e, show_basis="--brief" not in flags, breakeven=break_even(e.scenario)))
+    breakeven = break_even(e.scenario, prices)
+    print(render_estimate(e, show_basis="--brief" not in flags, breakeven=breakeven))
     if "--curve" in flags:
         print()
-        print(render_curve(scaling_curve(e.scenario)))
+        print(render_curve(scaling_curve(e.scenario, prices)))
     if chart_path is not None:
         print(f"\nChart written to {chart_path}")
     return 0
@@ -203,7 +216,11 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def chat(input_line: Callable[[str], str], write: Callable[[str], None]) -> int:
+def chat(
+    input_line: Callable[[str], str],
+    write: Callable[[str], None],
+    prices: PriceBook = BUNDLED_BOOK,
+) -> int:
     """An estimate, then follow-ups that change it, remembered in memory until you quit."""
     write("aicost chat: describe your scenario (e.g. 10000 users startup); 'quit' to leave.")
     state = ConversationState()
@@ -217,7 +234,7 @@ def chat(input_line: Callable[[str], str], write: Callable[[str], None]) -> int:
             return 0
         if not line.strip():
             continue
-        turn = advisor.follow_up_text(line, state)
+        turn = advisor.follow_up_text(line, state, prices)
         state = turn.state
         write(_chat_reply(turn.reply))
 

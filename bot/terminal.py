@@ -8,18 +8,23 @@ import textwrap
 
 from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator import facts
-from estimator.breakeven import BreakEven
-from estimator.compare import Comparison
-from estimator.curve import CurvePoint
-from estimator.estimate import Estimate
-from estimator.families import model_family_note
-from estimator.lines import Cadence, Category
-from estimator.money import signed_usd_short, usd, usd_range
-from estimator.phases import ARTICLE, READING
-from estimator.token_snapshot import bundled_note
-from estimator.totals import Amount
-from estimator.whatif import EstimateDiff
+from estimator import (
+    ARTICLE,
+    PHASE_READING,
+    Amount,
+    BreakEven,
+    Cadence,
+    Category,
+    Comparison,
+    CurvePoint,
+    Estimate,
+    EstimateDiff,
+    bundled_note,
+    model_family_note,
+    signed_usd_short,
+    usd,
+    usd_range,
+)
 
 MIN_WIDTH = 60
 MAX_WIDTH = 120
@@ -165,7 +170,7 @@ def render_estimate(
     else:
         for name, a, multiples in rows:
             out.extend([name.rstrip(), f"    {usd_range(a.low, a.high)}{multiples}"])
-    out.append(_wrap(READING, width=width))
+    out.append(_wrap(PHASE_READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
@@ -196,7 +201,7 @@ def render_estimate(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
-    article = facts.figure("article.production_infrastructure")
+    article = e.prices.figure("article.production_infrastructure")
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(
@@ -257,6 +262,22 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
                 f"    {c.category.label:<24}{signed_usd_short(c.change.low):>10} / "
                 f"{signed_usd_short(c.change.high)}"
             )
+    return fit(out, width)
+
+
+def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
+    """The diff's totals and categories, then every line that moved, before -> after."""
+    width = width or terminal_width()
+    out = [render_diff(diff, width), "  Line by line:" if diff.lines else "  No line moved."]
+    for line in diff.lines:
+        before = _amount(line.before) if line.before else "(none)"
+        after = _amount(line.after) if line.after else "(none)"
+        change = line.change
+        out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
+        out.append(
+            f"      {before} -> {after}  "
+            f"({signed_usd_short(change.low)} / {signed_usd_short(change.high)})"
+        )
     return fit(out, width)
 
 
@@ -365,6 +386,14 @@ def render_help() -> str:
             "      an estimate, then follow-ups",
             "  aicost prices",
             "      every price in use and where it came from (with --prices: your file's)",
+            "  aicost -f plan.toml [--max-first-year 500k] [--max-monthly 20k]",
+            "      the scenarios of a TOML, YAML or JSON file; exit 1 over a budget",
+            "  aicost diff old.toml new.toml",
+            "      what changed between two scenario files, line by line",
+            "  aicost schema",
+            "      the JSON Schema of a scenario file",
+            "  aicost mcp [--http]",
+            "      serve these estimates to AI assistants (Model Context Protocol)",
             "",
             "Options:",
             *(

@@ -16,12 +16,18 @@ from typing import Any
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
-from bot.slack import blocks
 from bot.slack.ids import Action
+from bot.slack.message import Message
+from bot.slack.messages.breakeven import breakeven_message
+from bot.slack.messages.comparison import comparison_message
+from bot.slack.messages.estimate import estimate_message
+from bot.slack.messages.follow_up import follow_up_message
+from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
+from bot.slack.messages.tips import thread_tips
 from estimator.breakeven import BreakEven, break_even, pair_at
 from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
-from estimator.prices import applied, priced
+from estimator.price_book import PriceBook, price_book
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.totals import Amount
@@ -36,7 +42,7 @@ class Answer:
     text: str = ""  # the advisor's sentence for hints, errors and notes
     scenario: Scenario | None = None  # the form's prefill
     # A new estimate: the estimate, then its thread tips. An answer in a thread: one message.
-    messages: tuple[blocks.Message, ...] = ()
+    messages: tuple[Message, ...] = ()
     summary: dict[str, Any] | None = None  # a new estimate's line in the channel's history
     # A comparison: its (label, scenario) options, for the chart drawn after it is posted.
     options: tuple[tuple[str, Scenario], ...] = ()
@@ -48,22 +54,25 @@ class Answer:
 def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
-    with priced(overrides):
-        return _new_thread(advisor.request(text, ConversationState()))
+    prices = price_book(overrides)
+    with prices.shown():
+        return _new_thread(advisor.request(text, ConversationState(), prices))
 
 
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    with priced(overrides):
-        return _new_thread(advisor.from_scenario(scenario, ConversationState()))
+    prices = price_book(overrides)
+    with prices.shown():
+        return _new_thread(advisor.from_scenario(scenario, ConversationState(), prices))
 
 
 def follow_up(
     text: str, state: ConversationState, overrides: PriceOverrides | None = None
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    with priced(overrides):
-        return _in_thread(advisor.follow_up_text(text, state))
+    prices = price_book(overrides)
+    with prices.shown():
+        return _in_thread(advisor.follow_up_text(text, state, prices))
 
 
 def button(
@@ -71,18 +80,20 @@ def button(
 ) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
-    with priced(overrides):
-        change = _button_change(action, state.scenario)
+    prices = price_book(overrides)
+    with prices.shown():
+        change = _button_change(action, state.scenario, prices)
         if change is None:
             return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
-        return _in_thread(advisor.apply(change, state))
+        return _in_thread(advisor.apply(change, state, prices))
 
 
 def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
     """The scenario's estimate as (CSV, JSON): the files the Export button uploads, priced with
     the workspace's prices like its messages."""
-    with priced(overrides):
-        e = estimate(scenario)
+    prices = price_book(overrides)
+    with prices.shown():
+        e = estimate(scenario, prices)
         return estimate_csv(e), estimate_json(e)
 
 
@@ -96,12 +107,12 @@ def warm_up() -> None:
 
 def _new_thread(turn: Turn) -> Answer:
     reply = turn.reply
-    messages: tuple[blocks.Message, ...] = ()
+    messages: tuple[Message, ...] = ()
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = blocks.thread_tips(e, _breakeven(e))
-        messages = (blocks.estimate_message(e), *tips)
+        tips = thread_tips(e, _breakeven(e))
+        messages = (estimate_message(e), *tips)
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
         messages = (_render(reply),)
@@ -136,28 +147,28 @@ def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:
     return tuple((o.label, o.estimate.scenario) for o in reply.comparison.options)
 
 
-def _render(reply: Reply) -> blocks.Message:
+def _render(reply: Reply) -> Message:
     if reply.kind is ReplyKind.estimate:
-        return blocks.follow_up_message(reply)
+        return follow_up_message(reply)
     if reply.kind is ReplyKind.help:
-        return blocks.help_message()
+        return help_message()
     if reply.kind is ReplyKind.hint:
-        return blocks.hint_message(reply.text)
+        return hint_message(reply.text)
     if reply.kind is ReplyKind.error:
-        return blocks.error_message(reply.text)
+        return error_message(reply.text)
     if reply.kind is ReplyKind.form:
-        return blocks.info_message("Use “Edit in form” on the estimate, or /aicost form.")
+        return info_message("Use “Edit in form” on the estimate, or /aicost form.")
     if reply.kind is ReplyKind.forget:
-        return blocks.info_message("To delete what I remember of this channel, use /aicost forget.")
+        return info_message("To delete what I remember of this channel, use /aicost forget.")
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
-        return blocks.comparison_message(reply.comparison)
+        return comparison_message(reply.comparison)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
-        return blocks.breakeven_message(reply.breakeven)
+        return breakeven_message(reply.breakeven)
     if reply.kind is ReplyKind.chart:
-        return blocks.info_message("Drawing the chart of this estimate: it follows in a moment.")
+        return info_message("Drawing the chart of this estimate: it follows in a moment.")
     if reply.kind is ReplyKind.export:
-        return blocks.info_message("Exporting this estimate as CSV and JSON: the files follow.")
-    return blocks.info_message(reply.text)
+        return info_message("Exporting this estimate as CSV and JSON: the files follow.")
+    return info_message(reply.text)
 
 
 def _breakeven(e: Estimate) -> BreakEven:
@@ -179,6 +190,7 @@ def _breakeven(e: Estimate) -> BreakEven:
         users=crossing.users,
         always_cheaper=crossing.always_cheaper,
         first_year_difference=difference,
+        prices=e.prices,
     )
 
 
@@ -194,8 +206,8 @@ def _first_year(e: Estimate, side: Scenario) -> Amount:
 def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
     """Keyed by the workspace's prices too: they move where the lines cross."""
     s = Scenario.model_validate_json(scenario_without_users)  # users: the model's default
-    with applied(PriceOverrides.model_validate_json(overrides) if overrides else None):
-        return break_even(s)
+    own = PriceOverrides.model_validate_json(overrides) if overrides else None
+    return break_even(s, price_book(own))
 
 
 def _summary(e: Estimate) -> dict[str, Any]:
@@ -217,7 +229,7 @@ def _summary(e: Estimate) -> dict[str, Any]:
     }
 
 
-def _button_change(action: Action, s: Scenario) -> ScenarioChange | None:
+def _button_change(action: Action, s: Scenario, prices: PriceBook) -> ScenarioChange | None:
     if action is Action.what_if_10x:
         return ScenarioChange(scale_users=10)
     if action is Action.apply_caching:
@@ -226,7 +238,7 @@ def _button_change(action: Action, s: Scenario) -> ScenarioChange | None:
                 return ScenarioChange(set={"cache_hit_rate": target})
         return None
     if action is Action.cheaper_model:
-        return cheaper_model(s).change
+        return cheaper_model(s, prices).change
     return None
 
 

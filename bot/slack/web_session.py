@@ -23,7 +23,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.slack.blocks import Message
+from bot.slack.message import Message
 
 _ours: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
 

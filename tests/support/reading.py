@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from bot.advisor import ConversationState, request
-from bot.slack import blocks
+from bot.slack.messages.tips import thread_tips
 from tests.support.fake_slack import Call, FakeSlack
 
 STANDARD = "10000 users startup"
@@ -71,7 +71,7 @@ def tips_for(text: str) -> int:
     """How many replies the bot posts in an estimate's thread for `/aicost text`."""
     estimate = request(text, ConversationState()).reply.estimate
     assert estimate is not None, text
-    return len(blocks.thread_tips(estimate))
+    return len(thread_tips(estimate))
 
 
 async def estimate_with_tips(slack: FakeSlack, channel: str, text: str = STANDARD) -> str:

@@ -1,0 +1,119 @@
+"""Fitting messages to Slack's limits (bot/slack/limits.py): texts clipped, blocks counted.
+
+Every message goes through `message` (or `fit`), so nothing sent can break one of Slack's limits.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from bot.slack import limits
+from bot.slack.blockkit import context, escape, monospace_table, section, table_cells
+from bot.slack.message import Message
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with "…", never inside an entity or an open code block."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]  # half an entity would show as "&am"
+    if cut.count("```") % 2:
+        # An unclosed fence would set the rest of the message in monospace.
+        cut = cut[: limit - 5]
+        amp = cut.rfind("&")
+        if amp != -1 and ";" not in cut[amp:]:
+            cut = cut[:amp]
+        return cut + "…\n```"
+    return cut + "…"
+
+
+def _within_limits(block: dict) -> bool:
+    """True when nothing in `block` needs clipping (the common case: no copy is made)."""
+    kind = block.get("type")
+    if kind == "section":  # most blocks (25 an answer), so looked at first: most have no fields
+        text, fields = block.get("text"), block.get("fields")
+        if text is not None and len(text.get("text", "")) > limits.SECTION_TEXT:
+            return False
+        return fields is None or (
+            len(fields) <= limits.SECTION_FIELDS
+            and all(len(f["text"]) <= limits.SECTION_FIELD_TEXT for f in fields)
+        )
+    if kind == "header":
+        return len(block["text"]["text"]) <= limits.HEADER_TEXT
+    if kind == "context":
+        elements = block["elements"]
+        return len(elements) <= limits.CONTEXT_ELEMENTS and all(
+            len(e.get("text", "")) <= limits.SECTION_TEXT for e in elements
+        )
+    if kind == "actions":
+        return all(len(e["text"]["text"]) <= limits.BUTTON_TEXT for e in block["elements"])
+    if kind == "table":
+        rows = block["rows"]
+        return len(rows) <= limits.TABLE_ROWS and all(
+            len(row) <= limits.TABLE_COLUMNS for row in rows
+        )
+    return True
+
+
+def fit_block(block: dict) -> dict:
+    """`block` within Slack's limits: a clipped copy when it is not already."""
+    if _within_limits(block):
+        return block
+    block = copy.deepcopy(block)  # the caller's blocks are left alone
+    kind = block.get("type")
+    if kind == "header":
+        block["text"]["text"] = clip(block["text"]["text"], limits.HEADER_TEXT)
+    elif kind == "section":
+        if "text" in block:
+            block["text"]["text"] = clip(block["text"]["text"], limits.SECTION_TEXT)
+        if "fields" in block:
+            block["fields"] = block["fields"][: limits.SECTION_FIELDS]
+            for item in block["fields"]:
+                item["text"] = clip(item["text"], limits.SECTION_FIELD_TEXT)
+    elif kind == "context":
+        block["elements"] = block["elements"][: limits.CONTEXT_ELEMENTS]
+        for element in block["elements"]:
+            if "text" in element:
+                # Context texts share the 3,000-character cap of every block text object.
+                element["text"] = clip(element["text"], limits.SECTION_TEXT)
+    elif kind == "actions":
+        for element in block["elements"]:
+            if element.get("type") == "button":
+                element["text"]["text"] = clip(element["text"]["text"], limits.BUTTON_TEXT)
+    elif kind == "table":
+        block["rows"] = [row[: limits.TABLE_COLUMNS] for row in block["rows"][: limits.TABLE_ROWS]]
+        if "column_settings" in block:
+            block["column_settings"] = block["column_settings"][: limits.TABLE_COLUMNS]
+    return block
+
+
+def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
+    """`blocks` within Slack's limits: texts clipped with "…", at most `limit` blocks (default
+    limits.MESSAGE_BLOCKS). When blocks must go, a closing actions block is kept: the buttons
+    matter more than the last detail."""
+    limit = limits.MESSAGE_BLOCKS if limit is None else limit
+    fitted = [block if _within_limits(block) else fit_block(block) for block in blocks]
+    # Slack refuses a message with a second table: later ones are shown as monospace text.
+    tables = [i for i, b in enumerate(fitted) if b.get("type") == "table"]
+    for i in tables[limits.TABLES_PER_MESSAGE :]:
+        fitted[i] = fit_block(section(monospace_table(table_cells(fitted[i]))))
+    if len(fitted) <= limit:
+        return fitted
+    tail = [fitted[-1]] if fitted[-1].get("type") == "actions" else []
+    keep = max(0, limit - len(tail) - 1)
+    dropped = len(fitted) - keep - len(tail)
+    return [*fitted[:keep], context(f"… {dropped} more blocks not shown."), *tail][:limit]
+
+
+def message(text: str, blocks: list[dict]) -> Message:
+    """A message within Slack's limits, its fallback `text` escaped like every block text."""
+    # The fallback is parsed for mentions too.
+    return Message(clip(escape(text), limits.FALLBACK_TEXT), fit(blocks))
+
+
+def with_note(message: Message, note: dict) -> Message:
+    """`message` with a context block (e.g. store_unavailable_note()) added, within the limits."""
+    return Message(message.text, fit([*message.blocks, note]))

@@ -1,0 +1,57 @@
+"""The comparison message: options side by side in one table, the cheapest marked."""
+
+from __future__ import annotations
+
+from bot.slack.blockkit import context, header, plain_table, section, table_block
+from bot.slack.fitting import message
+from bot.slack.message import Message
+from bot.slack.messages.amounts import short_range
+from bot.verdicts import comparison_sentence
+from estimator.compare import Comparison
+from estimator.money import count, usd_short
+from estimator.totals import Amount
+
+
+def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
+    widest = c.widest_category
+    names = [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
+    measures = [
+        ("Monthly run-rate", [o.estimate.totals.monthly for o in c.options]),
+        ("One-time", [o.estimate.totals.one_time for o in c.options]),
+        ("First year", [o.estimate.totals.first_year for o in c.options]),
+        ("Cost per user / month", [o.cost_per_user for o in c.options]),
+        (f"{widest.label} (first year)", list(c.category_first_year(widest))),
+    ]
+    rows: list[tuple[str, ...]] = [("", *names)]
+    for label, amounts in measures:
+        per_user = label.startswith("Cost per user")
+        rows.append((label, *(_per_user(a) if per_user else short_range(a) for a in amounts)))
+    return rows
+
+
+def _per_user(a: Amount) -> str:
+    # Cents matter per user: $0.04, not $0.
+    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v) for v in (a.low, a.high))
+    return low if low == high else f"{low}–{high.removeprefix('$')}"
+
+
+def comparison_message(c: Comparison) -> Message:
+    """The options side by side in one table (one column each, the cheapest marked), the verdict
+    and what per user means; the chart follows in its thread."""
+    users = {o.estimate.scenario.users for o in c.options}
+    title = f"Compared: {len(c.options)} options"
+    if len(users) == 1:
+        title += f" · {count(users.pop())} users"
+    rows = _comparison_rows(c)
+    verdict = comparison_sentence(c)
+    blocks = [
+        header(title),
+        section(verdict),
+        table_block(rows),
+        context(
+            "Cost per user is the all-in monthly cost (team and legal spread over 12) divided by "
+            "monthly active users. Anything the options do not name is shared. "
+            "The chart follows in the thread."
+        ),
+    ]
+    return message(f"{verdict}\n{plain_table(rows)}", blocks)

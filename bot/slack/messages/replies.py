@@ -1,0 +1,68 @@
+"""Short replies with no estimate in them: help, hints, errors, notices."""
+
+from __future__ import annotations
+
+from bot.parsing import COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
+from bot.slack.blockkit import context, header, section
+from bot.slack.fitting import fit_block, message
+from bot.slack.ids import SLASH_COMMAND
+from bot.slack.message import Message
+from bot.slack.messages.arithmetic import DATA_FILE
+
+
+def help_message() -> Message:
+    command = SLASH_COMMAND
+    usage = "\n".join(
+        [
+            "*Ask for an estimate*",
+            f"`{command} 10000 users startup`  an itemised estimate in this channel",
+            f"`{command}`  open the form",
+            f"`{command} help`  this message · `{command} forget`  forget the conversation",
+            f"`{command} settings`  the workspace's own prices (admins change them)",
+            f"`{command} {COMPARE_EXAMPLE}`  options side by side, with a chart",
+            f"`{command} when does self-hosting pay off for 100k users?`  the break-even",
+            f"`{command} chart` · `{command} export`  the channel's latest estimate as a chart, "
+            "or as CSV and JSON files in its thread",
+        ]
+    )
+    examples = "*Describe the scenario in words*\n" + "\n".join(f"• `{x}`" for x in EXAMPLES)
+    follow = "*Then reply in the estimate's thread to change it*\n" + " · ".join(
+        f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset", "chart", "export")
+    )
+    return message(
+        f"aicost: try {command} {EXAMPLES[0]}",
+        [
+            header("aicost: what your AI prototype will really cost in production"),
+            section(usage),
+            section(examples),
+            section(follow),
+            context(
+                "Token prices: genai-prices bundled data. Every other figure: "
+                f"`{DATA_FILE}`, each with its source and date."
+            ),
+        ],
+    )
+
+
+def hint_message(text: str) -> Message:
+    """Text not understood: `text` names the words (escaped: they are the user's own)."""
+    return message(text, [section(f":thinking_face: {text}")])
+
+
+def error_message(text: str) -> Message:
+    """Understood but not allowed: `text` says what is allowed."""
+    return message(text, [section(f":warning: {text}")])
+
+
+def info_message(text: str) -> Message:
+    return message(text, [section(text)])
+
+
+def store_unavailable_note() -> dict:
+    """A context block for under an estimate when the conversation store cannot be reached."""
+    return fit_block(
+        context(
+            ":hourglass: Follow-ups are unavailable for a moment: I can't reach my memory of this "
+            "conversation. The estimate above is complete; ask again in a minute to change it."
+        )
+    )
