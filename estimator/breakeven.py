@@ -3,7 +3,9 @@
 Written against the public Scenario/estimate() API only, so it holds whatever the GPU sizing or
 token pricing inside the estimator becomes. The reading compared is the all-in monthly run-rate
 (monthly costs plus annual costs spread over 12), at the midpoint of each estimate's low-high
-range; the search bisects over users on a log scale, then over whole users.
+range; the search bisects over users on a log scale, then over whole users. Stored records
+derived from users follow the users searched (unless the user gave a count), so the answer
+depends on the scenario without its scale, which is what the Slack tip remembers it by.
 
 The search reads about seventy run-rates. Under the bundled prices each is summed from the
 side's lines with only the groups that read users priced again (`breakdown.at_other_users`: the
@@ -171,4 +173,4 @@ def break_even(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> BreakEven:
 
 
 def _at(s: Scenario, users: int) -> Scenario:
-    return s.model_copy(update={"users": users})
+    return s.at_users(users)  # stored records derived from users follow them

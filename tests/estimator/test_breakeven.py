@@ -21,7 +21,7 @@ from tests.estimator.strategies import scenarios, users
 
 
 def _at(s, users):
-    return s.model_copy(update={"users": users})
+    return s.at_users(users)  # as the search has it: derived records follow the users
 
 
 def test_self_hosting_is_dearer_just_below_and_cheaper_at_the_break_even():
@@ -128,3 +128,10 @@ def test_the_break_even_is_where_full_estimates_cross(s):
         assert not cheaper_self_hosted(1) and not cheaper_self_hosted(MAX_USERS)
     else:
         assert cheaper_self_hosted(b.users) and not cheaper_self_hosted(b.users - 1)
+
+
+def test_records_derived_from_users_follow_the_users_searched_and_given_ones_stay():
+    derived = first_scenario("10k users")
+    assert derived.at_users(2_000_000) == first_scenario("2M users")
+    given = first_scenario("10k users 5000 records")
+    assert given.at_users(2_000_000).stored_records == 5000
