@@ -158,7 +158,7 @@ async def warm_up(app: App, slack: FakeSlack, load: Load, args: argparse.Namespa
     warm = Posts(slack, prefix)
     while warm.count() < load.posts(indices):
         await asyncio.sleep(0.05)
-    await asyncio.sleep(args.idle_seconds)
+    await asyncio.sleep(1.0)
     app.idle_mb = app.peak_mb = rss_mb(app.process)
 
 
@@ -425,7 +425,8 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--charts", action="store_true", help="the bot with CHARTS=on")
     parser.add_argument("--idle-seconds", type=float, default=1.0,
-                        help="quiet time before idle memory is read")  # fmt: skip
+                        help="quiet time after the rounds before memory is read again "
+                             "(past CHART_IDLE_SECONDS: without the chart worker)")  # fmt: skip
     return parser
 
 
