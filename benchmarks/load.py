@@ -26,6 +26,9 @@ STANDARD = "10000 users startup"
 # Workspaces and people are new on every run: fair-use buckets left in Redis by a run a minute
 # ago must not slow this one down.
 RUN = uuid.uuid4().hex[:6].upper()
+# Requests an app answered with another status than 200, by status (a loaded machine's Redis
+# timeouts have made the bot answer 404): reported beside the figures.
+REFUSED: dict[int | str, int] = {}
 
 
 async def send_commands(
@@ -53,7 +56,9 @@ async def send_commands(
                 response_url=slack.response_url(f"{prefix}{i}"),
             )
             status, _, seconds = await app.post(body, session=session)
-            assert status == 200, status
+            if status != 200:  # counted; its answer is then missing from the round's posts
+                REFUSED[status] = REFUSED.get(status, 0) + 1
+                continue
             latencies.append(seconds)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -107,6 +112,9 @@ async def send_thread_actions(
         while queue:
             i, what = queue.pop()
             channel, user = f"C{prefix}{i}", f"U{RUN}{prefix}{i}"
+            if channel not in threads:  # its estimate never came: nothing to reply to
+                REFUSED["no estimate to reply to"] = REFUSED.get("no estimate to reply to", 0) + 1
+                continue
             kind, _, value = what.partition(":")
             if kind == "say":
                 event = message_event(
@@ -120,7 +128,9 @@ async def send_thread_actions(
                     team_id=team(prefix, i), user_id=user,
                 )  # fmt: skip
             status, _, seconds = await app.post(body, session=session)
-            assert status == 200, status
+            if status != 200:  # counted; its answer is then missing from the round's posts
+                REFUSED[status] = REFUSED.get(status, 0) + 1
+                continue
             latencies.append(seconds)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
