@@ -355,13 +355,18 @@ def bot_env(args: argparse.Namespace) -> dict[str, str]:
     return {**BOT_ENV, "CHARTS": "on"} if args.charts else BOT_ENV
 
 
-async def main(args: argparse.Namespace) -> None:
+async def with_redis(run, args: argparse.Namespace) -> None:
+    """run(args, redis_url): REDIS_URL's, else a private redis-server's (bots of other sessions on
+    a shared one would take this run's jobs from its queue)."""
     if os.environ.get("REDIS_URL"):
         await run(args, os.environ["REDIS_URL"])
         return
-    # A private Redis: other sessions' bots on a shared one would read this run's queue.
     with RedisServer() as server:
         await run(args, server.url)
+
+
+async def main(args: argparse.Namespace) -> None:
+    await with_redis(run, args)
 
 
 async def run(args: argparse.Namespace, redis_url: str) -> None:

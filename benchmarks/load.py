@@ -42,20 +42,29 @@ async def send_commands(
 ) -> list[float]:
     """POST one signed /aicost per index (channel C{prefix}{i}, text texts[i % len(texts)]);
     returns each ack's seconds."""
-    queue = list(indices)
+    bodies = [
+        slash_command_body(
+            texts[i % len(texts)],
+            team_id=team(prefix, i),
+            channel_id=f"C{prefix}{i}",
+            user_id=f"U{RUN}{prefix}{i}",
+            response_url=slack.response_url(f"{prefix}{i}"),
+        )
+        for i in indices
+    ]
+    return await post_all(app, bodies, concurrency, session)
+
+
+async def post_all(
+    app: BotProcess, bodies: list[bytes], concurrency: int, session: aiohttp.ClientSession
+) -> list[float]:
+    """POST each body, `concurrency` in flight, last first; returns each ack's seconds."""
+    queue = list(bodies)
     latencies: list[float] = []
 
     async def worker() -> None:
         while queue:
-            i = queue.pop()
-            body = slash_command_body(
-                texts[i % len(texts)],
-                team_id=team(prefix, i),
-                channel_id=f"C{prefix}{i}",
-                user_id=f"U{RUN}{prefix}{i}",
-                response_url=slack.response_url(f"{prefix}{i}"),
-            )
-            status, _, seconds = await app.post(body, session=session)
+            status, _, seconds = await app.post(queue.pop(), session=session)
             if status != 200:  # counted; its answer is then missing from the round's posts
                 REFUSED[status] = REFUSED.get(status, 0) + 1
                 continue
@@ -105,36 +114,25 @@ async def send_thread_actions(
     """Each person's reply or button click in the thread of the estimate they asked for (the
     estimates must be posted already), signed as Slack sends them; returns each ack's seconds."""
     threads = estimates_by_channel(slack, prefix)
-    queue = list(actions)
-    latencies: list[float] = []
-
-    async def worker() -> None:
-        while queue:
-            i, what = queue.pop()
-            channel, user = f"C{prefix}{i}", f"U{RUN}{prefix}{i}"
-            if channel not in threads:  # its estimate never came: nothing to reply to
-                REFUSED["no estimate to reply to"] = REFUSED.get("no estimate to reply to", 0) + 1
-                continue
-            kind, _, value = what.partition(":")
-            if kind == "say":
-                event = message_event(
-                    value, channel=channel, user=user, thread_ts=threads[channel],
-                    team=team(prefix, i),
-                )  # fmt: skip
-                body = event_callback_body(event, team_id=team(prefix, i))
-            else:
-                body = block_actions_body(
-                    value, "x", channel_id=channel, message_ts=threads[channel],
-                    team_id=team(prefix, i), user_id=user,
-                )  # fmt: skip
-            status, _, seconds = await app.post(body, session=session)
-            if status != 200:  # counted; its answer is then missing from the round's posts
-                REFUSED[status] = REFUSED.get(status, 0) + 1
-                continue
-            latencies.append(seconds)
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
+    bodies = []
+    for i, what in actions:
+        channel, user = f"C{prefix}{i}", f"U{RUN}{prefix}{i}"
+        if channel not in threads:  # its estimate never came: nothing to reply to
+            REFUSED["no estimate to reply to"] = REFUSED.get("no estimate to reply to", 0) + 1
+            continue
+        kind, _, value = what.partition(":")
+        if kind == "say":
+            event = message_event(
+                value, channel=channel, user=user, thread_ts=threads[channel],
+                team=team(prefix, i),
+            )  # fmt: skip
+            bodies.append(event_callback_body(event, team_id=team(prefix, i)))
+        else:
+            bodies.append(block_actions_body(
+                value, "x", channel_id=channel, message_ts=threads[channel],
+                team_id=team(prefix, i), user_id=user,
+            ))  # fmt: skip
+    return await post_all(app, bodies, concurrency, session)
 
 
 class Posts:

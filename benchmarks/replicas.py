@@ -47,10 +47,10 @@ from benchmarks.bot_latency import (  # noqa: E402
     percentile,
     quiet_harness,
     warm_up,
+    with_redis,
 )
 from tests.support.bot_process import BotProcess, free_port  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
-from tests.support.redis_server import RedisServer  # noqa: E402
 
 
 class Front(BotProcess):
@@ -128,12 +128,7 @@ def bot(
 
 
 async def main(args: argparse.Namespace) -> None:
-    if os.environ.get("REDIS_URL"):
-        await run(args, os.environ["REDIS_URL"])
-        return
-    # A private Redis: replicas on a shared one would take other bots' jobs from its stream.
-    with RedisServer() as server:
-        await run(args, server.url)
+    await with_redis(run, args)
 
 
 async def run(args: argparse.Namespace, redis_url: str) -> None:
