@@ -156,9 +156,7 @@ async def warm_up(app: App, slack: FakeSlack, load: Load, args: argparse.Namespa
     indices = load.warm_up_indices(args)
     prefix = f"W{app.tag}"
     await send_commands(app.process, slack, prefix, indices, args.concurrency, session, load.texts)
-    warm = Posts(slack, prefix)
-    while warm.count() < load.posts(indices):
-        await asyncio.sleep(0.05)
+    await _posted(Posts(slack, prefix), load.posts(indices))  # or until posts stall
     await asyncio.sleep(1.0)
     app.idle_mb = app.peak_mb = rss_mb(app.process)
 
