@@ -2,17 +2,19 @@
 job queue, bot/slack/job_queue.py) behind a round-robin front, beside the bare Bolt app and, with
 --before REF (repeatable), the bot as it was at git REF (one process), all in the same run.
 
-Run: python benchmarks/replicas.py [--commands 300] [--concurrency 20] [--rounds 5]
-        [--before 08685ce] [--before REF ...] [--stock-loop]
+Run: python benchmarks/replicas.py [--traffic varied|repeated] [--commands 300]
+        [--concurrency 20] [--rounds 5] [--before 08685ce] [--before REF ...] [--stock-loop]
+        [--replicas 1,2]
 
-As benchmarks/bot_latency.py: loopback only, requests signed as Slack signs them, one fake Slack
-Web API (validation off), apps taking turns round after round in alternating order; throughput
-ratios are medians of per-round ratios against the bare app. The front is a tiny aiohttp proxy
+As benchmarks/bot_latency.py (its --traffic, --charts and --idle-seconds too): loopback only,
+requests signed as Slack signs them, one fake Slack Web API (validation off), apps taking turns
+round after round in alternating order; throughput ratios are medians of per-round ratios
+against the bare app. The front is a tiny aiohttp proxy
 in the harness process (what a load balancer does: one request to each replica in turn); every
 app is reached through the same kind of front, so the hop costs all of them alike. Each app has
 a Redis database of its own (bots on one database share its job queue). "RSS/replica"
-is a replica's whole process family (its estimate worker included) when idle; "CPU/cmd" the CPU
-all the app's processes spent per command (less disturbed by other load than throughput is).
+is a replica's whole process family (its estimate worker included) when idle; "CPU/answer" the
+CPU all the app's processes spent per answer (less disturbed by other load than throughput is).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import statistics
 import subprocess
@@ -36,17 +37,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bot_latency import (  # noqa: E402
-    BOT_ENV,
     App,
-    capture_bot_messages,
+    Load,
+    arguments,
+    bot_env,
+    describe,
+    make_load,
     one_round,
     percentile,
     quiet_harness,
     warm_up,
+    with_redis,
 )
 from tests.support.bot_process import BotProcess, free_port  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
-from tests.support.redis_server import RedisServer  # noqa: E402
 
 
 class Front(BotProcess):
@@ -106,11 +110,15 @@ _databases = itertools.count(1)
 
 
 def bot(
-    slack: FakeSlack, redis_url: str, cwd: Path | None = None, stock_loop: bool = False
+    slack: FakeSlack,
+    redis_url: str,
+    args: argparse.Namespace,
+    cwd: Path | None = None,
+    stock_loop: bool = False,
 ) -> BotProcess:
     """One bot process; `redis_url` names the app's own database: bots on one database share
     its job queue, so two apps on one would answer each other's commands."""
-    process = BotProcess(slack.base_url, redis_url, extra_env=BOT_ENV)
+    process = BotProcess(slack.base_url, redis_url, extra_env=bot_env(args))
     if cwd is not None:
         process.cwd = cwd
         process.env["PYTHONPATH"] = str(cwd)
@@ -120,12 +128,7 @@ def bot(
 
 
 async def main(args: argparse.Namespace) -> None:
-    if os.environ.get("REDIS_URL"):
-        await run(args, os.environ["REDIS_URL"])
-        return
-    # A private Redis: replicas on a shared one would take other bots' jobs from its stream.
-    with RedisServer() as server:
-        await run(args, server.url)
+    await with_redis(run, args)
 
 
 async def run(args: argparse.Namespace, redis_url: str) -> None:
@@ -133,66 +136,61 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         return urlsplit(redis_url)._replace(path=f"/{next(_databases)}").geturl()
 
     async with FakeSlack(validate=False) as slack:
-        captured = await capture_bot_messages(slack, own_database())
-        posts = len(captured)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(captured, f)
-        bare = BotProcess(slack.base_url, None, extra_env={"FIXED_MESSAGES": f.name})
+        load = await make_load(slack, own_database(), args)
+        bare = BotProcess(slack.base_url, None, extra_env={"FIXED_MESSAGES": load.fixed_messages()})
         bare.command = [sys.executable, str(ROOT / "benchmarks" / "bare_bolt_app.py")]
         apps = [App("bare Bolt app", "BARE", Front([bare]))]
         for n, ref in enumerate(args.before or []):
             tree = checkout(ref)
             name = f"bot @{ref[:7]}"
-            apps.append(App(name, f"BEFORE{n}", Front([bot(slack, own_database(), tree)])))
+            apps.append(App(name, f"BEFORE{n}", Front([bot(slack, own_database(), args, tree)])))
         if args.stock_loop:
-            stock = Front([bot(slack, own_database(), stock_loop=True)])
+            stock = Front([bot(slack, own_database(), args, stock_loop=True)])
             apps.append(App("bot, 1, asyncio", "STOCK", stock))
-        apps.append(App("bot, 1 replica", "ONE", Front([bot(slack, own_database())])))
-        shared = own_database()  # the two replicas share one queue
-        apps.append(App("bot, 2 replicas", "TWO", Front([bot(slack, shared) for _ in range(2)])))
+        for count in (int(n) for n in args.replicas.split(",")):
+            shared = own_database()  # replicas of one app share one queue
+            replicas = Front([bot(slack, shared, args) for _ in range(count)])
+            name = "bot, 1 replica" if count == 1 else f"bot, {count} replicas"
+            apps.append(App(name, f"R{count}X", replicas))
         for app in apps:
             await app.process.start()
         try:
             async with aiohttp.ClientSession() as session:
                 for app in apps:
-                    await warm_up(app, slack, posts, args, session)
+                    await warm_up(app, slack, load, args, session)
                 for round_ in range(args.rounds):
                     order = apps if round_ % 2 == 0 else apps[::-1]
                     for app in order:
                         quiet_harness(slack)
-                        await one_round(app, slack, posts, round_, args, session)
+                        await one_round(app, slack, load, round_, args, session)
         finally:
             for app in apps:
                 await app.process.stop()
-    report(apps, posts, args)
+    report(apps, load, args)
 
 
-def report(apps: list[App], posts: int, args: argparse.Namespace) -> None:
+def report(apps: list[App], load: Load, args: argparse.Namespace) -> None:
     bare = apps[0]
-    print(
-        f"{args.rounds} rounds of {args.commands} x /aicost, {args.concurrency} concurrent, "
-        f"{posts} posts per command, each app behind a round-robin front; medians over rounds\n"
-    )
-    print(f"{'app':<18}{'p50 ack':>10}{'p99 ack':>10}{'estimates/s':>13}{'vs bare':>9}"
-          f"{'RSS/replica':>13}{'lost':>6}{'CPU/cmd':>10}")  # fmt: skip
+    print(describe(load, args) + "; each app behind a round-robin front\n")
+    print(f"{'app':<18}{'p50 ack':>10}{'p99 ack':>10}{'answers/s':>11}{'vs bare':>9}"
+          f"{'RSS/replica':>13}{'peak RSS':>10}{'lost':>6}{'CPU/answer':>12}")  # fmt: skip
     for a in apps:
         ratios = [b / r for r, b in zip(bare.rates, a.rates, strict=True)]
         replicas = len(a.process.replicas)  # type: ignore[attr-defined]
         print(
             f"{a.name:<18}{statistics.median(a.latencies) * 1000:>8.1f}ms"
-            f"{percentile(a.latencies, 99) * 1000:>8.1f}ms{statistics.median(a.rates):>13.1f}"
-            f"{statistics.median(ratios):>9.0%}{a.idle_mb / replicas:>11.0f}MB{a.lost:>6}"
-            f"{statistics.median(a.cpu_ms):>8.2f}ms"
+            f"{percentile(a.latencies, 99) * 1000:>8.1f}ms{statistics.median(a.rates):>11.1f}"
+            f"{statistics.median(ratios):>9.2f}{a.idle_mb / replicas:>11.0f}MB"
+            f"{a.peak_mb:>8.0f}MB{a.lost:>6}{statistics.median(a.cpu_ms):>10.2f}ms"
         )
-        print(f"{'':<18}rounds vs bare: " + ", ".join(f"{r:.0%}" for r in ratios))
+        print(f"{'':<18}rounds vs bare: " + ", ".join(f"{r:.2f}" for r in ratios))
     print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--commands", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = arguments()
+    parser.set_defaults(rounds=5)
+    parser.add_argument("--replicas", default="1,2", help="replica counts of this bot to run")
     parser.add_argument(
         "--stock-loop", action="store_true", help="also one replica on asyncio's own loop"
     )

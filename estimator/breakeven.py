@@ -3,20 +3,31 @@
 Written against the public Scenario/estimate() API only, so it holds whatever the GPU sizing or
 token pricing inside the estimator becomes. The reading compared is the all-in monthly run-rate
 (monthly costs plus annual costs spread over 12), at the midpoint of each estimate's low-high
-range; the search bisects over users on a log scale, then over whole users.
+range; the search bisects over users on a log scale, then over whole users. Stored records
+derived from users follow the users searched (unless the user gave a count), so the answer
+depends on the scenario without its scale, which is what the Slack tip remembers it by.
+
+The search reads about seventy run-rates. Under the bundled prices each is summed from the
+side's lines with only the groups that read users priced again (`breakdown.at_other_users`: the
+app tier, regions, inference, storage, team and support; engineering, security and legal are
+the side's own), without the levers, phases and strategies a full estimate makes: the same
+lines, summed in the same order as `estimate()` sums them, so the same figure to the bit
+(tests/estimator/test_breakeven.py holds the two equal over a wide range of scenarios).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
-from estimator.estimate import estimate
+from estimator.breakdown import at_other_users, parts
+from estimator.estimate import estimate, totals_for
 from estimator.open_models import SelfHostingError, weights
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
-from estimator.totals import Amount
+from estimator.totals import Amount, sum_lines
 from estimator.traffic import traffic
 
 READING = (
@@ -75,6 +86,27 @@ def monthly_reading(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> float:
     return (m.low + m.high) / 2
 
 
+def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[int], float]:
+    """`users -> monthly_reading(side at users)`: under the bundled prices from the side's lines
+    priced once, repricing only the groups that read users; otherwise a full estimate each."""
+    if not prices.bundled:
+        return lambda users: monthly_reading(_at(side, users), prices)
+    own = parts(side, traffic(side, prices), prices)
+
+    def reading(users: int) -> float:
+        v = _at(side, users)
+        # As estimate() sums: lines under a cent left out.
+        kept = [
+            item
+            for item in at_other_users(v, own, prices)
+            if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
+        ]
+        m = sum_lines(kept, v.prototype_cost).monthly_all_in
+        return (m.low + m.high) / 2
+
+    return reading
+
+
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
     """(self-hosted, API) versions of the scenario: its own model on its own side; on the other,
     `other_model` when the user named one, else the same model when that side can run it, else
@@ -93,12 +125,14 @@ def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenari
 
 def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
     """`pair(s)`, from `known`: the break-even of `s` at another user count. Its two sides take
-    the users of `s` by copy instead of being validated again: the sides differ from their
-    scenario in hosting and model only, and pair's validation reads no users (the bounds of `s`
-    hold already; tests/test_breakeven.py checks the two agree)."""
+    the users (and the stored records, derived from users unless given) of `s` by copy instead
+    of being validated again: the sides differ from their scenario in hosting and model only,
+    and pair's validation reads neither (the bounds of `s` hold already;
+    tests/estimator/test_breakeven.py checks the two agree)."""
+    scale = {"users": s.users, "stored_records": s.stored_records}
     if s.hosting is Hosting.self_hosted:
-        return s, known.api.model_copy(update={"users": s.users})
-    return known.self_hosted.model_copy(update={"users": s.users}), s
+        return s, known.api.model_copy(update=scale)
+    return known.self_hosted.model_copy(update=scale), s
 
 
 def _variant(s: Scenario, **update: object) -> Scenario:
@@ -112,15 +146,15 @@ def break_even(
     """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
     is not on (the API model when `s` is self-hosted), when the user named both."""
     self_hosted, api = pair(s, other_model)
+    self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
 
     def cheaper_self_hosted(users: int) -> bool:
-        return monthly_reading(_at(self_hosted, users), prices) <= monthly_reading(
-            _at(api, users), prices
-        )
+        return self_hosted_at(users) <= api_at(users)
 
-    first_year = estimate(self_hosted, prices, complete=False).totals.first_year + estimate(
-        api, prices, complete=False
-    ).totals.first_year.scaled(-1)
+    # Every line summed, those under a cent too (as the hosting tip sums them from its parts).
+    first_year = totals_for(self_hosted, prices).first_year + totals_for(
+        api, prices
+    ).first_year.scaled(-1)
     result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
     if cheaper_self_hosted(1):
         return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
@@ -147,4 +181,4 @@ def break_even(
 
 
 def _at(s: Scenario, users: int) -> Scenario:
-    return s.model_copy(update={"users": users})
+    return s.at_users(users)  # stored records derived from users follow them

@@ -74,6 +74,10 @@ class ScenarioError(ValueError):
     """A scenario value out of range or unknown; the message is written for the user."""
 
 
+def _records_per_user() -> float:
+    return facts.bundled_figure("storage.records_per_user").low
+
+
 class ContextWindowError(ValueError):
     """A request larger than the model's context window; the message gives the window."""
 
@@ -132,8 +136,7 @@ class Scenario(BaseModel):
         merged["stage"] = stage
         if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
             # Records follow users unless given (the same rule storage prices with).
-            per_user = facts.bundled_figure("storage.records_per_user").low
-            merged["stored_records"] = round(merged["users"] * per_user)
+            merged["stored_records"] = round(merged["users"] * _records_per_user())
         if "start_month" not in chosen:
             # Token prices are read month by month from here (this month unless given).
             merged["start_month"] = today().replace(day=1)
@@ -204,6 +207,14 @@ class Scenario(BaseModel):
             # Raises SelfHostingError naming what can be hosted.
             check_hostable(self.model, self.gpu, self.precision, "precision" in self.given)
         return self
+
+    def at_users(self, users: int) -> Scenario:
+        """This scenario with `users` (within bounds: not validated again), its stored records
+        following them as validation derives them, unless the user gave a count."""
+        update: dict[str, int] = {"users": users}
+        if "stored_records" not in self.given:
+            update["stored_records"] = round(users * _records_per_user())
+        return self.model_copy(update=update)
 
     def describe(self) -> list[tuple[str, str, bool]]:
         """(label, value, chosen by the user) for every field, in display order."""

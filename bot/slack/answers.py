@@ -178,13 +178,14 @@ def _render(reply: Reply) -> Message:
 
 
 def _breakeven(e: Estimate) -> BreakEven:
-    """The break-even for the hosting tip. Its search (about 70 estimates, several times the rest
-    of an answer: docs/architecture.md, "Performance idioms") does not depend on the user count,
-    so it is remembered per scenario without it; only the first-year difference at this scale is
-    computed each time."""
+    """The break-even for the hosting tip. Its search (about 70 run-rates) does not depend on
+    the user count, so it is remembered per scenario without it, and without the stored records
+    when they follow the users (both sides store the same records: the crossing does not move);
+    only the first-year difference at this scale is computed each time."""
     s, overrides = e.scenario, e.overrides
+    scale = {"users"} if "stored_records" in s.given else {"users", "stored_records"}
     crossing = _crossing(
-        s.model_dump_json(exclude={"users"}),
+        s.model_dump_json(exclude=scale),
         overrides.model_dump_json() if overrides is not None else None,
     )
     self_hosted, api = pair_at(crossing, s)  # the crossing's sides, at this scale
@@ -212,7 +213,8 @@ def _first_year(e: Estimate, side: Scenario) -> Amount:
 @lru_cache(maxsize=256)
 def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
     """Keyed by the workspace's prices too: they move where the lines cross."""
-    s = Scenario.model_validate_json(scenario_without_users)  # users: the model's default
+    # Users (and records, unless given) are the stage's defaults.
+    s = Scenario.model_validate_json(scenario_without_users)
     own = PriceOverrides.model_validate_json(overrides) if overrides else None
     return break_even(s, price_book(own))
 

@@ -255,11 +255,15 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
 
 def _chart_workers(config: Config) -> Workers | None:
     """One chart worker at a low CPU priority (CHART_NICENESS): a chart takes what the event
-    loop and the estimate worker leave of a core."""
+    loop and the estimate worker leave of a core. It runs only while charts are wanted."""
     if not config.charts:
         return None
     return Workers(
-        1, module="bot.slack.chart_worker", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
+        1,
+        module="bot.slack.chart_worker",
+        nice=CHART_NICENESS,
+        answer_seconds=limits.CHART_SECONDS,
+        idle_seconds=config.chart_idle_seconds,
     )
 
 

@@ -58,6 +58,9 @@ class Config(BaseSettings):
     job_max_deliveries: int = Field(default=3, ge=1)
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
     charts: bool = Field(default=True, description="on/off")
+    # The chart worker starts when a chart is wanted and exits after this long without one
+    # (matplotlib holds about 100 MB; starting again costs a second of CPU).
+    chart_idle_seconds: float = Field(default=120.0, gt=0, le=86_400, description="seconds")
 
     @field_validator("log_level")
     @classmethod

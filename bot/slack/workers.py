@@ -18,7 +18,9 @@ held is redone in-process, so nothing acknowledged is lost.
 The same machinery runs a second, optional pool: the chart workers (bot/slack/chart_worker.py), run
 at a lower CPU priority (nice) so the event loop and the estimate workers always win the cores.
 Their work is never redone in-process: `run_elsewhere` raises WorkerUnavailable instead, and the
-caller goes without the picture. A worker exits when its stdin
+caller goes without the picture. That pool runs on demand (`idle_seconds`): a worker starts when
+a chart is wanted and exits after a quiet spell, since matplotlib and its fonts hold as much
+memory as the rest of the bot together. A worker exits when its stdin
 closes, which also happens when the bot is killed outright, so none is ever left behind. With no
 workers (one CPU, ESTIMATE_WORKERS=0, or a worker that keeps dying) everything runs in-process.
 """
@@ -90,6 +92,7 @@ class _Worker:
         self.process = process
         self.owed: collections.deque[asyncio.Future[Any]] = collections.deque()
         self.ready = False  # set once it has answered its warm-up
+        self.retiring = False  # stopped for being idle, not dead: not to be replaced
         self._unsent: list[bytes] = []  # requests to write at the end of this loop turn
         self._reader = asyncio.create_task(self._read_answers(on_exit))
 
@@ -182,16 +185,21 @@ class Workers:
         module: str = "bot.slack.answers",
         nice: int = 0,
         answer_seconds: float | None = None,
+        idle_seconds: float | None = None,
     ) -> None:
         self.count = default_count() if count is None else count
         self.module = module
         self.calls = POOLS[module]
         self.nice = nice  # added to the worker's CPU niceness: higher yields to the bot
         self._answer_seconds = answer_seconds  # None: ANSWER_SECONDS
+        # On demand: no worker until work is wanted, and none kept after this long without any.
+        self.idle_seconds = idle_seconds
         self._workers: list[_Worker] = []
         self._deaths: collections.deque[float] = collections.deque(maxlen=RESTARTS_ALLOWED)
         self._closing = False
         self._starting: set[asyncio.Task[None]] = set()
+        self._spawning: asyncio.Task[None] | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     @property
     def answer_seconds(self) -> float:
@@ -202,8 +210,17 @@ class Workers:
         """Workers up and answering (for /healthz)."""
         return sum(1 for w in self._workers if w.ready and w.alive)
 
+    @property
+    def on_demand(self) -> bool:
+        return self.idle_seconds is not None
+
     async def start(self) -> None:
-        """Start the workers and have each load a first estimate before a user waits on it."""
+        """Start the workers and have each load a first estimate before a user waits on it;
+        an on-demand pool starts none until work is wanted."""
+        if not self.on_demand:
+            await self._spawn()
+
+    async def _spawn(self) -> None:
         for _ in range(self.count - len(self._workers)):
             try:
                 worker = await _Worker.start(self._worker_exited, self.module, self.nice)
@@ -211,6 +228,8 @@ class Workers:
                 log.warning("%s workers unavailable (%s)", self.module, exc)
                 return
             self._workers.append(worker)
+            if self.on_demand:
+                continue  # the work that started it is its warm-up
             worker.submit("warm_up", ()).add_done_callback(functools.partial(_warmed, worker))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -235,11 +254,15 @@ class Workers:
             worker.kill()
             return fn(*args)
 
-    async def run_elsewhere(self, fn: Callable[..., T], *args: Any, max_owed: int) -> T:
+    async def run_elsewhere(
+        self, fn: Callable[..., T], *args: Any, max_owed: int, retry: bool = True
+    ) -> T:
         """fn(*args) in a worker, never in-process: WorkerUnavailable when none is ready, when
         each already owes `max_owed` answers (a burst of estimates would otherwise queue
         pictures without bound), or when it dies or gets stuck on this one."""
         assert fn.__module__ == self.module and fn.__name__ in self.calls, fn
+        if self.on_demand and not any(w.alive for w in self._workers) and self.count:
+            await self._spawn_once()
         # A worker still warming up counts: the work queues behind its warm-up (a picture a
         # second late beats no picture for the first users after a deploy).
         live = [w for w in self._workers if w.alive and len(w.owed) < max_owed]
@@ -247,8 +270,16 @@ class Workers:
             raise WorkerUnavailable()
         worker = min(live, key=lambda w: len(w.owed))
         try:
-            return await asyncio.wait_for(worker.submit(fn.__name__, args), self.answer_seconds)
+            answer = worker.submit(fn.__name__, args)
+            if self.on_demand:
+                answer.add_done_callback(functools.partial(_warmed, worker))
+            return await asyncio.wait_for(answer, self.answer_seconds)
         except WorkerGone as exc:
+            if self.on_demand and retry and self.count:
+                # Found dead before its exit was noticed: a new one draws this, as it would
+                # the next chart wanted.
+                self._workers = [w for w in self._workers if w is not worker]
+                return await self.run_elsewhere(fn, *args, max_owed=max_owed, retry=False)
             raise WorkerUnavailable() from exc
         except TimeoutError as exc:
             log.warning(
@@ -256,10 +287,41 @@ class Workers:
             )
             worker.kill()
             raise WorkerUnavailable() from exc
+        finally:
+            self._retire_when_idle()
+
+    async def _spawn_once(self) -> None:
+        """Start the pool's workers; callers arriving meanwhile wait for the same start."""
+        if self._spawning is None or self._spawning.done():
+            self._spawning = asyncio.get_running_loop().create_task(self._spawn())
+        await asyncio.shield(self._spawning)
+
+    def _retire_when_idle(self) -> None:
+        """(Re)arm the quiet-spell timer of an on-demand pool."""
+        if not self.on_demand or self._closing:
+            return
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        assert self.idle_seconds is not None
+        self._idle_timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._retire)
+
+    def _retire(self) -> None:
+        self._idle_timer = None
+        if any(w.owed for w in self._workers):
+            self._retire_when_idle()  # still drawing: wait for another quiet spell
+            return
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.retiring = True
+            task = asyncio.get_running_loop().create_task(worker.stop())
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+        if workers:
+            log.info("%s workers stopped after %.0f s without work", self.module, self.idle_seconds)
 
     def _worker_exited(self, worker: _Worker) -> None:
         self._workers = [w for w in self._workers if w is not worker]
-        if self._closing:
+        if self._closing or worker.retiring:
             return
         now = time.monotonic()
         self._deaths.append(now)
@@ -270,6 +332,8 @@ class Workers:
                 log.error("%s workers keep exiting; given up (no charts)", self.module)
             self.count = 0
             return
+        if self.on_demand:
+            return  # the next work wanted starts one
         task = asyncio.get_running_loop().create_task(self.start())
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
@@ -277,6 +341,11 @@ class Workers:
     async def close(self) -> None:
         """Stop the workers once the answers they owe are read (call after the drain)."""
         self._closing = True
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        if self._spawning is not None:
+            with contextlib.suppress(Exception):
+                await self._spawning
         for task in list(self._starting):
             with contextlib.suppress(Exception):
                 await task

@@ -25,6 +25,7 @@ from bot.slack.app import CHART_NICENESS
 from bot.slack.ids import Action
 from estimator.compare import compare
 from estimator.estimate import estimate
+from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
 from tests.support.signing import (
@@ -267,6 +268,10 @@ async def test_private_estimates_get_no_files(slack, bot, team):
 
 
 async def test_a_killed_chart_worker_is_replaced_and_estimates_never_wait_for_it(slack, bot, team):
+    first = channel_id()
+    await slack.wait_for_files(
+        first, await start_estimate(slack, bot, team, first), timeout=CHART_WAIT
+    )
     (worker,) = bot.chart_workers()
     os.kill(worker, signal.SIGKILL)
     channel = channel_id()
@@ -324,3 +329,27 @@ async def test_an_export_slack_refuses_gets_a_sentence_in_the_thread(slack, bot,
     )
     assert "didn't take the export files" in text_of(replies[-1].args["blocks"])
     assert len(slack.files_in(channel, ts)) == 1  # the chart only
+
+
+async def test_a_chart_asked_for_after_the_chart_worker_left_still_arrives(slack, redis_url, team):
+    quick = {**BOT_ENV, "CHART_IDLE_SECONDS": "2"}
+    bot = await BotProcess(slack.base_url, redis_url, extra_env=quick).start()
+    try:
+        assert bot.chart_workers() == []  # no chart wanted yet: no matplotlib in memory
+        channel = channel_id()
+        ts = await start_estimate(slack, bot, team, channel)
+        (chart,) = await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
+        for _ in range(300):  # two quiet seconds, then it exits
+            if not bot.chart_workers():
+                break
+            await asyncio.sleep(0.1)
+        assert bot.chart_workers() == []
+        click = block_actions_body(
+            Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team
+        )
+        await bot.post(click)
+        charts = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
+        assert charts[1].content == chart.content  # the same picture, from a new worker
+        assert slack.violations == []
+    finally:
+        assert await bot.stop() == 0, bot.logs()

@@ -15,10 +15,13 @@ from collections.abc import Callable
 import pytest
 
 from bot.advisor import ConversationState, ReplyKind
-from bot.slack import answers
+from bot.charts import estimate_chart_png
+from bot.parsing import first_scenario
+from bot.slack import answers, chart_worker
 from bot.slack import workers as bot_workers
 from bot.slack.ids import Action
 from bot.slack.workers import RESTARTS_ALLOWED, WorkerFailed, Workers
+from estimator.estimate import estimate
 from tests.support.bot_process import ROOT, estimate_workers, process_family
 
 STANDARD = "10000 users startup"
@@ -141,6 +144,32 @@ async def test_closing_waits_for_answers_owed_then_leaves_no_process():
     await pool.close()
     assert all(a.kind is ReplyKind.estimate for a in answered)
     assert worker not in process_family(os.getpid())
+
+
+def my_chart_workers() -> list[int]:
+    return estimate_workers(os.getpid(), module=b"bot.slack.chart_worker")
+
+
+async def test_an_on_demand_pool_starts_when_work_is_wanted_and_leaves_when_quiet(caplog):
+    pool = Workers(1, module="bot.slack.chart_worker", idle_seconds=1.0, answer_seconds=30)
+    await pool.start()
+    assert my_chart_workers() == []  # nothing held while no chart is wanted
+    scenario = first_scenario(STANDARD)
+    # Charts wanted together share one start.
+    first, second = await asyncio.gather(
+        pool.run_elsewhere(chart_worker.estimate_chart, scenario, max_owed=4),
+        pool.run_elsewhere(chart_worker.estimate_chart, scenario, max_owed=4),
+    )
+    assert first == second == estimate_chart_png(estimate(scenario))
+    (worker,) = my_chart_workers()
+    with caplog.at_level(logging.INFO, logger="bot.slack.workers"):
+        await until(lambda: my_chart_workers() == [], "the idle worker to leave", timeout=15)
+    assert "without work" in caplog.text and pool.count == 1  # left, not given up
+    # Wanted again: a new worker draws it.
+    assert await pool.run_elsewhere(chart_worker.estimate_chart, scenario, max_owed=4) == first
+    assert my_chart_workers() not in ([], [worker])
+    await pool.close()
+    assert my_chart_workers() == []
 
 
 def test_workers_leave_when_the_bot_is_killed_outright():

@@ -2,18 +2,26 @@
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import breakeven_question, first_scenario
-from estimator.breakeven import BreakEven, break_even, monthly_reading, pair, pair_at
-from estimator.scenario import Scenario
+from estimator.breakeven import (
+    BreakEven,
+    break_even,
+    monthly_reading,
+    pair,
+    pair_at,
+    reading_at,
+)
+from estimator.scenario import MAX_USERS, Scenario
 from estimator.totals import Amount
-from tests.estimator.strategies import scenarios
+from tests.estimator.strategies import scenarios, users
 
 
 def _at(s, users):
-    return s.model_copy(update={"users": users})
+    return s.at_users(users)  # as the search has it: derived records follow the users
 
 
 def test_self_hosting_is_dearer_just_below_and_cheaper_at_the_break_even():
@@ -67,8 +75,10 @@ def test_the_question_is_understood_in_words_and_in_chat():
 @settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_the_pair_at_a_scale_is_the_pair_validated_afresh(s):
-    # As the Slack answer has it: the crossing's scenario read back from JSON without users.
-    without_users = Scenario.model_validate_json(s.model_dump_json(exclude={"users"}))
+    # As the Slack answer has it: the crossing's scenario read back from JSON without users,
+    # and without the stored records when they follow the users.
+    scale = {"users"} if "stored_records" in s.given else {"users", "stored_records"}
+    without_users = Scenario.model_validate_json(s.model_dump_json(exclude=scale))
     try:
         expected = pair(s)
     except ValueError:
@@ -80,3 +90,48 @@ def test_the_pair_at_a_scale_is_the_pair_validated_afresh(s):
     assert derived == expected
     assert [side.model_dump() for side in derived] == [side.model_dump() for side in expected]
     assert s in derived and any(side is s for side in derived)  # its own side is itself
+
+
+def _pair_or_none(s):
+    try:
+        return pair(s)
+    except ValueError:  # no self-hostable counterpart for this scenario
+        return None
+
+
+@settings(max_examples=80, deadline=None)
+@given(scenarios(), st.lists(users, min_size=1, max_size=4))
+def test_the_searchs_run_rate_is_a_full_estimates_to_the_bit(s, counts):
+    # The search prices again only the lines that read users: the same figure as estimate().
+    sides = _pair_or_none(s)
+    if sides is None:
+        return
+    for side in sides:
+        reading = reading_at(side)
+        for n in {1, MAX_USERS, *counts}:
+            assert reading(n) == monthly_reading(_at(side, n))
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_the_break_even_is_where_full_estimates_cross(s):
+    if _pair_or_none(s) is None:
+        return
+    b = break_even(s)
+
+    def cheaper_self_hosted(n: int) -> bool:
+        return monthly_reading(_at(b.self_hosted, n)) <= monthly_reading(_at(b.api, n))
+
+    if b.always_cheaper:
+        assert b.users == 1 and cheaper_self_hosted(1)
+    elif b.users is None:
+        assert not cheaper_self_hosted(1) and not cheaper_self_hosted(MAX_USERS)
+    else:
+        assert cheaper_self_hosted(b.users) and not cheaper_self_hosted(b.users - 1)
+
+
+def test_records_derived_from_users_follow_the_users_searched_and_given_ones_stay():
+    derived = first_scenario("10k users")
+    assert derived.at_users(2_000_000) == first_scenario("2M users")
+    given = first_scenario("10k users 5000 records")
+    assert given.at_users(2_000_000).stored_records == 5000
