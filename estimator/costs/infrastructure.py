@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from estimator import facts
-from estimator.costs import self_hosting
+from estimator.costs import retrieval, self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.price_book import PriceBook
@@ -37,6 +37,7 @@ FIGURES = (
     "monitoring.on_call_seats",
     "cache_tiers",
     "cache.nodes_per_million_daily",
+    *retrieval.FIGURES,
 )
 # Sizing, not a price: read once from the bundled file (a price file cannot change it).
 _GPUS_PER_HOST = int(facts.bundled_figure("self_hosting.gpus_per_host").low)
@@ -307,4 +308,7 @@ def lines(
             VARIES_WITH_USERS,
         )
     )
+    # Vector search reads traffic (queries a month), so it is priced with the app tier.
+    copies = 2 if uptime_policy(s).multi_az_database else 1
+    items.extend(retrieval.lines(s, t, prices, copies))
     return items
