@@ -132,7 +132,20 @@ _API_HOSTING = {"api", "hosted-api"}
 
 _USER_WORDS = {"users", "user", "mau", "maus", "people", "customers", "seats", "employees"}
 _REGION_WORDS = {"regions", "region"}
-_RECORD_WORDS = {"records", "record", "rows", "documents", "docs", "items"}
+_RECORD_WORDS = {"records", "record", "rows", "items"}
+# The retrieval corpus ("corpus 2M documents", "500k docs") and where its vectors are searched.
+_CORPUS_WORDS = {"documents", "document", "docs", "doc"}
+_VECTOR_STORES = {
+    "pgvector": "pgvector",
+    "pinecone": "managed",
+    "turbopuffer": "managed",
+    "weaviate": "managed",
+    "qdrant": "managed",
+    "managed-vector-db": "managed",
+    "s3-vectors": "object-storage",
+    "object-storage-vectors": "object-storage",
+    "in-memory-index": "in-memory",
+}
 _REQUEST_WORDS = {"requests", "request", "req", "reqs", "queries", "messages", "calls", "chats"}
 _PROTOTYPE_WORDS = {"prototype", "proto", "poc", "mvp", "build"}
 _CACHE_WORDS = {"cache", "caching", "cached", "hit", "hit-rate", "hits"}
@@ -167,6 +180,7 @@ _FILLER = {
     "month", "monthly", "each", "user", "users", "by", "x", "times", "then", "so", "let's",
     "lets", "try", "now", "also", "hosting", "hosted", "via", "from", "gpu", "in", "rate",
     "share", "=", ":", "@", "us", "are", "there", "you", "can", "could", "should",
+    "corpus", "vector", "vectors", "retrieval", "rag",
 }  # fmt: skip
 
 # Zero-width characters, soft hyphen, and the bidirectional marks and embeddings.
@@ -191,6 +205,10 @@ _PHRASES = [
     ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
     ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
     ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
+    ("vector", re.compile(r"\bmanaged\s+vector\s+(db|database)\b"), "managed-vector-db"),
+    ("vector", re.compile(r"\bs3\s*vectors?\b"), "s3-vectors"),
+    ("vector", re.compile(r"\bobject[\s-]*storage\s+vectors?\b"), "object-storage-vectors"),
+    ("memory", re.compile(r"\b(in[\s-]*memory|ram)\s+(vector\s+)?index\b"), "in-memory-index"),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
@@ -363,6 +381,7 @@ def _read_number(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bo
     for words, name in (
         (_REGION_WORDS, "regions"),
         (_RECORD_WORDS, "stored_records"),
+        (_CORPUS_WORDS, "corpus_documents"),
     ):
         if _consume(tokens, i, used, words, before=0):
             r.values[name] = _whole(value)
@@ -461,6 +480,9 @@ def _read_word(tokens: list[str], i: int, used: list[bool], r: _Reading) -> bool
             return True
     if token in _SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
+        return True
+    if token in _VECTOR_STORES:
+        r.values["vector_store"] = _VECTOR_STORES[token]
         return True
     if token in _API_HOSTING:
         r.values["hosting"] = "api"
