@@ -14,7 +14,7 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 from estimator.breakeven import READING as BREAKEVEN_READING
 from estimator.breakeven import BreakEven, break_even, pair_at
 from estimator.changes import ScenarioChange, apply_change, describe_change
-from estimator.compare import Comparison, Option, compare
+from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.estimate import Absent, Estimate, estimate
 from estimator.facts import Range
@@ -25,6 +25,7 @@ from estimator.money import (
     SYMBOLS,
     count,
     percent,
+    shown,
     shown_in,
     signed_usd_short,
     usd,
@@ -94,7 +95,9 @@ __all__ = [
     "COMPLIANCE_LABELS",
     "FIELD_NAMES",
     "GPU",
+    "MAX_OPTIONS",
     "MAX_USERS",
+    "MIN_OPTIONS",
     "PHASE_READING",
     "SYMBOLS",
     "UPTIME_TARGETS",
@@ -168,6 +171,7 @@ __all__ = [
     "resolve_family",
     "roles",
     "scaling_curve",
+    "shown",
     "shown_in",
     "signed_usd_short",
     "snapshot_note",
