@@ -317,4 +317,6 @@ def lines(
 def _who_is_paged(rota: on_call.Rotation) -> str:
     if rota.needed == 0:
         return "one per paged engineer"
-    return f"the 24/7 rotation of {rota.needed}"
+    if rota.contracted > 0:
+        return f"the 24/7 rotation of {rota.needed}, contracted cover included"
+    return f"one per paged engineer, holding the 24/7 rotation of {rota.needed}"
