@@ -20,7 +20,9 @@ import json, resource, sys, time
 from bot.parsing import first_scenario
 from estimator.breakeven import break_even
 from estimator.estimate import estimate
-e = estimate(first_scenario("10000 users startup"))
+s = first_scenario("10000 users startup")
+e = estimate(s, curve_at=tuple(sorted({100, 300, 1_000, 3_000, 10_000, 30_000, 100_000, 300_000,
+                                       1_000_000, 3_000_000, 10_000_000, s.users})))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 b = break_even(e.scenario)

@@ -8,28 +8,28 @@ import logging
 import sys
 
 from bot import log_redaction
-from bot.slack.settings import SettingsError, load_settings
+from bot.slack.config import ConfigError, load_config
 
 
 def main() -> int:
     try:
-        settings = load_settings()
-    except SettingsError as exc:
+        config = load_config()
+    except ConfigError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=settings.log_level.upper(),
+        level=config.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    log_redaction.install(settings.secret_values())
-    from estimator import token_snapshot
+    log_redaction.install(config.secret_values())
+    from estimator import AutoUpdateError, start_refresh_if_wanted
 
     try:  # on a thread of its own, so the bot listens without waiting; its workers do the same
-        token_snapshot.start_refresh_if_wanted()
-    except token_snapshot.AutoUpdateError as exc:
+        start_refresh_if_wanted()
+    except AutoUpdateError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2
-    # Imported after settings so a missing token fails fast, before the Slack libraries load.
+    # Imported after config so a missing token fails fast, before the Slack libraries load.
     from bot.slack.app import build_bot
     from bot.slack.server import StartupError, serve
 
@@ -41,7 +41,7 @@ def main() -> int:
     # serve() handles SIGINT itself; this only covers a Ctrl-C during start-up.
     with contextlib.suppress(KeyboardInterrupt):
         try:
-            return asyncio.run(serve(build_bot(settings)))
+            return asyncio.run(serve(build_bot(config)))
         except StartupError as exc:
             print(f"aicost bot: {exc}", file=sys.stderr)
             return exc.exit_code

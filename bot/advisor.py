@@ -214,7 +214,8 @@ def _compared_to(
     prices: PriceBook,
     notes: str = "",
 ) -> Turn:
-    old, new = estimate(before, prices), estimate(after, prices)
+    old = estimate(before, prices, complete=False)
+    new = estimate(after, prices, complete=False)  # its message shows totals and the diff
     diff = diff_estimates(old, new)
     reply = Reply(
         ReplyKind.estimate,

@@ -18,8 +18,8 @@ from estimator import (
     Category,
     Comparison,
     Estimate,
+    Scenario,
     count,
-    scaling_curve,
     usd_range,
     usd_short,
 )
@@ -51,8 +51,16 @@ class EstimateChartData:
     scenario_per_user: Amount
 
 
+def curve_users(s: Scenario) -> tuple[int, ...]:
+    """The users the cost-per-user curve is drawn at: 100 to 10M, and the scenario's own. An
+    estimate for a chart is made with its curve there: `estimate(s, prices, curve_at=...)`."""
+    return tuple(sorted({*PER_USER_USERS, s.users}))
+
+
 def estimate_chart_data(e: Estimate) -> EstimateChartData:
     s = e.scenario
+    if not e.curve:
+        raise ValueError("a chart's estimate is made with its curve: curve_at=curve_users(s)")
     sums: dict[Category, list[float]] = {}
     for item in e.line_items:
         bucket = sums.setdefault(item.category, [0.0, 0.0])
@@ -69,8 +77,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         )
         for p in e.phases
     )
-    users = tuple(sorted({*PER_USER_USERS, s.users}))
-    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, e.prices, users))
+    per_user = tuple((p.users, p.per_user) for p in e.curve)
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (
@@ -156,7 +163,7 @@ def draw_estimate_chart(data: EstimateChartData) -> bytes:
     curve.set_xlabel("monthly active users")
     curve.legend(loc="lower left", frameon=False)
     # Fixed margins (room for "Security & compliance" and a two-line title): tight_layout would
-    # measure every label and cost about 40% of the render.
+    # measure every label (docs/architecture.md, "Performance idioms").
     fig.subplots_adjust(left=0.3, right=0.97, top=0.915, bottom=0.05, hspace=0.42)
     return _png(fig)
 

@@ -36,6 +36,7 @@ from estimator import (
     PriceFileError,
     PriceOverrides,
     break_even,
+    estimate,
     load_price_file,
     price_book,
     price_file_path,
@@ -155,9 +156,10 @@ def _answer(
     if reply.text:  # how words were read (stderr, so --json and --csv stay clean)
         print(f"aicost: note: {reply.text}", file=sys.stderr)
     if chart_path is not None:
-        from bot.charts import estimate_chart_png
+        from bot.charts import curve_users, estimate_chart_png
 
-        if not _write(chart_path, estimate_chart_png(e)):
+        charted = estimate(e.scenario, prices, curve_at=curve_users(e.scenario))
+        if not _write(chart_path, estimate_chart_png(charted)):
             return EXIT_BAD_INPUT
     if "--csv" in flags:
         sys.stdout.write(estimate_csv(e))

@@ -27,14 +27,19 @@ from bot.export import estimate_json
 from bot.price_list import price_sheet
 from bot.scenario_file import PlanFileError, file_schema, read_plan
 from bot.terminal import render_comparison, render_estimate, render_line_changes
-from estimator.breakeven import break_even
-from estimator.compare import compare
-from estimator.estimate import Estimate
-from estimator.overrides import PriceOverrides
-from estimator.price_book import PriceBook, price_book
-from estimator.price_file import PriceFileError, load_price_file, price_file_path
-from estimator.scenario import Scenario
-from estimator.whatif import diff_estimates
+from estimator import (
+    Estimate,
+    PriceBook,
+    PriceFileError,
+    PriceOverrides,
+    Scenario,
+    break_even,
+    compare,
+    diff_estimates,
+    load_price_file,
+    price_book,
+    price_file_path,
+)
 
 EXIT_BAD_INPUT = 2
 FILE_FLAGS = ("-f", "--file")
@@ -184,7 +189,7 @@ def _answer(
             )
         estimates = [(plans[0][0], e)]
     else:
-        comparison = compare(plans, book)
+        comparison = compare(plans, book, complete="--json" in switches)
         if "--json" in switches:
             print(json.dumps(comparison.to_dict(), indent=2))
         else:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from estimator import facts
-from estimator.facts import Range
-from estimator.overrides import BUNDLED, PriceOverrides, roles
-from estimator.price_book import PriceBook
-from estimator.scenario import GPU
-from estimator.token_prices import token_prices
-from estimator.token_snapshot import snapshot_note
+from estimator import (
+    BUNDLED,
+    GPU,
+    PriceBook,
+    PriceOverrides,
+    Range,
+    data_file,
+    roles,
+    snapshot_note,
+    token_prices,
+)
 
 # Models listed by default: the ones the help text and form suggest, plus any the file prices.
 _MODELS = ("gpt-4o-mini", "gpt-4o", "claude-haiku-4-5", "claude-sonnet-4-5", "gemini-2.5-flash")
@@ -29,7 +33,7 @@ def _figure_names() -> list[str]:
         for key, inner in node.items():
             walk(f"{prefix}.{key}" if prefix else key, inner)
 
-    walk("", facts.raw())
+    walk("", data_file())
     return names
 
 

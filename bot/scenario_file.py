@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from bot.scenario_input import FieldError, ScenarioFields, fields_from, scenario_of
-from estimator import MAX_OPTIONS
-from estimator.scenario import Scenario
+from estimator import (
+    MAX_OPTIONS,
+    Scenario,
+)
 
 SCENARIOS_KEY = "scenarios"
 SUFFIXES = (".toml", ".yaml", ".yml", ".json")

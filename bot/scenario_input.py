@@ -13,16 +13,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from bot.parsing import read_number
-from estimator.scenario import (
+from estimator import (
     FIELD_NAMES,
     UPTIME_TARGETS,
     Compliance,
+    PricingError,
     Scenario,
     ScenarioError,
     build_scenario,
     field_bounds,
 )
-from estimator.token_prices import PricingError
 
 # What each field is measured in, for the schema (the estimator's descriptions say what it is).
 UNITS = {
@@ -46,6 +46,9 @@ UNITS = {
     "gpu": "h100, h200, a100 or l4",
     "precision": "bf16 or fp8",
     "monthly_user_growth": "0 to 1 (0.1 = 10% more users each month)",
+    "start_month": "a date (YYYY-MM-DD, its month is used); default this month",
+    "reasoning_effort": "none, minimal, low, medium or high; default the model's own",
+    "reasoning_tokens": "per request, billed as output; default the effort's assumed figure",
 }
 SHARES = frozenset(
     {"daily_active_share", "cache_hit_rate", "prompt_cache_share", "monthly_user_growth"}

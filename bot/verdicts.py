@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from estimator.breakeven import READING, BreakEven
-from estimator.compare import Comparison
-from estimator.money import count, usd_range, usd_short
-from estimator.scenario import MAX_USERS
+from estimator import (
+    BREAKEVEN_READING as READING,
+)
+from estimator import (
+    MAX_USERS,
+    BreakEven,
+    Comparison,
+    count,
+    usd_range,
+    usd_short,
+)
 
 
 def comparison_sentence(c: Comparison) -> str:

@@ -18,6 +18,7 @@ from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, comp
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.estimate import Absent, Estimate, estimate
 from estimator.facts import Range
+from estimator.facts import raw as data_file
 from estimator.families import Resolution, family_names, model_family_note, resolve_family
 from estimator.gpus import GPU, Precision, gpus_offered
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
@@ -91,6 +92,7 @@ from estimator.token_snapshot import (
     refresh_if_wanted,
     snapshot_note,
     snapshot_status,
+    start_refresh_if_wanted,
 )
 from estimator.totals import Amount, Totals
 from estimator.whatif import CategoryDiff, EstimateDiff, LineDiff, diff_estimates
@@ -160,6 +162,7 @@ __all__ = [
     "close_matches",
     "compare",
     "count",
+    "data_file",
     "default_rate",
     "describe_change",
     "diff_estimates",
@@ -192,6 +195,7 @@ __all__ = [
     "snapshot_status",
     "squash",
     "stage_defaults",
+    "start_refresh_if_wanted",
     "token_prices",
     "usd",
     "usd_range",

@@ -158,7 +158,13 @@ def usage_variants(
     def lines(v: Scenario) -> list[LineItem]:
         t = traffic(v, prices)
         same_traffic = t == own_traffic
-        if same_traffic and not (self_hosted and v.output_tokens != s.output_tokens):
+        # A self-hosted fleet is sized by prefill and decode: every token count moves it.
+        same_tokens = (v.input_tokens, v.output_tokens, v.reasoning_tokens) == (
+            s.input_tokens,
+            s.output_tokens,
+            s.reasoning_tokens,
+        )
+        if same_traffic and not (self_hosted and not same_tokens):
             infrastructure_lines = own.infrastructure
             inference_lines = own.inference if self_hosted else inference.lines(v, t, prices)
         else:

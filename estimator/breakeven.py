@@ -71,7 +71,7 @@ class BreakEven:
 
 def monthly_reading(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> float:
     """The figure compared: midpoint of the all-in monthly run-rate."""
-    m = estimate(s, prices).totals.monthly_all_in
+    m = estimate(s, prices, complete=False).totals.monthly_all_in
     return (m.low + m.high) / 2
 
 
@@ -118,8 +118,8 @@ def break_even(
             _at(api, users), prices
         )
 
-    first_year = estimate(self_hosted, prices).totals.first_year + estimate(
-        api, prices
+    first_year = estimate(self_hosted, prices, complete=False).totals.first_year + estimate(
+        api, prices, complete=False
     ).totals.first_year.scaled(-1)
     result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
     if cheaper_self_hosted(1):

@@ -92,4 +92,11 @@ _DESCRIBED_FIELDS = [
     ("gpu", "GPU", lambda v: v.value.upper()),
     ("precision", "weights", lambda v: v.value.upper()),
     ("monthly_user_growth", "growth/month", percent),
+    ("start_month", "start", lambda v: v.strftime("%b %Y")),
+    ("reasoning_effort", "reasoning effort", lambda v: v or "model's default"),
+    (
+        "reasoning_tokens",
+        "reasoning tokens",
+        lambda v: "effort's figure" if v is None else count(v),
+    ),
 ]

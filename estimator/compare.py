@@ -71,13 +71,19 @@ class Comparison:
 
 
 def compare(
-    options: Sequence[tuple[str, Scenario]], prices: PriceBook = BUNDLED_BOOK
+    options: Sequence[tuple[str, Scenario]],
+    prices: PriceBook = BUNDLED_BOOK,
+    *,
+    complete: bool = False,
 ) -> Comparison:
     """One estimate per (label, scenario), each priced with `prices`; ValueError outside two to
-    five options."""
+    five options. The options' estimates are complete only when asked (`complete=True`, for a
+    comparison's JSON, which carries each in full): its message reads their lines and totals."""
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise ValueError(f"compare takes {MIN_OPTIONS} to {MAX_OPTIONS} options")
-    return Comparison(tuple(Option(label, estimate(s, prices)) for label, s in options))
+    return Comparison(
+        tuple(Option(label, estimate(s, prices, complete=complete)) for label, s in options)
+    )
 
 
 def _category_first_year(e: Estimate, category: Category) -> Amount:

@@ -1,4 +1,10 @@
-"""estimate(scenario) -> Estimate: line items, totals, phases, strategies and savings."""
+"""estimate(scenario) -> Estimate: line items, totals, phases, strategies, savings, sensitivity.
+
+An answer's estimate is complete: everything a renderer reads is computed before it is returned,
+so the terminal, Slack, CSV/JSON and chart renderers only format it. The estimates made inside
+the estimator to be summed (a what-if's other side, the break-even search's, a comparison's
+options) are asked for with `complete=False` and computed no further than their lines and totals.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +21,14 @@ from estimator.breakdown import (
     parts,
     usage_variants,
 )
+from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
+from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
+from estimator.price_months import add_months
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Sensitivity, sensitivity
@@ -34,7 +43,7 @@ _CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
-# object.__setattr__, 4x slower. Nothing assigns to one once made.
+# object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
 @dataclass(slots=True, unsafe_hash=True)
 class Absent:
     """A line or lever of $0, left out of the estimate; `why` is worded when read."""
@@ -77,6 +86,11 @@ class Estimate:
     _totals_cover_every_line: bool = field(default=False, repr=False)
     # Its lines by the figures they read, for the sensitivity (None under own prices).
     _parts: Parts | None = field(default=None, repr=False)
+    # True when phases, strategies (with their tenfold-users totals) and sensitivity were computed
+    # before it was returned: reading them then computes nothing.
+    complete: bool = False
+    # The scaling curve at the users it was asked for (a chart's), else empty.
+    curve: tuple[CurvePoint, ...] = ()
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -112,9 +126,17 @@ class Estimate:
     def overrides(self) -> PriceOverrides | None:
         return self.prices.overrides
 
+    @property
+    def currency(self) -> tuple[str, float]:
+        """The currency its amounts are shown in and units of it per USD: ("USD", 1.0) unless the
+        organisation's prices set one (amounts themselves are all USD)."""
+        o = self.prices.overrides
+        c = o.currency if o is not None else None
+        return ("USD", 1.0) if c is None else (c.code.value, c.per_usd)
+
     def shown(self) -> AbstractContextManager[None]:
         """Amounts formatted inside are in this estimate's currency, at its rate."""
-        return self.prices.shown()
+        return shown_in(*self.currency)
 
     @property
     def token_prices_from(self) -> str:
@@ -239,10 +261,19 @@ def _lever_absent(saving: Saving) -> Absent:
     return Absent("lever", saving.name, lambda: saving.detail)
 
 
-def estimate(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Estimate:
+def estimate(
+    s: Scenario,
+    prices: PriceBook = BUNDLED_BOOK,
+    *,
+    complete: bool = True,
+    curve_at: tuple[int, ...] = (),
+) -> Estimate:
     """The estimate of `s`, priced with `prices` (`price_book(overrides)` for an organisation's
-    own; everything it re-estimates inside is priced with the same)."""
-    return _estimate(s, prices)
+    own; everything it re-estimates inside is priced with the same).
+
+    Complete unless `complete=False` (only its lines and totals are needed: the other side of a
+    what-if, a step of a search); with the scaling curve at `curve_at` users when given."""
+    return _estimate(s, prices, complete, curve_at)
 
 
 def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
@@ -251,7 +282,7 @@ def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
     return s.model_copy(update=update) if update else s
 
 
-def _estimate(s: Scenario, book: PriceBook) -> Estimate:
+def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int, ...]) -> Estimate:
     if book.overrides is not None:
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s, book)
@@ -270,21 +301,25 @@ def _estimate(s: Scenario, book: PriceBook) -> Estimate:
 
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
-        year_two = _totals_at(s, min(average_users, MAX_USERS), own, book)
+        # Year two's tokens at months 13-24's prices.
+        later = s.model_copy(update={"start_month": add_months(s.start_month, 12)})
+        year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 
+    ten_x: list[Totals] = []  # priced once: up front when complete, else when the advice is read
+
+    def at_ten_x() -> Totals:
+        if not ten_x:
+            ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
+        return ten_x[0]
+
     def five_strategies() -> tuple[Strategy, ...]:
-        ten_x: list[Totals] = []  # priced when the plan's advice is first read, then kept
-
-        def at_ten_x() -> Totals:
-            if not ten_x:
-                ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
-            return ten_x[0]
-
         return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))
 
-    prices, prices_from = book.token_prices(s.model) if s.hosting is Hosting.api else (None, "")
-    return Estimate(
+    prices, prices_from = (
+        book.token_prices(s.model, s.start_month) if s.hosting is Hosting.api else (None, "")
+    )
+    e = Estimate(
         scenario=s,
         line_items=tuple(items),
         totals=totals,
@@ -297,4 +332,11 @@ def _estimate(s: Scenario, book: PriceBook) -> Estimate:
         token_prices_by=prices_from,
         _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
         _parts=own,
+        complete=complete,
+        curve=tuple(scaling_curve(s, book, curve_at)) if curve_at else (),
     )
+    if complete:
+        # Computed now, in the estimator, rather than when a renderer first reads them.
+        e.phases, e.strategies, e.sensitivity  # noqa: B018
+        at_ten_x()
+    return e

@@ -48,17 +48,17 @@ class Cadence(StrEnum):
 # its member map each time).
 CATEGORIES = tuple(Category)
 # Reading a member off its class (Category.team) is a Python-level lookup too, since EnumType
-# defines __getattr__ (about 40 ns against 12): the cost modules, which make about 110 lines an
-# answer, bind the members they use once at import.
+# defines __getattr__: the cost modules, which make about 110 lines an answer, bind the members
+# they use once at import (docs/architecture.md, "Performance idioms").
 
 
-# LineItem's last field, passed by position where lines are made by the hundred (the cost modules:
-# a keyword argument costs 70 ns a line, a third of making it).
+# LineItem's last field, passed by position where lines are made by the hundred (the cost modules;
+# docs/architecture.md, "Performance idioms").
 VARIES_WITH_USERS = True
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
-# a line cost 0.7 µs instead of 0.2 (an estimate builds about 50). Nothing assigns to a line once
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, slow for a type made
+# by the hundred (docs/architecture.md, "Performance idioms"). Nothing assigns to a line once
 # made (dataclasses.replace makes a new one); it still hashes by its fields as a frozen one did.
 @dataclass(slots=True, unsafe_hash=True)
 class LineItem:

@@ -36,9 +36,9 @@ def symbol() -> str:
 
 
 # Each public formatter reads the currency once and hands the converted amount to these: an answer
-# formats about 250 amounts, a range two at a time. Asking for thousands separators ("," in a
-# format) adds half to the cost of formatting a number, so figures that round to three digits at
-# most are formatted without.
+# formats about 250 amounts, a range two at a time. Thousands separators ("," in a format) are
+# dear, so figures that round to three digits at most are formatted without (docs/architecture.md,
+# "Performance idioms").
 
 
 def _digits(amount: float) -> str:

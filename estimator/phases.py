@@ -32,7 +32,7 @@ READING = (
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
-# object.__setattr__, 4x slower. Nothing assigns to one once made.
+# object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
 @dataclass(slots=True, unsafe_hash=True)
 class Phase:
     name: str

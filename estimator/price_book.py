@@ -16,6 +16,7 @@ How each setting enters (docs/methodology.md, "Your own prices"):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import lru_cache
@@ -159,11 +160,20 @@ class PriceBook:
     # --- LLM tokens ---------------------------------------------------------------------------
 
     def request_price(
-        self, model: str, input_tokens: int, cached_tokens: int, output_tokens: int
+        self,
+        model: str,
+        input_tokens: int,
+        cached_tokens: int,
+        output_tokens: int,
+        day: dt.date,
+        written_tokens: int = 0,
     ) -> float:
-        """USD for ONE request at genai-prices' list price, less the provider's discount or at
-        the model's own price when the own prices set one."""
-        price = list_request_price(model, input_tokens, cached_tokens, output_tokens)
+        """USD for ONE request on `day` at genai-prices' list price (`written_tokens` of the input
+        written to the prompt cache), less the provider's discount, or at the model's own price
+        when the own prices set one (no date, no cache-write premium)."""
+        price = list_request_price(
+            model, input_tokens, cached_tokens, output_tokens, day, written_tokens
+        )
         o = self.overrides
         if o is None:
             return price
@@ -179,9 +189,10 @@ class PriceBook:
             ) / _MTOK
         return price * (1 - o.provider_discounts[prices.provider] / 100)
 
-    def token_prices(self, model: str) -> tuple[TokenPrices, str]:
-        """The model's per-Mtok prices under this book, and where they came from."""
-        prices = token_prices(model)
+    def token_prices(self, model: str, day: dt.date | None = None) -> tuple[TokenPrices, str]:
+        """The model's per-Mtok prices on `day` (default today) under this book, and where they
+        came from."""
+        prices = token_prices(model, day)
         o = self.overrides
         if o is None:
             return prices, "genai-prices"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ from estimator.money import count, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.price_book import PriceBook
 from estimator.prompt_cache import minimum_prefix
+from estimator.reasoning import can_reason
+from estimator.reasoning import of as reasoning_of
 from estimator.scenario import Hosting, Scenario
 from estimator.token_prices import token_prices
 from estimator.totals import Amount
@@ -19,10 +22,20 @@ from estimator.traffic import Traffic, traffic
 
 # The models the cheaper-model lever compares: a list, not a price (read from the bundled file).
 _CANDIDATES: list[str] = facts.bundled_entry("levers.cheaper_models")["candidates"]
+_CLASSES = [
+    (row["name"], re.compile(row["pattern"]))
+    for row in facts.bundled_entry("levers.capability_classes")
+]
+
+
+def capability_class(model: str) -> str | None:
+    """'small', 'mid' or 'frontier' by the model's id, or None when no pattern matches."""
+    ref = model.strip().lower()
+    return next((name for name, pattern in _CLASSES if pattern.search(ref)), None)
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
-# object.__setattr__, 4x slower. Nothing assigns to one once made.
+# object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
 @dataclass(slots=True, unsafe_hash=True)
 class Saving:
     lever: str
@@ -110,21 +123,24 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             ),
         )
     minimum = minimum_prefix(s.model)
-    if minimum is not None and s.input_tokens < minimum:
+    prompt_target = prices.figure("levers.prompt_cache_share_target")
+    # The minimum applies to the cached prefix: even the lever's largest share must reach it.
+    largest = round(s.input_tokens * max(s.prompt_cache_share, prompt_target.high))
+    if minimum is not None and largest < minimum:
         return Saving(
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
             lambda: (
                 f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
-                f"your {count(s.input_tokens)}-token requests are below it, so nothing is cached. "
+                f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
+                f"requests is {count(largest)} tokens, below it, so nothing is cached. "
                 f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
                 f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
                 "per Mtok on that part of the input."
             ),
         )
     t = t or traffic(s, prices)
-    prompt_target = prices.figure("levers.prompt_cache_share_target")
     now = inference.token_cost(s, t, prices)
     low_target = max(s.prompt_cache_share, prompt_target.low)
     high_target = max(s.prompt_cache_share, prompt_target.high)
@@ -179,11 +195,18 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
     else:
         current = Amount(*inference.token_cost(s, t, prices))
     best_model, best = None, current
+    tier = capability_class(s.model)
+    thinking = reasoning_of(s)
+    reasons = thinking.tokens > 0
+    # Candidates reason at the same effort as this model (or the same tokens, when given).
+    alike = s.model_copy(update={"reasoning_effort": thinking.effort}) if reasons else s
     for model in _CANDIDATES:
         window = token_prices(model).context_window
         if model == s.model or (window and s.input_tokens + s.output_tokens > window):
             continue  # a model whose context window cannot take these requests is no option
-        cost = Amount(*inference.token_cost(s, t, prices, model))
+        if capability_class(model) != tier or (reasons and not can_reason(model)):
+            continue  # only a model of the same class, that reasons if this one does
+        cost = Amount(*inference.token_cost(alike, t, prices, model))
         if cost.high < best.high:
             best_model, best = model, cost
     if best_model is None:
@@ -191,16 +214,23 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
             "cheaper_model",
             "Cheaper model",
             Amount(0, 0),
-            lambda: f"{s.model} is already the cheapest of the models compared for this traffic.",
+            lambda: (
+                f"{s.model} is already the cheapest of the models of its class "
+                f"({tier or 'not on file'}) compared for this traffic"
+                f"{', counting reasoning tokens' if reasons else ''}."
+            ),
         )
-    saving = Amount(current.low - best.low, current.high - best.high)
+    # The two bands may differ (a candidate's reasoning tokens are its own assumption): the
+    # saving spans the differences at either end.
+    saving = Amount(*sorted((current.low - best.low, current.high - best.high)))
     rates = token_prices(best_model)
     return Saving(
         "cheaper_model",
         "Cheaper model",
         Amount(max(0.0, saving.low), max(0.0, saving.high)),
         lambda: (
-            f"The same traffic on {best_model} ({rates.per_mtok()}) costs "
+            f"The same traffic on {best_model}, of the same {tier} class ({rates.per_mtok()}"
+            f"{', with its reasoning tokens' if reasons else ''}) costs "
             f"{usd_range(best.low, best.high)}/month instead of "
             f"{usd_range(current.low, current.high)}"
             f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your "

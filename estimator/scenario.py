@@ -6,6 +6,7 @@ which ones the user chose, so that changing the stage later re-derives only the 
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -24,8 +25,10 @@ from estimator.gpus import GPU, Precision
 from estimator.gpus import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
 from estimator.money import count, percent, usd
 from estimator.open_models import SelfHostingError
+from estimator.reasoning import ReasoningEffort
+from estimator.reasoning import of as reasoning_of
 from estimator.replicas import check_hostable
-from estimator.token_prices import PricingError, token_prices
+from estimator.token_prices import PricingError, today, token_prices
 
 
 class Stage(StrEnum):
@@ -127,6 +130,13 @@ class Scenario(BaseModel):
     gpu: GPU = Field(description="GPU type when self-hosted")
     precision: Precision = Field(description="weight precision when self-hosted")
     monthly_user_growth: float = Field(ge=0.0, le=1.0, description="monthly user growth")
+    start_month: dt.date = Field(description="first month of the projection")
+    reasoning_effort: ReasoningEffort | None = Field(
+        default=None, description="reasoning effort (None: the model's default)"
+    )
+    reasoning_tokens: int | None = Field(
+        default=None, ge=0, le=100_000, description="reasoning tokens per request"
+    )
     given: frozenset[str] = Field(
         default=frozenset(), description="fields the user chose; the rest follow the stage"
     )
@@ -149,6 +159,9 @@ class Scenario(BaseModel):
             # Records follow users unless given (the same rule storage prices with).
             per_user = facts.bundled_figure("storage.records_per_user").low
             merged["stored_records"] = round(merged["users"] * per_user)
+        if "start_month" not in chosen:
+            # Token prices are read month by month from here (this month unless given).
+            merged["start_month"] = today().replace(day=1)
         if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
             # The stage's default model is an API model; self-hosting needs open weights.
             merged["model"] = facts.bundled_entry("self_hosting.default_model")["model"]
@@ -162,6 +175,13 @@ class Scenario(BaseModel):
         if isinstance(value, str):
             value = [value]
         return tuple(sorted({Compliance(v) for v in value}, key=_COMPLIANCE_ORDER.__getitem__))
+
+    @field_validator("start_month")
+    @classmethod
+    def _first_of_month(cls, value: dt.date) -> dt.date:
+        if not dt.date(2020, 1, 1) <= value <= dt.date(2100, 12, 31):
+            raise ValueError("start_month")
+        return value.replace(day=1)
 
     @field_validator("uptime")
     @classmethod
@@ -187,6 +207,21 @@ class Scenario(BaseModel):
                 "request or a model with a larger window."
             )
         return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _reasoning_fits_the_window(self) -> Scenario:
+        # Reasoning tokens take room in the context window too (the model's own is checked with
+        # input and output above, before reasoning is known).
+        thought = reasoning_of(self).tokens
+        window = token_prices(self.model).context_window if thought else None
+        if window and self.input_tokens + self.output_tokens + thought > window:
+            raise ContextWindowError(
+                f"{self.model}'s context window is {count(window)} tokens, so a request of "
+                f"{count(self.input_tokens)} in + {count(self.output_tokens)} out + "
+                f"{count(thought)} reasoning does not fit. Use fewer tokens per request, less "
+                "reasoning or a model with a larger window."
+            )
+        return self
 
     @model_validator(mode="after")
     def _self_hostable(self) -> Scenario:
@@ -241,7 +276,13 @@ _DESCRIBED = [
         ),
     ),
     ("monthly_user_growth", "User growth per month", lambda s: percent(s.monthly_user_growth)),
+    ("start_month", "Projection starts", lambda s: s.start_month.strftime("%b %Y")),
+    ("reasoning_effort", "Reasoning", lambda s: _reasoning_text(s)),
 ]
+
+
+def _reasoning_text(s: Scenario) -> str:
+    return reasoning_of(s).words(s.model) or "none (the model does not reason)"
 
 
 FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
@@ -279,6 +320,13 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
         return "Uptime target must be one of 99.5, 99.9 or 99.99 (%)."
     if name == "compliance":
         return "Compliance frameworks: soc2, gdpr, hipaa or iso27001."
+    if name == "start_month":
+        return (
+            "The projection's start must be a month between 2020 and 2100, e.g. "
+            "'starting March 2027'."
+        )
+    if name == "reasoning_effort":
+        return "Reasoning effort is none, minimal, low, medium or high."
     if name == "precision":
         return "Weight precision is bf16 (or fp16) or fp8."
     if name == "vector_store":

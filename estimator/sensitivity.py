@@ -14,13 +14,13 @@ from estimator.money import count, percent
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.totals import Amount
-from estimator.uncertainty import USAGE_LABELS, span, unsure_fields
+from estimator.uncertainty import USAGE_LABELS, assumption_span, unsure_fields
 
 SHOWN = 3
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
-# object.__setattr__, 4x slower. Nothing assigns to one once made.
+# object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
 @dataclass(slots=True, unsafe_hash=True)
 class Sensitivity:
     field: str
@@ -65,8 +65,7 @@ def sensitivity(
     """The SHOWN assumptions with the largest first-year swing, largest first."""
     found = []
     for name in unsure_fields(s):
-        value = getattr(s, name)
-        low, high = span(name, value, prices)
+        value, low, high = assumption_span(s, name, prices)
 
         def at(v: float, name: str = name, value: float = value) -> Amount:
             if v == value:

@@ -8,12 +8,13 @@ line multiplies it by the calls.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from genai_prices import Usage, calc_price
-from genai_prices.types import PriceCalculation
+from genai_prices.types import PriceCalculation, StartDateConstraint
 
 _MTOK = 1_000_000
 # Rates shown per Mtok are read from a request this small, below every tier threshold.
@@ -59,17 +60,31 @@ def _split(ref: str) -> tuple[str | None, str]:
     return None, ref
 
 
-def _calc(usage: Usage, ref: str) -> PriceCalculation:
+def today() -> dt.date:
+    """Today in UTC: the day prices are read as of unless a date is given."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    # Noon UTC: a price that varies by time of day (DeepSeek's off-peak discount) is read at its
+    # standard rate, and the same day always gives the same price.
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def _calc(usage: Usage, ref: str, day: dt.date) -> PriceCalculation:
     provider, model = _split(ref)
+    when = _moment(day)
     try:
-        return calc_price(usage, model_ref=model, provider_id=provider)
+        return calc_price(
+            usage, model_ref=model, provider_id=provider, genai_request_timestamp=when
+        )
     except LookupError:
         # genai-prices finds a model's provider by patterns that miss some ids its own data
         # lists ("llama3.1-8b" is Cerebras'): price it at the provider that lists it.
         host = _listed_by(model) if provider is None else None
         if host is None:
             raise
-        return calc_price(usage, model_ref=model, provider_id=host)
+        return calc_price(usage, model_ref=model, provider_id=host, genai_request_timestamp=when)
 
 
 @cache
@@ -84,13 +99,15 @@ def _listed_by(model: str) -> str | None:
 
 
 @cache
-def token_prices(model: str) -> TokenPrices:
-    """Per-Mtok base prices for `model`, or PricingError with suggestions."""
+def token_prices(model: str, day: dt.date | None = None) -> TokenPrices:
+    """Per-Mtok base prices for `model` in force on `day` (default today), or PricingError with
+    suggestions."""
     ref = model.strip().lower()
+    day = day or today()
     try:
-        fresh = _calc(Usage(input_tokens=_PROBE_TOKENS), ref)
-        cached = _calc(Usage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref)
-        output = _calc(Usage(output_tokens=_PROBE_TOKENS), ref)
+        fresh = _calc(Usage(input_tokens=_PROBE_TOKENS), ref, day)
+        cached = _calc(Usage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref, day)
+        output = _calc(Usage(output_tokens=_PROBE_TOKENS), ref, day)
     except (LookupError, ValueError, TypeError):
         raise PricingError(_unknown_model_message(model)) from None
     scale = _MTOK // _PROBE_TOKENS  # exact in Decimal, so $0.15 stays 0.15
@@ -106,15 +123,45 @@ def token_prices(model: str) -> TokenPrices:
 
 @lru_cache(maxsize=65_536)
 def list_request_price(
-    model: str, input_tokens: int, cached_tokens: int, output_tokens: int
+    model: str,
+    input_tokens: int,
+    cached_tokens: int,
+    output_tokens: int,
+    day: dt.date,
+    written_tokens: int = 0,
 ) -> float:
-    """USD genai-prices charges for ONE request: `input_tokens` of which `cached_tokens` are read
-    from the prompt cache, and `output_tokens`. Cached by the whole tuple: an estimate and its
-    what-ifs ask for the same few requests many times."""
+    """USD genai-prices charges for ONE request on `day`: `input_tokens` of which `cached_tokens`
+    are read from the prompt cache and `written_tokens` written to it, and `output_tokens`.
+    Cached by the whole tuple: an estimate and its what-ifs ask for the same few requests many
+    times."""
     usage = Usage(
-        input_tokens=input_tokens, cache_read_tokens=cached_tokens, output_tokens=output_tokens
+        input_tokens=input_tokens,
+        cache_read_tokens=cached_tokens,
+        cache_write_tokens=written_tokens,
+        output_tokens=output_tokens,
     )
-    return float(_calc(usage, model.strip().lower()).total_price)
+    return float(_calc(usage, model.strip().lower(), day).total_price)
+
+
+@cache
+def price_changes(model: str) -> tuple[dt.date, ...]:
+    """The dates on which genai-prices' data changes `model`'s price, oldest first."""
+    info = _calc(Usage(input_tokens=_PROBE_TOKENS), model.strip().lower(), today()).model
+    prices = info.prices if isinstance(info.prices, list) else []
+    return tuple(
+        sorted(
+            p.constraint.start_date for p in prices if isinstance(p.constraint, StartDateConstraint)
+        )
+    )
+
+
+@cache
+def writes_charged(model: str) -> bool:
+    """Whether the provider bills writing to its prompt cache above normal input (Anthropic)."""
+    ref = model.strip().lower()
+    plain = _calc(Usage(input_tokens=_PROBE_TOKENS), ref, today()).total_price
+    usage = Usage(input_tokens=_PROBE_TOKENS, cache_write_tokens=_PROBE_TOKENS)
+    return _calc(usage, ref, today()).total_price > plain
 
 
 @cache

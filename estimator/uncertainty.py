@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator.price_book import PriceBook
+from estimator.reasoning import of as reasoning_of
 from estimator.scenario import Scenario
 
 USAGE_FIELDS = (
@@ -28,19 +29,35 @@ USAGE_LABELS = {
     "requests_per_active_user_per_day": "requests per active user per day",
     "input_tokens": "input tokens per request",
     "output_tokens": "output tokens per request",
+    "reasoning_tokens": "reasoning tokens per request",
 }
 _SHORT = {
     "daily_active_share": "daily share",
     "requests_per_active_user_per_day": "requests",
     "input_tokens": "tokens in",
     "output_tokens": "tokens out",
+    "reasoning_tokens": "reasoning",
 }
-_WHOLE = {"input_tokens", "output_tokens"}
+_WHOLE = {"input_tokens", "output_tokens", "reasoning_tokens"}
 
 
 def unsure_fields(s: Scenario) -> tuple[str, ...]:
-    """The usage assumptions the user did not give, in a fixed order."""
-    return tuple(name for name in USAGE_FIELDS if name not in s.given)
+    """The usage assumptions the user did not give, in a fixed order; reasoning tokens last,
+    when the model reasons and the team gave no figure (an effort's figure is assumed)."""
+    unsure = tuple(name for name in USAGE_FIELDS if name not in s.given)
+    if "reasoning_tokens" not in s.given and reasoning_of(s).unsure:
+        return (*unsure, "reasoning_tokens")
+    return unsure
+
+
+def assumption_span(s: Scenario, name: str, prices: PriceBook) -> tuple[float, float, float]:
+    """(the scenario's value, low, high) of an unsure assumption: reasoning tokens take their
+    effort's range (`[reasoning.per_request]`), the others their published one."""
+    if name == "reasoning_tokens":
+        r = reasoning_of(s)
+        return float(r.tokens), float(r.low), float(r.high)
+    value = getattr(s, name)
+    return (value, *span(name, value, prices))
 
 
 def span(name: str, value: float, prices: PriceBook) -> tuple[float, float]:
@@ -73,15 +90,20 @@ def band(
     values: dict[str, float],
     cost_at: Callable[[str, float], float],
     prices: PriceBook,
+    ranges: dict[str, tuple[float, float]] | None = None,
 ) -> Band:
     """The p10-p90 band of a cost over the unsure `fields` (central `values`): `cost_at(name,
-    value)` prices the same calls with that one assumption at `value`."""
+    value)` prices the same calls with that one assumption at `value`. `ranges`: a field's own
+    [low, high] where it has no published range (reasoning tokens: their effort's)."""
     down_sq = up_sq = 0.0
     for name in fields:
         central = cost_at(name, values[name])
         if central <= 0:
             continue
-        low, high = span(name, values[name], prices)
+        if ranges and name in ranges:
+            low, high = ranges[name]
+        else:
+            low, high = span(name, values[name], prices)
         down_sq += math.log(central / max(cost_at(name, low), 1e-12)) ** 2
         up_sq += math.log(max(cost_at(name, high), 1e-12) / central) ** 2
     return Band(math.exp(-math.sqrt(down_sq)), math.exp(math.sqrt(up_sq)), fields)

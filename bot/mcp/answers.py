@@ -18,13 +18,22 @@ from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, breakeven_question, 
 from bot.price_list import price_sheet
 from bot.scenario_input import FieldError, fields_from, scenario_of
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator.breakeven import break_even
-from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, compare
-from estimator.estimate import Estimate
-from estimator.money import count, signed_usd_short, usd_range
-from estimator.overrides import PriceOverrides
-from estimator.price_book import PriceBook, price_book
-from estimator.whatif import EstimateDiff, ScenarioChange
+from estimator import (
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+    Comparison,
+    Estimate,
+    EstimateDiff,
+    PriceBook,
+    PriceOverrides,
+    ScenarioChange,
+    break_even,
+    compare,
+    count,
+    price_book,
+    signed_usd_short,
+    usd_range,
+)
 
 DESCRIBE = "Describe a scenario in words (e.g. “10000 users startup”) or give scenario fields."
 ONE_OF = "Give the scenario as `text` or as `scenario` fields, not both."
@@ -109,6 +118,7 @@ class Answers:
                 comparison = compare(
                     [(label, scenario_of({**base, **fields_from(own)})) for label, own in options],
                     self.book,
+                    complete=True,
                 )
             else:
                 raise Refused(

@@ -13,7 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 
-from estimator.price_file import PriceFileError, load_price_file, price_file_path
+from estimator import (
+    PriceFileError,
+    load_price_file,
+    price_file_path,
+)
 
 TOKEN_ENV = "AICOST_MCP_TOKEN"
 HOST_ENV = "AICOST_MCP_HOST"

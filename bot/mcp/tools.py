@@ -21,7 +21,10 @@ from bot.mcp.schemas import (
     WhatIfResult,
 )
 from bot.scenario_input import ScenarioFields
-from estimator.compare import MAX_OPTIONS, MIN_OPTIONS
+from estimator import (
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+)
 
 INSTRUCTIONS = (
     "aicost estimates what an AI prototype costs to run in production: cloud, LLM tokens, "

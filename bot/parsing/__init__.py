@@ -31,7 +31,9 @@ from bot.parsing.scenarios import (
     unknown_message,
 )
 from bot.parsing.text import normalize, tokenize
-from estimator.token_prices import close_matches
+from estimator import (
+    close_matches,
+)
 
 __all__ = [
     "BREAKEVEN_EXAMPLE",

@@ -4,10 +4,18 @@ for the default GPU is sized on one that holds it; each choice is said in a note
 from __future__ import annotations
 
 from bot.parsing.reading import Reading
-from estimator.open_models import SelfHostingError, find_open_model, open_model_for_family, weights
-from estimator.replicas import check_hostable
-from estimator.scenario import GPU, Precision, Stage, stage_defaults
-from estimator.token_prices import PricingError
+from estimator import (
+    GPU,
+    Precision,
+    PricingError,
+    SelfHostingError,
+    Stage,
+    check_hostable,
+    find_open_model,
+    open_model_for_family,
+    stage_defaults,
+    weights,
+)
 
 
 def settle_hosting(r: Reading) -> None:

@@ -27,9 +27,15 @@ from bot.parsing.vocabulary import (
     TOKEN_WORDS,
     USER_WORDS,
 )
-from estimator.families import family_names
-from estimator.open_models import catalogue, find_open_model, squash
-from estimator.token_prices import PricingError, known_models, token_prices
+from estimator import (
+    PricingError,
+    catalogue,
+    family_names,
+    find_open_model,
+    known_models,
+    squash,
+    token_prices,
+)
 
 # Words a model name starts with.
 _HEADS = re.compile(

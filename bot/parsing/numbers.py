@@ -108,6 +108,12 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.values["requests_per_active_user_per_day"] = value
         consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
         return True
+    if i + 1 < len(tokens) and tokens[i + 1] in ("reasoning", "thinking"):
+        # "2000 reasoning tokens": a figure of the team's own, which wins over any effort
+        used[i + 1] = True
+        r.values["reasoning_tokens"] = _whole(value)
+        consume(tokens, i + 1, used, TOKEN_WORDS, before=0, after=1)
+        return True
     # "1500 input 400 output tokens", "input 3000 tokens output 500 tokens": a direction word
     # right beside the number is its own; else the nearest one.
     beside = next(

@@ -11,7 +11,9 @@ from bot.parsing.spelling import correct
 from bot.parsing.text import tokenize
 from bot.parsing.vocabulary import COMMANDS
 from bot.parsing.words import read_word
-from estimator.whatif import ScenarioChange
+from estimator import (
+    ScenarioChange,
+)
 
 
 def parse(text: str) -> Parsed:

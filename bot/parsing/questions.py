@@ -10,8 +10,10 @@ from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed, two_models
 from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
 from bot.parsing.text import normalize
-from estimator.scenario import Scenario
-from estimator.whatif import ScenarioChange
+from estimator import (
+    Scenario,
+    ScenarioChange,
+)
 
 COMPARE_EXAMPLE = "compare gpt-4o-mini, claude-haiku-4-5, self-hosted l4 for 100k users"
 BREAKEVEN_EXAMPLE = "when does self-hosting pay off for 100k users claude-sonnet-4-5?"

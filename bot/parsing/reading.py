@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from estimator.scenario import Compliance, ScenarioError
-from estimator.whatif import ScenarioChange
+from estimator import (
+    Compliance,
+    ScenarioChange,
+    ScenarioError,
+)
 
 
 class InputError(ScenarioError):

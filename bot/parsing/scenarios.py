@@ -9,9 +9,17 @@ from typing import Any
 from bot.parsing.models import MODEL_HEADS, closest_models
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed
-from estimator.scenario import Compliance, Hosting, Scenario, ScenarioError, build_scenario
-from estimator.token_prices import PricingError, token_prices
-from estimator.whatif import ScenarioChange, apply_change
+from estimator import (
+    Compliance,
+    Hosting,
+    PricingError,
+    Scenario,
+    ScenarioChange,
+    ScenarioError,
+    apply_change,
+    build_scenario,
+    token_prices,
+)
 
 EXAMPLES = (
     "10000 users startup",

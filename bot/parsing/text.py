@@ -17,6 +17,28 @@ INVISIBLE = dict.fromkeys(
         *range(0x2066, 0x206A),
     ]
 )
+# "high reasoning", "reasoning: minimal", "reasoning effort low", "no reasoning": one token.
+_EFFORT_FIRST = re.compile(
+    r"\b(minimal|low|medium|high|no|none)\s+reasoning(?:\s+effort)?\b(?!\s+tok)"
+)
+_EFFORT_AFTER = re.compile(
+    r"\breasoning(?:\s+effort)?\s*[:=]?\s*(minimal|low|medium|high|none|off)\b"
+)
+# "starting March 2027", "from jan 2027", "beginning 2027-03": the projection's first month.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_STARTING = re.compile(
+    r"\b(?:starting|starts?|from|beginning|begins?)\s+(?:in\s+|on\s+)?"
+    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})|(\d{4})-(\d{2}))\b"
+)
+
+
+def _month_token(m: re.Match[str]) -> str:
+    """'starts-2027-03' for 'starting March 2027' or 'from 2027-03'."""
+    if m.group(1):
+        return f"starts-{m.group(2)}-{_MONTHS.index(m.group(1)) + 1:02d}"
+    return f"starts-{m.group(3)}-{m.group(4)}"
+
+
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
 PHRASES = [
@@ -43,6 +65,11 @@ PHRASES = [
     ("vector", re.compile(r"\bs3\s*vectors?\b"), "s3-vectors"),
     ("vector", re.compile(r"\bobject[\s-]*storage\s+vectors?\b"), "object-storage-vectors"),
     ("memory", re.compile(r"\b(in[\s-]*memory|ram)\s+(vector\s+)?index\b"), "in-memory-index"),
+    ("reason", _EFFORT_FIRST, r"reasoning-\1"),
+    ("reason", _EFFORT_AFTER, r"reasoning-\1"),
+    ("start", _STARTING, _month_token),
+    ("from", _STARTING, _month_token),
+    ("begin", _STARTING, _month_token),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.parsing.reading import Command
-from estimator.families import family_names
-from estimator.scenario import GPU, Compliance
+from estimator import (
+    GPU,
+    Compliance,
+    family_names,
+)
 
 COMMANDS = {
     "help": Command.help,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.parsing.models import resolve
 from bot.parsing.reading import Reading
 from bot.parsing.vocabulary import (
@@ -20,10 +22,15 @@ from bot.parsing.vocabulary import (
     STAGES,
     VECTOR_STORES,
 )
-from estimator.families import resolve_family
-from estimator.scenario import GPU
-from estimator.token_prices import known_models, provider_ids
+from estimator import (
+    GPU,
+    known_models,
+    provider_ids,
+    resolve_family,
+)
 
+_EFFORTS = {"no": "none", "off": "none"}
+_START_MONTH = "Say when the projection starts as a month, e.g. “starting March 2027”."
 _TWO_STAGES = (
     "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."
 )
@@ -61,6 +68,17 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         if found is not None:
             r.name_model(found.model, family=FAMILY_TOKENS[token])
             return True
+    if token.startswith("reasoning-"):
+        effort = token.removeprefix("reasoning-")
+        r.values["reasoning_effort"] = _EFFORTS.get(effort, effort)
+        r.values["reasoning_tokens"] = None  # an effort asked for replaces a figure given before
+        return True
+    if token.startswith("starts-"):
+        try:
+            r.values["start_month"] = date.fromisoformat(token.removeprefix("starts-") + "-01")
+        except ValueError:
+            r.problems.append(_START_MONTH)
+        return True
     if token in SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
         return True

@@ -24,14 +24,20 @@ from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
-from estimator.breakeven import BreakEven, break_even, pair_at
-from estimator.estimate import Estimate, estimate
-from estimator.overrides import PriceOverrides
-from estimator.price_book import PriceBook, price_book
-from estimator.savings import cheaper_model
-from estimator.scenario import Scenario
-from estimator.totals import Amount
-from estimator.whatif import ScenarioChange
+from estimator import (
+    Amount,
+    BreakEven,
+    Estimate,
+    PriceBook,
+    PriceOverrides,
+    Scenario,
+    ScenarioChange,
+    break_even,
+    cheaper_model,
+    estimate,
+    pair_at,
+    price_book,
+)
 
 
 @dataclass(frozen=True)
@@ -172,9 +178,10 @@ def _render(reply: Reply) -> Message:
 
 
 def _breakeven(e: Estimate) -> BreakEven:
-    """The break-even for the hosting tip. Its search (about 70 estimates, 10 ms: eight times
-    the rest of an answer) does not depend on the user count, so it is remembered per scenario
-    without it; only the first-year difference at this scale is computed each time."""
+    """The break-even for the hosting tip. Its search (about 70 estimates, several times the rest
+    of an answer: docs/architecture.md, "Performance idioms") does not depend on the user count,
+    so it is remembered per scenario without it; only the first-year difference at this scale is
+    computed each time."""
     s, overrides = e.scenario, e.overrides
     crossing = _crossing(
         s.model_dump_json(exclude={"users"}),

@@ -22,13 +22,13 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits, listeners
+from bot.slack.config import Config
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
 from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.job import ClientFor, Job
 from bot.slack.job_queue import JobQueue
 from bot.slack.metrics import Metrics
-from bot.slack.settings import Settings
 from bot.slack.store import make_store
 from bot.slack.store.protocols import Store
 from bot.slack.workers import Workers
@@ -50,7 +50,7 @@ DATABASE_DOWN = (
 
 @dataclass
 class Bot:
-    settings: Settings
+    config: Config
     app: AsyncApp
     client: AsyncWebClient
     store: Store
@@ -111,27 +111,28 @@ def _database_unavailable(error: Exception) -> bool:
     return installations is not None and isinstance(error, installations.DatabaseUnavailable)
 
 
-def library_logger(name: str, settings: Settings) -> logging.Logger:
+def library_logger(name: str, config: Config) -> logging.Logger:
     """The logger handed to a Slack library, set to the bot's level. slack_sdk and Bolt test
     their logger's own level, not the effective one, before building a debug line; left unset
     (0) it passes, so every API call formatted its whole JSON payload only for the line to be
-    dropped (a tenth of the CPU of a post). With the level set, that happens at DEBUG only."""
+    dropped (docs/architecture.md, "Performance idioms"). With the level set, that happens at
+    DEBUG only."""
     logger = logging.getLogger(name)
-    logger.setLevel(settings.log_level.upper())
+    logger.setLevel(config.log_level.upper())
     return logger
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
+def web_client(config: Config) -> AsyncWebClient:
     """The Web API client, retrying as Slack asks: after Retry-After on 429 (not on by default
     for the async client), with backoff on 5xx and dropped connections."""
-    token = settings.slack_bot_token
+    token = config.slack_bot_token
     return AsyncWebClient(
         # Distributed mode: no token here; Bolt hands each listener a client holding the token
         # of the installation the request came from.
         token=token.get_secret_value() if token else None,
-        base_url=settings.slack_api_url,
+        base_url=config.slack_api_url,
         timeout=10,
-        logger=library_logger("slack_sdk.web", settings),
+        logger=library_logger("slack_sdk.web", config),
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             _ServerErrorRetryHandler(max_retry_count=2),
@@ -171,27 +172,25 @@ class NotInstalled(LookupError):
     """A job's workspace no longer has the app installed: nobody to answer it as."""
 
 
-def build_bot(settings: Settings, store: Store | None = None) -> Bot:
+def build_bot(config: Config, store: Store | None = None) -> Bot:
     if store is None:
-        store = make_store(settings.redis_url, settings.state_ttl_seconds)
+        store = make_store(config.redis_url, config.state_ttl_seconds)
     if store.kind == "memory":
         log.warning("REDIS_URL is not set: conversation state lives in this process only")
     metrics = Metrics()
-    client = web_client(settings)
-    secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    )
-    bolt_logger = library_logger("slack_bolt", settings)
+    client = web_client(config)
+    secret = config.slack_signing_secret.get_secret_value() if config.slack_signing_secret else None
+    bolt_logger = library_logger("slack_bolt", config)
     bolt_logger.addFilter(_SameTokenNotice())
     identity: BotIdentity | None = None
     installations: Installations | None = None
-    if settings.distributed:
-        installations = _installations(settings)
+    if config.distributed:
+        installations = _installations(config)
         app = AsyncApp(
             client=client,
             signing_secret=secret,
             installation_store=installations.store,
-            oauth_settings=_oauth_settings(settings, installations),
+            oauth_settings=_oauth_settings(config, installations),
             before_authorize=owner_from_buttons,
             logger=bolt_logger,
         )
@@ -202,14 +201,14 @@ def build_bot(settings: Settings, store: Store | None = None) -> Bot:
             authorize=identity.authorize,
             signing_secret=secret,
             # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
-            request_verification_enabled=not settings.socket_mode,
+            request_verification_enabled=not config.socket_mode,
             before_authorize=owner_from_buttons,
             logger=bolt_logger,
         )
     app.error(_unhandled_error)
-    workers = Workers(settings.estimate_workers)
-    charts = _chart_workers(settings)
-    webhook_logger = library_logger("slack_sdk.webhook", settings)
+    workers = Workers(config.estimate_workers)
+    charts = _chart_workers(config)
+    webhook_logger = library_logger("slack_sdk.webhook", config)
     conversations = Conversations(
         store,
         metrics,
@@ -218,19 +217,19 @@ def build_bot(settings: Settings, store: Store | None = None) -> Bot:
         client_for=client_for_jobs(client, installations),
         charts=charts,
     )
-    if settings.redis_url and store.kind == "redis":
+    if config.redis_url and store.kind == "redis":
         conversations.queue = JobQueue(
-            settings.redis_url,
+            config.redis_url,
             conversations.run_job,
             conversations.tell_lost,
             metrics,
             capacity=MAX_CONCURRENT_REPLIES,
-            claim_idle_seconds=settings.job_claim_idle_seconds,
-            max_deliveries=settings.job_max_deliveries,
+            claim_idle_seconds=config.job_claim_idle_seconds,
+            max_deliveries=config.job_max_deliveries,
         )
     listeners.register(app, conversations, installations)
     return Bot(
-        settings,
+        config,
         app,
         client,
         store,
@@ -243,47 +242,47 @@ def build_bot(settings: Settings, store: Store | None = None) -> Bot:
     )
 
 
-def _chart_workers(settings: Settings) -> Workers | None:
+def _chart_workers(config: Config) -> Workers | None:
     """One chart worker at a low CPU priority (CHART_NICENESS): a chart takes what the event
     loop and the estimate worker leave of a core."""
-    if not settings.charts:
+    if not config.charts:
         return None
     return Workers(
-        1, module="bot.slack.pictures", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
+        1, module="bot.slack.chart_worker", nice=CHART_NICENESS, answer_seconds=limits.CHART_SECONDS
     )
 
 
-def _installations(settings: Settings) -> Installations:
+def _installations(config: Config) -> Installations:
     from bot.slack.installations import make_installations
 
-    assert settings.slack_client_id and settings.slack_client_secret
-    assert settings.token_encryption_key is not None
+    assert config.slack_client_id and config.slack_client_secret
+    assert config.token_encryption_key is not None
     return make_installations(
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret.get_secret_value(),
-        encryption_key=settings.token_encryption_key.get_secret_value(),
-        db_path=settings.installation_db_path,
-        db_url=settings.installation_db_url,
-        api_url=settings.slack_api_url,
-        seconds=settings.installation_db_timeout_seconds,
+        client_id=config.slack_client_id,
+        client_secret=config.slack_client_secret.get_secret_value(),
+        encryption_key=config.token_encryption_key.get_secret_value(),
+        db_path=config.installation_db_path,
+        db_url=config.installation_db_url,
+        api_url=config.slack_api_url,
+        seconds=config.installation_db_timeout_seconds,
     )
 
 
-def _oauth_settings(settings: Settings, installations: Installations) -> AsyncOAuthSettings:
+def _oauth_settings(config: Config, installations: Installations) -> AsyncOAuthSettings:
     from bot.slack.installations import BOT_SCOPES, ROTATION_MARGIN_MINUTES
 
     """Bolt's OAuth flow: /slack/install shows "Add to Slack", /slack/oauth_redirect keeps the
     installation. Tokens that rotate are refreshed by Bolt's authorize before they expire."""
-    assert settings.slack_client_secret is not None
+    assert config.slack_client_secret is not None
     return AsyncOAuthSettings(
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret.get_secret_value(),
+        client_id=config.slack_client_id,
+        client_secret=config.slack_client_secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
         installation_store=installations.store,
         state_store=installations.states,
         token_rotation_expiration_minutes=ROTATION_MARGIN_MINUTES,
         # Slack's authorize page; the API URL's host in tests (the fake Slack).
-        authorization_url=_authorization_url(settings.slack_api_url),
+        authorization_url=_authorization_url(config.slack_api_url),
     )
 
 

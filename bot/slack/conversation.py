@@ -48,7 +48,9 @@ from bot.slack.store_access import StoreAccess
 from bot.slack.uploads import Uploads
 from bot.slack.where import Where, job_where
 from bot.slack.workers import Workers
-from estimator.scenario import Scenario
+from estimator import (
+    Scenario,
+)
 
 log = logging.getLogger(__name__)
 

@@ -32,10 +32,8 @@ from bot.slack.where import Where, job_where
 log = logging.getLogger(__name__)
 
 # Replies in progress at once (each holds at most one Redis connection and one HTTP request at
-# a time). Measured (docs/benchmarks.md): 32 left the event loop idle a fifth of the time waiting
-# on Slack, Redis and the worker; once the estimate worker and the queue were cheaper, 96 gave
-# 3 points (of the bare app's rate) more than 64 with p99 acknowledgement under 100 ms, and 128
-# no more, its acknowledgements waiting longer behind the replies in progress.
+# a time): fewer left the event loop idle waiting on Slack, Redis and the worker, more only made
+# acknowledgements wait (docs/architecture.md, "Performance idioms").
 MAX_CONCURRENT_REPLIES = 96
 
 # Slack errors that pass with time; any other refusal stays until someone changes something.

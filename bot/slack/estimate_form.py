@@ -28,9 +28,7 @@ from bot.slack.blockkit import (
     text_input,
 )
 from bot.slack.ids import Callback, FormField
-from estimator.families import resolve_family
-from estimator.money import count, percent, usd
-from estimator.scenario import (
+from estimator import (
     COMPLIANCE_LABELS,
     GPU,
     UPTIME_TARGETS,
@@ -40,8 +38,12 @@ from estimator.scenario import (
     ScenarioError,
     Stage,
     build_scenario,
+    count,
     field_bounds,
+    percent,
+    resolve_family,
     stage_defaults,
+    usd,
 )
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,9 @@ from bot.slack.metrics import Metrics
 from bot.slack.store.protocols import StoreUnavailable, WorkspaceStore
 from bot.slack.workspace import WorkspaceSettings
 from bot.slack.workspace_settings_form import settings_view
-from estimator.overrides import PriceOverrides
+from estimator import (
+    PriceOverrides,
+)
 
 log = logging.getLogger(__name__)
 

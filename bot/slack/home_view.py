@@ -29,7 +29,13 @@ from bot.slack.workspace_settings_form import (
     shown_model_prices,
     shown_salaries,
 )
-from estimator.money import SYMBOLS, count, percent, shown_in, usd_range
+from estimator import (
+    SYMBOLS,
+    count,
+    percent,
+    shown_in,
+    usd_range,
+)
 
 DATA_FILE = "the data file's"
 

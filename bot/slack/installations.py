@@ -28,7 +28,7 @@ from sqlalchemy import Text, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
-from bot.slack.settings import INSTALLATION_DB_SECONDS
+from bot.slack.config import INSTALLATION_DB_SECONDS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

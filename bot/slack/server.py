@@ -21,7 +21,9 @@ from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
 from bot.slack.signature import signed_by_slack
 from bot.slack.web_session import web_api_session
-from estimator.token_snapshot import snapshot_status
+from estimator import (
+    snapshot_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +140,15 @@ def settle_garbage_collector() -> None:
     """Freeze what start-up built and collect less often. CPython's collector walks every object
     of a generation each time it runs: the ~75,000 objects Bolt, slack_sdk, pydantic and the
     price tables leave behind live for good, and replies in flight keep young objects alive
-    across awaits. With the defaults it ran ~560 times per 1,200 commands, 0.2-0.3 ms of CPU a
-    command; frozen and with a larger first generation, about a dozen times."""
+    across awaits: with the defaults it ran about once every two commands; frozen and with a larger
+    first generation, rarely (docs/architecture.md, "Performance idioms")."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
 
 def web_app(bot: Bot, health: Health) -> web.Application:
-    secret = bot.settings.slack_signing_secret
+    secret = bot.config.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -254,11 +256,11 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, bot.settings.port).start()
+        await web.TCPSite(runner, host, bot.config.port).start()
     except OSError as exc:
         await runner.cleanup()
         await _release(bot)
-        raise StartupError(_port_line(bot.settings.port, exc), exit_code=2) from None
+        raise StartupError(_port_line(bot.config.port, exc), exit_code=2) from None
     exit_code = 0
 
     async def know_the_bot(identity: BotIdentity) -> None:
@@ -273,16 +275,16 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     if bot.identity is not None and bot.identity.result is None:
         background.append(asyncio.create_task(know_the_bot(bot.identity)))
     socket_handler = None
-    if bot.settings.socket_mode:
+    if bot.config.socket_mode:
         socket_handler = await _connect_socket_mode(bot)
         if socket_handler is None:
             exit_code = 1
             stop.set()
         else:
             health.socket_connected = True
-            log.info("connected to Slack over Socket Mode; health on :%s", bot.settings.port)
+            log.info("connected to Slack over Socket Mode; health on :%s", bot.config.port)
     else:
-        log.info("listening on :%s (POST /slack/events)", bot.settings.port)
+        log.info("listening on :%s (POST /slack/events)", bot.config.port)
         if bot.installations is not None:
             log.info("any workspace can install the bot: GET /slack/install")
     await stop.wait()
@@ -291,7 +293,7 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
         task.cancel()
     if socket_handler is not None:
         await socket_handler.close_async()
-    left = await bot.conversations.drain(bot.settings.shutdown_grace_seconds)
+    left = await bot.conversations.drain(bot.config.shutdown_grace_seconds)
     if left:
         log.warning("%d replies still running at the end of the grace period", left)
     await runner.cleanup()
@@ -331,8 +333,8 @@ async def _connect_socket_mode(bot: Bot) -> Any:
     The token is tried once first: the Socket Mode client itself would retry a bad one forever."""
     from bot.slack.socket_mode import AcknowledgingSocketModeHandler
 
-    assert bot.settings.slack_app_token is not None
-    app_token = bot.settings.slack_app_token.get_secret_value()
+    assert bot.config.slack_app_token is not None
+    app_token = bot.config.slack_app_token.get_secret_value()
     try:
         await bot.client.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
@@ -357,7 +359,7 @@ async def _installations_ready(bot: Bot) -> bool:
         await bot.installations.create_tables()
     except Exception as exc:  # drivers raise their own errors (OSError, asyncpg's, sqlite's)
         setting = (
-            "INSTALLATION_DB_URL" if bot.settings.installation_db_url else ("INSTALLATION_DB_PATH")
+            "INSTALLATION_DB_URL" if bot.config.installation_db_url else ("INSTALLATION_DB_PATH")
         )
         reason = str(exc) if isinstance(exc, DatabaseUnavailable) else _reason(exc)
         log.error("cannot open the installation database (%s): check %s", reason, setting)

@@ -17,7 +17,9 @@ from bot.slack.store.codec import settings_from
 from bot.slack.store.memory_backend import MemoryStore
 from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.workspace import WorkspaceSettings
-from estimator.overrides import PriceOverrides
+from estimator import (
+    PriceOverrides,
+)
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ReplyKind
-from bot.slack import answers, limits, pictures
+from bot.slack import answers, chart_worker, limits
 from bot.slack.button_value import PRIVATE_PREFIX
 from bot.slack.messages.files import chart_alt, chart_comment, comparison_chart_alt, export_comment
 from bot.slack.messages.replies import error_message, info_message
@@ -23,7 +23,9 @@ from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store_access import StoreAccess
 from bot.slack.where import Where
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
-from estimator.scenario import Scenario
+from estimator import (
+    Scenario,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +76,14 @@ class Uploads:
         try:
             if options:
                 png = await self.charts.run_elsewhere(
-                    pictures.comparison_chart, options, prices, max_owed=limits.CHARTS_OWED
+                    chart_worker.comparison_chart, options, prices, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Comparison chart", "The comparison above, as a chart."
                 alt = comparison_chart_alt(tuple(label for label, _ in options))
             else:
                 assert scenario is not None
                 png = await self.charts.run_elsewhere(
-                    pictures.estimate_chart, scenario, prices, max_owed=limits.CHARTS_OWED
+                    chart_worker.estimate_chart, scenario, prices, max_owed=limits.CHARTS_OWED
                 )
                 title, comment = "Estimate chart", chart_comment(scenario)
                 alt = chart_alt(scenario)

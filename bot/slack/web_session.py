@@ -1,8 +1,8 @@
 """The aiohttp session every Web API call goes through, with orjson both ways.
 
 A command's five posts carry about 16 KB of blocks to Slack, and Slack's answer to each echoes the
-message back, blocks included: encoding the one and decoding the other with the json module took
-a tenth of the event loop's CPU under load. orjson does the same work in a fraction of the time,
+message back, blocks included: encoding the one and decoding the other with the json module was a
+large share of the event loop's CPU (docs/architecture.md, "Performance idioms"); orjson is faster,
 and lets a message worded in a worker travel as the JSON it will be sent as
 (blocks_to_send), so the loop never rebuilds its blocks. Estimates and tips are posted by
 post_message, a shorter road than slack_sdk's for the one method called five times a command.
@@ -60,8 +60,9 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
     """chat.postMessage on `client`'s session, token and retry handlers, as
     `client.chat_postMessage(**args)` would post it, by a shorter road: five of these a command
     made slack_sdk's generic request building (URL joining, argument rewriting, header merging)
-    a tenth of the event loop's CPU. Retries are decided by the client's own handlers; a reply
-    that is not ok raises SlackApiError as slack_sdk's does. Other methods go through slack_sdk."""
+    a large share of the event loop's CPU ("Performance idioms" in docs/architecture.md).
+    Retries are decided by the client's own handlers; a reply that is not ok raises SlackApiError
+    as slack_sdk's does. Other methods go through slack_sdk."""
     session = client.session
     if session is None or session.closed or session not in _ours:
         return await client.chat_postMessage(**args)

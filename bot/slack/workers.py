@@ -10,12 +10,12 @@ bot/slack/answers.py and its arguments, pickled, each behind a 4-byte length) an
 back on its stdout in the same order (pickle is safe here: both ends are this program, over pipes
 no one else holds). The bot reads them on its event loop, with no thread:
 a thread-based pool (concurrent.futures) competed with the loop for the GIL and made each of its
-socket writes wait (84 µs a send against 13 µs measured, which cost more than it saved).
+socket writes wait, which cost more than it saved (docs/architecture.md, "Performance idioms").
 
 A worker that dies, or takes over ANSWER_SECONDS on one answer, is restarted and the work it
 held is redone in-process, so nothing acknowledged is lost.
 
-The same machinery runs a second, optional pool: the chart workers (bot/slack/pictures.py), started
+The same machinery runs a second, optional pool: the chart workers (bot/slack/chart_worker.py), run
 at a lower CPU priority (nice) so the event loop and the estimate workers always win the cores.
 Their work is never redone in-process: `run_elsewhere` raises WorkerUnavailable instead, and the
 caller goes without the picture. A worker exits when its stdin
@@ -52,13 +52,13 @@ CALLS = frozenset({"request", "from_form", "follow_up", "button", "export", "war
 # What each pool's workers may run: its module and the functions of it.
 POOLS = {
     "bot.slack.answers": CALLS,
-    "bot.slack.pictures": frozenset({"estimate_chart", "comparison_chart", "warm_up"}),
+    "bot.slack.chart_worker": frozenset({"estimate_chart", "comparison_chart", "warm_up"}),
 }
-# An answer takes about a millisecond; one that takes this long means a stuck worker.
+# An answer takes a few milliseconds at most; one that takes this long means a stuck worker.
 ANSWER_SECONDS = 5.0
-# Answers a busy worker sends back together: estimates take about a millisecond each; a chart
-# takes a quarter of a second, so each goes back as soon as it is drawn.
-ANSWERS_PER_WRITE = {"bot.slack.answers": 4, "bot.slack.pictures": 1}
+# Answers a busy worker sends back together: estimates are quick; a chart is hundreds of times
+# slower, so each goes back as soon as it is drawn (docs/architecture.md, "Performance idioms").
+ANSWERS_PER_WRITE = {"bot.slack.answers": 4, "bot.slack.chart_worker": 1}
 RESTARTS_ALLOWED = 3  # deaths within RESTART_WINDOW_SECONDS before workers are given up
 RESTART_WINDOW_SECONDS = 60.0
 STOP_SECONDS = 5.0
@@ -363,11 +363,11 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
     )
     log_redaction.install()  # it holds no secret; what it logs is still checked for tokens
-    from estimator import token_snapshot
+    from estimator import AutoUpdateError, refresh_if_wanted
 
     # The same token price data as the bot (it checked the setting before starting workers).
-    with contextlib.suppress(token_snapshot.AutoUpdateError):
-        token_snapshot.refresh_if_wanted()
+    with contextlib.suppress(AutoUpdateError):
+        refresh_if_wanted()
     serve(_Requests(sys.stdin.fileno()), answers_out, module)
 
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from estimator.overrides import PriceOverrides
+from estimator import (
+    PriceOverrides,
+)
 
 log = logging.getLogger(__name__)
 

@@ -31,17 +31,19 @@ from bot.slack.blockkit import (
 from bot.slack.estimate_form import REQUIRED
 from bot.slack.ids import SettingsCallback, SettingsField
 from bot.slack.workspace import APPLIED_NOTE, MAX_EDITORS, ORIGIN, WorkspaceSettings
-from estimator.money import count, percent
-from estimator.overrides import (
+from estimator import (
+    GPU,
     Currency,
     PriceOverrides,
     SalaryRegion,
+    count,
     default_rate,
+    gpus_offered,
     messages,
+    percent,
     regions_data,
     roles,
 )
-from estimator.scenario import GPU, gpus_offered
 
 log = logging.getLogger(__name__)
 

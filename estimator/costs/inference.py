@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
+from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd
 from estimator.price_book import PriceBook
+from estimator.price_months import MONTHS_PRICED, PricePeriod, periods
 from estimator.prompt_cache import PromptCache, prompt_cache
+from estimator.reasoning import Reasoning, reasoning
 from estimator.scenario import Hosting, Scenario
-from estimator.token_prices import TokenPrices
+from estimator.token_prices import TokenPrices, price_changes
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
 
@@ -20,16 +25,22 @@ _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
 # The data file's figures these lines are priced with (a price file's entry among them is named
 # in the basis of a line it moved).
-FIGURES = ("traffic.llm_overhead",)
+FIGURES = ("traffic.llm_overhead", "prompt_cache.lifetime_minutes")
+_MINUTES_PER_MONTH = facts.DAYS_PER_MONTH * 24 * 60
 
 
 @dataclass(frozen=True, slots=True)
 class RequestQuote:
     """One request priced by genai-prices, and the p10-p90 band of the usage around it."""
 
-    price: float  # USD for one request
+    price: float  # USD for one request: the average over the twelve months priced
     cache: PromptCache
     band: Band
+    reasoning: Reasoning
+    # The months priced alike and one request's price in each (one period: no price change).
+    months: tuple[tuple[PricePeriod, float], ...]
+    # USD a cache write costs above a cache read of the same prefix (0 where writes are free).
+    write_premium: float = 0.0
 
 
 @lru_cache(maxsize=4096)
@@ -42,14 +53,29 @@ def _quote(
     requests: float,
     given: frozenset[str],
     prices: PriceBook,  # its discounts or own model prices change the price
+    start: dt.date,
+    effort: str | None,
+    reasoning_tokens: int | None,
 ) -> RequestQuote:
+    thinking = reasoning(model, effort, reasoning_tokens)
     unsure = tuple(name for name in USAGE_FIELDS if name not in given)
+    if thinking.unsure and "reasoning_tokens" not in given:
+        unsure = (*unsure, "reasoning_tokens")
+    year = periods(model, start)
 
-    def price(input_tokens: int, output_tokens: int) -> float:
+    def at(first: dt.date, input_tokens: int, billed_out: int, written: bool = False) -> float:
+        # Reasoning tokens are billed as output tokens.
         cached = prompt_cache(model, input_tokens, share).cached_tokens
-        return prices.request_price(model, input_tokens, cached, output_tokens)
+        if written:
+            return prices.request_price(model, input_tokens, 0, billed_out, first, cached)
+        return prices.request_price(model, input_tokens, cached, billed_out, first)
 
-    central = price(input_tokens, output_tokens)
+    def price(input_tokens: int, output_tokens: int, thought: int) -> float:
+        # Each month at the price in force that month: the year's average request.
+        total = sum(p.months * at(p.first, input_tokens, output_tokens + thought) for p in year)
+        return total / MONTHS_PRICED
+
+    central = price(input_tokens, output_tokens, thinking.tokens)
     scale = {"daily_active_share": daily, "requests_per_active_user_per_day": requests}
 
     def cost_at(name: str, value: float) -> float:
@@ -57,14 +83,38 @@ def _quote(
         if name in scale:
             return central * value / scale[name]
         if name == "input_tokens":
-            return price(int(value), output_tokens)
-        return price(input_tokens, int(value))
+            return price(int(value), output_tokens, thinking.tokens)
+        if name == "reasoning_tokens":
+            return price(input_tokens, output_tokens, int(value))
+        return price(input_tokens, int(value), thinking.tokens)
 
-    values = {**scale, "input_tokens": input_tokens, "output_tokens": output_tokens}
+    values = {
+        **scale,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "reasoning_tokens": thinking.tokens,
+    }
+    cache = prompt_cache(model, input_tokens, share)
+    billed_out = output_tokens + thinking.tokens
+    central_at_own = central  # the year's average request, reading its cached prefix
+    premium = 0.0
+    if cache.writes_charged:
+        # Charged where a request writing the prefix costs more than one reading none of it.
+        written = sum(p.months * at(p.first, input_tokens, billed_out, True) for p in year)
+        plain = sum(
+            p.months * prices.request_price(model, input_tokens, 0, billed_out, p.first)
+            for p in year
+        )
+        if written > plain:
+            premium = (written / MONTHS_PRICED) - central_at_own
+
     return RequestQuote(
         central,
-        prompt_cache(model, input_tokens, share),
-        band(unsure, values, cost_at, prices),
+        cache,
+        band(unsure, values, cost_at, prices, {"reasoning_tokens": (thinking.low, thinking.high)}),
+        thinking,
+        tuple((p, at(p.first, input_tokens, billed_out)) for p in year),
+        premium,
     )
 
 
@@ -81,6 +131,9 @@ def quote(
         s.requests_per_active_user_per_day,
         s.given,
         prices,
+        s.start_month,
+        s.reasoning_effort,
+        s.reasoning_tokens,
     )
 
 
@@ -96,9 +149,18 @@ def token_cost(
     return _cost(quote(s, prices, model, prompt_cache_share), t, prices)
 
 
+def cache_writes(q: RequestQuote, t: Traffic, prices: PriceBook) -> float:
+    """Prefix writes a month where the provider charges them: one per cache lifetime while
+    traffic keeps the prefix warm, at most one per call."""
+    if not q.write_premium:
+        return 0.0
+    lifetime = prices.figure("prompt_cache.lifetime_minutes").low
+    return min(t.llm_requests_per_month, _MINUTES_PER_MONTH / lifetime)
+
+
 def _cost(q: RequestQuote, t: Traffic, prices: PriceBook) -> tuple[float, float]:
     overhead = prices.figure("traffic.llm_overhead")
-    central = t.llm_requests_per_month * q.price
+    central = t.llm_requests_per_month * q.price + cache_writes(q, t, prices) * q.write_premium
     return central * q.band.down * overhead.low, central * q.band.up * overhead.high
 
 
@@ -120,14 +182,55 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
     base = (
         (s.input_tokens - cached) * prices.input
         + cached * prices.cached_input
-        + s.output_tokens * prices.output
+        + (s.output_tokens + q.reasoning.tokens) * prices.output
     ) / 1_000_000
-    if q.price > base * 1.0001:
+    if q.months[0][1] > base * 1.0001:
         return (
             f"; this request's input passes {s.model}'s long-context threshold, so its higher "
             "tier applies to the whole request"
         )
     return ""
+
+
+def _changes_note(s: Scenario, q: RequestQuote, prices: PriceBook) -> str:
+    """Where genai-prices' data changes the price within the year: each change with its date and
+    rates, and the months priced at each."""
+    if len({round(price, 12) for _, price in q.months}) < 2:
+        return ""
+    changes = []
+    for (previous, _), (period, _) in itertools.pairwise(q.months):
+        on = [d for d in price_changes(s.model) if previous.first < d <= period.first]
+        before, _ = prices.token_prices(s.model, _day_before(period.first))
+        after, _ = prices.token_prices(s.model, period.first)
+        changes.append(
+            f"genai-prices' data changes the price on {on[-1].isoformat()}: "
+            f"{before.per_mtok()} → {after.per_mtok()}"
+        )
+    priced = ", ".join(f"{p.words()} at ${price:.6g}" for p, price in q.months)
+    return f"; {'; '.join(changes)}; each month at its own price: {priced} per request, averaged"
+
+
+def _thought(q: RequestQuote, words: str) -> str:
+    """'; 1,500 reasoning tokens (...), billed as output', or what was set and why it is 0."""
+    if not words:
+        return ""
+    return f"; {words}, billed as output" if q.reasoning.tokens else f"; {words}"
+
+
+def _day_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=1)
+
+
+def _writes_note(s: Scenario, q: RequestQuote, writes: float, prices: PriceBook) -> str:
+    """The cache-write premium, with what was assumed about the cache's lifetime."""
+    if not writes:
+        return ""
+    lifetime = prices.figure("prompt_cache.lifetime_minutes").low
+    return (
+        f" + cache writes: the {count(q.cache.cached_tokens)}-token shared prefix written once "
+        f"per {lifetime:g}-minute cache lifetime = {count(round(writes))} writes x "
+        f"${q.write_premium:.6g} above a cache read = {usd(writes * q.write_premium)}/month"
+    )
 
 
 def lines(
@@ -143,13 +246,18 @@ def lines(
 
     def api_basis() -> str:
         # Looked up here, like every figure a basis words: most lines made are never shown.
-        rates, where = prices.token_prices(s.model)
+        rates, where = prices.token_prices(s.model, s.start_month)
+        thought = q.reasoning.words(s.model)
+        writes = cache_writes(q, t, prices)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
-            f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
-            f" {where} {rates.per_mtok()} in/cached/out{_tier_note(s, q, rates)}) = "
-            f"{usd(calls * q.price)}/month; "
+            f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out"
+            f"{_thought(q, thought)};"
+            f" {where} {rates.per_mtok()} in/cached/out from "
+            f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
+            f"{_changes_note(s, q, prices)}) = {usd(calls * q.price)}/month"
+            f"{_writes_note(s, q, writes, prices)}; "
             f"{q.band.words()}; x {overhead.low:g}-{overhead.high:g} for retries and evals"
         )
 

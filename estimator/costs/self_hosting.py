@@ -1,11 +1,15 @@
 """Self-hosted inference: GPUs sized from the model (memory per replica, speed per GPU) and load.
 
 A replica (estimator/replicas.py) is one copy of the model spread over 1, 2, 4 or 8 GPUs of one
-node. Replicas cover peak output tokens/s, plus a spare replica for failover and deploys.
+node. Its time is shared between prefill (reading prompts: compute-bound, 2 x active parameters
+FLOPs per input token) and decode (writing output and reasoning tokens: the measured tokens/s per
+GPU), so replicas cover both at peak; and the KV cache of the requests in flight (their whole
+context) must fit the memory beside the weights. Plus a spare replica for failover and deploys.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -15,6 +19,7 @@ from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError
 from estimator.price_book import PriceBook
+from estimator.reasoning import of as reasoning_of
 from estimator.replicas import WEIGHTS_SHARE, Replica, replica
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, requests_basis
@@ -25,6 +30,8 @@ _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 # Sizing, not a price: read once from the bundled file (a price file cannot change it).
 _SPARES = int(facts.bundled_figure("gpu.spares").low)
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
+# vLLM's default gpu_memory_utilization: the memory it takes for weights and KV cache.
+_GPU_MEMORY_USED = 0.9
 
 
 # Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
@@ -40,6 +47,15 @@ class Fleet:
     region_replicas_low: int
     region_replicas_high: int
     extra_regions: int
+    # Prefill: input tokens/s at peak and what one replica reads (fast, slow).
+    prefill_low: float = 0.0
+    prefill_high: float = 0.0
+    prefill_fast: float = 0.0
+    prefill_slow: float = 0.0
+    # KV cache: GB one request holds, GB a replica has for it, requests in flight at peak.
+    kv_gb: float = 0.0
+    kv_room_gb: float = 0.0
+    in_flight_high: float = 0.0
 
     def primary_gpus(self, *, low: bool) -> int:
         return (self.replicas_low if low else self.replicas_high) * self.replica.gpus
@@ -52,26 +68,66 @@ class Fleet:
         return self.primary_gpus(low=low) + self.region_gpus(low=low)
 
 
+def _kv_mb_per_token(params_b: float, prices: PriceBook) -> float:
+    """KV cache MB per token of context, interpolated in log-log on total parameters."""
+    table = prices.entry("kv_cache.mb_per_token")
+    sizes, mb = table["sizes_b"], table["mb"]
+    if params_b <= sizes[0]:
+        return float(mb[0])
+    points = list(zip(sizes, mb, strict=True))
+    for (a0, m0), (a1, m1) in itertools.pairwise(points):
+        if params_b <= a1:
+            w = math.log(params_b / a0) / math.log(a1 / a0)
+            return math.exp((1 - w) * math.log(m0) + w * math.log(m1))
+    return float(mb[-1]) * (params_b / sizes[-1]) ** 0.5
+
+
 def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
     r = replica(s.model, s.gpu, s.precision, "precision" in s.given, prices)
     peak = prices.figure("traffic.peak_to_average")
     replica_share = prices.figure("network.replica_region_share")
-    per_second = t.llm_requests_per_month / _SECONDS_PER_MONTH * s.output_tokens
+    calls = t.llm_requests_per_month / _SECONDS_PER_MONTH
+    decoded = s.output_tokens + reasoning_of(s).tokens  # reasoning is decoded like output
+    per_second = calls * decoded
     peak_low, peak_high = per_second * peak.low, per_second * peak.high
     fast, slow = r.per_gpu_high * r.gpus, r.per_gpu_low * r.gpus
+    # Prefill: GPU FLOPS x utilisation / (2 x active parameters) input tokens/s per replica.
+    use = prices.figure("prefill.utilisation")
+    flops = prices.entry("prefill.tflops")[s.gpu.value] * 1e12 * r.gpus
+    per_token = 2 * r.weights.active_b * 1e9
+    read_fast, read_slow = flops * use.high / per_token, flops * use.low / per_token
+    prefill_low = calls * peak.low * s.input_tokens
+    prefill_high = calls * peak.high * s.input_tokens
+    # KV cache: requests in flight (Little's law: arrivals x time each is held) x their context.
+    stream = prices.figure("kv_cache.sequence_tokens_per_second")
+    kv_gb = (s.input_tokens + decoded) * _kv_mb_per_token(r.weights.params_b, prices) / 1000
+    room = max(r.memory_gb * _GPU_MEMORY_USED - r.weights_gb, 1e-9)
 
-    def replicas(tokens: float, speed: float) -> int:
-        return max(1, math.ceil(tokens / speed))
+    def in_flight(rate: float, read: float, streamed: float) -> float:
+        return rate * (s.input_tokens / read + decoded / streamed)
 
+    def replicas(share: float, tokens: float, speed: float, read: float, kv: float) -> int:
+        busy = share * (tokens / speed + (prefill_high if speed == slow else prefill_low) / read)
+        return max(1, math.ceil(busy), math.ceil(share * kv * kv_gb / room))
+
+    flight_low = in_flight(calls * peak.low, read_fast, stream.high)
+    flight_high = in_flight(calls * peak.high, read_slow, stream.low)
     return Fleet(
         replica=r,
         peak_tokens_low=peak_low,
         peak_tokens_high=peak_high,
-        replicas_low=replicas(peak_low, fast) + _SPARES,
-        replicas_high=replicas(peak_high, slow) + _SPARES,
-        region_replicas_low=replicas(peak_low * replica_share.low, fast),
-        region_replicas_high=replicas(peak_high * replica_share.high, slow),
+        replicas_low=replicas(1.0, peak_low, fast, read_fast, flight_low) + _SPARES,
+        replicas_high=replicas(1.0, peak_high, slow, read_slow, flight_high) + _SPARES,
+        region_replicas_low=replicas(replica_share.low, peak_low, fast, read_fast, flight_low),
+        region_replicas_high=replicas(replica_share.high, peak_high, slow, read_slow, flight_high),
         extra_regions=s.regions - 1,
+        prefill_low=prefill_low,
+        prefill_high=prefill_high,
+        prefill_fast=read_fast,
+        prefill_slow=read_slow,
+        kv_gb=kv_gb,
+        kv_room_gb=room,
+        in_flight_high=flight_high,
     )
 
 
@@ -107,6 +163,14 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
     low, high = _primary_cost(f, s.gpu, prices)  # gpu_cost, with the fleet sized once
     replica_share = prices.figure("network.replica_region_share")
     name = s.gpu.value.upper()
+    use = prices.figure("prefill.utilisation")
+    thinking = reasoning_of(s)
+    decoded = s.output_tokens + thinking.tokens
+    thought = (
+        f" ({count(s.output_tokens)} out + {thinking.words(s.model)})"
+        if thinking.tokens
+        else " out"
+    )
 
     def sizing() -> str:
         moe = f", {count(r.weights.active_b)}B active" if r.weights.mixture_of_experts else ""
@@ -119,10 +183,15 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
     def basis() -> str:
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
-            f"{count(round(t.llm_requests_per_month))} LLM calls x {count(s.output_tokens)} "
-            f"out tok = peak {f.peak_tokens_low:,.0f}-{f.peak_tokens_high:,.0f} out tok/s; "
-            f"{sizing()}; "
-            f"{r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU → "
+            f"{count(round(t.llm_requests_per_month))} LLM calls x {count(decoded)} "
+            f"tok decoded{thought} = peak {f.peak_tokens_low:,.0f}-{f.peak_tokens_high:,.0f} "
+            f"out tok/s; {sizing()}; "
+            f"decode {r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU; prefill "
+            f"{count(s.input_tokens)} in tok x peak = {f.prefill_low:,.0f}-{f.prefill_high:,.0f} "
+            f"in tok/s against {f.prefill_slow:,.0f}-{f.prefill_fast:,.0f} per replica "
+            f"({r.gpus} x {name} at {use.low:.0%}-{use.high:.0%} of peak FLOPS / 2 x "
+            f"{count(r.weights.active_b)}B active); KV cache {f.kv_gb:,.2f} GB per request x up "
+            f"to {f.in_flight_high:,.1f} in flight against {f.kv_room_gb:,.0f} GB per replica → "
             f"{quantity(f.replicas_low, f.replicas_high, 'replica')} (incl. {_SPARES} spare) = "
             f"{quantity(f.primary_gpus(low=True), f.primary_gpus(low=False), 'GPU')} x "
             f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu, prices)} x "

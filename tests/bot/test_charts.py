@@ -5,6 +5,7 @@ import struct
 from bot.charts import (
     comparison_chart_data,
     comparison_chart_png,
+    curve_users,
     estimate_chart_data,
     estimate_chart_png,
 )
@@ -14,6 +15,12 @@ from estimator.curve import scaling_curve
 from estimator.estimate import estimate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def charted(text: str):
+    """The estimate of `text` as a chart is drawn from: with its cost-per-user curve."""
+    s = first_scenario(text)
+    return estimate(s, curve_at=curve_users(s))
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -27,7 +34,7 @@ def test_estimate_chart_is_a_phone_sized_png_that_decodes():
 
     from PIL import Image
 
-    png = estimate_chart_png(estimate(first_scenario("100k users startup")))
+    png = estimate_chart_png(charted("100k users startup"))
     width, height = png_size(png)
     assert 600 <= width <= 1600 and 900 <= height <= 2400
     assert 20_000 < len(png) < 1_000_000
@@ -37,7 +44,7 @@ def test_estimate_chart_is_a_phone_sized_png_that_decodes():
 
 
 def test_estimate_chart_shows_the_estimates_own_numbers():
-    e = estimate(first_scenario("250k users enterprise hipaa"))
+    e = charted("250k users enterprise hipaa")
     data = estimate_chart_data(e)
     # categories: each bar is the category's first-year total from the line items
     by_label = dict(data.first_year_by_category)
@@ -74,8 +81,8 @@ def test_comparison_chart_draws_each_options_estimate_and_marks_the_cheapest():
 def test_charts_drawn_at_once_on_two_threads_equal_one_drawn_alone():
     from concurrent.futures import ThreadPoolExecutor
 
-    small = estimate(first_scenario("1k users"))
-    large = estimate(first_scenario("2M users enterprise"))
+    small = charted("1k users")
+    large = charted("2M users enterprise")
     alone = [estimate_chart_png(small), estimate_chart_png(large)]
     with ThreadPoolExecutor(2) as pool:
         together = list(pool.map(estimate_chart_png, [small, large]))

@@ -12,7 +12,7 @@ import pytest
 import redis
 import yaml
 
-from bot.slack.settings import Settings, load_settings
+from bot.slack.config import Config, load_config
 from tests.deploy.test_image import DOCKERFILE, exec_form, parse_dockerfile
 from tests.support.bot_process import ROOT, free_port
 
@@ -30,9 +30,9 @@ def env_example() -> dict[str, str]:
 
 def test_env_example_documents_real_settings_and_env_is_git_ignored():
     documented = env_example()
-    known = {name.upper() for name in Settings.model_fields}
+    known = {name.upper() for name in Config.model_fields}
     assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"} <= documented.keys() <= known
-    load_settings(**{name.lower(): value for name, value in documented.items()})
+    load_config(**{name.lower(): value for name, value in documented.items()})
     ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT, timeout=30)
     assert ignored.returncode == 0, ".env must be git-ignored: it holds the Slack secrets"
 
@@ -43,13 +43,13 @@ def test_bot_runs_over_http_from_env_file_on_the_compose_redis():
     environment = bot["environment"]
     assert "SLACK_APP_TOKEN" not in environment  # HTTP mode, behind the published port
     assert environment["REDIS_URL"].startswith("redis://redis:")
-    load_settings(redis_url=environment["REDIS_URL"], slack_bot_token="x", slack_signing_secret="y")
+    load_config(redis_url=environment["REDIS_URL"], slack_bot_token="x", slack_signing_secret="y")
     assert bot["ports"] == [f"{environment['PORT']}:{environment['PORT']}"]
     assert bot["depends_on"]["redis"]["condition"] == "service_healthy"
     # Its healthcheck is the image's own, and shutdown outlasts the bot's drain.
     image_check = parse_dockerfile(DOCKERFILE.read_text())[-1].last("HEALTHCHECK")
     assert bot["healthcheck"]["test"][1:] == exec_form(image_check[image_check.index("CMD ") + 4 :])
-    grace = Settings.model_fields["shutdown_grace_seconds"].default
+    grace = Config.model_fields["shutdown_grace_seconds"].default
     assert int(bot["stop_grace_period"].removesuffix("s")) > grace
     assert bot["read_only"] is True
 

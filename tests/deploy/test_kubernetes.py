@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from bot.slack.settings import Settings
+from bot.slack.config import Config
 from tests.deploy.test_image import DOCKERFILE, parse_dockerfile, run_user
 from tests.support.bot_process import ROOT
 
@@ -77,7 +77,7 @@ def test_bot_pods_probe_drain_and_run_as_the_image_user(overlay):
     assert bot["readinessProbe"]["httpGet"]["path"] == "/readyz"
     # The drain (SHUTDOWN_GRACE_SECONDS) and the preStop pause fit in the grace period.
     config = objects(overlay, "ConfigMap")["aicost-config"]["data"]
-    Settings(
+    Config(
         slack_bot_token="x", slack_signing_secret="y", **{k.lower(): v for k, v in config.items()}
     )
     pause = int(bot["lifecycle"]["preStop"]["exec"]["command"][-1])

@@ -19,7 +19,7 @@ import uuid
 import pytest
 from PIL import Image
 
-from bot.charts import comparison_chart_png, estimate_chart_png
+from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
 from bot.parsing import compare_options, first_scenario, follow_up, parse
 from bot.slack.app import CHART_NICENESS
 from bot.slack.ids import Action
@@ -81,7 +81,8 @@ async def test_chart_follows_the_tips_and_draws_the_estimates_own_numbers(slack,
     (upload,) = completed_uploads(slack, channel)
     assert order.index(id(upload)) > last_tip
     # The same picture as the chart of the thread's scenario drawn here.
-    assert chart.content == estimate_chart_png(estimate(first_scenario("10000 users startup")))
+    s = first_scenario("10000 users startup")
+    assert chart.content == estimate_chart_png(estimate(s, curve_at=curve_users(s)))
     # Drawn by the chart worker, at a low CPU priority, not by the bot.
     (worker,) = bot.chart_workers()
     assert os.getpriority(os.PRIO_PROCESS, worker) == CHART_NICENESS == 10
@@ -155,7 +156,9 @@ async def test_chart_button_and_chart_reply_draw_the_threads_current_scenario(sl
     )
     _, button_chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
     scenario = follow_up(first_scenario("10000 users startup"), parse("what if 50k users?"))
-    assert button_chart.content == estimate_chart_png(estimate(scenario))
+    assert button_chart.content == estimate_chart_png(
+        estimate(scenario, curve_at=curve_users(scenario))
+    )
     assert "50,000 users" in button_chart.initial_comment
 
     event = message_event("chart", channel=channel, thread_ts=ts, team=team)

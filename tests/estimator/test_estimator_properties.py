@@ -196,7 +196,13 @@ def test_self_hosted_gpus_grow_with_model_size(s, gpu):
 
 # --- LLM tokens: priced per request; ranges narrow when a usage figure is given --------------
 
-_USAGE = ("daily_active_share", "requests_per_active_user_per_day", "input_tokens", "output_tokens")
+_USAGE = (
+    "daily_active_share",
+    "requests_per_active_user_per_day",
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
 _TIERED = ["gpt-5.4", "gpt-5.5", "claude-sonnet-4-5", "gemini-2.5-pro", "gpt-4o-mini"]
 
 
@@ -217,13 +223,24 @@ def test_tiered_models_are_priced_one_request_at_a_time(s, model, input_tokens):
     from estimator.traffic import traffic
 
     window = token_prices(model).context_window or 2_000_000
-    input_tokens = min(input_tokens, window - s.output_tokens)
-    s = apply_change(s, ScenarioChange(set={"model": model, "input_tokens": input_tokens}))
+    input_tokens = min(input_tokens, window - s.output_tokens - 700)  # 700 reasoning, below
+    change = {"model": model, "input_tokens": input_tokens, "reasoning_tokens": 700}
+    s = apply_change(s, ScenarioChange(set=change))
+    from estimator.reasoning import of as reasoning_of
+
     cached = prompt_cache(model, input_tokens, s.prompt_cache_share).cached_tokens
-    one = BUNDLED_BOOK.request_price(model, input_tokens, cached, s.output_tokens)
+    # Reasoning tokens are billed as output; a model with no price change ahead (these five)
+    # costs the same every month.
+    out = s.output_tokens + reasoning_of(s).tokens
+    one = BUNDLED_BOOK.request_price(model, input_tokens, cached, out, s.start_month)
     calls = traffic(s, BUNDLED_BOOK).llm_requests_per_month
+    # Anthropic bills writing the prefix: once per 5-minute lifetime, at most once a call.
+    written = BUNDLED_BOOK.request_price(model, input_tokens, 0, out, s.start_month, cached)
+    plain = BUNDLED_BOOK.request_price(model, input_tokens, 0, out, s.start_month)
+    premium = written - one if cached and written > plain else 0.0
+    expected = calls * one + min(calls, 30 * 24 * 60 / 5) * premium
     line = _llm(s)  # every usage figure given: only the retry allowance remains
-    assert abs(line.low - calls * one) <= 1e-9 * max(1.0, calls * one)
+    assert abs(line.low - expected) <= 1e-9 * max(1.0, expected)
 
 
 @PROPERTY_SETTINGS

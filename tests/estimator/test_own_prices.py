@@ -199,7 +199,7 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
     import json
 
     from bot.slack.answers import _breakeven, export
-    from bot.slack.pictures import estimate_chart
+    from bot.slack.chart_worker import estimate_chart
     from estimator.breakeven import break_even
 
     s = first_scenario("100k users claude-sonnet-4-5")

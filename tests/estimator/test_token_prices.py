@@ -1,5 +1,6 @@
 """Token costs checked by hand against genai-prices' bundled prices, one request at a time."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,8 +9,10 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import ModelPrice, TieredPrices
 
 from estimator.estimate import estimate
+from estimator.price_months import add_months
+from estimator.reasoning import reasoning
 from estimator.scenario import ScenarioError, build_scenario
-from estimator.token_prices import PricingError, token_prices
+from estimator.token_prices import PricingError, today, token_prices
 
 # Every usage figure given, so the line has no usage uncertainty: only the x1-1.25 retry allowance.
 # 10,000 MAU x 30% daily x 5 req x 30 days = 450,000 requests; 20% from the response cache leaves
@@ -27,13 +30,14 @@ def _llm_line(model, input_tokens=2_000, **values):
 
 
 def test_gpt_4o_mini_tokens_priced_by_hand():
-    # One request: 2,000 in, 30% (600) cached, 300 out:
-    # 1,400 x $0.15 + 600 x $0.075 + 300 x $0.60 per Mtok = $0.000435; x 360,000 calls = $156.60
+    # One request: 2,000 in, 30% (600) cached, 300 out: 600 tokens is below OpenAI's 1,024-token
+    # caching minimum, so nothing is cached: 2,000 x $0.15 + 300 x $0.60 per Mtok = $0.00048;
+    # x 360,000 calls = $172.80
     line = _llm_line("gpt-4o-mini")
-    assert line.low == pytest.approx(156.60)
-    assert line.high == pytest.approx(156.60 * 1.25)  # retries and evals allowance
+    assert line.low == pytest.approx(172.80)
+    assert line.high == pytest.approx(172.80 * 1.25)  # retries and evals allowance
     assert "360,000 LLM calls" in line.basis
-    assert "$0.000435 per request" in line.basis
+    assert "$0.00048 per request" in line.basis
     assert "$0.15/$0.075/$0.6 per Mtok" in line.basis
 
 
@@ -98,29 +102,57 @@ def test_tiered_model_is_priced_one_request_at_a_time(provider, model, threshold
     """The line is calls x the price genai-prices gives one request, below and above the tier."""
     ref = f"{provider}/{model}"
     window = token_prices(ref).context_window or 2_000_000
-    for input_tokens in (1_000, min(threshold + 1_000, window - 301)):
+    for input_tokens in (1_000, min(threshold + 1_000, window - 1_101)):
         s = build_scenario(
-            stage="startup", users=10_000, model=ref, input_tokens=input_tokens, **GIVEN
+            stage="startup",
+            users=10_000,
+            model=ref,
+            input_tokens=input_tokens,
+            reasoning_tokens=800,
+            **GIVEN,
         )
         (line,) = [i for i in estimate(s).line_items if i.category == "llm_inference"]
-        one = calc_price(
-            Usage(
-                input_tokens=input_tokens,
-                cache_read_tokens=_cached(ref, input_tokens),
-                output_tokens=300,
-            ),
+        # Reasoning tokens (800 given; none on a model that does not reason) bill as output.
+        cached, out = _cached(ref, input_tokens), 300 + reasoning(ref, None, 800).tokens
+        usage = Usage(input_tokens=input_tokens, cache_read_tokens=cached, output_tokens=out)
+        one = _year_average(usage, model, provider)
+        # Where the provider bills cache writes above input (Anthropic), the shared prefix is
+        # written once per 5-minute lifetime: 30 x 24 x 60 / 5 = 8,640 writes a month.
+        written = Usage(input_tokens=input_tokens, cache_write_tokens=cached, output_tokens=out)
+        plain = Usage(input_tokens=input_tokens, output_tokens=out)
+        premium = Decimal(0)
+        if cached and _year_average(written, model, provider) > _year_average(
+            plain, model, provider
+        ):
+            premium = _year_average(written, model, provider) - one
+        expected = one * Decimal(CALLS) + premium * Decimal(8_640)
+        assert line.low == pytest.approx(float(expected), rel=1e-9)
+        assert line.high == pytest.approx(line.low * 1.25, rel=1e-9)
+
+
+def _year_average(usage, model, provider):
+    """Each of the twelve months from this one at the price in force on its first day."""
+    first = today().replace(day=1)
+    return sum(
+        calc_price(
+            usage,
             model_ref=model,
             provider_id=provider,
+            genai_request_timestamp=datetime.datetime.combine(
+                add_months(first, k), datetime.time(12), tzinfo=datetime.UTC
+            ),
         ).total_price
-        assert line.low == pytest.approx(float(one * Decimal(CALLS)), rel=1e-9)
-        assert line.high == pytest.approx(line.low * 1.25, rel=1e-9)
+        for k in range(12)
+    ) / Decimal(12)
 
 
 def _cached(model, input_tokens):
     from estimator.prompt_cache import minimum_prefix
 
+    # The minimum applies to the cached prefix itself.
     minimum = minimum_prefix(model)
-    return 0 if minimum is not None and input_tokens < minimum else round(input_tokens * 0.3)
+    prefix = round(input_tokens * 0.3)
+    return 0 if minimum is not None and prefix < minimum else prefix
 
 
 def test_a_million_users_on_gpt_5_4_pay_the_short_context_rate():

@@ -309,10 +309,12 @@ def test_follow_up_shows_what_changed_with_arrows_and_signed_amounts() -> None:
 
 
 def test_follow_up_that_saves_money_shows_negative_amounts() -> None:
-    message = follow_up_message(_follow_up("use gpt-5-nano"))
+    # gpt-4.1-nano ($0.10/$0.40) undercuts gpt-4o-mini; gpt-5-nano would not once its reasoning
+    # tokens are billed.
+    message = follow_up_message(_follow_up("use gpt-4.1-nano"))
     assert_valid_message(message)
     text = all_text([message])
-    assert "model gpt-4o-mini → gpt-5-nano" in text
+    assert "model gpt-4o-mini → gpt-4.1-nano" in text
     assert "-$" in text
 
 

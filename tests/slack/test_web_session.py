@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import answers
 from bot.slack.app import web_client
+from bot.slack.config import Config
 from bot.slack.messages.buttons import with_button_value
-from bot.slack.settings import Settings
 from bot.slack.web_session import blocks_to_send, post_message, web_api_session
 from tests.support.fake_slack import TEST_BOT_TOKEN, FakeSlack
 
@@ -99,9 +99,9 @@ async def test_a_post_the_short_way_is_the_post_slack_sdk_makes(slack: FakeSlack
 
 
 async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: FakeSlack) -> None:
-    settings = Settings(slack_bot_token=TEST_BOT_TOKEN, slack_signing_secret="s" * 32,
+    config = Config(slack_bot_token=TEST_BOT_TOKEN, slack_signing_secret="s" * 32,
                         slack_api_url=slack.base_url)  # fmt: skip
-    client = web_client(settings)  # the bot's retry handlers
+    client = web_client(config)  # the bot's retry handlers
     client.session = web_api_session()
     try:
         slack.server_error_next("chat.postMessage", status=502)

@@ -54,7 +54,7 @@ def process_family(pid: int) -> list[int]:
 
 def estimate_workers(pid: int, module: bytes = b"bot.slack.answers") -> list[int]:
     """The `python -m bot.slack.workers <module>` processes `pid` started (its children, not
-    theirs): estimate workers by default, chart workers with module=b"bot.slack.pictures"."""
+    theirs): estimate workers by default, chart workers with module=b"bot.slack.chart_worker"."""
     found = []
     for member in (child for child, parent in _parents().items() if parent == pid):
         try:
@@ -143,7 +143,7 @@ class BotProcess:
     def chart_workers(self) -> list[int]:
         if self.process is None:
             return []
-        return estimate_workers(self.process.pid, module=b"bot.slack.pictures")
+        return estimate_workers(self.process.pid, module=b"bot.slack.chart_worker")
 
     def logs(self) -> str:
         try:

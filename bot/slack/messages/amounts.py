@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from estimator.money import usd_range, usd_short
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    usd_range,
+    usd_short,
+)
 
 
 def short_range(a: Amount, unit: str = "") -> str:

@@ -6,10 +6,17 @@ from bot.slack import limits
 from bot.slack.blockkit import context, escape, escaped_section, section
 from bot.slack.fitting import message
 from bot.slack.message import Message
-from estimator.estimate import Estimate
-from estimator.lines import CATEGORIES, Cadence, Category, LineItem
-from estimator.money import usd_range
-from estimator.phases import READING
+from estimator import (
+    CATEGORIES,
+    Cadence,
+    Category,
+    Estimate,
+    LineItem,
+    usd_range,
+)
+from estimator import (
+    PHASE_READING as READING,
+)
 
 DATA_FILE = "estimator/data/costs.toml"
 _CADENCE = {Cadence.one_time: " one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}

@@ -6,7 +6,9 @@ from bot.slack.blockkit import section
 from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.verdicts import breakeven_sentence
-from estimator.breakeven import BreakEven
+from estimator import (
+    BreakEven,
+)
 
 
 def breakeven_line(b: BreakEven) -> str:

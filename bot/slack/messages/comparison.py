@@ -7,9 +7,12 @@ from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
 from bot.verdicts import comparison_sentence
-from estimator.compare import Comparison
-from estimator.money import count, usd_short
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    Comparison,
+    count,
+    usd_short,
+)
 
 
 def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:

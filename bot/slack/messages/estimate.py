@@ -10,11 +10,18 @@ from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons
-from estimator.estimate import Absent, Estimate
-from estimator.families import model_family_note
-from estimator.money import count, percent, usd_short
-from estimator.scenario import Hosting, Scenario
-from estimator.totals import Amount, Totals
+from estimator import (
+    Absent,
+    Amount,
+    Estimate,
+    Hosting,
+    Scenario,
+    Totals,
+    count,
+    model_family_note,
+    percent,
+    usd_short,
+)
 
 # The bot's handle as people type it; the invite only works with the app's display name.
 INVITE_COMMAND = "/invite @aicost"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from estimator.money import count
-from estimator.scenario import Scenario
+from estimator import (
+    Scenario,
+    count,
+)
 
 
 def chart_comment(s: Scenario) -> str:

@@ -10,9 +10,11 @@ from bot.slack.messages.amounts import short_range, signed_range
 from bot.slack.messages.buttons import estimate_buttons
 from bot.slack.messages.estimate import assumptions, estimate_message, key_figures, worded
 from bot.slack.messages.replies import info_message
-from estimator.money import count
-from estimator.totals import Amount
-from estimator.whatif import EstimateDiff
+from estimator import (
+    Amount,
+    EstimateDiff,
+    count,
+)
 
 _TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_year", "First year"))
 

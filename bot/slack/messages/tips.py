@@ -10,10 +10,12 @@ from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
 from bot.slack.messages.arithmetic import arithmetic
 from bot.slack.messages.breakeven import breakeven_line
-from estimator.breakeven import BreakEven
-from estimator.estimate import Estimate
-from estimator.savings import Saving
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    BreakEven,
+    Estimate,
+    Saving,
+)
 
 
 def _saving(e: Estimate, lever: str) -> Saving | None:

@@ -1,20 +1,22 @@
 """Charts drawn for Slack, in the chart worker (bot/slack/workers.py runs this module's functions).
 
-A chart takes about a quarter of a second of CPU, a thousand times an estimate's wording, so it is
-drawn in its own low-priority process after the estimate and its tips are posted, never on the
-event loop and never in the estimate worker. Everything in and out pickles: scenarios in, PNG
+A chart takes hundreds of times an estimate's CPU ("Performance idioms" in docs/architecture.md),
+so it is drawn in its own low-priority process after the estimate and its tips are posted, never
+on the event loop and never in the estimate worker. Everything in and out pickles: scenarios in, PNG
 bytes out. The estimate is recomputed here from the same scenario the thread stores (the
 estimator is deterministic), so the picture shows the numbers the thread shows.
 """
 
 from __future__ import annotations
 
-from bot.charts import comparison_chart_png, estimate_chart_png
-from estimator.compare import compare
-from estimator.estimate import estimate
-from estimator.overrides import PriceOverrides
-from estimator.price_book import price_book
-from estimator.scenario import Scenario
+from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
+from estimator import (
+    PriceOverrides,
+    Scenario,
+    compare,
+    estimate,
+    price_book,
+)
 
 
 def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) -> bytes:
@@ -22,7 +24,7 @@ def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) 
     the workspace's prices and labelled in its currency, like the thread it goes in."""
     prices = price_book(overrides)
     with prices.shown():
-        return estimate_chart_png(estimate(scenario, prices))
+        return estimate_chart_png(estimate(scenario, prices, curve_at=curve_users(scenario)))
 
 
 def comparison_chart(

@@ -1,4 +1,6 @@
-"""Settings from the environment (pydantic-settings). A missing one stops the bot with one line."""
+"""The process configuration from the environment (pydantic-settings): Slack credentials, stores,
+ports, workers. Not a workspace's settings (bot/slack/workspace.py). A missing value stops the bot
+with one line naming it."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
 
 
-class SettingsError(Exception):
+class ConfigError(Exception):
     """A setting is missing or invalid; the message names it."""
 
 
-class Settings(BaseSettings):
+class Config(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
     # Single-workspace mode: the one workspace's bot token. Distributed mode (any workspace installs
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _one_way_to_reach_slack(self) -> Settings:
+    def _one_way_to_reach_slack(self) -> Config:
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             given, missing = (
                 ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
@@ -118,7 +120,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _http_mode_needs_a_signing_secret(self) -> Settings:
+    def _http_mode_needs_a_signing_secret(self) -> Config:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is not set (needed unless SLACK_APP_TOKEN is)")
         if not self.slack_api_url.endswith("/"):
@@ -158,14 +160,14 @@ def _is_fernet_key(key: str) -> bool:
     return True
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, or SettingsError naming what is missing or wrong."""
+def load_config(**overrides: object) -> Config:
+    """Config from the environment, or ConfigError naming what is missing or wrong."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Config(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else ""
         if error["type"] == "missing":
-            raise SettingsError(f"{name} is not set: see README, 'Running the bot'.") from None
+            raise ConfigError(f"{name} is not set: see README, 'Running the bot'.") from None
         message = str(error.get("ctx", {}).get("error", error["msg"]))
-        raise SettingsError(f"{name + ': ' if name else ''}{message}") from None
+        raise ConfigError(f"{name + ': ' if name else ''}{message}") from None
