@@ -40,6 +40,8 @@ UNITS = {
     "compliance": "a list (or one) of soc2, gdpr, hipaa, iso27001",
     "uptime": "99.5, 99.9 or 99.99",
     "stored_records": "records kept in the database; by default it follows users",
+    "corpus_documents": "documents the assistant retrieves over (each split into chunks)",
+    "vector_store": "pgvector, managed (a vector database), object-storage or in-memory",
     "hosting": "'api' (a provider's API) or 'self-hosted' (open weights on rented GPUs)",
     "gpu": "h100, h200, a100 or l4",
     "precision": "bf16 or fp8",

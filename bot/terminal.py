@@ -198,7 +198,7 @@ def render_estimate(
             out.append(_wrap(f"Left out, {usd(0)} here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
-            f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
+            f"  Token prices: {e.token_prices_from} ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
     article = e.prices.figure("article.production_infrastructure")

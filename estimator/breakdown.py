@@ -36,7 +36,7 @@ _PARTS = (
     ((), lambda s, t, prices: security.lines(s, prices)),
     (team.FIGURES, lambda s, t, prices: team.lines(s, prices)),
     (support.FIGURES, lambda s, t, prices: support.lines(s, prices)),
-    ((), lambda s, t, prices: legal.lines(s, prices)),
+    (legal.FIGURES, lambda s, t, prices: legal.lines(s, prices)),
 )
 
 
@@ -54,7 +54,7 @@ class Parts:
     security: list[LineItem]  # stage and compliance
     team: list[LineItem]  # stage, users, scope and hosting
     support: list[LineItem]  # users
-    legal: list[LineItem]  # stage
+    legal: list[LineItem]  # stage and stored records (cyber cover)
 
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them."""
@@ -189,7 +189,7 @@ def usage_variants(
 
 def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
-    many): engineering, security and legal read no users, so they stay its own."""
+    many): engineering and security read no users, so they stay its own."""
     t = traffic(v, prices)
     gpus = _gpu_fleet(v, t, prices)
     return _in_order(
@@ -202,7 +202,7 @@ def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]
         own.security,
         team.lines(v, prices),
         support.lines(v, prices),
-        own.legal,
+        legal.lines(v, prices),  # cyber cover follows the records held
     )
 
 

@@ -86,6 +86,8 @@ _DESCRIBED_FIELDS = [
     ("compliance", "compliance", lambda v: ", ".join(COMPLIANCE_LABELS[c] for c in v) or "none"),
     ("uptime", "uptime", lambda v: f"{v:g}%"),
     ("stored_records", "records", count),
+    ("corpus_documents", "corpus documents", count),
+    ("vector_store", "vector search", lambda v: v.label),
     ("hosting", "hosting", lambda v: v.value),
     ("gpu", "GPU", lambda v: v.value.upper()),
     ("precision", "weights", lambda v: v.value.upper()),

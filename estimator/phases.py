@@ -26,7 +26,8 @@ READING = (
     "payroll taxes, benefits, equipment). "
     "Phase multiples are read as cumulative spend since launch (the reading the article's worked "
     "examples agree with: a startup's $300k first year is 6x its $50k prototype, inside Phase 2's "
-    "5-8x). One-time costs land in Phase 1; year 2 applies the scenario's monthly user growth."
+    "5-8x). One-time costs land in Phase 1; year 2 applies the scenario's monthly user growth "
+    "and is priced at the year's average users."
 )
 
 
@@ -36,11 +37,12 @@ READING = (
 class Phase:
     name: str
     months: str
-    users: int
+    users: int  # the monthly active users the phase is priced at (year 2: the year's average)
     spend: Amount
     cumulative: Amount
     article_multiple: tuple[float, float]
     prototype_cost: float
+    users_at_end: int = 0  # users in the phase's last month (0: the same as `users`)
 
     @property
     def multiple(self) -> Amount:
@@ -51,6 +53,7 @@ class Phase:
             "name": self.name,
             "months": self.months,
             "users": self.users,
+            "users_at_end": self.users_at_end or self.users,
             "low": round(self.cumulative.low, 2),
             "high": round(self.cumulative.high, 2),
             "spend": self.spend.to_dict(),
@@ -86,7 +89,7 @@ def phases(s: Scenario, totals: Totals, year_two: Totals) -> tuple[Phase, Phase,
     first = totals.one_time + run_rate.scaled(3)
     second = run_rate.scaled(9)
     third = year_two.monthly.scaled(12) + year_two.annual
-    _, final_users = year_two_users(s)
+    average_users, final_users = year_two_users(s)
     return (
         Phase("Production Ready", "months 1-3", s.users, first, first, (2, 3), s.prototype_cost),
         Phase(
@@ -95,10 +98,11 @@ def phases(s: Scenario, totals: Totals, year_two: Totals) -> tuple[Phase, Phase,
         Phase(
             "Growth Scale",
             "months 13-24",
-            final_users,
+            average_users,
             third,
             first + second + third,
             (10, 15),
             s.prototype_cost,
+            final_users,
         ),
     )

@@ -32,7 +32,14 @@ from estimator.token_prices import TokenPrices, list_request_price, token_prices
 # The app tier the cloud multiplier applies to: the instances, networking, data stores and host
 # monitoring a team rents from its cloud. SaaS seats, logs and people are not cloud prices.
 APP_TIER_PREFIXES = ("compute.", "network.", "storage.")
-APP_TIER_NAMES = frozenset({"monitoring.host_monthly"})
+# Object-storage vectors are the cloud's own service; a managed vector database is SaaS, unscaled.
+APP_TIER_NAMES = frozenset(
+    {
+        "monitoring.host_monthly",
+        "vector_store.object_per_gb_month",
+        "vector_store.object_per_million_queries",
+    }
+)
 APP_TIER_TABLES = frozenset({"storage.database_tiers", "cache_tiers"})
 _MTOK = 1_000_000
 

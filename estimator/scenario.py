@@ -64,6 +64,27 @@ class Hosting(StrEnum):
     self_hosted = "self-hosted"
 
 
+class VectorStore(StrEnum):
+    """Where the retrieval corpus's embeddings are searched."""
+
+    pgvector = "pgvector"  # in the existing PostgreSQL database
+    managed = "managed"  # a managed serverless vector database, per GB-month and per read
+    object_storage = "object-storage"  # object-storage vectors, for cold corpora
+    in_memory = "in-memory"  # a RAM-resident index, only when asked for
+
+    @property
+    def label(self) -> str:
+        return VECTOR_STORE_LABELS[self]
+
+
+VECTOR_STORE_LABELS = {
+    VectorStore.pgvector: "pgvector in the database",
+    VectorStore.managed: "managed vector database",
+    VectorStore.object_storage: "object-storage vectors",
+    VectorStore.in_memory: "in-memory index",
+}
+
+
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
 MAX_USERS = 10_000_000_000
 
@@ -105,6 +126,10 @@ class Scenario(BaseModel):
     compliance: tuple[Compliance, ...] = Field(description="compliance frameworks")
     uptime: float = Field(description="uptime target (%)")
     stored_records: int = Field(ge=0, le=1_000_000_000_000, description="stored records")
+    corpus_documents: int = Field(
+        ge=0, le=10_000_000_000, description="documents in the retrieval corpus"
+    )
+    vector_store: VectorStore = Field(description="vector store")
     hosting: Hosting = Field(description="hosting")
     gpu: GPU = Field(description="GPU type when self-hosted")
     precision: Precision = Field(description="weight precision when self-hosted")
@@ -247,6 +272,8 @@ _DESCRIBED = [
     ("compliance", "Compliance", _compliance_text),
     ("uptime", "Uptime target", lambda s: f"{s.uptime:g}%"),
     ("stored_records", "Stored records", lambda s: count(s.stored_records)),
+    ("corpus_documents", "Retrieval corpus", lambda s: f"{count(s.corpus_documents)} documents"),
+    ("vector_store", "Vector search", lambda s: s.vector_store.label),
     (
         "hosting",
         "Hosting",
@@ -313,6 +340,10 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
         return "Reasoning effort is none, minimal, low, medium or high."
     if name == "precision":
         return "Weight precision is bf16 (or fp16) or fp8."
+    if name == "vector_store":
+        return (
+            "Vector search is pgvector, managed (a vector database), object-storage or in-memory."
+        )
     if name in ("hosting", "gpu"):
         gpus = ", ".join(g.value for g in GPU)
         return f"Hosting is 'api' or 'self-hosted' with a GPU: {gpus}."

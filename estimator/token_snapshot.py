@@ -21,6 +21,8 @@ from functools import cache
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
+from estimator import facts
+
 if TYPE_CHECKING:
     from genai_prices.data_snapshot import DataSnapshot
     from genai_prices.update_prices import UpdatePrices
@@ -42,7 +44,16 @@ def _version() -> str:
 
 
 def bundled_note() -> str:
-    return f"genai-prices {_version()} bundled snapshot"
+    """'genai-prices 0.2.5 bundled snapshot, read 2026-12-06': the date is the data file's for
+    that version (`[token_snapshot]`); another installed version says its date is not on file."""
+    version = _version()
+    recorded = facts.bundled_entry("token_snapshot")
+    if recorded["version"] == version:
+        return f"genai-prices {version} bundled snapshot, read {recorded['read']}"
+    return (
+        f"genai-prices {version} bundled snapshot (its date is not on file: costs.toml "
+        f"records {recorded['version']})"
+    )
 
 
 def snapshot_note() -> str:

@@ -15,6 +15,7 @@ from functools import cache
 
 from bot.parsing.vocabulary import (
     COMPLIANCE,
+    CORPUS_WORDS,
     GPU_SHAPE,
     GPUS,
     MULTIPLIERS,
@@ -58,8 +59,10 @@ _PART_WORDS = {
 }  # fmt: skip
 _COUNT = re.compile(r"^\d+(\.\d+)?$")
 _UNITS = (
-    USER_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS | PROTOTYPE_WORDS
-) | set(MULTIPLIERS)
+    (USER_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS | PROTOTYPE_WORDS)
+    | set(MULTIPLIERS)
+    | CORPUS_WORDS
+)
 _OTHER_WORDS = {*COMPLIANCE, *GPUS, *PRECISIONS}
 _LONGEST = 6  # words one model name may span
 _TIERS = ("opus", "sonnet", "haiku")

@@ -9,6 +9,7 @@ from bot.parsing.reading import Reading, consume, near
 from bot.parsing.text import normalize
 from bot.parsing.vocabulary import (
     CACHE_WORDS,
+    CORPUS_WORDS,
     DAILY_WORDS,
     DIRECTION_WORDS,
     GROWTH_WORDS,
@@ -35,7 +36,7 @@ _TOO_LARGE = (
 )
 _UNIT_WORDS = (
     USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
-)
+) | CORPUS_WORDS
 _SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
 _OWN_MODEL = (
     "A model of your own ({0}) cannot be sized yet: aicost sizes open models from its catalogue. "
@@ -98,6 +99,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
     for words, name in (
         (REGION_WORDS, "regions"),
         (RECORD_WORDS, "stored_records"),
+        (CORPUS_WORDS, "corpus_documents"),
     ):
         if consume(tokens, i, used, words, before=0):
             r.values[name] = _whole(value)

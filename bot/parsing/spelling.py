@@ -16,6 +16,7 @@ from bot.parsing.vocabulary import (
     CACHE_WORDS,
     COMMANDS,
     COMPLIANCE,
+    CORPUS_WORDS,
     DAILY_WORDS,
     DIRECTION_WORDS,
     FILLER,
@@ -38,7 +39,7 @@ from bot.parsing.vocabulary import (
 # Words a typo is corrected towards: the units, stages, frameworks and model families.
 _TARGETS = sorted(
     {
-        *USER_WORDS, *REGION_WORDS, *RECORD_WORDS, *REQUEST_WORDS, *PROTOTYPE_WORDS,
+        *USER_WORDS, *REGION_WORDS, *RECORD_WORDS, *CORPUS_WORDS, *REQUEST_WORDS, *PROTOTYPE_WORDS,
         *TOKEN_WORDS, *STAGES, *COMPLIANCE, *CACHE_WORDS, *MODEL_HEADS, "compliance",
         "self-hosted", "prototype",
     }

@@ -61,6 +61,10 @@ PHRASES = [
     # "claude haiku" is the Haiku family (a version after it is read as one model name)
     ("claude", re.compile(r"\bclaude[\s-]+(opus|sonnet|haiku)\b(?![\s.-]*\d)"), r"\1"),
     ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
+    ("vector", re.compile(r"\bmanaged\s+vector\s+(db|database)\b"), "managed-vector-db"),
+    ("vector", re.compile(r"\bs3\s*vectors?\b"), "s3-vectors"),
+    ("vector", re.compile(r"\bobject[\s-]*storage\s+vectors?\b"), "object-storage-vectors"),
+    ("memory", re.compile(r"\b(in[\s-]*memory|ram)\s+(vector\s+)?index\b"), "in-memory-index"),
     ("reason", _EFFORT_FIRST, r"reasoning-\1"),
     ("reason", _EFFORT_AFTER, r"reasoning-\1"),
     ("start", _STARTING, _month_token),

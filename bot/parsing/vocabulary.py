@@ -60,7 +60,20 @@ API_HOSTING = {"api", "hosted-api"}
 
 USER_WORDS = {"users", "user", "mau", "maus", "people", "customers", "seats", "employees"}
 REGION_WORDS = {"regions", "region"}
-RECORD_WORDS = {"records", "record", "rows", "documents", "docs", "items"}
+RECORD_WORDS = {"records", "record", "rows", "items"}
+# The retrieval corpus ("corpus 2M documents", "500k docs") and where its vectors are searched.
+CORPUS_WORDS = {"documents", "document", "docs", "doc"}
+VECTOR_STORES = {
+    "pgvector": "pgvector",
+    "pinecone": "managed",
+    "turbopuffer": "managed",
+    "weaviate": "managed",
+    "qdrant": "managed",
+    "managed-vector-db": "managed",
+    "s3-vectors": "object-storage",
+    "object-storage-vectors": "object-storage",
+    "in-memory-index": "in-memory",
+}
 REQUEST_WORDS = {
     "requests", "request", "req", "reqs", "queries", "messages", "calls", "chats", "msgs", "msg",
     "prompts", "questions", "conversations", "turns", "interactions",
@@ -98,6 +111,7 @@ FILLER = {
     "month", "monthly", "each", "user", "users", "by", "x", "times", "then", "so", "let's",
     "lets", "try", "now", "also", "hosting", "hosted", "via", "from", "gpu", "in", "rate",
     "share", "=", ":", "@", "us", "are", "there", "you", "can", "could", "should",
+    "corpus", "vector", "vectors", "retrieval", "rag",
     "/month", "app", "product", "service", "platform", "bot", "chatbot", "assistant", "across",
     "&", "make", "used", "run", "running", "was", "were", "we're", "we'll", "expect", "expects",
     "expecting", "expected", "scaling", "serve", "serving", "up", "into", "over", "like",

@@ -20,6 +20,7 @@ from bot.parsing.vocabulary import (
     SCALE_WORDS,
     SELF_HOSTED,
     STAGES,
+    VECTOR_STORES,
 )
 from estimator import (
     GPU,
@@ -80,6 +81,9 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         return True
     if token in SELF_HOSTED:
         r.values["hosting"] = "self-hosted"
+        return True
+    if token in VECTOR_STORES:
+        r.values["vector_store"] = VECTOR_STORES[token]
         return True
     if token in API_HOSTING:
         r.values["hosting"] = "api"

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from estimator import facts
-from estimator.costs import self_hosting
+from estimator.costs import on_call, retrieval, self_hosting, team
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
 from estimator.price_book import PriceBook
@@ -34,9 +34,10 @@ FIGURES = (
     "monitoring.log_per_gb",
     "traffic.log_bytes_per_request",
     "monitoring.on_call_seat_monthly",
-    "monitoring.on_call_seats",
+    *on_call.FIGURES,
     "cache_tiers",
     "cache.nodes_per_million_daily",
+    *retrieval.FIGURES,
 )
 # Sizing, not a price: read once from the bundled file (a price file cannot change it).
 _GPUS_PER_HOST = int(facts.bundled_figure("self_hosting.gpus_per_host").low)
@@ -170,7 +171,6 @@ def lines(
     log_price = prices.figure("monitoring.log_per_gb")
     log_bytes = prices.figure("traffic.log_bytes_per_request")
     seat = prices.figure("monitoring.on_call_seat_monthly")
-    seats_by_stage = prices.entry("monitoring.on_call_seats")
     policy = uptime_policy(s)
     f = fleet(s, t, prices)
     compute_low = f.primary_low * instance.low
@@ -288,8 +288,8 @@ def lines(
     hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
     log_gb_low = t.requests_per_month * log_bytes.low / 1e9
     log_gb_high = t.requests_per_month * log_bytes.high / 1e9
-    # A StrEnum finds its value's key (.value is a slow property).
-    seats = int(seats_by_stage[s.stage])
+    rota = on_call.rotation(s, prices, team.headcount(s, prices))
+    seats = rota.seats
     items.append(
         LineItem(
             _INFRASTRUCTURE,
@@ -302,9 +302,21 @@ def lines(
                 f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
                 f"{usd_range(host.low, host.high)} + "
                 f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${log_price.low:g} + {seats} "
-                f"on-call seats x {usd_range(seat.low, seat.high)}; autoscaling has no fee"
+                f"paging seats ({_who_is_paged(rota)}) x {usd_range(seat.low, seat.high)}; "
+                "autoscaling has no fee"
             ),
             VARIES_WITH_USERS,
         )
     )
+    # Vector search reads traffic (queries a month), so it is priced with the app tier.
+    copies = 2 if uptime_policy(s).multi_az_database else 1
+    items.extend(retrieval.lines(s, t, prices, copies))
     return items
+
+
+def _who_is_paged(rota: on_call.Rotation) -> str:
+    if rota.needed == 0:
+        return "one per paged engineer"
+    if rota.contracted > 0:
+        return f"the 24/7 rotation of {rota.needed}, contracted cover included"
+    return f"one per paged engineer, holding the 24/7 rotation of {rota.needed}"

@@ -1,14 +1,14 @@
 """Extra regions: each one copies the app tier and the data tier, and receives replicated writes.
 
 An extra region serves its own users and takes over when another fails, so it runs app servers for
-a share of peak, a load balancer and NAT, a database replica, a copy of the vector index and a
-cache; every write is replicated to it (billed per GB). Self-hosted GPUs per region are priced
-under LLM inference.
+a share of peak, a load balancer and NAT, a database replica, a cache, and a copy of what the
+vector store keeps (`retrieval.region_copy`); every write is replicated to it (billed per GB).
+Self-hosted GPUs per region are priced under LLM inference.
 """
 
 from __future__ import annotations
 
-from estimator.costs import infrastructure, storage
+from estimator.costs import infrastructure, retrieval, storage
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd, usd_range
 from estimator.price_book import PriceBook
@@ -45,7 +45,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     app_high = f.replica_high * instance.high + lb.high + nat.high
     d = storage.data_tier(s, prices)
     db_low, db_high = d.database
-    index_low, index_high = d.vector_index
+    index_low, index_high, index_what = retrieval.region_copy(s, prices)
     _, copies, redis_low, redis_high = infrastructure.redis_nodes(s, t, prices)
     cache_low, cache_high = redis_low / copies, redis_high / copies
     data_low = db_low + index_low + cache_low
@@ -77,7 +77,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             extra * data_high,
             lambda: (
                 f"{regions}, each a database replica ({d.tier['instance']} "
-                f"{usd_range(db_low, db_high)}) + vector index copy "
+                f"{usd_range(db_low, db_high)}) + {index_what} "
                 f"({usd_range(index_low, index_high)}) + cache copy "
                 f"({usd_range(cache_low, cache_high)}) = {usd_range(data_low, data_high)} each"
             ),

@@ -1,15 +1,17 @@
-"""Storage: the managed database sized by stored records, its disk and backups, the vector index,
-and transcripts and logs kept in object storage for the retention period."""
+"""Storage: the managed database sized by stored records (and, with pgvector, by the vector index
+it holds in memory), its disk and backups, and transcripts and logs kept in object storage for the
+retention period. Vector search is priced in `retrieval`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.costs import retrieval
 from estimator.costs.infrastructure import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, usd, usd_range
+from estimator.money import count, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -21,12 +23,14 @@ _STORAGE, _MONTHLY = Category.storage, Cadence.monthly
 # in the basis of a line it moved).
 FIGURES = (
     "storage.record_kb",
-    "storage.embedding_kb",
-    "storage.vector_index_overhead",
     "storage.disk_per_gb_month",
     "storage.backup_per_gb_month",
-    "storage.memory_per_gb_month",
+    "storage.backup_size_share",
+    "storage.free_backup_share",
     "storage.database_tiers",
+    "storage.embedding_kb",
+    "storage.vector_index_overhead",
+    "retrieval.chunks_per_document",
     "storage.records_per_user",
     "storage.bytes_per_token",
     "storage.transcript_retention_months",
@@ -42,41 +46,36 @@ def stored_records(s: Scenario, prices: PriceBook) -> int:
     return round(s.users * prices.figure("storage.records_per_user").low)
 
 
-def database_tier(records: int, prices: PriceBook) -> dict:
-    return facts.tier_for(prices.entry("storage.database_tiers"), "max_records", records)
+def database_tier(records: int, prices: PriceBook, index_gb: float = 0.0) -> dict:
+    """The smallest tier that holds the records and, with pgvector, keeps the HNSW index in memory
+    (a graph index searched from disk is too slow to serve); past the largest, the largest."""
+    tiers = prices.entry("storage.database_tiers")
+    tier = facts.tier_for(tiers, "max_records", records)
+    if index_gb > tier["memory_gib"]:
+        tier = facts.tier_for(tiers, "memory_gib", index_gb)
+    return tier
 
 
 # Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
 @dataclass(slots=True, unsafe_hash=True)
 class DataTier:
-    """One copy of the database instance and of the in-memory vector index, per month."""
+    """One copy of the database instance, per month."""
 
     records: int
     tier: dict
-    index_gb_low: float
-    index_gb_high: float
-    memory: Range  # USD per GB-month of memory
+    index_gb: float  # the pgvector index it holds in memory (0 without pgvector)
+    for_index: bool  # a larger tier than the records need, to hold that index
 
     @property
     def database(self) -> tuple[float, float]:
         return self.tier["low"], self.tier["high"]
 
-    @property
-    def vector_index(self) -> tuple[float, float]:
-        return self.index_gb_low * self.memory.low, self.index_gb_high * self.memory.high
-
 
 def data_tier(s: Scenario, prices: PriceBook) -> DataTier:
     records = stored_records(s, prices)
-    embedding_kb = prices.figure("storage.embedding_kb")
-    index = prices.figure("storage.vector_index_overhead")
-    return DataTier(
-        records=records,
-        tier=database_tier(records, prices),
-        index_gb_low=records * embedding_kb.low * index.low / 1e6,
-        index_gb_high=records * embedding_kb.high * index.high / 1e6,
-        memory=prices.figure("storage.memory_per_gb_month"),
-    )
+    index_gb = retrieval.index_memory_gb(s, prices)
+    tier = database_tier(records, prices, index_gb)
+    return DataTier(records, tier, index_gb, tier is not database_tier(records, prices))
 
 
 def _records_text(s: Scenario, records: int, per_user: Range) -> str:
@@ -90,23 +89,52 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
 
 
 def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
-    """The database, its disk and backups, and the vector index: sized by stored records alone,
-    so the usage assumptions (traffic, tokens) never move them."""
+    """The database, its disk and backups: sized by stored records (and the pgvector index), so
+    the usage assumptions (traffic, tokens) never move them. Records carry no embedding: what is
+    embedded is the retrieval corpus, stored once where `retrieval` prices it."""
     policy = uptime_policy(s)
     copies = 2 if policy.multi_az_database else 1
     d = data_tier(s, prices)
     record_kb = prices.figure("storage.record_kb")
-    embedding_kb = prices.figure("storage.embedding_kb")
-    index = prices.figure("storage.vector_index_overhead")
     disk = prices.figure("storage.disk_per_gb_month")
     backup = prices.figure("storage.backup_per_gb_month")
-    memory = d.memory
+    backup_size = prices.figure("storage.backup_size_share")
+    free = prices.figure("storage.free_backup_share")
     per_user = prices.figure("storage.records_per_user")
     tier, records = d.tier, d.records
-    disk_low = records * (record_kb.low + embedding_kb.low) / 1e6
-    disk_high = records * (record_kb.high + embedding_kb.high) / 1e6
-    index_low, index_high = d.vector_index
+    disk_low = records * record_kb.low / 1e6
+    disk_high = records * record_kb.high / 1e6
+    # Backup storage up to the provisioned size is not billed; only what is kept beyond it is.
+    billed_low = max(0.0, backup_size.low - free.low)
+    billed_high = max(0.0, backup_size.high - free.high)
     follows_users = "stored_records" not in s.given  # varies with users: records follow them
+
+    def database_basis() -> str:
+        sized = (
+            f", a larger instance than the records need so the {d.index_gb:,.1f} GB pgvector "
+            f"index stays in its {tier['memory_gib']} GiB of memory"
+            if d.for_index
+            else ""
+        )
+        return (
+            f"{_records_text(s, records, per_user)} → {tier['instance']} "
+            f"{usd_range(tier['low'], tier['high'])}/month{sized}"
+            f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
+        )
+
+    def disk_basis() -> str:
+        if billed_high == 0:
+            backups = "backups free up to the provisioned size"
+        else:
+            backups = (
+                f"backups {backup_size.low:g}-{backup_size.high:g}x the data, the first "
+                f"{free.low:g}x free, the rest x ${backup.low:g}/GB-month"
+            )
+        return (
+            f"{count(records)} records x {record_kb.low:g}-{record_kb.high:g} KB = "
+            f"{disk_low:,.1f}-{disk_high:,.1f} GB x ${disk.low:g} x {copies} disk; {backups}"
+        )
+
     return [
         LineItem(
             _STORAGE,
@@ -114,37 +142,16 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             tier["low"] * copies,
             tier["high"] * copies,
-            lambda: (
-                f"{_records_text(s, records, per_user)} → {tier['instance']} "
-                f"{usd_range(tier['low'], tier['high'])}/month"
-                f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
-            ),
+            database_basis,
             follows_users,
         ),
         LineItem(
             _STORAGE,
             "Database disk and backups",
             _MONTHLY,
-            disk_low * (disk.low * copies + backup.low),
-            disk_high * (disk.high * copies + backup.high),
-            lambda: (
-                f"{count(records)} records x {record_kb.low:g}-{record_kb.high:g} KB + "
-                f"{embedding_kb.low:g} KB embedding = {disk_low:,.1f}-{disk_high:,.1f} GB x "
-                f"(${disk.low:g} x {copies} disk + ${backup.low:g} backup)/GB-month"
-            ),
-            follows_users,
-        ),
-        LineItem(
-            _STORAGE,
-            "Vector index (in memory)",
-            _MONTHLY,
-            index_low * copies,
-            index_high * copies,
-            lambda: (
-                f"{count(records)} embeddings x {embedding_kb.low:g} KB x {index.low:g}-"
-                f"{index.high:g} index overhead = {d.index_gb_low:,.1f}-{d.index_gb_high:,.1f} GB "
-                f"RAM x {usd(memory.low)}/GB-month{' x 2 replicas' if copies == 2 else ''}"
-            ),
+            disk_low * (disk.low * copies + backup.low * billed_low),
+            disk_high * (disk.high * copies + backup.high * billed_high),
+            disk_basis,
             follows_users,
         ),
     ]

@@ -21,6 +21,7 @@ _MIX = facts.bundled_entry("support.channel_mix")
 _CHANNELS = tuple(k for k, v in _MIX.items() if isinstance(v, float))
 FIGURES = (
     "support.contact_rate",
+    "support.published_contact_rates",
     "support.channel_mix",
     *(f"support.cost_per_contact.{channel}" for channel in _CHANNELS),
     "support.contacts_per_agent",
@@ -50,8 +51,17 @@ def _mix(prices: PriceBook, currency: tuple[str, float] | None) -> str:
     )
 
 
+def _published(rates: dict) -> str:
+    account, help_desk = rates["b2b_saas_per_account"], rates["it_help_desk_per_user"]
+    return (
+        f"published: {account[0]:g}-{account[1]:g} per B2B SaaS account, "
+        f"{help_desk[0]:g}-{help_desk[1]:g} per IT help-desk user a month"
+    )
+
+
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     rate = prices.figure("support.contact_rate")
+    published = prices.entry("support.published_contact_rates")
     per_agent = prices.figure("support.contacts_per_agent")
     seat = prices.figure("support.agent_seat_monthly")
     contacts_low = s.users * rate.low
@@ -67,7 +77,8 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             contacts_low * blended_low,
             contacts_high * blended_high,
             lambda: (
-                f"{count(s.users)} MAU x {percent_span(rate.low, rate.high)} contact rate = "
+                f"{count(s.users)} MAU x {percent_span(rate.low, rate.high)} contact rate "
+                f"({_published(published)}) = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
                 f"{usd_range(blended_low, blended_high)} blended "
                 f"({_mix(prices, shown())})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from estimator.costs import on_call
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd_range
 from estimator.overrides import SalaryRegion
@@ -37,6 +38,7 @@ FIGURES = (
     "headcount_growth.onset_users",
     "headcount_growth.scope",
     *(f"headcount.{stage.value}" for stage in Stage),
+    *on_call.FIGURES,
 )
 
 
@@ -111,7 +113,9 @@ def headcount(s: Scenario, prices: PriceBook) -> dict[str, float]:
 
 
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
-    return [_role_line(s, role, people, prices) for role, people in headcount(s, prices).items()]
+    people = headcount(s, prices)
+    roles = [_role_line(s, role, fte, prices) for role, fte in people.items()]
+    return [*roles, *on_call.lines(s, prices, people)]
 
 
 def _said(name: str, prices: PriceBook) -> str:

@@ -104,8 +104,13 @@ PHRASINGS: list[tuple[str, dict]] = [
     ("20k users in 4 regions", {"users": 20 * K, "regions": 4}),
     ("20k users across 3 regions", {"users": 20 * K, "regions": 3}),
     ("2M records", {"stored_records": 2 * M}),
-    ("500k documents", {"stored_records": 500 * K}),
-    ("10k users 2m docs", {"users": 10 * K, "stored_records": 2 * M}),
+    # Documents are the retrieval corpus (what is embedded); records are stored rows.
+    ("500k documents", {"corpus_documents": 500 * K}),
+    ("10k users 2m docs", {"users": 10 * K, "corpus_documents": 2 * M}),
+    ("50k users pgvector", {"users": 50 * K, "vector_store": "pgvector"}),
+    ("corpus of 2m documents in pinecone", {"corpus_documents": 2 * M, "vector_store": "managed"}),
+    ("1m users in-memory vector index", {"users": M, "vector_store": "in-memory"}),
+    ("20k users managed vector database", {"users": 20 * K, "vector_store": "managed"}),
     ("1 billion rows", {"stored_records": 1_000_000_000}),
     ("8 requests per day", {"requests_per_active_user_per_day": 8}),
     ("8 requests a day", {"requests_per_active_user_per_day": 8}),
@@ -574,7 +579,7 @@ PHRASINGS: list[tuple[str, dict]] = [
     ),
     (
         "200k users with 1m documents and gpt-4o",
-        {"users": 200 * K, "stored_records": M, "model": "gpt-4o"},
+        {"users": 200 * K, "corpus_documents": M, "model": "gpt-4o"},
     ),
     (
         "3 regions, 99.99 uptime and 1m users on gemini flash",

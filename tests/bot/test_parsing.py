@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import Command, InputError, first_scenario, parse
+from bot.parsing import Command, InputError, first_scenario, parse, scenario_from
 from estimator.scenario import Compliance, ScenarioError
 
 REQUESTS = [
@@ -240,3 +240,35 @@ def test_tokens_beyond_the_context_window_are_refused_with_the_window():
     with pytest.raises(InputError, match="context window is 128,000 tokens"):
         first_scenario("10000 users gpt-4o-mini 200000/300 tokens")
     assert first_scenario("10000 users gpt-4.1 200000/300 tokens").input_tokens == 200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "10k users corpus 2M documents pinecone",
+            {"corpus_documents": 2_000_000, "vector_store": "managed"},
+        ),
+        ("100k users managed vector db", {"vector_store": "managed"}),
+        ("50k users pgvector", {"vector_store": "pgvector"}),
+        (
+            "enterprise in-memory index 1M docs",
+            {"corpus_documents": 1_000_000, "vector_store": "in-memory"},
+        ),
+        (
+            "20k users s3 vectors corpus of 5m documents",
+            {"corpus_documents": 5_000_000, "vector_store": "object-storage"},
+        ),
+    ],
+)
+def test_the_retrieval_corpus_and_vector_store_are_read_as_people_name_them(text, expected):
+    parsed = parse(text)
+    assert not parsed.unknown
+    assert {k: parsed.change.set[k] for k in expected} == expected
+    assert scenario_from(parsed).vector_store == expected["vector_store"]
+
+
+def test_records_are_stored_rows_not_the_retrieval_corpus():
+    parsed = parse("100k users startup 2000000000 records")
+    assert parsed.change.set["stored_records"] == 2_000_000_000
+    assert "corpus_documents" not in parsed.change.set

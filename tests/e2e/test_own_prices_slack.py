@@ -189,6 +189,7 @@ async def test_healthz_says_which_token_prices_are_in_use_when_the_refresh_fails
         assert status == 200
         assert health["token_prices"]["source"] == "bundled"
         assert health["token_prices"]["refresh_error"] == "ConnectError"
-        assert "bundled snapshot (refresh failed: ConnectError)" in health["token_prices"]["note"]
+        note = health["token_prices"]["note"]
+        assert "bundled snapshot, read 2026-12-06 (refresh failed: ConnectError)" in note
     finally:
         assert await process.stop() == 0, process.logs()

@@ -124,7 +124,7 @@ def test_update_prices_at_the_terminal_falls_back_and_says_so():
                  env={"PRICES_UPDATE_URL": closed_port_url()})  # fmt: skip
     assert run.returncode == 0, run.stderr
     source = json.loads(run.stdout)["token_prices"]["source"]
-    assert "bundled snapshot (refresh failed: ConnectError)" in source
+    assert "bundled snapshot, read 2026-12-06 (refresh failed: ConnectError)" in source
 
 
 def test_the_bot_refuses_an_unreadable_auto_update_setting_with_one_line():

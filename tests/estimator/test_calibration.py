@@ -47,3 +47,17 @@ def test_phases_are_cumulative_and_end_where_the_first_year_ends():
     assert production_ready.cumulative.low < market_scale.cumulative.low
     assert market_scale.cumulative.low < growth_scale.cumulative.low
     assert growth_scale.users > e.scenario.users  # growth applied in year 2
+
+
+def test_year_two_shows_the_users_it_is_priced_at_and_those_it_ends_with():
+    from estimator.estimate import totals_for
+    from estimator.phases import year_two_users
+
+    s = build_scenario(stage="startup", users=10_000)
+    growth_scale = estimate(s).phases[2]
+    average, final = year_two_users(s)
+    assert growth_scale.users == average < final == growth_scale.to_dict()["users_at_end"]
+    at_average = totals_for(s.model_copy(update={"users": average}))
+    assert growth_scale.spend.low == pytest.approx(
+        at_average.monthly.low * 12 + at_average.annual.low
+    )

@@ -144,7 +144,7 @@ def test_each_extra_region_copies_the_data_tier_and_pays_for_replication():
     three = estimate(build_scenario(stage="midsize", regions=3))
     items = {i.item: i for i in three.line_items}
     data = items["Extra regions: data tier replicas"]
-    assert "database replica" in data.basis and "vector index" in data.basis
+    assert "database replica" in data.basis and "pgvector disk" in data.basis
     assert "cache copy" in data.basis
     assert "$0.02/GB" in items["Cross-region replication traffic"].basis
     assert three.totals.monthly.low > one.totals.monthly.low
@@ -155,7 +155,9 @@ def test_storage_grows_with_users_when_no_record_count_is_given():
         e = estimate(build_scenario(stage="midsize", users=users))
         return sum(i.low for i in _lines(e, "storage"))
 
-    assert storage(5_000_000) > 5 * storage(50_000)
+    # The database steps up instance tiers and its disk grows with records; the vector corpus
+    # does not follow users (tests/estimator/test_retrieval.py).
+    assert storage(5_000_000) > 3 * storage(50_000)
     e = estimate(build_scenario(stage="midsize", users=50_000))
     transcripts = next(i for i in e.line_items if i.item.startswith("Transcripts"))
     assert "kept 6-12 months" in transcripts.basis

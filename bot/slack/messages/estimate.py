@@ -132,6 +132,8 @@ def assumptions(
         ("hosting", _hosting(s)),
         # Not on the form, but they drive storage, traffic and year 2: a reader should see them.
         ("stored_records", f"{count(s.stored_records)} records"),
+        ("corpus_documents", f"{count(s.corpus_documents)}-document corpus"),
+        ("vector_store", s.vector_store.label),
         ("daily_active_share", f"{percent(s.daily_active_share)} active daily"),
         (
             "requests_per_active_user_per_day",
