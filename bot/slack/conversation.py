@@ -109,7 +109,8 @@ class Conversations(Dispatcher):
     async def forget_workspace(self, workspace: str) -> int:
         """Every conversation, history, duplicate claim and rate limit of a workspace (the app
         was uninstalled there). Returns how many keys were deleted."""
-        return await self.stored.forget_workspace(workspace)
+        deleted = await self.stored.forget_workspace(workspace)
+        return deleted + await self.forget_jobs(workspace)
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -421,6 +422,7 @@ class Conversations(Dispatcher):
     async def _forget(self, post: Posting, where: Where) -> None:
         try:
             deleted = await self.store.forget(where.team, where.channel)
+            deleted += await self.forget_jobs(where.team, where.channel)
         except StoreUnavailable:
             self.metrics.redis_errors.inc()
             await post.respond(
