@@ -133,10 +133,10 @@ class Dispatcher:
         """A job given up on (dead-lettered): say so where the person will see it."""
         message = error_message("Sorry, I couldn't finish that one. Please try again in a minute.")
         where = job_where(job)
+        client = await self.client_for(job) if self.client_for is not None else None
         if where.response_url:
-            await respond(where, message, self.metrics, self.webhook_logger, None)
-        elif self.client_for is not None:
-            client = await self.client_for(job)
+            await respond(where, message, self.metrics, self.webhook_logger, None, client)
+        elif client is not None:
             await client.chat_postMessage(
                 channel=job.user, text=message.text, blocks=message.blocks
             )
