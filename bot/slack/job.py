@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.parsing import MAX_TEXT
+from bot.visible_text import visible
 
 # A job's text is kept only as far as the parser reads it: a 40,000-character reply costs the
 # queue no more than a question does.
@@ -47,7 +48,7 @@ class Job:
     wait: float | None = None
 
     def __post_init__(self) -> None:
-        self.text = self.text[:JOB_TEXT_LIMIT]
+        self.text = visible(self.text[:JOB_TEXT_LIMIT])
 
     def dump(self) -> str:
         record = vars(self).copy()
