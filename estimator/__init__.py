@@ -32,7 +32,15 @@ from estimator.money import (
     usd_range,
     usd_short,
 )
-from estimator.open_models import SelfHostingError
+from estimator.open_models import (
+    OpenModel,
+    SelfHostingError,
+    catalogue,
+    find_open_model,
+    open_model_for_family,
+    squash,
+    weights,
+)
 from estimator.overrides import (
     BUNDLED,
     Currency,
@@ -47,6 +55,7 @@ from estimator.phases import ARTICLE, Phase
 from estimator.phases import READING as PHASE_READING
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
+from estimator.replicas import check_hostable
 from estimator.savings import Saving, cheaper_model
 from estimator.scenario import (
     COMPLIANCE_LABELS,
@@ -118,6 +127,7 @@ __all__ = [
     "Hosting",
     "LineDiff",
     "LineItem",
+    "OpenModel",
     "Option",
     "Phase",
     "Precision",
@@ -142,7 +152,9 @@ __all__ = [
     "break_even",
     "build_scenario",
     "bundled_note",
+    "catalogue",
     "cheaper_model",
+    "check_hostable",
     "close_matches",
     "compare",
     "count",
@@ -152,11 +164,13 @@ __all__ = [
     "estimate",
     "family_names",
     "field_bounds",
+    "find_open_model",
     "gpus_offered",
     "known_models",
     "load_price_file",
     "messages",
     "model_family_note",
+    "open_model_for_family",
     "pair_at",
     "parse_price_file",
     "percent",
@@ -174,9 +188,11 @@ __all__ = [
     "signed_usd_short",
     "snapshot_note",
     "snapshot_status",
+    "squash",
     "stage_defaults",
     "token_prices",
     "usd",
     "usd_range",
     "usd_short",
+    "weights",
 ]
