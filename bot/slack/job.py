@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.parsing import MAX_TEXT
+from bot.parsing.text import MAX_TEXT
 from bot.visible_text import visible
 
 # A job's text is kept only as far as the parser reads it: a 40,000-character reply costs the

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
-from bot.parsing import MAX_TEXT
+from bot.parsing.text import MAX_TEXT
 from bot.slack.job import Job
 from bot.slack.job_queue import DEAD_STREAM, STREAM, JobQueue
 from bot.slack.job_stream import JOB_MAX_AGE_SECONDS, STREAM_MAX_LEN
