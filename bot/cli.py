@@ -29,6 +29,7 @@ from bot.terminal import (
     render_summary,
     terminal_width,
 )
+from bot.visible_text import visible
 from estimator import (
     BUNDLED_BOOK,
     URL_ENV,
@@ -59,7 +60,7 @@ FLAGS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = [visible(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -230,7 +231,7 @@ def chat(
     state = ConversationState()
     while True:
         try:
-            line = input_line("> " if state.scenario is None else "what if> ")
+            line = visible(input_line("> " if state.scenario is None else "what if> "))
         except EOFError:
             write("")
             return 0

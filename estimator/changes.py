@@ -8,6 +8,7 @@ from typing import Any
 
 from estimator.money import count, percent, usd
 from estimator.scenario import COMPLIANCE_LABELS, Compliance, Scenario, build_scenario
+from estimator.uncertainty import USAGE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ def describe_change(before: Scenario, after: Scenario) -> list[str]:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
             words.append(f"{label} {render(old)} → {render(new)}")
+        # The same figure, now given rather than assumed (or back to assumed): its range, and
+        # so the totals, narrow (or widen) although the figure itself did not move.
+        elif name not in USAGE_FIELDS:
+            continue
+        elif name in after.given and name not in before.given:
+            words.append(f"{label} {render(new)} now your figure, not an assumed range")
+        elif name in before.given and name not in after.given:
+            words.append(f"{label} {render(new)} back to an assumed range")
     return words
 
 

@@ -5,6 +5,8 @@ that cannot be used.
 
 from __future__ import annotations
 
+import math
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +19,20 @@ from estimator import facts
 from estimator.overrides import PriceOverrides, messages, roles
 
 PRICES_ENV = "AICOST_PRICES"
+# The bundled data file is about 40 KB; a price file is a fraction of it. Anything larger (or
+# a device, a FIFO) is not a price file, and is refused before it is read.
+MAX_PRICE_FILE_BYTES = 1_000_000
+# Figures the estimator divides by (capacities, reference sizes, GPU memory): 0 would divide by
+# zero, so a price file may set them only above 0.
+ABOVE_ZERO = frozenset(
+    {
+        "compute.requests_per_instance",
+        "network.requests_per_lcu",
+        "support.contacts_per_agent",
+        "headcount_growth.onset_users",
+    }
+)
+ABOVE_ZERO_FIELDS = frozenset({"reference_users", "memory_gb"})
 
 
 class PriceFileError(ValueError):
@@ -70,6 +86,8 @@ def parse_price_file(text: str, origin: str = "price file") -> PriceOverrides:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PriceFileError(f"{origin}: not valid TOML ({exc})") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise PriceFileError(f"{origin}: nested too deeply to be a price file") from None
     settings: dict[str, Any] = {}
     entries: dict[str, dict[str, float]] = {}
     salaries: dict[str, dict[str, Any]] = {}
@@ -133,8 +151,11 @@ def _numbers(walk: _Walk, name: str, fields: Any, allowed: set[str]) -> dict[str
             continue  # the file's own provenance; the file itself is the source shown
         if field not in allowed:
             raise walk.fail(f"{name}.{field}", f"unknown key; use {', '.join(sorted(allowed))}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0:
             raise walk.fail(f"{name}.{field}", "must be a number of 0 or more")
+        if value == 0 and (name in ABOVE_ZERO or field in ABOVE_ZERO_FIELDS):
+            raise walk.fail(f"{name}.{field}", "must be more than 0 (the estimate divides by it)")
         numbers[field] = float(value)
     if {"low", "high"} <= set(numbers) and numbers["low"] > numbers["high"]:
         raise walk.fail(name, "low is more than high")
@@ -144,7 +165,16 @@ def _numbers(walk: _Walk, name: str, fields: Any, allowed: set[str]) -> dict[str
 def load_price_file(path: Path) -> PriceOverrides:
     """The overrides in the TOML file at `path` (from --prices or AICOST_PRICES)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()  # before opening: opening a FIFO waits for a writer
+        if not stat.S_ISREG(info.st_mode):
+            raise PriceFileError(f"{path}: not a regular file")
+        if info.st_size > MAX_PRICE_FILE_BYTES:
+            raise PriceFileError(f"{path}: larger than {MAX_PRICE_FILE_BYTES:,} bytes")
+        with path.open("rb") as file:
+            data = file.read(MAX_PRICE_FILE_BYTES + 1)  # it may have grown since
+        if len(data) > MAX_PRICE_FILE_BYTES:
+            raise PriceFileError(f"{path}: larger than {MAX_PRICE_FILE_BYTES:,} bytes")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PriceFileError(f"{path}: cannot read it ({type(exc).__name__})") from None
     return parse_price_file(text, origin=path.name)

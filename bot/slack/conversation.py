@@ -118,7 +118,8 @@ class Conversations(Dispatcher):
     async def forget_workspace(self, workspace: str) -> int:
         """Every conversation, history, duplicate claim and rate limit of a workspace (the app
         was uninstalled there). Returns how many keys were deleted."""
-        return await self.stored.forget_workspace(workspace)
+        deleted = await self.stored.forget_workspace(workspace)
+        return deleted + await self.forget_jobs(workspace)
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -143,7 +144,7 @@ class Conversations(Dispatcher):
         elif answer.kind is ReplyKind.form:
             await self.open_form(client, where, trigger_id, answer.scenario)
         elif answer.kind is ReplyKind.forget:
-            await forget_channel(self.store, self.metrics, post, where)
+            await forget_channel(self.store, self.forget_jobs, self.metrics, post, where)
         elif answer.kind is ReplyKind.help:
             await post.respond(where, help_message())
         elif answer.kind in (ReplyKind.hint, ReplyKind.error):

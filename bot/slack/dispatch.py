@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 # acknowledgements wait (docs/architecture.md, "Performance idioms").
 MAX_CONCURRENT_REPLIES = 96
 
+# Jobs charged against the fair-use limits as they are queued (a flood of replies is slowed down
+# like a flood of commands).
+CHARGED_KINDS = frozenset({"slash_command", "thread_reply", "mention"})
+
 # Slack errors that pass with time; any other refusal stays until someone changes something.
 PASSING_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
 
@@ -75,9 +79,9 @@ class Dispatcher:
         """Record an acknowledged job in the shared queue (any replica answers it); without Redis,
         or while it is unreachable, answer it in this process as before."""
         if self.queue is not None and self.accepting:
-            # A slash command is charged its estimate as it is recorded (one round trip for
-            # both); the few that turn out to cost nothing give it back (slash_command).
-            charge = limit_buckets(job.team_id, job.user) if job.kind == "slash_command" else None
+            # A slash command or a follow-up is charged its estimate as it is recorded (one round
+            # trip for both); the commands that turn out to cost nothing give it back.
+            charge = limit_buckets(job.team_id, job.user) if job.kind in CHARGED_KINDS else None
             try:
                 if not await self.queue.enqueue(job, once, once_seconds, charge, WINDOW_SECONDS):
                     self.metrics.requests.labels(kind="duplicate").inc()
@@ -112,6 +116,12 @@ class Dispatcher:
             return
         await self.perform(job)
 
+    async def forget_jobs(self, team: str, channel: str | None = None) -> int:
+        """Delete the queued jobs (what people wrote) of a workspace, or of one of its channels."""
+        if self.queue is None:
+            return 0
+        return await self.queue.forget(team, channel)
+
     async def run_job(self, job: Job, ledger: StepLedger) -> None:
         """A job taken from the queue (bot/slack/job_queue.py), with the same error handling;
         its `ledger` keeps a job delivered again from posting a step twice."""
@@ -121,10 +131,10 @@ class Dispatcher:
         """A job given up on (dead-lettered): say so where the person will see it."""
         message = error_message("Sorry, I couldn't finish that one. Please try again in a minute.")
         where = job_where(job)
+        client = await self.client_for(job) if self.client_for is not None else None
         if where.response_url:
-            await respond(where, message, self.metrics, self.webhook_logger, None)
-        elif self.client_for is not None:
-            client = await self.client_for(job)
+            await respond(where, message, self.metrics, self.webhook_logger, None, client)
+        elif client is not None:
             await client.chat_postMessage(
                 channel=job.user, text=message.text, blocks=message.blocks
             )

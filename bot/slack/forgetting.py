@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.slack.messages.replies import error_message, info_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
@@ -9,10 +11,18 @@ from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.where import Where
 
 
-async def forget_channel(store: Store, metrics: Metrics, post: Posting, where: Where) -> None:
-    """`/aicost forget`: everything stored for the channel deleted, and the person told."""
+async def forget_channel(
+    store: Store,
+    forget_jobs: Callable[[str, str], Awaitable[int]],
+    metrics: Metrics,
+    post: Posting,
+    where: Where,
+) -> None:
+    """`/aicost forget`: everything stored for the channel deleted (its queued jobs, what people
+    wrote, included), and the person told."""
     try:
         deleted = await store.forget(where.team, where.channel)
+        deleted += await forget_jobs(where.team, where.channel)
     except StoreUnavailable:
         metrics.redis_errors.inc()
         await post.respond(

@@ -10,6 +10,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.parsing.text import MAX_TEXT
+from bot.visible_text import visible
+
+# A job's text is kept only as far as the parser reads it: a 40,000-character reply costs the
+# queue no more than a question does.
+JOB_TEXT_LIMIT = MAX_TEXT
+
 
 @dataclass
 class Job:
@@ -41,6 +48,9 @@ class Job:
     # Likewise: the rate-limit charge taken when it was queued (0: counted; more: the seconds
     # to wait, nothing counted); None when it was not charged up front.
     wait: float | None = None
+
+    def __post_init__(self) -> None:
+        self.text = visible(self.text[:JOB_TEXT_LIMIT])
 
     def dump(self) -> str:
         record = vars(self).copy()

@@ -26,19 +26,29 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.slack.job import Job
+from bot.slack.job_stream import (
+    DEAD_MAX_AGE_SECONDS,
+    DEAD_MAX_LEN,
+    DEAD_STREAM,
+    ENQUEUE,
+    FOLLOW_UPS,
+    GROUP,
+    JOB_MAX_AGE_SECONDS,
+    STREAM,
+    STREAM_MAX_LEN,
+    forget_jobs,
+    ledger_key,
+    oldest_id,
+    owner_key,
+)
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
 from bot.slack.step_ledger import StepLedger
-from bot.slack.store.keys import KEY_PREFIX, bucket_key, claim_key, workspace_keys
+from bot.slack.store.keys import bucket_key, claim_key, workspace_keys
 from bot.slack.store.protocols import StoreUnavailable
-from bot.slack.store.redis_backend import TOKEN_BUCKETS_LUA
 
 log = logging.getLogger(__name__)
 
-STREAM = f"{KEY_PREFIX}:jobs"
-DEAD_STREAM = f"{KEY_PREFIX}:jobs:dead"
-GROUP = KEY_PREFIX
-STREAM_MAX_LEN = 100_000  # approximate (MAXLEN ~): far above any backlog a workspace makes
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
 # Under load the reader waits until this many jobs have room (one read per batch, not one per
 # finished job) and finished jobs are acknowledged together, one XACK per ACK_BATCH_SECONDS: two
@@ -54,40 +64,6 @@ ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (
 ENQUEUE_DEADLINE_SECONDS = 1.0
 CLOCK_MARGIN_SECONDS = 0.25
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
-
-# Duplicate claim (optional), rate-limit tokens (optional) and XADD in one round trip. The
-# workspace's settings ride along in the entry ("" when it has none), so whoever runs the job
-# reads no more to price it, and prices it as the settings stood when it was acknowledged; a
-# charged job's entry says what the charge found ("0": a token taken, else seconds to wait).
-# Past the sender's deadline it does nothing and answers 'late' (the sender has stopped waiting).
-# KEYS: the stream, the settings, [the duplicate claim], [token buckets]; ARGV: the stream's
-# length, the job, the claim's seconds, how many claim keys (0 or 1), the buckets' window, now,
-# the deadline, the buckets' capacities.
-_ENQUEUE = (
-    TOKEN_BUCKETS_LUA
-    + """
-local clock = redis.call('TIME')
-if tonumber(clock[1]) + tonumber(clock[2]) / 1000000 > tonumber(ARGV[7]) then
-  return 'late'
-end
-local claims = tonumber(ARGV[4])
-if claims == 1 and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then
-  return false
-end
-local fields = {'job', ARGV[2], 'settings', redis.call('GET', KEYS[2]) or ''}
-if #KEYS > 2 + claims then
-  local wait = take_tokens(3 + claims, tonumber(ARGV[5]), tonumber(ARGV[6]), 8)
-  table.insert(fields, 'wait')
-  table.insert(fields, wait)
-end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-"""
-)
-
-
-def ledger_key(job: Job) -> str:
-    """The Redis hash of a job's step ledger, beside the stream it was recorded in."""
-    return f"{STREAM}:steps:{job.id}"
 
 
 class EnqueueUndecided(Exception):
@@ -123,7 +99,7 @@ class JobQueue:
             socket_connect_timeout=ENQUEUE_TIMEOUT_SECONDS,
             max_connections=capacity * 2,
         )
-        self._enqueue = self.redis.register_script(_ENQUEUE)
+        self._enqueue = self.redis.register_script(ENQUEUE)
         self._scripts = ScriptBatch(self.redis)  # a burst's enqueues, sent together
         self.run = run
         self.lost = lost
@@ -135,7 +111,8 @@ class JobQueue:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._room = asyncio.Event()
         self._stopping = False
-        self._finished: list[str] = []  # done, acknowledged with the next batch
+        # Done, acknowledged with the next batch: (entry ID, its ledger's key).
+        self._finished: list[tuple[str, str]] = []
         self._acking: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self.last_seen: dict[str, int] = {"pending": 0, "lag": 0}
@@ -150,17 +127,22 @@ class JobQueue:
         charge: list[tuple[str, int]] | None = None,
         per_seconds: float = 60.0,
     ) -> bool:
-        """Record the job; False when `once` was claimed before (a duplicate delivery). With
+        """Record the job; False when `once` was claimed before (a duplicate delivery). True too
+        for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
+        recorded (stray channel talk never enters the stream). With
         `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
         Slack's (nothing can be keyed by them)."""
         claims = [claim_key(once)] if once else []
+        owners = [owner_key(job)] if job.kind == "thread_reply" else []
         buckets = [bucket_key(key) for key, _ in charge or []]
-        keys = [STREAM, workspace_keys(job.team_id).settings, *claims, *buckets]
+        keys = [STREAM, workspace_keys(job.team_id).settings, *owners, *claims, *buckets]
         now = time.time()
         args = [STREAM_MAX_LEN, job.dump(), once_seconds, len(claims), per_seconds, now]
-        args += [now + ENQUEUE_DEADLINE_SECONDS, *(capacity for _, capacity in charge or [])]
+        args += [now + ENQUEUE_DEADLINE_SECONDS, len(owners), oldest_id(now, JOB_MAX_AGE_SECONDS)]
+        args += [capacity for _, capacity in charge or []]
+        args.append(int(job.kind in FOLLOW_UPS))
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         recording = self._scripts.call(self._enqueue, keys, args)
@@ -188,6 +170,9 @@ class JobQueue:
     def _recorded(self, job: Job, entry: str | None) -> bool:
         if entry is None:
             return False
+        if entry == "not_ours":
+            self.metrics.requests.labels(kind="not_ours").inc()
+            return True
         if entry == "late":
             log.warning("could not queue a %s: Redis ran it past its deadline", job.kind)
             raise StoreUnavailable("redis enqueue came too late")
@@ -283,7 +268,7 @@ class JobQueue:
             )
             for claimed_id, fields in claimed:
                 if fields is None:  # trimmed away: nothing left to do
-                    await self.redis.xack(STREAM, GROUP, claimed_id)
+                    await self._ack(claimed_id)
                     continue
                 self.metrics.jobs.labels(event="claimed").inc()
                 log.info("took over job %s from %s", claimed_id, pending["consumer"])
@@ -323,14 +308,14 @@ class JobQueue:
                 return
             ledger = StepLedger(self.redis, ledger_key(job), job, deliveries)
             await self.run(job, ledger)  # errors are handled (and the user told) inside
-            self._ack_soon(entry_id)
+            self._ack_soon(entry_id, ledger.key)
         finally:
             self._running.pop(entry_id, None)
             self._room.set()
 
-    def _ack_soon(self, entry_id: str) -> None:
+    def _ack_soon(self, entry_id: str, ledger: str) -> None:
         """Acknowledge a finished job with the others that finish within ACK_BATCH_SECONDS."""
-        self._finished.append(entry_id)
+        self._finished.append((entry_id, ledger))
         if self._acking is None:
             self._acking = asyncio.create_task(self._ack_batch(ACK_BATCH_SECONDS))
 
@@ -340,16 +325,27 @@ class JobQueue:
         self._acking = None
         if not finished:
             return
+        entries = [entry_id for entry_id, _ in finished]
         try:
-            await self.redis.xack(STREAM, GROUP, *finished)
+            await self._done(entries, [ledger for _, ledger in finished])
         except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
             log.warning("could not acknowledge %d jobs: %s", len(finished), type(exc).__name__)
 
-    async def _ack(self, entry_id: str) -> None:
+    async def _ack(self, entry_id: str, ledger: str | None = None) -> None:
         try:
-            await self.redis.xack(STREAM, GROUP, entry_id)
+            await self._done([entry_id], [ledger] if ledger else [])
         except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
             log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
+
+    async def _done(self, entries: list[str], ledgers: list[str]) -> None:
+        """Acknowledge finished jobs and delete them: once no replica can take a job over, its
+        entry (what the person wrote) and its step ledger have nothing left to do."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(STREAM, GROUP, *entries)
+            pipe.xdel(STREAM, *entries)
+            if ledgers:
+                pipe.delete(*ledgers)
+            await pipe.execute()
 
     async def _dead_letter(self, entry_id: str, job: Job, deliveries: int) -> None:
         self.metrics.jobs.labels(event="dead").inc()
@@ -360,10 +356,12 @@ class JobQueue:
             deliveries - 1,
             DEAD_STREAM,
         )
-        await self.redis.xadd(
-            DEAD_STREAM, {"job": job.dump(), "entry": entry_id}, maxlen=10_000, approximate=True
-        )
-        await self._ack(entry_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(DEAD_STREAM, {"job": job.dump(), "entry": entry_id})
+            pipe.xtrim(DEAD_STREAM, maxlen=DEAD_MAX_LEN, approximate=True)
+            pipe.xtrim(DEAD_STREAM, minid=oldest_id(time.time(), DEAD_MAX_AGE_SECONDS))
+            await pipe.execute()
+        await self._ack(entry_id, ledger_key(job))
         try:
             await self.lost(job)
         except Exception as exc:  # Slack too may be the reason it failed
@@ -393,6 +391,14 @@ class JobQueue:
             self._acking = None
         await self._ack_batch(0)
         return left
+
+    async def forget(self, team: str, channel: str | None = None) -> int:
+        """Delete a workspace's (or one channel's) entries; StoreUnavailable when Redis fails."""
+        try:
+            return await forget_jobs(self.redis, team, channel)
+        except (RedisError, OSError) as exc:
+            log.warning("could not delete queued jobs: %s", type(exc).__name__)
+            raise StoreUnavailable("redis forget_jobs failed") from exc
 
     async def summary(self) -> dict[str, int]:
         """For /healthz: the group's backlog as last seen, and what this process runs."""

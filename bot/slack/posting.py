@@ -13,6 +13,12 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -29,6 +35,13 @@ log = logging.getLogger(__name__)
 
 # What a queued job's post returns when it cannot tell whether an earlier delivery posted it.
 STEP_UNKNOWN = ""
+
+# How a private reply is retried when no Web API client (whose retries it borrows) is at hand.
+PRIVATE_REPLY_RETRIES: tuple[AsyncRetryHandler, ...] = (
+    AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+    AsyncServerErrorRetryHandler(max_retry_count=2),
+    AsyncConnectionErrorRetryHandler(max_retry_count=2),
+)
 
 # Slack errors that mean "the bot cannot post here": answer privately instead.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -91,7 +104,7 @@ class Posting:
 
     async def respond(self, where: Where, message: Message) -> None:
         """A private reply through the response_url (see `respond`)."""
-        await respond(where, message, self.metrics, self.webhook_logger, self.ledger)
+        await respond(where, message, self.metrics, self.webhook_logger, self.ledger, self.client)
 
 
 async def respond(
@@ -100,9 +113,13 @@ async def respond(
     metrics: Metrics,
     webhook_logger: logging.Logger | None,
     ledger: StepLedger | None,
+    client: AsyncWebClient | None = None,
 ) -> None:
     """A private reply through the response_url (slash commands and buttons). For a queued
-    job at most once: Slack keeps no record to look an unrecorded reply up in."""
+    job at most once: Slack keeps no record to look an unrecorded reply up in. Slack answering
+    429 or 5xx, or dropping the connection, is retried (after Retry-After, else with backoff);
+    a reply that still fails is logged and, with a `client`, sent as an ephemeral message
+    (chat.postEphemeral) in its channel instead."""
     if not where.response_url:
         log.warning("no response_url to answer privately")
         return
@@ -111,16 +128,43 @@ async def respond(
         if not await ledger.claim(step):
             metrics.jobs.labels(event="step_skipped").inc()
             return
-    webhook = AsyncWebhookClient(where.response_url, logger=webhook_logger)
-    # A new private message, never a replacement of the one whose button was clicked.
-    await webhook.send(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
+    retries = client.retry_handlers if client is not None else PRIVATE_REPLY_RETRIES
+    webhook = AsyncWebhookClient(
+        where.response_url, logger=webhook_logger, retry_handlers=list(retries)
     )
+    try:
+        # A new private message, never a replacement of the one whose button was clicked.
+        response = await webhook.send(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        failure = None if response.status_code == 200 else f"HTTP {response.status_code}"
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        failure = type(exc).__name__
+    outcome = "sent"
+    if failure is not None:
+        metrics.errors.labels(kind="response_url").inc()
+        log.warning("a private reply in %s failed: %s", where.channel, failure)
+        outcome = await _ephemeral(client, where, message)
     if ledger is not None:
-        ledger.done(step, "sent")
+        ledger.done(step, outcome)
+
+
+async def _ephemeral(client: AsyncWebClient | None, where: Where, message: Message) -> str:
+    """The private reply as an ephemeral message; how it went, for the step ledger."""
+    if client is None or not where.channel or not where.user:
+        return "failed"
+    try:
+        await client.chat_postEphemeral(
+            channel=where.channel, user=where.user, text=message.text, blocks=message.blocks
+        )
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("the ephemeral fallback in %s failed too: %s", where.channel, slack_error(exc))
+        return "failed"
+    log.info("a private reply in %s went out as an ephemeral message", where.channel)
+    return "ephemeral"
 
 
 async def _posted(

@@ -45,9 +45,11 @@ def _answers_ping(port: int, timeout: float = 0.5) -> bool:
 
 
 class RedisServer:
-    """Runs ``redis-server`` on a free 127.0.0.1 port with persistence disabled."""
+    """Runs ``redis-server`` on a free 127.0.0.1 port, persistence disabled unless asked."""
 
-    def __init__(self, port: int | None = None, startup_timeout: float = 10.0) -> None:
+    def __init__(
+        self, port: int | None = None, startup_timeout: float = 10.0, persistent: bool = False
+    ) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError(_INSTALL_HINT)
@@ -58,6 +60,10 @@ class RedisServer:
         self._log_path = Path(self._tmpdir.name) / "redis.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self._frozen = False
+        # persistent: an append-only file synced on every write, so a restart (benchmarks/soak.py)
+        # keeps what was acknowledged, as a production Redis does.
+        always = ["--appendonly", "yes", "--appendfsync", "always"]
+        self.persistence = always if persistent else ["--appendonly", "no"]
 
     @property
     def url(self) -> str:
@@ -79,8 +85,7 @@ class RedisServer:
             "127.0.0.1",
             "--save",
             "",
-            "--appendonly",
-            "no",
+            *self.persistence,
             "--dir",
             self._tmpdir.name,
             "--daemonize",

@@ -36,14 +36,16 @@ async def aicost(
         response_url=command.get("response_url"),
         text=plain(command.get("text") or ""),
     )
+    # A command Slack sends again (its retry within 5 minutes, or a replayed request) carries
+    # the same trigger_id: answered once.
+    trigger_id = command.get("trigger_id")
+    once = f"command:{job.team_id}:{trigger_id}" if trigger_id else None
     if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
         await ack()
-        work = conversations.slash_command(
-            client, job_where(job), job.text, command.get("trigger_id")
-        )
-        conversations.spawn(work, "slash_command", job_where(job))
+        work = conversations.slash_command(client, job_where(job), job.text, trigger_id)
+        conversations.spawn(work, "slash_command", job_where(job), once)
         return
-    await conversations.submit(job)  # recorded before the acknowledgement
+    await conversations.submit(job, once)  # recorded before the acknowledgement
     await ack()
 
 

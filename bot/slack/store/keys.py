@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 KEY_PREFIX = "aicost"
 # Duplicate-claim kinds; each claim key names the workspace right after its kind.
-CLAIM_KINDS = ("click", "view", "event")
+CLAIM_KINDS = ("click", "view", "event", "command")
 
 # Slack team, channel and message-ts IDs only; anything else is a caller bug or user text.
 SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
