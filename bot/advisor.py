@@ -27,6 +27,7 @@ from bot.verdicts import breakeven_sentence, comparison_sentence
 from estimator.breakeven import BreakEven, break_even
 from estimator.compare import Comparison, compare
 from estimator.estimate import Estimate, estimate
+from estimator.open_models import SelfHostingError
 from estimator.scenario import Scenario, ScenarioError
 from estimator.whatif import EstimateDiff, ScenarioChange, apply_change, diff_estimates
 
@@ -231,7 +232,7 @@ def _question(text: str, current: Scenario | None, state: ConversationState) -> 
             ),
             state,
         )
-    except InputError as exc:
+    except (InputError, SelfHostingError) as exc:  # SelfHostingError: the other side cannot run
         return Turn(Reply(ReplyKind.error, str(exc)), state)
 
 

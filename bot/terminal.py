@@ -113,7 +113,7 @@ def render_estimate(
     e: Estimate,
     show_basis: bool = True,
     width: int | None = None,
-    breakeven: BreakEven | None = None,
+    breakeven: BreakEven | str | None = None,
 ) -> str:
     width = width or terminal_width()
     out = _key_figures(e, width)
@@ -178,9 +178,10 @@ def render_estimate(
         if absent.kind == "lever":
             out.append(f"  {absent.name:<22}{'nothing to save here':>20}")
             out.append(_wrap(absent.why, "     ", width))
-    if breakeven is not None:
+    if breakeven is not None:  # a sentence when it could not be worked out
+        sentence = breakeven if isinstance(breakeven, str) else breakeven_sentence(breakeven)
         out.append(_rule("Self-hosting break-even"))
-        out.append(_wrap(breakeven_sentence(breakeven), "  ", width))
+        out.append(_wrap(sentence, "  ", width))
     out += _sensitivity(e, width)
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
     for label, value, chosen in e.scenario.describe():

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from estimator import facts
 from estimator.estimate import estimate
 from estimator.open_models import SelfHostingError, weights
-from estimator.scenario import MAX_USERS, Hosting, Scenario
+from estimator.scenario import GPU, MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
 
@@ -93,8 +95,29 @@ def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
 
 
 def _variant(s: Scenario, **update: object) -> Scenario:
+    """`s` changed by `update`; SelfHostingError (its sentence) when the other side cannot run.
+    A self-hosted side on a GPU the user did not choose takes the scenario's GPU, else the first
+    offered that holds the model (deepseek-r1 fits no node of H100s but fits H200s)."""
     values = {**s.model_dump(exclude={"given"}), **update}
-    return Scenario(**values, given=s.given | set(update))
+    given = s.given | set(update)
+    gpus = [s.gpu]
+    if update.get("hosting") is Hosting.self_hosted and "gpu" not in s.given:
+        gpus += [gpu for gpu in GPU if gpu is not s.gpu]
+    refused: ValidationError | None = None
+    for gpu in gpus:
+        try:
+            return Scenario(**{**values, "gpu": gpu}, given=given)
+        except ValidationError as exc:
+            refused = refused or exc
+    assert refused is not None
+    raise SelfHostingError(_reason(refused)) from refused
+
+
+def _reason(exc: ValidationError) -> str:
+    """The sentence inside a refused scenario (the validator's own), without pydantic's frame."""
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    return str(cause) if cause is not None else error["msg"]
 
 
 def break_even(s: Scenario) -> BreakEven:

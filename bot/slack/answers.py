@@ -9,6 +9,7 @@ talks to Slack and Redis.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
+from bot.fail_soft import failed, optional
 from bot.slack.ids import Action
 from bot.slack.message import Message
 from bot.slack.messages.breakeven import breakeven_message
@@ -32,6 +34,8 @@ from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.totals import Amount
 from estimator.whatif import ScenarioChange
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,22 +58,31 @@ class Answer:
 def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
-    with priced(overrides):
-        return _new_thread(advisor.request(text, ConversationState()))
+    try:
+        with priced(overrides):
+            return _new_thread(advisor.request(text, ConversationState()))
+    except Exception as exc:
+        return _failed(exc, ConversationState())
 
 
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    with priced(overrides):
-        return _new_thread(advisor.from_scenario(scenario, ConversationState()))
+    try:
+        with priced(overrides):
+            return _new_thread(advisor.from_scenario(scenario, ConversationState()))
+    except Exception as exc:
+        return _failed(exc, ConversationState())
 
 
 def follow_up(
     text: str, state: ConversationState, overrides: PriceOverrides | None = None
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    with priced(overrides):
-        return _in_thread(advisor.follow_up_text(text, state))
+    try:
+        with priced(overrides):
+            return _in_thread(advisor.follow_up_text(text, state))
+    except Exception as exc:
+        return _failed(exc, state)
 
 
 def button(
@@ -77,11 +90,14 @@ def button(
 ) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
-    with priced(overrides):
-        change = _button_change(action, state.scenario)
-        if change is None:
-            return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
-        return _in_thread(advisor.apply(change, state))
+    try:
+        with priced(overrides):
+            change = _button_change(action, state.scenario)
+            if change is None:
+                return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
+            return _in_thread(advisor.apply(change, state))
+    except Exception as exc:
+        return _failed(exc, state)
 
 
 def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
@@ -106,7 +122,7 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = thread_tips(e, _breakeven(e))
+        tips = thread_tips(e, optional("the break-even with self-hosting", lambda: _breakeven(e)))
         messages = (estimate_message(e), *tips)
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
@@ -134,6 +150,14 @@ def _in_thread(turn: Turn) -> Answer:
         (_render(reply),),
         options=_options(reply),
     )
+
+
+def _failed(exc: Exception, state: ConversationState) -> Answer:
+    """No answer could be worded: one sentence (an error the caller posts), the state as it was.
+    The traceback goes to the log; the person reads why, never silence."""
+    log.warning("could not word an answer", exc_info=True)
+    text = failed(exc)
+    return Answer(ReplyKind.error, state, text=text, messages=(error_message(text),))
 
 
 def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:
