@@ -17,7 +17,7 @@ from estimator.compare import Comparison
 from estimator.curve import scaling_curve
 from estimator.estimate import Estimate
 from estimator.lines import Category
-from estimator.money import count, shown, symbol, usd_range
+from estimator.money import count, shown, symbol, usd_range, user_count
 from estimator.totals import Amount
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -72,7 +72,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (
-        f"{count(s.users)} users, {s.stage.value}, {hosting}: "
+        f"{user_count(s.users)}, {s.stage.value}, {hosting}: "
         f"first year {usd_range(first.low, first.high, True)}"
     )
     return EstimateChartData(
@@ -147,7 +147,7 @@ def estimate_figure(data: EstimateChartData):
     curve.text(
         0.98,
         0.96,
-        f"this scenario: {count(data.scenario_users)} users,\n"
+        f"this scenario: {user_count(data.scenario_users)},\n"
         f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high)} per user/month",
         transform=curve.transAxes,
         ha="right",

@@ -15,7 +15,8 @@ from estimator.curve import CurvePoint
 from estimator.estimate import Estimate
 from estimator.families import model_family_note
 from estimator.lines import Cadence, Category
-from estimator.money import signed_usd_short, usd, usd_range
+from estimator.money import figure_span, signed_usd_short, usd, usd_range, user_count
+from estimator.money import multiple as money_multiple
 from estimator.phases import ARTICLE, READING
 from estimator.token_snapshot import bundled_note
 from estimator.totals import Amount
@@ -87,7 +88,8 @@ def render_summary(e: Estimate, width: int | None = None) -> str:
 
 def _key_figures(e: Estimate, width: int) -> list[str]:
     s, t = e.scenario, e.totals
-    multiple = f"{t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype"
+    times = money_multiple(t.prototype_multiple.low, t.prototype_multiple.high)
+    multiple = f"{times} the prototype"
     rows = [
         ("Monthly run-rate", t.monthly, "(cloud, LLM, tools, support)"),
         ("Team & legal / year", t.annual, ""),
@@ -96,15 +98,16 @@ def _key_figures(e: Estimate, width: int) -> list[str]:
         ("First year", t.first_year, multiple),
     ]
     out = [
-        f"aicost: {s.users:,} users, {s.stage.value} (prototype {usd(s.prototype_cost)})",
+        f"aicost: {user_count(s.users)}, {s.stage.value} (prototype {usd(s.prototype_cost)})",
         "=" * width,
     ]
+    column = max(22, *(len(_amount(amount)) + 1 for _, amount, _ in rows))  # amounts align
     for label, amount, note in rows:
-        line = f"  {label:<21}{_amount(amount):>22}"
+        line = f"  {label:<21}{_amount(amount):>{column}}"
         if note and len(line) + 3 + len(note) <= width:
             line += "   " + note
         elif note == multiple:
-            line += f"  {t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x"
+            line += f"  {times}"
         out.append(line)
     return out
 
@@ -144,11 +147,11 @@ def render_estimate(
                 )
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
     rows = []
-    for phase in e.phases:
-        m = phase.multiple
+    times = [money_multiple(p.multiple.low, p.multiple.high) for p in e.phases]
+    for phase, phase_times in zip(e.phases, times, strict=True):
         multiples = (
-            f"  {m.low:.1f}-{m.high:.1f}x  (article "
-            f"{phase.article_multiple[0]:g}-{phase.article_multiple[1]:g}x)"
+            f"  {phase_times:<{max(map(len, times))}}  (article "
+            f"{figure_span(*phase.article_multiple)}x)"
         )
         rows.append((f"  {phase.name:<18}{phase.months:<13}", phase.cumulative, multiples))
     # Whole dollars where every row fits; else rounded dollars for all; else two lines a phase.

@@ -126,8 +126,8 @@ def break_even(s: Scenario) -> BreakEven:
     def cheaper_self_hosted(users: int) -> bool:
         return monthly_reading(_at(self_hosted, users)) <= monthly_reading(_at(api, users))
 
-    first_year = estimate(self_hosted).totals.first_year + estimate(api).totals.first_year.scaled(
-        -1
+    first_year = first_year_difference(
+        estimate(self_hosted).totals.first_year, estimate(api).totals.first_year
     )
     result = {"scenario": s, "self_hosted": self_hosted, "api": api}
     if cheaper_self_hosted(1):
@@ -152,6 +152,14 @@ def break_even(s: Scenario) -> BreakEven:
         else:
             low = mid
     return BreakEven(**result, users=high, always_cheaper=False, first_year_difference=first_year)
+
+
+def first_year_difference(self_hosted: Amount, api: Amount) -> Amount:
+    """Self-hosting's first year minus the API's, each end against the same end (low against
+    low: the same assumptions), ordered low to high: self-hosting's high end may cost less
+    than the API's high end while its low end costs more."""
+    low, high = self_hosted.low - api.low, self_hosted.high - api.high
+    return Amount(min(low, high), max(low, high))
 
 
 def _at(s: Scenario, users: int) -> Scenario:

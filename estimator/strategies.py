@@ -9,7 +9,7 @@ from estimator import facts
 from estimator.costs.inference import quote
 from estimator.costs.infrastructure import Fleet, fleet
 from estimator.lines import Category, LineItem
-from estimator.money import count, percent, span, usd, usd_range, usd_short
+from estimator.money import percent, span, usd, usd_range, usd_short, user_count
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.scenario import MAX_USERS, Hosting, Scenario
@@ -78,7 +78,7 @@ def strategies(
             "LLM calls, storage and people, not servers."
         )
         return (
-            f"At {count(ten_x_users)} users the run-rate would be "
+            f"At {user_count(ten_x_users)} the run-rate would be "
             f"{usd_range(later.monthly.low, later.monthly.high, short=True)}/month (now "
             f"{usd_range(totals.monthly.low, totals.monthly.high, short=True)}), all-in "
             f"{usd_range(later.monthly_all_in.low, later.monthly_all_in.high, short=True)}/month "
@@ -104,8 +104,8 @@ def strategies(
         later_servers = span(
             grown_fleet.total(s.regions, low=True), grown_fleet.total(s.regions, low=False)
         )
-        start = f"Months 1-12: {now_servers} app servers for {count(s.users)} users. "
-        growth = f"{count(final_users)} users at {percent(s.monthly_user_growth)}/month growth"
+        start = f"Months 1-12: {now_servers} app servers for {user_count(s.users)}. "
+        growth = f"{user_count(final_users)} at {percent(s.monthly_user_growth)}/month growth"
         if steps_saved.high > 0:
             return (
                 start + f"Year 2: {later_servers} for {growth}. Adding them as traffic arrives "

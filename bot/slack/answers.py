@@ -26,7 +26,7 @@ from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
-from estimator.breakeven import BreakEven, break_even, pair_at
+from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
 from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
 from estimator.prices import applied, priced
@@ -201,7 +201,7 @@ def _breakeven(e: Estimate) -> BreakEven:
     )
     self_hosted, api = pair_at(crossing, s)  # the crossing's sides, at this scale
     # Totals alone: the tip reads no phase, strategy or lever of either side.
-    difference = _first_year(e, self_hosted) + _first_year(e, api).scaled(-1)
+    difference = first_year_difference(_first_year(e, self_hosted), _first_year(e, api))
     return BreakEven(
         scenario=s,
         self_hosted=self_hosted,

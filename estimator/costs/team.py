@@ -13,7 +13,7 @@ import math
 
 from estimator import facts
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, usd_range
+from estimator.money import count, figure_span, percent, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.scenario import Hosting, Scenario, Stage
 
@@ -121,7 +121,8 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
         lambda: (
             f"{people:.2f} FTE ({_role_how(s, role)}) x "
             f"{usd_range(salary_low, salary_high)} salary{_said(f'salary.{role}')} x "
-            f"{loaded_low:g}-{loaded_high:g} fully loaded{_said('team.loaded_cost_factor')} "
+            f"{figure_span(loaded_low, loaded_high)} fully loaded"
+            f"{_said('team.loaded_cost_factor')} "
             "(payroll taxes, benefits, equipment)"
         ),
         VARIES_WITH_USERS,

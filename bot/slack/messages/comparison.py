@@ -8,7 +8,7 @@ from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
 from bot.verdicts import comparison_sentence
 from estimator.compare import Comparison
-from estimator.money import count, usd_short
+from estimator.money import usd_short, user_count
 from estimator.totals import Amount
 
 
@@ -41,7 +41,7 @@ def comparison_message(c: Comparison) -> Message:
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
     if len(users) == 1:
-        title += f" · {count(users.pop())} users"
+        title += f" · {user_count(users.pop())}"
     rows = _comparison_rows(c)
     verdict = comparison_sentence(c)
     blocks = [

@@ -12,7 +12,7 @@ from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons
 from estimator.estimate import Absent, Estimate
 from estimator.families import model_family_note
-from estimator.money import count, percent, usd_short
+from estimator.money import count, percent, usd_short, user_count
 from estimator.scenario import Hosting, Scenario
 from estimator.totals import Amount, Totals
 
@@ -21,7 +21,7 @@ INVITE_COMMAND = "/invite @aicost"
 
 
 def _title(s: Scenario) -> str:
-    return f"AI in production: {count(s.users)} users · {s.stage.value}"
+    return f"AI in production: {user_count(s.users)} · {s.stage.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,7 @@ def assumptions(
 ) -> dict:
     family = model_family_note(s.model)
     shown = [
-        ("users", f"{count(s.users)} users"),
+        ("users", user_count(s.users)),
         ("model", s.model + (f" ({family})" if family else "")),
         ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
         ("cache_hit_rate", f"{percent(s.cache_hit_rate)} cache hits"),

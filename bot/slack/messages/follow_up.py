@@ -10,7 +10,7 @@ from bot.slack.messages.amounts import short_range, signed_range
 from bot.slack.messages.buttons import estimate_buttons
 from bot.slack.messages.estimate import assumptions, estimate_message, key_figures, worded
 from bot.slack.messages.replies import info_message
-from estimator.money import count
+from estimator.money import user_count
 from estimator.totals import Amount
 from estimator.whatif import EstimateDiff
 
@@ -57,7 +57,7 @@ def follow_up_message(reply: Reply) -> Message:
         + plain_table(_totals_rows(diff))
     )
     blocks = [
-        header(f"Updated: {count(e.scenario.users)} users · {e.scenario.stage.value}"),
+        header(f"Updated: {user_count(e.scenario.users)} · {e.scenario.stage.value}"),
         section(f"*What changed:* {changed}"),
         *_totals_diff(diff),
         _category_diff(diff),
