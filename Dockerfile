@@ -11,7 +11,7 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot bot
 COPY estimator estimator
 COPY deploy/image deploy/image
-# deploy/image/install.sh is the single install step; tests/test_image.py runs the same script.
+# deploy/image/install.sh is the single install step; tests/deploy/test_image.py runs the same script.
 RUN sh deploy/image/install.sh /opt/aicost
 
 FROM python:3.11-slim-bookworm

@@ -9,6 +9,7 @@ import sys
 
 from pydantic import SecretStr
 
+from bot import log_redaction
 from bot.slack.settings import Settings, SettingsError, load_settings
 
 USAGE = """usage: python -m bot
@@ -39,10 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_redaction.install(settings.secret_values())
     from estimator import token_snapshot
 
-    try:  # before anything is priced; its workers do the same
-        token_snapshot.refresh_if_wanted()
+    try:  # on a thread of its own, so the bot listens without waiting; its workers do the same
+        token_snapshot.start_refresh_if_wanted()
     except token_snapshot.AutoUpdateError as exc:
         print(f"aicost bot: {exc}", file=sys.stderr)
         return 2

@@ -24,12 +24,23 @@ from bot.parsing import (
     unknown_message,
 )
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator.breakeven import BreakEven, break_even
-from estimator.compare import Comparison, compare
-from estimator.estimate import Estimate, estimate
-from estimator.open_models import SelfHostingError
-from estimator.scenario import Scenario, ScenarioError
-from estimator.whatif import EstimateDiff, ScenarioChange, apply_change, diff_estimates
+from estimator import (
+    BUNDLED_BOOK,
+    BreakEven,
+    Comparison,
+    Estimate,
+    EstimateDiff,
+    PriceBook,
+    Scenario,
+    ScenarioChange,
+    ScenarioError,
+    SelfHostingError,
+    apply_change,
+    break_even,
+    compare,
+    diff_estimates,
+    estimate,
+)
 
 HISTORY_LIMIT = 20  # undo steps kept per conversation
 
@@ -82,14 +93,15 @@ class Turn:
     changed: bool = False
 
 
-def request(text: str, state: ConversationState) -> Turn:
-    """A fresh request (`/aicost ...` or `aicost ...`): a new scenario unless it is a command."""
-    question = _question(text, None, state)
+def request(text: str, state: ConversationState, prices: PriceBook = BUNDLED_BOOK) -> Turn:
+    """A fresh request (`/aicost ...` or `aicost ...`): a new scenario unless it is a command.
+    Everything estimated is priced with `prices`, as in the other entry points below."""
+    question = _question(text, None, state, prices)
     if question is not None:
         return question
     parsed = parse(text)
     if parsed.command is not None:
-        return _command(parsed.command, state)
+        return _command(parsed.command, state, prices)
     if not parsed.understood_anything and not parsed.unknown:
         return Turn(Reply(ReplyKind.form, scenario=state.scenario), state)
     if parsed.unknown:
@@ -98,26 +110,28 @@ def request(text: str, state: ConversationState) -> Turn:
         scenario = scenario_from(parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _new_estimate(scenario, state)
+    return _new_estimate(scenario, state, prices)
 
 
-def follow_up_text(text: str, state: ConversationState) -> Turn:
+def follow_up_text(text: str, state: ConversationState, prices: PriceBook = BUNDLED_BOOK) -> Turn:
     """A follow-up in a thread or chat ("what if 50k users?"), relative to the current scenario."""
-    question = _question(text, state.scenario, state)
+    question = _question(text, state.scenario, state, prices)
     if question is not None:
         return question
     parsed = parse(text)
     if parsed.command is not None:
-        return _command(parsed.command, state)
+        return _command(parsed.command, state, prices)
     if state.scenario is None:
-        return request(text, state)
+        return request(text, state, prices)
     if parsed.unknown or not parsed.understood_anything:
         words = parsed.unknown or (text.strip()[:30] or "that",)
         return Turn(Reply(ReplyKind.hint, unknown_message(words, follow_up=True)), state)
-    return _change(state, parsed)
+    return _change(state, parsed, prices)
 
 
-def apply(change: ScenarioChange, state: ConversationState) -> Turn:
+def apply(
+    change: ScenarioChange, state: ConversationState, prices: PriceBook = BUNDLED_BOOK
+) -> Turn:
     """A change from a button or a saving lever, applied to the current scenario."""
     if state.scenario is None:
         return Turn(Reply(ReplyKind.info, _NO_SCENARIO), state)
@@ -125,12 +139,14 @@ def apply(change: ScenarioChange, state: ConversationState) -> Turn:
         scenario = apply_change(state.scenario, change)
     except ScenarioError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _compared(state, scenario)
+    return _compared(state, scenario, prices)
 
 
-def from_scenario(scenario: Scenario, state: ConversationState) -> Turn:
+def from_scenario(
+    scenario: Scenario, state: ConversationState, prices: PriceBook = BUNDLED_BOOK
+) -> Turn:
     """A scenario built elsewhere (the form) becomes the conversation's current one."""
-    return _new_estimate(scenario, state)
+    return _new_estimate(scenario, state, prices)
 
 
 _FILES = (
@@ -140,7 +156,7 @@ _FILES = (
 _NO_SCENARIO = "There is no estimate here yet. Start one with “10000 users startup”."
 
 
-def _command(command: Command, state: ConversationState) -> Turn:
+def _command(command: Command, state: ConversationState, prices: PriceBook) -> Turn:
     if command is Command.help:
         return Turn(Reply(ReplyKind.help), state)
     if command is Command.form:
@@ -161,35 +177,37 @@ def _command(command: Command, state: ConversationState) -> Turn:
             )
         previous = state.history[-1]
         new_state = ConversationState(scenario=previous, history=state.history[:-1])
-        return _compared_to(state.scenario, previous, new_state)
+        return _compared_to(state.scenario, previous, new_state, prices)
     # reset: back to where the conversation started
     if not state.history:
         return Turn(Reply(ReplyKind.info, "Already at the first estimate."), state)
     first = state.history[0]
-    return _compared_to(state.scenario, first, state.moved_to(first))
+    return _compared_to(state.scenario, first, state.moved_to(first), prices)
 
 
-def _change(state: ConversationState, parsed: Parsed) -> Turn:
+def _change(state: ConversationState, parsed: Parsed, prices: PriceBook) -> Turn:
     assert state.scenario is not None
     try:
         scenario = follow_up(state.scenario, parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _compared(state, scenario)
+    return _compared(state, scenario, prices)
 
 
-def _compared(state: ConversationState, scenario: Scenario) -> Turn:
+def _compared(state: ConversationState, scenario: Scenario, prices: PriceBook) -> Turn:
     assert state.scenario is not None
     if scenario == state.scenario:
         return Turn(
             Reply(ReplyKind.info, "That is already the scenario: nothing changed."),
             state,
         )
-    return _compared_to(state.scenario, scenario, state.moved_to(scenario))
+    return _compared_to(state.scenario, scenario, state.moved_to(scenario), prices)
 
 
-def _compared_to(before: Scenario, after: Scenario, new_state: ConversationState) -> Turn:
-    old, new = estimate(before), estimate(after)
+def _compared_to(
+    before: Scenario, after: Scenario, new_state: ConversationState, prices: PriceBook
+) -> Turn:
+    old, new = estimate(before, prices), estimate(after, prices)
     diff = diff_estimates(old, new)
     reply = Reply(
         ReplyKind.estimate,
@@ -202,21 +220,23 @@ def _compared_to(before: Scenario, after: Scenario, new_state: ConversationState
     return Turn(reply, new_state, changed=True)
 
 
-def _new_estimate(scenario: Scenario, state: ConversationState) -> Turn:
+def _new_estimate(scenario: Scenario, state: ConversationState, prices: PriceBook) -> Turn:
     new_state = ConversationState(scenario=scenario)
     return Turn(
-        Reply(ReplyKind.estimate, estimate=estimate(scenario), scenario=scenario),
+        Reply(ReplyKind.estimate, estimate=estimate(scenario, prices), scenario=scenario),
         new_state,
         changed=True,
     )
 
 
-def _question(text: str, current: Scenario | None, state: ConversationState) -> Turn | None:
+def _question(
+    text: str, current: Scenario | None, state: ConversationState, prices: PriceBook
+) -> Turn | None:
     """A comparison or a break-even question, answered without moving the conversation; None
     when the text is neither."""
     try:
         if is_compare(text):
-            comparison = compare(compare_options(text, current))
+            comparison = compare(compare_options(text, current), prices)
             reply = Reply(
                 ReplyKind.comparison, comparison_sentence(comparison), comparison=comparison
             )
@@ -225,7 +245,7 @@ def _question(text: str, current: Scenario | None, state: ConversationState) -> 
         if rest is None:
             return None
         scenario = _scenario_for_question(rest, current)
-        result = break_even(scenario)
+        result = break_even(scenario, prices)
         return Turn(
             Reply(
                 ReplyKind.breakeven, breakeven_sentence(result), breakeven=result, scenario=scenario

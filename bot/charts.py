@@ -13,12 +13,18 @@ import textwrap
 from dataclasses import dataclass
 from functools import cache
 
-from estimator.compare import Comparison
-from estimator.curve import scaling_curve
-from estimator.estimate import Estimate
-from estimator.lines import Category
-from estimator.money import count, shown, symbol, usd_range, user_count
-from estimator.totals import Amount
+from estimator import (
+    Amount,
+    Category,
+    Comparison,
+    Estimate,
+    count,
+    scaling_curve,
+    shown,
+    symbol,
+    usd_range,
+    user_count,
+)
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 BLUE, ORANGE, GREEN, VERMILION, SKY, GREY = (
@@ -68,7 +74,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         for p in e.phases
     )
     users = tuple(sorted({*PER_USER_USERS, s.users}))
-    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, users))
+    per_user = tuple((p.users, p.per_user) for p in scaling_curve(s, e.prices, users))
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (

@@ -18,6 +18,7 @@ from bot.advisor import ConversationState, ReplyKind
 from bot.export import estimate_csv, estimate_json
 from bot.fail_soft import failed, optional
 from bot.parsing import Command, InputError, parse
+from bot.plans import subcommand
 from bot.price_list import render_prices
 from bot.terminal import (
     fit,
@@ -30,12 +31,19 @@ from bot.terminal import (
     render_summary,
     terminal_width,
 )
-from estimator import token_snapshot
-from estimator.breakeven import break_even
-from estimator.curve import scaling_curve
-from estimator.money import shown_in
-from estimator.overrides import PriceFileError, PriceOverrides, load_price_file, price_file_path
-from estimator.prices import applied
+from estimator import (
+    BUNDLED_BOOK,
+    URL_ENV,
+    PriceBook,
+    PriceFileError,
+    PriceOverrides,
+    break_even,
+    load_price_file,
+    price_book,
+    price_file_path,
+    refresh,
+    scaling_curve,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    verb = subcommand(args)  # -f FILE, schema, diff, mcp and the budget gate (bot/plans.py)
+    if verb is not None:
+        return verb(args)
     flags: set[str] = set()
     words: list[str] = []
     chart_path: Path | None = None
@@ -106,25 +117,26 @@ def _run(args: list[str]) -> int:
     except PriceFileError as exc:
         return _fail(str(exc))
     if "--update-prices" in flags:
-        token_snapshot.refresh(os.environ.get(token_snapshot.URL_ENV) or None)
-    currency = overrides.currency if overrides is not None else None
-    with (
-        applied(overrides),
-        shown_in(currency.code.value if currency else None, currency.per_usd if currency else 1.0),
-    ):
-        return _answer(words, flags, chart_path, overrides)
+        refresh(os.environ.get(URL_ENV) or None)
+    prices = price_book(overrides)
+    with prices.shown():
+        return _answer(words, flags, chart_path, overrides, prices)
 
 
 def _answer(
-    words: list[str], flags: set[str], chart_path: Path | None, overrides: PriceOverrides | None
+    words: list[str],
+    flags: set[str],
+    chart_path: Path | None,
+    overrides: PriceOverrides | None,
+    prices: PriceBook,
 ) -> int:
-    """The command's output, with the organisation's prices (if any) already applied."""
+    """The command's output, priced with the organisation's prices (if any)."""
     if words == ["prices"]:
         width = terminal_width()
         print(fit(render_prices(overrides, width), width))
         return 0
     if words and words[0] == "chat":
-        return chat(input_line=input, write=print)
+        return chat(input_line=input, write=print, prices=prices)
     text = " ".join(words)
     if not text.strip():
         print(fit([render_help()], terminal_width()))
@@ -133,7 +145,7 @@ def _answer(
         return _fail("Commands like undo or reset work in `aicost chat`. Try: aicost 10k users")
     if "--json" in flags and "--csv" in flags:
         return _fail("Choose one of --json and --csv.")
-    turn = advisor.request(text, ConversationState())
+    turn = advisor.request(text, ConversationState(), prices)
     reply = turn.reply
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
         return _comparison(reply.comparison, flags, chart_path)
@@ -160,7 +172,7 @@ def _answer(
         return _told(chart)
     if "--json" in flags and "--curve" in flags:
         data = e.to_dict()
-        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario))
+        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
         if isinstance(curve, str):
             data["scaling_curve_left_out"] = curve
         else:
@@ -170,10 +182,10 @@ def _answer(
     if "--json" in flags:
         print(estimate_json(e))
         return _told(chart)
-    tip = optional("the break-even with self-hosting", lambda: break_even(e.scenario))
+    tip = optional("the break-even with self-hosting", lambda: break_even(e.scenario, prices))
     print(render_estimate(e, show_basis="--brief" not in flags, breakeven=tip))
     if "--curve" in flags:
-        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario))
+        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
         print()
         print(curve if isinstance(curve, str) else render_curve(curve))
     if isinstance(chart, bytes):
@@ -228,7 +240,11 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def chat(input_line: Callable[[str], str], write: Callable[[str], None]) -> int:
+def chat(
+    input_line: Callable[[str], str],
+    write: Callable[[str], None],
+    prices: PriceBook = BUNDLED_BOOK,
+) -> int:
     """An estimate, then follow-ups that change it, remembered in memory until you quit."""
     write("aicost chat: describe your scenario (e.g. 10000 users startup); 'quit' to leave.")
     state = ConversationState()
@@ -243,7 +259,7 @@ def chat(input_line: Callable[[str], str], write: Callable[[str], None]) -> int:
         if not line.strip():
             continue
         try:
-            turn = advisor.follow_up_text(line, state)
+            turn = advisor.follow_up_text(line, state, prices)
             state = turn.state
             text = _chat_reply(turn.reply)
         except Exception as exc:  # the conversation goes on: one sentence, never a traceback

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from estimator.estimate import Estimate
+from estimator import Estimate
 
 HEADER = ("category", "item", "cadence", "low", "high", "basis")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

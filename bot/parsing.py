@@ -17,14 +17,14 @@ from enum import StrEnum
 from typing import Any
 
 from estimator.families import family_names, resolve_family
-from estimator.pricing import (
+from estimator.scenario import GPU, Compliance, Scenario, ScenarioError, build_scenario
+from estimator.token_prices import (
     PricingError,
     close_matches,
     known_models,
     provider_ids,
     token_prices,
 )
-from estimator.scenario import GPU, Compliance, Scenario, ScenarioError, build_scenario
 from estimator.whatif import ScenarioChange, apply_change
 
 MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario that long

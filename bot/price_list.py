@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from estimator import facts
+from estimator.facts import Range
 from estimator.overrides import BUNDLED, PriceOverrides, roles
-from estimator.prices import PriceBook
-from estimator.pricing import token_prices
+from estimator.price_book import PriceBook
 from estimator.scenario import GPU
+from estimator.token_prices import token_prices
 from estimator.token_snapshot import snapshot_note
 
 # Models listed by default: the ones the help text and form suggest, plus any the file prices.
@@ -34,28 +37,26 @@ def _amount(low: float, high: float) -> str:
     return f"{low:,.6g}" if low == high else f"{low:,.6g}-{high:,.6g}"
 
 
-def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
-    """One line per price: name, amount, unit, where it came from; sections by kind."""
+def price_sheet(overrides: PriceOverrides | None) -> dict[str, Any]:
+    """Every price in use with where it came from, as data (`aicost prices --json`, MCP)."""
     o = overrides or PriceOverrides(origin=BUNDLED)
     book = PriceBook(o)
-    out: list[str | tuple[str, str, str]] = [
-        f"Prices in use (amounts in USD; currency {o.currency.describe()})",
-        "=" * width,
-    ]
-    out.append(f"Token prices: {snapshot_note()}")
-    out.append("")
-    out.append("LLM token prices (USD per million tokens, in / cached in / out)")
+    tokens: list[dict[str, Any]] = []
     for model in sorted({*_MODELS, *o.model_prices}):
         try:
             bundled = token_prices(model)
         except ValueError:
-            out.append((model, "unknown to genai-prices", ""))
+            tokens.append({"model": model, "prices": None, "where": "unknown to genai-prices"})
             continue
         prices, where = o.token_prices_for(bundled)
+        per_mtok = {
+            "input": prices.input,
+            "cached_input": prices.cached_input,
+            "output": prices.output,
+        }
         where = "genai-prices" if where == BUNDLED else where
-        out.append((model, prices.per_mtok().removesuffix(" per Mtok"), where))
-    out.append("")
-    out.append("GPU hours (USD an hour)")
+        tokens.append({"model": model, "prices": per_mtok, "where": where})
+    gpus = []
     for gpu in GPU:
         table = book.entry(f"gpu.{gpu.value}")
         own = o.gpu_hourly(gpu)
@@ -64,24 +65,64 @@ def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
             where = f"on demand, {own[2]}; reserved {own[1]:g} (Reserved GPUs lever)"
         if own is None and f"gpu.{gpu.value}" in o.entries:
             where = o.origin
-        amount = _amount(table["hourly_low"], table["hourly_high"])
-        out.append((gpu.value.upper(), amount, where))
-    out.append("")
-    out.append("Salaries (base, USD a year) and other figures of the data file")
+        gpus.append(
+            {"gpu": gpu.value, "low": table["hourly_low"], "high": table["hourly_high"],
+             "where": where}
+        )  # fmt: skip
+    figures = []
     for role in roles():
         figure, where = o.salary_range(role)
-        out.append((f"salary.{role}", _amount(figure.low, figure.high), where))
+        figures.append(_figure(f"salary.{role}", figure, where))
     for name in _figure_names():
-        if name.startswith("salary."):
-            continue
-        figure = book.figure(name)
-        where = book.origin(name)
-        out.append((name, _amount(figure.low, figure.high), where))
+        if not name.startswith("salary."):
+            figures.append(_figure(name, book.figure(name), book.origin(name)))
     listed = set(_figure_names())
-    for name, fields in sorted(o.entries.items()):  # entries without a low-high figure
-        if name not in listed and not name.startswith("gpu."):
-            shown = ", ".join(f"{k} {v:g}" for k, v in fields.items())
-            out.append((name, shown, o.origin))
+    other = [
+        {"name": name, "fields": dict(fields), "where": o.origin}
+        for name, fields in sorted(o.entries.items())  # entries without a low-high figure
+        if name not in listed and not name.startswith("gpu.")
+    ]
+    return {
+        "currency": o.currency.describe(),
+        "amounts_are": "USD",
+        "token_prices_from": snapshot_note(),
+        "token_prices_per_mtok": tokens,
+        "gpu_hourly": gpus,
+        "figures": figures,
+        "other_entries": other,
+    }
+
+
+def _figure(name: str, figure: Range, where: str) -> dict[str, Any]:
+    return {"name": name, "low": figure.low, "high": figure.high, "unit": figure.unit,
+            "where": where}  # fmt: skip
+
+
+def render_prices(overrides: PriceOverrides | None, width: int) -> list[str]:
+    """One line per price: name, amount, unit, where it came from; sections by kind."""
+    sheet = price_sheet(overrides)
+    out: list[str | tuple[str, str, str]] = [
+        f"Prices in use (amounts in USD; currency {sheet['currency']})",
+        "=" * width,
+    ]
+    out.append(f"Token prices: {sheet['token_prices_from']}")
+    out.append("")
+    out.append("LLM token prices (USD per million tokens, in / cached in / out)")
+    for row in sheet["token_prices_per_mtok"]:
+        p = row["prices"]
+        amount = f"${p['input']:g}/${p['cached_input']:g}/${p['output']:g}" if p else ""
+        out.append((row["model"], amount, row["where"]) if p else (row["model"], row["where"], ""))
+    out.append("")
+    out.append("GPU hours (USD an hour)")
+    for row in sheet["gpu_hourly"]:
+        out.append((row["gpu"].upper(), _amount(row["low"], row["high"]), row["where"]))
+    out.append("")
+    out.append("Salaries (base, USD a year) and other figures of the data file")
+    for row in sheet["figures"]:
+        out.append((row["name"], _amount(row["low"], row["high"]), row["where"]))
+    for row in sheet["other_entries"]:
+        shown = ", ".join(f"{k} {v:g}" for k, v in row["fields"].items())
+        out.append((row["name"], shown, row["where"]))
     return _columns(out, width)
 
 

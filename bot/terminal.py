@@ -8,19 +8,26 @@ import textwrap
 
 from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
 from bot.verdicts import breakeven_sentence, comparison_sentence
-from estimator import facts
-from estimator.breakeven import BreakEven
-from estimator.compare import Comparison
-from estimator.curve import CurvePoint
-from estimator.estimate import Estimate
-from estimator.families import model_family_note
-from estimator.lines import Cadence, Category
-from estimator.money import figure_span, signed_usd_short, usd, usd_range, user_count
-from estimator.money import multiple as money_multiple
-from estimator.phases import ARTICLE, READING
-from estimator.token_snapshot import bundled_note
-from estimator.totals import Amount
-from estimator.whatif import EstimateDiff
+from estimator import (
+    ARTICLE,
+    PHASE_READING,
+    Amount,
+    BreakEven,
+    Cadence,
+    Category,
+    Comparison,
+    CurvePoint,
+    Estimate,
+    EstimateDiff,
+    bundled_note,
+    figure_span,
+    model_family_note,
+    signed_usd_short,
+    times_span,
+    usd,
+    usd_range,
+    user_count,
+)
 
 MIN_WIDTH = 60
 MAX_WIDTH = 120
@@ -88,7 +95,7 @@ def render_summary(e: Estimate, width: int | None = None) -> str:
 
 def _key_figures(e: Estimate, width: int) -> list[str]:
     s, t = e.scenario, e.totals
-    times = money_multiple(t.prototype_multiple.low, t.prototype_multiple.high)
+    times = times_span(t.prototype_multiple.low, t.prototype_multiple.high)
     multiple = f"{times} the prototype"
     rows = [
         ("Monthly run-rate", t.monthly, "(cloud, LLM, tools, support)"),
@@ -147,7 +154,7 @@ def render_estimate(
                 )
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
     rows = []
-    times = [money_multiple(p.multiple.low, p.multiple.high) for p in e.phases]
+    times = [times_span(p.multiple.low, p.multiple.high) for p in e.phases]
     for phase, phase_times in zip(e.phases, times, strict=True):
         multiples = (
             f"  {phase_times:<{max(map(len, times))}}  (article "
@@ -168,7 +175,7 @@ def render_estimate(
     else:
         for name, a, multiples in rows:
             out.extend([name.rstrip(), f"    {usd_range(a.low, a.high)}{multiples}"])
-    out.append(_wrap(READING, width=width))
+    out.append(_wrap(PHASE_READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
@@ -200,7 +207,7 @@ def render_estimate(
             f"  Token prices: genai-prices bundled data ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
-    article = facts.figure("article.production_infrastructure")
+    article = e.prices.figure("article.production_infrastructure")
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(
@@ -261,6 +268,22 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
                 f"    {c.category.label:<24}{signed_usd_short(c.change.low):>10} / "
                 f"{signed_usd_short(c.change.high)}"
             )
+    return fit(out, width)
+
+
+def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
+    """The diff's totals and categories, then every line that moved, before -> after."""
+    width = width or terminal_width()
+    out = [render_diff(diff, width), "  Line by line:" if diff.lines else "  No line moved."]
+    for line in diff.lines:
+        before = _amount(line.before) if line.before else "(none)"
+        after = _amount(line.after) if line.after else "(none)"
+        change = line.change
+        out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
+        out.append(
+            f"      {before} -> {after}  "
+            f"({signed_usd_short(change.low)} / {signed_usd_short(change.high)})"
+        )
     return fit(out, width)
 
 
@@ -369,6 +392,14 @@ def render_help() -> str:
             "      an estimate, then follow-ups",
             "  aicost prices",
             "      every price in use and where it came from (with --prices: your file's)",
+            "  aicost -f plan.toml [--max-first-year 500k] [--max-monthly 20k]",
+            "      the scenarios of a TOML, YAML or JSON file; exit 1 over a budget",
+            "  aicost diff old.toml new.toml",
+            "      what changed between two scenario files, line by line",
+            "  aicost schema",
+            "      the JSON Schema of a scenario file",
+            "  aicost mcp [--http]",
+            "      serve these estimates to AI assistants (Model Context Protocol)",
             "",
             "Options:",
             *(

@@ -1,0 +1,189 @@
+"""aicost's estimator: a scenario and a price book in, an estimate out; pure and synchronous.
+
+The names below are its public API, the only ones a front end (the terminal, Slack, an MCP
+server, a scenario file) needs; the modules behind them are the estimator's own and may move.
+
+    from estimator import build_scenario, estimate, price_book
+
+    prices = price_book(own_prices)  # or BUNDLED_BOOK: the bundled figures alone
+    e = estimate(build_scenario(users=10_000, stage="startup"), prices)
+    with prices.shown():  # amounts in the own prices' currency
+        print(usd_range(e.totals.first_year.low, e.totals.first_year.high))
+"""
+
+from estimator.breakeven import READING as BREAKEVEN_READING
+from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
+from estimator.changes import ScenarioChange, apply_change, describe_change
+from estimator.compare import Comparison, Option, compare
+from estimator.curve import CurvePoint, scaling_curve
+from estimator.estimate import Absent, Estimate, estimate
+from estimator.facts import Range
+from estimator.families import Resolution, family_names, model_family_note, resolve_family
+from estimator.gpus import GPU, Precision, gpus_offered
+from estimator.lines import CATEGORIES, Cadence, Category, LineItem
+from estimator.money import (
+    SYMBOLS,
+    count,
+    figure_span,
+    percent,
+    shown,
+    shown_in,
+    signed_usd_short,
+    symbol,
+    times_span,
+    usd,
+    usd_range,
+    usd_short,
+    user_count,
+)
+from estimator.open_models import SelfHostingError
+from estimator.overrides import (
+    BUNDLED,
+    Currency,
+    PriceOverrides,
+    SalaryRegion,
+    default_rate,
+    messages,
+    regions_data,
+    roles,
+)
+from estimator.phases import ARTICLE, Phase
+from estimator.phases import READING as PHASE_READING
+from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
+from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
+from estimator.savings import Saving, cheaper_model
+from estimator.scenario import (
+    COMPLIANCE_LABELS,
+    FIELD_NAMES,
+    MAX_USERS,
+    UPTIME_TARGETS,
+    Compliance,
+    ContextWindowError,
+    Hosting,
+    Scenario,
+    ScenarioError,
+    Stage,
+    build_scenario,
+    field_bounds,
+    stage_defaults,
+)
+from estimator.sensitivity import Sensitivity
+from estimator.strategies import Strategy
+from estimator.token_prices import (
+    PricingError,
+    TokenPrices,
+    close_matches,
+    known_models,
+    provider_ids,
+    token_prices,
+)
+from estimator.token_snapshot import (
+    URL_ENV,
+    AutoUpdateError,
+    bundled_note,
+    refresh,
+    refresh_if_wanted,
+    snapshot_note,
+    snapshot_status,
+)
+from estimator.totals import Amount, Totals
+from estimator.whatif import CategoryDiff, EstimateDiff, LineDiff, diff_estimates
+
+__all__ = [
+    "ARTICLE",
+    "BREAKEVEN_READING",
+    "BUNDLED",
+    "BUNDLED_BOOK",
+    "CATEGORIES",
+    "COMPLIANCE_LABELS",
+    "FIELD_NAMES",
+    "GPU",
+    "MAX_USERS",
+    "PHASE_READING",
+    "SYMBOLS",
+    "UPTIME_TARGETS",
+    "URL_ENV",
+    "Absent",
+    "Amount",
+    "AutoUpdateError",
+    "BreakEven",
+    "Cadence",
+    "Category",
+    "CategoryDiff",
+    "Comparison",
+    "Compliance",
+    "ContextWindowError",
+    "Currency",
+    "CurvePoint",
+    "Estimate",
+    "EstimateDiff",
+    "Hosting",
+    "LineDiff",
+    "LineItem",
+    "Option",
+    "Phase",
+    "Precision",
+    "PriceBook",
+    "PriceFileError",
+    "PriceOverrides",
+    "PricingError",
+    "Range",
+    "Resolution",
+    "SalaryRegion",
+    "Saving",
+    "Scenario",
+    "ScenarioChange",
+    "ScenarioError",
+    "SelfHostingError",
+    "Sensitivity",
+    "Stage",
+    "Strategy",
+    "TokenPrices",
+    "Totals",
+    "apply_change",
+    "break_even",
+    "build_scenario",
+    "bundled_note",
+    "cheaper_model",
+    "close_matches",
+    "compare",
+    "count",
+    "default_rate",
+    "describe_change",
+    "diff_estimates",
+    "estimate",
+    "family_names",
+    "field_bounds",
+    "figure_span",
+    "first_year_difference",
+    "gpus_offered",
+    "known_models",
+    "load_price_file",
+    "messages",
+    "model_family_note",
+    "pair_at",
+    "parse_price_file",
+    "percent",
+    "price_book",
+    "price_file_path",
+    "provider_ids",
+    "refresh",
+    "refresh_if_wanted",
+    "regions_data",
+    "resolve_family",
+    "roles",
+    "scaling_curve",
+    "shown",
+    "shown_in",
+    "signed_usd_short",
+    "snapshot_note",
+    "snapshot_status",
+    "stage_defaults",
+    "symbol",
+    "times_span",
+    "token_prices",
+    "usd",
+    "usd_range",
+    "usd_short",
+    "user_count",
+]

@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from estimator import facts
 from estimator.costs import (
     engineering,
     inference,
@@ -21,20 +20,23 @@ from estimator.costs import (
 )
 from estimator.lines import LineItem
 from estimator.money import shown_in
-from estimator.prices import PriceBook
+from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
 
-_PARTS: tuple[tuple[str, Callable[[Scenario, Traffic], list[LineItem]]], ...] = (
-    (infrastructure.__name__, infrastructure.lines),
-    (regions.__name__, regions.lines),
-    (inference.__name__, inference.lines),
-    (engineering.__name__, lambda s, t: engineering.lines(s)),
-    (storage.__name__, storage.lines),
-    (security.__name__, lambda s, t: security.lines(s)),
-    (team.__name__, lambda s, t: team.lines(s)),
-    (support.__name__, lambda s, t: support.lines(s)),
-    (legal.__name__, lambda s, t: legal.lines(s)),
+# Each category's lines, with the data file's figures its module names as the ones it is priced
+# with (engineering, security and legal read only the article's ranges, by the line's own name).
+_PARTS: tuple[tuple[tuple[str, ...], Callable[[Scenario, Traffic, PriceBook], list[LineItem]]], ...]
+_PARTS = (
+    (infrastructure.FIGURES, infrastructure.lines),
+    (regions.FIGURES, regions.lines),
+    (inference.FIGURES, inference.lines),
+    ((), lambda s, t, prices: engineering.lines(s, prices)),
+    (storage.FIGURES, storage.lines),
+    ((), lambda s, t, prices: security.lines(s, prices)),
+    (team.FIGURES, lambda s, t, prices: team.lines(s, prices)),
+    (support.FIGURES, lambda s, t, prices: support.lines(s, prices)),
+    ((), lambda s, t, prices: legal.lines(s, prices)),
 )
 
 
@@ -98,75 +100,78 @@ def _in_order(
     ]
 
 
-def _gpu_fleet(s: Scenario, t: Traffic) -> self_hosting.Fleet | None:
+def _gpu_fleet(s: Scenario, t: Traffic, prices: PriceBook) -> self_hosting.Fleet | None:
     """The self-hosted GPU fleet for `t`, sized once for the infrastructure and inference lines
     that both read it; None on an API."""
-    return self_hosting.fleet(s, t) if s.hosting is Hosting.self_hosted else None
+    return self_hosting.fleet(s, t, prices) if s.hosting is Hosting.self_hosted else None
 
 
-def parts(s: Scenario, t: Traffic) -> Parts:
-    """The scenario's lines under the prices active now, without a price book's notes (see
-    line_items); `t` is its traffic."""
-    gpus = _gpu_fleet(s, t)
+def parts(s: Scenario, t: Traffic, prices: PriceBook) -> Parts:
+    """The scenario's lines priced with `prices`, without own prices' notes (see line_items);
+    `t` is its traffic."""
+    gpus = _gpu_fleet(s, t, prices)
     return Parts(
-        infrastructure=infrastructure.lines(s, t, gpus),
-        regions=regions.lines(s, t),
-        inference=inference.lines(s, t, gpus),
-        engineering=engineering.lines(s),
-        records=storage.records_lines(s),
-        transcripts=storage.transcripts_line(s, t),
-        security=security.lines(s),
-        team=team.lines(s),
-        support=support.lines(s),
-        legal=legal.lines(s),
+        infrastructure=infrastructure.lines(s, t, prices, gpus),
+        regions=regions.lines(s, t, prices),
+        inference=inference.lines(s, t, prices, gpus),
+        engineering=engineering.lines(s, prices),
+        records=storage.records_lines(s, prices),
+        transcripts=storage.transcripts_line(s, t, prices),
+        security=security.lines(s, prices),
+        team=team.lines(s, prices),
+        support=support.lines(s, prices),
+        legal=legal.lines(s, prices),
     )
 
 
-def line_items(s: Scenario, t: Traffic | None = None) -> list[LineItem]:
+def line_items(
+    s: Scenario, prices: PriceBook = BUNDLED_BOOK, t: Traffic | None = None
+) -> list[LineItem]:
     """`t` is the scenario's traffic when the caller has it already."""
-    book = facts.active()
-    if book is not None:
-        return _priced_with(book, s)
-    return parts(s, t or traffic(s)).lines()
+    if not prices.bundled:
+        return _priced_with(prices, s)
+    return parts(s, t or traffic(s, prices), prices).lines()
 
 
-# The variants below are priced under the prices active now, like `own` was, and are for amounts
-# only: no basis is pinned to a price book. Each is checked line for line against `line_items` of
-# the variant (tests/test_sensitivity.py, tests/test_estimator_properties.py).
+# The variants below are priced with the prices `own` was, and are for amounts only: no basis
+# names own prices. Each is checked line for line against `line_items` of the variant
+# (tests/test_sensitivity.py, tests/test_estimator_properties.py).
 
 
-def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario], list[LineItem]]:
+def usage_variants(
+    s: Scenario, prices: PriceBook, own: Parts | None = None
+) -> Callable[[Scenario], list[LineItem]]:
     """`lines(v)`: the lines of `v`, a copy of `s` with other usage figures (daily share,
     requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
     `own`: the parts of `s` when its estimate made them already.
 
     Engineering, the stored records, security, team, support and legal read none of those
     figures: they stay the scenario's own."""
-    own_traffic = traffic(s)
+    own_traffic = traffic(s, prices)
     if own is None:
-        own = parts(s, own_traffic)
+        own = parts(s, own_traffic, prices)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
     # price reads them all; a self-hosted model's GPU fleet (in the app tier's monitoring and
     # staging, and priced as its inference) reads output tokens with traffic, and no input tokens.
     self_hosted = s.hosting is Hosting.self_hosted
 
     def lines(v: Scenario) -> list[LineItem]:
-        t = traffic(v)
+        t = traffic(v, prices)
         same_traffic = t == own_traffic
         if same_traffic and not (self_hosted and v.output_tokens != s.output_tokens):
             infrastructure_lines = own.infrastructure
-            inference_lines = own.inference if self_hosted else inference.lines(v, t)
+            inference_lines = own.inference if self_hosted else inference.lines(v, t, prices)
         else:
-            gpus = _gpu_fleet(v, t)
-            infrastructure_lines = infrastructure.lines(v, t, gpus)
-            inference_lines = inference.lines(v, t, gpus)
+            gpus = _gpu_fleet(v, t, prices)
+            infrastructure_lines = infrastructure.lines(v, t, prices, gpus)
+            inference_lines = inference.lines(v, t, prices, gpus)
         return _in_order(
             infrastructure_lines,
-            own.regions if same_traffic else regions.lines(v, t),
+            own.regions if same_traffic else regions.lines(v, t, prices),
             inference_lines,
             own.engineering,
             own.records,
-            storage.transcripts_line(v, t),
+            storage.transcripts_line(v, t, prices),
             own.security,
             own.team,
             own.support,
@@ -176,61 +181,62 @@ def usage_variants(s: Scenario, own: Parts | None = None) -> Callable[[Scenario]
     return lines
 
 
-def at_other_users(v: Scenario, own: Parts) -> list[LineItem]:
+def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering, security and legal read no users, so they stay its own."""
-    t = traffic(v)
-    gpus = _gpu_fleet(v, t)
+    t = traffic(v, prices)
+    gpus = _gpu_fleet(v, t, prices)
     return _in_order(
-        infrastructure.lines(v, t, gpus),
-        regions.lines(v, t),
-        inference.lines(v, t, gpus),
+        infrastructure.lines(v, t, prices, gpus),
+        regions.lines(v, t, prices),
+        inference.lines(v, t, prices, gpus),
         own.engineering,
-        storage.records_lines(v),
-        storage.transcripts_line(v, t),
+        storage.records_lines(v, prices),
+        storage.transcripts_line(v, t, prices),
         own.security,
-        team.lines(v),
-        support.lines(v),
+        team.lines(v, prices),
+        support.lines(v, prices),
         own.legal,
     )
 
 
-def hosted_otherwise(v: Scenario, own: Parts) -> list[LineItem]:
+def hosted_otherwise(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The lines of `v`, the parts' scenario on the other hosting with another model (the
     break-even's other side, same usage and so the same traffic): the extra regions, stored
     records, transcripts, security, support and legal read neither, so they stay its own."""
-    t = traffic(v)
-    gpus = _gpu_fleet(v, t)
+    t = traffic(v, prices)
+    gpus = _gpu_fleet(v, t, prices)
     return _in_order(
-        infrastructure.lines(v, t, gpus),
+        infrastructure.lines(v, t, prices, gpus),
         own.regions,
-        inference.lines(v, t, gpus),
-        engineering.lines(v),
+        inference.lines(v, t, prices, gpus),
+        engineering.lines(v, prices),
         own.records,
         own.transcripts,
         own.security,
-        team.lines(v),
+        team.lines(v, prices),
         own.support,
         own.legal,
     )
 
 
 def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
-    """The lines under an organisation's prices, each basis worded under the same prices whenever
-    it is read. A line whose amount a price-file entry or the cloud multiplier moved says so:
-    each is checked by pricing the line without it."""
+    """The lines under an organisation's prices, each basis worded in USD whenever it is read. A
+    line whose amount a price-file entry or the cloud multiplier moved says so: each is checked
+    by pricing the line without it."""
     o = book.overrides
+    assert o is not None
     without: dict[str, dict[str, tuple[float, float]]] = {}
     if o.entries:
-        without["entries"] = _amounts(PriceBook(o.model_copy(update={"entries": {}})), s)
+        without["entries"] = _amounts(price_book(o.model_copy(update={"entries": {}})), s)
     if o.cloud_multiplier != 1.0:
-        without["cloud"] = _amounts(PriceBook(o.model_copy(update={"cloud_multiplier": 1.0})), s)
-    t = traffic(s)
+        without["cloud"] = _amounts(price_book(o.model_copy(update={"cloud_multiplier": 1.0})), s)
+    t = traffic(s, book)
     items: list[LineItem] = []
-    for module, part in _PARTS:
-        with book.recording() as seen:
-            made = part(s, t)
-        names = seen | {n for n in facts.held_by(module) if book.overridden(n)}
+    for figures, part in _PARTS:
+        recorder = book.recorder()
+        made = part(s, t, recorder)
+        names = recorder.read | {n for n in figures if book.overridden(n)}
         for item in made:
             amount = (item.low, item.high)
             note = book.note(
@@ -238,19 +244,18 @@ def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
                 entries=without.get("entries", {}).get(item.key, amount) != amount,
                 cloud=without.get("cloud", {}).get(item.key, amount) != amount,
             )
-            items.append(dataclasses.replace(item, explain=_pinned(book, item.explain, note)))
+            items.append(dataclasses.replace(item, explain=_in_usd(item.explain, note)))
     return items
 
 
-def _amounts(book: PriceBook, s: Scenario) -> dict[str, tuple[float, float]]:
-    with facts.using(book):
-        t = traffic(s)
-        return {item.key: (item.low, item.high) for _, part in _PARTS for item in part(s, t)}
+def _amounts(prices: PriceBook, s: Scenario) -> dict[str, tuple[float, float]]:
+    t = traffic(s, prices)
+    return {item.key: (item.low, item.high) for _, part in _PARTS for item in part(s, t, prices)}
 
 
-def _pinned(book: PriceBook, explain: Callable[[], str], note: str) -> Callable[[], str]:
+def _in_usd(explain: Callable[[], str], note: str) -> Callable[[], str]:
     def worded() -> str:
-        with facts.using(book), shown_in(None):  # worked in USD, the data file's currency
+        with shown_in(None):  # worked in USD, the data file's currency
             return explain() + note
 
     return worded

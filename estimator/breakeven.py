@@ -15,8 +15,10 @@ from pydantic import ValidationError
 
 from estimator import facts
 from estimator.estimate import estimate
+from estimator.gpus import GPU
 from estimator.open_models import SelfHostingError, weights
-from estimator.scenario import GPU, MAX_USERS, Hosting, Scenario
+from estimator.price_book import BUNDLED_BOOK, PriceBook
+from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
 
@@ -24,7 +26,7 @@ READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
     "searched by bisection over users"
 )
-_DEFAULTS = facts.entry("breakeven")
+_DEFAULTS = facts.bundled_entry("breakeven")  # which models stand in: no price
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +41,21 @@ class BreakEven:
     always_cheaper: bool
     # First year of self-hosting minus first year on the API, at the scenario's users.
     first_year_difference: Amount
+    # The price book both sides were priced with.
+    prices: PriceBook = BUNDLED_BOOK
 
     @property
     def requests_per_second(self) -> float | None:
         """Average requests per second at the break-even user count."""
         if self.users is None:
             return None
-        return traffic(self.scenario, users=self.users).average_rps
+        return traffic(self.scenario, self.prices, users=self.users).average_rps
 
     @property
     def self_hosting_cheaper_now(self) -> bool:
-        return monthly_reading(self.self_hosted) <= monthly_reading(self.api)
+        return monthly_reading(self.self_hosted, self.prices) <= monthly_reading(
+            self.api, self.prices
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -66,9 +72,9 @@ class BreakEven:
         }
 
 
-def monthly_reading(s: Scenario) -> float:
+def monthly_reading(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> float:
     """The figure compared: midpoint of the all-in monthly run-rate."""
-    m = estimate(s).totals.monthly_all_in
+    m = estimate(s, prices).totals.monthly_all_in
     return (m.low + m.high) / 2
 
 
@@ -80,7 +86,7 @@ def pair(s: Scenario) -> tuple[Scenario, Scenario]:
     try:
         open_model = weights(s.model).model  # an open model the API serves: self-host the same
     except SelfHostingError:
-        open_model = facts.entry("self_hosting.default_model")["model"]
+        open_model = facts.bundled_entry("self_hosting.default_model")["model"]
     return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
 
 
@@ -120,16 +126,18 @@ def _reason(exc: ValidationError) -> str:
     return str(cause) if cause is not None else error["msg"]
 
 
-def break_even(s: Scenario) -> BreakEven:
+def break_even(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> BreakEven:
     self_hosted, api = pair(s)
 
     def cheaper_self_hosted(users: int) -> bool:
-        return monthly_reading(_at(self_hosted, users)) <= monthly_reading(_at(api, users))
+        return monthly_reading(_at(self_hosted, users), prices) <= monthly_reading(
+            _at(api, users), prices
+        )
 
     first_year = first_year_difference(
-        estimate(self_hosted).totals.first_year, estimate(api).totals.first_year
+        estimate(self_hosted, prices).totals.first_year, estimate(api, prices).totals.first_year
     )
-    result = {"scenario": s, "self_hosted": self_hosted, "api": api}
+    result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
     if cheaper_self_hosted(1):
         return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
     if not cheaper_self_hosted(MAX_USERS):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from estimator.estimate import Estimate, estimate
 from estimator.lines import CATEGORIES, Category
+from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import Scenario
 from estimator.totals import Amount
 
@@ -69,11 +70,14 @@ class Comparison:
         }
 
 
-def compare(options: Sequence[tuple[str, Scenario]]) -> Comparison:
-    """One estimate per (label, scenario); ValueError outside two to five options."""
+def compare(
+    options: Sequence[tuple[str, Scenario]], prices: PriceBook = BUNDLED_BOOK
+) -> Comparison:
+    """One estimate per (label, scenario), each priced with `prices`; ValueError outside two to
+    five options."""
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise ValueError(f"compare takes {MIN_OPTIONS} to {MAX_OPTIONS} options")
-    return Comparison(tuple(Option(label, estimate(s)) for label, s in options))
+    return Comparison(tuple(Option(label, estimate(s, prices)) for label, s in options))
 
 
 def _category_first_year(e: Estimate, category: Category) -> Amount:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estimator.breakdown import line_items
+from estimator.changes import ScenarioChange, apply_change
 from estimator.lines import Cadence
+from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import Scenario
 from estimator.totals import Amount
-from estimator.whatif import ScenarioChange, apply_change
 
 CURVE_USERS = (100, 1_000, 10_000, 100_000, 1_000_000)
 
@@ -41,13 +42,15 @@ class CurvePoint:
         }
 
 
-def scaling_curve(s: Scenario, users: tuple[int, ...] = CURVE_USERS) -> list[CurvePoint]:
+def scaling_curve(
+    s: Scenario, prices: PriceBook = BUNDLED_BOOK, users: tuple[int, ...] = CURVE_USERS
+) -> list[CurvePoint]:
     points = []
     for n in users:
         scenario = apply_change(s, ScenarioChange(set={"users": n}))
         fixed = [0.0, 0.0]
         variable = [0.0, 0.0]
-        for item in line_items(scenario):
+        for item in line_items(scenario, prices):
             if item.cadence is Cadence.one_time:
                 continue
             share = 1 / 12 if item.cadence is Cadence.annual else 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from estimator import facts
 from estimator.breakdown import (
     Parts,
     at_other_users,
@@ -17,16 +16,15 @@ from estimator.breakdown import (
     usage_variants,
 )
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
-from estimator.money import shown_in
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
-from estimator.prices import PriceBook, applied_settings, book_for, with_stage_defaults
-from estimator.pricing import TokenPrices, effective_token_prices
+from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Sensitivity, sensitivity
 from estimator.strategies import Strategy, strategies
+from estimator.token_prices import TokenPrices
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
 from estimator.traffic import traffic
@@ -70,68 +68,53 @@ class Estimate:
     # Re-estimates the scenario 2-6 times: computed only when read (what-ifs and phase
     # sub-estimates never read it).
     _first_year_of: Callable[[Scenario], Amount] | None = field(default=None, repr=False)
-    # The organisation's prices it was made with (None: the bundled ones, in USD).
-    prices: PriceBook | None = None
+    # The price book it was made with (the bundled one unless an organisation's own prices).
+    prices: PriceBook = BUNDLED_BOOK
     # Where the token prices came from: "genai-prices", or the discount or own price applied.
     token_prices_by: str = "genai-prices"
     # True when every line left out was exactly $0: `totals` are then, bit for bit, the sum over
     # all the lines that `totals_for(scenario)` makes (adding 0.0 changes no float sum).
     _totals_cover_every_line: bool = field(default=False, repr=False)
-    # Its lines by the figures they read, for the sensitivity (None under a price book).
+    # Its lines by the figures they read, for the sensitivity (None under own prices).
     _parts: Parts | None = field(default=None, repr=False)
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
-        if self.prices is None and facts.active() is None:
-            return self._phases()  # the bundled prices are already the ones read
-        with facts.using(self.prices):
-            return self._phases()
+        return self._phases()
 
     @cached_property
     def strategies(self) -> tuple[Strategy, ...]:
-        if self.prices is None and facts.active() is None:
-            return self._strategies()
-        with facts.using(self.prices):
-            return self._strategies()
+        return self._strategies()
 
     @cached_property
     def sensitivity(self) -> tuple[Sensitivity, ...]:
         """The (up to) three usage assumptions that move the first year most."""
-        if self.prices is None and facts.active() is None:
-            return self._sensitivity()
-        with facts.using(self.prices):
-            return self._sensitivity()
-
-    def _sensitivity(self) -> tuple[Sensitivity, ...]:
-        first_year_of = self._first_year_of or _usage_first_year(self.scenario, self._parts)
-        return sensitivity(self.scenario, self.totals.first_year, first_year_of)
+        first_year_of = self._first_year_of or _usage_first_year(
+            self.scenario, self.prices, self._parts
+        )
+        return sensitivity(self.scenario, self.totals.first_year, first_year_of, self.prices)
 
     def totals_hosted_otherwise(self, side: Scenario) -> Totals:
         """`totals_for(side)`, `side` being this scenario on the other hosting (the break-even's
-        other side), under the prices active now: from this estimate's parts when they were
-        priced under the same (the bundled ones)."""
-        if self._parts is None or facts.active() is not None:
-            return totals_for(side)
-        return sum_lines(hosted_otherwise(side, self._parts), side.prototype_cost)
+        other side), under this estimate's prices: from its parts when it has them."""
+        if self._parts is None:
+            return totals_for(side, self.prices)
+        return sum_lines(hosted_otherwise(side, self._parts, self.prices), side.prototype_cost)
 
     def totals_of_every_line(self) -> Totals:
         """`totals_for(self.scenario)` under this estimate's prices (lines under a cent summed
         too, as the break-even compares them): its own totals when nothing was left out but $0."""
         if self._totals_cover_every_line:
             return self.totals
-        with facts.using(self.prices):
-            return totals_for(self.scenario)
+        return totals_for(self.scenario, self.prices)
 
     @property
     def overrides(self) -> PriceOverrides | None:
-        return self.prices.overrides if self.prices is not None else None
+        return self.prices.overrides
 
     def shown(self) -> AbstractContextManager[None]:
         """Amounts formatted inside are in this estimate's currency, at its rate."""
-        o = self.overrides
-        if o is None:
-            return shown_in(None)
-        return shown_in(o.currency.code.value, o.currency.per_usd)
+        return self.prices.shown()
 
     @property
     def token_prices_from(self) -> str:
@@ -151,7 +134,8 @@ class Estimate:
     @property
     def settings_applied(self) -> list[str]:
         """Which of the organisation's settings this estimate used, one phrase each."""
-        return applied_settings(self.prices.overrides) if self.prices is not None else []
+        o = self.prices.overrides
+        return applied_settings(o) if o is not None else []
 
     def by_category(self) -> list[tuple[Category, Amount, Amount, Amount]]:
         """(category, one-time, monthly, annual) for each category that has lines."""
@@ -221,23 +205,25 @@ class Estimate:
         }
 
 
-def totals_for(s: Scenario) -> Totals:
-    return sum_lines(line_items(s), s.prototype_cost)
+def totals_for(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Totals:
+    return sum_lines(line_items(s, prices), s.prototype_cost)
 
 
-def _totals_at(s: Scenario, users: int, own: Parts | None) -> Totals:
-    """`totals_for` of `s` at `users` (year two, ten times as many), under the prices active now:
-    from the estimate's parts `own` when they were priced under the same (the bundled ones)."""
+def _totals_at(s: Scenario, users: int, own: Parts | None, prices: PriceBook) -> Totals:
+    """`totals_for` of `s` at `users` (year two, ten times as many) under `prices`: from the
+    estimate's parts `own` when it has them (the bundled prices)."""
     v = s.model_copy(update={"users": users})
-    if own is None or facts.active() is not None:
-        return totals_for(v)
-    return sum_lines(at_other_users(v, own), v.prototype_cost)
+    if own is None:
+        return totals_for(v, prices)
+    return sum_lines(at_other_users(v, own, prices), v.prototype_cost)
 
 
-def _usage_first_year(s: Scenario, own: Parts | None) -> Callable[[Scenario], Amount]:
+def _usage_first_year(
+    s: Scenario, prices: PriceBook, own: Parts | None
+) -> Callable[[Scenario], Amount]:
     """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
     the lines that read usage are priced again for each (the sensitivity prices eight)."""
-    lines_of = usage_variants(s, own)
+    lines_of = usage_variants(s, prices, own)
     return lambda v: sum_lines(lines_of(v), v.prototype_cost).first_year
 
 
@@ -253,36 +239,38 @@ def _lever_absent(saving: Saving) -> Absent:
     return Absent("lever", saving.name, lambda: saving.detail)
 
 
-def estimate(s: Scenario, overrides: PriceOverrides | None = None) -> Estimate:
-    """The estimate of `s`, priced with `overrides` (None: the prices already active, usually the
-    bundled ones; everything that re-estimates inside inherits them)."""
-    if overrides is None:
-        return _estimate(s, facts.active())
-    book = book_for(overrides)
-    with facts.using(book):
-        return _estimate(s, book)
+def estimate(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Estimate:
+    """The estimate of `s`, priced with `prices` (`price_book(overrides)` for an organisation's
+    own; everything it re-estimates inside is priced with the same)."""
+    return _estimate(s, prices)
 
 
-def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
-    if book is not None:
+def with_stage_defaults(s: Scenario, overrides: PriceOverrides) -> Scenario:
+    """`s` with the organisation's usage defaults where the user gave no figure of their own."""
+    update = {k: v for k, v in overrides.stage_defaults.given().items() if k not in s.given}
+    return s.model_copy(update=update) if update else s
+
+
+def _estimate(s: Scenario, book: PriceBook) -> Estimate:
+    if book.overrides is not None:
         s = with_stage_defaults(s, book.overrides)
-    t = traffic(s)
-    own = parts(s, t) if book is None else None  # under a book, lines carry its notes
+    t = traffic(s, book)
+    own = parts(s, t, book) if book.bundled else None  # under own prices, lines carry notes
     items, zero_lines = [], []
-    for item in own.lines() if own is not None else line_items(s, t):
+    for item in own.lines() if own is not None else line_items(s, book, t):
         # _is_zero written out: it runs for every line of every estimate.
         low, high = item.low, item.high
         zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
         (zero_lines if zero else items).append(item)
     totals = sum_lines(items, s.prototype_cost)
-    managed = managed_trade_off(items)
+    managed = managed_trade_off(items, book)
     kept, zero_levers = [], []
-    for lever in savings(s, managed, t):
+    for lever in savings(s, managed, book, t):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
 
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
-        year_two = _totals_at(s, min(average_users, MAX_USERS), own)
+        year_two = _totals_at(s, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 
     def five_strategies() -> tuple[Strategy, ...]:
@@ -290,19 +278,12 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
 
         def at_ten_x() -> Totals:
             if not ten_x:
-                ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own))
+                ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
             return ten_x[0]
 
-        plans = strategies(s, items, totals, at_ten_x, managed, t)
-        if book is not None:  # their wording reads figures: word it under the same prices
-            plans = [replace(p, explain=_pinned(book, p.explain)) for p in plans]
-        return tuple(plans)
+        return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))
 
-    prices, prices_from = (
-        effective_token_prices(s.model) if s.hosting is Hosting.api else (None, "")
-    )
-    if book is not None:  # their wording reads figures: word it under the same prices
-        kept = [replace(k, explain=_pinned(book, k.explain)) for k in kept]
+    prices, prices_from = book.token_prices(s.model) if s.hosting is Hosting.api else (None, "")
     return Estimate(
         scenario=s,
         line_items=tuple(items),
@@ -317,11 +298,3 @@ def _estimate(s: Scenario, book: PriceBook | None) -> Estimate:
         _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
         _parts=own,
     )
-
-
-def _pinned(book: PriceBook, explain: Callable[[], str]) -> Callable[[], str]:
-    def worded() -> str:
-        with facts.using(book):
-            return explain()
-
-    return worded

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from estimator import facts
-from estimator.pricing import PricingError, token_prices
+from estimator.token_prices import PricingError, token_prices
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Resolution:
 
 def family_names() -> tuple[str, ...]:
     """Family names, longest first so "gemini flash" is tried before "gemini"."""
-    return tuple(sorted(facts.entry("model_families"), key=len, reverse=True))
+    return tuple(sorted(facts.bundled_entry("model_families"), key=len, reverse=True))
 
 
 def _version(match: re.Match[str]) -> tuple[int, ...]:
@@ -33,7 +33,7 @@ def _version(match: re.Match[str]) -> tuple[int, ...]:
 @cache
 def resolve_family(family: str) -> Resolution | None:
     """The newest model of `family`, or None when the name is not a family."""
-    rule = facts.entry("model_families").get(family)
+    rule = facts.bundled_entry("model_families").get(family)
     if rule is None:
         return None
     from genai_prices.data_snapshot import get_snapshot

@@ -118,7 +118,7 @@ def user_count(n: float) -> str:
     return f"{count(n)} {'user' if n == 1 else 'users'}"
 
 
-def multiple(low: float, high: float) -> str:
+def times_span(low: float, high: float) -> str:
     """'5.7-9.2x', '78,622-249,352x', '1.3x': tenths matter at 5.7x, not at 19,988x; one figure
     when both ends agree."""
     if high < 100:

@@ -12,8 +12,8 @@ from functools import cache
 
 from estimator import facts
 
-_TABLE = [(re.compile(row["pattern"]), row) for row in facts.entry("models")]
-_OPEN_FAMILIES = re.compile(facts.entry("self_hosting.open_families")["pattern"])
+_TABLE = [(re.compile(row["pattern"]), row) for row in facts.bundled_entry("models")]
+_OPEN_FAMILIES = re.compile(facts.bundled_entry("self_hosting.open_families")["pattern"])
 _SIZE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _ACTIVE = re.compile(r"(?<![a-z0-9])a(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _EXAMPLES = "llama3.1-8b, gpt-oss-120b, mixtral-8x7b or deepseek-v3.2"

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.lines import Category, LineItem
+from estimator.price_book import PriceBook
 from estimator.totals import Amount
 
-_SRE = facts.live("salary.site_reliability_engineer")
-_LOADED = facts.live("team.loaded_cost_factor")
-_SELF_RUN_HOURS = facts.live("operations.self_run_hours_per_service")
-_SELF_RUN_PRICE = facts.live("operations.self_run_price_share")
 
-
-def engineer_hourly() -> Amount:
+def engineer_hourly(prices: PriceBook) -> Amount:
     """An SRE's fully loaded cost per hour, from the salary range."""
+    sre = prices.figure("salary.site_reliability_engineer")
+    loaded = prices.figure("team.loaded_cost_factor")
     hours = facts.WORK_HOURS_PER_YEAR
-    return Amount(_SRE.low * _LOADED.low / hours, _SRE.high * _LOADED.high / hours)
+    return Amount(sre.low * loaded.low / hours, sre.high * loaded.high / hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +33,7 @@ class ManagedTradeOff:
         return Amount(self.labour.low - self.premium.high, self.labour.high - self.premium.low)
 
 
-def managed_trade_off(items: list[LineItem]) -> ManagedTradeOff:
+def managed_trade_off(items: list[LineItem], prices: PriceBook) -> ManagedTradeOff:
     # The managed database and Redis lines (one pass over every line: runs on every estimate).
     storage = Category.storage
     managed = [
@@ -44,10 +42,12 @@ def managed_trade_off(items: list[LineItem]) -> ManagedTradeOff:
         if (i.item == "Managed database" and i.category is storage)
         or i.item.startswith("Managed Redis")
     ]
+    self_run_price = prices.figure("operations.self_run_price_share")
+    self_run_hours = prices.figure("operations.self_run_hours_per_service")
     price = Amount(sum(i.low for i in managed), sum(i.high for i in managed))
-    premium = Amount(price.low * (1 - _SELF_RUN_PRICE.high), price.high * (1 - _SELF_RUN_PRICE.low))
-    hours_low = _SELF_RUN_HOURS.low * len(managed)
-    hours_high = _SELF_RUN_HOURS.high * len(managed)
-    rate = engineer_hourly()
+    premium = Amount(price.low * (1 - self_run_price.high), price.high * (1 - self_run_price.low))
+    hours_low = self_run_hours.low * len(managed)
+    hours_high = self_run_hours.high * len(managed)
+    rate = engineer_hourly(prices)
     labour = Amount(hours_low * rate.low, hours_high * rate.high)
     return ManagedTradeOff(premium, labour, hours_low, hours_high)

@@ -18,7 +18,8 @@ from estimator.totals import Amount, Totals
 # The reference article every "the article" in the estimate points to.
 ARTICLE = '"From Prototype to Production: Estimating the Cost of AI Scaling" (2025-08-12)'
 
-_LOADED = facts.live("team.loaded_cost_factor")
+# Worded once from the bundled file: the reading is the same whatever prices an estimate uses.
+_LOADED = facts.bundled_figure("team.loaded_cost_factor")
 
 READING = (
     f"The article is {ARTICLE}. Salaries are fully loaded (x{_LOADED.low:g}-{_LOADED.high:g} for "

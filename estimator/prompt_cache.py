@@ -8,7 +8,7 @@ from functools import cache
 
 from estimator import facts
 from estimator.money import count, percent
-from estimator.pricing import token_prices
+from estimator.token_prices import token_prices
 
 
 @cache
@@ -16,14 +16,14 @@ def minimum_prefix(model: str) -> int | None:
     """Fewest input tokens `model`'s provider caches, or None when none is on file."""
     model_id = model.rsplit("/", 1)[-1] if model.count("/") == 1 else model
     best: tuple[int, int] | None = None
-    for rule in facts.entry("prompt_cache_minimum")["models"]:
+    for rule in facts.bundled_entry("prompt_cache_minimum")["models"]:
         for prefix in rule["prefixes"]:
             if model_id.startswith(prefix) and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), int(rule["tokens"]))
     if best:
         return best[1]
     provider = token_prices(model).provider
-    value = facts.entry("prompt_cache_minimum.providers").get(provider)
+    value = facts.bundled_entry("prompt_cache_minimum.providers").get(provider)
     return int(value) if isinstance(value, int) else None
 
 

@@ -6,22 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.changes import ScenarioChange
 from estimator.costs import inference, infrastructure
 from estimator.money import count, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
-from estimator.pricing import token_prices
+from estimator.price_book import PriceBook
 from estimator.prompt_cache import minimum_prefix
 from estimator.scenario import Hosting, Scenario
+from estimator.token_prices import token_prices
 from estimator.totals import Amount
 from estimator.traffic import Traffic, traffic
-from estimator.whatif import ScenarioChange
 
-_HIT_TARGET = facts.live("levers.response_cache_hit_target")
-_PROMPT_TARGET = facts.live("levers.prompt_cache_share_target")
-_ARTICLE_CACHING = facts.live("article.caching_saving")
-_CANDIDATES: list[str] = facts.entry("levers.cheaper_models")["candidates"]
-_INSTANCE = facts.live("compute.instance_monthly")
-_RESERVED = facts.live("gpu.reserved_saving")
+# The models the cheaper-model lever compares: a list, not a price (read from the bundled file).
+_CANDIDATES: list[str] = facts.bundled_entry("levers.cheaper_models")["candidates"]
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
@@ -50,15 +47,18 @@ class Saving:
         }
 
 
-def _inference_monthly(s: Scenario, cache_hit_rate: float | None = None) -> Amount:
+def _inference_monthly(s: Scenario, prices: PriceBook, cache_hit_rate: float) -> Amount:
     """Monthly cost of the lines a response cache moves: every hit is an LLM call not made.
     (App servers still answer hits, so their sizing does not change.)"""
-    return Amount(*inference.monthly_cost(s, traffic(s, cache_hit_rate=cache_hit_rate)))
+    t = traffic(s, prices, cache_hit_rate=cache_hit_rate)
+    return Amount(*inference.monthly_cost(s, t, prices))
 
 
-def response_caching(s: Scenario, t: Traffic | None = None) -> Saving:
-    now = Amount(*inference.monthly_cost(s, t or traffic(s)))
-    if s.cache_hit_rate >= _HIT_TARGET.high:
+def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    hit_target = prices.figure("levers.response_cache_hit_target")
+    article_caching = prices.figure("article.caching_saving")
+    now = Amount(*inference.monthly_cost(s, t or traffic(s, prices), prices))
+    if s.cache_hit_rate >= hit_target.high:
         return Saving(
             "response_caching",
             "Response caching",
@@ -69,8 +69,8 @@ def response_caching(s: Scenario, t: Traffic | None = None) -> Saving:
                 f"FAQ-heavy bots reach."
             ),
         )
-    at_low = _inference_monthly(s, cache_hit_rate=max(s.cache_hit_rate, _HIT_TARGET.low))
-    at_high = _inference_monthly(s, cache_hit_rate=_HIT_TARGET.high)
+    at_low = _inference_monthly(s, prices, max(s.cache_hit_rate, hit_target.low))
+    at_high = _inference_monthly(s, prices, hit_target.high)
     saving = Amount(max(0.0, now.low - at_low.low), max(0.0, now.high - at_high.high))
     return Saving(
         "response_caching",
@@ -78,16 +78,16 @@ def response_caching(s: Scenario, t: Traffic | None = None) -> Saving:
         saving,
         lambda: (
             f"Raising the response-cache hit rate from {percent(s.cache_hit_rate)} to "
-            f"{percent_span(_HIT_TARGET.low, _HIT_TARGET.high)} (FAQ-heavy traffic; the article "
-            f"credits caching with {percent_span(_ARTICLE_CACHING.low, _ARTICLE_CACHING.high)} "
+            f"{percent_span(hit_target.low, hit_target.high)} (FAQ-heavy traffic; the article "
+            f"credits caching with {percent_span(article_caching.low, article_caching.high)} "
             f"less compute) saves {usd_range(saving.low, saving.high)}/month on LLM calls. "
             f"General chat tends to reach 20-30%."
         ),
-        ScenarioChange(set={"cache_hit_rate": _HIT_TARGET.low}),
+        ScenarioChange(set={"cache_hit_rate": hit_target.low}),
     )
 
 
-def prompt_caching(s: Scenario, t: Traffic | None = None) -> Saving:
+def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
     if s.hosting is Hosting.self_hosted:
         return Saving(
             "prompt_caching",
@@ -98,8 +98,8 @@ def prompt_caching(s: Scenario, t: Traffic | None = None) -> Saving:
                 "line."
             ),
         )
-    prices = token_prices(s.model)
-    if prices.cached_input >= prices.input:
+    rates = token_prices(s.model)
+    if rates.cached_input >= rates.input:
         return Saving(
             "prompt_caching",
             "Prompt caching",
@@ -119,16 +119,17 @@ def prompt_caching(s: Scenario, t: Traffic | None = None) -> Saving:
                 f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
                 f"your {count(s.input_tokens)}-token requests are below it, so nothing is cached. "
                 f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
-                f"tokens would unlock ${prices.cached_input:g} instead of ${prices.input:g} "
+                f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
                 "per Mtok on that part of the input."
             ),
         )
-    t = t or traffic(s)
-    now = inference.token_cost(s, t)
-    low_target = max(s.prompt_cache_share, _PROMPT_TARGET.low)
-    high_target = max(s.prompt_cache_share, _PROMPT_TARGET.high)
-    at_low = inference.token_cost(s, t, prompt_cache_share=low_target)
-    at_high = inference.token_cost(s, t, prompt_cache_share=high_target)
+    t = t or traffic(s, prices)
+    prompt_target = prices.figure("levers.prompt_cache_share_target")
+    now = inference.token_cost(s, t, prices)
+    low_target = max(s.prompt_cache_share, prompt_target.low)
+    high_target = max(s.prompt_cache_share, prompt_target.high)
+    at_low = inference.token_cost(s, t, prices, prompt_cache_share=low_target)
+    at_high = inference.token_cost(s, t, prices, prompt_cache_share=high_target)
     saving = Amount(max(0.0, now[0] - at_low[0]), max(0.0, now[1] - at_high[1]))
     return Saving(
         "prompt_caching",
@@ -136,9 +137,9 @@ def prompt_caching(s: Scenario, t: Traffic | None = None) -> Saving:
         saving,
         lambda: (
             f"Keeping a stable prompt prefix so "
-            f"{percent_span(_PROMPT_TARGET.low, _PROMPT_TARGET.high)} of input is read from "
+            f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
             f"{s.model}'s prompt cache "
-            f"(${prices.cached_input:g} instead of ${prices.input:g} per Mtok; now "
+            f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
             f"{percent(s.prompt_cache_share)}) saves {usd_range(saving.low, saving.high)}/month."
         ),
         ScenarioChange(set={"prompt_cache_share": low_target}),
@@ -171,18 +172,18 @@ def managed_services(managed: ManagedTradeOff) -> Saving:
     )
 
 
-def cheaper_model(s: Scenario, t: Traffic | None = None) -> Saving:
-    t = t or traffic(s)
+def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    t = t or traffic(s, prices)
     if s.hosting is Hosting.self_hosted:
-        current = Amount(*inference.gpu_cost(s, t))
+        current = Amount(*inference.gpu_cost(s, t, prices))
     else:
-        current = Amount(*inference.token_cost(s, t))
+        current = Amount(*inference.token_cost(s, t, prices))
     best_model, best = None, current
     for model in _CANDIDATES:
         window = token_prices(model).context_window
         if model == s.model or (window and s.input_tokens + s.output_tokens > window):
             continue  # a model whose context window cannot take these requests is no option
-        cost = Amount(*inference.token_cost(s, t, model))
+        cost = Amount(*inference.token_cost(s, t, prices, model))
         if cost.high < best.high:
             best_model, best = model, cost
     if best_model is None:
@@ -193,13 +194,13 @@ def cheaper_model(s: Scenario, t: Traffic | None = None) -> Saving:
             lambda: f"{s.model} is already the cheapest of the models compared for this traffic.",
         )
     saving = Amount(current.low - best.low, current.high - best.high)
-    prices = token_prices(best_model)
+    rates = token_prices(best_model)
     return Saving(
         "cheaper_model",
         "Cheaper model",
         Amount(max(0.0, saving.low), max(0.0, saving.high)),
         lambda: (
-            f"The same traffic on {best_model} ({prices.per_mtok()}) costs "
+            f"The same traffic on {best_model} ({rates.per_mtok()}) costs "
             f"{usd_range(best.low, best.high)}/month instead of "
             f"{usd_range(current.low, current.high)}"
             f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your "
@@ -209,17 +210,18 @@ def cheaper_model(s: Scenario, t: Traffic | None = None) -> Saving:
     )
 
 
-def autoscaling(s: Scenario, t: Traffic | None = None) -> Saving:
-    t = t or traffic(s)
-    peak = infrastructure.fleet(s, t)
+def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    t = t or traffic(s, prices)
+    instance = prices.figure("compute.instance_monthly")
+    peak = infrastructure.fleet(s, t, prices)
     # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
-    average = infrastructure.fleet_at(s, t.average_rps, t.average_rps)
+    average = infrastructure.fleet_at(s, t.average_rps, t.average_rps, prices)
     saved_low = (
         peak.total(s.regions, low=True) - average.total(s.regions, low=True)
-    ) * _INSTANCE.low
+    ) * instance.low
     saved_high = (
         peak.total(s.regions, low=False) - average.total(s.regions, low=False)
-    ) * _INSTANCE.high
+    ) * instance.high
 
     def detail() -> str:
         if saved_high <= 0:
@@ -236,12 +238,11 @@ def autoscaling(s: Scenario, t: Traffic | None = None) -> Saving:
     return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), detail)
 
 
-def reserved_gpus(s: Scenario, t: Traffic) -> Saving:
+def reserved_gpus(s: Scenario, t: Traffic, prices: PriceBook) -> Saving:
     """Self-hosted: the primary region's GPUs, on all day, on a reserved contract. Priced at the
     workspace's reserved rate where it set one, else costs.toml's 30-50% off on-demand."""
-    low, high = inference.gpu_cost(s, t)
-    book = facts.active()
-    own = book.overrides.gpu_hourly(s.gpu) if book is not None else None
+    low, high = inference.gpu_cost(s, t, prices)
+    own = prices.gpu_hourly(s.gpu)
     gpu = s.gpu.value.upper()
     if own is not None and own[1] < own[0]:
         on_demand, reserved, origin = own
@@ -251,11 +252,12 @@ def reserved_gpus(s: Scenario, t: Traffic) -> Saving:
         def how() -> str:
             return f"at your reserved ${reserved:g}/h against ${on_demand:g}/h on demand ({origin})"
     else:
-        saved = Amount(low * _RESERVED.low, high * _RESERVED.high)
+        off = prices.figure("gpu.reserved_saving")
+        saved = Amount(low * off.low, high * off.high)
 
         def how() -> str:
             return (
-                f"at the {percent_span(_RESERVED.low, _RESERVED.high)} off on-demand that one- to "
+                f"at the {percent_span(off.low, off.high)} off on-demand that one- to "
                 "three-year commitments get"
             )
 
@@ -271,17 +273,19 @@ def reserved_gpus(s: Scenario, t: Traffic) -> Saving:
     )
 
 
-def savings(s: Scenario, managed: ManagedTradeOff, t: Traffic | None = None) -> tuple[Saving, ...]:
+def savings(
+    s: Scenario, managed: ManagedTradeOff, prices: PriceBook, t: Traffic | None = None
+) -> tuple[Saving, ...]:
     """The five levers, and reserved GPUs when self-hosted; `t` is the scenario's own traffic
     when the caller has it already."""
-    t = t or traffic(s)
+    t = t or traffic(s, prices)
     levers = (
-        response_caching(s, t),
-        prompt_caching(s, t),
+        response_caching(s, prices, t),
+        prompt_caching(s, prices, t),
         managed_services(managed),
-        cheaper_model(s, t),
-        autoscaling(s, t),
+        cheaper_model(s, prices, t),
+        autoscaling(s, prices, t),
     )
     if s.hosting is Hosting.self_hosted:
-        return (*levers, reserved_gpus(s, t))
+        return (*levers, reserved_gpus(s, t, prices))
     return levers

@@ -20,9 +20,12 @@ from pydantic import (
 )
 
 from estimator import facts
+from estimator.gpus import GPU, Precision
+from estimator.gpus import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
 from estimator.money import count, percent, usd
 from estimator.open_models import SelfHostingError
-from estimator.pricing import PricingError, token_prices
+from estimator.replicas import check_hostable
+from estimator.token_prices import PricingError, token_prices
 
 
 class Stage(StrEnum):
@@ -56,26 +59,6 @@ COMPLIANCE_LABELS = {
 class Hosting(StrEnum):
     api = "api"
     self_hosted = "self-hosted"
-
-
-class GPU(StrEnum):
-    h100 = "h100"
-    h200 = "h200"
-    a100 = "a100"
-    l4 = "l4"
-
-
-def gpus_offered() -> str:
-    """The GPUs a self-hosted scenario can name, for messages: "h100, h200, a100 or l4"."""
-    names = [gpu.value for gpu in GPU]
-    return f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-class Precision(StrEnum):
-    """Weight precision of a self-hosted model: BF16/FP16 (2 bytes) or FP8 (1 byte)."""
-
-    bf16 = "bf16"
-    fp8 = "fp8"
 
 
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
@@ -139,11 +122,11 @@ class Scenario(BaseModel):
         merged["stage"] = stage
         if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
             # Records follow users unless given (the same rule storage prices with).
-            per_user = facts.figure("storage.records_per_user").low
+            per_user = facts.bundled_figure("storage.records_per_user").low
             merged["stored_records"] = round(merged["users"] * per_user)
         if merged.get("hosting") == Hosting.self_hosted.value and "model" not in chosen:
             # The stage's default model is an API model; self-hosting needs open weights.
-            merged["model"] = facts.entry("self_hosting.default_model")["model"]
+            merged["model"] = facts.bundled_entry("self_hosting.default_model")["model"]
         if "given" not in data:
             merged["given"] = frozenset(chosen - {"stage"} if "stage" not in data else chosen)
         return merged
@@ -182,10 +165,8 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _self_hostable(self) -> Scenario:
         if self.hosting is Hosting.self_hosted:
-            from estimator.costs.self_hosting import check  # sizes GPUs; imports this module
-
             # Raises SelfHostingError naming what can be hosted.
-            check(self.model, self.gpu, self.precision, "precision" in self.given)
+            check_hostable(self.model, self.gpu, self.precision, "precision" in self.given)
         return self
 
     def describe(self) -> list[tuple[str, str, bool]]:
@@ -240,7 +221,7 @@ FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
 
 def stage_defaults(stage: Stage) -> dict[str, Any]:
     """The data file's defaults for a stage (without the bookkeeping keys)."""
-    table = facts.entry(f"defaults.{Stage(stage).value}")
+    table = facts.bundled_entry(f"defaults.{Stage(stage).value}")
     return {k: v for k, v in table.items() if k not in ("source", "checked")}
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator.money import count, percent
+from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.totals import Amount
 from estimator.uncertainty import USAGE_LABELS, span, unsure_fields
@@ -56,13 +57,16 @@ class Sensitivity:
 
 
 def sensitivity(
-    s: Scenario, first_year: Amount, first_year_of: Callable[[Scenario], Amount]
+    s: Scenario,
+    first_year: Amount,
+    first_year_of: Callable[[Scenario], Amount],
+    prices: PriceBook,
 ) -> tuple[Sensitivity, ...]:
     """The SHOWN assumptions with the largest first-year swing, largest first."""
     found = []
     for name in unsure_fields(s):
         value = getattr(s, name)
-        low, high = span(name, value)
+        low, high = span(name, value, prices)
 
         def at(v: float, name: str = name, value: float = value) -> Amount:
             if v == value:

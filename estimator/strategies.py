@@ -12,13 +12,10 @@ from estimator.lines import Category, LineItem
 from estimator.money import percent, span, usd, usd_range, usd_short, user_count
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
+from estimator.price_book import PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
 from estimator.traffic import Traffic, traffic
-
-_INSTANCE = facts.live("compute.instance_monthly")
-_MANUAL = facts.live("operations.manual_hours_per_host")
-_AUTOMATED = facts.live("operations.automated_hours_per_host")
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
@@ -39,16 +36,17 @@ class Strategy:
         return {"key": self.key, "name": self.name, "rule": self.rule, "advice": self.advice}
 
 
-def _extra_servers(now: Fleet, later: Fleet, regions: int) -> Amount:
+def _extra_servers(now: Fleet, later: Fleet, regions: int, prices: PriceBook) -> Amount:
     """Monthly cost of the servers `later` needs beyond `now`, across regions."""
+    instance = prices.figure("compute.instance_monthly")
     return Amount(
-        (later.total(regions, low=True) - now.total(regions, low=True)) * _INSTANCE.low,
-        (later.total(regions, low=False) - now.total(regions, low=False)) * _INSTANCE.high,
+        (later.total(regions, low=True) - now.total(regions, low=True)) * instance.low,
+        (later.total(regions, low=False) - now.total(regions, low=False)) * instance.high,
     )
 
 
-def _fleet_at(s: Scenario, users: int) -> Fleet:
-    return fleet(s, traffic(s, users=min(users, MAX_USERS)))
+def _fleet_at(s: Scenario, users: int, prices: PriceBook) -> Fleet:
+    return fleet(s, traffic(s, prices, users=min(users, MAX_USERS)), prices)
 
 
 def strategies(
@@ -57,15 +55,16 @@ def strategies(
     totals: Totals,
     at_ten_x: Callable[[], Totals],
     managed: ManagedTradeOff,
+    prices: PriceBook,
     t: Traffic | None = None,
 ) -> tuple[Strategy, ...]:
     """The five strategies; `at_ten_x` prices the scenario at ten times the users when read; `t`
     is the scenario's traffic when the caller has it already."""
     if t is None:
-        t = traffic(s)
-    now_fleet = fleet(s, t)
+        t = traffic(s, prices)
+    now_fleet = fleet(s, t, prices)
     ten_x_users = min(s.users * 10, MAX_USERS)
-    headroom = _extra_servers(now_fleet, _fleet_at(s, ten_x_users), s.regions)
+    headroom = _extra_servers(now_fleet, _fleet_at(s, ten_x_users, prices), s.regions, prices)
 
     def plan_advice() -> str:
         later = at_ten_x()
@@ -94,8 +93,8 @@ def strategies(
     )
 
     _, final_users = year_two_users(s)
-    grown_fleet = _fleet_at(s, final_users)
-    steps_saved = _extra_servers(now_fleet, grown_fleet, s.regions)
+    grown_fleet = _fleet_at(s, final_users, prices)
+    steps_saved = _extra_servers(now_fleet, grown_fleet, s.regions, prices)
 
     def gradual_advice() -> str:
         now_servers = span(
@@ -128,7 +127,7 @@ def strategies(
     llm = [i for i in items if i.category is Category.llm_inference]
     if s.hosting is Hosting.api:
         # The central figure (calls x one request's price), not the p90 end of the line's range.
-        monthly_llm = t.llm_requests_per_month * quote(s).price
+        monthly_llm = t.llm_requests_per_month * quote(s, prices).price
     else:
         monthly_llm = sum(i.high for i in llm)
     daily_llm = monthly_llm / facts.DAYS_PER_MONTH
@@ -149,9 +148,11 @@ def strategies(
 
     hosts_low = now_fleet.total(s.regions, low=True) + 1
     hosts_high = now_fleet.total(s.regions, low=False) + 2
-    saved_low = hosts_low * (_MANUAL.low - _AUTOMATED.low)
-    saved_high = hosts_high * (_MANUAL.high - _AUTOMATED.high)
-    rate = engineer_hourly()
+    manual = prices.figure("operations.manual_hours_per_host")
+    automated = prices.figure("operations.automated_hours_per_host")
+    saved_low = hosts_low * (manual.low - automated.low)
+    saved_high = hosts_high * (manual.high - automated.high)
+    rate = engineer_hourly(prices)
     automate = Strategy(
         "automate_operations",
         "Automate operations",

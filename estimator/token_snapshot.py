@@ -4,7 +4,10 @@ fetch its background task makes), falling back to the bundled snapshot when the 
 
 `refresh()` runs once per process at start-up (the CLI's --update-prices, the bot's
 PRICES_AUTO_UPDATE=1, in the bot and each estimate worker), before any price is read, and clears
-the estimator's price caches so nothing priced from the old data stays.
+the estimator's price caches so nothing priced from the old data stays. The whole fetch has one
+deadline (FETCH_SECONDS): the HTTP client's timeout is per read, so a server trickling bytes
+would otherwise hold it forever. The bot refreshes on a thread of its own
+(`start_refresh_if_wanted`) so it listens without waiting.
 """
 
 from __future__ import annotations
@@ -12,14 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from functools import cache
 from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from genai_prices.data_snapshot import DataSnapshot
+    from genai_prices.update_prices import UpdatePrices
 
 log = logging.getLogger(__name__)
 
 AUTO_UPDATE_ENV = "PRICES_AUTO_UPDATE"
-FETCH_SECONDS = 10.0
+FETCH_SECONDS = 10.0  # the whole fetch, connect to last byte
 
 _state: dict[str, str] = {}
 
@@ -74,6 +83,19 @@ def refresh_if_wanted(environ: Mapping[str, str] | None = None) -> None:
         refresh(env.get(URL_ENV) or None)
 
 
+def start_refresh_if_wanted(environ: Mapping[str, str] | None = None) -> threading.Thread | None:
+    """`refresh_if_wanted` on a daemon thread, for a server that must not wait on it (the
+    bundled snapshot prices until the fetch lands); AutoUpdateError at once if unreadable."""
+    env = dict(environ if environ is not None else os.environ)
+    if not wanted(env):
+        return None
+    thread = threading.Thread(
+        target=refresh, args=(env.get(URL_ENV) or None,), name="token-prices", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
     """Fetch the latest genai-prices data once; True if it is now in use. On any failure the
     bundled snapshot stays in use and the note says the refresh failed."""
@@ -86,8 +108,8 @@ def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
         request_timeout=httpx2.Timeout(timeout=seconds, connect=min(5.0, seconds)),
     )
     try:
-        snapshot = updater.fetch()
-    except Exception as exc:  # network down, bad payload: the bundled data is still good
+        snapshot = _fetch_within(updater, seconds)
+    except Exception as exc:  # network down, too slow, bad payload: the bundled data is good
         reason = f"{type(exc).__name__}"
         log.warning("genai-prices refresh failed (%s); using the bundled snapshot", reason)
         _state.clear()
@@ -105,15 +127,36 @@ def refresh(url: str | None = None, seconds: float = FETCH_SECONDS) -> bool:
     return True
 
 
+def _fetch_within(updater: UpdatePrices, seconds: float) -> DataSnapshot | None:
+    """updater.fetch(), or TimeoutError once `seconds` have passed in all. The fetch goes on, on
+    a daemon thread nobody waits for, until the server stops sending (or the process exits)."""
+    outcome: dict[str, Any] = {}
+
+    def fetch() -> None:
+        try:
+            outcome["snapshot"] = updater.fetch()
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=fetch, name="token-prices-fetch", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise TimeoutError(f"no complete answer within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["snapshot"]
+
+
 def _clear_caches() -> None:
-    from estimator import pricing
     from estimator.costs import inference
+    from estimator.token_prices import known_models, list_request_price, provider_ids, token_prices
 
     for cached in (
-        pricing.token_prices,
-        pricing.list_request_price,
-        pricing.known_models,
-        pricing.provider_ids,
+        token_prices,
+        list_request_price,
+        known_models,
+        provider_ids,
         inference._quote,
     ):
         cached.cache_clear()

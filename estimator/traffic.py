@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.money import count, percent
+from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
-_PEAK = facts.live("traffic.peak_to_average")
 _SECONDS_PER_MONTH = facts.DAYS_PER_MONTH * 86_400
 
 
@@ -24,8 +24,14 @@ class Traffic:
     peak_rps_high: float
 
 
-def traffic(s: Scenario, users: int | None = None, cache_hit_rate: float | None = None) -> Traffic:
+def traffic(
+    s: Scenario,
+    prices: PriceBook,
+    users: int | None = None,
+    cache_hit_rate: float | None = None,
+) -> Traffic:
     """The scenario's traffic; `users` or `cache_hit_rate` price the same usage otherwise."""
+    peak = prices.figure("traffic.peak_to_average")
     per_day = (users or s.users) * s.daily_active_share * s.requests_per_active_user_per_day
     hit_rate = s.cache_hit_rate if cache_hit_rate is None else cache_hit_rate
     per_month = per_day * facts.DAYS_PER_MONTH
@@ -33,7 +39,7 @@ def traffic(s: Scenario, users: int | None = None, cache_hit_rate: float | None 
     average = per_month / _SECONDS_PER_MONTH
     # By position (18 an answer): the fields in their order.
     return Traffic(
-        per_day, per_month, llm_per_month, average, average * _PEAK.low, average * _PEAK.high
+        per_day, per_month, llm_per_month, average, average * peak.low, average * peak.high
     )
 
 
@@ -46,8 +52,9 @@ def requests_basis(s: Scenario, t: Traffic) -> str:
     )
 
 
-def peak_basis(t: Traffic) -> str:
+def peak_basis(t: Traffic, prices: PriceBook) -> str:
+    peak = prices.figure("traffic.peak_to_average")
     return (
         f"peak {t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s "
-        f"({_PEAK.low:g}-{_PEAK.high:g}x the {t.average_rps:,.2f} req/s average)"
+        f"({peak.low:g}-{peak.high:g}x the {t.average_rps:,.2f} req/s average)"
     )

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from estimator import facts
+from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
 USAGE_FIELDS = (
@@ -35,7 +35,6 @@ _SHORT = {
     "input_tokens": "tokens in",
     "output_tokens": "tokens out",
 }
-_RANGES = {name: facts.live(f"usage_range.{name}") for name in USAGE_FIELDS}
 _WHOLE = {"input_tokens", "output_tokens"}
 
 
@@ -44,9 +43,9 @@ def unsure_fields(s: Scenario) -> tuple[str, ...]:
     return tuple(name for name in USAGE_FIELDS if name not in s.given)
 
 
-def span(name: str, value: float) -> tuple[float, float]:
+def span(name: str, value: float, prices: PriceBook) -> tuple[float, float]:
     """The published [low, high] of an assumption, widened to hold the scenario's own `value`."""
-    r = _RANGES[name]
+    r = prices.figure(f"usage_range.{name}")
     low, high = min(r.low, value), max(r.high, value)
     if name in _WHOLE:
         return float(round(low)), float(round(high))
@@ -70,7 +69,10 @@ class Band:
 
 
 def band(
-    fields: tuple[str, ...], values: dict[str, float], cost_at: Callable[[str, float], float]
+    fields: tuple[str, ...],
+    values: dict[str, float],
+    cost_at: Callable[[str, float], float],
+    prices: PriceBook,
 ) -> Band:
     """The p10-p90 band of a cost over the unsure `fields` (central `values`): `cost_at(name,
     value)` prices the same calls with that one assumption at `value`."""
@@ -79,7 +81,7 @@ def band(
         central = cost_at(name, values[name])
         if central <= 0:
             continue
-        low, high = span(name, values[name])
+        low, high = span(name, values[name], prices)
         down_sq += math.log(central / max(cost_at(name, low), 1e-12)) ** 2
         up_sq += math.log(max(cost_at(name, high), 1e-12) / central) ** 2
     return Band(math.exp(-math.sqrt(down_sq)), math.exp(math.sqrt(up_sq)), fields)

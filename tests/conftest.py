@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import new_team
 from tests.support.redis_server import redis_url_for_tests
@@ -20,22 +19,13 @@ def redis_url() -> Iterator[str]:
         server.close()
 
 
-# One fake Slack and one real bot per test module (a module may define its own instead). A
-# module's BOT_ENV (a dict) adds settings to its bot, e.g. {"CHARTS": "on"}.
+# One fake Slack per test module (a module may define its own instead); tests/e2e adds a bot.
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         yield fake
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(request, slack, redis_url) -> AsyncIterator[BotProcess]:
-    extra_env = getattr(request.module, "BOT_ENV", None)
-    process = await BotProcess(slack.base_url, redis_url, extra_env=extra_env).start()
-    yield process
-    assert await process.stop() == 0, process.logs()
 
 
 @pytest.fixture

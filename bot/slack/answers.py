@@ -29,7 +29,7 @@ from bot.slack.messages.tips import thread_tips
 from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
 from estimator.estimate import Estimate, estimate
 from estimator.overrides import PriceOverrides
-from estimator.prices import applied, priced
+from estimator.price_book import PriceBook, price_book
 from estimator.savings import cheaper_model
 from estimator.scenario import Scenario
 from estimator.totals import Amount
@@ -59,8 +59,9 @@ def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
     try:
-        with priced(overrides):
-            return _new_thread(advisor.request(text, ConversationState()))
+        prices = price_book(overrides)
+        with prices.shown():
+            return _new_thread(advisor.request(text, ConversationState(), prices))
     except Exception as exc:
         return _failed(exc, ConversationState())
 
@@ -68,8 +69,9 @@ def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
     try:
-        with priced(overrides):
-            return _new_thread(advisor.from_scenario(scenario, ConversationState()))
+        prices = price_book(overrides)
+        with prices.shown():
+            return _new_thread(advisor.from_scenario(scenario, ConversationState(), prices))
     except Exception as exc:
         return _failed(exc, ConversationState())
 
@@ -79,8 +81,9 @@ def follow_up(
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
     try:
-        with priced(overrides):
-            return _in_thread(advisor.follow_up_text(text, state))
+        prices = price_book(overrides)
+        with prices.shown():
+            return _in_thread(advisor.follow_up_text(text, state, prices))
     except Exception as exc:
         return _failed(exc, state)
 
@@ -91,11 +94,12 @@ def button(
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
     try:
-        with priced(overrides):
-            change = _button_change(action, state.scenario)
+        prices = price_book(overrides)
+        with prices.shown():
+            change = _button_change(action, state.scenario, prices)
             if change is None:
                 return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
-            return _in_thread(advisor.apply(change, state))
+            return _in_thread(advisor.apply(change, state, prices))
     except Exception as exc:
         return _failed(exc, state)
 
@@ -103,8 +107,9 @@ def button(
 def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
     """The scenario's estimate as (CSV, JSON): the files the Export button uploads, priced with
     the workspace's prices like its messages."""
-    with priced(overrides):
-        e = estimate(scenario)
+    prices = price_book(overrides)
+    with prices.shown():
+        e = estimate(scenario, prices)
         return estimate_csv(e), estimate_json(e)
 
 
@@ -209,6 +214,7 @@ def _breakeven(e: Estimate) -> BreakEven:
         users=crossing.users,
         always_cheaper=crossing.always_cheaper,
         first_year_difference=difference,
+        prices=e.prices,
     )
 
 
@@ -224,8 +230,8 @@ def _first_year(e: Estimate, side: Scenario) -> Amount:
 def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
     """Keyed by the workspace's prices too: they move where the lines cross."""
     s = Scenario.model_validate_json(scenario_without_users)  # users: the model's default
-    with applied(PriceOverrides.model_validate_json(overrides) if overrides else None):
-        return break_even(s)
+    own = PriceOverrides.model_validate_json(overrides) if overrides else None
+    return break_even(s, price_book(own))
 
 
 def _summary(e: Estimate) -> dict[str, Any]:
@@ -247,7 +253,7 @@ def _summary(e: Estimate) -> dict[str, Any]:
     }
 
 
-def _button_change(action: Action, s: Scenario) -> ScenarioChange | None:
+def _button_change(action: Action, s: Scenario, prices: PriceBook) -> ScenarioChange | None:
     if action is Action.what_if_10x:
         return ScenarioChange(scale_users=10)
     if action is Action.apply_caching:
@@ -256,7 +262,7 @@ def _button_change(action: Action, s: Scenario) -> ScenarioChange | None:
                 return ScenarioChange(set={"cache_hit_rate": target})
         return None
     if action is Action.cheaper_model:
-        return cheaper_model(s).change
+        return cheaper_model(s, prices).change
     return None
 
 

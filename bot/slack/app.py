@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 # worker get over 90% of it. At nice 19 (weight 15) a chart would get 1.5% of a contended core:
 # its 0.25 s of drawing would take over 15 s, near the 30 s limit that kills a stuck worker.
 CHART_NICENESS = 10
+DATABASE_DOWN = (
+    "I can't reach my installation records just now, so I can't answer this. "
+    "Please try again in a minute."
+)
 
 
 @dataclass
@@ -78,13 +84,29 @@ class _ServerErrorRetryHandler(AsyncRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
-async def _unhandled_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+async def _unhandled_error(
+    error: Exception, request: AsyncBoltRequest, response: BoltResponse | None
+) -> BoltResponse | None:
     """A payload Bolt or a listener could not handle (a shape Slack never sends): 400 and one log
-    line, instead of Bolt's 500 with a traceback."""
+    line, instead of Bolt's 500 with a traceback. The installation database down (its token
+    could not be looked up): a command gets a sentence, anything else a 503 Slack retries."""
+    if _database_unavailable(error):
+        log.warning("the installation database is unavailable (%s)", error)
+        if response is None:
+            return None
+        if isinstance(request.body, dict) and request.body.get("command"):
+            return BoltResponse(status=200, body={"text": DATABASE_DOWN})
+        return BoltResponse(status=503, body={"error": "installation database unavailable"})
     log.warning("could not handle a Slack request: %s", type(error).__name__)
     if response is None:  # raised after the acknowledgement, which has already been sent
         return None
     return BoltResponse(status=400, body={"error": "malformed request"})
+
+
+def _database_unavailable(error: Exception) -> bool:
+    # Only distributed mode loads the installations module (and SQLAlchemy with it).
+    installations = sys.modules.get("bot.slack.installations")
+    return installations is not None and isinstance(error, installations.DatabaseUnavailable)
 
 
 def library_logger(name: str, settings: Settings) -> logging.Logger:
@@ -241,6 +263,7 @@ def _installations(settings: Settings) -> Installations:
         db_path=settings.installation_db_path,
         db_url=settings.installation_db_url,
         api_url=settings.slack_api_url,
+        seconds=settings.installation_db_timeout_seconds,
     )
 
 

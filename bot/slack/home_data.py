@@ -66,7 +66,8 @@ class HomeTab:
     async def is_admin(self, client: AsyncWebClient, user: str) -> bool | None:
         """Workspace admin or owner, as Slack says (users.info); None when Slack can't say."""
         try:
-            response = await client.users_info(user=user)
+            async with asyncio.timeout(limits.USERS_INFO_SECONDS):
+                response = await client.users_info(user=user)
         except SlackApiError as exc:
             log.warning("users.info failed: %s", exc.response.get("error", "error"))
             return None

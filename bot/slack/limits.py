@@ -18,6 +18,9 @@ HOME_BLOCKS = 100  # a Home tab view, like a modal
 HOME_RECENT_ESTIMATES = 10  # rows shown on Home (each a section and a context block)
 PERMALINK_LOOKUPS_AT_ONCE = 4  # chat.getPermalink is Tier 4: a few at a time is polite
 PERMALINK_TIMEOUT_SECONDS = 2.0  # Home is published without the links that take longer
+# Who may change settings is asked before a view_submission is acknowledged (3 s): a slower
+# users.info counts as Slack not saying.
+USERS_INFO_SECONDS = 2.0
 PLAIN_TEXT_INPUT = 3000  # max_length of a plain_text_input
 TABLE_ROWS = 100  # table block: rows, the header row included
 TABLE_COLUMNS = 20  # table block: cells per row, and column_settings entries

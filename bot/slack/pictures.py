@@ -13,23 +13,25 @@ from bot.charts import comparison_chart_png, estimate_chart_png
 from estimator.compare import compare
 from estimator.estimate import estimate
 from estimator.overrides import PriceOverrides
-from estimator.prices import priced
+from estimator.price_book import price_book
 from estimator.scenario import Scenario
 
 
 def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) -> bytes:
     """The estimate chart (first year by category, phases, cost per user) as a PNG, priced with
     the workspace's prices and labelled in its currency, like the thread it goes in."""
-    with priced(overrides):
-        return estimate_chart_png(estimate(scenario))
+    prices = price_book(overrides)
+    with prices.shown():
+        return estimate_chart_png(estimate(scenario, prices))
 
 
 def comparison_chart(
     options: tuple[tuple[str, Scenario], ...], overrides: PriceOverrides | None = None
 ) -> bytes:
     """The comparison chart of (label, scenario) options as a PNG."""
-    with priced(overrides):
-        return comparison_chart_png(compare(options))
+    prices = price_book(overrides)
+    with prices.shown():
+        return comparison_chart_png(compare(options, prices))
 
 
 def warm_up() -> None:

@@ -32,6 +32,10 @@ SLACK_CHECK_SECONDS = 30  # /healthz asks Slack at most this often
 HEARTBEAT_SECONDS = 1.0
 LIVENESS_STALL_SECONDS = 30.0  # a loop that missed its heartbeat this long was wedged
 MAX_BODY_BYTES = 256 * 1024
+INSTALL_LATER = (
+    "The app can't reach its installation records just now, so it can't be installed. "
+    "Please try again in a minute."
+)
 SOCKET_RETRY_DELAYS = (1, 2, 4)  # Slack's payloads are a few KB; larger bodies get 413
 
 
@@ -83,6 +87,8 @@ class Health:
             return False, "not connected to Slack over Socket Mode"
         if self.bot.store.kind == "redis" and not await self.bot.store.ping():
             return False, "Redis does not answer (REDIS_URL)"
+        if self.bot.installations is not None and not await self.bot.installations.ping():
+            return False, "the installation database does not answer"
         return True, "ready"
 
     async def slack(self) -> bool:
@@ -198,10 +204,16 @@ def web_app(bot: Bot, health: Health) -> web.Application:
             query=request.query_string,
             headers=dict(request.headers),  # type: ignore[arg-type]
         )
-        if request.path == flow.install_path:
-            bolt_response = await flow.handle_installation(bolt_request)
-        else:
-            bolt_response = await flow.handle_callback(bolt_request)
+        from bot.slack.installations import DatabaseUnavailable
+
+        try:
+            if request.path == flow.install_path:
+                bolt_response = await flow.handle_installation(bolt_request)
+            else:
+                bolt_response = await flow.handle_callback(bolt_request)
+        except DatabaseUnavailable as exc:
+            log.warning("cannot install: the installation database is unavailable (%s)", exc)
+            return web.Response(status=503, text=INSTALL_LATER, headers={"Retry-After": "60"})
         return await to_aiohttp_response(bolt_response)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -356,6 +368,8 @@ async def _connect_socket_mode(bot: Bot) -> Any:
 async def _installations_ready(bot: Bot) -> bool:
     """Create the installation tables (if new); False, after one line naming the setting,
     when the database cannot be reached."""
+    from bot.slack.installations import DatabaseUnavailable
+
     assert bot.installations is not None
     try:
         await bot.installations.create_tables()
@@ -363,7 +377,8 @@ async def _installations_ready(bot: Bot) -> bool:
         setting = (
             "INSTALLATION_DB_URL" if bot.settings.installation_db_url else ("INSTALLATION_DB_PATH")
         )
-        log.error("cannot open the installation database (%s): check %s", _reason(exc), setting)
+        reason = str(exc) if isinstance(exc, DatabaseUnavailable) else _reason(exc)
+        log.error("cannot open the installation database (%s): check %s", reason, setting)
         await bot.installations.close()
         await _close_client(bot)
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
@@ -9,6 +11,7 @@ from redis.connection import parse_url
 SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
 
 
 class SettingsError(Exception):
@@ -28,6 +31,9 @@ class Settings(BaseSettings):
         default="aicost-installations.sqlite3", description="SQLite file of installations"
     )
     installation_db_url: str | None = Field(default=None, description="postgresql://...")
+    # One installation-database operation (connect, wait for a pooled connection, query) gives up
+    # after this long; within Slack's 3 s, so a hung database still gets the person an answer.
+    installation_db_timeout_seconds: float = Field(default=INSTALLATION_DB_SECONDS, gt=0, le=60)
     # Fernet key that encrypts the stored tokens (Fernet.generate_key()).
     token_encryption_key: SecretStr | None = Field(
         default=None, description="Fernet key encrypting stored tokens (distributed mode)"
@@ -156,6 +162,19 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log's redaction (bot/log_redaction.py)."""
+        secrets = (
+            self.slack_bot_token,
+            self.slack_client_secret,
+            self.token_encryption_key,
+            self.slack_signing_secret,
+            self.slack_app_token,
+        )
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        password = urlsplit(self.installation_db_url or "").password
+        return [*values, password] if password else values
 
     @property
     def distributed(self) -> bool:

@@ -40,6 +40,8 @@ import time
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
+from bot import log_redaction
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -360,6 +362,7 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
     )
+    log_redaction.install()  # it holds no secret; what it logs is still checked for tokens
     from estimator import token_snapshot
 
     # The same token price data as the bot (it checked the setting before starting workers).

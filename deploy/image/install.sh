@@ -1,5 +1,5 @@
 #!/bin/sh
-# The image's install step. The Dockerfile RUNs this script and tests/test_image.py runs it too,
+# The image's install step. The Dockerfile RUNs this script and tests/deploy/test_image.py runs it too,
 # so what CI checks is what the image builds: a virtual environment at $1 holding aicost and its
 # runtime dependencies, resolved from pyproject.toml (no dev extra, no source tree needed after).
 set -eu

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from estimator import facts
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import shown, usd_range
+from estimator.price_book import PriceBook
 from estimator.scenario import Stage
 
-_SHARE = {stage: facts.live(f"stage_share.{stage.value}") for stage in Stage}
 _SLICE_NAMES = {
     Stage.startup: "startup: bottom quarter",
     Stage.midsize: "mid-size: 25-60% of the way",
@@ -17,39 +16,27 @@ _SLICE_NAMES = {
 }
 
 
-def staged_amount(name: str, stage: Stage) -> tuple[float, float]:
-    """The stage's slice of an article range (under the active price book)."""
-    return _staged_amount(name, stage, facts.active())
-
-
 @lru_cache(maxsize=4096)  # bounded: one set per price book seen
-def _staged_amount(name: str, stage: Stage, book: object) -> tuple[float, float]:
+def staged_amount(name: str, stage: Stage, prices: PriceBook) -> tuple[float, float]:
     """The stage's slice of an article range."""
-    article = facts.figure(name)
-    share = _SHARE[stage]
+    article = prices.figure(name)
+    share = prices.figure(f"stage_share.{stage.value}")
     span = article.high - article.low
     return article.low + share.low * span, article.low + share.high * span
 
 
-def staged_line(
-    name: str, stage: Stage, category: Category, item: str, cadence: Cadence
-) -> LineItem:
-    """A line whose amount is the stage's slice of the article's range for `name`."""
-    return _staged_line(name, stage, category, item, cadence, facts.active())
-
-
 @lru_cache(maxsize=4096)  # same range, stage, item and prices: the same line (never altered)
-def _staged_line(
+def staged_line(
     name: str,
     stage: Stage,
     category: Category,
     item: str,
     cadence: Cadence,
-    book: object,
+    prices: PriceBook,
 ) -> LineItem:
     """A line whose amount is the stage's slice of the article's range for `name`."""
-    article = facts.figure(name)
-    low, high = staged_amount(name, stage)
+    article = prices.figure(name)
+    low, high = staged_amount(name, stage, prices)
     # Compliance ranges come from published audit and service prices, not the article.
     whose = "article range" if name.startswith("article.") else "published range"
     # The line is made once per price book, so its words are too (per currency shown): every

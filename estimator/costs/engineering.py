@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from estimator.costs.article_range import staged_line
 from estimator.lines import Cadence, Category, LineItem
+from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
@@ -13,7 +14,7 @@ _AB_TESTING = Category.ab_testing
 _DATA_PIPELINE = Category.data_pipeline
 
 
-def lines(s: Scenario) -> list[LineItem]:
+def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     optimization_item = (
         "Quantization, batching and serving tuning"
         if s.hosting is Hosting.self_hosted
@@ -26,6 +27,7 @@ def lines(s: Scenario) -> list[LineItem]:
             _MODEL_OPTIMIZATION,
             optimization_item,
             _ONE_TIME,
+            prices,
         ),
         staged_line(
             "article.ab_testing",
@@ -33,6 +35,7 @@ def lines(s: Scenario) -> list[LineItem]:
             _AB_TESTING,
             "Model versions, measurement and rollback",
             _ONE_TIME,
+            prices,
         ),
         staged_line(
             "article.realtime_pipelines",
@@ -40,6 +43,7 @@ def lines(s: Scenario) -> list[LineItem]:
             _DATA_PIPELINE,
             "Real-time data pipelines",
             _ONE_TIME,
+            prices,
         ),
         staged_line(
             "article.data_quality_monitoring",
@@ -47,5 +51,6 @@ def lines(s: Scenario) -> list[LineItem]:
             _DATA_PIPELINE,
             "Data quality monitoring",
             _ONE_TIME,
+            prices,
         ),
     ]

@@ -5,20 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, usd
-from estimator.pricing import TokenPrices, effective_token_prices, request_price
+from estimator.price_book import PriceBook
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import Hosting, Scenario
+from estimator.token_prices import TokenPrices
 from estimator.traffic import Traffic, requests_basis
 from estimator.uncertainty import USAGE_FIELDS, Band, band
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
 
-_OVERHEAD = facts.live("traffic.llm_overhead")
+# The data file's figures these lines are priced with (a price file's entry among them is named
+# in the basis of a line it moved).
+FIGURES = ("traffic.llm_overhead",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +41,13 @@ def _quote(
     daily: float,
     requests: float,
     given: frozenset[str],
-    book: object = None,  # the active price book: its discounts change the price
+    prices: PriceBook,  # its discounts or own model prices change the price
 ) -> RequestQuote:
     unsure = tuple(name for name in USAGE_FIELDS if name not in given)
 
     def price(input_tokens: int, output_tokens: int) -> float:
         cached = prompt_cache(model, input_tokens, share).cached_tokens
-        return request_price(model, input_tokens, cached, output_tokens)
+        return prices.request_price(model, input_tokens, cached, output_tokens)
 
     central = price(input_tokens, output_tokens)
     scale = {"daily_active_share": daily, "requests_per_active_user_per_day": requests}
@@ -60,11 +62,15 @@ def _quote(
 
     values = {**scale, "input_tokens": input_tokens, "output_tokens": output_tokens}
     return RequestQuote(
-        central, prompt_cache(model, input_tokens, share), band(unsure, values, cost_at)
+        central,
+        prompt_cache(model, input_tokens, share),
+        band(unsure, values, cost_at, prices),
     )
 
 
-def quote(s: Scenario, model: str | None = None, share: float | None = None) -> RequestQuote:
+def quote(
+    s: Scenario, prices: PriceBook, model: str | None = None, share: float | None = None
+) -> RequestQuote:
     """The scenario's request on `model` (default its own) with `share` of input prompt-cached."""
     return _quote(
         model or s.model,
@@ -74,31 +80,38 @@ def quote(s: Scenario, model: str | None = None, share: float | None = None) -> 
         s.daily_active_share,
         s.requests_per_active_user_per_day,
         s.given,
-        facts.active(),
+        prices,
     )
 
 
 def token_cost(
-    s: Scenario, t: Traffic, model: str | None = None, prompt_cache_share: float | None = None
+    s: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    model: str | None = None,
+    prompt_cache_share: float | None = None,
 ) -> tuple[float, float]:
     """Monthly USD (low, high) of the LLM calls in `t`: calls x one request's price, within the
     p10-p90 band of the usage the user did not give, x the retry/eval overhead."""
-    return _cost(quote(s, model, prompt_cache_share), t)
+    return _cost(quote(s, prices, model, prompt_cache_share), t, prices)
 
 
-def _cost(q: RequestQuote, t: Traffic) -> tuple[float, float]:
+def _cost(q: RequestQuote, t: Traffic, prices: PriceBook) -> tuple[float, float]:
+    overhead = prices.figure("traffic.llm_overhead")
     central = t.llm_requests_per_month * q.price
-    return central * q.band.down * _OVERHEAD.low, central * q.band.up * _OVERHEAD.high
+    return central * q.band.down * overhead.low, central * q.band.up * overhead.high
 
 
-def gpu_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
+def gpu_cost(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[float, float]:
     """Monthly USD (low, high) of the self-hosted GPU fleet for the calls in `t`."""
-    return self_hosting.gpu_cost(s, t)
+    return self_hosting.gpu_cost(s, t, prices)
 
 
-def monthly_cost(s: Scenario, t: Traffic) -> tuple[float, float]:
+def monthly_cost(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[float, float]:
     """Monthly USD (low, high) of inference as hosted: tokens on an API, or GPUs."""
-    return gpu_cost(s, t) if s.hosting is Hosting.self_hosted else token_cost(s, t)
+    if s.hosting is Hosting.self_hosted:
+        return gpu_cost(s, t, prices)
+    return token_cost(s, t, prices)
 
 
 def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
@@ -117,24 +130,27 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
     return ""
 
 
-def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> list[LineItem]:
+def lines(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> list[LineItem]:
     """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already."""
     if s.hosting is Hosting.self_hosted:
-        return self_hosting.lines(s, t, gpus)
-    q = quote(s)
+        return self_hosting.lines(s, t, prices, gpus)
+    q = quote(s, prices)
     calls = t.llm_requests_per_month
-    low, high = _cost(q, t)  # token_cost, with the request quoted once
+    low, high = _cost(q, t, prices)  # token_cost, with the request quoted once
+    overhead = prices.figure("traffic.llm_overhead")
 
     def api_basis() -> str:
         # Looked up here, like every figure a basis words: most lines made are never shown.
-        prices, where = effective_token_prices(s.model)
+        rates, where = prices.token_prices(s.model)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
             f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
-            f" {where} {prices.per_mtok()} in/cached/out{_tier_note(s, q, prices)}) = "
+            f" {where} {rates.per_mtok()} in/cached/out{_tier_note(s, q, rates)}) = "
             f"{usd(calls * q.price)}/month; "
-            f"{q.band.words()}; x {_OVERHEAD.low:g}-{_OVERHEAD.high:g} for retries and evals"
+            f"{q.band.words()}; x {overhead.low:g}-{overhead.high:g} for retries and evals"
         )
 
     return [

@@ -10,30 +10,36 @@ from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, usd, usd_range
+from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
 
-_INSTANCE = facts.live("compute.instance_monthly")
-_CAPACITY = facts.live("compute.requests_per_instance")
-_STAGING = facts.live("compute.staging_share")
-_LB = facts.live("network.load_balancer_monthly")
-_LCU = facts.live("network.lcu_monthly")
-_PER_LCU = facts.live("network.requests_per_lcu")
-_NAT = facts.live("network.nat_gateway_monthly")
-_EGRESS = facts.live("network.egress_per_gb")
-_RESPONSE_BYTES = facts.live("traffic.response_bytes")
-_REPLICA_SHARE = facts.live("network.replica_region_share")
-_GPUS_PER_HOST = int(facts.figure("self_hosting.gpus_per_host").low)
-_HOST = facts.live("monitoring.host_monthly")
-_LOG_GB = facts.live("monitoring.log_per_gb")
-_LOG_BYTES = facts.live("traffic.log_bytes_per_request")
-_SEAT = facts.live("monitoring.on_call_seat_monthly")
-_SEATS = facts.live_entry("monitoring.on_call_seats")
-_CACHE_TIERS = facts.live_entry("cache_tiers")
-_CACHE_NODES_PER_M = facts.live("cache.nodes_per_million_daily")
+# The data file's figures these lines are priced with (a price file's entry among them is named
+# in the basis of a line it moved).
+FIGURES = (
+    "compute.instance_monthly",
+    "compute.requests_per_instance",
+    "compute.staging_share",
+    "network.load_balancer_monthly",
+    "network.lcu_monthly",
+    "network.requests_per_lcu",
+    "network.nat_gateway_monthly",
+    "network.egress_per_gb",
+    "traffic.response_bytes",
+    "network.replica_region_share",
+    "monitoring.host_monthly",
+    "monitoring.log_per_gb",
+    "traffic.log_bytes_per_request",
+    "monitoring.on_call_seat_monthly",
+    "monitoring.on_call_seats",
+    "cache_tiers",
+    "cache.nodes_per_million_daily",
+)
+# Sizing, not a price: read once from the bundled file (a price file cannot change it).
+_GPUS_PER_HOST = int(facts.bundled_figure("self_hosting.gpus_per_host").low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,30 +83,34 @@ class Fleet:
         return self.primary_high + (regions - 1) * self.replica_high
 
 
-def fleet(s: Scenario, t: Traffic) -> Fleet:
-    return fleet_at(s, t.peak_rps_low, t.peak_rps_high)
+def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
+    return fleet_at(s, t.peak_rps_low, t.peak_rps_high, prices)
 
 
-def fleet_at(s: Scenario, peak_low: float, peak_high: float) -> Fleet:
+def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) -> Fleet:
     """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
     minimum = _POLICIES[s.uptime].min_instances
-    capacity_low, capacity_high = _CAPACITY.low, _CAPACITY.high
+    capacity = prices.figure("compute.requests_per_instance")
+    replica_share = prices.figure("network.replica_region_share")
+    capacity_low, capacity_high = capacity.low, capacity.high
     # Each count is at least the uptime minimum (written out: this runs 13 times an answer).
     primary_low = max(minimum, math.ceil(peak_low / capacity_low))
     primary_high = max(minimum, math.ceil(peak_high / capacity_high))
-    replica_low = max(minimum, math.ceil(peak_low * _REPLICA_SHARE.low / capacity_low))
-    replica_high = max(minimum, math.ceil(peak_high * _REPLICA_SHARE.high / capacity_high))
+    replica_low = max(minimum, math.ceil(peak_low * replica_share.low / capacity_low))
+    replica_high = max(minimum, math.ceil(peak_high * replica_share.high / capacity_high))
     return Fleet(primary_low, primary_high, replica_low, replica_high)
 
 
-def redis_nodes(s: Scenario, t: Traffic) -> tuple[str, int, float, float]:
+def redis_nodes(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[str, int, float, float]:
     """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
+    cache_tiers = prices.entry("cache_tiers")
+    nodes_per_m = prices.figure("cache.nodes_per_million_daily")
     copies = 2 if s.uptime >= 99.9 else 1
-    tier = facts.tier_for(_CACHE_TIERS, "max_requests_per_day", t.requests_per_day)
+    tier = facts.tier_for(cache_tiers, "max_requests_per_day", t.requests_per_day)
     # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
-    beyond = max(0.0, t.requests_per_day - _CACHE_TIERS[-2]["max_requests_per_day"]) / 1e6
-    low = tier["low"] * copies + beyond * _CACHE_NODES_PER_M.low * _CACHE_TIERS[-1]["low"]
-    high = tier["high"] * copies + beyond * _CACHE_NODES_PER_M.high * _CACHE_TIERS[-1]["high"]
+    beyond = max(0.0, t.requests_per_day - cache_tiers[-2]["max_requests_per_day"]) / 1e6
+    low = tier["low"] * copies + beyond * nodes_per_m.low * cache_tiers[-1]["low"]
+    high = tier["high"] * copies + beyond * nodes_per_m.high * cache_tiers[-1]["high"]
     return tier["node"], copies, low, high
 
 
@@ -117,19 +127,20 @@ class GpuHosting:
 
 
 def _gpu_hosting(
-    s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
 ) -> GpuHosting | None:
     if s.hosting is not Hosting.self_hosted:
         return None
-    f = gpus if gpus is not None else self_hosting.fleet(s, t)
-    table = facts.entry(f"gpu.{s.gpu.value}")
+    f = gpus if gpus is not None else self_hosting.fleet(s, t, prices)
+    table = prices.entry(f"gpu.{s.gpu.value}")
+    staging = prices.figure("compute.staging_share")
     width = f.replica.gpus
     hours = facts.HOURS_PER_MONTH
     return GpuHosting(
         name=s.gpu.value.upper(),
         replica_gpus=width,
-        staging_low=width * table["hourly_low"] * hours * _STAGING.low,
-        staging_high=width * table["hourly_high"] * hours * _STAGING.high,
+        staging_low=width * table["hourly_low"] * hours * staging.low,
+        staging_high=width * table["hourly_high"] * hours * staging.high,
         hosts_low=math.ceil(f.total_gpus(low=True) / _GPUS_PER_HOST),
         hosts_high=math.ceil(f.total_gpus(low=False) / _GPUS_PER_HOST),
     )
@@ -141,17 +152,33 @@ def gpu_hosts_text(low: int, high: int) -> str:
     return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
 
 
-def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> list[LineItem]:
+def lines(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> list[LineItem]:
     """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already (the
     inference lines read the same one)."""
+    instance = prices.figure("compute.instance_monthly")
+    capacity = prices.figure("compute.requests_per_instance")
+    staging = prices.figure("compute.staging_share")
+    lb = prices.figure("network.load_balancer_monthly")
+    lcu = prices.figure("network.lcu_monthly")
+    per_lcu = prices.figure("network.requests_per_lcu")
+    nat = prices.figure("network.nat_gateway_monthly")
+    egress = prices.figure("network.egress_per_gb")
+    response_bytes = prices.figure("traffic.response_bytes")
+    host = prices.figure("monitoring.host_monthly")
+    log_price = prices.figure("monitoring.log_per_gb")
+    log_bytes = prices.figure("traffic.log_bytes_per_request")
+    seat = prices.figure("monitoring.on_call_seat_monthly")
+    seats_by_stage = prices.entry("monitoring.on_call_seats")
     policy = uptime_policy(s)
-    f = fleet(s, t)
-    compute_low = f.primary_low * _INSTANCE.low
-    compute_high = f.primary_high * _INSTANCE.high
-    lcus_low = max(1, math.ceil(t.peak_rps_low / _PER_LCU.low))
-    lcus_high = max(1, math.ceil(t.peak_rps_high / _PER_LCU.high))
-    lb_low = _LB.low + lcus_low * _LCU.low
-    lb_high = _LB.high + lcus_high * _LCU.high
+    f = fleet(s, t, prices)
+    compute_low = f.primary_low * instance.low
+    compute_high = f.primary_high * instance.high
+    lcus_low = max(1, math.ceil(t.peak_rps_low / per_lcu.low))
+    lcus_high = max(1, math.ceil(t.peak_rps_high / per_lcu.high))
+    lb_low = lb.low + lcus_low * lcu.low
+    lb_high = lb.high + lcus_high * lcu.high
     items = [
         LineItem(
             _INFRASTRUCTURE,
@@ -160,10 +187,10 @@ def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> li
             compute_low,
             compute_high,
             lambda: (
-                f"{peak_basis(t)} at {_CAPACITY.high:g}-{_CAPACITY.low:g} req/s per server, "
+                f"{peak_basis(t, prices)} at {capacity.high:g}-{capacity.low:g} req/s per server, "
                 f"min {policy.min_instances} for {s.uptime:g}% → "
                 f"{quantity(f.primary_low, f.primary_high, 'server')} x "
-                f"{usd_range(_INSTANCE.low, _INSTANCE.high)}/month"
+                f"{usd_range(instance.low, instance.high)}/month"
             ),
             VARIES_WITH_USERS,
         ),
@@ -174,8 +201,8 @@ def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> li
             lb_low,
             lb_high,
             lambda: (
-                f"1 load balancer {usd(_LB.low)}/month + "
-                f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(_LCU.low)}"
+                f"1 load balancer {usd(lb.low)}/month + "
+                f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low)}"
             ),
             VARIES_WITH_USERS,
         ),
@@ -196,20 +223,20 @@ def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> li
             VARIES_WITH_USERS,
         )
     )
-    gpu = _gpu_hosting(s, t, gpus)
+    gpu = _gpu_hosting(s, t, prices, gpus)
     staging_gpu_low = gpu.staging_low if gpu else 0.0
     staging_gpu_high = gpu.staging_high if gpu else 0.0
 
     def staging_basis() -> str:
         servers = (
-            f"{percent_span(_STAGING.low, _STAGING.high)} of primary servers "
+            f"{percent_span(staging.low, staging.high)} of primary servers "
             f"{usd_range(compute_low, compute_high)}"
         )
         if gpu is None:
             return servers
         return (
             f"{servers} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
-            f"{percent_span(_STAGING.low, _STAGING.high)} of {facts.HOURS_PER_MONTH} h = "
+            f"{percent_span(staging.low, staging.high)} of {facts.HOURS_PER_MONTH} h = "
             f"{usd_range(staging_gpu_low, staging_gpu_high)}"
         )
 
@@ -218,28 +245,28 @@ def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> li
             _INFRASTRUCTURE,
             "Staging environment",
             _MONTHLY,
-            compute_low * _STAGING.low + staging_gpu_low,
-            compute_high * _STAGING.high + staging_gpu_high,
+            compute_low * staging.low + staging_gpu_low,
+            compute_high * staging.high + staging_gpu_high,
             staging_basis,
             VARIES_WITH_USERS,
         )
     )
-    egress_gb = t.requests_per_month * _RESPONSE_BYTES.low / 1e9
+    egress_gb = t.requests_per_month * response_bytes.low / 1e9
     items.append(
         LineItem(
             _INFRASTRUCTURE,
             "Network egress and NAT",
             _MONTHLY,
-            _NAT.low + egress_gb * _EGRESS.low,
-            _NAT.high + egress_gb * _EGRESS.high,
+            nat.low + egress_gb * egress.low,
+            nat.high + egress_gb * egress.high,
             lambda: (
-                f"NAT gateway {usd(_NAT.low)} + {count(round(t.requests_per_month))} req x "
-                f"{_RESPONSE_BYTES.low / 1000:g} KB = {egress_gb:,.1f} GB x ${_EGRESS.low:g}/GB"
+                f"NAT gateway {usd(nat.low)} + {count(round(t.requests_per_month))} req x "
+                f"{response_bytes.low / 1000:g} KB = {egress_gb:,.1f} GB x ${egress.low:g}/GB"
             ),
             VARIES_WITH_USERS,
         )
     )
-    node, copies, redis_low, redis_high = redis_nodes(s, t)
+    node, copies, redis_low, redis_high = redis_nodes(s, t, prices)
     items.append(
         LineItem(
             _INFRASTRUCTURE,
@@ -259,22 +286,23 @@ def lines(s: Scenario, t: Traffic, gpus: self_hosting.Fleet | None = None) -> li
     gpu_hosts_high = gpu.hosts_high if gpu else 0
     hosts_low = f.total(s.regions, low=True) + 1 + gpu_hosts_low
     hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
-    log_gb_low = t.requests_per_month * _LOG_BYTES.low / 1e9
-    log_gb_high = t.requests_per_month * _LOG_BYTES.high / 1e9
-    seats = int(_SEATS[s.stage])  # a StrEnum finds its value's key (.value is a slow property)
+    log_gb_low = t.requests_per_month * log_bytes.low / 1e9
+    log_gb_high = t.requests_per_month * log_bytes.high / 1e9
+    # A StrEnum finds its value's key (.value is a slow property).
+    seats = int(seats_by_stage[s.stage])
     items.append(
         LineItem(
             _INFRASTRUCTURE,
             "Monitoring, on-call and autoscaling",
             _MONTHLY,
-            hosts_low * _HOST.low + log_gb_low * _LOG_GB.low + seats * _SEAT.low,
-            hosts_high * _HOST.high + log_gb_high * _LOG_GB.high + seats * _SEAT.high,
+            hosts_low * host.low + log_gb_low * log_price.low + seats * seat.low,
+            hosts_high * host.high + log_gb_high * log_price.high + seats * seat.high,
             lambda: (
                 f"{quantity(hosts_low, hosts_high, 'host')}"
                 f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
-                f"{usd_range(_HOST.low, _HOST.high)} + "
-                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${_LOG_GB.low:g} + {seats} "
-                f"on-call seats x {usd_range(_SEAT.low, _SEAT.high)}; autoscaling has no fee"
+                f"{usd_range(host.low, host.high)} + "
+                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${log_price.low:g} + {seats} "
+                f"on-call seats x {usd_range(seat.low, seat.high)}; autoscaling has no fee"
             ),
             VARIES_WITH_USERS,
         )

@@ -8,40 +8,50 @@ under LLM inference.
 
 from __future__ import annotations
 
-from estimator import facts
 from estimator.costs import infrastructure, storage
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, quantity, usd, usd_range
+from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
 
-_INSTANCE = facts.live("compute.instance_monthly")
-_LB = facts.live("network.load_balancer_monthly")
-_NAT = facts.live("network.nat_gateway_monthly")
-_REPLICA_SHARE = facts.live("network.replica_region_share")
-_TRANSFER = facts.live("network.inter_region_per_gb")
-_REPLICATED = facts.live("network.replicated_bytes_per_request")
+# The data file's figures these lines are priced with (a price file's entry among them is named
+# in the basis of a line it moved).
+FIGURES = (
+    "compute.instance_monthly",
+    "network.load_balancer_monthly",
+    "network.nat_gateway_monthly",
+    "network.replica_region_share",
+    "network.inter_region_per_gb",
+    "network.replicated_bytes_per_request",
+)
 
 
-def lines(s: Scenario, t: Traffic) -> list[LineItem]:
+def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     if s.regions <= 1:
         return []
+    instance = prices.figure("compute.instance_monthly")
+    lb = prices.figure("network.load_balancer_monthly")
+    nat = prices.figure("network.nat_gateway_monthly")
+    replica_share = prices.figure("network.replica_region_share")
+    transfer = prices.figure("network.inter_region_per_gb")
+    replicated = prices.figure("network.replicated_bytes_per_request")
     extra = s.regions - 1
-    f = infrastructure.fleet(s, t)
-    app_low = f.replica_low * _INSTANCE.low + _LB.low + _NAT.low
-    app_high = f.replica_high * _INSTANCE.high + _LB.high + _NAT.high
-    d = storage.data_tier(s)
+    f = infrastructure.fleet(s, t, prices)
+    app_low = f.replica_low * instance.low + lb.low + nat.low
+    app_high = f.replica_high * instance.high + lb.high + nat.high
+    d = storage.data_tier(s, prices)
     db_low, db_high = d.database
     index_low, index_high = d.vector_index
-    _, copies, redis_low, redis_high = infrastructure.redis_nodes(s, t)
+    _, copies, redis_low, redis_high = infrastructure.redis_nodes(s, t, prices)
     cache_low, cache_high = redis_low / copies, redis_high / copies
     data_low = db_low + index_low + cache_low
     data_high = db_high + index_high + cache_high
-    gb_low = t.requests_per_month * _REPLICATED.low / 1e9
-    gb_high = t.requests_per_month * _REPLICATED.high / 1e9
+    gb_low = t.requests_per_month * replicated.low / 1e9
+    gb_high = t.requests_per_month * replicated.high / 1e9
     regions = quantity(extra, extra, "extra region")
     return [
         LineItem(
@@ -52,9 +62,9 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             extra * app_high,
             lambda: (
                 f"{regions}, each {quantity(f.replica_low, f.replica_high, 'server')} for "
-                f"{percent(_REPLICA_SHARE.low)} of peak x "
-                f"{usd_range(_INSTANCE.low, _INSTANCE.high)} + load balancer {usd(_LB.low)} + "
-                f"NAT {usd(_NAT.low)} = "
+                f"{percent(replica_share.low)} of peak x "
+                f"{usd_range(instance.low, instance.high)} + load balancer {usd(lb.low)} + "
+                f"NAT {usd(nat.low)} = "
                 f"{usd_range(app_low, app_high)} each"
             ),
             VARIES_WITH_USERS,
@@ -77,12 +87,12 @@ def lines(s: Scenario, t: Traffic) -> list[LineItem]:
             _INFRASTRUCTURE,
             "Cross-region replication traffic",
             _MONTHLY,
-            extra * gb_low * _TRANSFER.low,
-            extra * gb_high * _TRANSFER.high,
+            extra * gb_low * transfer.low,
+            extra * gb_high * transfer.high,
             lambda: (
                 f"{count(round(t.requests_per_month))} req/month x "
-                f"{_REPLICATED.low / 1000:g}-{_REPLICATED.high / 1000:g} KB written = "
-                f"{gb_low:,.1f}-{gb_high:,.1f} GB x {extra} x ${_TRANSFER.low:g}/GB"
+                f"{replicated.low / 1000:g}-{replicated.high / 1000:g} KB written = "
+                f"{gb_low:,.1f}-{gb_high:,.1f} GB x {extra} x ${transfer.low:g}/GB"
             ),
             VARIES_WITH_USERS,
         ),

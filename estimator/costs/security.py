@@ -11,6 +11,7 @@ from __future__ import annotations
 from estimator.costs.article_range import staged_amount, staged_line
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import usd_range
+from estimator.price_book import PriceBook
 from estimator.scenario import Compliance, Scenario
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
@@ -41,11 +42,11 @@ _LABELS = {
 _AUDITED = (Compliance.soc2, Compliance.iso27001)
 
 
-def _framework_lines(s: Scenario, framework: Compliance) -> list[LineItem]:
+def _framework_lines(s: Scenario, framework: Compliance, prices: PriceBook) -> list[LineItem]:
     first_label, yearly_label = _LABELS[framework]
-    first_low, first_high = staged_amount("article.compliance_certification", s.stage)
+    first_low, first_high = staged_amount("article.compliance_certification", s.stage, prices)
     yearly = f"compliance.{framework.value}_annual"
-    yearly_low, yearly_high = staged_amount(yearly, s.stage)
+    yearly_low, yearly_high = staged_amount(yearly, s.stage, prices)
     # Never below zero: the first year costs at least its yearly part.
     one_time_low = max(0.0, first_low - yearly_low)
     one_time_high = max(one_time_low, first_high - yearly_high)
@@ -61,11 +62,11 @@ def _framework_lines(s: Scenario, framework: Compliance) -> list[LineItem]:
                 f"for the first year, minus the yearly part {usd_range(yearly_low, yearly_high)}"
             ),
         ),
-        staged_line(yearly, s.stage, _SECURITY_COMPLIANCE, yearly_label, _ANNUAL),
+        staged_line(yearly, s.stage, _SECURITY_COMPLIANCE, yearly_label, _ANNUAL, prices),
     ]
 
 
-def lines(s: Scenario) -> list[LineItem]:
+def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     items = [
         staged_line(
             "article.security_audit",
@@ -73,10 +74,11 @@ def lines(s: Scenario) -> list[LineItem]:
             _SECURITY_COMPLIANCE,
             "Security audit",
             _ONE_TIME,
+            prices,
         )
     ]
     for framework in s.compliance:
-        items.extend(_framework_lines(s, framework))
+        items.extend(_framework_lines(s, framework, prices))
     if any(f in _AUDITED for f in s.compliance):
         items.append(
             staged_line(
@@ -85,6 +87,7 @@ def lines(s: Scenario) -> list[LineItem]:
                 _SECURITY_COMPLIANCE,
                 "Compliance automation tooling (yearly)",
                 _ANNUAL,
+                prices,
             )
         )
     items.append(
@@ -94,6 +97,7 @@ def lines(s: Scenario) -> list[LineItem]:
             _SECURITY_COMPLIANCE,
             "Security monitoring",
             _MONTHLY,
+            prices,
         )
     )
     items.append(
@@ -103,6 +107,7 @@ def lines(s: Scenario) -> list[LineItem]:
             _SECURITY_COMPLIANCE,
             "Privacy protection tools",
             _MONTHLY,
+            prices,
         )
     )
     return items

@@ -9,47 +9,56 @@ from functools import lru_cache
 from estimator import facts
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
+from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _CUSTOMER_SUPPORT, _MONTHLY = Category.customer_support, Cadence.monthly
 
-_RATE = facts.live("support.contact_rate")
-_MIX_TABLE = facts.live_entry("support.channel_mix")
-_CHANNELS = tuple(k for k, v in _MIX_TABLE.items() if isinstance(v, float))
-_COST = {channel: facts.live(f"support.cost_per_contact.{channel}") for channel in _CHANNELS}
-_PER_AGENT = facts.live("support.contacts_per_agent")
-_SEAT = facts.live("support.agent_seat_monthly")
-
-
-def _blended() -> tuple[float, float]:
-    """Cost of one contact over the channel mix, under the active price book."""
-    return _blended_for(facts.active())
+# The data file's figures these lines are priced with (a price file's entry among them is named
+# in the basis of a line it moved).
+_MIX = facts.bundled_entry("support.channel_mix")
+_CHANNELS = tuple(k for k, v in _MIX.items() if isinstance(v, float))
+FIGURES = (
+    "support.contact_rate",
+    "support.channel_mix",
+    *(f"support.cost_per_contact.{channel}" for channel in _CHANNELS),
+    "support.contacts_per_agent",
+    "support.agent_seat_monthly",
+)
 
 
 @lru_cache(maxsize=256)
-def _blended_for(book: object) -> tuple[float, float]:
-    low = sum(_MIX_TABLE[c] * _COST[c].low for c in _CHANNELS)
-    high = sum(_MIX_TABLE[c] * _COST[c].high for c in _CHANNELS)
+def _blended(prices: PriceBook) -> tuple[float, float]:
+    """Cost of one contact over the channel mix."""
+    mix = prices.entry("support.channel_mix")
+    cost = {c: prices.figure(f"support.cost_per_contact.{c}") for c in _CHANNELS}
+    low = sum(mix[c] * cost[c].low for c in _CHANNELS)
+    high = sum(mix[c] * cost[c].high for c in _CHANNELS)
     return low, high
 
 
 @lru_cache(maxsize=256)
-def _mix(book: object, currency: tuple[str, float] | None) -> str:
-    """The channel mix with each channel's cost per contact, as the basis words it under `book`
-    in `currency`: the same for every estimate priced so."""
+def _mix(prices: PriceBook, currency: tuple[str, float] | None) -> str:
+    """The channel mix with each channel's cost per contact, as the basis words it under
+    `prices` in `currency`: the same for every estimate priced so."""
+    mix = prices.entry("support.channel_mix")
+    cost = {c: prices.figure(f"support.cost_per_contact.{c}") for c in _CHANNELS}
     return ", ".join(
-        f"{percent(share)} {channel} {usd_range(_COST[channel].low, _COST[channel].high)}"
-        for channel, share in ((c, _MIX_TABLE[c]) for c in _CHANNELS)
+        f"{percent(share)} {channel} {usd_range(cost[channel].low, cost[channel].high)}"
+        for channel, share in ((c, mix[c]) for c in _CHANNELS)
     )
 
 
-def lines(s: Scenario) -> list[LineItem]:
-    contacts_low = s.users * _RATE.low
-    contacts_high = s.users * _RATE.high
-    agents_low = max(1, math.ceil(contacts_low / _PER_AGENT.low))
-    agents_high = max(1, math.ceil(contacts_high / _PER_AGENT.high))
-    blended_low, blended_high = _blended()
+def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
+    rate = prices.figure("support.contact_rate")
+    per_agent = prices.figure("support.contacts_per_agent")
+    seat = prices.figure("support.agent_seat_monthly")
+    contacts_low = s.users * rate.low
+    contacts_high = s.users * rate.high
+    agents_low = max(1, math.ceil(contacts_low / per_agent.low))
+    agents_high = max(1, math.ceil(contacts_high / per_agent.high))
+    blended_low, blended_high = _blended(prices)
     return [
         LineItem(
             _CUSTOMER_SUPPORT,
@@ -58,10 +67,10 @@ def lines(s: Scenario) -> list[LineItem]:
             contacts_low * blended_low,
             contacts_high * blended_high,
             lambda: (
-                f"{count(s.users)} MAU x {percent_span(_RATE.low, _RATE.high)} contact rate = "
+                f"{count(s.users)} MAU x {percent_span(rate.low, rate.high)} contact rate = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
                 f"{usd_range(blended_low, blended_high)} blended "
-                f"({_mix(facts.active(), shown())})"
+                f"({_mix(prices, shown())})"
             ),
             VARIES_WITH_USERS,
         ),
@@ -69,12 +78,12 @@ def lines(s: Scenario) -> list[LineItem]:
             _CUSTOMER_SUPPORT,
             "Help-desk seats",
             _MONTHLY,
-            agents_low * _SEAT.low,
-            agents_high * _SEAT.high,
+            agents_low * seat.low,
+            agents_high * seat.high,
             lambda: (
                 f"{quantity(agents_low, agents_high, 'support agent')} "
-                f"({usd(_PER_AGENT.low)[1:]} contacts each) x "
-                f"{usd_range(_SEAT.low, _SEAT.high)}/month"
+                f"({usd(per_agent.low)[1:]} contacts each) x "
+                f"{usd_range(seat.low, seat.high)}/month"
             ),
             VARIES_WITH_USERS,
         ),

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 
-from estimator import facts
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import count, figure_span, percent, usd_range
 from estimator.overrides import SalaryRegion
+from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario, Stage
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
@@ -28,38 +28,48 @@ ROLES = {
     "product_manager": "Product managers",
     "mlops_engineer": "MLOps engineers (GPU fleet)",
 }
-_SALARY = {role: facts.live(f"salary.{role}") for role in ROLES}
-_LOADED = facts.live("team.loaded_cost_factor")
-_PER_TENFOLD = facts.live_entry("headcount_growth.per_tenfold")
-_ONSET = facts.live_entry("headcount_growth.onset_users")
-_SCOPE = facts.live_entry("headcount_growth.scope")
+# The data file's figures these lines are priced with (a price file's entry among them is named
+# in the basis of a line it moved).
+FIGURES = (
+    *(f"salary.{role}" for role in ROLES),
+    "team.loaded_cost_factor",
+    "headcount_growth.per_tenfold",
+    "headcount_growth.onset_users",
+    "headcount_growth.scope",
+    *(f"headcount.{stage.value}" for stage in Stage),
+)
 
 
-_BASES = {stage: facts.live_entry(f"headcount.{stage.value}") for stage in Stage}
+# Each stage's headcount table by name, made once: a StrEnum's .value is a slow property.
+_HEADCOUNT = {stage: f"headcount.{stage.value}" for stage in Stage}
 
 
-def _role_fte(s: Scenario, role: str, log_users: float) -> float:
-    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU)."""
-    bases = _BASES[s.stage]
+def _role_fte(
+    s: Scenario, role: str, log_users: float, tables: tuple[dict, dict, dict, dict]
+) -> float:
+    """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU;
+    `tables`: the stage's headcount, growth per tenfold, onset users and scope)."""
+    bases, per_tenfold, onset_users, scope = tables
     base = bases[role]
-    growth = _PER_TENFOLD[role]
+    growth = per_tenfold[role]
     if base > 0:
         tenfolds = log_users - math.log10(bases["reference_users"])
-        fte = max(base * _SCOPE["floor_share"], base + growth * tenfolds)
+        fte = max(base * scope["floor_share"], base + growth * tenfolds)
     else:
-        fte = growth * max(0.0, log_users - math.log10(_ONSET[role]))
+        fte = growth * max(0.0, log_users - math.log10(onset_users[role]))
     if role == "security_engineer":
-        fte += _SCOPE["security_per_framework"] * len(s.compliance)
+        fte += scope["security_per_framework"] * len(s.compliance)
     elif role == "site_reliability_engineer":
-        fte += _SCOPE["sre_per_extra_region"] * (s.regions - 1)
+        fte += scope["sre_per_extra_region"] * (s.regions - 1)
     return fte
 
 
-def _role_how(s: Scenario, role: str) -> str:
+def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
     """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
-    base_table = facts.entry(f"headcount.{s.stage.value}")
+    base_table = prices.entry(_HEADCOUNT[s.stage])
     base, reference = base_table[role], base_table["reference_users"]
-    growth = _PER_TENFOLD[role]
+    growth = prices.entry("headcount_growth.per_tenfold")[role]
+    scope = prices.entry("headcount_growth.scope")
     if base > 0:
         tenfolds = math.log10(s.users / reference)
         how = (
@@ -67,49 +77,55 @@ def _role_how(s: Scenario, role: str) -> str:
             f"{'+' if tenfolds >= 0 else '-'} {growth:g} per tenfold of users x "
             f"{abs(tenfolds):.2f} tenfolds to {count(s.users)} MAU"
         )
-        if base + growth * tenfolds < base * _SCOPE["floor_share"]:
-            how += f", floor {percent(_SCOPE['floor_share'])} of base"
+        if base + growth * tenfolds < base * scope["floor_share"]:
+            how += f", floor {percent(scope['floor_share'])} of base"
     else:
-        onset = _ONSET[role]
+        onset = prices.entry("headcount_growth.onset_users")[role]
         tenfolds = max(0.0, math.log10(s.users / onset))
         how = f"{growth:g} per tenfold of users past {count(onset)} MAU x {tenfolds:.2f} tenfolds"
     if role == "security_engineer" and s.compliance:
-        how += f" + {_SCOPE['security_per_framework']:g} x {len(s.compliance)} frameworks"
+        how += f" + {scope['security_per_framework']:g} x {len(s.compliance)} frameworks"
     if role == "site_reliability_engineer" and s.regions > 1:
-        how += f" + {_SCOPE['sre_per_extra_region']:g} x {s.regions - 1} extra regions"
+        how += f" + {scope['sre_per_extra_region']:g} x {s.regions - 1} extra regions"
     return how
 
 
-def headcount(s: Scenario) -> dict[str, float]:
+def headcount(s: Scenario, prices: PriceBook) -> dict[str, float]:
     """FTE per role that production needs (roles at zero are left out)."""
     people = {}
     log_users = math.log10(s.users)
     self_hosted = s.hosting is Hosting.self_hosted
+    tables = (
+        prices.entry(_HEADCOUNT[s.stage]),
+        prices.entry("headcount_growth.per_tenfold"),
+        prices.entry("headcount_growth.onset_users"),
+        prices.entry("headcount_growth.scope"),
+    )
     for role in ROLES:
         if role == "mlops_engineer" and not self_hosted:
             continue
-        fte = _role_fte(s, role, log_users)
+        fte = _role_fte(s, role, log_users, tables)
         if fte > 0:
             people[role] = fte
     return people
 
 
-def lines(s: Scenario) -> list[LineItem]:
-    return [_role_line(s, role, people) for role, people in headcount(s).items()]
+def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
+    return [_role_line(s, role, people, prices) for role, people in headcount(s, prices).items()]
 
 
-def _said(name: str) -> str:
-    """' (UK, regions.toml)' or ' (workspace settings)' when a price book set the figure."""
-    book = facts.active()
-    where = book.origin(name) if book is not None else "bundled"
+def _said(name: str, prices: PriceBook) -> str:
+    """' (UK, regions.toml)' or ' (workspace settings)' when own prices set the figure."""
+    where = prices.origin(name)
     if where == "bundled":
         return ""
     regional = where in {region.value for region in SalaryRegion}
     return f" ({where}, regions.toml)" if regional else f" ({where})"
 
 
-def _role_line(s: Scenario, role: str, people: float) -> LineItem:
-    salary, loaded = _SALARY[role], _LOADED
+def _role_line(s: Scenario, role: str, people: float, prices: PriceBook) -> LineItem:
+    salary = prices.figure(f"salary.{role}")
+    loaded = prices.figure("team.loaded_cost_factor")
     salary_low, salary_high = salary.low, salary.high
     loaded_low, loaded_high = loaded.low, loaded.high
     return LineItem(
@@ -119,10 +135,10 @@ def _role_line(s: Scenario, role: str, people: float) -> LineItem:
         people * salary_low * loaded_low,
         people * salary_high * loaded_high,
         lambda: (
-            f"{people:.2f} FTE ({_role_how(s, role)}) x "
-            f"{usd_range(salary_low, salary_high)} salary{_said(f'salary.{role}')} x "
+            f"{people:.2f} FTE ({_role_how(s, role, prices)}) x "
+            f"{usd_range(salary_low, salary_high)} salary{_said(f'salary.{role}', prices)} x "
             f"{figure_span(loaded_low, loaded_high)} fully loaded"
-            f"{_said('team.loaded_cost_factor')} "
+            f"{_said('team.loaded_cost_factor', prices)} "
             "(payroll taxes, benefits, equipment)"
         ),
         VARIES_WITH_USERS,

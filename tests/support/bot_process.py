@@ -84,7 +84,7 @@ class BotProcess:
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
             # Charts cost a worker process and a second of CPU at start: only the tests of
-            # charts (tests/test_slack_files.py) turn them on.
+            # charts (tests/e2e/test_slack_files.py) turn them on.
             "CHARTS": "off",
             **(extra_env or {}),
         }

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from estimator.money import multiple as money_multiple
-from estimator.money import usd_range, usd_short
+from estimator.money import times_span, usd_range, usd_short
 from estimator.totals import Amount
 
 
@@ -25,4 +24,4 @@ def signed_range(a: Amount) -> str:
 
 def multiple(a: Amount) -> str:
     """5.7-9.2x of the prototype; 19,988-63,000x at absurd scales."""
-    return money_multiple(a.low, a.high)
+    return times_span(a.low, a.high)

@@ -1,0 +1,130 @@
+"""deploy/k8s: each overlay renders with `kubectl kustomize`, every object is valid against the
+Kubernetes schemas, and the objects fit together the way the bot needs (probes, drain, labels)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from bot.slack.settings import Settings
+from tests.deploy.test_image import DOCKERFILE, parse_dockerfile, run_user
+from tests.support.bot_process import ROOT
+
+K8S = ROOT / "deploy" / "k8s"
+OVERLAYS = ["production", "dev"]
+KUBERNETES_VERSION = "1.30.0"  # the oldest release still supported by the major clouds
+
+
+def render(overlay: str) -> list[dict]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed: it renders the Kustomize overlays")
+    run = subprocess.run(
+        [kubectl, "kustomize", str(K8S / "overlays" / overlay)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return [doc for doc in yaml.safe_load_all(run.stdout) if doc]
+
+
+def objects(overlay: str, kind: str) -> dict[str, dict]:
+    return {o["metadata"]["name"]: o for o in render(overlay) if o["kind"] == kind}
+
+
+def bot_deployment(overlay: str) -> dict:
+    return objects(overlay, "Deployment")["aicost"]
+
+
+def matches(selector: dict, labels: dict) -> bool:
+    return selector.items() <= labels.items()
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_object_is_valid_against_the_kubernetes_schemas(overlay):
+    import kubernetes_validate
+
+    rendered = render(overlay)
+    kinds = {o["kind"] for o in rendered}
+    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+    assert {"ConfigMap", "NetworkPolicy"} <= kinds
+    for obj in rendered:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    template = yaml.safe_load((K8S / "secret.template.yaml").read_text())
+    kubernetes_validate.validate(template, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_no_secret_value_is_shipped(overlay):
+    assert not objects(overlay, "Secret"), "the Secret is created by the operator, not applied"
+    template = yaml.safe_load((K8S / "secret.template.yaml").read_text())
+    assert set(template["stringData"].values()) == {""}
+    assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"} <= template["stringData"].keys()
+    refs = bot_deployment(overlay)["spec"]["template"]["spec"]["containers"][0]["envFrom"]
+    assert {"secretRef": {"name": template["metadata"]["name"]}} in refs
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_bot_pods_probe_drain_and_run_as_the_image_user(overlay):
+    deployment = bot_deployment(overlay)
+    assert deployment["spec"]["replicas"] >= 2
+    pod = deployment["spec"]["template"]["spec"]
+    (bot,) = pod["containers"]
+    assert bot["livenessProbe"]["httpGet"]["path"] == "/livez"
+    assert bot["startupProbe"]["httpGet"]["path"] == "/livez"
+    assert bot["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    # The drain (SHUTDOWN_GRACE_SECONDS) and the preStop pause fit in the grace period.
+    config = objects(overlay, "ConfigMap")["aicost-config"]["data"]
+    Settings(
+        slack_bot_token="x", slack_signing_secret="y", **{k.lower(): v for k, v in config.items()}
+    )
+    pause = int(bot["lifecycle"]["preStop"]["exec"]["command"][-1])
+    grace = float(config["SHUTDOWN_GRACE_SECONDS"])
+    assert pod["terminationGracePeriodSeconds"] > pause + grace
+    assert bot["ports"][0]["containerPort"] == int(config["PORT"])
+    # Memory sized from the benchmarks (246 MB peak for the bot, its estimate worker and its chart
+    # worker), with headroom.
+    memory = bot["resources"]
+    assert memory["requests"]["memory"] == "256Mi" and memory["limits"]["memory"] == "384Mi"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    image_user = run_user(parse_dockerfile(DOCKERFILE.read_text())[-1])
+    assert pod["securityContext"]["runAsUser"] == image_user
+    assert bot["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_service_pdb_hpa_and_network_policy_select_the_bot_pods(overlay):
+    deployment = bot_deployment(overlay)
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert matches(objects(overlay, "Service")["aicost"]["spec"]["selector"], labels)
+    pdb = objects(overlay, "PodDisruptionBudget")["aicost"]["spec"]
+    assert matches(pdb["selector"]["matchLabels"], labels) and pdb["minAvailable"] >= 1
+    hpa = objects(overlay, "HorizontalPodAutoscaler")["aicost"]["spec"]
+    assert hpa["scaleTargetRef"]["name"] == "aicost" and hpa["minReplicas"] >= 2
+    policy = objects(overlay, "NetworkPolicy")["aicost"]["spec"]
+    assert matches(policy["podSelector"]["matchLabels"], labels)
+
+
+def test_production_uses_a_managed_redis_and_ends_tls_at_the_ingress():
+    assert "aicost-redis" not in objects("production", "Deployment")
+    (bot,) = bot_deployment("production")["spec"]["template"]["spec"]["containers"]
+    assert "env" not in bot  # REDIS_URL comes from the Secret
+    assert not bot["image"].endswith(":latest")
+    ingress = objects("production", "Ingress")["aicost"]["spec"]
+    assert ingress["tls"][0]["secretName"]
+    paths = [p["path"] for rule in ingress["rules"] for p in rule["http"]["paths"]]
+    assert paths == ["/slack/events"]  # /metrics and the probes stay inside the cluster
+
+
+def test_dev_overlay_runs_its_own_redis_with_aof_reached_by_the_bot():
+    redis_deployment = objects("dev", "Deployment")["aicost-redis"]
+    (redis,) = redis_deployment["spec"]["template"]["spec"]["containers"]
+    assert redis["args"][:2] == ["--appendonly", "yes"]
+    service = objects("dev", "Service")["aicost-redis"]
+    (bot,) = bot_deployment("dev")["spec"]["template"]["spec"]["containers"]
+    url = {e["name"]: e["value"] for e in bot["env"]}["REDIS_URL"]
+    assert url.startswith(
+        f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    )
