@@ -128,9 +128,10 @@ def times_span(low: float, high: float) -> str:
     return f"{lo}x" if lo == hi else f"{lo}-{hi}x"
 
 
-def figure_span(low: float, high: float) -> str:
-    """'1.25-1.4' or '1.3': a factor's range, one figure when both ends agree."""
-    lo, hi = f"{low:g}", f"{high:g}"
+def figure_span(low: float, high: float, spec: str = "g") -> str:
+    """'1.25-1.4' or '1.3' (each end formatted with `spec`, e.g. ",.1f"): a range of figures
+    other than money, one figure when both ends agree."""
+    lo, hi = format(low, spec), format(high, spec)
     return lo if lo == hi else f"{lo}-{hi}"
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, usd
+from estimator.money import count, figure_span, percent, usd
 from estimator.price_book import PriceBook
 from estimator.prompt_cache import PromptCache, prompt_cache
 from estimator.scenario import Hosting, Scenario
@@ -150,7 +150,7 @@ def lines(
             f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out;"
             f" {where} {rates.per_mtok()} in/cached/out{_tier_note(s, q, rates)}) = "
             f"{usd(calls * q.price)}/month; "
-            f"{q.band.words()}; x {overhead.low:g}-{overhead.high:g} for retries and evals"
+            f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
         )
 
     return [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.gpus import GPU
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, quantity, usd_range
+from estimator.money import count, figure_span, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError
 from estimator.price_book import PriceBook
 from estimator.replicas import WEIGHTS_SHARE, Replica, replica
@@ -120,9 +120,10 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(t.llm_requests_per_month))} LLM calls x {count(s.output_tokens)} "
-            f"out tok = peak {f.peak_tokens_low:,.0f}-{f.peak_tokens_high:,.0f} out tok/s; "
+            f"out tok = peak {figure_span(f.peak_tokens_low, f.peak_tokens_high, ',.0f')} "
+            "out tok/s; "
             f"{sizing()}; "
-            f"{r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU → "
+            f"{figure_span(r.per_gpu_low, r.per_gpu_high, ',.0f')} tok/s per GPU → "
             f"{quantity(f.replicas_low, f.replicas_high, 'replica')} (incl. {_SPARES} spare) = "
             f"{quantity(f.primary_gpus(low=True), f.primary_gpus(low=False), 'GPU')} x "
             f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu, prices)} x "

@@ -9,7 +9,7 @@ from estimator import facts
 from estimator.costs.infrastructure import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, usd, usd_range
+from estimator.money import count, figure_span, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -128,8 +128,9 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             disk_low * (disk.low * copies + backup.low),
             disk_high * (disk.high * copies + backup.high),
             lambda: (
-                f"{count(records)} records x {record_kb.low:g}-{record_kb.high:g} KB + "
-                f"{embedding_kb.low:g} KB embedding = {disk_low:,.1f}-{disk_high:,.1f} GB x "
+                f"{count(records)} records x {figure_span(record_kb.low, record_kb.high)} KB + "
+                f"{embedding_kb.low:g} KB embedding = "
+                f"{figure_span(disk_low, disk_high, ',.1f')} GB x "
                 f"(${disk.low:g} x {copies} disk + ${backup.low:g} backup)/GB-month"
             ),
             follows_users,
@@ -142,7 +143,8 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             index_high * copies,
             lambda: (
                 f"{count(records)} embeddings x {embedding_kb.low:g} KB x {index.low:g}-"
-                f"{index.high:g} index overhead = {d.index_gb_low:,.1f}-{d.index_gb_high:,.1f} GB "
+                f"{index.high:g} index overhead = "
+                f"{figure_span(d.index_gb_low, d.index_gb_high, ',.1f')} GB "
                 f"RAM x {usd(memory.low)}/GB-month{' x 2 replicas' if copies == 2 else ''}"
             ),
             follows_users,
@@ -168,11 +170,11 @@ def transcripts_line(s: Scenario, t: Traffic, prices: PriceBook) -> LineItem:
         kept_high * object_storage.high,
         lambda: (
             f"{count(round(t.requests_per_month))} req/month x "
-            f"{per_request_low / 1000:,.1f}-{per_request_high / 1000:,.1f} KB "
+            f"{figure_span(per_request_low / 1000, per_request_high / 1000, ',.1f')} KB "
             f"(the reply, up to the whole exchange, at {bytes_per_token.low:g} B/token, "
             "+ logs) kept "
-            f"{retention.low:g}-{retention.high:g} months = "
-            f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${object_storage.low:g}/GB-month"
+            f"{figure_span(retention.low, retention.high)} months = "
+            f"{figure_span(kept_low, kept_high, ',.1f')} GB x ${object_storage.low:g}/GB-month"
         ),
         VARIES_WITH_USERS,
     )

@@ -60,3 +60,18 @@ def test_ten_billion_users_keep_the_key_figures_aligned_and_the_multiple_readabl
     ends = {re.search(r"\$[\d,–]+", line).end() for line in head}  # where each amount ends
     assert len(ends) == 1, head
     assert "," in head[4].split("$")[1].split("x the prototype")[0].split()[-1]  # 78,622-249,352x
+
+
+def test_every_range_a_price_file_pins_to_one_figure_reads_as_one(tmp_path: Path):
+    prices = tmp_path / "my-prices.toml"
+    prices.write_text(
+        "loaded_factor = 1.3\n"
+        "[traffic.peak_to_average]\nlow = 3\nhigh = 3\n"
+        "[traffic.llm_overhead]\nlow = 1.1\nhigh = 1.1\n"
+        "[storage.record_kb]\nlow = 4\nhigh = 4\n"
+        "[storage.transcript_retention_months]\nlow = 6\nhigh = 6\n"
+    )
+    out = run("--prices", str(prices), "50k", "users", "3", "regions")
+    assert "(3x the " in out and "x 1.1 for retries" in out and "x 4 KB" in out
+    same_ends = re.findall(r"(?<![\d.,$€])(\d[\d.,]*)-\1(?![\d.,])", out)
+    assert same_ends == [], same_ends
