@@ -1,5 +1,5 @@
 """Replicas: estimates posted per second by 1 and 2 bot processes sharing one Redis (the durable
-job queue, bot/slack/jobs.py) behind a round-robin front, beside the bare Bolt app and, with
+job queue, bot/slack/job_queue.py) behind a round-robin front, beside the bare Bolt app and, with
 --before REF (repeatable), the bot as it was at git REF (one process), all in the same run.
 
 Run: python benchmarks/replicas.py [--commands 300] [--concurrency 20] [--rounds 5]

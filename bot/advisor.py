@@ -16,9 +16,11 @@ from bot.parsing import (
     InputError,
     Parsed,
     breakeven_question,
+    breakeven_sides,
     compare_options,
     follow_up,
     is_compare,
+    notes_for,
     parse,
     scenario_from,
     unknown_message,
@@ -110,7 +112,7 @@ def request(text: str, state: ConversationState, prices: PriceBook = BUNDLED_BOO
         scenario = scenario_from(parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _new_estimate(scenario, state, prices)
+    return _new_estimate(scenario, state, prices, " ".join(notes_for(parsed, scenario)))
 
 
 def follow_up_text(text: str, state: ConversationState, prices: PriceBook = BUNDLED_BOOK) -> Turn:
@@ -191,26 +193,33 @@ def _change(state: ConversationState, parsed: Parsed, prices: PriceBook) -> Turn
         scenario = follow_up(state.scenario, parsed)
     except InputError as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-    return _compared(state, scenario, prices)
+    return _compared(state, scenario, prices, " ".join(notes_for(parsed, scenario)))
 
 
-def _compared(state: ConversationState, scenario: Scenario, prices: PriceBook) -> Turn:
+def _compared(
+    state: ConversationState, scenario: Scenario, prices: PriceBook, notes: str = ""
+) -> Turn:
     assert state.scenario is not None
     if scenario == state.scenario:
         return Turn(
             Reply(ReplyKind.info, "That is already the scenario: nothing changed."),
             state,
         )
-    return _compared_to(state.scenario, scenario, state.moved_to(scenario), prices)
+    return _compared_to(state.scenario, scenario, state.moved_to(scenario), prices, notes)
 
 
 def _compared_to(
-    before: Scenario, after: Scenario, new_state: ConversationState, prices: PriceBook
+    before: Scenario,
+    after: Scenario,
+    new_state: ConversationState,
+    prices: PriceBook,
+    notes: str = "",
 ) -> Turn:
     old, new = estimate(before, prices), estimate(after, prices)
     diff = diff_estimates(old, new)
     reply = Reply(
         ReplyKind.estimate,
+        notes,
         estimate=new,
         previous=old,
         diff=diff,
@@ -220,10 +229,12 @@ def _compared_to(
     return Turn(reply, new_state, changed=True)
 
 
-def _new_estimate(scenario: Scenario, state: ConversationState, prices: PriceBook) -> Turn:
+def _new_estimate(
+    scenario: Scenario, state: ConversationState, prices: PriceBook, notes: str = ""
+) -> Turn:
     new_state = ConversationState(scenario=scenario)
     return Turn(
-        Reply(ReplyKind.estimate, estimate=estimate(scenario, prices), scenario=scenario),
+        Reply(ReplyKind.estimate, notes, estimate=estimate(scenario, prices), scenario=scenario),
         new_state,
         changed=True,
     )
@@ -244,8 +255,8 @@ def _question(
         rest = breakeven_question(text)
         if rest is None:
             return None
-        scenario = _scenario_for_question(rest, current)
-        result = break_even(scenario, prices)
+        scenario, other_model = breakeven_sides(rest, current)
+        result = break_even(scenario, prices, other_model)
         return Turn(
             Reply(
                 ReplyKind.breakeven, breakeven_sentence(result), breakeven=result, scenario=scenario
@@ -254,12 +265,3 @@ def _question(
         )
     except (InputError, SelfHostingError) as exc:  # SelfHostingError: the other side cannot run
         return Turn(Reply(ReplyKind.error, str(exc)), state)
-
-
-def _scenario_for_question(rest: str, current: Scenario | None) -> Scenario:
-    parsed = parse(rest)
-    if parsed.unknown:
-        raise InputError(unknown_message(parsed.unknown))
-    if current is not None:
-        return follow_up(current, parsed)
-    return scenario_from(parsed)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.parsing import read_number
+from estimator import shown, usd_range, usd_short
 from estimator.estimate import Estimate
-from estimator.money import shown, usd_range, usd_short
 
 FIRST_YEAR_FLAG = "--max-first-year"
 MONTHLY_FLAG = "--max-monthly"

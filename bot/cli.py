@@ -160,6 +160,8 @@ def _answer(
     if reply.kind is not ReplyKind.estimate or reply.estimate is None:
         return _fail(reply.text or "Describe a scenario, e.g.: aicost 10000 users startup")
     e = reply.estimate
+    if reply.text:  # how words were read (stderr, so --json and --csv stay clean)
+        print(f"aicost: note: {reply.text}", file=sys.stderr)
     chart = None
     if chart_path is not None:
         from bot.charts import estimate_chart_png
@@ -270,9 +272,10 @@ def chat(
 
 def _chat_reply(reply: advisor.Reply) -> str:
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
+        note = f"Note: {reply.text}\n\n" if reply.text else ""
         if reply.diff is None:  # a new scenario: the whole picture, without the arithmetic
-            return render_estimate(reply.estimate, show_basis=False)
-        return render_diff(reply.diff) + "\n\n" + render_summary(reply.estimate)
+            return note + render_estimate(reply.estimate, show_basis=False)
+        return note + render_diff(reply.diff) + "\n\n" + render_summary(reply.estimate)
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
         return render_comparison(reply.comparison)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:

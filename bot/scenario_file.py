@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.scenario_input import FieldError, ScenarioFields, fields_from, scenario_of
-from estimator.compare import MAX_OPTIONS
+from estimator import MAX_OPTIONS
 from estimator.scenario import Scenario
 
 SCENARIOS_KEY = "scenarios"

@@ -14,7 +14,7 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 from estimator.breakeven import READING as BREAKEVEN_READING
 from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
 from estimator.changes import ScenarioChange, apply_change, describe_change
-from estimator.compare import Comparison, Option, compare
+from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.estimate import Absent, Estimate, estimate
 from estimator.facts import Range
@@ -36,7 +36,15 @@ from estimator.money import (
     usd_short,
     user_count,
 )
-from estimator.open_models import SelfHostingError
+from estimator.open_models import (
+    OpenModel,
+    SelfHostingError,
+    catalogue,
+    find_open_model,
+    open_model_for_family,
+    squash,
+    weights,
+)
 from estimator.overrides import (
     BUNDLED,
     Currency,
@@ -51,6 +59,7 @@ from estimator.phases import ARTICLE, Phase
 from estimator.phases import READING as PHASE_READING
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.price_file import PriceFileError, load_price_file, parse_price_file, price_file_path
+from estimator.replicas import check_hostable
 from estimator.savings import Saving, cheaper_model
 from estimator.scenario import (
     COMPLIANCE_LABELS,
@@ -98,7 +107,9 @@ __all__ = [
     "COMPLIANCE_LABELS",
     "FIELD_NAMES",
     "GPU",
+    "MAX_OPTIONS",
     "MAX_USERS",
+    "MIN_OPTIONS",
     "PHASE_READING",
     "SYMBOLS",
     "UPTIME_TARGETS",
@@ -120,6 +131,7 @@ __all__ = [
     "Hosting",
     "LineDiff",
     "LineItem",
+    "OpenModel",
     "Option",
     "Phase",
     "Precision",
@@ -144,7 +156,9 @@ __all__ = [
     "break_even",
     "build_scenario",
     "bundled_note",
+    "catalogue",
     "cheaper_model",
+    "check_hostable",
     "close_matches",
     "compare",
     "count",
@@ -155,12 +169,14 @@ __all__ = [
     "family_names",
     "field_bounds",
     "figure_span",
+    "find_open_model",
     "first_year_difference",
     "gpus_offered",
     "known_models",
     "load_price_file",
     "messages",
     "model_family_note",
+    "open_model_for_family",
     "pair_at",
     "parse_price_file",
     "percent",
@@ -178,6 +194,7 @@ __all__ = [
     "signed_usd_short",
     "snapshot_note",
     "snapshot_status",
+    "squash",
     "stage_defaults",
     "symbol",
     "times_span",
@@ -186,4 +203,5 @@ __all__ = [
     "usd_range",
     "usd_short",
     "user_count",
+    "weights",
 ]

@@ -78,15 +78,19 @@ def monthly_reading(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> float:
     return (m.low + m.high) / 2
 
 
-def pair(s: Scenario) -> tuple[Scenario, Scenario]:
+def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
     """(self-hosted, API) versions of the scenario: its own model on its own side; on the other,
-    the same model when that side can run it, else the data file's default for that side."""
+    `other_model` when the user named one, else the same model when that side can run it, else
+    the data file's default for that side."""
     if s.hosting is Hosting.self_hosted:
-        return s, _variant(s, hosting=Hosting.api, model=_DEFAULTS["api_model"])
-    try:
-        open_model = weights(s.model).model  # an open model the API serves: self-host the same
-    except SelfHostingError:
-        open_model = facts.bundled_entry("self_hosting.default_model")["model"]
+        return s, _variant(s, hosting=Hosting.api, model=other_model or _DEFAULTS["api_model"])
+    if other_model is not None:
+        open_model = other_model
+    else:
+        try:
+            open_model = weights(s.model).model  # an open model the API serves: self-host it
+        except SelfHostingError:
+            open_model = facts.bundled_entry("self_hosting.default_model")["model"]
     return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
 
 
@@ -126,8 +130,12 @@ def _reason(exc: ValidationError) -> str:
     return str(cause) if cause is not None else error["msg"]
 
 
-def break_even(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> BreakEven:
-    self_hosted, api = pair(s)
+def break_even(
+    s: Scenario, prices: PriceBook = BUNDLED_BOOK, other_model: str | None = None
+) -> BreakEven:
+    """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
+    is not on (the API model when `s` is self-hosted), when the user named both."""
+    self_hosted, api = pair(s, other_model)
 
     def cheaper_self_hosted(users: int) -> bool:
         return monthly_reading(_at(self_hosted, users), prices) <= monthly_reading(

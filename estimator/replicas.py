@@ -90,7 +90,8 @@ def replica(
     if chosen:
         tried: tuple[str, ...] = (precision.value,)
     else:
-        tried = ("fp8",) if w.fp8 else ("bf16", "fp8")
+        # Weights that ship below BF16 (FP8, 4-bit MXFP4) are served as released.
+        tried = (w.released,) if w.released != "bf16" else ("bf16", "fp8")
     for name in tried:
         width = _gpus_for(w.params_b, name, gpu, prices)
         if width is not None:

@@ -152,8 +152,9 @@ class Scenario(BaseModel):
         window = token_prices(value).context_window  # raises PricingError naming close matches
         # Token counts are declared (so validated) before the model: refuse a request that would
         # not fit the model's context window, with the window's size.
-        tokens = info.data.get("input_tokens", 0) + info.data.get("output_tokens", 0)
-        if window and tokens > window:
+        # A token count out of its own range is missing here and reported on its own.
+        counts = [info.data.get(name) for name in ("input_tokens", "output_tokens")]
+        if window and None not in counts and sum(counts) > window:
             raise ContextWindowError(
                 f"{value.strip().lower()}'s context window is {count(window)} tokens, so a "
                 f"request of {count(info.data['input_tokens'])} in + "

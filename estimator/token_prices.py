@@ -128,7 +128,11 @@ def known_models() -> tuple[str, ...]:
 
 
 def close_matches(model: str, limit: int = 3) -> list[str]:
-    return difflib.get_close_matches(model.strip().lower(), known_models(), n=limit, cutoff=0.6)
+    """Known ids close to `model`, never `model` itself (an id genai-prices lists but cannot
+    price would otherwise be offered back as its own suggestion)."""
+    typed = model.strip().lower()
+    close = difflib.get_close_matches(typed, known_models(), n=limit + 1, cutoff=0.6)
+    return [m for m in close if m != typed][:limit]
 
 
 def _unknown_model_message(model: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 
-from estimator.price_file import PriceFileError
+from estimator.price_file import PriceFileError, load_price_file, price_file_path
 
 TOKEN_ENV = "AICOST_MCP_TOKEN"
 HOST_ENV = "AICOST_MCP_HOST"
@@ -76,9 +76,8 @@ def main(args: list[str]) -> int:
         return 0
     try:
         settings = read_settings(args, os.environ)
-        from bot.plans import load_prices
-
-        overrides = load_prices(settings.prices)
+        path = price_file_path(settings.prices, os.environ)  # as the terminal finds it
+        overrides = load_price_file(path) if path is not None else None
     except (SettingError, PriceFileError) as exc:
         print(f"aicost mcp: {exc}", file=sys.stderr)
         return EXIT_SETTING

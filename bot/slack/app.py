@@ -22,9 +22,11 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import limits, listeners
-from bot.slack.conversation import MAX_CONCURRENT_REPLIES, Conversations
+from bot.slack.conversation import Conversations
+from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
 from bot.slack.identity import BotIdentity, owner_from_buttons
-from bot.slack.jobs import ClientFor, Job, JobQueue
+from bot.slack.job import ClientFor, Job
+from bot.slack.job_queue import JobQueue
 from bot.slack.metrics import Metrics
 from bot.slack.settings import Settings
 from bot.slack.store import make_store

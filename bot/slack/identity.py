@@ -20,6 +20,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.button_value import read_button_value
+
 log = logging.getLogger(__name__)
 
 LOOKUP_SECONDS = 1.0  # how long a request may wait for a lookup that start-up could not make
@@ -114,8 +116,6 @@ async def owner_from_buttons(
     posted, in a signed request). A person of the other organisation in a shared channel sends
     their own workspace as `team`; without this, an installation they never made would be
     looked up, and a different conversation."""
-    from bot.slack.conversation import read_button_value  # conversation imports this module
-
     if body.get("type") == "block_actions":
         for action in body.get("actions") or []:
             stamp = read_button_value(str(action.get("value") or ""))

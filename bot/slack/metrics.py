@@ -34,7 +34,7 @@ class Metrics:
             "aicost_redis_errors", "Redis calls that failed or timed out", registry=self.registry
         )
 
-        # The durable queue (bot/slack/jobs.py). Events: enqueued, claimed (taken over from a
+        # The durable queue (bot/slack/job_queue.py). Events: enqueued, claimed (taken over from a
         # replica that stopped answering), dead (dead-lettered), run_locally (Redis unreachable),
         # step_skipped (a step an earlier delivery had posted).
         self.jobs = Counter(

@@ -32,8 +32,8 @@ class EstimateLimiter:
             return 0.0
 
     async def give_back(self, team: str, user: str) -> None:
-        """Return the estimate a request was charged up front (bot/slack/jobs.py) when its answer
-        turned out to cost nothing (help, a hint, an error)."""
+        """Return the estimate a request was charged up front (bot/slack/job_queue.py) when its
+        answer turned out to cost nothing (help, a hint, an error)."""
         try:
             await self.store.give_back_tokens(limit_buckets(team, user))
         except (StoreUnavailable, ValueError):

@@ -13,7 +13,8 @@ import redis.asyncio as redis
 
 from bot.parsing import first_scenario
 from bot.slack.ids import HomeAction, SettingsCallback, SettingsField
-from bot.slack.jobs import STREAM, Job
+from bot.slack.job import Job
+from bot.slack.job_queue import STREAM
 from estimator.estimate import estimate
 from estimator.money import shown_in, usd_range
 from estimator.overrides import PriceOverrides

@@ -29,8 +29,10 @@ import redis.asyncio as aioredis
 from bot import advisor
 from bot.advisor import ConversationState
 from bot.slack import answers
-from bot.slack.jobs import DEAD_STREAM, GROUP, STREAM, Job, JobQueue
+from bot.slack.job import Job
+from bot.slack.job_queue import DEAD_STREAM, GROUP, STREAM, JobQueue
 from bot.slack.metrics import Metrics
+from bot.slack.step_ledger import StepLedger
 from bot.slack.store import make_store
 from bot.slack.store.keys import workspace_keys
 from tests.support.bot_process import BotProcess
@@ -217,7 +219,7 @@ async def test_queued_jobs_bring_their_workspace_settings_and_are_all_acknowledg
     await client.set(workspace_keys(priced).settings, stored)
     seen: dict[str, str | None] = {}
 
-    async def run(job: Job) -> None:
+    async def run(job: Job, ledger: StepLedger) -> None:
         seen[job.text] = job.settings
 
     async def lost(job: Job) -> None:

@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.slack.jobs import (
+from bot.slack.job import Job
+from bot.slack.job_queue import (
     CLOCK_MARGIN_SECONDS,
     ENQUEUE_DEADLINE_SECONDS,
     ENQUEUE_TIMEOUT_SECONDS,
     STREAM,
     EnqueueUndecided,
-    Job,
     JobQueue,
 )
 from bot.slack.metrics import Metrics

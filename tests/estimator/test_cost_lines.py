@@ -7,7 +7,7 @@ from estimator.costs import self_hosting
 from estimator.estimate import estimate
 from estimator.open_models import SelfHostingError, weights
 from estimator.price_book import BUNDLED_BOOK
-from estimator.scenario import GPU, ScenarioError, build_scenario
+from estimator.scenario import GPU, Precision, ScenarioError, build_scenario
 from estimator.traffic import traffic
 
 LLAMA_8B = "@cf/meta/llama-3.1-8b-instruct"
@@ -30,7 +30,7 @@ def test_closed_weight_models_cannot_be_self_hosted_and_open_ones_are_named(mode
 def test_self_hosting_without_a_model_picks_an_open_one():
     s = build_scenario(hosting="self-hosted", gpu="h100")
     assert s.model == facts.bundled_entry("self_hosting.default_model")["model"] == "llama3.1-8b"
-    assert weights(s.model).params_b == 8  # sized as the 8B model its name says
+    assert weights(s.model).params_b == 8.03  # its card, in estimator/data/open_models.toml
 
 
 @pytest.mark.parametrize(
@@ -59,10 +59,20 @@ def test_a_model_too_big_for_a_gpu_type_is_refused_naming_gpus_that_fit():
 
 
 def test_mixture_of_experts_is_sized_by_total_for_memory_and_active_for_speed():
-    moe = self_hosting.replica("gpt-oss-120b", GPU.h100)  # 117B total, 5.1B active
+    # 117B total, 5.1B active; compared at one precision
+    moe = self_hosting.replica("gpt-oss-120b", GPU.h100, Precision.bf16, chosen=True)
     dense = self_hosting.replica(LLAMA_70B, GPU.h100)
     assert moe.weights_gb > dense.weights_gb / 1.3
     assert moe.per_gpu_low > 4 * dense.per_gpu_low
+
+
+def test_gpt_oss_is_sized_at_the_4_bit_mxfp4_its_weights_ship_in():
+    released = self_hosting.replica("gpt-oss-120b", GPU.h100)
+    in_bf16 = self_hosting.replica("gpt-oss-120b", GPU.h100, Precision.bf16, chosen=True)
+    assert released.precision == "MXFP4"
+    assert 55 < released.weights_gb < 70  # the card's ~63 GB checkpoint, not 234 GB of BF16
+    assert released.gpus < in_bf16.gpus
+    assert self_hosting.replica("gpt-oss-120b", GPU.h200).gpus == 1
 
 
 def test_bigger_models_need_more_gpus_for_the_same_traffic():

@@ -1,12 +1,19 @@
-"""Slack listeners, one module per payload kind; each exposes register(app, conversations)."""
+"""Slack listeners, one module per payload kind; each exposes register(app).
+
+Listeners are module-level functions. What they need besides Slack's payload (`conversations`,
+`home_tab`, `installations`) Bolt injects by name from the request's context, where one
+middleware puts it, so a listener can be called with plain arguments in a test.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.slack.conversation import Conversations
+from bot.slack.home_data import HomeTab
 from bot.slack.listeners import actions, commands, events, home, lifecycle, views
 
 if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
@@ -16,10 +23,18 @@ if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
 def register(
     app: AsyncApp, conversations: Conversations, installations: Installations | None = None
 ) -> None:
+    home_tab = HomeTab(conversations.store, conversations.metrics)
+
+    async def provide(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        context["conversations"] = conversations
+        context["home_tab"] = home_tab
+        context["installations"] = installations
+        return await next()
+
+    app.middleware(provide)
     # Bolt tries each listener in the order registered (each try runs its argument injection):
     # the commonest requests, slash commands and then message events, come first.
     # `/aicost settings` goes before the general /aicost listener, which would take any text.
-    home.register_settings_command(app, conversations)
-    for module in (commands, events, actions, views, home):
-        module.register(app, conversations)
-    lifecycle.register(app, conversations, installations)
+    home.register_settings_command(app)
+    for module in (commands, events, actions, views, home, lifecycle):
+        module.register(app)

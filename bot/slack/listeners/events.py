@@ -9,47 +9,51 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
-from bot.slack.jobs import Job
+from bot.slack.job import Job
 
 # Message subtypes that are a person writing in the thread (None: a plain message).
 QUESTION_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
-def register(app: AsyncApp, conversations: Conversations) -> None:
-    async def mentioned(
-        body: dict[str, Any],
-        event: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        conversations.metrics.requests.labels(kind="mention").inc()
-        bot_mention = f"<@{context.bot_user_id}>"
-        text = (event.get("text") or "").replace(bot_mention, " ").strip()
-        job = _job("mention", context, event, text)
-        await conversations.submit(job, once=_event_key(job, body))
-
-    async def message(
-        body: dict[str, Any],
-        event: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        # Edits, deletions, joins and other bots' messages are not questions (our own are ignored
-        # by Bolt); a reply also sent to the channel, or with a file attached, is.
-        if event.get("subtype") not in QUESTION_SUBTYPES or event.get("bot_id"):
-            return
-        thread_ts = event.get("thread_ts")
-        if not thread_ts or thread_ts == event.get("ts"):
-            return  # top-level chatter: only /aicost and @mentions start a conversation
-        text = event.get("text") or ""
-        if f"<@{context.bot_user_id}>" in text:
-            return  # the app_mention event for the same message answers it
-        conversations.metrics.requests.labels(kind="thread_reply").inc()
-        job = _job("thread_reply", context, event, text)
-        await conversations.submit(job, once=_event_key(job, body))
-
+def register(app: AsyncApp) -> None:
     app.event("app_mention")(mentioned)
     app.event("message")(message)
+
+
+async def mentioned(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    conversations: Conversations,
+) -> None:
+    conversations.metrics.requests.labels(kind="mention").inc()
+    bot_mention = f"<@{context.bot_user_id}>"
+    text = (event.get("text") or "").replace(bot_mention, " ").strip()
+    job = _job("mention", context, event, text)
+    await conversations.submit(job, once=_event_key(job, body))
+
+
+async def message(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    conversations: Conversations,
+) -> None:
+    # Edits, deletions, joins and other bots' messages are not questions (our own are ignored
+    # by Bolt); a reply also sent to the channel, or with a file attached, is.
+    if event.get("subtype") not in QUESTION_SUBTYPES or event.get("bot_id"):
+        return
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts"):
+        return  # top-level chatter: only /aicost and @mentions start a conversation
+    text = event.get("text") or ""
+    if f"<@{context.bot_user_id}>" in text:
+        return  # the app_mention event for the same message answers it
+    conversations.metrics.requests.labels(kind="thread_reply").inc()
+    job = _job("thread_reply", context, event, text)
+    await conversations.submit(job, once=_event_key(job, body))
 
 
 def _job(kind: str, context: AsyncBoltContext, event: dict[str, Any], text: str) -> Job:

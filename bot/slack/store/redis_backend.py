@@ -84,7 +84,7 @@ return 1
 
 
 # Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
-# enqueue (bot/slack/jobs.py), which charges a slash command in the round trip that records it.
+# enqueue (bot/slack/job_queue.py), which charges a slash command in the round trip that records it.
 # Buckets are KEYS[first_key..], their capacities ARGV[first_capacity..]; stops at the first empty
 # one and returns the seconds until it has a token, "0" when every bucket gave one.
 TOKEN_BUCKETS_LUA = """

@@ -22,7 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {
     **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "AICOST_PRICES")},
     "PYTHONPATH": str(ROOT),

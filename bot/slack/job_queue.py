@@ -6,31 +6,30 @@ and XADD in one script) before Bolt sends the acknowledgement. Every replica rea
 through one consumer group, runs at most `capacity` jobs at once, and XACKs finished jobs
 (together, within ACK_BATCH_SECONDS). A replica that dies leaves its jobs pending; live replicas
 XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
-JOB_MAX_DELIVERIES times is dead-lettered. Each visible step of a job is posted at most once
-through the `StepLedger` (see docs/queue.md for the order of record and post).
+JOB_MAX_DELIVERIES times is dead-lettered. Each delivery runs with a `StepLedger`
+(bot/slack/step_ledger.py), through which each visible step of a job is posted at most once (see
+docs/queue.md for the order of record and post).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import dataclasses
-import json
 import logging
 import os
 import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from bot.slack.job import Job
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
 from bot.slack.redis_outage import OutageLog
+from bot.slack.step_ledger import StepLedger
 from bot.slack.store.keys import KEY_PREFIX, bucket_key, claim_key, workspace_keys
 from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store.redis_backend import TOKEN_BUCKETS_LUA
@@ -41,7 +40,6 @@ STREAM = f"{KEY_PREFIX}:jobs"
 DEAD_STREAM = f"{KEY_PREFIX}:jobs:dead"
 GROUP = KEY_PREFIX
 STREAM_MAX_LEN = 100_000  # approximate (MAXLEN ~): far above any backlog a workspace makes
-LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
 # Under load the reader waits until this many jobs have room (one read per batch, not one per
 # finished job) and finished jobs are acknowledged together, one XACK per ACK_BATCH_SECONDS: two
@@ -57,8 +55,6 @@ ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (
 ENQUEUE_DEADLINE_SECONDS = 1.0
 CLOCK_MARGIN_SECONDS = 0.25
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
-CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
-STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
 
 # Duplicate claim (optional), rate-limit tokens (optional) and XADD in one round trip. The
 # workspace's settings ride along in the entry ("" when it has none), so whoever runs the job
@@ -90,49 +86,9 @@ return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
 )
 
 
-@dataclass
-class Job:
-    """One acknowledged unit of work. The authorization fields (team_id, enterprise_id,
-    is_enterprise_install) are the ones Bolt's installation store is keyed by, so `client_for`
-    can find the workspace's bot token."""
-
-    kind: str  # slash_command, form, button, thread_reply, mention
-    team_id: str
-    channel: str
-    user: str
-    enterprise_id: str | None = None
-    is_enterprise_install: bool = False
-    thread_ts: str | None = None
-    response_url: str | None = None
-    private: bool = False  # a private estimate's button: answered through the response_url
-    text: str = ""  # the command's or message's text
-    ts: str = ""  # the message's own ts (mentions are answered under it)
-    action: str = ""  # a button's action_id
-    values: dict[str, Any] = field(default_factory=dict)  # a form's view.state.values
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    enqueued_at: float = field(default_factory=time.time)
-    # Not part of the job's record: read with it from its stream entry. The workspace's stored
-    # settings when the job was queued ("" for none); None when the entry did not carry them (an
-    # older replica queued it, or the job runs without the queue): read them from the store.
-    settings: str | None = None
-    # Likewise: the rate-limit charge taken when it was queued (0: counted; more: the seconds
-    # to wait, nothing counted); None when it was not charged up front.
-    wait: float | None = None
-
-    def dump(self) -> str:
-        record = vars(self).copy()
-        del record["settings"], record["wait"]
-        return json.dumps(record, separators=(",", ":"))
-
-    @classmethod
-    def load(cls, data: str) -> Job:
-        """Fields this version does not know are ignored: during a rolling upgrade, replicas
-        of the old version read jobs the new one wrote."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in json.loads(data).items() if k in known})
-
-
-ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)
+def ledger_key(job: Job) -> str:
+    """The Redis hash of a job's step ledger, beside the stream it was recorded in."""
+    return f"{STREAM}:steps:{job.id}"
 
 
 class EnqueueUndecided(Exception):
@@ -145,112 +101,6 @@ class EnqueueUndecided(Exception):
         self.outcome = outcome
 
 
-# --- the step ledger: each visible step posted at most once ------------------------------------
-
-current_ledger: contextvars.ContextVar[StepLedger | None] = contextvars.ContextVar(
-    "current_ledger", default=None
-)
-
-
-class StepLedger:
-    """Per job, what it has shown people: a Redis hash, step number -> the posted message's ts
-    (or "sent" for a private reply). Steps are numbered in the order the turn posts them, which
-    is the same on every delivery of the same job.
-
-    Slack itself is the record of channel posts (each carries its job and step in its message
-    metadata): a delivery writes their ts only along with a round trip it makes anyway, and a
-    later delivery reads the hash and asks Slack about any step it does not name. Private
-    replies (`response_url`) leave no record Slack can be asked about: they are claimed in the
-    hash before they are sent. A job that needs neither writes nothing. See docs/queue.md."""
-
-    def __init__(self, redis: aioredis.Redis, job: Job, deliveries: int) -> None:
-        self.redis = redis
-        self.job = job
-        self.key = f"{STREAM}:steps:{job.id}"
-        self.retaken = deliveries > 1
-        self._count = 0
-        self.unrecorded: dict[str, str] = {}  # posted steps, written with the next round trip
-        self._recorded: dict[str, str] | None = None  # what earlier deliveries wrote
-        self._in_slack: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-
-    def next_step(self) -> str:
-        self._count += 1
-        return str(self._count)
-
-    def metadata(self, step: str) -> dict[str, Any]:
-        """Message metadata naming the job and step, so a later owner can find the message."""
-        return {"event_type": STEP_EVENT, "event_payload": {"job": self.job.id, "step": step}}
-
-    async def posted_earlier(
-        self, client: Any, channel: str, thread_ts: str | None, step: str
-    ) -> str | None:
-        """For a job delivered again: the ts of the message an earlier delivery posted as
-        `step` (from the hash, else from Slack), or None when it was not posted. Raises the
-        client's errors when Slack cannot be asked."""
-        if not self.retaken:
-            return None
-        if self._recorded is None:
-            self._recorded = await self.redis.hgetall(self.key)
-        if step in self._recorded:
-            return self._recorded[step]
-        where = (channel, thread_ts)
-        if where not in self._in_slack:
-            self._in_slack[where] = await _messages_since(client, self.job, channel, thread_ts)
-        for message in self._in_slack[where]:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("job") == self.job.id and str(payload.get("step")) == step:
-                return str(message["ts"])
-        return None
-
-    async def claim(self, step: str) -> bool:
-        """For a private reply: True when no delivery has claimed `step` before (send it)."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            self.record(pipe)
-            pipe.hsetnx(self.key, step, CLAIMED)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            *_, fresh, _ = await pipe.execute()
-        return bool(fresh)
-
-    def done(self, step: str, value: str) -> None:
-        """`step` was posted (its ts, or "sent"); written with the next round trip."""
-        self.unrecorded[step] = value
-
-    def record(self, pipe: Any) -> None:
-        """Queue the writes of posted steps on `pipe`."""
-        if self.unrecorded:
-            pipe.hset(self.key, mapping=self.unrecorded)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            self.unrecorded = {}
-
-    async def keep(self, name: str, value: str) -> str:
-        """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            self.record(pipe)
-            pipe.hsetnx(self.key, name, value)
-            pipe.hget(self.key, name)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            *_, kept, _ = await pipe.execute()
-        return str(kept if kept is not None else value)
-
-
-async def _messages_since(
-    client: Any, job: Job, channel: str, thread_ts: str | None
-) -> list[dict[str, Any]]:
-    """The channel's messages since the job was recorded (or the thread's), with metadata."""
-    if thread_ts:
-        response = await client.conversations_replies(
-            channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-        )
-    else:
-        response = await client.conversations_history(
-            channel=channel,
-            oldest=f"{job.enqueued_at - 1:.6f}",
-            include_all_metadata=True,
-            limit=200,
-        )
-    return list(response.get("messages") or [])
-
-
 # --- the queue ------------------------------------------------------------------------------
 
 
@@ -260,7 +110,7 @@ class JobQueue:
     def __init__(
         self,
         url: str,
-        run: Callable[[Job], Awaitable[None]],
+        run: Callable[[Job, StepLedger], Awaitable[None]],
         lost: Callable[[Job], Awaitable[None]],
         metrics: Metrics,
         capacity: int,
@@ -474,8 +324,8 @@ class JobQueue:
             if deliveries > self.max_deliveries:
                 await self._dead_letter(entry_id, job, deliveries)
                 return
-            current_ledger.set(StepLedger(self.redis, job, deliveries))
-            await self.run(job)  # errors are handled (and the user told) inside
+            ledger = StepLedger(self.redis, ledger_key(job), job, deliveries)
+            await self.run(job, ledger)  # errors are handled (and the user told) inside
             self._ack_soon(entry_id)
         finally:
             self._running.pop(entry_id, None)

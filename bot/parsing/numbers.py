@@ -1,0 +1,205 @@
+"""Numbers and the unit words around them: "10k users", "$80k prototype", "cache 40%",
+"1000/300 tokens"; and one number typed on its own in a form field."""
+
+from __future__ import annotations
+
+import math
+
+from bot.parsing.reading import Reading, consume, near
+from bot.parsing.text import normalize
+from bot.parsing.vocabulary import (
+    CACHE_WORDS,
+    DAILY_WORDS,
+    DIRECTION_WORDS,
+    GROWTH_WORDS,
+    IN_OUT,
+    INPUT_WORDS,
+    MULTIPLIERS,
+    NUMBER,
+    PROTOTYPE_WORDS,
+    RECORD_WORDS,
+    REGION_WORDS,
+    REQUEST_WORDS,
+    TOKEN_WORDS,
+    UPTIMES,
+    USER_WORDS,
+)
+
+_TWO_USER_COUNTS = (
+    "Which user count: {0:,} or {1:,}? Send one; to compare, ask “what if {1:,} users?” in the "
+    "estimate's thread."
+)
+_UPTIME_OFFERED = "Uptime target must be one of 99.5, 99.9 or 99.99 (%); {0} is not offered."
+_TOO_LARGE = (
+    "“{0}” is larger than any figure aicost takes (a trillion at most); send a smaller number."
+)
+_UNIT_WORDS = (
+    USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
+)
+_SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
+_OWN_MODEL = (
+    "A model of your own ({0}) cannot be sized yet: aicost sizes open models from its catalogue. "
+    "Name the open model closest to it, e.g. “self-hosted qwen3 32b”."
+)
+# Above this no scenario field is valid; a float this size is still exact enough to say so, while
+# 309 digits would be infinite (and no whole number).
+_LARGEST = 1e15
+
+
+def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
+    token = tokens[i]
+    pair = IN_OUT.match(token)
+    if pair:
+        if max(_to_number(pair.group(1)), _to_number(pair.group(2))) > _LARGEST:
+            r.problems.append(_TOO_LARGE.format(_shown(token)))
+            consume(tokens, i, used, TOKEN_WORDS)
+            return True
+        r.values["input_tokens"] = _whole(_to_number(pair.group(1)))
+        r.values["output_tokens"] = _whole(_to_number(pair.group(2)))
+        consume(tokens, i, used, TOKEN_WORDS)
+        return True
+    m = NUMBER.match(token)
+    if not m:
+        return False
+    value = _to_number(m.group("num"))
+    mult = m.group("mult")
+    if mult is None and i + 1 < len(tokens) and tokens[i + 1] in MULTIPLIERS:
+        mult = tokens[i + 1]
+        used[i + 1] = True
+    if mult:
+        value *= MULTIPLIERS[mult]
+    if m.group("sign"):
+        value = -value
+    if not abs(value) <= _LARGEST:  # also catches inf
+        r.problems.append(_TOO_LARGE.format(_shown(token)))
+        consume(tokens, i, used, _UNIT_WORDS, after=1)  # its unit is read, the number refused
+        return True
+    if mult in ("b", "bn") and consume(tokens, i, used, _SIZE_WORDS, before=0, after=1):
+        r.problems.append(_OWN_MODEL.format(token))  # "our 34b model": a size, not 34bn users
+        return True
+    suffix = m.group("suffix")
+    if suffix == "%":
+        return _read_percent(tokens, i, used, r, value / 100)
+    if suffix == "x":
+        # "10x users", "what if 10x": scale the user count
+        r.scale = value
+        consume(tokens, i, used, USER_WORDS)
+        return True
+    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _UNIT_WORDS - PROTOTYPE_WORDS
+    # "prototype cost 60k", "prototype was 30k": the prototype word may sit two words back
+    prototype = near(tokens, i, PROTOTYPE_WORDS, before=2, used=used)
+    if m.group("dollar") or (prototype is not None and not own_unit):
+        r.values["prototype_cost"] = value
+        consume(tokens, i, used, PROTOTYPE_WORDS, before=2)
+        return True
+    if m.group("num") in UPTIMES and not mult:
+        r.values["uptime"] = UPTIMES[m.group("num")]
+        return True
+    for words, name in (
+        (REGION_WORDS, "regions"),
+        (RECORD_WORDS, "stored_records"),
+    ):
+        if consume(tokens, i, used, words, before=0):
+            r.values[name] = _whole(value)
+            return True
+    if consume(tokens, i, used, REQUEST_WORDS, before=0):
+        r.values["requests_per_active_user_per_day"] = value
+        consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
+        return True
+    # "1500 input 400 output tokens", "input 3000 tokens output 500 tokens": a direction word
+    # right beside the number is its own; else the nearest one.
+    beside = next(
+        (
+            j
+            for j in (i + 1, i - 1)
+            if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]
+        ),
+        None,
+    )
+    token_word = near(tokens, i, TOKEN_WORDS, before=1, after=2 if beside is None else 4)
+    if token_word is not None:
+        direction = beside
+        if direction is None:
+            direction = near(tokens, i, DIRECTION_WORDS, before=2, after=3, used=used)
+        if direction is not None:
+            name = "input_tokens" if tokens[direction] in INPUT_WORDS else "output_tokens"
+            r.values[name] = _whole(value)
+            used[token_word] = used[direction] = True
+            return True
+    if consume(tokens, i, used, USER_WORDS, before=1):
+        r.set_once("users", _whole(value), _TWO_USER_COUNTS)
+        return True
+    if "." in m.group("num") and 90 <= value < 100 and not mult:
+        r.problems.append(_UPTIME_OFFERED.format(m.group("num")))  # "99.95": an uptime
+        return True
+    if "users" not in r.values and r.scale is None:
+        # A bare number ("what if 50k?") is a user count: the field people change most.
+        r.values["users"] = _whole(value)
+        return True
+    return False
+
+
+def _read_percent(tokens: list[str], i: int, used: list[bool], r: Reading, share: float) -> bool:
+    if consume(tokens, i, used, {"prompt-cache"}, before=3, after=3):
+        r.values["prompt_cache_share"] = share
+        return True
+    if consume(tokens, i, used, CACHE_WORDS, before=2, after=3):
+        r.values["cache_hit_rate"] = share
+        consume(tokens, i, used, CACHE_WORDS, before=2, after=3)
+        return True
+    if consume(tokens, i, used, GROWTH_WORDS, before=2, after=3):
+        r.values["monthly_user_growth"] = share
+        return True
+    if consume(tokens, i, used, DAILY_WORDS, before=2, after=2):
+        r.values["daily_active_share"] = share
+        consume(tokens, i, used, DAILY_WORDS, before=2, after=2)
+        return True
+    text = f"{share * 100:g}"
+    if text in UPTIMES:
+        r.values["uptime"] = UPTIMES[text]
+        return True
+    if 0.9 <= share < 1 and "." in text:
+        r.problems.append(_UPTIME_OFFERED.format(text + "%"))
+        return True
+    return False
+
+
+def read_number(text: str, as_percent: bool = False) -> float | None:
+    """One number typed on its own (a form field), read the way requests are read: "10k",
+    "1.5 million", "$80k", "40%". None when it is not one number; a percent field takes "40"
+    as 40% too."""
+    words = normalize(text).split()
+    scale = 1.0
+    if len(words) == 2 and words[1] == "%":
+        words = [words[0] + "%"]
+    elif len(words) == 2 and words[1] in MULTIPLIERS:
+        scale = MULTIPLIERS[words[1]]  # "1.5 million"
+        words = words[:1]
+    if len(words) != 1:
+        return None
+    m = NUMBER.match(words[0])
+    if not m or m.group("suffix") == "x" or (m.group("suffix") == "%" and not as_percent):
+        return None
+    if m.group("mult"):
+        if scale != 1.0:
+            return None  # "10k million"
+        scale = MULTIPLIERS[m.group("mult")]
+    value = float(m.group("num").replace(",", "")) * scale
+    if m.group("sign"):
+        value = -value
+    if not math.isfinite(value):
+        return None
+    return value / 100 if as_percent else value
+
+
+def _shown(token: str) -> str:
+    return token if len(token) <= 12 else f"{token[:6]}…{token[-3:]}"
+
+
+def _to_number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _whole(value: float) -> int | float:
+    # Keep fractions so the scenario's own validation can say "must be a whole number".
+    return int(value) if value == int(value) else value

@@ -1,0 +1,79 @@
+"""Text as typed -> tokens: Slack's escapes undone, invisible marks dropped, digits of any
+script read, and multi-word phrases ("soc 2", "self hosted") joined into one word."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario that long
+
+# Zero-width characters, soft hyphen, and the bidirectional marks and embeddings.
+INVISIBLE = dict.fromkeys(
+    [
+        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)
+# (a word every match contains, pattern, replacement): a pattern runs only on text that holds
+# its word, so most requests skip most of them.
+PHRASES = [
+    ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
+    ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
+    ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2|i|1)\b"), r"\1"),
+    ("self", re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
+    ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
+    ("start", re.compile(r"\bstart\s+up\b"), "startup"),
+    ("start", re.compile(r"\bstart\s+over\b"), "reset"),
+    ("hit", re.compile(r"\bhit\s+rate\b"), "hit-rate"),
+    # "monthly active users" is what aicost's user count means; "active" alone reads as daily.
+    ("active", re.compile(r"\b(?:monthly\s+)?active\s+(users?|customers|people)\b"), r"\1"),
+    ("day", re.compile(r"(?:\b(?:per|a)\s*|\s*/\s*)day\b"), " /day"),
+    ("month", re.compile(r"\s*/\s*month\b"), " /month"),
+    ("w/", re.compile(r"\bw/\s"), "with "),
+    ("=", re.compile(r"([a-z])\s*=\s*"), r"\1 = "),
+    ("prompt", re.compile(r"\bprompt\s+cach(e|ing)\b"), "prompt-cache"),
+    ("gemini", re.compile(r"\bgemini\s+flash\b"), "gemini-flash"),
+    # "claude haiku" is the Haiku family (a version after it is read as one model name)
+    ("claude", re.compile(r"\bclaude[\s-]+(opus|sonnet|haiku)\b(?![\s.-]*\d)"), r"\1"),
+    ("llama", re.compile(r"\bllama\s*-?\s*70b\b"), "llama-70b"),
+    ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
+    ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
+]
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII-ish text: Slack's HTML escapes undone, invisible marks dropped, digits of
+    any script turned into 0-9, and a few multi-word phrases joined."""
+    text = html.unescape(text[:MAX_TEXT])
+    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
+    if not text.isascii():
+        text = "".join(_ascii_digit(ch) for ch in text)
+    for word, pattern, replacement in PHRASES:
+        if word in text:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def _ascii_digit(ch: str) -> str:
+    if ch.isdigit() and not ch.isascii():
+        try:
+            return str(unicodedata.decimal(ch))
+        except ValueError:
+            return ch
+    return ch
+
+
+def tokenize(text: str) -> list[str]:
+    tokens = []
+    for raw in normalize(text).split():
+        token = raw.strip("?!,;:()[]{}\"'`*_~")
+        if len(token) > 1 and token[-1] == "+" and token[-2].isalnum():
+            token = token[:-1]  # "10k+ users": at least 10k
+        if token.endswith(".") and not re.search(r"\d\.$", token[:-1] + "x"):
+            token = token.rstrip(".")
+        if token:
+            tokens.append(token)
+    return tokens
