@@ -10,6 +10,7 @@ talks to Slack and Redis.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -58,34 +59,29 @@ class Answer:
 def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
-    try:
-        prices = price_book(overrides)
-        with prices.shown():
-            return _new_thread(advisor.request(text, ConversationState(), prices))
-    except Exception as exc:
-        return _failed(exc, ConversationState())
+    return _answered(
+        lambda prices: _new_thread(advisor.request(text, ConversationState(), prices)),
+        overrides,
+        ConversationState(),
+    )
 
 
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    try:
-        prices = price_book(overrides)
-        with prices.shown():
-            return _new_thread(advisor.from_scenario(scenario, ConversationState(), prices))
-    except Exception as exc:
-        return _failed(exc, ConversationState())
+    return _answered(
+        lambda prices: _new_thread(advisor.from_scenario(scenario, ConversationState(), prices)),
+        overrides,
+        ConversationState(),
+    )
 
 
 def follow_up(
     text: str, state: ConversationState, overrides: PriceOverrides | None = None
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    try:
-        prices = price_book(overrides)
-        with prices.shown():
-            return _in_thread(advisor.follow_up_text(text, state, prices))
-    except Exception as exc:
-        return _failed(exc, state)
+    return _answered(
+        lambda prices: _in_thread(advisor.follow_up_text(text, state, prices)), overrides, state
+    )
 
 
 def button(
@@ -93,15 +89,32 @@ def button(
 ) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
+    scenario = state.scenario
+
+    def worded(prices: PriceBook) -> Answer:
+        change = _button_change(action, scenario, prices)
+        if change is None:
+            return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
+        return _in_thread(advisor.apply(change, state, prices))
+
+    return _answered(worded, overrides, state)
+
+
+def _answered(
+    worded: Callable[[PriceBook], Answer],
+    overrides: PriceOverrides | None,
+    state: ConversationState,
+) -> Answer:
+    """`worded(prices)` with amounts in the prices' currency; when it raises, one sentence
+    saying so and `state` as it was (the traceback goes to the log): never silence."""
     try:
         prices = price_book(overrides)
         with prices.shown():
-            change = _button_change(action, state.scenario, prices)
-            if change is None:
-                return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
-            return _in_thread(advisor.apply(change, state, prices))
+            return worded(prices)
     except Exception as exc:
-        return _failed(exc, state)
+        log.warning("could not word an answer", exc_info=True)
+        text = failed(exc)
+        return Answer(ReplyKind.error, state, text=text, messages=(error_message(text),))
 
 
 def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
@@ -155,14 +168,6 @@ def _in_thread(turn: Turn) -> Answer:
         (_render(reply),),
         options=_options(reply),
     )
-
-
-def _failed(exc: Exception, state: ConversationState) -> Answer:
-    """No answer could be worded: one sentence (an error the caller posts), the state as it was.
-    The traceback goes to the log; the person reads why, never silence."""
-    log.warning("could not word an answer", exc_info=True)
-    text = failed(exc)
-    return Answer(ReplyKind.error, state, text=text, messages=(error_message(text),))
 
 
 def _options(reply: Reply) -> tuple[tuple[str, Scenario], ...]:

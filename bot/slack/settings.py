@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 
@@ -78,24 +85,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
         return value.upper()
 
-    @field_validator("slack_app_token")
+    @field_validator("slack_app_token", "slack_bot_token")
     @classmethod
-    def _an_app_level_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError(
-                f"this is {_kind(value)}; Socket Mode needs an app-level token, xapp-... (the "
-                "app's Basic Information page, App-Level Tokens, with connections:write)"
-            )
-        return value
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _a_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError(
-                f"this is {_kind(value)}; use the Bot User OAuth Token, xoxb-... (the app's "
-                "OAuth & Permissions page)"
-            )
+    def _a_token_of_its_kind(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        """A token pasted into the other setting (Slack shows both on the app's pages) is named
+        at start, not met as an auth error later."""
+        prefix, wanted = _TOKEN_WANTED[info.field_name or ""]
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"this is {_kind(value)}; {wanted}")
         return value
 
     @field_validator("redis_url")
@@ -182,6 +181,18 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
 
+# Per token setting: the prefix its tokens start with, and where to find one.
+_TOKEN_WANTED = {
+    "slack_app_token": (
+        "xapp-",
+        "Socket Mode needs an app-level token, xapp-... (the app's Basic Information page, "
+        "App-Level Tokens, with connections:write)",
+    ),
+    "slack_bot_token": (
+        "xoxb-",
+        "use the Bot User OAuth Token, xoxb-... (the app's OAuth & Permissions page)",
+    ),
+}
 _TOKEN_KINDS = {"xoxb": "a bot token", "xapp": "an app-level token", "xoxp": "a user token"}
 
 
