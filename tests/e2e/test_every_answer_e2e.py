@@ -56,7 +56,7 @@ async def test_break_even_question_no_gpu_can_answer_is_a_private_sentence(slack
     _, name = await slash(slack, bot, team, "when does self-hosting pay off for 10k users kimi-k2")
     (response,) = await slack.wait_for_response(name)
     assert response.body["response_type"] == "ephemeral"
-    assert "kimi-k2 (1,000B parameters) does not fit" in text_of(response.body)
+    assert "kimi-k2 (1,000B parameters) is too big to self-host here" in text_of(response.body)
 
 
 async def test_a_change_the_model_cannot_take_is_a_sentence_in_the_thread(slack, bot, team):
