@@ -47,14 +47,6 @@ def test_a_bot_token_in_the_app_token_setting_is_one_line_naming_it():
     assert "xapp-" in line and "secretpart" not in line
 
 
-def test_an_app_token_in_the_bot_token_setting_is_one_line_naming_it():
-    run = run_bot(SLACK_BOT_TOKEN="xapp-1-secretpart", SLACK_SIGNING_SECRET="s")
-    assert run.returncode == 2
-    (line,) = run.stderr.splitlines()
-    assert line.startswith("aicost bot: SLACK_BOT_TOKEN: this is an app-level token")
-    assert "secretpart" not in line
-
-
 def test_a_port_in_use_is_the_first_and_only_line():
     port = free_port()
     with socket.socket() as taken:
