@@ -36,6 +36,7 @@ from estimator import (
     Scenario,
     ScenarioChange,
     ScenarioError,
+    SelfHostingError,
     apply_change,
     break_even,
     compare,
@@ -263,5 +264,5 @@ def _question(
             ),
             state,
         )
-    except InputError as exc:
+    except (InputError, SelfHostingError) as exc:  # SelfHostingError: the other side cannot run
         return Turn(Reply(ReplyKind.error, str(exc)), state)

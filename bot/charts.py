@@ -20,8 +20,10 @@ from estimator import (
     Estimate,
     Scenario,
     count,
+    shown,
+    symbol,
     usd_range,
-    usd_short,
+    user_count,
 )
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -41,7 +43,9 @@ FONT_SIZE = 15
 
 @dataclass(frozen=True, slots=True)
 class EstimateChartData:
-    """What the estimate chart draws: every series in dollars, read from one Estimate."""
+    """What the estimate chart draws: every series in dollars, read from one Estimate. The
+    drawing converts them to the currency amounts are shown in, so its axes tick at round
+    amounts of that currency."""
 
     title: str
     first_year_by_category: tuple[tuple[str, Amount], ...]  # largest first
@@ -81,7 +85,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
     first = e.totals.first_year
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (
-        f"{count(s.users)} users, {s.stage.value}, {hosting}: "
+        f"{user_count(s.users)}, {s.stage.value}, {hosting}: "
         f"first year {usd_range(first.low, first.high, True)}"
     )
     return EstimateChartData(
@@ -101,53 +105,62 @@ def estimate_chart_png(e: Estimate) -> bytes:
 
 
 def draw_estimate_chart(data: EstimateChartData) -> bytes:
+    return _png(estimate_figure(data))
+
+
+def estimate_figure(data: EstimateChartData):
+    """The estimate chart's matplotlib Figure, in the currency amounts are shown in."""
     figure, ticker = _matplotlib()
+    rate = _rate()
     fig = figure(figsize=(9, 15))
     bars, phases, curve = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1.25, 1, 1]})
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
 
     names = [name for name, _ in data.first_year_by_category][::-1]
-    amounts = [a for _, a in data.first_year_by_category][::-1]
+    amounts = [a.scaled(rate) for _, a in data.first_year_by_category][::-1]
     y = range(len(names))
     bars.barh(y, [a.low for a in amounts], color=BLUE, label="low")
     bars.barh(
         y, [a.high - a.low for a in amounts], left=[a.low for a in amounts], color=SKY,
         label="up to high",
     )  # fmt: skip
-    for i, a in enumerate(amounts):
-        bars.text(a.high, i, "  " + usd_range(a.low, a.high, True), va="center")
+    for i, (_, a) in enumerate(data.first_year_by_category[::-1]):
+        bars.text(a.high * rate, i, "  " + usd_range(a.low, a.high, True), va="center")
     bars.set_yticks(list(y), names)
     bars.set_title("First year by category (low to high)", loc="left", fontweight="bold")
-    bars.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: usd_short(v)))
+    _money_axis(bars.xaxis, ticker)
     bars.set_xlim(0, max(a.high for a in amounts) * 1.45)
     bars.legend(loc="lower right", frameon=False)
 
     x = range(len(data.phases))
-    for i, (_, cumulative, band) in enumerate(data.phases):
+    for i, (_, cumulative_usd, band_usd) in enumerate(data.phases):
+        cumulative, band = cumulative_usd.scaled(rate), band_usd.scaled(rate)
         phases.bar(i - 0.2, band.high - band.low, bottom=band.low, width=0.35, color=GREY,
                    alpha=0.5, label="article's band" if i == 0 else None)  # fmt: skip
         phases.bar(i + 0.2, cumulative.high - cumulative.low, bottom=cumulative.low, width=0.35,
                    color=ORANGE, label="this estimate" if i == 0 else None)  # fmt: skip
-        phases.text(i + 0.2, cumulative.high, usd_range(cumulative.low, cumulative.high, True),
+        phases.text(i + 0.2, cumulative.high,
+                    usd_range(cumulative_usd.low, cumulative_usd.high, True),
                     ha="center", va="bottom", fontsize=FONT_SIZE - 2)  # fmt: skip
     phases.set_xticks(list(x), [name for name, _, _ in data.phases])
     phases.set_title("Cumulative spend by phase vs the article", loc="left", fontweight="bold")
-    phases.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: usd_short(v)))
-    top = max(max(c.high, b.high) for _, c, b in data.phases)
+    _money_axis(phases.yaxis, ticker)
+    top = max(max(c.high, b.high) for _, c, b in data.phases) * rate
     phases.set_ylim(0, top * 1.15)
     phases.legend(loc="upper left", frameon=False)
 
     users = [u for u, _ in data.per_user]
-    curve.fill_between(users, [a.low for _, a in data.per_user], [a.high for _, a in data.per_user],
+    per_user = [a.scaled(rate) for _, a in data.per_user]
+    curve.fill_between(users, [a.low for a in per_user], [a.high for a in per_user],
                        color=SKY, alpha=0.6, label="low to high")  # fmt: skip
-    curve.plot(users, [(a.low + a.high) / 2 for _, a in data.per_user], color=BLUE, lw=2.5)
-    mark = (data.scenario_per_user.low + data.scenario_per_user.high) / 2
+    curve.plot(users, [(a.low + a.high) / 2 for a in per_user], color=BLUE, lw=2.5)
+    mark = (data.scenario_per_user.low + data.scenario_per_user.high) / 2 * rate
     curve.plot([data.scenario_users], [mark], "o", color=VERMILION, ms=13, label="this scenario")
     # Cost per user falls with users, so the top right corner is always free for the reading.
     curve.text(
         0.98,
         0.96,
-        f"this scenario: {count(data.scenario_users)} users,\n"
+        f"this scenario: {user_count(data.scenario_users)},\n"
         f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high)} per user/month",
         transform=curve.transAxes,
         ha="right",
@@ -159,13 +172,13 @@ def draw_estimate_chart(data: EstimateChartData) -> bytes:
     curve.set_yscale("log")
     curve.set_title("All-in cost per user per month", loc="left", fontweight="bold")
     curve.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _users(v)))
-    curve.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _per_user(v)))
+    _money_ticks(curve.yaxis, ticker)
     curve.set_xlabel("monthly active users")
     curve.legend(loc="lower left", frameon=False)
     # Fixed margins (room for "Security & compliance" and a two-line title): tight_layout would
     # measure every label (docs/architecture.md, "Performance idioms").
     fig.subplots_adjust(left=0.3, right=0.97, top=0.915, bottom=0.05, hspace=0.42)
-    return _png(fig)
+    return fig
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +213,13 @@ def comparison_chart_png(c: Comparison) -> bytes:
 
 
 def draw_comparison_chart(data: ComparisonChartData) -> bytes:
+    return _png(comparison_figure(data))
+
+
+def comparison_figure(data: ComparisonChartData):
+    """The comparison chart's matplotlib Figure, in the currency amounts are shown in."""
     figure, ticker = _matplotlib()
+    rate = _rate()
     fig = figure(figsize=(9, 4 + 1.6 * len(data.labels)))
     panels = fig.subplots(2, 1)
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
@@ -212,7 +231,7 @@ def draw_comparison_chart(data: ComparisonChartData) -> bytes:
         (panels[0], "First year (low to high)", data.first_year),
         (panels[1], "All-in per month (low to high)", data.monthly_all_in),
     ):
-        amounts = list(series)[::-1]
+        amounts = [a.scaled(rate) for a in series][::-1]
         y = range(len(amounts))
         colours = [
             GREEN if len(amounts) - 1 - i == data.cheapest else BLUE for i in range(len(amounts))
@@ -220,14 +239,14 @@ def draw_comparison_chart(data: ComparisonChartData) -> bytes:
         panel.barh(y, [a.low for a in amounts], color=colours)
         panel.barh(y, [a.high - a.low for a in amounts], left=[a.low for a in amounts],
                    color=colours, alpha=0.45)  # fmt: skip
-        for i, a in enumerate(amounts):
-            panel.text(a.high, i, "  " + usd_range(a.low, a.high, True), va="center")
+        for i, a in enumerate(series[::-1]):
+            panel.text(a.high * rate, i, "  " + usd_range(a.low, a.high, True), va="center")
         panel.set_yticks(list(y), labels)
         panel.set_title(title, loc="left", fontweight="bold")
-        panel.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: usd_short(v)))
+        _money_axis(panel.xaxis, ticker)
         panel.set_xlim(0, max(a.high for a in amounts) * 1.5)
     fig.tight_layout()  # option labels are the user's words: measure them
-    return _png(fig)
+    return fig
 
 
 @cache
@@ -255,9 +274,34 @@ def _wrap_title(title: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(title, width, break_on_hyphens=False))
 
 
+def _rate() -> float:
+    """Units of the shown currency per USD: the series are drawn in that currency."""
+    currency = shown()
+    return currency[1] if currency is not None else 1.0
+
+
+def _money_axis(axis, ticker) -> None:
+    """Ticks at round amounts (1, 2 or 5 times a power of ten), each labelled exactly."""
+    axis.set_major_locator(ticker.MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    _money_ticks(axis, ticker)
+
+
+def _money_ticks(axis, ticker) -> None:
+    """Tick labels in the shown currency (read now: the figure may be rendered later), of
+    amounts already converted: €50k, $1.5M, €0.1; never rounded to a neighbour (a tick at
+    1.25M reads $1.25M)."""
+    sign = symbol()
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: sign + _short(v)))
+
+
 def _users(v: float) -> str:
-    return usd_short(v).lstrip("$")
+    """A user-count tick: 100, 1k, 10M (a count, never money)."""
+    return _short(v)
 
 
-def _per_user(v: float) -> str:
-    return f"${v:g}" if v < 1 else usd_short(v)
+def _short(v: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:.3f}".rstrip("0").rstrip(".") + suffix
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("0", "-0") else text

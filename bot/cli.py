@@ -6,6 +6,7 @@ Works with no Slack and no Redis. Bad input exits 2 with one line saying what to
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
 from bot.export import estimate_csv, estimate_json
+from bot.fail_soft import failed, optional
 from bot.parsing import Command, InputError, parse
 from bot.plans import subcommand
 from bot.price_list import render_prices
@@ -45,7 +47,10 @@ from estimator import (
     scaling_curve,
 )
 
+log = logging.getLogger(__name__)
+
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1  # our fault, not the input's
 FLAGS = (
     "--json",
     "--csv",
@@ -67,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `aicost ... | head`
         return 0
+    except Exception as exc:  # a fault of ours: one line, never a traceback
+        print(f"aicost: {failed(exc)}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _run(args: list[str]) -> int:
@@ -156,48 +164,64 @@ def _answer(
     e = reply.estimate
     if reply.text:  # how words were read (stderr, so --json and --csv stay clean)
         print(f"aicost: note: {reply.text}", file=sys.stderr)
+    chart = None
     if chart_path is not None:
         from bot.charts import curve_users, estimate_chart_png
 
         charted = estimate(e.scenario, prices, curve_at=curve_users(e.scenario))
-        if not _write(chart_path, estimate_chart_png(charted)):
+        chart = optional("the chart", lambda: estimate_chart_png(charted))
+        if isinstance(chart, bytes) and not _write(chart_path, chart):
             return EXIT_BAD_INPUT
     if "--csv" in flags:
         sys.stdout.write(estimate_csv(e))
-        return 0
+        return _told(chart)
     if "--json" in flags and "--curve" in flags:
         data = e.to_dict()
-        data["scaling_curve"] = [p.to_dict() for p in scaling_curve(e.scenario, prices)]
+        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
+        if isinstance(curve, str):
+            data["scaling_curve_left_out"] = curve
+        else:
+            data["scaling_curve"] = [p.to_dict() for p in curve]
         print(json.dumps(data, indent=2))
-        return 0
+        return _told(chart)
     if "--json" in flags:
         print(estimate_json(e))
-        return 0
-    breakeven = break_even(e.scenario, prices)
-    print(render_estimate(e, show_basis="--brief" not in flags, breakeven=breakeven))
+        return _told(chart)
+    tip = optional("the break-even with self-hosting", lambda: break_even(e.scenario, prices))
+    print(render_estimate(e, show_basis="--brief" not in flags, breakeven=tip))
     if "--curve" in flags:
+        curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
         print()
-        print(render_curve(scaling_curve(e.scenario, prices)))
-    if chart_path is not None:
+        print(curve if isinstance(curve, str) else render_curve(curve))
+    if isinstance(chart, bytes):
         print(f"\nChart written to {chart_path}")
+    return _told(chart)
+
+
+def _told(chart: bytes | str | None) -> int:
+    """0, after saying on stderr that the chart asked for is left out, when it is."""
+    if isinstance(chart, str):
+        print(f"aicost: {chart}", file=sys.stderr)
     return 0
 
 
 def _comparison(comparison, flags: set[str], chart_path: Path | None) -> int:
+    chart = None
     if chart_path is not None:
         from bot.charts import comparison_chart_png
 
-        if not _write(chart_path, comparison_chart_png(comparison)):
+        chart = optional("the chart", lambda: comparison_chart_png(comparison))
+        if isinstance(chart, bytes) and not _write(chart_path, chart):
             return EXIT_BAD_INPUT
     if "--csv" in flags:
         return _fail("--csv exports one estimate; compare prints a table (or --json).")
     if "--json" in flags:
         print(json.dumps(comparison.to_dict(), indent=2))
-        return 0
+        return _told(chart)
     print(render_comparison(comparison))
-    if chart_path is not None:
+    if isinstance(chart, bytes):
         print(f"\nChart written to {chart_path}")
-    return 0
+    return _told(chart)
 
 
 def _write(path: Path, png: bytes) -> bool:
@@ -239,9 +263,14 @@ def chat(
             return 0
         if not line.strip():
             continue
-        turn = advisor.follow_up_text(line, state, prices)
-        state = turn.state
-        write(_chat_reply(turn.reply))
+        try:
+            turn = advisor.follow_up_text(line, state, prices)
+            state = turn.state
+            text = _chat_reply(turn.reply)
+        except Exception as exc:  # the conversation goes on: one sentence, never a traceback
+            log.info("chat turn failed", exc_info=True)
+            text = failed(exc)
+        write(text)
 
 
 def _chat_reply(reply: advisor.Reply) -> str:

@@ -20,10 +20,13 @@ from estimator import (
     Estimate,
     EstimateDiff,
     bundled_note,
+    figure_span,
     model_family_note,
     signed_usd_short,
+    times_span,
     usd,
     usd_range,
+    user_count,
 )
 
 MIN_WIDTH = 60
@@ -92,7 +95,8 @@ def render_summary(e: Estimate, width: int | None = None) -> str:
 
 def _key_figures(e: Estimate, width: int) -> list[str]:
     s, t = e.scenario, e.totals
-    multiple = f"{t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype"
+    times = times_span(t.prototype_multiple.low, t.prototype_multiple.high)
+    multiple = f"{times} the prototype"
     rows = [
         ("Monthly run-rate", t.monthly, "(cloud, LLM, tools, support)"),
         ("Team & legal / year", t.annual, ""),
@@ -101,15 +105,16 @@ def _key_figures(e: Estimate, width: int) -> list[str]:
         ("First year", t.first_year, multiple),
     ]
     out = [
-        f"aicost: {s.users:,} users, {s.stage.value} (prototype {usd(s.prototype_cost)})",
+        f"aicost: {user_count(s.users)}, {s.stage.value} (prototype {usd(s.prototype_cost)})",
         "=" * width,
     ]
+    column = max(22, *(len(_amount(amount)) + 1 for _, amount, _ in rows))  # amounts align
     for label, amount, note in rows:
-        line = f"  {label:<21}{_amount(amount):>22}"
+        line = f"  {label:<21}{_amount(amount):>{column}}"
         if note and len(line) + 3 + len(note) <= width:
             line += "   " + note
         elif note == multiple:
-            line += f"  {t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x"
+            line += f"  {times}"
         out.append(line)
     return out
 
@@ -118,7 +123,7 @@ def render_estimate(
     e: Estimate,
     show_basis: bool = True,
     width: int | None = None,
-    breakeven: BreakEven | None = None,
+    breakeven: BreakEven | str | None = None,
 ) -> str:
     width = width or terminal_width()
     out = _key_figures(e, width)
@@ -149,11 +154,11 @@ def render_estimate(
                 )
     out.append(_rule("Three-phase budget (cumulative, as multiples of the prototype)"))
     rows = []
-    for phase in e.phases:
-        m = phase.multiple
+    times = [times_span(p.multiple.low, p.multiple.high) for p in e.phases]
+    for phase, phase_times in zip(e.phases, times, strict=True):
         multiples = (
-            f"  {m.low:.1f}-{m.high:.1f}x  (article "
-            f"{phase.article_multiple[0]:g}-{phase.article_multiple[1]:g}x)"
+            f"  {phase_times:<{max(map(len, times))}}  (article "
+            f"{figure_span(*phase.article_multiple)}x)"
         )
         rows.append((f"  {phase.name:<18}{phase.months:<13}", phase.cumulative, multiples))
     # Whole dollars where every row fits; else rounded dollars for all; else two lines a phase.
@@ -183,9 +188,10 @@ def render_estimate(
         if absent.kind == "lever":
             out.append(f"  {absent.name:<22}{'nothing to save here':>20}")
             out.append(_wrap(absent.why, "     ", width))
-    if breakeven is not None:
+    if breakeven is not None:  # a sentence when it could not be worked out
+        sentence = breakeven if isinstance(breakeven, str) else breakeven_sentence(breakeven)
         out.append(_rule("Self-hosting break-even"))
-        out.append(_wrap(breakeven_sentence(breakeven), "  ", width))
+        out.append(_wrap(sentence, "  ", width))
     out += _sensitivity(e, width)
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
     for label, value, chosen in e.scenario.describe():

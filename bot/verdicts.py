@@ -12,6 +12,7 @@ from estimator import (
     count,
     usd_range,
     usd_short,
+    user_count,
 )
 
 
@@ -34,19 +35,18 @@ def breakeven_sentence(b: BreakEven) -> str:
     own = f"{b.self_hosted.model} " if b.self_hosted.model != b.api.model else ""
     sides = f"self-hosting {own}on {gpu} GPUs vs {b.api.model} on its API"
     difference = b.first_year_difference
-    users = count(b.scenario.users)
+    users = user_count(b.scenario.users)
     less, more = sorted((difference.low, difference.high))
     if more <= 0:
         saved = usd_range(-more, -less, True)
-        at_scale = f"At {users} users, self-hosting saves {saved} in the first year."
+        at_scale = f"At {users}, self-hosting saves {saved} in the first year."
     elif less >= 0:
         at_scale = (
-            f"At {users} users, self-hosting costs {usd_range(less, more, True)} more in the "
-            f"first year."
+            f"At {users}, self-hosting costs {usd_range(less, more, True)} more in the first year."
         )
     else:
         at_scale = (
-            f"At {users} users, self-hosting's first year runs from {usd_short(-less)} less to "
+            f"At {users}, self-hosting's first year runs from {usd_short(-less)} less to "
             f"{usd_short(more)} more than the API's."
         )
     if b.always_cheaper:

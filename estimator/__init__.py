@@ -12,7 +12,7 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 """
 
 from estimator.breakeven import READING as BREAKEVEN_READING
-from estimator.breakeven import BreakEven, break_even, pair_at
+from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
 from estimator.changes import ScenarioChange, apply_change, describe_change
 from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
@@ -25,13 +25,17 @@ from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import (
     SYMBOLS,
     count,
+    figure_span,
     percent,
     shown,
     shown_in,
     signed_usd_short,
+    symbol,
+    times_span,
     usd,
     usd_range,
     usd_short,
+    user_count,
 )
 from estimator.open_models import (
     OpenModel,
@@ -169,7 +173,9 @@ __all__ = [
     "estimate",
     "family_names",
     "field_bounds",
+    "figure_span",
     "find_open_model",
+    "first_year_difference",
     "gpus_offered",
     "known_models",
     "load_price_file",
@@ -196,9 +202,12 @@ __all__ = [
     "squash",
     "stage_defaults",
     "start_refresh_if_wanted",
+    "symbol",
+    "times_span",
     "token_prices",
     "usd",
     "usd_range",
     "usd_short",
+    "user_count",
     "weights",
 ]

@@ -21,9 +21,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from estimator import facts
 from estimator.breakdown import at_other_users, parts
 from estimator.estimate import estimate, totals_for
+from estimator.gpus import GPU
 from estimator.open_models import SelfHostingError, weights
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
@@ -136,8 +139,29 @@ def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
 
 
 def _variant(s: Scenario, **update: object) -> Scenario:
+    """`s` changed by `update`; SelfHostingError (its sentence) when the other side cannot run.
+    A self-hosted side on a GPU the user did not choose takes the scenario's GPU, else the first
+    offered that holds the model (deepseek-r1 fits no node of H100s but fits H200s)."""
     values = {**s.model_dump(exclude={"given"}), **update}
-    return Scenario(**values, given=s.given | set(update))
+    given = s.given | set(update)
+    gpus = [s.gpu]
+    if update.get("hosting") is Hosting.self_hosted and "gpu" not in s.given:
+        gpus += [gpu for gpu in GPU if gpu is not s.gpu]
+    refused: ValidationError | None = None
+    for gpu in gpus:
+        try:
+            return Scenario(**{**values, "gpu": gpu}, given=given)
+        except ValidationError as exc:
+            refused = refused or exc
+    assert refused is not None
+    raise SelfHostingError(_reason(refused)) from refused
+
+
+def _reason(exc: ValidationError) -> str:
+    """The sentence inside a refused scenario (the validator's own), without pydantic's frame."""
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    return str(cause) if cause is not None else error["msg"]
 
 
 def break_even(
@@ -152,9 +176,9 @@ def break_even(
         return self_hosted_at(users) <= api_at(users)
 
     # Every line summed, those under a cent too (as the hosting tip sums them from its parts).
-    first_year = totals_for(self_hosted, prices).first_year + totals_for(
-        api, prices
-    ).first_year.scaled(-1)
+    first_year = first_year_difference(
+        totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
+    )
     result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
     if cheaper_self_hosted(1):
         return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
@@ -178,6 +202,14 @@ def break_even(
         else:
             low = mid
     return BreakEven(**result, users=high, always_cheaper=False, first_year_difference=first_year)
+
+
+def first_year_difference(self_hosted: Amount, api: Amount) -> Amount:
+    """Self-hosting's first year minus the API's, each end against the same end (low against
+    low: the same assumptions), ordered low to high: self-hosting's high end may cost less
+    than the API's high end while its low end costs more."""
+    low, high = self_hosted.low - api.low, self_hosted.high - api.high
+    return Amount(min(low, high), max(low, high))
 
 
 def _at(s: Scenario, users: int) -> Scenario:

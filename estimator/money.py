@@ -113,6 +113,28 @@ def count(n: float) -> str:
     return str(n) if -1_000 < n < 1_000 else f"{n:,}"
 
 
+def user_count(n: float) -> str:
+    """'1 user', '10,000 users': a user count with its noun agreeing."""
+    return f"{count(n)} {'user' if n == 1 else 'users'}"
+
+
+def times_span(low: float, high: float) -> str:
+    """'5.7-9.2x', '78,622-249,352x', '1.3x': tenths matter at 5.7x, not at 19,988x; one figure
+    when both ends agree."""
+    if high < 100:
+        lo, hi = f"{low:,.1f}", f"{high:,.1f}"
+    else:
+        lo, hi = f"{low:,.0f}", f"{high:,.0f}"
+    return f"{lo}x" if lo == hi else f"{lo}-{hi}x"
+
+
+def figure_span(low: float, high: float, spec: str = "g") -> str:
+    """'1.25-1.4' or '1.3' (each end formatted with `spec`, e.g. ",.1f"): a range of figures
+    other than money, one figure when both ends agree."""
+    lo, hi = format(low, spec), format(high, spec)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
 def percent(share: float) -> str:
     """0.3 -> 30%, 0.005 -> 0.5%."""
     value = share * 100

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from estimator import facts
-from estimator.gpus import GPU, Precision
+from estimator.gpus import GPU, Precision, gpus_offered
 from estimator.money import count
 from estimator.open_models import SelfHostingError, Weights, weights
 from estimator.price_book import BUNDLED_BOOK, PriceBook
@@ -101,6 +101,12 @@ def replica(
             return Replica(gpu, w, name.upper(), width, low, high, per_parameter, memory)
     last = tried[-1]
     fits = [g.value.upper() for g in GPU if _gpus_for(w.params_b, last, g, prices) is not None]
+    if not fits and not (last == "bf16" and _gpus_for(w.params_b, "fp8", gpu, prices)):
+        raise SelfHostingError(
+            f"{w.model} ({count(w.params_b)}B parameters) is too big to self-host here: in "
+            f"{last.upper()} it fits no node of 8 GPUs of any kind offered ({gpus_offered()}). "
+            "Use its API, or self-host a smaller open model."
+        )
     where = f"it fits on {', '.join(fits)}" if fits else "no 8-GPU node offered here holds it"
     if last == "bf16" and _gpus_for(w.params_b, "fp8", gpu, prices) is not None:
         where = f"it fits in fp8{' or on ' + ', '.join(fits) if fits else ''}"

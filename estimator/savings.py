@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.changes import ScenarioChange
 from estimator.costs import inference, infrastructure
-from estimator.money import count, percent, percent_span, usd_range
+from estimator.money import count, figure_span, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.price_book import PriceBook
 from estimator.prompt_cache import minimum_prefix
@@ -182,7 +182,7 @@ def managed_services(managed: ManagedTradeOff) -> Saving:
         Amount(max(0.0, net.low), max(0.0, net.high)),
         lambda: (
             f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
-            f"than self-run, and spare {hours_low:g}-{hours_high:g} engineer hours "
+            f"than self-run, and spare {figure_span(hours_low, hours_high)} engineer hours "
             f"({usd_range(labour.low, labour.high)}/month): " + verdict()
         ),
     )
@@ -260,7 +260,8 @@ def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Sav
                 f"day; autoscaling starts paying once peak traffic needs more servers than that."
             )
         return (
-            f"Sized for peak ({t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s) all day you pay "
+            f"Sized for peak ({figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s) "
+            "all day you pay "
             f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
             f"average saves {usd_range(saved_low, saved_high)}/month."
         )

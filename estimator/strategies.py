@@ -9,7 +9,7 @@ from estimator import facts
 from estimator.costs.inference import quote
 from estimator.costs.infrastructure import Fleet, fleet
 from estimator.lines import Category, LineItem
-from estimator.money import count, percent, span, usd, usd_range, usd_short
+from estimator.money import figure_span, percent, span, usd, usd_range, usd_short, user_count
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.price_book import PriceBook
@@ -77,7 +77,7 @@ def strategies(
             "LLM calls, storage and people, not servers."
         )
         return (
-            f"At {count(ten_x_users)} users the run-rate would be "
+            f"At {user_count(ten_x_users)} the run-rate would be "
             f"{usd_range(later.monthly.low, later.monthly.high, short=True)}/month (now "
             f"{usd_range(totals.monthly.low, totals.monthly.high, short=True)}), all-in "
             f"{usd_range(later.monthly_all_in.low, later.monthly_all_in.high, short=True)}/month "
@@ -103,8 +103,8 @@ def strategies(
         later_servers = span(
             grown_fleet.total(s.regions, low=True), grown_fleet.total(s.regions, low=False)
         )
-        start = f"Months 1-12: {now_servers} app servers for {count(s.users)} users. "
-        growth = f"{count(final_users)} users at {percent(s.monthly_user_growth)}/month growth"
+        start = f"Months 1-12: {now_servers} app servers for {user_count(s.users)}. "
+        growth = f"{user_count(final_users)} at {percent(s.monthly_user_growth)}/month growth"
         if steps_saved.high > 0:
             return (
                 start + f"Year 2: {later_servers} for {growth}. Adding them as traffic arrives "
@@ -160,7 +160,7 @@ def strategies(
         lambda: (
             f"With {span(hosts_low, hosts_high)} hosts, automated deploys, patching and scaling "
             "save "
-            f"{saved_low:,.0f}-{saved_high:,.0f} engineer hours a month "
+            f"{figure_span(saved_low, saved_high, ',.0f')} engineer hours a month "
             f"({usd_range(saved_low * rate.low, saved_high * rate.high)} at "
             f"{usd_range(rate.low, rate.high)}/h), and the saving grows with every host you add."
         ),
@@ -175,7 +175,7 @@ def strategies(
         lambda: (
             f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
             "than "
-            f"running them yourself, and save {hours_low:g}-{hours_high:g} engineer hours "
+            f"running them yourself, and save {figure_span(hours_low, hours_high)} engineer hours "
             f"({usd_range(labour.low, labour.high)}/month). "
             + (
                 "Managed wins here."

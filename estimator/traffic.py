@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estimator import facts
-from estimator.money import count, percent
+from estimator.money import count, figure_span, percent
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
@@ -55,6 +55,6 @@ def requests_basis(s: Scenario, t: Traffic) -> str:
 def peak_basis(t: Traffic, prices: PriceBook) -> str:
     peak = prices.figure("traffic.peak_to_average")
     return (
-        f"peak {t.peak_rps_low:,.1f}-{t.peak_rps_high:,.1f} req/s "
-        f"({peak.low:g}-{peak.high:g}x the {t.average_rps:,.2f} req/s average)"
+        f"peak {figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s "
+        f"({figure_span(peak.low, peak.high)}x the {t.average_rps:,.2f} req/s average)"
     )

@@ -9,6 +9,8 @@ talks to Slack and Redis.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.export import estimate_csv, estimate_json
+from bot.fail_soft import failed, optional
 from bot.slack.ids import Action
 from bot.slack.message import Message
 from bot.slack.messages.breakeven import breakeven_message
@@ -35,9 +38,12 @@ from estimator import (
     break_even,
     cheaper_model,
     estimate,
+    first_year_difference,
     pair_at,
     price_book,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,25 +66,29 @@ class Answer:
 def request(text: str, overrides: PriceOverrides | None = None) -> Answer:
     """`/aicost <text>`: a new estimate with its tips, or a command for the caller to carry out.
     `overrides`: the workspace's saved prices, applied to everything estimated and shown."""
-    prices = price_book(overrides)
-    with prices.shown():
-        return _new_thread(advisor.request(text, ConversationState(), prices))
+    return _answered(
+        lambda prices: _new_thread(advisor.request(text, ConversationState(), prices)),
+        overrides,
+        ConversationState(),
+    )
 
 
 def from_form(scenario: Scenario, overrides: PriceOverrides | None = None) -> Answer:
     """A submitted form: a new estimate with its tips."""
-    prices = price_book(overrides)
-    with prices.shown():
-        return _new_thread(advisor.from_scenario(scenario, ConversationState(), prices))
+    return _answered(
+        lambda prices: _new_thread(advisor.from_scenario(scenario, ConversationState(), prices)),
+        overrides,
+        ConversationState(),
+    )
 
 
 def follow_up(
     text: str, state: ConversationState, overrides: PriceOverrides | None = None
 ) -> Answer:
     """A reply in an estimate's thread or an @mention: one message in the thread."""
-    prices = price_book(overrides)
-    with prices.shown():
-        return _in_thread(advisor.follow_up_text(text, state, prices))
+    return _answered(
+        lambda prices: _in_thread(advisor.follow_up_text(text, state, prices)), overrides, state
+    )
 
 
 def button(
@@ -86,12 +96,32 @@ def button(
 ) -> Answer:
     """A button under an estimate, acting on its scenario: one message in the thread."""
     assert state.scenario is not None
-    prices = price_book(overrides)
-    with prices.shown():
-        change = _button_change(action, state.scenario, prices)
+    scenario = state.scenario
+
+    def worded(prices: PriceBook) -> Answer:
+        change = _button_change(action, scenario, prices)
         if change is None:
             return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
         return _in_thread(advisor.apply(change, state, prices))
+
+    return _answered(worded, overrides, state)
+
+
+def _answered(
+    worded: Callable[[PriceBook], Answer],
+    overrides: PriceOverrides | None,
+    state: ConversationState,
+) -> Answer:
+    """`worded(prices)` with amounts in the prices' currency; when it raises, one sentence
+    saying so and `state` as it was (the traceback goes to the log): never silence."""
+    try:
+        prices = price_book(overrides)
+        with prices.shown():
+            return worded(prices)
+    except Exception as exc:
+        log.warning("could not word an answer", exc_info=True)
+        text = failed(exc)
+        return Answer(ReplyKind.error, state, text=text, messages=(error_message(text),))
 
 
 def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple[str, str]:
@@ -117,7 +147,7 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = thread_tips(e, _breakeven(e))
+        tips = thread_tips(e, optional("the break-even with self-hosting", lambda: _breakeven(e)))
         messages = (estimate_message(e), *tips)
         summary = _summary(e)
     elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
@@ -190,7 +220,7 @@ def _breakeven(e: Estimate) -> BreakEven:
     )
     self_hosted, api = pair_at(crossing, s)  # the crossing's sides, at this scale
     # Totals alone: the tip reads no phase, strategy or lever of either side.
-    difference = _first_year(e, self_hosted) + _first_year(e, api).scaled(-1)
+    difference = first_year_difference(_first_year(e, self_hosted), _first_year(e, api))
     return BreakEven(
         scenario=s,
         self_hosted=self_hosted,

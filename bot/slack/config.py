@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 
@@ -29,13 +36,17 @@ class Config(BaseSettings):
     slack_client_id: str | None = Field(default=None, description="OAuth client ID")
     slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret")
     # Installations: a SQLite file by default, or a PostgreSQL URL in production.
-    installation_db_path: str = Field(default="aicost-installations.sqlite3")
+    installation_db_path: str = Field(
+        default="aicost-installations.sqlite3", description="SQLite file of installations"
+    )
     installation_db_url: str | None = Field(default=None, description="postgresql://...")
     # One installation-database operation (connect, wait for a pooled connection, query) gives up
     # after this long; within Slack's 3 s, so a hung database still gets the person an answer.
     installation_db_timeout_seconds: float = Field(default=INSTALLATION_DB_SECONDS, gt=0, le=60)
     # Fernet key that encrypts the stored tokens (Fernet.generate_key()).
-    token_encryption_key: SecretStr | None = Field(default=None)
+    token_encryption_key: SecretStr | None = Field(
+        default=None, description="Fernet key encrypting stored tokens (distributed mode)"
+    )
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Signing secret (required for HTTP mode)"
     )
@@ -44,20 +55,30 @@ class Config(BaseSettings):
     )
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, description="Slack Web API base URL")
     redis_url: str | None = Field(default=None, description="Redis URL; unset: in-process state")
-    port: int = Field(default=3000, ge=1, le=65535)
-    log_level: str = Field(default="INFO")
-    state_ttl_seconds: int = Field(default=WEEK_SECONDS, ge=60)
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP port (health too)")
+    log_level: str = Field(default="INFO", description=", ".join(LOG_LEVELS))
+    state_ttl_seconds: int = Field(
+        default=WEEK_SECONDS, ge=60, description="how long a conversation is remembered"
+    )
     # How long shutdown waits for replies already acknowledged.
-    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    shutdown_grace_seconds: float = Field(
+        default=10.0, ge=0, description="wait for acknowledged replies at shutdown"
+    )
     # Processes that word estimates off the event loop (bot/slack/workers.py); 0: in-process; unset:
     # one where the machine has a core to spare.
-    estimate_workers: int | None = Field(default=None, ge=0, le=8)
+    estimate_workers: int | None = Field(
+        default=None, ge=0, le=8, description="0-8 processes; unset: one if a core is spare"
+    )
     # The shared job queue (with REDIS_URL): a job another replica read and has not finished
     # for this long is taken over (its replica died); one delivered more often is dead-lettered.
-    job_claim_idle_seconds: float = Field(default=30.0, ge=0.5)
-    job_max_deliveries: int = Field(default=3, ge=1)
+    job_claim_idle_seconds: float = Field(
+        default=30.0, ge=0.5, description="take over a job left idle this long"
+    )
+    job_max_deliveries: int = Field(
+        default=3, ge=1, description="dead-letter a job delivered more often"
+    )
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
-    charts: bool = Field(default=True, description="on/off")
+    charts: bool = Field(default=True, description="on/off: a PNG chart per estimate")
     # The chart worker starts when a chart is wanted and exits after this long without one
     # (matplotlib holds about 100 MB; starting again costs a second of CPU).
     chart_idle_seconds: float = Field(default=120.0, gt=0, le=86_400, description="seconds")
@@ -68,6 +89,18 @@ class Config(BaseSettings):
         if value.upper() not in LOG_LEVELS:
             raise ValueError(f"{value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
         return value.upper()
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _a_token_of_its_kind(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        """A token pasted into the other setting (Slack shows both on the app's pages) is named
+        at start, not met as an auth error later."""
+        prefix, wanted = _TOKEN_WANTED[info.field_name or ""]
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"this is {_kind(value)}; {wanted}")
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -151,6 +184,24 @@ class Config(BaseSettings):
     def distributed(self) -> bool:
         """Any workspace installs the bot through OAuth ("Add to Slack")."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+
+# Per token setting checked: the prefix its tokens start with, and where to find one. (The bot
+# token is checked by Slack at start: auth.test names a wrong one.)
+_TOKEN_WANTED = {
+    "slack_app_token": (
+        "xapp-",
+        "Socket Mode needs an app-level token, xapp-... (the app's Basic Information page, "
+        "App-Level Tokens, with connections:write)",
+    ),
+}
+_TOKEN_KINDS = {"xoxb": "a bot token", "xapp": "an app-level token", "xoxp": "a user token"}
+
+
+def _kind(token: SecretStr) -> str:
+    """Which kind of Slack token this is, from its prefix; never any of the secret part."""
+    head = token.get_secret_value().split("-", 1)[0]
+    return f"{_TOKEN_KINDS[head]} ({head}-...)" if head in _TOKEN_KINDS else "not a Slack token"
 
 
 def _is_fernet_key(key: str) -> bool:

@@ -31,6 +31,11 @@ from bot.slack.where import Where, job_where
 
 log = logging.getLogger(__name__)
 
+FAILED_ON_OUR_SIDE = (
+    "Something went wrong on my side while answering that (the details are in my log). "
+    "Please try again; if it keeps happening, tell whoever runs aicost."
+)
+
 # Replies in progress at once (each holds at most one Redis connection and one HTTP request at
 # a time): fewer left the event loop idle waiting on Slack, Redis and the worker, more only made
 # acknowledgements wait (docs/architecture.md, "Performance idioms").
@@ -182,6 +187,7 @@ class Dispatcher:
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
+            await self._tell(where, FAILED_ON_OUR_SIDE, ledger)  # never silence
 
     def later(self, work: Coroutine[Any, Any, None], kind: str) -> None:
         """Run a step that may wait long (a chart being drawn) in the background, tracked for
@@ -200,8 +206,6 @@ class Dispatcher:
     async def _tell_slack_failed(
         self, where: Where | None, passes: bool, ledger: StepLedger | None
     ) -> None:
-        if where is None or not where.response_url:
-            return
         text = (
             "Slack didn't accept my answer just now. Please try again in a minute."
             if passes
@@ -209,6 +213,12 @@ class Dispatcher:
             else "Slack doesn't let me answer here. Invite me to the channel "
             "(`/invite @aicost`) or ask in a channel I'm in."
         )
+        await self._tell(where, text, ledger)
+
+    async def _tell(self, where: Where | None, text: str, ledger: StepLedger | None) -> None:
+        """`text` privately to whoever asked, when Slack gave a response_url to answer on."""
+        if where is None or not where.response_url:
+            return
         message = error_message(text)
         try:
             await respond(where, message, self.metrics, self.webhook_logger, ledger)

@@ -35,6 +35,7 @@ from estimator import (
     percent,
     shown_in,
     usd_range,
+    user_count,
 )
 
 DATA_FILE = "the data file's"
@@ -58,7 +59,7 @@ def scenario_summary(entry: dict[str, Any]) -> str:
     parts = []
     users = entry.get("users")
     if isinstance(users, int | float) and not isinstance(users, bool):
-        parts.append(f"{count(users)} users")
+        parts.append(user_count(users))
     for key in ("stage", "model"):
         value = entry.get(key)
         if isinstance(value, str) and value:

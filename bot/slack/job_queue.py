@@ -43,6 +43,7 @@ from bot.slack.job_stream import (
 )
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
+from bot.slack.redis_outage import OutageLog
 from bot.slack.step_ledger import StepLedger
 from bot.slack.store.keys import bucket_key, claim_key, workspace_keys
 from bot.slack.store.protocols import StoreUnavailable
@@ -108,6 +109,7 @@ class JobQueue:
         self.max_deliveries = max_deliveries
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
+        self.outage = OutageLog(url)  # the polling loops' failures, said once and rate-limited
         self._running: dict[str, asyncio.Task[None]] = {}
         self._room = asyncio.Event()
         self._stopping = False
@@ -188,7 +190,7 @@ class JobQueue:
             if "BUSYGROUP" not in str(exc):
                 raise
         except (RedisError, OSError) as exc:  # made by the reader's first pass once Redis is up
-            log.warning("could not create the job group yet: %s", type(exc).__name__)
+            self.outage.failed("creating the job group", exc)
         self._loops = [  # the claimer last: stop() cancels it
             asyncio.create_task(self._read_loop()),
             asyncio.create_task(self._claim_loop()),
@@ -218,9 +220,10 @@ class JobQueue:
                     await asyncio.sleep(0.5)
                 continue
             except (RedisError, OSError) as exc:
-                log.warning("reading jobs failed: %s", type(exc).__name__)
+                self.outage.failed("reading jobs", exc)
                 await asyncio.sleep(0.5)
                 continue
+            self.outage.answered()
             for _, entries in replies or []:
                 for entry_id, fields in entries:
                     self._start(entry_id, fields, deliveries=1)
@@ -243,7 +246,7 @@ class JobQueue:
                 await self._take_over()
                 await self._observe()
             except (RedisError, OSError) as exc:
-                log.warning("claiming idle jobs failed: %s", type(exc).__name__)
+                self.outage.failed("claiming idle jobs", exc)
 
     async def _heartbeat(self) -> None:
         if self._running:

@@ -8,6 +8,7 @@ import errno
 import gc
 import logging
 import signal
+import socket
 import time
 from typing import Any
 
@@ -229,10 +230,11 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     return app
 
 
-async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
+async def serve(bot: Bot, host: str = "0.0.0.0", sock: socket.socket | None = None) -> int:
     """Serve until SIGTERM/SIGINT, then stop taking requests, finish acknowledged replies
     (bounded by the grace period), close Redis and HTTP sessions. Returns the exit code; raises
-    StartupError when the bot cannot start as configured (token refused, port taken)."""
+    StartupError when the bot cannot start as configured (token refused, port taken). `sock`:
+    the port already bound (`bound_port`), so a taken port was said before anything else."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -256,7 +258,10 @@ async def serve(bot: Bot, host: str = "0.0.0.0") -> int:
     runner = web.AppRunner(web_app(bot, health), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, bot.config.port).start()
+        if sock is not None:
+            await web.SockSite(runner, sock).start()
+        else:
+            await web.TCPSite(runner, host, bot.config.port).start()
     except OSError as exc:
         await runner.cleanup()
         await _release(bot)
@@ -307,6 +312,19 @@ def _refused_line(error: str) -> str:
         f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again, "
         "or reinstall the app to get a new one"
     )
+
+
+def bound_port(port: int, host: str = "0.0.0.0") -> socket.socket:
+    """The HTTP port, bound (not yet listening) before the bot is built, so a port in use is the
+    operator's one line, ahead of any warning start-up would log; StartupError if it cannot be."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds its own
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(_port_line(port, exc), exit_code=2) from None
+    return sock
 
 
 def _port_line(port: int, exc: OSError) -> str:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, usd
+from estimator.money import count, figure_span, percent, usd
 from estimator.price_book import PriceBook
 from estimator.price_months import MONTHS_PRICED, PricePeriod, periods
 from estimator.prompt_cache import PromptCache, prompt_cache
@@ -258,7 +258,7 @@ def lines(
             f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
             f"{_changes_note(s, q, prices)}) = {usd(calls * q.price)}/month"
             f"{_writes_note(s, q, writes, prices)}; "
-            f"{q.band.words()}; x {overhead.low:g}-{overhead.high:g} for retries and evals"
+            f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
         )
 
     return [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.costs import on_call, retrieval, self_hosting, team
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, percent_span, quantity, usd, usd_range
+from estimator.money import count, figure_span, percent, percent_span, quantity, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
@@ -187,7 +187,8 @@ def lines(
             compute_low,
             compute_high,
             lambda: (
-                f"{peak_basis(t, prices)} at {capacity.high:g}-{capacity.low:g} req/s per server, "
+                f"{peak_basis(t, prices)} at {figure_span(capacity.high, capacity.low)} req/s "
+                "per server, "
                 f"min {policy.min_instances} for {s.uptime:g}% → "
                 f"{quantity(f.primary_low, f.primary_high, 'server')} x "
                 f"{usd_range(instance.low, instance.high)}/month"
@@ -301,7 +302,8 @@ def lines(
                 f"{quantity(hosts_low, hosts_high, 'host')}"
                 f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
                 f"{usd_range(host.low, host.high)} + "
-                f"{log_gb_low:,.1f}-{log_gb_high:,.1f} GB logs x ${log_price.low:g} + {seats} "
+                f"{figure_span(log_gb_low, log_gb_high, ',.1f')} GB logs x ${log_price.low:g} + "
+                f"{seats} "
                 f"paging seats ({_who_is_paged(rota)}) x {usd_range(seat.low, seat.high)}; "
                 "autoscaling has no fee"
             ),

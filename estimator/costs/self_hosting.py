@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.gpus import GPU
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, quantity, usd_range
+from estimator.money import count, figure_span, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError
 from estimator.price_book import PriceBook
 from estimator.reasoning import of as reasoning_of
@@ -184,9 +184,10 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
         return (
             f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
             f"{count(round(t.llm_requests_per_month))} LLM calls x {count(decoded)} "
-            f"tok decoded{thought} = peak {f.peak_tokens_low:,.0f}-{f.peak_tokens_high:,.0f} "
+            f"tok decoded{thought} = peak "
+            f"{figure_span(f.peak_tokens_low, f.peak_tokens_high, ',.0f')} "
             f"out tok/s; {sizing()}; "
-            f"decode {r.per_gpu_low:,.0f}-{r.per_gpu_high:,.0f} tok/s per GPU; prefill "
+            f"decode {figure_span(r.per_gpu_low, r.per_gpu_high, ',.0f')} tok/s per GPU; prefill "
             f"{count(s.input_tokens)} in tok x peak = {f.prefill_low:,.0f}-{f.prefill_high:,.0f} "
             f"in tok/s against {f.prefill_slow:,.0f}-{f.prefill_fast:,.0f} per replica "
             f"({r.gpus} x {name} at {use.low:.0%}-{use.high:.0%} of peak FLOPS / 2 x "

@@ -11,7 +11,7 @@ from estimator.costs import retrieval
 from estimator.costs.infrastructure import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, usd_range
+from estimator.money import count, figure_span, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -131,8 +131,9 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
                 f"{free.low:g}x free, the rest x ${backup.low:g}/GB-month"
             )
         return (
-            f"{count(records)} records x {record_kb.low:g}-{record_kb.high:g} KB = "
-            f"{disk_low:,.1f}-{disk_high:,.1f} GB x ${disk.low:g} x {copies} disk; {backups}"
+            f"{count(records)} records x {figure_span(record_kb.low, record_kb.high)} KB = "
+            f"{figure_span(disk_low, disk_high, ',.1f')} GB x ${disk.low:g} x {copies} disk; "
+            f"{backups}"
         )
 
     return [
@@ -175,11 +176,11 @@ def transcripts_line(s: Scenario, t: Traffic, prices: PriceBook) -> LineItem:
         kept_high * object_storage.high,
         lambda: (
             f"{count(round(t.requests_per_month))} req/month x "
-            f"{per_request_low / 1000:,.1f}-{per_request_high / 1000:,.1f} KB "
+            f"{figure_span(per_request_low / 1000, per_request_high / 1000, ',.1f')} KB "
             f"(the reply, up to the whole exchange, at {bytes_per_token.low:g} B/token, "
             "+ logs) kept "
-            f"{retention.low:g}-{retention.high:g} months = "
-            f"{kept_low:,.1f}-{kept_high:,.1f} GB x ${object_storage.low:g}/GB-month"
+            f"{figure_span(retention.low, retention.high)} months = "
+            f"{figure_span(kept_low, kept_high, ',.1f')} GB x ${object_storage.low:g}/GB-month"
         ),
         VARIES_WITH_USERS,
     )

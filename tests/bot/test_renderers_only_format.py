@@ -40,6 +40,10 @@ FORMATTING = {
     "percent",
     "shown_in",
     "shown",
+    "symbol",  # the shown currency's symbol
+    "figure_span",  # a range, or one figure when its ends agree
+    "times_span",
+    "user_count",  # "1 user", "2 users"
     "bundled_note",  # which token price snapshot is bundled: a sentence, no arithmetic
     "model_family_note",  # what a model family name stands for: a sentence from the data file
 }

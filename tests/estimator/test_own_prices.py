@@ -102,7 +102,7 @@ def test_own_salaries_and_loaded_factor_are_named_in_the_team_basis():
     e = estimate(first_scenario(STANDARD), price_book(own))
     ml = next(i for i in e.line_items if i.item == "ML engineers")
     assert "$150,000–200,000 salary (workspace settings)" in ml.basis
-    assert "1.5-1.5 fully loaded (workspace settings)" in ml.basis
+    assert "x 1.5 fully loaded (workspace settings)" in ml.basis
     assert ml.low == pytest.approx(1.0 * 150_000 * 1.5)
 
 

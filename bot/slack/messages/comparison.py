@@ -10,8 +10,8 @@ from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
     Comparison,
-    count,
     usd_short,
+    user_count,
 )
 
 
@@ -44,7 +44,7 @@ def comparison_message(c: Comparison) -> Message:
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
     if len(users) == 1:
-        title += f" · {count(users.pop())} users"
+        title += f" · {user_count(users.pop())}"
     rows = _comparison_rows(c)
     verdict = comparison_sentence(c)
     blocks = [

@@ -21,6 +21,7 @@ from estimator import (
     model_family_note,
     percent,
     usd_short,
+    user_count,
 )
 
 # The bot's handle as people type it; the invite only works with the app's display name.
@@ -28,7 +29,7 @@ INVITE_COMMAND = "/invite @aicost"
 
 
 def _title(s: Scenario) -> str:
-    return f"AI in production: {count(s.users)} users · {s.stage.value}"
+    return f"AI in production: {user_count(s.users)} · {s.stage.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ def assumptions(
 ) -> dict:
     family = model_family_note(s.model)
     shown = [
-        ("users", f"{count(s.users)} users"),
+        ("users", user_count(s.users)),
         ("model", s.model + (f" ({family})" if family else "")),
         ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
         ("cache_hit_rate", f"{percent(s.cache_hit_rate)} cache hits"),

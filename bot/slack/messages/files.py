@@ -5,13 +5,14 @@ from __future__ import annotations
 from estimator import (
     Scenario,
     count,
+    user_count,
 )
 
 
 def chart_comment(s: Scenario) -> str:
     """The line posted with an estimate's chart."""
     return (
-        f"Chart: {count(s.users)} users · {s.stage.value} — first year by category, the "
+        f"Chart: {user_count(s.users)} · {s.stage.value} — first year by category, the "
         "three-phase budget beside the article's bands, and cost per user from 100 to 10M users."
     )
 
@@ -32,6 +33,6 @@ def comparison_chart_alt(labels: tuple[str, ...]) -> str:
 
 def export_comment(s: Scenario) -> str:
     return (
-        f"This estimate ({count(s.users)} users · {s.stage.value}) as CSV for a spreadsheet "
+        f"This estimate ({user_count(s.users)} · {s.stage.value}) as CSV for a spreadsheet "
         "(one row per line item, then totals and phases) and as JSON (the same as `aicost --json`)."
     )

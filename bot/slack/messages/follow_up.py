@@ -13,7 +13,7 @@ from bot.slack.messages.replies import info_message
 from estimator import (
     Amount,
     EstimateDiff,
-    count,
+    user_count,
 )
 
 _TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_year", "First year"))
@@ -59,7 +59,7 @@ def follow_up_message(reply: Reply) -> Message:
         + plain_table(_totals_rows(diff))
     )
     blocks = [
-        header(f"Updated: {count(e.scenario.users)} users · {e.scenario.stage.value}"),
+        header(f"Updated: {user_count(e.scenario.users)} · {e.scenario.stage.value}"),
         section(f"*What changed:* {changed}"),
         *_totals_diff(diff),
         _category_diff(diff),

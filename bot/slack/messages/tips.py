@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from bot.fail_soft import optional
 from bot.slack.blockkit import section
 from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
 from bot.slack.messages.arithmetic import arithmetic
 from bot.slack.messages.breakeven import breakeven_line
+from bot.slack.messages.replies import info_message
 from estimator import (
     Amount,
     BreakEven,
@@ -67,7 +70,7 @@ def _caching_tip(e: Estimate) -> Message:
     return message(_plain_words(headline), [section("\n".join(lines))])
 
 
-def _managed_tip(e: Estimate, breakeven: BreakEven | None = None) -> Message:
+def _managed_tip(e: Estimate, breakeven: BreakEven | str | None = None) -> Message:
     managed = _saving(e, "managed_services")
     if managed is not None:
         monthly = short_range(managed.monthly, "/month")
@@ -86,7 +89,9 @@ def _managed_tip(e: Estimate, breakeven: BreakEven | None = None) -> Message:
         )
     )
     blocks = [section(f"{headline}\n{detail}")]
-    if breakeven is not None:
+    if isinstance(breakeven, str):  # why it could not be worked out
+        blocks.append(section(f"*When self-hosting pays off*\n{breakeven}"))
+    elif breakeven is not None:
         blocks.append(section(breakeven_line(breakeven)))
     if also:
         blocks.append(section(f"*Also worth a look*\n{also}"))
@@ -100,8 +105,19 @@ def _strategies(e: Estimate) -> Message:
     return message("Five scaling strategies, with this scenario's numbers", blocks)
 
 
-def thread_tips(e: Estimate, breakeven: BreakEven | None = None) -> list[Message]:
+def thread_tips(e: Estimate, breakeven: BreakEven | str | None = None) -> list[Message]:
     """The replies in an estimate's thread, in order: caching, managed services and hosting
-    (with the break-even when given), the five strategies, then the arithmetic behind every
-    line (as many messages as Slack needs)."""
-    return [_caching_tip(e), _managed_tip(e, breakeven), _strategies(e), *arithmetic(e)]
+    (with the break-even when given, or the sentence why it is not), the five strategies, then
+    the arithmetic behind every line (as many messages as Slack needs). A tip that fails is a
+    sentence saying so; the others still come."""
+    parts: list[tuple[str, Callable[[], list[Message]]]] = [
+        ("the caching tip", lambda: [_caching_tip(e)]),
+        ("the hosting tip", lambda: [_managed_tip(e, breakeven)]),
+        ("the five scaling strategies", lambda: [_strategies(e)]),
+        ("the arithmetic behind each line", lambda: arithmetic(e)),
+    ]
+    tips: list[Message] = []
+    for part, make in parts:
+        made = optional(part, make)
+        tips.extend([info_message(made)] if isinstance(made, str) else made)
+    return tips

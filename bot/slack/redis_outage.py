@@ -1,0 +1,67 @@
+"""What an operator reads while Redis does not answer: one line naming REDIS_URL's address (never
+its password), a reminder at most once a minute, and one line when it answers again.
+
+Loops that poll Redis (the job reader, the claimer) fail every half second during an outage; a
+line each time would bury the log and never say which Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+REPEAT_SECONDS = 60.0
+
+
+def address(url: str) -> str:
+    """The URL without its user and password: redis://:secret@cache:6379/0 -> redis://cache:6379/0."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+class OutageLog:
+    """Reports failures of one Redis for the loops of one process."""
+
+    def __init__(
+        self,
+        url: str,
+        repeat_seconds: float = REPEAT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.where = f"Redis at {address(url)} (REDIS_URL)"
+        self.repeat_seconds = repeat_seconds
+        self.clock = clock
+        self.down_since: float | None = None
+        self._said_at = 0.0
+        self._unsaid = 0  # failures since the last line
+
+    def failed(self, doing: str, exc: BaseException) -> None:
+        """Redis did not answer while `doing` ("reading jobs")."""
+        now = self.clock()
+        why = type(exc).__name__
+        if self.down_since is None:
+            self.down_since, self._said_at, self._unsaid = now, now, 0
+            log.warning(
+                "%s does not answer (%s while %s); retrying, next report in %.0f s",
+                self.where, why, doing, self.repeat_seconds,
+            )  # fmt: skip
+            return
+        self._unsaid += 1
+        if now - self._said_at >= self.repeat_seconds:
+            log.warning(
+                "%s still does not answer after %.0f s (%d failures since the last report, "
+                "latest %s while %s)",
+                self.where, now - self.down_since, self._unsaid, why, doing,
+            )  # fmt: skip
+            self._said_at, self._unsaid = now, 0
+
+    def answered(self) -> None:
+        """Redis answered: say so once if it had stopped."""
+        if self.down_since is not None:
+            log.warning("%s answers again after %.0f s", self.where, self.clock() - self.down_since)
+            self.down_since = None
