@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -144,6 +145,12 @@ class Scenario(BaseModel):
     given: frozenset[str] = Field(
         default=frozenset(), description="fields the user chose; the rest follow the stage"
     )
+
+    @field_serializer("given")
+    def _given_in_order(self, given: frozenset[str]) -> list[str]:
+        # A set's order changes from process to process (string hashing): sorted, the same
+        # scenario is the same JSON everywhere (button values, cache keys, exports).
+        return sorted(given)
 
     @model_validator(mode="before")
     @classmethod
