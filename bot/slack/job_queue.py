@@ -137,7 +137,11 @@ class JobQueue:
         when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
         Slack's (nothing can be keyed by them)."""
         claims = [claim_key(once)] if once else []
-        owners = [owner_key(job)] if job.kind == "thread_reply" else []
+        # In a Slack Connect channel the thread's conversation may be kept under the other
+        # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
+        # so the owner check by this team's keys would drop a reply the bot owes.
+        owned_here = job.kind == "thread_reply" and not job.shared
+        owners = [owner_key(job)] if owned_here else []
         buckets = [bucket_key(key) for key, _ in charge or []]
         keys = [STREAM, workspace_keys(job.team_id).settings, *owners, *claims, *buckets]
         now = time.time()
