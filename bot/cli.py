@@ -168,8 +168,12 @@ def _answer(
     if chart_path is not None:
         from bot.charts import curve_users, estimate_chart_png
 
-        charted = estimate(e.scenario, prices, curve_at=curve_users(e.scenario))
-        chart = optional("the chart", lambda: estimate_chart_png(charted))
+        chart = optional(
+            "the chart",
+            lambda: estimate_chart_png(
+                estimate(e.scenario, prices, curve_at=curve_users(e.scenario))
+            ),
+        )
         if isinstance(chart, bytes) and not _write(chart_path, chart):
             return EXIT_BAD_INPUT
     if "--csv" in flags:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.advisor import ReplyKind
-from bot.charts import estimate_chart_png
+from bot.charts import curve_users, estimate_chart_png
 from bot.parsing import first_scenario
 from bot.slack import answers, chart_worker
 from bot.slack import workers as bot_workers
@@ -161,7 +161,7 @@ async def test_an_on_demand_pool_starts_when_work_is_wanted_and_leaves_when_quie
         pool.run_elsewhere(chart_worker.estimate_chart, scenario, max_owed=4),
         pool.run_elsewhere(chart_worker.estimate_chart, scenario, max_owed=4),
     )
-    assert first == second == estimate_chart_png(estimate(scenario))
+    assert first == second == estimate_chart_png(estimate(scenario, curve_at=curve_users(scenario)))
     (worker,) = my_chart_workers()
     with caplog.at_level(logging.INFO, logger="bot.slack.workers"):
         await until(lambda: my_chart_workers() == [], "the idle worker to leave", timeout=15)
