@@ -10,7 +10,7 @@ from functools import lru_cache
 from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, usd
+from estimator.money import DOLLARS, count, figure_span, percent, usd
 from estimator.price_book import PriceBook
 from estimator.price_months import MONTHS_PRICED, PricePeriod, periods
 from estimator.prompt_cache import PromptCache, prompt_cache
@@ -229,7 +229,8 @@ def _writes_note(s: Scenario, q: RequestQuote, writes: float, prices: PriceBook)
     return (
         f" + cache writes: the {count(q.cache.cached_tokens)}-token shared prefix written once "
         f"per {lifetime:g}-minute cache lifetime = {count(round(writes))} writes x "
-        f"${q.write_premium:.6g} above a cache read = {usd(writes * q.write_premium)}/month"
+        f"${q.write_premium:.6g} above a cache read = "
+        f"{usd(writes * q.write_premium, DOLLARS)}/month"
     )
 
 
@@ -256,7 +257,7 @@ def lines(
             f"{_thought(q, thought)};"
             f" {where} {rates.per_mtok()} in/cached/out from "
             f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
-            f"{_changes_note(s, q, prices)}) = {usd(calls * q.price)}/month"
+            f"{_changes_note(s, q, prices)}) = {usd(calls * q.price, DOLLARS)}/month"
             f"{_writes_note(s, q, writes, prices)}; "
             f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
         )

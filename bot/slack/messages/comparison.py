@@ -10,13 +10,14 @@ from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
     Comparison,
+    ShownCurrency,
     usd_short,
     user_count,
 )
 
 
 def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
-    widest = c.widest_category
+    widest, shown = c.widest_category, c.shown
     names = [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
     measures = [
         ("Monthly run-rate", [o.estimate.totals.monthly for o in c.options]),
@@ -28,13 +29,15 @@ def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("", *names)]
     for label, amounts in measures:
         per_user = label.startswith("Cost per user")
-        rows.append((label, *(_per_user(a) if per_user else short_range(a) for a in amounts)))
+        rows.append(
+            (label, *(_per_user(a, shown) if per_user else short_range(a, shown) for a in amounts))
+        )
     return rows
 
 
-def _per_user(a: Amount) -> str:
+def _per_user(a: Amount, shown: ShownCurrency) -> str:
     # Cents matter per user: $0.04, not $0.
-    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v) for v in (a.low, a.high))
+    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v, shown) for v in (a.low, a.high))
     return low if low == high else f"{low}–{high.removeprefix('$')}"
 
 
