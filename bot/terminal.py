@@ -183,7 +183,7 @@ def render_estimate(
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
         out.append(_wrap(strategy.advice, "     ", width))
-    out.append(_rule("Savings levers ($/month)"))
+    out.append(_rule(f"Savings levers ({shown.symbol}/month)"))
     for saving in e.savings:
         out.append(f"  {saving.name:<22}{_amount(saving.monthly, shown):>20}")
         out.append(_wrap(saving.detail, "     ", width))

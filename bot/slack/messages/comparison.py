@@ -36,9 +36,12 @@ def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
 
 
 def _per_user(a: Amount, shown: ShownCurrency) -> str:
-    # Cents matter per user: $0.04, not $0.
-    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v, shown) for v in (a.low, a.high))
-    return low if low == high else f"{low}–{high.removeprefix('$')}"
+    # Cents matter per user: $0.04, not $0 (in the shown currency, like every other row).
+    sign, rate = shown.symbol, shown.per_usd
+    low, high = (
+        f"{sign}{v * rate:,.2f}" if v * rate < 100 else usd_short(v, shown) for v in (a.low, a.high)
+    )
+    return low if low == high else f"{low}–{high.removeprefix(sign)}"
 
 
 def comparison_message(c: Comparison) -> Message:
