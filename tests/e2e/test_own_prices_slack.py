@@ -25,6 +25,7 @@ from tests.support.reading import (
     channel_id,
     estimate_with_tips,
     new_team,
+    next_thread_reply,
     posts,
     submitted_state,
     text_of,
@@ -74,14 +75,9 @@ async def thread_reply_text(slack, bot, team: str, text: str) -> str:
     channel = channel_id()
     await bot.post(slash_command_body(STANDARD, team_id=team, channel_id=channel))
     ts = await estimate_with_tips(slack, channel, STANDARD)
-    before = len(posts(slack, channel, ts))
     event = message_event(text, channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
-        count=before + 1,
-    )
-    return text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    return text_of(reply.args["blocks"])
 
 
 def expected(rate: float, discount: float):
