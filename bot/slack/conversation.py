@@ -43,7 +43,7 @@ from bot.slack.messages.replies import (
 )
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
-from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
+from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
@@ -429,10 +429,7 @@ class Conversations(Dispatcher):
         # From the form: no response_url; the app's DM with the user still works, and is a
         # channel of its own where the estimate's thread lives.
         private = stamped(private, where)
-        response = await post.client.chat_postMessage(
-            channel=where.user, text=private.text, blocks=private.blocks
-        )
-        dm, ts = str(response.get("channel") or ""), str(response.get("ts") or "")
+        dm, ts = await posted_to(post.client, private, where.user)
         if dm and ts:
             entry["ts"] = ts
             await self.stored.save(

@@ -25,6 +25,8 @@ class ApiFamily:
 
     strict_message_ts: bool
     validate: bool
+    refuse_data_tables: bool
+    refused_data_tables: int
     calls: list[Call]
     responses: list[ResponsePost]
     violations: list[str]
