@@ -24,7 +24,7 @@ from bot.slack import answers
 from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
 from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
-from bot.slack.direct_message import dm_channel, is_person
+from bot.slack.direct_message import dm_channel, is_direct, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.fitting import with_note
@@ -269,10 +269,15 @@ class Conversations(Dispatcher):
         shared: bool = False,
     ) -> None:
         """A message in a thread: answered only in threads the bot started (in a shared
-        channel, either organisation's installation of it)."""
+        channel, either organisation's installation of it). In the app's DM every thread is
+        the person's with the bot: one with no estimate yet (a new chat in the Messages tab)
+        takes the message as a request, answered in that thread."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
         state, where = await load_thread(self.store, self.stored, client, where, shared)
+        if state is None and is_direct(where.channel):
+            await direct_message(self, client, where, text, where.thread_ts, ledger)
+            return
         if state is None:
             return  # not a thread of ours (or its memory expired)
         if await self.slowed_down(post, where, in_thread=True):

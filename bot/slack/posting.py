@@ -105,6 +105,14 @@ class Posting:
         ledger.done(step, ts)
         return ts
 
+    async def reply(self, where: Where, message: Message) -> None:
+        """An answer to the person who asked: privately through the response_url where Slack
+        gave one (a command), else in `where`'s thread (a message in the app's DM has none)."""
+        if where.response_url:
+            await self.respond(where, message)
+        else:
+            await self.in_thread(where, message)
+
     async def respond(self, where: Where, message: Message) -> None:
         """A private reply through the response_url (see `respond`)."""
         await respond(where, message, self.metrics, self.webhook_logger, self.ledger, self.client)

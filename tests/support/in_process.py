@@ -9,6 +9,7 @@ asked. Requests are signed as Slack signs them, so every check a real request me
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ SIGNING_SECRET = "in-process-signing-secret"
 @dataclass
 class InProcessBot:
     bot: Bot
+    slack: FakeSlack
     server: TestServer
     http: aiohttp.ClientSession
 
@@ -41,23 +43,34 @@ class InProcessBot:
             await r.read()
             return r.status
 
-    async def settle(self, seconds: float = 20.0) -> None:
-        """Wait for acknowledged work (replies, charts) to finish."""
-        await self.bot.conversations.drain(seconds)
+    async def settle(self, seconds: float = 20.0, quiet: float = 0.6) -> None:
+        """Wait for acknowledged work (queued jobs, replies, charts) to finish: nothing in
+        flight, and the fake Slack called no more for `quiet` seconds (a job waits in the Redis
+        stream a moment before this process reads it)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        seen, still_since = -1, loop.time()
+        while loop.time() < deadline:
+            calls = len(self.slack.calls) + len(self.slack.responses)
+            if calls != seen or self.bot.conversations.in_flight:
+                seen, still_since = calls, loop.time()
+            elif loop.time() - still_since >= quiet:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot was still busy after {seconds}s")
 
 
 @contextlib.asynccontextmanager
 async def bot_in_process(
     slack: FakeSlack, redis_url: str, **settings: Any
 ) -> AsyncIterator[InProcessBot]:
+    defaults: dict[str, Any] = {"estimate_workers": 0, "charts": False}
     config = Config(
         slack_bot_token=TEST_BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.base_url,
         redis_url=redis_url,
-        estimate_workers=0,
-        charts=False,
-        **settings,
+        **{**defaults, **settings},
     )
     bot = build_bot(config)
     bot.client.session = web_api_session()
@@ -70,9 +83,9 @@ async def bot_in_process(
     await server.start_server()
     http = aiohttp.ClientSession()
     try:
-        yield InProcessBot(bot, server, http)
+        yield InProcessBot(bot, slack, server, http)
     finally:
-        await bot.conversations.drain(10)
+        await bot.conversations.drain(10)  # stops reading the queue, as at shutdown
         await http.close()
         await server.close()
         await bot.workers.close()

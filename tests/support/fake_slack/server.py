@@ -90,6 +90,8 @@ class FakeSlack(
         # refused (invalid_blocks), as Slack refuses an unknown block; counted, no violation.
         self.refuse_data_tables = False
         self.refused_data_tables = 0
+        # Chats Slack started in the Messages tab (channel, thread_ts): start_chat.
+        self.assistant_threads: set[tuple[str, str]] = set()
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
