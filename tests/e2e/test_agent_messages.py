@@ -61,9 +61,13 @@ async def test_a_message_in_the_dm_gets_an_estimate_thread_with_tips_chart_and_f
     status_calls = await slack.wait_for(
         lambda c: c.method == "assistant.threads.setStatus" and c.args["thread_ts"] == ts, count=2
     )
-    # Shown while drawing, cleared once the chart is up.
+    # Shown while drawing (set before the upload began), cleared once the chart is up.
     assert [c.args["status"] for c in status_calls] == [CHART_STATUS, ""]
     assert all(c.ok and c.args["channel_id"] == dm for c in status_calls)
+    calls = slack.calls
+    upload = [i for i, c in enumerate(calls) if c.method == "files.getUploadURLExternal"][-1]
+    done = [i for i, c in enumerate(calls) if c.method == "files.completeUploadExternal"][-1]
+    assert calls.index(status_calls[0]) < upload and calls.index(status_calls[1]) > done
     # A reply in the thread is a follow-up.
     before = len(posts(slack, dm, ts))
     reply = dm_message("what if 50k users?", dm, team, thread_ts=ts)

@@ -1,14 +1,15 @@
 """The app's Messages tab (Slack's agent messaging experience): a new chat gets suggested
 prompts; its first message is answered in the chat, which is titled after the estimate; replies
-there are follow-ups; "form", "forget", "chart", "export" and "help" do what /aicost's words do;
-a loading status shows while a chart is drawn. Signed requests shaped as Slack sends them, the
+there are follow-ups; "form", "forget", "chart", "export" and "help" do what /aicost's words do
+(the chart's loading status, drawn by a chart process, is in tests/e2e/test_agent_messages.py).
+Signed requests shaped as Slack sends them, the
 bot in this process, the fake Slack and a real Redis."""
 
 from __future__ import annotations
 
 import uuid
 
-from bot.slack.agent_messages import CHART_STATUS, SUGGESTED_PROMPTS
+from bot.slack.agent_messages import SUGGESTED_PROMPTS
 from bot.slack.ids import HomeAction
 from tests.support.agent_payloads import assistant_thread_body, chat_message, dm_message
 from tests.support.fake_slack import FakeSlack
@@ -113,27 +114,4 @@ async def test_chart_export_and_forget_in_the_dm_act_on_its_latest_estimate(
     assert csv.filename.endswith(".csv") and json_.filename.endswith(".json")
     assert "Forgotten" in text_of(posts(slack, dm, forget)[0].args["blocks"])
     assert "no estimate" in text_of(posts(slack, dm, after)[0].args["blocks"])
-    assert slack.violations == []
-
-
-async def test_a_loading_status_shows_while_the_chart_is_drawn(redis_url: str) -> None:
-    team, (user, dm) = new_team(), person()
-    async with FakeSlack() as slack, bot_in_process(slack, redis_url, charts=True) as bot:
-        ask = dm_message("10000 users startup", dm=dm, user=user, team=team)
-        await bot.post(event_callback_body(ask, team_id=team))
-        (chart,) = await slack.wait_for_files(dm, ask["ts"], timeout=60.0)
-        await bot.settle()
-        statuses = [
-            (c.args["status"], c.args["thread_ts"])
-            for c in slack.calls_to("assistant.threads.setStatus")
-        ]
-        methods = [c.method for c in slack.calls]
-    assert chart.filename.endswith(".png")
-    assert statuses == [(CHART_STATUS, ask["ts"]), ("", ask["ts"])]
-    # Set before the upload began, cleared after it finished.
-    assert methods.index("assistant.threads.setStatus") < methods.index(
-        "files.getUploadURLExternal"
-    )
-    last_status = len(methods) - 1 - methods[::-1].index("assistant.threads.setStatus")
-    assert last_status > methods.index("files.completeUploadExternal")
     assert slack.violations == []
