@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import uuid
 
+from slack_sdk.errors import SlackApiError
+
 from bot.slack.agent_messages import SUGGESTED_PROMPTS
 from bot.slack.ids import HomeAction
 from tests.support.agent_payloads import assistant_thread_body, chat_message, dm_message
 from tests.support.fake_slack import FakeSlack
 from tests.support.in_process import bot_in_process
 from tests.support.reading import new_team, posts, text_of
-from tests.support.signing import event_callback_body, new_ts
+from tests.support.signing import event_callback_body, message_event, new_ts
 
 
 def person() -> tuple[str, str]:
@@ -32,6 +34,12 @@ async def test_a_new_chat_gets_the_suggested_prompts_on_its_thread(redis_url: st
             "assistant_thread_started", user=user, dm=dm, thread_ts=root, team_id=team
         )
         assert await bot.post(body) == 200
+        # The chat's root message Slack posts (subtype assistant_app_thread) asks nothing.
+        root_event = message_event(
+            "New chat", channel=dm, user=user, ts=root, channel_type="im", team=team,
+            subtype="assistant_app_thread",
+        )  # fmt: skip
+        assert await bot.post(event_callback_body(root_event, team_id=team)) == 200
         await bot.settle()
         (call,) = slack.calls_to("assistant.threads.setSuggestedPrompts")
     assert call.ok and call.args["channel_id"] == dm and call.args["thread_ts"] == root
@@ -115,3 +123,33 @@ async def test_chart_export_and_forget_in_the_dm_act_on_its_latest_estimate(
     assert "Forgotten" in text_of(posts(slack, dm, forget)[0].args["blocks"])
     assert "no estimate" in text_of(posts(slack, dm, after)[0].args["blocks"])
     assert slack.violations == []
+
+
+async def test_the_fake_slack_checks_assistant_calls_as_slack_does() -> None:
+    async with FakeSlack() as slack:
+        client = slack.client()
+        slack.start_chat("D0CHECK01", "1710000000.000100")
+        prompts = list(SUGGESTED_PROMPTS)
+        await client.assistant_threads_setSuggestedPrompts(channel_id="D0CHECK01", prompts=prompts)
+        await client.assistant_threads_setSuggestedPrompts(
+            channel_id="D0CHECK01", thread_ts="1710000000.000100", prompts=prompts
+        )
+        assert slack.violations == []  # the tab's prompts, and a chat Slack started
+        await client.assistant_threads_setSuggestedPrompts(
+            channel_id="D0CHECK01", thread_ts="1710000000.000999", prompts=prompts
+        )
+        assert slack.violations  # a thread that is no chat: Slack would drop it
+        await client.assistant_threads_setTitle(
+            channel_id="D0CHECK01", thread_ts="1710000000.000100", title="10,000 users"
+        )
+        assert slack.chat_titles("D0CHECK01", "1710000000.000100") == ["10,000 users"]
+        for bad in (
+            {"channel_id": "C0CHANNEL", "title": "x"},
+            {"channel_id": "D0CHECK01", "title": " "},
+        ):
+            try:
+                await client.assistant_threads_setTitle(thread_ts="1710000000.000100", **bad)
+            except SlackApiError as exc:
+                assert exc.response["error"] in ("channel_not_found", "invalid_arguments")
+            else:
+                raise AssertionError(f"setTitle took {bad}")
