@@ -73,7 +73,7 @@ SUGGESTED_PROMPTS = (
     {"title": "When does self-hosting pay off?", "message": BREAK_EVEN_EXAMPLE},
 )
 CHART_STATUS = "is drawing the chart…"
-THREAD_ONLY = "“undo” and “reset” change one estimate: reply with them in its thread."
+UNDO_IN_THREAD = "“undo” and “reset” change one estimate: reply with them in its thread."
 # Answers that count as an estimate against the fair-use limits (ratelimit.py).
 CHARGED = frozenset(
     {
@@ -158,7 +158,7 @@ async def direct_message(
             drawing = _with_status(conversations, client, thread, drawing)
         await drawing
     else:  # undo, reset: they change one estimate, in its thread
-        await post.in_thread(thread, info_message(THREAD_ONLY))
+        await post.in_thread(thread, info_message(UNDO_IN_THREAD))
 
 
 async def _with_status(

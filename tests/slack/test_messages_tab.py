@@ -83,17 +83,19 @@ async def test_a_chats_first_message_is_answered_in_it_titled_and_replies_follow
     assert slack.violations == []
 
 
-async def test_help_and_form_in_the_dm_answer_in_the_messages_thread(redis_url: str) -> None:
+async def test_help_form_and_undo_in_the_dm_answer_in_the_messages_thread(redis_url: str) -> None:
     team, (user, dm) = new_team(), person()
     async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
         asked = {}
-        for word in ("help", "form"):
+        for word in ("help", "form", "undo"):
             event = dm_message(word, dm=dm, user=user, team=team)
             asked[word] = event["ts"]
             await bot.post(event_callback_body(event, team_id=team))
         await bot.settle()
         (help_,) = posts(slack, dm, asked["help"])
         (form,) = posts(slack, dm, asked["form"])
+        (undo,) = posts(slack, dm, asked["undo"])
+    assert "in its thread" in text_of(undo.args["blocks"])
     assert "forget" in text_of(help_.args["blocks"])
     (button,) = [e for b in form.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"] == HomeAction.new_estimate.value  # opens the form, as on Home
