@@ -28,11 +28,12 @@ h1{font-size:1.45rem;line-height:1.25;margin:.4rem 0 .2rem}
 h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
 p{margin:.4rem 0}
 .muted,.note{color:var(--muted);font-size:.9rem}
-.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;
 margin:1rem 0}
 .figure{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .figure b{display:block;font-size:.85rem;color:var(--muted);font-weight:600}
-.figure span{display:block;font-size:1.25rem;font-weight:700;overflow-wrap:anywhere}
+.figure span{display:block;font-size:1.25rem;font-weight:700;overflow-wrap:break-word}
+.figure small{display:block;line-height:1.3}
 .figure.lead span{color:var(--accent)}
 img.chart{display:block;width:100%;max-width:720px;height:auto;border:1px solid var(--line);
 border-radius:8px;background:#fff}
@@ -42,12 +43,17 @@ td.amount{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
 th.amount{text-align:right}
 td.basis{color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}
 ul{padding-left:1.2rem}
+.nowrap{white-space:nowrap}
 .downloads a{display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:6px;
 border:1px solid var(--accent);color:var(--accent);text-decoration:none;font-weight:600}
 footer{margin:2rem 0 1rem;color:var(--muted);font-size:.85rem}
 @media (max-width:640px){
 main{padding:12px}
 h1{font-size:1.25rem}
+.figures{gap:8px}
+.figure{padding:8px 10px}
+.figure span{font-size:1.05rem}
+.figure small{font-size:.78rem}
 table.lines thead{display:none}
 table.lines tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
 table.lines td{display:block;border:0;padding:2px 0;text-align:left}
@@ -101,6 +107,7 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
     body = [
         f"<p class='muted'>Shared from Slack by {PRODUCT}</p>",
         f"<h1>{escape(title_of(e))}</h1>",
+        f"<p class='muted'>{escape(e.scenario.model)} · estimated {_date(parts.created_at)}</p>",
         "<section class='figures' aria-label='Key figures'>",
         *(
             f"<div class='figure{' lead' if lead else ''}'><b>{escape(name)}</b>"
@@ -115,7 +122,8 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
         "<ul>",
         *(
             f"<li><b>{escape(p.name)}</b>, {escape(p.months)}: "
-            f"{escape(short_range(p.cumulative))} · {escape(multiple(p.multiple))}</li>"
+            f"<span class='nowrap'>{escape(short_range(p.cumulative))}</span> · "
+            f"<span class='nowrap'>{escape(multiple(p.multiple))}</span></li>"
             for p in e.phases
         ),
         "</ul>",
