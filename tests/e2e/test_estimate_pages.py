@@ -25,7 +25,7 @@ from PIL import Image
 
 from bot.parsing import first_scenario
 from bot.slack import answers
-from bot.slack.ids import PAGE_LINK_BLOCK, REVOKE_LINK_ACTION
+from bot.slack.ids import PAGE_LINK_BLOCK, REVOKE_LINK_ACTION, Action
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.browser import Browser, browser_missing
 from tests.support.fake_slack import FakeSlack
@@ -247,4 +247,25 @@ async def test_a_pasted_link_unfurls_as_a_work_object_and_forget_deletes_the_pag
     (forgotten,) = await slack.wait_for_response(f"forget-{channel}")
     assert "Forgotten" in text_of(forgotten.body)
     assert (await fetch(url))[0] == 404
+    assert slack.violations == []
+
+
+async def test_a_changed_estimate_in_the_thread_gets_a_page_of_its_own(slack, bot, team):
+    channel = channel_id()
+    main, url, _ = await post_estimate(slack, bot, team, channel)
+    ts = main.response["ts"]
+    before = len([c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == ts])
+    body = block_actions_body(
+        Action.what_if_10x.value, "x", channel_id=channel, message_ts=ts, team_id=team
+    )
+    assert (await bot.post(body))[0] == 200
+    replies = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
+        count=before + 1,
+    )
+    (block,) = [b for b in replies[-1].args["blocks"] if b.get("block_id") == PAGE_LINK_BLOCK]
+    changed_url, _ = LINK.search(block["text"]["text"]).groups()
+    assert changed_url != url
+    status, html, _ = await fetch(changed_url)
+    assert status == 200 and "100,000 users" in html.decode()
     assert slack.violations == []

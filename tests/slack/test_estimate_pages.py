@@ -383,3 +383,25 @@ async def test_a_pasted_link_unfurls_as_a_work_object_only_in_its_workspace(
     refused = await details(link.page_id, "trigger-2")
     assert refused["error"]["status"] == "custom" and "metadata" not in refused
     assert slack.violations == []
+
+
+def test_public_url_is_checked_at_start_and_pages_are_off_without_it(monkeypatch, caplog) -> None:
+    from bot.slack.app import build_bot
+    from bot.slack.config import ConfigError, load_config
+
+    for name in list(__import__("os").environ):
+        if name.startswith(("SLACK_", "REDIS_", "PUBLIC_URL", "ESTIMATE_LINK")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("PUBLIC_URL", "aicost.example.com")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_config()
+    monkeypatch.setenv("PUBLIC_URL", "https://aicost.example.com/")
+    assert load_config().public_url == "https://aicost.example.com"
+    assert load_config().estimate_link_days == 30
+    monkeypatch.delenv("PUBLIC_URL")
+    with caplog.at_level("INFO", logger="bot.slack.app"):
+        bot = build_bot(load_config(), store=MemoryStore(ttl_seconds=60))
+    assert bot.conversations.pages.enabled is False
+    assert any("PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
