@@ -29,12 +29,9 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 GONE_TITLE = "This estimate isn't here"
-GONE = (
-    "This link has expired or doesn't exist. Ask for the estimate again in Slack with /aicost, "
-    "and share the new link."
-)
+GONE = "This link has expired or doesn't exist; ask for the estimate again in Slack with /aicost."
 REVOKED_TITLE = "This link was revoked"
-REVOKED = "Whoever shared this estimate revoked its link. Ask them in Slack for a new one."
+REVOKED = "Whoever shared this estimate revoked its link; ask them in Slack for a new one."
 LATER_TITLE = "Please try again in a minute"
 LATER = "This page can't be shown just now. Please try again in a minute."
 CHARTS_KEPT = 16  # recently drawn page charts kept, so a reload does not draw again

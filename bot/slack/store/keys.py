@@ -1,9 +1,11 @@
 """Every key the store writes, built in one place so both backends (and the job queue, which
 writes claims and buckets in its own script) name things identically.
 
-Keys are built only from Slack IDs, so user text never shapes a key, and each names its workspace
-so two workspaces sharing a channel ID never see each other's data and an uninstall finds all of
-a workspace's keys. Changing a key here orphans a running deployment's data: don't.
+Keys are built only from Slack IDs (and the bot's own page IDs), so user text never shapes a
+key, and each names its workspace so two workspaces sharing a channel ID never see each other's
+data and an uninstall finds all of a workspace's keys (a page's pointer, which names only its
+ID, through the workspace's page index). Changing a key here orphans a running deployment's
+data: don't.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def page_member(page_id: str, channel: str) -> str:
     return f"{page_id}:{slack_id(channel, 'channel')}"
 
 
-def pages_of(members: list[str], team: str, channel: str | None = None) -> list[tuple[str, str]]:
+def pages_of(members: list[str], channel: str | None = None) -> list[tuple[str, str]]:
     """(index member, page ID) of the index's pages (of `channel` only, when given); members
     that are not ours are skipped, so a tampered index deletes nothing of another workspace."""
     found = []

@@ -174,7 +174,7 @@ class MemoryStore:
 
     def _pages(self, team: str, channel: str | None = None) -> list[tuple[str, str]]:
         index = workspace_keys(team).pages
-        return pages_of(list(self._get(index) or {}), team, channel)
+        return pages_of(list(self._get(index) or {}), channel)
 
     async def forget(self, team: str, channel: str) -> int:
         keys = channel_keys(team, channel)

@@ -310,7 +310,7 @@ class RedisStore:
             # The workspace's recent list keeps the other channels' estimates only.
             kept = other_channels(await self._redis.lrange(recent, 0, -1), channel)
             index = workspace_keys(team).pages
-            pages = pages_of(await self._redis.zrange(index, 0, -1), team, channel)
+            pages = pages_of(await self._redis.zrange(index, 0, -1), channel)
             for _, page_id in pages:  # the channel's shareable pages
                 doomed += [page_keys(team, page_id).record, page_pointer(page_id)]
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -334,7 +334,7 @@ class RedisStore:
         async def run() -> int:
             # Pointers to the workspace's pages are not under its prefix: deleted by its index.
             index = workspace_keys(team).pages
-            pages = pages_of(await self._redis.zrange(index, 0, -1), team)
+            pages = pages_of(await self._redis.zrange(index, 0, -1))
             pointers = [page_pointer(page_id) for _, page_id in pages]
             deleted = int(await self._redis.delete(*pointers)) if pointers else 0
             for pattern in patterns:
