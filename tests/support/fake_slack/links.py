@@ -130,11 +130,3 @@ class LinksApi(ApiFamily):
             "warning": "invalid_metadata_format",
             "response_metadata": {"messages": problems},
         }
-
-    def unfurls(self) -> list[dict[str, Any]]:
-        """The Work Object entities unfurled so far, in order."""
-        found = []
-        for call in self.calls:
-            if call.method == "chat.unfurl" and call.ok:
-                found += (_decoded(call.args.get("metadata")) or {}).get("entities") or []
-        return found
