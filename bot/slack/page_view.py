@@ -28,14 +28,14 @@ h1{font-size:1.45rem;line-height:1.25;margin:.4rem 0 .2rem}
 h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
 p{margin:.4rem 0}
 .muted,.note{color:var(--muted);font-size:.9rem}
-.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(250px,1fr));gap:10px;
 margin:1rem 0}
 .figure{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .figure b{display:block;font-size:.85rem;color:var(--muted);font-weight:600}
 .figure span{display:block;font-size:1.25rem;font-weight:700;overflow-wrap:break-word}
 .figure small{display:block;line-height:1.3}
 .figure.lead span{color:var(--accent)}
-img.chart{display:block;width:100%;max-width:720px;height:auto;border:1px solid var(--line);
+img.chart{display:block;width:100%;max-width:560px;height:auto;border:1px solid var(--line);
 border-radius:8px;background:#fff}
 table{width:100%;border-collapse:collapse;font-size:.92rem}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
@@ -47,10 +47,11 @@ ul{padding-left:1.2rem}
 .downloads a{display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:6px;
 border:1px solid var(--accent);color:var(--accent);text-decoration:none;font-weight:600}
 footer{margin:2rem 0 1rem;color:var(--muted);font-size:.85rem}
+@media (min-width:641px){.figure span{white-space:nowrap}}
 @media (max-width:640px){
 main{padding:12px}
 h1{font-size:1.25rem}
-.figures{gap:8px}
+.figures{gap:8px;grid-template-columns:repeat(2,minmax(0,1fr))}
 .figure{padding:8px 10px}
 .figure span{font-size:1.05rem}
 .figure small{font-size:.78rem}
