@@ -31,6 +31,7 @@ from bot.slack.messages.replies import (
     info_message,
 )
 from bot.slack.metrics import Metrics
+from bot.slack.page_offer import offer_page
 from bot.slack.posting import Posting
 from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
@@ -105,6 +106,10 @@ async def direct_message(
         return
     if kind is ReplyKind.estimate and answer.state.scenario is not None:
         main, *tips = answer.messages
+        scenario = answer.state.scenario
+        main = await offer_page(
+            conversations.pages, conversations.stored, post, thread, main, scenario
+        )
         await post.in_thread(thread, main)
         entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
         store = conversations.store
