@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.advisor import ReplyKind
 from bot.parsing import COMPARE_EXAMPLE, EXAMPLES
 from bot.slack import answers
+from bot.slack.estimate_pages import EstimatePages
 from bot.slack.forgetting import forget_channel
 from bot.slack.message import Message
 from bot.slack.messages.replies import (
@@ -36,6 +37,7 @@ from bot.slack.messages.replies import (
     info_message,
 )
 from bot.slack.metrics import Metrics
+from bot.slack.page_offer import offer_page
 from bot.slack.posting import Posting
 from bot.slack.slack_text import is_greeting
 from bot.slack.step_ledger import StepLedger
@@ -55,6 +57,7 @@ class Conversations(Protocol):
     store: Store
     stored: StoreAccess
     uploads: Uploads
+    pages: EstimatePages
 
     def later(self, work: Coroutine[Any, Any, None], kind: str) -> None: ...
 
@@ -123,6 +126,10 @@ async def direct_message(
         return
     if kind is ReplyKind.estimate and answer.state.scenario is not None:
         main, *tips = answer.messages
+        scenario = answer.state.scenario
+        main = await offer_page(
+            conversations.pages, conversations.stored, post, thread, main, scenario
+        )
         await post.in_thread(thread, main)
         await _title(client, thread, main)
         entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}

@@ -27,6 +27,8 @@ from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
+from bot.slack.page_view import PageParts, estimate_page
+from bot.slack.unfurls import Headline, headline_of
 from estimator import (
     Amount,
     BreakEven,
@@ -131,6 +133,21 @@ def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple
     with prices.shown():
         e = estimate(scenario, prices)
         return estimate_csv(e), estimate_json(e)
+
+
+def page(scenario: Scenario, overrides: PriceOverrides | None, parts: PageParts) -> str:
+    """A shared estimate's web page (bot/slack/page_routes.py), priced and worded like its
+    Slack message."""
+    prices = price_book(overrides)
+    with prices.shown():
+        return estimate_page(estimate(scenario, prices), parts)
+
+
+def headline(scenario: Scenario, overrides: PriceOverrides | None) -> Headline:
+    """A shared estimate's figures for its Work Object card and flexpane (bot/slack/unfurls.py)."""
+    prices = price_book(overrides)
+    with prices.shown():
+        return headline_of(estimate(scenario, prices))
 
 
 def warm_up() -> None:

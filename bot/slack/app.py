@@ -26,6 +26,7 @@ from bot.slack.authorize_cache import cached_authorize
 from bot.slack.config import Config
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
+from bot.slack.estimate_pages import EstimatePages
 from bot.slack.identity import BotIdentity, owner_from_buttons
 from bot.slack.job import ClientFor, Job
 from bot.slack.job_queue import JobQueue
@@ -227,7 +228,10 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
         webhook_logger,
         client_for=client_for_jobs(client, installations),
         charts=charts,
+        pages=EstimatePages(store, config.public_url, config.estimate_link_days),
     )
+    if not config.public_url:
+        log.info("PUBLIC_URL is not set: estimates are posted without a shareable link")
     if config.redis_url and store.kind == "redis":
         conversations.queue = JobQueue(
             config.redis_url,

@@ -27,6 +27,7 @@ from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
 from bot.slack.direct_message import dm_channel, is_direct, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
+from bot.slack.estimate_pages import EstimatePages
 from bot.slack.fitting import with_note
 from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
@@ -43,6 +44,7 @@ from bot.slack.messages.replies import (
 )
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
+from bot.slack.page_offer import offer_page
 from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
@@ -85,8 +87,11 @@ class Conversations(Dispatcher):
         webhook_logger: logging.Logger | None = None,
         client_for: ClientFor | None = None,
         charts: Workers | None = None,
+        pages: EstimatePages | None = None,
     ) -> None:
         self.store = store
+        # Shareable estimate pages (PUBLIC_URL); off by default: no link is offered.
+        self.pages = pages or EstimatePages(store, None)
         self.stored = StoreAccess(store, metrics)
         super().__init__(self.stored, metrics, webhook_logger, client_for)
         self.workers = workers
@@ -353,6 +358,9 @@ class Conversations(Dispatcher):
             return
         saved = True
         (message,) = answer.messages
+        if answer.kind is ReplyKind.estimate:  # a changed estimate: a page of its own
+            scenario = answer.state.scenario
+            message = await offer_page(self.pages, self.stored, post, where, message, scenario)
         ledger = post.ledger
         if ledger is not None and (answer.changed or ledger.retaken):
             # The answer is kept with the job before the state is saved: a replica taking the
@@ -383,6 +391,7 @@ class Conversations(Dispatcher):
         """Post an estimate to the channel, its tips in its thread, and remember the thread."""
         started = time.perf_counter()
         main, *tips = answer.messages
+        main = await offer_page(self.pages, self.stored, post, where, main, answer.state.scenario)
         ts = await post.post(where, main)
         if ts == STEP_UNKNOWN:
             return  # a job taken over that cannot tell whether its estimate is up: at most once

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
+from bot.slack.page_routes import add_page_routes
 from bot.slack.signature import signed_by_slack
 from bot.slack.web_session import web_api_session
 from estimator import (
@@ -227,6 +228,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts)
     return app
 
 

@@ -22,6 +22,7 @@ from bot.slack.listeners import (
     feedback,
     home,
     lifecycle,
+    links,
     views,
 )
 
@@ -45,5 +46,5 @@ def register(
     # the commonest requests, slash commands and then message events, come first.
     # `/aicost settings` goes before the general /aicost listener, which would take any text.
     home.register_settings_command(app)
-    for module in (commands, events, actions, views, home, assistant, feedback, lifecycle):
+    for module in (commands, events, actions, views, home, assistant, feedback, links, lifecycle):
         module.register(app)

@@ -108,6 +108,25 @@ class TokenBucketStore(Protocol):
         ...
 
 
+class PageStore(Protocol):
+    """Shareable estimate pages (bot/slack/estimate_pages.py): each under its workspace, found
+    by its unguessable ID alone, expiring after `ttl_seconds`; `forget` and `forget_workspace`
+    delete them with the channel or workspace they belong to."""
+
+    async def save_page(
+        self, team: str, channel: str, page_id: str, record: dict[str, Any], ttl_seconds: int
+    ) -> None: ...
+
+    async def load_page(self, page_id: str) -> dict[str, Any] | None:
+        """The page's record (it names its team), or None: unknown, expired or forgotten."""
+        ...
+
+    async def revoke_page(self, team: str, page_id: str, at: int) -> dict[str, Any] | None:
+        """The workspace's page marked revoked at `at` (kept until it expires, so its address
+        says so); None when the workspace has no such page."""
+        ...
+
+
 class StoreLifecycle(Protocol):
     kind: str  # "redis" or "memory"
 
@@ -119,7 +138,13 @@ class StoreLifecycle(Protocol):
 
 
 class Store(
-    ConversationStore, WorkspaceStore, ClaimStore, TokenBucketStore, StoreLifecycle, Protocol
+    ConversationStore,
+    WorkspaceStore,
+    ClaimStore,
+    TokenBucketStore,
+    PageStore,
+    StoreLifecycle,
+    Protocol,
 ):
     """A whole backend: every job, and forgetting all of a workspace at once."""
 

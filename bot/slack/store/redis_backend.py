@@ -36,6 +36,10 @@ from bot.slack.store.keys import (
     bucket_key,
     channel_keys,
     claim_key,
+    page_keys,
+    page_member,
+    page_pointer,
+    pages_of,
     workspace_keys,
     workspace_patterns,
 )
@@ -305,14 +309,20 @@ class RedisStore:
             doomed = [keys.latest, keys.estimates, keys.threads, *threads]
             # The workspace's recent list keeps the other channels' estimates only.
             kept = other_channels(await self._redis.lrange(recent, 0, -1), channel)
+            index = workspace_keys(team).pages
+            pages = pages_of(await self._redis.zrange(index, 0, -1), channel)
+            for _, page_id in pages:  # the channel's shareable pages
+                doomed += [page_keys(team, page_id).record, page_pointer(page_id)]
             async with self._redis.pipeline(transaction=True) as pipe:
+                if pages:
+                    pipe.zrem(index, *(member for member, _ in pages))
                 pipe.delete(*doomed)
                 pipe.delete(recent)
                 if kept:
                     pipe.rpush(recent, *kept)
                     pipe.expire(recent, self._ttl)
-                deleted, *_ = await pipe.execute()
-            return int(deleted)
+                results = await pipe.execute()
+            return int(results[1 if pages else 0])
 
         deleted = await self._call("forget", run)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
@@ -322,7 +332,11 @@ class RedisStore:
         patterns = workspace_patterns(team)
 
         async def run() -> int:
-            deleted = 0
+            # Pointers to the workspace's pages are not under its prefix: deleted by its index.
+            index = workspace_keys(team).pages
+            pages = pages_of(await self._redis.zrange(index, 0, -1))
+            pointers = [page_pointer(page_id) for _, page_id in pages]
+            deleted = int(await self._redis.delete(*pointers)) if pointers else 0
             for pattern in patterns:
                 batch: list[str] = []
                 async for key in self._redis.scan_iter(match=pattern, count=1000):
@@ -340,6 +354,46 @@ class RedisStore:
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("redis forget_workspace failed: %s", type(exc).__name__)
             raise StoreUnavailable("redis forget_workspace failed") from exc
+
+    async def save_page(
+        self, team: str, channel: str, page_id: str, record: dict[str, Any], ttl_seconds: int
+    ) -> None:
+        keys = page_keys(team, page_id)
+        member = page_member(page_id, channel)
+        data = encode_entry(record)
+        ttl = positive_ttl(ttl_seconds)
+        now = time.time()
+
+        def queue(pipe: Any) -> None:
+            pipe.set(keys.record, data, ex=ttl)
+            pipe.set(keys.pointer, team, ex=ttl)
+            # The index is scored by expiry, so expired pages are pruned from it; it lives as
+            # long as its longest-lived page.
+            pipe.zadd(keys.index, {member: now + ttl})
+            pipe.zremrangebyscore(keys.index, "-inf", now)
+            pipe.expire(keys.index, ttl, nx=True)
+            pipe.expire(keys.index, ttl, gt=True)
+
+        await self._transaction("save_page", queue)
+
+    async def load_page(self, page_id: str) -> dict[str, Any] | None:
+        pointer = page_pointer(page_id)
+        team = await self._get("load_page", pointer)
+        if not team or not SLACK_ID.fullmatch(team):
+            return None
+        key = page_keys(team, page_id).record
+        record = settings_from(await self._get("load_page", key) or "", key)
+        return record if record is not None and record.get("team") == team else None
+
+    async def revoke_page(self, team: str, page_id: str, at: int) -> dict[str, Any] | None:
+        key = page_keys(team, page_id).record
+        record = settings_from(await self._get("revoke_page", key) or "", key)
+        if record is None:
+            return None
+        record["revoked_at"] = record.get("revoked_at") or at
+        data = encode_entry(record)
+        await self._call("revoke_page", lambda: self._redis.set(key, data, keepttl=True))
+        return record
 
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         claimed = claim_key(key)

@@ -38,6 +38,7 @@ from .chat import ChatApi
 from .conversations import ConversationsApi
 from .faults import Faults
 from .files import FilesApi
+from .links import LinksApi
 from .oauth import OAuthApi
 from .records import (
     BAD_APP_TOKEN,
@@ -76,6 +77,7 @@ class FakeSlack(
     OAuthApi,
     SocketModeApi,
     AssistantApi,
+    LinksApi,
     Faults,
 ):
     """A local Slack Web API (``/api/<method>``) plus response_url sink (``/response/<name>``)."""
