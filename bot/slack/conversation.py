@@ -24,7 +24,7 @@ from bot.slack import answers
 from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
 from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
-from bot.slack.direct_message import dm_channel, is_person
+from bot.slack.direct_message import dm_channel, is_direct, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
 from bot.slack.estimate_pages import EstimatePages
@@ -45,7 +45,7 @@ from bot.slack.messages.replies import (
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.page_offer import offer_page
-from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
+from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
@@ -274,10 +274,15 @@ class Conversations(Dispatcher):
         shared: bool = False,
     ) -> None:
         """A message in a thread: answered only in threads the bot started (in a shared
-        channel, either organisation's installation of it)."""
+        channel, either organisation's installation of it). In the app's DM every thread is
+        the person's with the bot: one with no estimate yet (a new chat in the Messages tab)
+        takes the message as a request, answered in that thread."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
         state, where = await load_thread(self.store, self.stored, client, where, shared)
+        if state is None and is_direct(where.channel):
+            await direct_message(self, client, where, text, where.thread_ts, ledger)
+            return
         if state is None:
             return  # not a thread of ours (or its memory expired)
         if await self.slowed_down(post, where, in_thread=True):
@@ -438,10 +443,7 @@ class Conversations(Dispatcher):
         # From the form: no response_url; the app's DM with the user still works, and is a
         # channel of its own where the estimate's thread lives.
         private = stamped(private, where)
-        response = await post.client.chat_postMessage(
-            channel=where.user, text=private.text, blocks=private.blocks
-        )
-        dm, ts = str(response.get("channel") or ""), str(response.get("ts") or "")
+        dm, ts = await posted_to(post.client, private, where.user)
         if dm and ts:
             entry["ts"] = ts
             await self.stored.save(

@@ -25,6 +25,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
+from bot.slack.direct_message import is_direct
 from bot.slack.job import Job
 from bot.slack.job_stream import (
     DEAD_MAX_AGE_SECONDS,
@@ -139,8 +140,9 @@ class JobQueue:
         claims = [claim_key(once)] if once else []
         # In a Slack Connect channel the thread's conversation may be kept under the other
         # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
-        # so the owner check by this team's keys would drop a reply the bot owes.
-        owned_here = job.kind == "thread_reply" and not job.shared
+        # so the owner check by this team's keys would drop a reply the bot owes. In the app's
+        # DM every thread is answered (a new chat's first message starts its estimate).
+        owned_here = job.kind == "thread_reply" and not job.shared and not is_direct(job.channel)
         owners = [owner_key(job)] if owned_here else []
         buckets = [bucket_key(key) for key, _ in charge or []]
         keys = [STREAM, workspace_keys(job.team_id).settings, *owners, *claims, *buckets]
