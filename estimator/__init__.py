@@ -78,7 +78,7 @@ from estimator.scenario import (
     field_bounds,
     stage_defaults,
 )
-from estimator.sensitivity import Sensitivity
+from estimator.sensitivity import Ranking, Sensitivity
 from estimator.strategies import Strategy
 from estimator.token_prices import (
     PricingError,
@@ -143,6 +143,7 @@ __all__ = [
     "PriceOverrides",
     "PricingError",
     "Range",
+    "Ranking",
     "Resolution",
     "SalaryRegion",
     "Saving",

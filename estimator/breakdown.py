@@ -206,6 +206,48 @@ def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]
     )
 
 
+# What `repriced` can price again, by the name of the Parts field holding the group's lines.
+GROUPS = frozenset(
+    {
+        "infrastructure",
+        "regions",
+        "inference",
+        "engineering",
+        "records",
+        "transcripts",
+        "security",
+        "team",
+        "support",
+        "legal",
+    }
+)
+
+
+def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> list[LineItem]:
+    """The lines of `v` under `prices`, a variant of the parts' scenario (or of their book) that
+    only the `groups` read: those are priced again, the others are the parts' own (the
+    sensitivity's stored records, corpus, support rate, salaries and GPU price)."""
+    t = traffic(v, prices)
+    sized = not groups.isdisjoint(("infrastructure", "inference"))
+    gpus = _gpu_fleet(v, t, prices) if sized else None
+    return _in_order(
+        (
+            infrastructure.lines(v, t, prices, gpus)
+            if "infrastructure" in groups
+            else own.infrastructure
+        ),
+        regions.lines(v, t, prices) if "regions" in groups else own.regions,
+        inference.lines(v, t, prices, gpus) if "inference" in groups else own.inference,
+        engineering.lines(v, prices) if "engineering" in groups else own.engineering,
+        storage.records_lines(v, prices) if "records" in groups else own.records,
+        storage.transcripts_line(v, t, prices) if "transcripts" in groups else own.transcripts,
+        security.lines(v, prices) if "security" in groups else own.security,
+        team.lines(v, prices) if "team" in groups else own.team,
+        support.lines(v, prices) if "support" in groups else own.support,
+        legal.lines(v, prices) if "legal" in groups else own.legal,
+    )
+
+
 def hosted_otherwise(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The lines of `v`, the parts' scenario on the other hosting with another model (the
     break-even's other side, same usage and so the same traffic): the extra regions, stored
