@@ -158,7 +158,8 @@ def test_break_even_about_a_closed_api_model_self_hosts_an_open_one_on_the_gpu_n
     result = _breakeven("self-hosting on a100 pay off for 100k users gpt-4o")
     assert result.api.model == "gpt-4o"
     assert result.self_hosted.gpu.value == "a100"
-    assert result.self_hosted.model == "llama3.1-8b"
+    # Like with like: the first frontier-class open model eight A100s hold (DeepSeek-V3 does not)
+    assert result.self_hosted.model == "qwen/qwen3-235b-a22b"
 
 
 def test_break_even_with_vs_names_an_open_model_and_an_api_model():
