@@ -43,6 +43,8 @@ from estimator.open_models import (
     catalogue,
     find_open_model,
     open_model_for_family,
+    own_model,
+    own_size,
     squash,
     weights,
 )
@@ -183,6 +185,8 @@ __all__ = [
     "messages",
     "model_family_note",
     "open_model_for_family",
+    "own_model",
+    "own_size",
     "pair_at",
     "parse_price_file",
     "percent",

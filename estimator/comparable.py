@@ -130,7 +130,7 @@ def for_open(open_model: str, named: str | None = None) -> Pairing:
         )
     ref = _reference(capability)
     known = find_open_model(open_model)
-    said = known.name if known is not None else open_model
+    said = known.name if known is not None else f"{open_model}, by its size,"
     return Pairing(
         ref["api_model"],
         open_model,

@@ -230,8 +230,8 @@ def test_two_models_in_one_request_is_a_question_back_not_last_one_wins():
 
 def test_a_model_size_is_not_read_as_billions_of_users():
     reply = request("our 34b model self-hosted 10k users", ConversationState()).reply
-    assert reply.kind is ReplyKind.error
-    assert "34b" in reply.text and "users" not in reply.text
+    assert reply.estimate is not None
+    assert reply.estimate.scenario.users == 10_000 and reply.estimate.scenario.model == "own-34b"
     assert parse("1.5b users").change.set == {"users": 1_500_000_000}
 
 
