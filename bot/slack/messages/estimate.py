@@ -18,6 +18,7 @@ from estimator import (
     Scenario,
     Totals,
     count,
+    figure_span,
     model_family_note,
     percent,
     usd_short,
@@ -93,7 +94,7 @@ def _phases(e: Estimate) -> dict:
         low, high = phase.article_multiple
         lines.append(
             f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative)} · "
-            f"{multiple(phase.multiple)} _(article {low:g}-{high:g}x)_"
+            f"{multiple(phase.multiple)} _(article {figure_span(low, high)}x)_"
         )
     return section("\n".join(lines))
 
