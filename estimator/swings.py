@@ -119,7 +119,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
         default = stage_defaults(s.stage)["corpus_documents"]
         low = float(min(round(default * factor.low), s.corpus_documents))
         high = float(max(round(default * factor.high), s.corpus_documents))
-        groups = frozenset({"infrastructure", "regions", "records"})
+        groups = frozenset({"retrieval", "regions", "records"})
         field(
             "corpus_documents",
             DOCUMENTS,

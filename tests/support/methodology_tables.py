@@ -89,8 +89,10 @@ def sensitivity_ranges() -> str:
         f("usage_range.records_per_user"),
         f("usage_range.corpus_factor"),
     )
-    record, rate, loaded = f("storage.record_kb"), f("support.contact_rate"), f(
-        "team.loaded_cost_factor"
+    record, rate, loaded = (
+        f("storage.record_kb"),
+        f("support.contact_rate"),
+        f("team.loaded_cost_factor"),
     )
     ml = f("salary.ml_engineer")
     share = f("sensitivity.material_share").low
