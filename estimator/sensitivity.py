@@ -83,7 +83,7 @@ def _shown(unit: str, value: float) -> str:
     if unit == SHARE:
         return percent(value)
     if unit == RATE:
-        return f"{percent(value)} of users a month"
+        return percent(value)
     if unit == HOURLY:
         return f"${value:,.2f}/h"
     if unit == KB:

@@ -49,8 +49,8 @@ LABELS = {
     "stored_records": "stored records",
     "corpus_documents": "retrieval corpus",
     "storage.record_kb": "size of a stored record",
-    "support.contact_rate": "support contact rate",
-    "salaries": "salaries, fully loaded",
+    "support.contact_rate": "support contacts per user a month",
+    "salaries": "salaries, fully loaded (an ML engineer's shown)",
     "gpu_hourly": "GPU hourly price",
 }
 

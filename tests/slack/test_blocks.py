@@ -229,7 +229,7 @@ def test_estimate_message_shows_the_assumptions_that_move_the_first_year() -> No
     assert "What moves the first year most" in text
     for item in e.sensitivity:
         assert item.label in text
-    assert "salaries, fully loaded*: $175,000/year → $280,000/year" in text
+    assert "salaries, fully loaded (an ML engineer's shown)*: $175,000/year → $280,000/year" in text
     assert "Each of the others moves it by less than 1% of the first year" in text
     assert "Left out, $0 here: Failover standby capacity: 0% of primary servers" in text
 
@@ -247,7 +247,7 @@ def test_sensitivity_says_what_it_varies_when_usage_was_given() -> None:
 def test_a_large_audience_shows_the_support_contact_rate_and_what_was_assumed() -> None:
     e = estimate(first_scenario("10M users enterprise gpt-4o-mini soc2 gdpr 5 regions 99.99"))
     text = all_text([estimate_message(e)])
-    assert "support contact rate*: 0.4% of users a month → 0.8% of users a month" in text
+    assert "support contacts per user a month*: 0.4% → 0.8%" in text
     assert "requests per active user per day*: 3 → 10 (assumed 5)" in text
 
 
