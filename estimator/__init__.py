@@ -43,6 +43,8 @@ from estimator.open_models import (
     catalogue,
     find_open_model,
     open_model_for_family,
+    own_model,
+    own_size,
     squash,
     weights,
 )
@@ -78,7 +80,7 @@ from estimator.scenario import (
     field_bounds,
     stage_defaults,
 )
-from estimator.sensitivity import Sensitivity
+from estimator.sensitivity import Ranking, Sensitivity
 from estimator.strategies import Strategy
 from estimator.token_prices import (
     PricingError,
@@ -143,6 +145,7 @@ __all__ = [
     "PriceOverrides",
     "PricingError",
     "Range",
+    "Ranking",
     "Resolution",
     "SalaryRegion",
     "Saving",
@@ -182,6 +185,8 @@ __all__ = [
     "messages",
     "model_family_note",
     "open_model_for_family",
+    "own_model",
+    "own_size",
     "pair_at",
     "parse_price_file",
     "percent",

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from estimator import facts
+from estimator import comparable
 from estimator.breakdown import at_other_users, parts
+from estimator.comparable import Pairing
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
-from estimator.open_models import SelfHostingError, weights
+from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, sum_lines
@@ -37,7 +38,6 @@ READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
     "searched by bisection over users"
 )
-_DEFAULTS = facts.bundled_entry("breakeven")  # which models stand in: no price
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,8 @@ class BreakEven:
     first_year_difference: Amount
     # The price book both sides were priced with.
     prices: PriceBook = BUNDLED_BOOK
+    # Which pair was compared and why (like with like: estimator/comparable.py).
+    pairing: Pairing | None = None
 
     @property
     def requests_per_second(self) -> float | None:
@@ -80,6 +82,7 @@ class BreakEven:
             "always_cheaper": self.always_cheaper,
             "first_year_difference": self.first_year_difference.to_dict(),
             "reading": READING,
+            "pair": self.pairing.to_dict() if self.pairing is not None else None,
         }
 
 
@@ -112,18 +115,25 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
     """(self-hosted, API) versions of the scenario: its own model on its own side; on the other,
-    `other_model` when the user named one, else the same model when that side can run it, else
-    the data file's default for that side."""
+    `other_model` when the user named one, else a model of the same capability class
+    (estimator/comparable.py)."""
+    self_hosted, api, _ = paired(s, other_model)
+    return self_hosted, api
+
+
+def paired(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario, Pairing]:
+    """`pair(s, other_model)` and which pair it is, and why."""
     if s.hosting is Hosting.self_hosted:
-        return s, _variant(s, hosting=Hosting.api, model=other_model or _DEFAULTS["api_model"])
-    if other_model is not None:
-        open_model = other_model
-    else:
+        chosen = comparable.for_open(s.model, other_model)
+        return s, _variant(s, hosting=Hosting.api, model=chosen.api_model), chosen
+    refused: SelfHostingError | None = None
+    for chosen in comparable.for_api(s.model, other_model):
         try:
-            open_model = weights(s.model).model  # an open model the API serves: self-host it
-        except SelfHostingError:
-            open_model = facts.bundled_entry("self_hosting.default_model")["model"]
-    return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
+            return _variant(s, hosting=Hosting.self_hosted, model=chosen.open_model), s, chosen
+        except SelfHostingError as exc:  # the GPU named cannot hold it: the next of its class
+            refused = refused or exc
+    assert refused is not None
+    raise refused
 
 
 def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
@@ -169,7 +179,7 @@ def break_even(
 ) -> BreakEven:
     """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
     is not on (the API model when `s` is self-hosted), when the user named both."""
-    self_hosted, api = pair(s, other_model)
+    self_hosted, api, chosen = paired(s, other_model)
     self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
 
     def cheaper_self_hosted(users: int) -> bool:
@@ -179,7 +189,13 @@ def break_even(
     first_year = first_year_difference(
         totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
     )
-    result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
+    result = {
+        "scenario": s,
+        "self_hosted": self_hosted,
+        "api": api,
+        "prices": prices,
+        "pairing": chosen,
+    }
     if cheaper_self_hosted(1):
         return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
     if not cheaper_self_hosted(MAX_USERS):

@@ -246,6 +246,7 @@ def _breakeven(e: Estimate) -> BreakEven:
         always_cheaper=crossing.always_cheaper,
         first_year_difference=difference,
         prices=e.prices,
+        pairing=crossing.pairing,
     )
 
 

@@ -227,7 +227,7 @@ def test_caching_tip_says_what_prompt_length_unlocks_prompt_caching() -> None:
     assert "1,024+ tokens would unlock" in caching
 
 
-def test_estimate_message_shows_the_three_assumptions_that_move_the_first_year() -> None:
+def test_estimate_message_shows_the_assumptions_that_move_the_first_year() -> None:
     e = estimate(SCENARIOS["startup"]())
     message = estimate_message(e)
     assert_valid_message(message)
@@ -235,14 +235,26 @@ def test_estimate_message_shows_the_three_assumptions_that_move_the_first_year()
     assert "What moves the first year most" in text
     for item in e.sensitivity:
         assert item.label in text
-    assert "requests per active user per day*: 3 → 10" in text
+    assert "salaries, fully loaded (an ML engineer's shown)*: $175,000/year → $280,000/year" in text
+    assert "Each of the others moves it by less than 1% of the first year" in text
     assert "Left out, $0 here: Failover standby capacity: 0% of primary servers" in text
 
 
-def test_sensitivity_says_so_when_every_usage_figure_was_given() -> None:
+def test_sensitivity_says_what_it_varies_when_usage_was_given() -> None:
     e = estimate(first_scenario("10000 users startup 20% daily 5 requests per day 1000/300 tokens"))
     text = all_text([estimate_message(e)])
-    assert "You gave every usage figure" in text
+    assert (
+        "requests per active user per day"
+        not in text.partition("What moves")[2].split("Assumptions")[0]
+    )
+    assert "salaries, fully loaded" in text
+
+
+def test_a_large_audience_shows_the_support_contact_rate_and_what_was_assumed() -> None:
+    e = estimate(first_scenario("10M users enterprise gpt-4o-mini soc2 gdpr 5 regions 99.99"))
+    text = all_text([estimate_message(e)])
+    assert "support contacts per user a month*: 0.4% → 0.8%" in text
+    assert "requests per active user per day*: 3 → 10 (assumed 5)" in text
 
 
 def test_managed_services_tip_gives_its_trade_off_and_the_other_levers(

@@ -19,6 +19,7 @@ from estimator import (
     Scenario,
     Totals,
     count,
+    figure_span,
     model_family_note,
     percent,
     usd_short,
@@ -94,7 +95,7 @@ def _phases(e: Estimate) -> dict:
         low, high = phase.article_multiple
         lines.append(
             f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative)} · "
-            f"{multiple(phase.multiple)} _(article {low:g}-{high:g}x)_"
+            f"{multiple(phase.multiple)} _(article {figure_span(low, high)}x)_"
         )
     return section("\n".join(lines))
 
@@ -165,20 +166,24 @@ def assumptions(
 
 
 def _sensitivity(e: Estimate) -> dict:
-    """The three usage assumptions that move the first year most, with their dollar swing."""
+    """The assumptions that move the first year most, with their dollar swing, and one sentence
+    for the rest."""
     title = "*What moves the first year most* (each assumption alone at its low and high)"
-    if not e.sensitivity:
+    ranking = e.sensitivity
+    if not ranking.varied:
         return section(
-            f"{title}\nYou gave every usage figure (daily share, requests, tokens in and out), "
-            "so none is left to vary."
+            f"{title}\nYou gave every assumption aicost could vary (usage, records, corpus, "
+            "prices), so none is left to vary."
         )
     rows = [
-        f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)} "
-        f"(assumed {item.show(item.value)}): first year {short_range(item.first_year_at_low)} → "
-        f"{short_range(item.first_year_at_high)}, a swing of {signed(item.swing)}"
-        for item in e.sensitivity
+        f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)}"
+        f"{'' if item.spanned else f' (assumed {item.show(item.value)})'}: first year "
+        f"{short_range(item.first_year_at_low)} → {short_range(item.first_year_at_high)}, "
+        f"a swing of {signed(item.swing)}"
+        for item in ranking
     ]
-    return section(title + "\n" + "\n".join(rows))
+    rest = ranking.rest_sentence()
+    return section(title + "\n" + "\n".join([*rows, *([rest] if rest else [])]))
 
 
 def _given(s: Scenario, name: str) -> bool:
