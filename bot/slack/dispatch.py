@@ -18,9 +18,9 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.job import ClientFor, Job
+from bot.slack.job import ClientFor, Job, JobDeferred
 from bot.slack.job_queue import EnqueueUndecided, JobQueue
-from bot.slack.messages.replies import error_message
+from bot.slack.messages.replies import DATABASE_DOWN, error_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import respond, slack_error
 from bot.slack.ratelimit import WINDOW_SECONDS, limit_buckets
@@ -133,15 +133,28 @@ class Dispatcher:
         await self._guarded(self.perform(job, ledger), job.kind, job_where(job), None, 0, ledger)
 
     async def tell_lost(self, job: Job) -> None:
-        """A job given up on (dead-lettered): say so where the person will see it."""
-        message = error_message("Sorry, I couldn't finish that one. Please try again in a minute.")
+        """A job given up on (dead-lettered): say so where the person will see it. Its
+        response_url needs no token; without one, the job's workspace token reaches the person
+        directly, unless the installation database that holds it is still down."""
+        text = "Sorry, I couldn't finish that one. Please try again in a minute."
+        client = None
+        try:
+            client = await self.client_for(job) if self.client_for is not None else None
+        except JobDeferred:
+            text = DATABASE_DOWN  # what it waited for, and still does
+        message = error_message(text)
         where = job_where(job)
-        client = await self.client_for(job) if self.client_for is not None else None
         if where.response_url:
             await respond(where, message, self.metrics, self.webhook_logger, None, client)
         elif client is not None:
             await client.chat_postMessage(
                 channel=job.user, text=message.text, blocks=message.blocks
+            )
+        else:
+            log.warning(
+                "could not tell anyone that a %s was given up: it has no response_url and its "
+                "workspace's token could not be looked up",
+                job.kind,
             )
 
     # -- task tracking (graceful shutdown) --------------------------------------------------
@@ -178,6 +191,12 @@ class Dispatcher:
                     log.info("dropped a duplicate %s", kind)
                     return
                 await work
+        except JobDeferred as exc:
+            if ledger is not None:
+                raise  # a queued job: it stays in the queue, delivered again (job_queue.py)
+            self.metrics.errors.labels(kind="installation_database").inc()
+            log.warning("could not answer a %s: %s", kind, exc)
+            await self._tell(where, DATABASE_DOWN, None)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # The client already retried (429 after Retry-After, 5xx and dropped connections
             # with backoff): Slack is having trouble. Say so where we still can.

@@ -25,7 +25,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from bot.slack.job import Job
+from bot.slack.job import Job, JobDeferred
 from bot.slack.job_stream import (
     DEAD_MAX_AGE_SECONDS,
     DEAD_MAX_LEN,
@@ -314,7 +314,17 @@ class JobQueue:
                 await self._dead_letter(entry_id, job, deliveries)
                 return
             ledger = StepLedger(self.redis, ledger_key(job), job, deliveries)
-            await self.run(job, ledger)  # errors are handled (and the user told) inside
+            try:
+                await self.run(job, ledger)  # errors are handled (and the user told) inside
+            except JobDeferred as exc:
+                # Not acknowledged: the idle claim delivers it again, and past the last
+                # delivery it is dead-lettered and the person told (docs/reliability.md).
+                self.metrics.jobs.labels(event="deferred").inc()
+                log.warning(
+                    "job %s (%s) waits, delivery %d of %d: %s",
+                    entry_id, job.kind, deliveries, self.max_deliveries, exc,
+                )  # fmt: skip
+                return
             self._ack_soon(entry_id, ledger.key)
         finally:
             self._running.pop(entry_id, None)
