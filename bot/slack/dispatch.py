@@ -19,7 +19,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.job import ClientFor, Job, JobDeferred
-from bot.slack.job_queue import EnqueueUndecided, JobQueue
+from bot.slack.job_queue import ENQUEUE_TIMEOUT_SECONDS, EnqueueUndecided, JobQueue
 from bot.slack.messages.replies import DATABASE_DOWN, error_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import respond, slack_error
@@ -79,16 +79,24 @@ class Dispatcher:
     # -- acknowledged work: queued for any replica, or run here ------------------------------
 
     async def submit(
-        self, job: Job, once: str | None = None, once_seconds: int = DUPLICATE_WINDOW_SECONDS
+        self,
+        job: Job,
+        once: str | None = None,
+        once_seconds: int = DUPLICATE_WINDOW_SECONDS,
+        wait: float = ENQUEUE_TIMEOUT_SECONDS,
     ) -> None:
         """Record an acknowledged job in the shared queue (any replica answers it); without Redis,
-        or while it is unreachable, answer it in this process as before."""
+        or while it is unreachable, answer it in this process as before. The acknowledgement
+        waits at most `wait` (or ENQUEUE_TIMEOUT_SECONDS) for Redis to say it recorded it."""
         if self.queue is not None and self.accepting:
             # A slash command or a follow-up is charged its estimate as it is recorded (one round
             # trip for both); the commands that turn out to cost nothing give it back.
             charge = limit_buckets(job.team_id, job.user) if job.kind in CHARGED_KINDS else None
             try:
-                if not await self.queue.enqueue(job, once, once_seconds, charge, WINDOW_SECONDS):
+                recorded = await self.queue.enqueue(
+                    job, once, once_seconds, charge, WINDOW_SECONDS, wait
+                )
+                if not recorded:
                     self.metrics.requests.labels(kind="duplicate").inc()
                     log.info("dropped a duplicate %s", job.kind)
                 return
