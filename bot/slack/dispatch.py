@@ -18,8 +18,10 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.direct_message import is_person
 from bot.slack.job import ClientFor, Job, JobDeferred
 from bot.slack.job_queue import ENQUEUE_TIMEOUT_SECONDS, EnqueueUndecided, JobQueue
+from bot.slack.message import Message
 from bot.slack.messages.replies import DATABASE_DOWN, error_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import respond, slack_error
@@ -103,14 +105,14 @@ class Dispatcher:
             except EnqueueUndecided as undecided:
                 # Acknowledged now, within Slack's 3 s; answered here only if it was not queued.
                 work = self._unless_queued(job, undecided.outcome, once, once_seconds)
-                self.spawn(work, job.kind, job_where(job))
+                self.spawn(work, job.kind, job_where(job), job=job)
                 return
             except StoreUnavailable:
                 self.metrics.redis_errors.inc()
                 self.metrics.jobs.labels(event="run_locally").inc()
             except ValueError:  # IDs of unexpected characters: answered here, not queued
                 once = None
-        self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds)
+        self.spawn(self.perform(job), job.kind, job_where(job), once, once_seconds, job)
 
     async def _unless_queued(
         self, job: Job, queued: Awaitable[bool], once: str | None, once_seconds: int
@@ -138,7 +140,8 @@ class Dispatcher:
     async def run_job(self, job: Job, ledger: StepLedger) -> None:
         """A job taken from the queue (bot/slack/job_queue.py), with the same error handling;
         its `ledger` keeps a job delivered again from posting a step twice."""
-        await self._guarded(self.perform(job, ledger), job.kind, job_where(job), None, 0, ledger)
+        work = self.perform(job, ledger)
+        await self._guarded(work, job.kind, job_where(job), None, 0, ledger, job)
 
     async def tell_lost(self, job: Job) -> None:
         """A job given up on (dead-lettered): say so where the person will see it. Its
@@ -174,11 +177,14 @@ class Dispatcher:
         where: Where | None = None,
         once: str | None = None,
         once_seconds: int = DUPLICATE_WINDOW_SECONDS,
+        job: Job | None = None,
     ) -> None:
         """Run acknowledged work in the background, tracked until it finishes. With `once`,
         work whose key was already claimed within `once_seconds` (a Slack retry, a double
-        click) is dropped."""
-        task = asyncio.create_task(self._guarded(work, kind, where, once, once_seconds))
+        click) is dropped. With the `job` it does, a failure is told where it was asked even
+        without a response_url."""
+        guarded = self._guarded(work, kind, where, once, once_seconds, None, job)
+        task = asyncio.create_task(guarded)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -190,6 +196,7 @@ class Dispatcher:
         once: str | None,
         once_seconds: int,
         ledger: StepLedger | None = None,
+        job: Job | None = None,
     ) -> None:
         try:
             async with self._slots:
@@ -204,17 +211,17 @@ class Dispatcher:
                 raise  # a queued job: it stays in the queue, delivered again (job_queue.py)
             self.metrics.errors.labels(kind="installation_database").inc()
             log.warning("could not answer a %s: %s", kind, exc)
-            await self._tell(where, DATABASE_DOWN, None)
+            await self._tell(where, DATABASE_DOWN, None)  # no token: the response_url only
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # The client already retried (429 after Retry-After, 5xx and dropped connections
             # with backoff): Slack is having trouble. Say so where we still can.
             self.metrics.errors.labels(kind="slack").inc()
             log.warning("Slack did not take a %s reply: %s", kind, slack_error(exc))
-            await self._tell_slack_failed(where, _passes_with_time(exc), ledger)
+            await self._tell_slack_failed(where, _passes_with_time(exc), ledger, job)
         except Exception:
             self.metrics.errors.labels(kind=kind).inc()
             log.exception("failed to answer a %s", kind)
-            await self._tell(where, FAILED_ON_OUR_SIDE, ledger)  # never silence
+            await self._tell(where, FAILED_ON_OUR_SIDE, ledger, job)  # never silence
 
     def later(self, work: Coroutine[Any, Any, None], kind: str) -> None:
         """Run a step that may wait long (a chart being drawn) in the background, tracked for
@@ -231,7 +238,7 @@ class Dispatcher:
             log.exception("failed to post a %s", kind)
 
     async def _tell_slack_failed(
-        self, where: Where | None, passes: bool, ledger: StepLedger | None
+        self, where: Where | None, passes: bool, ledger: StepLedger | None, job: Job | None
     ) -> None:
         text = (
             "Slack didn't accept my answer just now. Please try again in a minute."
@@ -240,17 +247,38 @@ class Dispatcher:
             else "Slack doesn't let me answer here. Invite me to the channel "
             "(`/invite @aicost`) or ask in a channel I'm in."
         )
-        await self._tell(where, text, ledger)
+        await self._tell(where, text, ledger, job)
 
-    async def _tell(self, where: Where | None, text: str, ledger: StepLedger | None) -> None:
-        """`text` privately to whoever asked, when Slack gave a response_url to answer on."""
-        if where is None or not where.response_url:
+    async def _tell(
+        self, where: Where | None, text: str, ledger: StepLedger | None, job: Job | None = None
+    ) -> None:
+        """`text` privately to whoever asked: through the response_url Slack gave (a command, a
+        button), else, for a `job` (a thread reply, a mention, the form, a direct message), as
+        a message only they see where they asked, with the job's workspace token."""
+        if where is None:
             return
         message = error_message(text)
         try:
-            await respond(where, message, self.metrics, self.webhook_logger, ledger)
-        except Exception as exc:  # the response_url is Slack too; nothing more to try
+            if where.response_url:
+                await respond(where, message, self.metrics, self.webhook_logger, ledger)
+            elif job is not None and self.client_for is not None and where.user:
+                await self._tell_where_asked(await self.client_for(job), where, message)
+        except Exception as exc:  # Slack too; nothing more to try
             log.warning("could not tell the user either: %s", type(exc).__name__)
+
+    async def _tell_where_asked(self, client: Any, where: Where, message: Message) -> None:
+        if not where.channel or is_person(where.channel):  # the form from Home: the app's DM
+            await client.chat_postMessage(
+                channel=where.user, text=message.text, blocks=message.blocks
+            )
+            return
+        await client.chat_postEphemeral(
+            channel=where.channel,
+            user=where.user,
+            thread_ts=where.thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` for tracked replies; returns how many were still running."""
