@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 import aiohttp
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.direct_message import is_person
@@ -260,11 +261,25 @@ class Dispatcher:
         message = error_message(text)
         try:
             if where.response_url:
-                await respond(where, message, self.metrics, self.webhook_logger, ledger)
+                await self._respond_once(where, message, ledger)
             elif job is not None and self.client_for is not None and where.user:
                 await self._tell_where_asked(await self.client_for(job), where, message)
         except Exception as exc:  # Slack too; nothing more to try
             log.warning("could not tell the user either: %s", type(exc).__name__)
+
+    async def _respond_once(
+        self, where: Where, message: Message, ledger: StepLedger | None
+    ) -> None:
+        """Through the response_url, once per job with its `ledger`; sent all the same when the
+        ledger cannot be written (Redis failing may be why the job failed): an apology twice
+        after a crash is better than none."""
+        try:
+            await respond(where, message, self.metrics, self.webhook_logger, ledger)
+        except (RedisError, OSError) as exc:
+            if ledger is None:
+                raise
+            log.warning("step ledger unavailable (%s); telling the user anyway", type(exc).__name__)
+            await respond(where, message, self.metrics, self.webhook_logger, None)
 
     async def _tell_where_asked(self, client: Any, where: Where, message: Message) -> None:
         if not where.channel or is_person(where.channel):  # the form from Home: the app's DM

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import uuid
 
+import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.dispatch import FAILED_ON_OUR_SIDE, Dispatcher
 from bot.slack.job import Job
 from bot.slack.metrics import Metrics
+from bot.slack.step_ledger import StepLedger
 from bot.slack.where import Where, job_where
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import text_of
@@ -55,3 +57,25 @@ async def test_a_thread_reply_that_raises_is_told_in_its_thread_to_the_person_al
     assert FAILED_ON_OUR_SIDE in told.args["text"]
     assert slack.calls_to("chat.postMessage") == []  # nobody else sees it
     assert "failed to answer a thread_reply" in caplog.text
+
+
+async def test_a_queued_command_failing_while_redis_blinks_is_still_told(caplog):
+    """The job's step ledger (in Redis) cannot be written, perhaps why the job failed: the
+    sentence goes out all the same."""
+
+    class Failing(Dispatcher):
+        async def perform(self, job: Job, ledger: StepLedger | None = None) -> None:
+            raise RuntimeError("Redis went away mid-answer")
+
+    async with FakeSlack() as slack:
+        name = uuid.uuid4().hex
+        job = Job(kind="slash_command", team_id="T1", channel="C1", user="U1",
+                  response_url=slack.response_url(name), text="help")  # fmt: skip
+        nothing_listens = aioredis.Redis.from_url("redis://127.0.0.1:1/0")
+        ledger = StepLedger(nothing_listens, "aicost:jobs:steps:test", job, deliveries=1)
+        dispatcher = Failing(stored=None, metrics=Metrics())  # type: ignore[arg-type]
+        await dispatcher.run_job(job, ledger)
+        (response,) = await slack.wait_for_response(name)
+        await nothing_listens.aclose()
+    assert FAILED_ON_OUR_SIDE in text_of(response.body)
+    assert "telling the user anyway" in caplog.text
