@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.dispatch import FAILED_ON_OUR_SIDE, Dispatcher
-from bot.slack.job import Job
+from bot.slack.job import Job, JobDeferred
+from bot.slack.messages.replies import DATABASE_DOWN
 from bot.slack.metrics import Metrics
 from bot.slack.step_ledger import StepLedger
 from bot.slack.where import Where, job_where
@@ -79,3 +80,26 @@ async def test_a_queued_command_failing_while_redis_blinks_is_still_told(caplog)
         await nothing_listens.aclose()
     assert FAILED_ON_OUR_SIDE in text_of(response.body)
     assert "telling the user anyway" in caplog.text
+
+
+async def test_a_reply_answered_here_while_the_installation_database_is_down_says_so(caplog):
+    """Without the queue (no Redis, or Redis down) the job is answered in the process that took
+    it: its token lookup failing is a sentence through the response_url, not a traceback."""
+
+    async def no_token(job: Job) -> AsyncWebClient:
+        raise JobDeferred("installation database unavailable (ConnectionRefusedError)")
+
+    class LooksUp(Dispatcher):
+        async def perform(self, job: Job, ledger: StepLedger | None = None) -> None:
+            await self.client_for(job)
+
+    async with FakeSlack() as slack:
+        name = uuid.uuid4().hex
+        job = Job(kind="slash_command", team_id="T1", channel="C1", user="U1",
+                  response_url=slack.response_url(name), text="10000 users startup")  # fmt: skip
+        dispatcher = LooksUp(stored=None, metrics=Metrics(), client_for=no_token)  # type: ignore[arg-type]
+        dispatcher.spawn(dispatcher.perform(job), job.kind, job_where(job), job=job)
+        (response,) = await slack.wait_for_response(name)
+        await dispatcher.drain(5)
+    assert DATABASE_DOWN in text_of(response.body)
+    assert "Traceback" not in caplog.text
