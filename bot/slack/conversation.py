@@ -319,11 +319,13 @@ class Conversations(Dispatcher):
     async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = post.ledger
-        if ledger is not None and ledger.retaken:
+        if ledger is not None and ledger.job.wait is not None:
+            # Charged as it was queued, so the same on every delivery: a follow-up over the
+            # limit was kept without its text and must never be answered as if it had none.
+            wait = ledger.job.wait
+        elif ledger is not None and ledger.retaken:
             # Counted when it was first taken; half of it may be posted already.
             return False
-        if ledger is not None and ledger.job.wait is not None:
-            wait = ledger.job.wait  # charged as it was queued
         else:
             wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
