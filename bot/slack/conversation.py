@@ -10,6 +10,7 @@ stops an estimate: the answer goes out with a note that follow-ups are unavailab
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -328,11 +329,13 @@ class Conversations(Dispatcher):
     async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = post.ledger
-        if ledger is not None and ledger.retaken:
+        if ledger is not None and ledger.job.wait is not None:
+            # Charged as it was queued, so the same on every delivery: a follow-up over the
+            # limit was kept without its text and must never be answered as if it had none.
+            wait = ledger.job.wait
+        elif ledger is not None and ledger.retaken:
             # Counted when it was first taken; half of it may be posted already.
             return False
-        if ledger is not None and ledger.job.wait is not None:
-            wait = ledger.job.wait  # charged as it was queued
         else:
             wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
@@ -399,12 +402,21 @@ class Conversations(Dispatcher):
             await self._publish_privately(post, where, answer)
             return
         entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
-        saved = await self.stored.save(
-            lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
+        # Saved while the tips go out: a save Redis is slow for is made again (StoreAccess.save)
+        # without holding them up; only the note that follow-ups are unavailable waits for it.
+        saving = asyncio.create_task(
+            self.stored.save(
+                lambda: self.store.save_conversation(
+                    where.team, where.channel, ts, answer.state, entry
+                )
+            )
         )
         thread = replace(where, thread_ts=ts)
-        for tip in tips:
-            await post.in_thread(thread, tip)
+        try:
+            for tip in tips:
+                await post.in_thread(thread, tip)
+        finally:
+            saved = await saving  # kept whether or not Slack took the tips
         if not saved:
             note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
             await post.in_thread(thread, note)

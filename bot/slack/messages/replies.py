@@ -9,6 +9,15 @@ from bot.slack.ids import SLASH_COMMAND, HomeAction
 from bot.slack.message import Message
 from bot.slack.messages.arithmetic import DATA_FILE
 
+# The installation database (distributed mode) is down: a command asked now, and a queued job
+# that waited for it past its last delivery (bot/slack/dispatch.py).
+DATABASE_DOWN = (
+    "I can't reach my installation records just now, so I can't answer this. "
+    "Please try again in a minute."
+)
+# The bot could not even record a command before Slack's 3 s ran out (listeners/commands.py).
+BUSY = "I'm busy right now and couldn't take that in time. Please try again in a moment."
+
 
 def help_message() -> Message:
     command = SLASH_COMMAND

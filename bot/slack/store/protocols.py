@@ -18,7 +18,13 @@ SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is 
 
 
 class StoreUnavailable(Exception):
-    """The backend did not answer (in time); the caller should carry on without stored state."""
+    """The backend did not answer (in time); the caller should carry on without stored state.
+    `slow`: it did not answer in time (or had no connection free in time), so a write may have
+    been made, or be made yet, and trying again may succeed; else it refused or failed."""
+
+    def __init__(self, message: str = "", *, slow: bool = False) -> None:
+        super().__init__(message)
+        self.slow = slow
 
 
 def positive_ttl(ttl_seconds: int) -> int:

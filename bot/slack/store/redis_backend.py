@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.advisor import ConversationState
 from bot.slack.redis_batch import ScriptBatch
@@ -57,7 +58,8 @@ REDIS_TIMEOUT_SECONDS = 0.2
 # Saving a conversation happens after its estimate is posted: nobody waits on it, and losing it
 # costs the user their follow-ups. A busy event loop can take longer than 200 ms to read a
 # reply Redis sent in time (on a slow 2-core machine, a burst's saves failed together while
-# Redis was fine), so this budget is longer; a hung Redis still delays the tips by only this.
+# Redis was fine), so this budget is longer. A save that still times out is made again
+# (StoreAccess.save), so a hung Redis delays an estimate's tips by a few seconds.
 SAVE_TIMEOUT_SECONDS = 0.5
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
@@ -68,7 +70,12 @@ T = TypeVar("T")
 # KEYS: thread, thread index, latest, estimates, workspace recent. ARGV: state JSON, thread ts,
 # now, ttl, history entry JSON ("" for none), history cap, workspace entry JSON, workspace cap.
 # The index is scored by write time so threads that have expired can be pruned from it.
+# A thread already holding this very state was saved by an earlier attempt whose answer came too
+# late: saved again, nothing is written twice (StoreAccess.save tries a slow save again).
 _SAVE_CONVERSATION = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return 0
+end
 local ttl = tonumber(ARGV[4])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -171,7 +178,7 @@ class RedisStore:
         except (RedisError, OSError, TimeoutError) as exc:
             # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
             log.warning("redis %s failed: %s", operation, type(exc).__name__)
-            raise StoreUnavailable(f"redis {operation} failed") from exc
+            raise StoreUnavailable(f"redis {operation} failed", slow=_slow(exc)) from exc
 
     async def _get(self, operation: str, key: str) -> str | None:
         return await self._call(operation, lambda: self._redis.get(key))
@@ -428,3 +435,11 @@ class RedisStore:
             await self._redis.aclose()
         except (RedisError, OSError) as exc:
             log.debug("redis close failed: %s", type(exc).__name__)
+
+
+def _slow(exc: BaseException) -> bool:
+    """Redis did not answer in time, or no pooled connection came free in time (the pool raises
+    ConnectionError from a timeout): a write may have been made, and may be tried again."""
+    if isinstance(exc, TimeoutError | RedisTimeoutError):
+        return True
+    return isinstance(exc.__cause__, TimeoutError)
