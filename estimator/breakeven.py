@@ -7,24 +7,29 @@ range; the search bisects over users on a log scale, then over whole users. Stor
 derived from users follow the users searched (unless the user gave a count), so the answer
 depends on the scenario without its scale, which is what the Slack tip remembers it by.
 
-The search reads about seventy run-rates. Under the bundled prices each is summed from the
-side's lines with only the groups that read users priced again (`breakdown.at_other_users`: the
-app tier, regions, inference, storage, team and support; engineering, security and legal are
-the side's own), without the levers, phases and strategies a full estimate makes: the same
-lines, summed in the same order as `estimate()` sums them, so the same figure to the bit
-(tests/estimator/test_breakeven.py holds the two equal over a wide range of scenarios).
+A full bisection reads two run-rates at each of about 25 points. Under the bundled prices the
+search stops bisecting as soon as no step (a GPU replica, a paging seat, a headcount formula's
+branch) lies between its bracket's ends: the difference of the two readings is then smooth and
+changes sign once, so the answer is found in a few evaluations around it (`crossing`); about
+half the points on typed requests. Each run-rate is summed from the side's lines with only the
+groups that read users priced again (`breakdown.at_other_users`), without the levers, phases
+and strategies a full estimate makes: the same lines, summed in the same order as `estimate()`
+sums them, so the same figure to the bit (tests/estimator/test_breakeven.py), and the same
+user count as the full search (tests/estimator/test_breakeven_crossing.py keeps it as the
+oracle).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from estimator import facts
 from estimator.breakdown import at_other_users, parts
+from estimator.costs import inference, on_call, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
 from estimator.open_models import SelfHostingError, weights
@@ -170,38 +175,145 @@ def break_even(
     """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
     is not on (the API model when `s` is self-hosted), when the user named both."""
     self_hosted, api = pair(s, other_model)
-    self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
-
-    def cheaper_self_hosted(users: int) -> bool:
-        return self_hosted_at(users) <= api_at(users)
-
     # Every line summed, those under a cent too (as the hosting tip sums them from its parts).
     first_year = first_year_difference(
         totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
     )
-    result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
-    if cheaper_self_hosted(1):
-        return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
-    if not cheaper_self_hosted(MAX_USERS):
-        return BreakEven(
-            **result, users=None, always_cheaper=False, first_year_difference=first_year
-        )
+    self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
+    users = crossing(
+        lambda users: self_hosted_at(users) - api_at(users),
+        _regime(self_hosted, api, prices) if prices.bundled else None,
+    )
+    return BreakEven(
+        s,
+        self_hosted,
+        api,
+        users,
+        always_cheaper=users == 1,
+        first_year_difference=first_year,
+        prices=prices,
+    )
+
+
+def crossing(
+    difference: Callable[[int], float], regime: Callable[[int], Hashable] | None = None
+) -> int | None:
+    """The user count the search reports, from `difference(users)`: self-hosting's reading
+    minus the API's. 1 when self-hosting is cheaper already, None when it is not at the most
+    users allowed; else a count where it is cheaper and one user fewer is not.
+
+    The search bisects over decades, then over whole users. The lines can cross more than once
+    (the GPU fleet's cost is a staircase, the API's a slope: a replica added just past one
+    crossing makes self-hosting dearer again), and the bisection reports the crossing it meets,
+    so the answer is defined by the points it tries. `regime(users)`, when given, names every
+    step the difference takes between two user counts (`_regime`): where it is the same at both
+    ends of the bracket, the difference there is a + b x users + c x log10(users), which changes
+    sign once at the most, so every point the bisection would still try lies on a known side of
+    that one crossing: it is found in a few evaluations around where the two ends' line
+    meets zero (`_within`), and is the answer the bisection would give."""
+    known: dict[int, float] = {}
+    regimes: dict[int, Hashable] = {}
+
+    def at(users: int) -> float:
+        if users not in known:
+            known[users] = difference(users)
+        return known[users]
+
+    def one_step(low: int, high: int) -> bool:
+        if regime is None:
+            return False
+        for users in (low, high):
+            if users not in regimes:
+                regimes[users] = regime(users)
+        return regimes[low] == regimes[high]
+
+    if at(1) <= 0:
+        return 1
+    if not at(MAX_USERS) <= 0:
+        return None
+
     # Decades first (the costs span ten orders of magnitude), then whole users.
     low_exp, high_exp = 0.0, math.log10(MAX_USERS)
     while high_exp - low_exp > 0.01:
+        low, high = round(10**low_exp), round(10**high_exp)
+        if low > 1 and high < MAX_USERS and one_step(low, high):
+            return _within(at, low, high)
         mid = (low_exp + high_exp) / 2
-        if cheaper_self_hosted(round(10**mid)):
+        if at(round(10**mid)) <= 0:
             high_exp = mid
         else:
             low_exp = mid
     low, high = round(10**low_exp), round(10**high_exp)
     while high - low > 1:  # invariant: API cheaper at `low`, self-hosting at `high`
+        if low > 1 and high < MAX_USERS and one_step(low, high):
+            return _within(at, low, high)
         mid = (low + high) // 2
-        if cheaper_self_hosted(mid):
+        if at(mid) <= 0:
             high = mid
         else:
             low = mid
-    return BreakEven(**result, users=high, always_cheaper=False, first_year_difference=first_year)
+    return high
+
+
+def _within(at: Callable[[int], float], low: int, high: int) -> int:
+    """The one count in (low, high] where the difference turns from above zero to at most zero,
+    given that it changes sign once there: guessed where the line through the two ends meets
+    zero, each guess checked with its neighbour (the difference is nearly straight over a step,
+    so the first guess is usually it)."""
+    for _ in range(4):
+        if high - low <= 1:
+            return high
+        above, below = at(low), at(high)
+        guess = low + math.ceil((high - low) * above / (above - below))
+        guess = min(max(guess, low + 1), high)
+        if at(guess) <= 0:
+            if at(guess - 1) > 0:
+                return guess
+            high = guess - 1
+        else:
+            if guess + 1 <= high and at(guess + 1) <= 0:
+                return guess + 1
+            low = guess + 1 if guess + 1 <= high else guess
+    while high - low > 1:  # the line misled (curvature): plain bisection, the sign changes once
+        mid = (low + high) // 2
+        if at(mid) <= 0:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable[[int], Hashable]:
+    """`users ->` every quantity that moves the difference of the two readings in steps or
+    kinks at these users: the GPU fleet's replicas (and with them its hosts), each side's paging
+    seats and whether its team holds the on-call rotation without contracted cover, each role's
+    branch of its headcount formula (team.growing) and whether the API's prompt-cache writes
+    are fewer than its calls. Each only grows with users (False before True), so equal at two
+    counts means equal between them; the lines both sides share
+    (app servers, storage, support, ...) cancel in the difference and are not read.
+
+    Between steps the rest is linear in users (tokens, GPU and staging costs are constant) or
+    in log10(users) (the team): a + b x users + c x log10(users)."""
+
+    def regime(users: int) -> Hashable:
+        hosted, served = _at(self_hosted, users), _at(api, users)
+        fleet = self_hosting.fleet(hosted, traffic(hosted, prices), prices)
+        t = traffic(served, prices)
+        writes = inference.cache_writes(inference.quote(served, prices), t, prices)
+        sides = []
+        for v in (hosted, served):
+            rota = on_call.rotation(v, prices, team.headcount(v, prices))
+            sides.append((rota.seats, rota.contracted <= 0, team.growing(v, prices)))
+        return (
+            fleet.replicas_low,
+            fleet.replicas_high,
+            fleet.region_replicas_low,
+            fleet.region_replicas_high,
+            writes < t.llm_requests_per_month,
+            *sides,
+        )
+
+    return regime
 
 
 def first_year_difference(self_hosted: Amount, api: Amount) -> Amount:

@@ -66,6 +66,29 @@ def _role_fte(
     return fte
 
 
+def growing(s: Scenario, prices: PriceBook) -> tuple[bool, ...]:
+    """Which branch of `_role_fte` each role is on at the scenario's users: True where it grows
+    with log10(users), False where it sits at its floor (or has not started). Within a range of
+    users on the same branches, every role's FTE is a + b x log10(users); the break-even's
+    search reads this (estimator/breakeven.py)."""
+    log_users = math.log10(s.users)
+    bases, per_tenfold, onset_users, scope = (
+        prices.entry(_HEADCOUNT[s.stage]),
+        prices.entry("headcount_growth.per_tenfold"),
+        prices.entry("headcount_growth.onset_users"),
+        prices.entry("headcount_growth.scope"),
+    )
+    branches = []
+    for role in ROLES:
+        base, growth = bases[role], per_tenfold[role]
+        if base > 0:
+            tenfolds = log_users - math.log10(bases["reference_users"])
+            branches.append(base + growth * tenfolds > base * scope["floor_share"])
+        else:
+            branches.append(log_users > math.log10(onset_users[role]))
+    return tuple(branches)
+
+
 def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
     """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
     base_table = prices.entry(_HEADCOUNT[s.stage])
