@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from estimator import facts
-from estimator.breakdown import at_other_users, parts
+from estimator.breakdown import at_other_users, parts, shared
 from estimator.costs import inference, on_call, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
+from estimator.lines import LineItem
 from estimator.open_models import SelfHostingError, weights
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
@@ -100,19 +101,41 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
     if not prices.bundled:
         return lambda users: monthly_reading(_at(side, users), prices)
     own = parts(side, traffic(side, prices), prices)
+    return lambda users: _reading(at_other_users(_at(side, users), own, prices))
 
-    def reading(users: int) -> float:
-        v = _at(side, users)
-        # As estimate() sums: lines under a cent left out.
-        kept = [
-            item
-            for item in at_other_users(v, own, prices)
-            if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
-        ]
-        m = sum_lines(kept, v.prototype_cost).monthly_all_in
-        return (m.low + m.high) / 2
 
-    return reading
+def difference_at(
+    self_hosted: Scenario, api: Scenario, prices: PriceBook = BUNDLED_BOOK
+) -> Callable[[int], float]:
+    """`users -> ` self-hosting's reading minus the API's, both at `users`. Under the bundled
+    prices the groups that read neither hosting nor model are priced once for both sides
+    (the same lines: the sides share usage, and so traffic, and stored records)."""
+    if not prices.bundled:
+        self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
+        return lambda users: self_hosted_at(users) - api_at(users)
+    own = (
+        parts(self_hosted, traffic(self_hosted, prices), prices),
+        parts(api, traffic(api, prices), prices),
+    )
+
+    def difference(users: int) -> float:
+        hosted, served = _at(self_hosted, users), _at(api, users)
+        common = shared(hosted, traffic(hosted, prices), prices)
+        return _reading(at_other_users(hosted, own[0], prices, common)) - _reading(
+            at_other_users(served, own[1], prices, common)
+        )
+
+    return difference
+
+
+def _reading(items: list[LineItem]) -> float:
+    """The midpoint of the lines' all-in monthly run-rate; as estimate() sums, lines under a
+    cent left out. The prototype's cost is not summed into it."""
+    kept = [
+        item for item in items if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
+    ]
+    m = sum_lines(kept, 0.0).monthly_all_in
+    return (m.low + m.high) / 2
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
@@ -179,9 +202,8 @@ def break_even(
     first_year = first_year_difference(
         totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
     )
-    self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
     users = crossing(
-        lambda users: self_hosted_at(users) - api_at(users),
+        difference_at(self_hosted, api, prices),
         _regime(self_hosted, api, prices) if prices.bundled else None,
     )
     return BreakEven(
