@@ -187,8 +187,21 @@ def usage_variants(
     return lines
 
 
+@dataclass(slots=True)
+class Unscaled:
+    """The groups of a scenario's lines that read no users (engineering: stage and hosting;
+    security: stage and compliance): all `at_other_users` takes of the scenario's own parts."""
+
+    engineering: list[LineItem]
+    security: list[LineItem]
+
+
+def unscaled(s: Scenario, prices: PriceBook) -> Unscaled:
+    return Unscaled(engineering.lines(s, prices), security.lines(s, prices))
+
+
 def at_other_users(
-    v: Scenario, own: Parts, prices: PriceBook, common: Common | None = None
+    v: Scenario, own: Parts | Unscaled, prices: PriceBook, common: Common | None = None
 ) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering and security read no users, so they stay its own. `common`: the groups

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from estimator import facts
-from estimator.breakdown import at_other_users, parts, shared
+from estimator.breakdown import at_other_users, shared, unscaled
 from estimator.costs import inference, on_call, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
@@ -100,7 +100,7 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
     priced once, repricing only the groups that read users; otherwise a full estimate each."""
     if not prices.bundled:
         return lambda users: monthly_reading(_at(side, users), prices)
-    own = parts(side, traffic(side, prices), prices)
+    own = unscaled(side, prices)
     return lambda users: _reading(at_other_users(_at(side, users), own, prices))
 
 
@@ -113,10 +113,7 @@ def difference_at(
     if not prices.bundled:
         self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
         return lambda users: self_hosted_at(users) - api_at(users)
-    own = (
-        parts(self_hosted, traffic(self_hosted, prices), prices),
-        parts(api, traffic(api, prices), prices),
-    )
+    own = (unscaled(self_hosted, prices), unscaled(api, prices))
 
     def difference(users: int) -> float:
         hosted, served = _at(self_hosted, users), _at(api, users)
@@ -279,24 +276,27 @@ def crossing(
 
 def _within(at: Callable[[int], float], low: int, high: int) -> int:
     """The one count in (low, high] where the difference turns from above zero to at most zero,
-    given that it changes sign once there: guessed where the line through the two ends meets
-    zero, each guess checked with its neighbour (the difference is nearly straight over a step,
-    so the first guess is usually it)."""
-    for _ in range(4):
+    given that it changes sign once there (`at(low)` above zero, `at(high)` not): regula falsi
+    over whole users, each guess where the line through the bracket's ends meets zero (the
+    difference is nearly straight over a step, so a guess or two and its neighbour), the end
+    kept twice running weighted down (Illinois) so curvature cannot hold one end for long."""
+    above, below = at(low), at(high)
+    kept = 0  # +1: `low` kept last time, -1: `high`
+    for _ in range(12):
         if high - low <= 1:
             return high
-        above, below = at(low), at(high)
         guess = low + math.ceil((high - low) * above / (above - below))
-        guess = min(max(guess, low + 1), high)
-        if at(guess) <= 0:
-            if at(guess - 1) > 0:
-                return guess
-            high = guess - 1
+        guess = min(max(guess, low + 1), high - 1)
+        value = at(guess)
+        if value <= 0:
+            high, below = guess, value
+            above = above / 2 if kept == 1 else above
+            kept = 1
         else:
-            if guess + 1 <= high and at(guess + 1) <= 0:
-                return guess + 1
-            low = guess + 1 if guess + 1 <= high else guess
-    while high - low > 1:  # the line misled (curvature): plain bisection, the sign changes once
+            low, above = guess, value
+            below = below / 2 if kept == -1 else below
+            kept = -1
+    while high - low > 1:  # not reached on these lines; bisection holds whatever the curve
         mid = (low + high) // 2
         if at(mid) <= 0:
             high = mid
