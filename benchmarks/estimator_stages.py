@@ -3,7 +3,8 @@ stage run over every text in turn (its caches warm, as a day of traffic warms th
 one core. The stages are the calls estimate() makes, made one after another here with the
 results of the stage before: their sum is close to a whole estimate's time (printed last).
 
-Run: python benchmarks/estimator_stages.py [--texts 600] [--rounds 3]
+Run: python benchmarks/estimator_stages.py [--texts 600] [--rounds 3] [--tree CHECKOUT]
+(--tree: measure another checkout, e.g. a worktree of main, with this script)
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(
+    0,
+    sys.argv[sys.argv.index("--tree") + 1]
+    if "--tree" in sys.argv
+    else str(Path(__file__).resolve().parents[1]),
+)
 
 from benchmarks.corpus import texts
 from bot.parsing import first_scenario
@@ -106,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tree", help="the checkout measured (default: this one)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -121,7 +128,8 @@ def main() -> None:
             best[name] = min(best.get(name, 1e9), (time.process_time() - start) / n)
     # The lazy stages make an incomplete estimate first: take its time off.
     base = best["estimate(complete=False), all above"]
-    print(f"machine: load average {os.getloadavg()[0]:.1f}; {n} texts, best of {args.rounds}")
+    tree = args.tree or Path(__file__).resolve().parents[1]
+    print(f"{tree}: load average {os.getloadavg()[0]:.1f}; {n} texts, best of {args.rounds}")
     print(f"{'stage':<46}{'µs each':>10}")
     for name, _ in work:
         spent = (
