@@ -151,7 +151,7 @@ def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenari
     return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
 
 
-def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
+def pair_at(known: BreakEven | Crossing, s: Scenario) -> tuple[Scenario, Scenario]:
     """`pair(s)`, from `known`: the break-even of `s` at another user count. Its two sides take
     the users (and the stored records, derived from users unless given) of `s` by copy instead
     of being validated again: the sides differ from their scenario in hosting and model only,
@@ -189,26 +189,45 @@ def _reason(exc: ValidationError) -> str:
     return str(cause) if cause is not None else error["msg"]
 
 
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """Where the two sides of a break-even cross, without the first-year difference at the
+    scenario's scale (which the Slack tip works out for each scale from the estimate it made)."""
+
+    self_hosted: Scenario
+    api: Scenario
+    users: int | None
+    always_cheaper: bool
+
+
+def find_crossing(
+    s: Scenario, prices: PriceBook = BUNDLED_BOOK, other_model: str | None = None
+) -> Crossing:
+    """The two sides of `s` (see `pair`) and the user count where they cross."""
+    self_hosted, api = pair(s, other_model)
+    users = crossing(
+        difference_at(self_hosted, api, prices),
+        _regime(self_hosted, api, prices) if prices.bundled else None,
+    )
+    return Crossing(self_hosted, api, users, always_cheaper=users == 1)
+
+
 def break_even(
     s: Scenario, prices: PriceBook = BUNDLED_BOOK, other_model: str | None = None
 ) -> BreakEven:
     """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
     is not on (the API model when `s` is self-hosted), when the user named both."""
-    self_hosted, api = pair(s, other_model)
+    found = find_crossing(s, prices, other_model)
     # Every line summed, those under a cent too (as the hosting tip sums them from its parts).
     first_year = first_year_difference(
-        totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
-    )
-    users = crossing(
-        difference_at(self_hosted, api, prices),
-        _regime(self_hosted, api, prices) if prices.bundled else None,
+        totals_for(found.self_hosted, prices).first_year, totals_for(found.api, prices).first_year
     )
     return BreakEven(
         s,
-        self_hosted,
-        api,
-        users,
-        always_cheaper=users == 1,
+        found.self_hosted,
+        found.api,
+        found.users,
+        always_cheaper=found.always_cheaper,
         first_year_difference=first_year,
         prices=prices,
     )
