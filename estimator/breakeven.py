@@ -233,6 +233,11 @@ def break_even(
     )
 
 
+# Decades a bracket may span before the search asks whether a step lies in it: on typed requests
+# a wider one always holds a GPU replica's step, and asking costs a regime at each end.
+_NARROW = 0.35
+
+
 def crossing(
     difference: Callable[[int], float], regime: Callable[[int], Hashable] | None = None
 ) -> int | None:
@@ -274,7 +279,7 @@ def crossing(
     low_exp, high_exp = 0.0, math.log10(MAX_USERS)
     while high_exp - low_exp > 0.01:
         low, high = round(10**low_exp), round(10**high_exp)
-        if low > 1 and high < MAX_USERS and one_step(low, high):
+        if high_exp - low_exp < _NARROW and one_step(low, high):
             return _within(at, low, high)
         mid = (low_exp + high_exp) / 2
         if at(round(10**mid)) <= 0:
@@ -283,7 +288,7 @@ def crossing(
             low_exp = mid
     low, high = round(10**low_exp), round(10**high_exp)
     while high - low > 1:  # invariant: API cheaper at `low`, self-hosting at `high`
-        if low > 1 and high < MAX_USERS and one_step(low, high):
+        if one_step(low, high):
             return _within(at, low, high)
         mid = (low + high) // 2
         if at(mid) <= 0:
