@@ -145,9 +145,10 @@ def list_request_price(
     times."""
     ref = model.strip().lower()
     rates = _rates(ref, day)
-    counts = (input_tokens, cached_tokens, written_tokens, output_tokens)
-    if rates is not None and rates.fits(counts):
-        return float(rates.total(counts))
+    if rates is not None:
+        total = rates.total((input_tokens, cached_tokens, written_tokens, output_tokens))
+        if total is not None:
+            return float(total)
     usage = Usage(
         input_tokens=input_tokens,
         cache_read_tokens=cached_tokens,
@@ -171,21 +172,24 @@ class _Rates:
 
     units: tuple[tuple[object, object, tuple[int, int, int, int], int], ...]
 
-    def fits(self, counts: tuple[int, int, int, int]) -> bool:
-        """Whether every unit bills a count of at least zero (genai-prices refuses the rest)."""
-        return all(_billed(weights, counts) >= 0 for _, _, weights, _ in self.units)
-
-    def total(self, counts: tuple[int, int, int, int]) -> Decimal:
+    def total(self, counts: tuple[int, int, int, int]) -> Decimal | None:
+        """The request's price; None where a unit would bill fewer than no tokens (genai-prices
+        refuses such a request: it goes through calc_price to say so)."""
+        input_tokens, cached, written, output = counts
         total = Decimal(0)
         for price, per, weights, constant in self.units:
-            billed = constant if weights is None else _billed(weights, counts)
-            total += calc_unit_price(price, billed, counts[0], per)
+            if weights is None:
+                billed = constant
+            else:
+                a, b, c, d = weights
+                billed = a * input_tokens + b * cached + c * written + d * output
+                if billed < 0:
+                    return None
+            total += calc_unit_price(price, billed, input_tokens, per)
         return total
 
 
-def _billed(weights: tuple[int, int, int, int] | None, counts: tuple[int, int, int, int]) -> int:
-    if weights is None:
-        return 0
+def _billed(weights: tuple[int, int, int, int], counts: tuple[int, int, int, int]) -> int:
     return sum(w * n for w, n in zip(weights, counts, strict=True))
 
 

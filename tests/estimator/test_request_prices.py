@@ -63,6 +63,5 @@ def test_every_model_genai_prices_knows_is_priced_its_way():
         if rates is None:  # priced by calc_price, request by request
             continue
         read_off += 1
-        assert rates.fits(request)
         assert rates.total(request) == token_prices._calc(usage, model, day).total_price, model
     assert read_off > 1000
