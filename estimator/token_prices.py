@@ -15,15 +15,15 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from genai_prices import Usage, calc_price
-from genai_prices.decompose import compute_leaf_values
-from genai_prices.types import (
-    PriceCalculation,
-    StartDateConstraint,
-    _collect_resolved_model_prices,
-    calc_unit_price,
-)
-from genai_prices.units import _get_registry
-from genai_prices.validation import validate_priced_units
+from genai_prices.types import PriceCalculation, StartDateConstraint
+
+try:  # genai-prices' own parts of calc_price (0.2.x), for `_rates`; without them, calc_price
+    from genai_prices.decompose import compute_leaf_values
+    from genai_prices.types import _collect_resolved_model_prices, calc_unit_price
+    from genai_prices.units import _get_registry
+    from genai_prices.validation import validate_priced_units
+except ImportError:  # pragma: no cover - another genai-prices: every request by calc_price
+    _get_registry = None
 
 _MTOK = 1_000_000
 # Rates shown per Mtok are read from a request this small, below every tier threshold.
@@ -204,6 +204,8 @@ def _rates(ref: str, day: dt.date) -> _Rates | None:
         return None
     if probe.provider.id == "groq" and probe.model.id.startswith("whisper"):
         return None  # billed by audio seconds, with a minimum
+    if _get_registry is None:
+        return None
     registry = _get_registry()
     resolved = _collect_resolved_model_prices(probe.model_price, registry)
     try:
