@@ -234,7 +234,7 @@ def break_even(
 
 
 # Decades a bracket may span before the search asks whether a step lies in it: on typed requests
-# a wider one always holds a GPU replica's step, and asking costs a regime at each end.
+# a wider one held a step every time (600 of them), and asking costs a regime at each end.
 _NARROW = 0.35
 
 
