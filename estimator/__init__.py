@@ -12,7 +12,14 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 """
 
 from estimator.breakeven import READING as BREAKEVEN_READING
-from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
+from estimator.breakeven import (
+    BreakEven,
+    Crossing,
+    break_even,
+    find_crossing,
+    first_year_difference,
+    pair_at,
+)
 from estimator.changes import ScenarioChange, apply_change, describe_change
 from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
@@ -129,6 +136,7 @@ __all__ = [
     "Comparison",
     "Compliance",
     "ContextWindowError",
+    "Crossing",
     "Currency",
     "CurvePoint",
     "Estimate",
@@ -177,6 +185,7 @@ __all__ = [
     "family_names",
     "field_bounds",
     "figure_span",
+    "find_crossing",
     "find_open_model",
     "first_year_difference",
     "gpus_offered",

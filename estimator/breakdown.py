@@ -188,22 +188,56 @@ def usage_variants(
     return lines
 
 
-def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
+@dataclass(slots=True)
+class Unscaled:
+    """The groups of a scenario's lines that read no users (engineering: stage and hosting;
+    security: stage and compliance): all `at_other_users` takes of the scenario's own parts."""
+
+    engineering: list[LineItem]
+    security: list[LineItem]
+
+
+def unscaled(s: Scenario, prices: PriceBook) -> Unscaled:
+    return Unscaled(engineering.lines(s, prices), security.lines(s, prices))
+
+
+def at_other_users(
+    v: Scenario, own: Parts | Unscaled, prices: PriceBook, common: Common | None = None
+) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
-    many): engineering and security read no users, so they stay its own."""
+    many): engineering and security read no users, so they stay its own. `common`: the groups
+    that read neither hosting nor model (`common`), priced for another scenario with the same
+    usage and users (the break-even's other side at the same count)."""
     t = traffic(v, prices)
     gpus = _gpu_fleet(v, t, prices)
+    regions_lines, records, transcripts, support_lines, legal_lines = common or shared(v, t, prices)
     return _in_order(
         infrastructure.lines(v, t, prices, gpus),
-        regions.lines(v, t, prices),
+        regions_lines,
         inference.lines(v, t, prices, gpus),
         own.engineering,
-        storage.records_lines(v, prices),
-        storage.transcripts_line(v, t, prices),
+        records,
+        transcripts,
         own.security,
         team.lines(v, prices),
+        support_lines,
+        legal_lines,  # cyber cover follows the records held
+    )
+
+
+# The groups that read users but neither hosting nor model: extra regions, stored records,
+# transcripts, support and legal (see hosted_otherwise).
+Common = tuple[list[LineItem], list[LineItem], LineItem, list[LineItem], list[LineItem]]
+
+
+def shared(v: Scenario, t: Traffic, prices: PriceBook) -> Common:
+    """The groups of `v` (traffic `t`) that read neither hosting nor model."""
+    return (
+        regions.lines(v, t, prices),
+        storage.records_lines(v, prices),
+        storage.transcripts_line(v, t, prices),
         support.lines(v, prices),
-        legal.lines(v, prices),  # cyber cover follows the records held
+        legal.lines(v, prices),
     )
 
 

@@ -32,14 +32,15 @@ from bot.slack.unfurls import Headline, headline_of
 from estimator import (
     Amount,
     BreakEven,
+    Crossing,
     Estimate,
     PriceBook,
     PriceOverrides,
     Scenario,
     ScenarioChange,
-    break_even,
     cheaper_model,
     estimate,
+    find_crossing,
     first_year_difference,
     pair_at,
     price_book,
@@ -259,12 +260,12 @@ def _first_year(e: Estimate, side: Scenario) -> Amount:
 
 
 @lru_cache(maxsize=256)
-def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
+def _crossing(scenario_without_users: str, overrides: str | None) -> Crossing:
     """Keyed by the workspace's prices too: they move where the lines cross."""
     # Users (and records, unless given) are the stage's defaults.
     s = Scenario.model_validate_json(scenario_without_users)
     own = PriceOverrides.model_validate_json(overrides) if overrides else None
-    return break_even(s, price_book(own))
+    return find_crossing(s, price_book(own))
 
 
 def _summary(e: Estimate) -> dict[str, Any]:
