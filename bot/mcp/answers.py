@@ -33,6 +33,7 @@ from estimator import (
     count,
     price_book,
     signed_usd_short,
+    times_span,
     usd_range,
 )
 
@@ -201,7 +202,7 @@ def estimate_summary(e: Estimate) -> str:
         f"Monthly run-rate {_range(t.monthly, shown)}; one-time {_range(t.one_time, shown)}; team "
         "and legal "
         f"{_range(t.annual, shown)} a year; first year {_range(t.first_year, shown)} "
-        f"({t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype). "
+        f"({times_span(t.prototype_multiple.low, t.prototype_multiple.high)} the prototype). "
         f"Largest lines: {lines}. Each line's arithmetic is in line_items[].basis."
     )
 

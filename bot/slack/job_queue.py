@@ -25,7 +25,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
-from bot.slack.job import Job
+from bot.slack.direct_message import is_direct
+from bot.slack.job import Job, JobDeferred
 from bot.slack.job_stream import (
     DEAD_MAX_AGE_SECONDS,
     DEAD_MAX_LEN,
@@ -128,19 +129,21 @@ class JobQueue:
         once_seconds: int = 600,
         charge: list[tuple[str, int]] | None = None,
         per_seconds: float = 60.0,
+        wait: float = ENQUEUE_TIMEOUT_SECONDS,
     ) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). True too
         for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
         recorded (stray channel talk never enters the stream). With
         `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
-        when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
-        Slack's (nothing can be keyed by them)."""
+        when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
+        that are not Slack's (nothing can be keyed by them)."""
         claims = [claim_key(once)] if once else []
         # In a Slack Connect channel the thread's conversation may be kept under the other
         # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
-        # so the owner check by this team's keys would drop a reply the bot owes.
-        owned_here = job.kind == "thread_reply" and not job.shared
+        # so the owner check by this team's keys would drop a reply the bot owes. In the app's
+        # DM every thread is answered (a new chat's first message starts its estimate).
+        owned_here = job.kind == "thread_reply" and not job.shared and not is_direct(job.channel)
         owners = [owner_key(job)] if owned_here else []
         buckets = [bucket_key(key) for key, _ in charge or []]
         keys = [STREAM, workspace_keys(job.team_id).settings, *owners, *claims, *buckets]
@@ -153,7 +156,7 @@ class JobQueue:
         give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         recording = self._scripts.call(self._enqueue, keys, args)
         try:
-            async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
+            async with asyncio.timeout(min(wait, ENQUEUE_TIMEOUT_SECONDS)):
                 # Shielded: the answer may still come, and it decides what happens to the job.
                 entry = await asyncio.shield(recording)
         except TimeoutError:
@@ -314,7 +317,17 @@ class JobQueue:
                 await self._dead_letter(entry_id, job, deliveries)
                 return
             ledger = StepLedger(self.redis, ledger_key(job), job, deliveries)
-            await self.run(job, ledger)  # errors are handled (and the user told) inside
+            try:
+                await self.run(job, ledger)  # errors are handled (and the user told) inside
+            except JobDeferred as exc:
+                # Not acknowledged: the idle claim delivers it again, and past the last
+                # delivery it is dead-lettered and the person told (docs/reliability.md).
+                self.metrics.jobs.labels(event="deferred").inc()
+                log.warning(
+                    "job %s (%s) waits, delivery %d of %d: %s",
+                    entry_id, job.kind, deliveries, self.max_deliveries, exc,
+                )  # fmt: skip
+                return
             self._ack_soon(entry_id, ledger.key)
         finally:
             self._running.pop(entry_id, None)
