@@ -92,17 +92,23 @@ def title_of(e: Estimate) -> str:
 
 
 def estimate_page(e: Estimate, parts: PageParts) -> str:
-    """The whole page. Call it inside the estimate's `prices.shown()`, as the Slack message
-    is worded, so amounts are in the workspace's currency."""
-    w = worded(e.totals)
+    """The whole page, worded as the Slack message is: amounts in the estimate's own currency
+    (the workspace's)."""
+    shown = e.shown
+    w = worded(e.totals, shown)
     t = e.totals
-    prototype = usd_short(e.scenario.prototype_cost)
+    prototype = usd_short(e.scenario.prototype_cost, shown)
     figures = [
         ("First year", w.first_year, "one-time + 12 months + team", True),
         ("Monthly run-rate", f"{w.monthly}/month", "cloud, LLM, tools, support", True),
         ("One-time", w.one_time, "build-out before launch", False),
         ("Team & legal per year", f"{w.annual}/year", "salaries, insurance", False),
-        ("All-in per month", short_range(t.monthly_all_in, "/month"), "team spread over 12", False),
+        (
+            "All-in per month",
+            short_range(t.monthly_all_in, shown, "/month"),
+            "team spread over 12",
+            False,
+        ),
         ("Multiple of the prototype", w.multiple, f"of the {prototype} prototype", False),
     ]
     body = [
@@ -123,7 +129,7 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
         "<ul>",
         *(
             f"<li><b>{escape(p.name)}</b>, {escape(p.months)}: "
-            f"<span class='nowrap'>{escape(short_range(p.cumulative))}</span> · "
+            f"<span class='nowrap'>{escape(short_range(p.cumulative, shown))}</span> · "
             f"<span class='nowrap'>{escape(multiple(p.multiple))}</span></li>"
             for p in e.phases
         ),
@@ -164,12 +170,13 @@ def _chart(e: Estimate, chart_url: str | None) -> str:
 
 
 def _lines(e: Estimate) -> str:
+    shown = e.shown
     rows = [
         "<table class='lines'><thead><tr><th>Category</th><th>Item</th>"
         "<th class='amount'>Amount</th><th>Arithmetic</th></tr></thead><tbody>"
     ]
     for item in e.line_items:
-        amount = usd_range(item.low, item.high, short=True) + (
+        amount = usd_range(item.low, item.high, shown, short=True) + (
             "" if item.cadence is Cadence.one_time else _CADENCE[item.cadence]
         )
         if item.cadence is Cadence.one_time:
@@ -196,7 +203,7 @@ def _assumptions(e: Estimate) -> str:
         ("Uptime", f"{s.uptime:g}%"),
         ("Compliance", ", ".join(c.label for c in s.compliance) or "none"),
         ("Hosting", s.hosting.value.replace("_", " ")),
-        ("Prototype cost", usd_short(s.prototype_cost)),
+        ("Prototype cost", usd_short(s.prototype_cost, e.shown)),
     ]
     items = "".join(f"<li>{escape(name)}: <b>{escape(value)}</b></li>" for name, value in facts)
     notes = "".join(f"<li>{escape(note)}</li>" for note in e.price_notes)
