@@ -13,10 +13,11 @@ def test_cost_per_user_is_shown_in_the_workspaces_currency_at_its_rate():
     c = compare(
         compare_options(TEXT), price_book(PriceOverrides(currency={"code": "EUR", "per_usd": 0.5}))
     )
-    (table,) = [b for b in comparison_message(c).blocks if b["type"] == "table"]
-    rows = {row[0]["text"]: [cell["text"] for cell in row[1:]] for row in table["rows"]}
-    for option, cell in zip(c.options, rows["Cost per user / month"], strict=True):
+    (table,) = [b for b in comparison_message(c).blocks if b["type"] == "data_table"]
+    header, *rows = [[cell["text"] for cell in row] for row in table["rows"]]
+    per_user_cells = [row[header.index("Cost per user / month")] for row in rows]
+    for option, cell in zip(c.options, per_user_cells, strict=True):
         per_user = option.cost_per_user  # USD
         assert cell.startswith(f"€{per_user.low * 0.5:,.2f}"), cell  # cents at 0.5 EUR per USD
         assert "$" not in cell
-    assert all(cell.startswith("€") for cell in rows["First year"])
+    assert all(row[header.index("First year")].startswith("€") for row in rows)
