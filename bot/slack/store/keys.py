@@ -3,7 +3,12 @@ writes claims and buckets in its own script) name things identically.
 
 Keys are built only from Slack IDs, so user text never shapes a key, and each names its workspace
 so two workspaces sharing a channel ID never see each other's data and an uninstall finds all of
-a workspace's keys. Changing a key here orphans a running deployment's data: don't.
+a workspace's keys. Every key of a workspace carries the workspace as its hash tag
+(`aicost:{T123}:...`), so a Redis Cluster keeps them in one slot and a script touching several of
+them runs there (docs/queue.md, "Redis Cluster"). The job queue's keys carry their partition's
+tag instead (bot/slack/job_stream.py). Keys written by versions before the tags are renamed once
+at start (bot/slack/store/upgrade.py); changing a key here orphans a running deployment's data
+unless that module learns the old name.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ def slack_id(value: str, what: str) -> str:
     return value
 
 
+def workspace_prefix(team: str) -> str:
+    """`aicost:{T123}:`: the start of every key of a workspace, its hash tag included."""
+    return f"{KEY_PREFIX}:{{{slack_id(team, 'team')}}}:"
+
+
 @dataclass(frozen=True)
 class ChannelKeys:
     prefix: str  # every key of the channel starts with it
@@ -40,7 +50,7 @@ class ChannelKeys:
 
 
 def channel_keys(team: str, channel: str) -> ChannelKeys:
-    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:{slack_id(channel, 'channel')}:"
+    prefix = f"{workspace_prefix(team)}{slack_id(channel, 'channel')}:"
     return ChannelKeys(
         prefix=prefix,
         latest=f"{prefix}latest",
@@ -58,30 +68,44 @@ class WorkspaceKeys:
 
 def workspace_keys(team: str) -> WorkspaceKeys:
     """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
-    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:"
+    prefix = workspace_prefix(team)
     return WorkspaceKeys(
         recent=f"{prefix}recent", settings=f"{prefix}settings", feedback=f"{prefix}feedback"
     )
 
 
 def workspace_patterns(team: str) -> list[str]:
-    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters)."""
+    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters):
+    its tagged keys, and the duplicate claims the job queue keeps beside its partitions."""
     team = slack_id(team, "team")
     return [
-        f"{KEY_PREFIX}:{team}:*",
-        f"{KEY_PREFIX}:bucket:user:{team}:*",
-        f"{KEY_PREFIX}:bucket:team:{team}",
-        *(f"{KEY_PREFIX}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+        f"{workspace_prefix(team)}*",
+        *(f"{KEY_PREFIX}:{{jobs:*}}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+        f"{KEY_PREFIX}:{{jobs:*}}:claim:{team}:*",
     ]
 
 
-def claim_key(key: str) -> str:
-    """Where the duplicate claim `key` (Slack IDs joined by ':') is recorded."""
+def _composed(key: str, what: str) -> str:
     if not isinstance(key, str) or not _COMPOSED_ID.fullmatch(key):
-        raise ValueError("claim key may only contain Slack ID characters and ':'")
-    return f"{KEY_PREFIX}:claim:{key}"
+        raise ValueError(f"{what} may only contain Slack ID characters and ':'")
+    return key
+
+
+def team_of(key: str) -> str:
+    """The workspace a claim or bucket key (`kind:T123:...`, or `T123:...`) belongs to."""
+    parts = _composed(key, "claim key").split(":")
+    kinds = (*CLAIM_KINDS, "user", "team")
+    team = parts[1] if parts[0] in kinds and len(parts) > 1 else parts[0]
+    return slack_id(team, "the key's workspace")
+
+
+def claim_key(key: str) -> str:
+    """Where the duplicate claim `key` (Slack IDs joined by ':', its workspace first or right
+    after its kind) is recorded, in its workspace's slot."""
+    return f"{workspace_prefix(team_of(key))}claim:{key}"
 
 
 def bucket_key(key: str) -> str:
-    """Where the token bucket `key` (Slack IDs joined by ':', as claims are) is kept."""
-    return f"{KEY_PREFIX}:bucket:{claim_key(key).split(':', 2)[2]}"
+    """Where the token bucket `key` (`user:T123:U1`, `team:T123`) is kept, in its workspace's
+    slot."""
+    return f"{workspace_prefix(team_of(key))}bucket:{key}"

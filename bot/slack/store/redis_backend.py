@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -30,6 +29,7 @@ from bot.slack.store.codec import (
     settings_from,
     workspace_entry,
 )
+from bot.slack.store.connect import connect_url, primaries_answer
 from bot.slack.store.keys import (
     SLACK_ID,
     ChannelKeys,
@@ -131,7 +131,7 @@ class RedisStore:
         timeout: float = REDIS_TIMEOUT_SECONDS,
         *,
         save_timeout: float = SAVE_TIMEOUT_SECONDS,
-        client: aioredis.Redis | None = None,
+        client: Any = None,
     ) -> None:
         self._ttl = positive_ttl(ttl_seconds)
         self._timeout = timeout
@@ -140,18 +140,16 @@ class RedisStore:
         # broken connection and dials again on the next call, so the store recovers by itself.
         # A bounded pool that waits (briefly) for a free connection: the default pool raises
         # MaxConnectionsError under bursts instead of queueing.
-        pool = aioredis.BlockingConnectionPool.from_url(
+        # (A cluster client retries briefly all the same: bot/slack/store/connect.py.)
+        self._redis = client or connect_url(
             url,
             max_connections=MAX_CONNECTIONS,
-            timeout=timeout,
-            decode_responses=True,
+            pool_timeout=timeout,
             # Each call is bounded by its own budget (_call); the socket allows the longest.
             socket_timeout=self._save_timeout,
-            socket_connect_timeout=timeout,
+            connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
-            retry_on_timeout=False,
         )
-        self._redis = client or aioredis.Redis(connection_pool=pool)
         self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
         self._take_script = self._redis.register_script(_TAKE_TOKENS)
         self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
@@ -365,7 +363,8 @@ class RedisStore:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._call("ping", self._redis.ping))
+            # Every primary: on a cluster, one shard without a primary is not ready either.
+            return bool(await self._call("ping", lambda: primaries_answer(self._redis)))
         except StoreUnavailable:
             return False
 

@@ -1,0 +1,117 @@
+"""Recording one acknowledged job in its partition's stream: one script on one Redis (or the
+primary Sentinel names), two on a Redis Cluster, where a workspace's keys and a partition's live in
+different slots. The keys and scripts are bot/slack/job_stream.py's; the queue (job_queue.py)
+decides what an answer, a failure or a slow Redis means for the job.
+
+On a cluster the first script (the workspace's slot) checks the deadline and the thread's owner,
+reads the settings and takes the rate-limit tokens; the second (the partition's slot) claims the
+duplicate key and adds the entry together. Between the two nothing is promised: a process that
+dies there has taken tokens for a job never recorded (the sender's own budget, refilled within a
+minute), and a retry of the same Slack request takes tokens again before its duplicate claim says
+"seen"; neither records or answers anything twice, since the claim and the entry are one script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+from bot.slack.job import Job
+from bot.slack.job_stream import (
+    ENQUEUE,
+    ENQUEUE_PARTITION,
+    ENQUEUE_WORKSPACE,
+    FOLLOW_UPS,
+    JOB_MAX_AGE_SECONDS,
+    STREAM_MAX_LEN,
+    oldest_id,
+    owner_key,
+    queue_claim_key,
+)
+from bot.slack.redis_batch import ScriptBatch
+from bot.slack.store.keys import bucket_key, workspace_keys
+
+
+@dataclasses.dataclass
+class Recording:
+    """What the caller asked for, in the keys of `stream`."""
+
+    job: Job
+    stream: str
+    once: str | None
+    once_seconds: int
+    charge: list[tuple[str, int]]
+    per_seconds: float
+    now: float
+    deadline: float
+
+    def validate(self) -> None:
+        """ValueError when an ID is not Slack's (nothing can be keyed by it)."""
+        self.owners, self.claims, self.buckets  # noqa: B018
+
+    @property
+    def owners(self) -> list[str]:
+        # In a Slack Connect channel the thread's conversation may be kept under the other
+        # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
+        # so the owner check by this team's keys would drop a reply the bot owes.
+        owned_here = self.job.kind == "thread_reply" and not self.job.shared
+        return [owner_key(self.job)] if owned_here else []
+
+    @property
+    def claims(self) -> list[str]:
+        return [queue_claim_key(self.stream, self.once)] if self.once else []
+
+    @property
+    def buckets(self) -> list[str]:
+        return [bucket_key(key) for key, _ in self.charge]
+
+    @property
+    def capacities(self) -> list[int]:
+        return [capacity for _, capacity in self.charge]
+
+
+class Recorder:
+    """Runs the enqueue scripts on `redis`; `cluster`: split per slot."""
+
+    def __init__(self, redis: Any, cluster: bool, scripts: ScriptBatch) -> None:
+        self.cluster = cluster
+        self._scripts = scripts
+        if cluster:
+            self._workspace = redis.register_script(ENQUEUE_WORKSPACE)
+            self._partition = redis.register_script(ENQUEUE_PARTITION)
+        else:
+            self._one = redis.register_script(ENQUEUE)
+
+    def record(self, rec: Recording) -> asyncio.Future[Any]:
+        """The entry's ID; None for a duplicate; 'not_ours' or 'late' (nothing recorded)."""
+        if self.cluster:
+            return asyncio.ensure_future(self._in_two(rec))
+        return self._in_one(rec)
+
+    def _in_one(self, rec: Recording) -> asyncio.Future[Any]:
+        owners, claims = rec.owners, rec.claims
+        keys = [rec.stream, workspace_keys(rec.job.team_id).settings, *owners, *claims]
+        keys += rec.buckets
+        args = [STREAM_MAX_LEN, rec.job.dump(), rec.once_seconds, len(claims), rec.per_seconds]
+        args += [rec.now, rec.deadline, len(owners), oldest_id(rec.now, JOB_MAX_AGE_SECONDS)]
+        args += rec.capacities
+        args.append(int(rec.job.kind in FOLLOW_UPS))
+        return self._scripts.call(self._one, keys, args)
+
+    async def _in_two(self, rec: Recording) -> Any:
+        owners = rec.owners
+        keys = [workspace_keys(rec.job.team_id).settings, *owners, *rec.buckets]
+        args = [rec.per_seconds, rec.now, rec.deadline, len(owners), *rec.capacities]
+        status, settings, wait = await self._scripts.call(self._workspace, keys, args)
+        if status != "ok":
+            return status
+        job = rec.job
+        if wait not in ("", "0") and job.kind in FOLLOW_UPS:
+            job = dataclasses.replace(job, text="")  # answered "slow down": its text not kept
+        fields = ["job", job.dump(), "settings", settings]
+        if wait != "":
+            fields += ["wait", wait]
+        args = [STREAM_MAX_LEN, rec.once_seconds, rec.deadline]
+        args += [oldest_id(rec.now, JOB_MAX_AGE_SECONDS), *fields]
+        return await self._scripts.call(self._partition, [rec.stream, *rec.claims], args)
