@@ -57,7 +57,7 @@ class RedisTarget:
     """Where REDIS_URL points: `kind` is single, sentinel or cluster."""
 
     kind: str
-    url: str
+    url: str = field(repr=False)
     hosts: tuple[tuple[str, int], ...] = ()
     service: str = ""
     db: int = 0
