@@ -44,7 +44,7 @@ from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
 from bot.slack.redis_outage import OutageLog
 from bot.slack.step_ledger import StepLedger
-from bot.slack.store.connect import connect, parse_redis_url
+from bot.slack.store.connect import SINGLE, connect, parse_redis_url
 from bot.slack.store.keys import slack_id
 from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.store.upgrade import upgrade_keys
@@ -112,8 +112,10 @@ class JobQueue:
         )
         self.streams = [stream_key(partition) for partition in range(partitions)]
         # A burst's enqueues, sent together (then WAIT for replicas, when asked).
-        self._scripts = ScriptBatch(self.redis, wait_replicas)
-        self._recorder = Recorder(self.redis, target.cluster, self._scripts)
+        # (A cluster pipeline would send WAIT to any node: see docs/queue.md, "Redis Cluster".)
+        self._scripts = ScriptBatch(self.redis, 0 if target.cluster else wait_replicas)
+        replicated = target.kind != SINGLE or wait_replicas > 0
+        self._recorder = Recorder(self.redis, target.cluster, self._scripts, replicated)
         self.run = run
         self.lost = lost
         self.capacity = capacity
@@ -166,20 +168,35 @@ class JobQueue:
                 entry = await asyncio.shield(recording)
         except TimeoutError:
             log.info("recording a %s is slow; acknowledged, its answer awaited", job.kind)
-            raise EnqueueUndecided(self._decided(job, recording, give_up_at)) from None
+            raise EnqueueUndecided(self._decided(rec, recording, give_up_at)) from None
         except (RedisError, OSError) as exc:
             log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            if self._recorder.uncertain(rec, exc):  # acknowledged; settled once a primary answers
+                raise EnqueueUndecided(self._after_failover(rec, give_up_at)) from None
             raise StoreUnavailable("redis enqueue failed") from exc
         return self._recorded(job, entry)
 
-    async def _decided(self, job: Job, recording: asyncio.Future[Any], give_up_at: float) -> bool:
+    async def _decided(
+        self, rec: Recording, recording: asyncio.Future[Any], give_up_at: float
+    ) -> bool:
         try:
             async with asyncio.timeout_at(give_up_at):
                 entry = await recording
         except (RedisError, OSError, TimeoutError) as exc:  # past the deadline: never recorded
-            log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            log.warning("could not queue a %s: %s", rec.job.kind, type(exc).__name__)
+            if self._recorder.uncertain(rec, exc):
+                return await self._after_failover(rec, give_up_at)
             raise StoreUnavailable("redis enqueue failed") from exc
-        return self._recorded(job, entry)
+        return self._recorded(rec.job, entry)
+
+    async def _after_failover(self, rec: Recording, give_up_at: float) -> bool:
+        """True when the job was recorded after all (a replica answers it); else StoreUnavailable:
+        it is answered here."""
+        if await self._recorder.was_recorded(rec, give_up_at):
+            log.info("a %s met a failover and was recorded all the same", rec.job.kind)
+            self.metrics.jobs.labels(event="enqueued").inc()
+            return True
+        raise StoreUnavailable("redis enqueue failed")
 
     def _recorded(self, job: Job, entry: str | None) -> bool:
         if entry is None:

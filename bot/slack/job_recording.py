@@ -9,6 +9,13 @@ duplicate key and adds the entry together. Between the two nothing is promised: 
 dies there has taken tokens for a job never recorded (the sender's own budget, refilled within a
 minute), and a retry of the same Slack request takes tokens again before its duplicate claim says
 "seen"; neither records or answers anything twice, since the claim and the entry are one script.
+
+When the primary goes away mid-call (a failover), whether the script ran is unknown: it may have
+run, reached the replica that is now primary, and lost only its answer. Answering such a job here
+would answer it twice, so with replicas (Sentinel, a cluster, or REDIS_WAIT_REPLICAS) the sender
+waits for a primary and asks it: the duplicate claim is written with the entry, in one script, so
+it says whether the entry is there. The script records nothing past its deadline, so the answer
+asked after the deadline is final.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from typing import Any
+
+from redis.asyncio.sentinel import MasterNotFoundError
+from redis.exceptions import RedisError
 
 from bot.slack.job import Job
 from bot.slack.job_stream import (
@@ -31,6 +41,12 @@ from bot.slack.job_stream import (
 )
 from bot.slack.redis_batch import ScriptBatch
 from bot.slack.store.keys import bucket_key, workspace_keys
+
+# A job whose recording met a failover is settled by asking the new primary, waiting this long for
+# one (Sentinel's and the clouds' failovers take seconds to tens of seconds); no primary by then:
+# answered here, as when Redis is down.
+FAILOVER_WAIT_SECONDS = 30.0
+FAILOVER_POLL_SECONDS = 0.25
 
 
 @dataclasses.dataclass
@@ -72,10 +88,13 @@ class Recording:
 
 
 class Recorder:
-    """Runs the enqueue scripts on `redis`; `cluster`: split per slot."""
+    """Runs the enqueue scripts on `redis`; `cluster`: split per slot; `replicated`: a failover
+    may keep what a dying primary wrote (see `was_recorded`)."""
 
-    def __init__(self, redis: Any, cluster: bool, scripts: ScriptBatch) -> None:
+    def __init__(self, redis: Any, cluster: bool, scripts: ScriptBatch, replicated: bool) -> None:
+        self.redis = redis
         self.cluster = cluster
+        self.replicated = replicated
         self._scripts = scripts
         if cluster:
             self._workspace = redis.register_script(ENQUEUE_WORKSPACE)
@@ -115,3 +134,23 @@ class Recorder:
         args = [STREAM_MAX_LEN, rec.once_seconds, rec.deadline]
         args += [oldest_id(rec.now, JOB_MAX_AGE_SECONDS), *fields]
         return await self._scripts.call(self._partition, [rec.stream, *rec.claims], args)
+
+    def uncertain(self, rec: Recording, exc: BaseException) -> bool:
+        """Whether a failed call may have recorded the job all the same (asked by `was_recorded`).
+        One Redis that dies takes its unsaved writes with it; no primary known: nothing was sent."""
+        return self.replicated and rec.once is not None and not isinstance(exc, MasterNotFoundError)
+
+    async def was_recorded(self, rec: Recording, after: float) -> bool | None:
+        """Whether the job is in its stream, asked once the loop's clock passes `after` (the
+        script's deadline with its margin), of whichever primary answers within
+        FAILOVER_WAIT_SECONDS; None when none does."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, after - loop.time()))
+        give_up = loop.time() + FAILOVER_WAIT_SECONDS
+        while True:
+            try:
+                return bool(await self.redis.exists(rec.claims[0]))
+            except (RedisError, OSError):
+                if loop.time() > give_up:
+                    return None
+                await asyncio.sleep(FAILOVER_POLL_SECONDS)

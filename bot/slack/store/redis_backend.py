@@ -29,7 +29,7 @@ from bot.slack.store.codec import (
     settings_from,
     workspace_entry,
 )
-from bot.slack.store.connect import connect_url, primaries_answer
+from bot.slack.store.connect import SINGLE, connect, parse_redis_url, primaries_answer
 from bot.slack.store.keys import (
     SLACK_ID,
     ChannelKeys,
@@ -57,6 +57,12 @@ REDIS_TIMEOUT_SECONDS = 0.2
 SAVE_TIMEOUT_SECONDS = 0.5
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
+# With replicas (Sentinel, a cluster) a primary that goes away is replaced within seconds: the
+# calls an acknowledged job cannot do without (its thread's conversation, the workspace's
+# settings, saving the answer) are tried again for this long, each try within its own budget,
+# rather than answering without them. One Redis that is down is not waited for.
+FAILOVER_RETRY_SECONDS = 8.0
+FAILOVER_RETRY_PAUSE = 0.25
 
 T = TypeVar("T")
 
@@ -141,8 +147,10 @@ class RedisStore:
         # A bounded pool that waits (briefly) for a free connection: the default pool raises
         # MaxConnectionsError under bursts instead of queueing.
         # (A cluster client retries briefly all the same: bot/slack/store/connect.py.)
-        self._redis = client or connect_url(
-            url,
+        target = parse_redis_url(url)
+        self._failover_seconds = 0.0 if target.kind == SINGLE else FAILOVER_RETRY_SECONDS
+        self._redis = client or connect(
+            target,
             max_connections=MAX_CONNECTIONS,
             pool_timeout=timeout,
             # Each call is bounded by its own budget (_call); the socket allows the longest.
@@ -156,25 +164,38 @@ class RedisStore:
         self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
 
     async def _call(
-        self, operation: str, run: Callable[[], Awaitable[T]], timeout: float | None = None
+        self,
+        operation: str,
+        run: Callable[[], Awaitable[T]],
+        timeout: float | None = None,
+        *,
+        across_failover: bool = False,
     ) -> T:
-        try:
-            # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
-            async with asyncio.timeout(timeout or self._timeout):
-                return await run()
-        except (RedisError, OSError, TimeoutError) as exc:
-            # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
-            log.warning("redis %s failed: %s", operation, type(exc).__name__)
-            raise StoreUnavailable(f"redis {operation} failed") from exc
+        loop = asyncio.get_running_loop()
+        until = loop.time() + (self._failover_seconds if across_failover else 0.0)
+        while True:
+            try:
+                # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
+                async with asyncio.timeout(timeout or self._timeout):
+                    return await run()
+            except (RedisError, OSError, TimeoutError) as exc:
+                # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
+                if loop.time() + FAILOVER_RETRY_PAUSE < until:
+                    await asyncio.sleep(FAILOVER_RETRY_PAUSE)
+                    continue
+                log.warning("redis %s failed: %s", operation, type(exc).__name__)
+                raise StoreUnavailable(f"redis {operation} failed") from exc
 
-    async def _get(self, operation: str, key: str) -> str | None:
-        return await self._call(operation, lambda: self._redis.get(key))
+    async def _get(self, operation: str, key: str, across_failover: bool = False) -> str | None:
+        return await self._call(
+            operation, lambda: self._redis.get(key), across_failover=across_failover
+        )
 
     async def load_thread(
         self, team: str, channel: str, thread_ts: str
     ) -> ConversationState | None:
         key = channel_keys(team, channel).thread(thread_ts)
-        return decode_state(await self._get("load_thread", key), key)
+        return decode_state(await self._get("load_thread", key, across_failover=True), key)
 
     def _queue_thread(self, pipe: Any, keys: ChannelKeys, thread_ts: str, data: str) -> None:
         now = time.time()
@@ -255,6 +276,9 @@ class RedisStore:
                 ],
             ),
             timeout=self._save_timeout,
+            # Across a failover: a save that ran but lost its answer with the old primary is
+            # saved again (the same state; its history entry may then show twice).
+            across_failover=True,
         )
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
@@ -273,7 +297,8 @@ class RedisStore:
 
     async def load_settings(self, team: str) -> dict[str, Any] | None:
         key = workspace_keys(team).settings
-        return settings_from(await self._get("load_settings", key) or "", key)
+        data = await self._get("load_settings", key, across_failover=True)
+        return settings_from(data or "", key)
 
     async def count_feedback(self, team: str, verdict: str) -> None:
         key = workspace_keys(team).feedback

@@ -1,0 +1,226 @@
+"""Redis with failover under the bot: nothing acknowledged is lost or answered twice when the
+primary is SIGKILLed mid-burst (Sentinel promotes its replica) or when the cluster primary holding
+a job partition dies (the cluster promotes its replica).
+
+Real servers on loopback ports (tests/support/redis_topology.py), two real `python -m bot`
+replicas, the fake Slack; counted as a person would: each acknowledged command shows one estimate
+with its tips in its channel, each follow-up one answer in its thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from tests.support.bot_process import BotProcess
+from tests.support.fake_slack import FakeSlack
+from tests.support.reading import STANDARD, tips_for
+from tests.support.redis_topology import Cluster, SentinelSet
+from tests.support.signing import event_callback_body, message_event, slash_command_body
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+TIPS = tips_for(STANDARD)
+FOLLOW_UP = "what if 50k users?"
+BOT_ENV = {
+    "ESTIMATE_WORKERS": "0",  # two bots on two cores: word estimates in-process
+    "STATE_TTL_SECONDS": "600",
+    "REDIS_WAIT_REPLICAS": "1",  # an acknowledged job is on the replica too
+    # The default 30 s: well above a failover (a few seconds here), so a job running through one
+    # is not taken over while its replica still runs it.
+    "JOB_CLAIM_IDLE_SECONDS": "30",
+}
+IN_FLIGHT = 16  # requests at once, as a busy Slack sends them
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(validate=False) as fake:
+        yield fake
+
+
+class Traffic:
+    """Commands and follow-ups sent to the replicas in turn; what was acknowledged."""
+
+    def __init__(self, bots: list[BotProcess], session: aiohttp.ClientSession) -> None:
+        self.bots, self.session = bots, session
+        self.sent = 0
+        self.commands: list[str] = []  # channels whose /aicost was acknowledged
+        self.follow_ups: list[tuple[str, str]] = []  # (channel, estimate ts) acknowledged
+
+    async def _post(self, body: bytes) -> bool:
+        bot = self.bots[self.sent % len(self.bots)]
+        self.sent += 1
+        try:
+            status, _, seconds = await bot.post(body, session=self.session)
+        except (aiohttp.ClientError, OSError):
+            return False
+        return status == 200 and seconds < 3.0
+
+    async def command(self, channel: str) -> None:
+        team = "T" + channel[1:]
+        body = slash_command_body(STANDARD, team_id=team, channel_id=channel, user_id="U1")
+        if await self._post(body):
+            self.commands.append(channel)
+
+    async def follow_up(self, channel: str, ts: str) -> None:
+        team = "T" + channel[1:]
+        event = message_event(FOLLOW_UP, channel=channel, thread_ts=ts, team=team)
+        if await self._post(event_callback_body(event, team_id=team)):
+            self.follow_ups.append((channel, ts))
+
+
+def estimates_in(slack: FakeSlack, channel: str) -> list[dict]:
+    return [m for m in slack.messages if m.get("channel") == channel and "thread_ts" not in m]
+
+
+# Said under an estimate whose conversation could not be saved while no primary answered: a
+# note about follow-ups, not a second answer.
+NOTE = "Follow-ups are unavailable for a moment"
+
+
+def replies_in(slack: FakeSlack, channel: str, ts: str) -> int:
+    return sum(
+        1
+        for m in slack.messages
+        if m.get("channel") == channel
+        and m.get("thread_ts") == ts
+        and not (m.get("text") or "").startswith(NOTE)
+    )
+
+
+def shown(slack: FakeSlack, traffic: Traffic, before: dict[str, str]) -> dict[str, tuple]:
+    """What each acknowledged request's channel shows: (estimates, replies in the thread)."""
+    seen: dict[str, tuple] = {}
+    for channel in traffic.commands:
+        estimates = estimates_in(slack, channel)
+        thread = estimates[0]["ts"] if estimates else ""
+        seen[channel] = (len(estimates), replies_in(slack, channel, thread))
+    for channel, ts in traffic.follow_ups:
+        seen[channel] = (len(estimates_in(slack, channel)), replies_in(slack, channel, ts))
+    return seen
+
+
+def expected(traffic: Traffic) -> dict[str, tuple]:
+    wanted = {channel: (1, TIPS) for channel in traffic.commands}
+    wanted.update({channel: (1, TIPS + 1) for channel, _ in traffic.follow_ups})
+    return wanted
+
+
+async def settle(slack: FakeSlack, traffic: Traffic, before: dict[str, str], timeout: float):
+    """Waits until every acknowledged request is answered (or `timeout`), then a few seconds
+    more so a late second answer would show; what each channel shows."""
+    wanted = expected(traffic)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and shown(slack, traffic, before) != wanted:
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(4)
+    return shown(slack, traffic, before), wanted
+
+
+async def replicas(slack: FakeSlack, url: str, env: dict[str, str]) -> list[BotProcess]:
+    bots = [BotProcess(slack.base_url, url, extra_env=env) for _ in range(2)]
+    return list(await asyncio.gather(*(bot.start() for bot in bots)))
+
+
+async def started_estimates(slack: FakeSlack, traffic: Traffic, count: int) -> dict[str, str]:
+    """`count` channels with an estimate answered before the fault: their threads get the
+    follow-ups. Channel -> the estimate's ts."""
+    channels = ["C" + uuid.uuid4().hex[:10].upper() for _ in range(count)]
+    await gathered([traffic.command(channel) for channel in channels])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if all(estimates_in(slack, c) for c in channels):
+            break
+        await asyncio.sleep(0.2)
+    traffic.commands.clear()  # counted again below, with their follow-ups
+    return {c: estimates_in(slack, c)[0]["ts"] for c in channels if estimates_in(slack, c)}
+
+
+async def gathered(sends: list) -> None:
+    limit = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(send) -> None:  # type: ignore[no-untyped-def]
+        async with limit:
+            await send
+
+    await asyncio.gather(*(one(send) for send in sends))
+
+
+async def burst_with_a_fault(traffic: Traffic, threads: dict[str, str], new: int, fault) -> None:
+    """`new` commands in new channels and a follow-up in each thread, interleaved; `fault()` runs
+    once a third of them are sent."""
+    channels = ["C" + uuid.uuid4().hex[:10].upper() for _ in range(new)]
+    sends = [traffic.command(channel) for channel in channels]
+    for n, (channel, ts) in enumerate(threads.items()):
+        sends.insert(n * len(sends) // max(1, len(threads)), traffic.follow_up(channel, ts))
+    third = len(sends) // 3
+    await gathered(sends[:third])
+    fault()
+    await gathered(sends[third:])
+
+
+async def test_sentinel_primary_killed_mid_burst_loses_and_doubles_nothing(slack):
+    with SentinelSet() as redis:
+        bots = await replicas(slack, redis.url, BOT_ENV)
+        try:
+            async with aiohttp.ClientSession() as session:
+                traffic = Traffic(bots, session)
+                threads = await started_estimates(slack, traffic, 40)
+                killed: list[int] = []
+                await burst_with_a_fault(
+                    traffic, threads, 160, lambda: killed.append(redis.kill_primary())
+                )
+                promoted = redis.wait_for_new_primary(killed[0])
+                got, wanted = await settle(slack, traffic, threads, timeout=45)
+                ready = [await bot.get("/readyz") for bot in bots]
+        finally:
+            for bot in bots:
+                await bot.stop()
+    assert traffic.sent == 40 + 200
+    assert len(traffic.commands) + len(traffic.follow_ups) >= 190, "most were acknowledged"
+    lost = [c for c in wanted if got[c][0] < 1 or got[c][1] < wanted[c][1]]
+    doubled = [c for c in wanted if got[c][0] > 1 or got[c][1] > wanted[c][1]]
+    for c in lost + doubled:
+        print(c, got[c], wanted[c], c in dict(traffic.follow_ups))
+        for m in slack.messages:
+            if m.get("channel") == c:
+                print("   ", m.get("thread_ts"), (m.get("text") or "")[:100].replace("\n", " "))
+    assert (lost, doubled) == ([], []), {c: (got[c], wanted[c]) for c in lost + doubled}
+    assert all(status == 200 for status, _ in ready), ready
+    print(f"failover took {promoted:.1f} s; {len(wanted)} acknowledged, 0 lost, 0 doubled")
+
+
+async def test_cluster_primary_of_a_job_partition_killed_loses_and_doubles_nothing(slack):
+    env = {**BOT_ENV, "JOB_STREAM_PARTITIONS": "3"}
+    with Cluster() as redis:
+        bots = await replicas(slack, redis.url, env)
+        try:
+            async with aiohttp.ClientSession() as session:
+                traffic = Traffic(bots, session)
+                threads = await started_estimates(slack, traffic, 20)
+                killed: list[int] = []
+                await burst_with_a_fault(
+                    traffic,
+                    threads,
+                    80,
+                    lambda: killed.append(redis.kill_primary_of("aicost:{jobs:0}")),
+                )
+                promoted = redis.wait_for_new_primary_of("aicost:{jobs:0}", killed[0])
+                got, wanted = await settle(slack, traffic, threads, timeout=45)
+                ready = [await bot.get("/readyz") for bot in bots]
+        finally:
+            for bot in bots:
+                await bot.stop()
+    assert len(traffic.commands) + len(traffic.follow_ups) >= 95, "most were acknowledged"
+    lost = [c for c in wanted if got[c][0] < 1 or got[c][1] < wanted[c][1]]
+    doubled = [c for c in wanted if got[c][0] > 1 or got[c][1] > wanted[c][1]]
+    assert (lost, doubled) == ([], []), {c: (got[c], wanted[c]) for c in lost + doubled}
+    assert all(status == 200 for status, _ in ready), ready
+    print(f"failover took {promoted:.1f} s; {len(wanted)} acknowledged, 0 lost, 0 doubled")
