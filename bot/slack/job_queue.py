@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisClusterException, RedisError, ResponseError
 
 from bot.slack.job import Job
 from bot.slack.job_recording import Recorder, Recording
@@ -47,6 +47,7 @@ from bot.slack.step_ledger import StepLedger
 from bot.slack.store.connect import SINGLE, connect, parse_redis_url
 from bot.slack.store.keys import slack_id
 from bot.slack.store.protocols import StoreUnavailable
+from bot.slack.store.redis_backend import FAILOVER_RETRY_SECONDS
 from bot.slack.store.upgrade import upgrade_keys
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class JobQueue:
         # (A cluster pipeline would send WAIT to any node: see docs/queue.md, "Redis Cluster".)
         self._scripts = ScriptBatch(self.redis, 0 if target.cluster else wait_replicas)
         replicated = target.kind != SINGLE or wait_replicas > 0
+        self.failover_seconds = FAILOVER_RETRY_SECONDS if target.kind != SINGLE else 0.0
         self._recorder = Recorder(self.redis, target.cluster, self._scripts, replicated)
         self.run = run
         self.lost = lost
@@ -215,7 +217,7 @@ class JobQueue:
     async def start(self) -> None:
         try:  # before the groups: an earlier version's stream becomes partition 0, groups and all
             await upgrade_keys(self.redis)
-        except (RedisError, OSError) as exc:
+        except (RedisError, RedisClusterException, OSError) as exc:
             self.outage.failed("renaming an earlier version's keys", exc)
         for stream in self.streams:
             try:
@@ -352,7 +354,9 @@ class JobQueue:
             if deliveries > self.max_deliveries:
                 await self._dead_letter(stream, entry_id, job, deliveries)
                 return
-            ledger = StepLedger(self.redis, ledger_key(stream, job), job, deliveries)
+            ledger = StepLedger(
+                self.redis, ledger_key(stream, job), job, deliveries, self.failover_seconds
+            )
             await self.run(job, ledger)  # errors are handled (and the user told) inside
             self._ack_soon(stream, entry_id, ledger.key)
         finally:

@@ -278,7 +278,7 @@ async def test_redis_keys_and_values_are_those_a_running_deployment_holds(
     # conversation, setting, claim and bucket of a deployment that upgrades (unless
     # bot/slack/store/upgrade.py learns the old name, as it did when the hash tags came:
     # test_a_deployment_from_before_the_hash_tags_keeps_its_settings_and_conversations).
-    # Every key of a workspace carries it as its hash tag, so a Redis Cluster keeps them in one slot.
+    # Every key of a workspace carries it as its hash tag: a Redis Cluster keeps them in one slot.
     store = RedisStore(redis_url, ttl_seconds=TTL)
     tagged = f"aicost:{{{team}}}"
     try:

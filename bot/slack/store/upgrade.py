@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
 from bot.slack.job_stream import dead_key, stream_key
@@ -64,6 +65,8 @@ async def upgrade_keys(redis: Any) -> int:
 
 
 async def _move(redis: Any, old: str, new: str) -> bool:
+    if isinstance(redis, RedisCluster) and redis.keyslot(old) != redis.keyslot(new):
+        return await _copy(redis, old, new)
     try:
         if await redis.renamenx(old, new):
             return True
