@@ -38,6 +38,12 @@ BOT_ENV = {
     "JOB_CLAIM_IDLE_SECONDS": "30",
 }
 IN_FLIGHT = 16  # requests at once, as a busy Slack sends them
+PARTITION_0 = "aicost:{jobs:0}"
+
+
+def killing(kill, *args) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """(the killed primary's port, when)."""
+    return kill(*args), time.monotonic()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -190,7 +196,7 @@ async def test_sentinel_primary_killed_mid_burst_loses_and_doubles_nothing(slack
                     traffic,
                     threads,
                     160,
-                    lambda: killed.append((redis.kill_primary(), time.monotonic())),
+                    lambda: killed.append(killing(redis.kill_primary)),
                 )
                 redis.wait_for_new_primary(killed[0][0])
                 promoted = time.monotonic() - killed[0][1]
@@ -237,7 +243,7 @@ async def test_cluster_primary_of_a_job_partition_killed_loses_and_doubles_nothi
                         (redis.kill_primary_of("aicost:{jobs:0}"), time.monotonic())
                     ),
                 )
-                redis.wait_for_new_primary_of("aicost:{jobs:0}", killed[0][0])
+                redis.wait_for_new_primary_of(PARTITION_0, killed[0][0])
                 promoted = time.monotonic() - killed[0][1]
                 got, wanted = await settle(slack, traffic, threads, timeout=45)
                 ready = [await bot.get("/readyz") for bot in bots]
