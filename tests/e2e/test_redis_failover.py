@@ -260,3 +260,51 @@ async def test_cluster_primary_of_a_job_partition_killed_loses_and_doubles_nothi
     assert (lost, doubled) == ([], []), {c: (got[c], wanted[c]) for c in lost + doubled}
     assert all(status == 200 for status, _ in ready), ready
     print(f"new primary {promoted:.1f} s after the kill; {len(wanted)} answered once each")
+
+
+async def test_on_a_cluster_a_workspace_is_found_whole_and_forgotten_whole():
+    """History, Home and settings read a workspace's keys on its shard; forgetting a channel and
+    uninstalling find every key on every primary, the queued jobs' claims and entries too."""
+    from bot.advisor import ConversationState, request
+    from bot.slack.job import Job
+    from bot.slack.job_queue import JobQueue
+    from bot.slack.metrics import Metrics
+    from bot.slack.store.redis_backend import RedisStore
+
+    state = request(STANDARD, ConversationState()).state
+    teams = ["T" + uuid.uuid4().hex[:10].upper() for _ in range(6)]  # spread over the shards
+
+    async def nothing(*_: object) -> None:
+        return None
+
+    with Cluster() as redis:
+        store = RedisStore(redis.url, ttl_seconds=600)
+        queue = JobQueue(redis.url, nothing, nothing, Metrics(), 4, 30.0, 3, partitions=3)
+        try:
+            for team in teams:
+                for channel in ("C1", "C2"):
+                    await store.save_conversation(team, channel, "1.000001", state, {"n": channel})
+                await store.save_settings(team, {"editors": ["U1"]})
+                await store.claim(f"event:{team}:Ev1", 60)
+                await store.take_tokens([(f"team:{team}", 100)], 60.0)
+                job = Job(kind="slash_command", team_id=team, channel="C1", user="U1")
+                assert await queue.enqueue(job, f"command:{team}:trigger1")
+            team = teams[0]
+            assert [e["n"] for e in await store.recent_estimates(team)] == ["C2", "C1"]
+            assert await store.estimates(team, "C1") == [{"n": "C1"}]
+            assert await store.load_settings(team) == {"editors": ["U1"]}
+
+            assert await store.forget(team, "C1") == 4  # thread, index, latest, history
+            assert [e["n"] for e in await store.recent_estimates(team)] == ["C2"]
+            # Uninstall: 4 keys of C2, recent, settings, a claim, a bucket, and the claim recorded
+            # with its queued job (in its partition's slot, wherever that is); then the job.
+            assert await store.forget_workspace(team) == 9
+            assert await queue.forget(team) == 1
+            assert not [key async for key in store._redis.scan_iter(match=f"*{team}*")]
+            # Every other workspace keeps everything.
+            for other in teams[1:]:
+                assert await store.load_thread(other, "C1", "1.000001") == state
+                assert await store.load_settings(other) == {"editors": ["U1"]}
+        finally:
+            await store.close()
+            await queue.close()
