@@ -8,8 +8,9 @@ Run: python benchmarks/enqueue_path.py --baseline /work/main [--jobs 2000] [--bu
 
 Each side runs in its own process (its own imports), one at a time, on a database of its own.
 Reported per side: the median over rounds of the enqueue latency's p50 and p99 (ms, the wait of
-one acknowledgement, bursts of --burst at once) and of jobs per second from the first enqueue to
-the last job run. Loopback, one client process: it measures the code path, not a network.
+one acknowledgement, bursts of --burst at once), of jobs per second from the first enqueue to
+the last job run, and of the client process's CPU time per job (producer and consumer: what the
+code costs, less disturbed by other load on the machine than the rates are). Loopback, one client process: it measures the code path, not a network.
 """
 
 from __future__ import annotations
@@ -56,11 +57,11 @@ async def one_side(url: str, jobs: int, burst: int) -> dict[str, float]:
         )
         latencies.append((time.perf_counter() - started) * 1000)
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for first in range(0, jobs, burst):
         await asyncio.gather(*(enqueue(n) for n in range(first, min(first + burst, jobs))))
     await asyncio.wait_for(done.wait(), 60)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     await queue.stop(1)
     await queue.close()
     latencies.sort()
@@ -68,6 +69,7 @@ async def one_side(url: str, jobs: int, burst: int) -> dict[str, float]:
         "p50_ms": latencies[len(latencies) // 2],
         "p99_ms": latencies[int(len(latencies) * 0.99)],
         "jobs_per_s": jobs / elapsed,
+        "cpu_us_per_job": cpu / jobs * 1e6,
     }
 
 
@@ -110,12 +112,13 @@ def main() -> None:
                 server.flush()
                 results[name].append(side(checkout, url, args))
     print(f"load average after: {os.getloadavg()}")
-    print(f"{'':16}{'enqueue p50 ms':>16}{'enqueue p99 ms':>16}{'jobs/s':>10}")
+    print(f"{'':16}{'enqueue p50 ms':>16}{'enqueue p99 ms':>16}{'jobs/s':>10}{'CPU µs/job':>12}")
     for name, rounds in results.items():
         p50 = statistics.median(r["p50_ms"] for r in rounds)
         p99 = statistics.median(r["p99_ms"] for r in rounds)
         rate = statistics.median(r["jobs_per_s"] for r in rounds)
-        print(f"{name:16}{p50:16.2f}{p99:16.2f}{rate:10.0f}")
+        cpu = statistics.median(r["cpu_us_per_job"] for r in rounds)
+        print(f"{name:16}{p50:16.2f}{p99:16.2f}{rate:10.0f}{cpu:12.0f}")
 
 
 if __name__ == "__main__":
