@@ -10,7 +10,8 @@ Each side runs in its own process (its own imports), one at a time, on a databas
 Reported per side: the median over rounds of the enqueue latency's p50 and p99 (ms, the wait of
 one acknowledgement, bursts of --burst at once), of jobs per second from the first enqueue to
 the last job run, and of the client process's CPU time per job (producer and consumer: what the
-code costs, less disturbed by other load on the machine than the rates are). Loopback, one client process: it measures the code path, not a network.
+code costs, less disturbed by other load on the machine than the rates are). Loopback, one
+client process: it measures the code path, not a network.
 """
 
 from __future__ import annotations
