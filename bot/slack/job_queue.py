@@ -5,7 +5,7 @@ one round trip (duplicate claim, a slash command's rate-limit charge, the worksp
 and XADD in one script; two on a Redis Cluster: bot/slack/job_recording.py) before Bolt sends the
 acknowledgement, into its workspace's partition. Every replica reads each partition's stream
 through one consumer group, runs at most `capacity` jobs at once, and XACKs finished jobs
-(together, within ACK_BATCH_SECONDS). A replica that dies leaves its jobs pending; live replicas
+(together: bot/slack/job_acks.py). A replica that dies leaves its jobs pending; live replicas
 XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
 JOB_MAX_DELIVERIES times is dead-lettered. Each delivery runs with a `StepLedger`
 (bot/slack/step_ledger.py), through which each visible step of a job is posted at most once (see
@@ -26,6 +26,7 @@ from typing import Any
 from redis.exceptions import RedisClusterException, RedisError, ResponseError
 
 from bot.slack.job import Job
+from bot.slack.job_acks import Acks
 from bot.slack.job_recording import Recorder, Recording
 from bot.slack.job_stream import (
     DEAD_MAX_AGE_SECONDS,
@@ -55,12 +56,9 @@ log = logging.getLogger(__name__)
 __all__ = ["DEAD_STREAM", "GROUP", "STREAM", "EnqueueUndecided", "JobQueue"]
 
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
-# Under load the reader waits until this many jobs have room (one read per batch, not one per
-# finished job) and finished jobs are acknowledged together, one XACK per ACK_BATCH_SECONDS: two
-# round trips a job fewer on the event loop (docs/benchmarks.md). A replica killed inside that
-# window leaves its finished jobs pending; whoever takes them over finds every step posted.
+# Under load the reader waits until this many jobs have room: one read per batch, not one per
+# finished job (docs/benchmarks.md). Finished jobs are acknowledged together (job_acks.py).
 READ_BATCH = 16
-ACK_BATCH_SECONDS = 0.02
 ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (Slack allows 3 s)
 # A job whose recording Redis has not confirmed by then is acknowledged all the same, and Redis's
 # answer awaited until ENQUEUE_DEADLINE_SECONDS after it was sent: the script records nothing
@@ -69,11 +67,6 @@ ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (
 ENQUEUE_DEADLINE_SECONDS = 1.0
 CLOCK_MARGIN_SECONDS = 0.25
 REDIS_SOCKET_SECONDS = 5.0  # above READ_BLOCK_MS: a blocked read is not a dead connection
-# Acknowledging finished jobs is tried again for this long when Redis does not answer (a failover:
-# Sentinel or the cluster promotes a replica within seconds); later, another replica's takeover
-# finds every step posted and acknowledges them.
-ACK_RETRY_SECONDS = 20.0
-ACK_RETRY_INTERVAL = 0.5
 
 
 class EnqueueUndecided(Exception):
@@ -130,10 +123,7 @@ class JobQueue:
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._room = asyncio.Event()
         self._stopping = False
-        # Done, acknowledged with the next batch: (stream, entry ID, its ledger's key).
-        self._finished: list[tuple[str, str, str]] = []
-        self._ack_failing_since: float | None = None
-        self._acking: asyncio.Task[None] | None = None
+        self.acks = Acks(self.redis)
         self._loops: list[asyncio.Task[None]] = []
         self.last_seen: dict[str, int] = {"pending": 0, "lag": 0}
 
@@ -312,7 +302,7 @@ class JobQueue:
             )
             for claimed_id, fields in claimed:
                 if fields is None:  # trimmed away: nothing left to do
-                    await self._ack(stream, claimed_id)
+                    await self.acks.one(stream, claimed_id)
                     continue
                 self.metrics.jobs.labels(event="claimed").inc()
                 log.info("took over job %s from %s", claimed_id, pending["consumer"])
@@ -345,7 +335,7 @@ class JobQueue:
 
     async def _drop(self, stream: str, entry_id: str) -> None:
         try:
-            await self._ack(stream, entry_id)
+            await self.acks.one(stream, entry_id)
         finally:
             self._running.pop((stream, entry_id), None)
 
@@ -358,62 +348,10 @@ class JobQueue:
                 self.redis, ledger_key(stream, job), job, deliveries, self.failover_seconds
             )
             await self.run(job, ledger)  # errors are handled (and the user told) inside
-            self._ack_soon(stream, entry_id, ledger.key)
+            self.acks.soon(stream, entry_id, ledger.key)
         finally:
             self._running.pop((stream, entry_id), None)
             self._room.set()
-
-    def _ack_soon(self, stream: str, entry_id: str, ledger: str, after: float = 0) -> None:
-        """Acknowledge a finished job with the others that finish within ACK_BATCH_SECONDS."""
-        self._finished.append((stream, entry_id, ledger))
-        if self._acking is None:
-            self._acking = asyncio.create_task(self._ack_batch(after or ACK_BATCH_SECONDS))
-
-    async def _ack_batch(self, after: float) -> None:
-        await asyncio.sleep(after)
-        finished, self._finished = self._finished, []
-        self._acking = None
-        failed: list[tuple[str, str, str]] = []
-        for stream in {stream for stream, _, _ in finished}:
-            mine = [(entry_id, ledger) for of, entry_id, ledger in finished if of == stream]
-            try:
-                await self._done(stream, [e for e, _ in mine], [ledger for _, ledger in mine])
-            except (RedisError, OSError) as exc:
-                log.warning("could not acknowledge %d jobs: %s", len(mine), type(exc).__name__)
-                failed += [(stream, entry_id, ledger) for entry_id, ledger in mine]
-        self._retry_acks(failed)
-
-    def _retry_acks(self, failed: list[tuple[str, str, str]]) -> None:
-        """Try the acknowledgements that failed again shortly, for ACK_RETRY_SECONDS (a failover
-        promotes a replica within seconds); after that, whoever takes the jobs over finds every
-        step posted and acknowledges them."""
-        now = time.monotonic()
-        if not failed:
-            self._ack_failing_since = None
-            return
-        self._ack_failing_since = self._ack_failing_since or now
-        if now - self._ack_failing_since > ACK_RETRY_SECONDS or self._stopping:
-            log.warning("left %d finished jobs unacknowledged: taken over later", len(failed))
-            return
-        for stream, entry_id, ledger in failed:
-            self._ack_soon(stream, entry_id, ledger, after=ACK_RETRY_INTERVAL)
-
-    async def _ack(self, stream: str, entry_id: str, ledger: str | None = None) -> None:
-        try:
-            await self._done(stream, [entry_id], [ledger] if ledger else [])
-        except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
-            log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
-
-    async def _done(self, stream: str, entries: list[str], ledgers: list[str]) -> None:
-        """Acknowledge finished jobs and delete them: once no replica can take a job over, its
-        entry (what the person wrote) and its step ledger have nothing left to do. All in the
-        partition's slot."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(stream, GROUP, *entries)
-            pipe.xdel(stream, *entries)
-            if ledgers:
-                pipe.delete(*ledgers)
-            await pipe.execute()
 
     async def _dead_letter(self, stream: str, entry_id: str, job: Job, deliveries: int) -> None:
         self.metrics.jobs.labels(event="dead").inc()
@@ -429,7 +367,7 @@ class JobQueue:
             pipe.xtrim(dead_key(stream), maxlen=DEAD_MAX_LEN, approximate=True)
             pipe.xtrim(dead_key(stream), minid=oldest_id(time.time(), DEAD_MAX_AGE_SECONDS))
             await pipe.execute()
-        await self._ack(stream, entry_id, ledger_key(stream, job))
+        await self.acks.one(stream, entry_id, ledger_key(stream, job))
         try:
             await self.lost(job)
         except Exception as exc:  # Slack too may be the reason it failed
@@ -441,6 +379,7 @@ class JobQueue:
         """Stop reading, give running jobs `grace` seconds, leave the rest pending for other
         replicas (not acknowledged). Returns how many were left."""
         self._stopping = True
+        self.acks.stopping = True
         self._room.set()
         if self._loops:
             self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
@@ -454,10 +393,7 @@ class JobQueue:
                 task.cancel()
             if still:
                 await asyncio.wait(still, timeout=1)
-        if self._acking is not None:  # what finished is acknowledged now, not left pending
-            self._acking.cancel()
-            self._acking = None
-        await self._ack_batch(0)
+        await self.acks.now()  # what finished is acknowledged now, not left pending
         return left
 
     async def forget(self, team: str, channel: str | None = None) -> int:
