@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from typing import Any
 
 from redis.asyncio.sentinel import MasterNotFoundError
@@ -66,7 +67,7 @@ class Recording:
         """ValueError when an ID is not Slack's (nothing can be keyed by it)."""
         self.owners, self.claims, self.buckets  # noqa: B018
 
-    @property
+    @functools.cached_property
     def owners(self) -> list[str]:
         # In a Slack Connect channel the thread's conversation may be kept under the other
         # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
@@ -74,11 +75,11 @@ class Recording:
         owned_here = self.job.kind == "thread_reply" and not self.job.shared
         return [owner_key(self.job)] if owned_here else []
 
-    @property
+    @functools.cached_property
     def claims(self) -> list[str]:
         return [queue_claim_key(self.stream, self.once)] if self.once else []
 
-    @property
+    @functools.cached_property
     def buckets(self) -> list[str]:
         return [bucket_key(key) for key, _ in self.charge]
 

@@ -91,21 +91,26 @@ def _composed(key: str, what: str) -> str:
     return key
 
 
+_KINDS = frozenset((*CLAIM_KINDS, "user", "team"))
+
+
 def team_of(key: str) -> str:
     """The workspace a claim or bucket key (`kind:T123:...`, or `T123:...`) belongs to."""
-    parts = _composed(key, "claim key").split(":")
-    kinds = (*CLAIM_KINDS, "user", "team")
-    team = parts[1] if parts[0] in kinds and len(parts) > 1 else parts[0]
-    return slack_id(team, "the key's workspace")
+    head, _, rest = _composed(key, "claim key").partition(":")
+    team = rest.partition(":")[0] if head in _KINDS and rest else head
+    # Its characters are Slack ID characters already (the key's were checked): only its length.
+    if not 0 < len(team) <= 64:
+        raise ValueError("the key's workspace is not a Slack ID")
+    return team
 
 
 def claim_key(key: str) -> str:
     """Where the duplicate claim `key` (Slack IDs joined by ':', its workspace first or right
     after its kind) is recorded, in its workspace's slot."""
-    return f"{workspace_prefix(team_of(key))}claim:{key}"
+    return f"{KEY_PREFIX}:{{{team_of(key)}}}:claim:{key}"
 
 
 def bucket_key(key: str) -> str:
     """Where the token bucket `key` (`user:T123:U1`, `team:T123`) is kept, in its workspace's
     slot."""
-    return f"{workspace_prefix(team_of(key))}bucket:{key}"
+    return f"{KEY_PREFIX}:{{{team_of(key)}}}:bucket:{key}"
