@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.slack.store.upgrade import new_name, upgrade_keys
+from bot.slack.store.upgrade import DONE, new_name, upgrade_keys
 
 
 def test_every_old_key_has_its_new_name() -> None:
@@ -38,9 +38,9 @@ async def raw(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     # A database of its own: the old stream's name is not per test.
     url = redis_url.rsplit("/", 1)[0] + "/9"
     client = aioredis.Redis.from_url(url, decode_responses=True)
-    await client.delete("aicost:jobs", "aicost:{jobs:0}")
+    await client.delete("aicost:jobs", "aicost:{jobs:0}", DONE)
     yield client
-    await client.delete("aicost:jobs", "aicost:{jobs:0}")
+    await client.delete("aicost:jobs", "aicost:{jobs:0}", DONE)
     await client.aclose()
 
 
@@ -65,4 +65,14 @@ async def test_an_old_key_whose_new_name_was_written_since_is_dropped(raw) -> No
     assert await upgrade_keys(raw) == 0
     assert await raw.get(f"aicost:{{{team}}}:settings") == '{"editors":["NEW"]}'
     assert not await raw.exists(f"aicost:{team}:settings")
+    await raw.delete(f"aicost:{{{team}}}:settings")
+
+
+async def test_a_pass_that_left_nothing_is_not_repeated_at_the_next_start(raw) -> None:
+    team = f"T{uuid.uuid4().hex[:8].upper()}"
+    await upgrade_keys(raw)  # whatever the database held
+    await raw.set(f"aicost:{team}:settings", "{}")  # (an earlier version could not write it now)
+    assert await upgrade_keys(raw) == 0  # not scanned again
+    await raw.delete(DONE)
+    assert await upgrade_keys(raw) == 1
     await raw.delete(f"aicost:{{{team}}}:settings")

@@ -15,7 +15,7 @@ from bot.slack.store.codec import MAX_VALUE_BYTES
 from bot.slack.store.memory_backend import MemoryStore
 from bot.slack.store.protocols import ESTIMATE_HISTORY, Store
 from bot.slack.store.redis_backend import RedisStore
-from bot.slack.store.upgrade import upgrade_keys
+from bot.slack.store.upgrade import DONE, upgrade_keys
 
 TTL = 60
 CHANNEL = "C0456"
@@ -321,6 +321,7 @@ async def test_a_deployment_from_before_the_hash_tags_keeps_its_settings_and_con
     # A database of its own: the upgrade renames every older key it finds.
     redis_url = redis_url.rsplit("/", 1)[0] + "/10"
     raw = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    await raw.delete(DONE)  # an earlier run's pass
     for key, value in _keys_before_the_hash_tags(team).items():
         await raw.set(key, value)  # settings never expire; the rest as they were
     await raw.expire(f"aicost:{team}:{CHANNEL}:latest", 600)

@@ -7,6 +7,8 @@ workspace's keys under `aicost:{T123}:` and the queue's under its first partitio
 idempotent and safe when several start at once: RENAMENX moves a key only where nothing is yet,
 and a key another replica moved first is simply gone. On a Redis Cluster, where the old and the new
 name may live in different slots, the key is copied (DUMP, RESTORE without REPLACE) and deleted.
+A pass that leaves nothing behind sets DONE, and later starts skip the scan (a large keyspace is
+scanned once, not at every start); delete that key to scan again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 OLD_KEYS = f"{KEY_PREFIX}:[^{{]*"  # every key of ours without a hash tag
 _OLD_STREAM = f"{KEY_PREFIX}:jobs"
+DONE = f"{KEY_PREFIX}:{{upgrade}}:hash-tags"  # tagged itself, so never taken for an old key
 
 
 def new_name(old: str) -> str | None:
@@ -52,15 +55,21 @@ def new_name(old: str) -> str | None:
 
 async def upgrade_keys(redis: Any) -> int:
     """Rename every older-format key; how many moved. Raises what the client raises."""
-    moved = 0
+    if await redis.exists(DONE):
+        return 0
+    moved, left = 0, 0
     async for old in redis.scan_iter(match=OLD_KEYS, count=1000):
         new = new_name(old)
         if new is None:
             continue
         if await _move(redis, old, new):
             moved += 1
+        elif old == _OLD_STREAM and await redis.exists(old):
+            left += 1
     if moved:
         log.warning("renamed %d keys of an earlier version to their hash-tagged names", moved)
+    if not left:
+        await redis.set(DONE, "1")
     return moved
 
 
