@@ -119,6 +119,12 @@ class JobQueue:
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
         self.outage = OutageLog(url)  # the polling loops' failures, said once and rate-limited
+        # With several partitions (a cluster: several shards) each reader reports its own, so one
+        # shard down is not said and unsaid by the readers of the others every half second.
+        self._read_outages = {
+            stream: OutageLog(url, part=stream) if partitions > 1 else self.outage
+            for stream in self.streams
+        }
         # What runs, by (stream, entry ID): entry IDs are unique within a stream only.
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._room = asyncio.Event()
@@ -248,10 +254,10 @@ class JobQueue:
                     await asyncio.sleep(0.5)
                 continue
             except (RedisError, OSError) as exc:
-                self.outage.failed("reading jobs", exc)
+                self._read_outages[stream].failed("reading jobs", exc)
                 await asyncio.sleep(0.5)
                 continue
-            self.outage.answered()
+            self._read_outages[stream].answered()
             for _, entries in replies or []:
                 for entry_id, fields in entries:
                     self._start(stream, entry_id, fields, deliveries=1)
@@ -269,16 +275,21 @@ class JobQueue:
         interval = max(0.2, self.claim_idle_ms / 3000)
         while not self._stopping:
             await asyncio.sleep(interval)
+            answered = True
             for stream in self.streams:
                 try:
                     await self._heartbeat(stream)
                     await self._take_over(stream)
                 except (RedisError, OSError) as exc:  # one shard down: the others go on
                     self.outage.failed("claiming idle jobs", exc)
+                    answered = False
             try:
                 await self._observe()
             except (RedisError, OSError) as exc:
                 self.outage.failed("observing the queue", exc)
+                answered = False
+            if answered and len(self.streams) > 1:  # (one stream: its reader says it)
+                self.outage.answered()
 
     async def _heartbeat(self, stream: str) -> None:
         mine = [entry_id for (of, entry_id) in self._running if of == stream]
