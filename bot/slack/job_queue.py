@@ -152,11 +152,11 @@ class JobQueue:
         Slack's (nothing can be keyed by them)."""
         stream = self.streams[partition_of(slack_id(job.team_id, "team"), len(self.streams))]
         now = time.time()
+        # IDs that are not Slack's: ValueError here, before anything is sent.
         rec = Recording(
             job, stream, once, once_seconds, charge or [], per_seconds, now,
             deadline=now + ENQUEUE_DEADLINE_SECONDS,
         )  # fmt: skip
-        rec.validate()  # IDs that are not Slack's: ValueError before anything is sent
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         recording = self._recorder.record(rec)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 from typing import Any
 
 from redis.asyncio.sentinel import MasterNotFoundError
@@ -50,38 +49,45 @@ FAILOVER_WAIT_SECONDS = 30.0
 FAILOVER_POLL_SECONDS = 0.25
 
 
-@dataclasses.dataclass
 class Recording:
-    """What the caller asked for, in the keys of `stream`."""
+    """What the caller asked for, with its keys in `stream`'s partition and its workspace's; built
+    once per job (the acknowledgement's path), ValueError when an ID is not Slack's (nothing can
+    be keyed by it)."""
 
-    job: Job
-    stream: str
-    once: str | None
-    once_seconds: int
-    charge: list[tuple[str, int]]
-    per_seconds: float
-    now: float
-    deadline: float
+    __slots__ = (
+        "buckets",
+        "charge",
+        "claims",
+        "deadline",
+        "job",
+        "now",
+        "once",
+        "once_seconds",
+        "owners",
+        "per_seconds",
+        "stream",
+    )  # fmt: skip
 
-    def validate(self) -> None:
-        """ValueError when an ID is not Slack's (nothing can be keyed by it)."""
-        self.owners, self.claims, self.buckets  # noqa: B018
-
-    @functools.cached_property
-    def owners(self) -> list[str]:
+    def __init__(
+        self,
+        job: Job,
+        stream: str,
+        once: str | None,
+        once_seconds: int,
+        charge: list[tuple[str, int]],
+        per_seconds: float,
+        now: float,
+        deadline: float,
+    ) -> None:
+        self.job, self.stream, self.once, self.once_seconds = job, stream, once, once_seconds
+        self.charge, self.per_seconds, self.now, self.deadline = charge, per_seconds, now, deadline
         # In a Slack Connect channel the thread's conversation may be kept under the other
         # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
         # so the owner check by this team's keys would drop a reply the bot owes.
-        owned_here = self.job.kind == "thread_reply" and not self.job.shared
-        return [owner_key(self.job)] if owned_here else []
-
-    @functools.cached_property
-    def claims(self) -> list[str]:
-        return [queue_claim_key(self.stream, self.once)] if self.once else []
-
-    @functools.cached_property
-    def buckets(self) -> list[str]:
-        return [bucket_key(key) for key, _ in self.charge]
+        owned_here = job.kind == "thread_reply" and not job.shared
+        self.owners = [owner_key(job)] if owned_here else []
+        self.claims = [queue_claim_key(stream, once)] if once else []
+        self.buckets = [bucket_key(key) for key, _ in charge]
 
     @property
     def capacities(self) -> list[int]:
