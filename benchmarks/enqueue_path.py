@@ -113,6 +113,8 @@ def main() -> None:
                 server.flush()
                 results[name].append(side(checkout, url, args))
     print(f"load average after: {os.getloadavg()}")
+    for name, rounds in results.items():  # the spread behind the medians
+        print(f"{name}: p50 ms by round", " ".join(f"{r['p50_ms']:.1f}" for r in rounds))
     print(f"{'':16}{'enqueue p50 ms':>16}{'enqueue p99 ms':>16}{'jobs/s':>10}{'CPU µs/job':>12}")
     for name, rounds in results.items():
         p50 = statistics.median(r["p50_ms"] for r in rounds)
