@@ -7,8 +7,8 @@ workspace's keys under `aicost:{T123}:` and the queue's under its first partitio
 idempotent and safe when several start at once: RENAMENX moves a key only where nothing is yet,
 and a key another replica moved first is simply gone. On a Redis Cluster, where the old and the new
 name may live in different slots, the key is copied (DUMP, RESTORE without REPLACE) and deleted.
-A pass that leaves nothing behind sets DONE, and later starts skip the scan (a large keyspace is
-scanned once, not at every start); delete that key to scan again.
+A pass that leaves nothing behind sets DONE for a month, and starts meanwhile skip the scan (a
+large keyspace is scanned once a month at most, not at every start); delete it to scan again.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 OLD_KEYS = f"{KEY_PREFIX}:[^{{]*"  # every key of ours without a hash tag
 _OLD_STREAM = f"{KEY_PREFIX}:jobs"
 DONE = f"{KEY_PREFIX}:{{upgrade}}:hash-tags"  # tagged itself, so never taken for an old key
+# Like every key, it expires: a month later one start scans again (and finds nothing).
+DONE_SECONDS = 30 * 24 * 3600
 
 
 def new_name(old: str) -> str | None:
@@ -69,7 +71,7 @@ async def upgrade_keys(redis: Any) -> int:
     if moved:
         log.warning("renamed %d keys of an earlier version to their hash-tagged names", moved)
     if not left:
-        await redis.set(DONE, "1")
+        await redis.set(DONE, "1", ex=DONE_SECONDS)
     return moved
 
 
