@@ -7,6 +7,22 @@ before the change and in the one after, then compare the two dumps:
     PYTHONPATH=<new checkout> python benchmarks/wording_identity.py --out /tmp/after.json
     python benchmarks/wording_identity.py --compare /tmp/before.json /tmp/after.json
 
+Baseline. The dumps to compare against are made from a checkout, never stored: the baseline is a
+commit. It moved on 2026-12-07 to the `tables` branch (issue 20), for three changes on purpose:
+button values carry the scenario of the message they are on (they carried a word: "edit",
+"10x"), estimates carry Slack's feedback buttons (a context_actions block), and the estimate's
+line items and a comparison are data_table blocks (the comparison's table block became one).
+`--ignoring` takes such a change out of both sides, so what else differs still shows:
+
+    python benchmarks/wording_identity.py --compare before.json after.json \
+        --ignoring button-values --ignoring feedback --ignoring data-tables
+
+766e0ec -> 992b2a4 (the two Slack changes): 114 of 120 differ, 0 ignoring button-values and
+feedback. main (cd18c3e) -> tables: 54 differ (every estimate and form, and the comparison), 1
+ignoring data-tables too (the comparison, whose only table is now the data table). Between
+992b2a4 and cd18c3e other merged branches changed figures (storage, legal and insurance), so
+compare a change with the commit it starts from.
+
 The corpus covers the three stages, 100 to 10M users, API and self-hosted models, compliance,
 regions, caching, usage figures the user gave, a workspace's prices (EUR with a discount, UK
 salaries, a cloud multiplier, a price-file entry), follow-ups and buttons.
@@ -146,15 +162,40 @@ def dump() -> dict[str, Any]:
     return out
 
 
+# Changes made on purpose that --ignoring takes out of both dumps before comparing.
+IGNORABLE = ("button-values", "feedback", "data-tables")
+
+
+def without(node: Any, ignoring: frozenset[str]) -> Any:
+    """`node` with the changes named in `ignoring` taken out."""
+    if isinstance(node, list):
+        kept = [without(item, ignoring) for item in node]
+        return [item for item in kept if item is not _GONE]
+    if not isinstance(node, dict):
+        return node
+    kind = node.get("type")
+    if ("feedback" in ignoring and kind == "context_actions") or (
+        "data-tables" in ignoring and kind == "data_table"
+    ):
+        return _GONE
+    out = {k: without(v, ignoring) for k, v in node.items()}
+    if "button-values" in ignoring and kind == "button":
+        out["value"] = ""
+    return out
+
+
+_GONE = object()
+
+
 def _text(answer: dict | None) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
-def compare(before_path: str, after_path: str) -> int:
+def compare(before_path: str, after_path: str, ignoring: frozenset[str] = frozenset()) -> int:
     with open(before_path) as f:
-        before = json.load(f)
+        before = without(json.load(f), ignoring)
     with open(after_path) as f:
-        after = json.load(f)
+        after = without(json.load(f), ignoring)
     # Compared as JSON text, so a change in the order of a block's keys counts too.
     differing = [k for k in before if _text(before[k]) != _text(after.get(k))]
     missing = sorted(set(before) ^ set(after))
@@ -168,9 +209,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--ignoring", action="append", choices=IGNORABLE, default=[])
     args = parser.parse_args()
     if args.compare:
-        sys.exit(compare(*args.compare))
+        sys.exit(compare(*args.compare, frozenset(args.ignoring)))
     import estimator
 
     print("measuring", estimator.__file__, file=sys.stderr)

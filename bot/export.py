@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from estimator import Estimate
+from estimator import Estimate, figure_span
 
 HEADER = ("category", "item", "cadence", "low", "high", "basis")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,7 +45,7 @@ def estimate_csv(e: Estimate) -> str:
                 "cumulative",
                 phase.cumulative.low,
                 phase.cumulative.high,
-                f"{phase.months}; article {low:g}-{high:g}x the prototype",
+                f"{phase.months}; article {figure_span(low, high)}x the prototype",
             )
         )
     currency = e.overrides.currency if e.overrides is not None else None

@@ -223,16 +223,17 @@ def render_estimate(
 
 def _sensitivity(e: Estimate, width: int) -> list[str]:
     out = [_rule("What moves the first year most (each assumption alone at its low and high)")]
-    if not e.sensitivity:
+    ranking = e.sensitivity
+    if not ranking.varied:
         out.append(
             _wrap(
-                "You gave every usage figure (daily share, requests, tokens in and out): "
+                "You gave every assumption aicost could vary (usage, records, corpus, prices): "
                 "none is left to vary.",
                 "  ",
                 width,
             )
         )
-    for item in e.sensitivity:
+    for item in ranking:
         values = f"{item.show(item.low)} → {item.show(item.high)}"
         first_year = (
             f"first year {_amount(item.first_year_at_low)} → {_amount(item.first_year_at_high)}"
@@ -244,6 +245,9 @@ def _sensitivity(e: Estimate, width: int) -> list[str]:
         else:  # narrow terminals: the figures go on their own line under the assumption
             out.append(f"  {item.label}: {values}")
             out.append(_wrap(f"{first_year}, {swing}", "    ", width))
+    rest = ranking.rest_sentence()
+    if rest:
+        out.append(_wrap(rest, "  ", width))
     return out
 
 

@@ -62,4 +62,5 @@ def breakeven_sentence(b: BreakEven) -> str:
             f"Break-even, {sides}: self-hosting costs less per month above about "
             f"{count(b.users)} users ({rps:,.1f} requests/s on average)."
         )
-    return f"{verdict} {at_scale} Compared: {READING}."
+    pair = f" Like with like: {b.pairing.why}." if b.pairing is not None else ""
+    return f"{verdict} {at_scale}{pair} Compared: {READING}."

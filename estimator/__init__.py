@@ -12,7 +12,14 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 """
 
 from estimator.breakeven import READING as BREAKEVEN_READING
-from estimator.breakeven import BreakEven, break_even, first_year_difference, pair_at
+from estimator.breakeven import (
+    BreakEven,
+    Crossing,
+    break_even,
+    find_crossing,
+    first_year_difference,
+    pair_at,
+)
 from estimator.changes import ScenarioChange, apply_change, describe_change
 from estimator.compare import MAX_OPTIONS, MIN_OPTIONS, Comparison, Option, compare
 from estimator.curve import CurvePoint, scaling_curve
@@ -43,6 +50,8 @@ from estimator.open_models import (
     catalogue,
     find_open_model,
     open_model_for_family,
+    own_model,
+    own_size,
     squash,
     weights,
 )
@@ -78,7 +87,7 @@ from estimator.scenario import (
     field_bounds,
     stage_defaults,
 )
-from estimator.sensitivity import Sensitivity
+from estimator.sensitivity import Ranking, Sensitivity
 from estimator.strategies import Strategy
 from estimator.token_prices import (
     PricingError,
@@ -127,6 +136,7 @@ __all__ = [
     "Comparison",
     "Compliance",
     "ContextWindowError",
+    "Crossing",
     "Currency",
     "CurvePoint",
     "Estimate",
@@ -143,6 +153,7 @@ __all__ = [
     "PriceOverrides",
     "PricingError",
     "Range",
+    "Ranking",
     "Resolution",
     "SalaryRegion",
     "Saving",
@@ -174,6 +185,7 @@ __all__ = [
     "family_names",
     "field_bounds",
     "figure_span",
+    "find_crossing",
     "find_open_model",
     "first_year_difference",
     "gpus_offered",
@@ -182,6 +194,8 @@ __all__ = [
     "messages",
     "model_family_note",
     "open_model_for_family",
+    "own_model",
+    "own_size",
     "pair_at",
     "parse_price_file",
     "percent",

@@ -12,13 +12,14 @@ from estimator.costs import (
     infrastructure,
     legal,
     regions,
+    retrieval,
     security,
     self_hosting,
     storage,
     support,
     team,
 )
-from estimator.lines import LineItem
+from estimator.lines import Category, LineItem
 from estimator.money import shown_in
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.scenario import Hosting, Scenario
@@ -187,22 +188,111 @@ def usage_variants(
     return lines
 
 
-def at_other_users(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
+@dataclass(slots=True)
+class Unscaled:
+    """The groups of a scenario's lines that read no users (engineering: stage and hosting;
+    security: stage and compliance): all `at_other_users` takes of the scenario's own parts."""
+
+    engineering: list[LineItem]
+    security: list[LineItem]
+
+
+def unscaled(s: Scenario, prices: PriceBook) -> Unscaled:
+    return Unscaled(engineering.lines(s, prices), security.lines(s, prices))
+
+
+def at_other_users(
+    v: Scenario, own: Parts | Unscaled, prices: PriceBook, common: Common | None = None
+) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
-    many): engineering and security read no users, so they stay its own."""
+    many): engineering and security read no users, so they stay its own. `common`: the groups
+    that read neither hosting nor model (`common`), priced for another scenario with the same
+    usage and users (the break-even's other side at the same count)."""
     t = traffic(v, prices)
     gpus = _gpu_fleet(v, t, prices)
+    regions_lines, records, transcripts, support_lines, legal_lines = common or shared(v, t, prices)
     return _in_order(
         infrastructure.lines(v, t, prices, gpus),
-        regions.lines(v, t, prices),
+        regions_lines,
         inference.lines(v, t, prices, gpus),
         own.engineering,
-        storage.records_lines(v, prices),
-        storage.transcripts_line(v, t, prices),
+        records,
+        transcripts,
         own.security,
         team.lines(v, prices),
+        support_lines,
+        legal_lines,  # cyber cover follows the records held
+    )
+
+
+# The groups that read users but neither hosting nor model: extra regions, stored records,
+# transcripts, support and legal (see hosted_otherwise).
+Common = tuple[list[LineItem], list[LineItem], LineItem, list[LineItem], list[LineItem]]
+
+
+def shared(v: Scenario, t: Traffic, prices: PriceBook) -> Common:
+    """The groups of `v` (traffic `t`) that read neither hosting nor model."""
+    return (
+        regions.lines(v, t, prices),
+        storage.records_lines(v, prices),
+        storage.transcripts_line(v, t, prices),
         support.lines(v, prices),
-        legal.lines(v, prices),  # cyber cover follows the records held
+        legal.lines(v, prices),
+    )
+
+
+# What `repriced` can price again: the Parts fields by name, and "retrieval", the vector-search
+# lines at the end of the infrastructure group (the only ones there a corpus reads).
+GROUPS = frozenset(
+    {
+        "infrastructure",
+        "retrieval",
+        "regions",
+        "inference",
+        "engineering",
+        "records",
+        "transcripts",
+        "security",
+        "team",
+        "support",
+        "legal",
+    }
+)
+_READ_TRAFFIC = ("infrastructure", "retrieval", "regions", "inference", "transcripts")
+# Passed where no group priced again reads traffic (salaries, support, a record's size).
+_UNREAD = Traffic(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+_STORAGE = Category.storage
+
+
+def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> list[LineItem]:
+    """The lines of `v` under `prices`, a variant of the parts' scenario (or of their book) that
+    only the `groups` read: those are priced again, the others are the parts' own (the
+    sensitivity's stored records, corpus, support rate, salaries and GPU price)."""
+    t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
+    sized = not groups.isdisjoint(("infrastructure", "inference"))
+    gpus = _gpu_fleet(v, t, prices) if sized else None
+    if "infrastructure" in groups:
+        infrastructure_lines = infrastructure.lines(v, t, prices, gpus)
+    elif "retrieval" in groups:
+        # Vector search is the infrastructure group's storage lines, appended last.
+        copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
+        infrastructure_lines = [
+            *(item for item in own.infrastructure if item.category is not _STORAGE),
+            *retrieval.lines(v, t, prices, copies),
+        ]
+    else:
+        infrastructure_lines = own.infrastructure
+    return _in_order(
+        infrastructure_lines,
+        regions.lines(v, t, prices) if "regions" in groups else own.regions,
+        inference.lines(v, t, prices, gpus) if "inference" in groups else own.inference,
+        engineering.lines(v, prices) if "engineering" in groups else own.engineering,
+        storage.records_lines(v, prices) if "records" in groups else own.records,
+        storage.transcripts_line(v, t, prices) if "transcripts" in groups else own.transcripts,
+        security.lines(v, prices) if "security" in groups else own.security,
+        team.lines(v, prices) if "team" in groups else own.team,
+        support.lines(v, prices) if "support" in groups else own.support,
+        legal.lines(v, prices) if "legal" in groups else own.legal,
     )
 
 

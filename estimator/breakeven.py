@@ -7,27 +7,34 @@ range; the search bisects over users on a log scale, then over whole users. Stor
 derived from users follow the users searched (unless the user gave a count), so the answer
 depends on the scenario without its scale, which is what the Slack tip remembers it by.
 
-The search reads about seventy run-rates. Under the bundled prices each is summed from the
-side's lines with only the groups that read users priced again (`breakdown.at_other_users`: the
-app tier, regions, inference, storage, team and support; engineering, security and legal are
-the side's own), without the levers, phases and strategies a full estimate makes: the same
-lines, summed in the same order as `estimate()` sums them, so the same figure to the bit
-(tests/estimator/test_breakeven.py holds the two equal over a wide range of scenarios).
+A full bisection reads two run-rates at each of about 25 points. Under the bundled prices the
+search stops bisecting as soon as no step (a GPU replica, a paging seat, a headcount formula's
+branch) lies between its bracket's ends: the difference of the two readings is then smooth and
+changes sign once, so the answer is found in a few evaluations around it (`crossing`); about
+half the points on typed requests. Each run-rate is summed from the side's lines with only the
+groups that read users priced again (`breakdown.at_other_users`), without the levers, phases
+and strategies a full estimate makes: the same lines, summed in the same order as `estimate()`
+sums them, so the same figure to the bit (tests/estimator/test_breakeven.py), and the same
+user count as the full search (tests/estimator/test_breakeven_crossing.py keeps it as the
+oracle).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from estimator import facts
-from estimator.breakdown import at_other_users, parts
+from estimator import comparable
+from estimator.breakdown import at_other_users, shared, unscaled
+from estimator.comparable import Pairing
+from estimator.costs import inference, on_call, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
-from estimator.open_models import SelfHostingError, weights
+from estimator.lines import LineItem
+from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, sum_lines
@@ -37,7 +44,6 @@ READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
     "searched by bisection over users"
 )
-_DEFAULTS = facts.bundled_entry("breakeven")  # which models stand in: no price
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,8 @@ class BreakEven:
     first_year_difference: Amount
     # The price book both sides were priced with.
     prices: PriceBook = BUNDLED_BOOK
+    # Which pair was compared and why (like with like: estimator/comparable.py).
+    pairing: Pairing | None = None
 
     @property
     def requests_per_second(self) -> float | None:
@@ -80,6 +88,7 @@ class BreakEven:
             "always_cheaper": self.always_cheaper,
             "first_year_difference": self.first_year_difference.to_dict(),
             "reading": READING,
+            "pair": self.pairing.to_dict() if self.pairing is not None else None,
         }
 
 
@@ -94,39 +103,65 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
     priced once, repricing only the groups that read users; otherwise a full estimate each."""
     if not prices.bundled:
         return lambda users: monthly_reading(_at(side, users), prices)
-    own = parts(side, traffic(side, prices), prices)
+    own = unscaled(side, prices)
+    return lambda users: _reading(at_other_users(_at(side, users), own, prices))
 
-    def reading(users: int) -> float:
-        v = _at(side, users)
-        # As estimate() sums: lines under a cent left out.
-        kept = [
-            item
-            for item in at_other_users(v, own, prices)
-            if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
-        ]
-        m = sum_lines(kept, v.prototype_cost).monthly_all_in
-        return (m.low + m.high) / 2
 
-    return reading
+def difference_at(
+    self_hosted: Scenario, api: Scenario, prices: PriceBook = BUNDLED_BOOK
+) -> Callable[[int], float]:
+    """`users -> ` self-hosting's reading minus the API's, both at `users`. Under the bundled
+    prices the groups that read neither hosting nor model are priced once for both sides
+    (the same lines: the sides share usage, and so traffic, and stored records)."""
+    if not prices.bundled:
+        self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
+        return lambda users: self_hosted_at(users) - api_at(users)
+    own = (unscaled(self_hosted, prices), unscaled(api, prices))
+
+    def difference(users: int) -> float:
+        hosted, served = _at(self_hosted, users), _at(api, users)
+        common = shared(hosted, traffic(hosted, prices), prices)
+        return _reading(at_other_users(hosted, own[0], prices, common)) - _reading(
+            at_other_users(served, own[1], prices, common)
+        )
+
+    return difference
+
+
+def _reading(items: list[LineItem]) -> float:
+    """The midpoint of the lines' all-in monthly run-rate; as estimate() sums, lines under a
+    cent left out. The prototype's cost is not summed into it."""
+    kept = [
+        item for item in items if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
+    ]
+    m = sum_lines(kept, 0.0).monthly_all_in
+    return (m.low + m.high) / 2
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
     """(self-hosted, API) versions of the scenario: its own model on its own side; on the other,
-    `other_model` when the user named one, else the same model when that side can run it, else
-    the data file's default for that side."""
+    `other_model` when the user named one, else a model of the same capability class
+    (estimator/comparable.py)."""
+    self_hosted, api, _ = paired(s, other_model)
+    return self_hosted, api
+
+
+def paired(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario, Pairing]:
+    """`pair(s, other_model)` and which pair it is, and why."""
     if s.hosting is Hosting.self_hosted:
-        return s, _variant(s, hosting=Hosting.api, model=other_model or _DEFAULTS["api_model"])
-    if other_model is not None:
-        open_model = other_model
-    else:
+        chosen = comparable.for_open(s.model, other_model)
+        return s, _variant(s, hosting=Hosting.api, model=chosen.api_model), chosen
+    refused: SelfHostingError | None = None
+    for chosen in comparable.for_api(s.model, other_model):
         try:
-            open_model = weights(s.model).model  # an open model the API serves: self-host it
-        except SelfHostingError:
-            open_model = facts.bundled_entry("self_hosting.default_model")["model"]
-    return _variant(s, hosting=Hosting.self_hosted, model=open_model), s
+            return _variant(s, hosting=Hosting.self_hosted, model=chosen.open_model), s, chosen
+        except SelfHostingError as exc:  # the GPU named cannot hold it: the next of its class
+            refused = refused or exc
+    assert refused is not None
+    raise refused
 
 
-def pair_at(known: BreakEven, s: Scenario) -> tuple[Scenario, Scenario]:
+def pair_at(known: BreakEven | Crossing, s: Scenario) -> tuple[Scenario, Scenario]:
     """`pair(s)`, from `known`: the break-even of `s` at another user count. Its two sides take
     the users (and the stored records, derived from users unless given) of `s` by copy instead
     of being validated again: the sides differ from their scenario in hosting and model only,
@@ -164,44 +199,180 @@ def _reason(exc: ValidationError) -> str:
     return str(cause) if cause is not None else error["msg"]
 
 
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """Where the two sides of a break-even cross, without the first-year difference at the
+    scenario's scale (which the Slack tip works out for each scale from the estimate it made)."""
+
+    self_hosted: Scenario
+    api: Scenario
+    users: int | None
+    always_cheaper: bool
+    # Which pair was compared and why (like with like: estimator/comparable.py).
+    pairing: Pairing | None = None
+
+
+def find_crossing(
+    s: Scenario, prices: PriceBook = BUNDLED_BOOK, other_model: str | None = None
+) -> Crossing:
+    """The two sides of `s` (see `pair`) and the user count where they cross."""
+    self_hosted, api, chosen = paired(s, other_model)
+    users = crossing(
+        difference_at(self_hosted, api, prices),
+        _regime(self_hosted, api, prices) if prices.bundled else None,
+    )
+    return Crossing(self_hosted, api, users, always_cheaper=users == 1, pairing=chosen)
+
+
 def break_even(
     s: Scenario, prices: PriceBook = BUNDLED_BOOK, other_model: str | None = None
 ) -> BreakEven:
     """Where self-hosting and the API cross for `s`; `other_model` is the model on the side `s`
     is not on (the API model when `s` is self-hosted), when the user named both."""
-    self_hosted, api = pair(s, other_model)
-    self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
-
-    def cheaper_self_hosted(users: int) -> bool:
-        return self_hosted_at(users) <= api_at(users)
-
+    found = find_crossing(s, prices, other_model)
     # Every line summed, those under a cent too (as the hosting tip sums them from its parts).
     first_year = first_year_difference(
-        totals_for(self_hosted, prices).first_year, totals_for(api, prices).first_year
+        totals_for(found.self_hosted, prices).first_year, totals_for(found.api, prices).first_year
     )
-    result = {"scenario": s, "self_hosted": self_hosted, "api": api, "prices": prices}
-    if cheaper_self_hosted(1):
-        return BreakEven(**result, users=1, always_cheaper=True, first_year_difference=first_year)
-    if not cheaper_self_hosted(MAX_USERS):
-        return BreakEven(
-            **result, users=None, always_cheaper=False, first_year_difference=first_year
-        )
+    return BreakEven(
+        s,
+        found.self_hosted,
+        found.api,
+        found.users,
+        always_cheaper=found.always_cheaper,
+        first_year_difference=first_year,
+        prices=prices,
+        pairing=found.pairing,
+    )
+
+
+# Decades a bracket may span before the search asks whether a step lies in it: on typed requests
+# a wider one held a step every time (600 of them), and asking costs a regime at each end.
+_NARROW = 0.35
+
+
+def crossing(
+    difference: Callable[[int], float], regime: Callable[[int], Hashable] | None = None
+) -> int | None:
+    """The user count the search reports, from `difference(users)`: self-hosting's reading
+    minus the API's. 1 when self-hosting is cheaper already, None when it is not at the most
+    users allowed; else a count where it is cheaper and one user fewer is not.
+
+    The search bisects over decades, then over whole users. The lines can cross more than once
+    (the GPU fleet's cost is a staircase, the API's a slope: a replica added just past one
+    crossing makes self-hosting dearer again), and the bisection reports the crossing it meets,
+    so the answer is defined by the points it tries. `regime(users)`, when given, names every
+    step the difference takes between two user counts (`_regime`): where it is the same at both
+    ends of the bracket, the difference there is a + b x users + c x log10(users), which changes
+    sign once at the most, so every point the bisection would still try lies on a known side of
+    that one crossing: it is found in a few evaluations around where the two ends' line
+    meets zero (`_within`), and is the answer the bisection would give."""
+    known: dict[int, float] = {}
+    regimes: dict[int, Hashable] = {}
+
+    def at(users: int) -> float:
+        if users not in known:
+            known[users] = difference(users)
+        return known[users]
+
+    def one_step(low: int, high: int) -> bool:
+        if regime is None:
+            return False
+        for users in (low, high):
+            if users not in regimes:
+                regimes[users] = regime(users)
+        return regimes[low] == regimes[high]
+
+    if at(1) <= 0:
+        return 1
+    if not at(MAX_USERS) <= 0:
+        return None
+
     # Decades first (the costs span ten orders of magnitude), then whole users.
     low_exp, high_exp = 0.0, math.log10(MAX_USERS)
     while high_exp - low_exp > 0.01:
+        low, high = round(10**low_exp), round(10**high_exp)
+        if high_exp - low_exp < _NARROW and one_step(low, high):
+            return _within(at, low, high)
         mid = (low_exp + high_exp) / 2
-        if cheaper_self_hosted(round(10**mid)):
+        if at(round(10**mid)) <= 0:
             high_exp = mid
         else:
             low_exp = mid
     low, high = round(10**low_exp), round(10**high_exp)
     while high - low > 1:  # invariant: API cheaper at `low`, self-hosting at `high`
+        if one_step(low, high):
+            return _within(at, low, high)
         mid = (low + high) // 2
-        if cheaper_self_hosted(mid):
+        if at(mid) <= 0:
             high = mid
         else:
             low = mid
-    return BreakEven(**result, users=high, always_cheaper=False, first_year_difference=first_year)
+    return high
+
+
+def _within(at: Callable[[int], float], low: int, high: int) -> int:
+    """The one count in (low, high] where the difference turns from above zero to at most zero,
+    given that it changes sign once there (`at(low)` above zero, `at(high)` not): regula falsi
+    over whole users, each guess where the line through the bracket's ends meets zero (the
+    difference is nearly straight over a step, so a guess or two and its neighbour), the end
+    kept twice running weighted down (Illinois) so curvature cannot hold one end for long."""
+    above, below = at(low), at(high)
+    kept = 0  # +1: `low` kept last time, -1: `high`
+    for _ in range(12):
+        if high - low <= 1:
+            return high
+        guess = low + math.ceil((high - low) * above / (above - below))
+        guess = min(max(guess, low + 1), high - 1)
+        value = at(guess)
+        if value <= 0:
+            high, below = guess, value
+            above = above / 2 if kept == 1 else above
+            kept = 1
+        else:
+            low, above = guess, value
+            below = below / 2 if kept == -1 else below
+            kept = -1
+    while high - low > 1:  # not reached on these lines; bisection holds whatever the curve
+        mid = (low + high) // 2
+        if at(mid) <= 0:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable[[int], Hashable]:
+    """`users ->` every quantity that moves the difference of the two readings in steps or
+    kinks at these users: the GPU fleet's replicas (and with them its hosts), each side's paging
+    seats and whether its team holds the on-call rotation without contracted cover, each role's
+    branch of its headcount formula (team.growing) and whether the API's prompt-cache writes
+    are fewer than its calls. Each only grows with users (False before True), so equal at two
+    counts means equal between them; the lines both sides share
+    (app servers, storage, support, ...) cancel in the difference and are not read.
+
+    Between steps the rest is linear in users (tokens, GPU and staging costs are constant) or
+    in log10(users) (the team): a + b x users + c x log10(users)."""
+
+    def regime(users: int) -> Hashable:
+        hosted, served = _at(self_hosted, users), _at(api, users)
+        fleet = self_hosting.fleet(hosted, traffic(hosted, prices), prices)
+        t = traffic(served, prices)
+        writes = inference.cache_writes(inference.quote(served, prices), t, prices)
+        sides = []
+        for v in (hosted, served):
+            rota = on_call.rotation(v, prices, team.headcount(v, prices))
+            sides.append((rota.seats, rota.contracted <= 0, team.growing(v, prices)))
+        return (
+            fleet.replicas_low,
+            fleet.replicas_high,
+            fleet.region_replicas_low,
+            fleet.region_replicas_high,
+            writes < t.llm_requests_per_month,
+            *sides,
+        )
+
+    return regime
 
 
 def first_year_difference(self_hosted: Amount, api: Amount) -> Amount:

@@ -19,7 +19,6 @@ from estimator.breakdown import (
     hosted_otherwise,
     line_items,
     parts,
-    usage_variants,
 )
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
@@ -31,7 +30,7 @@ from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
 from estimator.price_months import add_months
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
-from estimator.sensitivity import Sensitivity, sensitivity
+from estimator.sensitivity import Ranking, sensitivity
 from estimator.strategies import Strategy, strategies
 from estimator.token_prices import TokenPrices
 from estimator.token_snapshot import snapshot_note
@@ -74,9 +73,6 @@ class Estimate:
     token_prices: TokenPrices | None
     # Lines and levers of $0: not shown as amounts, but named in the assumptions with the reason.
     absent: tuple[Absent, ...] = ()
-    # Re-estimates the scenario 2-6 times: computed only when read (what-ifs and phase
-    # sub-estimates never read it).
-    _first_year_of: Callable[[Scenario], Amount] | None = field(default=None, repr=False)
     # The price book it was made with (the bundled one unless an organisation's own prices).
     prices: PriceBook = BUNDLED_BOOK
     # Where the token prices came from: "genai-prices", or the discount or own price applied.
@@ -101,12 +97,9 @@ class Estimate:
         return self._strategies()
 
     @cached_property
-    def sensitivity(self) -> tuple[Sensitivity, ...]:
-        """The (up to) three usage assumptions that move the first year most."""
-        first_year_of = self._first_year_of or _usage_first_year(
-            self.scenario, self.prices, self._parts
-        )
-        return sensitivity(self.scenario, self.totals.first_year, first_year_of, self.prices)
+    def sensitivity(self) -> Ranking:
+        """The assumptions that move the first year most (iterating gives the shown ones)."""
+        return sensitivity(self.scenario, self.totals.first_year, self.prices, self._parts)
 
     def totals_hosted_otherwise(self, side: Scenario) -> Totals:
         """`totals_for(side)`, `side` being this scenario on the other hosting (the break-even's
@@ -207,7 +200,8 @@ class Estimate:
             "phase_reading": READING,
             "strategies": [strategy.to_dict() for strategy in self.strategies],
             "savings": [saving.to_dict() for saving in self.savings],
-            "sensitivity": [item.to_dict() for item in self.sensitivity],
+            "sensitivity": [item.to_dict() for item in self.sensitivity.ranked],
+            "sensitivity_rest": self.sensitivity.rest(),
             "absent": [item.to_dict() for item in self.absent],
             "settings_applied": self.settings_applied,
             "currency": self._currency(),
@@ -238,15 +232,6 @@ def _totals_at(s: Scenario, users: int, own: Parts | None, prices: PriceBook) ->
     if own is None:
         return totals_for(v, prices)
     return sum_lines(at_other_users(v, own, prices), v.prototype_cost)
-
-
-def _usage_first_year(
-    s: Scenario, prices: PriceBook, own: Parts | None
-) -> Callable[[Scenario], Amount]:
-    """The first year of a copy of `s` with other usage figures, as `totals_for` sums it: only
-    the lines that read usage are priced again for each (the sensitivity prices eight)."""
-    lines_of = usage_variants(s, prices, own)
-    return lambda v: sum_lines(lines_of(v), v.prototype_cost).first_year
 
 
 def _is_zero(low: float, high: float) -> bool:

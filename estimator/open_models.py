@@ -24,6 +24,9 @@ _OPEN_FAMILIES = re.compile(facts.bundled_entry("self_hosting.open_families")["p
 _SIZE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _ACTIVE = re.compile(r"(?<![a-z0-9])a(\d+(?:\.\d+)?)b(?![a-z0-9])")
 _EXAMPLES = "llama3.1-8b, gpt-oss-120b, mixtral-8x7b or deepseek-v3.2"
+# A model of the team's own, known only by its size ("our 34b model"): "own-34b", a dense model
+# in BF16. No API serves it, so it is only ever self-hosted.
+_OWN = re.compile(r"^own-(\d+(?:\.\d+)?)b$")
 
 
 class SelfHostingError(ValueError):
@@ -77,6 +80,17 @@ class OpenModel:
         return self.priced_as[0]
 
 
+def own_model(params_b: float) -> str:
+    """The id of a model of the team's own with `params_b` billion parameters: 'own-34b'."""
+    return f"own-{params_b:g}b"
+
+
+def own_size(model: str) -> float | None:
+    """The size in billions of parameters of an own model's id ('own-34b' -> 34.0), else None."""
+    m = _OWN.match(model.strip().lower())
+    return float(m.group(1)) if m else None
+
+
 def squash(text: str) -> str:
     """'Llama-3.1-8B Instruct' -> 'llama318binstruct': spellings compared without case,
     spaces, dots, dashes or underscores."""
@@ -120,6 +134,9 @@ def open_model_for_family(family: str) -> OpenModel | None:
 def weights(model: str) -> Weights:
     """The model's parameter counts, or SelfHostingError saying why it cannot be self-hosted."""
     ref = model.strip().lower()
+    own = own_size(ref)
+    if own is not None:
+        return Weights(ref, own, own, "bf16")  # dense, as trained: the size the team gave
     known = find_open_model(ref)
     if known is not None:
         return Weights(ref, known.params_b, known.active_b, known.precision)

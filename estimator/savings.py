@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator import facts
 from estimator.changes import ScenarioChange
@@ -28,6 +29,7 @@ _CLASSES = [
 ]
 
 
+@lru_cache(maxsize=1024)  # read for every candidate of every estimate's cheaper-model lever
 def capability_class(model: str) -> str | None:
     """'small', 'mid' or 'frontier' by the model's id, or None when no pattern matches."""
     ref = model.strip().lower()

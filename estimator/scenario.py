@@ -25,10 +25,10 @@ from estimator import facts
 from estimator.gpus import GPU, Precision
 from estimator.gpus import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
 from estimator.money import count, percent, usd
-from estimator.open_models import SelfHostingError
+from estimator.open_models import SelfHostingError, own_size
 from estimator.reasoning import ReasoningEffort
 from estimator.reasoning import of as reasoning_of
-from estimator.replicas import check_hostable
+from estimator.replicas import check_hostable, replica
 from estimator.token_prices import PricingError, today, token_prices
 
 
@@ -204,6 +204,8 @@ class Scenario(BaseModel):
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str, info: ValidationInfo) -> str:
+        if own_size(value) is not None:
+            return value.strip().lower()  # a model of the team's own: no API price, no window
         window = token_prices(value).context_window  # raises PricingError naming close matches
         # Token counts are declared (so validated) before the model: refuse a request that would
         # not fit the model's context window, with the window's size.
@@ -235,6 +237,12 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _self_hostable(self) -> Scenario:
+        size = own_size(self.model)
+        if size is not None and self.hosting is not Hosting.self_hosted:
+            raise SelfHostingError(
+                f"A model of your own ({count(size)}B parameters) has no API price: it can only "
+                "be self-hosted. Add “self-hosted”, or name an API model."
+            )
         if self.hosting is Hosting.self_hosted:
             # Raises SelfHostingError naming what can be hosted.
             check_hostable(self.model, self.gpu, self.precision, "precision" in self.given)
@@ -281,22 +289,20 @@ _DESCRIBED = [
     ("stored_records", "Stored records", lambda s: count(s.stored_records)),
     ("corpus_documents", "Retrieval corpus", lambda s: f"{count(s.corpus_documents)} documents"),
     ("vector_store", "Vector search", lambda s: s.vector_store.label),
-    (
-        "hosting",
-        "Hosting",
-        lambda s: (
-            s.hosting.value
-            + (
-                f" ({s.gpu.value.upper()}, {s.precision.value.upper()} weights)"
-                if s.hosting is Hosting.self_hosted
-                else ""
-            )
-        ),
-    ),
+    ("hosting", "Hosting", lambda s: _hosting_text(s)),
     ("monthly_user_growth", "User growth per month", lambda s: percent(s.monthly_user_growth)),
     ("start_month", "Projection starts", lambda s: s.start_month.strftime("%b %Y")),
     ("reasoning_effort", "Reasoning", lambda s: _reasoning_text(s)),
 ]
+
+
+def _hosting_text(s: Scenario) -> str:
+    """'self-hosted (H100, FP8 weights)': the precision the replica is served in (FP8 when BF16
+    does not fit a node, or as the weights ship: FP8, MXFP4), not the field's default."""
+    if s.hosting is not Hosting.self_hosted:
+        return s.hosting.value
+    served = replica(s.model, s.gpu, s.precision, "precision" in s.given).precision
+    return f"{s.hosting.value} ({s.gpu.value.upper()}, {served} weights)"
 
 
 def _reasoning_text(s: Scenario) -> str:

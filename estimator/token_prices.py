@@ -11,10 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 
 from genai_prices import Usage, calc_price
 from genai_prices.types import PriceCalculation, StartDateConstraint
+
+try:  # genai-prices' own parts of calc_price (0.2.x), for `_rates`; without them, calc_price
+    from genai_prices.decompose import compute_leaf_values
+    from genai_prices.types import _collect_resolved_model_prices, calc_unit_price
+    from genai_prices.units import _get_registry
+    from genai_prices.validation import validate_priced_units
+except ImportError:  # pragma: no cover - another genai-prices: every request by calc_price
+    _get_registry = None
 
 _MTOK = 1_000_000
 # Rates shown per Mtok are read from a request this small, below every tier threshold.
@@ -134,13 +143,102 @@ def list_request_price(
     are read from the prompt cache and `written_tokens` written to it, and `output_tokens`.
     Cached by the whole tuple: an estimate and its what-ifs ask for the same few requests many
     times."""
+    ref = model.strip().lower()
+    rates = _rates(ref, day)
+    if rates is not None:
+        total = rates.total((input_tokens, cached_tokens, written_tokens, output_tokens))
+        if total is not None:
+            return float(total)
     usage = Usage(
         input_tokens=input_tokens,
         cache_read_tokens=cached_tokens,
         cache_write_tokens=written_tokens,
         output_tokens=output_tokens,
     )
-    return float(_calc(usage, model.strip().lower(), day).total_price)
+    return float(_calc(usage, ref, day).total_price)
+
+
+# The four token counts a request is priced by, in the order `_Rates` reads them.
+_FIELDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rates:
+    """One model's price on one day, as genai-prices computes a request's total: for each priced
+    unit (in genai-prices' order) its price and how many of the request's tokens it bills, a
+    whole-number combination of the four counts (uncached input = input - cache reads - cache
+    writes, ...). The total is genai-prices' own sum (calc_unit_price, in Decimal): the same
+    figure, without working out for every request which tokens each unit bills."""
+
+    units: tuple[tuple[object, object, tuple[int, int, int, int], int], ...]
+
+    def total(self, counts: tuple[int, int, int, int]) -> Decimal | None:
+        """The request's price; None where a unit would bill fewer than no tokens (genai-prices
+        refuses such a request: it goes through calc_price to say so)."""
+        input_tokens, cached, written, output = counts
+        total = Decimal(0)
+        for price, per, weights, constant in self.units:
+            if weights is None:
+                billed = constant
+            else:
+                a, b, c, d = weights
+                billed = a * input_tokens + b * cached + c * written + d * output
+                if billed < 0:
+                    return None
+            total += calc_unit_price(price, billed, input_tokens, per)
+        return total
+
+
+def _billed(weights: tuple[int, int, int, int], counts: tuple[int, int, int, int]) -> int:
+    return sum(w * n for w, n in zip(weights, counts, strict=True))
+
+
+@lru_cache(maxsize=1024)
+def _rates(ref: str, day: dt.date) -> _Rates | None:
+    """`ref`'s units and prices on `day`, each unit's billed tokens read off genai-prices'
+    decomposition at a few requests and checked at another; None where a request is priced any
+    other way (then every request goes through calc_price)."""
+    try:
+        probe = _calc(Usage(input_tokens=_PROBE_TOKENS), ref, day)
+    except (LookupError, ValueError, TypeError):
+        return None
+    if probe.provider.id == "groq" and probe.model.id.startswith("whisper"):
+        return None  # billed by audio seconds, with a minimum
+    if _get_registry is None:
+        return None
+    registry = _get_registry()
+    resolved = _collect_resolved_model_prices(probe.model_price, registry)
+    try:
+        validate_priced_units(tuple(unit for unit, _ in resolved), registry)
+    except ValueError:
+        return None
+    keyed = {unit.usage_key: unit for unit, _ in resolved if unit.usage_key != "requests"}
+
+    def leaves(counts: tuple[int, int, int, int]) -> dict[str, int]:
+        usage = Usage(**dict(zip(_FIELDS, counts, strict=True)))
+        return compute_leaf_values(set(keyed), usage, keyed) if keyed else {}
+
+    base = (7_000_003, 1_000_003, 100_003, 2_000_003)
+    at_base = leaves(base)
+    weights: dict[str, list[int]] = {key: [0, 0, 0, 0] for key in keyed}
+    for i in range(4):
+        moved = leaves(tuple(n + (k == i) for k, n in enumerate(base)))
+        for key in keyed:
+            weights[key][i] = moved[key] - at_base[key]
+    check = (12_345_677, 3_456_781, 234_567, 987_653)
+    at_check = leaves(check)
+    for key in keyed:
+        if type(at_base[key]) is not int or _billed(tuple(weights[key]), base) != at_base[key]:
+            return None
+        if _billed(tuple(weights[key]), check) != at_check[key]:
+            return None
+    units = []
+    for unit, price in resolved:
+        if unit.usage_key == "requests":
+            units.append((price, unit.per, None, 1))
+        else:
+            units.append((price, unit.per, tuple(weights[unit.usage_key]), 0))
+    return _Rates(tuple(units))
 
 
 @cache

@@ -161,11 +161,18 @@ def _fetch_within(updater: UpdatePrices, seconds: float) -> DataSnapshot | None:
 
 def _clear_caches() -> None:
     from estimator.costs import inference
-    from estimator.token_prices import known_models, list_request_price, provider_ids, token_prices
+    from estimator.token_prices import (
+        _rates,
+        known_models,
+        list_request_price,
+        provider_ids,
+        token_prices,
+    )
 
     for cached in (
         token_prices,
         list_request_price,
+        _rates,
         known_models,
         provider_ids,
         inference._quote,

@@ -32,6 +32,7 @@ from estimator import (
     count,
     price_book,
     signed_usd_short,
+    times_span,
     usd_range,
 )
 
@@ -199,7 +200,7 @@ def estimate_summary(e: Estimate) -> str:
         f"{count(s.users)} monthly users, {s.stage.value}, {s.model} ({where}). "
         f"Monthly run-rate {_range(t.monthly)}; one-time {_range(t.one_time)}; team and legal "
         f"{_range(t.annual)} a year; first year {_range(t.first_year)} "
-        f"({t.prototype_multiple.low:.1f}-{t.prototype_multiple.high:.1f}x the prototype). "
+        f"({times_span(t.prototype_multiple.low, t.prototype_multiple.high)} the prototype). "
         f"Largest lines: {lines}. Each line's arithmetic is in line_items[].basis."
     )
 

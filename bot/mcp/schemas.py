@@ -54,7 +54,11 @@ class EstimateResult(_Out):
     strategies: list[dict[str, Any]] = Field(description="five scaling strategies with advice")
     savings: list[dict[str, Any]] = Field(description="savings levers, USD per month")
     sensitivity: list[dict[str, Any]] = Field(
-        description="each usage assumption alone at its low and high, and its first-year swing"
+        description="the assumptions that move the first year by at least the threshold, each "
+        "alone at its low and high, largest first-year swing first"
+    )
+    sensitivity_rest: dict[str, Any] = Field(
+        description="the threshold (a share of the first year) and the assumptions under it"
     )
     absent: list[dict[str, Any]] = Field(description="lines and levers of $0, with why")
     settings_applied: list[str] = Field(description="the organisation's prices applied, if any")

@@ -25,6 +25,7 @@ from bot.parsing.vocabulary import (
     UPTIMES,
     USER_WORDS,
 )
+from estimator import own_model
 
 _TWO_USER_COUNTS = (
     "Which user count: {0:,} or {1:,}? Send one; to compare, ask “what if {1:,} users?” in the "
@@ -39,8 +40,8 @@ _UNIT_WORDS = (
 ) | CORPUS_WORDS
 _SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
 _OWN_MODEL = (
-    "A model of your own ({0}) cannot be sized yet: aicost sizes open models from its catalogue. "
-    "Name the open model closest to it, e.g. “self-hosted qwen3 32b”."
+    "A model of your own ({0}) is sized from 0.1 to 2,000 billion parameters: give its size, "
+    "e.g. “our 34b model”, or name the open model closest to it, e.g. “self-hosted qwen3 32b”."
 )
 # Above this no scenario field is valid; a float this size is still exact enough to say so, while
 # 309 digits would be infinite (and no whole number).
@@ -76,7 +77,17 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         consume(tokens, i, used, _UNIT_WORDS, after=1)  # its unit is read, the number refused
         return True
     if mult in ("b", "bn") and consume(tokens, i, used, _SIZE_WORDS, before=0, after=1):
-        r.problems.append(_OWN_MODEL.format(token))  # "our 34b model": a size, not 34bn users
+        # "our 34b model": a size, not 34bn users; a model of the team's own, self-hosted
+        if not 0.1 <= value / 1e9 <= 2_000:
+            r.problems.append(_OWN_MODEL.format(token))
+            return True
+        r.name_model(own_model(value / 1e9))
+        r.values["hosting"] = "self-hosted"
+        r.notes.append(
+            f"Your own {value / 1e9:g}B model is sized as a dense model of that many parameters "
+            "in BF16 (memory and speed from its size); name its precision (fp8) if it is served "
+            "so, or the catalogue's closest model for its exact shape."
+        )
         return True
     suffix = m.group("suffix")
     if suffix == "%":

@@ -18,6 +18,7 @@ from estimator import (
     ScenarioError,
     apply_change,
     build_scenario,
+    own_size,
     token_prices,
 )
 
@@ -132,7 +133,7 @@ def _apply(current: Scenario, change: ScenarioChange) -> Scenario:
 
 def _check_model(values: dict[str, Any]) -> None:
     model = values.get("model")
-    if model is None:
+    if model is None or own_size(model) is not None:  # an own model has no price to check
         return
     try:
         token_prices(model)

@@ -115,7 +115,7 @@ FILLER = {
     "/month", "app", "product", "service", "platform", "bot", "chatbot", "assistant", "across",
     "&", "make", "used", "run", "running", "was", "were", "we're", "we'll", "expect", "expects",
     "expecting", "expected", "scaling", "serve", "serving", "up", "into", "over", "like",
-    "compliant", "compliance", "certified", "certification", "who", "send", "sends",
+    "compliant", "compliance", "certified", "certification", "who", "send", "sends", "own",
 }  # fmt: skip
 
 

@@ -27,17 +27,20 @@ from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
+from bot.slack.page_view import PageParts, estimate_page
+from bot.slack.unfurls import Headline, headline_of
 from estimator import (
     Amount,
     BreakEven,
+    Crossing,
     Estimate,
     PriceBook,
     PriceOverrides,
     Scenario,
     ScenarioChange,
-    break_even,
     cheaper_model,
     estimate,
+    find_crossing,
     first_year_difference,
     pair_at,
     price_book,
@@ -131,6 +134,21 @@ def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple
     with prices.shown():
         e = estimate(scenario, prices)
         return estimate_csv(e), estimate_json(e)
+
+
+def page(scenario: Scenario, overrides: PriceOverrides | None, parts: PageParts) -> str:
+    """A shared estimate's web page (bot/slack/page_routes.py), priced and worded like its
+    Slack message."""
+    prices = price_book(overrides)
+    with prices.shown():
+        return estimate_page(estimate(scenario, prices), parts)
+
+
+def headline(scenario: Scenario, overrides: PriceOverrides | None) -> Headline:
+    """A shared estimate's figures for its Work Object card and flexpane (bot/slack/unfurls.py)."""
+    prices = price_book(overrides)
+    with prices.shown():
+        return headline_of(estimate(scenario, prices))
 
 
 def warm_up() -> None:
@@ -229,6 +247,7 @@ def _breakeven(e: Estimate) -> BreakEven:
         always_cheaper=crossing.always_cheaper,
         first_year_difference=difference,
         prices=e.prices,
+        pairing=crossing.pairing,
     )
 
 
@@ -241,12 +260,12 @@ def _first_year(e: Estimate, side: Scenario) -> Amount:
 
 
 @lru_cache(maxsize=256)
-def _crossing(scenario_without_users: str, overrides: str | None) -> BreakEven:
+def _crossing(scenario_without_users: str, overrides: str | None) -> Crossing:
     """Keyed by the workspace's prices too: they move where the lines cross."""
     # Users (and records, unless given) are the stage's defaults.
     s = Scenario.model_validate_json(scenario_without_users)
     own = PriceOverrides.model_validate_json(overrides) if overrides else None
-    return break_even(s, price_book(own))
+    return find_crossing(s, price_book(own))
 
 
 def _summary(e: Estimate) -> dict[str, Any]:

@@ -26,9 +26,11 @@ from bot.slack.authorize_cache import cached_authorize
 from bot.slack.config import Config
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
+from bot.slack.estimate_pages import EstimatePages
 from bot.slack.identity import BotIdentity, owner_from_buttons
-from bot.slack.job import ClientFor, Job
+from bot.slack.job import ClientFor, Job, JobDeferred
 from bot.slack.job_queue import JobQueue
+from bot.slack.messages.replies import DATABASE_DOWN
 from bot.slack.metrics import Metrics
 from bot.slack.store import make_store
 from bot.slack.store.protocols import Store
@@ -43,10 +45,6 @@ log = logging.getLogger(__name__)
 # worker get over 90% of it. At nice 19 (weight 15) a chart would get 1.5% of a contended core:
 # its 0.25 s of drawing would take over 15 s, near the 30 s limit that kills a stuck worker.
 CHART_NICENESS = 10
-DATABASE_DOWN = (
-    "I can't reach my installation records just now, so I can't answer this. "
-    "Please try again in a minute."
-)
 
 
 @dataclass
@@ -153,8 +151,13 @@ def client_for_jobs(client: AsyncWebClient, installations: Installations | None)
     if installations is None:
         return shared
 
+    from bot.slack.installations import DatabaseUnavailable
+
     async def installed(job: Job) -> AsyncWebClient:
-        token = await installations.token_for(job.team_id, job.enterprise_id)
+        try:
+            token = await installations.token_for(job.team_id, job.enterprise_id)
+        except DatabaseUnavailable as exc:  # passes: the job waits for the database
+            raise JobDeferred(f"installation database unavailable ({exc})") from exc
         if token is None:  # uninstalled since the job was acknowledged
             raise NotInstalled(f"no installation for {job.team_id}")
         return AsyncWebClient(
@@ -227,7 +230,10 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
         webhook_logger,
         client_for=client_for_jobs(client, installations),
         charts=charts,
+        pages=EstimatePages(store, config.public_url, config.estimate_link_days),
     )
+    if not config.public_url:
+        log.info("PUBLIC_URL is not set: estimates are posted without a shareable link")
     if config.redis_url and store.kind == "redis":
         conversations.queue = JobQueue(
             config.redis_url,

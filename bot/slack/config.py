@@ -96,6 +96,10 @@ class Config(BaseSettings):
     # The chart worker starts when a chart is wanted and exits after this long without one
     # (matplotlib holds about 100 MB; starting again costs a second of CPU).
     chart_idle_seconds: float = Field(default=120.0, gt=0, le=86_400, description="seconds")
+    # Shareable estimate pages (bot/slack/estimate_pages.py): the address people reach this
+    # server at; unset, no estimate offers a link. Each link works this many days.
+    public_url: str | None = Field(default=None, description="https://host people reach")
+    estimate_link_days: int = Field(default=30, ge=1, le=365, description="days a link works")
 
     @field_validator("log_level")
     @classmethod
@@ -125,6 +129,16 @@ class Config(BaseSettings):
             return None
         parse_redis_url(value)  # ValueError: one sentence naming what is wrong
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("not a web address; e.g. https://aicost.example.com")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Config:

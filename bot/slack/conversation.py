@@ -10,6 +10,7 @@ stops an estimate: the answer goes out with a note that follow-ups are unavailab
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -24,9 +25,10 @@ from bot.slack import answers
 from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
 from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
-from bot.slack.direct_message import dm_channel, is_person
+from bot.slack.direct_message import dm_channel, is_direct, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
+from bot.slack.estimate_pages import EstimatePages
 from bot.slack.fitting import with_note
 from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
@@ -43,7 +45,8 @@ from bot.slack.messages.replies import (
 )
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
-from bot.slack.posting import STEP_UNKNOWN, Posting, stamped
+from bot.slack.page_offer import offer_page
+from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
@@ -85,8 +88,11 @@ class Conversations(Dispatcher):
         webhook_logger: logging.Logger | None = None,
         client_for: ClientFor | None = None,
         charts: Workers | None = None,
+        pages: EstimatePages | None = None,
     ) -> None:
         self.store = store
+        # Shareable estimate pages (PUBLIC_URL); off by default: no link is offered.
+        self.pages = pages or EstimatePages(store, None)
         self.stored = StoreAccess(store, metrics)
         super().__init__(self.stored, metrics, webhook_logger, client_for)
         self.workers = workers
@@ -269,10 +275,15 @@ class Conversations(Dispatcher):
         shared: bool = False,
     ) -> None:
         """A message in a thread: answered only in threads the bot started (in a shared
-        channel, either organisation's installation of it)."""
+        channel, either organisation's installation of it). In the app's DM every thread is
+        the person's with the bot: one with no estimate yet (a new chat in the Messages tab)
+        takes the message as a request, answered in that thread."""
         assert where.thread_ts is not None
         post = self._posting(client, ledger)
         state, where = await load_thread(self.store, self.stored, client, where, shared)
+        if state is None and is_direct(where.channel):
+            await direct_message(self, client, where, text, where.thread_ts, ledger)
+            return
         if state is None:
             return  # not a thread of ours (or its memory expired)
         if await self.slowed_down(post, where, in_thread=True):
@@ -318,11 +329,13 @@ class Conversations(Dispatcher):
     async def slowed_down(self, post: Posting, where: Where, in_thread: bool) -> bool:
         """True (and the user told why) when this person or workspace is over the limit."""
         ledger = post.ledger
-        if ledger is not None and ledger.retaken:
+        if ledger is not None and ledger.job.wait is not None:
+            # Charged as it was queued, so the same on every delivery: a follow-up over the
+            # limit was kept without its text and must never be answered as if it had none.
+            wait = ledger.job.wait
+        elif ledger is not None and ledger.retaken:
             # Counted when it was first taken; half of it may be posted already.
             return False
-        if ledger is not None and ledger.job.wait is not None:
-            wait = ledger.job.wait  # charged as it was queued
         else:
             wait = await self.limiter.wait_seconds(where.team, where.user)
         if wait <= 0:
@@ -348,6 +361,9 @@ class Conversations(Dispatcher):
             return
         saved = True
         (message,) = answer.messages
+        if answer.kind is ReplyKind.estimate:  # a changed estimate: a page of its own
+            scenario = answer.state.scenario
+            message = await offer_page(self.pages, self.stored, post, where, message, scenario)
         ledger = post.ledger
         if ledger is not None and (answer.changed or ledger.retaken):
             # The answer is kept with the job before the state is saved: a replica taking the
@@ -378,6 +394,7 @@ class Conversations(Dispatcher):
         """Post an estimate to the channel, its tips in its thread, and remember the thread."""
         started = time.perf_counter()
         main, *tips = answer.messages
+        main = await offer_page(self.pages, self.stored, post, where, main, answer.state.scenario)
         ts = await post.post(where, main)
         if ts == STEP_UNKNOWN:
             return  # a job taken over that cannot tell whether its estimate is up: at most once
@@ -385,12 +402,21 @@ class Conversations(Dispatcher):
             await self._publish_privately(post, where, answer)
             return
         entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
-        saved = await self.stored.save(
-            lambda: self.store.save_conversation(where.team, where.channel, ts, answer.state, entry)
+        # Saved while the tips go out: a save Redis is slow for is made again (StoreAccess.save)
+        # without holding them up; only the note that follow-ups are unavailable waits for it.
+        saving = asyncio.create_task(
+            self.stored.save(
+                lambda: self.store.save_conversation(
+                    where.team, where.channel, ts, answer.state, entry
+                )
+            )
         )
         thread = replace(where, thread_ts=ts)
-        for tip in tips:
-            await post.in_thread(thread, tip)
+        try:
+            for tip in tips:
+                await post.in_thread(thread, tip)
+        finally:
+            saved = await saving  # kept whether or not Slack took the tips
         if not saved:
             note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
             await post.in_thread(thread, note)
@@ -429,10 +455,7 @@ class Conversations(Dispatcher):
         # From the form: no response_url; the app's DM with the user still works, and is a
         # channel of its own where the estimate's thread lives.
         private = stamped(private, where)
-        response = await post.client.chat_postMessage(
-            channel=where.user, text=private.text, blocks=private.blocks
-        )
-        dm, ts = str(response.get("channel") or ""), str(response.get("ts") or "")
+        dm, ts = await posted_to(post.client, private, where.user)
         if dm and ts:
             entry["ts"] = ts
             await self.stored.save(

@@ -11,6 +11,11 @@ def is_person(channel: str) -> bool:
     return channel[:1] in ("U", "W")
 
 
+def is_direct(channel: str) -> bool:
+    """The app's direct message with a person (D…): its Messages tab."""
+    return channel.startswith("D")
+
+
 async def dm_channel(client: AsyncWebClient, user: str) -> str:
     """The id of the app's DM with `user` (conversations.open; needs im:write). Slack accepts a
     user id when posting, but sends the DM's id with every click and reply, and wants it for

@@ -8,7 +8,15 @@ from __future__ import annotations
 import copy
 
 from bot.slack import limits
-from bot.slack.blockkit import context, escape, monospace_table, section, table_cells
+from bot.slack.blockkit import (
+    cell_characters,
+    context,
+    escape,
+    monospace_table,
+    section,
+    table_cells,
+    table_of,
+)
 from bot.slack.message import Message
 
 
@@ -55,7 +63,31 @@ def _within_limits(block: dict) -> bool:
         return len(rows) <= limits.TABLE_ROWS and all(
             len(row) <= limits.TABLE_COLUMNS for row in rows
         )
+    if kind == "data_table":
+        rows = block["rows"]
+        return (
+            len(rows) <= limits.DATA_TABLE_ROWS
+            and all(len(row) <= limits.DATA_TABLE_COLUMNS for row in rows)
+            and 1 <= block.get("page_size", 1) <= limits.DATA_TABLE_PAGE_SIZE
+            and cell_characters(block) <= limits.DATA_TABLE_CHARACTERS
+        )
     return True
+
+
+def _fit_data_table(block: dict) -> None:
+    """Rows and columns within Slack's counts, then the last rows dropped until the cells'
+    characters are too (the header and one row always stay: a data table needs two)."""
+    rows = [row[: limits.DATA_TABLE_COLUMNS] for row in block["rows"][: limits.DATA_TABLE_ROWS]]
+    block["rows"] = rows
+    while len(rows) > 2 and cell_characters(block) > limits.DATA_TABLE_CHARACTERS:
+        rows.pop()
+    if cell_characters(block) > limits.DATA_TABLE_CHARACTERS:  # two rows of huge cells
+        for row in rows:
+            for cell in row:
+                if "text" in cell:
+                    share = limits.DATA_TABLE_CHARACTERS // len(rows) // len(row)
+                    cell["text"] = clip(cell["text"], share)
+    block["page_size"] = min(max(1, block.get("page_size", 1)), limits.DATA_TABLE_PAGE_SIZE)
 
 
 def fit_block(block: dict) -> dict:
@@ -87,6 +119,8 @@ def fit_block(block: dict) -> dict:
         block["rows"] = [row[: limits.TABLE_COLUMNS] for row in block["rows"][: limits.TABLE_ROWS]]
         if "column_settings" in block:
             block["column_settings"] = block["column_settings"][: limits.TABLE_COLUMNS]
+    elif kind == "data_table":
+        _fit_data_table(block)
     return block
 
 
@@ -100,12 +134,48 @@ def fit(blocks: list[dict], limit: int | None = None) -> list[dict]:
     tables = [i for i, b in enumerate(fitted) if b.get("type") == "table"]
     for i in tables[limits.TABLES_PER_MESSAGE :]:
         fitted[i] = fit_block(section(monospace_table(table_cells(fitted[i]))))
+    fitted = _tables_within_characters(fitted)
     if len(fitted) <= limit:
         return fitted
     tail = [fitted[-1]] if fitted[-1].get("type") == "actions" else []
     keep = max(0, limit - len(tail) - 1)
     dropped = len(fitted) - keep - len(tail)
     return [*fitted[:keep], context(f"… {dropped} more blocks not shown."), *tail][:limit]
+
+
+def _tables_within_characters(blocks: list[dict]) -> list[dict]:
+    """Slack counts the cells of a message's tables together (at most
+    limits.DATA_TABLE_CHARACTERS): data tables past that are left out, the table block kept."""
+    kinds = ("table", "data_table")
+    total = sum(cell_characters(b) for b in blocks if b.get("type") in kinds)
+    if total <= limits.DATA_TABLE_CHARACTERS:
+        return blocks
+    kept = []
+    for block in reversed(blocks):
+        if block.get("type") == "data_table" and total > limits.DATA_TABLE_CHARACTERS:
+            total -= cell_characters(block)
+            continue
+        kept.append(block)
+    return kept[::-1]
+
+
+def without_data_tables(blocks: list[dict]) -> list[dict]:
+    """`blocks` for where Slack refuses the data_table block (an older client or workspace): a
+    data table becomes a table block where the message has none yet, else is left out (the
+    message already shows its summary table). Fitted again, so the limits still hold."""
+    has_table = any(b.get("type") == "table" for b in blocks)
+    out = []
+    for block in blocks:
+        if block.get("type") != "data_table":
+            out.append(block)
+        elif not has_table:
+            out.append(table_of(block))
+            has_table = True
+    return fit(out)
+
+
+def has_data_table(blocks: list[dict]) -> bool:
+    return any(b.get("type") == "data_table" for b in blocks)
 
 
 def message(text: str, blocks: list[dict]) -> Message:

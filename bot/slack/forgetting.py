@@ -18,14 +18,14 @@ async def forget_channel(
     post: Posting,
     where: Where,
 ) -> None:
-    """`/aicost forget`: everything stored for the channel deleted (its queued jobs, what people
-    wrote, included), and the person told."""
+    """`/aicost forget` (or "forget" in the app's DM): everything stored for the channel deleted
+    (its queued jobs, what people wrote, included), and the person told."""
     try:
         deleted = await store.forget(where.team, where.channel)
         deleted += await forget_jobs(where.team, where.channel)
     except StoreUnavailable:
         metrics.redis_errors.inc()
-        await post.respond(
+        await post.reply(
             where,
             error_message(
                 "I couldn't reach my storage to forget this channel; nothing was deleted. "
@@ -33,7 +33,7 @@ async def forget_channel(
             ),
         )
         return
-    await post.respond(
+    await post.reply(
         where,
         info_message(
             "Forgotten: I deleted everything I stored for this channel "

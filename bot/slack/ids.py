@@ -22,6 +22,11 @@ class Action(StrEnum):
 FEEDBACK_ACTION = "aicost_feedback"
 
 
+# The shareable page's link under an estimate, and its "Revoke link" button (value: the page ID).
+PAGE_LINK_BLOCK = "aicost_page_link"
+REVOKE_LINK_ACTION = "aicost_revoke_link"
+
+
 class Verdict(StrEnum):
     useful = "useful"
     not_useful = "not_useful"

@@ -45,6 +45,8 @@ BOT_SCOPES = (
     "im:write",  # conversations.open: an estimate started from Home goes to the app's DM
     "im:history",  # message.im: messages to the app in its Messages tab
     "assistant:write",  # the Messages tab: suggested prompts, a thread's loading status
+    "links:read",  # link_shared: an estimate's page link pasted into a message
+    "links:write",  # chat.unfurl: that link shown as a Work Object card
 )
 STATE_EXPIRY_SECONDS = 600  # an "Add to Slack" click must come back within ten minutes
 # "Add to Slack" clicks waiting to come back; anyone can click, so past this the oldest go.

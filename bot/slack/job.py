@@ -66,3 +66,9 @@ class Job:
 
 
 ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)
+
+
+class JobDeferred(Exception):
+    """A job that cannot start now for a reason that passes (its workspace's token could not be
+    looked up: the installation database is down). Raised before anything is posted; a queued
+    job is left unacknowledged, and the idle claim delivers it again (bot/slack/job_queue.py)."""

@@ -25,7 +25,7 @@ from typing import Any
 
 from redis.exceptions import RedisClusterException, RedisError, ResponseError
 
-from bot.slack.job import Job
+from bot.slack.job import Job, JobDeferred
 from bot.slack.job_acks import Acks
 from bot.slack.job_recording import Recorder, Recording
 from bot.slack.job_stream import (
@@ -142,14 +142,15 @@ class JobQueue:
         once_seconds: int = 600,
         charge: list[tuple[str, int]] | None = None,
         per_seconds: float = 60.0,
+        wait: float = ENQUEUE_TIMEOUT_SECONDS,
     ) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). True too
         for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
         recorded (stray channel talk never enters the stream). With
         `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
-        when it has not answered in ENQUEUE_TIMEOUT_SECONDS, ValueError for IDs that are not
-        Slack's (nothing can be keyed by them)."""
+        when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
+        that are not Slack's (nothing can be keyed by them)."""
         stream = self.streams[partition_of(slack_id(job.team_id, "team"), len(self.streams))]
         now = time.time()
         # IDs that are not Slack's: ValueError here, before anything is sent.
@@ -161,7 +162,7 @@ class JobQueue:
         give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         recording = self._recorder.record(rec)
         try:
-            async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
+            async with asyncio.timeout(min(wait, ENQUEUE_TIMEOUT_SECONDS)):
                 # Shielded: the answer may still come, and it decides what happens to the job.
                 entry = await asyncio.shield(recording)
         except TimeoutError:
@@ -358,7 +359,17 @@ class JobQueue:
             ledger = StepLedger(
                 self.redis, ledger_key(stream, job), job, deliveries, self.failover_seconds
             )
-            await self.run(job, ledger)  # errors are handled (and the user told) inside
+            try:
+                await self.run(job, ledger)  # errors are handled (and the user told) inside
+            except JobDeferred as exc:
+                # Not acknowledged: the idle claim delivers it again, and past the last
+                # delivery it is dead-lettered and the person told (docs/reliability.md).
+                self.metrics.jobs.labels(event="deferred").inc()
+                log.warning(
+                    "job %s (%s) waits, delivery %d of %d: %s",
+                    entry_id, job.kind, deliveries, self.max_deliveries, exc,
+                )  # fmt: skip
+                return
             self.acks.soon(stream, entry_id, ledger.key)
         finally:
             self._running.pop((stream, entry_id), None)

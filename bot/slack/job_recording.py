@@ -27,6 +27,7 @@ from typing import Any
 from redis.asyncio.sentinel import MasterNotFoundError
 from redis.exceptions import RedisError
 
+from bot.slack.direct_message import is_direct
 from bot.slack.job import Job
 from bot.slack.job_stream import (
     ENQUEUE,
@@ -83,8 +84,9 @@ class Recording:
         self.charge, self.per_seconds, self.now, self.deadline = charge, per_seconds, now, deadline
         # In a Slack Connect channel the thread's conversation may be kept under the other
         # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
-        # so the owner check by this team's keys would drop a reply the bot owes.
-        owned_here = job.kind == "thread_reply" and not job.shared
+        # so the owner check by this team's keys would drop a reply the bot owes. In the app's
+        # DM every thread is answered (a new chat's first message starts its estimate).
+        owned_here = job.kind == "thread_reply" and not job.shared and not is_direct(job.channel)
         self.owners = [owner_key(job)] if owned_here else []
         self.claims = [queue_claim_key(stream, once)] if once else []
         self.buckets = [bucket_key(key) for key, _ in charge]

@@ -26,6 +26,14 @@ PLAIN_TEXT_INPUT = 3000  # max_length of a plain_text_input
 TABLE_ROWS = 100  # table block: rows, the header row included
 TABLE_COLUMNS = 20  # table block: cells per row, and column_settings entries
 TABLES_PER_MESSAGE = 1  # Slack accepts one table block per message
+# data_table block (docs.slack.dev/reference/block-kit/blocks/data-table-block, checked
+# 2026-12-07): a header row and 1 to 100 rows, 1 to 20 columns, every row as long; the text of
+# all its cells at most 10,000 characters (a draft of the page says: of all tables in a message,
+# so the renderer keeps a message's tables within that together); 1 to 100 rows a page.
+DATA_TABLE_ROWS = 101  # the header row included
+DATA_TABLE_COLUMNS = 20
+DATA_TABLE_CHARACTERS = 10_000
+DATA_TABLE_PAGE_SIZE = 100
 CHARTS_OWED = 4  # charts queued on the chart worker before new ones are skipped (~1 s of drawing)
 CHART_SECONDS = 30.0  # a chart not drawn by then (a stuck or starved worker) is skipped
 UPLOAD_SECONDS = 30.0  # a file upload (three calls) Slack has not finished by then is given up

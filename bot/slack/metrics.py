@@ -41,8 +41,9 @@ class Metrics:
         )
 
         # The durable queue (bot/slack/job_queue.py). Events: enqueued, claimed (taken over from a
-        # replica that stopped answering), dead (dead-lettered), run_locally (Redis unreachable),
-        # step_skipped (a step an earlier delivery had posted).
+        # replica that stopped answering), dead (dead-lettered), deferred (left pending: its token
+        # could not be looked up), run_locally (Redis unreachable), step_skipped (a step an
+        # earlier delivery had posted).
         self.jobs = Counter(
             "aicost_jobs", "Queued jobs, by event", ["event"], registry=self.registry
         )

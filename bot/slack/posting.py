@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.button_value import button_value
+from bot.slack.fitting import has_data_table, without_data_tables
 from bot.slack.job import Job
 from bot.slack.message import Message
 from bot.slack.messages.buttons import with_button_value
@@ -88,7 +89,7 @@ class Posting:
         its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
         ledger = self.ledger
         if ledger is None:
-            return await _posted(self.client, message, channel, thread_ts)
+            return await _posted(self.client, message, channel, thread_ts, None, self.metrics)
         step = ledger.next_step()
         try:
             earlier = await ledger.posted_earlier(self.client, channel, thread_ts, step)
@@ -98,9 +99,19 @@ class Posting:
         if earlier is not None:
             self.metrics.jobs.labels(event="step_skipped").inc()
             return earlier
-        ts = await _posted(self.client, message, channel, thread_ts, ledger.metadata(step))
+        ts = await _posted(
+            self.client, message, channel, thread_ts, ledger.metadata(step), self.metrics
+        )
         ledger.done(step, ts)
         return ts
+
+    async def reply(self, where: Where, message: Message) -> None:
+        """An answer to the person who asked: privately through the response_url where Slack
+        gave one (a command), else in `where`'s thread (a message in the app's DM has none)."""
+        if where.response_url:
+            await self.respond(where, message)
+        else:
+            await self.in_thread(where, message)
 
     async def respond(self, where: Where, message: Message) -> None:
         """A private reply through the response_url (see `respond`)."""
@@ -140,6 +151,13 @@ async def respond(
             response_type="ephemeral",
             replace_original=False,
         )
+        if _refused_tables(response.status_code == 400 and response.body, message, metrics):
+            response = await webhook.send(
+                text=message.text,
+                blocks=without_data_tables(message.blocks),
+                response_type="ephemeral",
+                replace_original=False,
+            )
         failure = None if response.status_code == 200 else f"HTTP {response.status_code}"
     except (aiohttp.ClientError, TimeoutError) as exc:
         failure = type(exc).__name__
@@ -157,9 +175,19 @@ async def _ephemeral(client: AsyncWebClient | None, where: Where, message: Messa
     if client is None or not where.channel or not where.user:
         return "failed"
     try:
-        await client.chat_postEphemeral(
-            channel=where.channel, user=where.user, text=message.text, blocks=message.blocks
-        )
+        try:
+            await client.chat_postEphemeral(
+                channel=where.channel, user=where.user, text=message.text, blocks=message.blocks
+            )
+        except SlackApiError as exc:
+            if not _refused_tables(exc.response.get("error"), message, None):
+                raise
+            await client.chat_postEphemeral(
+                channel=where.channel,
+                user=where.user,
+                text=message.text,
+                blocks=without_data_tables(message.blocks),
+            )
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
         log.warning("the ephemeral fallback in %s failed too: %s", where.channel, slack_error(exc))
         return "failed"
@@ -173,17 +201,51 @@ async def _posted(
     channel: str,
     thread_ts: str | None,
     metadata: dict[str, Any] | None = None,
+    metrics: Metrics | None = None,
 ) -> str:
-    """chat.postMessage (by the short road, web_session.post_message); the message's ts."""
-    response = await post_message(
-        client,
-        channel=channel,
-        thread_ts=thread_ts,
-        text=message.text,
-        blocks=blocks_to_send(client, message),
-        metadata=metadata,
-    )
+    """chat.postMessage (by the short road, web_session.post_message); the message's ts. Where
+    Slack refuses its data tables, posted once more with table blocks in their place."""
+    args = {"channel": channel, "thread_ts": thread_ts, "text": message.text, "metadata": metadata}
+    try:
+        response = await post_message(client, blocks=blocks_to_send(client, message), **args)
+    except SlackApiError as exc:
+        if not _refused_tables(exc.response.get("error"), message, metrics):
+            raise
+        response = await post_message(client, blocks=without_data_tables(message.blocks), **args)
     return str(response["ts"])
+
+
+async def posted_to(client: AsyncWebClient, message: Message, channel: str) -> tuple[str, str]:
+    """chat.postMessage where the channel is a person (their DM with the app): the DM's id and
+    the message's ts, which Slack's answer names (with a data table's fallback, as `_posted`)."""
+    try:
+        response = await client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks
+        )
+    except SlackApiError as exc:
+        if not _refused_tables(exc.response.get("error"), message, None):
+            raise
+        response = await client.chat_postMessage(
+            channel=channel, text=message.text, blocks=without_data_tables(message.blocks)
+        )
+    return str(response.get("channel") or ""), str(response.get("ts") or "")
+
+
+def _refused_tables(error: object, message: Message, metrics: Metrics | None) -> bool:
+    """True when Slack refused `message`'s blocks (`error`: its error code, or a response_url's
+    answer) and they hold a data table: the one block an older Slack may not know. Then the
+    message goes again without it (fitting.without_data_tables), never lost."""
+    if not isinstance(error, str) or "invalid_blocks" not in error:
+        return False
+    encoded = message.encoded
+    if encoded is not None and b'"type":"data_table"' not in encoded:
+        return False
+    if not has_data_table(message.blocks):
+        return False
+    log.info("Slack refused a data table; sending the message with a table block instead")
+    if metrics is not None:
+        metrics.errors.labels(kind="data_table_refused").inc()
+    return True
 
 
 def stamped(message: Message, where: Where) -> Message:

@@ -18,8 +18,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.acknowledgement import RECEIVED_AT, late_acknowledgement
 from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
+from bot.slack.page_routes import add_page_routes
 from bot.slack.signature import signed_by_slack
 from bot.slack.web_session import web_api_session
 from estimator import (
@@ -155,6 +157,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     async def slack_events(request: web.Request) -> web.Response:
         if not bot.conversations.accepting:
             return web.Response(status=503, text="shutting down")
+        received = time.monotonic()
         body = await request.read()
         if _is_ssl_check(body):
             # Slack checks the certificate with a POST of ssl_check=1 and expects a 200.
@@ -169,6 +172,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
                 body=body.decode("utf-8"),
                 query=request.query_string,
                 headers=dict(request.headers),  # type: ignore[arg-type]
+                context={RECEIVED_AT: received},
             )
         except (ValueError, TypeError, AttributeError) as exc:
             bot.metrics.errors.labels(kind="bad_request").inc()
@@ -176,6 +180,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
             return web.json_response({"error": "malformed request"}, status=400)
         try:
             bolt_response = await bot.app.async_dispatch(bolt_request)
+            bolt_response = await late_acknowledgement(bolt_request, bolt_response)
         except Exception as exc:  # a payload shape Bolt could not handle: never a 5xx
             bot.metrics.errors.labels(kind="bad_request").inc()
             log.warning("could not dispatch a Slack request: %s", type(exc).__name__)
@@ -227,6 +232,7 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts)
     return app
 
 

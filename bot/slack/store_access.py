@@ -7,6 +7,7 @@ claims fall back to this process's memory.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -24,6 +25,10 @@ from estimator import (
 log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembered for ten
+# Pauses before a slow conversation save is made again: past the last, the answer says that
+# follow-ups are unavailable. With Redis hung that takes about 2 s (each try gives up after the
+# store's save timeout); a follow-up's answer waits for it, an estimate's tips do not.
+SAVE_RETRY_SECONDS = (0.2, 0.5)
 
 
 class StoreAccess:
@@ -71,16 +76,26 @@ class StoreAccess:
         return None if overrides.is_default() else overrides
 
     async def save(self, write: Callable[[], Awaitable[None]]) -> bool:
-        try:
-            await write()
-            return True
-        except StoreUnavailable:
-            self.metrics.redis_errors.inc()
-            log.warning("state store unavailable; this conversation will not be remembered")
-            return False
-        except ValueError:
-            log.warning("unexpected Slack IDs; this conversation will not be remembered")
-            return False
+        """Whether `write` (a conversation save, which may be made twice) was kept. One Redis
+        was too slow for may have been made or not: it is made again, up to
+        len(SAVE_RETRY_SECONDS) times, so a thread stays answerable through a slow moment (a
+        thread reply is queued only while its conversation is kept). A refusal is final."""
+        pauses = iter(SAVE_RETRY_SECONDS)
+        while True:
+            try:
+                await write()
+                return True
+            except StoreUnavailable as exc:
+                self.metrics.redis_errors.inc()
+                pause = next(pauses, None) if exc.slow else None
+                if pause is None:
+                    log.warning("state store unavailable; this conversation will not be remembered")
+                    return False
+                log.info("a conversation save was too slow; saved again in %.1f s", pause)
+                await asyncio.sleep(pause)
+            except ValueError:
+                log.warning("unexpected Slack IDs; this conversation will not be remembered")
+                return False
 
     async def first_time(self, key: str, ttl_seconds: int = DUPLICATE_WINDOW_SECONDS) -> bool:
         """True the first time `key` is seen (across processes through Redis)."""

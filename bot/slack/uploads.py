@@ -115,9 +115,12 @@ class Uploads:
             )
             await post.in_thread(where, message)
 
-    async def for_latest(self, post: Posting, where: Where, kind: ReplyKind) -> None:
+    async def for_latest(
+        self, post: Posting, where: Where, kind: ReplyKind, here: Where | None = None
+    ) -> None:
         """`/aicost chart` or `/aicost export`: for the channel's latest estimate, in its thread
-        (a slash command carries no thread, so the newest estimate is the one meant)."""
+        (a slash command carries no thread, so the newest estimate is the one meant), or in
+        `here`'s (the thread of the words that asked, in the app's DM)."""
         try:
             entries = await self.stored.store.estimates(where.team, where.channel)
         except (StoreUnavailable, ValueError):
@@ -129,15 +132,15 @@ class Uploads:
                 lambda: self.stored.store.load_thread(where.team, where.channel, ts)
             )
         if state is None or state.scenario is None:
-            await post.respond(
-                where,
+            await post.reply(
+                here or where,
                 info_message(
                     "There is no estimate in this channel to draw or export yet. Start one with "
                     "/aicost 10000 users startup, then use its Chart or Export button."
                 ),
             )
             return
-        thread = replace(where, thread_ts=ts)
+        thread = here or replace(where, thread_ts=ts)
         if kind is ReplyKind.chart:
             await self.post_chart(post, thread, state.scenario, asked=True)
         else:

@@ -50,7 +50,9 @@ T = TypeVar("T")
 
 HEADER = struct.Struct("!I")
 # The functions of bot/slack/answers.py a worker runs; nothing else can be asked of it.
-CALLS = frozenset({"request", "from_form", "follow_up", "button", "export", "warm_up"})
+CALLS = frozenset(
+    {"request", "from_form", "follow_up", "button", "export", "page", "headline", "warm_up"}
+)
 # What each pool's workers may run: its module and the functions of it.
 POOLS = {
     "bot.slack.answers": CALLS,

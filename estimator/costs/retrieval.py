@@ -11,6 +11,7 @@ database per GB-month and per read, object storage per GB-month and per query, R
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator.facts import Range
 from estimator.lines import Cadence, Category, LineItem
@@ -55,12 +56,18 @@ class Corpus:
 
 
 def corpus(s: Scenario, prices: PriceBook) -> Corpus:
+    """The scenario's corpus (shared: read, never changed)."""
+    return _corpus(s.corpus_documents, prices)
+
+
+@lru_cache(maxsize=256)  # read about twenty times an estimate, by the app tier and storage
+def _corpus(documents: int, prices: PriceBook) -> Corpus:
     chunks = prices.figure("retrieval.chunks_per_document")
     metadata = prices.figure("retrieval.metadata_kb")
     embedding = prices.figure("storage.embedding_kb")
     overhead = prices.figure("storage.vector_index_overhead")
-    low = s.corpus_documents * chunks.low
-    high = s.corpus_documents * chunks.high
+    low = documents * chunks.low
+    high = documents * chunks.high
     return Corpus(
         vectors_low=low,
         vectors_high=high,

@@ -10,6 +10,7 @@ loaded factor (payroll taxes, benefits, equipment).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from estimator.costs import on_call
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
@@ -47,7 +48,11 @@ _HEADCOUNT = {stage: f"headcount.{stage.value}" for stage in Stage}
 
 
 def _role_fte(
-    s: Scenario, role: str, log_users: float, tables: tuple[dict, dict, dict, dict]
+    role: str,
+    log_users: float,
+    frameworks: int,
+    regions: int,
+    tables: tuple[dict, dict, dict, dict],
 ) -> float:
     """Full-time equivalents of one role for this scenario (`log_users` = log10 of its MAU;
     `tables`: the stage's headcount, growth per tenfold, onset users and scope)."""
@@ -60,10 +65,33 @@ def _role_fte(
     else:
         fte = growth * max(0.0, log_users - math.log10(onset_users[role]))
     if role == "security_engineer":
-        fte += scope["security_per_framework"] * len(s.compliance)
+        fte += scope["security_per_framework"] * frameworks
     elif role == "site_reliability_engineer":
-        fte += scope["sre_per_extra_region"] * (s.regions - 1)
+        fte += scope["sre_per_extra_region"] * (regions - 1)
     return fte
+
+
+def growing(s: Scenario, prices: PriceBook) -> tuple[bool, ...]:
+    """Which branch of `_role_fte` each role is on at the scenario's users: True where it grows
+    with log10(users), False where it sits at its floor (or has not started). Within a range of
+    users on the same branches, every role's FTE is a + b x log10(users); the break-even's
+    search reads this (estimator/breakeven.py)."""
+    log_users = math.log10(s.users)
+    bases, per_tenfold, onset_users, scope = (
+        prices.entry(_HEADCOUNT[s.stage]),
+        prices.entry("headcount_growth.per_tenfold"),
+        prices.entry("headcount_growth.onset_users"),
+        prices.entry("headcount_growth.scope"),
+    )
+    branches = []
+    for role in ROLES:
+        base, growth = bases[role], per_tenfold[role]
+        if base > 0:
+            tenfolds = log_users - math.log10(bases["reference_users"])
+            branches.append(base + growth * tenfolds > base * scope["floor_share"])
+        else:
+            branches.append(log_users > math.log10(onset_users[role]))
+    return tuple(branches)
 
 
 def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
@@ -94,11 +122,27 @@ def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
 
 def headcount(s: Scenario, prices: PriceBook) -> dict[str, float]:
     """FTE per role that production needs (roles at zero are left out)."""
+    # Read by the app tier's paging seats and by the team's lines: worked out once for both.
+    return dict(
+        _headcount(
+            s.stage, s.users, s.hosting is Hosting.self_hosted, len(s.compliance), s.regions, prices
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _headcount(
+    stage: Stage,
+    users: int,
+    self_hosted: bool,
+    frameworks: int,
+    regions: int,
+    prices: PriceBook,
+) -> dict[str, float]:
     people = {}
-    log_users = math.log10(s.users)
-    self_hosted = s.hosting is Hosting.self_hosted
+    log_users = math.log10(users)
     tables = (
-        prices.entry(_HEADCOUNT[s.stage]),
+        prices.entry(_HEADCOUNT[stage]),
         prices.entry("headcount_growth.per_tenfold"),
         prices.entry("headcount_growth.onset_users"),
         prices.entry("headcount_growth.scope"),
@@ -106,7 +150,7 @@ def headcount(s: Scenario, prices: PriceBook) -> dict[str, float]:
     for role in ROLES:
         if role == "mlops_engineer" and not self_hosted:
             continue
-        fte = _role_fte(s, role, log_users, tables)
+        fte = _role_fte(role, log_users, frameworks, regions, tables)
         if fte > 0:
             people[role] = fte
     return people

@@ -435,7 +435,7 @@ PHRASINGS: list[tuple[str, dict]] = [
     # --- break-even questions
     (
         "when does self-hosting pay off for 100k users claude-sonnet-4-5?",
-        {"breakeven": ("llama3.1-8b", "claude-sonnet-4-5")},
+        {"breakeven": ("deepseek-chat", "claude-sonnet-4-5")},
     ),
     (
         "when does self-hosting llama 70b pay off for 100k users claude-sonnet-4-5?",
@@ -443,13 +443,16 @@ PHRASINGS: list[tuple[str, dict]] = [
     ),
     (
         "self-hosting on a100 pay off for 100k users gpt-4o",
-        {"breakeven": ("llama3.1-8b", "gpt-4o")},
+        {"breakeven": ("qwen/qwen3-235b-a22b", "gpt-4o")},
     ),
     (
         "when does self hosting break even vs gpt-4o-mini",
-        {"breakeven": ("llama3.1-8b", "gpt-4o-mini")},
+        {"breakeven": ("mistral-small-3.2-24b-instruct", "gpt-4o-mini")},
     ),
-    ("at what scale does self-hosting pay off?", {"breakeven": ("llama3.1-8b", "gpt-4o-mini")}),
+    (
+        "at what scale does self-hosting pay off?",
+        {"breakeven": ("mistral-small-3.2-24b-instruct", "gpt-4o-mini")},
+    ),
     (
         "when does self-hosted llama 3.1 8b break even",
         {"breakeven": ("llama3.1-8b", "gpt-4o-mini")},
@@ -460,7 +463,7 @@ PHRASINGS: list[tuple[str, dict]] = [
     ),
     (
         "how many users until self-hosting pays off with claude haiku 4.5",
-        {"breakeven": ("llama3.1-8b", "claude-haiku-4-5")},
+        {"breakeven": ("gpt-oss-120b", "claude-haiku-4-5")},
     ),
     (
         "breakeven for self-hosted gpt-oss-120b vs gpt-5-mini",
@@ -468,7 +471,7 @@ PHRASINGS: list[tuple[str, dict]] = [
     ),
     (
         "does self-hosting pay off for 1m users gemini 2.5 flash?",
-        {"breakeven": ("llama3.1-8b", "gemini-2.5-flash")},
+        {"breakeven": ("gpt-oss-120b", "gemini-2.5-flash")},
     ),
     (
         "when does it pay off to self-host mixtral 8x7b instead of gpt-4o",

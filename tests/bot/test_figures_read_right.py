@@ -22,7 +22,7 @@ def run(*args: str) -> str:
 
 
 def test_json_break_even_first_year_difference_runs_low_to_high():
-    question = "when does self-hosting pay off for 100k users claude-sonnet-4-5"
+    question = "when does self-hosting pay off for 200k users claude-sonnet-4-5"
     data = json.loads(run("--json", question))
     difference = data["first_year_difference"]
     assert difference["low"] <= difference["high"]

@@ -115,7 +115,10 @@ def test_production_uses_a_managed_redis_and_ends_tls_at_the_ingress():
     ingress = objects("production", "Ingress")["aicost"]["spec"]
     assert ingress["tls"][0]["secretName"]
     paths = [p["path"] for rule in ingress["rules"] for p in rule["http"]["paths"]]
-    assert paths == ["/slack/events"]  # /metrics and the probes stay inside the cluster
+    # Slack's requests and the shareable estimate pages; /metrics and the probes stay inside.
+    assert paths == ["/slack/events", "/e/"]
+    config = objects("production", "ConfigMap")["aicost-config"]["data"]
+    assert config["PUBLIC_URL"] == f"https://{ingress['rules'][0]['host']}"
 
 
 def test_dev_overlay_runs_its_own_redis_with_aof_reached_by_the_bot():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.agent_messages import SUGGESTED_PROMPTS
+from bot.slack.agent_messages import CHART_STATUS, SUGGESTED_PROMPTS
 from bot.slack.ids import Action
 from tests.support.home_payloads import app_home_opened_body
 from tests.support.reading import posts, text_of, tips_for
@@ -58,10 +58,16 @@ async def test_a_message_in_the_dm_gets_an_estimate_thread_with_tips_chart_and_f
     assert list(estimate_buttons(estimate["blocks"])) == [a.value for a in Action]
     # The chart, with a loading status in the thread while it is drawn.
     await slack.wait_for_files(dm, ts, timeout=30.0)  # a nice-10 worker on a busy machine
-    (status_call,) = [
-        c for c in slack.calls_to("assistant.threads.setStatus") if c.args["thread_ts"] == ts
-    ]
-    assert status_call.ok and status_call.args["channel_id"] == dm
+    status_calls = await slack.wait_for(
+        lambda c: c.method == "assistant.threads.setStatus" and c.args["thread_ts"] == ts, count=2
+    )
+    # Shown while drawing (set before the upload began), cleared once the chart is up.
+    assert [c.args["status"] for c in status_calls] == [CHART_STATUS, ""]
+    assert all(c.ok and c.args["channel_id"] == dm for c in status_calls)
+    calls = slack.calls
+    upload = [i for i, c in enumerate(calls) if c.method == "files.getUploadURLExternal"][-1]
+    done = [i for i, c in enumerate(calls) if c.method == "files.completeUploadExternal"][-1]
+    assert calls.index(status_calls[0]) < upload and calls.index(status_calls[1]) > done
     # A reply in the thread is a follow-up.
     before = len(posts(slack, dm, ts))
     reply = dm_message("what if 50k users?", dm, team, thread_ts=ts)

@@ -219,13 +219,16 @@ async def test_compare_posts_a_table_and_its_chart_in_the_thread(slack, bot, tea
         lambda c: c.method == "chat.postMessage" and c.args.get("channel") == channel and c.ok
     )
     blocks = posted.args["blocks"]
-    (table,) = [b for b in blocks if b["type"] == "table"]
+    (table,) = [b for b in blocks if b["type"] == "data_table"]  # one sortable row an option
     header, *rows = [[cell["text"] for cell in row] for row in table["rows"]]
-    assert header[1:4] == ["gpt-4o-mini ✓ cheapest", "claude-haiku-4-5", "self-hosted l4"] or (
-        len(header) == 4 and sum("cheapest" in h for h in header) == 1
-    )
-    labels = [row[0] for row in rows]
-    assert labels[:4] == ["Monthly run-rate", "One-time", "First year", "Cost per user / month"]
+    names = [row[0] for row in rows]
+    assert [n.removesuffix(" ✓ cheapest") for n in names] == [
+        "gpt-4o-mini",
+        "claude-haiku-4-5",
+        "self-hosted l4",
+    ]
+    assert sum("cheapest" in n for n in names) == 1
+    assert header[1:5] == ["Monthly run-rate", "One-time", "First year", "Cost per user / month"]
     assert "Cheapest first year" in posted.args["text"]  # the plain-text fallback
     comparison = compare(compare_options(text))
     ts = posted.response["ts"]
@@ -303,8 +306,8 @@ async def test_compare_in_a_thread_compares_on_its_scenario_with_the_chart_after
         lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
         count=before + 1,
     )
-    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
-    assert len(table["rows"][0]) == 3  # a label column and one per option
+    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "data_table"]
+    assert len(table["rows"]) == 3  # the header row and one per option
     _, chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
     options = compare_options(text, first_scenario("50k users midsize"))
     assert chart.content == comparison_chart_png(compare(options))

@@ -11,6 +11,8 @@ test needs it), real bot processes, the fake Slack.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,6 +28,7 @@ from bot.slack.job_queue import (
     EnqueueUndecided,
     JobQueue,
 )
+from bot.slack.messages.replies import BUSY
 from bot.slack.metrics import Metrics
 from bot.slack.store.keys import bucket_key, claim_key
 from bot.slack.store.protocols import StoreUnavailable
@@ -137,5 +140,49 @@ async def test_a_command_recorded_late_gets_one_estimate_not_two(server, raw) ->
             estimates = [c for c in shown if "thread_ts" not in c.args]
             assert len(estimates) == 1, [c.args.get("text") for c in shown]
             assert len(shown) == 1 + tips_for(STANDARD)
+        finally:
+            assert await bot.stop() == 0, bot.logs()
+
+
+async def test_a_command_acknowledged_late_under_load_gets_its_acknowledgement_not_a_404(
+    server,
+) -> None:
+    """Redis slow and the bot's process held up (as on a machine at load 12) past the 3 s Bolt
+    waits for a listener: Bolt answered 404 ("unhandled request") though the job was taken. The
+    person gets what the listener decided: taken (and answered once) or told the bot is busy."""
+    async with FakeSlack(validate=False) as slack:
+        bot = await BotProcess(slack.base_url, server.url).start()
+        try:
+            team = new_team()
+            status, _, _ = await bot.post(slash_command_body(STANDARD, team_id=team,
+                                                             channel_id=channel_id()))  # fmt: skip
+            assert status == 200
+            await slack.wait_for("chat.postMessage", count=1 + tips_for(STANDARD), timeout=15)
+            channel = channel_id()
+            server.freeze()  # the command's recording waits on Redis
+            try:
+                sent = asyncio.create_task(
+                    bot.post(slash_command_body(STANDARD, team_id=team, channel_id=channel))
+                )
+                await asyncio.sleep(0.2)  # the listener is waiting for Redis
+                os.kill(bot.process.pid, signal.SIGSTOP)  # descheduled, as under heavy load
+                await asyncio.sleep(3.5)
+                os.kill(bot.process.pid, signal.SIGCONT)
+                status, body, _ = await sent
+            finally:
+                server.thaw()
+            assert status == 200, (status, body, bot.logs())
+            if BUSY in body:  # not taken: nothing may follow
+                await asyncio.sleep(3)
+                assert posts(slack, channel) == []
+                return
+            assert body == "", body
+            deadline = time.monotonic() + 20
+            while len(posts(slack, channel)) < 1 + tips_for(STANDARD):
+                assert time.monotonic() < deadline, (slack.summary(), bot.logs())
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(2.0)  # long enough for a second answer to show
+            estimates = [c for c in posts(slack, channel) if "thread_ts" not in c.args]
+            assert len(estimates) == 1, [c.args.get("text") for c in posts(slack, channel)]
         finally:
             assert await bot.stop() == 0, bot.logs()

@@ -37,7 +37,7 @@ def test_self_hosting_is_dearer_just_below_and_cheaper_at_the_break_even():
 def test_first_year_difference_is_at_the_scenarios_scale():
     from estimator.estimate import estimate
 
-    s = first_scenario("100k users claude-sonnet-4-5")
+    s = first_scenario("300k users claude-sonnet-4-5")  # above its like-with-like break-even
     b = break_even(s)
     self_hosted, api = pair(s)
     ours, theirs = estimate(self_hosted).totals.first_year, estimate(api).totals.first_year

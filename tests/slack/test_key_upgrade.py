@@ -31,6 +31,11 @@ def test_every_old_key_has_its_new_name() -> None:
 def test_new_and_foreign_keys_are_left_alone() -> None:
     for key in ("aicost:{T1}:settings", "aicost:{jobs:0}", "other:T1:settings", "aicost:T1"):
         assert new_name(key) is None
+    # A shareable page's pointer keeps its name; its record and the index move with the rest.
+    page = "A" * 22
+    assert new_name(f"aicost:page:{page}") is None
+    assert new_name(f"aicost:T1:page:{page}") == f"aicost:{{T1}}:page:{page}"
+    assert new_name("aicost:T1:pages") == "aicost:{T1}:pages"
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ def test_the_messages_tab_is_an_agent_with_the_prompts_the_bot_sets(manifest: di
     assert len(SUGGESTED_PROMPTS) <= 4
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert {"assistant:write", "im:history"} <= set(scopes)
-    assert "message.im" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "message.im" in events
+    # A new chat gets its prompts; the channel beside it changing is acknowledged.
+    assert {"assistant_thread_started", "assistant_thread_context_changed"} <= set(events)
 
 
 def test_org_wide_installs_are_allowed(manifest: dict) -> None:

@@ -193,8 +193,9 @@ async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
 
 
 async def test_unreadable_stored_value_is_treated_as_absent(store: Store, team: str) -> None:
-    await _write_raw(store, f"aicost:{team}:{CHANNEL}:latest", '{"scenario": {"users": "lots"}}')
-    await _write_raw(store, f"aicost:{team}:{CHANNEL}:thread:{THREAD}", "not json")
+    prefix = f"aicost:{{{team}}}:{CHANNEL}"
+    await _write_raw(store, f"{prefix}:latest", '{"scenario": {"users": "lots"}}')
+    await _write_raw(store, f"{prefix}:thread:{THREAD}", "not json")
 
     assert await store.load_latest(team, CHANNEL) is None
     assert await store.load_thread(team, CHANNEL, THREAD) is None

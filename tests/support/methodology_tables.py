@@ -82,6 +82,94 @@ def usage_ranges() -> str:
     return "\n".join(rows) + "\n"
 
 
+def sensitivity_ranges() -> str:
+    f = facts.bundled_figure
+    hit, per_user, corpus = (
+        f("usage_range.cache_hit_rate"),
+        f("usage_range.records_per_user"),
+        f("usage_range.corpus_factor"),
+    )
+    record, rate, loaded = (
+        f("storage.record_kb"),
+        f("support.contact_rate"),
+        f("team.loaded_cost_factor"),
+    )
+    ml = f("salary.ml_engineer")
+    share = f("sensitivity.material_share").low
+    rows = [
+        "| assumption (when not given) | swung over | source | lines priced again |",
+        "|---|---|---|---|",
+        "| usage (daily share, requests, tokens in and out) | `[usage_range.*]` above | "
+        "see above | app tier, regions, inference, transcripts |",
+        "| reasoning tokens (models that reason) | their effort's range, "
+        "`[reasoning.per_request.*]` | `openai_reasoning` | the same |",
+        f"| response cache hit rate | {hit.low:.0%}-{hit.high:.0%} | `{hit.source}` | the same |",
+        f"| stored records (derived from users) | {per_user.low:g}-{per_user.high:g} per user | "
+        f"`{per_user.source}` | database, disk, regions' replicas, cyber cover |",
+        f"| retrieval corpus | {corpus.low:g}-{corpus.high:g}x the stage's default | "
+        f"`{corpus.source}` | vector search, database instance, regions |",
+        f"| size of a stored record | {record.low:g}-{record.high:g} KB "
+        f"(`storage.record_kb`) | `{record.source}` | disk and backups |",
+        f"| support contact rate | {rate.low:.1%}-{rate.high:.1%} of users a month "
+        f"(`support.contact_rate`) | `{rate.source}` | support |",
+        f"| salaries, fully loaded | every `salary.*` and `team.loaded_cost_factor` at its low, "
+        f"then its high (ML engineer {_money(ml.low * loaded.low)}-"
+        f"{_money(ml.high * loaded.high)[1:]}) | `{ml.source}`, `{loaded.source}` | team and "
+        "on-call cover |",
+        "| GPU hourly price (self-hosted) | `gpu.<type>.hourly_low`-`hourly_high` | "
+        "`gpu_cloud` and the GPU's own | GPU lines, staging |",
+        "",
+        f"Listed when the swing reaches {share:.0%} of the first year's midpoint "
+        "(`sensitivity.material_share`).",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+_API_EXAMPLES = (
+    "gpt-4o-mini",
+    "gpt-4.1-nano",
+    "gpt-5-nano",
+    "gemini-2.5-flash-lite",
+    "claude-haiku-4-5",
+    "gpt-5-mini",
+    "o4-mini",
+    "gemini-2.5-flash",
+    "claude-sonnet-4-5",
+    "claude-opus-4-5",
+    "gpt-4o",
+    "gpt-4.1",
+    "gpt-5",
+    "gemini-2.5-pro",
+)
+
+
+def comparable_pairs() -> str:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("estimator").joinpath("data/open_models.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    names = {m["key"]: m["name"] for m in data["model"]}
+    rows = [
+        "| class | API models (by vendor tier, e.g.) | open models (by evidence) | "
+        "compared by default (source) |",
+        "|---|---|---|---|",
+    ]
+    from estimator.savings import capability_class
+
+    tiers: dict[str, list[str]] = {}
+    for model in _API_EXAMPLES:
+        tiers.setdefault(capability_class(model) or "-", []).append(model)
+    for row in data["capability"]:
+        ref = data["comparable"][row["class"]]
+        rows.append(
+            f"| {row['class']} | {', '.join(tiers[row['class']])} | "
+            f"{', '.join(names[k] for k in row['models'])} | {names[ref['open_model']]} / "
+            f"{ref['api_model']} ({ref['source']}) |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def vector_stores() -> str:
     f = facts.bundled_figure
     chunks, metadata = f("retrieval.chunks_per_document"), f("retrieval.metadata_kb")
@@ -198,6 +286,8 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "gpu-hourly": gpu_hourly,
     "gpu-speed": gpu_speed,
     "usage-ranges": usage_ranges,
+    "sensitivity-ranges": sensitivity_ranges,
+    "comparable-pairs": comparable_pairs,
     "vector-stores": vector_stores,
     "on-call": on_call,
     "cyber-insurance": cyber_insurance,

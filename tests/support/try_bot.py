@@ -32,7 +32,9 @@ def readable(blocks: list[dict[str, Any]]) -> str:
             lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
         elif kind == "divider":
             lines.append("-" * 40)
-        elif kind == "table":
+        elif kind in ("table", "data_table"):
+            if block.get("caption"):
+                lines.append(f"({block['caption']})")
             rows = [[cell.get("text", "") for cell in row] for row in block["rows"]]
             widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
             lines.extend(

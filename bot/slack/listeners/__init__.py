@@ -14,7 +14,17 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.slack.conversation import Conversations
 from bot.slack.home_data import HomeTab
-from bot.slack.listeners import actions, commands, events, feedback, home, lifecycle, views
+from bot.slack.listeners import (
+    actions,
+    assistant,
+    commands,
+    events,
+    feedback,
+    home,
+    lifecycle,
+    links,
+    views,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
     from bot.slack.installations import Installations
@@ -36,5 +46,5 @@ def register(
     # the commonest requests, slash commands and then message events, come first.
     # `/aicost settings` goes before the general /aicost listener, which would take any text.
     home.register_settings_command(app)
-    for module in (commands, events, actions, views, home, feedback, lifecycle):
+    for module in (commands, events, actions, views, home, assistant, feedback, links, lifecycle):
         module.register(app)

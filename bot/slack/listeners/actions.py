@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.acknowledgement import seconds_left
 from bot.slack.button_value import read_button_value
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
@@ -73,5 +74,8 @@ async def button(
         )
         conversations.spawn(work, "button", where, once, once_seconds=DOUBLE_CLICK_SECONDS)
         return
-    await conversations.submit(job, once, once_seconds=DOUBLE_CLICK_SECONDS)
+    # Within what is left of Slack's 3 s (bot/slack/acknowledgement.py); past it, the click is
+    # still taken, its recording unconfirmed (answered here if Redis did not record it).
+    wait = seconds_left(context)
+    await conversations.submit(job, once, once_seconds=DOUBLE_CLICK_SECONDS, wait=wait)
     await ack()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.parsing import Command, parse
+from bot.slack.acknowledgement import seconds_left
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
 from bot.slack.ids import SLASH_COMMAND
 from bot.slack.job import Job
+from bot.slack.messages.replies import BUSY
 from bot.slack.slack_text import plain
 from bot.slack.where import job_where
+
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp) -> None:
@@ -45,7 +50,13 @@ async def aicost(
         work = conversations.slash_command(client, job_where(job), job.text, trigger_id)
         conversations.spawn(work, "slash_command", job_where(job), once)
         return
-    await conversations.submit(job, once)  # recorded before the acknowledgement
+    left = seconds_left(context)
+    if left <= 0:  # Slack gives up before the job could be recorded: not taken, and said so
+        conversations.metrics.requests.labels(kind="busy").inc()
+        log.warning("too busy to take a slash_command in time (%.1f s over)", -left)
+        await ack(text=BUSY)
+        return
+    await conversations.submit(job, once, wait=left)  # recorded before the acknowledgement
     await ack()
 
 

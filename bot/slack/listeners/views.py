@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.acknowledgement import seconds_left
 from bot.slack.conversation import Conversations
 from bot.slack.estimate_form import scenario_from_form
 from bot.slack.identity import installation_of
@@ -54,5 +55,6 @@ async def form_submitted(
     )
     # The same submission delivered twice posts one estimate.
     once = f"view:{team}:{view.get('id', '')}:{view.get('hash', '')}"
-    await conversations.submit(job, once)  # recorded before the acknowledgement
+    # Recorded before the acknowledgement, within what is left of Slack's 3 s.
+    await conversations.submit(job, once, wait=seconds_left(context))
     await ack()

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.slack.blockkit import context, header, plain_table, section, table_block
+from bot.slack.blockkit import (
+    context,
+    data_table,
+    header,
+    number_cell,
+    plain_table,
+    section,
+    text_cell,
+)
 from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
@@ -10,26 +18,53 @@ from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
     Comparison,
+    shown,
     usd_short,
     user_count,
 )
 
 
 def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
+    """The plain-text table of the notification: one column per option."""
+    rows: list[tuple[str, ...]] = [("", *_names(c))]
+    for label, amounts in _measures(c):
+        per_user = label.startswith("Cost per user")
+        rows.append((label, *(_per_user(a) if per_user else short_range(a) for a in amounts)))
+    return rows
+
+
+def _measures(c: Comparison) -> list[tuple[str, list[Amount]]]:
     widest = c.widest_category
-    names = [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
-    measures = [
+    return [
         ("Monthly run-rate", [o.estimate.totals.monthly for o in c.options]),
         ("One-time", [o.estimate.totals.one_time for o in c.options]),
         ("First year", [o.estimate.totals.first_year for o in c.options]),
         ("Cost per user / month", [o.cost_per_user for o in c.options]),
         (f"{widest.label} (first year)", list(c.category_first_year(widest))),
     ]
-    rows: list[tuple[str, ...]] = [("", *names)]
-    for label, amounts in measures:
-        per_user = label.startswith("Cost per user")
-        rows.append((label, *(_per_user(a) if per_user else short_range(a) for a in amounts)))
-    return rows
+
+
+def _names(c: Comparison) -> list[str]:
+    return [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
+
+
+def _comparison_table(c: Comparison) -> dict:
+    """One row per option, one column per measure, so people sort the options by any of them
+    (numbers in the currency shown; a range sorts by its middle)."""
+    currency = shown()
+    per_unit = currency[1] if currency is not None else 1.0
+    measures = _measures(c)
+    rows = []
+    for i, name in enumerate(_names(c)):
+        row = [text_cell(name)]
+        for label, amounts in measures:
+            a = amounts[i]
+            words = _per_user(a) if label.startswith("Cost per user") else short_range(a)
+            row.append(number_cell((a.low + a.high) / 2 * per_unit, words))
+        rows.append(row)
+    header = ("Option", *(label for label, _ in measures))
+    caption = "The options side by side · sort by any column; a range sorts by its middle"
+    return data_table(caption, header, rows, page_size=len(rows))
 
 
 def _per_user(a: Amount) -> str:
@@ -39,7 +74,7 @@ def _per_user(a: Amount) -> str:
 
 
 def comparison_message(c: Comparison) -> Message:
-    """The options side by side in one table (one column each, the cheapest marked), the verdict
+    """The options side by side in one table (one row each, the cheapest marked), the verdict
     and what per user means; the chart follows in its thread."""
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
@@ -50,7 +85,7 @@ def comparison_message(c: Comparison) -> Message:
     blocks = [
         header(title),
         section(verdict),
-        table_block(rows),
+        _comparison_table(c),  # a table block where Slack refuses data tables (fitting.py)
         context(
             "Cost per user is the all-in monthly cost (team and legal spread over 12) divided by "
             "monthly active users. Anything the options do not name is shared. "

@@ -10,6 +10,7 @@ from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons, feedback_buttons
+from bot.slack.messages.line_items import line_items_table
 from estimator import (
     Absent,
     Amount,
@@ -18,6 +19,7 @@ from estimator import (
     Scenario,
     Totals,
     count,
+    figure_span,
     model_family_note,
     percent,
     usd_short,
@@ -93,7 +95,7 @@ def _phases(e: Estimate) -> dict:
         low, high = phase.article_multiple
         lines.append(
             f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative)} · "
-            f"{multiple(phase.multiple)} _(article {low:g}-{high:g}x)_"
+            f"{multiple(phase.multiple)} _(article {figure_span(low, high)}x)_"
         )
     return section("\n".join(lines))
 
@@ -164,20 +166,24 @@ def assumptions(
 
 
 def _sensitivity(e: Estimate) -> dict:
-    """The three usage assumptions that move the first year most, with their dollar swing."""
+    """The assumptions that move the first year most, with their dollar swing, and one sentence
+    for the rest."""
     title = "*What moves the first year most* (each assumption alone at its low and high)"
-    if not e.sensitivity:
+    ranking = e.sensitivity
+    if not ranking.varied:
         return section(
-            f"{title}\nYou gave every usage figure (daily share, requests, tokens in and out), "
-            "so none is left to vary."
+            f"{title}\nYou gave every assumption aicost could vary (usage, records, corpus, "
+            "prices), so none is left to vary."
         )
     rows = [
-        f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)} "
-        f"(assumed {item.show(item.value)}): first year {short_range(item.first_year_at_low)} → "
-        f"{short_range(item.first_year_at_high)}, a swing of {signed(item.swing)}"
-        for item in e.sensitivity
+        f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)}"
+        f"{'' if item.spanned else f' (assumed {item.show(item.value)})'}: first year "
+        f"{short_range(item.first_year_at_low)} → {short_range(item.first_year_at_high)}, "
+        f"a swing of {signed(item.swing)}"
+        for item in ranking
     ]
-    return section(title + "\n" + "\n".join(rows))
+    rest = ranking.rest_sentence()
+    return section(title + "\n" + "\n".join([*rows, *([rest] if rest else [])]))
 
 
 def _given(s: Scenario, name: str) -> bool:
@@ -193,6 +199,7 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         header(_title(e.scenario)),
         key_figures(e, w),
         *_breakdown(breakdown),
+        line_items_table(e),  # left out where Slack refuses data tables (fitting.py)
         _phases(e),
         _sensitivity(e),
         assumptions(e.scenario, e.absent, e.price_notes),

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from bot.parsing import COMPARE_EXAMPLE, EXAMPLES, FOLLOW_UP_EXAMPLES
-from bot.slack.blockkit import context, header, section
+from bot.slack.blockkit import actions, button, context, header, section
 from bot.slack.fitting import fit_block, message
-from bot.slack.ids import SLASH_COMMAND
+from bot.slack.ids import SLASH_COMMAND, HomeAction
 from bot.slack.message import Message
 from bot.slack.messages.arithmetic import DATA_FILE
+
+# The installation database (distributed mode) is down: a command asked now, and a queued job
+# that waited for it past its last delivery (bot/slack/dispatch.py).
+DATABASE_DOWN = (
+    "I can't reach my installation records just now, so I can't answer this. "
+    "Please try again in a minute."
+)
+# The bot could not even record a command before Slack's 3 s ran out (listeners/commands.py).
+BUSY = "I'm busy right now and couldn't take that in time. Please try again in a moment."
 
 
 def help_message() -> Message:
@@ -66,6 +75,21 @@ def error_message(text: str) -> Message:
 
 def info_message(text: str) -> Message:
     return message(text, [section(text)])
+
+
+FORM_HERE = (
+    "The form asks for the scenario field by field; its estimate comes back here, in this "
+    "conversation."
+)
+
+
+def form_button_message() -> Message:
+    """ "form" where no modal can open at once (a message carries no trigger): a button that
+    opens it (the Home tab's New estimate, which answers in the app's DM)."""
+    return message(
+        FORM_HERE,
+        [section(FORM_HERE), actions(button(HomeAction.new_estimate.value, "Open the form", "dm"))],
+    )
 
 
 def store_unavailable_note() -> dict:

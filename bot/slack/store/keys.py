@@ -1,14 +1,16 @@
 """Every key the store writes, built in one place so both backends (and the job queue, which
 writes claims and buckets in its own script) name things identically.
 
-Keys are built only from Slack IDs, so user text never shapes a key, and each names its workspace
-so two workspaces sharing a channel ID never see each other's data and an uninstall finds all of
-a workspace's keys. Every key of a workspace carries the workspace as its hash tag
-(`aicost:{T123}:...`), so a Redis Cluster keeps them in one slot and a script touching several of
-them runs there (docs/queue.md, "Redis Cluster"). The job queue's keys carry their partition's
-tag instead (bot/slack/job_stream.py). Keys written by versions before the tags are renamed once
-at start (bot/slack/store/upgrade.py); changing a key here orphans a running deployment's data
-unless that module learns the old name.
+Keys are built only from Slack IDs (and the bot's own page IDs), so user text never shapes a
+key, and each names its workspace so two workspaces sharing a channel ID never see each other's
+data and an uninstall finds all of a workspace's keys (a page's pointer, which names only its
+ID, through the workspace's page index). Every key of a workspace carries the workspace as its
+hash tag (`aicost:{T123}:...`), so a Redis Cluster keeps them in one slot and a script touching
+several of them runs there (docs/queue.md, "Redis with failover"). The job queue's keys carry
+their partition's tag instead (bot/slack/job_stream.py); a page's pointer has none (pointers
+spread over the slots; it is written and deleted apart from its workspace's keys). Keys written
+by versions before the tags are renamed once at start (bot/slack/store/upgrade.py); changing a
+key here orphans a running deployment's data unless that module learns the old name.
 """
 
 from __future__ import annotations
@@ -64,14 +66,62 @@ class WorkspaceKeys:
     recent: str  # the workspace's newest estimates across channels (the Home tab)
     settings: str  # the workspace's settings
     feedback: str  # how many estimates people found useful, or not (a hash of counts)
+    pages: str  # its shareable estimate pages: "ID:channel" scored by expiry (forget finds them)
 
 
 def workspace_keys(team: str) -> WorkspaceKeys:
     """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
     prefix = workspace_prefix(team)
     return WorkspaceKeys(
-        recent=f"{prefix}recent", settings=f"{prefix}settings", feedback=f"{prefix}feedback"
+        recent=f"{prefix}recent",
+        settings=f"{prefix}settings",
+        feedback=f"{prefix}feedback",
+        pages=f"{prefix}pages",
     )
+
+
+# A shareable page's ID (secrets.token_urlsafe(16): 22 URL-safe characters); nothing else is
+# looked up, so a guessed or malformed ID never reaches the store.
+PAGE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+@dataclass(frozen=True)
+class PageKeys:
+    record: str  # the page's data, under its workspace (uninstall deletes it with the rest)
+    pointer: str  # which workspace the ID belongs to: the only key a page's address finds
+    index: str  # the workspace's pages (WorkspaceKeys.pages)
+
+
+def page_pointer(page_id: str) -> str:
+    """Where a page's workspace is found from its ID alone (ValueError for an ID not ours)."""
+    if not isinstance(page_id, str) or not PAGE_ID.fullmatch(page_id):
+        raise ValueError("page ID is not one of ours")
+    return f"{KEY_PREFIX}:page:{page_id}"
+
+
+def page_keys(team: str, page_id: str) -> PageKeys:
+    pointer = page_pointer(page_id)
+    return PageKeys(
+        record=f"{workspace_prefix(team)}page:{page_id}",
+        pointer=pointer,
+        index=workspace_keys(team).pages,
+    )
+
+
+def page_member(page_id: str, channel: str) -> str:
+    """A page's entry in its workspace's index: its ID and the channel it was posted in."""
+    return f"{page_id}:{slack_id(channel, 'channel')}"
+
+
+def pages_of(members: list[str], channel: str | None = None) -> list[tuple[str, str]]:
+    """(index member, page ID) of the index's pages (of `channel` only, when given); members
+    that are not ours are skipped, so a tampered index deletes nothing of another workspace."""
+    found = []
+    for member in members:
+        page_id, _, where = member.partition(":")
+        if PAGE_ID.fullmatch(page_id) and (channel is None or where == channel):
+            found.append((member, page_id))
+    return found
 
 
 def workspace_patterns(team: str) -> list[str]:

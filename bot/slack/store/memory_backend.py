@@ -31,6 +31,10 @@ from bot.slack.store.keys import (
     bucket_key,
     channel_keys,
     claim_key,
+    page_keys,
+    page_member,
+    page_pointer,
+    pages_of,
     workspace_keys,
     workspace_patterns,
 )
@@ -168,11 +172,20 @@ class MemoryStore:
     async def save_settings(self, team: str, settings: dict[str, Any]) -> None:
         self._put(workspace_keys(team).settings, encode_entry(settings), SETTINGS_TTL_SECONDS)
 
+    def _pages(self, team: str, channel: str | None = None) -> list[tuple[str, str]]:
+        index = workspace_keys(team).pages
+        return pages_of(list(self._get(index) or {}), channel)
+
     async def forget(self, team: str, channel: str) -> int:
         keys = channel_keys(team, channel)
         now = self._clock()
         # A prefix scan (cheap in memory) also catches threads whose index entry was evicted.
         doomed = [key for key in self._entries if key.startswith(keys.prefix)]
+        index = self._get(workspace_keys(team).pages) or {}
+        for member, page_id in self._pages(team, channel):  # the channel's shareable pages
+            index.pop(member, None)
+            doomed += [page_keys(team, page_id).record, page_pointer(page_id)]
+        doomed = [key for key in doomed if key in self._entries]
         deleted = sum(1 for key in doomed if self._entries.pop(key).expires_at > now)
         recent = workspace_keys(team).recent
         kept = other_channels(list(self._get(recent) or []), channel)
@@ -189,7 +202,40 @@ class MemoryStore:
         doomed = [
             key for key in self._entries if any(fnmatch.fnmatchcase(key, p) for p in patterns)
         ]
+        # Pointers to the workspace's pages are not under its prefix: found through its index.
+        pointers = [page_pointer(page_id) for _, page_id in self._pages(team)]
+        doomed += [key for key in pointers if key in self._entries]
         return sum(1 for key in doomed if self._entries.pop(key).expires_at > now)
+
+    async def save_page(
+        self, team: str, channel: str, page_id: str, record: dict[str, Any], ttl_seconds: int
+    ) -> None:
+        keys = page_keys(team, page_id)
+        member = page_member(page_id, channel)
+        ttl = positive_ttl(ttl_seconds)
+        now = self._clock()
+        index = {m: until for m, until in (self._get(keys.index) or {}).items() if until > now}
+        index[member] = now + ttl
+        self._put(keys.record, encode_entry(record), ttl)
+        self._put(keys.pointer, team, ttl)
+        self._put(keys.index, index, math.ceil(max(index.values()) - now))
+
+    async def load_page(self, page_id: str) -> dict[str, Any] | None:
+        team = self._get(page_pointer(page_id))
+        if not team:
+            return None
+        key = page_keys(team, page_id).record
+        record = settings_from(self._get(key) or "", key)
+        return record if record is not None and record.get("team") == team else None
+
+    async def revoke_page(self, team: str, page_id: str, at: int) -> dict[str, Any] | None:
+        key = page_keys(team, page_id).record
+        record = settings_from(self._get(key) or "", key)
+        if record is None:
+            return None
+        record["revoked_at"] = record.get("revoked_at") or at
+        self._entries[key].value = encode_entry(record)  # keeps its expiry
+        return record
 
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         claimed = claim_key(key)

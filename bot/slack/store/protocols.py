@@ -18,7 +18,13 @@ SETTINGS_TTL_SECONDS = 10 * 365 * 24 * 3600  # kept until changed or the app is 
 
 
 class StoreUnavailable(Exception):
-    """The backend did not answer (in time); the caller should carry on without stored state."""
+    """The backend did not answer (in time); the caller should carry on without stored state.
+    `slow`: it did not answer in time (or had no connection free in time), so a write may have
+    been made, or be made yet, and trying again may succeed; else it refused or failed."""
+
+    def __init__(self, message: str = "", *, slow: bool = False) -> None:
+        super().__init__(message)
+        self.slow = slow
 
 
 def positive_ttl(ttl_seconds: int) -> int:
@@ -108,6 +114,25 @@ class TokenBucketStore(Protocol):
         ...
 
 
+class PageStore(Protocol):
+    """Shareable estimate pages (bot/slack/estimate_pages.py): each under its workspace, found
+    by its unguessable ID alone, expiring after `ttl_seconds`; `forget` and `forget_workspace`
+    delete them with the channel or workspace they belong to."""
+
+    async def save_page(
+        self, team: str, channel: str, page_id: str, record: dict[str, Any], ttl_seconds: int
+    ) -> None: ...
+
+    async def load_page(self, page_id: str) -> dict[str, Any] | None:
+        """The page's record (it names its team), or None: unknown, expired or forgotten."""
+        ...
+
+    async def revoke_page(self, team: str, page_id: str, at: int) -> dict[str, Any] | None:
+        """The workspace's page marked revoked at `at` (kept until it expires, so its address
+        says so); None when the workspace has no such page."""
+        ...
+
+
 class StoreLifecycle(Protocol):
     kind: str  # "redis" or "memory"
 
@@ -119,7 +144,13 @@ class StoreLifecycle(Protocol):
 
 
 class Store(
-    ConversationStore, WorkspaceStore, ClaimStore, TokenBucketStore, StoreLifecycle, Protocol
+    ConversationStore,
+    WorkspaceStore,
+    ClaimStore,
+    TokenBucketStore,
+    PageStore,
+    StoreLifecycle,
+    Protocol,
 ):
     """A whole backend: every job, and forgetting all of a workspace at once."""
 

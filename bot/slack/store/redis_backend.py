@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.advisor import ConversationState
 from bot.slack.redis_batch import ScriptBatch
@@ -36,6 +37,10 @@ from bot.slack.store.keys import (
     bucket_key,
     channel_keys,
     claim_key,
+    page_keys,
+    page_member,
+    page_pointer,
+    pages_of,
     workspace_keys,
     workspace_patterns,
 )
@@ -53,7 +58,8 @@ REDIS_TIMEOUT_SECONDS = 0.2
 # Saving a conversation happens after its estimate is posted: nobody waits on it, and losing it
 # costs the user their follow-ups. A busy event loop can take longer than 200 ms to read a
 # reply Redis sent in time (on a slow 2-core machine, a burst's saves failed together while
-# Redis was fine), so this budget is longer; a hung Redis still delays the tips by only this.
+# Redis was fine), so this budget is longer. A save that still times out is made again
+# (StoreAccess.save), so a hung Redis delays an estimate's tips by a few seconds.
 SAVE_TIMEOUT_SECONDS = 0.5
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
@@ -70,7 +76,12 @@ T = TypeVar("T")
 # KEYS: thread, thread index, latest, estimates, workspace recent. ARGV: state JSON, thread ts,
 # now, ttl, history entry JSON ("" for none), history cap, workspace entry JSON, workspace cap.
 # The index is scored by write time so threads that have expired can be pruned from it.
+# A thread already holding this very state was saved by an earlier attempt whose answer came too
+# late: saved again, nothing is written twice (StoreAccess.save tries a slow save again).
 _SAVE_CONVERSATION = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return 0
+end
 local ttl = tonumber(ARGV[4])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -149,6 +160,7 @@ class RedisStore:
         # (A cluster client retries briefly all the same: bot/slack/store/connect.py.)
         target = parse_redis_url(url)
         self._failover_seconds = 0.0 if target.kind == SINGLE else FAILOVER_RETRY_SECONDS
+        self._cluster = target.cluster
         self._redis = client or connect(
             target,
             max_connections=MAX_CONNECTIONS,
@@ -184,7 +196,7 @@ class RedisStore:
                     await asyncio.sleep(FAILOVER_RETRY_PAUSE)
                     continue
                 log.warning("redis %s failed: %s", operation, type(exc).__name__)
-                raise StoreUnavailable(f"redis {operation} failed") from exc
+                raise StoreUnavailable(f"redis {operation} failed", slow=_slow(exc)) from exc
 
     async def _get(self, operation: str, key: str, across_failover: bool = False) -> str | None:
         return await self._call(
@@ -328,14 +340,26 @@ class RedisStore:
             doomed = [keys.latest, keys.estimates, keys.threads, *threads]
             # The workspace's recent list keeps the other channels' estimates only.
             kept = other_channels(await self._redis.lrange(recent, 0, -1), channel)
+            index = workspace_keys(team).pages
+            pages = pages_of(await self._redis.zrange(index, 0, -1), channel)
+            doomed += [page_keys(team, page_id).record for _, page_id in pages]
+            # The pages' pointers have no workspace tag: on a cluster they live in other slots,
+            # deleted after the workspace's keys (a pointer left alone finds no page).
+            pointers = [page_pointer(page_id) for _, page_id in pages]
+            together = not self._cluster
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.delete(*doomed)
+                if pages:
+                    pipe.zrem(index, *(member for member, _ in pages))
+                pipe.delete(*doomed, *(pointers if together else []))
                 pipe.delete(recent)
                 if kept:
                     pipe.rpush(recent, *kept)
                     pipe.expire(recent, self._ttl)
-                deleted, *_ = await pipe.execute()
-            return int(deleted)
+                results = await pipe.execute()
+            deleted = int(results[1 if pages else 0])
+            if pointers and not together:
+                deleted += int(await self._redis.delete(*pointers))
+            return deleted
 
         deleted = await self._call("forget", run)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
@@ -345,7 +369,11 @@ class RedisStore:
         patterns = workspace_patterns(team)
 
         async def run() -> int:
-            deleted = 0
+            # Pointers to the workspace's pages are not under its prefix: deleted by its index.
+            index = workspace_keys(team).pages
+            pages = pages_of(await self._redis.zrange(index, 0, -1))
+            pointers = [page_pointer(page_id) for _, page_id in pages]
+            deleted = int(await self._redis.delete(*pointers)) if pointers else 0
             for pattern in patterns:
                 batch: list[str] = []
                 async for key in self._redis.scan_iter(match=pattern, count=1000):
@@ -363,6 +391,49 @@ class RedisStore:
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("redis forget_workspace failed: %s", type(exc).__name__)
             raise StoreUnavailable("redis forget_workspace failed") from exc
+
+    async def save_page(
+        self, team: str, channel: str, page_id: str, record: dict[str, Any], ttl_seconds: int
+    ) -> None:
+        keys = page_keys(team, page_id)
+        member = page_member(page_id, channel)
+        data = encode_entry(record)
+        ttl = positive_ttl(ttl_seconds)
+        now = time.time()
+
+        def queue(pipe: Any) -> None:
+            pipe.set(keys.record, data, ex=ttl)
+            if not self._cluster:
+                pipe.set(keys.pointer, team, ex=ttl)
+            # The index is scored by expiry, so expired pages are pruned from it; it lives as
+            # long as its longest-lived page.
+            pipe.zadd(keys.index, {member: now + ttl})
+            pipe.zremrangebyscore(keys.index, "-inf", now)
+            pipe.expire(keys.index, ttl, nx=True)
+            pipe.expire(keys.index, ttl, gt=True)
+
+        await self._transaction("save_page", queue)
+        if self._cluster:  # the pointer is in another slot: after its page, which it finds
+            await self._call("save_page", lambda: self._redis.set(keys.pointer, team, ex=ttl))
+
+    async def load_page(self, page_id: str) -> dict[str, Any] | None:
+        pointer = page_pointer(page_id)
+        team = await self._get("load_page", pointer)
+        if not team or not SLACK_ID.fullmatch(team):
+            return None
+        key = page_keys(team, page_id).record
+        record = settings_from(await self._get("load_page", key) or "", key)
+        return record if record is not None and record.get("team") == team else None
+
+    async def revoke_page(self, team: str, page_id: str, at: int) -> dict[str, Any] | None:
+        key = page_keys(team, page_id).record
+        record = settings_from(await self._get("revoke_page", key) or "", key)
+        if record is None:
+            return None
+        record["revoked_at"] = record.get("revoked_at") or at
+        data = encode_entry(record)
+        await self._call("revoke_page", lambda: self._redis.set(key, data, keepttl=True))
+        return record
 
     async def claim(self, key: str, ttl_seconds: int) -> bool:
         claimed = claim_key(key)
@@ -398,3 +469,11 @@ class RedisStore:
             await self._redis.aclose()
         except (RedisError, OSError) as exc:
             log.debug("redis close failed: %s", type(exc).__name__)
+
+
+def _slow(exc: BaseException) -> bool:
+    """Redis did not answer in time, or no pooled connection came free in time (the pool raises
+    ConnectionError from a timeout): a write may have been made, and may be tried again."""
+    if isinstance(exc, TimeoutError | RedisTimeoutError):
+        return True
+    return isinstance(exc.__cause__, TimeoutError)

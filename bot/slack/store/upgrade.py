@@ -20,7 +20,14 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ResponseError
 
 from bot.slack.job_stream import dead_key, stream_key
-from bot.slack.store.keys import KEY_PREFIX, SLACK_ID, bucket_key, claim_key, workspace_prefix
+from bot.slack.store.keys import (
+    KEY_PREFIX,
+    PAGE_ID,
+    SLACK_ID,
+    bucket_key,
+    claim_key,
+    workspace_prefix,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,8 @@ def new_name(old: str) -> str | None:
             return claim_key(tail)
         if head == "bucket":
             return bucket_key(tail)
+        if head == "page" and PAGE_ID.fullmatch(tail):
+            return None  # a page's pointer keeps its name (no tag: pointers spread over slots)
         if SLACK_ID.fullmatch(head) and tail:
             return f"{workspace_prefix(head)}{tail}"
     except ValueError:

@@ -25,6 +25,9 @@ class ApiFamily:
 
     strict_message_ts: bool
     validate: bool
+    refuse_data_tables: bool
+    assistant_threads: set[tuple[str, str]]
+    refused_data_tables: int
     calls: list[Call]
     responses: list[ResponsePost]
     violations: list[str]
@@ -51,6 +54,9 @@ class ApiFamily:
     _uploads: dict[str, dict[str, Any]]
 
     def summary(self) -> str:
+        raise NotImplementedError
+
+    def calls_to(self, method: str) -> list[Call]:
         raise NotImplementedError
 
     @property

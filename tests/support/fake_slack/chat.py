@@ -6,7 +6,13 @@ import time
 from typing import Any, ClassVar
 
 from .base import ApiFamily, is_user_id
-from .blockkit import MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, block_problems
+from .blockkit import (
+    DATA_TABLE_REFUSED,
+    MAX_MESSAGE_BLOCKS,
+    MAX_MESSAGE_TEXT,
+    block_problems,
+    has_data_table,
+)
 from .records import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, ApiError
 
 
@@ -87,6 +93,10 @@ class ChatApi(ApiFamily):
             raise ApiError("no_text")
         if len(str(args.get("text") or "")) > MAX_MESSAGE_TEXT:
             raise ApiError("msg_too_long")
+        if self.refuse_data_tables and has_data_table(args.get("blocks")):
+            # Slack's decision, not the bot's fault: no violation recorded.
+            self.refused_data_tables += 1
+            raise ApiError("invalid_blocks", response_metadata={"messages": [DATA_TABLE_REFUSED]})
         if "blocks" in args and self.validate:
             problems = block_problems(args["blocks"], method, MAX_MESSAGE_BLOCKS)
             if self._invalid(problems):

@@ -20,7 +20,7 @@ BAD_APP_TOKEN = "xapp-bad"
 # Advertised in the x-oauth-scopes header, like Slack does; matches deploy/manifest.yml.
 BOT_SCOPES = (
     "commands,chat:write,files:write,app_mentions:read,channels:history,groups:history,users:read,"
-    "im:write,im:history,assistant:write"
+    "im:write,im:history,assistant:write,links:read,links:write"
 )
 # users.info flags that make a workspace admin or owner (see FakeSlack.make_admin).
 ADMIN_ROLES = ("is_admin", "is_owner", "is_primary_owner")

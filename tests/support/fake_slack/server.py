@@ -33,11 +33,12 @@ from aiohttp import WSCloseCode, web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from .assistant import AssistantApi
-from .blockkit import MAX_MESSAGE_BLOCKS, block_problems
+from .blockkit import MAX_MESSAGE_BLOCKS, block_problems, has_data_table
 from .chat import ChatApi
 from .conversations import ConversationsApi
 from .faults import Faults
 from .files import FilesApi
+from .links import LinksApi
 from .oauth import OAuthApi
 from .records import (
     BAD_APP_TOKEN,
@@ -76,6 +77,7 @@ class FakeSlack(
     OAuthApi,
     SocketModeApi,
     AssistantApi,
+    LinksApi,
     Faults,
 ):
     """A local Slack Web API (``/api/<method>``) plus response_url sink (``/response/<name>``)."""
@@ -86,6 +88,12 @@ class FakeSlack(
         self.strict_message_ts = strict_message_ts
         # Benchmarks turn Block Kit validation off so the fake's own CPU does not set the pace.
         self.validate = validate
+        # A workspace whose Slack does not take the data_table block: messages holding one are
+        # refused (invalid_blocks), as Slack refuses an unknown block; counted, no violation.
+        self.refuse_data_tables = False
+        self.refused_data_tables = 0
+        # Chats Slack started in the Messages tab (channel, thread_ts): start_chat.
+        self.assistant_threads: set[tuple[str, str]] = set()
         self.calls: list[Call] = []
         self.responses: list[ResponsePost] = []
         self.violations: list[str] = []
@@ -345,6 +353,10 @@ class FakeSlack(
             return web.Response(status=post.status, text=fault.error or "server_error")
 
         # Slack answers response_url POSTs with plain "ok" or a 4xx naming the problem.
+        if self.refuse_data_tables and has_data_table(post.body.get("blocks")):
+            self.refused_data_tables += 1
+            post.status = 400
+            return web.Response(status=400, text="invalid_blocks")
         if "blocks" in post.body and self._invalid(
             block_problems(post.body["blocks"], f"response/{name}", MAX_MESSAGE_BLOCKS)
         ):

@@ -1,0 +1,140 @@
+"""The break-even's crossing, found in a few evaluations, is the user count the full search
+reports: the search (bisection over decades, then whole users, a run-rate of each side at every
+point) is kept here as the oracle."""
+
+import itertools
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.corpus import texts
+from bot.parsing import first_scenario
+from estimator.breakeven import _regime, break_even, crossing, monthly_reading, pair
+from estimator.costs import team
+from estimator.price_book import BUNDLED_BOOK
+from estimator.scenario import MAX_USERS, Stage
+from tests.estimator.strategies import scenarios, users
+
+
+def searched(s) -> int | None:
+    """The break-even as the search found it before it was computed from the lines' steps:
+    every point of the bisection priced as a full estimate's run-rate."""
+    self_hosted, api = pair(s)
+
+    def cheaper_self_hosted(n: int) -> bool:
+        return monthly_reading(self_hosted.at_users(n)) <= monthly_reading(api.at_users(n))
+
+    if cheaper_self_hosted(1):
+        return 1
+    if not cheaper_self_hosted(MAX_USERS):
+        return None
+    low_exp, high_exp = 0.0, math.log10(MAX_USERS)
+    while high_exp - low_exp > 0.01:
+        mid = (low_exp + high_exp) / 2
+        if cheaper_self_hosted(round(10**mid)):
+            high_exp = mid
+        else:
+            low_exp = mid
+    low, high = round(10**low_exp), round(10**high_exp)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if cheaper_self_hosted(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _pair_or_none(s):
+    try:
+        return pair(s)
+    except ValueError:  # no self-hostable counterpart for this scenario
+        return None
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios())
+def test_the_break_even_is_the_user_count_the_full_search_reports(s):
+    if _pair_or_none(s) is None:
+        return
+    b = break_even(s)
+    assert b.users == searched(s)
+    assert b.always_cheaper == (b.users == 1)
+
+
+def test_typed_requests_get_the_full_searchs_break_even():
+    # What people type (benchmarks/corpus.py): GPU fleets of a few replicas, whose cost is a
+    # staircase, often cross the API's slope more than once near the break-even.
+    checked = 0
+    for text in texts(600)[::8]:
+        s = first_scenario(text)
+        if _pair_or_none(s) is None:
+            continue
+        assert break_even(s).users == searched(s), text
+        checked += 1
+    assert checked > 50
+
+
+def test_the_lines_can_cross_more_than_once_and_the_answer_is_the_searchs():
+    # Which open model stands in for an API model is the pairing's choice: of these requests,
+    # at least one crosses more than once within a few tenths of a decade of its answer.
+    crossed_more_than_once = 0
+    for text in ("70k users claude-haiku-4-5", "100k users gpt-4o", "100k users claude-sonnet-4-5"):
+        s = first_scenario(text)
+        found = break_even(s).users
+        assert found == searched(s), text
+        if found in (None, 1):
+            continue
+        self_hosted, api = pair(s)
+        below = math.log10(found) - 0.4
+        counts = sorted({round(10 ** (below + k / 400)) for k in range(241)})
+        signs = [
+            monthly_reading(self_hosted.at_users(n)) <= monthly_reading(api.at_users(n))
+            for n in counts
+        ]
+        if sum(a != b for a, b in itertools.pairwise(signs)) > 1:
+            crossed_more_than_once += 1
+    assert crossed_more_than_once
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios(), st.lists(users, min_size=2, max_size=2))
+def test_every_step_the_difference_takes_grows_with_users(s, counts):
+    # The crossing relies on it: the same regime at two counts means the same between them.
+    sides = _pair_or_none(s)
+    if sides is None:
+        return
+    low, high = sorted(min(n, MAX_USERS) for n in counts)
+    regime = _regime(*sides, BUNDLED_BOOK)
+    at_low, at_high = regime(low), regime(high)
+    for a, b in zip(_flat(at_low), _flat(at_high), strict=True):
+        assert a <= b
+
+
+def _flat(value):
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _flat(item)
+    else:
+        yield value
+
+
+def test_each_role_on_its_floor_or_not_started_has_a_fixed_headcount():
+    for stage in Stage:
+        s = first_scenario(f"1000 users {stage.value}")
+        for n in (10, 1_000, 100_000, 10_000_000):
+            v = s.at_users(n)
+            growing = dict(zip(team.ROLES, team.growing(v, BUNDLED_BOOK), strict=True))
+            people = team.headcount(v, BUNDLED_BOOK)
+            fewer = team.headcount(s.at_users(n // 2), BUNDLED_BOOK)
+            for role, grows in growing.items():
+                if not grows:
+                    assert people.get(role, 0.0) == fewer.get(role, 0.0), (stage, n, role)
+
+
+def test_a_search_with_one_regime_everywhere_finds_a_straight_lines_zero():
+    assert crossing(lambda n: 1000.0 - n, lambda n: "one") == 1000
+    assert crossing(lambda n: 1000.5 - n, lambda n: "one") == 1001
+    assert crossing(lambda n: -1.0, lambda n: "one") == 1
+    assert crossing(lambda n: 1.0, lambda n: "one") is None
