@@ -287,14 +287,20 @@ async def test_on_a_cluster_a_workspace_is_found_whole_and_forgotten_whole():
                 await store.save_settings(team, {"editors": ["U1"]})
                 await store.claim(f"event:{team}:Ev1", 60)
                 await store.take_tokens([(f"team:{team}", 100)], 60.0)
+                page = (team + "P" * 22)[:22]  # a shareable page's ID, 22 characters
+                await store.save_page(team, "C1", page, {"team": team}, 600)
                 job = Job(kind="slash_command", team_id=team, channel="C1", user="U1")
                 assert await queue.enqueue(job, f"command:{team}:trigger1")
             team = teams[0]
             assert [e["n"] for e in await store.recent_estimates(team)] == ["C2", "C1"]
             assert await store.estimates(team, "C1") == [{"n": "C1"}]
             assert await store.load_settings(team) == {"editors": ["U1"]}
+            page = (team + "P" * 22)[:22]
+            assert await store.load_page(page) == {"team": team}  # its pointer in another slot
 
-            assert await store.forget(team, "C1") == 4  # thread, index, latest, history
+            # Thread, index, latest, history; the page's record and its pointer.
+            assert await store.forget(team, "C1") == 6
+            assert await store.load_page(page) is None
             assert [e["n"] for e in await store.recent_estimates(team)] == ["C2"]
             # Uninstall: 4 keys of C2, recent, settings, a claim, a bucket, and the claim recorded
             # with its queued job (in its partition's slot, wherever that is); then the job.
