@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.slack.job import Job
 from bot.slack.store.keys import KEY_PREFIX, channel_keys, team_of
-from bot.slack.store.redis_backend import TOKEN_BUCKETS_LUA
+from bot.slack.store.redis_scripts import TOKEN_BUCKETS_LUA
 
 log = logging.getLogger(__name__)
 
