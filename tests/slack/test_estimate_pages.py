@@ -80,10 +80,10 @@ async def test_redis_keys_name_the_workspace_and_expire_with_the_link(
     try:
         link = await pages_for(redis_store, days=3).create(team, CHANNEL, ASKER, scenario(), None)
         assert link is not None
-        record_key = f"aicost:{team}:page:{link.page_id}"
+        record_key = f"aicost:{{{team}}}:page:{link.page_id}"
         assert await raw.exists(record_key, f"aicost:page:{link.page_id}") == 2
         assert 3 * 86400 - 5 < await raw.ttl(record_key) <= 3 * 86400
-        assert await raw.ttl(f"aicost:{team}:pages") > 0
+        assert await raw.ttl(f"aicost:{{{team}}}:pages") > 0
         await raw.delete(record_key)  # as Redis expires it: the link is gone
         assert await pages_for(redis_store).find(link.page_id) is None
     finally:
