@@ -1,4 +1,8 @@
-"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons."""
+"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons.
+
+The line items are not here: the breakdown by category sums them, and the thread's arithmetic
+(arithmetic.py) lists them as a sortable table above each line's working, so no line reads twice
+in the estimate."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons, feedback_buttons
-from bot.slack.messages.line_items import line_items_table
 from estimator import (
     Absent,
     Amount,
@@ -199,7 +202,6 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         header(_title(e.scenario)),
         key_figures(e, w),
         *_breakdown(breakdown),
-        line_items_table(e),  # left out where Slack refuses data tables (fitting.py)
         _phases(e),
         _sensitivity(e),
         assumptions(e.scenario, e.absent, e.price_notes),
