@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs.inference import quote
-from estimator.costs.infrastructure import Fleet, fleet
+from estimator.costs.infrastructure import Fleet, fleet, monitored_hosts
 from estimator.lines import Category, LineItem
-from estimator.money import figure_span, percent, span, usd, usd_range, usd_short, user_count
+from estimator.money import (
+    figure_span,
+    percent,
+    quantity,
+    span,
+    usd,
+    usd_range,
+    usd_short,
+    user_count,
+)
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.price_book import PriceBook
@@ -146,8 +155,10 @@ def strategies(
         ),
     )
 
-    hosts_low = now_fleet.total(s.regions, low=True) + 1
-    hosts_high = now_fleet.total(s.regions, low=False) + 2
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = monitored_hosts(s, t, prices)
+    gpu_hosts = (
+        f" (incl. {quantity(gpu_hosts_low, gpu_hosts_high, 'GPU host')})" if gpu_hosts_high else ""
+    )
     manual = prices.figure("operations.manual_hours_per_host")
     automated = prices.figure("operations.automated_hours_per_host")
     saved_low = hosts_low * (manual.low - automated.low)
@@ -158,7 +169,9 @@ def strategies(
         "Automate operations",
         "Less manual work as you grow.",
         lambda: (
-            f"With {span(hosts_low, hosts_high)} hosts, automated deploys, patching and scaling "
+            f"With {span(hosts_low, hosts_high)} hosts"
+            f"{gpu_hosts}, automated deploys, patching and "
+            "scaling "
             "save "
             f"{figure_span(saved_low, saved_high, ',.0f')} engineer hours a month "
             f"({usd_range(saved_low * rate.low, saved_high * rate.high)} at "
