@@ -405,3 +405,24 @@ def test_public_url_is_checked_at_start_and_pages_are_off_without_it(monkeypatch
         bot = build_bot(load_config(), store=MemoryStore(ttl_seconds=60))
     assert bot.conversations.pages.enabled is False
     assert any("PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+
+
+def test_the_page_reads_as_the_slack_estimate_and_its_thread() -> None:
+    from bot.parsing import first_scenario
+    from bot.slack.page_view import PageParts
+
+    parts = PageParts(None, "/c.csv", "/j.json", 1_700_000_000, 1_702_592_000)
+    html = answers.page(first_scenario("10k users startup"), None, parts)
+    # Lines in full figures, as the arithmetic beside them: never "$0" or "$18k" for $17,500.
+    assert "$10,000–17,500/year" in html and "$10k–18k" not in html
+    assert "$0.09–0.44/month" in html and "$0/month" not in html and "$0–1/month" not in html
+    # In the categories' order: every Infrastructure line before the first Storage line.
+    categories = [c.split("<")[0] for c in html.split("<td class='category'>")[1:]]
+    assert categories.index("Storage") > max(
+        n for n, c in enumerate(categories) if c == "Infrastructure"
+    )
+    # What moves the first year, as in Slack; the bundled token prices are not called the
+    # workspace's own; the all-in hint says what the Slack message says.
+    assert "What moves the first year most" in html and "a swing of +$130k" in html
+    assert "own prices" not in html and "team &amp; legal spread over 12" in html
+    assert "Hosting: <b>API</b>" in html

@@ -103,7 +103,7 @@ def _phases(e: Estimate) -> dict:
     return section("\n".join(lines))
 
 
-def _hosting(s: Scenario) -> str:
+def hosting_words(s: Scenario) -> str:
     if s.hosting is Hosting.self_hosted:
         return f"self-hosted {s.gpu.value.upper()}"
     return "API"
@@ -135,7 +135,7 @@ def assumptions(
         ("regions", f"{count(s.regions)} region{'s' if s.regions != 1 else ''}"),
         ("compliance", ", ".join(c.label for c in s.compliance) or "no compliance"),
         ("uptime", f"{s.uptime:g}% uptime"),
-        ("hosting", _hosting(s)),
+        ("hosting", hosting_words(s)),
         # Not on the form, but they drive storage, traffic and year 2: a reader should see them.
         ("stored_records", f"{count(s.stored_records)} records"),
         ("corpus_documents", f"{count(s.corpus_documents)}-document corpus"),
