@@ -379,6 +379,10 @@ async def test_a_pasted_link_unfurls_as_a_work_object_only_in_its_workspace(
     shown = await details(link.page_id, "trigger-1")
     keys = [f["key"] for f in shown["metadata"]["entity_payload"]["custom_fields"]]
     assert {"first_year", "monthly_run_rate", "one_time", "phases"} <= set(keys)
+    with pytest.MonkeyPatch.context() as patch:  # today's prices cannot estimate it
+        patch.setattr(answers, "estimate", lambda *_: 1 / 0)
+        failed = await details(link.page_id, "trigger-broken")
+    assert failed["error"]["status"] == "custom" and "metadata" not in failed  # not left loading
     await conversations.pages.revoke("TPAGES0001", link.page_id)
     refused = await details(link.page_id, "trigger-2")
     assert refused["error"]["status"] == "custom" and "metadata" not in refused
@@ -426,3 +430,22 @@ def test_the_page_reads_as_the_slack_estimate_and_its_thread() -> None:
     assert "What moves the first year most" in html and "a swing of +$130k" in html
     assert "own prices" not in html and "team &amp; legal spread over 12" in html
     assert "Hosting: <b>API</b>" in html
+
+
+async def test_a_page_that_cannot_be_drawn_says_try_again_not_a_bare_500(
+    served, monkeypatch, caplog
+) -> None:
+    pages, base = served
+    link = await pages.create("TPAGES0001", CHANNEL, ASKER, scenario(), None)
+    assert link is not None
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("a price the kept scenario needs is gone")
+
+    # Where the estimate is made for a page, its download and its flexpane.
+    monkeypatch.setattr(answers, "estimate", broken)
+    for path in ("", "/estimate.csv"):
+        status, html, headers = await _get(f"{base}/e/{link.page_id}{path}")
+        assert status == 503 and "try again in a minute" in html
+        assert "Traceback" not in html and headers["Retry-After"]
+    assert "could not be" in caplog.text and "a price the kept scenario needs" in caplog.text

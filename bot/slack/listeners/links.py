@@ -200,7 +200,13 @@ async def _present(
         if page is None:
             await client.entity_presentDetails(trigger_id=trigger, error=details_error())
             return
-        h = await conversations.workers.run(answers.headline, page.scenario, page.overrides)
+        try:
+            h = await conversations.workers.run(answers.headline, page.scenario, page.overrides)
+        except Exception:
+            # The flexpane is told, not left loading until Slack gives up on it.
+            log.exception("an estimate page's details could not be worked out")
+            await client.entity_presentDetails(trigger_id=trigger, error=details_error())
+            return
         url = conversations.pages.url(page_id)
         details = entity(page_id, url, h, page.created_at, full=True)
         await client.entity_presentDetails(trigger_id=trigger, metadata=details)
