@@ -19,3 +19,14 @@ def test_automate_operations_counts_the_hosts_monitoring_counts_gpu_hosts_includ
     self_hosted = estimate(first_scenario("llama 3.1 8b self-hosted 20k users"))
     automate = next(s for s in self_hosted.strategies if s.key == "automate_operations")
     assert "(incl. 1 GPU host)" in automate.advice
+
+
+def test_a_self_hosted_fleet_at_its_minimum_is_told_why_caching_saves_nothing():
+    small = estimate(first_scenario("llama 3.1 8b self-hosted 20k users"))
+    # A lever worth nothing is listed as such, with why.
+    assert not any(s.lever == "response_caching" for s in small.savings)
+    why = next(a.why for a in small.absent if a.name == "Response caching")
+    assert "$0/month" not in why and "no GPU is freed" in why
+    large = estimate(first_scenario("llama 3.1 8b self-hosted 2M users"))
+    caching = next(s for s in large.savings if s.lever == "response_caching")
+    assert caching.monthly.high > 0 and "saves $" in caching.detail
