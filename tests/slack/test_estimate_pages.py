@@ -22,7 +22,13 @@ from bot.slack.estimate_pages import EstimatePages, PageState
 from bot.slack.home_data import HomeTab
 from bot.slack.ids import PAGE_LINK_BLOCK, REVOKE_LINK_ACTION
 from bot.slack.listeners import links
-from bot.slack.messages.page_link import NOT_ALLOWED, link_block, with_page_link
+from bot.slack.messages.page_link import (
+    ALREADY_GONE,
+    EXPIRED,
+    NOT_ALLOWED,
+    link_block,
+    with_page_link,
+)
 from bot.slack.metrics import Metrics
 from bot.slack.page_routes import GONE, REVOKED, add_page_routes
 from bot.slack.page_view import CHARTS_OFF_LINE
@@ -238,6 +244,14 @@ async def test_only_the_asker_or_an_admin_may_revoke_and_the_estimate_then_says_
     await _revoke(slack, bot_parts, ASKER, other.page_id, "asker")
     page = await pages.find(other.page_id)
     assert page is not None and page.state is PageState.revoked
+
+    # A link already expired: whoever clicks is not named as having revoked it.
+    await _revoke(slack, bot_parts, COLLEAGUE, "y" * 22, "expired")
+    (said,) = slack.responses_to("expired")
+    assert ALREADY_GONE in json.dumps(said.body)
+    update = slack.calls_to("chat.update")[-1]
+    (line,) = [b for b in update.args["blocks"] if b.get("block_id") == PAGE_LINK_BLOCK]
+    assert EXPIRED in json.dumps(line) and COLLEAGUE not in json.dumps(line)
     assert slack.violations == []
 
 
