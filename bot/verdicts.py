@@ -54,8 +54,8 @@ def breakeven_sentence(b: BreakEven) -> str:
         verdict = f"Break-even, {sides}: self-hosting is cheaper per month at any user count."
     elif b.users is None:
         verdict = (
-            f"Break-even, {sides}: self-hosting never costs less per month, up to "
-            f"{count(MAX_USERS)} users."
+            f"Break-even, {sides}: self-hosting never costs less per month, at any user "
+            f"count (searched up to {user_count(MAX_USERS)})."
         )
     else:
         rps = b.requests_per_second or 0.0

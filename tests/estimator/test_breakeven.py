@@ -88,6 +88,7 @@ def test_the_answer_says_the_crossing_to_three_figures_and_names_what_is_self_ho
         "when does self-hosting pay off for 10k users deepseek-r1", ConversationState()
     ).reply
     assert same.text.startswith("Break-even, self-hosting deepseek-r1 on H200 GPUs vs deepseek-r1")
+    assert "never costs less per month, at any user count (searched up to" in same.text
 
 
 @settings(max_examples=60, deadline=None)
