@@ -219,6 +219,14 @@ def test_caching_tip_names_this_scenarios_dollar_saving(any_estimate: Estimate) 
             assert amount in caching
 
 
+def test_caching_tip_with_nothing_to_save_does_not_point_at_apply_caching() -> None:
+    nothing = estimate(first_scenario("llama 3.1 8b self-hosted 20k users"))
+    tip = all_text(thread_tips(nothing)[:1])
+    assert "no dollar saving" in tip and "Apply caching" not in tip
+    something = all_text(thread_tips(estimate(SCENARIOS["startup"]()))[:1])
+    assert "*Apply caching* under the estimate shows the totals with it." in something
+
+
 def test_caching_tip_says_what_prompt_length_unlocks_prompt_caching() -> None:
     e = estimate(SCENARIOS["startup"]())  # 1,000-token prompts on gpt-4o-mini
     assert "prompt_caching" not in {s.lever for s in e.savings}
