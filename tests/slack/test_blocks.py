@@ -188,6 +188,17 @@ def test_not_in_channel_message_says_how_to_invite_then_shows_the_estimate() -> 
     assert message.blocks[1:] == estimate_message(e).blocks
 
 
+def test_a_private_estimate_has_no_thread_so_it_carries_the_line_items_itself() -> None:
+    e = estimate(SCENARIOS["startup"]())
+    message = not_in_channel_message(estimate_message(e), tuple(thread_tips(e)))
+    assert_valid_message(message)
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds.index("data_table") == kinds.index("table") + 1  # under the breakdown
+    (lines,) = [b for b in message.blocks if b["type"] == "data_table"]
+    assert "ML engineers" in [row[0]["text"] for row in lines["rows"]]
+    assert "data_table" not in [b["type"] for b in estimate_message(e).blocks]
+
+
 # --- the thread -------------------------------------------------------------------------------
 
 

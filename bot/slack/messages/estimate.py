@@ -225,12 +225,18 @@ def estimate_message(e: Estimate) -> Message:
     return message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
 
-def not_in_channel_message(estimate: Message) -> Message:
+def not_in_channel_message(estimate: Message, thread: tuple[Message, ...] = ()) -> Message:
     """The estimate (as `estimate_message` words it) for the user alone, opening with how to
-    invite the bot to the channel."""
+    invite the bot to the channel. A private estimate has no thread: the line items its
+    `thread` would list (the arithmetic's data table) come under its breakdown instead."""
     notice = (
         "I'm not in this channel, so I can't post here and only you can see this estimate. "
         f"To share estimates here, invite me: `{INVITE_COMMAND}`"
     )
     text = clip(f"{escape(notice)}\n{estimate.text}", limits.FALLBACK_TEXT)
-    return Message(text, fit([section(notice), *estimate.blocks]))
+    blocks = list(estimate.blocks)
+    lines = next((b for m in thread for b in m.blocks if b.get("type") == "data_table"), None)
+    kinds = [b.get("type") for b in blocks]
+    if lines is not None and "table" in kinds:
+        blocks.insert(kinds.index("table") + 1, lines)
+    return Message(text, fit([section(notice), *blocks]))
