@@ -102,16 +102,19 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
 
 
 _AND = re.compile(r"^\s*and\s+|\s+and\s+")
+# What makes either side of "and" an option of its own.
+_AN_OPTION = _WHAT_RUNS | {"users", "stage"}
 
 
 def _and_split(label: str) -> list[str]:
-    """ "gpt-4o and claude-haiku-4-5" as two options, where each side names what runs (a model,
-    hosting or a GPU); "soc2 and hipaa" stays one option's words."""
+    """ "gpt-4o and claude-haiku-4-5" (or "10k and 100k users", "startup and enterprise") as
+    two options, where each side names what runs (a model, hosting or a GPU), a user count or
+    a stage; "soc2 and hipaa" stays one option's words."""
     parts = [part.strip() for part in _AND.split(label) if part.strip()]
     if len(parts) < 2 and not _AND.match(label):
         return [label]
     runs = [parse(part) for part in parts]
-    if all(_WHAT_RUNS & option.change.set.keys() and not option.unknown for option in runs):
+    if all(_AN_OPTION & option.change.set.keys() and not option.unknown for option in runs):
         return parts
     return [label]
 

@@ -80,6 +80,14 @@ def test_and_separates_two_models_as_people_type_it(text):
     assert [label for label, _ in three] == ["gpt-4o", "claude-haiku-4-5", "self-hosted l4"]
 
 
+def test_and_separates_user_counts_and_stages_too():
+    counts = compare_options("compare 10k and 100k users")
+    assert [s.users for _, s in counts] == [10_000, 100_000]
+    stages = compare_options("compare startup and enterprise for 10k users")
+    assert [s.stage.value for _, s in stages] == ["startup", "enterprise"]
+    assert all(s.users == 10_000 for _, s in stages)
+
+
 def test_and_inside_an_option_stays_that_options_words():
     options = compare_options("compare gpt-4o soc2 and hipaa vs claude-haiku-4-5 for 20k users")
     (label, first), (_, second) = options
