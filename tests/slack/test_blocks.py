@@ -343,6 +343,10 @@ def test_follow_up_shows_what_changed_with_arrows_and_signed_amounts() -> None:
     assert "First-year impact by category" in text
     assert "Team" in text  # more users, more people
     assert message.blocks[-1]["type"] == "actions"
+    # The one-time costs do not move: one "$0", not "$0 / $0".
+    assert "$0 / $0" not in text and "$0 / $0" not in message.text
+    (one_time,) = [line for line in message.text.splitlines() if line.startswith("One-time")]
+    assert one_time.endswith(" $0")
 
 
 def test_follow_up_that_saves_money_shows_negative_amounts() -> None:

@@ -23,7 +23,9 @@ def signed(amount: float) -> str:
 
 
 def signed_range(a: Amount) -> str:
-    return f"{signed(a.low)} / {signed(a.high)}"
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    low, high = signed(a.low), signed(a.high)
+    return low if low == high else f"{low} / {high}"
 
 
 def multiple(a: Amount) -> str:
