@@ -251,6 +251,12 @@ def _sensitivity(e: Estimate, width: int) -> list[str]:
     return out
 
 
+def _signed_pair(low: float, high: float, pad: int = 0) -> str:
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    lo, hi = signed_usd_short(low), signed_usd_short(high)
+    return f"{lo:>{pad}}" if lo == hi else f"{lo:>{pad}} / {hi}"
+
+
 def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     width = width or terminal_width()
     out = ["What changed: " + ("; ".join(diff.changed_fields) or "nothing")]
@@ -262,15 +268,13 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
         before, after = diff.totals[name]
         out.append(
             f"  {label:<18}{_amount(before):>24} -> {_amount(after):<24}"
-            f"({signed_usd_short(after.low - before.low)} / "
-            f"{signed_usd_short(after.high - before.high)})"
+            f"({_signed_pair(after.low - before.low, after.high - before.high)})"
         )
     if diff.categories:
         out.append("  By category (first-year impact):")
         for c in diff.categories:
             out.append(
-                f"    {c.category.label:<24}{signed_usd_short(c.change.low):>10} / "
-                f"{signed_usd_short(c.change.high)}"
+                f"    {c.category.label:<24}{_signed_pair(c.change.low, c.change.high, pad=10)}"
             )
     return fit(out, width)
 
@@ -284,10 +288,7 @@ def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
         after = _amount(line.after) if line.after else "(none)"
         change = line.change
         out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
-        out.append(
-            f"      {before} -> {after}  "
-            f"({signed_usd_short(change.low)} / {signed_usd_short(change.high)})"
-        )
+        out.append(f"      {before} -> {after}  ({_signed_pair(change.low, change.high)})")
     return fit(out, width)
 
 
