@@ -185,15 +185,17 @@ def strategies(
         "choose_scalable_technologies",
         "Choose scalable technologies",
         "Pick tools that grow with the business.",
+        # The trade-off's arithmetic is the managed-services lever's (savings.py), shown beside
+        # it in every front end: said once there, only its verdict here.
         lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
-            "than "
-            f"running them yourself, and save {figure_span(hours_low, hours_high)} engineer hours "
-            f"({usd_range(labour.low, labour.high)}/month). "
-            + (
-                "Managed wins here."
+            (
+                "Managed database and cache win here: the engineer time they spare outweighs "
+                f"their {usd_range(premium.low, premium.high)}/month premium (see Managed "
+                "services)."
                 if labour.low >= premium.high
-                else "Compare the two before you self-run anything."
+                else "Managed database and cache cost about what the "
+                f"{figure_span(hours_low, hours_high)} engineer hours they spare are worth (see "
+                "Managed services): compare the two before you self-run anything."
             )
             + (
                 f" The LLM is an API: it scales with you at {usd_short(_llm_per_1k(llm, s))} per "

@@ -30,3 +30,14 @@ def test_a_self_hosted_fleet_at_its_minimum_is_told_why_caching_saves_nothing():
     large = estimate(first_scenario("llama 3.1 8b self-hosted 2M users"))
     caching = next(s for s in large.savings if s.lever == "response_caching")
     assert caching.monthly.high > 0 and "saves $" in caching.detail
+
+
+def test_choose_scalable_technologies_gives_the_managed_verdict_without_repeating_its_arithmetic():
+    for words in ("10k users startup", "10M users enterprise soc2 5 regions 99.99"):
+        e = estimate(first_scenario(words))
+        choose = next(s for s in e.strategies if s.key == "choose_scalable_technologies")
+        managed = [s.detail for s in e.savings if s.lever == "managed_services"]
+        managed += [a.why for a in e.absent if a.name == "Managed services"]
+        assert "see Managed services" in choose.advice
+        # The lever's engineer-time dollars are said there, once.
+        assert "engineer hours (" not in choose.advice and "engineer hours (" in managed[0]
