@@ -18,20 +18,21 @@ from estimator import (
 
 def comparison_sentence(c: Comparison) -> str:
     """'Cheapest first year: gpt-4o-mini ($229k-503k); the options differ most in LLM inference.'"""
-    best = c.options[c.cheapest]
+    best, shown = c.options[c.cheapest], c.shown
     first_year = best.estimate.totals.first_year
     widest = c.widest_category
     spread = [(a.low + a.high) / 2 for a in c.category_first_year(widest)]
     return (
-        f"Cheapest first year: {best.label} ({usd_range(first_year.low, first_year.high, True)}). "
+        f"Cheapest first year: {best.label} "
+        f"({usd_range(first_year.low, first_year.high, shown, True)}). "
         f"The options differ most in {widest.label} (first-year midpoints "
-        f"{usd_short(min(spread))} to {usd_short(max(spread))})."
+        f"{usd_short(min(spread), shown)} to {usd_short(max(spread), shown)})."
     )
 
 
 def breakeven_sentence(b: BreakEven) -> str:
     """Where self-hosting on the scenario's GPU starts to cost less than the API model."""
-    gpu = b.self_hosted.gpu.value.upper()
+    gpu, shown = b.self_hosted.gpu.value.upper(), b.prices.shown
     # Named on both sides even when it is the same open model ("self-hosting on H200 GPUs vs
     # deepseek-r1" left the reader to guess what is self-hosted).
     sides = f"self-hosting {b.self_hosted.model} on {gpu} GPUs vs {b.api.model} on its API"
@@ -39,16 +40,15 @@ def breakeven_sentence(b: BreakEven) -> str:
     users = user_count(b.scenario.users)
     less, more = sorted((difference.low, difference.high))
     if more <= 0:
-        saved = usd_range(-more, -less, True)
+        saved = usd_range(-more, -less, shown, True)
         at_scale = f"At {users}, self-hosting saves {saved} in the first year."
     elif less >= 0:
-        at_scale = (
-            f"At {users}, self-hosting costs {usd_range(less, more, True)} more in the first year."
-        )
+        costs = usd_range(less, more, shown, True)
+        at_scale = f"At {users}, self-hosting costs {costs} more in the first year."
     else:
         at_scale = (
-            f"At {users}, self-hosting's first year runs from {usd_short(-less)} less to "
-            f"{usd_short(more)} more than the API's."
+            f"At {users}, self-hosting's first year runs from {usd_short(-less, shown)} less to "
+            f"{usd_short(more, shown)} more than the API's."
         )
     if b.always_cheaper:
         verdict = f"Break-even, {sides}: self-hosting is cheaper per month at any user count."

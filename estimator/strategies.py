@@ -71,15 +71,18 @@ def strategies(
     is the scenario's traffic when the caller has it already."""
     if t is None:
         t = traffic(s, prices)
+    shown = prices.shown  # the advice is worded in the estimate's currency
     now_fleet = fleet(s, t, prices)
     ten_x_users = min(s.users * 10, MAX_USERS)
     headroom = _extra_servers(now_fleet, _fleet_at(s, ten_x_users, prices), s.regions, prices)
 
     def plan_advice() -> str:
         later = at_ten_x()
+        all_in = later.monthly_all_in
         capacity = (
             f"buying that server capacity up front would add "
-            f"{usd_range(headroom.low, headroom.high)}/month, so provision for today and let "
+            f"{usd_range(headroom.low, headroom.high, shown)}/month, so provision for today and "
+            "let "
             f"autoscaling carry the rest."
             if headroom.high > 0
             else "your uptime minimum of servers already covers a 10x peak, so the 10x cost is "
@@ -87,9 +90,9 @@ def strategies(
         )
         return (
             f"At {user_count(ten_x_users)} the run-rate would be "
-            f"{usd_range(later.monthly.low, later.monthly.high, short=True)}/month (now "
-            f"{usd_range(totals.monthly.low, totals.monthly.high, short=True)}), all-in "
-            f"{usd_range(later.monthly_all_in.low, later.monthly_all_in.high, short=True)}/month "
+            f"{usd_range(later.monthly.low, later.monthly.high, shown, short=True)}/month (now "
+            f"{usd_range(totals.monthly.low, totals.monthly.high, shown, short=True)}), all-in "
+            f"{usd_range(all_in.low, all_in.high, shown, short=True)}/month "
             f"with the larger team. Design for it now (stateless servers, queued LLM calls); "
             + capacity
         )
@@ -117,7 +120,8 @@ def strategies(
         if steps_saved.high > 0:
             return (
                 start + f"Year 2: {later_servers} for {growth}. Adding them as traffic arrives "
-                f"rather than on day one keeps {usd_range(steps_saved.low, steps_saved.high)}"
+                "rather than on day one keeps "
+                f"{usd_range(steps_saved.low, steps_saved.high, shown)}"
                 f"/month out of the first year."
             )
         return (
@@ -146,11 +150,14 @@ def strategies(
         "Monitor everything",
         "Watch costs, performance and user satisfaction.",
         lambda: (
-            f"Monitoring and on-call cost {usd_range(monitoring.low, monitoring.high)}/month. "
+            "Monitoring and on-call cost "
+            f"{usd_range(monitoring.low, monitoring.high, shown)}/month. "
             "Alert "
-            f"when LLM spend passes {usd(daily_llm * 1.5)}/day (1.5x the expected "
-            f"{usd(daily_llm)}), when the cache hit rate drops below {percent(s.cache_hit_rate)}, "
-            f"and track all-in cost per user ({usd_range(per_user.low, per_user.high)}/month), "
+            f"when LLM spend passes {usd(daily_llm * 1.5, shown)}/day (1.5x the expected "
+            f"{usd(daily_llm, shown)}), when the cache hit rate drops below "
+            f"{percent(s.cache_hit_rate)}, "
+            "and track all-in cost per user "
+            f"({usd_range(per_user.low, per_user.high, shown)}/month), "
             f"p95 latency and support contacts per 1,000 users."
         ),
     )
@@ -174,8 +181,9 @@ def strategies(
             "scaling "
             "save "
             f"{figure_span(saved_low, saved_high, ',.0f')} engineer hours a month "
-            f"({usd_range(saved_low * rate.low, saved_high * rate.high)} at "
-            f"{usd_range(rate.low, rate.high)}/h), and the saving grows with every host you add."
+            f"({usd_range(saved_low * rate.low, saved_high * rate.high, shown)} at "
+            f"{usd_range(rate.low, rate.high, shown)}/h), and the saving grows with every host you "
+            "add."
         ),
     )
 
@@ -190,7 +198,7 @@ def strategies(
         lambda: (
             (
                 "Managed database and cache win here: the engineer time they spare outweighs "
-                f"their {usd_range(premium.low, premium.high)}/month premium (see Managed "
+                f"their {usd_range(premium.low, premium.high, shown)}/month premium (see Managed "
                 "services)."
                 if labour.low >= premium.high
                 else "Managed database and cache cost about what the "
@@ -198,7 +206,8 @@ def strategies(
                 "Managed services): compare the two before you self-run anything."
             )
             + (
-                f" The LLM is an API: it scales with you at {usd_short(_llm_per_1k(llm, s))} per "
+                " The LLM is an API: it scales with you at "
+                f"{usd_short(_llm_per_1k(llm, s), shown)} per "
                 f"1,000 users a month."
                 if llm and not llm[0].item.startswith("Self-hosted")
                 else " Self-hosted GPUs scale in whole cards: reserve the steady base and burst to "

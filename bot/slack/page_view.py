@@ -101,11 +101,12 @@ def title_of(e: Estimate) -> str:
 
 
 def estimate_page(e: Estimate, parts: PageParts) -> str:
-    """The whole page. Call it inside the estimate's `prices.shown()`, as the Slack message
-    is worded, so amounts are in the workspace's currency."""
-    w = worded(e.totals)
+    """The whole page, worded as the Slack message is: amounts in the estimate's own currency
+    (the workspace's)."""
+    shown = e.shown
+    w = worded(e.totals, shown)
     t = e.totals
-    prototype = usd_short(e.scenario.prototype_cost)
+    prototype = usd_short(e.scenario.prototype_cost, shown)
     figures = [
         ("First year", w.first_year, "one-time + 12 months + team", True),
         ("Monthly run-rate", f"{w.monthly}/month", "cloud, LLM, tools, support", True),
@@ -113,7 +114,7 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
         ("Team & legal per year", f"{w.annual}/year", "salaries, insurance", False),
         (
             "All-in per month",
-            short_range(t.monthly_all_in, "/month"),
+            short_range(t.monthly_all_in, shown, "/month"),
             "team & legal spread over 12",  # as the Slack message says it
             False,
         ),
@@ -137,7 +138,7 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
         "<ul>",
         *(
             f"<li><b>{escape(p.name)}</b>, {escape(p.months)}: "
-            f"<span class='nowrap'>{escape(short_range(p.cumulative))}</span> · "
+            f"<span class='nowrap'>{escape(short_range(p.cumulative, shown))}</span> · "
             f"<span class='nowrap'>{escape(multiple(p.multiple))}</span></li>"
             for p in e.phases
         ),
@@ -180,16 +181,16 @@ def _chart(e: Estimate, chart_url: str | None) -> str:
 
 def _sensitivity(e: Estimate) -> list[str]:
     """What moves the first year most, as the Slack message ranks it."""
-    ranking = e.sensitivity
+    ranking, shown = e.sensitivity, e.shown
     if not ranking.varied:
         return []
     rows = [
         f"<li><b>{escape(item.label)}</b>: {escape(item.show(item.low))} → "
         f"{escape(item.show(item.high))}"
         f"{'' if item.spanned else escape(f' (assumed {item.show(item.value)})')}: first year "
-        f"<span class='nowrap'>{escape(short_range(item.first_year_at_low))}</span> → "
-        f"<span class='nowrap'>{escape(short_range(item.first_year_at_high))}</span>, "
-        f"a swing of {escape(signed(item.swing))}</li>"
+        f"<span class='nowrap'>{escape(short_range(item.first_year_at_low, shown))}</span> → "
+        f"<span class='nowrap'>{escape(short_range(item.first_year_at_high, shown))}</span>, "
+        f"a swing of {escape(signed(item.swing, shown))}</li>"
         for item in ranking
     ]
     rest = ranking.rest_sentence()
@@ -204,6 +205,7 @@ def _sensitivity(e: Estimate) -> list[str]:
 
 
 def _lines(e: Estimate) -> str:
+    shown = e.shown
     rows = [
         "<table class='lines'><thead><tr><th>Category</th><th>Item</th>"
         "<th class='amount'>Amount</th><th>Arithmetic</th></tr></thead><tbody>"
@@ -212,7 +214,7 @@ def _lines(e: Estimate) -> str:
     # since this is the part a reader checks against the arithmetic beside it ($17,500).
     order = {category: n for n, category in enumerate(CATEGORIES)}
     for item in sorted(e.line_items, key=lambda line: order[line.category]):
-        amount = usd_range(item.low, item.high) + (
+        amount = usd_range(item.low, item.high, shown) + (
             " one-time" if item.cadence is Cadence.one_time else _CADENCE[item.cadence]
         )
         rows.append(
@@ -237,7 +239,7 @@ def _assumptions(e: Estimate) -> str:
         ("Uptime", f"{s.uptime:g}%"),
         ("Compliance", ", ".join(c.label for c in s.compliance) or "none"),
         ("Hosting", hosting_words(s)),
-        ("Prototype cost", usd_short(s.prototype_cost)),
+        ("Prototype cost", usd_short(s.prototype_cost, e.shown)),
     ]
     items = "".join(f"<li>{escape(name)}: <b>{escape(value)}</b></li>" for name, value in facts)
     notes = "".join(f"<li>{escape(note)}</li>" for note in e.price_notes)

@@ -33,7 +33,7 @@ from bot.slack.messages.replies import (
 from bot.slack.messages.tips import thread_tips
 from estimator import facts
 from estimator.estimate import Estimate, estimate
-from estimator.money import usd_range
+from estimator.money import DOLLARS, usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
 from tests.support.fake_slack import table_problems
 from tests.support.fake_slack.blockkit import data_table_problems
@@ -156,8 +156,8 @@ def test_startup_estimate_reads_as_compact_ranges() -> None:
     monthly, first_year = e.totals.monthly, e.totals.first_year
     multiple = e.totals.prototype_multiple
     # Rounded to what a person reads at a glance: "$2.4k–5.2k/month", "$297k–511k".
-    assert f"{usd_range(monthly.low, monthly.high, short=True)}/month" in text
-    assert usd_range(first_year.low, first_year.high, short=True) in text
+    assert f"{usd_range(monthly.low, monthly.high, DOLLARS, short=True)}/month" in text
+    assert usd_range(first_year.low, first_year.high, DOLLARS, short=True) in text
     assert re.search(r"\$\d{3}k–\d{3}k first year", text)
     assert f"{multiple.low:.1f}-{multiple.high:.1f}x" in text
     assert "You chose 10,000 users" in text
@@ -213,7 +213,7 @@ def _lever_or_why(e: Estimate, lever: str, name: str) -> tuple[str, str | None]:
     """A lever's detail and amount, or (when it saves nothing, so it is left out) the reason."""
     saving = next((s for s in e.savings if s.lever == lever), None)
     if saving is not None:
-        return saving.detail, usd_range(saving.monthly.low, saving.monthly.high)
+        return saving.detail, usd_range(saving.monthly.low, saving.monthly.high, e.shown)
     (why,) = [a.why for a in e.absent if a.kind == "lever" and a.name == name]
     return why, None
 
@@ -702,7 +702,7 @@ def test_comparison_message_is_one_table_whose_rows_are_each_options_own_estimat
         alone = estimate(scenario).totals
         assert row[0].startswith(label)
         for column, amount in enumerate((alone.monthly, alone.one_time, alone.first_year), 1):
-            low, high = usd_short(amount.low), usd_short(amount.high)
+            low, high = usd_short(amount.low, DOLLARS), usd_short(amount.high, DOLLARS)
             assert row[column] == (low if low == high else f"{low}–{high.removeprefix('$')}")
     # The plain-text fallback carries the same rows.
     assert "First year" in message.text and "Cost per user / month" in message.text

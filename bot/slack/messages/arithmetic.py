@@ -14,6 +14,7 @@ from estimator import (
     Category,
     Estimate,
     LineItem,
+    ShownCurrency,
     usd_range,
 )
 from estimator import (
@@ -24,9 +25,9 @@ DATA_FILE = "estimator/data/costs.toml"
 _CADENCE = {Cadence.one_time: " one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
 
 
-def _line(item: LineItem) -> str:
+def _line(item: LineItem, shown: ShownCurrency) -> str:
     # Full figures, not $2.5k: this is the part a person checks against the basis by hand.
-    amount, cadence = usd_range(item.low, item.high), _CADENCE[item.cadence]
+    amount, cadence = usd_range(item.low, item.high, shown), _CADENCE[item.cadence]
     return f"• *{item.item}*: {amount}{cadence}\n      = {item.basis}"
 
 
@@ -34,7 +35,9 @@ def _line(item: LineItem) -> str:
 _HEADINGS = {category: escape(f"*{category.label}*") for category in CATEGORIES}
 
 
-def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
+def _category_sections(
+    category: Category, items: list[LineItem], shown: ShownCurrency
+) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
@@ -43,7 +46,7 @@ def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     lines = [_HEADINGS[category]]
     size = len(lines[0])
     for item in items:
-        line = escape(_line(item))
+        line = escape(_line(item, shown))
         grown = size + 1 + len(line)
         if len(lines) > 1 and grown > limits.SECTION_TEXT:
             sections.append(escaped_section("\n".join(lines)))
@@ -81,7 +84,7 @@ def arithmetic(e: Estimate) -> list[Message]:
         by_category.setdefault(item.category, []).append(item)
     for category in CATEGORIES:
         if category in by_category:
-            blocks += _category_sections(category, by_category[category])
+            blocks += _category_sections(category, by_category[category], e.shown)
     blocks.append(_sources(e))
     size = limits.MESSAGE_BLOCKS
     pages = [blocks[i : i + size] for i in range(0, len(blocks), size)]

@@ -20,6 +20,7 @@ from estimator import (
     Estimate,
     Hosting,
     Scenario,
+    ShownCurrency,
     Totals,
     count,
     figure_span,
@@ -49,41 +50,44 @@ class WordedTotals:
     multiple: str  # of the prototype
 
 
-def worded(t: Totals) -> WordedTotals:
+def worded(t: Totals, shown: ShownCurrency) -> WordedTotals:
     return WordedTotals(
-        short_range(t.one_time),
-        short_range(t.monthly),
-        short_range(t.annual),
-        short_range(t.first_year),
+        short_range(t.one_time, shown),
+        short_range(t.monthly, shown),
+        short_range(t.annual, shown),
+        short_range(t.first_year, shown),
         multiple(t.prototype_multiple),
     )
 
 
 def key_figures(e: Estimate, w: WordedTotals) -> dict:
-    t, s = e.totals, e.scenario
+    t, s, shown = e.totals, e.scenario, e.shown
     return section(
         fields=[
             f"*Monthly run-rate*\n{w.monthly}/month\n_cloud, LLM, tools, support_",
             f"*One-time*\n{w.one_time}\n_build-out before launch_",
             f"*First year*\n{w.first_year}\n_one-time + 12 months + team_",
             f"*Multiple of the prototype*\n{w.multiple}\n"
-            f"_of the {usd_short(s.prototype_cost)} prototype_",
-            f"*All-in per month*\n{short_range(t.monthly_all_in, '/month')}\n"
+            f"_of the {usd_short(s.prototype_cost, shown)} prototype_",
+            f"*All-in per month*\n{short_range(t.monthly_all_in, shown, '/month')}\n"
             f"_team & legal spread over 12_",
             f"*Team & legal per year*\n{w.annual}/year\n_salaries, insurance_",
         ]
     )
 
 
-def _cell(a: Amount) -> str:
+def _cell(a: Amount, shown: ShownCurrency) -> str:
     """A breakdown cell: its range, or a dash when the category has nothing at this cadence."""
-    return short_range(a) if a.high or a.low else "–"
+    return short_range(a, shown) if a.high or a.low else "–"
 
 
 def _breakdown_rows(e: Estimate, w: WordedTotals) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
+    shown = e.shown
     for category, one_time, monthly, annual in e.by_category():
-        rows.append((category.label, _cell(one_time), _cell(monthly), _cell(annual)))
+        rows.append(
+            (category.label, _cell(one_time, shown), _cell(monthly, shown), _cell(annual, shown))
+        )
     rows.append(("Total", w.one_time, w.monthly, w.annual))
     return rows
 
@@ -93,11 +97,12 @@ def _breakdown(rows: list[tuple[str, ...]]) -> list[dict]:
 
 
 def _phases(e: Estimate) -> dict:
+    shown = e.shown
     lines = ["*Three-phase budget* · cumulative spend, as multiples of the prototype"]
     for phase in e.phases:
         low, high = phase.article_multiple
         lines.append(
-            f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative)} · "
+            f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative, shown)} · "
             f"{multiple(phase.multiple)} _(article {figure_span(low, high)}x)_"
         )
     return section("\n".join(lines))
@@ -124,10 +129,13 @@ def _within(notes: list[str], limit: int) -> str:
 
 
 def assumptions(
-    s: Scenario, absent: tuple[Absent, ...] = (), applied: list[str] | None = None
+    s: Scenario,
+    shown: ShownCurrency,
+    absent: tuple[Absent, ...] = (),
+    applied: list[str] | None = None,
 ) -> dict:
     family = model_family_note(s.model)
-    shown = [
+    described = [
         ("users", user_count(s.users)),
         ("model", s.model + (f" ({family})" if family else "")),
         ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
@@ -148,7 +156,7 @@ def assumptions(
         ("monthly_user_growth", f"{percent(s.monthly_user_growth)}/month growth"),
     ]
     chosen, defaults = [], []
-    for name, text in shown:
+    for name, text in described:
         (chosen if _given(s, name) else defaults).append(text)
     parts = []
     if chosen:
@@ -158,7 +166,7 @@ def assumptions(
     lines = [line for line in absent if line.kind == "line"]
     if lines:
         parts.append(
-            f"Left out, {usd_short(0)} here: "
+            f"Left out, {usd_short(0, shown)} here: "
             + " · ".join(f"{line.name}: {line.why}" for line in lines)
             + "."
         )
@@ -178,11 +186,12 @@ def _sensitivity(e: Estimate) -> dict:
             f"{title}\nYou gave every assumption aicost could vary (usage, records, corpus, "
             "prices), so none is left to vary."
         )
+    shown = e.shown
     rows = [
         f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)}"
         f"{'' if item.spanned else f' (assumed {item.show(item.value)})'}: first year "
-        f"{short_range(item.first_year_at_low)} → {short_range(item.first_year_at_high)}, "
-        f"a swing of {signed(item.swing)}"
+        f"{short_range(item.first_year_at_low, shown)} → "
+        f"{short_range(item.first_year_at_high, shown)}, a swing of {signed(item.swing, shown)}"
         for item in ranking
     ]
     rest = ranking.rest_sentence()
@@ -204,7 +213,7 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         *_breakdown(breakdown),
         _phases(e),
         _sensitivity(e),
-        assumptions(e.scenario, e.absent, e.price_notes),
+        assumptions(e.scenario, e.shown, e.absent, e.price_notes),
         feedback_buttons(),
         estimate_buttons(e.scenario),  # last: fitting keeps a closing actions block
     ]
@@ -220,7 +229,7 @@ def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTotal
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    w = worded(e.totals)
+    w = worded(e.totals, e.shown)
     breakdown = _breakdown_rows(e, w)  # the table block and the fallback's plain table
     return message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
