@@ -254,6 +254,12 @@ def _sensitivity(e: Estimate, width: int) -> list[str]:
     return out
 
 
+def _signed_pair(low: float, high: float, shown: ShownCurrency, pad: int = 0) -> str:
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    lo, hi = signed_usd_short(low, shown), signed_usd_short(high, shown)
+    return f"{lo:>{pad}}" if lo == hi else f"{lo:>{pad}} / {hi}"
+
+
 def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     width = width or terminal_width()
     shown = diff.shown
@@ -266,15 +272,14 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
         before, after = diff.totals[name]
         out.append(
             f"  {label:<18}{_amount(before, shown):>24} -> {_amount(after, shown):<24}"
-            f"({signed_usd_short(after.low - before.low, shown)} / "
-            f"{signed_usd_short(after.high - before.high, shown)})"
+            f"({_signed_pair(after.low - before.low, after.high - before.high, shown)})"
         )
     if diff.categories:
         out.append("  By category (first-year impact):")
         for c in diff.categories:
             out.append(
-                f"    {c.category.label:<24}{signed_usd_short(c.change.low, shown):>10} / "
-                f"{signed_usd_short(c.change.high, shown)}"
+                f"    {c.category.label:<24}"
+                f"{_signed_pair(c.change.low, c.change.high, shown, pad=10)}"
             )
     return fit(out, width)
 
@@ -289,10 +294,7 @@ def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
         after = _amount(line.after, shown) if line.after else "(none)"
         change = line.change
         out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
-        out.append(
-            f"      {before} -> {after}  "
-            f"({signed_usd_short(change.low, shown)} / {signed_usd_short(change.high, shown)})"
-        )
+        out.append(f"      {before} -> {after}  ({_signed_pair(change.low, change.high, shown)})")
     return fit(out, width)
 
 

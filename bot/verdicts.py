@@ -33,8 +33,9 @@ def comparison_sentence(c: Comparison) -> str:
 def breakeven_sentence(b: BreakEven) -> str:
     """Where self-hosting on the scenario's GPU starts to cost less than the API model."""
     gpu, shown = b.self_hosted.gpu.value.upper(), b.prices.shown
-    own = f"{b.self_hosted.model} " if b.self_hosted.model != b.api.model else ""
-    sides = f"self-hosting {own}on {gpu} GPUs vs {b.api.model} on its API"
+    # Named on both sides even when it is the same open model ("self-hosting on H200 GPUs vs
+    # deepseek-r1" left the reader to guess what is self-hosted).
+    sides = f"self-hosting {b.self_hosted.model} on {gpu} GPUs vs {b.api.model} on its API"
     difference = b.first_year_difference
     users = user_count(b.scenario.users)
     less, more = sorted((difference.low, difference.high))
@@ -53,14 +54,21 @@ def breakeven_sentence(b: BreakEven) -> str:
         verdict = f"Break-even, {sides}: self-hosting is cheaper per month at any user count."
     elif b.users is None:
         verdict = (
-            f"Break-even, {sides}: self-hosting never costs less per month, up to "
-            f"{count(MAX_USERS)} users."
+            f"Break-even, {sides}: self-hosting never costs less per month, at any user "
+            f"count (searched up to {user_count(MAX_USERS)})."
         )
     else:
         rps = b.requests_per_second or 0.0
         verdict = (
             f"Break-even, {sides}: self-hosting costs less per month above about "
-            f"{count(b.users)} users ({rps:,.1f} requests/s on average)."
+            f"{count(_about(b.users))} users ({rps:,.1f} requests/s on average)."
         )
     pair = f" Like with like: {b.pairing.why}." if b.pairing is not None else ""
     return f"{verdict} {at_scale}{pair} Compared: {READING}."
+
+
+def _about(users: int) -> int:
+    """The crossing to three significant figures: "about 186,562 users" claims a precision a
+    ranged estimate does not have (the JSON keeps the exact count)."""
+    digits = len(str(abs(int(users))))
+    return int(round(users, -(digits - 3))) if digits > 3 else int(users)

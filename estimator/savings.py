@@ -88,6 +88,21 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
     at_low = _inference_monthly(s, prices, max(s.cache_hit_rate, hit_target.low))
     at_high = _inference_monthly(s, prices, hit_target.high)
     saving = Amount(max(0.0, now.low - at_low.low), max(0.0, now.high - at_high.high))
+    if s.hosting is Hosting.self_hosted and not saving.high:
+        # "saves $0/month on LLM calls" under "nothing to save here" told no reason.
+        return Saving(
+            "response_caching",
+            "Response caching",
+            saving,
+            lambda: (
+                f"Self-hosted: raising the response-cache hit rate from "
+                f"{percent(s.cache_hit_rate)} to "
+                f"{percent_span(hit_target.low, hit_target.high)} makes fewer LLM calls, but "
+                "the GPU fleet is already at its smallest (its minimum of replicas, spare "
+                "included), so no GPU is freed; caching pays once traffic needs more replicas."
+            ),
+            ScenarioChange(set={"cache_hit_rate": hit_target.low}),
+        )
     return Saving(
         "response_caching",
         "Response caching",

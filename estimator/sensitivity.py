@@ -86,7 +86,7 @@ def _shown(unit: str, value: float, shown: ShownCurrency) -> str:
     if unit == RATE:
         return percent(value)
     if unit == HOURLY:
-        return f"${value:,.2f}/h"
+        return f"{usd(value, shown)}/h"  # in the workspace's currency, like every other amount
     if unit == KB:
         return f"{value:g} KB"
     if unit == SALARY:

@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs.inference import quote
-from estimator.costs.infrastructure import Fleet, fleet
+from estimator.costs.infrastructure import Fleet, fleet, monitored_hosts
 from estimator.lines import Category, LineItem
-from estimator.money import figure_span, percent, span, usd, usd_range, usd_short, user_count
+from estimator.money import (
+    figure_span,
+    percent,
+    quantity,
+    span,
+    usd,
+    usd_range,
+    usd_short,
+    user_count,
+)
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.price_book import PriceBook
@@ -153,8 +162,10 @@ def strategies(
         ),
     )
 
-    hosts_low = now_fleet.total(s.regions, low=True) + 1
-    hosts_high = now_fleet.total(s.regions, low=False) + 2
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = monitored_hosts(s, t, prices)
+    gpu_hosts = (
+        f" (incl. {quantity(gpu_hosts_low, gpu_hosts_high, 'GPU host')})" if gpu_hosts_high else ""
+    )
     manual = prices.figure("operations.manual_hours_per_host")
     automated = prices.figure("operations.automated_hours_per_host")
     saved_low = hosts_low * (manual.low - automated.low)
@@ -165,7 +176,9 @@ def strategies(
         "Automate operations",
         "Less manual work as you grow.",
         lambda: (
-            f"With {span(hosts_low, hosts_high)} hosts, automated deploys, patching and scaling "
+            f"With {span(hosts_low, hosts_high)} hosts"
+            f"{gpu_hosts}, automated deploys, patching and "
+            "scaling "
             "save "
             f"{figure_span(saved_low, saved_high, ',.0f')} engineer hours a month "
             f"({usd_range(saved_low * rate.low, saved_high * rate.high, shown)} at "
@@ -180,16 +193,17 @@ def strategies(
         "choose_scalable_technologies",
         "Choose scalable technologies",
         "Pick tools that grow with the business.",
+        # The trade-off's arithmetic is the managed-services lever's (savings.py), shown beside
+        # it in every front end: said once there, only its verdict here.
         lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high, shown)}/month "
-            "more "
-            "than "
-            f"running them yourself, and save {figure_span(hours_low, hours_high)} engineer hours "
-            f"({usd_range(labour.low, labour.high, shown)}/month). "
-            + (
-                "Managed wins here."
+            (
+                "Managed database and cache win here: the engineer time they spare outweighs "
+                f"their {usd_range(premium.low, premium.high, shown)}/month premium (see Managed "
+                "services)."
                 if labour.low >= premium.high
-                else "Compare the two before you self-run anything."
+                else "Managed database and cache cost about what the "
+                f"{figure_span(hours_low, hours_high)} engineer hours they spare are worth (see "
+                "Managed services): compare the two before you self-run anything."
             )
             + (
                 " The LLM is an API: it scales with you at "

@@ -100,7 +100,7 @@ class Publisher:
 
     async def publish_privately(self, post: Posting, where: Where, answer: Answer) -> None:
         """The estimate for its asker alone, remembered like a thread so its buttons work."""
-        private = not_in_channel_message(answer.messages[0])
+        private = not_in_channel_message(answer.messages[0], answer.messages[1:])
         entry = {**(answer.summary or {}), "at": int(time.time())}
         if where.response_url:
             key = PRIVATE_PREFIX + secrets.token_hex(8)

@@ -156,6 +156,25 @@ def _gpu_hosting(
     )
 
 
+def monitored_hosts(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> tuple[int, int, int, int]:
+    """(hosts low, high, of which GPU hosts low, high): app servers in every region, the
+    database/cache hosts, and GPU hosts when self-hosted. The monitoring line and the
+    automate-operations strategy count the same hosts."""
+    return _hosts(s, fleet(s, t, prices), _gpu_hosting(s, t, prices, gpus))
+
+
+def _hosts(s: Scenario, f: Fleet, gpu: GpuHosting | None) -> tuple[int, int, int, int]:
+    gpu_low, gpu_high = (gpu.hosts_low, gpu.hosts_high) if gpu else (0, 0)
+    return (
+        f.total(s.regions, low=True) + 1 + gpu_low,
+        f.total(s.regions, low=False) + 2 + gpu_high,
+        gpu_low,
+        gpu_high,
+    )
+
+
 def gpu_hosts_text(low: int, high: int) -> str:
     if not high:
         return ""
@@ -292,11 +311,7 @@ def lines(
             VARIES_WITH_USERS,
         )
     )
-    # App servers in every region, plus the database/cache hosts, plus GPU hosts when self-hosted.
-    gpu_hosts_low = gpu.hosts_low if gpu else 0
-    gpu_hosts_high = gpu.hosts_high if gpu else 0
-    hosts_low = f.total(s.regions, low=True) + 1 + gpu_hosts_low
-    hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = _hosts(s, f, gpu)
     log_gb_low = t.requests_per_month * log_bytes.low / 1e9
     log_gb_high = t.requests_per_month * log_bytes.high / 1e9
     rota = on_call.rotation(s, prices, team.headcount(s, prices))

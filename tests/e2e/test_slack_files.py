@@ -237,7 +237,7 @@ async def test_break_even_in_the_hosting_tip_and_asked_in_the_thread(slack, bot,
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel, "100k users claude-sonnet-4-5")
     tips = [text_of(c.args["blocks"]) for c in posts(slack, channel, ts)]
-    (managed,) = [t for t in tips if "Managed services" in t]
+    (managed,) = [t for t in tips if "Managed services:" in t]  # the tip's headline
     assert "When self-hosting pays off" in managed and "users" in managed
     event = message_event(
         "when does self-hosting pay off?", channel=channel, thread_ts=ts, team=team

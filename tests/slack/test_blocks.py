@@ -188,6 +188,17 @@ def test_not_in_channel_message_says_how_to_invite_then_shows_the_estimate() -> 
     assert message.blocks[1:] == estimate_message(e).blocks
 
 
+def test_a_private_estimate_has_no_thread_so_it_carries_the_line_items_itself() -> None:
+    e = estimate(SCENARIOS["startup"]())
+    message = not_in_channel_message(estimate_message(e), tuple(thread_tips(e)))
+    assert_valid_message(message)
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds.index("data_table") == kinds.index("table") + 1  # under the breakdown
+    (lines,) = [b for b in message.blocks if b["type"] == "data_table"]
+    assert "ML engineers" in [row[0]["text"] for row in lines["rows"]]
+    assert "data_table" not in [b["type"] for b in estimate_message(e).blocks]
+
+
 # --- the thread -------------------------------------------------------------------------------
 
 
@@ -217,6 +228,14 @@ def test_caching_tip_names_this_scenarios_dollar_saving(any_estimate: Estimate) 
         assert escape(detail) in caching
         if amount:
             assert amount in caching
+
+
+def test_caching_tip_with_nothing_to_save_does_not_point_at_apply_caching() -> None:
+    nothing = estimate(first_scenario("llama 3.1 8b self-hosted 20k users"))
+    tip = all_text(thread_tips(nothing)[:1])
+    assert "no dollar saving" in tip and "Apply caching" not in tip
+    something = all_text(thread_tips(estimate(SCENARIOS["startup"]()))[:1])
+    assert "*Apply caching* under the estimate shows the totals with it." in something
 
 
 def test_caching_tip_says_what_prompt_length_unlocks_prompt_caching() -> None:
@@ -324,6 +343,10 @@ def test_follow_up_shows_what_changed_with_arrows_and_signed_amounts() -> None:
     assert "First-year impact by category" in text
     assert "Team" in text  # more users, more people
     assert message.blocks[-1]["type"] == "actions"
+    # The one-time costs do not move: one "$0", not "$0 / $0".
+    assert "$0 / $0" not in text and "$0 / $0" not in message.text
+    (one_time,) = [line for line in message.text.splitlines() if line.startswith("One-time")]
+    assert one_time.endswith(" $0")
 
 
 def test_follow_up_that_saves_money_shows_negative_amounts() -> None:

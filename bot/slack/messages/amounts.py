@@ -24,7 +24,9 @@ def signed(amount: float, shown: ShownCurrency) -> str:
 
 
 def signed_range(a: Amount, shown: ShownCurrency) -> str:
-    return f"{signed(a.low, shown)} / {signed(a.high, shown)}"
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    low, high = signed(a.low, shown), signed(a.high, shown)
+    return low if low == high else f"{low} / {high}"
 
 
 def multiple(a: Amount) -> str:

@@ -1,4 +1,5 @@
-"""The arithmetic behind every line of an estimate, posted in its thread."""
+"""The arithmetic behind every line of an estimate, posted in its thread: the lines as a
+sortable table, then each line's quantity x unit price."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from bot.slack import limits
 from bot.slack.blockkit import context, escape, escaped_section, section
 from bot.slack.fitting import message
 from bot.slack.message import Message
+from bot.slack.messages.line_items import line_items_table
 from estimator import (
     CATEGORIES,
     Cadence,
@@ -73,7 +75,10 @@ def _sources(e: Estimate) -> dict:
 
 def arithmetic(e: Estimate) -> list[Message]:
     title = "How these numbers were computed"
-    blocks = [section(f"*{title}*\nEach line is quantity × unit price, as a low–high range.")]
+    blocks = [
+        section(f"*{title}*\nEach line is quantity × unit price, as a low–high range."),
+        line_items_table(e),  # a table block where Slack refuses data tables (fitting.py)
+    ]
     by_category: dict[Category, list[LineItem]] = {}
     for item in e.line_items:
         by_category.setdefault(item.category, []).append(item)

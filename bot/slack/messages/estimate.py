@@ -1,4 +1,8 @@
-"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons."""
+"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons.
+
+The line items are not here: the breakdown by category sums them, and the thread's arithmetic
+(arithmetic.py) lists them as a sortable table above each line's working, so no line reads twice
+in the estimate."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons, feedback_buttons
-from bot.slack.messages.line_items import line_items_table
 from estimator import (
     Absent,
     Amount,
@@ -105,7 +108,7 @@ def _phases(e: Estimate) -> dict:
     return section("\n".join(lines))
 
 
-def _hosting(s: Scenario) -> str:
+def hosting_words(s: Scenario) -> str:
     if s.hosting is Hosting.self_hosted:
         return f"self-hosted {s.gpu.value.upper()}"
     return "API"
@@ -140,7 +143,7 @@ def assumptions(
         ("regions", f"{count(s.regions)} region{'s' if s.regions != 1 else ''}"),
         ("compliance", ", ".join(c.label for c in s.compliance) or "no compliance"),
         ("uptime", f"{s.uptime:g}% uptime"),
-        ("hosting", _hosting(s)),
+        ("hosting", hosting_words(s)),
         # Not on the form, but they drive storage, traffic and year 2: a reader should see them.
         ("stored_records", f"{count(s.stored_records)} records"),
         ("corpus_documents", f"{count(s.corpus_documents)}-document corpus"),
@@ -208,7 +211,6 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         header(_title(e.scenario)),
         key_figures(e, w),
         *_breakdown(breakdown),
-        line_items_table(e),  # left out where Slack refuses data tables (fitting.py)
         _phases(e),
         _sensitivity(e),
         assumptions(e.scenario, e.shown, e.absent, e.price_notes),
@@ -232,12 +234,18 @@ def estimate_message(e: Estimate) -> Message:
     return message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
 
-def not_in_channel_message(estimate: Message) -> Message:
+def not_in_channel_message(estimate: Message, thread: tuple[Message, ...] = ()) -> Message:
     """The estimate (as `estimate_message` words it) for the user alone, opening with how to
-    invite the bot to the channel."""
+    invite the bot to the channel. A private estimate has no thread: the line items its
+    `thread` would list (the arithmetic's data table) come under its breakdown instead."""
     notice = (
         "I'm not in this channel, so I can't post here and only you can see this estimate. "
         f"To share estimates here, invite me: `{INVITE_COMMAND}`"
     )
     text = clip(f"{escape(notice)}\n{estimate.text}", limits.FALLBACK_TEXT)
-    return Message(text, fit([section(notice), *estimate.blocks]))
+    blocks = list(estimate.blocks)
+    lines = next((b for m in thread for b in m.blocks if b.get("type") == "data_table"), None)
+    kinds = [b.get("type") for b in blocks]
+    if lines is not None and "table" in kinds:
+        blocks.insert(kinds.index("table") + 1, lines)
+    return Message(text, fit([section(notice), *blocks]))

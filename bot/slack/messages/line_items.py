@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.slack.blockkit import data_table, number_cell, text_cell
 from bot.slack.messages.amounts import short_range
-from estimator import Amount, Cadence, Estimate, LineItem, ShownCurrency
+from estimator import Amount, Cadence, Estimate, LineItem, ShownCurrency, usd_range
 
 PAGE_SIZE = 10
 CAPTION = "Line items · sort by any column; a range sorts by its middle"
@@ -13,10 +13,13 @@ HEADER = ("Line item", "Category", "Paid", "Amount", "First year")
 PAID = {Cadence.one_time: "one-time", Cadence.monthly: "monthly", Cadence.annual: "yearly"}
 # What a line adds to the first year: paid once, twelve months, or one year.
 FIRST_YEAR_TIMES = {Cadence.one_time: 1, Cadence.monthly: 12, Cadence.annual: 1}
+# Below this many dollars a short range rounds a line to "$0" or "$0–1": shown with its cents.
+CENTS_BELOW = 10
 
 
 def _amount_cell(a: Amount, shown: ShownCurrency) -> dict:
-    return number_cell((a.low + a.high) / 2 * shown.per_usd, short_range(a, shown))
+    text = usd_range(a.low, a.high, shown) if a.high < CENTS_BELOW else short_range(a, shown)
+    return number_cell((a.low + a.high) / 2 * shown.per_usd, text)
 
 
 def _row(line: LineItem, shown: ShownCurrency) -> list[dict]:

@@ -67,7 +67,8 @@ def _caching_tip(e: Estimate) -> Message:
     lines += _lever_lines(
         e, ("response_caching", "prompt_caching"), ("Response caching", "Prompt caching")
     )
-    lines.append("*Apply caching* under the estimate shows the totals with it.")
+    if total.high > 0:  # with nothing to save, the totals with it are the same totals
+        lines.append("*Apply caching* under the estimate shows the totals with it.")
     return message(_plain_words(headline), [section("\n".join(lines))])
 
 
