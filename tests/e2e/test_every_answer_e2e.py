@@ -28,7 +28,7 @@ async def slash(slack, bot, team, text: str) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("model", "hosting_says"),
     [
-        ("deepseek-r1", "self-hosting on H200 GPUs vs deepseek-r1"),
+        ("deepseek-r1", "self-hosting deepseek-r1 on H200 GPUs vs deepseek-r1"),
         ("kimi-k2", "break-even with self-hosting is left out: kimi-k2"),
     ],
 )
@@ -49,7 +49,7 @@ async def test_break_even_question_for_deepseek_r1_is_posted(slack, bot, team):
     (posted,) = await slack.wait_for(
         lambda c: c.method == "chat.postMessage" and c.args.get("channel") == channel
     )
-    assert "self-hosting on H200 GPUs vs deepseek-r1" in text_of(posted.args["blocks"])
+    assert "self-hosting deepseek-r1 on H200 GPUs vs deepseek-r1" in text_of(posted.args["blocks"])
 
 
 async def test_break_even_question_no_gpu_can_answer_is_a_private_sentence(slack, bot, team):

@@ -1,0 +1,86 @@
+"""Machine instructions per estimate, counted by valgrind's callgrind: a figure that does not
+depend on what else the machine is doing, so checkouts can be compared on a shared, loaded
+machine where seconds cannot.
+
+Each checkout runs the same texts (the varied corpus of benchmarks/corpus.py, or one repeated
+text), each estimated once with every figure an answer shows read; the run with no texts is
+subtracted, so imports and warm-up do not count.
+
+Run: python benchmarks/instructions.py [--texts 100] [--repeated] [--tree CHECKOUT ...]
+(valgrind is on the machine; each checkout takes a few minutes, under callgrind about 50x slower)
+
+`--basic` reads what an estimate read before issue 17 made estimates complete (lines, totals,
+phases, strategies; no sensitivity): the like-for-like figure for checkouts older than that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Run inside each checkout: estimate the first N texts once each.
+PROGRAM = """
+import json, sys
+texts, basic = json.load(open(sys.argv[1])), sys.argv[2] == "basic"
+from bot.parsing import first_scenario
+from estimator.estimate import estimate
+def once(text):
+    s = first_scenario(text)
+    e = estimate(s, complete=False) if basic and _complete else estimate(s)
+    e.phases, e.strategies
+import inspect
+_complete = "complete" in inspect.signature(estimate).parameters
+once("10000 users startup")  # warm-up: imports, data files, price lookups
+for text in texts:
+    once(text)
+"""
+
+
+def instructions(tree: Path, texts: list[str], basic: bool) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        given, program = Path(tmp, "texts.json"), Path(tmp, "run.py")
+        given.write_text(json.dumps(texts))
+        program.write_text(PROGRAM)
+        out = Path(tmp, "callgrind.out")
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
+             str(program), str(given), "basic" if basic else "complete"],
+            cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count for {tree}:\n{run.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--texts", type=int, default=100)
+    parser.add_argument("--repeated", action="store_true", help='"10000 users startup" each time')
+    parser.add_argument("--basic", action="store_true", help="no sensitivity (older checkouts)")
+    parser.add_argument("--tree", action="append", type=Path, default=[])
+    args = parser.parse_args()
+    from benchmarks.corpus import texts as corpus
+
+    texts = ["10000 users startup"] * args.texts if args.repeated else corpus(args.texts)
+    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, "
+          f"{'basic' if args.basic else 'every figure an answer shows'} read")  # fmt: skip
+    for tree in [ROOT, *args.tree]:
+        per = (instructions(tree, texts, args.basic) - instructions(tree, [], args.basic)) / len(
+            texts
+        )
+        print(f"{tree}: {per / 1e6:.2f} M instructions an estimate")
+
+
+if __name__ == "__main__":
+    main()
