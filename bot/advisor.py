@@ -47,13 +47,27 @@ from estimator import (
 HISTORY_LIMIT = 20  # undo steps kept per conversation
 
 
+class Question(BaseModel):
+    """A comparison or a break-even a thread was started with, so a reply in that thread ("what
+    if 100k users?") asks it again with the change: a comparison's (label, scenario) options, or
+    a break-even's scenario and the model named for its other side."""
+
+    model_config = ConfigDict(frozen=True)
+
+    options: tuple[tuple[str, Scenario], ...] = ()
+    breakeven: Scenario | None = None
+    other_model: str | None = None
+
+
 class ConversationState(BaseModel):
-    """What a conversation remembers: the current scenario and the ones before it (for undo)."""
+    """What a conversation remembers: the current scenario and the ones before it (for undo),
+    or, in a thread started by a comparison or a break-even, that question."""
 
     model_config = ConfigDict(frozen=True)
 
     scenario: Scenario | None = None
     history: tuple[Scenario, ...] = Field(default=(), description="oldest first")
+    question: Question | None = None
 
     def moved_to(self, scenario: Scenario) -> ConversationState:
         history = (*self.history, self.scenario) if self.scenario is not None else self.history
@@ -85,6 +99,7 @@ class Reply:
     changes: list[str] = field(default_factory=list)
     comparison: Comparison | None = None
     breakeven: BreakEven | None = None
+    question: Question | None = None  # a comparison or break-even, to be asked again
 
 
 @dataclass(frozen=True)
@@ -123,11 +138,13 @@ def follow_up_text(text: str, state: ConversationState, prices: PriceBook = BUND
     parsed = parse(text)
     if parsed.command is not None:
         return _command(parsed.command, state, prices)
-    if state.scenario is None:
+    if state.scenario is None and state.question is None:
         return request(text, state, prices)
     if parsed.unknown or not parsed.understood_anything:
         words = parsed.unknown or (text.strip()[:30] or "that",)
         return Turn(Reply(ReplyKind.hint, unknown_message(words, follow_up=True)), state)
+    if state.scenario is None and state.question is not None:
+        return _asked_again(state.question, parsed, state, prices)
     return _change(state, parsed, prices)
 
 
@@ -156,6 +173,14 @@ _FILES = (
     "command; in Slack they are posted in the estimate's thread."
 )
 _NO_SCENARIO = "There is no estimate here yet. Start one with “10000 users startup”."
+_A_QUESTION = (
+    "This thread answers a question, not an estimate: reply with a change (“what if 100k "
+    "users?”) to ask it again, or start an estimate with “/aicost 10000 users startup”."
+)
+
+
+def _no_scenario(state: ConversationState) -> str:
+    return _A_QUESTION if state.question is not None else _NO_SCENARIO
 
 
 def _command(command: Command, state: ConversationState, prices: PriceBook) -> Turn:
@@ -168,10 +193,10 @@ def _command(command: Command, state: ConversationState, prices: PriceBook) -> T
     if command in (Command.chart, Command.export):
         # Without a scenario here, a front end may still find one (Slack: the channel's latest).
         kind = ReplyKind.chart if command is Command.chart else ReplyKind.export
-        text = _FILES if state.scenario is not None else _NO_SCENARIO
+        text = _FILES if state.scenario is not None else _no_scenario(state)
         return Turn(Reply(kind, text, scenario=state.scenario), state)
     if state.scenario is None:
-        return Turn(Reply(ReplyKind.info, _NO_SCENARIO), state)
+        return Turn(Reply(ReplyKind.info, _no_scenario(state)), state)
     if command is Command.undo:
         if not state.history:
             return Turn(
@@ -241,6 +266,59 @@ def _new_estimate(
     )
 
 
+def _asked_again(
+    question: Question, parsed: Parsed, state: ConversationState, prices: PriceBook
+) -> Turn:
+    """A comparison or a break-even asked again with a follow-up's change to every side."""
+    try:
+        if question.breakeven is not None:
+            scenario = follow_up(question.breakeven, parsed)
+            if scenario == question.breakeven:
+                return Turn(Reply(ReplyKind.info, _UNCHANGED), state)
+            return _breakeven_turn(scenario, question.other_model, prices)
+        options = tuple((label, follow_up(s, parsed)) for label, s in question.options)
+        if options == question.options:
+            return Turn(Reply(ReplyKind.info, _UNCHANGED), state)
+        scenarios = [s for _, s in options]
+        if any(s in scenarios[:i] for i, s in enumerate(scenarios)):
+            return Turn(Reply(ReplyKind.error, _SAME_OPTIONS), state)
+        return _comparison_turn(options, prices)
+    except (InputError, SelfHostingError) as exc:
+        return Turn(Reply(ReplyKind.error, str(exc)), state)
+
+
+_UNCHANGED = "That is already what this compares: nothing changed."
+_SAME_OPTIONS = (
+    "That would make the options the same. To compare others, start a new comparison, "
+    "e.g. “/aicost compare gpt-4o vs claude-haiku-4-5 for 50k users”."
+)
+
+
+def _comparison_turn(options: tuple[tuple[str, Scenario], ...], prices: PriceBook) -> Turn:
+    comparison = compare(options, prices)
+    question = Question(options=options)
+    reply = Reply(
+        ReplyKind.comparison,
+        comparison_sentence(comparison),
+        comparison=comparison,
+        question=question,
+    )
+    return Turn(reply, ConversationState(question=question), changed=True)
+
+
+def _breakeven_turn(scenario: Scenario, other_model: str | None, prices: PriceBook) -> Turn:
+    result = break_even(scenario, prices, other_model)
+    question = Question(breakeven=scenario, other_model=other_model)
+    reply = Reply(
+        ReplyKind.breakeven,
+        breakeven_sentence(result),
+        breakeven=result,
+        scenario=scenario,
+        question=question,
+    )
+    return Turn(reply, ConversationState(question=question), changed=True)
+
+
 def _question(
     text: str, current: Scenario | None, state: ConversationState, prices: PriceBook
 ) -> Turn | None:
@@ -248,21 +326,12 @@ def _question(
     when the text is neither."""
     try:
         if is_compare(text):
-            comparison = compare(compare_options(text, current), prices)
-            reply = Reply(
-                ReplyKind.comparison, comparison_sentence(comparison), comparison=comparison
-            )
-            return Turn(reply, state)
+            asked = _comparison_turn(tuple(compare_options(text, current)), prices)
+            return Turn(asked.reply, state)  # the conversation stays where it was
         rest = breakeven_question(text)
         if rest is None:
             return None
         scenario, other_model = breakeven_sides(rest, current)
-        result = break_even(scenario, prices, other_model)
-        return Turn(
-            Reply(
-                ReplyKind.breakeven, breakeven_sentence(result), breakeven=result, scenario=scenario
-            ),
-            state,
-        )
+        return Turn(_breakeven_turn(scenario, other_model, prices).reply, state)
     except (InputError, SelfHostingError) as exc:  # SelfHostingError: the other side cannot run
         return Turn(Reply(ReplyKind.error, str(exc)), state)

@@ -126,6 +126,23 @@ def figure_span(low: float, high: float, spec: str = "g") -> str:
     return lo if lo == hi else f"{lo}-{hi}"
 
 
+def size(value: float) -> str:
+    """A data size's figure (GB, KB): '2,250', '8.6', '0.3', '0.04': one decimal only below
+    10 (none when it is .0), whole figures with thousands separators above; a size under 0.05
+    keeps its first significant digit rather than reading as nothing."""
+    if abs(value) >= 9.95:
+        return f"{value:,.0f}"
+    if value and abs(value) < 0.05:
+        return format(value, ".1g")
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def size_span(low: float, high: float) -> str:
+    """'8,640-49,680' or '2,250': a range of data sizes, one figure when both ends agree."""
+    lo, hi = size(low), size(high)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
 def percent(share: float) -> str:
     """0.3 -> 30%, 0.005 -> 0.5%."""
     value = share * 100

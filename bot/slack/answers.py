@@ -164,12 +164,15 @@ def _new_thread(turn: Turn) -> Answer:
         tips = thread_tips(e, optional("the break-even with self-hosting", lambda: _breakeven(e)))
         messages = (estimate_message(e), *tips)
         summary = _summary(e)
-    elif reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
+    state, changed = turn.state, turn.changed
+    if reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):
         messages = (_render(reply),)
+        if reply.question is not None:  # its thread asks it again with a reply's change
+            state, changed = ConversationState(question=reply.question), True
     return Answer(
         reply.kind,
-        turn.state,
-        turn.changed,
+        state,
+        changed,
         reply.text,
         reply.scenario,
         messages,
@@ -214,6 +217,8 @@ def _render(reply: Reply) -> Message:
         return comparison_message(reply.comparison)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
         return breakeven_message(reply.breakeven)
+    if reply.kind in (ReplyKind.chart, ReplyKind.export) and reply.scenario is None:
+        return info_message(reply.text)  # no estimate here: the sentence says what to type
     if reply.kind is ReplyKind.chart:
         return info_message("Drawing the chart of this estimate: it follows in a moment.")
     if reply.kind is ReplyKind.export:

@@ -377,10 +377,14 @@ class Conversations(Dispatcher):
                 await post.in_thread(where, Message(text, earlier_blocks))
                 return
         if answer.changed:
+            # A comparison's thread keeps its question, never the channel's latest estimate.
+            save = (
+                self.store.save_conversation
+                if answer.state.scenario is not None
+                else self.store.save_thread
+            )
             saved = await self.stored.save(
-                lambda: self.store.save_conversation(
-                    where.team, where.channel, where.thread_ts or "", answer.state
-                )
+                lambda: save(where.team, where.channel, where.thread_ts or "", answer.state)
             )
         if not saved:
             message = with_note(message, store_unavailable_note())

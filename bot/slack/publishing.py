@@ -94,6 +94,11 @@ class Publisher:
         if ts is None:
             await post.respond(where, not_in_channel_message(message))
             return
+        if answer.state.question is not None:
+            # Remembered so a reply in its thread ("what if 100k users?") asks it again.
+            await self.stored.save(
+                lambda: self.store.save_thread(where.team, where.channel, ts, answer.state)
+            )
         if answer.options:
             thread = replace(where, thread_ts=ts)
             self.later(self.uploads.post_chart(post, thread, options=answer.options), "chart")

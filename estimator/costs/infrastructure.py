@@ -16,6 +16,8 @@ from estimator.money import (
     percent,
     percent_span,
     quantity,
+    size,
+    size_span,
     usd,
     usd_range,
 )
@@ -290,7 +292,7 @@ def lines(
             nat.high + egress_gb * egress.high,
             lambda: (
                 f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} req x "
-                f"{response_bytes.low / 1000:g} KB = {egress_gb:,.1f} GB x ${egress.low:g}/GB"
+                f"{response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x ${egress.low:g}/GB"
             ),
             VARIES_WITH_USERS,
         )
@@ -327,7 +329,7 @@ def lines(
                 f"{quantity(hosts_low, hosts_high, 'host')}"
                 f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
                 f"{usd_range(host.low, host.high, DOLLARS)} + "
-                f"{figure_span(log_gb_low, log_gb_high, ',.1f')} GB logs x ${log_price.low:g} + "
+                f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
                 f"{seats} "
                 f"paging seats ({_who_is_paged(rota)}) x "
                 f"{usd_range(seat.low, seat.high, DOLLARS)}; "

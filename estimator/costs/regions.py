@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from estimator.costs import infrastructure, retrieval, storage
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import DOLLARS, count, figure_span, percent, quantity, usd, usd_range
+from estimator.money import (
+    DOLLARS,
+    count,
+    figure_span,
+    percent,
+    quantity,
+    size_span,
+    usd,
+    usd_range,
+)
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -94,7 +103,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             lambda: (
                 f"{count(round(t.requests_per_month))} req/month x "
                 f"{figure_span(replicated.low / 1000, replicated.high / 1000)} KB written = "
-                f"{figure_span(gb_low, gb_high, ',.1f')} GB x {extra} x ${transfer.low:g}/GB"
+                f"{size_span(gb_low, gb_high)} GB x {extra} x ${transfer.low:g}/GB"
             ),
             VARIES_WITH_USERS,
         ),

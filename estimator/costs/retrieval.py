@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from estimator.facts import Range
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import DOLLARS, count, usd, usd_range
+from estimator.money import DOLLARS, count, size_span, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario, VectorStore
 from estimator.traffic import Traffic
@@ -134,8 +134,8 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
         def basis() -> str:
             return (
                 f"{_what(s, c)}, in the database with pgvector: "
-                f"{c.stored_gb_low:,.1f}-{c.stored_gb_high:,.1f} GB of vectors + "
-                f"{c.index_gb_low:,.1f}-{c.index_gb_high:,.1f} GB HNSW index on disk x "
+                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB of vectors + "
+                f"{size_span(c.index_gb_low, c.index_gb_high)} GB HNSW index on disk x "
                 f"${disk.low:g}/GB-month{' x 2 (multi-AZ)' if copies == 2 else ''}; "
                 "searches run on the database instance, sized to hold the index in memory "
                 "(Managed database)"
@@ -151,7 +151,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
         def basis() -> str:
             return (
                 f"{_what(s, c)} in a managed vector database: "
-                f"{c.stored_gb_low:,.1f}-{c.stored_gb_high:,.1f} GB x ${per_gb.low:g}/GB-month + "
+                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
                 f"{count(round(queries))} queries x {reads.low:g}-{reads.high:g} read units x "
                 f"{usd(per_read.low, DOLLARS)} per million"
             )
@@ -165,7 +165,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
         def basis() -> str:
             return (
                 f"{_what(s, c)} in object-storage vectors: "
-                f"{c.stored_gb_low:,.1f}-{c.stored_gb_high:,.1f} GB x ${per_gb.low:g}/GB-month + "
+                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
                 f"{count(round(queries))} queries x ${per_query.low:g} per million"
             )
 
@@ -176,9 +176,10 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
 
         def basis() -> str:
             return (
-                f"{_what(s, c)} in a RAM-resident index: {c.index_gb_low:,.1f}-"
-                f"{c.index_gb_high:,.1f} GB (x {c.overhead.low:g}-{c.overhead.high:g} HNSW "
-                f"overhead) x {usd_range(memory.low, memory.high, DOLLARS)}/GB-month"
+                f"{_what(s, c)} in a RAM-resident index: "
+                f"{size_span(c.index_gb_low, c.index_gb_high)} GB "
+                f"(x {c.overhead.low:g}-{c.overhead.high:g} HNSW overhead) x "
+                f"{usd_range(memory.low, memory.high, DOLLARS)}/GB-month"
                 f"{' x 2 replicas' if copies == 2 else ''}"
             )
 

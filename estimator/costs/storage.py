@@ -11,7 +11,7 @@ from estimator.costs import retrieval
 from estimator.costs.infrastructure import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import DOLLARS, count, figure_span, usd_range
+from estimator.money import DOLLARS, count, figure_span, size, size_span, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -111,7 +111,7 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
 
     def database_basis() -> str:
         sized = (
-            f", a larger instance than the records need so the {d.index_gb:,.1f} GB pgvector "
+            f", a larger instance than the records need so the {size(d.index_gb)} GB pgvector "
             f"index stays in its {tier['memory_gib']} GiB of memory"
             if d.for_index
             else ""
@@ -132,7 +132,7 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             )
         return (
             f"{count(records)} records x {figure_span(record_kb.low, record_kb.high)} KB = "
-            f"{figure_span(disk_low, disk_high, ',.1f')} GB x ${disk.low:g} x {copies} disk; "
+            f"{size_span(disk_low, disk_high)} GB x ${disk.low:g} x {copies} disk; "
             f"{backups}"
         )
 
@@ -176,11 +176,11 @@ def transcripts_line(s: Scenario, t: Traffic, prices: PriceBook) -> LineItem:
         kept_high * object_storage.high,
         lambda: (
             f"{count(round(t.requests_per_month))} req/month x "
-            f"{figure_span(per_request_low / 1000, per_request_high / 1000, ',.1f')} KB "
+            f"{size_span(per_request_low / 1000, per_request_high / 1000)} KB "
             f"(the reply, up to the whole exchange, at {bytes_per_token.low:g} B/token, "
             "+ logs) kept "
             f"{figure_span(retention.low, retention.high)} months = "
-            f"{figure_span(kept_low, kept_high, ',.1f')} GB x ${object_storage.low:g}/GB-month"
+            f"{size_span(kept_low, kept_high)} GB x ${object_storage.low:g}/GB-month"
         ),
         VARIES_WITH_USERS,
     )

@@ -71,3 +71,27 @@ def test_state_round_trips_through_json():
     state = advisor.follow_up_text("add hipaa", _start().state).state
     again = ConversationState.model_validate_json(state.model_dump_json())
     assert again == state
+
+
+def test_a_comparisons_question_asked_again_in_its_thread_changes_every_option():
+    asked = advisor.request("compare gpt-4o vs claude-haiku-4-5 for 50k users", ConversationState())
+    assert asked.state == ConversationState()  # a terminal chat stays where it was
+    thread = ConversationState(question=asked.reply.question)
+    again = advisor.follow_up_text("what if 100k users?", thread)
+    assert again.reply.kind is ReplyKind.comparison and again.changed
+    assert [o.label for o in again.reply.comparison.options] == ["gpt-4o", "claude-haiku-4-5"]
+    assert {s.users for _, s in again.state.question.options} == {100_000}
+    same = advisor.follow_up_text("use claude-haiku-4-5", thread)
+    assert same.reply.kind is ReplyKind.error and "the same" in same.reply.text
+    undo = advisor.follow_up_text("undo", thread)
+    assert "what if 100k users?" in undo.reply.text and not undo.changed
+
+
+def test_a_break_even_asked_again_keeps_the_model_named_for_its_other_side():
+    text = "when does self-hosting llama 70b pay off vs claude-sonnet-4-5 for 20k users"
+    asked = advisor.request(text, ConversationState())
+    thread = ConversationState(question=asked.reply.question)
+    again = advisor.follow_up_text("what if 100k users?", thread)
+    assert again.reply.kind is ReplyKind.breakeven
+    assert again.reply.breakeven.scenario.users == 100_000
+    assert again.reply.breakeven.api.model == "claude-sonnet-4-5"

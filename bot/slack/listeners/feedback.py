@@ -17,6 +17,7 @@ from bot.slack.where import Where
 # One verdict per person and estimate is counted; a second click within this is not.
 ONE_VOTE_SECONDS = 30 * 24 * 3600
 THANKS = "Thanks: noted. The workspace's Home tab counts what people found useful."
+ALREADY_COUNTED = "Your feedback on this estimate was already counted: one per person and estimate."
 
 
 def register(app: AsyncApp) -> None:
@@ -44,15 +45,20 @@ async def feedback(
     )
     message = str(container.get("message_ts") or "")
     once = f"click:{where.team}:{where.channel}:{message}:feedback:{where.user}"
-    work = _count(conversations, where, verdict)
-    conversations.spawn(work, "feedback", where, once, once_seconds=ONE_VOTE_SECONDS)
+    conversations.spawn(_count(conversations, where, verdict, once), "feedback", where)
 
 
-async def _count(conversations: Conversations, where: Where, verdict: Verdict) -> None:
+async def _count(conversations: Conversations, where: Where, verdict: Verdict, once: str) -> None:
+    metrics, webhooks = conversations.metrics, conversations.webhook_logger
+    # Claimed here rather than by spawn, which drops a duplicate without a word: a second
+    # click is told why it changed nothing.
+    if not await conversations.stored.first_time(once, ONE_VOTE_SECONDS):
+        metrics.requests.labels(kind="duplicate").inc()
+        await respond(where, info_message(ALREADY_COUNTED), metrics, webhooks, None)
+        return
     conversations.metrics.feedback.labels(verdict=verdict.value).inc()
     try:
         await conversations.store.count_feedback(where.team, verdict.value)
     except StoreUnavailable:
         conversations.metrics.redis_errors.inc()
-    metrics, webhooks = conversations.metrics, conversations.webhook_logger
     await respond(where, info_message(THANKS), metrics, webhooks, None)

@@ -1,0 +1,75 @@
+"""A reply in the thread of a comparison or a break-even posted with /aicost is answered: a change
+("what if 100k users?") asks the question again with it; a word that needs an estimate says what
+to type. Signed requests as Slack sends them, the bot in this process (its durable queue, whose
+owner check drops replies in threads the bot keeps nothing for), the fake Slack, a real Redis."""
+
+from __future__ import annotations
+
+from tests.support.fake_slack import FakeSlack
+from tests.support.in_process import bot_in_process
+from tests.support.reading import channel_id, new_team, next_thread_reply, posts, text_of
+from tests.support.signing import event_callback_body, message_event, slash_command_body
+
+COMPARE = "compare gpt-4o vs claude-haiku-4-5 for 50k users"
+BREAKEVEN = "when does self-hosting llama 70b pay off vs claude-sonnet-4-5 for 20k users"
+
+
+async def _asked(bot, slack: FakeSlack, team: str, channel: str, text: str) -> str:
+    body = slash_command_body(
+        text, team_id=team, channel_id=channel, response_url=slack.response_url("asked")
+    )
+    assert await bot.post(body) == 200
+    await bot.settle()
+    (question,) = [c for c in posts(slack, channel) if not c.args.get("thread_ts")]
+    return question.response["ts"]
+
+
+def _reply(bot, team: str, channel: str, ts: str, text: str):
+    event = message_event(text, channel=channel, team=team, thread_ts=ts)
+    return bot.post(event_callback_body(event, team_id=team))
+
+
+async def test_a_follow_up_under_a_comparison_compares_again_with_the_change(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        first = text_of(posts(slack, channel)[0].args["blocks"])
+        again = await next_thread_reply(
+            slack, ts, _reply(bot, team, channel, ts, "what if 100k users?")
+        )
+        shown = text_of(again.args["blocks"])
+        # Twice the users: a comparison of the same two options, with larger figures.
+        assert "gpt-4o" in shown and "claude-haiku-4-5 ✓ cheapest" in shown
+        assert shown != first and "100,000 users" in shown
+        twice = await next_thread_reply(
+            slack, ts, _reply(bot, team, channel, ts, "what if 100k users?")
+        )
+        assert "nothing changed" in text_of(twice.args)  # the thread remembered the change
+        await bot.settle()
+    assert slack.violations == []
+
+
+async def test_a_reply_under_a_comparison_that_needs_an_estimate_says_what_to_type(
+    redis_url,
+) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        told = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        await bot.settle()
+    assert "/aicost 10000 users startup" in text_of(told.args)
+    assert "what if 100k users?" in text_of(told.args)
+
+
+async def test_a_follow_up_under_a_break_even_answers_at_the_new_scale(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, BREAKEVEN)
+        assert "At 20,000 users" in text_of(posts(slack, channel)[0].args)
+        again = await next_thread_reply(
+            slack, ts, _reply(bot, team, channel, ts, "what if 100k users?")
+        )
+        await bot.settle()
+    shown = text_of(again.args)
+    assert "Break-even" in shown and "At 100,000 users" in shown
+    assert "claude-sonnet-4-5" in shown  # the model named for the other side is kept
