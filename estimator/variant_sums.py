@@ -49,12 +49,22 @@ class OwnSums:
         """The first year of the variant whose changed groups are `changes`: `sum_lines` of
         `breakdown.with_changes(own, changes)`, then `Totals.first_year`, to the bit."""
         start = min(changes)
-        sums = self.before[start]
+        one_low, one_high, month_low, month_high, year_low, year_high = self.before[start]
         at, groups = changes.get, self.groups
         for g in _GROUPS[start:]:
             new = at(g)  # a changed group may have no lines where the own one had some
-            sums = _added(sums, groups[g] if new is None else new)
-        one_low, one_high, month_low, month_high, year_low, year_high = sums
+            # sum_lines' loop, written out here too: it runs for every swing.
+            for item in groups[g] if new is None else new:
+                cadence = item.cadence
+                if cadence is _MONTHLY:
+                    month_low += item.low
+                    month_high += item.high
+                elif cadence is _ANNUAL:
+                    year_low += item.low
+                    year_high += item.high
+                else:
+                    one_low += item.low
+                    one_high += item.high
         # Totals.first_year's arithmetic, in its order.
         return Amount(one_low + month_low * 12 + year_low, one_high + month_high * 12 + year_high)
 
