@@ -181,28 +181,36 @@ def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scena
     again. Engineering, the stored records, security, team, support and legal read none of the
     usage figures: they stay the scenario's own."""
     own_traffic = traffic(s, prices)
+    own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
     # price reads them all; a self-hosted model's GPU fleet (in the app tier's monitoring and
     # staging, and priced as its inference) reads output tokens with traffic, and no input tokens.
+    # The response cache's hit rate moves only the calls that reach the model: on an API, read
+    # by vector search (queries per call) and the token price alone.
     self_hosted = s.hosting is Hosting.self_hosted
     own_tokens = (s.input_tokens, s.output_tokens, s.reasoning_tokens)
 
     def changes(v: Scenario) -> Changes:
         t = traffic(v, prices)
         same_traffic = t == own_traffic
+        same_load = same_traffic or _load(t) == own_load
         # A self-hosted fleet is sized by prefill and decode: every token count moves it.
         same_tokens = (v.input_tokens, v.output_tokens, v.reasoning_tokens) == own_tokens
         found: Changes = {}
         if same_traffic and not (self_hosted and not same_tokens):
             if not self_hosted:
                 found[INFERENCE] = inference.lines(v, t, prices)
+        elif same_load and not self_hosted:
+            found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
+            found[INFERENCE] = inference.lines(v, t, prices)
         else:
             gpus = _gpu_fleet(v, t, prices)
             found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
             found[INFERENCE] = inference.lines(v, t, prices, gpus)
-        if not same_traffic:
+        if not same_load:
             found[REGIONS] = regions.lines(v, t, prices)
-        found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
+        if not (same_load and same_tokens):  # sized by requests and tokens
+            found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
         return found
 
     return changes
@@ -300,12 +308,7 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
     if "infrastructure" in groups:
         found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
     elif "retrieval" in groups:
-        # Vector search is the infrastructure group's storage lines, appended last.
-        copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
-        found[INFRASTRUCTURE] = [
-            *(item for item in own.infrastructure if item.category is not _STORAGE),
-            *retrieval.lines(v, t, prices, copies),
-        ]
+        found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
     if "regions" in groups:
         found[REGIONS] = regions.lines(v, t, prices)
     if "inference" in groups:
@@ -325,6 +328,22 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
     if "legal" in groups:
         found[LEGAL] = legal.lines(v, prices)
     return found
+
+
+def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:
+    """The infrastructure group of `v` where only its vector search moved (the corpus, or the
+    calls reaching the model): vector search is the group's storage lines, appended last."""
+    copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
+    return [
+        *(item for item in own.infrastructure if item.category is not _STORAGE),
+        *retrieval.lines(v, t, prices, copies),
+    ]
+
+
+def _load(t: Traffic) -> tuple[float, float, float, float, float]:
+    """What the app tier, extra regions and transcripts read of traffic: every figure but the
+    calls that reach the model."""
+    return t.requests_per_day, t.requests_per_month, t.average_rps, t.peak_rps_low, t.peak_rps_high
 
 
 def hosted_otherwise(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:
