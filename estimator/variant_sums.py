@@ -24,7 +24,7 @@ class OwnSums:
     """The scenario's own lines (its `Parts`) by group, with `sum_lines`' six sums as they stood
     before each group, for variants of it to continue from."""
 
-    __slots__ = ("before", "groups")
+    __slots__ = ("before", "groups", "monthly", "only_monthly", "totals")
 
     def __init__(self, own: Parts) -> None:
         self.groups = (
@@ -44,11 +44,26 @@ class OwnSums:
         for lines in self.groups:
             self.before.append(sums)
             sums = _added(sums, lines)
+        self.totals = sums
+        # Each group's monthly amounts, and whether it has lines of no other cadence.
+        self.monthly = [
+            [(item.low, item.high) for item in lines if item.cadence is _MONTHLY]
+            for lines in self.groups
+        ]
+        self.only_monthly = [
+            len(amounts) == len(lines)
+            for amounts, lines in zip(self.monthly, self.groups, strict=True)
+        ]
 
     def first_year(self, changes: Changes) -> Amount:
         """The first year of the variant whose changed groups are `changes`: `sum_lines` of
         `breakdown.with_changes(own, changes)`, then `Totals.first_year`, to the bit."""
         start = min(changes)
+        only_monthly = self.only_monthly
+        if all(only_monthly[g] for g in changes):  # most swings: usage moves monthly lines
+            found = self._monthly(changes, start)
+            if found is not None:
+                return found
         one_low, one_high, month_low, month_high, year_low, year_high = self.before[start]
         at, groups = changes.get, self.groups
         for g in _GROUPS[start:]:
@@ -66,6 +81,26 @@ class OwnSums:
                     one_low += item.low
                     one_high += item.high
         # Totals.first_year's arithmetic, in its order.
+        return Amount(one_low + month_low * 12 + year_low, one_high + month_high * 12 + year_high)
+
+    def _monthly(self, changes: Changes, start: int) -> Amount | None:
+        """first_year where every changed group had monthly lines only, and has (None if one
+        has another cadence now): the one-time and annual sums are then the own ones."""
+        _, _, month_low, month_high, _, _ = self.before[start]
+        at, monthly = changes.get, self.monthly
+        for g in _GROUPS[start:]:
+            new = at(g)
+            if new is None:
+                for a, b in monthly[g]:
+                    month_low += a
+                    month_high += b
+                continue
+            for item in new:
+                if item.cadence is not _MONTHLY:
+                    return None
+                month_low += item.low
+                month_high += item.high
+        one_low, one_high, _, _, year_low, year_high = self.totals
         return Amount(one_low + month_low * 12 + year_low, one_high + month_high * 12 + year_high)
 
 
