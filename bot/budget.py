@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.parsing import read_number
 from estimator import (
     Estimate,
-    shown,
     usd_range,
     usd_short,
 )
@@ -45,7 +44,8 @@ def read_limit(flag: str, text: str) -> float:
 
 def over_budget(label: str, e: Estimate, budget: Budget) -> list[str]:
     """One sentence for each limit the estimate's high end crosses; empty when it fits."""
-    rate = (shown() or ("$", 1.0))[1]
+    shown = e.shown  # the limits are in the currency the estimate is shown in
+    rate = shown.per_usd
     reasons = []
     checks = (
         ("first year", e.totals.first_year, budget.first_year),
@@ -55,7 +55,8 @@ def over_budget(label: str, e: Estimate, budget: Budget) -> list[str]:
         if limit is None or amount.high * rate <= limit:
             continue
         reasons.append(
-            f"{label}: {what} up to {usd_short(amount.high)}, over the "
-            f"{usd_short(limit / rate)} limit (estimate {usd_range(amount.low, amount.high)})."
+            f"{label}: {what} up to {usd_short(amount.high, shown)}, over the "
+            f"{usd_short(limit / rate, shown)} limit (estimate "
+            f"{usd_range(amount.low, amount.high, shown)})."
         )
     return reasons

@@ -19,9 +19,8 @@ from estimator import (
     Comparison,
     Estimate,
     Scenario,
+    ShownCurrency,
     count,
-    shown,
-    symbol,
     usd_range,
     user_count,
 )
@@ -53,6 +52,7 @@ class EstimateChartData:
     per_user: tuple[tuple[int, Amount], ...]  # (users, all-in monthly cost per user)
     scenario_users: int
     scenario_per_user: Amount
+    shown: ShownCurrency  # the currency the chart is drawn in: the estimate's
 
 
 def curve_users(s: Scenario) -> tuple[int, ...]:
@@ -82,11 +82,11 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         for p in e.phases
     )
     per_user = tuple((p.users, p.per_user) for p in e.curve)
-    first = e.totals.first_year
+    first, shown = e.totals.first_year, e.shown
     hosting = s.model if s.hosting.value == "api" else f"self-hosted {s.gpu.value.upper()}"
     title = (
         f"{user_count(s.users)}, {s.stage.value}, {hosting}: "
-        f"first year {usd_range(first.low, first.high, True)}"
+        f"first year {usd_range(first.low, first.high, shown, True)}"
     )
     return EstimateChartData(
         title=title,
@@ -95,6 +95,7 @@ def estimate_chart_data(e: Estimate) -> EstimateChartData:
         per_user=per_user,
         scenario_users=s.users,
         scenario_per_user=e.totals.monthly_all_in.scaled(1 / s.users),
+        shown=shown,
     )
 
 
@@ -111,7 +112,8 @@ def draw_estimate_chart(data: EstimateChartData) -> bytes:
 def estimate_figure(data: EstimateChartData):
     """The estimate chart's matplotlib Figure, in the currency amounts are shown in."""
     figure, ticker = _matplotlib()
-    rate = _rate()
+    shown = data.shown
+    rate = shown.per_usd  # the series are in USD, drawn in the shown currency
     fig = figure(figsize=(9, 15))
     bars, phases, curve = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1.25, 1, 1]})
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
@@ -125,10 +127,10 @@ def estimate_figure(data: EstimateChartData):
         label="up to high",
     )  # fmt: skip
     for i, (_, a) in enumerate(data.first_year_by_category[::-1]):
-        bars.text(a.high * rate, i, "  " + usd_range(a.low, a.high, True), va="center")
+        bars.text(a.high * rate, i, "  " + usd_range(a.low, a.high, shown, True), va="center")
     bars.set_yticks(list(y), names)
     bars.set_title("First year by category (low to high)", loc="left", fontweight="bold")
-    _money_axis(bars.xaxis, ticker)
+    _money_axis(bars.xaxis, ticker, shown)
     bars.set_xlim(0, max(a.high for a in amounts) * 1.45)
     bars.legend(loc="lower right", frameon=False)
 
@@ -140,11 +142,11 @@ def estimate_figure(data: EstimateChartData):
         phases.bar(i + 0.2, cumulative.high - cumulative.low, bottom=cumulative.low, width=0.35,
                    color=ORANGE, label="this estimate" if i == 0 else None)  # fmt: skip
         phases.text(i + 0.2, cumulative.high,
-                    usd_range(cumulative_usd.low, cumulative_usd.high, True),
+                    usd_range(cumulative_usd.low, cumulative_usd.high, shown, True),
                     ha="center", va="bottom", fontsize=FONT_SIZE - 2)  # fmt: skip
     phases.set_xticks(list(x), [name for name, _, _ in data.phases])
     phases.set_title("Cumulative spend by phase vs the article", loc="left", fontweight="bold")
-    _money_axis(phases.yaxis, ticker)
+    _money_axis(phases.yaxis, ticker, shown)
     top = max(max(c.high, b.high) for _, c, b in data.phases) * rate
     phases.set_ylim(0, top * 1.15)
     phases.legend(loc="upper left", frameon=False)
@@ -161,7 +163,8 @@ def estimate_figure(data: EstimateChartData):
         0.98,
         0.96,
         f"this scenario: {user_count(data.scenario_users)},\n"
-        f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high)} per user/month",
+        f"{usd_range(data.scenario_per_user.low, data.scenario_per_user.high, shown)} per "
+        "user/month",
         transform=curve.transAxes,
         ha="right",
         va="top",
@@ -172,7 +175,7 @@ def estimate_figure(data: EstimateChartData):
     curve.set_yscale("log")
     curve.set_title("All-in cost per user per month", loc="left", fontweight="bold")
     curve.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _users(v)))
-    _money_ticks(curve.yaxis, ticker)
+    _money_ticks(curve.yaxis, ticker, shown)
     curve.set_xlabel("monthly active users")
     curve.legend(loc="lower left", frameon=False)
     # Fixed margins (room for "Security & compliance" and a two-line title): tight_layout would
@@ -188,6 +191,7 @@ class ComparisonChartData:
     first_year: tuple[Amount, ...]
     monthly_all_in: tuple[Amount, ...]
     cheapest: int
+    shown: ShownCurrency  # the currency the chart is drawn in: the options'
 
 
 def comparison_chart_data(c: Comparison) -> ComparisonChartData:
@@ -204,6 +208,7 @@ def comparison_chart_data(c: Comparison) -> ComparisonChartData:
         first_year=tuple(o.estimate.totals.first_year for o in c.options),
         monthly_all_in=tuple(o.estimate.totals.monthly_all_in for o in c.options),
         cheapest=c.cheapest,
+        shown=c.shown,
     )
 
 
@@ -219,7 +224,8 @@ def draw_comparison_chart(data: ComparisonChartData) -> bytes:
 def comparison_figure(data: ComparisonChartData):
     """The comparison chart's matplotlib Figure, in the currency amounts are shown in."""
     figure, ticker = _matplotlib()
-    rate = _rate()
+    shown = data.shown
+    rate = shown.per_usd  # the series are in USD, drawn in the shown currency
     fig = figure(figsize=(9, 4 + 1.6 * len(data.labels)))
     panels = fig.subplots(2, 1)
     fig.suptitle(_wrap_title(data.title), fontsize=FONT_SIZE + 3, fontweight="bold")
@@ -240,10 +246,10 @@ def comparison_figure(data: ComparisonChartData):
         panel.barh(y, [a.high - a.low for a in amounts], left=[a.low for a in amounts],
                    color=colours, alpha=0.45)  # fmt: skip
         for i, a in enumerate(series[::-1]):
-            panel.text(a.high * rate, i, "  " + usd_range(a.low, a.high, True), va="center")
+            panel.text(a.high * rate, i, "  " + usd_range(a.low, a.high, shown, True), va="center")
         panel.set_yticks(list(y), labels)
         panel.set_title(title, loc="left", fontweight="bold")
-        _money_axis(panel.xaxis, ticker)
+        _money_axis(panel.xaxis, ticker, shown)
         panel.set_xlim(0, max(a.high for a in amounts) * 1.5)
     fig.tight_layout()  # option labels are the user's words: measure them
     return fig
@@ -274,23 +280,16 @@ def _wrap_title(title: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(title, width, break_on_hyphens=False))
 
 
-def _rate() -> float:
-    """Units of the shown currency per USD: the series are drawn in that currency."""
-    currency = shown()
-    return currency[1] if currency is not None else 1.0
-
-
-def _money_axis(axis, ticker) -> None:
+def _money_axis(axis, ticker, shown: ShownCurrency) -> None:
     """Ticks at round amounts (1, 2 or 5 times a power of ten), each labelled exactly."""
     axis.set_major_locator(ticker.MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
-    _money_ticks(axis, ticker)
+    _money_ticks(axis, ticker, shown)
 
 
-def _money_ticks(axis, ticker) -> None:
-    """Tick labels in the shown currency (read now: the figure may be rendered later), of
-    amounts already converted: €50k, $1.5M, €0.1; never rounded to a neighbour (a tick at
-    1.25M reads $1.25M)."""
-    sign = symbol()
+def _money_ticks(axis, ticker, shown: ShownCurrency) -> None:
+    """Tick labels in the shown currency, of amounts already converted: €50k, $1.5M, €0.1;
+    never rounded to a neighbour (a tick at 1.25M reads $1.25M)."""
+    sign = shown.symbol
     axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: sign + _short(v)))
 
 

@@ -120,9 +120,7 @@ def _run(args: list[str]) -> int:
         return _fail(str(exc))
     if "--update-prices" in flags:
         refresh(os.environ.get(URL_ENV) or None)
-    prices = price_book(overrides)
-    with prices.shown():
-        return _answer(words, flags, chart_path, overrides, prices)
+    return _answer(words, flags, chart_path, overrides, price_book(overrides))
 
 
 def _answer(
@@ -196,7 +194,7 @@ def _answer(
     if "--curve" in flags:
         curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
         print()
-        print(curve if isinstance(curve, str) else render_curve(curve))
+        print(curve if isinstance(curve, str) else render_curve(curve, e.shown))
     if isinstance(chart, bytes):
         print(f"\nChart written to {chart_path}")
     return _told(chart)

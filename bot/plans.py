@@ -141,16 +141,15 @@ def _plan(args: list[str]) -> int:
             first_year=_limit(values, FIRST_YEAR_FLAG), monthly=_limit(values, MONTHLY_FLAG)
         )
         book = price_book(load_prices(values.get("--prices")))
-        with book.shown():
-            if "-f" in values:
-                if words:
-                    raise UsageError(
-                        "Give the scenario in the file or in words, not both: aicost -f plan.toml"
-                    )
-                plans = read_plan(Path(values["-f"]))
-            else:
-                plans = [(" ".join(words), _from_words(" ".join(words), book))]
-            return _answer(plans, switches, budget, book)
+        if "-f" in values:
+            if words:
+                raise UsageError(
+                    "Give the scenario in the file or in words, not both: aicost -f plan.toml"
+                )
+            plans = read_plan(Path(values["-f"]))
+        else:
+            plans = [(" ".join(words), _from_words(" ".join(words), book))]
+        return _answer(plans, switches, budget, book)
 
     return _run(body)
 
@@ -207,23 +206,20 @@ def _diff(args: list[str]) -> int:
         if len(words) != 2 or set(values) - {"--prices"}:
             raise UsageError("aicost diff takes two scenario files: aicost diff old.toml new.toml")
         book = price_book(load_prices(values.get("--prices")))
-        with book.shown():
-            old, new = read_plan(Path(words[0])), read_plan(Path(words[1]))
-            pairs = _paired(old, new, words)
-            diffs = [
-                (name, diff_estimates(_estimate(a, book), _estimate(b, book)))
-                for name, a, b in pairs
-            ]
-            if "--json" in switches:
-                shown = {name: d.to_dict() for name, d in diffs}
-                print(json.dumps(shown[pairs[0][0]] if len(diffs) == 1 else shown, indent=2))
-                return 0
-            blocks = [
-                (f"{name}:\n" if len(diffs) > 1 else "") + render_line_changes(d)
-                for name, d in diffs
-            ]
-            print("\n\n".join(blocks))
+        old, new = read_plan(Path(words[0])), read_plan(Path(words[1]))
+        pairs = _paired(old, new, words)
+        diffs = [
+            (name, diff_estimates(_estimate(a, book), _estimate(b, book))) for name, a, b in pairs
+        ]
+        if "--json" in switches:
+            shown = {name: d.to_dict() for name, d in diffs}
+            print(json.dumps(shown[pairs[0][0]] if len(diffs) == 1 else shown, indent=2))
             return 0
+        blocks = [
+            (f"{name}:\n" if len(diffs) > 1 else "") + render_line_changes(d) for name, d in diffs
+        ]
+        print("\n\n".join(blocks))
+        return 0
 
     return _run(body)
 

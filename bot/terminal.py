@@ -19,6 +19,7 @@ from estimator import (
     CurvePoint,
     Estimate,
     EstimateDiff,
+    ShownCurrency,
     bundled_note,
     figure_span,
     model_family_note,
@@ -34,8 +35,8 @@ MAX_WIDTH = 120
 _CADENCE = {Cadence.one_time: "one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
 
 
-def _amount(a: Amount) -> str:
-    return usd_range(a.low, a.high)
+def _amount(a: Amount, shown: ShownCurrency) -> str:
+    return usd_range(a.low, a.high, shown)
 
 
 def terminal_width() -> int:
@@ -94,7 +95,7 @@ def render_summary(e: Estimate, width: int | None = None) -> str:
 
 
 def _key_figures(e: Estimate, width: int) -> list[str]:
-    s, t = e.scenario, e.totals
+    s, t, shown = e.scenario, e.totals, e.shown
     times = times_span(t.prototype_multiple.low, t.prototype_multiple.high)
     multiple = f"{times} the prototype"
     rows = [
@@ -105,12 +106,13 @@ def _key_figures(e: Estimate, width: int) -> list[str]:
         ("First year", t.first_year, multiple),
     ]
     out = [
-        f"aicost: {user_count(s.users)}, {s.stage.value} (prototype {usd(s.prototype_cost)})",
+        f"aicost: {user_count(s.users)}, {s.stage.value} (prototype "
+        f"{usd(s.prototype_cost, shown)})",
         "=" * width,
     ]
-    column = max(22, *(len(_amount(amount)) + 1 for _, amount, _ in rows))  # amounts align
+    column = max(22, *(len(_amount(amount, shown)) + 1 for _, amount, _ in rows))  # amounts align
     for label, amount, note in rows:
-        line = f"  {label:<21}{_amount(amount):>{column}}"
+        line = f"  {label:<21}{_amount(amount, shown):>{column}}"
         if note and len(line) + 3 + len(note) <= width:
             line += "   " + note
         elif note == multiple:
@@ -126,6 +128,7 @@ def render_estimate(
     breakeven: BreakEven | str | None = None,
 ) -> str:
     width = width or terminal_width()
+    shown = e.shown
     out = _key_figures(e, width)
     if e.settings_applied or (e.token_prices and e.token_prices_from != bundled_note()):
         out.append(_rule("Your prices"))
@@ -141,7 +144,7 @@ def render_estimate(
             continue
         out.append(f"  {category.label}")
         for item in items:
-            amount = f"{usd_range(item.low, item.high)} {_CADENCE[item.cadence]}"
+            amount = f"{usd_range(item.low, item.high, shown)} {_CADENCE[item.cadence]}"
             out.extend(_columns("    ", item.item, amount, width))
             if show_basis:
                 out.append(
@@ -163,7 +166,7 @@ def render_estimate(
         rows.append((f"  {phase.name:<18}{phase.months:<13}", phase.cumulative, multiples))
     # Whole dollars where every row fits; else rounded dollars for all; else two lines a phase.
     for short in (False, True):
-        amounts = [usd_range(a.low, a.high, short=short) for _, a, _ in rows]
+        amounts = [usd_range(a.low, a.high, shown, short=short) for _, a, _ in rows]
         column = max(17, *(len(amount) + 1 for amount in amounts))
         lines = [
             f"{name}{amount:>{column}}{multiples}"
@@ -174,15 +177,15 @@ def render_estimate(
             break
     else:
         for name, a, multiples in rows:
-            out.extend([name.rstrip(), f"    {usd_range(a.low, a.high)}{multiples}"])
+            out.extend([name.rstrip(), f"    {usd_range(a.low, a.high, shown)}{multiples}"])
     out.append(_wrap(PHASE_READING, width=width))
     out.append(_rule("Five scaling strategies"))
     for n, strategy in enumerate(e.strategies, 1):
         out.append(f"  {n}. {strategy.name}: {strategy.rule}")
         out.append(_wrap(strategy.advice, "     ", width))
-    out.append(_rule("Savings levers ($/month)"))
+    out.append(_rule(f"Savings levers ({shown.symbol}/month)"))
     for saving in e.savings:
-        out.append(f"  {saving.name:<22}{_amount(saving.monthly):>20}")
+        out.append(f"  {saving.name:<22}{_amount(saving.monthly, shown):>20}")
         out.append(_wrap(saving.detail, "     ", width))
     for absent in e.absent:
         if absent.kind == "lever":
@@ -194,14 +197,14 @@ def render_estimate(
         out.append(_wrap(sentence, "  ", width))
     out += _sensitivity(e, width)
     out.append(_rule("Assumptions (* = you chose it; the rest are defaults for the stage)"))
-    for label, value, chosen in e.scenario.describe():
+    for label, value, chosen in e.scenario.describe(shown):
         out.append(f"  {'*' if chosen else ' '} {label:<30}{value}")
     family = model_family_note(e.scenario.model)
     if family:
         out.append(_wrap(f"Model {e.scenario.model}: {family}.", "  "))
     for absent in e.absent:
         if absent.kind == "line":
-            out.append(_wrap(f"Left out, {usd(0)} here: {absent.name}: {absent.why}.", "  "))
+            out.append(_wrap(f"Left out, {usd(0, shown)} here: {absent.name}: {absent.why}.", "  "))
     if e.token_prices:
         out.append(
             f"  Token prices: {e.token_prices_from} ({e.token_prices.provider}). Other "
@@ -212,8 +215,8 @@ def render_estimate(
     out.append(
         _wrap(
             f"For scale: the reference article, {ARTICLE}, puts production infrastructure at "
-            f"{usd_range(article.low, article.high)}/month; this scenario's comes to up to "
-            f"{usd_range(infra, infra)}/month.",
+            f"{usd_range(article.low, article.high, shown)}/month; this scenario's comes to up to "
+            f"{usd_range(infra, infra, shown)}/month.",
             "  ",
             width,
         )
@@ -222,6 +225,7 @@ def render_estimate(
 
 
 def _sensitivity(e: Estimate, width: int) -> list[str]:
+    shown = e.shown
     out = [_rule("What moves the first year most (each assumption alone at its low and high)")]
     ranking = e.sensitivity
     if not ranking.varied:
@@ -235,10 +239,9 @@ def _sensitivity(e: Estimate, width: int) -> list[str]:
         )
     for item in ranking:
         values = f"{item.show(item.low)} → {item.show(item.high)}"
-        first_year = (
-            f"first year {_amount(item.first_year_at_low)} → {_amount(item.first_year_at_high)}"
-        )
-        swing = f"swing {signed_usd_short(item.swing)}"
+        low, high = _amount(item.first_year_at_low, shown), _amount(item.first_year_at_high, shown)
+        first_year = f"first year {low} → {high}"
+        swing = f"swing {signed_usd_short(item.swing, shown)}"
         one_line = f"  {item.label:<34}{values:<16}{first_year}  {swing}"
         if len(one_line) <= width:
             out.append(one_line)
@@ -251,8 +254,15 @@ def _sensitivity(e: Estimate, width: int) -> list[str]:
     return out
 
 
+def _signed_pair(low: float, high: float, shown: ShownCurrency, pad: int = 0) -> str:
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    lo, hi = signed_usd_short(low, shown), signed_usd_short(high, shown)
+    return f"{lo:>{pad}}" if lo == hi else f"{lo:>{pad}} / {hi}"
+
+
 def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     width = width or terminal_width()
+    shown = diff.shown
     out = ["What changed: " + ("; ".join(diff.changed_fields) or "nothing")]
     for name, label in (
         ("monthly", "Monthly run-rate"),
@@ -261,16 +271,15 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     ):
         before, after = diff.totals[name]
         out.append(
-            f"  {label:<18}{_amount(before):>24} -> {_amount(after):<24}"
-            f"({signed_usd_short(after.low - before.low)} / "
-            f"{signed_usd_short(after.high - before.high)})"
+            f"  {label:<18}{_amount(before, shown):>24} -> {_amount(after, shown):<24}"
+            f"({_signed_pair(after.low - before.low, after.high - before.high, shown)})"
         )
     if diff.categories:
         out.append("  By category (first-year impact):")
         for c in diff.categories:
             out.append(
-                f"    {c.category.label:<24}{signed_usd_short(c.change.low):>10} / "
-                f"{signed_usd_short(c.change.high)}"
+                f"    {c.category.label:<24}"
+                f"{_signed_pair(c.change.low, c.change.high, shown, pad=10)}"
             )
     return fit(out, width)
 
@@ -278,30 +287,29 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
 def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
     """The diff's totals and categories, then every line that moved, before -> after."""
     width = width or terminal_width()
+    shown = diff.shown
     out = [render_diff(diff, width), "  Line by line:" if diff.lines else "  No line moved."]
     for line in diff.lines:
-        before = _amount(line.before) if line.before else "(none)"
-        after = _amount(line.after) if line.after else "(none)"
+        before = _amount(line.before, shown) if line.before else "(none)"
+        after = _amount(line.after, shown) if line.after else "(none)"
         change = line.change
         out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
-        out.append(
-            f"      {before} -> {after}  "
-            f"({signed_usd_short(change.low)} / {signed_usd_short(change.high)})"
-        )
+        out.append(f"      {before} -> {after}  ({_signed_pair(change.low, change.high, shown)})")
     return fit(out, width)
 
 
-def render_curve(points: list[CurvePoint], width: int | None = None) -> str:
+def render_curve(points: list[CurvePoint], shown: ShownCurrency, width: int | None = None) -> str:
+    """The curve's points in a table, amounts in `shown` (the estimate's currency)."""
     width = width or terminal_width()
     rows = [("users", "fixed", "variable", "total", "per user")]
     for p in points:
         rows.append(
             (
                 f"{p.users:,}",
-                usd_range(p.fixed.low, p.fixed.high, True),
-                usd_range(p.variable.low, p.variable.high, True),
-                usd_range(p.monthly.low, p.monthly.high, True),
-                usd_range(p.per_user.low, p.per_user.high),
+                usd_range(p.fixed.low, p.fixed.high, shown, True),
+                usd_range(p.variable.low, p.variable.high, shown, True),
+                usd_range(p.monthly.low, p.monthly.high, shown, True),
+                usd_range(p.per_user.low, p.per_user.high, shown),
             )
         )
     title = _rule("Scaling curve (all-in per month; annual costs spread over 12)").lstrip("\n")
@@ -324,6 +332,7 @@ def _table(rows: list[tuple[str, ...]], first_left: bool = False) -> list[str]:
 def render_comparison(c: Comparison, width: int | None = None) -> str:
     """One column per option (or one block per option when the columns would not fit)."""
     width = width or terminal_width()
+    shown = c.shown
     widest = c.widest_category
     names = [o.label + (" *" if i == c.cheapest else "") for i, o in enumerate(c.options)]
     measures = [
@@ -335,7 +344,7 @@ def render_comparison(c: Comparison, width: int | None = None) -> str:
     ]
     rows = [("", *names)]
     rows += [
-        (label, *(usd_range(a.low, a.high, short) for a in amounts))
+        (label, *(usd_range(a.low, a.high, shown, short) for a in amounts))
         for label, amounts, short in measures
     ]
     out = [_rule("Comparison (* = cheapest first year)").lstrip("\n")]
@@ -346,7 +355,7 @@ def render_comparison(c: Comparison, width: int | None = None) -> str:
         for column, name in enumerate(names, start=1):
             out.append(f"  {name}")
             out.extend(
-                f"    {label:<24}{usd_range(a[column - 1].low, a[column - 1].high, short)}"
+                f"    {label:<24}{usd_range(a[column - 1].low, a[column - 1].high, shown, short)}"
                 for label, a, short in measures
             )
     out.append("")

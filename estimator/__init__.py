@@ -7,8 +7,8 @@ server, a scenario file) needs; the modules behind them are the estimator's own 
 
     prices = price_book(own_prices)  # or BUNDLED_BOOK: the bundled figures alone
     e = estimate(build_scenario(users=10_000, stage="startup"), prices)
-    with prices.shown():  # amounts in the own prices' currency
-        print(usd_range(e.totals.first_year.low, e.totals.first_year.high))
+    # amounts in the own prices' currency: every money formatter is told which
+    print(usd_range(e.totals.first_year.low, e.totals.first_year.high, e.shown))
 """
 
 from estimator.breakeven import READING as BREAKEVEN_READING
@@ -30,14 +30,14 @@ from estimator.families import Resolution, family_names, model_family_note, reso
 from estimator.gpus import GPU, Precision, gpus_offered
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import (
+    DOLLARS,
     SYMBOLS,
+    ShownCurrency,
     count,
     figure_span,
     percent,
-    shown,
-    shown_in,
+    shown_currency,
     signed_usd_short,
-    symbol,
     times_span,
     usd,
     usd_range,
@@ -117,6 +117,7 @@ __all__ = [
     "BUNDLED_BOOK",
     "CATEGORIES",
     "COMPLIANCE_LABELS",
+    "DOLLARS",
     "FIELD_NAMES",
     "GPU",
     "MAX_OPTIONS",
@@ -162,6 +163,7 @@ __all__ = [
     "ScenarioError",
     "SelfHostingError",
     "Sensitivity",
+    "ShownCurrency",
     "Stage",
     "Strategy",
     "TokenPrices",
@@ -208,15 +210,13 @@ __all__ = [
     "resolve_family",
     "roles",
     "scaling_curve",
-    "shown",
-    "shown_in",
+    "shown_currency",
     "signed_usd_short",
     "snapshot_note",
     "snapshot_status",
     "squash",
     "stage_defaults",
     "start_refresh_if_wanted",
-    "symbol",
     "times_span",
     "token_prices",
     "usd",

@@ -20,7 +20,6 @@ from estimator.costs import (
     team,
 )
 from estimator.lines import Category, LineItem
-from estimator.money import shown_in
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
@@ -390,7 +389,7 @@ def _priced_with(book: PriceBook, s: Scenario) -> list[LineItem]:
                 entries=without.get("entries", {}).get(item.key, amount) != amount,
                 cloud=without.get("cloud", {}).get(item.key, amount) != amount,
             )
-            items.append(dataclasses.replace(item, explain=_in_usd(item.explain, note)))
+            items.append(dataclasses.replace(item, explain=_noted(item.explain, note)))
     return items
 
 
@@ -399,9 +398,9 @@ def _amounts(prices: PriceBook, s: Scenario) -> dict[str, tuple[float, float]]:
     return {item.key: (item.low, item.high) for _, part in _PARTS for item in part(s, t, prices)}
 
 
-def _in_usd(explain: Callable[[], str], note: str) -> Callable[[], str]:
+def _noted(explain: Callable[[], str], note: str) -> Callable[[], str]:
+    # The basis is worked in USD, the data file's currency (the cost modules word it in DOLLARS).
     def worded() -> str:
-        with shown_in(None):  # worked in USD, the data file's currency
-            return explain() + note
+        return explain() + note
 
     return worded

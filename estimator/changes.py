@@ -3,10 +3,12 @@ frameworks to add or drop), applied to a scenario and described in words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from estimator.money import count, percent, usd
+from estimator.money import ShownCurrency, count, percent, usd
 from estimator.scenario import COMPLIANCE_LABELS, Compliance, Scenario, build_scenario
 from estimator.uncertainty import USAGE_FIELDS
 
@@ -62,11 +64,14 @@ def apply_change(s: Scenario, change: ScenarioChange) -> Scenario:
     return build_scenario(**values)
 
 
-def describe_change(before: Scenario, after: Scenario) -> list[str]:
-    """What differs between two scenarios, in words: 'users 10,000 -> 50,000'."""
+def describe_change(before: Scenario, after: Scenario, shown: ShownCurrency) -> list[str]:
+    """What differs between two scenarios, in words: 'users 10,000 -> 50,000' (amounts in
+    `shown`, the currency the estimates are shown in)."""
     words = []
+    money = partial(usd, shown=shown)
     for name, label, render in _DESCRIBED_FIELDS:
         old, new = getattr(before, name), getattr(after, name)
+        render = render or money
         if old != new:
             words.append(f"{label} {render(old)} → {render(new)}")
         # The same figure, now given rather than assumed (or back to assumed): its range, and
@@ -80,10 +85,10 @@ def describe_change(before: Scenario, after: Scenario) -> list[str]:
     return words
 
 
-_DESCRIBED_FIELDS = [
+_DESCRIBED_FIELDS: list[tuple[str, str, Callable[[Any], str] | None]] = [
     ("users", "users", count),
     ("stage", "stage", lambda v: v.value),
-    ("prototype_cost", "prototype", usd),
+    ("prototype_cost", "prototype", None),  # money: in the shown currency
     ("daily_active_share", "daily active", percent),
     ("requests_per_active_user_per_day", "requests/user/day", count),
     ("input_tokens", "input tokens", count),

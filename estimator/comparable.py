@@ -131,10 +131,20 @@ def for_open(open_model: str, named: str | None = None) -> Pairing:
     ref = _reference(capability)
     known = find_open_model(open_model)
     said = known.name if known is not None else f"{open_model}, by its size,"
+    api = ref["api_model"]
+    if known is not None and known.key == ref["open_model"]:
+        chosen = f"{api} is the API model of that class compared by default"
+    else:
+        # The evidence names the class's reference open model, not this one: say so, so the
+        # reader is not left wondering why another model's benchmark is quoted.
+        reference = _by_key()[ref["open_model"]].name
+        chosen = (
+            f"{api} is the API model that class is compared with by default, the one its "
+            f"reference open model, {reference}, was measured against"
+        )
     return Pairing(
-        ref["api_model"],
+        api,
         open_model,
         capability,
-        f"{said} is a {capability}-class open model; {ref['api_model']} is the API model of "
-        f"that class compared by default: {ref['why']} ({ref['source']})",
+        f"{said} is a {capability}-class open model; {chosen}: {ref['why']} ({ref['source']})",
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from estimator.estimate import Estimate, estimate
 from estimator.lines import CATEGORIES, Category
+from estimator.money import ShownCurrency
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import Scenario
 from estimator.totals import Amount
@@ -30,6 +31,11 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class Comparison:
     options: tuple[Option, ...]
+
+    @property
+    def shown(self) -> ShownCurrency:
+        """The currency its amounts are shown in: its options' (all priced with one book)."""
+        return self.options[0].estimate.shown
 
     @property
     def cheapest(self) -> int:

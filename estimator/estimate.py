@@ -9,7 +9,6 @@ options) are asked for with `complete=False` and computed no further than their 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,7 +21,7 @@ from estimator.breakdown import (
 )
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
-from estimator.money import shown_in
+from estimator.money import ShownCurrency
 from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
@@ -127,9 +126,10 @@ class Estimate:
         c = o.currency if o is not None else None
         return ("USD", 1.0) if c is None else (c.code.value, c.per_usd)
 
-    def shown(self) -> AbstractContextManager[None]:
-        """Amounts formatted inside are in this estimate's currency, at its rate."""
-        return shown_in(*self.currency)
+    @property
+    def shown(self) -> ShownCurrency:
+        """The currency its amounts are shown in (its price book's), for the money formatters."""
+        return self.prices.shown
 
     @property
     def token_prices_from(self) -> str:

@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import dataclass
 
-# The currency amounts are shown in: (symbol, units per USD). Amounts are computed in USD; a front
-# end showing an estimate in the workspace's currency wraps its rendering in `shown_in`. Basis
-# lines are worded in USD (the data file's prices), so their arithmetic checks by hand.
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$"}
-_SHOWN: ContextVar[tuple[str, float] | None] = ContextVar("aicost_shown_currency", default=None)
 
 
-@contextmanager
-def shown_in(code: str | None, per_usd: float = 1.0) -> Iterator[None]:
-    """Amounts formatted inside are converted to `code` at `per_usd` (None or USD: dollars)."""
-    token = _SHOWN.set(None if code in (None, "USD") else (SYMBOLS[str(code)], per_usd))
-    try:
-        yield
-    finally:
-        _SHOWN.reset(token)
+@dataclass(frozen=True, slots=True)
+class ShownCurrency:
+    """The currency amounts are shown in: its symbol and units of it per USD. Amounts are computed
+    in USD; every money formatter below takes the currency to write them in as an argument (an
+    estimate's is `Estimate.shown`, from its price book). Basis lines are worded in `DOLLARS` (the
+    data file's prices), so their arithmetic checks by hand."""
+
+    symbol: str
+    per_usd: float
 
 
-def shown() -> tuple[str, float] | None:
-    """(symbol, units per USD) of the currency amounts are shown in, None for dollars: what a text
-    worded with these formatters depends on besides its figures."""
-    return _SHOWN.get()
+DOLLARS = ShownCurrency("$", 1.0)
 
 
-def symbol() -> str:
-    """The currency symbol amounts are shown with: "$", or "€" inside `shown_in("EUR", ...)`."""
-    shown = _SHOWN.get()
-    return "$" if shown is None else shown[0]
+def shown_currency(code: str | None, per_usd: float = 1.0) -> ShownCurrency:
+    """The currency `code` at `per_usd` units per USD (None or USD: `DOLLARS`)."""
+    return DOLLARS if code in (None, "USD") else ShownCurrency(SYMBOLS[str(code)], per_usd)
 
 
-# Each public formatter reads the currency once and hands the converted amount to these: an answer
+# Each public formatter converts once and hands the amount in the shown currency to these: an answer
 # formats about 250 amounts, a range two at a time. Thousands separators ("," in a format) are
 # dear, so figures that round to three digits at most are formatted without (docs/architecture.md,
 # "Performance idioms").
@@ -67,26 +58,26 @@ def _short(symbol: str, amount: float) -> str:
     return f"{sign}{symbol}{a / 1_000_000_000:,.1f}B".replace(".0B", "B")
 
 
-def usd(amount: float) -> str:
-    """$1,234 (whole dollars; cents below $10), or €1,135 inside `shown_in("EUR", 0.92)`."""
-    shown = _SHOWN.get()
-    return "$" + _digits(amount) if shown is None else shown[0] + _digits(amount * shown[1])
+def usd(amount: float, shown: ShownCurrency) -> str:
+    """$1,234 (whole dollars; cents below $10), or €1,135 shown in EUR at 0.92."""
+    if shown is DOLLARS:
+        return "$" + _digits(amount)
+    return shown.symbol + _digits(amount * shown.per_usd)
 
 
-def usd_short(amount: float) -> str:
+def usd_short(amount: float, shown: ShownCurrency) -> str:
     """$900, $2.5k, $285k, $1.2M, $4.1B: for headlines where width matters. One decimal under
     $10k, since "$3k" for $2,528 would be a fifth off at the ends of a range."""
-    shown = _SHOWN.get()
-    return _short("$", amount) if shown is None else _short(shown[0], amount * shown[1])
+    if shown is DOLLARS:
+        return _short("$", amount)
+    return _short(shown.symbol, amount * shown.per_usd)
 
 
-def usd_range(low: float, high: float, short: bool = False) -> str:
+def usd_range(low: float, high: float, shown: ShownCurrency, short: bool = False) -> str:
     """$1,000-2,000 or $1k-2k; a single figure when low and high round to the same."""
-    shown = _SHOWN.get()
-    if shown is None:
-        symbol = "$"
-    else:
-        symbol, per_usd = shown
+    symbol = shown.symbol
+    if shown is not DOLLARS:
+        per_usd = shown.per_usd
         low, high = low * per_usd, high * per_usd
     if short:
         lo, hi = _short(symbol, low), _short(symbol, high)  # a sign goes before the symbol
@@ -96,11 +87,11 @@ def usd_range(low: float, high: float, short: bool = False) -> str:
     return symbol + lo if lo == hi else f"{symbol}{lo}–{hi}"
 
 
-def signed_usd_short(amount: float) -> str:
+def signed_usd_short(amount: float, shown: ShownCurrency) -> str:
     """+$12k / -$3k / $0, for diffs."""
     if round(amount) == 0:
-        return f"{symbol()}0"
-    return ("+" if amount > 0 else "") + usd_short(amount)
+        return f"{shown.symbol}0"
+    return ("+" if amount > 0 else "") + usd_short(amount, shown)
 
 
 def count(n: float) -> str:

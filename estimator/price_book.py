@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any
 
 from estimator import facts
 from estimator.facts import Range
 from estimator.gpus import GPU
-from estimator.money import shown_in
+from estimator.money import DOLLARS, ShownCurrency, shown_currency
 from estimator.overrides import BUNDLED, PriceOverrides, roles
 from estimator.token_prices import TokenPrices, list_request_price, token_prices
 
@@ -75,13 +74,20 @@ class PriceBook:
 
     # Equal and hashed by identity (one book per set of own prices, see `price_book`): the cost
     # modules' caches key on the book, and an object's own hash costs no Python call.
-    __slots__ = ("_resolved", "entry", "figure", "overrides")
+    __slots__ = ("_resolved", "entry", "figure", "overrides", "shown")
 
     figure: Callable[[str], Range]
     entry: Callable[[str], Any]
+    # The currency amounts priced with this book are shown in: the own prices' at their rate.
+    shown: ShownCurrency
 
     def __init__(self, overrides: PriceOverrides | None = None) -> None:
         self.overrides = overrides
+        self.shown = (
+            DOLLARS
+            if overrides is None
+            else shown_currency(overrides.currency.code.value, overrides.currency.per_usd)
+        )
         self._resolved: dict[str, tuple[Range, str]] = _Memo(self._resolve)
         self.figure = _Memo(lambda name: self._resolved[name][0]).__getitem__
         self.entry = _Memo(self._resolve_entry).__getitem__
@@ -107,13 +113,6 @@ class PriceBook:
     def origin(self, name: str) -> str:
         """Where the figure `name` came from: 'bundled', a price file, 'workspace settings'."""
         return self._resolved[name][1]
-
-    def shown(self) -> AbstractContextManager[None]:
-        """Amounts formatted inside are in the own prices' currency, at their rate."""
-        currency = self.overrides.currency if self.overrides is not None else None
-        if currency is None:
-            return shown_in(None)
-        return shown_in(currency.code.value, currency.per_usd)
 
     def recorder(self) -> Recorder:
         """A view of this book that notes which overridden figures are read through it."""
@@ -239,7 +238,7 @@ class Recorder(PriceBook):
     __slots__ = ("book", "read")
 
     def __init__(self, book: PriceBook) -> None:  # the book's own figures and memo
-        self.book, self.overrides = book, book.overrides
+        self.book, self.overrides, self.shown = book, book.overrides, book.shown
         self._resolved, self.entry = book._resolved, book.entry
         self.figure = self._recorded
         self.read: set[str] = set()

@@ -10,7 +10,7 @@ from functools import lru_cache
 from estimator import facts
 from estimator.changes import ScenarioChange
 from estimator.costs import inference, infrastructure
-from estimator.money import count, figure_span, percent, percent_span, usd_range
+from estimator.money import ShownCurrency, count, figure_span, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.price_book import PriceBook
 from estimator.prompt_cache import minimum_prefix
@@ -70,6 +70,7 @@ def _inference_monthly(s: Scenario, prices: PriceBook, cache_hit_rate: float) ->
 
 
 def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    shown = prices.shown  # the texts are worded in the estimate's currency
     hit_target = prices.figure("levers.response_cache_hit_target")
     article_caching = prices.figure("article.caching_saving")
     now = Amount(*inference.monthly_cost(s, t or traffic(s, prices), prices))
@@ -87,6 +88,21 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
     at_low = _inference_monthly(s, prices, max(s.cache_hit_rate, hit_target.low))
     at_high = _inference_monthly(s, prices, hit_target.high)
     saving = Amount(max(0.0, now.low - at_low.low), max(0.0, now.high - at_high.high))
+    if s.hosting is Hosting.self_hosted and not saving.high:
+        # "saves $0/month on LLM calls" under "nothing to save here" told no reason.
+        return Saving(
+            "response_caching",
+            "Response caching",
+            saving,
+            lambda: (
+                f"Self-hosted: raising the response-cache hit rate from "
+                f"{percent(s.cache_hit_rate)} to "
+                f"{percent_span(hit_target.low, hit_target.high)} makes fewer LLM calls, but "
+                "the GPU fleet is already at its smallest (its minimum of replicas, spare "
+                "included), so no GPU is freed; caching pays once traffic needs more replicas."
+            ),
+            ScenarioChange(set={"cache_hit_rate": hit_target.low}),
+        )
     return Saving(
         "response_caching",
         "Response caching",
@@ -95,7 +111,7 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
             f"Raising the response-cache hit rate from {percent(s.cache_hit_rate)} to "
             f"{percent_span(hit_target.low, hit_target.high)} (FAQ-heavy traffic; the article "
             f"credits caching with {percent_span(article_caching.low, article_caching.high)} "
-            f"less compute) saves {usd_range(saving.low, saving.high)}/month on LLM calls. "
+            f"less compute) saves {usd_range(saving.low, saving.high, shown)}/month on LLM calls. "
             f"General chat tends to reach 20-30%."
         ),
         ScenarioChange(set={"cache_hit_rate": hit_target.low}),
@@ -103,6 +119,7 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
 
 
 def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    shown = prices.shown  # the texts are worded in the estimate's currency
     if s.hosting is Hosting.self_hosted:
         return Saving(
             "prompt_caching",
@@ -158,22 +175,24 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
             f"{s.model}'s prompt cache "
             f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
-            f"{percent(s.prompt_cache_share)}) saves {usd_range(saving.low, saving.high)}/month."
+            f"{percent(s.prompt_cache_share)}) saves "
+            f"{usd_range(saving.low, saving.high, shown)}/month."
         ),
         ScenarioChange(set={"prompt_cache_share": low_target}),
     )
 
 
-def managed_services(managed: ManagedTradeOff) -> Saving:
+def managed_services(managed: ManagedTradeOff, shown: ShownCurrency) -> Saving:
     premium, labour, net = managed.premium, managed.labour, managed.net
     hours_low, hours_high = managed.hours_low, managed.hours_high
 
     def verdict() -> str:
         if net.low >= 0:
-            return f"net {usd_range(net.low, net.high)}/month in managed services' favour."
+            return f"net {usd_range(net.low, net.high, shown)}/month in managed services' favour."
         if net.high <= 0:
             return (
-                f"at this size self-running would save {usd_range(-net.high, -net.low)}/month, "
+                "at this size self-running would save "
+                f"{usd_range(-net.high, -net.low, shown)}/month, "
                 f"if you have the people to run it."
             )
         return "close to even: it depends on how much your engineers' time is worth here."
@@ -183,14 +202,16 @@ def managed_services(managed: ManagedTradeOff) -> Saving:
         "Managed services",
         Amount(max(0.0, net.low), max(0.0, net.high)),
         lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
+            f"Managed database and cache cost {usd_range(premium.low, premium.high, shown)}/month "
+            "more "
             f"than self-run, and spare {figure_span(hours_low, hours_high)} engineer hours "
-            f"({usd_range(labour.low, labour.high)}/month): " + verdict()
+            f"({usd_range(labour.low, labour.high, shown)}/month): " + verdict()
         ),
     )
 
 
 def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    shown = prices.shown  # the texts are worded in the estimate's currency
     t = t or traffic(s, prices)
     if s.hosting is Hosting.self_hosted:
         current = Amount(*inference.gpu_cost(s, t, prices))
@@ -233,9 +254,10 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
         lambda: (
             f"The same traffic on {best_model}, of the same {tier} class ({rates.per_mtok()}"
             f"{', with its reasoning tokens' if reasons else ''}) costs "
-            f"{usd_range(best.low, best.high)}/month instead of "
-            f"{usd_range(current.low, current.high)}"
-            f": {usd_range(saving.low, saving.high)}/month less, if its quality holds on your "
+            f"{usd_range(best.low, best.high, shown)}/month instead of "
+            f"{usd_range(current.low, current.high, shown)}"
+            f": {usd_range(saving.low, saving.high, shown)}/month less, if its quality holds on "
+            "your "
             "evals."
         ),
         ScenarioChange(set={"model": best_model, "hosting": "api"}),
@@ -243,6 +265,7 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
 
 
 def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
+    shown = prices.shown  # the texts are worded in the estimate's currency
     t = t or traffic(s, prices)
     instance = prices.figure("compute.instance_monthly")
     peak = infrastructure.fleet(s, t, prices)
@@ -265,13 +288,14 @@ def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Sav
             f"Sized for peak ({figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s) "
             "all day you pay "
             f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
-            f"average saves {usd_range(saved_low, saved_high)}/month."
+            f"average saves {usd_range(saved_low, saved_high, shown)}/month."
         )
 
     return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), detail)
 
 
 def reserved_gpus(s: Scenario, t: Traffic, prices: PriceBook) -> Saving:
+    shown = prices.shown
     """Self-hosted: the primary region's GPUs, on all day, on a reserved contract. Priced at the
     workspace's reserved rate where it set one, else costs.toml's 30-50% off on-demand."""
     low, high = inference.gpu_cost(s, t, prices)
@@ -299,8 +323,9 @@ def reserved_gpus(s: Scenario, t: Traffic, prices: PriceBook) -> Saving:
         "Reserved GPUs",
         saved,
         lambda: (
-            f"The primary region's {gpu} fleet ({usd_range(low, high)}/month on demand) reserved "
-            f"{how()} saves {usd_range(saved.low, saved.high)}/month; a reservation is paid "
+            f"The primary region's {gpu} fleet ({usd_range(low, high, shown)}/month on demand) "
+            "reserved "
+            f"{how()} saves {usd_range(saved.low, saved.high, shown)}/month; a reservation is paid "
             "whether the traffic comes or not, so reserve the base load and leave peaks on demand."
         ),
     )
@@ -315,7 +340,7 @@ def savings(
     levers = (
         response_caching(s, prices, t),
         prompt_caching(s, prices, t),
-        managed_services(managed),
+        managed_services(managed, prices.shown),
         cheaper_model(s, prices, t),
         autoscaling(s, prices, t),
     )

@@ -7,6 +7,7 @@ which ones the user chose, so that changing the stage later re-derives only the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from pydantic import (
 from estimator import facts
 from estimator.gpus import GPU, Precision
 from estimator.gpus import gpus_offered as gpus_offered  # named here too: the scenario's GPUs
-from estimator.money import count, percent, usd
+from estimator.money import DOLLARS, ShownCurrency, count, percent, usd
 from estimator.open_models import SelfHostingError, own_size
 from estimator.reasoning import ReasoningEffort
 from estimator.reasoning import of as reasoning_of
@@ -269,19 +270,27 @@ class Scenario(BaseModel):
         _set(copied, "__pydantic_private__", None)  # no private attributes
         return copied
 
-    def describe(self) -> list[tuple[str, str, bool]]:
-        """(label, value, chosen by the user) for every field, in display order."""
-        return [(label, render(self), name in self.given) for name, label, render in _DESCRIBED]
+    def describe(self, shown: ShownCurrency) -> list[tuple[str, str, bool]]:
+        """(label, value, chosen by the user) for every field, in display order; the prototype's
+        cost in `shown`, the currency the estimate is shown in."""
+        return [
+            (
+                label,
+                usd(self.prototype_cost, shown) if render is None else render(self),
+                name in self.given,
+            )
+            for name, label, render in _DESCRIBED
+        ]
 
 
 def _compliance_text(s: Scenario) -> str:
     return ", ".join(c.label for c in s.compliance) or "none"
 
 
-_DESCRIBED = [
+_DESCRIBED: list[tuple[str, str, Callable[[Scenario], str] | None]] = [
     ("users", "Monthly active users", lambda s: count(s.users)),
     ("stage", "Stage", lambda s: s.stage.value),
-    ("prototype_cost", "Prototype cost", lambda s: usd(s.prototype_cost)),
+    ("prototype_cost", "Prototype cost", None),  # money: worded in the shown currency
     ("daily_active_share", "Active daily", lambda s: percent(s.daily_active_share)),
     (
         "requests_per_active_user_per_day",
@@ -400,7 +409,9 @@ def _show(name: str, value: Any) -> str:
     if isinstance(value, int | float) and name in _PERCENT_FIELDS:
         return percent(value)
     if isinstance(value, int | float):
-        return usd(value) if name == "prototype_cost" else count(value) if value == value else "NaN"
+        if name == "prototype_cost":  # the field is in USD, whatever currency estimates show
+            return usd(value, DOLLARS)
+        return count(value) if value == value else "NaN"
     return repr(value)
 
 
@@ -426,5 +437,5 @@ def _bounds(name: str) -> tuple[str, str] | None:
     if name in _PERCENT_FIELDS:
         return percent(low), percent(high)
     if name == "prototype_cost":
-        return usd(low), usd(high)
+        return usd(low, DOLLARS), usd(high, DOLLARS)
     return count(low), count(high)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from estimator.breakdown import Parts, parts
-from estimator.money import count, percent, usd
+from estimator.money import DOLLARS, ShownCurrency, count, percent, usd
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.swings import (
@@ -45,6 +45,7 @@ class Sensitivity:
     first_year_at_low: Amount
     first_year_at_high: Amount
     unit: str = "count"
+    currency: ShownCurrency = DOLLARS  # the currency a salary is shown in: the estimate's
 
     @property
     def label(self) -> str:
@@ -63,7 +64,7 @@ class Sensitivity:
         return self.value is None
 
     def show(self, value: float) -> str:
-        return _shown(self.unit, value)
+        return _shown(self.unit, value, self.currency)
 
     def to_dict(self) -> dict:
         return {
@@ -79,17 +80,17 @@ class Sensitivity:
         }
 
 
-def _shown(unit: str, value: float) -> str:
+def _shown(unit: str, value: float, shown: ShownCurrency) -> str:
     if unit == SHARE:
         return percent(value)
     if unit == RATE:
         return percent(value)
     if unit == HOURLY:
-        return f"${value:,.2f}/h"
+        return f"{usd(value, shown)}/h"  # in the workspace's currency, like every other amount
     if unit == KB:
         return f"{value:g} KB"
     if unit == SALARY:
-        return f"{usd(value)}/year"
+        return f"{usd(value, shown)}/year"
     if unit == RECORDS:
         return count(value)
     if unit == DOCUMENTS:
@@ -106,6 +107,7 @@ class Ranking:
     quiet: tuple[str, ...]
     threshold: float
     share: float
+    currency: ShownCurrency = DOLLARS  # the currency the threshold is shown in: the estimate's
 
     @property
     def shown(self) -> tuple[Sensitivity, ...]:
@@ -127,7 +129,7 @@ class Ranking:
 
     def rest_sentence(self) -> str:
         """One sentence for the assumptions not listed ('' when every one is)."""
-        limit = f"{percent(self.share)} of the first year ({usd(self.threshold)})"
+        limit = f"{percent(self.share)} of the first year ({usd(self.threshold, self.currency)})"
         quiet = ", ".join(self.quiet)
         if not self.ranked:
             return (
@@ -166,8 +168,12 @@ def sensitivity(
     threshold = share * (first_year.low + first_year.high) / 2
     found = []
     for a in assumptions(s, first_year, prices, own):
-        found.append(Sensitivity(a.key, a.value, a.low, a.high, a.at(True), a.at(False), a.unit))
+        found.append(
+            Sensitivity(
+                a.key, a.value, a.low, a.high, a.at(True), a.at(False), a.unit, prices.shown
+            )
+        )
     found.sort(key=lambda item: abs(item.swing), reverse=True)
     material = [item for item in found if abs(item.swing) >= threshold]
     quiet = tuple(item.label for item in found if abs(item.swing) < threshold)
-    return Ranking(tuple(material), quiet, threshold, share)
+    return Ranking(tuple(material), quiet, threshold, share, prices.shown)

@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs.inference import quote
-from estimator.costs.infrastructure import Fleet, fleet
+from estimator.costs.infrastructure import Fleet, fleet, monitored_hosts
 from estimator.lines import Category, LineItem
-from estimator.money import figure_span, percent, span, usd, usd_range, usd_short, user_count
+from estimator.money import (
+    figure_span,
+    percent,
+    quantity,
+    span,
+    usd,
+    usd_range,
+    usd_short,
+    user_count,
+)
 from estimator.operations import ManagedTradeOff, engineer_hourly
 from estimator.phases import year_two_users
 from estimator.price_book import PriceBook
@@ -62,15 +71,18 @@ def strategies(
     is the scenario's traffic when the caller has it already."""
     if t is None:
         t = traffic(s, prices)
+    shown = prices.shown  # the advice is worded in the estimate's currency
     now_fleet = fleet(s, t, prices)
     ten_x_users = min(s.users * 10, MAX_USERS)
     headroom = _extra_servers(now_fleet, _fleet_at(s, ten_x_users, prices), s.regions, prices)
 
     def plan_advice() -> str:
         later = at_ten_x()
+        all_in = later.monthly_all_in
         capacity = (
             f"buying that server capacity up front would add "
-            f"{usd_range(headroom.low, headroom.high)}/month, so provision for today and let "
+            f"{usd_range(headroom.low, headroom.high, shown)}/month, so provision for today and "
+            "let "
             f"autoscaling carry the rest."
             if headroom.high > 0
             else "your uptime minimum of servers already covers a 10x peak, so the 10x cost is "
@@ -78,9 +90,9 @@ def strategies(
         )
         return (
             f"At {user_count(ten_x_users)} the run-rate would be "
-            f"{usd_range(later.monthly.low, later.monthly.high, short=True)}/month (now "
-            f"{usd_range(totals.monthly.low, totals.monthly.high, short=True)}), all-in "
-            f"{usd_range(later.monthly_all_in.low, later.monthly_all_in.high, short=True)}/month "
+            f"{usd_range(later.monthly.low, later.monthly.high, shown, short=True)}/month (now "
+            f"{usd_range(totals.monthly.low, totals.monthly.high, shown, short=True)}), all-in "
+            f"{usd_range(all_in.low, all_in.high, shown, short=True)}/month "
             f"with the larger team. Design for it now (stateless servers, queued LLM calls); "
             + capacity
         )
@@ -108,7 +120,8 @@ def strategies(
         if steps_saved.high > 0:
             return (
                 start + f"Year 2: {later_servers} for {growth}. Adding them as traffic arrives "
-                f"rather than on day one keeps {usd_range(steps_saved.low, steps_saved.high)}"
+                "rather than on day one keeps "
+                f"{usd_range(steps_saved.low, steps_saved.high, shown)}"
                 f"/month out of the first year."
             )
         return (
@@ -137,17 +150,22 @@ def strategies(
         "Monitor everything",
         "Watch costs, performance and user satisfaction.",
         lambda: (
-            f"Monitoring and on-call cost {usd_range(monitoring.low, monitoring.high)}/month. "
+            "Monitoring and on-call cost "
+            f"{usd_range(monitoring.low, monitoring.high, shown)}/month. "
             "Alert "
-            f"when LLM spend passes {usd(daily_llm * 1.5)}/day (1.5x the expected "
-            f"{usd(daily_llm)}), when the cache hit rate drops below {percent(s.cache_hit_rate)}, "
-            f"and track all-in cost per user ({usd_range(per_user.low, per_user.high)}/month), "
+            f"when LLM spend passes {usd(daily_llm * 1.5, shown)}/day (1.5x the expected "
+            f"{usd(daily_llm, shown)}), when the cache hit rate drops below "
+            f"{percent(s.cache_hit_rate)}, "
+            "and track all-in cost per user "
+            f"({usd_range(per_user.low, per_user.high, shown)}/month), "
             f"p95 latency and support contacts per 1,000 users."
         ),
     )
 
-    hosts_low = now_fleet.total(s.regions, low=True) + 1
-    hosts_high = now_fleet.total(s.regions, low=False) + 2
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = monitored_hosts(s, t, prices)
+    gpu_hosts = (
+        f" (incl. {quantity(gpu_hosts_low, gpu_hosts_high, 'GPU host')})" if gpu_hosts_high else ""
+    )
     manual = prices.figure("operations.manual_hours_per_host")
     automated = prices.figure("operations.automated_hours_per_host")
     saved_low = hosts_low * (manual.low - automated.low)
@@ -158,11 +176,14 @@ def strategies(
         "Automate operations",
         "Less manual work as you grow.",
         lambda: (
-            f"With {span(hosts_low, hosts_high)} hosts, automated deploys, patching and scaling "
+            f"With {span(hosts_low, hosts_high)} hosts"
+            f"{gpu_hosts}, automated deploys, patching and "
+            "scaling "
             "save "
             f"{figure_span(saved_low, saved_high, ',.0f')} engineer hours a month "
-            f"({usd_range(saved_low * rate.low, saved_high * rate.high)} at "
-            f"{usd_range(rate.low, rate.high)}/h), and the saving grows with every host you add."
+            f"({usd_range(saved_low * rate.low, saved_high * rate.high, shown)} at "
+            f"{usd_range(rate.low, rate.high, shown)}/h), and the saving grows with every host you "
+            "add."
         ),
     )
 
@@ -172,18 +193,21 @@ def strategies(
         "choose_scalable_technologies",
         "Choose scalable technologies",
         "Pick tools that grow with the business.",
+        # The trade-off's arithmetic is the managed-services lever's (savings.py), shown beside
+        # it in every front end: said once there, only its verdict here.
         lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high)}/month more "
-            "than "
-            f"running them yourself, and save {figure_span(hours_low, hours_high)} engineer hours "
-            f"({usd_range(labour.low, labour.high)}/month). "
-            + (
-                "Managed wins here."
+            (
+                "Managed database and cache win here: the engineer time they spare outweighs "
+                f"their {usd_range(premium.low, premium.high, shown)}/month premium (see Managed "
+                "services)."
                 if labour.low >= premium.high
-                else "Compare the two before you self-run anything."
+                else "Managed database and cache cost about what the "
+                f"{figure_span(hours_low, hours_high)} engineer hours they spare are worth (see "
+                "Managed services): compare the two before you self-run anything."
             )
             + (
-                f" The LLM is an API: it scales with you at {usd_short(_llm_per_1k(llm, s))} per "
+                " The LLM is an API: it scales with you at "
+                f"{usd_short(_llm_per_1k(llm, s), shown)} per "
                 f"1,000 users a month."
                 if llm and not llm[0].item.startswith("Self-hosted")
                 else " Self-hosted GPUs scale in whole cards: reserve the steady base and burst to "

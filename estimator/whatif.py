@@ -11,6 +11,7 @@ from typing import Any
 from estimator.changes import ScenarioChange, apply_change, describe_change
 from estimator.estimate import Estimate
 from estimator.lines import Cadence, Category, LineItem
+from estimator.money import ShownCurrency
 from estimator.totals import Amount
 
 
@@ -48,6 +49,7 @@ class EstimateDiff:
     lines: list[LineDiff]
     categories: list[CategoryDiff]
     totals: dict[str, tuple[Amount, Amount]]
+    shown: ShownCurrency  # the currency the two estimates are shown in (the later one's)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +116,10 @@ def diff_estimates(before: Estimate, after: Estimate) -> EstimateDiff:
         "annual": (t0.annual, t1.annual),
         "first_year": (t0.first_year, t1.first_year),
     }
-    return EstimateDiff(describe_change(before.scenario, after.scenario), lines, categories, totals)
+    shown = after.shown
+    return EstimateDiff(
+        describe_change(before.scenario, after.scenario, shown), lines, categories, totals, shown
+    )
 
 
 def _same(a: Amount, b: Amount) -> bool:

@@ -27,6 +27,7 @@ from estimator import (
     PriceBook,
     PriceOverrides,
     ScenarioChange,
+    ShownCurrency,
     break_even,
     compare,
     count,
@@ -58,15 +59,15 @@ class Answers:
         self.book = price_book(overrides)
 
     @contextmanager
-    def _priced(self) -> Iterator[None]:
+    def _fields_checked(self) -> Iterator[None]:
+        """A scenario field the tool was given that is out of range refuses the call."""
         try:
-            with self.book.shown():
-                yield
+            yield
         except FieldError as exc:
             raise Refused(str(exc)) from None
 
     def estimate(self, text: str | None, fields: dict[str, Any] | None) -> Answer:
-        with self._priced():
+        with self._fields_checked():
             e = _estimated(_start(text, fields, self.book))
             return Answer(e.to_dict(), estimate_summary(e))
 
@@ -79,7 +80,7 @@ class Answers:
     ) -> Answer:
         if (change is None) == (change_fields is None):
             raise Refused("Give the change in words (`change`) or as fields (`change_fields`).")
-        with self._priced():
+        with self._fields_checked():
             state = _start(text, fields, self.book).state
             if change is not None:
                 turn = advisor.follow_up_text(change, state, self.book)
@@ -103,7 +104,7 @@ class Answers:
         shared: dict[str, Any] | None,
         options: Sequence[tuple[str, dict[str, Any]]] | None,
     ) -> Answer:
-        with self._priced():
+        with self._fields_checked():
             if text is not None and shared is not None:
                 raise Refused("`shared` goes with `options`; in words, put it after “for”.")
             if text is not None and options is None:
@@ -128,7 +129,7 @@ class Answers:
             return Answer(comparison.to_dict(), comparison_summary(comparison))
 
     def break_even(self, text: str | None, fields: dict[str, Any] | None) -> Answer:
-        with self._priced():
+        with self._fields_checked():
             _one_of(text, fields)
             if fields is not None:
                 result = break_even(scenario_of(fields_from(fields)), self.book)
@@ -141,7 +142,7 @@ class Answers:
             return Answer(result.to_dict(), breakeven_sentence(result))
 
     def prices(self) -> Answer:
-        with self._priced():
+        with self._fields_checked():
             sheet = price_sheet(self.overrides)
             own = sum(1 for row in sheet["figures"] if row["where"] != "bundled")
             summary = (
@@ -192,14 +193,15 @@ def _why_not(reply: Reply) -> str:
 
 def estimate_summary(e: Estimate) -> str:
     """Three sentences: the scenario, the totals, the largest lines."""
-    s, t = e.scenario, e.totals
+    s, t, shown = e.scenario, e.totals, e.shown
     where = f"self-hosted on {s.gpu.value.upper()}" if s.hosting.value != "api" else "API"
     largest = sorted(e.line_items, key=lambda i: i.first_year(low=False), reverse=True)[:3]
-    lines = "; ".join(f"{i.item} {usd_range(i.low, i.high, True)}" for i in largest)
+    lines = "; ".join(f"{i.item} {usd_range(i.low, i.high, shown, True)}" for i in largest)
     return (
         f"{count(s.users)} monthly users, {s.stage.value}, {s.model} ({where}). "
-        f"Monthly run-rate {_range(t.monthly)}; one-time {_range(t.one_time)}; team and legal "
-        f"{_range(t.annual)} a year; first year {_range(t.first_year)} "
+        f"Monthly run-rate {_range(t.monthly, shown)}; one-time {_range(t.one_time, shown)}; team "
+        "and legal "
+        f"{_range(t.annual, shown)} a year; first year {_range(t.first_year, shown)} "
         f"({times_span(t.prototype_multiple.low, t.prototype_multiple.high)} the prototype). "
         f"Largest lines: {lines}. Each line's arithmetic is in line_items[].basis."
     )
@@ -207,26 +209,29 @@ def estimate_summary(e: Estimate) -> str:
 
 def diff_summary(diff: EstimateDiff, after: Estimate) -> str:
     before, now = diff.totals["first_year"]
+    shown = diff.shown
     monthly_before, monthly_now = diff.totals["monthly"]
     return (
         f"Changed: {'; '.join(diff.changed_fields) or 'nothing'}. "
-        f"First year {_range(before)} -> {_range(now)} ({_change(before, now)}); monthly "
-        f"run-rate {_range(monthly_before)} -> {_range(monthly_now)} "
-        f"({_change(monthly_before, monthly_now)}). {len(diff.lines)} lines moved."
+        f"First year {_range(before, shown)} -> {_range(now, shown)} "
+        f"({_change(before, now, shown)}); monthly "
+        f"run-rate {_range(monthly_before, shown)} -> {_range(monthly_now, shown)} "
+        f"({_change(monthly_before, monthly_now, shown)}). {len(diff.lines)} lines moved."
     )
 
 
 def comparison_summary(c: Comparison) -> str:
+    shown = c.shown
     each = "; ".join(
-        f"{o.label}: first year {_range(o.estimate.totals.first_year)}" for o in c.options
+        f"{o.label}: first year {_range(o.estimate.totals.first_year, shown)}" for o in c.options
     )
     return f"{comparison_sentence(c)} {each}."
 
 
-def _range(amount: Any) -> str:
-    return usd_range(amount.low, amount.high, True)
+def _range(amount: Any, shown: ShownCurrency) -> str:
+    return usd_range(amount.low, amount.high, shown, True)
 
 
-def _change(before: Any, after: Any) -> str:
+def _change(before: Any, after: Any, shown: ShownCurrency) -> str:
     low, high = after.low - before.low, after.high - before.high
-    return f"{signed_usd_short(low)} / {signed_usd_short(high)}"
+    return f"{signed_usd_short(low, shown)} / {signed_usd_short(high, shown)}"

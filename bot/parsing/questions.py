@@ -66,10 +66,10 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
     if labels:
         last, *tail = _SHARED_TAIL.split(labels[-1], maxsplit=1)
         labels[-1], shared_text = last.strip(), " ".join(tail)
-    labels = [label for label in labels if label]
+    labels = [part for label in labels if label for part in _and_split(label)]
     if not 2 <= len(labels) <= 5:
         raise InputError(
-            f"Compare two to five options, separated by commas (got {len(labels)}), "
+            f"Compare two to five options, separated by commas or “vs” (got {len(labels)}), "
             f"e.g. “{COMPARE_EXAMPLE}”."
         )
     shared = parse(shared_text)
@@ -99,6 +99,24 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
         scenario = follow_up(current, merged) if current else scenario_from(merged)
         options.append((label, scenario))
     return options
+
+
+_AND = re.compile(r"^\s*and\s+|\s+and\s+")
+# What makes either side of "and" an option of its own.
+_AN_OPTION = _WHAT_RUNS | {"users", "stage"}
+
+
+def _and_split(label: str) -> list[str]:
+    """ "gpt-4o and claude-haiku-4-5" (or "10k and 100k users", "startup and enterprise") as
+    two options, where each side names what runs (a model, hosting or a GPU), a user count or
+    a stage; "soc2 and hipaa" stays one option's words."""
+    parts = [part.strip() for part in _AND.split(label) if part.strip()]
+    if len(parts) < 2 and not _AND.match(label):
+        return [label]
+    runs = [parse(part) for part in parts]
+    if all(_AN_OPTION & option.change.set.keys() and not option.unknown for option in runs):
+        return parts
+    return [label]
 
 
 def _merged(shared: Parsed, option: Parsed, lent: dict | None = None) -> Parsed:

@@ -115,12 +115,11 @@ def _answered(
     overrides: PriceOverrides | None,
     state: ConversationState,
 ) -> Answer:
-    """`worded(prices)` with amounts in the prices' currency; when it raises, one sentence
+    """`worded(prices)` (its estimates carry the prices' currency); when it raises, one sentence
     saying so and `state` as it was (the traceback goes to the log): never silence."""
     try:
         prices = price_book(overrides)
-        with prices.shown():
-            return worded(prices)
+        return worded(prices)
     except Exception as exc:
         log.warning("could not word an answer", exc_info=True)
         text = failed(exc)
@@ -131,24 +130,21 @@ def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple
     """The scenario's estimate as (CSV, JSON): the files the Export button uploads, priced with
     the workspace's prices like its messages."""
     prices = price_book(overrides)
-    with prices.shown():
-        e = estimate(scenario, prices)
-        return estimate_csv(e), estimate_json(e)
+    e = estimate(scenario, prices)
+    return estimate_csv(e), estimate_json(e)
 
 
 def page(scenario: Scenario, overrides: PriceOverrides | None, parts: PageParts) -> str:
     """A shared estimate's web page (bot/slack/page_routes.py), priced and worded like its
     Slack message."""
     prices = price_book(overrides)
-    with prices.shown():
-        return estimate_page(estimate(scenario, prices), parts)
+    return estimate_page(estimate(scenario, prices), parts)
 
 
 def headline(scenario: Scenario, overrides: PriceOverrides | None) -> Headline:
     """A shared estimate's figures for its Work Object card and flexpane (bot/slack/unfurls.py)."""
     prices = price_book(overrides)
-    with prices.shown():
-        return headline_of(estimate(scenario, prices))
+    return headline_of(estimate(scenario, prices))
 
 
 def warm_up() -> None:

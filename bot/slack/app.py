@@ -243,6 +243,8 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
             capacity=MAX_CONCURRENT_REPLIES,
             claim_idle_seconds=config.job_claim_idle_seconds,
             max_deliveries=config.job_max_deliveries,
+            partitions=config.job_stream_partitions,
+            wait_replicas=config.redis_wait_replicas,
         )
     listeners.register(app, conversations, installations)
     return Bot(

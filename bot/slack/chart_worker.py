@@ -23,8 +23,7 @@ def estimate_chart(scenario: Scenario, overrides: PriceOverrides | None = None) 
     """The estimate chart (first year by category, phases, cost per user) as a PNG, priced with
     the workspace's prices and labelled in its currency, like the thread it goes in."""
     prices = price_book(overrides)
-    with prices.shown():
-        return estimate_chart_png(estimate(scenario, prices, curve_at=curve_users(scenario)))
+    return estimate_chart_png(estimate(scenario, prices, curve_at=curve_users(scenario)))
 
 
 def comparison_chart(
@@ -32,8 +31,7 @@ def comparison_chart(
 ) -> bytes:
     """The comparison chart of (label, scenario) options as a PNG."""
     prices = price_book(overrides)
-    with prices.shown():
-        return comparison_chart_png(compare(options, prices))
+    return comparison_chart_png(compare(options, prices))
 
 
 def warm_up() -> None:

@@ -15,7 +15,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from redis.connection import parse_url
+
+from bot.slack.store.connect import parse_redis_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
@@ -54,7 +55,10 @@ class Config(BaseSettings):
         default=None, description="App-level token xapp-...: connects over Socket Mode"
     )
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, description="Slack Web API base URL")
-    redis_url: str | None = Field(default=None, description="Redis URL; unset: in-process state")
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://, redis+sentinel:// or redis+cluster://; unset: in-process state",
+    )
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP port (health too)")
     log_level: str = Field(default="INFO", description=", ".join(LOG_LEVELS))
     state_ttl_seconds: int = Field(
@@ -76,6 +80,16 @@ class Config(BaseSettings):
     )
     job_max_deliveries: int = Field(
         default=3, ge=1, description="dead-letter a job delivered more often"
+    )
+    # The job queue as this many streams, each its own hash slot: on a Redis Cluster the work is
+    # spread over the shards (a workspace's jobs always go to the same one). 1 on one Redis.
+    job_stream_partitions: int = Field(
+        default=1, ge=1, le=64, description="streams the job queue is spread over"
+    )
+    # After recording a job, wait for this many replicas to hold it (Redis WAIT) before the
+    # acknowledgement: a failover then loses no acknowledged job, at one replication round trip.
+    redis_wait_replicas: int = Field(
+        default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
     )
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
     charts: bool = Field(default=True, description="on/off: a PNG chart per estimate")
@@ -113,10 +127,7 @@ class Config(BaseSettings):
         # first command.
         if not value:
             return None
-        try:
-            parse_url(value)
-        except ValueError as exc:
-            raise ValueError(f"not a Redis URL ({exc}); e.g. redis://host:6379/0") from None
+        parse_redis_url(value)  # ValueError: one sentence naming what is wrong
         return value
 
     @field_validator("public_url")

@@ -3,18 +3,16 @@
 Each entry point (a slash command, the form, a button, a thread reply, a mention, forgetting a
 channel) is one turn. The answers themselves are worded by bot/slack/answers.py in a worker
 process (bot/slack/workers.py); messages go out through a `Posting` (bot/slack/posting.py), given
-a queued job's step ledger by the job runner (bot/slack/dispatch.py); charts and exports through
+a queued job's step ledger by the job runner (bot/slack/dispatch.py); a new estimate or question
+is posted and its thread remembered by bot/slack/publishing.py; charts and exports through
 bot/slack/uploads.py; stored state through bot/slack/store_access.py, so Redis being down never
 stops an estimate: the answer goes out with a note that follow-ups are unavailable for now.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import secrets
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +22,7 @@ from bot.advisor import ConversationState, ReplyKind
 from bot.slack import answers
 from bot.slack.agent_messages import direct_message
 from bot.slack.answers import Answer
-from bot.slack.button_value import PRIVATE_PREFIX, on_button, scenario_of
+from bot.slack.button_value import on_button, scenario_of
 from bot.slack.direct_message import dm_channel, is_direct, is_person
 from bot.slack.dispatch import Dispatcher
 from bot.slack.estimate_form import form_view, scenario_from_form
@@ -34,7 +32,6 @@ from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
 from bot.slack.job import ClientFor, Job
 from bot.slack.message import Message
-from bot.slack.messages.estimate import not_in_channel_message
 from bot.slack.messages.replies import (
     error_message,
     greeting_message,
@@ -46,7 +43,8 @@ from bot.slack.messages.replies import (
 from bot.slack.metadata import FormMetadata
 from bot.slack.metrics import Metrics
 from bot.slack.page_offer import offer_page
-from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
+from bot.slack.posting import Posting
+from bot.slack.publishing import Publisher
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
@@ -62,7 +60,6 @@ from estimator import (
 
 log = logging.getLogger(__name__)
 
-STORE_DOWN_TEXT = "Follow-ups are unavailable for a moment."
 THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they change that estimate."
 
 # Slash-command answers that count as an estimate against the fair-use limits (ratelimit.py).
@@ -98,6 +95,9 @@ class Conversations(Dispatcher):
         self.workers = workers
         self.uploads = Uploads(workers, charts, metrics, self.stored)
         self.limiter = EstimateLimiter(store, self.stored.local)
+        self.publisher = Publisher(
+            store, self.stored, self.pages, self.uploads, metrics, self.later
+        )
 
     def _posting(self, client: AsyncWebClient, ledger: StepLedger | None) -> Posting:
         return Posting(client, self.metrics, self.webhook_logger, ledger)
@@ -146,7 +146,7 @@ class Conversations(Dispatcher):
         if answer.kind is ReplyKind.estimate:
             if await self.slowed_down(post, where, in_thread=False):
                 return
-            await self._publish(post, where, answer)
+            await self.publisher.publish(post, where, answer)
         elif answer.kind is ReplyKind.form:
             await self.open_form(client, where, trigger_id, answer.scenario)
         elif answer.kind is ReplyKind.forget:
@@ -163,7 +163,7 @@ class Conversations(Dispatcher):
         elif answer.kind in (ReplyKind.comparison, ReplyKind.breakeven):
             if await self.slowed_down(post, where, in_thread=False):
                 return
-            await self._publish_question(post, where, answer)
+            await self.publisher.publish_question(post, where, answer)
         elif answer.kind in (ReplyKind.chart, ReplyKind.export):
             if await self.slowed_down(post, where, in_thread=False):
                 return
@@ -207,7 +207,7 @@ class Conversations(Dispatcher):
         answer = await self.workers.run(answers.from_form, scenario, prices)
         # A new estimate: a new thread.
         here = replace(where, thread_ts=None, response_url=None)
-        await self._publish(post, here, answer)
+        await self.publisher.publish(post, here, answer)
 
     async def open_form(
         self,
@@ -389,75 +389,3 @@ class Conversations(Dispatcher):
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
         elif answer.options and not where.private:
             self.later(self.uploads.post_chart(post, where, options=answer.options), "chart")
-
-    async def _publish(self, post: Posting, where: Where, answer: Answer) -> None:
-        """Post an estimate to the channel, its tips in its thread, and remember the thread."""
-        started = time.perf_counter()
-        main, *tips = answer.messages
-        main = await offer_page(self.pages, self.stored, post, where, main, answer.state.scenario)
-        ts = await post.post(where, main)
-        if ts == STEP_UNKNOWN:
-            return  # a job taken over that cannot tell whether its estimate is up: at most once
-        if ts is None:
-            await self._publish_privately(post, where, answer)
-            return
-        entry = {"ts": ts, **(answer.summary or {}), "at": int(time.time()), "user": where.user}
-        # Saved while the tips go out: a save Redis is slow for is made again (StoreAccess.save)
-        # without holding them up; only the note that follow-ups are unavailable waits for it.
-        saving = asyncio.create_task(
-            self.stored.save(
-                lambda: self.store.save_conversation(
-                    where.team, where.channel, ts, answer.state, entry
-                )
-            )
-        )
-        thread = replace(where, thread_ts=ts)
-        try:
-            for tip in tips:
-                await post.in_thread(thread, tip)
-        finally:
-            saved = await saving  # kept whether or not Slack took the tips
-        if not saved:
-            note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
-            await post.in_thread(thread, note)
-        self.metrics.estimate_seconds.observe(time.perf_counter() - started)
-        # Last, and on its own: drawing takes far longer than everything above.
-        if answer.state.scenario is not None:
-            self.later(self.uploads.post_chart(post, thread, answer.state.scenario), "chart")
-
-    async def _publish_question(self, post: Posting, where: Where, answer: Answer) -> None:
-        """A comparison or a break-even asked with /aicost: posted to the channel like an
-        estimate (privately where the bot cannot post), a comparison's chart in its thread."""
-        (message,) = answer.messages
-        ts = await post.post(where, message)
-        if ts is None:
-            await post.respond(where, not_in_channel_message(message))
-            return
-        if answer.options:
-            thread = replace(where, thread_ts=ts)
-            self.later(self.uploads.post_chart(post, thread, options=answer.options), "chart")
-
-    async def _publish_privately(self, post: Posting, where: Where, answer: Answer) -> None:
-        """The estimate for its asker alone, remembered like a thread so its buttons work."""
-        private = not_in_channel_message(answer.messages[0])
-        entry = {**(answer.summary or {}), "at": int(time.time())}
-        if where.response_url:
-            key = PRIVATE_PREFIX + secrets.token_hex(8)
-            entry["ts"] = key
-            saved = await self.stored.save(
-                lambda: self.store.save_conversation(
-                    where.team, where.channel, key, answer.state, entry
-                )
-            )
-            here = replace(where, thread_ts=key, private=True)
-            await post.respond(where, stamped(private, here) if saved else private)
-            return
-        # From the form: no response_url; the app's DM with the user still works, and is a
-        # channel of its own where the estimate's thread lives.
-        private = stamped(private, where)
-        dm, ts = await posted_to(post.client, private, where.user)
-        if dm and ts:
-            entry["ts"] = ts
-            await self.stored.save(
-                lambda: self.store.save_conversation(where.team, dm, ts, answer.state, entry)
-            )

@@ -30,6 +30,7 @@ from bot.slack.blockkit import (
 from bot.slack.ids import Callback, FormField
 from estimator import (
     COMPLIANCE_LABELS,
+    DOLLARS,
     GPU,
     UPTIME_TARGETS,
     Compliance,
@@ -99,8 +100,13 @@ def _exact(value: float) -> str:
     return text if float(text.replace(",", "")) == value else repr(float(value))
 
 
+def _usd(value: float) -> str:
+    """The form's prototype cost is in USD, whatever currency the workspace's estimates show."""
+    return usd(value, DOLLARS)
+
+
 def _dollars(value: float) -> str:
-    return usd(value) if value == int(value) else "$" + _exact(value)
+    return _usd(value) if value == int(value) else "$" + _exact(value)
 
 
 _NUMBERS: dict[FormField, _Number] = {
@@ -108,7 +114,7 @@ _NUMBERS: dict[FormField, _Number] = {
         "Monthly active users", count, "10k", whole=True, note="10k, 1.5M and 50,000 all work."
     ),
     FormField.prototype_cost: _Number(
-        "Prototype cost (USD)", usd, "$50k", note="What the prototype cost to build, e.g. $50k."
+        "Prototype cost (USD)", _usd, "$50k", note="What the prototype cost to build, e.g. $50k."
     ),
     FormField.requests_per_active_user_per_day: _Number(
         "Requests per active user per day", count, "5"

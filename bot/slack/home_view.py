@@ -30,10 +30,12 @@ from bot.slack.workspace_settings_form import (
     shown_salaries,
 )
 from estimator import (
+    DOLLARS,
     SYMBOLS,
+    ShownCurrency,
     count,
     percent,
-    shown_in,
+    shown_currency,
     usd_range,
     user_count,
 )
@@ -74,20 +76,19 @@ def _first_year(entry: dict[str, Any]) -> str:
     low, high = amount.get("low"), amount.get("high")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
         return ""
-    code, per_usd = _currency(entry)
-    with shown_in(code, per_usd):  # the rate of the estimate's day, not today's
-        return f"first year {usd_range(float(low), float(high))}"
+    # In the rate of the estimate's day, not today's.
+    return f"first year {usd_range(float(low), float(high), _currency(entry))}"
 
 
-def _currency(entry: dict[str, Any]) -> tuple[str | None, float]:
+def _currency(entry: dict[str, Any]) -> ShownCurrency:
     """The currency and rate an estimate was shown in when made (USD for older entries)."""
     currency = entry.get("currency")
     if not isinstance(currency, dict):
-        return None, 1.0
+        return DOLLARS
     code, rate = currency.get("code"), currency.get("per_usd")
     if code not in SYMBOLS or isinstance(rate, bool) or not isinstance(rate, int | float):
-        return None, 1.0
-    return (code, float(rate)) if rate > 0 else (None, 1.0)
+        return DOLLARS
+    return shown_currency(code, float(rate)) if rate > 0 else DOLLARS
 
 
 def _slack_id(value: Any) -> str | None:

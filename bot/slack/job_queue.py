@@ -2,9 +2,10 @@
 
 A listener turns a Slack request into a `Job` (plain, serialisable fields) and `enqueue`s it in
 one round trip (duplicate claim, a slash command's rate-limit charge, the workspace's settings
-and XADD in one script) before Bolt sends the acknowledgement. Every replica reads the stream
+and XADD in one script; two on a Redis Cluster: bot/slack/job_recording.py) before Bolt sends the
+acknowledgement, into its workspace's partition. Every replica reads each partition's stream
 through one consumer group, runs at most `capacity` jobs at once, and XACKs finished jobs
-(together, within ACK_BATCH_SECONDS). A replica that dies leaves its jobs pending; live replicas
+(together: bot/slack/job_acks.py). A replica that dies leaves its jobs pending; live replicas
 XCLAIM jobs idle past JOB_CLAIM_IDLE_SECONDS and finish them; a job delivered more than
 JOB_MAX_DELIVERIES times is dead-lettered. Each delivery runs with a `StepLedger`
 (bot/slack/step_ledger.py), through which each visible step of a job is posted at most once (see
@@ -22,42 +23,42 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisClusterException, RedisError, ResponseError
 
-from bot.slack.direct_message import is_direct
 from bot.slack.job import Job, JobDeferred
+from bot.slack.job_acks import Acks
+from bot.slack.job_recording import Recorder, Recording
 from bot.slack.job_stream import (
     DEAD_MAX_AGE_SECONDS,
     DEAD_MAX_LEN,
     DEAD_STREAM,
-    ENQUEUE,
-    FOLLOW_UPS,
     GROUP,
-    JOB_MAX_AGE_SECONDS,
     STREAM,
-    STREAM_MAX_LEN,
+    dead_key,
     forget_jobs,
     ledger_key,
     oldest_id,
-    owner_key,
+    partition_of,
+    stream_key,
 )
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
 from bot.slack.redis_outage import OutageLog
 from bot.slack.step_ledger import StepLedger
-from bot.slack.store.keys import bucket_key, claim_key, workspace_keys
+from bot.slack.store.connect import SINGLE, connect, parse_redis_url
+from bot.slack.store.keys import slack_id
 from bot.slack.store.protocols import StoreUnavailable
+from bot.slack.store.redis_backend import FAILOVER_RETRY_SECONDS
+from bot.slack.store.upgrade import upgrade_keys
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DEAD_STREAM", "GROUP", "STREAM", "EnqueueUndecided", "JobQueue"]
+
 READ_BLOCK_MS = 500  # a reader notices shutdown within this long
-# Under load the reader waits until this many jobs have room (one read per batch, not one per
-# finished job) and finished jobs are acknowledged together, one XACK per ACK_BATCH_SECONDS: two
-# round trips a job fewer on the event loop (docs/benchmarks.md). A replica killed inside that
-# window leaves its finished jobs pending; whoever takes them over finds every step posted.
+# Under load the reader waits until this many jobs have room: one read per batch, not one per
+# finished job (docs/benchmarks.md). Finished jobs are acknowledged together (job_acks.py).
 READ_BATCH = 16
-ACK_BATCH_SECONDS = 0.02
 ENQUEUE_TIMEOUT_SECONDS = 0.5  # the acknowledgement waits this long for Redis (Slack allows 3 s)
 # A job whose recording Redis has not confirmed by then is acknowledged all the same, and Redis's
 # answer awaited until ENQUEUE_DEADLINE_SECONDS after it was sent: the script records nothing
@@ -93,16 +94,23 @@ class JobQueue:
         capacity: int,
         claim_idle_seconds: float,
         max_deliveries: int,
+        partitions: int = 1,
+        wait_replicas: int = 0,
     ) -> None:
-        self.redis = aioredis.Redis.from_url(
-            url,
-            decode_responses=True,
+        target = parse_redis_url(url)
+        self.redis = connect(
+            target,
             socket_timeout=REDIS_SOCKET_SECONDS,
-            socket_connect_timeout=ENQUEUE_TIMEOUT_SECONDS,
-            max_connections=capacity * 2,
+            connect_timeout=ENQUEUE_TIMEOUT_SECONDS,
+            max_connections=capacity * 2 + partitions,  # one blocked reader per partition
         )
-        self._enqueue = self.redis.register_script(ENQUEUE)
-        self._scripts = ScriptBatch(self.redis)  # a burst's enqueues, sent together
+        self.streams = [stream_key(partition) for partition in range(partitions)]
+        # A burst's enqueues, sent together (then WAIT for replicas, when asked).
+        # (A cluster pipeline would send WAIT to any node: see docs/queue.md, "Redis Cluster".)
+        self._scripts = ScriptBatch(self.redis, 0 if target.cluster else wait_replicas)
+        replicated = target.kind != SINGLE or wait_replicas > 0
+        self.failover_seconds = FAILOVER_RETRY_SECONDS if target.kind != SINGLE else 0.0
+        self._recorder = Recorder(self.redis, target.cluster, self._scripts, replicated)
         self.run = run
         self.lost = lost
         self.capacity = capacity
@@ -111,12 +119,17 @@ class JobQueue:
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
         self.outage = OutageLog(url)  # the polling loops' failures, said once and rate-limited
-        self._running: dict[str, asyncio.Task[None]] = {}
+        # With several partitions (a cluster: several shards) each reader reports its own, so one
+        # shard down is not said and unsaid by the readers of the others every half second.
+        self._read_outages = {
+            stream: OutageLog(url, part=stream) if partitions > 1 else self.outage
+            for stream in self.streams
+        }
+        # What runs, by (stream, entry ID): entry IDs are unique within a stream only.
+        self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._room = asyncio.Event()
         self._stopping = False
-        # Done, acknowledged with the next batch: (entry ID, its ledger's key).
-        self._finished: list[tuple[str, str]] = []
-        self._acking: asyncio.Task[None] | None = None
+        self.acks = Acks(self.redis)
         self._loops: list[asyncio.Task[None]] = []
         self.last_seen: dict[str, int] = {"pending": 0, "lag": 0}
 
@@ -138,43 +151,51 @@ class JobQueue:
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
         that are not Slack's (nothing can be keyed by them)."""
-        claims = [claim_key(once)] if once else []
-        # In a Slack Connect channel the thread's conversation may be kept under the other
-        # organisation's installation (bot/slack/shared_threads.py finds it when the job runs),
-        # so the owner check by this team's keys would drop a reply the bot owes. In the app's
-        # DM every thread is answered (a new chat's first message starts its estimate).
-        owned_here = job.kind == "thread_reply" and not job.shared and not is_direct(job.channel)
-        owners = [owner_key(job)] if owned_here else []
-        buckets = [bucket_key(key) for key, _ in charge or []]
-        keys = [STREAM, workspace_keys(job.team_id).settings, *owners, *claims, *buckets]
+        stream = self.streams[partition_of(slack_id(job.team_id, "team"), len(self.streams))]
         now = time.time()
-        args = [STREAM_MAX_LEN, job.dump(), once_seconds, len(claims), per_seconds, now]
-        args += [now + ENQUEUE_DEADLINE_SECONDS, len(owners), oldest_id(now, JOB_MAX_AGE_SECONDS)]
-        args += [capacity for _, capacity in charge or []]
-        args.append(int(job.kind in FOLLOW_UPS))
+        # IDs that are not Slack's: ValueError here, before anything is sent.
+        rec = Recording(
+            job, stream, once, once_seconds, charge or [], per_seconds, now,
+            deadline=now + ENQUEUE_DEADLINE_SECONDS,
+        )  # fmt: skip
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
-        recording = self._scripts.call(self._enqueue, keys, args)
+        recording = self._recorder.record(rec)
         try:
             async with asyncio.timeout(min(wait, ENQUEUE_TIMEOUT_SECONDS)):
                 # Shielded: the answer may still come, and it decides what happens to the job.
                 entry = await asyncio.shield(recording)
         except TimeoutError:
             log.info("recording a %s is slow; acknowledged, its answer awaited", job.kind)
-            raise EnqueueUndecided(self._decided(job, recording, give_up_at)) from None
+            raise EnqueueUndecided(self._decided(rec, recording, give_up_at)) from None
         except (RedisError, OSError) as exc:
             log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            if self._recorder.uncertain(rec, exc):  # acknowledged; settled once a primary answers
+                raise EnqueueUndecided(self._after_failover(rec, give_up_at)) from None
             raise StoreUnavailable("redis enqueue failed") from exc
         return self._recorded(job, entry)
 
-    async def _decided(self, job: Job, recording: asyncio.Future[Any], give_up_at: float) -> bool:
+    async def _decided(
+        self, rec: Recording, recording: asyncio.Future[Any], give_up_at: float
+    ) -> bool:
         try:
             async with asyncio.timeout_at(give_up_at):
                 entry = await recording
         except (RedisError, OSError, TimeoutError) as exc:  # past the deadline: never recorded
-            log.warning("could not queue a %s: %s", job.kind, type(exc).__name__)
+            log.warning("could not queue a %s: %s", rec.job.kind, type(exc).__name__)
+            if self._recorder.uncertain(rec, exc):
+                return await self._after_failover(rec, give_up_at)
             raise StoreUnavailable("redis enqueue failed") from exc
-        return self._recorded(job, entry)
+        return self._recorded(rec.job, entry)
+
+    async def _after_failover(self, rec: Recording, give_up_at: float) -> bool:
+        """True when the job was recorded after all (a replica answers it); else StoreUnavailable:
+        it is answered here."""
+        if await self._recorder.was_recorded(rec, give_up_at):
+            log.info("a %s met a failover and was recorded all the same", rec.job.kind)
+            self.metrics.jobs.labels(event="enqueued").inc()
+            return True
+        raise StoreUnavailable("redis enqueue failed")
 
     def _recorded(self, job: Job, entry: str | None) -> bool:
         if entry is None:
@@ -191,15 +212,20 @@ class JobQueue:
     # -- consuming ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        try:
-            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-        except (RedisError, OSError) as exc:  # made by the reader's first pass once Redis is up
-            self.outage.failed("creating the job group", exc)
+        try:  # before the groups: an earlier version's stream becomes partition 0, groups and all
+            await upgrade_keys(self.redis)
+        except (RedisError, RedisClusterException, OSError) as exc:
+            self.outage.failed("renaming an earlier version's keys", exc)
+        for stream in self.streams:
+            try:
+                await self.redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+            except (RedisError, OSError) as exc:  # made by the reader's first pass once it answers
+                self.outage.failed("creating the job group", exc)
         self._loops = [  # the claimer last: stop() cancels it
-            asyncio.create_task(self._read_loop()),
+            *(asyncio.create_task(self._read_loop(stream)) for stream in self.streams),
             asyncio.create_task(self._claim_loop()),
         ]
 
@@ -207,7 +233,9 @@ class JobQueue:
     def running(self) -> int:
         return len(self._running)
 
-    async def _read_loop(self) -> None:
+    async def _read_loop(self, stream: str) -> None:
+        """Read one partition: on a cluster each lives on its own shard, so each has its reader
+        (one blocked connection each); they share this process's capacity."""
         batch = min(READ_BATCH, self.capacity)
         while not self._stopping:
             free = self.capacity - len(self._running)
@@ -217,27 +245,27 @@ class JobQueue:
                 continue
             try:
                 replies = await self.redis.xreadgroup(
-                    GROUP, self.consumer, {STREAM: ">"}, count=free, block=READ_BLOCK_MS
+                    GROUP, self.consumer, {stream: ">"}, count=free, block=READ_BLOCK_MS
                 )
             except ResponseError as exc:
                 if "NOGROUP" in str(exc):
-                    await self._create_group()
+                    await self._create_group(stream)
                 else:
                     log.warning("reading jobs failed: %s", exc)
                     await asyncio.sleep(0.5)
                 continue
             except (RedisError, OSError) as exc:
-                self.outage.failed("reading jobs", exc)
+                self._read_outages[stream].failed("reading jobs", exc)
                 await asyncio.sleep(0.5)
                 continue
-            self.outage.answered()
+            self._read_outages[stream].answered()
             for _, entries in replies or []:
                 for entry_id, fields in entries:
-                    self._start(entry_id, fields, deliveries=1)
+                    self._start(stream, entry_id, fields, deliveries=1)
 
-    async def _create_group(self) -> None:
+    async def _create_group(self, stream: str) -> None:
         try:
-            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+            await self.redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 log.warning("could not create the job group: %s", exc)
@@ -248,75 +276,89 @@ class JobQueue:
         interval = max(0.2, self.claim_idle_ms / 3000)
         while not self._stopping:
             await asyncio.sleep(interval)
+            answered = True
+            for stream in self.streams:
+                try:
+                    await self._heartbeat(stream)
+                    await self._take_over(stream)
+                except (RedisError, OSError) as exc:  # one shard down: the others go on
+                    self.outage.failed("claiming idle jobs", exc)
+                    answered = False
             try:
-                await self._heartbeat()
-                await self._take_over()
                 await self._observe()
             except (RedisError, OSError) as exc:
-                self.outage.failed("claiming idle jobs", exc)
+                self.outage.failed("observing the queue", exc)
+                answered = False
+            if answered and len(self.streams) > 1:  # (one stream: its reader says it)
+                self.outage.answered()
 
-    async def _heartbeat(self) -> None:
-        if self._running:
+    async def _heartbeat(self, stream: str) -> None:
+        mine = [entry_id for (of, entry_id) in self._running if of == stream]
+        if mine:
             # JUSTID: resets the idle time without counting a delivery.
-            await self.redis.xclaim(
-                STREAM, GROUP, self.consumer, 0, list(self._running), justid=True
-            )
+            await self.redis.xclaim(stream, GROUP, self.consumer, 0, mine, justid=True)
 
-    async def _take_over(self) -> None:
+    async def _take_over(self, stream: str) -> None:
         free = self.capacity - len(self._running)
         if free <= 0 or self._stopping:
             return
         idle = await self.redis.xpending_range(
-            STREAM, GROUP, min="-", max="+", count=free, idle=self.claim_idle_ms
+            stream, GROUP, min="-", max="+", count=free, idle=self.claim_idle_ms
         )
         for pending in idle:
             entry_id = pending["message_id"]
-            if entry_id in self._running:
+            if (stream, entry_id) in self._running:
                 continue
             claimed = await self.redis.xclaim(
-                STREAM, GROUP, self.consumer, self.claim_idle_ms, [entry_id]
+                stream, GROUP, self.consumer, self.claim_idle_ms, [entry_id]
             )
             for claimed_id, fields in claimed:
                 if fields is None:  # trimmed away: nothing left to do
-                    await self._ack(claimed_id)
+                    await self.acks.one(stream, claimed_id)
                     continue
                 self.metrics.jobs.labels(event="claimed").inc()
                 log.info("took over job %s from %s", claimed_id, pending["consumer"])
-                self._start(claimed_id, fields, deliveries=pending["times_delivered"] + 1)
+                deliveries = pending["times_delivered"] + 1
+                self._start(stream, claimed_id, fields, deliveries)
 
     async def _observe(self) -> None:
-        for group in await self.redis.xinfo_groups(STREAM):
-            if group["name"] == GROUP:
-                self.last_seen = {
-                    "pending": int(group.get("pending") or 0),
-                    "lag": int(group.get("lag") or 0),
-                }
-                self.metrics.queue_pending.set(self.last_seen["pending"])
-                self.metrics.queue_lag.set(self.last_seen["lag"])
+        seen = {"pending": 0, "lag": 0}
+        for stream in self.streams:
+            for group in await self.redis.xinfo_groups(stream):
+                if group["name"] == GROUP:
+                    seen["pending"] += int(group.get("pending") or 0)
+                    seen["lag"] += int(group.get("lag") or 0)
+        self.last_seen = seen
+        self.metrics.queue_pending.set(seen["pending"])
+        self.metrics.queue_lag.set(seen["lag"])
 
-    def _start(self, entry_id: str, fields: dict[str, str], deliveries: int) -> None:
+    def _start(self, stream: str, entry_id: str, fields: dict[str, str], deliveries: int) -> None:
         try:
             job = Job.load(fields["job"])
             job.settings = fields.get("settings")
             job.wait = float(fields["wait"]) if "wait" in fields else None
         except (KeyError, TypeError, ValueError):
             log.warning("dropped an unreadable job %s", entry_id)
-            self._running[entry_id] = asyncio.create_task(self._drop(entry_id))
+            task = asyncio.create_task(self._drop(stream, entry_id))
+            self._running[(stream, entry_id)] = task
             return
-        self._running[entry_id] = asyncio.create_task(self._perform(entry_id, job, deliveries))
+        task = asyncio.create_task(self._perform(stream, entry_id, job, deliveries))
+        self._running[(stream, entry_id)] = task
 
-    async def _drop(self, entry_id: str) -> None:
+    async def _drop(self, stream: str, entry_id: str) -> None:
         try:
-            await self._ack(entry_id)
+            await self.acks.one(stream, entry_id)
         finally:
-            self._running.pop(entry_id, None)
+            self._running.pop((stream, entry_id), None)
 
-    async def _perform(self, entry_id: str, job: Job, deliveries: int) -> None:
+    async def _perform(self, stream: str, entry_id: str, job: Job, deliveries: int) -> None:
         try:
             if deliveries > self.max_deliveries:
-                await self._dead_letter(entry_id, job, deliveries)
+                await self._dead_letter(stream, entry_id, job, deliveries)
                 return
-            ledger = StepLedger(self.redis, ledger_key(job), job, deliveries)
+            ledger = StepLedger(
+                self.redis, ledger_key(stream, job), job, deliveries, self.failover_seconds
+            )
             try:
                 await self.run(job, ledger)  # errors are handled (and the user told) inside
             except JobDeferred as exc:
@@ -328,60 +370,26 @@ class JobQueue:
                     entry_id, job.kind, deliveries, self.max_deliveries, exc,
                 )  # fmt: skip
                 return
-            self._ack_soon(entry_id, ledger.key)
+            self.acks.soon(stream, entry_id, ledger.key)
         finally:
-            self._running.pop(entry_id, None)
+            self._running.pop((stream, entry_id), None)
             self._room.set()
 
-    def _ack_soon(self, entry_id: str, ledger: str) -> None:
-        """Acknowledge a finished job with the others that finish within ACK_BATCH_SECONDS."""
-        self._finished.append((entry_id, ledger))
-        if self._acking is None:
-            self._acking = asyncio.create_task(self._ack_batch(ACK_BATCH_SECONDS))
-
-    async def _ack_batch(self, after: float) -> None:
-        await asyncio.sleep(after)
-        finished, self._finished = self._finished, []
-        self._acking = None
-        if not finished:
-            return
-        entries = [entry_id for entry_id, _ in finished]
-        try:
-            await self._done(entries, [ledger for _, ledger in finished])
-        except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
-            log.warning("could not acknowledge %d jobs: %s", len(finished), type(exc).__name__)
-
-    async def _ack(self, entry_id: str, ledger: str | None = None) -> None:
-        try:
-            await self._done([entry_id], [ledger] if ledger else [])
-        except (RedisError, OSError) as exc:  # redelivered later; the ledger skips posted steps
-            log.warning("could not acknowledge job %s: %s", entry_id, type(exc).__name__)
-
-    async def _done(self, entries: list[str], ledgers: list[str]) -> None:
-        """Acknowledge finished jobs and delete them: once no replica can take a job over, its
-        entry (what the person wrote) and its step ledger have nothing left to do."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(STREAM, GROUP, *entries)
-            pipe.xdel(STREAM, *entries)
-            if ledgers:
-                pipe.delete(*ledgers)
-            await pipe.execute()
-
-    async def _dead_letter(self, entry_id: str, job: Job, deliveries: int) -> None:
+    async def _dead_letter(self, stream: str, entry_id: str, job: Job, deliveries: int) -> None:
         self.metrics.jobs.labels(event="dead").inc()
         log.error(
             "job %s (%s) failed %d deliveries: moved to %s",
             entry_id,
             job.kind,
             deliveries - 1,
-            DEAD_STREAM,
+            dead_key(stream),
         )
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(DEAD_STREAM, {"job": job.dump(), "entry": entry_id})
-            pipe.xtrim(DEAD_STREAM, maxlen=DEAD_MAX_LEN, approximate=True)
-            pipe.xtrim(DEAD_STREAM, minid=oldest_id(time.time(), DEAD_MAX_AGE_SECONDS))
+            pipe.xadd(dead_key(stream), {"job": job.dump(), "entry": entry_id})
+            pipe.xtrim(dead_key(stream), maxlen=DEAD_MAX_LEN, approximate=True)
+            pipe.xtrim(dead_key(stream), minid=oldest_id(time.time(), DEAD_MAX_AGE_SECONDS))
             await pipe.execute()
-        await self._ack(entry_id, ledger_key(job))
+        await self.acks.one(stream, entry_id, ledger_key(stream, job))
         try:
             await self.lost(job)
         except Exception as exc:  # Slack too may be the reason it failed
@@ -393,6 +401,7 @@ class JobQueue:
         """Stop reading, give running jobs `grace` seconds, leave the rest pending for other
         replicas (not acknowledged). Returns how many were left."""
         self._stopping = True
+        self.acks.stopping = True
         self._room.set()
         if self._loops:
             self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
@@ -406,16 +415,13 @@ class JobQueue:
                 task.cancel()
             if still:
                 await asyncio.wait(still, timeout=1)
-        if self._acking is not None:  # what finished is acknowledged now, not left pending
-            self._acking.cancel()
-            self._acking = None
-        await self._ack_batch(0)
+        await self.acks.now()  # what finished is acknowledged now, not left pending
         return left
 
     async def forget(self, team: str, channel: str | None = None) -> int:
         """Delete a workspace's (or one channel's) entries; StoreUnavailable when Redis fails."""
         try:
-            return await forget_jobs(self.redis, team, channel)
+            return await forget_jobs(self.redis, self.streams, team, channel)
         except (RedisError, OSError) as exc:
             log.warning("could not delete queued jobs: %s", type(exc).__name__)
             raise StoreUnavailable("redis forget_jobs failed") from exc

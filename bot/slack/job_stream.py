@@ -1,7 +1,11 @@
-"""What the job stream keeps, and for how long: its keys, its bounds, the script that records a
+"""What the job stream keeps, and for how long: its keys, its bounds, the scripts that record a
 job, and deleting a workspace's or a channel's entries (forget, uninstall).
 
-The stream `aicost:jobs` holds only work not yet done: a reply in a thread the bot did not start
+The queue is JOB_STREAM_PARTITIONS streams, `aicost:{jobs:0}`, `aicost:{jobs:1}`, ...; each
+partition's keys (its stream, dead letters, step ledgers and the duplicate claims recorded with
+its jobs) share its hash tag, so on a Redis Cluster each partition lives in one slot and its
+scripts and transactions run there. A workspace's jobs all go to one partition (a stable hash of
+its ID). The streams hold only work not yet done: a reply in a thread the bot did not start
 is never recorded, text is cut at JOB_TEXT_LIMIT (bot/slack/job.py), a finished job's entry and
 its step ledger are deleted when it is acknowledged, and what is left is trimmed by length and
 by age (docs/reliability.md, "What is kept").
@@ -10,17 +14,15 @@ by age (docs/reliability.md, "What is kept").
 from __future__ import annotations
 
 import logging
-
-import redis.asyncio as aioredis
+import zlib
+from typing import Any
 
 from bot.slack.job import Job
-from bot.slack.store.keys import KEY_PREFIX, channel_keys
-from bot.slack.store.redis_backend import TOKEN_BUCKETS_LUA
+from bot.slack.store.keys import KEY_PREFIX, channel_keys, team_of
+from bot.slack.store.redis_scripts import TOKEN_BUCKETS_LUA
 
 log = logging.getLogger(__name__)
 
-STREAM = f"{KEY_PREFIX}:jobs"
-DEAD_STREAM = f"{KEY_PREFIX}:jobs:dead"
 GROUP = KEY_PREFIX
 # The stream holds only work not yet done (a finished job's entry is deleted as it is
 # acknowledged), so both bounds are far above any real backlog; they cap what a flood can make
@@ -34,6 +36,33 @@ DEAD_MAX_AGE_SECONDS = 7 * 24 * 3600  # dead letters are for an operator to read
 # Jobs answered "slow down" before their text is read when over the fair-use limit.
 FOLLOW_UPS = frozenset({"thread_reply", "mention"})
 FORGET_PAGE = 500  # entries read per round trip while looking for a workspace's
+
+
+def stream_key(partition: int) -> str:
+    """The stream of one partition of the queue: `aicost:{jobs:0}`."""
+    return f"{KEY_PREFIX}:{{jobs:{int(partition)}}}"
+
+
+def dead_key(stream: str) -> str:
+    """The dead letters of a partition, in its slot."""
+    return f"{stream}:dead"
+
+
+def partition_of(team: str, partitions: int) -> int:
+    """The partition a workspace's jobs go to: the same in every replica and every release."""
+    return zlib.crc32(team.encode()) % partitions if partitions > 1 else 0
+
+
+# The first partition: the whole queue on one Redis (JOB_STREAM_PARTITIONS=1, the default).
+STREAM = stream_key(0)
+DEAD_STREAM = dead_key(STREAM)
+
+
+def queue_claim_key(stream: str, key: str) -> str:
+    """A duplicate claim recorded with a job, in its partition's slot (claimed and recorded in
+    one script on a cluster too); `key` is Slack IDs joined by ':', its workspace named."""
+    team_of(key)  # validates it
+    return f"{stream}:claim:{key}"
 
 
 # The owner check (a thread reply: only in a thread the bot keeps a conversation for), the
@@ -84,9 +113,51 @@ return id
 )
 
 
-def ledger_key(job: Job) -> str:
+# On a Redis Cluster the workspace's keys and the partition's live in different slots, so ENQUEUE
+# is split in two, run one after the other (docs/queue.md, "Redis Cluster"). First, in the
+# workspace's slot: the deadline, the owner check, the settings and the rate-limit charge.
+# KEYS: the settings, [the thread's conversation], [token buckets]; ARGV: the buckets' window,
+# now, the deadline, how many owner keys (0 or 1), the buckets' capacities.
+# Returns {status ('late', 'not_ours', 'ok'), the settings or '', the wait or '' (not charged)}.
+ENQUEUE_WORKSPACE = (
+    TOKEN_BUCKETS_LUA
+    + """
+local clock = redis.call('TIME')
+if tonumber(clock[1]) + tonumber(clock[2]) / 1000000 > tonumber(ARGV[3]) then
+  return {'late', '', ''}
+end
+local owners = tonumber(ARGV[4])
+if owners == 1 and redis.call('EXISTS', KEYS[2]) == 0 then
+  return {'not_ours', '', ''}
+end
+local settings = redis.call('GET', KEYS[1]) or ''
+local wait = ''
+if #KEYS > 1 + owners then
+  wait = take_tokens(2 + owners, tonumber(ARGV[1]), tonumber(ARGV[2]), 5)
+end
+return {'ok', settings, wait}
+"""
+)
+# Then, in the partition's slot: the deadline again, the duplicate claim and the entry, together.
+# KEYS: the stream, [the duplicate claim]; ARGV: the stream's length, the claim's seconds, the
+# deadline, the oldest entry ID kept, then the entry's fields and values.
+ENQUEUE_PARTITION = """
+local clock = redis.call('TIME')
+if tonumber(clock[1]) + tonumber(clock[2]) / 1000000 > tonumber(ARGV[3]) then
+  return 'late'
+end
+if #KEYS > 1 and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
+  return false
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 5))
+redis.call('XTRIM', KEYS[1], 'MINID', ARGV[4])
+return id
+"""
+
+
+def ledger_key(stream: str, job: Job) -> str:
     """The Redis hash of a job's step ledger, beside the stream it was recorded in."""
-    return f"{STREAM}:steps:{job.id}"
+    return f"{stream}:steps:{job.id}"
 
 
 def owner_key(job: Job) -> str:
@@ -99,12 +170,13 @@ def oldest_id(now: float, age_seconds: float) -> str:
     return f"{int((now - age_seconds) * 1000)}-0"
 
 
-async def forget_jobs(redis: aioredis.Redis, team: str, channel: str | None = None) -> int:
+async def forget_jobs(redis: Any, streams: list[str], team: str, channel: str | None = None) -> int:
     """Delete the entries (and step ledgers) of `team`'s jobs, only `channel`'s when given, from
-    the job stream and the dead letters; how many. A job being run goes on (its acknowledgement
-    finds nothing to delete); one not yet read is never answered."""
+    the job streams and their dead letters; how many. A job being run goes on (its
+    acknowledgement finds nothing to delete); one not yet read is never answered."""
     deleted = 0
-    for stream in (STREAM, DEAD_STREAM):
+    for stream in [key for partition in streams for key in (partition, dead_key(partition))]:
+        ledger_of = partition_of_key(stream)
         start = "-"
         while True:
             page = await redis.xrange(stream, min=start, max="+", count=FORGET_PAGE)
@@ -113,7 +185,7 @@ async def forget_jobs(redis: aioredis.Redis, team: str, channel: str | None = No
                 job = _job_of(fields)
                 if job is not None and job.team_id == team and channel in (None, job.channel):
                     doomed.append(entry_id)
-                    ledgers.append(ledger_key(job))
+                    ledgers.append(ledger_key(ledger_of, job))
             if doomed:
                 async with redis.pipeline(transaction=True) as pipe:
                     pipe.xdel(stream, *doomed)
@@ -124,6 +196,11 @@ async def forget_jobs(redis: aioredis.Redis, team: str, channel: str | None = No
                 break
             start = "(" + page[-1][0]
     return deleted
+
+
+def partition_of_key(key: str) -> str:
+    """The partition's stream a key of it (its dead letters, a ledger) belongs to."""
+    return key[: key.index("}") + 1]
 
 
 def _job_of(fields: dict[str, str]) -> Job | None:

@@ -69,7 +69,13 @@ def add_page_routes(
             created_at=page.created_at,
             expires_at=page.expires_at,
         )
-        html = await workers.run(answers.page, page.scenario, page.overrides, parts)
+        try:
+            html = await workers.run(answers.page, page.scenario, page.overrides, parts)
+        except Exception:
+            # A kept scenario today's prices cannot estimate (a model priced no more, a bug):
+            # one sentence, not aiohttp's bare 500; the detail goes to the log.
+            log.exception("an estimate page could not be drawn")
+            return _html(notice_page(LATER_TITLE, LATER), 503, {"Retry-After": "60"})
         return _html(html, 200)
 
     async def chart(request: web.Request) -> web.Response:
@@ -100,7 +106,11 @@ def add_page_routes(
         page = await shared(request)
         if isinstance(page, web.Response):
             return page
-        csv_text, json_text = await workers.run(answers.export, page.scenario, page.overrides)
+        try:
+            csv_text, json_text = await workers.run(answers.export, page.scenario, page.overrides)
+        except Exception:
+            log.exception("an estimate page's download could not be made")
+            return _html(notice_page(LATER_TITLE, LATER), 503, {"Retry-After": "60"})
         kind = request.match_info["kind"]
         body, content_type = (
             (csv_text, "text/csv") if kind == "csv" else (json_text, "application/json")

@@ -10,9 +10,18 @@ import hashlib
 from dataclasses import dataclass
 from html import escape
 
-from bot.slack.messages.amounts import multiple, short_range
-from bot.slack.messages.estimate import worded
-from estimator import Cadence, Estimate, count, percent, usd_range, usd_short, user_count
+from bot.slack.messages.amounts import multiple, short_range, signed
+from bot.slack.messages.estimate import hosting_words, worded
+from estimator import (
+    CATEGORIES,
+    Cadence,
+    Estimate,
+    count,
+    percent,
+    usd_range,
+    usd_short,
+    user_count,
+)
 
 PRODUCT = "aicost"
 CSS = """
@@ -92,17 +101,23 @@ def title_of(e: Estimate) -> str:
 
 
 def estimate_page(e: Estimate, parts: PageParts) -> str:
-    """The whole page. Call it inside the estimate's `prices.shown()`, as the Slack message
-    is worded, so amounts are in the workspace's currency."""
-    w = worded(e.totals)
+    """The whole page, worded as the Slack message is: amounts in the estimate's own currency
+    (the workspace's)."""
+    shown = e.shown
+    w = worded(e.totals, shown)
     t = e.totals
-    prototype = usd_short(e.scenario.prototype_cost)
+    prototype = usd_short(e.scenario.prototype_cost, shown)
     figures = [
         ("First year", w.first_year, "one-time + 12 months + team", True),
         ("Monthly run-rate", f"{w.monthly}/month", "cloud, LLM, tools, support", True),
         ("One-time", w.one_time, "build-out before launch", False),
         ("Team & legal per year", f"{w.annual}/year", "salaries, insurance", False),
-        ("All-in per month", short_range(t.monthly_all_in, "/month"), "team spread over 12", False),
+        (
+            "All-in per month",
+            short_range(t.monthly_all_in, shown, "/month"),
+            "team & legal spread over 12",  # as the Slack message says it
+            False,
+        ),
         ("Multiple of the prototype", w.multiple, f"of the {prototype} prototype", False),
     ]
     body = [
@@ -123,11 +138,12 @@ def estimate_page(e: Estimate, parts: PageParts) -> str:
         "<ul>",
         *(
             f"<li><b>{escape(p.name)}</b>, {escape(p.months)}: "
-            f"<span class='nowrap'>{escape(short_range(p.cumulative))}</span> · "
+            f"<span class='nowrap'>{escape(short_range(p.cumulative, shown))}</span> · "
             f"<span class='nowrap'>{escape(multiple(p.multiple))}</span></li>"
             for p in e.phases
         ),
         "</ul>",
+        *_sensitivity(e),
         "<h2>Every line and its arithmetic</h2>",
         _lines(e),
         "<h2>Assumptions</h2>",
@@ -163,17 +179,44 @@ def _chart(e: Estimate, chart_url: str | None) -> str:
     )
 
 
+def _sensitivity(e: Estimate) -> list[str]:
+    """What moves the first year most, as the Slack message ranks it."""
+    ranking, shown = e.sensitivity, e.shown
+    if not ranking.varied:
+        return []
+    rows = [
+        f"<li><b>{escape(item.label)}</b>: {escape(item.show(item.low))} → "
+        f"{escape(item.show(item.high))}"
+        f"{'' if item.spanned else escape(f' (assumed {item.show(item.value)})')}: first year "
+        f"<span class='nowrap'>{escape(short_range(item.first_year_at_low, shown))}</span> → "
+        f"<span class='nowrap'>{escape(short_range(item.first_year_at_high, shown))}</span>, "
+        f"a swing of {escape(signed(item.swing, shown))}</li>"
+        for item in ranking
+    ]
+    rest = ranking.rest_sentence()
+    return [
+        "<h2>What moves the first year most</h2>",
+        "<p class='muted'>Each assumption alone at its low and high.</p>",
+        "<ul>",
+        *rows,
+        "</ul>",
+        *([f"<p>{escape(rest)}</p>"] if rest else []),
+    ]
+
+
 def _lines(e: Estimate) -> str:
+    shown = e.shown
     rows = [
         "<table class='lines'><thead><tr><th>Category</th><th>Item</th>"
         "<th class='amount'>Amount</th><th>Arithmetic</th></tr></thead><tbody>"
     ]
-    for item in e.line_items:
-        amount = usd_range(item.low, item.high, short=True) + (
-            "" if item.cadence is Cadence.one_time else _CADENCE[item.cadence]
+    # In the categories' order, as the thread's arithmetic lists them; full figures, not $18k,
+    # since this is the part a reader checks against the arithmetic beside it ($17,500).
+    order = {category: n for n, category in enumerate(CATEGORIES)}
+    for item in sorted(e.line_items, key=lambda line: order[line.category]):
+        amount = usd_range(item.low, item.high, shown) + (
+            " one-time" if item.cadence is Cadence.one_time else _CADENCE[item.cadence]
         )
-        if item.cadence is Cadence.one_time:
-            amount += " one-time"
         rows.append(
             f"<tr><td class='category'>{escape(item.category.label)}</td>"
             f"<td>{escape(item.item)}</td><td class='amount'>{escape(amount)}</td>"
@@ -195,12 +238,13 @@ def _assumptions(e: Estimate) -> str:
         ("Regions", count(s.regions)),
         ("Uptime", f"{s.uptime:g}%"),
         ("Compliance", ", ".join(c.label for c in s.compliance) or "none"),
-        ("Hosting", s.hosting.value.replace("_", " ")),
-        ("Prototype cost", usd_short(s.prototype_cost)),
+        ("Hosting", hosting_words(s)),
+        ("Prototype cost", usd_short(s.prototype_cost, e.shown)),
     ]
     items = "".join(f"<li>{escape(name)}: <b>{escape(value)}</b></li>" for name, value in facts)
     notes = "".join(f"<li>{escape(note)}</li>" for note in e.price_notes)
-    own = f"<p class='muted'>The workspace's own prices:</p><ul>{notes}</ul>" if notes else ""
+    # Every estimate notes its token prices' snapshot; only some are the workspace's own.
+    own = f"<p class='muted'>Prices:</p><ul>{notes}</ul>" if notes else ""
     return f"<ul>{items}</ul>{own}"
 
 

@@ -32,8 +32,11 @@ class OutageLog:
         url: str,
         repeat_seconds: float = REPEAT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        part: str = "",
     ) -> None:
-        self.where = f"Redis at {address(url)} (REDIS_URL)"
+        """`part`: the key whose shard is meant (a job partition's stream), when not all of it."""
+        on = f", for {part}" if part else ""
+        self.where = f"Redis at {address(url)} (REDIS_URL{on})"
         self.repeat_seconds = repeat_seconds
         self.clock = clock
         self.down_since: float | None = None

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from bot.slack.job import Job
 
 LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
 CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
+RETRY_PAUSE_SECONDS = 0.25
 
 
 class StepLedger:
@@ -24,8 +28,18 @@ class StepLedger:
     replies (`response_url`) leave no record Slack can be asked about: they are claimed in the
     hash before they are sent. A job that needs neither writes nothing. See docs/queue.md."""
 
-    def __init__(self, redis: aioredis.Redis, key: str, job: Job, deliveries: int) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        key: str,
+        job: Job,
+        deliveries: int,
+        failover_seconds: float = 0.0,
+    ) -> None:
         self.redis = redis
+        # With replicas, a primary that goes away mid-job is replaced within seconds: the
+        # ledger's writes are tried again for this long rather than failing the job's answer.
+        self.failover_seconds = failover_seconds
         self.job = job
         self.key = key  # the queue names it (job_queue.ledger_key)
         self.retaken = deliveries > 1
@@ -64,33 +78,52 @@ class StepLedger:
         return None
 
     async def claim(self, step: str) -> bool:
-        """For a private reply: True when no delivery has claimed `step` before (send it)."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            self.record(pipe)
+        """For a private reply: True when no delivery has claimed `step` before (send it). A
+        claim whose answer a failover lost reads as taken: that reply is not sent (at most once)."""
+
+        def queue(pipe: Any) -> None:
             pipe.hsetnx(self.key, step, CLAIMED)
             pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            *_, fresh, _ = await pipe.execute()
+
+        *_, fresh, _ = await self._with_unrecorded(queue)
         return bool(fresh)
+
+    async def _with_unrecorded(self, queue: Callable[[Any], None]) -> list[Any]:
+        """One round trip: the posted steps not yet written, then what `queue` adds; tried again
+        within `failover_seconds` (every write here may be repeated)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.failover_seconds
+        while True:
+            writes = dict(self.unrecorded)
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    if writes:
+                        pipe.hset(self.key, mapping=writes)
+                        pipe.expire(self.key, LEDGER_TTL_SECONDS)
+                    queue(pipe)
+                    results = await pipe.execute()
+            except (RedisError, OSError):
+                if loop.time() + RETRY_PAUSE_SECONDS >= until:
+                    raise
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)
+                continue
+            for step in writes:
+                self.unrecorded.pop(step, None)
+            return list(results)
 
     def done(self, step: str, value: str) -> None:
         """`step` was posted (its ts, or "sent"); written with the next round trip."""
         self.unrecorded[step] = value
 
-    def record(self, pipe: Any) -> None:
-        """Queue the writes of posted steps on `pipe`."""
-        if self.unrecorded:
-            pipe.hset(self.key, mapping=self.unrecorded)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            self.unrecorded = {}
-
     async def keep(self, name: str, value: str) -> str:
         """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            self.record(pipe)
+
+        def queue(pipe: Any) -> None:
             pipe.hsetnx(self.key, name, value)
             pipe.hget(self.key, name)
             pipe.expire(self.key, LEDGER_TTL_SECONDS)
-            *_, kept, _ = await pipe.execute()
+
+        *_, kept, _ = await self._with_unrecorded(queue)
         return str(kept if kept is not None else value)
 
 

@@ -48,8 +48,9 @@ class Headline:
 
 
 def headline_of(e: Estimate) -> Headline:
-    """Call inside the estimate's `prices.shown()`, as the message is worded."""
-    w = worded(e.totals)
+    """The figures as the message words them, in the estimate's own currency."""
+    shown = e.shown
+    w = worded(e.totals, shown)
     return Headline(
         title=title_of(e),
         first_year=w.first_year,
@@ -59,7 +60,7 @@ def headline_of(e: Estimate) -> Headline:
         multiple=f"{w.multiple} the prototype",
         users=count(e.scenario.users),
         model=e.scenario.model,
-        phases=tuple(f"{p.name}, {p.months}: {short_range(p.cumulative)}" for p in e.phases),
+        phases=tuple(f"{p.name}, {p.months}: {short_range(p.cumulative, shown)}" for p in e.phases),
     )
 
 

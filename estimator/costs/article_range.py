@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import shown, usd_range
+from estimator.money import DOLLARS, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Stage
 
@@ -39,19 +39,17 @@ def staged_line(
     low, high = staged_amount(name, stage, prices)
     # Compliance ranges come from published audit and service prices, not the article.
     whose = "article range" if name.startswith("article.") else "published range"
-    # The line is made once per price book, so its words are too (per currency shown): every
-    # estimate at this stage shows them.
-    worded: dict[tuple[str, float] | None, str] = {}
+    # The line is made once per price book, so its words are too (in USD, like every basis):
+    # every estimate at this stage shows them.
+    worded: list[str] = []
 
     def explain() -> str:
-        currency = shown()
-        words = worded.get(currency)
-        if words is None:
-            words = worded[currency] = (
-                f"{whose} {usd_range(article.low, article.high)}, "
-                f"{_SLICE_NAMES[stage]} = {usd_range(low, high)}"
+        if not worded:
+            worded.append(
+                f"{whose} {usd_range(article.low, article.high, DOLLARS)}, "
+                f"{_SLICE_NAMES[stage]} = {usd_range(low, high, DOLLARS)}"
             )
-        return words
+        return worded[0]
 
     return LineItem(
         category=category, item=item, cadence=cadence, low=low, high=high, explain=explain

@@ -10,7 +10,7 @@ from functools import lru_cache
 from estimator import facts
 from estimator.costs import self_hosting
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, usd
+from estimator.money import DOLLARS, count, figure_span, percent, usd
 from estimator.price_book import PriceBook
 from estimator.price_months import MONTHS_PRICED, PricePeriod, periods
 from estimator.prompt_cache import PromptCache, prompt_cache
@@ -29,7 +29,10 @@ FIGURES = ("traffic.llm_overhead", "prompt_cache.lifetime_minutes")
 _MINUTES_PER_MONTH = facts.DAYS_PER_MONTH * 24 * 60
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like LineItem (lines.py): one is made for every request priced, thousands in a
+# break-even search, and a frozen dataclass sets each field through object.__setattr__
+# (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class RequestQuote:
     """One request priced by genai-prices, and the p10-p90 band of the usage around it."""
 
@@ -41,6 +44,19 @@ class RequestQuote:
     months: tuple[tuple[PricePeriod, float], ...]
     # USD a cache write costs above a cache read of the same prefix (0 where writes are free).
     write_premium: float = 0.0
+    # The token prices the basis words, looked up when the request is priced, not when the
+    # basis is read (a refreshed snapshot must not change the words of an amount already made).
+    rates: Rates | None = None
+
+
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, as RequestQuote
+class Rates:
+    """The per-Mtok rates of a request's first month and where they came from, and each change
+    of price within the year (the dates it falls between, the rates before and after)."""
+
+    first: TokenPrices
+    source: str
+    changes: tuple[tuple[tuple[dt.date, ...], TokenPrices, TokenPrices], ...] = ()
 
 
 @lru_cache(maxsize=4096)
@@ -108,14 +124,35 @@ def _quote(
         if written > plain:
             premium = (written / MONTHS_PRICED) - central_at_own
 
+    months = tuple((p, at(p.first, input_tokens, billed_out)) for p in year)
+    first, source = prices.token_prices(model, start)
+    changes = _price_changes(model, months, prices) if len(months) > 1 else ()
     return RequestQuote(
         central,
         cache,
         band(unsure, values, cost_at, prices, {"reasoning_tokens": (thinking.low, thinking.high)}),
         thinking,
-        tuple((p, at(p.first, input_tokens, billed_out)) for p in year),
+        months,
         premium,
+        Rates(first, source, changes),
     )
+
+
+def _price_changes(
+    model: str, months: tuple[tuple[PricePeriod, float], ...], prices: PriceBook
+) -> tuple[tuple[tuple[dt.date, ...], TokenPrices, TokenPrices], ...]:
+    """Where genai-prices' data changes the price within the year: for each period after the
+    first, the change dates since the one before and the rates either side (none when the year
+    has one price)."""
+    if len({round(price, 12) for _, price in months}) < 2:
+        return ()
+    changes = []
+    for (previous, _), (period, _) in itertools.pairwise(months):
+        on = tuple(d for d in price_changes(model) if previous.first < d <= period.first)
+        before, _ = prices.token_prices(model, _day_before(period.first))
+        after, _ = prices.token_prices(model, period.first)
+        changes.append((on, before, after))
+    return tuple(changes)
 
 
 def quote(
@@ -192,20 +229,16 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
     return ""
 
 
-def _changes_note(s: Scenario, q: RequestQuote, prices: PriceBook) -> str:
+def _changes_note(q: RequestQuote) -> str:
     """Where genai-prices' data changes the price within the year: each change with its date and
     rates, and the months priced at each."""
-    if len({round(price, 12) for _, price in q.months}) < 2:
+    if q.rates is None or not q.rates.changes:
         return ""
-    changes = []
-    for (previous, _), (period, _) in itertools.pairwise(q.months):
-        on = [d for d in price_changes(s.model) if previous.first < d <= period.first]
-        before, _ = prices.token_prices(s.model, _day_before(period.first))
-        after, _ = prices.token_prices(s.model, period.first)
-        changes.append(
-            f"genai-prices' data changes the price on {on[-1].isoformat()}: "
-            f"{before.per_mtok()} → {after.per_mtok()}"
-        )
+    changes = [
+        f"genai-prices' data changes the price on {on[-1].isoformat()}: "
+        f"{before.per_mtok()} → {after.per_mtok()}"
+        for on, before, after in q.rates.changes
+    ]
     priced = ", ".join(f"{p.words()} at ${price:.6g}" for p, price in q.months)
     return f"; {'; '.join(changes)}; each month at its own price: {priced} per request, averaged"
 
@@ -229,7 +262,8 @@ def _writes_note(s: Scenario, q: RequestQuote, writes: float, prices: PriceBook)
     return (
         f" + cache writes: the {count(q.cache.cached_tokens)}-token shared prefix written once "
         f"per {lifetime:g}-minute cache lifetime = {count(round(writes))} writes x "
-        f"${q.write_premium:.6g} above a cache read = {usd(writes * q.write_premium)}/month"
+        f"${q.write_premium:.6g} above a cache read = "
+        f"{usd(writes * q.write_premium, DOLLARS)}/month"
     )
 
 
@@ -245,8 +279,10 @@ def lines(
     overhead = prices.figure("traffic.llm_overhead")
 
     def api_basis() -> str:
-        # Looked up here, like every figure a basis words: most lines made are never shown.
-        rates, where = prices.token_prices(s.model, s.start_month)
+        # Worded when read (most lines made are never shown), from what the line was priced
+        # with: the quote carries its token prices; the writes are arithmetic on the line's figures.
+        assert q.rates is not None
+        rates, where = q.rates.first, q.rates.source
         thought = q.reasoning.words(s.model)
         writes = cache_writes(q, t, prices)
         return (
@@ -256,7 +292,7 @@ def lines(
             f"{_thought(q, thought)};"
             f" {where} {rates.per_mtok()} in/cached/out from "
             f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
-            f"{_changes_note(s, q, prices)}) = {usd(calls * q.price)}/month"
+            f"{_changes_note(q)}) = {usd(calls * q.price, DOLLARS)}/month"
             f"{_writes_note(s, q, writes, prices)}; "
             f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
         )

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.costs import on_call, retrieval, self_hosting, team
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, percent_span, quantity, usd, usd_range
+from estimator.money import (
+    DOLLARS,
+    count,
+    figure_span,
+    percent,
+    percent_span,
+    quantity,
+    usd,
+    usd_range,
+)
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, peak_basis
@@ -147,6 +156,25 @@ def _gpu_hosting(
     )
 
 
+def monitored_hosts(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> tuple[int, int, int, int]:
+    """(hosts low, high, of which GPU hosts low, high): app servers in every region, the
+    database/cache hosts, and GPU hosts when self-hosted. The monitoring line and the
+    automate-operations strategy count the same hosts."""
+    return _hosts(s, fleet(s, t, prices), _gpu_hosting(s, t, prices, gpus))
+
+
+def _hosts(s: Scenario, f: Fleet, gpu: GpuHosting | None) -> tuple[int, int, int, int]:
+    gpu_low, gpu_high = (gpu.hosts_low, gpu.hosts_high) if gpu else (0, 0)
+    return (
+        f.total(s.regions, low=True) + 1 + gpu_low,
+        f.total(s.regions, low=False) + 2 + gpu_high,
+        gpu_low,
+        gpu_high,
+    )
+
+
 def gpu_hosts_text(low: int, high: int) -> str:
     if not high:
         return ""
@@ -191,7 +219,7 @@ def lines(
                 "per server, "
                 f"min {policy.min_instances} for {s.uptime:g}% → "
                 f"{quantity(f.primary_low, f.primary_high, 'server')} x "
-                f"{usd_range(instance.low, instance.high)}/month"
+                f"{usd_range(instance.low, instance.high, DOLLARS)}/month"
             ),
             VARIES_WITH_USERS,
         ),
@@ -202,8 +230,8 @@ def lines(
             lb_low,
             lb_high,
             lambda: (
-                f"1 load balancer {usd(lb.low)}/month + "
-                f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low)}"
+                f"1 load balancer {usd(lb.low, DOLLARS)}/month + "
+                f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low, DOLLARS)}"
             ),
             VARIES_WITH_USERS,
         ),
@@ -219,7 +247,7 @@ def lines(
             standby_high,
             lambda: (
                 f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
-                f"uptime = {usd_range(standby_low, standby_high)} (backups under Storage)"
+                f"uptime = {usd_range(standby_low, standby_high, DOLLARS)} (backups under Storage)"
             ),
             VARIES_WITH_USERS,
         )
@@ -231,14 +259,14 @@ def lines(
     def staging_basis() -> str:
         servers = (
             f"{percent_span(staging.low, staging.high)} of primary servers "
-            f"{usd_range(compute_low, compute_high)}"
+            f"{usd_range(compute_low, compute_high, DOLLARS)}"
         )
         if gpu is None:
             return servers
         return (
             f"{servers} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
             f"{percent_span(staging.low, staging.high)} of {facts.HOURS_PER_MONTH} h = "
-            f"{usd_range(staging_gpu_low, staging_gpu_high)}"
+            f"{usd_range(staging_gpu_low, staging_gpu_high, DOLLARS)}"
         )
 
     items.append(
@@ -261,7 +289,7 @@ def lines(
             nat.low + egress_gb * egress.low,
             nat.high + egress_gb * egress.high,
             lambda: (
-                f"NAT gateway {usd(nat.low)} + {count(round(t.requests_per_month))} req x "
+                f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} req x "
                 f"{response_bytes.low / 1000:g} KB = {egress_gb:,.1f} GB x ${egress.low:g}/GB"
             ),
             VARIES_WITH_USERS,
@@ -277,16 +305,13 @@ def lines(
             redis_high,
             lambda: (
                 f"{count(round(t.requests_per_day))} req/day → {node}"
-                f"{' x 2 (replica)' if copies == 2 else ''} = {usd_range(redis_low, redis_high)}"
+                f"{' x 2 (replica)' if copies == 2 else ''} = "
+                f"{usd_range(redis_low, redis_high, DOLLARS)}"
             ),
             VARIES_WITH_USERS,
         )
     )
-    # App servers in every region, plus the database/cache hosts, plus GPU hosts when self-hosted.
-    gpu_hosts_low = gpu.hosts_low if gpu else 0
-    gpu_hosts_high = gpu.hosts_high if gpu else 0
-    hosts_low = f.total(s.regions, low=True) + 1 + gpu_hosts_low
-    hosts_high = f.total(s.regions, low=False) + 2 + gpu_hosts_high
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = _hosts(s, f, gpu)
     log_gb_low = t.requests_per_month * log_bytes.low / 1e9
     log_gb_high = t.requests_per_month * log_bytes.high / 1e9
     rota = on_call.rotation(s, prices, team.headcount(s, prices))
@@ -301,10 +326,11 @@ def lines(
             lambda: (
                 f"{quantity(hosts_low, hosts_high, 'host')}"
                 f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
-                f"{usd_range(host.low, host.high)} + "
+                f"{usd_range(host.low, host.high, DOLLARS)} + "
                 f"{figure_span(log_gb_low, log_gb_high, ',.1f')} GB logs x ${log_price.low:g} + "
                 f"{seats} "
-                f"paging seats ({_who_is_paged(rota)}) x {usd_range(seat.low, seat.high)}; "
+                f"paging seats ({_who_is_paged(rota)}) x "
+                f"{usd_range(seat.low, seat.high, DOLLARS)}; "
                 "autoscaling has no fee"
             ),
             VARIES_WITH_USERS,

@@ -7,7 +7,7 @@ from estimator import facts
 from estimator.costs.article_range import staged_line
 from estimator.costs.storage import stored_records
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, usd_range
+from estimator.money import DOLLARS, count, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
@@ -37,7 +37,8 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             tier["high"],
             lambda: (
                 f"{count(records)} stored records → {tier['size']} "
-                f"{usd_range(tier['low'], tier['high'])} a year (premiums follow the records held)"
+                f"{usd_range(tier['low'], tier['high'], DOLLARS)} a year (premiums follow the "
+                "records held)"
             ),
             "stored_records" not in s.given and VARIES_WITH_USERS,
         ),

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import percent, usd_range
+from estimator.money import DOLLARS, percent, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
@@ -68,7 +68,8 @@ def lines(s: Scenario, prices: PriceBook, people: dict[str, float]) -> list[Line
                 f"{r.contracted * share.low:.2f} FTE ({s.uptime:g}% uptime needs a 24/7 rotation "
                 f"of {r.needed} people; the team's paged engineers are {r.engineers:.2f} FTE, so "
                 f"{r.contracted:.2f} slots are contracted cover x {percent(share.low)} of a "
-                f"person's time on call) x {usd_range(salary.low, salary.high)} SRE salary x "
+                f"person's time on call) x {usd_range(salary.low, salary.high, DOLLARS)} SRE "
+                "salary x "
                 f"{loaded.low:g}-{loaded.high:g} fully loaded"
             ),
             VARIES_WITH_USERS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from estimator.costs import infrastructure, retrieval, storage
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, quantity, usd, usd_range
+from estimator.money import DOLLARS, count, figure_span, percent, quantity, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -63,9 +63,10 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             lambda: (
                 f"{regions}, each {quantity(f.replica_low, f.replica_high, 'server')} for "
                 f"{percent(replica_share.low)} of peak x "
-                f"{usd_range(instance.low, instance.high)} + load balancer {usd(lb.low)} + "
-                f"NAT {usd(nat.low)} = "
-                f"{usd_range(app_low, app_high)} each"
+                f"{usd_range(instance.low, instance.high, DOLLARS)} + load balancer "
+                f"{usd(lb.low, DOLLARS)} + "
+                f"NAT {usd(nat.low, DOLLARS)} = "
+                f"{usd_range(app_low, app_high, DOLLARS)} each"
             ),
             VARIES_WITH_USERS,
         ),
@@ -77,9 +78,10 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             extra * data_high,
             lambda: (
                 f"{regions}, each a database replica ({d.tier['instance']} "
-                f"{usd_range(db_low, db_high)}) + {index_what} "
-                f"({usd_range(index_low, index_high)}) + cache copy "
-                f"({usd_range(cache_low, cache_high)}) = {usd_range(data_low, data_high)} each"
+                f"{usd_range(db_low, db_high, DOLLARS)}) + {index_what} "
+                f"({usd_range(index_low, index_high, DOLLARS)}) + cache copy "
+                f"({usd_range(cache_low, cache_high, DOLLARS)}) = "
+                f"{usd_range(data_low, data_high, DOLLARS)} each"
             ),
             VARIES_WITH_USERS,
         ),

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from estimator.facts import Range
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import count, usd, usd_range
+from estimator.money import DOLLARS, count, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario, VectorStore
 from estimator.traffic import Traffic
@@ -153,7 +153,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
                 f"{_what(s, c)} in a managed vector database: "
                 f"{c.stored_gb_low:,.1f}-{c.stored_gb_high:,.1f} GB x ${per_gb.low:g}/GB-month + "
                 f"{count(round(queries))} queries x {reads.low:g}-{reads.high:g} read units x "
-                f"{usd(per_read.low)} per million"
+                f"{usd(per_read.low, DOLLARS)} per million"
             )
 
     elif store is VectorStore.object_storage:
@@ -178,7 +178,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
             return (
                 f"{_what(s, c)} in a RAM-resident index: {c.index_gb_low:,.1f}-"
                 f"{c.index_gb_high:,.1f} GB (x {c.overhead.low:g}-{c.overhead.high:g} HNSW "
-                f"overhead) x {usd_range(memory.low, memory.high)}/GB-month"
+                f"overhead) x {usd_range(memory.low, memory.high, DOLLARS)}/GB-month"
                 f"{' x 2 replicas' if copies == 2 else ''}"
             )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from estimator.costs.article_range import staged_amount, staged_line
 from estimator.lines import Cadence, Category, LineItem
-from estimator.money import usd_range
+from estimator.money import DOLLARS, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Compliance, Scenario
 
@@ -58,8 +58,10 @@ def _framework_lines(s: Scenario, framework: Compliance, prices: PriceBook) -> l
             one_time_low,
             one_time_high,
             lambda: (
-                f"article's certification range, stage slice {usd_range(first_low, first_high)} "
-                f"for the first year, minus the yearly part {usd_range(yearly_low, yearly_high)}"
+                "article's certification range, stage slice "
+                f"{usd_range(first_low, first_high, DOLLARS)} "
+                "for the first year, minus the yearly part "
+                f"{usd_range(yearly_low, yearly_high, DOLLARS)}"
             ),
         ),
         staged_line(yearly, s.stage, _SECURITY_COMPLIANCE, yearly_label, _ANNUAL, prices),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from estimator import facts
 from estimator.gpus import GPU
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, quantity, usd_range
+from estimator.money import DOLLARS, count, figure_span, percent, quantity, usd_range
 from estimator.open_models import SelfHostingError
 from estimator.price_book import PriceBook
 from estimator.reasoning import of as reasoning_of
@@ -195,7 +195,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
             f"to {f.in_flight_high:,.1f} in flight against {f.kv_room_gb:,.0f} GB per replica → "
             f"{quantity(f.replicas_low, f.replicas_high, 'replica')} (incl. {_SPARES} spare) = "
             f"{quantity(f.primary_gpus(low=True), f.primary_gpus(low=False), 'GPU')} x "
-            f"{usd_range(hourly_low, hourly_high)}/h{_hourly_said(s.gpu, prices)} x "
+            f"{usd_range(hourly_low, hourly_high, DOLLARS)}/h{_hourly_said(s.gpu, prices)} x "
             f"{facts.HOURS_PER_MONTH} h"
         )
 
@@ -226,7 +226,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
                     f"{quantity(f.region_replicas_low, f.region_replicas_high, 'replica')} x "
                     f"{r.gpus} {name} = "
                     f"{quantity(f.region_gpus(low=True), f.region_gpus(low=False), 'GPU')} x "
-                    f"{usd_range(hourly_low, hourly_high)}/h x {facts.HOURS_PER_MONTH} h"
+                    f"{usd_range(hourly_low, hourly_high, DOLLARS)}/h x {facts.HOURS_PER_MONTH} h"
                 ),
                 VARIES_WITH_USERS,
             )

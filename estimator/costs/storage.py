@@ -11,7 +11,7 @@ from estimator.costs import retrieval
 from estimator.costs.infrastructure import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, usd_range
+from estimator.money import DOLLARS, count, figure_span, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic
@@ -118,7 +118,7 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
         )
         return (
             f"{_records_text(s, records, per_user)} → {tier['instance']} "
-            f"{usd_range(tier['low'], tier['high'])}/month{sized}"
+            f"{usd_range(tier['low'], tier['high'], DOLLARS)}/month{sized}"
             f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
         )
 

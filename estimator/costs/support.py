@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, percent, percent_span, quantity, shown, usd, usd_range
+from estimator.money import DOLLARS, count, percent, percent_span, quantity, usd, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 
@@ -40,13 +40,13 @@ def _blended(prices: PriceBook) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=256)
-def _mix(prices: PriceBook, currency: tuple[str, float] | None) -> str:
+def _mix(prices: PriceBook) -> str:
     """The channel mix with each channel's cost per contact, as the basis words it under
-    `prices` in `currency`: the same for every estimate priced so."""
+    `prices` (in USD): the same for every estimate priced so."""
     mix = prices.entry("support.channel_mix")
     cost = {c: prices.figure(f"support.cost_per_contact.{c}") for c in _CHANNELS}
     return ", ".join(
-        f"{percent(share)} {channel} {usd_range(cost[channel].low, cost[channel].high)}"
+        f"{percent(share)} {channel} {usd_range(cost[channel].low, cost[channel].high, DOLLARS)}"
         for channel, share in ((c, mix[c]) for c in _CHANNELS)
     )
 
@@ -80,8 +80,8 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
                 f"{count(s.users)} MAU x {percent_span(rate.low, rate.high)} contact rate "
                 f"({_published(published)}) = "
                 f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
-                f"{usd_range(blended_low, blended_high)} blended "
-                f"({_mix(prices, shown())})"
+                f"{usd_range(blended_low, blended_high, DOLLARS)} blended "
+                f"({_mix(prices)})"
             ),
             VARIES_WITH_USERS,
         ),
@@ -93,8 +93,8 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             agents_high * seat.high,
             lambda: (
                 f"{quantity(agents_low, agents_high, 'support agent')} "
-                f"({usd(per_agent.low)[1:]} contacts each) x "
-                f"{usd_range(seat.low, seat.high)}/month"
+                f"({usd(per_agent.low, DOLLARS)[1:]} contacts each) x "
+                f"{usd_range(seat.low, seat.high, DOLLARS)}/month"
             ),
             VARIES_WITH_USERS,
         ),

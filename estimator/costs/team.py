@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from estimator.costs import on_call
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import count, figure_span, percent, usd_range
+from estimator.money import DOLLARS, count, figure_span, percent, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario, Stage
@@ -184,7 +184,8 @@ def _role_line(s: Scenario, role: str, people: float, prices: PriceBook) -> Line
         people * salary_high * loaded_high,
         lambda: (
             f"{people:.2f} FTE ({_role_how(s, role, prices)}) x "
-            f"{usd_range(salary_low, salary_high)} salary{_said(f'salary.{role}', prices)} x "
+            f"{usd_range(salary_low, salary_high, DOLLARS)} "
+            f"salary{_said(f'salary.{role}', prices)} x "
             f"{figure_span(loaded_low, loaded_high)} fully loaded"
             f"{_said('team.loaded_cost_factor', prices)} "
             "(payroll taxes, benefits, equipment)"

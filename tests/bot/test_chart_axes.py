@@ -16,7 +16,7 @@ from bot.charts import (
     estimate_figure,
 )
 from bot.parsing import compare_options, first_scenario
-from estimator import load_price_file
+from estimator import DOLLARS, load_price_file
 from estimator.compare import compare
 from estimator.estimate import estimate
 from estimator.price_book import price_book
@@ -90,9 +90,8 @@ def render(fig) -> None:
 def test_estimate_chart_axes_are_in_the_shown_currency_at_round_values(currency):
     overrides, symbol = currency
     prices = price_book(overrides)
-    with prices.shown():
-        fig = estimate_figure(estimate_chart_data(_charted(prices)))
-        render(fig)
+    fig = estimate_figure(estimate_chart_data(_charted(prices)))
+    render(fig)
     bars, phases, curve = fig.axes
     assert_money_axis(bars.xaxis, bars.get_xlim(), symbol)
     assert_money_axis(phases.yaxis, phases.get_ylim(), symbol)
@@ -104,10 +103,9 @@ def test_estimate_chart_axes_are_in_the_shown_currency_at_round_values(currency)
 def test_estimate_chart_draws_the_amounts_its_labels_state(currency):
     overrides, symbol = currency
     prices = price_book(overrides)
-    with prices.shown():
-        e = _charted(prices)
-        fig = estimate_figure(estimate_chart_data(e))
-        render(fig)
+    e = _charted(prices)
+    fig = estimate_figure(estimate_chart_data(e))
+    render(fig)
     rate = overrides.currency.per_usd if overrides else 1.0
     team = max(p.get_width() + p.get_x() for p in fig.axes[0].patches)  # the widest bar's end
     biggest = max(a.high for _, a in estimate_chart_data(e).first_year_by_category)
@@ -124,6 +122,7 @@ def test_comparison_chart_ticks_sit_at_the_values_they_name():
         first_year=(Amount(1_100_000, 1_300_000), Amount(1_200_000, 1_250_000)),
         monthly_all_in=(Amount(91_000, 108_000), Amount(100_000, 104_000)),
         cheapest=1,
+        shown=DOLLARS,
     )
     fig = comparison_figure(data)
     render(fig)
@@ -134,11 +133,10 @@ def test_comparison_chart_ticks_sit_at_the_values_they_name():
 def test_comparison_chart_axes_are_in_the_shown_currency(currency):
     overrides, symbol = currency
     prices = price_book(overrides)
-    with prices.shown():
-        options = compare_options("compare gpt-4o, gpt-4o-mini for 300k users", None)
-        c = compare(options, prices)
-        fig = comparison_figure(comparison_chart_data(c))
-        render(fig)
+    options = compare_options("compare gpt-4o, gpt-4o-mini for 300k users", None)
+    c = compare(options, prices)
+    fig = comparison_figure(comparison_chart_data(c))
+    render(fig)
     for panel in fig.axes:
         assert_money_axis(panel.xaxis, panel.get_xlim(), symbol)
         assert all(t.get_text().strip().startswith(symbol) for t in panel.texts)

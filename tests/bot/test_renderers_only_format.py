@@ -38,9 +38,7 @@ FORMATTING = {
     "signed_usd_short",
     "count",
     "percent",
-    "shown_in",
-    "shown",
-    "symbol",  # the shown currency's symbol
+    "shown_currency",  # the currency a stored estimate was shown in (Home's history)
     "figure_span",  # a range, or one figure when its ends agree
     "times_span",
     "user_count",  # "1 user", "2 users"
@@ -105,16 +103,15 @@ def test_a_complete_estimate_renders_the_same_when_the_estimator_cannot_compute(
     assert e.currency == (("USD", 1.0) if own_prices is None else ("EUR", 0.92))
 
     def rendered() -> list[object]:
-        with e.shown():
-            return [
-                estimate_message(e),
-                thread_tips(e),
-                arithmetic(e),
-                render_estimate(e, show_basis=True),
-                estimate_csv(e),
-                estimate_json(e),
-                estimate_chart_data(e),
-            ]
+        return [
+            estimate_message(e),
+            thread_tips(e),
+            arithmetic(e),
+            render_estimate(e, show_basis=True),
+            estimate_csv(e),
+            estimate_json(e),
+            estimate_chart_data(e),
+        ]
 
     # Reading every text once first would hide a computation done on first read: render a twin.
     twin = estimate(s, prices, curve_at=curve_users(s))

@@ -178,6 +178,9 @@ def test_diff_shows_what_changed_line_by_line(capsys, tmp_path):
     assert "What changed: users 10,000 → 50,000" in out and "regions 2 → 3" in out
     assert "Line by line:" in out
     assert "LLM tokens (claude-haiku-4-5)" in out
+    # What did not move is one figure: "($0)", never "($0 / $0)".
+    (one_time,) = [line for line in out.splitlines() if line.strip().startswith("One-time")]
+    assert one_time.endswith("($0)") and "$0 / $0" not in out
     code, out, _ = run(capsys, "diff", str(old), str(new), "--json")
     data = json.loads(out)
     assert data["changed"][0] == "users 10,000 → 50,000"

@@ -99,3 +99,23 @@ def test_docker_compose_accepts_the_file():
             text=True, timeout=60,
         )  # fmt: skip
     assert run.returncode == 0, run.stderr
+
+
+def test_the_managed_redis_override_points_the_bot_at_redis_url_and_leaves_the_local_one_out():
+    override = yaml.safe_load((ROOT / "deploy" / "compose.managed-redis.yaml").read_text())
+    bot = override["services"]["bot"]
+    environment = bot["environment"]
+    assert environment["REDIS_URL"].startswith("${REDIS_URL:?")  # required, from .env
+    assert bot["depends_on"]["redis"]["required"] is False
+    assert override["services"]["redis"]["profiles"] == ["local-redis"]
+    known = {name.upper() for name in Config.model_fields}
+    assert environment.keys() <= known
+    # The examples .env.example gives are URLs the bot accepts.
+    examples = [
+        line.removeprefix("# REDIS_URL=")
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.startswith("# REDIS_URL=")
+    ]
+    assert len(examples) == 2
+    for url in examples:
+        load_config(redis_url=url, slack_bot_token="x", slack_signing_secret="y")

@@ -14,7 +14,7 @@ from tests.deploy.test_image import DOCKERFILE, parse_dockerfile, run_user
 from tests.support.bot_process import ROOT
 
 K8S = ROOT / "deploy" / "k8s"
-OVERLAYS = ["production", "dev"]
+OVERLAYS = ["production", "dev", "production-failover"]
 KUBERNETES_VERSION = "1.30.0"  # the oldest release still supported by the major clouds
 
 
@@ -131,3 +131,15 @@ def test_dev_overlay_runs_its_own_redis_with_aof_reached_by_the_bot():
     assert url.startswith(
         f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
     )
+
+
+def test_the_failover_overlay_sets_replica_waits_and_reaches_the_sentinels():
+    config = objects("production-failover", "ConfigMap")["aicost-config"]["data"]
+    known = {name.upper() for name in Config.model_fields}
+    assert config.keys() <= known
+    assert config["REDIS_WAIT_REPLICAS"] == "1" and config["JOB_STREAM_PARTITIONS"] == "1"
+    assert float(config["JOB_CLAIM_IDLE_SECONDS"]) >= 30  # well above a failover
+    egress = objects("production-failover", "NetworkPolicy")["aicost"]["spec"]["egress"]
+    ports = {p["port"] for rule in egress for p in rule.get("ports", [])}
+    assert {6379, 6380, 26379} <= ports
+    assert "aicost-redis" not in objects("production-failover", "Deployment")

@@ -10,7 +10,7 @@ import pytest
 from bot.slack.agent_messages import CHART_STATUS, SUGGESTED_PROMPTS
 from bot.slack.ids import Action
 from tests.support.home_payloads import app_home_opened_body
-from tests.support.reading import posts, text_of, tips_for
+from tests.support.reading import next_thread_reply, text_of, tips_for
 from tests.support.signing import block_actions_body, event_callback_body, message_event
 from tests.support.slack_shapes import estimate_buttons
 
@@ -69,27 +69,17 @@ async def test_a_message_in_the_dm_gets_an_estimate_thread_with_tips_chart_and_f
     done = [i for i, c in enumerate(calls) if c.method == "files.completeUploadExternal"][-1]
     assert calls.index(status_calls[0]) < upload and calls.index(status_calls[1]) > done
     # A reply in the thread is a follow-up.
-    before = len(posts(slack, dm, ts))
-    reply = dm_message("what if 50k users?", dm, team, thread_ts=ts)
-    await bot.post(event_callback_body(reply, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "users 10,000 → 50,000" in text_of(replies[-1].args["blocks"])
+    said = dm_message("what if 50k users?", dm, team, thread_ts=ts)
+    answer = await next_thread_reply(slack, ts, bot.post(event_callback_body(said, team_id=team)))
+    assert "users 10,000 → 50,000" in text_of(answer.args["blocks"])
     # The estimate's buttons act on it, in its thread.
     value = estimate_buttons(estimate["blocks"])[Action.what_if_10x]
-    await bot.post(
-        block_actions_body(
-            Action.what_if_10x.value, value, channel_id=dm,
-            message_ts=thread[0].response["ts"], thread_ts=ts, team_id=team,
-        )
+    click = block_actions_body(
+        Action.what_if_10x.value, value, channel_id=dm,
+        message_ts=thread[0].response["ts"], thread_ts=ts, team_id=team,
     )  # fmt: skip
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 2,
-    )
-    assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+    answer = await next_thread_reply(slack, ts, bot.post(click))
+    assert "users 10,000 → 100,000" in text_of(answer.args["blocks"])
     assert slack.violations == []
 
 

@@ -20,6 +20,7 @@ from tests.support.fake_slack import BOT_ID, BOT_USER_ID
 from tests.support.reading import (
     channel_id,
     estimate_with_tips,
+    next_thread_reply,
     posts,
     submitted_state,
     text_of,
@@ -147,15 +148,14 @@ async def test_each_button_answers_in_the_thread_with_what_changed(
 ):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
-    before = len(posts(slack, channel, ts))
-    await bot.post(
-        block_actions_body(action.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+    reply = await next_thread_reply(
+        slack,
+        ts,
+        bot.post(
+            block_actions_body(action.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+        ),
     )
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert expected in text_of(replies[-1].args["blocks"])
+    assert expected in text_of(reply.args["blocks"])
     assert slack.violations == []
 
 
@@ -178,15 +178,13 @@ async def test_edit_in_form_button_opens_the_form_prefilled_from_the_thread(slac
 async def test_thread_follow_up_recomputes_and_shows_the_diff(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
-    before = len(posts(slack, channel, ts))
     event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
-    status, _, _ = await bot.post(event_callback_body(event, team_id=team))
-    assert status == 200
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    shown = text_of(replies[-1].args["blocks"])
+
+    async def send() -> None:
+        status, _, _ = await bot.post(event_callback_body(event, team_id=team))
+        assert status == 200
+
+    shown = text_of((await next_thread_reply(slack, ts, send())).args["blocks"])
     assert "users 10,000 → 50,000" in shown
     assert "+$" in shown  # signed differences
 
@@ -194,29 +192,19 @@ async def test_thread_follow_up_recomputes_and_shows_the_diff(slack, bot, team):
 async def test_mention_follow_up_in_the_thread(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
-    before = len(posts(slack, channel, ts))
     event = app_mention_event(
         f"<@{BOT_USER_ID}> add hipaa", channel=channel, thread_ts=ts, team=team
     )
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "HIPAA" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    assert "HIPAA" in text_of(reply.args["blocks"])
 
 
 async def test_follow_up_it_does_not_understand_gets_a_short_hint(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
-    before = len(posts(slack, channel, ts))
     event = message_event("make it webscale", channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "webscale" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    assert "webscale" in text_of(reply.args["blocks"])
 
 
 async def test_own_messages_and_threads_it_did_not_start_are_ignored(slack, bot, team):
@@ -268,14 +256,11 @@ async def test_state_survives_a_bot_restart(slack, redis_url, team):
         assert await first.stop() == 0
     second = await BotProcess(slack.base_url, redis_url).start()
     try:
-        before = len(posts(slack, channel, ts))
         event = message_event("3 regions", channel=channel, thread_ts=ts, team=team)
-        await second.post(event_callback_body(event, team_id=team))
-        replies = await slack.wait_for(
-            lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-            count=before + 1,
+        reply = await next_thread_reply(
+            slack, ts, second.post(event_callback_body(event, team_id=team))
         )
-        assert "regions 1 → 3" in text_of(replies[-1].args["blocks"])
+        assert "regions 1 → 3" in text_of(reply.args["blocks"])
     finally:
         assert await second.stop() == 0
 
@@ -287,14 +272,11 @@ async def test_two_bot_processes_sharing_redis_answer_each_others_threads(
     try:
         channel = channel_id()
         ts = await start_estimate(slack, bot, team, channel)
-        before = len(posts(slack, channel, ts))
         event = message_event("use claude-haiku-4-5", channel=channel, thread_ts=ts, team=team)
-        await other.post(event_callback_body(event, team_id=team))
-        replies = await slack.wait_for(
-            lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-            count=before + 1,
+        reply = await next_thread_reply(
+            slack, ts, other.post(event_callback_body(event, team_id=team))
         )
-        assert "model gpt-4o-mini → claude-haiku-4-5" in text_of(replies[-1].args["blocks"])
+        assert "model gpt-4o-mini → claude-haiku-4-5" in text_of(reply.args["blocks"])
     finally:
         assert await other.stop() == 0
 
@@ -354,13 +336,14 @@ async def test_compare_and_break_even_as_slash_commands_are_posted_with_their_ve
 async def test_chart_button_with_charts_off_says_so_in_the_thread(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
-    before = len(posts(slack, channel, ts))
-    await bot.post(
-        block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
+    reply = await next_thread_reply(
+        slack,
+        ts,
+        bot.post(
+            block_actions_body(
+                Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team
+            )
+        ),
     )
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "Charts are turned off" in text_of(replies[-1].args["blocks"])
+    assert "Charts are turned off" in text_of(reply.args["blocks"])
     assert not [c for c in slack.calls if c.args.get("channel_id") == channel]

@@ -24,7 +24,14 @@ from bot.slack.ids import Action
 from bot.slack.installations import database_url
 from tests.support.fake_slack import FakeSlack
 from tests.support.installing import distributed_bot, install
-from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
+from tests.support.reading import (
+    channel_id,
+    estimate_with_tips,
+    new_team,
+    next_thread_reply,
+    posts,
+    text_of,
+)
 from tests.support.slack_shapes import (
     app_uninstalled,
     block_actions,
@@ -194,19 +201,13 @@ async def test_an_org_wide_install_answers_every_workspace_and_its_buttons(slack
     )
     assert main.headers["authorization"] == f"Bearer {slack.token_of(org)}"
     ts = main.response["ts"]
-    before = len(posts(slack, channel, ts))
-    await bot.post(
-        block_actions(
-            Action.what_if_10x.value, estimate_buttons(main.args["blocks"])[Action.what_if_10x],
-            channel=channel, message_ts=ts, user_team=workspace, team=None, enterprise_id=org,
-            org_wide=True, response_url=slack.response_url(uuid.uuid4().hex),
-        )
+    click = block_actions(
+        Action.what_if_10x.value, estimate_buttons(main.args["blocks"])[Action.what_if_10x],
+        channel=channel, message_ts=ts, user_team=workspace, team=None, enterprise_id=org,
+        org_wide=True, response_url=slack.response_url(uuid.uuid4().hex),
     )  # fmt: skip
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
-        count=before + 1,
-    )
-    assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(click))
+    assert "users 10,000 → 100,000" in text_of(reply.args["blocks"])
 
 
 async def _redis_keys(redis_url: str, owner: str) -> list[str]:
@@ -239,13 +240,8 @@ async def test_uninstall_leaves_nothing_in_the_database_or_redis(slack, bot, db,
         await install(slack, bot, team)
         channel = channel_id()
         ts = (await estimate(slack, bot, team=team, channel=channel)).response["ts"]
-        before = len(posts(slack, channel, ts))
-        reply = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=team)
-        await bot.post(event_envelope(reply, installed_team=team))
-        await slack.wait_for(
-            lambda c, ts=ts: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-            count=before + 1,
-        )
+        said = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=team)
+        await next_thread_reply(slack, ts, bot.post(event_envelope(said, installed_team=team)))
     assert await _rows(db, gone) >= 2 and await _redis_keys(redis_url, gone)
     status, _, _ = await bot.post(app_uninstalled(team_id=gone))
     assert status == 200
@@ -316,12 +312,7 @@ async def test_who_the_bot_is_is_asked_once_per_installation_not_before_every_ac
     installing = auth_tests()  # Bolt's OAuth flow asks once as it installs
     ts = (await estimate(slack, bot, team=team, channel=channel)).response["ts"]
     for users in ("20k", "30k", "40k"):
-        before = len(posts(slack, channel, ts))
-        reply = thread_message(f"what if {users} users?", channel=channel, thread_ts=ts, team=team)
-        await bot.post(event_envelope(reply, installed_team=team))
-        await slack.wait_for(
-            lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
-            count=before + 1,
-        )
+        said = thread_message(f"what if {users} users?", channel=channel, thread_ts=ts, team=team)
+        await next_thread_reply(slack, ts, bot.post(event_envelope(said, installed_team=team)))
     # Four requests for the installation; Slack was asked who its bot is at most once.
     assert auth_tests() - installing <= 1

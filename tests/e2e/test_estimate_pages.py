@@ -175,8 +175,8 @@ async def test_a_revoked_and_an_expired_link_say_so_in_the_browser(slack, bot, t
     # Expired: Redis lets the page's keys go, as it does when ESTIMATE_LINK_DAYS have passed.
     raw = aioredis.Redis.from_url(redis_url, decode_responses=True)
     try:
-        assert await raw.ttl(f"aicost:{team}:page:{other_id}") > 29 * 86400
-        for key in (f"aicost:{team}:page:{other_id}", f"aicost:page:{other_id}"):
+        assert await raw.ttl(f"aicost:{{{team}}}:page:{other_id}") > 29 * 86400
+        for key in (f"aicost:{{{team}}}:page:{other_id}", f"aicost:page:{other_id}"):
             await raw.pexpire(key, 1)
     finally:
         await raw.aclose()

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
+from tests.support.reading import channel_id, estimate_with_tips, next_thread_reply, posts, text_of
 from tests.support.signing import event_callback_body, message_event, slash_command_body
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -63,12 +63,7 @@ async def test_a_change_the_model_cannot_take_is_a_sentence_in_the_thread(slack,
     text = "10k users deepseek-r1"
     channel, _ = await slash(slack, bot, team, text)
     ts = await estimate_with_tips(slack, channel, text)
-    before = len(posts(slack, channel, ts))
     event = message_event("self-hosted on h100", channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "does not fit one node of 8 H100 GPUs" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    assert "does not fit one node of 8 H100 GPUs" in text_of(reply.args["blocks"])
     assert "failed to answer" not in bot.logs()

@@ -20,6 +20,7 @@ from tests.support.reading import (
     channel_id,
     estimate_with_tips,
     new_team,
+    next_thread_reply,
     posts,
     submitted_state,
     text_of,
@@ -151,26 +152,16 @@ async def test_new_estimate_on_home_opens_the_form_and_posts_to_the_persons_dm(s
 
     # Its buttons and its thread work there, with the DM's id as Slack sends them.
     button = estimate_buttons(posted.args["blocks"])[Action.what_if_10x]
-    before = len(posts(slack, dm, ts))
-    await bot.post(
-        block_actions_body(
-            Action.what_if_10x.value, button, channel_id=dm, message_ts=ts, team_id=team,
-            user_id=user,
-        )
+    pressed = block_actions_body(
+        Action.what_if_10x.value, button, channel_id=dm, message_ts=ts, team_id=team,
+        user_id=user,
     )  # fmt: skip
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "users 25,000 → 250,000" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(pressed))
+    assert "users 25,000 → 250,000" in text_of(reply.args["blocks"])
     event = message_event("what if 40k users?", channel=dm, thread_ts=ts, team=team, user=user)
     event["channel_type"] = "im"
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 2,
-    )
-    assert "→ 40,000" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    assert "→ 40,000" in text_of(reply.args["blocks"])
     assert slack.violations == []
 
 

@@ -16,7 +16,7 @@ from bot.slack.ids import HomeAction, SettingsCallback, SettingsField
 from bot.slack.job import Job
 from bot.slack.job_queue import STREAM
 from estimator.estimate import estimate
-from estimator.money import shown_in, usd_range
+from estimator.money import DOLLARS, shown_currency, usd_range
 from estimator.overrides import PriceOverrides
 from estimator.price_book import price_book
 from tests.support.bot_process import BotProcess, free_port
@@ -25,6 +25,7 @@ from tests.support.reading import (
     channel_id,
     estimate_with_tips,
     new_team,
+    next_thread_reply,
     posts,
     submitted_state,
     text_of,
@@ -74,14 +75,9 @@ async def thread_reply_text(slack, bot, team: str, text: str) -> str:
     channel = channel_id()
     await bot.post(slash_command_body(STANDARD, team_id=team, channel_id=channel))
     ts = await estimate_with_tips(slack, channel, STANDARD)
-    before = len(posts(slack, channel, ts))
     event = message_event(text, channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
-        count=before + 1,
-    )
-    return text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    return text_of(reply.args["blocks"])
 
 
 def expected(rate: float, discount: float):
@@ -93,8 +89,7 @@ def expected(rate: float, discount: float):
 
 def llm_line(e) -> str:
     item = next(i for i in e.line_items if i.item.startswith("LLM tokens"))
-    with e.shown():
-        return f"*{item.item}*: {usd_range(item.low, item.high)}/month"
+    return f"*{item.item}*: {usd_range(item.low, item.high, e.shown)}/month"
 
 
 async def test_saved_settings_price_every_estimate_and_history_keeps_the_rate_of_its_day(
@@ -133,13 +128,13 @@ async def test_saved_settings_price_every_estimate_and_history_keeps_the_rate_of
     )
     shown = text_of(home.args["view"])
     first_year = at_09.totals.first_year
-    with shown_in("EUR", 0.9):
-        then = f"first year {usd_range(first_year.low, first_year.high)}"
-    with shown_in("EUR", 0.5):
-        now = f"first year {usd_range(first_year.low, first_year.high)}"
+    then = f"first year {usd_range(first_year.low, first_year.high, shown_currency('EUR', 0.9))}"
+    now = f"first year {usd_range(first_year.low, first_year.high, shown_currency('EUR', 0.5))}"
     usd_year = estimate(first_scenario(STANDARD)).totals.first_year
     assert then in shown and now in shown  # the 0.9 one kept, the 0.5 one new
-    assert f"first year {usd_range(usd_year.low, usd_year.high)}" in shown  # before any setting
+    assert (
+        f"first year {usd_range(usd_year.low, usd_year.high, DOLLARS)}" in shown
+    )  # before any setting
     assert slack.violations == []
 
 

@@ -27,7 +27,7 @@ from estimator.compare import compare
 from estimator.estimate import estimate
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
-from tests.support.reading import channel_id, estimate_with_tips, posts, text_of
+from tests.support.reading import channel_id, estimate_with_tips, next_thread_reply, posts, text_of
 from tests.support.signing import (
     block_actions_body,
     event_callback_body,
@@ -137,21 +137,16 @@ async def test_chart_button_and_chart_reply_draw_the_threads_current_scenario(sl
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
     await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
-    before = len(posts(slack, channel, ts))  # counted before asking: the answer may come fast
     event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
     # The what-if totals are a table, with the same rows as text in the fallback.
-    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "table"]
+    (table,) = [b for b in reply.args["blocks"] if b["type"] == "table"]
     assert [row[0]["text"] for row in table["rows"]][1:] == [
         "Monthly run-rate",
         "One-time",
         "First year",
     ]
-    assert "First year" in replies[-1].args["text"]
+    assert "First year" in reply.args["text"]
     await bot.post(
         block_actions_body(Action.chart.value, "x", channel_id=channel, message_ts=ts, team_id=team)
     )
@@ -242,18 +237,13 @@ async def test_break_even_in_the_hosting_tip_and_asked_in_the_thread(slack, bot,
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel, "100k users claude-sonnet-4-5")
     tips = [text_of(c.args["blocks"]) for c in posts(slack, channel, ts)]
-    (managed,) = [t for t in tips if "Managed services" in t]
+    (managed,) = [t for t in tips if "Managed services:" in t]  # the tip's headline
     assert "When self-hosting pays off" in managed and "users" in managed
-    before = len(posts(slack, channel, ts))
     event = message_event(
         "when does self-hosting pay off?", channel=channel, thread_ts=ts, team=team
     )
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "Break-even" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    assert "Break-even" in text_of(reply.args["blocks"])
 
 
 async def test_private_estimates_get_no_files(slack, bot, team):
@@ -298,15 +288,10 @@ async def test_compare_in_a_thread_compares_on_its_scenario_with_the_chart_after
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel, "50k users midsize")
     await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
-    before = len(posts(slack, channel, ts))
     text = "compare claude-haiku-4-5, gpt-4o"
     event = message_event(text, channel=channel, thread_ts=ts, team=team)
-    await bot.post(event_callback_body(event, team_id=team))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    (table,) = [b for b in replies[-1].args["blocks"] if b["type"] == "data_table"]
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    (table,) = [b for b in reply.args["blocks"] if b["type"] == "data_table"]
     assert len(table["rows"]) == 3  # the header row and one per option
     _, chart = await slack.wait_for_files(channel, ts, count=2, timeout=CHART_WAIT)
     options = compare_options(text, first_scenario("50k users midsize"))
@@ -318,19 +303,12 @@ async def test_an_export_slack_refuses_gets_a_sentence_in_the_thread(slack, bot,
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel)
     await slack.wait_for_files(channel, ts, timeout=CHART_WAIT)
-    before = len(posts(slack, channel, ts))
     slack.fail_next("files.completeUploadExternal", "not_in_channel")
-    await bot.post(
-        block_actions_body(
-            Action.export.value, "x", channel_id=channel, message_ts=ts, team_id=team
-        )
+    click = block_actions_body(
+        Action.export.value, "x", channel_id=channel, message_ts=ts, team_id=team
     )
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-        timeout=CHART_WAIT,
-    )
-    assert "didn't take the export files" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(click), timeout=CHART_WAIT)
+    assert "didn't take the export files" in text_of(reply.args["blocks"])
     assert len(slack.files_in(channel, ts)) == 1  # the chart only
 
 

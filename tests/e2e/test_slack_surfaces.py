@@ -16,6 +16,7 @@ from tests.support.reading import (
     channel_id,
     estimate_with_tips,
     new_team,
+    next_thread_reply,
     posts,
     text_of,
     tips_for,
@@ -45,15 +46,13 @@ async def start_estimate(slack, bot, team, channel, text="10000 users startup") 
 
 async def reply_in_thread(slack, bot, team, channel, ts, text) -> dict:
     """A person's reply in the estimate's thread; the bot's answer (the call's args)."""
-    before = len(posts(slack, channel, ts))
     event = message_event(text, channel=channel, thread_ts=ts, team=team)
-    status, _, _ = await bot.post(event_callback_body(event, team_id=team))
-    assert status == 200
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    return replies[-1].args
+
+    async def send() -> None:
+        status, _, _ = await bot.post(event_callback_body(event, team_id=team))
+        assert status == 200
+
+    return (await next_thread_reply(slack, ts, send())).args
 
 
 def root_message(slack, channel: str, ts: str) -> dict:
@@ -72,31 +71,19 @@ async def test_a_button_acts_on_its_own_estimate_not_on_the_threads_latest(slack
     assert "users 10,000 → 50,000" in text_of(answer["blocks"])
     # "10x users" on the first estimate: 10,000 → 100,000, whatever the thread said since.
     value = estimate_buttons(root_message(slack, channel, ts)["blocks"])[Action.what_if_10x]
-    before = len(posts(slack, channel, ts))
-    await bot.post(
-        block_actions_body(
-            Action.what_if_10x.value, value, channel_id=channel, message_ts=ts, team_id=team
-        )
+    click = block_actions_body(
+        Action.what_if_10x.value, value, channel_id=channel, message_ts=ts, team_id=team
     )
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(click))
+    assert "users 10,000 → 100,000" in text_of(reply.args["blocks"])
     # The follow-up's own buttons act on the follow-up's scenario (50,000 users).
     value = estimate_buttons(answer["blocks"])[Action.what_if_10x]
-    await bot.post(
-        block_actions_body(
-            Action.what_if_10x.value, value, channel_id=channel,
-            message_ts=replies[-1].response["ts"],
-            thread_ts=ts, team_id=team,
-        )
+    click = block_actions_body(
+        Action.what_if_10x.value, value, channel_id=channel, message_ts=reply.response["ts"],
+        thread_ts=ts, team_id=team,
     )  # fmt: skip
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 2,
-    )
-    assert "users 50,000 → 500,000" in text_of(replies[-1].args["blocks"])
+    reply = await next_thread_reply(slack, ts, bot.post(click))
+    assert "users 50,000 → 500,000" in text_of(reply.args["blocks"])
     # Undo takes the last click back, to the scenario of the message it was on.
     answer = await reply_in_thread(slack, bot, team, channel, ts, "undo")
     assert "users 500,000 → 50,000" in text_of(answer["blocks"])
@@ -108,19 +95,13 @@ async def test_a_forged_scenario_in_a_button_is_ignored(slack, bot, team):
     ts = await start_estimate(slack, bot, team, channel)
     value = estimate_buttons(root_message(slack, channel, ts)["blocks"])[Action.what_if_10x]
     owner = value.split("|")[0]
-    before = len(posts(slack, channel, ts))
-    await bot.post(
-        block_actions_body(
-            Action.what_if_10x.value, owner + '|{"users": -5, "stage": "nonsense"}',
-            channel_id=channel, message_ts=ts, team_id=team,
-        )
+    forged = block_actions_body(
+        Action.what_if_10x.value, owner + '|{"users": -5, "stage": "nonsense"}',
+        channel_id=channel, message_ts=ts, team_id=team,
     )  # fmt: skip
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
+    reply = await next_thread_reply(slack, ts, bot.post(forged))
     # Acts on the thread's stored scenario, as a button without one does.
-    assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+    assert "users 10,000 → 100,000" in text_of(reply.args["blocks"])
 
 
 async def test_an_escaped_ampersand_is_read_as_typed(slack, bot, team):
@@ -194,39 +175,31 @@ async def connect_estimate(slack, bot, team, channel, text="10000 users startup"
 async def test_a_reply_delivered_for_our_side_continues_their_sides_estimate(slack, bot):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     ts = await connect_estimate(slack, bot, theirs, channel)
-    before = len(posts(slack, channel, ts))
-    reply = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=ours)
-    await bot.post(event_envelope(reply, installed_team=ours, shared=True))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
+    said = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=ours)
+    answer = await next_thread_reply(
+        slack, ts, bot.post(event_envelope(said, installed_team=ours, shared=True))
     )
-    assert "users 10,000 → 50,000" in text_of(replies[-1].args["blocks"])
+    assert "users 10,000 → 50,000" in text_of(answer.args["blocks"])
     # The state moved on under its owner: a reply delivered for their side sees the change.
-    reply = thread_message("undo", channel=channel, thread_ts=ts, team=theirs)
-    await bot.post(event_envelope(reply, installed_team=theirs, shared=True))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 2,
+    said = thread_message("undo", channel=channel, thread_ts=ts, team=theirs)
+    answer = await next_thread_reply(
+        slack, ts, bot.post(event_envelope(said, installed_team=theirs, shared=True))
     )
-    assert "users 50,000 → 10,000" in text_of(replies[-1].args["blocks"])
+    assert "users 50,000 → 10,000" in text_of(answer.args["blocks"])
 
 
 async def test_a_mention_in_their_sides_thread_diffs_that_thread_not_our_other_estimate(slack, bot):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     await connect_estimate(slack, bot, ours, channel, "42000 users midsize")
     ts = await connect_estimate(slack, bot, theirs, channel)
-    before = len(posts(slack, channel, ts))
     mention = {
         **thread_message("<@UBOT> what if 30k users?", channel=channel, thread_ts=ts, team=ours),
         "type": "app_mention",
     }
-    await bot.post(event_envelope(mention, installed_team=ours, shared=True))
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
+    reply = await next_thread_reply(
+        slack, ts, bot.post(event_envelope(mention, installed_team=ours, shared=True))
     )
-    shown = text_of(replies[-1].args["blocks"])
+    shown = text_of(reply.args["blocks"])
     assert "users 10,000 → 30,000" in shown and "42,000" not in shown
 
 

@@ -22,7 +22,14 @@ import pytest_asyncio
 from bot.slack.ids import Action
 from tests.support.bot_process import ROOT, BotProcess
 from tests.support.fake_slack import BAD_APP_TOKEN, TEST_APP_TOKEN, FakeSlack
-from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
+from tests.support.reading import (
+    channel_id,
+    estimate_with_tips,
+    new_team,
+    next_thread_reply,
+    posts,
+    text_of,
+)
 from tests.support.signing import (
     block_actions_body,
     event_callback_body,
@@ -130,17 +137,16 @@ async def test_slash_command_is_acked_then_estimate_and_tips_posted_in_its_threa
 async def test_thread_follow_up_event_is_acked_and_answered_in_the_thread(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, team, channel)
-    before = len(posts(slack, channel, ts))
     event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
-    envelope_id = await slack.send_envelope(
-        "events_api", event_payload(event, team), accepts_response_payload=False
-    )
-    await acked_in_time(slack, envelope_id)
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    shown = text_of(replies[-1].args["blocks"])
+
+    async def send() -> None:
+        envelope_id = await slack.send_envelope(
+            "events_api", event_payload(event, team), accepts_response_payload=False
+        )
+        await acked_in_time(slack, envelope_id)
+
+    reply = await next_thread_reply(slack, ts, send())
+    shown = text_of(reply.args["blocks"])
     assert "users 10,000 → 50,000" in shown
     assert slack.violations == []
 
@@ -148,18 +154,19 @@ async def test_thread_follow_up_event_is_acked_and_answered_in_the_thread(slack,
 async def test_button_click_is_acked_and_answered_in_the_thread(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, team, channel)
-    before = len(posts(slack, channel, ts))
     body = block_actions_body(
         Action.what_if_10x.value, "x", channel_id=channel, message_ts=ts, team_id=team
     )
     payload = json.loads(parse_qs(body.decode())["payload"][0])
-    envelope_id = await slack.send_envelope("interactive", payload, accepts_response_payload=False)
-    await acked_in_time(slack, envelope_id)
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts,
-        count=before + 1,
-    )
-    assert "users 10,000 → 100,000" in text_of(replies[-1].args["blocks"])
+
+    async def send() -> None:
+        envelope_id = await slack.send_envelope(
+            "interactive", payload, accepts_response_payload=False
+        )
+        await acked_in_time(slack, envelope_id)
+
+    reply = await next_thread_reply(slack, ts, send())
+    assert "users 10,000 → 100,000" in text_of(reply.args["blocks"])
     assert slack.violations == []
 
 

@@ -17,7 +17,14 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.slack.ids import Action
-from tests.support.reading import channel_id, estimate_with_tips, new_team, posts, text_of
+from tests.support.reading import (
+    channel_id,
+    estimate_with_tips,
+    new_team,
+    next_thread_reply,
+    posts,
+    text_of,
+)
 from tests.support.slack_shapes import (
     app_uninstalled,
     block_actions,
@@ -47,12 +54,9 @@ async def estimate(slack, bot, *, team, channel, enterprise_id=None, org_wide=Fa
     return main
 
 
-async def answer_in_thread(slack, channel, ts, before):
-    replies = await slack.wait_for(
-        lambda c: c.method == "chat.postMessage" and c.args.get("thread_ts") == ts and c.ok,
-        count=before + 1,
-    )
-    return text_of(replies[-1].args["blocks"])
+async def answer_in_thread(slack, ts, send) -> str:
+    """The text of the bot's answer in the thread under `ts` to what `send` sends."""
+    return text_of((await next_thread_reply(slack, ts, send)).args["blocks"])
 
 
 # --- Slack Connect: a channel shared by two organisations ---------------------------------------
@@ -61,40 +65,35 @@ async def answer_in_thread(slack, channel, ts, before):
 async def test_a_reply_from_the_other_organisation_continues_the_same_estimate(slack, bot):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     ts = (await estimate(slack, bot, team=ours, channel=channel)).response["ts"]
-    before = len(posts(slack, channel, ts))
     reply = thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=theirs)
-    await bot.post(event_envelope(reply, installed_team=ours, actor_team=theirs, shared=True))
-    assert "users 10,000 → 50,000" in await answer_in_thread(slack, channel, ts, before)
+    sent = event_envelope(reply, installed_team=ours, actor_team=theirs, shared=True)
+    assert "users 10,000 → 50,000" in await answer_in_thread(slack, ts, bot.post(sent))
 
 
 async def test_an_at_mention_from_the_other_organisation_diffs_against_the_thread(slack, bot):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     ts = (await estimate(slack, bot, team=ours, channel=channel)).response["ts"]
-    before = len(posts(slack, channel, ts))
     mention = {
         **thread_message("<@UBOT> what if 30k users?", channel=channel, thread_ts=ts, team=theirs),
         "type": "app_mention",
         "user_team": theirs,
         "source_team": theirs,
     }
-    await bot.post(event_envelope(mention, installed_team=ours, actor_team=theirs, shared=True))
-    assert "users 10,000 → 30,000" in await answer_in_thread(slack, channel, ts, before)
+    sent = event_envelope(mention, installed_team=ours, actor_team=theirs, shared=True)
+    assert "users 10,000 → 30,000" in await answer_in_thread(slack, ts, bot.post(sent))
 
 
 async def test_a_button_clicked_from_the_other_organisation_acts_on_the_same_scenario(slack, bot):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     main = await estimate(slack, bot, team=ours, channel=channel)
     ts = main.response["ts"]
-    before = len(posts(slack, channel, ts))
     value = estimate_buttons(main.args["blocks"])[Action.what_if_10x.value]
     # The click carries the clicker's own workspace as `team`, as Slack sends it.
-    await bot.post(
-        block_actions(
-            Action.what_if_10x.value, value, channel=channel, message_ts=ts, user_team=theirs,
-            team=theirs, response_url=slack.response_url(uuid.uuid4().hex),
-        )
+    sent = block_actions(
+        Action.what_if_10x.value, value, channel=channel, message_ts=ts, user_team=theirs,
+        team=theirs, response_url=slack.response_url(uuid.uuid4().hex),
     )  # fmt: skip
-    shown = await answer_in_thread(slack, channel, ts, before)
+    shown = await answer_in_thread(slack, ts, bot.post(sent))
     assert "users 10,000 → 100,000" in shown
     assert "no longer remember" not in shown
 
@@ -108,16 +107,13 @@ async def test_buttons_work_on_an_org_wide_install_whose_payloads_have_no_team(s
         slack, bot, team=workspace, channel=channel, enterprise_id=org, org_wide=True
     )
     ts = main.response["ts"]
-    before = len(posts(slack, channel, ts))
     value = estimate_buttons(main.args["blocks"])[Action.apply_caching.value]
-    await bot.post(
-        block_actions(
-            Action.apply_caching.value, value, channel=channel, message_ts=ts,
-            user_team=workspace, team=None, enterprise_id=org, org_wide=True,
-            response_url=slack.response_url(uuid.uuid4().hex),
-        )
+    sent = block_actions(
+        Action.apply_caching.value, value, channel=channel, message_ts=ts,
+        user_team=workspace, team=None, enterprise_id=org, org_wide=True,
+        response_url=slack.response_url(uuid.uuid4().hex),
     )  # fmt: skip
-    shown = await answer_in_thread(slack, channel, ts, before)
+    shown = await answer_in_thread(slack, ts, bot.post(sent))
     assert "can't reach my memory" not in shown and "no longer remember" not in shown
     assert "cache" in shown.lower()
 
@@ -129,14 +125,11 @@ async def test_a_thread_reply_on_an_org_wide_install_is_answered(slack, bot):
             slack, bot, team=workspace, channel=channel, enterprise_id=org, org_wide=True
         )
     ).response["ts"]
-    before = len(posts(slack, channel, ts))
     reply = thread_message("what if 20k users?", channel=channel, thread_ts=ts, team=workspace)
-    await bot.post(
-        event_envelope(
-            reply, installed_team=workspace, enterprise_id=org, org_wide=True, actor_team=workspace
-        )
+    sent = event_envelope(
+        reply, installed_team=workspace, enterprise_id=org, org_wide=True, actor_team=workspace
     )
-    assert "users 10,000 → 20,000" in await answer_in_thread(slack, channel, ts, before)
+    assert "users 10,000 → 20,000" in await answer_in_thread(slack, ts, bot.post(sent))
 
 
 # --- a private estimate (the bot is not in the channel) ----------------------------------------
@@ -205,12 +198,12 @@ async def test_a_button_slack_will_not_let_me_answer_never_says_try_again(slack,
 async def test_replies_also_sent_to_the_channel_or_with_a_file_are_follow_ups(slack, bot, subtype):
     team, channel = new_team(), channel_id()
     ts = (await estimate(slack, bot, team=team, channel=channel)).response["ts"]
-    before = len(posts(slack, channel, ts))
     reply = thread_message(
         "what if 40k users?", channel=channel, thread_ts=ts, team=team, subtype=subtype
     )
-    await bot.post(event_envelope(reply, installed_team=team))
-    assert "users 10,000 → 40,000" in await answer_in_thread(slack, channel, ts, before)
+    assert "users 10,000 → 40,000" in await answer_in_thread(
+        slack, ts, bot.post(event_envelope(reply, installed_team=team))
+    )
 
 
 async def test_edits_deletions_joins_and_bot_messages_stay_ignored(slack, bot):
@@ -229,13 +222,11 @@ async def test_edits_deletions_joins_and_bot_messages_stay_ignored(slack, bot):
         status, _, _ = await bot.post(event_envelope(event, installed_team=team))
         assert status == 200
     # A real question afterwards is answered, and it is the only answer.
-    await bot.post(
-        event_envelope(
-            thread_message("what if 60k users?", channel=channel, thread_ts=ts, team=team),
-            installed_team=team,
-        )
+    sent = event_envelope(
+        thread_message("what if 60k users?", channel=channel, thread_ts=ts, team=team),
+        installed_team=team,
     )
-    assert "10,000 → 60,000" in await answer_in_thread(slack, channel, ts, before)
+    assert "10,000 → 60,000" in await answer_in_thread(slack, ts, bot.post(sent))
     assert len(posts(slack, channel, ts)) == before + 1
 
 
@@ -286,14 +277,11 @@ async def test_uninstall_leaves_nothing_of_the_workspace_in_redis(slack, bot, re
     for team in (gone, stays):
         channel = channel_id()
         ts = (await estimate(slack, bot, team=team, channel=channel)).response["ts"]
-        before = len(posts(slack, channel, ts))
-        await bot.post(
-            event_envelope(
-                thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=team),
-                installed_team=team,
-            )
+        sent = event_envelope(
+            thread_message("what if 50k users?", channel=channel, thread_ts=ts, team=team),
+            installed_team=team,
         )
-        await answer_in_thread(slack, channel, ts, before)
+        await answer_in_thread(slack, ts, bot.post(sent))
     # Conversation, history, duplicate claims and rate-limit buckets were all written.
     written = await _keys_of(redis_url, gone)
     assert any(":bucket:" in key for key in written) and any(":claim:" in key for key in written)

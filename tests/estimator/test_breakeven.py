@@ -74,6 +74,23 @@ def test_the_question_is_understood_in_words_and_in_chat():
     assert turn.reply.breakeven.scenario.users == 50_000
 
 
+def test_the_answer_says_the_crossing_to_three_figures_and_names_what_is_self_hosted():
+    import re
+
+    reply = advisor.request(
+        "when does self-hosting pay off for 100k users claude-sonnet-4-5?", ConversationState()
+    ).reply
+    exact = reply.breakeven.users
+    said = int(re.search(r"above about ([\d,]+) users", reply.text).group(1).replace(",", ""))
+    assert said != exact and abs(said - exact) <= exact * 0.005  # 187,000, not 186,562
+    assert str(said).rstrip("0") == str(said)[:3].rstrip("0")  # three significant figures
+    same = advisor.request(
+        "when does self-hosting pay off for 10k users deepseek-r1", ConversationState()
+    ).reply
+    assert same.text.startswith("Break-even, self-hosting deepseek-r1 on H200 GPUs vs deepseek-r1")
+    assert "never costs less per month, at any user count (searched up to" in same.text
+
+
 @settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_the_pair_at_a_scale_is_the_pair_validated_afresh(s):

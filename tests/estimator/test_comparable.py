@@ -56,6 +56,18 @@ def test_a_self_hosted_70b_model_is_weighed_against_an_api_model_of_its_class():
     assert for_open("llama3.1-8b").api_model == "gpt-4o-mini"
 
 
+def test_a_self_hosted_model_other_than_its_class_reference_is_told_whose_benchmark_is_quoted():
+    # The small class's evidence is Mistral's table: said as the reference's, not Llama's.
+    llama = for_open("llama3.1-8b").why
+    assert llama.startswith("Llama 3.1 8B Instruct is a small-class open model")
+    assert "its reference open model, Mistral Small 3.2" in llama and "Mistral's own" in llama
+    own = for_open("own-34b").why
+    assert "reference open model, gpt-oss-120b" in own
+    # The reference itself is paired as its own evidence says, without the aside.
+    mistral = for_open("mistral-small-3.2-24b-instruct").why
+    assert "reference open model" not in mistral and "compared by default" in mistral
+
+
 def test_a_model_the_user_names_is_compared_as_named():
     (chosen,) = for_api("claude-sonnet-4-5", named="llama-3.3-70b-versatile")
     assert chosen.open_model == "llama-3.3-70b-versatile" and "you named" in chosen.why

@@ -64,6 +64,37 @@ def test_vs_separates_options_and_an_option_naming_a_model_runs_it_on_its_api():
     assert api.hosting.value == "api" and api.users == self_hosted.users == 30_000
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "compare gpt-4o and claude-haiku-4-5 for 20k users",
+        "compare gpt-4o, and claude-haiku-4-5 for 20k users",
+    ],
+)
+def test_and_separates_two_models_as_people_type_it(text):
+    options = compare_options(text)
+    assert [label for label, _ in options] == ["gpt-4o", "claude-haiku-4-5"]
+    assert [s.model for _, s in options] == ["gpt-4o", "claude-haiku-4-5"]
+    assert all(s.users == 20_000 for _, s in options)
+    three = compare_options("compare gpt-4o, claude-haiku-4-5 and self-hosted l4 for 20k users")
+    assert [label for label, _ in three] == ["gpt-4o", "claude-haiku-4-5", "self-hosted l4"]
+
+
+def test_and_separates_user_counts_and_stages_too():
+    counts = compare_options("compare 10k and 100k users")
+    assert [s.users for _, s in counts] == [10_000, 100_000]
+    stages = compare_options("compare startup and enterprise for 10k users")
+    assert [s.stage.value for _, s in stages] == ["startup", "enterprise"]
+    assert all(s.users == 10_000 for _, s in stages)
+
+
+def test_and_inside_an_option_stays_that_options_words():
+    options = compare_options("compare gpt-4o soc2 and hipaa vs claude-haiku-4-5 for 20k users")
+    (label, first), (_, second) = options
+    assert label == "gpt-4o soc2 and hipaa" and len(first.compliance) == 2
+    assert second.model == "claude-haiku-4-5"
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="abcl4 ,k0159-$%.vs", max_size=60) | st.text(max_size=60))
 def test_any_comparison_or_break_even_text_gets_a_reply_never_a_traceback(text):

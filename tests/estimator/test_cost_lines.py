@@ -5,8 +5,10 @@ import pytest
 from estimator import facts
 from estimator.costs import self_hosting
 from estimator.estimate import estimate
+from estimator.money import DOLLARS
 from estimator.open_models import SelfHostingError, weights
-from estimator.price_book import BUNDLED_BOOK
+from estimator.overrides import PriceOverrides
+from estimator.price_book import BUNDLED_BOOK, price_book
 from estimator.scenario import GPU, Precision, ScenarioError, build_scenario
 from estimator.traffic import traffic
 
@@ -178,17 +180,19 @@ def test_a_chosen_precision_sizes_the_replica_and_a_too_large_one_is_refused():
     fp8 = build_scenario(hosting="self-hosted", gpu="h100", model=LLAMA_70B, precision="fp8")
     r = self_hosting.fleet(fp8, traffic(fp8, BUNDLED_BOOK), BUNDLED_BOOK).replica
     assert (r.precision, r.gpus) == ("FP8", 2)
-    assert "FP8 weights" in dict((k, v) for k, v, _ in fp8.describe())["Hosting"]
+    assert "FP8 weights" in dict((k, v) for k, v, _ in fp8.describe(DOLLARS))["Hosting"]
     with pytest.raises(ScenarioError, match="in BF16: it fits in fp8 or on H100, H200, A100"):
         build_scenario(hosting="self-hosted", gpu="l4", model=LLAMA_70B, precision="bf16")
 
 
-def test_a_staged_lines_words_follow_the_currency_they_are_read_in():
-    # The line is made once per price book and remembers its words per currency shown.
+def test_a_staged_lines_basis_is_in_usd_whatever_currency_its_estimate_is_shown_in():
+    # The line is made once per price book and words its basis once, in USD like every basis,
+    # so an estimate shown in euros still has arithmetic that checks against the data file.
     from estimator.costs.article_range import staged_line
     from estimator.lines import Cadence, Category
-    from estimator.money import shown_in
     from estimator.scenario import Stage
+
+    euros = price_book(PriceOverrides(currency={"code": "EUR", "per_usd": 0.5}))
 
     line = staged_line(
         "article.legal_insurance",
@@ -199,12 +203,17 @@ def test_a_staged_lines_words_follow_the_currency_they_are_read_in():
         BUNDLED_BOOK,
     )
     dollars = line.basis
-    with shown_in("EUR", 0.5):
-        euros = line.basis
-    assert dollars.startswith("article range $") and euros.startswith("article range €")
-    assert line.basis == dollars
-    with shown_in("EUR", 0.5):
-        assert line.basis == euros
+    assert dollars.startswith("article range $") and "€" not in dollars
+    assert line.basis is dollars  # worded once
+    in_euros = staged_line(
+        "article.legal_insurance",
+        Stage.startup,
+        Category.legal_insurance,
+        "Cover",
+        Cadence.annual,
+        euros,
+    )
+    assert in_euros.basis == dollars
 
 
 def test_the_busiest_scenario_allowed_is_estimated_with_its_cache_grown_past_the_largest_tier():

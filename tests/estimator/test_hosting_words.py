@@ -1,10 +1,12 @@
 """The Hosting assumption words the precision the replica is actually served in."""
 
 from bot.parsing import first_scenario
+from estimator import DOLLARS
 
 
 def _hosting(text: str) -> str:
-    return dict((label, value) for label, value, _ in first_scenario(text).describe())["Hosting"]
+    described = first_scenario(text).describe(DOLLARS)
+    return dict((label, value) for label, value, _ in described)["Hosting"]
 
 
 def test_weights_released_in_mxfp4_are_said_so():

@@ -9,7 +9,7 @@ from bot.parsing import first_scenario
 from estimator import facts
 from estimator.estimate import estimate
 from estimator.lines import Category
-from estimator.money import usd_range
+from estimator.money import DOLLARS, usd_range
 from estimator.overrides import PriceOverrides
 from estimator.price_book import BUNDLED_BOOK, price_book
 from estimator.price_file import parse_price_file
@@ -39,11 +39,10 @@ def test_eur_with_a_provider_discount_is_the_usd_estimate_converted_and_discount
         keep = 0.8 if before.category is Category.llm_inference else 1.0
         assert after.low == pytest.approx(before.low * keep, rel=1e-9), before.item
         assert after.high == pytest.approx(before.high * keep, rel=1e-9), before.item
-        with eur.shown():
-            shown = usd_range(after.low, after.high)
-        assert shown == usd_range(before.low * keep * 0.9, before.high * keep * 0.9).replace(
-            "$", "€"
-        )
+        shown = usd_range(after.low, after.high, eur.shown)
+        assert shown == usd_range(
+            before.low * keep * 0.9, before.high * keep * 0.9, DOLLARS
+        ).replace("$", "€")
         assert shown.startswith("€")
     llm = next(i for i in eur.line_items if i.category is Category.llm_inference)
     assert "openai list less 20% (workspace settings)" in llm.basis
@@ -62,8 +61,7 @@ def test_every_lever_is_worded_in_the_workspaces_currency_autoscaling_included()
         first_scenario("2000000 users enterprise"),
         price_book(PriceOverrides(currency={"code": "EUR", "per_usd": 0.92})),
     )
-    with eur.shown():
-        details = {lever.lever: lever.detail for lever in eur.savings}
+    details = {lever.lever: lever.detail for lever in eur.savings}
     for lever, detail in details.items():
         assert "€" in detail, lever
     assert "saves €" in details["autoscaling"] and "$" not in details["autoscaling"]
@@ -208,12 +206,11 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
     )
     _, exported = export(s, own)
     prices = price_book(own)
-    with prices.shown():  # worded in the workspace's currency, like the thread
-        assert json.loads(exported) == json.loads(json.dumps(estimate(s, prices).to_dict()))
+    # worded in the workspace's currency, like the thread
+    assert json.loads(exported) == json.loads(json.dumps(estimate(s, prices).to_dict()))
     assert json.loads(exported)["currency"]["code"] == "EUR"
     discounted = break_even(s, prices)
-    with prices.shown():
-        assert _breakeven(estimate(s, prices)).users == discounted.users
+    assert _breakeven(estimate(s, prices)).users == discounted.users
     assert discounted.users != _breakeven(estimate(s)).users
     assert estimate_chart(s, own) != estimate_chart(s)
 

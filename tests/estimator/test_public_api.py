@@ -38,7 +38,9 @@ def test_the_public_api_names_what_a_front_end_needs():
         "BUNDLED_BOOK",
         "parse_price_file",
         "usd_range",
-        "shown_in",
+        "ShownCurrency",
+        "shown_currency",
+        "DOLLARS",
         "ScenarioError",
         "PriceFileError",
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from estimator import build_scenario, estimate
+from estimator import DOLLARS, build_scenario, estimate
 
 
 def _item(e, prefix):
@@ -104,7 +104,7 @@ def test_backups_within_the_provisioned_size_are_free():
 
 def test_the_assumptions_name_the_corpus_and_the_vector_store():
     described = dict(
-        (label, value) for label, value, _ in build_scenario(stage="startup").describe()
+        (label, value) for label, value, _ in build_scenario(stage="startup").describe(DOLLARS)
     )
     assert described["Retrieval corpus"] == "10,000 documents"
     assert described["Vector search"] == "pgvector in the database"

@@ -194,3 +194,14 @@ def test_pinned_books_are_made_once():
     names = ("support.contact_rate",)
     assert pinned(BUNDLED_BOOK, names, low=True) is pinned(BUNDLED_BOOK, names, low=True)
     assert pinned(BUNDLED_BOOK, names, low=False).figure("support.contact_rate").low == 0.008
+
+
+def test_the_gpu_hourly_price_is_shown_in_the_workspaces_currency():
+    from bot.slack import answers
+    from estimator.overrides import PriceOverrides
+
+    euros = PriceOverrides(currency={"code": "EUR", "per_usd": 0.5})
+    (message, *_) = answers.request("llama 3.1 8b self-hosted 20k users", euros).messages
+    (gpu,) = [b for b in message.blocks if "GPU hourly price" in str(b)]
+    line = next(x for x in str(gpu).split("\\n") if "GPU hourly price" in x)
+    assert "€1/h → €2.50/h" in line and "$" not in line  # $2-5 an hour at 0.5 EUR per USD

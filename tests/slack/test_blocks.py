@@ -33,7 +33,7 @@ from bot.slack.messages.replies import (
 from bot.slack.messages.tips import thread_tips
 from estimator import facts
 from estimator.estimate import Estimate, estimate
-from estimator.money import usd_range
+from estimator.money import DOLLARS, usd_range
 from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
 from tests.support.fake_slack import table_problems
 from tests.support.fake_slack.blockkit import data_table_problems
@@ -156,8 +156,8 @@ def test_startup_estimate_reads_as_compact_ranges() -> None:
     monthly, first_year = e.totals.monthly, e.totals.first_year
     multiple = e.totals.prototype_multiple
     # Rounded to what a person reads at a glance: "$2.4k–5.2k/month", "$297k–511k".
-    assert f"{usd_range(monthly.low, monthly.high, short=True)}/month" in text
-    assert usd_range(first_year.low, first_year.high, short=True) in text
+    assert f"{usd_range(monthly.low, monthly.high, DOLLARS, short=True)}/month" in text
+    assert usd_range(first_year.low, first_year.high, DOLLARS, short=True) in text
     assert re.search(r"\$\d{3}k–\d{3}k first year", text)
     assert f"{multiple.low:.1f}-{multiple.high:.1f}x" in text
     assert "You chose 10,000 users" in text
@@ -188,6 +188,17 @@ def test_not_in_channel_message_says_how_to_invite_then_shows_the_estimate() -> 
     assert message.blocks[1:] == estimate_message(e).blocks
 
 
+def test_a_private_estimate_has_no_thread_so_it_carries_the_line_items_itself() -> None:
+    e = estimate(SCENARIOS["startup"]())
+    message = not_in_channel_message(estimate_message(e), tuple(thread_tips(e)))
+    assert_valid_message(message)
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds.index("data_table") == kinds.index("table") + 1  # under the breakdown
+    (lines,) = [b for b in message.blocks if b["type"] == "data_table"]
+    assert "ML engineers" in [row[0]["text"] for row in lines["rows"]]
+    assert "data_table" not in [b["type"] for b in estimate_message(e).blocks]
+
+
 # --- the thread -------------------------------------------------------------------------------
 
 
@@ -202,7 +213,7 @@ def _lever_or_why(e: Estimate, lever: str, name: str) -> tuple[str, str | None]:
     """A lever's detail and amount, or (when it saves nothing, so it is left out) the reason."""
     saving = next((s for s in e.savings if s.lever == lever), None)
     if saving is not None:
-        return saving.detail, usd_range(saving.monthly.low, saving.monthly.high)
+        return saving.detail, usd_range(saving.monthly.low, saving.monthly.high, e.shown)
     (why,) = [a.why for a in e.absent if a.kind == "lever" and a.name == name]
     return why, None
 
@@ -217,6 +228,14 @@ def test_caching_tip_names_this_scenarios_dollar_saving(any_estimate: Estimate) 
         assert escape(detail) in caching
         if amount:
             assert amount in caching
+
+
+def test_caching_tip_with_nothing_to_save_does_not_point_at_apply_caching() -> None:
+    nothing = estimate(first_scenario("llama 3.1 8b self-hosted 20k users"))
+    tip = all_text(thread_tips(nothing)[:1])
+    assert "no dollar saving" in tip and "Apply caching" not in tip
+    something = all_text(thread_tips(estimate(SCENARIOS["startup"]()))[:1])
+    assert "*Apply caching* under the estimate shows the totals with it." in something
 
 
 def test_caching_tip_says_what_prompt_length_unlocks_prompt_caching() -> None:
@@ -324,6 +343,10 @@ def test_follow_up_shows_what_changed_with_arrows_and_signed_amounts() -> None:
     assert "First-year impact by category" in text
     assert "Team" in text  # more users, more people
     assert message.blocks[-1]["type"] == "actions"
+    # The one-time costs do not move: one "$0", not "$0 / $0".
+    assert "$0 / $0" not in text and "$0 / $0" not in message.text
+    (one_time,) = [line for line in message.text.splitlines() if line.startswith("One-time")]
+    assert one_time.endswith(" $0")
 
 
 def test_follow_up_that_saves_money_shows_negative_amounts() -> None:
@@ -679,7 +702,7 @@ def test_comparison_message_is_one_table_whose_rows_are_each_options_own_estimat
         alone = estimate(scenario).totals
         assert row[0].startswith(label)
         for column, amount in enumerate((alone.monthly, alone.one_time, alone.first_year), 1):
-            low, high = usd_short(amount.low), usd_short(amount.high)
+            low, high = usd_short(amount.low, DOLLARS), usd_short(amount.high, DOLLARS)
             assert row[column] == (low if low == high else f"{low}–{high.removeprefix('$')}")
     # The plain-text fallback carries the same rows.
     assert "First year" in message.text and "Cost per user / month" in message.text

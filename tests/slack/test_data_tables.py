@@ -9,6 +9,7 @@ import pytest
 from bot.slack import answers, limits
 from bot.slack.blockkit import data_table, number_cell, text_cell
 from bot.slack.fitting import fit, without_data_tables
+from bot.slack.message import Message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
 from bot.slack.where import Where
@@ -30,9 +31,16 @@ def the(kind: str, blocks: list[dict]) -> dict:
     return block
 
 
-def test_an_estimate_lists_its_line_items_in_a_sortable_data_table() -> None:
+def arithmetic_of(text: str, *args) -> Message:
+    """The thread's "How these numbers were computed" message of an estimate."""
+    messages = answers.request(text, *args).messages
+    return next(m for m in messages if m.text.startswith("How these numbers were computed"))
+
+
+def test_an_estimate_lists_its_line_items_in_a_sortable_data_table_in_its_thread() -> None:
     (estimate, *_) = answers.request("10000 users startup").messages
-    table = the("data_table", estimate.blocks)
+    working = arithmetic_of("10000 users startup")
+    table = the("data_table", working.blocks)
     header, *rows = table["rows"]
     assert [c["text"] for c in header] == ["Line item", "Category", "Paid", "Amount", "First year"]
     assert "sort" in table["caption"].lower()
@@ -42,9 +50,21 @@ def test_an_estimate_lists_its_line_items_in_a_sortable_data_table() -> None:
     assert first_years == sorted(first_years, reverse=True)  # the largest cost first
     team = next(row for row in rows if row[0]["text"] == "ML engineers")
     assert team[2]["text"] == "yearly" and team[4]["text"].startswith("$")
-    # The summary table by category stays: the data table adds the lines under it.
-    assert kinds(estimate.blocks).index("table") < kinds(estimate.blocks).index("data_table")
-    assert block_problems(estimate.blocks, "estimate", MAX_MESSAGE_BLOCKS) == []
+    # The table opens the arithmetic, each line's working follows it.
+    assert kinds(working.blocks)[:2] == ["section", "data_table"]
+    assert "ML engineers" in text_of(working.blocks[2:])
+    # The estimate itself sums the lines by category and does not list them a second time.
+    assert "table" in kinds(estimate.blocks) and "data_table" not in kinds(estimate.blocks)
+    assert "ML engineers" not in text_of(estimate.blocks)
+    for message in (estimate, working):
+        assert block_problems(message.blocks, "estimate", MAX_MESSAGE_BLOCKS) == []
+
+
+def test_a_line_of_less_than_ten_dollars_shows_its_cents_not_a_range_rounded_to_nothing() -> None:
+    rows = the("data_table", arithmetic_of("10000 users startup").blocks)["rows"][1:]
+    vector = next(row for row in rows if row[0]["text"].startswith("Vector search"))
+    assert vector[3]["text"] == "$0.09–0.44"  # not "$0"
+    assert all(row[3]["text"] not in ("$0", "$0–1") for row in rows)
 
 
 def test_a_comparison_is_one_sortable_row_per_option() -> None:
@@ -64,8 +84,8 @@ def test_a_workspace_currency_is_in_the_numbers_a_table_sorts_by() -> None:
     from estimator.overrides import PriceOverrides
 
     euros = PriceOverrides(currency={"code": "EUR", "per_usd": 0.5})
-    (dollars, *_) = answers.request("10000 users startup").messages
-    (in_euros, *_) = answers.request("10000 users startup", euros).messages
+    dollars = arithmetic_of("10000 users startup")
+    in_euros = arithmetic_of("10000 users startup", euros)
     usd_row = the("data_table", dollars.blocks)["rows"][1]
     eur_row = the("data_table", in_euros.blocks)["rows"][1]
     assert eur_row[4]["text"].startswith("€")
@@ -105,10 +125,10 @@ def test_the_fallback_turns_a_lone_data_table_into_a_table_and_drops_a_second_on
         "claude-haiku-4-5 ✓ cheapest",
     ]
     assert all(cell["type"] == "raw_text" for row in table["rows"] for cell in row)
-    (estimate, *_) = answers.request("10000 users startup").messages
-    blocks = without_data_tables(estimate.blocks)
+    working = arithmetic_of("10000 users startup")
+    blocks = without_data_tables(working.blocks)
     assert kinds(blocks).count("table") == 1 and "data_table" not in kinds(blocks)
-    assert "Breakdown by category" in text_of(blocks)
+    assert "ML engineers" in text_of(the("table", blocks)["rows"])
     for fallback in (blocks, without_data_tables(comparison.blocks)):
         assert block_problems(fallback, "fallback", MAX_MESSAGE_BLOCKS) == []
 

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 
 from bot.slack.conversation import Conversations
 from bot.slack.job import Job
-from bot.slack.job_stream import ledger_key
+from bot.slack.job_stream import STREAM, ledger_key
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
 from bot.slack.step_ledger import StepLedger
@@ -38,11 +38,11 @@ async def test_a_follow_up_queued_over_the_limit_and_delivered_again_is_told_to_
         root = await client.chat_postMessage(channel=channel, text="an estimate")
         job.thread_ts = str(root["ts"])
         try:
-            ledger = StepLedger(redis, ledger_key(job), job, deliveries=2)  # taken over
+            ledger = StepLedger(redis, ledger_key(STREAM, job), job, deliveries=2)  # taken over
             post = Posting(client, conversations.metrics, None, ledger)
             assert await conversations.slowed_down(post, job_where(job), in_thread=True)
         finally:
-            await redis.delete(ledger_key(job))
+            await redis.delete(ledger_key(STREAM, job))
             await redis.aclose()
         (told,) = posts(slack, channel, job.thread_ts)
     assert "try again in" in told.args["text"].lower()

@@ -22,7 +22,13 @@ from bot.slack.estimate_pages import EstimatePages, PageState
 from bot.slack.home_data import HomeTab
 from bot.slack.ids import PAGE_LINK_BLOCK, REVOKE_LINK_ACTION
 from bot.slack.listeners import links
-from bot.slack.messages.page_link import NOT_ALLOWED, link_block, with_page_link
+from bot.slack.messages.page_link import (
+    ALREADY_GONE,
+    EXPIRED,
+    NOT_ALLOWED,
+    link_block,
+    with_page_link,
+)
 from bot.slack.metrics import Metrics
 from bot.slack.page_routes import GONE, REVOKED, add_page_routes
 from bot.slack.page_view import CHARTS_OFF_LINE
@@ -80,10 +86,10 @@ async def test_redis_keys_name_the_workspace_and_expire_with_the_link(
     try:
         link = await pages_for(redis_store, days=3).create(team, CHANNEL, ASKER, scenario(), None)
         assert link is not None
-        record_key = f"aicost:{team}:page:{link.page_id}"
+        record_key = f"aicost:{{{team}}}:page:{link.page_id}"
         assert await raw.exists(record_key, f"aicost:page:{link.page_id}") == 2
         assert 3 * 86400 - 5 < await raw.ttl(record_key) <= 3 * 86400
-        assert await raw.ttl(f"aicost:{team}:pages") > 0
+        assert await raw.ttl(f"aicost:{{{team}}}:pages") > 0
         await raw.delete(record_key)  # as Redis expires it: the link is gone
         assert await pages_for(redis_store).find(link.page_id) is None
     finally:
@@ -238,6 +244,14 @@ async def test_only_the_asker_or_an_admin_may_revoke_and_the_estimate_then_says_
     await _revoke(slack, bot_parts, ASKER, other.page_id, "asker")
     page = await pages.find(other.page_id)
     assert page is not None and page.state is PageState.revoked
+
+    # A link already expired: whoever clicks is not named as having revoked it.
+    await _revoke(slack, bot_parts, COLLEAGUE, "y" * 22, "expired")
+    (said,) = slack.responses_to("expired")
+    assert ALREADY_GONE in json.dumps(said.body)
+    update = slack.calls_to("chat.update")[-1]
+    (line,) = [b for b in update.args["blocks"] if b.get("block_id") == PAGE_LINK_BLOCK]
+    assert EXPIRED in json.dumps(line) and COLLEAGUE not in json.dumps(line)
     assert slack.violations == []
 
 
@@ -379,6 +393,10 @@ async def test_a_pasted_link_unfurls_as_a_work_object_only_in_its_workspace(
     shown = await details(link.page_id, "trigger-1")
     keys = [f["key"] for f in shown["metadata"]["entity_payload"]["custom_fields"]]
     assert {"first_year", "monthly_run_rate", "one_time", "phases"} <= set(keys)
+    with pytest.MonkeyPatch.context() as patch:  # today's prices cannot estimate it
+        patch.setattr(answers, "estimate", lambda *_: 1 / 0)
+        failed = await details(link.page_id, "trigger-broken")
+    assert failed["error"]["status"] == "custom" and "metadata" not in failed  # not left loading
     await conversations.pages.revoke("TPAGES0001", link.page_id)
     refused = await details(link.page_id, "trigger-2")
     assert refused["error"]["status"] == "custom" and "metadata" not in refused
@@ -405,3 +423,43 @@ def test_public_url_is_checked_at_start_and_pages_are_off_without_it(monkeypatch
         bot = build_bot(load_config(), store=MemoryStore(ttl_seconds=60))
     assert bot.conversations.pages.enabled is False
     assert any("PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+
+
+def test_the_page_reads_as_the_slack_estimate_and_its_thread() -> None:
+    from bot.parsing import first_scenario
+    from bot.slack.page_view import PageParts
+
+    parts = PageParts(None, "/c.csv", "/j.json", 1_700_000_000, 1_702_592_000)
+    html = answers.page(first_scenario("10k users startup"), None, parts)
+    # Lines in full figures, as the arithmetic beside them: never "$0" or "$18k" for $17,500.
+    assert "$10,000–17,500/year" in html and "$10k–18k" not in html
+    assert "$0.09–0.44/month" in html and "$0/month" not in html and "$0–1/month" not in html
+    # In the categories' order: every Infrastructure line before the first Storage line.
+    categories = [c.split("<")[0] for c in html.split("<td class='category'>")[1:]]
+    assert categories.index("Storage") > max(
+        n for n, c in enumerate(categories) if c == "Infrastructure"
+    )
+    # What moves the first year, as in Slack; the bundled token prices are not called the
+    # workspace's own; the all-in hint says what the Slack message says.
+    assert "What moves the first year most" in html and "a swing of +$130k" in html
+    assert "own prices" not in html and "team &amp; legal spread over 12" in html
+    assert "Hosting: <b>API</b>" in html
+
+
+async def test_a_page_that_cannot_be_drawn_says_try_again_not_a_bare_500(
+    served, monkeypatch, caplog
+) -> None:
+    pages, base = served
+    link = await pages.create("TPAGES0001", CHANNEL, ASKER, scenario(), None)
+    assert link is not None
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("a price the kept scenario needs is gone")
+
+    # Where the estimate is made for a page, its download and its flexpane.
+    monkeypatch.setattr(answers, "estimate", broken)
+    for path in ("", "/estimate.csv"):
+        status, html, headers = await _get(f"{base}/e/{link.page_id}{path}")
+        assert status == 503 and "try again in a minute" in html
+        assert "Traceback" not in html and headers["Retry-After"]
+    assert "could not be" in caplog.text and "a price the kept scenario needs" in caplog.text

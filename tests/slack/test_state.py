@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,7 @@ from bot.slack.store.codec import MAX_VALUE_BYTES
 from bot.slack.store.memory_backend import MemoryStore
 from bot.slack.store.protocols import ESTIMATE_HISTORY, Store
 from bot.slack.store.redis_backend import RedisStore
+from bot.slack.store.upgrade import DONE, upgrade_keys
 
 TTL = 60
 CHANNEL = "C0456"
@@ -61,7 +63,7 @@ async def store(request: pytest.FixtureRequest, team: str) -> AsyncIterator[Stor
     await redis_store.close()
     # Only this test's keys: never FLUSHALL a server others may share.
     cleaner = aioredis.Redis.from_url(url, decode_responses=True)
-    for pattern in (f"aicost:{team}*", f"aicost:claim:{team}*"):
+    for pattern in (f"aicost:{{{team}}}*", f"aicost:*{team}*"):
         keys = [key async for key in cleaner.scan_iter(match=pattern)]
         if keys:
             await cleaner.delete(*keys)
@@ -191,8 +193,9 @@ async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
 
 
 async def test_unreadable_stored_value_is_treated_as_absent(store: Store, team: str) -> None:
-    await _write_raw(store, f"aicost:{team}:{CHANNEL}:latest", '{"scenario": {"users": "lots"}}')
-    await _write_raw(store, f"aicost:{team}:{CHANNEL}:thread:{THREAD}", "not json")
+    prefix = f"aicost:{{{team}}}:{CHANNEL}"
+    await _write_raw(store, f"{prefix}:latest", '{"scenario": {"users": "lots"}}')
+    await _write_raw(store, f"{prefix}:thread:{THREAD}", "not json")
 
     assert await store.load_latest(team, CHANNEL) is None
     assert await store.load_thread(team, CHANNEL, THREAD) is None
@@ -232,7 +235,7 @@ async def test_redis_uses_the_documented_keys_and_sets_ttl_on_every_write(
     redis_url: str, raw: aioredis.Redis, team: str
 ) -> None:
     store = RedisStore(redis_url, ttl_seconds=TTL)
-    prefix = f"aicost:{team}:{CHANNEL}"
+    prefix = f"aicost:{{{team}}}:{CHANNEL}"
     keys = [f"{prefix}:latest", f"{prefix}:thread:{THREAD}", f"{prefix}:threads"]
     keys.append(f"{prefix}:estimates")
     try:
@@ -251,19 +254,34 @@ async def test_redis_uses_the_documented_keys_and_sets_ttl_on_every_write(
             assert await raw.ttl(key) > 5, key
 
         assert await store.claim(f"{team}:Ev1", ttl_seconds=30)
-        assert 0 < await raw.ttl(f"aicost:claim:{team}:Ev1") <= 30
+        assert 0 < await raw.ttl(f"aicost:{{{team}}}:claim:{team}:Ev1") <= 30
     finally:
         await store.forget(team, CHANNEL)
-        await raw.delete(f"aicost:claim:{team}:Ev1")
+        await raw.delete(f"aicost:{{{team}}}:claim:{team}:Ev1")
         await store.close()
 
 
-async def test_redis_keys_and_values_are_those_a_running_deployment_already_holds(
+# What the version before the hash tags wrote, literally: a deployment that upgrades holds these.
+def _keys_before_the_hash_tags(team: str) -> dict[str, str]:
+    state_json = _state().model_dump_json()
+    return {
+        f"aicost:{team}:{CHANNEL}:thread:{THREAD}": state_json,
+        f"aicost:{team}:{CHANNEL}:latest": state_json,
+        f"aicost:{team}:settings": '{"editors":["U1"]}',
+        f"aicost:claim:event:{team}:Ev1": "1",
+    }
+
+
+async def test_redis_keys_and_values_are_those_a_running_deployment_holds(
     redis_url: str, raw: aioredis.Redis, team: str
 ) -> None:
     # Written out literally: a key or encoding that changed would strand every stored
-    # conversation, setting, claim and bucket of a deployment that upgrades.
+    # conversation, setting, claim and bucket of a deployment that upgrades (unless
+    # bot/slack/store/upgrade.py learns the old name, as it did when the hash tags came:
+    # test_a_deployment_from_before_the_hash_tags_keeps_its_settings_and_conversations).
+    # Every key of a workspace carries it as its hash tag: a Redis Cluster keeps them in one slot.
     store = RedisStore(redis_url, ttl_seconds=TTL)
+    tagged = f"aicost:{{{team}}}"
     try:
         await store.save_conversation(team, CHANNEL, THREAD, _state(), {"n": 1, "who": "U1"})
         await store.save_settings(team, {"editors": ["U1"]})
@@ -272,30 +290,61 @@ async def test_redis_keys_and_values_are_those_a_running_deployment_already_hold
 
         written = {key async for key in raw.scan_iter(match=f"aicost:*{team}*")}
         assert written == {
-            f"aicost:{team}:{CHANNEL}:thread:{THREAD}",
-            f"aicost:{team}:{CHANNEL}:threads",
-            f"aicost:{team}:{CHANNEL}:latest",
-            f"aicost:{team}:{CHANNEL}:estimates",
-            f"aicost:{team}:recent",
-            f"aicost:{team}:settings",
-            f"aicost:claim:event:{team}:Ev1",
-            f"aicost:bucket:user:{team}:U1",
-            f"aicost:bucket:team:{team}",
+            f"{tagged}:{CHANNEL}:thread:{THREAD}",
+            f"{tagged}:{CHANNEL}:threads",
+            f"{tagged}:{CHANNEL}:latest",
+            f"{tagged}:{CHANNEL}:estimates",
+            f"{tagged}:recent",
+            f"{tagged}:settings",
+            f"{tagged}:claim:event:{team}:Ev1",
+            f"{tagged}:bucket:user:{team}:U1",
+            f"{tagged}:bucket:team:{team}",
         }
         state_json = _state().model_dump_json()
-        assert await raw.get(f"aicost:{team}:{CHANNEL}:latest") == state_json
-        assert await raw.get(f"aicost:{team}:{CHANNEL}:thread:{THREAD}") == state_json
-        assert await raw.zrange(f"aicost:{team}:{CHANNEL}:threads", 0, -1) == [THREAD]
+        assert await raw.get(f"{tagged}:{CHANNEL}:latest") == state_json
+        assert await raw.get(f"{tagged}:{CHANNEL}:thread:{THREAD}") == state_json
+        assert await raw.zrange(f"{tagged}:{CHANNEL}:threads", 0, -1) == [THREAD]
         entry = '{"n":1,"who":"U1"}'
-        assert await raw.lrange(f"aicost:{team}:{CHANNEL}:estimates", 0, -1) == [entry]
+        assert await raw.lrange(f"{tagged}:{CHANNEL}:estimates", 0, -1) == [entry]
         shared = f'{{"n":1,"who":"U1","channel":"{CHANNEL}"}}'
-        assert await raw.lrange(f"aicost:{team}:recent", 0, -1) == [shared]
-        assert await raw.get(f"aicost:{team}:settings") == '{"editors":["U1"]}'
-        assert await raw.get(f"aicost:claim:event:{team}:Ev1") == "1"
-        assert float(await raw.hget(f"aicost:bucket:team:{team}", "tokens")) == 99
+        assert await raw.lrange(f"{tagged}:recent", 0, -1) == [shared]
+        assert await raw.get(f"{tagged}:settings") == '{"editors":["U1"]}'
+        assert await raw.get(f"{tagged}:claim:event:{team}:Ev1") == "1"
+        assert float(await raw.hget(f"{tagged}:bucket:team:{team}", "tokens")) == 99
     finally:
         await store.forget_workspace(team)
         await store.close()
+
+
+async def test_a_deployment_from_before_the_hash_tags_keeps_its_settings_and_conversations(
+    redis_url: str, team: str
+) -> None:
+    # A database of its own: the upgrade renames every older key it finds.
+    redis_url = redis_url.rsplit("/", 1)[0] + "/10"
+    raw = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    await raw.delete(DONE)  # an earlier run's pass
+    for key, value in _keys_before_the_hash_tags(team).items():
+        await raw.set(key, value)  # settings never expire; the rest as they were
+    await raw.expire(f"aicost:{team}:{CHANNEL}:latest", 600)
+    store = RedisStore(redis_url, ttl_seconds=TTL)
+    try:
+        # Three replicas starting at once, then one restarting: each key moves exactly once.
+        moved = await asyncio.gather(*(upgrade_keys(raw) for _ in range(3)))
+        assert sum(moved) >= 4  # (and any an interrupted earlier run left in this database)
+        assert await upgrade_keys(raw) == 0
+
+        assert await store.load_thread(team, CHANNEL, THREAD) == _state()
+        assert await store.load_latest(team, CHANNEL) == _state()
+        assert await store.load_settings(team) == {"editors": ["U1"]}
+        assert not await store.claim(f"event:{team}:Ev1", 60)  # still claimed
+        assert 0 < await raw.ttl(f"aicost:{{{team}}}:{CHANNEL}:latest") <= 600
+        assert await raw.ttl(f"aicost:{{{team}}}:settings") == -1
+        assert not [key async for key in raw.scan_iter(match=f"aicost:{team}*")]
+        assert not [key async for key in raw.scan_iter(match=f"aicost:claim:*{team}*")]
+    finally:
+        await store.forget_workspace(team)
+        await store.close()
+        await raw.aclose()
 
 
 async def test_memory_entries_expire_after_ttl_and_writes_refresh_it() -> None:

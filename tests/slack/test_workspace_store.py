@@ -59,10 +59,10 @@ async def test_redis_keeps_settings_under_the_workspace_key_for_years(
     redis_store = RedisStore(redis_url, ttl_seconds=60)
     try:
         await redis_store.save_settings(team, {"overrides": {}})
-        assert await raw.ttl(f"aicost:{team}:settings") > 60 * 60 * 24 * 365 * 9
-        assert await raw.ttl(f"aicost:{team}:settings") <= SETTINGS_TTL_SECONDS
+        assert await raw.ttl(f"aicost:{{{team}}}:settings") > 60 * 60 * 24 * 365 * 9
+        assert await raw.ttl(f"aicost:{{{team}}}:settings") <= SETTINGS_TTL_SECONDS
     finally:
-        await raw.delete(f"aicost:{team}:settings", f"aicost:{team}:recent")
+        await raw.delete(f"aicost:{{{team}}}:settings", f"aicost:{{{team}}}:recent")
         await redis_store.close()
 
 

@@ -4,6 +4,7 @@ and fresh Slack-shaped IDs so tests never share a channel or workspace."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 from bot.advisor import ConversationState, request
@@ -20,6 +21,27 @@ def text_of(node: Any) -> str:
     if isinstance(node, list):
         return " ".join(text_of(v) for v in node)
     return node if isinstance(node, str) else ""
+
+
+def thread_replies(slack: FakeSlack, ts: str) -> list[Call]:
+    """The bot's replies posted successfully in the thread under the message `ts`, oldest first."""
+    return [c for c in slack.calls_to("chat.postMessage") if c.ok and c.args.get("thread_ts") == ts]
+
+
+async def next_thread_reply(
+    slack: FakeSlack, ts: str, send: Awaitable[object], timeout: float = 5.0
+) -> Call:
+    """The bot's next reply in the thread under `ts` to what `send` sends (a request to the bot,
+    not yet awaited): the replies already there are counted first, so an answer posted before
+    `send` returns still counts as the next one."""
+    before = len(thread_replies(slack, ts))
+    await send
+    found = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.ok and c.args.get("thread_ts") == ts,
+        count=before + 1,
+        timeout=timeout,
+    )
+    return found[before]
 
 
 def posts(slack: FakeSlack, channel: str, thread_ts: str | None = None) -> list[Call]:

@@ -80,7 +80,7 @@ async def _revoke(
         return
     if page is None or page.team != where.team:
         await post.say(info_message(ALREADY_GONE))
-        await _say_revoked(client, where, message)
+        await _say_revoked(client, where, message, gone=True)  # not "revoked by" whoever clicked
         return
     if where.user != page.user:
         admin = await home_tab.is_admin(client, where.user)
@@ -100,8 +100,11 @@ async def _revoke(
     await _say_revoked(client, where, message)
 
 
-async def _say_revoked(client: AsyncWebClient, where: Where, message: dict[str, Any]) -> None:
-    """The estimate's link replaced by who revoked it, for everyone in the channel."""
+async def _say_revoked(
+    client: AsyncWebClient, where: Where, message: dict[str, Any], gone: bool = False
+) -> None:
+    """The estimate's link replaced by who revoked it (or that it is `gone`), for everyone in
+    the channel."""
     blocks, ts = message.get("blocks"), message.get("ts")
     if not blocks or not ts or not where.channel:
         return
@@ -110,7 +113,7 @@ async def _say_revoked(client: AsyncWebClient, where: Where, message: dict[str, 
             channel=where.channel,
             ts=str(ts),
             text=str(message.get("text") or "Estimate"),
-            blocks=revoked_blocks(blocks, where.user),
+            blocks=revoked_blocks(blocks, where.user, gone),
         )
     except SlackApiError as exc:
         log.warning("estimate not updated after revoking: %s", exc.response.get("error"))
@@ -200,7 +203,13 @@ async def _present(
         if page is None:
             await client.entity_presentDetails(trigger_id=trigger, error=details_error())
             return
-        h = await conversations.workers.run(answers.headline, page.scenario, page.overrides)
+        try:
+            h = await conversations.workers.run(answers.headline, page.scenario, page.overrides)
+        except Exception:
+            # The flexpane is told, not left loading until Slack gives up on it.
+            log.exception("an estimate page's details could not be worked out")
+            await client.entity_presentDetails(trigger_id=trigger, error=details_error())
+            return
         url = conversations.pages.url(page_id)
         details = entity(page_id, url, h, page.created_at, full=True)
         await client.entity_presentDetails(trigger_id=trigger, metadata=details)

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from estimator import (
     Amount,
+    ShownCurrency,
     times_span,
     usd_range,
     usd_short,
 )
 
 
-def short_range(a: Amount, unit: str = "") -> str:
-    """$2.5k–5.2k/month; a single figure when both ends agree."""
-    return usd_range(a.low, a.high, short=True) + unit
+def short_range(a: Amount, shown: ShownCurrency, unit: str = "") -> str:
+    """$2.5k–5.2k/month (in `shown`); a single figure when both ends agree."""
+    return usd_range(a.low, a.high, shown, short=True) + unit
 
 
-def signed(amount: float) -> str:
+def signed(amount: float, shown: ShownCurrency) -> str:
     """+$12k / -$3k / $0."""
     if round(amount) == 0:
-        return usd_short(0)  # "$0", or "€0" in the workspace's currency
-    return ("+" if amount > 0 else "") + usd_short(amount)
+        return usd_short(0, shown)  # "$0", or "€0" in the workspace's currency
+    return ("+" if amount > 0 else "") + usd_short(amount, shown)
 
 
-def signed_range(a: Amount) -> str:
-    return f"{signed(a.low)} / {signed(a.high)}"
+def signed_range(a: Amount, shown: ShownCurrency) -> str:
+    """+$12k / +$30k (low / high); one figure when both ends say the same ("$0", not "$0 / $0")."""
+    low, high = signed(a.low, shown), signed(a.high, shown)
+    return low if low == high else f"{low} / {high}"
 
 
 def multiple(a: Amount) -> str:

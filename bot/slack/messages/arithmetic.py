@@ -1,4 +1,5 @@
-"""The arithmetic behind every line of an estimate, posted in its thread."""
+"""The arithmetic behind every line of an estimate, posted in its thread: the lines as a
+sortable table, then each line's quantity x unit price."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from bot.slack import limits
 from bot.slack.blockkit import context, escape, escaped_section, section
 from bot.slack.fitting import message
 from bot.slack.message import Message
+from bot.slack.messages.line_items import line_items_table
 from estimator import (
     CATEGORIES,
     Cadence,
     Category,
     Estimate,
     LineItem,
+    ShownCurrency,
     usd_range,
 )
 from estimator import (
@@ -22,9 +25,9 @@ DATA_FILE = "estimator/data/costs.toml"
 _CADENCE = {Cadence.one_time: " one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
 
 
-def _line(item: LineItem) -> str:
+def _line(item: LineItem, shown: ShownCurrency) -> str:
     # Full figures, not $2.5k: this is the part a person checks against the basis by hand.
-    amount, cadence = usd_range(item.low, item.high), _CADENCE[item.cadence]
+    amount, cadence = usd_range(item.low, item.high, shown), _CADENCE[item.cadence]
     return f"• *{item.item}*: {amount}{cadence}\n      = {item.basis}"
 
 
@@ -32,7 +35,9 @@ def _line(item: LineItem) -> str:
 _HEADINGS = {category: escape(f"*{category.label}*") for category in CATEGORIES}
 
 
-def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
+def _category_sections(
+    category: Category, items: list[LineItem], shown: ShownCurrency
+) -> list[dict]:
     """One category's lines in as few sections as SECTION_TEXT allows (measured escaped, as
     Slack counts them)."""
     sections: list[dict] = []
@@ -41,7 +46,7 @@ def _category_sections(category: Category, items: list[LineItem]) -> list[dict]:
     lines = [_HEADINGS[category]]
     size = len(lines[0])
     for item in items:
-        line = escape(_line(item))
+        line = escape(_line(item, shown))
         grown = size + 1 + len(line)
         if len(lines) > 1 and grown > limits.SECTION_TEXT:
             sections.append(escaped_section("\n".join(lines)))
@@ -70,13 +75,16 @@ def _sources(e: Estimate) -> dict:
 
 def arithmetic(e: Estimate) -> list[Message]:
     title = "How these numbers were computed"
-    blocks = [section(f"*{title}*\nEach line is quantity × unit price, as a low–high range.")]
+    blocks = [
+        section(f"*{title}*\nEach line is quantity × unit price, as a low–high range."),
+        line_items_table(e),  # a table block where Slack refuses data tables (fitting.py)
+    ]
     by_category: dict[Category, list[LineItem]] = {}
     for item in e.line_items:
         by_category.setdefault(item.category, []).append(item)
     for category in CATEGORIES:
         if category in by_category:
-            blocks += _category_sections(category, by_category[category])
+            blocks += _category_sections(category, by_category[category], e.shown)
     blocks.append(_sources(e))
     size = limits.MESSAGE_BLOCKS
     pages = [blocks[i : i + size] for i in range(0, len(blocks), size)]

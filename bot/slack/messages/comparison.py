@@ -18,7 +18,7 @@ from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
     Comparison,
-    shown,
+    ShownCurrency,
     usd_short,
     user_count,
 )
@@ -27,9 +27,12 @@ from estimator import (
 def _comparison_rows(c: Comparison) -> list[tuple[str, ...]]:
     """The plain-text table of the notification: one column per option."""
     rows: list[tuple[str, ...]] = [("", *_names(c))]
+    shown = c.shown
     for label, amounts in _measures(c):
         per_user = label.startswith("Cost per user")
-        rows.append((label, *(_per_user(a) if per_user else short_range(a) for a in amounts)))
+        rows.append(
+            (label, *(_per_user(a, shown) if per_user else short_range(a, shown) for a in amounts))
+        )
     return rows
 
 
@@ -51,15 +54,17 @@ def _names(c: Comparison) -> list[str]:
 def _comparison_table(c: Comparison) -> dict:
     """One row per option, one column per measure, so people sort the options by any of them
     (numbers in the currency shown; a range sorts by its middle)."""
-    currency = shown()
-    per_unit = currency[1] if currency is not None else 1.0
+    shown = c.shown
+    per_unit = shown.per_usd
     measures = _measures(c)
     rows = []
     for i, name in enumerate(_names(c)):
         row = [text_cell(name)]
         for label, amounts in measures:
             a = amounts[i]
-            words = _per_user(a) if label.startswith("Cost per user") else short_range(a)
+            words = (
+                _per_user(a, shown) if label.startswith("Cost per user") else short_range(a, shown)
+            )
             row.append(number_cell((a.low + a.high) / 2 * per_unit, words))
         rows.append(row)
     header = ("Option", *(label for label, _ in measures))
@@ -67,10 +72,13 @@ def _comparison_table(c: Comparison) -> dict:
     return data_table(caption, header, rows, page_size=len(rows))
 
 
-def _per_user(a: Amount) -> str:
-    # Cents matter per user: $0.04, not $0.
-    low, high = (f"${v:,.2f}" if v < 100 else usd_short(v) for v in (a.low, a.high))
-    return low if low == high else f"{low}–{high.removeprefix('$')}"
+def _per_user(a: Amount, shown: ShownCurrency) -> str:
+    # Cents matter per user: $0.04, not $0 (in the shown currency, like every other row).
+    sign, rate = shown.symbol, shown.per_usd
+    low, high = (
+        f"{sign}{v * rate:,.2f}" if v * rate < 100 else usd_short(v, shown) for v in (a.low, a.high)
+    )
+    return low if low == high else f"{low}–{high.removeprefix(sign)}"
 
 
 def comparison_message(c: Comparison) -> Message:

@@ -1,4 +1,8 @@
-"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons."""
+"""The estimate message: headline figures, breakdown, phases, sensitivity, assumptions, buttons.
+
+The line items are not here: the breakdown by category sums them, and the thread's arithmetic
+(arithmetic.py) lists them as a sortable table above each line's working, so no line reads twice
+in the estimate."""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ from bot.slack.fitting import clip, fit, message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import multiple, short_range, signed
 from bot.slack.messages.buttons import estimate_buttons, feedback_buttons
-from bot.slack.messages.line_items import line_items_table
 from estimator import (
     Absent,
     Amount,
     Estimate,
     Hosting,
     Scenario,
+    ShownCurrency,
     Totals,
     count,
     figure_span,
@@ -46,41 +50,44 @@ class WordedTotals:
     multiple: str  # of the prototype
 
 
-def worded(t: Totals) -> WordedTotals:
+def worded(t: Totals, shown: ShownCurrency) -> WordedTotals:
     return WordedTotals(
-        short_range(t.one_time),
-        short_range(t.monthly),
-        short_range(t.annual),
-        short_range(t.first_year),
+        short_range(t.one_time, shown),
+        short_range(t.monthly, shown),
+        short_range(t.annual, shown),
+        short_range(t.first_year, shown),
         multiple(t.prototype_multiple),
     )
 
 
 def key_figures(e: Estimate, w: WordedTotals) -> dict:
-    t, s = e.totals, e.scenario
+    t, s, shown = e.totals, e.scenario, e.shown
     return section(
         fields=[
             f"*Monthly run-rate*\n{w.monthly}/month\n_cloud, LLM, tools, support_",
             f"*One-time*\n{w.one_time}\n_build-out before launch_",
             f"*First year*\n{w.first_year}\n_one-time + 12 months + team_",
             f"*Multiple of the prototype*\n{w.multiple}\n"
-            f"_of the {usd_short(s.prototype_cost)} prototype_",
-            f"*All-in per month*\n{short_range(t.monthly_all_in, '/month')}\n"
+            f"_of the {usd_short(s.prototype_cost, shown)} prototype_",
+            f"*All-in per month*\n{short_range(t.monthly_all_in, shown, '/month')}\n"
             f"_team & legal spread over 12_",
             f"*Team & legal per year*\n{w.annual}/year\n_salaries, insurance_",
         ]
     )
 
 
-def _cell(a: Amount) -> str:
+def _cell(a: Amount, shown: ShownCurrency) -> str:
     """A breakdown cell: its range, or a dash when the category has nothing at this cadence."""
-    return short_range(a) if a.high or a.low else "–"
+    return short_range(a, shown) if a.high or a.low else "–"
 
 
 def _breakdown_rows(e: Estimate, w: WordedTotals) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("Category", "One-time", "Monthly", "Annual")]
+    shown = e.shown
     for category, one_time, monthly, annual in e.by_category():
-        rows.append((category.label, _cell(one_time), _cell(monthly), _cell(annual)))
+        rows.append(
+            (category.label, _cell(one_time, shown), _cell(monthly, shown), _cell(annual, shown))
+        )
     rows.append(("Total", w.one_time, w.monthly, w.annual))
     return rows
 
@@ -90,17 +97,18 @@ def _breakdown(rows: list[tuple[str, ...]]) -> list[dict]:
 
 
 def _phases(e: Estimate) -> dict:
+    shown = e.shown
     lines = ["*Three-phase budget* · cumulative spend, as multiples of the prototype"]
     for phase in e.phases:
         low, high = phase.article_multiple
         lines.append(
-            f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative)} · "
+            f"• *{phase.name}*, {phase.months}: {short_range(phase.cumulative, shown)} · "
             f"{multiple(phase.multiple)} _(article {figure_span(low, high)}x)_"
         )
     return section("\n".join(lines))
 
 
-def _hosting(s: Scenario) -> str:
+def hosting_words(s: Scenario) -> str:
     if s.hosting is Hosting.self_hosted:
         return f"self-hosted {s.gpu.value.upper()}"
     return "API"
@@ -121,10 +129,13 @@ def _within(notes: list[str], limit: int) -> str:
 
 
 def assumptions(
-    s: Scenario, absent: tuple[Absent, ...] = (), applied: list[str] | None = None
+    s: Scenario,
+    shown: ShownCurrency,
+    absent: tuple[Absent, ...] = (),
+    applied: list[str] | None = None,
 ) -> dict:
     family = model_family_note(s.model)
-    shown = [
+    described = [
         ("users", user_count(s.users)),
         ("model", s.model + (f" ({family})" if family else "")),
         ("input_tokens", f"{count(s.input_tokens)} in / {count(s.output_tokens)} out tokens"),
@@ -132,7 +143,7 @@ def assumptions(
         ("regions", f"{count(s.regions)} region{'s' if s.regions != 1 else ''}"),
         ("compliance", ", ".join(c.label for c in s.compliance) or "no compliance"),
         ("uptime", f"{s.uptime:g}% uptime"),
-        ("hosting", _hosting(s)),
+        ("hosting", hosting_words(s)),
         # Not on the form, but they drive storage, traffic and year 2: a reader should see them.
         ("stored_records", f"{count(s.stored_records)} records"),
         ("corpus_documents", f"{count(s.corpus_documents)}-document corpus"),
@@ -145,7 +156,7 @@ def assumptions(
         ("monthly_user_growth", f"{percent(s.monthly_user_growth)}/month growth"),
     ]
     chosen, defaults = [], []
-    for name, text in shown:
+    for name, text in described:
         (chosen if _given(s, name) else defaults).append(text)
     parts = []
     if chosen:
@@ -155,7 +166,7 @@ def assumptions(
     lines = [line for line in absent if line.kind == "line"]
     if lines:
         parts.append(
-            f"Left out, {usd_short(0)} here: "
+            f"Left out, {usd_short(0, shown)} here: "
             + " · ".join(f"{line.name}: {line.why}" for line in lines)
             + "."
         )
@@ -175,11 +186,12 @@ def _sensitivity(e: Estimate) -> dict:
             f"{title}\nYou gave every assumption aicost could vary (usage, records, corpus, "
             "prices), so none is left to vary."
         )
+    shown = e.shown
     rows = [
         f"• *{item.label}*: {item.show(item.low)} → {item.show(item.high)}"
         f"{'' if item.spanned else f' (assumed {item.show(item.value)})'}: first year "
-        f"{short_range(item.first_year_at_low)} → {short_range(item.first_year_at_high)}, "
-        f"a swing of {signed(item.swing)}"
+        f"{short_range(item.first_year_at_low, shown)} → "
+        f"{short_range(item.first_year_at_high, shown)}, a swing of {signed(item.swing, shown)}"
         for item in ranking
     ]
     rest = ranking.rest_sentence()
@@ -199,10 +211,9 @@ def _estimate_blocks(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTot
         header(_title(e.scenario)),
         key_figures(e, w),
         *_breakdown(breakdown),
-        line_items_table(e),  # left out where Slack refuses data tables (fitting.py)
         _phases(e),
         _sensitivity(e),
-        assumptions(e.scenario, e.absent, e.price_notes),
+        assumptions(e.scenario, e.shown, e.absent, e.price_notes),
         feedback_buttons(),
         estimate_buttons(e.scenario),  # last: fitting keeps a closing actions block
     ]
@@ -218,17 +229,23 @@ def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTotal
 
 def estimate_message(e: Estimate) -> Message:
     """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
-    w = worded(e.totals)
+    w = worded(e.totals, e.shown)
     breakdown = _breakdown_rows(e, w)  # the table block and the fallback's plain table
     return message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
 
 
-def not_in_channel_message(estimate: Message) -> Message:
+def not_in_channel_message(estimate: Message, thread: tuple[Message, ...] = ()) -> Message:
     """The estimate (as `estimate_message` words it) for the user alone, opening with how to
-    invite the bot to the channel."""
+    invite the bot to the channel. A private estimate has no thread: the line items its
+    `thread` would list (the arithmetic's data table) come under its breakdown instead."""
     notice = (
         "I'm not in this channel, so I can't post here and only you can see this estimate. "
         f"To share estimates here, invite me: `{INVITE_COMMAND}`"
     )
     text = clip(f"{escape(notice)}\n{estimate.text}", limits.FALLBACK_TEXT)
-    return Message(text, fit([section(notice), *estimate.blocks]))
+    blocks = list(estimate.blocks)
+    lines = next((b for m in thread for b in m.blocks if b.get("type") == "data_table"), None)
+    kinds = [b.get("type") for b in blocks]
+    if lines is not None and "table" in kinds:
+        blocks.insert(kinds.index("table") + 1, lines)
+    return Message(text, fit([section(notice), *blocks]))

@@ -21,10 +21,18 @@ _TOTALS = (("monthly", "Monthly run-rate"), ("one_time", "One-time"), ("first_ye
 
 def _totals_rows(diff: EstimateDiff) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [("", "Before", "After", "Change (low / high)")]
+    shown = diff.shown
     for name, label in _TOTALS:
         before, after = diff.totals[name]
         change = Amount(after.low - before.low, after.high - before.high)
-        rows.append((label, short_range(before), short_range(after), signed_range(change)))
+        rows.append(
+            (
+                label,
+                short_range(before, shown),
+                short_range(after, shown),
+                signed_range(change, shown),
+            )
+        )
     return rows
 
 
@@ -35,8 +43,9 @@ def _totals_diff(diff: EstimateDiff) -> list[dict]:
 def _category_diff(diff: EstimateDiff) -> dict:
     if not diff.categories:
         return section("*First-year impact by category*\nNo category moved.")
+    shown = diff.shown
     rows: list[tuple[str, ...]] = [
-        (c.category.label, signed_range(c.change)) for c in diff.categories
+        (c.category.label, signed_range(c.change, shown)) for c in diff.categories
     ]
     return section("*First-year impact by category* (low / high)\n" + monospace_table(rows))
 
@@ -49,13 +58,14 @@ def follow_up_message(reply: Reply) -> Message:
         return info_message(reply.text or "There is no estimate to show yet.")
     if reply.diff is None:
         return estimate_message(e)
-    diff = reply.diff
+    diff, shown = reply.diff, e.shown
     changed = "; ".join(reply.changes or diff.changed_fields) or "nothing"
     before, after = diff.totals["monthly"]
     first_before, first_after = diff.totals["first_year"]
     text = (
-        f"What changed: {changed}. Monthly run-rate {short_range(before)} → {short_range(after)}; "
-        f"first year {short_range(first_before)} → {short_range(first_after)}.\n"
+        f"What changed: {changed}. Monthly run-rate {short_range(before, shown)} → "
+        f"{short_range(after, shown)}; "
+        f"first year {short_range(first_before, shown)} → {short_range(first_after, shown)}.\n"
         + plain_table(_totals_rows(diff))
     )
     blocks = [
@@ -63,8 +73,8 @@ def follow_up_message(reply: Reply) -> Message:
         section(f"*What changed:* {changed}"),
         *_totals_diff(diff),
         _category_diff(diff),
-        key_figures(e, worded(e.totals)),
-        assumptions(e.scenario, applied=e.price_notes),
+        key_figures(e, worded(e.totals, shown)),
+        assumptions(e.scenario, shown, applied=e.price_notes),
         estimate_buttons(e.scenario),
     ]
     return message(text, blocks)

@@ -62,10 +62,15 @@ def with_page_link(message: Message, link: PageLink) -> Message:
     return Message(message.text, [*blocks[:at], link_block(link), *blocks[at:]])
 
 
-def revoked_blocks(blocks: list[dict], user: str) -> list[dict]:
-    """The estimate's blocks with its link replaced by a line saying who revoked it."""
+EXPIRED = "The web page of this estimate has expired or was deleted."
+
+
+def revoked_blocks(blocks: list[dict], user: str, gone: bool = False) -> list[dict]:
+    """The estimate's blocks with its link replaced by a line saying who revoked it, or, for
+    a page that was `gone` already (expired, forgotten), that it is: nobody revoked it."""
     who = f"<@{user}>" if SLACK_ID.fullmatch(user) else "someone"
-    said = context_of(marked_up(f"The web page of this estimate was revoked by {who}."))
+    text = EXPIRED if gone else f"The web page of this estimate was revoked by {who}."
+    said = context_of(marked_up(text))
     said["block_id"] = PAGE_LINK_BLOCK
     return [said if b.get("block_id") == PAGE_LINK_BLOCK else b for b in blocks]
 

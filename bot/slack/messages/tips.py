@@ -30,12 +30,13 @@ def _saving(e: Estimate, lever: str) -> Saving | None:
 
 def _lever_lines(e: Estimate, levers: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
     """Each lever with its saving; a lever that saves nothing here says why instead."""
-    lines = []
+    lines, shown = [], e.shown
     for lever, name in zip(levers, names, strict=True):
         saving = _saving(e, lever)
         if saving is not None:
             lines.append(
-                f"• *{saving.name}* ({short_range(saving.monthly, '/month')}): {saving.detail}"
+                f"• *{saving.name}* ({short_range(saving.monthly, shown, '/month')}): "
+                f"{saving.detail}"
             )
             continue
         why = next((a.why for a in e.absent if a.kind == "lever" and a.name == name), None)
@@ -54,11 +55,11 @@ def _plain_words(mrkdwn: str) -> str:
 
 def _caching_tip(e: Estimate) -> Message:
     found = [_saving(e, "response_caching"), _saving(e, "prompt_caching")]
-    total = sum((s.monthly for s in found if s is not None), Amount(0, 0))
+    total, shown = sum((s.monthly for s in found if s is not None), Amount(0, 0)), e.shown
     if total.high > 0:
         headline = (
-            f":bulb: *Caching could save {short_range(total, '/month')}* "
-            f"({short_range(total.scaled(12), '/year')})"
+            f":bulb: *Caching could save {short_range(total, shown, '/month')}* "
+            f"({short_range(total.scaled(12), shown, '/year')})"
         )
     else:
         headline = ":bulb: *Caching: no dollar saving in this scenario*"
@@ -66,14 +67,15 @@ def _caching_tip(e: Estimate) -> Message:
     lines += _lever_lines(
         e, ("response_caching", "prompt_caching"), ("Response caching", "Prompt caching")
     )
-    lines.append("*Apply caching* under the estimate shows the totals with it.")
+    if total.high > 0:  # with nothing to save, the totals with it are the same totals
+        lines.append("*Apply caching* under the estimate shows the totals with it.")
     return message(_plain_words(headline), [section("\n".join(lines))])
 
 
 def _managed_tip(e: Estimate, breakeven: BreakEven | str | None = None) -> Message:
-    managed = _saving(e, "managed_services")
+    managed, shown = _saving(e, "managed_services"), e.shown
     if managed is not None:
-        monthly = short_range(managed.monthly, "/month")
+        monthly = short_range(managed.monthly, shown, "/month")
         headline = f":gear: *Managed services: {monthly} net in your favour*"
         detail = managed.detail
     else:

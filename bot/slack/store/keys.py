@@ -4,8 +4,13 @@ writes claims and buckets in its own script) name things identically.
 Keys are built only from Slack IDs (and the bot's own page IDs), so user text never shapes a
 key, and each names its workspace so two workspaces sharing a channel ID never see each other's
 data and an uninstall finds all of a workspace's keys (a page's pointer, which names only its
-ID, through the workspace's page index). Changing a key here orphans a running deployment's
-data: don't.
+ID, through the workspace's page index). Every key of a workspace carries the workspace as its
+hash tag (`aicost:{T123}:...`), so a Redis Cluster keeps them in one slot and a script touching
+several of them runs there (docs/queue.md, "Redis with failover"). The job queue's keys carry
+their partition's tag instead (bot/slack/job_stream.py); a page's pointer has none (pointers
+spread over the slots; it is written and deleted apart from its workspace's keys). Keys written
+by versions before the tags are renamed once at start (bot/slack/store/upgrade.py); changing a
+key here orphans a running deployment's data unless that module learns the old name.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ def slack_id(value: str, what: str) -> str:
     return value
 
 
+def workspace_prefix(team: str) -> str:
+    """`aicost:{T123}:`: the start of every key of a workspace, its hash tag included."""
+    return f"{KEY_PREFIX}:{{{slack_id(team, 'team')}}}:"
+
+
 @dataclass(frozen=True)
 class ChannelKeys:
     prefix: str  # every key of the channel starts with it
@@ -42,7 +52,7 @@ class ChannelKeys:
 
 
 def channel_keys(team: str, channel: str) -> ChannelKeys:
-    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:{slack_id(channel, 'channel')}:"
+    prefix = f"{workspace_prefix(team)}{slack_id(channel, 'channel')}:"
     return ChannelKeys(
         prefix=prefix,
         latest=f"{prefix}latest",
@@ -61,7 +71,7 @@ class WorkspaceKeys:
 
 def workspace_keys(team: str) -> WorkspaceKeys:
     """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
-    prefix = f"{KEY_PREFIX}:{slack_id(team, 'team')}:"
+    prefix = workspace_prefix(team)
     return WorkspaceKeys(
         recent=f"{prefix}recent",
         settings=f"{prefix}settings",
@@ -92,7 +102,7 @@ def page_pointer(page_id: str) -> str:
 def page_keys(team: str, page_id: str) -> PageKeys:
     pointer = page_pointer(page_id)
     return PageKeys(
-        record=f"{KEY_PREFIX}:{slack_id(team, 'team')}:page:{page_id}",
+        record=f"{workspace_prefix(team)}page:{page_id}",
         pointer=pointer,
         index=workspace_keys(team).pages,
     )
@@ -115,23 +125,42 @@ def pages_of(members: list[str], channel: str | None = None) -> list[tuple[str, 
 
 
 def workspace_patterns(team: str) -> list[str]:
-    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters)."""
+    """Glob patterns covering every key a workspace owns (Slack IDs hold no glob characters):
+    its tagged keys, and the duplicate claims the job queue keeps beside its partitions."""
     team = slack_id(team, "team")
     return [
-        f"{KEY_PREFIX}:{team}:*",
-        f"{KEY_PREFIX}:bucket:user:{team}:*",
-        f"{KEY_PREFIX}:bucket:team:{team}",
-        *(f"{KEY_PREFIX}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+        f"{workspace_prefix(team)}*",
+        *(f"{KEY_PREFIX}:{{jobs:*}}:claim:{kind}:{team}:*" for kind in CLAIM_KINDS),
+        f"{KEY_PREFIX}:{{jobs:*}}:claim:{team}:*",
     ]
 
 
-def claim_key(key: str) -> str:
-    """Where the duplicate claim `key` (Slack IDs joined by ':') is recorded."""
+def _composed(key: str, what: str) -> str:
     if not isinstance(key, str) or not _COMPOSED_ID.fullmatch(key):
-        raise ValueError("claim key may only contain Slack ID characters and ':'")
-    return f"{KEY_PREFIX}:claim:{key}"
+        raise ValueError(f"{what} may only contain Slack ID characters and ':'")
+    return key
+
+
+_KINDS = frozenset((*CLAIM_KINDS, "user", "team"))
+
+
+def team_of(key: str) -> str:
+    """The workspace a claim or bucket key (`kind:T123:...`, or `T123:...`) belongs to."""
+    head, _, rest = _composed(key, "claim key").partition(":")
+    team = rest.partition(":")[0] if head in _KINDS and rest else head
+    # Its characters are Slack ID characters already (the key's were checked): only its length.
+    if not 0 < len(team) <= 64:
+        raise ValueError("the key's workspace is not a Slack ID")
+    return team
+
+
+def claim_key(key: str) -> str:
+    """Where the duplicate claim `key` (Slack IDs joined by ':', its workspace first or right
+    after its kind) is recorded, in its workspace's slot."""
+    return f"{KEY_PREFIX}:{{{team_of(key)}}}:claim:{key}"
 
 
 def bucket_key(key: str) -> str:
-    """Where the token bucket `key` (Slack IDs joined by ':', as claims are) is kept."""
-    return f"{KEY_PREFIX}:bucket:{claim_key(key).split(':', 2)[2]}"
+    """Where the token bucket `key` (`user:T123:U1`, `team:T123`) is kept, in its workspace's
+    slot."""
+    return f"{KEY_PREFIX}:{{{team_of(key)}}}:bucket:{key}"

@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -31,6 +30,7 @@ from bot.slack.store.codec import (
     settings_from,
     workspace_entry,
 )
+from bot.slack.store.connect import SINGLE, connect, parse_redis_url, primaries_answer
 from bot.slack.store.keys import (
     SLACK_ID,
     ChannelKeys,
@@ -51,6 +51,7 @@ from bot.slack.store.protocols import (
     StoreUnavailable,
     positive_ttl,
 )
+from bot.slack.store.redis_scripts import GIVE_BACK_TOKENS, SAVE_CONVERSATION, TAKE_TOKENS
 
 log = logging.getLogger(__name__)
 
@@ -63,71 +64,14 @@ REDIS_TIMEOUT_SECONDS = 0.2
 SAVE_TIMEOUT_SECONDS = 0.5
 MAX_CONNECTIONS = 128  # per process; more than the replies that run at once (96), plus probes
 FORGET_WORKSPACE_SECONDS = 30.0  # an uninstall scans the keyspace once; it may take a while
+# With replicas (Sentinel, a cluster) a primary that goes away is replaced within seconds: the
+# calls an acknowledged job cannot do without (its thread's conversation, the workspace's
+# settings, saving the answer) are tried again for this long, each try within its own budget,
+# rather than answering without them. One Redis that is down is not waited for.
+FAILOVER_RETRY_SECONDS = 8.0
+FAILOVER_RETRY_PAUSE = 0.25
 
 T = TypeVar("T")
-
-
-# KEYS: thread, thread index, latest, estimates, workspace recent. ARGV: state JSON, thread ts,
-# now, ttl, history entry JSON ("" for none), history cap, workspace entry JSON, workspace cap.
-# The index is scored by write time so threads that have expired can be pruned from it.
-# A thread already holding this very state was saved by an earlier attempt whose answer came too
-# late: saved again, nothing is written twice (StoreAccess.save tries a slow save again).
-_SAVE_CONVERSATION = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return 0
-end
-local ttl = tonumber(ARGV[4])
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - ttl)
-redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('SET', KEYS[3], ARGV[1], 'EX', ttl)
-if ARGV[5] ~= '' then
-  redis.call('LPUSH', KEYS[4], ARGV[5])
-  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
-  redis.call('EXPIRE', KEYS[4], ttl)
-  redis.call('LPUSH', KEYS[5], ARGV[7])
-  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
-  redis.call('EXPIRE', KEYS[5], ttl)
-end
-return 1
-"""
-
-
-# Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
-# enqueue (bot/slack/job_queue.py), which charges a slash command in the round trip that records it.
-# Buckets are KEYS[first_key..], their capacities ARGV[first_capacity..]; stops at the first empty
-# one and returns the seconds until it has a token, "0" when every bucket gave one.
-TOKEN_BUCKETS_LUA = """
-local function take_tokens(first_key, window, now, first_capacity)
-  for i = first_key, #KEYS do
-    local key = KEYS[i]
-    local capacity = tonumber(ARGV[first_capacity + i - first_key])
-    local rate = capacity / window
-    local state = redis.call('HMGET', key, 'tokens', 'at')
-    local tokens = tonumber(state[1]) or capacity
-    local at = tonumber(state[2]) or now
-    tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-    if tokens < 1 then
-      return tostring((1 - tokens) / rate)
-    end
-    redis.call('HSET', key, 'tokens', tokens - 1, 'at', now)
-    redis.call('EXPIRE', key, math.ceil(window) + 1)
-  end
-  return "0"
-end
-"""
-_TAKE_TOKENS = TOKEN_BUCKETS_LUA + "return take_tokens(1, tonumber(ARGV[1]), tonumber(ARGV[2]), 3)"
-# One token back to each bucket that still exists (capped at its capacity).
-_GIVE_BACK_TOKENS = """
-for i, key in ipairs(KEYS) do
-  local tokens = tonumber(redis.call('HGET', key, 'tokens'))
-  if tokens then
-    redis.call('HSET', key, 'tokens', math.min(tonumber(ARGV[i]), tokens + 1))
-  end
-end
-return 1
-"""
 
 
 class RedisStore:
@@ -142,7 +86,7 @@ class RedisStore:
         timeout: float = REDIS_TIMEOUT_SECONDS,
         *,
         save_timeout: float = SAVE_TIMEOUT_SECONDS,
-        client: aioredis.Redis | None = None,
+        client: Any = None,
     ) -> None:
         self._ttl = positive_ttl(ttl_seconds)
         self._timeout = timeout
@@ -151,43 +95,57 @@ class RedisStore:
         # broken connection and dials again on the next call, so the store recovers by itself.
         # A bounded pool that waits (briefly) for a free connection: the default pool raises
         # MaxConnectionsError under bursts instead of queueing.
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url,
+        # (A cluster client retries briefly all the same: bot/slack/store/connect.py.)
+        target = parse_redis_url(url)
+        self._failover_seconds = 0.0 if target.kind == SINGLE else FAILOVER_RETRY_SECONDS
+        self._cluster = target.cluster
+        self._redis = client or connect(
+            target,
             max_connections=MAX_CONNECTIONS,
-            timeout=timeout,
-            decode_responses=True,
+            pool_timeout=timeout,
             # Each call is bounded by its own budget (_call); the socket allows the longest.
             socket_timeout=self._save_timeout,
-            socket_connect_timeout=timeout,
+            connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
-            retry_on_timeout=False,
         )
-        self._redis = client or aioredis.Redis(connection_pool=pool)
-        self._save_script = self._redis.register_script(_SAVE_CONVERSATION)
-        self._take_script = self._redis.register_script(_TAKE_TOKENS)
-        self._give_back_script = self._redis.register_script(_GIVE_BACK_TOKENS)
+        self._save_script = self._redis.register_script(SAVE_CONVERSATION)
+        self._take_script = self._redis.register_script(TAKE_TOKENS)
+        self._give_back_script = self._redis.register_script(GIVE_BACK_TOKENS)
         self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
 
     async def _call(
-        self, operation: str, run: Callable[[], Awaitable[T]], timeout: float | None = None
+        self,
+        operation: str,
+        run: Callable[[], Awaitable[T]],
+        timeout: float | None = None,
+        *,
+        across_failover: bool = False,
     ) -> T:
-        try:
-            # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
-            async with asyncio.timeout(timeout or self._timeout):
-                return await run()
-        except (RedisError, OSError, TimeoutError) as exc:
-            # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
-            log.warning("redis %s failed: %s", operation, type(exc).__name__)
-            raise StoreUnavailable(f"redis {operation} failed", slow=_slow(exc)) from exc
+        loop = asyncio.get_running_loop()
+        until = loop.time() + (self._failover_seconds if across_failover else 0.0)
+        while True:
+            try:
+                # The socket timeouts miss some waits (pool, DNS); this bounds the whole call.
+                async with asyncio.timeout(timeout or self._timeout):
+                    return await run()
+            except (RedisError, OSError, TimeoutError) as exc:
+                # OSError covers ConnectionError; TimeoutError is asyncio.TimeoutError on 3.11+.
+                if loop.time() + FAILOVER_RETRY_PAUSE < until:
+                    await asyncio.sleep(FAILOVER_RETRY_PAUSE)
+                    continue
+                log.warning("redis %s failed: %s", operation, type(exc).__name__)
+                raise StoreUnavailable(f"redis {operation} failed", slow=_slow(exc)) from exc
 
-    async def _get(self, operation: str, key: str) -> str | None:
-        return await self._call(operation, lambda: self._redis.get(key))
+    async def _get(self, operation: str, key: str, across_failover: bool = False) -> str | None:
+        return await self._call(
+            operation, lambda: self._redis.get(key), across_failover=across_failover
+        )
 
     async def load_thread(
         self, team: str, channel: str, thread_ts: str
     ) -> ConversationState | None:
         key = channel_keys(team, channel).thread(thread_ts)
-        return decode_state(await self._get("load_thread", key), key)
+        return decode_state(await self._get("load_thread", key, across_failover=True), key)
 
     def _queue_thread(self, pipe: Any, keys: ChannelKeys, thread_ts: str, data: str) -> None:
         now = time.time()
@@ -268,6 +226,9 @@ class RedisStore:
                 ],
             ),
             timeout=self._save_timeout,
+            # Across a failover: a save that ran but lost its answer with the old primary is
+            # saved again (the same state; its history entry may then show twice).
+            across_failover=True,
         )
 
     async def estimates(self, team: str, channel: str) -> list[dict[str, Any]]:
@@ -286,7 +247,8 @@ class RedisStore:
 
     async def load_settings(self, team: str) -> dict[str, Any] | None:
         key = workspace_keys(team).settings
-        return settings_from(await self._get("load_settings", key) or "", key)
+        data = await self._get("load_settings", key, across_failover=True)
+        return settings_from(data or "", key)
 
     async def count_feedback(self, team: str, verdict: str) -> None:
         key = workspace_keys(team).feedback
@@ -318,18 +280,24 @@ class RedisStore:
             kept = other_channels(await self._redis.lrange(recent, 0, -1), channel)
             index = workspace_keys(team).pages
             pages = pages_of(await self._redis.zrange(index, 0, -1), channel)
-            for _, page_id in pages:  # the channel's shareable pages
-                doomed += [page_keys(team, page_id).record, page_pointer(page_id)]
+            doomed += [page_keys(team, page_id).record for _, page_id in pages]
+            # The pages' pointers have no workspace tag: on a cluster they live in other slots,
+            # deleted after the workspace's keys (a pointer left alone finds no page).
+            pointers = [page_pointer(page_id) for _, page_id in pages]
+            together = not self._cluster
             async with self._redis.pipeline(transaction=True) as pipe:
                 if pages:
                     pipe.zrem(index, *(member for member, _ in pages))
-                pipe.delete(*doomed)
+                pipe.delete(*doomed, *(pointers if together else []))
                 pipe.delete(recent)
                 if kept:
                     pipe.rpush(recent, *kept)
                     pipe.expire(recent, self._ttl)
                 results = await pipe.execute()
-            return int(results[1 if pages else 0])
+            deleted = int(results[1 if pages else 0])
+            if pointers and not together:
+                deleted += int(await self._redis.delete(*pointers))
+            return deleted
 
         deleted = await self._call("forget", run)
         log.debug("forgot %d keys under %s", deleted, keys.prefix)
@@ -373,7 +341,8 @@ class RedisStore:
 
         def queue(pipe: Any) -> None:
             pipe.set(keys.record, data, ex=ttl)
-            pipe.set(keys.pointer, team, ex=ttl)
+            if not self._cluster:
+                pipe.set(keys.pointer, team, ex=ttl)
             # The index is scored by expiry, so expired pages are pruned from it; it lives as
             # long as its longest-lived page.
             pipe.zadd(keys.index, {member: now + ttl})
@@ -382,6 +351,8 @@ class RedisStore:
             pipe.expire(keys.index, ttl, gt=True)
 
         await self._transaction("save_page", queue)
+        if self._cluster:  # the pointer is in another slot: after its page, which it finds
+            await self._call("save_page", lambda: self._redis.set(keys.pointer, team, ex=ttl))
 
     async def load_page(self, page_id: str) -> dict[str, Any] | None:
         pointer = page_pointer(page_id)
@@ -426,7 +397,8 @@ class RedisStore:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._call("ping", self._redis.ping))
+            # Every primary: on a cluster, one shard without a primary is not ready either.
+            return bool(await self._call("ping", lambda: primaries_answer(self._redis)))
         except StoreUnavailable:
             return False
 
