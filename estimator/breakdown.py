@@ -138,53 +138,81 @@ def line_items(
 # (tests/test_sensitivity.py, tests/test_estimator_properties.py).
 
 
+# A group's place in that order, for a variant's changed groups (`Changes`, variant_sums.py).
+INFRASTRUCTURE, REGIONS, INFERENCE, ENGINEERING, RECORDS = 0, 1, 2, 3, 4
+TRANSCRIPTS, SECURITY, TEAM, SUPPORT, LEGAL = 5, 6, 7, 8, 9
+# The groups a variant priced again, by place; every other group is the parts' own.
+Changes = dict[int, list[LineItem]]
+
+
+def with_changes(own: Parts, changes: Changes) -> list[LineItem]:
+    """Every line of the variant: the `changes` in their groups' places, the parts' own in the
+    others."""
+    at = changes.get
+    return _in_order(
+        at(INFRASTRUCTURE, own.infrastructure),
+        at(REGIONS, own.regions),
+        at(INFERENCE, own.inference),
+        at(ENGINEERING, own.engineering),
+        at(RECORDS, own.records),
+        (at(TRANSCRIPTS) or [own.transcripts])[0],
+        at(SECURITY, own.security),
+        at(TEAM, own.team),
+        at(SUPPORT, own.support),
+        at(LEGAL, own.legal),
+    )
+
+
 def usage_variants(
     s: Scenario, prices: PriceBook, own: Parts | None = None
 ) -> Callable[[Scenario], list[LineItem]]:
     """`lines(v)`: the lines of `v`, a copy of `s` with other usage figures (daily share,
     requests, tokens in and out, and which of them are given), as the sensitivity re-prices it.
-    `own`: the parts of `s` when its estimate made them already.
-
-    Engineering, the stored records, security, team, support and legal read none of those
-    figures: they stay the scenario's own."""
-    own_traffic = traffic(s, prices)
+    `own`: the parts of `s` when its estimate made them already."""
     if own is None:
-        own = parts(s, own_traffic, prices)
+        own = parts(s, traffic(s, prices), prices)
+    changes_of = usage_changes(s, prices, own)
+    return lambda v, own=own: with_changes(own, changes_of(v))
+
+
+def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scenario], Changes]:
+    """`changes(v)`: the groups of `v` (see usage_variants) that read what it changes, priced
+    again. Engineering, the stored records, security, team, support and legal read none of the
+    usage figures: they stay the scenario's own."""
+    own_traffic = traffic(s, prices)
+    own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
     # price reads them all; a self-hosted model's GPU fleet (in the app tier's monitoring and
     # staging, and priced as its inference) reads output tokens with traffic, and no input tokens.
+    # The response cache's hit rate moves only the calls that reach the model: on an API, read
+    # by vector search (queries per call) and the token price alone.
     self_hosted = s.hosting is Hosting.self_hosted
+    own_tokens = (s.input_tokens, s.output_tokens, s.reasoning_tokens)
 
-    def lines(v: Scenario) -> list[LineItem]:
+    def changes(v: Scenario) -> Changes:
         t = traffic(v, prices)
         same_traffic = t == own_traffic
+        same_load = same_traffic or _load(t) == own_load
         # A self-hosted fleet is sized by prefill and decode: every token count moves it.
-        same_tokens = (v.input_tokens, v.output_tokens, v.reasoning_tokens) == (
-            s.input_tokens,
-            s.output_tokens,
-            s.reasoning_tokens,
-        )
+        same_tokens = (v.input_tokens, v.output_tokens, v.reasoning_tokens) == own_tokens
+        found: Changes = {}
         if same_traffic and not (self_hosted and not same_tokens):
-            infrastructure_lines = own.infrastructure
-            inference_lines = own.inference if self_hosted else inference.lines(v, t, prices)
+            if not self_hosted:
+                found[INFERENCE] = inference.lines(v, t, prices)
+        elif same_load and not self_hosted:
+            found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
+            found[INFERENCE] = inference.lines(v, t, prices)
         else:
             gpus = _gpu_fleet(v, t, prices)
-            infrastructure_lines = infrastructure.lines(v, t, prices, gpus)
-            inference_lines = inference.lines(v, t, prices, gpus)
-        return _in_order(
-            infrastructure_lines,
-            own.regions if same_traffic else regions.lines(v, t, prices),
-            inference_lines,
-            own.engineering,
-            own.records,
-            storage.transcripts_line(v, t, prices),
-            own.security,
-            own.team,
-            own.support,
-            own.legal,
-        )
+            found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
+            found[INFERENCE] = inference.lines(v, t, prices, gpus)
+        if not same_load:
+            found[REGIONS] = regions.lines(v, t, prices)
+        if not (same_load and same_tokens):  # sized by requests and tokens
+            found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
+        return found
 
-    return lines
+    return changes
 
 
 @dataclass(slots=True)
@@ -267,32 +295,54 @@ def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str])
     """The lines of `v` under `prices`, a variant of the parts' scenario (or of their book) that
     only the `groups` read: those are priced again, the others are the parts' own (the
     sensitivity's stored records, corpus, support rate, salaries and GPU price)."""
+    return with_changes(own, repriced_changes(v, own, prices, groups))
+
+
+def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> Changes:
+    """The `groups` of `v` priced again (see repriced), by place."""
     t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
     sized = not groups.isdisjoint(("infrastructure", "inference"))
     gpus = _gpu_fleet(v, t, prices) if sized else None
+    found: Changes = {}
     if "infrastructure" in groups:
-        infrastructure_lines = infrastructure.lines(v, t, prices, gpus)
+        found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
     elif "retrieval" in groups:
-        # Vector search is the infrastructure group's storage lines, appended last.
-        copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
-        infrastructure_lines = [
-            *(item for item in own.infrastructure if item.category is not _STORAGE),
-            *retrieval.lines(v, t, prices, copies),
-        ]
-    else:
-        infrastructure_lines = own.infrastructure
-    return _in_order(
-        infrastructure_lines,
-        regions.lines(v, t, prices) if "regions" in groups else own.regions,
-        inference.lines(v, t, prices, gpus) if "inference" in groups else own.inference,
-        engineering.lines(v, prices) if "engineering" in groups else own.engineering,
-        storage.records_lines(v, prices) if "records" in groups else own.records,
-        storage.transcripts_line(v, t, prices) if "transcripts" in groups else own.transcripts,
-        security.lines(v, prices) if "security" in groups else own.security,
-        team.lines(v, prices) if "team" in groups else own.team,
-        support.lines(v, prices) if "support" in groups else own.support,
-        legal.lines(v, prices) if "legal" in groups else own.legal,
-    )
+        found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
+    if "regions" in groups:
+        found[REGIONS] = regions.lines(v, t, prices)
+    if "inference" in groups:
+        found[INFERENCE] = inference.lines(v, t, prices, gpus)
+    if "engineering" in groups:
+        found[ENGINEERING] = engineering.lines(v, prices)
+    if "records" in groups:
+        found[RECORDS] = storage.records_lines(v, prices)
+    if "transcripts" in groups:
+        found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
+    if "security" in groups:
+        found[SECURITY] = security.lines(v, prices)
+    if "team" in groups:
+        found[TEAM] = team.lines(v, prices)
+    if "support" in groups:
+        found[SUPPORT] = support.lines(v, prices)
+    if "legal" in groups:
+        found[LEGAL] = legal.lines(v, prices)
+    return found
+
+
+def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:
+    """The infrastructure group of `v` where only its vector search moved (the corpus, or the
+    calls reaching the model): vector search is the group's storage lines, appended last."""
+    copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
+    return [
+        *(item for item in own.infrastructure if item.category is not _STORAGE),
+        *retrieval.lines(v, t, prices, copies),
+    ]
+
+
+def _load(t: Traffic) -> tuple[float, float, float, float, float]:
+    """What the app tier, extra regions and transcripts read of traffic: every figure but the
+    calls that reach the model."""
+    return t.requests_per_day, t.requests_per_month, t.average_rps, t.peak_rps_low, t.peak_rps_high
 
 
 def hosted_otherwise(v: Scenario, own: Parts, prices: PriceBook) -> list[LineItem]:

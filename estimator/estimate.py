@@ -228,7 +228,7 @@ def totals_for(s: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Totals:
 def _totals_at(s: Scenario, users: int, own: Parts | None, prices: PriceBook) -> Totals:
     """`totals_for` of `s` at `users` (year two, ten times as many) under `prices`: from the
     estimate's parts `own` when it has them (the bundled prices)."""
-    v = s.model_copy(update={"users": users})
+    v = s.varied({"users": users})
     if own is None:
         return totals_for(v, prices)
     return sum_lines(at_other_users(v, own, prices), v.prototype_cost)
@@ -287,7 +287,7 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
         # Year two's tokens at months 13-24's prices.
-        later = s.model_copy(update={"start_month": add_months(s.start_month, 12)})
+        later = s.varied({"start_month": add_months(s.start_month, 12)})
         year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 

@@ -222,7 +222,7 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
     thinking = reasoning_of(s)
     reasons = thinking.tokens > 0
     # Candidates reason at the same effort as this model (or the same tokens, when given).
-    alike = s.model_copy(update={"reasoning_effort": thinking.effort}) if reasons else s
+    alike = s.varied({"reasoning_effort": thinking.effort}) if reasons else s
     for model in _CANDIDATES:
         window = token_prices(model).context_window
         if model == s.model or (window and s.input_tokens + s.output_tokens > window):

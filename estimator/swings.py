@@ -7,11 +7,12 @@ own range (salaries with the loaded-cost factor, the support contact rate, the s
 record, the GPU's hourly price) is pinned to its low on both ends of the estimate, then to its
 high (`pinned_book`).
 
-Each variant prices again only the groups of lines that read what it changes (`Assumption.groups`,
-the fields of `breakdown.Parts`); the rest are the estimate's own lines. Usage goes through
-`breakdown.usage_variants`, which also keeps the lines whose traffic did not move. The totals are
-the very floats a full re-estimate gives (tests/estimator/test_sensitivity.py holds the two equal
-over random scenarios and price books).
+Each variant prices again only the groups of lines that read what it changes (the fields of
+`breakdown.Parts`); the rest are the estimate's own lines. Usage goes through
+`breakdown.usage_changes`, which also keeps the lines whose traffic did not move. Its first year
+continues the estimate's own sums over only the lines it moved (`variant_sums`): the very floats
+a full re-estimate gives (tests/estimator/test_sensitivity.py holds the two equal over random
+scenarios and price books).
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from estimator.breakdown import Parts, repriced, usage_variants
+from estimator.breakdown import Parts, repriced_changes, usage_changes
 from estimator.costs.storage import stored_records
 from estimator.costs.team import ROLES
 from estimator.pinned_book import pinned
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario, stage_defaults
-from estimator.totals import Amount, sum_lines
+from estimator.totals import Amount
 from estimator.uncertainty import USAGE_LABELS, assumption_span, span, unsure_fields
+from estimator.variant_sums import OwnSums
 
 # How a value is shown: a share, a count, tokens, records, documents, a contact rate, USD an hour,
 # KB, or a loaded salary (the ML engineer's, standing for every role).
@@ -76,10 +78,10 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
     """Every assumption of `s` the team left to aicost, in a fixed order; `own`: the parts of
     `s` priced with `prices`, `first_year` its first year."""
     found: list[Assumption] = []
-    proto = s.prototype_cost
-    usage_lines = usage_variants(s, prices, own)
+    sums = OwnSums(own)
+    usage_lines = usage_changes(s, prices, own)
 
-    def field(name: str, unit: str, value: float, low: float, high: float, lines_of) -> None:
+    def field(name: str, unit: str, value: float, low: float, high: float, changes_of) -> None:
         whole = name.endswith("_tokens") or unit in (RECORDS, DOCUMENTS)
 
         def at(is_low: bool) -> Amount:
@@ -88,8 +90,8 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
                 return first_year
             set_to = int(v) if whole else v
             # Marked as given: the varied figure is fixed, the others keep their uncertainty.
-            variant = s.model_copy(update={name: set_to, "given": s.given | {name}})
-            return sum_lines(lines_of(variant), proto).first_year
+            variant = s.varied({name: set_to, "given": s.given | {name}})
+            return sums.first_year(changes_of(variant))
 
         found.append(Assumption(name, unit, value, low, high, at))
 
@@ -112,7 +114,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
             float(records),
             low,
             high,
-            lambda v, g=groups: repriced(v, own, prices, g),
+            lambda v, g=groups: repriced_changes(v, own, prices, g),
         )
     if "corpus_documents" not in s.given:
         factor = prices.figure("usage_range.corpus_factor")
@@ -126,13 +128,13 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
             float(s.corpus_documents),
             low,
             high,
-            lambda v, g=groups: repriced(v, own, prices, g),
+            lambda v, g=groups: repriced_changes(v, own, prices, g),
         )
 
     def figure(key: str, unit: str, names: tuple[str, ...], groups: frozenset[str]) -> None:
         def at(is_low: bool) -> Amount:
             book = pinned(prices, names, low=is_low)
-            return sum_lines(repriced(s, own, book, groups), proto).first_year
+            return sums.first_year(repriced_changes(s, own, book, groups))
 
         low, high = _shown_ends(key, names, prices)
         found.append(Assumption(key, unit, None, low, high, at, names))
