@@ -38,6 +38,7 @@ from bot.advisor import ConversationState, ReplyKind
 from bot.parsing import InputError, first_scenario, parse
 from bot.slack.estimate_form import form_view
 from bot.slack.ids import Action, Callback
+from bot.slack.job_stream import STREAM, queue_claim_key
 from bot.slack.message import Message
 from bot.slack.messages.estimate import estimate_message
 from bot.slack.messages.replies import (
@@ -52,7 +53,7 @@ from bot.slack.metadata import FormMetadata
 from bot.slack.ratelimit import PER_USER, PER_WORKSPACE, WINDOW_SECONDS
 from bot.slack.slack_text import plain
 from bot.slack.store import make_store
-from bot.slack.store.keys import workspace_keys
+from bot.slack.store.keys import channel_keys, workspace_keys, workspace_prefix
 from bot.slack.store.protocols import ESTIMATE_HISTORY
 from tests.support.bot_process import SIGNING_SECRET, BotProcess
 from tests.support.fake_slack import BOT_USER_ID, TEST_BOT_TOKEN, Call, FakeSlack
@@ -583,7 +584,8 @@ async def test_an_event_retried_and_redelivered_by_slack_is_answered_once(slack,
     assert "users 10,000 → 50,000" in text_of(answer.args["blocks"])
     assert len(posts(slack, channel, ts)) == before + 1
     if "REDIS_URL" in store_bot.env:  # the claim is a Redis key that expires (SET NX EX)
-        assert 0 < await redis.ttl(f"aicost:claim:event:{team}:{event_id}") <= 600
+        claim = queue_claim_key(STREAM, f"event:{team}:{event_id}")
+        assert 0 < await redis.ttl(claim) <= 600
 
 
 async def test_a_button_clicked_twice_and_delivered_again_answers_once(slack, store_bot):
@@ -1233,7 +1235,9 @@ async def test_malformed_bodies_get_4xx_in_time_and_no_traceback(slack, bot):
 
 
 async def _conversation_keys(redis: aioredis.Redis, team: str, channel: str) -> list[str]:
-    return sorted([k async for k in redis.scan_iter(match=f"aicost:{team}:{channel}:*")])
+    return sorted(
+        [k async for k in redis.scan_iter(match=f"{channel_keys(team, channel).prefix}*")]
+    )
 
 
 async def test_another_workspace_with_the_same_channel_and_thread_never_sees_this_scenario(
@@ -1241,7 +1245,8 @@ async def test_another_workspace_with_the_same_channel_and_thread_never_sees_thi
 ):
     ours, theirs, channel = new_team(), new_team(), channel_id()
     ts = await estimate_in(slack, bot, ours, channel, text="37000 users midsize")
-    ours_stored = [f"aicost:{ours}:{channel}:latest", f"aicost:{ours}:{channel}:thread:{ts}"]
+    ours_keys = channel_keys(ours, channel)
+    ours_stored = [ours_keys.latest, ours_keys.thread(ts)]
     ours_before = [await redis.get(key) for key in ours_stored]
     before = len(posts(slack, channel, ts))
     # Their reply in "the same" thread is not a thread of theirs: silence. Their @mention is
@@ -1258,22 +1263,25 @@ async def test_another_workspace_with_the_same_channel_and_thread_never_sees_thi
 
     assert [await redis.get(key) for key in ours_stored] == ours_before
     keys = await keys_of(redis, ours)
-    conversation = [k for k in keys if k.startswith(f"aicost:{ours}:")]
+    ours_prefix = workspace_prefix(ours)
+    # Duplicate claims and rate-limit buckets carry the workspace too: in its slot, or beside
+    # the job partition the claim was recorded with.
+    claims = (f"{ours_prefix}claim:", f"{ours_prefix}bucket:", f"{STREAM}:claim:")
+    conversation = [k for k in keys if k.startswith(ours_prefix) and not k.startswith(claims)]
     # Channel keys, plus the workspace's own list of recent estimates (for its Home tab).
     workspace = {workspace_keys(ours).recent}
     assert conversation and all(
-        k.startswith(f"aicost:{ours}:{channel}:") or k in workspace for k in conversation
+        k.startswith(ours_keys.prefix) or k in workspace for k in conversation
     )
-    # Duplicate claims and rate-limit buckets carry the workspace too.
-    assert all(
-        k.startswith(("aicost:claim:", "aicost:bucket:")) for k in set(keys) - set(conversation)
-    )
+    assert all(k.startswith(claims) for k in set(keys) - set(conversation))
     theirs_keys = await keys_of(redis, theirs)
     assert not any(ours in k for k in theirs_keys)
+    theirs_prefix = workspace_prefix(theirs)
+    theirs_claims = (f"{theirs_prefix}claim:", f"{theirs_prefix}bucket:")
     assert all(
-        k.startswith(f"aicost:{theirs}:{channel}:")
+        k.startswith(channel_keys(theirs, channel).prefix)
         for k in theirs_keys
-        if k.startswith(f"aicost:{theirs}:")
+        if k.startswith(theirs_prefix) and not k.startswith(theirs_claims)
     )
 
 
@@ -1324,7 +1332,7 @@ async def test_estimate_history_is_capped_per_channel(slack, bot, redis):
     roots = await replies(slack, root_in(channel), count=total, timeout=10)
     for root in roots:  # tips follow the save: once they are in, every estimate is recorded
         await replies(slack, in_thread(channel, root.response["ts"]), count=TIPS)
-    assert await redis.llen(f"aicost:{team}:{channel}:estimates") == ESTIMATE_HISTORY
+    assert await redis.llen(channel_keys(team, channel).estimates) == ESTIMATE_HISTORY
 
 
 # === 8. Secrets and privacy
