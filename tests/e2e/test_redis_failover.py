@@ -143,11 +143,18 @@ async def started_estimates(slack: FakeSlack, traffic: Traffic, count: int) -> d
     await gathered([traffic.command(channel) for channel in channels])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if all(estimates_in(slack, c) for c in channels):
+        # Replied to once its tips are in, as a person reads them first: by then the thread's
+        # conversation is saved (the save runs beside the tips), so a follow-up finds it.
+        if all(_answered(slack, c) for c in channels):
             break
         await asyncio.sleep(0.2)
     traffic.commands.clear()  # counted again below, with their follow-ups
     return {c: estimates_in(slack, c)[0]["ts"] for c in channels if estimates_in(slack, c)}
+
+
+def _answered(slack: FakeSlack, channel: str) -> bool:
+    estimates = estimates_in(slack, channel)
+    return bool(estimates) and replies_in(slack, channel, estimates[0]["ts"]) >= TIPS
 
 
 async def gathered(sends: list) -> None:
