@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
-from bot.export import estimate_csv, estimate_json
+from bot.breakeven_tip import breakeven_beside
+from bot.export import estimate_csv, estimate_document, estimate_json
 from bot.fail_soft import failed, optional
 from bot.parsing import Command, InputError, parse
 from bot.plans import subcommand
@@ -38,7 +39,6 @@ from estimator import (
     PriceBook,
     PriceFileError,
     PriceOverrides,
-    break_even,
     estimate,
     load_price_file,
     price_book,
@@ -177,8 +177,9 @@ def _answer(
     if "--csv" in flags:
         sys.stdout.write(estimate_csv(e))
         return _told(chart)
+    tip = breakeven_beside(e)  # the JSON carries what the terminal shows under the estimate
     if "--json" in flags and "--curve" in flags:
-        data = e.to_dict()
+        data = estimate_document(e, tip)
         curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))
         if isinstance(curve, str):
             data["scaling_curve_left_out"] = curve
@@ -187,9 +188,8 @@ def _answer(
         print(json.dumps(data, indent=2))
         return _told(chart)
     if "--json" in flags:
-        print(estimate_json(e))
+        print(estimate_json(e, tip))
         return _told(chart)
-    tip = optional("the break-even with self-hosting", lambda: break_even(e.scenario, prices))
     print(render_estimate(e, show_basis="--brief" not in flags, breakeven=tip))
     if "--curve" in flags:
         curve = optional("the scaling curve", lambda: scaling_curve(e.scenario, prices))

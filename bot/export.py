@@ -1,7 +1,9 @@
-"""An estimate as CSV for a spreadsheet: one row per line item, then the totals and the phases.
+"""An estimate as files: CSV for a spreadsheet (one row per line item, then the totals and the
+phases) and the JSON document `aicost --json` prints.
 
-UTF-8, every field quoted. Text that a spreadsheet would run as a formula (starting with =, +, -,
-@, a tab or a carriage return) is prefixed with an apostrophe; numbers are written as numbers.
+CSV: UTF-8, every field quoted. Text that a spreadsheet would run as a formula (starting with =,
++, -, @, a tab or a carriage return) is prefixed with an apostrophe; numbers are written as
+numbers. JSON: the estimate and the break-even the terminal shows beside it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import csv
 import io
 import json
 
-from estimator import Estimate, figure_span
+from estimator import BreakEven, Estimate, figure_span
 
 HEADER = ("category", "item", "cadence", "low", "high", "basis")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,9 +65,21 @@ def estimate_csv(e: Estimate) -> str:
     return out.getvalue()
 
 
-def estimate_json(e: Estimate) -> str:
-    """The JSON document `aicost --json` prints: Estimate.to_dict(), indented."""
-    return json.dumps(e.to_dict(), indent=2)
+def estimate_document(e: Estimate, breakeven: BreakEven | str) -> dict:
+    """Estimate.to_dict() and the break-even the terminal shows under it (`breakeven`, from
+    bot.breakeven_tip): `break_even` is BreakEven.to_dict(), or null when it could not be worked
+    out, and then `break_even_left_out` is the sentence the terminal shows instead (else null)."""
+    left_out = breakeven if isinstance(breakeven, str) else None
+    return {
+        **e.to_dict(),
+        "break_even": None if isinstance(breakeven, str) else breakeven.to_dict(),
+        "break_even_left_out": left_out,
+    }
+
+
+def estimate_json(e: Estimate, breakeven: BreakEven | str) -> str:
+    """The JSON document `aicost --json` prints: `estimate_document`, indented."""
+    return json.dumps(estimate_document(e, breakeven), indent=2)
 
 
 def _row(category: str, item: str, cadence: str, low: float, high: float, basis: str) -> list:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import advisor
 from bot.advisor import ConversationState, ReplyKind
+from bot.breakeven_tip import breakeven_beside
 from bot.budget import (
     EXIT_OVER_BUDGET,
     FIRST_YEAR_FLAG,
@@ -33,7 +34,6 @@ from estimator import (
     PriceFileError,
     PriceOverrides,
     Scenario,
-    break_even,
     compare,
     diff_estimates,
     load_price_file,
@@ -178,14 +178,11 @@ def _answer(
 ) -> int:
     if len(plans) == 1:
         e = _estimate(plans[0][1], book)
+        tip = breakeven_beside(e)
         if "--json" in switches:
-            print(estimate_json(e))
+            print(estimate_json(e, tip))
         else:
-            print(
-                render_estimate(
-                    e, show_basis="--brief" not in switches, breakeven=break_even(e.scenario, book)
-                )
-            )
+            print(render_estimate(e, show_basis="--brief" not in switches, breakeven=tip))
         estimates = [(plans[0][0], e)]
     else:
         comparison = compare(plans, book, complete="--json" in switches)

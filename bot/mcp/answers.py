@@ -14,6 +14,8 @@ from typing import Any
 
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind
+from bot.breakeven_tip import breakeven_beside
+from bot.export import estimate_document
 from bot.parsing import BREAKEVEN_EXAMPLE, COMPARE_EXAMPLE, breakeven_question, is_compare
 from bot.price_list import price_sheet
 from bot.scenario_input import FieldError, fields_from, scenario_of
@@ -69,7 +71,7 @@ class Answers:
     def estimate(self, text: str | None, fields: dict[str, Any] | None) -> Answer:
         with self._fields_checked():
             e = _estimated(_start(text, fields, self.book))
-            return Answer(e.to_dict(), estimate_summary(e))
+            return Answer(estimate_document(e, breakeven_beside(e)), estimate_summary(e))
 
     def what_if(
         self,
@@ -94,7 +96,8 @@ class Answers:
             data = {
                 "changed": reply.diff.changed_fields,
                 "diff": reply.diff.to_dict(),
-                "estimate": reply.estimate.to_dict(),
+                # The new estimate as `aicost --json` prints it, with its break-even.
+                "estimate": estimate_document(reply.estimate, breakeven_beside(reply.estimate)),
             }
             return Answer(data, diff_summary(reply.diff, reply.estimate))
 

@@ -41,6 +41,31 @@ class Totals(_Out):
     prototype_multiple: Range = Field(description="first year as a multiple of the prototype cost")
 
 
+class Pair(_Out):
+    """Why these two models are weighed against each other (like with like)."""
+
+    capability: str | None = Field(description="the class both sides share; null if none matched")
+    why: str = Field(description="the pair and why, in the sentence the terminal shows")
+
+
+class BreakEvenResult(_Out):
+    """Self-hosting vs an API: what `aicost --json when does self-hosting pay off ...` prints."""
+
+    api_model: str
+    self_hosted_model: str
+    gpu: str
+    users: int | None = Field(
+        description="monthly users above which self-hosting costs less; null when it never does"
+    )
+    requests_per_second: float | None = Field(description="on average, at `users`")
+    always_cheaper: bool
+    first_year_difference: Range = Field(
+        description="self-hosted minus API, first year, USD, at the scenario's users"
+    )
+    reading: str
+    pair: Pair | None = Field(description="which pair was compared and why")
+
+
 class EstimateResult(_Out):
     """One estimate: exactly what `aicost --json <scenario>` prints."""
 
@@ -64,6 +89,16 @@ class EstimateResult(_Out):
     settings_applied: list[str] = Field(description="the organisation's prices applied, if any")
     currency: dict[str, Any] = Field(description="amounts are USD; per_usd converts")
     token_prices: dict[str, Any] | None = Field(description="USD per million tokens; None if GPUs")
+    break_even: BreakEvenResult | None = Field(
+        None,
+        description="the break-even the terminal shows under the estimate: where self-hosting "
+        "and the API cross for this scenario (as the break_even tool answers); null when it "
+        "could not be worked out (then `break_even_left_out` says why) or is not part of the "
+        "answer (a comparison's options)",
+    )
+    break_even_left_out: str | None = Field(
+        None, description="the sentence the terminal shows when the break-even is left out"
+    )
 
 
 class WhatIfResult(_Out):
@@ -74,7 +109,10 @@ class WhatIfResult(_Out):
         description="lines, categories (first-year impact) and totals, before and after "
         "(what `aicost diff --json` prints)"
     )
-    estimate: EstimateResult = Field(description="the estimate after the change")
+    estimate: EstimateResult = Field(
+        description="the estimate after the change, as `aicost --json` prints it (with its "
+        "break-even)"
+    )
 
 
 class ComparisonOption(_Out):
@@ -89,19 +127,6 @@ class ComparisonResult(_Out):
     options: list[ComparisonOption]
     cheapest: str = Field(description="the label of the option with the lowest first year")
     differs_most: dict[str, Any] = Field(description="the category that differs most")
-
-
-class BreakEvenResult(_Out):
-    """Self-hosting vs an API: what `aicost --json when does self-hosting pay off ...` prints."""
-
-    api_model: str
-    self_hosted_model: str
-    gpu: str
-    users: int | None = Field(description="monthly users above which self-hosting costs less")
-    requests_per_second: float | None
-    always_cheaper: bool
-    first_year_difference: Range = Field(description="self-hosted minus API, first year, USD")
-    reading: str
 
 
 class TokenPriceRow(_Out):

@@ -88,8 +88,8 @@ def build_server(answers: Answers, version: str) -> MCPServer:
         description=(
             "Itemised production cost of one scenario: monthly run-rate, one-time, team and legal "
             "per year, first year (low-high USD), each line with its arithmetic, the three-phase "
-            "budget, scaling strategies, savings levers and what moves the first year most. "
-            "Same result as `aicost --json <scenario>`."
+            "budget, scaling strategies, savings levers, what moves the first year most and "
+            "the break-even with self-hosting. Same result as `aicost --json <scenario>`."
         ),
     )
     def estimate(

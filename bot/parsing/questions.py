@@ -33,6 +33,7 @@ _BREAKEVEN = re.compile(
     r"\b(?:pays?\s+off|breaks?[\s-]*even|breakeven)\b"
 )
 
+_SELF_HOSTING = re.compile(r"\bself[\s-]*hosting\b")
 
 # The wording of the question around "pay off" (the scenario words are kept).
 _QUESTION_WORDS = {
@@ -135,11 +136,14 @@ def _merged(shared: Parsed, option: Parsed, lent: dict | None = None) -> Parsed:
 
 
 def breakeven_question(text: str) -> str | None:
-    """The rest of the text when it asks when self-hosting pays off, else None."""
+    """The rest of the text when it asks when self-hosting pays off, else None. "Self-hosting"
+    left in it once "pays off" is taken out says what is self-hosted ("when does self-hosting
+    llama 3.1 8b pay off"): the scenario is self-hosted, as "llama 3.1 8b self-hosted" is, so the
+    question and that estimate's tip weigh the same pair (estimator/comparable.py)."""
     normalized = normalize(text)
     if not _BREAKEVEN.search(normalized):
         return None
-    rest = _BREAKEVEN.sub(" ", normalized, count=1).split()
+    rest = _SELF_HOSTING.sub("self-hosted", _BREAKEVEN.sub(" ", normalized, count=1)).split()
     return " ".join(w for w in rest if w.strip("?!.,") not in _QUESTION_WORDS)
 
 

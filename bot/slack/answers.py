@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import advisor
 from bot.advisor import ConversationState, Reply, ReplyKind, Turn
+from bot.breakeven_tip import PART as BREAKEVEN_PART
 from bot.export import estimate_csv, estimate_json
 from bot.fail_soft import failed, optional
 from bot.slack.ids import Action
@@ -131,7 +132,9 @@ def export(scenario: Scenario, overrides: PriceOverrides | None = None) -> tuple
     the workspace's prices like its messages."""
     prices = price_book(overrides)
     e = estimate(scenario, prices)
-    return estimate_csv(e), estimate_json(e)
+    # The JSON carries the break-even the hosting tip shows (from the same remembered search).
+    tip = optional(BREAKEVEN_PART, lambda: _breakeven(e))
+    return estimate_csv(e), estimate_json(e, tip)
 
 
 def page(scenario: Scenario, overrides: PriceOverrides | None, parts: PageParts) -> str:
@@ -161,7 +164,7 @@ def _new_thread(turn: Turn) -> Answer:
     summary = None
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
-        tips = thread_tips(e, optional("the break-even with self-hosting", lambda: _breakeven(e)))
+        tips = thread_tips(e, optional(BREAKEVEN_PART, lambda: _breakeven(e)))
         messages = (estimate_message(e), *tips)
         summary = _summary(e)
     state, changed = turn.state, turn.changed

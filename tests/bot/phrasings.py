@@ -458,6 +458,10 @@ PHRASINGS: list[tuple[str, dict]] = [
         {"breakeven": ("llama3.1-8b", "gpt-4o-mini")},
     ),
     (
+        "when does self-hosting llama 3.1 8b pay off",
+        {"breakeven": ("llama3.1-8b", "gpt-4o-mini")},
+    ),
+    (
         "when would self-hosting qwen 2.5 72b on h200 pay off vs gpt 4o",
         {"breakeven": ("qwen/qwen-2.5-72b-instruct", "gpt-4o")},
     ),

@@ -2,6 +2,7 @@
 rest of the answer standing with a sentence saying what is missing and why."""
 
 import io
+import json
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -81,11 +82,18 @@ def _break_even_fails(*args, **kwargs):
 
 
 def test_a_failing_break_even_leaves_the_terminal_estimate_with_a_sentence(monkeypatch):
-    monkeypatch.setattr(cli, "break_even", _break_even_fails)
+    from bot import breakeven_tip
+
+    monkeypatch.setattr(breakeven_tip, "break_even", _break_even_fails)
     code, out, err = run_cli("10k", "users")
     assert code == 0 and "Monthly run-rate" in out
     assert "break-even with self-hosting is left out: it failed on our side" in out
     assert "internal detail" not in out + err and "Traceback" not in out + err
+    code, out, err = run_cli("--json", "10k", "users")  # the JSON says it too
+    assert code == 0 and "internal detail" not in out + err
+    assert json.loads(out)["break_even_left_out"].startswith(
+        "The break-even with self-hosting is left out: it failed on our side"
+    )
 
 
 def test_a_failing_tip_leaves_the_slack_estimate_and_the_other_tips(monkeypatch):

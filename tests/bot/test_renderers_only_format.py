@@ -101,6 +101,7 @@ def test_a_complete_estimate_renders_the_same_when_the_estimator_cannot_compute(
     e = estimate(s, prices, curve_at=curve_users(s))
     assert e.complete
     assert e.currency == (("USD", 1.0) if own_prices is None else ("EUR", 0.92))
+    tip = estimator.break_even(s, prices)  # computed beside the estimate, as the front ends do
 
     def rendered() -> list[object]:
         return [
@@ -109,7 +110,7 @@ def test_a_complete_estimate_renders_the_same_when_the_estimator_cannot_compute(
             arithmetic(e),
             render_estimate(e, show_basis=True),
             estimate_csv(e),
-            estimate_json(e),
+            estimate_json(e, tip),
             estimate_chart_data(e),
         ]
 

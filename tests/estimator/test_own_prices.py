@@ -196,6 +196,7 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
     # the chart, the hosting tip's break-even) is priced like the messages themselves.
     import json
 
+    from bot.export import estimate_document
     from bot.slack.answers import _breakeven, export
     from bot.slack.chart_worker import estimate_chart
     from estimator.breakeven import break_even
@@ -206,10 +207,11 @@ def test_the_files_and_the_break_even_of_a_slack_answer_use_the_workspaces_price
     )
     _, exported = export(s, own)
     prices = price_book(own)
-    # worded in the workspace's currency, like the thread
-    assert json.loads(exported) == json.loads(json.dumps(estimate(s, prices).to_dict()))
-    assert json.loads(exported)["currency"]["code"] == "EUR"
     discounted = break_even(s, prices)
+    # worded in the workspace's currency, like the thread, with the break-even at its prices
+    document = estimate_document(estimate(s, prices), discounted)
+    assert json.loads(exported) == json.loads(json.dumps(document))
+    assert json.loads(exported)["currency"]["code"] == "EUR"
     assert _breakeven(estimate(s, prices)).users == discounted.users
     assert discounted.users != _breakeven(estimate(s)).users
     assert estimate_chart(s, own) != estimate_chart(s)
