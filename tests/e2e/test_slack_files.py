@@ -187,8 +187,10 @@ async def test_export_button_uploads_csv_and_json_that_agree(slack, bot, team):
         assert float(row["low"]) == item["low"] and float(row["high"]) == item["high"]
     totals = {r["item"]: r for r in rows if r["category"] == "total"}
     assert float(totals["first_year"]["high"]) == data["totals"]["first_year"]["high"]
-    # The thread's own estimate, not another one.
+    # The thread's own estimate, not another one, with the break-even its hosting tip shows.
+    crossing, left_out = data.pop("break_even"), data.pop("break_even_left_out")
     assert data == estimate(first_scenario("25000 users midsize")).to_dict()
+    assert left_out is None and crossing["api_model"] == "gpt-4o-mini" and crossing["pair"]
 
 
 async def test_export_and_chart_typed_in_the_thread_and_as_slash_commands(slack, bot, team):
