@@ -31,7 +31,19 @@ _PROBE_TOKENS = 1_000
 
 
 class PricingError(ValueError):
-    """The model is not one genai-prices knows; the message names close matches."""
+    """The model is not one genai-prices knows; the message names close matches, found when the
+    message is read: a name tried and refused while reading a request (a spelling of a model, a
+    family) is only caught, and finding close matches reads every known id."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(model)
+        self.model = model
+        self._message: str | None = None
+
+    def __str__(self) -> str:
+        if self._message is None:
+            self._message = _unknown_model_message(self.model)
+        return self._message
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +126,23 @@ def token_prices(model: str, day: dt.date | None = None) -> TokenPrices:
     ref = model.strip().lower()
     day = day or today()
     try:
+        key = (ref, _changes_in_force(ref, day))
+    except (LookupError, ValueError, TypeError):
+        raise PricingError(model) from None
+    # Read once for all the days on which the same of genai-prices' dated prices is in force.
+    found = SHOWN.get(key)
+    if found is None:
+        found = SHOWN[key] = _token_prices_on(model, ref, day)
+    return found
+
+
+def _token_prices_on(model: str, ref: str, day: dt.date) -> TokenPrices:
+    try:
         fresh = _calc(Usage(input_tokens=_PROBE_TOKENS), ref, day)
         cached = _calc(Usage(input_tokens=_PROBE_TOKENS, cache_read_tokens=_PROBE_TOKENS), ref, day)
         output = _calc(Usage(output_tokens=_PROBE_TOKENS), ref, day)
     except (LookupError, ValueError, TypeError):
-        raise PricingError(_unknown_model_message(model)) from None
+        raise PricingError(model) from None
     scale = _MTOK // _PROBE_TOKENS  # exact in Decimal, so $0.15 stays 0.15
     return TokenPrices(
         model=ref,
@@ -197,7 +221,35 @@ def _billed(weights: tuple[int, int, int, int], counts: tuple[int, int, int, int
 def _rates(ref: str, day: dt.date) -> _Rates | None:
     """`ref`'s units and prices on `day`, each unit's billed tokens read off genai-prices'
     decomposition at a few requests and checked at another; None where a request is priced any
-    other way (then every request goes through calc_price)."""
+    other way (then every request goes through calc_price). Read off once for all the days on
+    which the same of genai-prices' dated prices is in force (the first year's and year two's
+    days, most models having one price for both)."""
+    try:
+        key = (ref, _changes_in_force(ref, day))
+    except (LookupError, ValueError, TypeError):
+        return None
+    found = READ_OFF.get(key, _UNREAD)
+    if found is _UNREAD:
+        found = READ_OFF[key] = _read_off(ref, day)
+    return found
+
+
+# Rates read off (`_rates`) and per-Mtok prices (`token_prices`) by model and how many of its
+# dated price changes are in force; emptied with the other caches when the snapshot is refreshed
+# (token_snapshot.py).
+READ_OFF: dict[tuple[str, int], _Rates | None] = {}
+SHOWN: dict[tuple[str, int], TokenPrices] = {}
+_UNREAD = object()
+
+
+def _changes_in_force(ref: str, day: dt.date) -> int:
+    """How many of genai-prices' dated changes of `ref`'s price have taken effect by `day`. Days
+    with the same count are priced alike: genai-prices picks a model's price by its start dates
+    alone (its other constraint, the time of day, is read at noon every day, see `_moment`)."""
+    return sum(1 for change in price_changes(ref) if change <= day)
+
+
+def _read_off(ref: str, day: dt.date) -> _Rates | None:
     try:
         probe = _calc(Usage(input_tokens=_PROBE_TOKENS), ref, day)
     except (LookupError, ValueError, TypeError):

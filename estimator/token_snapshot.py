@@ -160,11 +160,15 @@ def _fetch_within(updater: UpdatePrices, seconds: float) -> DataSnapshot | None:
 
 
 def _clear_caches() -> None:
+    from estimator import price_months
     from estimator.costs import inference
     from estimator.token_prices import (
+        READ_OFF,
+        SHOWN,
         _rates,
         known_models,
         list_request_price,
+        price_changes,
         provider_ids,
         token_prices,
     )
@@ -176,5 +180,10 @@ def _clear_caches() -> None:
         known_models,
         provider_ids,
         inference._quote,
+        # The rates are shared by the days between the same price changes: the changes too.
+        price_changes,
+        price_months.periods,
     ):
         cached.cache_clear()
+    READ_OFF.clear()
+    SHOWN.clear()

@@ -86,10 +86,17 @@ def _quote(
             return prices.request_price(model, input_tokens, 0, billed_out, first, cached)
         return prices.request_price(model, input_tokens, cached, billed_out, first)
 
+    averages: dict[tuple[int, int], float] = {}
+
     def price(input_tokens: int, output_tokens: int, thought: int) -> float:
-        # Each month at the price in force that month: the year's average request.
-        total = sum(p.months * at(p.first, input_tokens, output_tokens + thought) for p in year)
-        return total / MONTHS_PRICED
+        # Each month at the price in force that month: the year's average request. The band asks
+        # for the central request once for each token count it varies: averaged once.
+        billed_out = output_tokens + thought
+        found = averages.get((input_tokens, billed_out))
+        if found is None:
+            total = sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
+            found = averages[input_tokens, billed_out] = total / MONTHS_PRICED
+        return found
 
     central = price(input_tokens, output_tokens, thinking.tokens)
     scale = {"daily_active_share": daily, "requests_per_active_user_per_day": requests}
