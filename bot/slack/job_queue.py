@@ -105,9 +105,9 @@ class JobQueue:
             max_connections=capacity * 2 + partitions,  # one blocked reader per partition
         )
         self.streams = [stream_key(partition) for partition in range(partitions)]
-        # A burst's enqueues, sent together (then WAIT for replicas, when asked).
-        # (A cluster pipeline would send WAIT to any node: see docs/queue.md, "Redis Cluster".)
-        self._scripts = ScriptBatch(self.redis, 0 if target.cluster else wait_replicas)
+        # A burst's enqueues, sent together (then WAIT for replicas, when asked: on a cluster, of
+        # each primary that recorded a job).
+        self._scripts = ScriptBatch(self.redis, wait_replicas, target.cluster)
         replicated = target.kind != SINGLE or wait_replicas > 0
         self.failover_seconds = FAILOVER_RETRY_SECONDS if target.kind != SINGLE else 0.0
         self._recorder = Recorder(self.redis, target.cluster, self._scripts, replicated)

@@ -131,7 +131,9 @@ class Recorder:
         owners = rec.owners
         keys = [workspace_keys(rec.job.team_id).settings, *owners, *rec.buckets]
         args = [rec.per_seconds, rec.now, rec.deadline, len(owners), *rec.capacities]
-        status, settings, wait = await self._scripts.call(self._workspace, keys, args)
+        # Only the entry waits for replicas (REDIS_WAIT_REPLICAS): the tokens are not worth it.
+        workspace = self._scripts.call(self._workspace, keys, args, replicate=False)
+        status, settings, wait = await workspace
         if status != "ok":
             return status
         job = rec.job
