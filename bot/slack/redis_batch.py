@@ -92,13 +92,14 @@ class ScriptBatch:
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    def _wait_targets(self, calls: list[Call]) -> list[Any]:
+    async def _wait_targets(self, calls: list[Call]) -> list[Any]:
         """Where WAIT goes: None (the one connection) or, on a cluster, each primary that runs a
-        call to be replicated, found as the pipeline finds it (the same slot table, no await)."""
+        call to be replicated, found as the pipeline finds it (the same slot table)."""
         if not any(call[4] for call in calls):
             return []
         if not self.cluster:
             return [None]
+        await self.redis.initialize()  # a process's first call: no slot table yet (else at once)
         nodes = {}
         for _, keys, _, _, replicate in calls:
             if replicate:
@@ -110,7 +111,13 @@ class ScriptBatch:
         calls = [call for call in calls if not call[3].done()]  # their callers gave up waiting
         if not calls:
             return
-        targets = self._wait_targets(calls)
+        targets: list[Any] = []
+        if self.wait_replicas:
+            try:
+                targets = await self._wait_targets(calls)
+            except Exception as exc:  # no cluster node answers, or a slot no node serves
+                _fail(calls, exc)
+                return
         if len(calls) == 1 and not targets:
             script, keys, args, future, _ = calls[0]
             _settle(future, await _alone(script, keys, args))
@@ -126,9 +133,7 @@ class ScriptBatch:
                     _wait(pipe, self.wait_replicas, node)
                 results = await pipe.execute(raise_on_error=False)
         except Exception as exc:  # the connection, not a script: every caller gets it
-            for call in calls:
-                if not call[3].done():
-                    call[3].set_exception(exc)
+            _fail(calls, exc)
             return
         for node, answer in zip(targets, results[len(calls) :], strict=True):
             self.replication.answered(answer, node.name if node is not None else "")
@@ -142,8 +147,8 @@ class ScriptBatch:
 
     async def _alone_waiting(self, script: AsyncScript, keys: list[Any], args: list[Any]) -> Any:
         """One call on its own, its script loaded first, then WAIT on the same connection."""
-        node = self.redis.get_node_from_key(keys[0]) if self.cluster else None
         try:
+            node = self.redis.get_node_from_key(keys[0]) if self.cluster else None
             await self.redis.script_load(script.script)
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.evalsha(script.sha, len(keys), *keys, *args)
@@ -161,6 +166,12 @@ def _wait(pipe: Any, replicas: int, node: Any) -> None:
         pipe.execute_command("WAIT", replicas, WAIT_TIMEOUT_MS)
     else:
         pipe.execute_command("WAIT", replicas, WAIT_TIMEOUT_MS, target_nodes=node)
+
+
+def _fail(calls: list[Call], exc: Exception) -> None:
+    for call in calls:
+        if not call[3].done():
+            call[3].set_exception(exc)
 
 
 async def _alone(script: AsyncScript, keys: list[Any], args: list[Any]) -> Any:
