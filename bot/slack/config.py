@@ -87,7 +87,8 @@ class Config(BaseSettings):
         default=1, ge=1, le=64, description="streams the job queue is spread over"
     )
     # After recording a job, wait for this many replicas to hold it (Redis WAIT) before the
-    # acknowledgement: a failover then loses no acknowledged job, at one replication round trip.
+    # acknowledgement: a failover then loses no acknowledged job, at one replication round trip
+    # (on a cluster: the replicas of the primary holding the job's partition).
     redis_wait_replicas: int = Field(
         default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
     )

@@ -16,6 +16,8 @@ from bot.visible_text import visible
 # A job's text is kept only as far as the parser reads it: a 40,000-character reply costs the
 # queue no more than a question does.
 JOB_TEXT_LIMIT = MAX_TEXT
+# json.dumps with separators builds an encoder per call; a job is dumped on every enqueue.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Job:
     def dump(self) -> str:
         record = vars(self).copy()
         del record["settings"], record["wait"]
-        return json.dumps(record, separators=(",", ":"))
+        return _COMPACT.encode(record)
 
     @classmethod
     def load(cls, data: str) -> Job:

@@ -105,9 +105,9 @@ class JobQueue:
             max_connections=capacity * 2 + partitions,  # one blocked reader per partition
         )
         self.streams = [stream_key(partition) for partition in range(partitions)]
-        # A burst's enqueues, sent together (then WAIT for replicas, when asked).
-        # (A cluster pipeline would send WAIT to any node: see docs/queue.md, "Redis Cluster".)
-        self._scripts = ScriptBatch(self.redis, 0 if target.cluster else wait_replicas)
+        # A burst's enqueues, sent together (then WAIT for replicas, when asked: on a cluster, of
+        # each primary that recorded a job).
+        self._scripts = ScriptBatch(self.redis, wait_replicas, target.cluster)
         replicated = target.kind != SINGLE or wait_replicas > 0
         self.failover_seconds = FAILOVER_RETRY_SECONDS if target.kind != SINGLE else 0.0
         self._recorder = Recorder(self.redis, target.cluster, self._scripts, replicated)
@@ -118,6 +118,7 @@ class JobQueue:
         self.max_deliveries = max_deliveries
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
+        self._enqueued = metrics.jobs.labels(event="enqueued")  # once: labels() takes a lock
         self.outage = OutageLog(url)  # the polling loops' failures, said once and rate-limited
         # With several partitions (a cluster: several shards) each reader reports its own, so one
         # shard down is not said and unsaid by the readers of the others every half second.
@@ -151,7 +152,11 @@ class JobQueue:
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
         that are not Slack's (nothing can be keyed by them)."""
-        stream = self.streams[partition_of(slack_id(job.team_id, "team"), len(self.streams))]
+        streams = self.streams
+        if len(streams) > 1:  # one Redis: one partition, nothing to hash (the keys check the ID)
+            stream = streams[partition_of(slack_id(job.team_id, "team"), len(streams))]
+        else:
+            stream = streams[0]
         now = time.time()
         # IDs that are not Slack's: ValueError here, before anything is sent.
         rec = Recording(
@@ -193,7 +198,7 @@ class JobQueue:
         it is answered here."""
         if await self._recorder.was_recorded(rec, give_up_at):
             log.info("a %s met a failover and was recorded all the same", rec.job.kind)
-            self.metrics.jobs.labels(event="enqueued").inc()
+            self._enqueued.inc()
             return True
         raise StoreUnavailable("redis enqueue failed")
 
@@ -206,7 +211,7 @@ class JobQueue:
         if entry == "late":
             log.warning("could not queue a %s: Redis ran it past its deadline", job.kind)
             raise StoreUnavailable("redis enqueue came too late")
-        self.metrics.jobs.labels(event="enqueued").inc()
+        self._enqueued.inc()
         return True
 
     # -- consuming ------------------------------------------------------------------------------

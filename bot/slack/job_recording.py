@@ -41,7 +41,7 @@ from bot.slack.job_stream import (
     queue_claim_key,
 )
 from bot.slack.redis_batch import ScriptBatch
-from bot.slack.store.keys import bucket_key, workspace_keys
+from bot.slack.store.keys import bucket_key, settings_key
 
 # A job whose recording met a failover is settled by asking the new primary, waiting this long for
 # one (Sentinel's and the clouds' failovers take seconds to tens of seconds); no primary by then:
@@ -119,7 +119,7 @@ class Recorder:
 
     def _in_one(self, rec: Recording) -> asyncio.Future[Any]:
         owners, claims = rec.owners, rec.claims
-        keys = [rec.stream, workspace_keys(rec.job.team_id).settings, *owners, *claims]
+        keys = [rec.stream, settings_key(rec.job.team_id), *owners, *claims]
         keys += rec.buckets
         args = [STREAM_MAX_LEN, rec.job.dump(), rec.once_seconds, len(claims), rec.per_seconds]
         args += [rec.now, rec.deadline, len(owners), oldest_id(rec.now, JOB_MAX_AGE_SECONDS)]
@@ -129,9 +129,11 @@ class Recorder:
 
     async def _in_two(self, rec: Recording) -> Any:
         owners = rec.owners
-        keys = [workspace_keys(rec.job.team_id).settings, *owners, *rec.buckets]
+        keys = [settings_key(rec.job.team_id), *owners, *rec.buckets]
         args = [rec.per_seconds, rec.now, rec.deadline, len(owners), *rec.capacities]
-        status, settings, wait = await self._scripts.call(self._workspace, keys, args)
+        # Only the entry waits for replicas (REDIS_WAIT_REPLICAS): the tokens are not worth it.
+        workspace = self._scripts.call(self._workspace, keys, args, replicate=False)
+        status, settings, wait = await workspace
         if status != "ok":
             return status
         job = rec.job

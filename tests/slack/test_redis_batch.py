@@ -4,12 +4,13 @@ each caller still gets its own result or error, against a real Redis."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from bot.slack.redis_batch import ScriptBatch
+from bot.slack.redis_batch import ReplicationLog, ScriptBatch
 
 ECHO = "return ARGV[1] .. ':' .. KEYS[1]"
 
@@ -55,3 +56,18 @@ async def test_a_caller_that_stops_waiting_leaves_the_others_their_results(clien
     gone, kept = batch.call(echo, ["aicost:test:g"], [1]), batch.call(echo, ["aicost:test:k"], [2])
     gone.cancel()  # a timeout around the caller's await
     assert await kept == "2:aicost:test:k"
+
+
+def test_jobs_recorded_before_their_replicas_confirm_are_said_once_per_primary(caplog) -> None:
+    caplog.set_level(logging.INFO, logger="bot.slack.redis_batch")
+    said = ReplicationLog(wanted=1)
+    for answer in (1, 0, 0, TimeoutError("no answer"), 0):  # WAIT's replies, batch after batch
+        said.answered(answer, "127.0.0.1:7001")
+    said.answered(0, "127.0.0.1:7002")  # another shard's primary: its own line
+    for answer in (1, 1):
+        said.answered(answer, "127.0.0.1:7001")
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert [level for level, _ in lines] == ["WARNING", "WARNING", "INFO"]
+    assert "on 127.0.0.1:7001" in lines[0][1] and "may not be replicated" in lines[0][1]
+    assert "on 127.0.0.1:7002" in lines[1][1]
+    assert lines[2][1] == "replicas confirm recorded jobs again on 127.0.0.1:7001"

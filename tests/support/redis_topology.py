@@ -7,6 +7,7 @@
     with Cluster() as redis:         # three primaries and three replicas (redis-cli --cluster)
         redis.url                    # redis+cluster://127.0.0.1:p1,...
         redis.kill_primary_of(key)   # SIGKILL the primary of key's slot; its replica takes over
+        redis.pause(redis.replica_of(key)); redis.resume(...)  # SIGSTOP / SIGCONT a replica
 
 Failover is tuned to be quick (a second to notice, no persistence), not realistic in timing.
 """
@@ -291,6 +292,22 @@ class Cluster(_Topology):
             finally:
                 client.close()
         raise RuntimeError("no node answers")
+
+    def replica_of(self, key: str) -> int:
+        """The port of a replica of `key`'s primary."""
+        primary = self.primary_of(key)
+        client = redis.Redis(port=primary, socket_timeout=1, decode_responses=True)
+        try:
+            return int(client.info("replication")["slave0"]["port"])
+        finally:
+            client.close()
+
+    def pause(self, port: int) -> None:
+        """SIGSTOP: the node stays connected and answers nothing (a replica that lags)."""
+        self.nodes[port].proc.send_signal(signal.SIGSTOP)
+
+    def resume(self, port: int) -> None:
+        self.nodes[port].proc.send_signal(signal.SIGCONT)
 
     def kill_primary_of(self, key: str) -> int:
         port = self.primary_of(key)

@@ -69,6 +69,12 @@ class WorkspaceKeys:
     pages: str  # its shareable estimate pages: "ID:channel" scored by expiry (forget finds them)
 
 
+def settings_key(team: str) -> str:
+    """A workspace's settings (`workspace_keys(team).settings`, without the other three keys: the
+    key every recorded job reads)."""
+    return f"{workspace_prefix(team)}settings"
+
+
 def workspace_keys(team: str) -> WorkspaceKeys:
     """Keys kept per workspace rather than per channel (uninstall deletes these too)."""
     prefix = workspace_prefix(team)
