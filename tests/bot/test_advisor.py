@@ -83,8 +83,14 @@ def test_a_comparisons_question_asked_again_in_its_thread_changes_every_option()
     assert {s.users for _, s in again.state.question.options} == {100_000}
     same = advisor.follow_up_text("use claude-haiku-4-5", thread)
     assert same.reply.kind is ReplyKind.error and "the same" in same.reply.text
-    undo = advisor.follow_up_text("undo", thread)
-    assert "what if 100k users?" in undo.reply.text and not undo.changed
+    reset = advisor.follow_up_text("reset", thread)  # needs an estimate: says what to type
+    assert "what if 100k users?" in reset.reply.text and not reset.changed
+    nothing = advisor.follow_up_text("undo", thread)
+    assert nothing.reply.text == "Nothing to undo: this is the first comparison."
+    assert not nothing.changed
+    undone = advisor.follow_up_text("undo", again.state)  # one change back: the first question
+    assert undone.reply.kind is ReplyKind.comparison and undone.changed
+    assert undone.state == thread and undone.reply.question == thread.question
 
 
 def test_a_break_even_asked_again_keeps_the_model_named_for_its_other_side():
