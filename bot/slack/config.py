@@ -22,6 +22,10 @@ SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
+# Shared estimate pages: requests a minute per client address (bot/slack/ratelimit.py). A person
+# opening a page makes two (the page and its chart), a download one more; behind a proxy every
+# visitor shares its address, hence room for dozens of views a minute (docs/security.md).
+PAGE_REQUESTS = 120
 
 
 class ConfigError(Exception):
@@ -101,6 +105,10 @@ class Config(BaseSettings):
     # server at; unset, no estimate offers a link. Each link works this many days.
     public_url: str | None = Field(default=None, description="https://host people reach")
     estimate_link_days: int = Field(default=30, ge=1, le=365, description="days a link works")
+    # Requests a minute to those pages per client address.
+    estimate_page_requests_per_minute: int = Field(
+        default=PAGE_REQUESTS, ge=1, le=100_000, description="per client address, 1-100000"
+    )
 
     @field_validator("log_level")
     @classmethod
