@@ -147,3 +147,22 @@ async def test_the_log_names_a_limited_client_once_a_window_without_ids_or_addre
     for line in lines:
         assert link.page_id not in line and first not in line and second not in line
         assert "6 requests a minute" in line
+
+
+async def test_with_redis_down_the_limit_holds_in_process_memory() -> None:
+    from tests.support.bot_process import free_port
+
+    down = RedisStore(f"redis://127.0.0.1:{free_port()}/0", ttl_seconds=3600)  # nothing listens
+    memory = MemoryStore(ttl_seconds=3600)
+    pages = EstimatePages(memory, PUBLIC, 1)
+    app = web.Application()
+    add_page_routes(app, pages, Workers(count=0), None, PageLimiter(down, memory, 2))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        url = f"{str(server.make_url('')).rstrip('/')}/e/{UNKNOWN}"
+        (address,) = loopback_addresses(1)
+        assert [(await get(url, address))[0] for _ in range(3)] == [404, 404, 429]
+    finally:
+        await server.close()
+        await down.close()
