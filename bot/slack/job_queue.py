@@ -147,7 +147,8 @@ class JobQueue:
     ) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). True too
         for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
-        recorded (stray channel talk never enters the stream). With
+        recorded (stray channel talk never enters the stream); under an estimate posted moments
+        ago, recorded once its conversation is saved (job_recording.py). With
         `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
@@ -178,15 +179,21 @@ class JobQueue:
             if self._recorder.uncertain(rec, exc):  # acknowledged; settled once a primary answers
                 raise EnqueueUndecided(self._after_failover(rec, give_up_at)) from None
             raise StoreUnavailable("redis enqueue failed") from exc
+        if entry == "not_ours" and rec.unsaved_for() > 0:  # its estimate's save may be landing
+            raise EnqueueUndecided(self._decided(rec, recording, give_up_at))
         return self._recorded(job, entry)
 
     async def _decided(
         self, rec: Recording, recording: asyncio.Future[Any], give_up_at: float
     ) -> bool:
+        loop, patience = asyncio.get_running_loop(), ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         try:
             async with asyncio.timeout_at(give_up_at):
                 entry = await recording
+            if entry == "not_ours" and rec.unsaved_for() > 0:
+                entry = await self._recorder.once_kept(rec, ENQUEUE_DEADLINE_SECONDS, patience)
         except (RedisError, OSError, TimeoutError) as exc:  # past the deadline: never recorded
+            give_up_at = max(give_up_at, loop.time() + patience)  # a try made again: its deadline
             log.warning("could not queue a %s: %s", rec.job.kind, type(exc).__name__)
             if self._recorder.uncertain(rec, exc):
                 return await self._after_failover(rec, give_up_at)

@@ -218,17 +218,10 @@ async def test_sentinel_primary_killed_mid_burst_loses_and_doubles_nothing(slack
     assert len(traffic.commands) + len(traffic.follow_ups) >= 190, "most were acknowledged"
     lost = [c for c in wanted if got[c][0] < 1 or got[c][1] < wanted[c][1]]
     doubled = [c for c in wanted if got[c][0] > 1 or got[c][1] > wanted[c][1]]
-    follow_ups = {channel for channel, _ in traffic.follow_ups}
-    lost_commands = [c for c in lost if c not in follow_ups]
-    assert (lost_commands, doubled) == ([], []), {
-        c: (got[c], wanted[c]) for c in lost_commands + doubled
-    }
+    # Follow-ups too: one whose enqueue met the switch is answered here, its thread read from
+    # the promoted primary (saves wait for the replica) or, were it lost, from the estimate.
+    assert (lost, doubled) == ([], []), {c: (got[c], wanted[c]) for c in lost + doubled}
     assert all(status == 200 for status, _ in ready), ready
-    if lost:
-        # Known gap (issue 22, open): a follow-up whose enqueue meets the switch is run here and
-        # finds no thread, so it goes unanswered. Commands are answered once; follow-ups are not
-        # yet. Reported, not hidden: the test fails on any lost command or any doubled answer.
-        pytest.xfail(f"{len(lost)} of {len(follow_ups)} follow-ups lost across the failover")
     assert 503 in readyz, "not ready while no primary answered"
     print(f"new primary {promoted:.1f} s after the kill; {len(wanted)} answered once each")
 
