@@ -118,7 +118,7 @@ class RedisStore:
         # The scripts of one loop turn, sent together; with `wait_replicas` (REDIS_WAIT_REPLICAS)
         # a conversation save is answered once that many replicas hold it, as a queued job is:
         # the thread of an estimate delivered before a failover is still kept after it.
-        self._scripts = ScriptBatch(self._redis, wait_replicas, target.cluster)
+        self._scripts = ScriptBatch(self._redis, wait_replicas, target.cluster, "conversation")
 
     async def _call(
         self,
