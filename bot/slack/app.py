@@ -178,7 +178,7 @@ class NotInstalled(LookupError):
 
 def build_bot(config: Config, store: Store | None = None) -> Bot:
     if store is None:
-        store = make_store(config.redis_url, config.state_ttl_seconds)
+        store = make_store(config.redis_url, config.state_ttl_seconds, config.redis_wait_replicas)
     if store.kind == "memory":
         log.warning("REDIS_URL is not set: conversation state lives in this process only")
     metrics = Metrics()

@@ -87,6 +87,7 @@ class RedisStore:
         *,
         save_timeout: float = SAVE_TIMEOUT_SECONDS,
         client: Any = None,
+        wait_replicas: int = 0,
     ) -> None:
         self._ttl = positive_ttl(ttl_seconds)
         self._timeout = timeout
@@ -98,6 +99,9 @@ class RedisStore:
         # (A cluster client retries briefly all the same: bot/slack/store/connect.py.)
         target = parse_redis_url(url)
         self._failover_seconds = 0.0 if target.kind == SINGLE else FAILOVER_RETRY_SECONDS
+        # A miss is not proof the thread was never kept: a primary that died before its replica
+        # had a save took it along (shared_threads.py then reads the thread back from Slack).
+        self.replicated = target.kind != SINGLE or wait_replicas > 0
         self._cluster = target.cluster
         self._redis = client or connect(
             target,
@@ -111,7 +115,10 @@ class RedisStore:
         self._save_script = self._redis.register_script(SAVE_CONVERSATION)
         self._take_script = self._redis.register_script(TAKE_TOKENS)
         self._give_back_script = self._redis.register_script(GIVE_BACK_TOKENS)
-        self._scripts = ScriptBatch(self._redis)  # the scripts of one loop turn, sent together
+        # The scripts of one loop turn, sent together; with `wait_replicas` (REDIS_WAIT_REPLICAS)
+        # a conversation save is answered once that many replicas hold it, as a queued job is:
+        # the thread of an estimate delivered before a failover is still kept after it.
+        self._scripts = ScriptBatch(self._redis, wait_replicas, target.cluster, "conversation")
 
     async def _call(
         self,
@@ -384,7 +391,8 @@ class RedisStore:
         args = [per_seconds, time.time(), *(capacity for _, capacity in buckets)]
         # One script for every bucket: one round trip per estimate, however many limits apply.
         wait = await self._call(
-            "take_tokens", lambda: self._scripts.call(self._take_script, keys, args)
+            "take_tokens",
+            lambda: self._scripts.call(self._take_script, keys, args, replicate=False),
         )
         return float(wait)
 
@@ -392,7 +400,8 @@ class RedisStore:
         keys = [bucket_key(key) for key, _ in buckets]
         args = [capacity for _, capacity in buckets]
         await self._call(
-            "give_back_tokens", lambda: self._scripts.call(self._give_back_script, keys, args)
+            "give_back_tokens",
+            lambda: self._scripts.call(self._give_back_script, keys, args, replicate=False),
         )
 
     async def ping(self) -> bool:
