@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from aiohttp import ClientSession, TCPConnector, web
 from aiohttp.test_utils import TestServer
 
+from bot.slack.client_address import TrustedProxies
 from bot.slack.estimate_pages import EstimatePages
 from bot.slack.page_routes import GONE, LIMITED, add_page_routes
 from bot.slack.ratelimit import PageLimiter, client_digest
@@ -48,7 +49,7 @@ async def serve(redis_url: str, per_minute: int) -> AsyncIterator[Served]:
     pages = EstimatePages(store, PUBLIC, 1)
     app = web.Application()
     limiter = PageLimiter(store, MemoryStore(ttl_seconds=3600), per_minute)
-    add_page_routes(app, pages, Workers(count=0), None, limiter)
+    add_page_routes(app, pages, Workers(count=0), None, limiter, TrustedProxies())
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     addresses = loopback_addresses(3)
@@ -156,7 +157,9 @@ async def test_with_redis_down_the_limit_holds_in_process_memory() -> None:
     memory = MemoryStore(ttl_seconds=3600)
     pages = EstimatePages(memory, PUBLIC, 1)
     app = web.Application()
-    add_page_routes(app, pages, Workers(count=0), None, PageLimiter(down, memory, 2))
+    add_page_routes(
+        app, pages, Workers(count=0), None, PageLimiter(down, memory, 2), TrustedProxies()
+    )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
