@@ -169,3 +169,17 @@ async def test_with_redis_down_the_limit_holds_in_process_memory() -> None:
     finally:
         await server.close()
         await down.close()
+
+
+def test_each_clients_keys_carry_its_own_hash_tag_so_a_cluster_spreads_them() -> None:
+    from redis.cluster import key_slot
+
+    from bot.slack.store.keys import bucket_key, claim_key
+
+    clients = [f"page:{client_digest(address)}" for address in loopback_addresses(40)]
+    buckets = [bucket_key(client) for client in clients]
+    assert buckets[0] == f"aicost:{{{clients[0]}}}:bucket:{clients[0]}"
+    slots = {key_slot(key.encode()) for key in buckets}
+    assert len(slots) >= 35  # 40 clients over 16,384 slots (they once all shared `{page}`)
+    for client, bucket in zip(clients, buckets, strict=True):
+        assert key_slot(claim_key(f"{client}:limited").encode()) == key_slot(bucket.encode())
