@@ -20,7 +20,7 @@ FORWARDED_FOR = "X-Forwarded-For"
 
 def parse_networks(value: str) -> tuple[Network, ...]:
     """Comma-separated addresses and CIDR blocks (`10.0.0.0/8, 192.0.2.7`); ValueError with one
-    sentence naming the entry that is neither."""
+    sentence naming the entry that is neither, or that trusts everyone (`0.0.0.0/0`)."""
     networks = []
     for entry in (part.strip() for part in value.split(",")):
         if not entry:
@@ -33,6 +33,12 @@ def parse_networks(value: str) -> tuple[Network, ...]:
                 f"{entry[:60]!r} is not an IP address or CIDR block; use comma-separated "
                 "addresses or blocks, e.g. 10.0.0.0/8,192.0.2.7"
             ) from None
+        if networks[-1].prefixlen == 0:
+            # Every hop trusted: the left-most address, which the client writes, would count.
+            raise ValueError(
+                f"{entry} trusts every address, so any client could pick its own; name your "
+                "proxies' addresses or blocks, e.g. 10.0.0.0/8"
+            )
     return tuple(networks)
 
 

@@ -113,8 +113,9 @@ class Config(BaseSettings):
     )
     # The proxies in front of the bot (an ingress, a load balancer): a request from one of them
     # counts against the address it forwarded for (bot/slack/client_address.py), not its own.
-    trusted_proxies: str = Field(
-        default="", description="comma-separated IPs/CIDRs whose X-Forwarded-For is believed"
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="IPs/CIDRs of proxies whose X-Forwarded-For counts; unset: none",
     )
 
     @field_validator("log_level")
@@ -158,9 +159,9 @@ class Config(BaseSettings):
 
     @field_validator("trusted_proxies")
     @classmethod
-    def _addresses_or_blocks(cls, value: str) -> str:
-        parse_networks(value)  # ValueError: one sentence naming the entry that is wrong
-        return value
+    def _addresses_or_blocks(cls, value: str | None) -> str | None:
+        parse_networks(value or "")  # ValueError: one sentence naming the entry that is wrong
+        return value or None
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Config:
@@ -212,7 +213,7 @@ class Config(BaseSettings):
 
     @property
     def proxies(self) -> TrustedProxies:
-        return TrustedProxies(parse_networks(self.trusted_proxies))
+        return TrustedProxies(parse_networks(self.trusted_proxies or ""))
 
     @property
     def socket_mode(self) -> bool:
