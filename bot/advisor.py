@@ -198,8 +198,11 @@ def _command(command: Command, state: ConversationState, prices: PriceBook) -> T
         kind = ReplyKind.chart if command is Command.chart else ReplyKind.export
         text = _FILES if state.scenario is not None else _no_scenario(state)
         return Turn(Reply(kind, text, scenario=state.scenario), state)
-    if state.scenario is None and state.question is not None and command is Command.undo:
-        return _question_undone(state, prices)
+    if state.scenario is None and state.question is not None:
+        if command is Command.undo:
+            return _question_undone(state, prices)
+        if command is Command.reset:
+            return _question_reset(state, prices)
     if state.scenario is None:
         return Turn(Reply(ReplyKind.info, _no_scenario(state)), state)
     if command is Command.undo:
@@ -221,10 +224,26 @@ def _question_undone(state: ConversationState, prices: PriceBook) -> Turn:
     """A comparison's or break-even's thread one change back, answered again."""
     assert state.question is not None
     if not state.asked_before:
-        what = "break-even" if state.question.breakeven is not None else "comparison"
+        what = _kind_of(state.question)
         return Turn(Reply(ReplyKind.info, f"Nothing to undo: this is the first {what}."), state)
     previous, earlier = state.asked_before[-1], state.asked_before[:-1]
     return _asked(previous, prices, earlier)
+
+
+def _question_reset(state: ConversationState, prices: PriceBook) -> Turn:
+    """A comparison's or break-even's thread back to the question it started with, answered
+    again; as in an estimate's thread, "undo" then returns to where the reset left from."""
+    assert state.question is not None
+    if not state.asked_before or state.asked_before[0] == state.question:
+        return Turn(
+            Reply(ReplyKind.info, f"Already at the first {_kind_of(state.question)}."), state
+        )
+    earlier = (*state.asked_before, state.question)[-HISTORY_LIMIT:]
+    return _asked(state.asked_before[0], prices, earlier)
+
+
+def _kind_of(question: Question) -> str:
+    return "break-even" if question.breakeven is not None else "comparison"
 
 
 def _change(state: ConversationState, parsed: Parsed, prices: PriceBook) -> Turn:

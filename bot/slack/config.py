@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.slack.client_address import TrustedProxies, parse_networks
 from bot.slack.store.connect import parse_redis_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -24,7 +25,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
 # Shared estimate pages: requests a minute per client address (bot/slack/ratelimit.py). A person
 # opening a page makes two (the page and its chart), a download one more; behind a proxy every
-# visitor shares its address, hence room for dozens of views a minute (docs/security.md).
+# visitor shares its address unless TRUSTED_PROXIES names it, hence room for dozens of views a
+# minute (docs/security.md).
 PAGE_REQUESTS = 120
 
 
@@ -110,6 +112,12 @@ class Config(BaseSettings):
     estimate_page_requests_per_minute: int = Field(
         default=PAGE_REQUESTS, ge=1, le=100_000, description="per client address, 1-100000"
     )
+    # The proxies in front of the bot (an ingress, a load balancer): a request from one of them
+    # counts against the address it forwarded for (bot/slack/client_address.py), not its own.
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="IPs/CIDRs of proxies whose X-Forwarded-For counts; unset: none",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -149,6 +157,12 @@ class Config(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
             raise ValueError("not a web address; e.g. https://aicost.example.com")
         return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_blocks(cls, value: str | None) -> str | None:
+        parse_networks(value or "")  # ValueError: one sentence naming the entry that is wrong
+        return value or None
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Config:
@@ -197,6 +211,10 @@ class Config(BaseSettings):
         if not self.slack_api_url.endswith("/"):
             self.slack_api_url += "/"
         return self
+
+    @property
+    def proxies(self) -> TrustedProxies:
+        return TrustedProxies(parse_networks(self.trusted_proxies or ""))
 
     @property
     def socket_mode(self) -> bool:

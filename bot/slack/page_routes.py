@@ -4,7 +4,8 @@ Each response is for whoever holds the link: it is never indexed, never sends a 
 allows nothing but its own stylesheet and images. A link that is unknown, expired or forgotten
 is a 404 with one kind sentence (the same for all: an ID tells nothing), a revoked one a 410.
 A client asking too often (ESTIMATE_PAGE_REQUESTS_PER_MINUTE) gets 429 with Retry-After, charged
-before any lookup, so trying IDs costs the same whether they exist or not.
+before any lookup, so trying IDs costs the same whether they exist or not; behind a proxy named in
+TRUSTED_PROXIES the client is the address it forwarded for (bot/slack/client_address.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.slack import answers, chart_worker, limits
+from bot.slack.client_address import FORWARDED_FOR, TrustedProxies
 from bot.slack.estimate_pages import EstimatePages, PageState, SharedEstimate
 from bot.slack.page_view import CONTENT_SECURITY_POLICY, PageParts, notice_page
 from bot.slack.ratelimit import PageLimiter
@@ -53,6 +55,7 @@ def add_page_routes(
     workers: Workers,
     charts: Workers | None,
     limiter: PageLimiter,
+    proxies: TrustedProxies,
 ) -> None:
     """The page routes, when PUBLIC_URL is set (without it no link is ever offered)."""
     if not pages.enabled:
@@ -60,7 +63,8 @@ def add_page_routes(
 
     def limited(handler: Handler) -> Handler:
         async def within_the_limit(request: web.Request) -> web.Response:
-            wait = await limiter.wait_seconds(request.remote)
+            client = proxies.client(request.remote, request.headers.getall(FORWARDED_FOR, []))
+            wait = await limiter.wait_seconds(client)
             if wait > 0:
                 retry = {"Retry-After": str(max(1, math.ceil(wait)))}
                 return _html(notice_page(LIMITED_TITLE, LIMITED), 429, retry)

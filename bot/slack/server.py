@@ -236,7 +236,8 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     limiter = PageLimiter(
         bot.store, bot.conversations.stored.local, bot.config.estimate_page_requests_per_minute
     )
-    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts, limiter)
+    proxies = bot.config.proxies
+    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts, limiter, proxies)
     return app
 
 

@@ -143,3 +143,20 @@ def test_the_failover_overlay_sets_replica_waits_and_reaches_the_sentinels():
     ports = {p["port"] for rule in egress for p in rule.get("ports", [])}
     assert {6379, 6380, 26379} <= ports
     assert "aicost-redis" not in objects("production-failover", "Deployment")
+
+
+@pytest.mark.parametrize("overlay", ["production", "production-failover"])
+def test_behind_the_ingress_the_page_limit_counts_each_visitor_not_the_controller(overlay):
+    from bot.slack.client_address import TrustedProxies, parse_networks
+
+    assert "/e/" in [
+        p["path"] for rule in objects(overlay, "Ingress")["aicost"]["spec"]["rules"]
+        for p in rule["http"]["paths"]
+    ]  # fmt: skip
+    config = objects(overlay, "ConfigMap")["aicost-config"]["data"]
+    proxies = TrustedProxies(parse_networks(config["TRUSTED_PROXIES"]))
+    # A controller pod on kind's or AKS's pod network forwarding for a visitor on the internet.
+    assert proxies.client("10.244.1.17", ["198.51.100.23"]) == "198.51.100.23"
+    assert proxies.client("198.51.100.23", ["192.0.2.1"]) == "198.51.100.23"  # not via the ingress
+    comment = (K8S / "overlays" / "production" / "trusted-proxies.yaml").read_text()
+    assert "NARROW IT" in comment and "pod" in comment  # the operator is told what to set

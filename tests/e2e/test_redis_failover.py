@@ -365,3 +365,35 @@ async def test_on_a_cluster_a_workspace_is_found_whole_and_forgotten_whole():
         finally:
             await store.close()
             await queue.close()
+
+
+async def test_on_a_cluster_shared_page_clients_spread_over_the_shards():
+    """Each shared-page client's bucket and its logged-refusal mark sit in that client's own slot,
+    so many visitors load every shard rather than one (they once all shared `{page}`), and the
+    limit holds there as on one Redis."""
+    from bot.slack.ratelimit import PageLimiter, client_digest
+    from bot.slack.store.keys import bucket_key, claim_key
+    from bot.slack.store.memory_backend import MemoryStore
+    from bot.slack.store.redis_backend import RedisStore
+
+    visitors = [f"203.0.113.{n}" for n in range(1, 13)]
+    with Cluster() as redis:
+        store = RedisStore(redis.url, ttl_seconds=600)
+        limiter = PageLimiter(store, MemoryStore(ttl_seconds=600), per_minute=2)
+        try:
+            for visitor in visitors:
+                waits = [await limiter.wait_seconds(visitor) for _ in range(3)]
+                assert waits[:2] == [0.0, 0.0] and waits[2] > 0, waits  # limited on the cluster
+            shards = set()
+            for visitor in visitors:
+                client = f"page:{client_digest(visitor)}"
+                bucket, mark = bucket_key(client), claim_key(f"{client}:limited")
+                assert await store._redis.exists(bucket) and await store._redis.exists(mark)
+                assert redis_cluster.key_slot(bucket.encode()) == redis_cluster.key_slot(
+                    mark.encode()
+                )
+                shards.add(redis.primary_of(bucket))
+            # 12 digests over 3 primaries: all on one would be a 1-in-177,000 chance.
+            assert len(shards) >= 2, shards
+        finally:
+            await store.close()

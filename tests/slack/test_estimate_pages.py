@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.slack import answers
+from bot.slack.client_address import TrustedProxies
 from bot.slack.config import PAGE_REQUESTS
 from bot.slack.conversation import Conversations
 from bot.slack.estimate_pages import EstimatePages, PageState
@@ -281,7 +282,7 @@ async def served() -> AsyncIterator[tuple[EstimatePages, str]]:
     memory = MemoryStore(ttl_seconds=3600)
     pages = EstimatePages(memory, PUBLIC, 30)
     app = web.Application()
-    add_page_routes(app, pages, Workers(count=0), None, limiter_for(memory))
+    add_page_routes(app, pages, Workers(count=0), None, limiter_for(memory), TrustedProxies())
     server = TestServer(app)
     await server.start_server()
     yield pages, str(server.make_url("")).rstrip("/")
@@ -332,7 +333,14 @@ async def test_unknown_expired_and_revoked_links_say_so_and_nothing_more(served)
 async def test_without_public_url_no_route_and_no_link_is_offered() -> None:
     app = web.Application()
     memory = MemoryStore(ttl_seconds=60)
-    add_page_routes(app, EstimatePages(memory, None), Workers(count=0), None, limiter_for(memory))
+    add_page_routes(
+        app,
+        EstimatePages(memory, None),
+        Workers(count=0),
+        None,
+        limiter_for(memory),
+        TrustedProxies(),
+    )
     assert not [r for r in app.router.routes() if "/e/" in str(r.resource)]
     conversations = Conversations(memory, Metrics(), Workers(count=0))
     assert conversations.pages.enabled is False

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from aiohttp import ClientSession, TCPConnector, web
 from aiohttp.test_utils import TestServer
 
+from bot.slack.client_address import TrustedProxies
 from bot.slack.estimate_pages import EstimatePages
 from bot.slack.page_routes import GONE, LIMITED, add_page_routes
 from bot.slack.ratelimit import PageLimiter, client_digest
@@ -48,7 +49,7 @@ async def serve(redis_url: str, per_minute: int) -> AsyncIterator[Served]:
     pages = EstimatePages(store, PUBLIC, 1)
     app = web.Application()
     limiter = PageLimiter(store, MemoryStore(ttl_seconds=3600), per_minute)
-    add_page_routes(app, pages, Workers(count=0), None, limiter)
+    add_page_routes(app, pages, Workers(count=0), None, limiter, TrustedProxies())
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     addresses = loopback_addresses(3)
@@ -156,7 +157,9 @@ async def test_with_redis_down_the_limit_holds_in_process_memory() -> None:
     memory = MemoryStore(ttl_seconds=3600)
     pages = EstimatePages(memory, PUBLIC, 1)
     app = web.Application()
-    add_page_routes(app, pages, Workers(count=0), None, PageLimiter(down, memory, 2))
+    add_page_routes(
+        app, pages, Workers(count=0), None, PageLimiter(down, memory, 2), TrustedProxies()
+    )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
@@ -166,3 +169,17 @@ async def test_with_redis_down_the_limit_holds_in_process_memory() -> None:
     finally:
         await server.close()
         await down.close()
+
+
+def test_each_clients_keys_carry_its_own_hash_tag_so_a_cluster_spreads_them() -> None:
+    from redis.cluster import key_slot
+
+    from bot.slack.store.keys import bucket_key, claim_key
+
+    clients = [f"page:{client_digest(address)}" for address in loopback_addresses(40)]
+    buckets = [bucket_key(client) for client in clients]
+    assert buckets[0] == f"aicost:{{{clients[0]}}}:bucket:{clients[0]}"
+    slots = {key_slot(key.encode()) for key in buckets}
+    assert len(slots) >= 35  # 40 clients over 16,384 slots (they once all shared `{page}`)
+    for client, bucket in zip(clients, buckets, strict=True):
+        assert key_slot(claim_key(f"{client}:limited").encode()) == key_slot(bucket.encode())
