@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from estimator import comparable
 from estimator.breakdown import at_other_users, shared, unscaled
 from estimator.comparable import Pairing
-from estimator.costs import inference, on_call, self_hosting, team
+from estimator.costs import inference, infrastructure, on_call, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
 from estimator.lines import LineItem
@@ -120,9 +120,13 @@ def difference_at(
 
     def difference(users: int) -> float:
         hosted, served = _at(self_hosted, users), _at(api, users)
-        common = shared(hosted, traffic(hosted, prices), prices)
-        return _reading(at_other_users(hosted, own[0], prices, common)) - _reading(
-            at_other_users(served, own[1], prices, common)
+        t, t_served = traffic(hosted, prices), traffic(served, prices)
+        common = shared(hosted, t, prices)
+        # The app tier's lines that read no hosting, priced once for both sides (the same
+        # lines: the sides share usage, so traffic, and uptime and corpus).
+        app = infrastructure.app_tier(hosted, t, prices)
+        return _reading(at_other_users(hosted, own[0], prices, common, t, app)) - _reading(
+            at_other_users(served, own[1], prices, common, t_served, app)
         )
 
     return difference
