@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from estimator import comparable
 from estimator.breakdown import at_other_users, shared, unscaled
 from estimator.comparable import Pairing
-from estimator.costs import inference, infrastructure, on_call, self_hosting, team
+from estimator.costs import inference, infrastructure, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
 from estimator.lines import LineItem
@@ -365,7 +365,7 @@ def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable
         writes = inference.cache_writes(inference.quote(served, prices), t, prices)
         sides = []
         for v in (hosted, served):
-            rota = on_call.rotation(v, prices, team.headcount(v, prices))
+            rota = team.rotation(v, prices)
             sides.append((rota.seats, rota.contracted <= 0, team.growing(v, prices)))
         return (
             fleet.replicas_low,

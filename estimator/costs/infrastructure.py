@@ -338,7 +338,7 @@ def lines(
     hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = _hosts(s, f, gpu)
     log_gb_low = t.requests_per_month * log_bytes.low / 1e9
     log_gb_high = t.requests_per_month * log_bytes.high / 1e9
-    rota = on_call.rotation(s, prices, team.headcount(s, prices))
+    rota = team.rotation(s, prices)
     seats = rota.seats
     return [
         *app.servers,
