@@ -33,12 +33,14 @@ from estimator.comparable import Pairing
 from estimator.costs import inference, infrastructure, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
-from estimator.lines import LineItem
+from estimator.lines import Cadence, LineItem
 from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
-from estimator.totals import Amount, sum_lines
+from estimator.totals import Amount
 from estimator.traffic import traffic
+
+_MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
 
 READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
@@ -134,12 +136,24 @@ def difference_at(
 
 def _reading(items: list[LineItem]) -> float:
     """The midpoint of the lines' all-in monthly run-rate; as estimate() sums, lines under a
-    cent left out. The prototype's cost is not summed into it."""
-    kept = [
-        item for item in items if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
-    ]
-    m = sum_lines(kept, 0.0).monthly_all_in
-    return (m.low + m.high) / 2
+    cent left out. The prototype's cost is not summed into it. `sum_lines`, then
+    `Totals.monthly_all_in`, written out over the monthly and annual lines alone: the same
+    additions in the same order, so the same float (it runs twice a point searched)."""
+    monthly_low = monthly_high = annual_low = annual_high = 0.0
+    for item in items:
+        low, high = item.low, item.high
+        if -0.005 < low < 0.005 and -0.005 < high < 0.005:
+            continue
+        cadence = item.cadence
+        if cadence is _MONTHLY:
+            monthly_low += low
+            monthly_high += high
+        elif cadence is _ANNUAL:
+            annual_low += low
+            annual_high += high
+    all_in_low = monthly_low + annual_low * (1 / 12)
+    all_in_high = monthly_high + annual_high * (1 / 12)
+    return (all_in_low + all_in_high) / 2
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
