@@ -5,6 +5,7 @@ TYPE_CHECKING, since a circle hidden in a function is still a circle a reader ha
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,12 +23,22 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imported(name: str, path: Path) -> set[str]:
-    """Every module name `path` imports, absolute: `from a import b` names a.b when b is a module
-    of ours, else a (so `from estimator import facts` is estimator.facts, not the package)."""
-    modules = _modules()
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement, however deeply nested (in functions, classes, ifs, trys, matches): an
+    import is always one, so expressions, most of the tree, are not walked."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            stack.extend(getattr(node, field, ()))
+
+
+def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every module name `path` imports, absolute: `from a import b` names a.b when b is one of
+    `modules`, else a (so `from estimator import facts` is estimator.facts, not the package)."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _statements(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -50,7 +61,7 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         deps = set()
-        for target in _imported(name, path):
+        for target in _imported(name, path, modules):
             while target and target not in modules:  # a name inside a module: the module
                 target = target.rpartition(".")[0]
             if target and target != name:
@@ -114,4 +125,4 @@ def test_the_circle_finder_finds_a_circle_through_an_import_inside_a_function(tm
     module = tmp_path / "estimator" / "scenario.py"
     module.parent.mkdir()
     module.write_text("def check():\n    from estimator.costs import self_hosting\n")
-    assert "estimator.costs.self_hosting" in _imported("estimator.scenario", module)
+    assert "estimator.costs.self_hosting" in _imported("estimator.scenario", module, _modules())
