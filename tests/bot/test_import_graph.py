@@ -5,8 +5,9 @@ TYPE_CHECKING, since a circle hidden in a function is still a circle a reader ha
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
+
+from tests.support.statements import statements
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "estimator")
@@ -23,22 +24,11 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _statements(tree: ast.Module) -> Iterator[ast.AST]:
-    """Every statement, however deeply nested (in functions, classes, ifs, trys, matches): an
-    import is always one, so expressions, most of the tree, are not walked."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            stack.extend(getattr(node, field, ()))
-
-
 def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     """Every module name `path` imports, absolute: `from a import b` names a.b when b is one of
     `modules`, else a (so `from estimator import facts` is estimator.facts, not the package)."""
     names = set()
-    for node in _statements(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in statements(path):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
