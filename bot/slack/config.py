@@ -99,6 +99,11 @@ class Config(BaseSettings):
     redis_wait_replicas: int = Field(
         default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
     )
+    # Web API calls answered 5xx or cut off are retried after this many seconds, doubling each
+    # time, plus a random part up to twice it (slack_sdk's back-off and jitter at its default).
+    slack_retry_backoff_seconds: float = Field(
+        default=0.5, gt=0, le=30, description="first retry wait on a 5xx or dropped connection"
+    )
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
     charts: bool = Field(default=True, description="on/off: a PNG chart per estimate")
     # The chart worker starts when a chart is wanted and exits after this long without one

@@ -115,6 +115,7 @@ class JobQueue:
         self.lost = lost
         self.capacity = capacity
         self.claim_idle_ms = int(claim_idle_seconds * 1000)
+        self.read_block_ms = READ_BLOCK_MS  # set before start(); the in-process tests shorten it
         self.max_deliveries = max_deliveries
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
@@ -258,7 +259,7 @@ class JobQueue:
                 continue
             try:
                 replies = await self.redis.xreadgroup(
-                    GROUP, self.consumer, {stream: ">"}, count=free, block=READ_BLOCK_MS
+                    GROUP, self.consumer, {stream: ">"}, count=free, block=self.read_block_ms
                 )
             except ResponseError as exc:
                 if "NOGROUP" in str(exc):
@@ -417,8 +418,8 @@ class JobQueue:
         self.acks.stopping = True
         self._room.set()
         if self._loops:
-            self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
-            await asyncio.wait(self._loops, timeout=READ_BLOCK_MS / 1000 + 1)
+            self._loops[-1].cancel()  # the claimer; the reader ends within read_block_ms
+            await asyncio.wait(self._loops, timeout=self.read_block_ms / 1000 + 1)
         left = 0
         running = list(self._running.values())
         if running:
