@@ -165,6 +165,7 @@ def _clear_caches() -> None:
     from estimator.token_prices import (
         READ_OFF,
         SHOWN,
+        _listings,
         _rates,
         known_models,
         list_request_price,
@@ -179,6 +180,7 @@ def _clear_caches() -> None:
         _rates,
         known_models,
         provider_ids,
+        _listings,
         inference._quote,
         # The rates are shared by the days between the same price changes: the changes too.
         price_changes,

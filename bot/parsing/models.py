@@ -58,6 +58,7 @@ _PART_WORDS = {
     "reasoner", "coder", "distill", "vl", "scout", "maverick", "latest", "versatile", "instant",
 }  # fmt: skip
 _COUNT = re.compile(r"^\d+(\.\d+)?$")
+_SPACES, _SEPARATORS = re.compile(r"\s+"), re.compile(r"[\s_-]+")
 _UNITS = (
     (USER_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS | PROTOTYPE_WORDS)
     | set(MULTIPLIERS)
@@ -117,7 +118,7 @@ def resolve(name: str) -> str | None:
             return found
     # An id genai-prices prices by its own patterns ("gpt-4o-2024-08-06", "gpt 3.5").
     # Two words at most: genai-prices matches ids by prefix, so "claude-sonnet-4.5-soc2" would.
-    dashed = re.sub(r"\s+", "-", typed)
+    dashed = _SPACES.sub("-", typed)
     return dashed if dashed.count("-") <= typed.count("-") + 1 and _prices(dashed) else None
 
 
@@ -129,7 +130,7 @@ def _known() -> frozenset[str]:
 def _squashed_variants(typed: str) -> list[str]:
     base = squash(typed)
     variants = [base]
-    words = re.split(r"[\s_-]+", typed)
+    words = _SEPARATORS.split(typed)
     tier = next((t for t in _TIERS if t in words), None)
     if tier is not None:
         # "claude 4.5 sonnet", "opus 4.1": Anthropic's ids read claude-<tier>-<version>
