@@ -30,6 +30,7 @@ from bot.parsing.vocabulary import (
 from estimator import (
     PricingError,
     catalogue,
+    clear_on_refresh,
     family_names,
     find_open_model,
     known_models,
@@ -160,6 +161,14 @@ def _by_squash() -> dict[str, tuple[str, ...]]:
 def _priced(key: str) -> str | None:
     """The first id of the squashed name that genai-prices prices (checked only when asked)."""
     return next((m for m in _by_squash().get(key, ()) if _prices(m)), None)
+
+
+def _forget_model_names() -> None:
+    for cached in (resolve, _known, _by_squash, _priced):
+        cached.cache_clear()
+
+
+clear_on_refresh(_forget_model_names)  # a refreshed price list can name new models
 
 
 def closest_models(word: str, limit: int = 3) -> list[str]:
