@@ -108,7 +108,7 @@ class Config(BaseSettings):
     # server at; unset, no estimate offers a link. Each link works this many days.
     public_url: str | None = Field(default=None, description="https://host people reach")
     estimate_link_days: int = Field(default=30, ge=1, le=365, description="days a link works")
-    # Requests a minute to those pages per client address.
+    # Requests a minute to those pages per client (an IPv4 address, an IPv6 /64).
     estimate_page_requests_per_minute: int = Field(
         default=PAGE_REQUESTS, ge=1, le=100_000, description="per client address, 1-100000"
     )
