@@ -95,7 +95,8 @@ class Config(BaseSettings):
     # After recording a job, wait for this many replicas to hold it (Redis WAIT) before the
     # acknowledgement: a failover then loses no acknowledged job, at one replication round trip
     # (on a cluster: the replicas of the primary holding the job's partition). An estimate's
-    # conversation save waits likewise, so its thread is still answered after a failover.
+    # conversation save (and a comparison's or break-even's thread) waits likewise, so its
+    # thread is still answered after a failover.
     redis_wait_replicas: int = Field(
         default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
     )
