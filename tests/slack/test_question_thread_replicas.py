@@ -85,12 +85,19 @@ async def test_a_replica_that_stops_answering_delays_a_thread_save_and_is_said_o
             slack, ts, _reply(bot, team, channel, ts, "what if 200k users?")
         )
         assert "nothing changed" in text_of(twice.args)
-        # The next save the replica confirms: said once, too.
-        await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "what if 300k users?"))
-        await bot.settle()
+        # The next save the replica confirms: said once, too. A replica just woken may still be
+        # catching up past one save's WAIT on a loaded machine, so up to three more changes.
+        for users in ("300k", "400k", "500k"):
+            await next_thread_reply(
+                slack, ts, _reply(bot, team, channel, ts, f"what if {users} users?")
+            )
+            await bot.settle()
+            if _confirmed(caplog):
+                break
     said = [r.getMessage() for r in caplog.records if NOT_CONFIRMED in r.getMessage()]
-    assert len(said) == 1, said  # two saves no replica confirmed: one line
-    confirmed = [
-        r for r in caplog.records if "replicas confirm recorded conversations" in r.getMessage()
-    ]
-    assert confirmed  # and the replica's return, once it confirms a save again
+    assert len(said) == 1, said  # saves no replica confirmed: one line
+    assert _confirmed(caplog)  # and the replica's return, once it confirms a save again
+
+
+def _confirmed(caplog: pytest.LogCaptureFixture) -> bool:
+    return any("replicas confirm recorded conversations" in r.getMessage() for r in caplog.records)
