@@ -147,14 +147,13 @@ class JobQueue:
         per_seconds: float = 60.0,
         wait: float = ENQUEUE_TIMEOUT_SECONDS,
     ) -> bool:
-        """Record the job; False when `once` was claimed before (a duplicate delivery). True too
-        for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
-        recorded (stray talk never enters the stream; under an estimate posted moments ago, it
-        is recorded once its conversation is saved: job_recording.py). With `charge`
-        ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
-        tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
-        when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
-        that are not Slack's (nothing can be keyed by them)."""
+        """Record the job; False when `once` was claimed before (a duplicate delivery). True too for
+        a reply in a thread the bot keeps no conversation for: nothing owed, nothing recorded
+        (stray talk; under an estimate posted moments ago, recorded once its conversation is saved:
+        job_recording.py). With `charge` ((bucket, capacity) pairs refilling every `per_seconds`),
+        take its rate-limit tokens in the same round trip. Raises StoreUnavailable when Redis
+        fails, EnqueueUndecided when it has not answered in `wait` (at most
+        ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs that are not Slack's."""
         streams = self.streams
         if len(streams) > 1:  # one Redis: one partition, nothing to hash (the keys check the ID)
             stream = streams[partition_of(slack_id(job.team_id, "team"), len(streams))]
