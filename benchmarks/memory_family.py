@@ -1,15 +1,16 @@
 """Where the bot's memory is, process by process, with charts on (issue 24's memory targets).
 
-Run: python benchmarks/memory_family.py [--commands 40] [--rounds 2] [--before REF ...]
-        [--chart-idle-seconds 30]
+Run: python benchmarks/memory_family.py [--commands 40] [--charts 15] [--rounds 2]
+        [--before REF ...] [--chart-idle-seconds 30]
 
 Starts the real bot (`python -m bot`, CHARTS=on as shipped) on loopback against the fake Slack and
 a private redis-server (REDIS_URL's if set), and reads every process of its family (the bot, its
 estimate worker, the chart worker while it runs) from /proc/<pid>/smaps_rollup at three moments:
   started  the bot answering /healthz and its estimate worker warmed up, before any command;
   busy     the highest family RSS sampled every 0.1 s while --commands distinct corpus texts
-           (20 in flight) are answered and charts drawn (those the chart worker can take: a
-           burst skips charts past limits.CHARTS_OWED), then each process once Slack hears no more;
+           (20 in flight) are answered (a burst gets few charts: past limits.CHARTS_OWED they
+           are skipped), then --charts more one at a time, each waiting for its chart; then
+           each process;
   idle     after the chart worker's quiet spell, once it has exited (as it does in production
            after CHART_IDLE_SECONDS; --chart-idle-seconds shortens the wait, not what is read).
 RSS counts every page a process maps, shared ones in each process again (what issue 24's target
@@ -43,6 +44,7 @@ from tests.support.redis_server import RedisServer  # noqa: E402
 
 CONCURRENCY = 20
 SAMPLE_SECONDS = 0.1
+CHART_QUIET_SECONDS = 10.0  # longer than a chart takes on a loaded machine (chart_cost.py)
 KINDS = {b"bot.slack.answers": "estimate worker", b"bot.slack.chart_worker": "chart worker"}
 
 
@@ -115,21 +117,21 @@ async def one_round(run: Run, slack: FakeSlack, redis_url: str, round_: int, arg
                 await asyncio.sleep(SAMPLE_SECONDS)
 
         sampler = asyncio.create_task(sample())
+        charts = lambda: len(slack.calls_to("files.completeUploadExternal"))  # noqa: E731
+        corpus = texts(args.commands + args.charts)
         async with aiohttp.ClientSession() as session:
             await send_commands(
-                app, slack, prefix, range(args.commands), CONCURRENCY, session, texts(args.commands)
+                app, slack, prefix, range(args.commands), CONCURRENCY, session, corpus
             )
-        charts = lambda: len(slack.calls_to("files.completeUploadExternal"))  # noqa: E731
-        posts = Posts(slack, prefix, top_level_only=True)
-        deadline = time.monotonic() + 300
-        while posts.count() < args.commands and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-        # Then the threads' tips and the charts the chart worker took (a burst skips those past
-        # limits.CHARTS_OWED): done when nothing new reaches Slack for two seconds.
-        seen = -1
-        while len(slack.calls) != seen and time.monotonic() < deadline:
-            seen = len(slack.calls)
-            await asyncio.sleep(2.0)
+            posts = Posts(slack, prefix, top_level_only=True)
+            await _until(lambda: posts.count() >= args.commands, f"{run.name}: the estimates")
+            # A burst gets few charts (the chart worker takes limits.CHARTS_OWED at a time and
+            # the rest are skipped); then commands one at a time, each waiting for its chart.
+            await _quiet(charts, CHART_QUIET_SECONDS)  # the burst's charts drawn or skipped
+            for i in range(args.commands, args.commands + args.charts):
+                drawn = charts()
+                await send_commands(app, slack, prefix, range(i, i + 1), 1, session, corpus)
+                await _until(lambda d=drawn: charts() > d, f"{run.name}: chart {i}")
         sampling = False
         await sampler
         run.busy.append(family(app))
@@ -144,6 +146,22 @@ async def one_round(run: Run, slack: FakeSlack, redis_url: str, round_: int, arg
         await app.stop()
 
 
+async def _until(done, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+async def _quiet(count, seconds: float) -> None:
+    """Until `count()` has not changed for `seconds`."""
+    seen = -1
+    while count() != seen:
+        seen = count()
+        await asyncio.sleep(seconds)
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -156,8 +174,9 @@ def _row(name: str, when: str, kind: str, readings: list[Reading]) -> str:
 
 def report(runs: list[Run], args) -> None:
     print(
-        f"{args.rounds} rounds of {args.commands} distinct /aicost, {CONCURRENCY} in flight, "
-        "CHARTS=on; MB, medians over the rounds: each process, then the family summed\n"
+        f"{args.rounds} rounds of {args.commands} distinct /aicost, {CONCURRENCY} in flight, then "
+        f"{args.charts} one at a time, each charted; CHARTS=on; MB, medians over the rounds: each "
+        "process, then the family summed\n"
     )
     print(f"{'checkout':<16}{'when':<9}{'process':<20}{'RSS':>7}{'PSS':>7}{'USS':>7}")
     for run in runs:
@@ -197,6 +216,7 @@ async def _rounds(runs: list[Run], slack: FakeSlack, redis_url: str, args) -> No
 def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     parser.add_argument("--commands", type=int, default=40)
+    parser.add_argument("--charts", type=int, default=15, help="then one at a time, each charted")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--before", action="append", default=[], help="a git ref to compare")
     parser.add_argument("--chart-idle-seconds", type=float, default=30.0)
