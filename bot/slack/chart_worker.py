@@ -10,6 +10,7 @@ estimator is deterministic), so the picture shows the numbers the thread shows.
 from __future__ import annotations
 
 import gc
+import sys
 
 from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
 from estimator import (
@@ -41,12 +42,17 @@ def _freed(png: bytes) -> bytes:
     reference cycles (figure, axes, artists, the Agg renderer and its pixels), which only the
     collector's rare full pass frees: left to it, the worker grew by about 10 MB a chart
     (docs/benchmarks.md). What the first chart leaves (matplotlib, its fonts, the price tables)
-    lives for good, so it is frozen out of the collections, which then cost a few milliseconds
-    against a chart's hundreds."""
+    lives for good, so in the worker it is frozen out of the collections, which then cost a few
+    milliseconds against a chart's hundreds (called in-process, as tests do, nothing is frozen)."""
     gc.collect()
-    if not gc.get_freeze_count():
+    if not gc.get_freeze_count() and _in_the_chart_worker():
         gc.freeze()
     return png
+
+
+def _in_the_chart_worker() -> bool:
+    main = sys.modules.get("__main__")
+    return getattr(getattr(main, "__spec__", None), "name", None) == "bot.slack.workers"
 
 
 def warm_up() -> None:
