@@ -6,11 +6,14 @@ Each checkout runs the same texts (the varied corpus of benchmarks/corpus.py, or
 text), each estimated once with every figure an answer shows read; the run with no texts is
 subtracted, so imports and warm-up (ten other texts of the corpus) do not count.
 
-Run: python benchmarks/instructions.py [--texts 100] [--repeated] [--tree CHECKOUT ...]
+Run: python benchmarks/instructions.py [--texts 100] [--repeated] [--answers] [--tree CHECKOUT ...]
 (valgrind is on the machine; each checkout takes a few minutes, under callgrind about 50x slower)
 
 `--basic` reads what an estimate read before issue 17 made estimates complete (lines, totals,
 phases, strategies; no sensitivity): the like-for-like figure for checkouts older than that.
+`--answers` counts a whole `/aicost` answer instead (`bot.slack.answers.request`: parse, the
+complete estimate, the hosting tip's break-even, the five messages worded): what the bot's
+estimate worker spends on each.
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ warm, texts = json.load(open(sys.argv[1]))
 basic = sys.argv[2] == "basic"
 from bot.parsing import first_scenario
 from estimator.estimate import estimate
+if sys.argv[2] == "answers":
+    from bot.slack.answers import request as answer
 def once(text):
+    if sys.argv[2] == "answers":
+        answer(text)
+        return
     s = first_scenario(text)
     e = estimate(s, complete=False) if basic and _complete else estimate(s)
     e.phases, e.strategies
@@ -48,7 +56,7 @@ for text in texts:
 """
 
 
-def instructions(tree: Path, warm: list[str], texts: list[str], basic: bool) -> int:
+def instructions(tree: Path, warm: list[str], texts: list[str], mode: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         given, program = Path(tmp, "texts.json"), Path(tmp, "run.py")
         given.write_text(json.dumps([warm, texts]))
@@ -56,7 +64,7 @@ def instructions(tree: Path, warm: list[str], texts: list[str], basic: bool) -> 
         out = Path(tmp, "callgrind.out")
         run = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-             str(program), str(given), "basic" if basic else "complete"],
+             str(program), str(given), mode],
             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
             capture_output=True, text=True, check=True,
         )  # fmt: skip
@@ -71,6 +79,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=100)
     parser.add_argument("--repeated", action="store_true", help='"10000 users startup" each time')
     parser.add_argument("--basic", action="store_true", help="no sensitivity (older checkouts)")
+    parser.add_argument("--answers", action="store_true", help="whole Slack answers, worded")
     parser.add_argument("--tree", action="append", type=Path, default=[])
     args = parser.parse_args()
     from benchmarks.corpus import texts as corpus
@@ -79,12 +88,15 @@ def main() -> None:
     # builds once (model tables, the open-model catalogue) is not counted as an estimate's.
     warm = corpus(args.texts + WARM)[args.texts :]
     texts = ["10000 users startup"] * args.texts if args.repeated else corpus(args.texts)
-    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, "
-          f"{'basic' if args.basic else 'every figure an answer shows'} read")  # fmt: skip
+    mode = "answers" if args.answers else "basic" if args.basic else "complete"
+    read = {"answers": "whole answers worded", "basic": "basic figures read",
+            "complete": "every figure an answer shows read"}[mode]  # fmt: skip
+    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, {read}")
     for tree in [ROOT, *args.tree]:
-        measured = instructions(tree, warm, texts, args.basic)
-        per = (measured - instructions(tree, warm, [], args.basic)) / len(texts)
-        print(f"{tree}: {per / 1e6:.2f} M instructions an estimate")
+        measured = instructions(tree, warm, texts, mode)
+        per = (measured - instructions(tree, warm, [], mode)) / len(texts)
+        each = "an answer" if args.answers else "an estimate"
+        print(f"{tree}: {per / 1e6:.2f} M instructions {each}")
 
 
 if __name__ == "__main__":

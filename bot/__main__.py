@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 def usage() -> str:
     """The usage line and every setting: its variable, what it is, its default."""
     rows = [USAGE, ""]
+    width = max(32, *(len(name) + 2 for name in Config.model_fields))  # a space after the longest
     for name, field in Config.model_fields.items():
         default = field.default
         said = field.description or ""
@@ -83,7 +84,7 @@ def usage() -> str:
             said += f"; default {'on' if default else 'off'}"
         elif default is not None and not isinstance(default, SecretStr):
             said += f"{'; ' if said else ''}default {default}"
-        rows.append(f"  {name.upper():<32}{said}")
+        rows.append(f"  {name.upper():<{width}}{said}")
     return "\n".join(rows)
 
 

@@ -68,6 +68,9 @@ class ConversationState(BaseModel):
     scenario: Scenario | None = None
     history: tuple[Scenario, ...] = Field(default=(), description="oldest first")
     question: Question | None = None
+    asked_before: tuple[Question, ...] = Field(
+        default=(), description="the question before each change, oldest first (for undo)"
+    )
 
     def moved_to(self, scenario: Scenario) -> ConversationState:
         history = (*self.history, self.scenario) if self.scenario is not None else self.history
@@ -195,6 +198,11 @@ def _command(command: Command, state: ConversationState, prices: PriceBook) -> T
         kind = ReplyKind.chart if command is Command.chart else ReplyKind.export
         text = _FILES if state.scenario is not None else _no_scenario(state)
         return Turn(Reply(kind, text, scenario=state.scenario), state)
+    if state.scenario is None and state.question is not None:
+        if command is Command.undo:
+            return _question_undone(state, prices)
+        if command is Command.reset:
+            return _question_reset(state, prices)
     if state.scenario is None:
         return Turn(Reply(ReplyKind.info, _no_scenario(state)), state)
     if command is Command.undo:
@@ -210,6 +218,32 @@ def _command(command: Command, state: ConversationState, prices: PriceBook) -> T
         return Turn(Reply(ReplyKind.info, "Already at the first estimate."), state)
     first = state.history[0]
     return _compared_to(state.scenario, first, state.moved_to(first), prices)
+
+
+def _question_undone(state: ConversationState, prices: PriceBook) -> Turn:
+    """A comparison's or break-even's thread one change back, answered again."""
+    assert state.question is not None
+    if not state.asked_before:
+        what = _kind_of(state.question)
+        return Turn(Reply(ReplyKind.info, f"Nothing to undo: this is the first {what}."), state)
+    previous, earlier = state.asked_before[-1], state.asked_before[:-1]
+    return _asked(previous, prices, earlier)
+
+
+def _question_reset(state: ConversationState, prices: PriceBook) -> Turn:
+    """A comparison's or break-even's thread back to the question it started with, answered
+    again; as in an estimate's thread, "undo" then returns to where the reset left from."""
+    assert state.question is not None
+    if not state.asked_before or state.asked_before[0] == state.question:
+        return Turn(
+            Reply(ReplyKind.info, f"Already at the first {_kind_of(state.question)}."), state
+        )
+    earlier = (*state.asked_before, state.question)[-HISTORY_LIMIT:]
+    return _asked(state.asked_before[0], prices, earlier)
+
+
+def _kind_of(question: Question) -> str:
+    return "break-even" if question.breakeven is not None else "comparison"
 
 
 def _change(state: ConversationState, parsed: Parsed, prices: PriceBook) -> Turn:
@@ -269,22 +303,35 @@ def _new_estimate(
 def _asked_again(
     question: Question, parsed: Parsed, state: ConversationState, prices: PriceBook
 ) -> Turn:
-    """A comparison or a break-even asked again with a follow-up's change to every side."""
+    """A comparison or a break-even asked again with a follow-up's change to every side; the
+    question before it is kept, so "undo" steps back to it."""
+    earlier = (*state.asked_before, question)[-HISTORY_LIMIT:]
     try:
         if question.breakeven is not None:
             scenario = follow_up(question.breakeven, parsed)
             if scenario == question.breakeven:
                 return Turn(Reply(ReplyKind.info, _UNCHANGED), state)
-            return _breakeven_turn(scenario, question.other_model, prices)
+            changed = Question(breakeven=scenario, other_model=question.other_model)
+            return _asked(changed, prices, earlier)
         options = tuple((label, follow_up(s, parsed)) for label, s in question.options)
         if options == question.options:
             return Turn(Reply(ReplyKind.info, _UNCHANGED), state)
         scenarios = [s for _, s in options]
         if any(s in scenarios[:i] for i, s in enumerate(scenarios)):
             return Turn(Reply(ReplyKind.error, _SAME_OPTIONS), state)
-        return _comparison_turn(options, prices)
+        return _asked(Question(options=options), prices, earlier)
     except (InputError, SelfHostingError) as exc:
         return Turn(Reply(ReplyKind.error, str(exc)), state)
+
+
+def _asked(question: Question, prices: PriceBook, asked_before: tuple[Question, ...]) -> Turn:
+    """`question` answered, as the thread's current question with `asked_before` behind it."""
+    if question.breakeven is not None:
+        asked = _breakeven_turn(question.breakeven, question.other_model, prices)
+    else:
+        asked = _comparison_turn(question.options, prices)
+    state = asked.state.model_copy(update={"asked_before": asked_before})
+    return Turn(asked.reply, state, changed=True)
 
 
 _UNCHANGED = "That is already what this compares: nothing changed."

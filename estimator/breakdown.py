@@ -55,6 +55,9 @@ class Parts:
     team: list[LineItem]  # stage, users, scope and hosting
     support: list[LineItem]  # users
     legal: list[LineItem]  # stage and stored records (cyber cover)
+    # The app tier's lines that read no hosting (in `infrastructure`), for a variant on other
+    # hosting or GPU prices with the same traffic to take as they are.
+    app: infrastructure.AppTier | None = None
 
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them."""
@@ -110,8 +113,9 @@ def parts(s: Scenario, t: Traffic, prices: PriceBook) -> Parts:
     """The scenario's lines priced with `prices`, without own prices' notes (see line_items);
     `t` is its traffic."""
     gpus = _gpu_fleet(s, t, prices)
+    app = infrastructure.app_tier(s, t, prices)
     return Parts(
-        infrastructure=infrastructure.lines(s, t, prices, gpus),
+        infrastructure=infrastructure.lines(s, t, prices, gpus, app),
         regions=regions.lines(s, t, prices),
         inference=inference.lines(s, t, prices, gpus),
         engineering=engineering.lines(s, prices),
@@ -121,6 +125,7 @@ def parts(s: Scenario, t: Traffic, prices: PriceBook) -> Parts:
         team=team.lines(s, prices),
         support=support.lines(s, prices),
         legal=legal.lines(s, prices),
+        app=app,
     )
 
 
@@ -204,7 +209,8 @@ def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scena
             found[INFERENCE] = inference.lines(v, t, prices)
         else:
             gpus = _gpu_fleet(v, t, prices)
-            found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
+            # Other tokens on a self-hosted fleet: the app tier's own lines, at its own traffic.
+            found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus, own.app)
             found[INFERENCE] = inference.lines(v, t, prices, gpus)
         if not same_load:
             found[REGIONS] = regions.lines(v, t, prices)
@@ -229,17 +235,24 @@ def unscaled(s: Scenario, prices: PriceBook) -> Unscaled:
 
 
 def at_other_users(
-    v: Scenario, own: Parts | Unscaled, prices: PriceBook, common: Common | None = None
+    v: Scenario,
+    own: Parts | Unscaled,
+    prices: PriceBook,
+    common: Common | None = None,
+    t: Traffic | None = None,
+    app: infrastructure.AppTier | None = None,
 ) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering and security read no users, so they stay its own. `common`: the groups
     that read neither hosting nor model (`common`), priced for another scenario with the same
-    usage and users (the break-even's other side at the same count)."""
-    t = traffic(v, prices)
+    usage and users (the break-even's other side at the same count); `app`, the app tier's
+    lines that read neither, likewise, and `t` the traffic of `v` when the caller has it."""
+    if t is None:
+        t = traffic(v, prices)
     gpus = _gpu_fleet(v, t, prices)
     regions_lines, records, transcripts, support_lines, legal_lines = common or shared(v, t, prices)
     return _in_order(
-        infrastructure.lines(v, t, prices, gpus),
+        infrastructure.lines(v, t, prices, gpus, app),
         regions_lines,
         inference.lines(v, t, prices, gpus),
         own.engineering,
@@ -352,7 +365,7 @@ def hosted_otherwise(v: Scenario, own: Parts, prices: PriceBook) -> list[LineIte
     t = traffic(v, prices)
     gpus = _gpu_fleet(v, t, prices)
     return _in_order(
-        infrastructure.lines(v, t, prices, gpus),
+        infrastructure.lines(v, t, prices, gpus, own.app),
         own.regions,
         inference.lines(v, t, prices, gpus),
         engineering.lines(v, prices),

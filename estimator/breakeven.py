@@ -30,15 +30,17 @@ from pydantic import ValidationError
 from estimator import comparable
 from estimator.breakdown import at_other_users, shared, unscaled
 from estimator.comparable import Pairing
-from estimator.costs import inference, on_call, self_hosting, team
+from estimator.costs import inference, infrastructure, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
-from estimator.lines import LineItem
+from estimator.lines import Cadence, LineItem
 from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
-from estimator.totals import Amount, sum_lines
+from estimator.totals import Amount
 from estimator.traffic import traffic
+
+_MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
 
 READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
@@ -120,9 +122,13 @@ def difference_at(
 
     def difference(users: int) -> float:
         hosted, served = _at(self_hosted, users), _at(api, users)
-        common = shared(hosted, traffic(hosted, prices), prices)
-        return _reading(at_other_users(hosted, own[0], prices, common)) - _reading(
-            at_other_users(served, own[1], prices, common)
+        t, t_served = traffic(hosted, prices), traffic(served, prices)
+        common = shared(hosted, t, prices)
+        # The app tier's lines that read no hosting, priced once for both sides (the same
+        # lines: the sides share usage, so traffic, and uptime and corpus).
+        app = infrastructure.app_tier(hosted, t, prices)
+        return _reading(at_other_users(hosted, own[0], prices, common, t, app)) - _reading(
+            at_other_users(served, own[1], prices, common, t_served, app)
         )
 
     return difference
@@ -130,12 +136,24 @@ def difference_at(
 
 def _reading(items: list[LineItem]) -> float:
     """The midpoint of the lines' all-in monthly run-rate; as estimate() sums, lines under a
-    cent left out. The prototype's cost is not summed into it."""
-    kept = [
-        item for item in items if not (-0.005 < item.low < 0.005 and -0.005 < item.high < 0.005)
-    ]
-    m = sum_lines(kept, 0.0).monthly_all_in
-    return (m.low + m.high) / 2
+    cent left out. The prototype's cost is not summed into it. `sum_lines`, then
+    `Totals.monthly_all_in`, written out over the monthly and annual lines alone: the same
+    additions in the same order, so the same float (it runs twice a point searched)."""
+    monthly_low = monthly_high = annual_low = annual_high = 0.0
+    for item in items:
+        low, high = item.low, item.high
+        if -0.005 < low < 0.005 and -0.005 < high < 0.005:
+            continue
+        cadence = item.cadence
+        if cadence is _MONTHLY:
+            monthly_low += low
+            monthly_high += high
+        elif cadence is _ANNUAL:
+            annual_low += low
+            annual_high += high
+    all_in_low = monthly_low + annual_low * (1 / 12)
+    all_in_high = monthly_high + annual_high * (1 / 12)
+    return (all_in_low + all_in_high) / 2
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
@@ -361,7 +379,7 @@ def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable
         writes = inference.cache_writes(inference.quote(served, prices), t, prices)
         sides = []
         for v in (hosted, served):
-            rota = on_call.rotation(v, prices, team.headcount(v, prices))
+            rota = team.rotation(v, prices)
             sides.append((rota.seats, rota.contracted <= 0, team.growing(v, prices)))
         return (
             fleet.replicas_low,

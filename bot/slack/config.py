@@ -16,12 +16,18 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.slack.client_address import TrustedProxies, parse_networks
 from bot.slack.store.connect import parse_redis_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 WEEK_SECONDS = 7 * 24 * 3600
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 INSTALLATION_DB_SECONDS = 2.0  # inside Slack's 3 s for an acknowledgement
+# Shared estimate pages: requests a minute per client address (bot/slack/ratelimit.py). A person
+# opening a page makes two (the page and its chart), a download one more; behind a proxy every
+# visitor shares its address unless TRUSTED_PROXIES names it, hence room for dozens of views a
+# minute (docs/security.md).
+PAGE_REQUESTS = 120
 
 
 class ConfigError(Exception):
@@ -88,9 +94,16 @@ class Config(BaseSettings):
     )
     # After recording a job, wait for this many replicas to hold it (Redis WAIT) before the
     # acknowledgement: a failover then loses no acknowledged job, at one replication round trip
-    # (on a cluster: the replicas of the primary holding the job's partition).
+    # (on a cluster: the replicas of the primary holding the job's partition). An estimate's
+    # conversation save (and a comparison's or break-even's thread) waits likewise, so its
+    # thread is still answered after a failover.
     redis_wait_replicas: int = Field(
         default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
+    )
+    # Web API calls answered 5xx or cut off are retried after this many seconds, doubling each
+    # time, plus a random part up to twice it (slack_sdk's back-off and jitter at its default).
+    slack_retry_backoff_seconds: float = Field(
+        default=0.5, gt=0, le=30, description="first retry wait on a 5xx or dropped connection"
     )
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
     charts: bool = Field(default=True, description="on/off: a PNG chart per estimate")
@@ -101,6 +114,16 @@ class Config(BaseSettings):
     # server at; unset, no estimate offers a link. Each link works this many days.
     public_url: str | None = Field(default=None, description="https://host people reach")
     estimate_link_days: int = Field(default=30, ge=1, le=365, description="days a link works")
+    # Requests a minute to those pages per client (an IPv4 address, an IPv6 /64).
+    estimate_page_requests_per_minute: int = Field(
+        default=PAGE_REQUESTS, ge=1, le=100_000, description="per client address, 1-100000"
+    )
+    # The proxies in front of the bot (an ingress, a load balancer): a request from one of them
+    # counts against the address it forwarded for (bot/slack/client_address.py), not its own.
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="IPs/CIDRs of proxies whose X-Forwarded-For counts; unset: none",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -140,6 +163,12 @@ class Config(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
             raise ValueError("not a web address; e.g. https://aicost.example.com")
         return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_blocks(cls, value: str | None) -> str | None:
+        parse_networks(value or "")  # ValueError: one sentence naming the entry that is wrong
+        return value or None
 
     @model_validator(mode="after")
     def _one_way_to_reach_slack(self) -> Config:
@@ -188,6 +217,10 @@ class Config(BaseSettings):
         if not self.slack_api_url.endswith("/"):
             self.slack_api_url += "/"
         return self
+
+    @property
+    def proxies(self) -> TrustedProxies:
+        return TrustedProxies(parse_networks(self.trusted_proxies or ""))
 
     @property
     def socket_mode(self) -> bool:

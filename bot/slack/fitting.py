@@ -12,7 +12,9 @@ from bot.slack.blockkit import (
     cell_characters,
     context,
     escape,
+    escaped_section,
     monospace_table,
+    plain_table,
     section,
     table_cells,
     table_of,
@@ -161,8 +163,9 @@ def _tables_within_characters(blocks: list[dict]) -> list[dict]:
 
 def without_data_tables(blocks: list[dict]) -> list[dict]:
     """`blocks` for where Slack refuses the data_table block (an older client or workspace): a
-    data table becomes a table block where the message has none yet, else is left out (the
-    message already shows its summary table). Fitted again, so the limits still hold."""
+    data table becomes a table block where the message has none yet, else (Slack takes one table
+    a message) its caption and rows as monospace text, so no row is lost (a private estimate's
+    line items beside its breakdown). Fitted again, so the limits still hold."""
     has_table = any(b.get("type") == "table" for b in blocks)
     out = []
     for block in blocks:
@@ -171,7 +174,29 @@ def without_data_tables(blocks: list[dict]) -> list[dict]:
         elif not has_table:
             out.append(table_of(block))
             has_table = True
+        else:
+            out.extend(table_as_text(block))
     return fit(out)
+
+
+def table_as_text(block: dict) -> list[dict]:
+    """A data table as sections: its caption, then its rows aligned in code blocks, each within
+    a section's characters (the header row opens each, so every part reads alone)."""
+    header, *lines = escape(plain_table(table_cells(block))).split("\n")
+    room = max(1, limits.SECTION_TEXT - len("```\n\n```") - len(header) - 1)
+    parts: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        if parts[-1] and used + len(line) + 1 > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(line[:room])
+        used += len(parts[-1][-1]) + 1
+    # The caption's name only: its hint on sorting is for the interactive table.
+    name = str(block.get("caption", "")).split(" · ")[0]
+    caption = [section(f"*{name}*")] if name else []
+    code = ["```\n" + "\n".join([header, *part]) + "\n```" for part in parts]
+    return [*caption, *(escaped_section(text) for text in code)]
 
 
 def has_data_table(blocks: list[dict]) -> bool:

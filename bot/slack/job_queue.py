@@ -43,7 +43,7 @@ from bot.slack.job_stream import (
 )
 from bot.slack.metrics import Metrics
 from bot.slack.redis_batch import ScriptBatch
-from bot.slack.redis_outage import OutageLog
+from bot.slack.redis_outage import OutageLog, lost_with_a_primary
 from bot.slack.step_ledger import StepLedger
 from bot.slack.store.connect import SINGLE, connect, parse_redis_url
 from bot.slack.store.keys import slack_id
@@ -115,6 +115,7 @@ class JobQueue:
         self.lost = lost
         self.capacity = capacity
         self.claim_idle_ms = int(claim_idle_seconds * 1000)
+        self.read_block_ms = READ_BLOCK_MS  # set before start(); the in-process tests shorten it
         self.max_deliveries = max_deliveries
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
@@ -126,6 +127,7 @@ class JobQueue:
             stream: OutageLog(url, part=stream) if partitions > 1 else self.outage
             for stream in self.streams
         }
+        self._outages = {self.outage, *self._read_outages.values()}
         # What runs, by (stream, entry ID): entry IDs are unique within a stream only.
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._room = asyncio.Event()
@@ -147,8 +149,9 @@ class JobQueue:
     ) -> bool:
         """Record the job; False when `once` was claimed before (a duplicate delivery). True too
         for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
-        recorded (stray channel talk never enters the stream). With
-        `charge` ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
+        recorded (stray talk never enters the stream; under an estimate posted moments ago, it
+        is recorded once its conversation is saved: job_recording.py). With `charge`
+        ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
         tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
         when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
         that are not Slack's (nothing can be keyed by them)."""
@@ -178,15 +181,21 @@ class JobQueue:
             if self._recorder.uncertain(rec, exc):  # acknowledged; settled once a primary answers
                 raise EnqueueUndecided(self._after_failover(rec, give_up_at)) from None
             raise StoreUnavailable("redis enqueue failed") from exc
+        if entry == "not_ours" and rec.unsaved_for() > 0:  # its estimate's save may be landing
+            raise EnqueueUndecided(self._decided(rec, recording, give_up_at))
         return self._recorded(job, entry)
 
     async def _decided(
         self, rec: Recording, recording: asyncio.Future[Any], give_up_at: float
     ) -> bool:
+        loop, patience = asyncio.get_running_loop(), ENQUEUE_DEADLINE_SECONDS + CLOCK_MARGIN_SECONDS
         try:
             async with asyncio.timeout_at(give_up_at):
                 entry = await recording
+            if entry == "not_ours" and rec.unsaved_for() > 0:
+                entry = await self._recorder.once_kept(rec, ENQUEUE_DEADLINE_SECONDS, patience)
         except (RedisError, OSError, TimeoutError) as exc:  # past the deadline: never recorded
+            give_up_at = max(give_up_at, loop.time() + patience)  # a try made again: its deadline
             log.warning("could not queue a %s: %s", rec.job.kind, type(exc).__name__)
             if self._recorder.uncertain(rec, exc):
                 return await self._after_failover(rec, give_up_at)
@@ -194,8 +203,7 @@ class JobQueue:
         return self._recorded(rec.job, entry)
 
     async def _after_failover(self, rec: Recording, give_up_at: float) -> bool:
-        """True when the job was recorded after all (a replica answers it); else StoreUnavailable:
-        it is answered here."""
+        """True: recorded after all (a replica answers it); else StoreUnavailable: run here."""
         if await self._recorder.was_recorded(rec, give_up_at):
             log.info("a %s met a failover and was recorded all the same", rec.job.kind)
             self._enqueued.inc()
@@ -205,8 +213,10 @@ class JobQueue:
     def _recorded(self, job: Job, entry: str | None) -> bool:
         if entry is None:
             return False
-        if entry == "not_ours":
+        if entry == "not_ours":  # stray talk, or a thread a primary took with it (run here)
             self.metrics.requests.labels(kind="not_ours").inc()
+            if self.failover_seconds and lost_with_a_primary(job.thread_ts, self._outages):
+                raise StoreUnavailable("its thread may have been lost with a primary")
             return True
         if entry == "late":
             log.warning("could not queue a %s: Redis ran it past its deadline", job.kind)
@@ -239,8 +249,7 @@ class JobQueue:
         return len(self._running)
 
     async def _read_loop(self, stream: str) -> None:
-        """Read one partition: on a cluster each lives on its own shard, so each has its reader
-        (one blocked connection each); they share this process's capacity."""
+        """Read one partition (its own shard on a cluster; one blocked connection each)."""
         batch = min(READ_BATCH, self.capacity)
         while not self._stopping:
             free = self.capacity - len(self._running)
@@ -250,7 +259,7 @@ class JobQueue:
                 continue
             try:
                 replies = await self.redis.xreadgroup(
-                    GROUP, self.consumer, {stream: ">"}, count=free, block=READ_BLOCK_MS
+                    GROUP, self.consumer, {stream: ">"}, count=free, block=self.read_block_ms
                 )
             except ResponseError as exc:
                 if "NOGROUP" in str(exc):
@@ -409,8 +418,8 @@ class JobQueue:
         self.acks.stopping = True
         self._room.set()
         if self._loops:
-            self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
-            await asyncio.wait(self._loops, timeout=READ_BLOCK_MS / 1000 + 1)
+            self._loops[-1].cancel()  # the claimer; the reader ends within read_block_ms
+            await asyncio.wait(self._loops, timeout=self.read_block_ms / 1000 + 1)
         left = 0
         running = list(self._running.values())
         if running:

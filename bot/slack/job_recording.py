@@ -10,6 +10,11 @@ dies there has taken tokens for a job never recorded (the sender's own budget, r
 minute), and a retry of the same Slack request takes tokens again before its duplicate claim says
 "seen"; neither records or answers anything twice, since the claim and the entry are one script.
 
+A reply in a thread its estimate's conversation is not saved for yet (the estimate was posted a
+moment ago and its save, which runs beside the tips and waits for replicas, has not landed) is
+found "not ours"; within THREAD_SAVE_SECONDS of the estimate it is recorded again as the save
+lands, so it is answered like any other (`once_kept`).
+
 When the primary goes away mid-call (a failover), whether the script ran is unknown: it may have
 run, reached the replica that is now primary, and lost only its answer. Answering such a job here
 would answer it twice, so with replicas (Sentinel, a cluster, or REDIS_WAIT_REPLICAS) the sender
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from typing import Any
 
 from redis.asyncio.sentinel import MasterNotFoundError
@@ -48,6 +54,12 @@ from bot.slack.store.keys import bucket_key, settings_key
 # answered here, as when Redis is down.
 FAILOVER_WAIT_SECONDS = 30.0
 FAILOVER_POLL_SECONDS = 0.25
+# A thread's conversation is saved within this long of its estimate being posted: the save is
+# one round trip, made again while Redis is slow (about 2 s, bot/slack/store_access.py) and
+# across a failover's first seconds. A reply found "not ours" this soon is recorded again, with
+# pauses doubling from THREAD_POLL_SECONDS to a second, until the thread is kept or the time is up.
+THREAD_SAVE_SECONDS = 10.0
+THREAD_POLL_SECONDS = 0.1
 
 
 class Recording:
@@ -94,6 +106,25 @@ class Recording:
     @property
     def capacities(self) -> list[int]:
         return [capacity for _, capacity in self.charge]
+
+    def again(self, deadline_seconds: float) -> Recording:
+        """The same job recorded anew: now, with its deadline `deadline_seconds` later."""
+        now = time.time()
+        return Recording(
+            self.job, self.stream, self.once, self.once_seconds, self.charge, self.per_seconds,
+            now, now + deadline_seconds,
+        )  # fmt: skip
+
+    def unsaved_for(self) -> float:
+        """Seconds a thread reply found "not ours" may still find its thread kept: its
+        estimate was posted less than THREAD_SAVE_SECONDS ago (Slack's ts is its time)."""
+        if not self.owners:
+            return 0.0
+        try:
+            posted = float(self.job.thread_ts or "")
+        except ValueError:
+            return 0.0
+        return min(THREAD_SAVE_SECONDS, posted + THREAD_SAVE_SECONDS - time.time())
 
 
 class Recorder:
@@ -145,6 +176,22 @@ class Recorder:
         args = [STREAM_MAX_LEN, rec.once_seconds, rec.deadline]
         args += [oldest_id(rec.now, JOB_MAX_AGE_SECONDS), *fields]
         return await self._scripts.call(self._partition, [rec.stream, *rec.claims], args)
+
+    async def once_kept(self, rec: Recording, deadline_seconds: float, patience: float) -> Any:
+        """`rec`, found "not ours" in a thread whose estimate is new, recorded again until its
+        thread is kept (`unsaved_for`); the last answer ('not_ours' still when the time is up).
+        Each try records nothing after `deadline_seconds` and is waited for `patience`; raises
+        what a try raises (the job's duplicate claim says whether it was recorded)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + rec.unsaved_for()
+        pause = THREAD_POLL_SECONDS
+        entry: Any = "not_ours"
+        while entry == "not_ours" and loop.time() + pause < until:
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, 1.0)
+            async with asyncio.timeout(patience):
+                entry = await self.record(rec.again(deadline_seconds))
+        return entry
 
     def uncertain(self, rec: Recording, exc: BaseException) -> bool:
         """Whether a failed call may have recorded the job all the same (asked by `was_recorded`).

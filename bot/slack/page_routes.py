@@ -3,18 +3,26 @@
 Each response is for whoever holds the link: it is never indexed, never sends a referrer, and
 allows nothing but its own stylesheet and images. A link that is unknown, expired or forgotten
 is a 404 with one kind sentence (the same for all: an ID tells nothing), a revoked one a 410.
+A client asking too often (ESTIMATE_PAGE_REQUESTS_PER_MINUTE) gets 429 with Retry-After, charged
+before any lookup, so trying IDs costs the same whether they exist or not; behind a proxy named in
+TRUSTED_PROXIES the client is the address it forwarded for; an IPv6 client is its /64
+(bot/slack/client_address.py).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.slack import answers, chart_worker, limits
+from bot.slack.client_address import FORWARDED_FOR, TrustedProxies
 from bot.slack.estimate_pages import EstimatePages, PageState, SharedEstimate
 from bot.slack.page_view import CONTENT_SECURITY_POLICY, PageParts, notice_page
+from bot.slack.ratelimit import PageLimiter
 from bot.slack.store.protocols import StoreUnavailable
 from bot.slack.workers import WorkerFailed, Workers, WorkerUnavailable
 
@@ -34,15 +42,37 @@ REVOKED_TITLE = "This link was revoked"
 REVOKED = "Whoever shared this estimate revoked its link; ask them in Slack for a new one."
 LATER_TITLE = "Please try again in a minute"
 LATER = "This page can't be shown just now. Please try again in a minute."
+LIMITED_TITLE = "Too many requests"
+LIMITED = "This address has asked for estimate pages very often just now. Please try again shortly."
 CHARTS_KEPT = 16  # recently drawn page charts kept, so a reload does not draw again
 
 
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
 def add_page_routes(
-    app: web.Application, pages: EstimatePages, workers: Workers, charts: Workers | None
+    app: web.Application,
+    pages: EstimatePages,
+    workers: Workers,
+    charts: Workers | None,
+    limiter: PageLimiter,
+    proxies: TrustedProxies,
 ) -> None:
     """The page routes, when PUBLIC_URL is set (without it no link is ever offered)."""
     if not pages.enabled:
         return
+
+    def limited(handler: Handler) -> Handler:
+        async def within_the_limit(request: web.Request) -> web.Response:
+            client = proxies.client(request.remote, request.headers.getall(FORWARDED_FOR, []))
+            wait = await limiter.wait_seconds(client)
+            if wait > 0:
+                retry = {"Retry-After": str(max(1, math.ceil(wait)))}
+                return _html(notice_page(LIMITED_TITLE, LIMITED), 429, retry)
+            return await handler(request)
+
+        return within_the_limit
+
     drawn: OrderedDict[str, bytes] = OrderedDict()
 
     async def shared(request: web.Request) -> SharedEstimate | web.Response:
@@ -123,10 +153,10 @@ def add_page_routes(
 
     # The ID pattern is checked again before any lookup (EstimatePages.find).
     page_id = "{page_id:[A-Za-z0-9_-]{22}}"
-    app.router.add_get(f"/e/{page_id}", estimate_page)
-    app.router.add_get(f"/e/{page_id}/chart.png", chart)
-    app.router.add_get(f"/e/{page_id}/estimate.{{kind:csv|json}}", download)
-    app.router.add_get("/e/{anything:.*}", _not_ours)
+    app.router.add_get(f"/e/{page_id}", limited(estimate_page))
+    app.router.add_get(f"/e/{page_id}/chart.png", limited(chart))
+    app.router.add_get(f"/e/{page_id}/estimate.{{kind:csv|json}}", limited(download))
+    app.router.add_get("/e/{anything:.*}", limited(_not_ours))
 
 
 async def _not_ours(request: web.Request) -> web.Response:

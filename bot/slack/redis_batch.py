@@ -35,8 +35,9 @@ class ReplicationLog:
     """Says once, per primary, that jobs are recorded before their replicas confirm them, and once
     when they confirm again: a replica that lags for minutes would otherwise log every batch."""
 
-    def __init__(self, wanted: int) -> None:
+    def __init__(self, wanted: int, what: str = "job") -> None:
         self.wanted = wanted
+        self.what = what  # what the batches write: "job" (the queue), "conversation" (the store)
         self.short: set[str] = set()  # the primaries (node names; "" for one Redis) now short
 
     def answered(self, answer: Any, where: str = "") -> None:
@@ -45,16 +46,16 @@ class ReplicationLog:
         if not isinstance(answer, Exception) and int(answer) >= self.wanted:
             if where in self.short:
                 self.short.discard(where)
-                log.info("replicas confirm recorded jobs again%s", on)
+                log.info("replicas confirm recorded %ss again%s", self.what, on)
             return
         if where in self.short:
             return
         self.short.add(where)
         log.warning(
-            "a job was recorded%s before %d replica(s) confirmed it (WAIT answered %s within "
+            "a %s was recorded%s before %d replica(s) confirmed it (WAIT answered %s within "
             "%d ms): it may not be replicated, and a failover now could lose it; said once until "
             "replicas confirm again",
-            on, self.wanted, answer, WAIT_TIMEOUT_MS,
+            self.what, on, self.wanted, answer, WAIT_TIMEOUT_MS,
         )  # fmt: skip
 
 
@@ -64,12 +65,14 @@ class ScriptBatch:
         redis: aioredis.Redis | aioredis.RedisCluster,
         wait_replicas: int = 0,
         cluster: bool = False,
+        what: str = "job",
     ) -> None:
-        """`redis`: a Redis client (one Redis, or Sentinel's primary), or a RedisCluster."""
+        """`redis`: a Redis client (one Redis, or Sentinel's primary), or a RedisCluster; `what`
+        its scripts record, as the replication warnings name it."""
         self.redis = redis
         self.wait_replicas = wait_replicas
         self.cluster = cluster
-        self.replication = ReplicationLog(wait_replicas)
+        self.replication = ReplicationLog(wait_replicas, what)
         self._waiting: list[Call] = []
         self._sending: set[asyncio.Task[None]] = set()
 

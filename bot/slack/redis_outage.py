@@ -3,18 +3,29 @@ its password), a reminder at most once a minute, and one line when it answers ag
 
 Loops that poll Redis (the job reader, the claimer) fail every half second during an outage; a
 line each time would bury the log and never say which Redis.
+
+Each outage is remembered by wall-clock time too (`covers`): on a replicated Redis a primary
+that went away may have taken the last writes before it with it (job_queue.py asks whether a
+thread is one of those).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
 REPEAT_SECONDS = 60.0
+OUTAGES_KEPT = 16  # the latest outages remembered (start, end) by wall-clock time
+# A primary that went away may not have passed on what it acknowledged in the moments before
+# (asynchronous replication; with REDIS_WAIT_REPLICAS, what a replica was slower than WAIT's
+# timeout to confirm): a thread whose estimate was posted this long before an outage began, or
+# during it, may have lost its conversation with it.
+LOST_BEFORE_SECONDS = 30.0
 
 
 def address(url: str) -> str:
@@ -42,6 +53,7 @@ class OutageLog:
         self.down_since: float | None = None
         self._said_at = 0.0
         self._unsaid = 0  # failures since the last line
+        self._outages: deque[tuple[float, float | None]] = deque(maxlen=OUTAGES_KEPT)
 
     def failed(self, doing: str, exc: BaseException) -> None:
         """Redis did not answer while `doing` ("reading jobs")."""
@@ -49,6 +61,7 @@ class OutageLog:
         why = type(exc).__name__
         if self.down_since is None:
             self.down_since, self._said_at, self._unsaid = now, now, 0
+            self._outages.append((time.time(), None))
             log.warning(
                 "%s does not answer (%s while %s); retrying, next report in %.0f s",
                 self.where, why, doing, self.repeat_seconds,
@@ -68,3 +81,22 @@ class OutageLog:
         if self.down_since is not None:
             log.warning("%s answers again after %.0f s", self.where, self.clock() - self.down_since)
             self.down_since = None
+            self._outages.append((self._outages.pop()[0], time.time()))
+
+    def covers(self, at: float, before: float) -> bool:
+        """Whether wall-clock time `at` fell within an outage remembered, or the `before`
+        seconds leading up to one."""
+        return any(
+            start - before <= at <= (end if end is not None else time.time())
+            for start, end in self._outages
+        )
+
+
+def lost_with_a_primary(thread_ts: str | None, outages: Iterable[OutageLog]) -> bool:
+    """Whether the thread whose estimate is `thread_ts` (Slack's ts: its time) was started
+    within LOST_BEFORE_SECONDS before one of `outages`, or during it."""
+    try:
+        at = float(thread_ts or "")
+    except ValueError:
+        return False
+    return any(outage.covers(at, LOST_BEFORE_SECONDS) for outage in outages)

@@ -22,6 +22,7 @@ from bot.slack.acknowledgement import RECEIVED_AT, late_acknowledgement
 from bot.slack.app import Bot
 from bot.slack.identity import BotIdentity
 from bot.slack.page_routes import add_page_routes
+from bot.slack.ratelimit import PageLimiter
 from bot.slack.signature import signed_by_slack
 from bot.slack.web_session import web_api_session
 from estimator import (
@@ -232,7 +233,11 @@ def web_app(bot: Bot, health: Health) -> web.Application:
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts)
+    limiter = PageLimiter(
+        bot.store, bot.conversations.stored.local, bot.config.estimate_page_requests_per_minute
+    )
+    proxies = bot.config.proxies
+    add_page_routes(app, bot.conversations.pages, bot.workers, bot.charts, limiter, proxies)
     return app
 
 

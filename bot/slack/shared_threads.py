@@ -1,32 +1,33 @@
-"""Slack Connect: a thread's state belongs to the thread, whoever replies in it.
+"""A thread's state, wherever it is kept: under this workspace, under the other organisation's
+installation of a shared channel, or, when the store may have lost it, in the thread itself.
 
 In a channel shared by two organisations that both installed the app, Slack delivers each event
 for one of the installations. An estimate started by the other side (its `/aicost`, its
 installation) is remembered under that installation; a reply delivered for ours finds nothing
-under our own. The estimate itself says whose it is: its buttons carry the owner
-(bot/slack/button_value.py), so on a miss in a shared channel the thread's first message is read
-(conversations.replies, one call) and the state is taken from its owner.
+under our own. The estimate itself says whose it is: its buttons carry the owner, so on a miss in
+a shared channel the thread's first message is read (bot/slack/thread_record.py) and the state is
+taken from its owner.
+
+A miss proves nothing either when the store could not be read, or when it is a replicated Redis
+(a primary that died before its replica had a save took the thread along; docs/reliability.md,
+"Redis failover"). Then the thread's scenarios are read back from the bot's own messages in it
+and kept again, so the reply is answered, and the next one is queued like any other.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState
-from bot.slack.button_value import read_button_value
-from bot.slack.ids import Action
 from bot.slack.store.protocols import Store
 from bot.slack.store_access import StoreAccess
+from bot.slack.thread_record import read_thread
 from bot.slack.where import Where
 
 log = logging.getLogger(__name__)
-
-_OURS = frozenset(action.value for action in Action)
 
 
 async def load_thread(
@@ -34,33 +35,33 @@ async def load_thread(
 ) -> tuple[ConversationState | None, Where]:
     """The thread's state and where it lives (`where`, or the owner's workspace in its place)."""
     thread_ts = where.thread_ts or ""
-    state, _ = await stored.load(lambda: store.load_thread(where.team, where.channel, thread_ts))
-    if state is not None or not shared or not thread_ts:
+    state, read = await stored.load(lambda: store.load_thread(where.team, where.channel, thread_ts))
+    if state is not None or not thread_ts:
         return state, where
-    owner = await _owner(client, where.channel, thread_ts)
-    if owner is None or owner == where.team:
+    doubtful = not read or store.replicated  # a miss that does not prove the thread is not ours
+    if not shared and not doubtful:
         return None, where
-    state, _ = await stored.load(lambda: store.load_thread(owner, where.channel, thread_ts))
-    if state is None:
+    thread = await read_thread(client, where.channel, thread_ts, whole=doubtful)
+    if thread is None:
         return None, where
-    return state, replace(where, team=owner, enterprise=None)
-
-
-async def _owner(client: AsyncWebClient, channel: str, thread_ts: str) -> str | None:
-    """Whose estimate starts the thread, as its buttons say; None if it is no estimate of ours."""
-    try:
-        response = await client.conversations_replies(channel=channel, ts=thread_ts, limit=1)
-    except SlackApiError as exc:
-        log.info("cannot read thread %s in %s: %s", thread_ts, channel, exc.response.get("error"))
-        return None
-    messages: list[dict[str, Any]] = response.get("messages") or []
-    root = messages[0] if messages else {}
-    if not root.get("bot_id") or root.get("ts") != thread_ts:
-        return None
-    for block in root.get("blocks") or []:
-        for element in block.get("elements") or [] if block.get("type") == "actions" else []:
-            if element.get("action_id") in _OURS:
-                stamp = read_button_value(str(element.get("value") or ""))
-                if stamp is not None:
-                    return stamp.owner
-    return None
+    owned = where
+    if thread.owner != where.team:
+        if not shared:  # another workspace's estimate in a channel not shared: not ours to answer
+            return None, where
+        owned = replace(where, team=thread.owner, enterprise=None)
+        state, read = await stored.load(
+            lambda: store.load_thread(owned.team, where.channel, thread_ts)
+        )
+        if state is not None:
+            return state, owned
+        doubtful = not read or store.replicated
+    if not doubtful or thread.state is None:
+        return None, where
+    log.warning(
+        "thread %s in %s had no stored conversation; its scenarios were read back from the "
+        "estimate's buttons",
+        thread_ts, where.channel,
+    )  # fmt: skip
+    state = thread.state
+    await stored.save(lambda: store.save_thread(owned.team, where.channel, thread_ts, state))
+    return state, owned

@@ -183,24 +183,37 @@ def gpu_hosts_text(low: int, high: int) -> str:
     return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
 
 
-def lines(
-    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
-) -> list[LineItem]:
-    """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already (the
-    inference lines read the same one)."""
+# Not frozen, like Fleet: made for every pricing of the app tier; never assigned to.
+@dataclass(slots=True)
+class AppTier:
+    """The app tier's lines that read neither hosting nor model (app servers, load balancing,
+    failover standby, egress and NAT, Redis, vector search: traffic, uptime and the corpus), and
+    the fleet and compute the staging and monitoring lines read of it. A break-even's two sides
+    at the same users and traffic price it once for both (estimator/breakeven.py)."""
+
+    reads: tuple[object, ...]  # all it reads: prices, traffic and scenario fields (`_reads`)
+    fleet: Fleet
+    compute_low: float
+    compute_high: float
+    servers: list[LineItem]  # app servers, load balancing, failover standby
+    network: list[LineItem]  # egress and NAT, managed Redis
+    search: list[LineItem]  # vector search
+
+
+def _reads(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[object, ...]:
+    return (prices, t, s.uptime, s.corpus_documents, s.vector_store)
+
+
+def app_tier(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
+    """The lines of `lines` that every hosting of `s` at traffic `t` shares."""
     instance = prices.figure("compute.instance_monthly")
     capacity = prices.figure("compute.requests_per_instance")
-    staging = prices.figure("compute.staging_share")
     lb = prices.figure("network.load_balancer_monthly")
     lcu = prices.figure("network.lcu_monthly")
     per_lcu = prices.figure("network.requests_per_lcu")
     nat = prices.figure("network.nat_gateway_monthly")
     egress = prices.figure("network.egress_per_gb")
     response_bytes = prices.figure("traffic.response_bytes")
-    host = prices.figure("monitoring.host_monthly")
-    log_price = prices.figure("monitoring.log_per_gb")
-    log_bytes = prices.figure("traffic.log_bytes_per_request")
-    seat = prices.figure("monitoring.on_call_seat_monthly")
     policy = uptime_policy(s)
     f = fleet(s, t, prices)
     compute_low = f.primary_low * instance.low
@@ -209,7 +222,9 @@ def lines(
     lcus_high = max(1, math.ceil(t.peak_rps_high / per_lcu.high))
     lb_low = lb.low + lcus_low * lcu.low
     lb_high = lb.high + lcus_high * lcu.high
-    items = [
+    standby_low = policy.standby_share * compute_low
+    standby_high = policy.standby_share * compute_high
+    servers = [
         LineItem(
             _INFRASTRUCTURE,
             "App servers, primary region",
@@ -237,10 +252,6 @@ def lines(
             ),
             VARIES_WITH_USERS,
         ),
-    ]
-    standby_low = policy.standby_share * compute_low
-    standby_high = policy.standby_share * compute_high
-    items.append(
         LineItem(
             _INFRASTRUCTURE,
             "Failover standby capacity",
@@ -252,8 +263,61 @@ def lines(
                 f"uptime = {usd_range(standby_low, standby_high, DOLLARS)} (backups under Storage)"
             ),
             VARIES_WITH_USERS,
-        )
-    )
+        ),
+    ]
+    egress_gb = t.requests_per_month * response_bytes.low / 1e9
+    node, copies, redis_low, redis_high = redis_nodes(s, t, prices)
+    network = [
+        LineItem(
+            _INFRASTRUCTURE,
+            "Network egress and NAT",
+            _MONTHLY,
+            nat.low + egress_gb * egress.low,
+            nat.high + egress_gb * egress.high,
+            lambda: (
+                f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} req x "
+                f"{response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x ${egress.low:g}/GB"
+            ),
+            VARIES_WITH_USERS,
+        ),
+        LineItem(
+            _INFRASTRUCTURE,
+            "Managed Redis (response cache, sessions, rate limits)",
+            _MONTHLY,
+            redis_low,
+            redis_high,
+            lambda: (
+                f"{count(round(t.requests_per_day))} req/day → {node}"
+                f"{' x 2 (replica)' if copies == 2 else ''} = "
+                f"{usd_range(redis_low, redis_high, DOLLARS)}"
+            ),
+            VARIES_WITH_USERS,
+        ),
+    ]
+    # Vector search reads traffic (queries a month), so it is priced with the app tier.
+    search = retrieval.lines(s, t, prices, 2 if policy.multi_az_database else 1)
+    return AppTier(_reads(s, t, prices), f, compute_low, compute_high, servers, network, search)
+
+
+def lines(
+    s: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    gpus: self_hosting.Fleet | None = None,
+    app: AppTier | None = None,
+) -> list[LineItem]:
+    """`gpus`: the self-hosted GPU fleet for `t` when the caller sized it already (the
+    inference lines read the same one); `app`: the app tier of `s` on other hosting or with
+    other tokens (the other side of a break-even): its lines are these when it read the same
+    prices, traffic, uptime and corpus, and are priced again otherwise."""
+    if app is None or app.reads != _reads(s, t, prices):
+        app = app_tier(s, t, prices)
+    staging = prices.figure("compute.staging_share")
+    host = prices.figure("monitoring.host_monthly")
+    log_price = prices.figure("monitoring.log_per_gb")
+    log_bytes = prices.figure("traffic.log_bytes_per_request")
+    seat = prices.figure("monitoring.on_call_seat_monthly")
+    f, compute_low, compute_high = app.fleet, app.compute_low, app.compute_high
     gpu = _gpu_hosting(s, t, prices, gpus)
     staging_gpu_low = gpu.staging_low if gpu else 0.0
     staging_gpu_high = gpu.staging_high if gpu else 0.0
@@ -271,7 +335,13 @@ def lines(
             f"{usd_range(staging_gpu_low, staging_gpu_high, DOLLARS)}"
         )
 
-    items.append(
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = _hosts(s, f, gpu)
+    log_gb_low = t.requests_per_month * log_bytes.low / 1e9
+    log_gb_high = t.requests_per_month * log_bytes.high / 1e9
+    rota = team.rotation(s, prices)
+    seats = rota.seats
+    return [
+        *app.servers,
         LineItem(
             _INFRASTRUCTURE,
             "Staging environment",
@@ -280,45 +350,8 @@ def lines(
             compute_high * staging.high + staging_gpu_high,
             staging_basis,
             VARIES_WITH_USERS,
-        )
-    )
-    egress_gb = t.requests_per_month * response_bytes.low / 1e9
-    items.append(
-        LineItem(
-            _INFRASTRUCTURE,
-            "Network egress and NAT",
-            _MONTHLY,
-            nat.low + egress_gb * egress.low,
-            nat.high + egress_gb * egress.high,
-            lambda: (
-                f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} req x "
-                f"{response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x ${egress.low:g}/GB"
-            ),
-            VARIES_WITH_USERS,
-        )
-    )
-    node, copies, redis_low, redis_high = redis_nodes(s, t, prices)
-    items.append(
-        LineItem(
-            _INFRASTRUCTURE,
-            "Managed Redis (response cache, sessions, rate limits)",
-            _MONTHLY,
-            redis_low,
-            redis_high,
-            lambda: (
-                f"{count(round(t.requests_per_day))} req/day → {node}"
-                f"{' x 2 (replica)' if copies == 2 else ''} = "
-                f"{usd_range(redis_low, redis_high, DOLLARS)}"
-            ),
-            VARIES_WITH_USERS,
-        )
-    )
-    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = _hosts(s, f, gpu)
-    log_gb_low = t.requests_per_month * log_bytes.low / 1e9
-    log_gb_high = t.requests_per_month * log_bytes.high / 1e9
-    rota = on_call.rotation(s, prices, team.headcount(s, prices))
-    seats = rota.seats
-    items.append(
+        ),
+        *app.network,
         LineItem(
             _INFRASTRUCTURE,
             "Monitoring, on-call and autoscaling",
@@ -336,12 +369,9 @@ def lines(
                 "autoscaling has no fee"
             ),
             VARIES_WITH_USERS,
-        )
-    )
-    # Vector search reads traffic (queries a month), so it is priced with the app tier.
-    copies = 2 if uptime_policy(s).multi_az_database else 1
-    items.extend(retrieval.lines(s, t, prices, copies))
-    return items
+        ),
+        *app.search,
+    ]
 
 
 def _who_is_paged(rota: on_call.Rotation) -> str:

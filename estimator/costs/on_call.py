@@ -42,14 +42,23 @@ class Rotation:
 
 def rotation(s: Scenario, prices: PriceBook, people: dict[str, float]) -> Rotation:
     """`people`: the team's FTE by role (`team.headcount`)."""
-    needed = int(prices.entry("on_call.rotation_people")[format(s.uptime, "g")])
+    return rotation_at(s.uptime, prices, people)
+
+
+def rotation_at(uptime: float, prices: PriceBook, people: dict[str, float]) -> Rotation:
+    """The rotation at an uptime target (%), for `team.rotation`, which keeps each one made."""
+    needed = int(prices.entry("on_call.rotation_people")[format(uptime, "g")])
     paged = prices.entry("on_call.paged_roles")["roles"]
     engineers = sum(fte for role, fte in people.items() if role in paged)
     return Rotation(needed, engineers, max(0.0, needed - engineers))
 
 
-def lines(s: Scenario, prices: PriceBook, people: dict[str, float]) -> list[LineItem]:
-    r = rotation(s, prices, people)
+def lines(
+    s: Scenario, prices: PriceBook, people: dict[str, float], r: Rotation | None = None
+) -> list[LineItem]:
+    """`r`: the rotation of `people` when the caller has it (`team.rotation`)."""
+    if r is None:
+        r = rotation(s, prices, people)
     if r.contracted <= 0:
         return []
     share = prices.figure("on_call.cover_share")

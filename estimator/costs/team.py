@@ -156,10 +156,39 @@ def _headcount(
     return people
 
 
+def rotation(s: Scenario, prices: PriceBook) -> on_call.Rotation:
+    """The on-call rotation the team of `headcount` holds at the scenario's uptime. Read by the
+    app tier's paging seats, the team's cover line and the break-even's search: made once for
+    them all (a Rotation is frozen)."""
+    return _rotation(
+        s.uptime,
+        s.stage,
+        s.users,
+        s.hosting is Hosting.self_hosted,
+        len(s.compliance),
+        s.regions,
+        prices,
+    )
+
+
+@lru_cache(maxsize=256)
+def _rotation(
+    uptime: float,
+    stage: Stage,
+    users: int,
+    self_hosted: bool,
+    frameworks: int,
+    regions: int,
+    prices: PriceBook,
+) -> on_call.Rotation:
+    people = _headcount(stage, users, self_hosted, frameworks, regions, prices)
+    return on_call.rotation_at(uptime, prices, people)  # reads `people`, never changes it
+
+
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     people = headcount(s, prices)
     roles = [_role_line(s, role, fte, prices) for role, fte in people.items()]
-    return [*roles, *on_call.lines(s, prices, people)]
+    return [*roles, *on_call.lines(s, prices, people, rotation(s, prices))]
 
 
 def _said(name: str, prices: PriceBook) -> str:

@@ -83,8 +83,20 @@ def test_a_comparisons_question_asked_again_in_its_thread_changes_every_option()
     assert {s.users for _, s in again.state.question.options} == {100_000}
     same = advisor.follow_up_text("use claude-haiku-4-5", thread)
     assert same.reply.kind is ReplyKind.error and "the same" in same.reply.text
-    undo = advisor.follow_up_text("undo", thread)
-    assert "what if 100k users?" in undo.reply.text and not undo.changed
+    export = advisor.follow_up_text("export", thread)  # needs an estimate: says what to type
+    assert "what if 100k users?" in export.reply.text and not export.changed
+    already = advisor.follow_up_text("reset", thread)
+    assert already.reply.text == "Already at the first comparison." and not already.changed
+    reset = advisor.follow_up_text("reset", again.state)  # the first question, answered again
+    assert reset.reply.kind is ReplyKind.comparison and reset.changed
+    assert reset.state.question == thread.question
+    assert reset.state.asked_before == (thread.question, again.state.question)
+    nothing = advisor.follow_up_text("undo", thread)
+    assert nothing.reply.text == "Nothing to undo: this is the first comparison."
+    assert not nothing.changed
+    undone = advisor.follow_up_text("undo", again.state)  # one change back: the first question
+    assert undone.reply.kind is ReplyKind.comparison and undone.changed
+    assert undone.state == thread and undone.reply.question == thread.question
 
 
 def test_a_break_even_asked_again_keeps_the_model_named_for_its_other_side():

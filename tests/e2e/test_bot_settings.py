@@ -117,3 +117,20 @@ def test_port_already_in_use_is_one_line_naming_port_and_exit_2():
         env = _http_env(PORT=str(port), SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
         line = _one_line_naming(_run_bot(env), "PORT")
     assert str(port) in line and "in use" in line
+
+
+@pytest.mark.parametrize("value", ["0", "lots", "-5", "100001"])
+def test_a_bad_page_rate_limit_is_one_line_naming_it(value: str) -> None:
+    run = _run_bot(_http_env(ESTIMATE_PAGE_REQUESTS_PER_MINUTE=value))
+    _one_line_naming(run, "ESTIMATE_PAGE_REQUESTS_PER_MINUTE")
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["ingress", "10.0.0.0/33", "10.0.0.1,,nginx", "10.0.0.0/8;", "10.0.0.0/8,0.0.0.0/0"]
+)
+def test_bad_trusted_proxies_are_one_line_naming_the_setting_and_the_entry(value: str) -> None:
+    run = _run_bot(_http_env(TRUSTED_PROXIES=value))
+    line = _one_line_naming(run, "TRUSTED_PROXIES")
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "10.0.0.0/8" in line and ("CIDR" in line or "every address" in line)  # what to type

@@ -17,8 +17,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 import pytest_asyncio
+import redis
 import redis.cluster as redis_cluster
 
+from bot.slack.store.keys import channel_keys
 from tests.support.bot_process import BotProcess
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import STANDARD, tips_for
@@ -141,7 +143,9 @@ async def started_estimates(slack: FakeSlack, traffic: Traffic, count: int) -> d
     follow-ups. Channel -> the estimate's ts."""
     channels = ["C" + uuid.uuid4().hex[:10].upper() for _ in range(count)]
     await gathered([traffic.command(channel) for channel in channels])
-    deadline = time.monotonic() + 30
+    # Patient: on a machine shared with other work (load 12-16 on two cores) 40 estimates took
+    # over 30 s, and the burst then had fewer threads than it counts on.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         # Replied to once its tips are in, as a person reads them first: by then the thread's
         # conversation is saved (the save runs beside the tips), so a follow-up finds it.
@@ -218,19 +222,50 @@ async def test_sentinel_primary_killed_mid_burst_loses_and_doubles_nothing(slack
     assert len(traffic.commands) + len(traffic.follow_ups) >= 190, "most were acknowledged"
     lost = [c for c in wanted if got[c][0] < 1 or got[c][1] < wanted[c][1]]
     doubled = [c for c in wanted if got[c][0] > 1 or got[c][1] > wanted[c][1]]
-    follow_ups = {channel for channel, _ in traffic.follow_ups}
-    lost_commands = [c for c in lost if c not in follow_ups]
-    assert (lost_commands, doubled) == ([], []), {
-        c: (got[c], wanted[c]) for c in lost_commands + doubled
-    }
+    # Follow-ups too: one whose enqueue met the switch is answered here, its thread read from
+    # the promoted primary (saves wait for the replica) or, were it lost, from the estimate.
+    assert (lost, doubled) == ([], []), {c: (got[c], wanted[c]) for c in lost + doubled}
     assert all(status == 200 for status, _ in ready), ready
-    if lost:
-        # Known gap (issue 22, open): a follow-up whose enqueue meets the switch is run here and
-        # finds no thread, so it goes unanswered. Commands are answered once; follow-ups are not
-        # yet. Reported, not hidden: the test fails on any lost command or any doubled answer.
-        pytest.xfail(f"{len(lost)} of {len(follow_ups)} follow-ups lost across the failover")
     assert 503 in readyz, "not ready while no primary answered"
     print(f"new primary {promoted:.1f} s after the kill; {len(wanted)} answered once each")
+
+
+async def test_threads_the_promoted_primary_never_had_are_answered_from_the_estimate(slack):
+    """The window asynchronous replication leaves: conversations the old primary acknowledged
+    and the promoted one never received (here taken off it after the switch, as if they had not
+    been replicated). A reply in such a thread finds no conversation where the bot keeps them;
+    its estimate was posted shortly before the outage, so the reply is not taken for stray talk
+    but answered from the scenario the estimate's buttons carry, once, and the thread is kept
+    again. A reply under a message that is not the bot's still gets nothing."""
+    with SentinelSet() as sentinels:
+        bots = await replicas(slack, sentinels.url, BOT_ENV)
+        try:
+            async with aiohttp.ClientSession() as session:
+                traffic = Traffic(bots, session)
+                threads = await started_estimates(slack, traffic, 10)
+                sentinels.wait_for_new_primary(sentinels.kill_primary())
+                promoted = redis.Redis(port=sentinels.primary(), decode_responses=True)
+                lost = {
+                    channel_keys("T" + channel[1:], channel).thread(ts)
+                    for channel, ts in list(threads.items())[:5]
+                }
+                assert promoted.delete(*lost) == len(lost)
+                stray = "C" + uuid.uuid4().hex[:10].upper()
+                await gathered(
+                    [traffic.follow_up(c, ts) for c, ts in threads.items()]
+                    + [traffic.follow_up(stray, f"{time.time() - 5:.6f}")]
+                )
+                traffic.follow_ups.remove(next(f for f in traffic.follow_ups if f[0] == stray))
+                got, wanted = await settle(slack, traffic, threads, timeout=30)
+                kept_again = sum(promoted.exists(key) for key in lost)
+                promoted.close()
+        finally:
+            for bot in bots:
+                await bot.stop()
+    assert len(traffic.follow_ups) == len(threads) == 10
+    assert got == wanted, {c: (got[c], wanted[c]) for c in wanted if got[c] != wanted[c]}
+    assert kept_again == len(lost)
+    assert not [m for m in slack.messages if m.get("channel") == stray]
 
 
 async def test_cluster_primary_of_a_job_partition_killed_loses_and_doubles_nothing(slack):
@@ -330,3 +365,35 @@ async def test_on_a_cluster_a_workspace_is_found_whole_and_forgotten_whole():
         finally:
             await store.close()
             await queue.close()
+
+
+async def test_on_a_cluster_shared_page_clients_spread_over_the_shards():
+    """Each shared-page client's bucket and its logged-refusal mark sit in that client's own slot,
+    so many visitors load every shard rather than one (they once all shared `{page}`), and the
+    limit holds there as on one Redis."""
+    from bot.slack.ratelimit import PageLimiter, client_digest
+    from bot.slack.store.keys import bucket_key, claim_key
+    from bot.slack.store.memory_backend import MemoryStore
+    from bot.slack.store.redis_backend import RedisStore
+
+    visitors = [f"203.0.113.{n}" for n in range(1, 13)]
+    with Cluster() as redis:
+        store = RedisStore(redis.url, ttl_seconds=600)
+        limiter = PageLimiter(store, MemoryStore(ttl_seconds=600), per_minute=2)
+        try:
+            for visitor in visitors:
+                waits = [await limiter.wait_seconds(visitor) for _ in range(3)]
+                assert waits[:2] == [0.0, 0.0] and waits[2] > 0, waits  # limited on the cluster
+            shards = set()
+            for visitor in visitors:
+                client = f"page:{client_digest(visitor)}"
+                bucket, mark = bucket_key(client), claim_key(f"{client}:limited")
+                assert await store._redis.exists(bucket) and await store._redis.exists(mark)
+                assert redis_cluster.key_slot(bucket.encode()) == redis_cluster.key_slot(
+                    mark.encode()
+                )
+                shards.add(redis.primary_of(bucket))
+            # 12 digests over 3 primaries: all on one would be a 1-in-177,000 chance.
+            assert len(shards) >= 2, shards
+        finally:
+            await store.close()

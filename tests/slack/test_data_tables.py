@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.parsing import first_scenario
 from bot.slack import answers, limits
 from bot.slack.blockkit import data_table, number_cell, text_cell
 from bot.slack.fitting import fit, without_data_tables
@@ -13,6 +14,7 @@ from bot.slack.message import Message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
 from bot.slack.where import Where
+from estimator import estimate
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_slack.blockkit import MAX_MESSAGE_BLOCKS, block_problems
 from tests.support.in_process import bot_in_process
@@ -179,3 +181,45 @@ async def test_a_signed_compare_command_posts_a_data_table_where_slack_takes_it(
         (comparison,) = posts(slack, channel)
     assert "data_table" in kinds(comparison.args["blocks"])
     assert slack.refused_data_tables == 0 and slack.violations == []
+
+
+async def test_a_private_estimate_keeps_every_line_item_where_slack_refuses_data_tables(
+    redis_url: str,
+) -> None:
+    # The bot is not in the channel: the estimate goes to the asker alone, through the
+    # response_url, with no thread, so its line items ride in the message itself.
+    channel = channel_id()
+    text = "50,000 users enterprise soc2 gdpr"
+    lines = [
+        line.item
+        for line in estimate(first_scenario(text)).line_items
+        if line.high > 0  # the table lists the lines that cost something
+    ]
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        slack.refuse_data_tables = True
+        slack.not_in_channel(channel)
+        body = slash_command_body(text, channel_id=channel, response_url=slack.response_url("p"))
+        assert await bot.post(body) == 200
+        refused, shown = await slack.wait_for_response("p", count=2)
+        await bot.settle()
+    assert refused.status == 400 and shown.status == 200
+    blocks = shown.body["blocks"]
+    assert "data_table" not in kinds(blocks) and kinds(blocks).count("table") == 1
+    after_breakdown = text_of(blocks[kinds(blocks).index("table") + 1 :])
+    assert "Line items" in after_breakdown and len(lines) > 20
+    for item in lines:  # every line, as text under the breakdown (escaped as Slack wants it)
+        assert item.replace("&", "&amp;") in after_breakdown, item
+    assert all(len(b["text"]["text"]) <= limits.SECTION_TEXT for b in blocks if "text" in b)
+    assert slack.refused_data_tables == 1 and slack.violations == []
+
+
+def test_line_items_as_text_are_split_to_fit_a_section_and_keep_every_row() -> None:
+    rows = [[text_cell(f"line {i:03} " + "x" * 60), number_cell(i, f"${i}")] for i in range(100)]
+    block = data_table("Line items · sort by any column", ("Line item", "Amount"), rows, 10)
+    summary = {"type": "table", "rows": [[text_cell("Category")], [text_cell("Team")]]}
+    blocks = without_data_tables([summary, block])
+    texts = [b["text"]["text"] for b in blocks[1:]]
+    assert texts[0] == "*Line items*" and len(texts) > 3  # the caption, then several parts
+    assert all(t.startswith("```\nLine item") and len(t) <= limits.SECTION_TEXT for t in texts[1:])
+    assert all(f"line {i:03} " in "".join(texts) for i in range(100))
+    assert block_problems(blocks, "fallback", MAX_MESSAGE_BLOCKS) == []

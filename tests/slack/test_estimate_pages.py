@@ -17,6 +17,8 @@ from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.slack import answers
+from bot.slack.client_address import TrustedProxies
+from bot.slack.config import PAGE_REQUESTS
 from bot.slack.conversation import Conversations
 from bot.slack.estimate_pages import EstimatePages, PageState
 from bot.slack.home_data import HomeTab
@@ -32,6 +34,7 @@ from bot.slack.messages.page_link import (
 from bot.slack.metrics import Metrics
 from bot.slack.page_routes import GONE, REVOKED, add_page_routes
 from bot.slack.page_view import CHARTS_OFF_LINE
+from bot.slack.ratelimit import PageLimiter
 from bot.slack.store.memory_backend import MemoryStore
 from bot.slack.store.protocols import Store
 from bot.slack.workers import Workers
@@ -270,12 +273,16 @@ def test_the_link_sits_above_the_feedback_and_buttons_with_a_confirmed_revoke() 
 # -- the page over HTTP -----------------------------------------------------------------------
 
 
+def limiter_for(store: Store, per_minute: int = PAGE_REQUESTS) -> PageLimiter:  # noqa: F811
+    return PageLimiter(store, MemoryStore(ttl_seconds=3600), per_minute)
+
+
 @pytest_asyncio.fixture
 async def served() -> AsyncIterator[tuple[EstimatePages, str]]:
     memory = MemoryStore(ttl_seconds=3600)
     pages = EstimatePages(memory, PUBLIC, 30)
     app = web.Application()
-    add_page_routes(app, pages, Workers(count=0), None)
+    add_page_routes(app, pages, Workers(count=0), None, limiter_for(memory), TrustedProxies())
     server = TestServer(app)
     await server.start_server()
     yield pages, str(server.make_url("")).rstrip("/")
@@ -326,7 +333,14 @@ async def test_unknown_expired_and_revoked_links_say_so_and_nothing_more(served)
 async def test_without_public_url_no_route_and_no_link_is_offered() -> None:
     app = web.Application()
     memory = MemoryStore(ttl_seconds=60)
-    add_page_routes(app, EstimatePages(memory, None), Workers(count=0), None)
+    add_page_routes(
+        app,
+        EstimatePages(memory, None),
+        Workers(count=0),
+        None,
+        limiter_for(memory),
+        TrustedProxies(),
+    )
     assert not [r for r in app.router.routes() if "/e/" in str(r.resource)]
     conversations = Conversations(memory, Metrics(), Workers(count=0))
     assert conversations.pages.enabled is False

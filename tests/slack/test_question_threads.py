@@ -1,7 +1,9 @@
 """A reply in the thread of a comparison or a break-even posted with /aicost is answered: a change
-("what if 100k users?") asks the question again with it; a word that needs an estimate says what
-to type. Signed requests as Slack sends them, the bot in this process (its durable queue, whose
-owner check drops replies in threads the bot keeps nothing for), the fake Slack, a real Redis."""
+("what if 100k users?") asks the question again with it, "undo" steps back one change, "reset"
+goes back to the question the thread started with; a word that needs an estimate says what to
+type. Signed requests as Slack sends them, the bot in this
+process (its durable queue, whose owner check drops replies in threads the bot keeps nothing
+for), the fake Slack, a real Redis."""
 
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ async def test_a_reply_under_a_comparison_that_needs_an_estimate_says_what_to_ty
     team, channel = new_team(), channel_id()
     async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
         ts = await _asked(bot, slack, team, channel, COMPARE)
-        told = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        told = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "export"))
         await bot.settle()
     assert "/aicost 10000 users startup" in text_of(told.args)
     assert "what if 100k users?" in text_of(told.args)
@@ -73,3 +75,87 @@ async def test_a_follow_up_under_a_break_even_answers_at_the_new_scale(redis_url
     shown = text_of(again.args)
     assert "Break-even" in shown and "At 100,000 users" in shown
     assert "claude-sonnet-4-5" in shown  # the model named for the other side is kept
+
+
+async def test_undo_under_a_comparison_steps_back_to_the_previous_comparison(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        first = text_of(posts(slack, channel)[0].args["blocks"])
+        nothing = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert nothing.args["text"] == "Nothing to undo: this is the first comparison."
+        for change in ("what if 100k users?", "what if 200k users?"):
+            await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
+        back = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert "100,000 users" in text_of(back.args["blocks"])
+        assert "claude-haiku-4-5 ✓ cheapest" in text_of(back.args["blocks"])
+        again = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        # Back where the thread started: the comparison as first posted, figure for figure.
+        assert text_of(again.args["blocks"]) == first
+        last = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert last.args["text"] == "Nothing to undo: this is the first comparison."
+        # A change after the undo starts from where the undo left the thread, and undoes to it.
+        later = await next_thread_reply(
+            slack, ts, _reply(bot, team, channel, ts, "what if 300k users?")
+        )
+        assert "300,000 users" in text_of(later.args["blocks"])
+        undone = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert text_of(undone.args["blocks"]) == first
+        await bot.settle()
+    assert slack.violations == []
+
+
+async def test_undo_under_a_break_even_answers_the_previous_scale(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, BREAKEVEN)
+        nothing = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert nothing.args["text"] == "Nothing to undo: this is the first break-even."
+        await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "what if 100k users?"))
+        back = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        await bot.settle()
+    shown = text_of(back.args)
+    assert "Break-even" in shown and "At 20,000 users" in shown and "100,000" not in shown
+    assert "claude-sonnet-4-5" in shown
+    assert slack.violations == []
+
+
+async def test_reset_under_a_comparison_answers_the_first_comparison_again(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        first = text_of(posts(slack, channel)[0].args["blocks"])
+        already = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
+        assert already.args["text"] == "Already at the first comparison."
+        for change in ("what if 100k users?", "what if 200k users?"):
+            await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
+        reset = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
+        # Where the thread started, figure for figure, not "this thread answers a question".
+        assert text_of(reset.args["blocks"]) == first
+        again = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
+        assert again.args["text"] == "Already at the first comparison."
+        # As in an estimate's thread, "undo" takes back the reset: to 200k users.
+        undone = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
+        assert "200,000 users" in text_of(undone.args["blocks"])
+        changed = await next_thread_reply(
+            slack, ts, _reply(bot, team, channel, ts, "what if 300k users?")
+        )
+        assert "300,000 users" in text_of(changed.args["blocks"])
+        await bot.settle()
+    assert slack.violations == []
+
+
+async def test_reset_under_a_break_even_answers_at_the_first_scale(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        ts = await _asked(bot, slack, team, channel, BREAKEVEN)
+        already = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
+        assert already.args["text"] == "Already at the first break-even."
+        for change in ("what if 100k users?", "what if 200k users?"):
+            await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
+        reset = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
+        await bot.settle()
+    shown = text_of(reset.args)
+    assert "Break-even" in shown and "At 20,000 users" in shown and "00,000 users" not in shown
+    assert "claude-sonnet-4-5" in shown  # the model named for the other side is kept
+    assert slack.violations == []

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.advisor import ConversationState, request
+from bot.advisor import ConversationState, Question, request
+from bot.parsing import first_scenario
 from bot.slack.store import make_store
 from bot.slack.store.codec import MAX_VALUE_BYTES
 from bot.slack.store.memory_backend import MemoryStore
@@ -177,7 +178,7 @@ async def test_claim_is_true_the_first_time_then_false(store: Store, team: str) 
 async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
     store: Store, team: str
 ) -> None:
-    scenarios = [_state(f"{1000 + n} users startup").scenario for n in range(300)]
+    scenarios = [first_scenario(f"{1000 + n} users startup") for n in range(300)]
     current = _state("99999 users enterprise")
     big = ConversationState(scenario=current.scenario, history=tuple(scenarios))
     assert len(big.model_dump_json().encode()) > MAX_VALUE_BYTES
@@ -190,6 +191,25 @@ async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
     assert 0 < len(loaded.history) < len(scenarios)
     assert loaded.history == big.history[-len(loaded.history) :]
     assert len(loaded.model_dump_json().encode()) <= MAX_VALUE_BYTES
+
+
+async def test_an_oversized_comparison_thread_keeps_its_question_and_the_newest_undo_steps(
+    store: Store, team: str
+) -> None:
+    def asked(users: int) -> Question:
+        scenario = _state(f"{users} users startup").scenario
+        return Question(options=(("a", scenario), ("b", scenario.model_copy(update={"users": 7}))))
+
+    earlier = tuple(asked(1000 + n) for n in range(150))
+    big = ConversationState(question=asked(99_999), asked_before=earlier)
+    assert len(big.model_dump_json().encode()) > MAX_VALUE_BYTES
+
+    await store.save_thread(team, CHANNEL, THREAD, big)
+    loaded = await store.load_thread(team, CHANNEL, THREAD)
+
+    assert loaded is not None and loaded.question == big.question
+    assert 0 < len(loaded.asked_before) < len(earlier)
+    assert loaded.asked_before == earlier[-len(loaded.asked_before) :]
 
 
 async def test_unreadable_stored_value_is_treated_as_absent(store: Store, team: str) -> None:

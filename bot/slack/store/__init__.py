@@ -15,8 +15,9 @@ from bot.slack.store.protocols import Store
 from bot.slack.store.redis_backend import RedisStore
 
 
-def make_store(redis_url: str | None, ttl_seconds: int) -> Store:
-    """Redis when a URL is configured, otherwise memory (fine for one process, lost on restart)."""
+def make_store(redis_url: str | None, ttl_seconds: int, wait_replicas: int = 0) -> Store:
+    """Redis when a URL is configured, otherwise memory (fine for one process, lost on restart).
+    `wait_replicas`: a conversation save waits for that many replicas to hold it (Redis WAIT)."""
     if redis_url:
-        return RedisStore(redis_url, ttl_seconds)
+        return RedisStore(redis_url, ttl_seconds, wait_replicas=wait_replicas)
     return MemoryStore(ttl_seconds)

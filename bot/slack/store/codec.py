@@ -23,13 +23,15 @@ def _size(text: str) -> int:
 
 
 def encode_state(state: ConversationState) -> str:
-    """JSON under MAX_VALUE_BYTES, dropping the oldest undo steps if needed (never the scenario)."""
+    """JSON under MAX_VALUE_BYTES, dropping the oldest undo steps if needed (never the scenario
+    or the question)."""
     data = state.model_dump_json()
     if _size(data) <= MAX_VALUE_BYTES:
         return data
     # Binary search for the most recent history that fits: size grows with what is kept.
-    history = state.history
-    fits, too_many = 0, len(history)
+    # (An estimate's thread keeps scenarios, a question's the questions before; either is undo.)
+    steps = max(len(state.history), len(state.asked_before))
+    fits, too_many = 0, steps
     while too_many - fits > 1:
         keep = (fits + too_many) // 2
         if _size(_with_recent_history(state, keep).model_dump_json()) <= MAX_VALUE_BYTES:
@@ -42,14 +44,15 @@ def encode_state(state: ConversationState) -> str:
     log.warning(
         "state over %d bytes: dropped %d oldest history entries",
         MAX_VALUE_BYTES,
-        len(history) - fits,
+        steps - fits,
     )
     return data
 
 
 def _with_recent_history(state: ConversationState, keep: int) -> ConversationState:
     recent = state.history[len(state.history) - keep :] if keep else ()
-    return state.model_copy(update={"history": recent})
+    asked = state.asked_before[len(state.asked_before) - keep :] if keep else ()
+    return state.model_copy(update={"history": recent, "asked_before": asked})
 
 
 def decode_state(data: str | None, key: str) -> ConversationState | None:

@@ -8,9 +8,12 @@ ID, through the workspace's page index). Every key of a workspace carries the wo
 hash tag (`aicost:{T123}:...`), so a Redis Cluster keeps them in one slot and a script touching
 several of them runs there (docs/queue.md, "Redis with failover"). The job queue's keys carry
 their partition's tag instead (bot/slack/job_stream.py); a page's pointer has none (pointers
-spread over the slots; it is written and deleted apart from its workspace's keys). Keys written
-by versions before the tags are renamed once at start (bot/slack/store/upgrade.py); changing a
-key here orphans a running deployment's data unless that module learns the old name.
+spread over the slots; it is written and deleted apart from its workspace's keys); a shared
+page client's bucket and claim carry that client's digest (`aicost:{page:<digest>}:...`), so the
+clients spread over a cluster's shards rather than all landing on one (no script touches two).
+Keys written by versions before the tags are renamed once at start (bot/slack/store/upgrade.py);
+changing a key here orphans a running deployment's data unless that module learns the old name
+(the page clients' keys live a minute: the old `aicost:{page}:` ones simply expire).
 """
 
 from __future__ import annotations
@@ -160,13 +163,25 @@ def team_of(key: str) -> str:
     return team
 
 
+def slot_tag(key: str) -> str:
+    """The hash tag a claim or bucket key is kept under: its workspace's, or for a shared page's
+    client (`page:<digest>`, `page:<digest>:limited`) that client's own (`page:<digest>`)."""
+    head, _, rest = _composed(key, "claim key").partition(":")
+    if head == "page":
+        client = rest.partition(":")[0]
+        if not client:
+            raise ValueError("a page client's key names no client")
+        return f"page:{client}"
+    return team_of(key)
+
+
 def claim_key(key: str) -> str:
     """Where the duplicate claim `key` (Slack IDs joined by ':', its workspace first or right
-    after its kind) is recorded, in its workspace's slot."""
-    return f"{KEY_PREFIX}:{{{team_of(key)}}}:claim:{key}"
+    after its kind; or a page client's) is recorded, in its workspace's (or client's) slot."""
+    return f"{KEY_PREFIX}:{{{slot_tag(key)}}}:claim:{key}"
 
 
 def bucket_key(key: str) -> str:
-    """Where the token bucket `key` (`user:T123:U1`, `team:T123`) is kept, in its workspace's
-    slot."""
-    return f"{KEY_PREFIX}:{{{team_of(key)}}}:bucket:{key}"
+    """Where the token bucket `key` (`user:T123:U1`, `team:T123`, `page:<digest>`) is kept, in
+    its workspace's (or client's) slot."""
+    return f"{KEY_PREFIX}:{{{slot_tag(key)}}}:bucket:{key}"

@@ -58,6 +58,7 @@ class MemoryStore:
     """In-process backend: LRU-bounded, entries expire."""
 
     kind = "memory"
+    replicated = False  # what it confirmed it has, until it expires or the process ends
 
     def __init__(
         self,

@@ -135,6 +135,9 @@ class PageStore(Protocol):
 
 class StoreLifecycle(Protocol):
     kind: str  # "redis" or "memory"
+    # Whether a write it confirmed can still be lost (a replicated Redis whose primary died
+    # before its replica had it): then a thread it has no conversation for may be one of ours.
+    replicated: bool
 
     async def ping(self) -> bool:
         """Whether the backend answers now (never raises)."""
