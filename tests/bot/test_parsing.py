@@ -277,3 +277,11 @@ def test_records_are_stored_rows_not_the_retrieval_corpus():
     parsed = parse("100k users startup 2000000000 records")
     assert parsed.change.set["stored_records"] == 2_000_000_000
     assert "corpus_documents" not in parsed.change.set
+
+
+@pytest.mark.parametrize("text", ["3k users hipaa eu", "10k users europe", "5k users us-east-1"])
+def test_a_place_where_a_region_count_goes_says_regions_are_counted(text):
+    with pytest.raises(InputError) as raised:
+        first_scenario(text)
+    said = str(raised.value)
+    assert "didn't understand" in said and "“2 regions”" in said and "gdpr" in said, said
