@@ -4,6 +4,7 @@ words that were not understood."""
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from bot.parsing.models import MODEL_HEADS, closest_models
@@ -44,6 +45,11 @@ def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
     """One sentence naming the words not understood, and what to type instead."""
     shown = ", ".join(f"“{quote(word)}”" for word in unknown[:5])
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    if any(_place_like(word) for word in unknown[:5]):
+        return (
+            f"I didn't understand {shown}{more}. Regions are priced by how many, not where: "
+            "say “2 regions” (and “gdpr” for the EU's data rules)."
+        )
     # A word that looks like a misspelt model name gets the closest real names, not examples.
     models = [(word, names) for word in unknown[:5] if (names := _model_like(word))]
     if models:
@@ -55,6 +61,22 @@ def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
     return (
         f"I didn't understand {shown}{more}. Try: " + " · ".join(f"“{e}”" for e in examples) + "."
     )
+
+
+# Where people say their users are; the estimate prices how many regions, wherever they are.
+_PLACES = {
+    "eu", "europe", "european", "emea", "uk", "usa", "america", "americas", "latam",
+    "asia", "apac", "india", "japan", "germany", "france", "canada", "australia", "global",
+}  # fmt: skip
+# A cloud's region id: AWS's "us-east-1", Google's "europe-west4" (never a model's name).
+_CLOUD_REGION = re.compile(
+    r"^(us|eu|ap|sa|ca|me|af|il|mx|europe|asia|australia|northamerica|southamerica|africa)"
+    r"(-[a-z]+)+-?\d$"
+)
+
+
+def _place_like(word: str) -> bool:
+    return word in _PLACES or _CLOUD_REGION.match(word) is not None
 
 
 def _model_like(word: str) -> list[str]:

@@ -39,6 +39,13 @@ def _month_token(m: re.Match[str]) -> str:
     return f"starts-{m.group(3)}-{m.group(4)}"
 
 
+_SPELLED_COUNT = re.compile(r"\b(half\s+an?|an?|one)\s+(thousand|million|billion)\b")
+
+
+def _spelled_count(m: re.Match[str]) -> str:
+    return f"{0.5 if m.group(1).startswith('half') else 1} {m.group(2)}"
+
+
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
 PHRASES = [
@@ -70,6 +77,9 @@ PHRASES = [
     ("start", _STARTING, _month_token),
     ("from", _STARTING, _month_token),
     ("begin", _STARTING, _month_token),
+    # "a million users", "half a million": the count spelled with its multiplier alone
+    ("illion", _SPELLED_COUNT, _spelled_count),
+    ("thousand", _SPELLED_COUNT, _spelled_count),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]

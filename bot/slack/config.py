@@ -98,7 +98,7 @@ class Config(BaseSettings):
     # conversation save (and a comparison's or break-even's thread) waits likewise, so its
     # thread is still answered after a failover.
     redis_wait_replicas: int = Field(
-        default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
+        default=0, ge=0, le=8, description="replicas that must hold a job or a save first"
     )
     # Web API calls answered 5xx or cut off are retried after this many seconds, doubling each
     # time, plus a random part up to twice it (slack_sdk's back-off and jitter at its default).

@@ -43,7 +43,8 @@ REVOKED = "Whoever shared this estimate revoked its link; ask them in Slack for 
 LATER_TITLE = "Please try again in a minute"
 LATER = "This page can't be shown just now. Please try again in a minute."
 LIMITED_TITLE = "Too many requests"
-LIMITED = "This address has asked for estimate pages very often just now. Please try again shortly."
+# "Address" would read as the page's own; the visitor knows their network, not their IP.
+LIMITED = "Estimate pages have been asked for very often from your network just now."
 CHARTS_KEPT = 16  # recently drawn page charts kept, so a reload does not draw again
 
 
@@ -67,8 +68,10 @@ def add_page_routes(
             client = proxies.client(request.remote, request.headers.getall(FORWARDED_FOR, []))
             wait = await limiter.wait_seconds(client)
             if wait > 0:
-                retry = {"Retry-After": str(max(1, math.ceil(wait)))}
-                return _html(notice_page(LIMITED_TITLE, LIMITED), 429, retry)
+                seconds = max(1, math.ceil(wait))
+                unit = "second" if seconds == 1 else "seconds"
+                said = f"{LIMITED} Please try again in {seconds} {unit}."  # as Retry-After says
+                return _html(notice_page(LIMITED_TITLE, said), 429, {"Retry-After": str(seconds)})
             return await handler(request)
 
         return within_the_limit

@@ -71,33 +71,34 @@ class PageLimiter:
         self.fallback = fallback
         self.per_minute = per_minute
 
-    async def wait_seconds(self, address: str | None) -> float:
-        """0 when this client may have another page now, else how long to wait. The first
-        request refused in a window is logged (as a digest of the address, never an ID)."""
-        client = client_digest(address)
-        bucket = [(f"page:{client}", self.per_minute)]
+    async def wait_seconds(self, client: str | None) -> float:
+        """0 when `client` (an IPv4 address, an IPv6 /64: TrustedProxies.client) may have another
+        page now, else how long to wait. The first request refused in a window is logged (as a
+        digest of the client, never its address or an ID)."""
+        digest = client_digest(client)
+        bucket = [(f"page:{digest}", self.per_minute)]
         try:
             wait = await self.store.take_tokens(bucket, WINDOW_SECONDS)
         except StoreUnavailable:
             wait = await self.fallback.take_tokens(bucket, WINDOW_SECONDS)
-        if wait > 0 and await self._first_refusal(client):
+        if wait > 0 and await self._first_refusal(digest):
             log.warning(
                 "estimate pages: client %s is over %d requests a minute; answering 429 for now",
-                client,
+                digest,
                 self.per_minute,
             )
         return wait
 
-    async def _first_refusal(self, client: str) -> bool:
-        key, ttl = f"page:{client}:limited", math.ceil(WINDOW_SECONDS)
+    async def _first_refusal(self, digest: str) -> bool:
+        key, ttl = f"page:{digest}:limited", math.ceil(WINDOW_SECONDS)
         try:
             return await self.store.claim(key, ttl)
         except StoreUnavailable:
             return await self.fallback.claim(key, ttl)
 
 
-def client_digest(address: str | None) -> str:
-    """A short digest of a client's address: its bucket's name and what the log shows, so
-    neither the store's keys nor the log hold anyone's address."""
-    raw = (address or "unknown").encode()
+def client_digest(client: str | None) -> str:
+    """A short digest of a client (its address, or its IPv6 /64): its bucket's name and what the
+    log shows, so neither the store's keys nor the log hold anyone's address."""
+    raw = (client or "unknown").encode()
     return hashlib.blake2b(raw, digest_size=8, person=b"aicost-pages").hexdigest()

@@ -25,6 +25,11 @@ REQUESTS = [
     ("40% cache hit rate", {"cache_hit_rate": 0.4}),
     ("99.99", {"uptime": 99.99}),
     ("1 million users", {"users": 1_000_000}),
+    ("a million users", {"users": 1_000_000}),
+    ("what if we had a million users", {"users": 1_000_000}),
+    ("half a million users", {"users": 500_000}),
+    ("a thousand users", {"users": 1_000}),
+    ("one million users", {"users": 1_000_000}),
     ("8 requests per day", {"requests_per_active_user_per_day": 8}),
     ("1,500 input tokens 400 output tokens", {"input_tokens": 1500, "output_tokens": 400}),
     ("1000/300 tokens", {"input_tokens": 1000, "output_tokens": 300}),
@@ -272,3 +277,11 @@ def test_records_are_stored_rows_not_the_retrieval_corpus():
     parsed = parse("100k users startup 2000000000 records")
     assert parsed.change.set["stored_records"] == 2_000_000_000
     assert "corpus_documents" not in parsed.change.set
+
+
+@pytest.mark.parametrize("text", ["3k users hipaa eu", "10k users europe", "5k users us-east-1"])
+def test_a_place_where_a_region_count_goes_says_regions_are_counted(text):
+    with pytest.raises(InputError) as raised:
+        first_scenario(text)
+    said = str(raised.value)
+    assert "didn't understand" in said and "“2 regions”" in said and "gdpr" in said, said

@@ -104,6 +104,9 @@ async def test_a_client_asking_too_often_gets_429_with_retry_after_then_gets_in_
     assert headers["X-Robots-Tag"].startswith("noindex") and headers["Cache-Control"] == "no-store"
     retry = int(headers["Retry-After"])
     assert 1 <= retry <= 2  # one request's worth of refill, in whole seconds
+    # A person reads no headers: the page says the same wait.
+    unit = "second" if retry == 1 else "seconds"
+    assert f"Please try again in {retry} {unit}." in html, html
     # Another client is not held back by this one.
     assert (await get(url, other))[0] == 200
     await asyncio.sleep(retry)
