@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator.costs import (
+    app_tier,
     engineering,
     inference,
     infrastructure,
@@ -57,7 +58,7 @@ class Parts:
     legal: list[LineItem]  # stage and stored records (cyber cover)
     # The app tier's lines that read no hosting (in `infrastructure`), for a variant on other
     # hosting or GPU prices with the same traffic to take as they are.
-    app: infrastructure.AppTier | None = None
+    app: app_tier.AppTier | None = None
 
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them."""
@@ -113,7 +114,7 @@ def parts(s: Scenario, t: Traffic, prices: PriceBook) -> Parts:
     """The scenario's lines priced with `prices`, without own prices' notes (see line_items);
     `t` is its traffic."""
     gpus = _gpu_fleet(s, t, prices)
-    app = infrastructure.app_tier(s, t, prices)
+    app = app_tier.priced(s, t, prices)
     return Parts(
         infrastructure=infrastructure.lines(s, t, prices, gpus, app),
         regions=regions.lines(s, t, prices),
@@ -240,7 +241,7 @@ def at_other_users(
     prices: PriceBook,
     common: Common | None = None,
     t: Traffic | None = None,
-    app: infrastructure.AppTier | None = None,
+    app: app_tier.AppTier | None = None,
 ) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering and security read no users, so they stay its own. `common`: the groups
@@ -345,7 +346,7 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
 def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The infrastructure group of `v` where only its vector search moved (the corpus, or the
     calls reaching the model): vector search is the group's storage lines, appended last."""
-    copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
+    copies = 2 if app_tier.uptime_policy(v).multi_az_database else 1
     return [
         *(item for item in own.infrastructure if item.category is not _STORAGE),
         *retrieval.lines(v, t, prices, copies),
