@@ -111,23 +111,16 @@ class AppTier:
     # managed Redis: the `servers` and `network` lines' amounts, in their order.
     amounts: tuple[tuple[float, float], ...]
     search: list[LineItem]  # vector search
-    word: Callable[[], tuple[list[LineItem], list[LineItem]]]  # (servers, network)
+    word: Callable[[], tuple[list[LineItem], list[LineItem]]]  # `lines`, worded
     worded: tuple[list[LineItem], list[LineItem]] | None = None
 
-    @property
-    def servers(self) -> list[LineItem]:
-        """App servers, load balancing, failover standby."""
-        return self._worded()[0]
-
-    @property
-    def network(self) -> list[LineItem]:
-        """Egress and NAT, managed Redis."""
-        return self._worded()[1]
-
-    def _worded(self) -> tuple[list[LineItem], list[LineItem]]:
-        if self.worded is None:
-            self.worded = self.word()
-        return self.worded
+    def lines(self) -> tuple[list[LineItem], list[LineItem]]:
+        """(app servers, load balancing, failover standby; egress and NAT, managed Redis),
+        worded the first time they are asked for."""
+        worded = self.worded
+        if worded is None:
+            worded = self.worded = self.word()
+        return worded
 
 
 def reads(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[object, ...]:

@@ -102,27 +102,16 @@ def gpu_hosts_text(low: int, high: int) -> str:
     return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
 
 
-# Not frozen, like Fleet: made for every pricing of the lines; never assigned to.
-@dataclass(slots=True)
-class _Own:
-    """What `lines` prices for the hosting itself (staging and monitoring), and what it read."""
-
-    app: AppTier
-    staging: tuple[float, float]
-    monitoring: tuple[float, float]
-    gpu: GpuHosting | None
-    hosts: tuple[int, int, int, int]  # `_hosts`
-    log_gb: tuple[float, float]
-    rota: on_call.Rotation
-
-
 def _own(
     s: Scenario,
     t: Traffic,
     prices: PriceBook,
     gpus: self_hosting.Fleet | None,
     app: AppTier | None,
-) -> _Own:
+) -> tuple:
+    """What `amounts` and `lines` price: the app tier, then the amounts of staging and of
+    monitoring (low, high each), then what the wording reads. A plain tuple: made for every
+    pricing of the lines, where a dataclass's __init__ costs more than the sums."""
     if app is None or app.reads != app_tier.reads(s, t, prices):
         app = app_tier.priced(s, t, prices)
     staging = prices.figure("compute.staging_share")
@@ -138,20 +127,13 @@ def _own(
     log_gb_high = t.requests_per_month * log_bytes.high / 1e9
     rota = team.rotation(s, prices)
     seats = rota.seats
-    return _Own(
+    return (
         app,
-        (
-            app.compute_low * staging.low + staging_gpu_low,
-            app.compute_high * staging.high + staging_gpu_high,
-        ),
-        (
-            hosts[0] * host.low + log_gb_low * log_price.low + seats * seat.low,
-            hosts[1] * host.high + log_gb_high * log_price.high + seats * seat.high,
-        ),
-        gpu,
-        hosts,
-        (log_gb_low, log_gb_high),
-        rota,
+        app.compute_low * staging.low + staging_gpu_low,
+        app.compute_high * staging.high + staging_gpu_high,
+        hosts[0] * host.low + log_gb_low * log_price.low + seats * seat.low,
+        hosts[1] * host.high + log_gb_high * log_price.high + seats * seat.high,
+        (staging, host, log_price, seat, gpu, hosts, log_gb_low, log_gb_high, rota),
     )
 
 
@@ -164,17 +146,19 @@ def amounts(
 ) -> list[tuple[float, float]]:
     """The (low, high) of each of `lines`, in its order (all monthly), without wording a line:
     what the break-even's search sums. `lines` is worded from the same figures."""
-    own = _own(s, t, prices, gpus, app)
-    servers, balancing, standby, network, redis = own.app.amounts
+    app, staging_low, staging_high, monitoring_low, monitoring_high, _ = _own(
+        s, t, prices, gpus, app
+    )
+    servers, balancing, standby, network, redis = app.amounts
     return [
         servers,
         balancing,
         standby,
-        own.staging,
+        (staging_low, staging_high),
         network,
         redis,
-        own.monitoring,
-        *[(item.low, item.high) for item in own.app.search],
+        (monitoring_low, monitoring_high),
+        *[(item.low, item.high) for item in app.search],
     ]
 
 
@@ -189,55 +173,57 @@ def lines(
     inference lines read the same one); `app`: the app tier of `s` on other hosting or with
     other tokens (the other side of a break-even): its lines are these when it read the same
     prices, traffic, uptime and corpus, and are priced again otherwise."""
-    own = _own(s, t, prices, gpus, app)
-    app = own.app
-    staging = prices.figure("compute.staging_share")
-    host = prices.figure("monitoring.host_monthly")
-    log_price = prices.figure("monitoring.log_per_gb")
-    seat = prices.figure("monitoring.on_call_seat_monthly")
-    gpu, rota = own.gpu, own.rota
-    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = own.hosts
-    log_gb_low, log_gb_high = own.log_gb
+    app, staging_low, staging_high, monitoring_low, monitoring_high, read = _own(
+        s, t, prices, gpus, app
+    )
+    staging, host, log_price, seat, gpu, hosts, log_gb_low, log_gb_high, rota = read
+    servers, network = app.lines()
 
     def staging_basis() -> str:
-        servers = (
+        primary = (
             f"{percent_span(staging.low, staging.high)} of primary servers "
             f"{usd_range(app.compute_low, app.compute_high, DOLLARS)}"
         )
         if gpu is None:
-            return servers
+            return primary
         return (
-            f"{servers} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
+            f"{primary} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
             f"{percent_span(staging.low, staging.high)} of {facts.HOURS_PER_MONTH} h = "
             f"{usd_range(gpu.staging_low, gpu.staging_high, DOLLARS)}"
         )
 
+    def monitoring_basis() -> str:
+        hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = hosts
+        return (
+            f"{quantity(hosts_low, hosts_high, 'host')}"
+            f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
+            f"{usd_range(host.low, host.high, DOLLARS)} + "
+            f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
+            f"{rota.seats} "
+            f"paging seats ({_who_is_paged(rota)}) x "
+            f"{usd_range(seat.low, seat.high, DOLLARS)}; "
+            "autoscaling has no fee"
+        )
+
     return [
-        *app.servers,
+        *servers,
         LineItem(
             _INFRASTRUCTURE,
             "Staging environment",
             _MONTHLY,
-            *own.staging,
+            staging_low,
+            staging_high,
             staging_basis,
             VARIES_WITH_USERS,
         ),
-        *app.network,
+        *network,
         LineItem(
             _INFRASTRUCTURE,
             "Monitoring, on-call and autoscaling",
             _MONTHLY,
-            *own.monitoring,
-            lambda: (
-                f"{quantity(hosts_low, hosts_high, 'host')}"
-                f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
-                f"{usd_range(host.low, host.high, DOLLARS)} + "
-                f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
-                f"{rota.seats} "
-                f"paging seats ({_who_is_paged(rota)}) x "
-                f"{usd_range(seat.low, seat.high, DOLLARS)}; "
-                "autoscaling has no fee"
-            ),
+            monitoring_low,
+            monitoring_high,
+            monitoring_basis,
             VARIES_WITH_USERS,
         ),
         *app.search,

@@ -80,5 +80,5 @@ def test_an_estimates_parts_carry_the_app_tier_its_infrastructure_lines_came_fro
     t = traffic(s, prices)
     own = parts(s, t, prices)
     assert own.app is not None
-    assert own.infrastructure[:3] == own.app.servers
+    assert own.infrastructure[:3] == own.app.lines()[0]
     assert _worded(own.infrastructure) == _worded(infrastructure.lines(s, t, prices))
