@@ -26,7 +26,7 @@ from estimator.operations import managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
-from estimator.price_months import add_months
+from estimator.price_months import add_months, one_price
 from estimator.savings import Saving, savings
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.sensitivity import Ranking, sensitivity
@@ -234,6 +234,12 @@ def _totals_at(s: Scenario, users: int, own: Parts | None, prices: PriceBook) ->
     return sum_lines(at_other_users(v, own, prices), v.prototype_cost)
 
 
+def _priced_as_year_one(s: Scenario) -> bool:
+    """Whether year two (months 13-24) is priced as the first year: self-hosted, or on an API
+    whose token price does not change in the 24 months."""
+    return s.hosting is not Hosting.api or one_price(s.model, s.start_month, 24)
+
+
 def _is_zero(low: float, high: float) -> bool:
     return -0.005 < low < 0.005 and -0.005 < high < 0.005  # under a cent
 
@@ -286,8 +292,14 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
 
     def three_phases() -> tuple[Phase, ...]:
         average_users, _ = year_two_users(s)
-        # Year two's tokens at months 13-24's prices.
-        later = s.varied({"start_month": add_months(s.start_month, 12)})
+        # Year two's tokens at months 13-24's prices. Only an API's token price reads the month:
+        # where no price change falls in either year, they are the first year's prices, and the
+        # first year's request quote (its band too) is year two's.
+        later = (
+            s
+            if _priced_as_year_one(s)
+            else s.varied({"start_month": add_months(s.start_month, 12)})
+        )
         year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
         return tuple(phases(s, totals, year_two))
 

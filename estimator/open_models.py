@@ -94,7 +94,10 @@ def own_size(model: str) -> float | None:
 def squash(text: str) -> str:
     """'Llama-3.1-8B Instruct' -> 'llama318binstruct': spellings compared without case,
     spaces, dots, dashes or underscores."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 @cache

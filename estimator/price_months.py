@@ -48,3 +48,10 @@ def periods(model: str, start: dt.date) -> tuple[PricePeriod, ...]:
         else:
             found.append(PricePeriod(month, 1))
     return tuple(found)
+
+
+def one_price(model: str, start: dt.date, months: int) -> bool:
+    """True when no change of `model`'s price falls in the `months` from `start`, each month read
+    on its first day as `periods` reads it: every month is then priced alike."""
+    last = add_months(start, months - 1)
+    return not any(start < change <= last for change in price_changes(model))

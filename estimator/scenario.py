@@ -7,8 +7,10 @@ which ones the user chose, so that changing the stage later re-derives only the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from pydantic import (
@@ -167,7 +169,7 @@ class Scenario(BaseModel):
         except ValueError:
             return data  # the field validator reports the bad stage
         chosen = {k for k, v in data.items() if v is not None and k != "given"}
-        merged = dict(stage_defaults(stage))
+        merged = dict(_stage_defaults(stage))
         merged.update({k: v for k, v in data.items() if v is not None})
         merged["stage"] = stage
         if "stored_records" not in chosen and isinstance(merged.get("users"), int | float):
@@ -334,10 +336,15 @@ def _reasoning_text(s: Scenario) -> str:
 FIELD_NAMES = tuple(name for name in Scenario.model_fields if name != "given")
 
 
-def stage_defaults(stage: Stage) -> dict[str, Any]:
-    """The data file's defaults for a stage (without the bookkeeping keys)."""
-    table = facts.bundled_entry(f"defaults.{Stage(stage).value}")
-    return {k: v for k, v in table.items() if k not in ("source", "checked")}
+def stage_defaults(stage: Stage) -> Mapping[str, Any]:
+    """The data file's defaults for a stage (without the bookkeeping keys), read-only."""
+    return _stage_defaults(Stage(stage))
+
+
+@cache  # every scenario built reads them; the bundled data file does not change
+def _stage_defaults(stage: Stage) -> Mapping[str, Any]:
+    table = facts.bundled_entry(f"defaults.{stage.value}")
+    return MappingProxyType({k: v for k, v in table.items() if k not in ("source", "checked")})
 
 
 def build_scenario(**values: Any) -> Scenario:

@@ -108,15 +108,22 @@ def _calc(usage: Usage, ref: str, day: dt.date) -> PriceCalculation:
         return calc_price(usage, model_ref=model, provider_id=host, genai_request_timestamp=when)
 
 
-@cache
 def _listed_by(model: str) -> str | None:
     """The first provider in genai-prices' snapshot whose models include exactly `model`."""
+    return _listings().get(model)
+
+
+@cache
+def _listings() -> dict[str, str]:
+    """Each model id in genai-prices' snapshot -> the first provider listing it: read once, where
+    a name tried while reading a request (most are no id) would otherwise scan every model."""
     from genai_prices.data_snapshot import get_snapshot
 
+    found: dict[str, str] = {}
     for p in get_snapshot().providers:
-        if any(m.id == model for m in p.models):
-            return p.id
-    return None
+        for m in p.models:
+            found.setdefault(m.id, p.id)
+    return found
 
 
 @cache

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -159,12 +159,22 @@ def _fetch_within(updater: UpdatePrices, seconds: float) -> DataSnapshot | None:
     return outcome["snapshot"]
 
 
+_ALSO_CLEARED: list[Callable[[], None]] = []
+
+
+def clear_on_refresh(clear: Callable[[], None]) -> None:
+    """Have `clear` run whenever the token prices are replaced: for tables built from the price
+    data outside the estimator (the parser's model names), which would otherwise keep the old."""
+    _ALSO_CLEARED.append(clear)
+
+
 def _clear_caches() -> None:
     from estimator import price_months
     from estimator.costs import inference
     from estimator.token_prices import (
         READ_OFF,
         SHOWN,
+        _listings,
         _rates,
         known_models,
         list_request_price,
@@ -179,6 +189,7 @@ def _clear_caches() -> None:
         _rates,
         known_models,
         provider_ids,
+        _listings,
         inference._quote,
         # The rates are shared by the days between the same price changes: the changes too.
         price_changes,
@@ -187,3 +198,5 @@ def _clear_caches() -> None:
         cached.cache_clear()
     READ_OFF.clear()
     SHOWN.clear()
+    for clear in _ALSO_CLEARED:
+        clear()

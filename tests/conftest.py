@@ -1,6 +1,7 @@
 """Fixtures every suite shares."""
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -8,6 +9,17 @@ import pytest_asyncio
 from tests.support.fake_slack import FakeSlack
 from tests.support.reading import new_team
 from tests.support.redis_server import redis_url_for_tests
+
+HERE = Path(__file__).parent
+PROCESS_TIERS = (HERE / "e2e", HERE / "deploy")  # every test there is marked e2e
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The everyday run, `-m "not e2e"`, would deselect every test of the process tiers after
+    importing them (MCP, SQLAlchemy, the bot process harness: seconds); it skips them unread."""
+    if config.getoption("markexpr").split() == ["not", "e2e"] and collection_path in PROCESS_TIERS:
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")

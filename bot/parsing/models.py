@@ -30,6 +30,7 @@ from bot.parsing.vocabulary import (
 from estimator import (
     PricingError,
     catalogue,
+    clear_on_refresh,
     family_names,
     find_open_model,
     known_models,
@@ -58,6 +59,7 @@ _PART_WORDS = {
     "reasoner", "coder", "distill", "vl", "scout", "maverick", "latest", "versatile", "instant",
 }  # fmt: skip
 _COUNT = re.compile(r"^\d+(\.\d+)?$")
+_SPACES, _SEPARATORS = re.compile(r"\s+"), re.compile(r"[\s_-]+")
 _UNITS = (
     (USER_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS | PROTOTYPE_WORDS)
     | set(MULTIPLIERS)
@@ -117,7 +119,7 @@ def resolve(name: str) -> str | None:
             return found
     # An id genai-prices prices by its own patterns ("gpt-4o-2024-08-06", "gpt 3.5").
     # Two words at most: genai-prices matches ids by prefix, so "claude-sonnet-4.5-soc2" would.
-    dashed = re.sub(r"\s+", "-", typed)
+    dashed = _SPACES.sub("-", typed)
     return dashed if dashed.count("-") <= typed.count("-") + 1 and _prices(dashed) else None
 
 
@@ -129,7 +131,7 @@ def _known() -> frozenset[str]:
 def _squashed_variants(typed: str) -> list[str]:
     base = squash(typed)
     variants = [base]
-    words = re.split(r"[\s_-]+", typed)
+    words = _SEPARATORS.split(typed)
     tier = next((t for t in _TIERS if t in words), None)
     if tier is not None:
         # "claude 4.5 sonnet", "opus 4.1": Anthropic's ids read claude-<tier>-<version>
@@ -159,6 +161,14 @@ def _by_squash() -> dict[str, tuple[str, ...]]:
 def _priced(key: str) -> str | None:
     """The first id of the squashed name that genai-prices prices (checked only when asked)."""
     return next((m for m in _by_squash().get(key, ()) if _prices(m)), None)
+
+
+def _forget_model_names() -> None:
+    for cached in (resolve, _known, _by_squash, _priced):
+        cached.cache_clear()
+
+
+clear_on_refresh(_forget_model_names)  # a refreshed price list can name new models
 
 
 def closest_models(word: str, limit: int = 3) -> list[str]:

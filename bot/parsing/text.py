@@ -75,6 +75,9 @@ PHRASES = [
 ]
 
 
+_DIGIT_DOT = re.compile(r"\d\.$")
+
+
 def normalize(text: str) -> str:
     """Lower-case ASCII-ish text: Slack's HTML escapes undone, invisible marks dropped, digits of
     any script turned into 0-9, and a few multi-word phrases joined."""
@@ -103,7 +106,7 @@ def tokenize(text: str) -> list[str]:
         token = raw.strip("?!,;:()[]{}\"'`*_~")
         if len(token) > 1 and token[-1] == "+" and token[-2].isalnum():
             token = token[:-1]  # "10k+ users": at least 10k
-        if token.endswith(".") and not re.search(r"\d\.$", token[:-1] + "x"):
+        if token.endswith(".") and not _DIGIT_DOT.search(token[:-1] + "x"):
             token = token.rstrip(".")
         if token:
             tokens.append(token)

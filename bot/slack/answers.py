@@ -20,6 +20,7 @@ from bot.advisor import ConversationState, Reply, ReplyKind, Turn
 from bot.breakeven_tip import PART as BREAKEVEN_PART
 from bot.export import estimate_csv, estimate_json
 from bot.fail_soft import failed, optional
+from bot.slack.headline import Headline, headline_of
 from bot.slack.ids import Action
 from bot.slack.message import Message
 from bot.slack.messages.breakeven import breakeven_message
@@ -29,7 +30,6 @@ from bot.slack.messages.follow_up import follow_up_message
 from bot.slack.messages.replies import error_message, help_message, hint_message, info_message
 from bot.slack.messages.tips import thread_tips
 from bot.slack.page_view import PageParts, estimate_page
-from bot.slack.unfurls import Headline, headline_of
 from estimator import (
     Amount,
     BreakEven,

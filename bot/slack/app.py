@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -85,6 +88,18 @@ class _ServerErrorRetryHandler(AsyncRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+class _ScaledJitter(Jitter):
+    """Adds up to `span` seconds at random, so retries from many replicas spread out. slack_sdk's
+    own adds up to one second whatever the back-off; with span = twice the base (0.5 s by
+    default) the two are the same."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * self.span
+
+
 async def _unhandled_error(
     error: Exception, request: AsyncBoltRequest, response: BoltResponse | None
 ) -> BoltResponse | None:
@@ -123,8 +138,11 @@ def library_logger(name: str, config: Config) -> logging.Logger:
 
 def web_client(config: Config) -> AsyncWebClient:
     """The Web API client, retrying as Slack asks: after Retry-After on 429 (not on by default
-    for the async client), with backoff on 5xx and dropped connections."""
+    for the async client), with backoff on 5xx and dropped connections
+    (SLACK_RETRY_BACKOFF_SECONDS, then twice that)."""
     token = config.slack_bot_token
+    base = config.slack_retry_backoff_seconds
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=base, jitter=_ScaledJitter(2 * base))
     return AsyncWebClient(
         # Distributed mode: no token here; Bolt hands each listener a client holding the token
         # of the installation the request came from.
@@ -133,9 +151,9 @@ def web_client(config: Config) -> AsyncWebClient:
         timeout=10,
         logger=library_logger("slack_sdk.web", config),
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            _ServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),  # waits Retry-After
+            _ServerErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
         ],
     )
 

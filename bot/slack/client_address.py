@@ -1,6 +1,8 @@
-"""Which address an HTTP request came from, for the shared pages' rate limit: the TCP peer, or,
+"""Which client an HTTP request came from, for the shared pages' rate limit: the TCP peer, or,
 when the peer is a proxy the operator trusts (the setting TRUSTED_PROXIES), the right-most
-X-Forwarded-For address that is not itself a trusted proxy.
+X-Forwarded-For address that is not itself a trusted proxy. An IPv4 client is its address; an
+IPv6 client is its /64, the block one subscriber line or host is given (RFC 6177), inside which it
+can pick a new address for every request.
 
 Right-most, never left-most: each proxy appends the address it was reached from, so the entries
 right of the first untrusted one were written by our own proxies, and everything left of it is
@@ -50,13 +52,17 @@ class TrustedProxies:
         return any(address in network for network in self.networks)
 
     def client(self, peer: str | None, forwarded_for: Iterable[str] = ()) -> str | None:
-        """The client's address (canonical text), from the TCP peer's and the X-Forwarded-For
-        headers' values (several headers count as one list, in order)."""
+        """The client (canonical text: an IPv4 address, an IPv6 /64), from the TCP peer's and
+        the X-Forwarded-For headers' values (several headers count as one list, in order)."""
         peer_address = parse_address(peer)
         if peer_address is None:
             return peer  # not an IP (a Unix socket): nothing to trust, the limiter keys on it
+        return client_of(self._forwarded(peer_address, forwarded_for))
+
+    def _forwarded(self, peer_address: Address, forwarded_for: Iterable[str]) -> Address:
+        """The address the request came from: the peer, or the hop a trusted proxy forwarded."""
         if not self.trusts(peer_address):
-            return str(peer_address)
+            return peer_address
         client = peer_address
         hops = [hop for header in forwarded_for for hop in header.split(",")]
         for hop in reversed(hops):
@@ -69,7 +75,16 @@ class TrustedProxies:
             if not self.trusts(address):
                 break
         # Every hop trusted (a request from a proxy's own network): the left-most one we read.
-        return str(client)
+        return client
+
+
+def client_of(address: Address) -> str:
+    """The client an address belongs to, as its budget is named: an IPv4 address as itself, an
+    IPv6 address as its /64 (`2001:db8:1:2::/64`), so rotating addresses within it buys nothing."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    # From the integer, not ip_network(): an address with a zone (`fe80::1%eth0`) has no network.
+    return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
 
 
 def parse_address(text: str | None) -> Address | None:

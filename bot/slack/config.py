@@ -95,9 +95,15 @@ class Config(BaseSettings):
     # After recording a job, wait for this many replicas to hold it (Redis WAIT) before the
     # acknowledgement: a failover then loses no acknowledged job, at one replication round trip
     # (on a cluster: the replicas of the primary holding the job's partition). An estimate's
-    # conversation save waits likewise, so its thread is still answered after a failover.
+    # conversation save (and a comparison's or break-even's thread) waits likewise, so its
+    # thread is still answered after a failover.
     redis_wait_replicas: int = Field(
         default=0, ge=0, le=8, description="replicas that must hold a job before its ack"
+    )
+    # Web API calls answered 5xx or cut off are retried after this many seconds, doubling each
+    # time, plus a random part up to twice it (slack_sdk's back-off and jitter at its default).
+    slack_retry_backoff_seconds: float = Field(
+        default=0.5, gt=0, le=30, description="first retry wait on a 5xx or dropped connection"
     )
     # A PNG chart in each estimate's thread, drawn by one low-priority chart worker process.
     charts: bool = Field(default=True, description="on/off: a PNG chart per estimate")
@@ -108,7 +114,7 @@ class Config(BaseSettings):
     # server at; unset, no estimate offers a link. Each link works this many days.
     public_url: str | None = Field(default=None, description="https://host people reach")
     estimate_link_days: int = Field(default=30, ge=1, le=365, description="days a link works")
-    # Requests a minute to those pages per client address.
+    # Requests a minute to those pages per client (an IPv4 address, an IPv6 /64).
     estimate_page_requests_per_minute: int = Field(
         default=PAGE_REQUESTS, ge=1, le=100_000, description="per client address, 1-100000"
     )

@@ -45,6 +45,7 @@ from bot.slack.metrics import Metrics
 from bot.slack.page_offer import offer_page
 from bot.slack.posting import Posting
 from bot.slack.publishing import Publisher
+from bot.slack.question_metadata import question_metadata
 from bot.slack.ratelimit import EstimateLimiter, slow_down_text
 from bot.slack.shared_threads import load_thread
 from bot.slack.slack_text import is_greeting
@@ -61,6 +62,9 @@ from estimator import (
 log = logging.getLogger(__name__)
 
 THREAD_ONLY = "Reply “undo” or “reset” in the estimate's thread: they change that estimate."
+
+# Answers that ask a thread's question (again): their message carries it (question_metadata.py).
+ASKED = frozenset({ReplyKind.comparison, ReplyKind.breakeven})
 
 # Slash-command answers that count as an estimate against the fair-use limits (ratelimit.py).
 CHARGED = frozenset(
@@ -388,7 +392,8 @@ class Conversations(Dispatcher):
             )
         if not saved:
             message = with_note(message, store_unavailable_note())
-        await post.in_thread(where, message)
+        asked = answer.state.question if answer.kind in ASKED else None
+        await post.in_thread(where, message, question_metadata(where, asked))
         if answer.kind is ReplyKind.estimate:
             self.metrics.requests.labels(kind="follow_up_estimate").inc()
         elif answer.options and not where.private:

@@ -115,6 +115,7 @@ class JobQueue:
         self.lost = lost
         self.capacity = capacity
         self.claim_idle_ms = int(claim_idle_seconds * 1000)
+        self.read_block_ms = READ_BLOCK_MS  # set before start(); the in-process tests shorten it
         self.max_deliveries = max_deliveries
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.metrics = metrics
@@ -146,14 +147,13 @@ class JobQueue:
         per_seconds: float = 60.0,
         wait: float = ENQUEUE_TIMEOUT_SECONDS,
     ) -> bool:
-        """Record the job; False when `once` was claimed before (a duplicate delivery). True too
-        for a reply in a thread the bot keeps no conversation for: nothing is owed, nothing
-        recorded (stray talk never enters the stream; under an estimate posted moments ago, it
-        is recorded once its conversation is saved: job_recording.py). With `charge`
-        ((bucket, capacity) pairs refilling every `per_seconds`), take its rate-limit
-        tokens in the same round trip. Raises StoreUnavailable when Redis fails, EnqueueUndecided
-        when it has not answered in `wait` (at most ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs
-        that are not Slack's (nothing can be keyed by them)."""
+        """Record the job; False when `once` was claimed before (a duplicate delivery). True too for
+        a reply in a thread the bot keeps no conversation for: nothing owed, nothing recorded
+        (stray talk; under an estimate posted moments ago, recorded once its conversation is saved:
+        job_recording.py). With `charge` ((bucket, capacity) pairs refilling every `per_seconds`),
+        take its rate-limit tokens in the same round trip. Raises StoreUnavailable when Redis
+        fails, EnqueueUndecided when it has not answered in `wait` (at most
+        ENQUEUE_TIMEOUT_SECONDS), ValueError for IDs that are not Slack's."""
         streams = self.streams
         if len(streams) > 1:  # one Redis: one partition, nothing to hash (the keys check the ID)
             stream = streams[partition_of(slack_id(job.team_id, "team"), len(streams))]
@@ -258,7 +258,7 @@ class JobQueue:
                 continue
             try:
                 replies = await self.redis.xreadgroup(
-                    GROUP, self.consumer, {stream: ">"}, count=free, block=READ_BLOCK_MS
+                    GROUP, self.consumer, {stream: ">"}, count=free, block=self.read_block_ms
                 )
             except ResponseError as exc:
                 if "NOGROUP" in str(exc):
@@ -417,8 +417,8 @@ class JobQueue:
         self.acks.stopping = True
         self._room.set()
         if self._loops:
-            self._loops[-1].cancel()  # the claimer; the reader ends within READ_BLOCK_MS
-            await asyncio.wait(self._loops, timeout=READ_BLOCK_MS / 1000 + 1)
+            self._loops[-1].cancel()  # the claimer; the reader ends within read_block_ms
+            await asyncio.wait(self._loops, timeout=self.read_block_ms / 1000 + 1)
         left = 0
         running = list(self._running.values())
         if running:

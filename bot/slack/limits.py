@@ -14,6 +14,10 @@ BUTTON_VALUE = 2000  # a button's value
 MODAL_TITLE = 24
 MODAL_BUTTON = 24
 PRIVATE_METADATA = 3000
+# A comparison's or break-even's question in its message metadata (compact JSON). Slack's message
+# metadata page (docs.slack.dev/messaging/message-metadata, checked 2026-12-07) names no size;
+# held to a button value's twice over, and a question past it is posted without (logged).
+QUESTION_METADATA = 4000
 FALLBACK_TEXT = 4000  # notification text sent beside blocks; Slack truncates long text
 HOME_BLOCKS = 100  # a Home tab view, like a modal
 HOME_RECENT_ESTIMATES = 10  # rows shown on Home (each a section and a context block)

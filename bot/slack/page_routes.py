@@ -5,7 +5,8 @@ allows nothing but its own stylesheet and images. A link that is unknown, expire
 is a 404 with one kind sentence (the same for all: an ID tells nothing), a revoked one a 410.
 A client asking too often (ESTIMATE_PAGE_REQUESTS_PER_MINUTE) gets 429 with Retry-After, charged
 before any lookup, so trying IDs costs the same whether they exist or not; behind a proxy named in
-TRUSTED_PROXIES the client is the address it forwarded for (bot/slack/client_address.py).
+TRUSTED_PROXIES the client is the address it forwarded for; an IPv6 client is its /64
+(bot/slack/client_address.py).
 """
 
 from __future__ import annotations

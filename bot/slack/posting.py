@@ -28,6 +28,7 @@ from bot.slack.job import Job
 from bot.slack.message import Message
 from bot.slack.messages.buttons import with_button_value
 from bot.slack.metrics import Metrics
+from bot.slack.question_metadata import with_step
 from bot.slack.step_ledger import StepLedger
 from bot.slack.web_session import blocks_to_send, post_message
 from bot.slack.where import Where
@@ -63,11 +64,14 @@ class Posting:
         """The queued job this turn answers, if any."""
         return self.ledger.job if self.ledger is not None else None
 
-    async def post(self, where: Where, message: Message) -> str | None:
-        """chat.postMessage; None where the bot can't post (the caller answers privately)."""
+    async def post(
+        self, where: Where, message: Message, metadata: dict[str, Any] | None = None
+    ) -> str | None:
+        """chat.postMessage; None where the bot can't post (the caller answers privately).
+        `metadata`: what it carries besides (a question: bot/slack/question_metadata.py)."""
         message = stamped(message, where)
         try:
-            return await self.chat_post(message, where.channel)
+            return await self.chat_post(message, where.channel, None, metadata)
         except SlackApiError as exc:
             error = exc.response.get("error", "")
             if error not in NOT_IN_CHANNEL:
@@ -76,20 +80,28 @@ class Posting:
             self.metrics.errors.labels(kind="not_in_channel").inc()
             return None
 
-    async def in_thread(self, where: Where, message: Message) -> None:
+    async def in_thread(
+        self, where: Where, message: Message, metadata: dict[str, Any] | None = None
+    ) -> None:
         message = stamped(message, where)
         if where.private:
             await self.respond(where, message)
             return
-        await self.chat_post(message, where.channel, where.thread_ts)
+        await self.chat_post(message, where.channel, where.thread_ts, metadata)
 
-    async def chat_post(self, message: Message, channel: str, thread_ts: str | None = None) -> str:
+    async def chat_post(
+        self,
+        message: Message,
+        channel: str,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         """chat.postMessage; the message's ts. For a queued job, at most once per step: a job
         delivered again posts only the steps neither its ledger nor Slack (each message carries
         its job and step in its metadata) shows as posted, and STEP_UNKNOWN when it cannot tell."""
         ledger = self.ledger
         if ledger is None:
-            return await _posted(self.client, message, channel, thread_ts, None, self.metrics)
+            return await _posted(self.client, message, channel, thread_ts, metadata, self.metrics)
         step = ledger.next_step()
         try:
             earlier = await ledger.posted_earlier(self.client, channel, thread_ts, step)
@@ -99,9 +111,8 @@ class Posting:
         if earlier is not None:
             self.metrics.jobs.labels(event="step_skipped").inc()
             return earlier
-        ts = await _posted(
-            self.client, message, channel, thread_ts, ledger.metadata(step), self.metrics
-        )
+        carried = with_step(metadata, ledger.metadata(step))
+        ts = await _posted(self.client, message, channel, thread_ts, carried, self.metrics)
         ledger.done(step, ts)
         return ts
 

@@ -22,6 +22,7 @@ from bot.slack.messages.replies import store_unavailable_note
 from bot.slack.metrics import Metrics
 from bot.slack.page_offer import offer_page
 from bot.slack.posting import STEP_UNKNOWN, Posting, posted_to, stamped
+from bot.slack.question_metadata import question_metadata
 from bot.slack.store.protocols import Store
 from bot.slack.store_access import StoreAccess
 from bot.slack.uploads import Uploads
@@ -90,7 +91,8 @@ class Publisher:
         """A comparison or a break-even asked with /aicost: posted to the channel like an
         estimate (privately where the bot cannot post), a comparison's chart in its thread."""
         (message,) = answer.messages
-        ts = await post.post(where, message)
+        # Its question rides along, so a store that lost it can read it back (thread_record.py).
+        ts = await post.post(where, message, question_metadata(where, answer.state.question))
         if ts is None:
             await post.respond(where, not_in_channel_message(message))
             return

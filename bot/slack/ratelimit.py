@@ -62,9 +62,9 @@ class PageLimitStore(TokenBucketStore, ClaimStore, Protocol):
 
 
 class PageLimiter:
-    """Shared estimate pages' requests per client address, `per_minute` of them (the setting
-    ESTIMATE_PAGE_REQUESTS_PER_MINUTE). Every request is charged the same, before its page is
-    looked up, so an unknown ID costs what a known one does."""
+    """Shared estimate pages' requests per client (an IPv4 address, an IPv6 /64: client_address.py),
+    `per_minute` of them (the setting ESTIMATE_PAGE_REQUESTS_PER_MINUTE). Every request is charged
+    the same, before its page is looked up, so an unknown ID costs what a known one does."""
 
     def __init__(self, store: PageLimitStore, fallback: PageLimitStore, per_minute: int) -> None:
         self.store = store

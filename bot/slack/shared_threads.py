@@ -10,8 +10,9 @@ taken from its owner.
 
 A miss proves nothing either when the store could not be read, or when it is a replicated Redis
 (a primary that died before its replica had a save took the thread along; docs/reliability.md,
-"Redis failover"). Then the thread's scenarios are read back from the bot's own messages in it
-and kept again, so the reply is answered, and the next one is queued like any other.
+"Redis failover"). Then the thread's scenarios (a comparison's or break-even's question) are
+read back from the bot's own messages in it and kept again, so the reply is answered, and the
+next one is queued like any other.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ async def load_thread(
     if not doubtful or thread.state is None:
         return None, where
     log.warning(
-        "thread %s in %s had no stored conversation; its scenarios were read back from the "
-        "estimate's buttons",
+        "thread %s in %s had no stored conversation; it was read back from Slack (the "
+        "estimate's buttons, or the question's metadata)",
         thread_ts, where.channel,
     )  # fmt: skip
     state = thread.state

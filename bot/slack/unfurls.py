@@ -5,7 +5,6 @@ Work Object models, which check entity and field types as Slack documents them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.metadata import (
@@ -18,10 +17,8 @@ from slack_sdk.models.metadata import (
     ExternalRef,
 )
 
-from bot.slack.messages.amounts import short_range
-from bot.slack.messages.estimate import worded
-from bot.slack.page_view import PRODUCT, title_of
-from estimator import Estimate, count
+from bot.slack.headline import Headline
+from bot.slack.page_view import PRODUCT
 
 ENTITY_TYPE = "slack#/entities/item"
 DISPLAY_TYPE = "Cost estimate"
@@ -30,38 +27,6 @@ EXTERNAL_TYPE = "estimate"
 CARD_FIELDS = ("first_year", "monthly_run_rate", "users", "model")
 GONE_TITLE = "This estimate link no longer works"
 GONE_TEXT = "It was revoked, or it expired. Ask for the estimate again with /aicost."
-
-
-@dataclass(frozen=True)
-class Headline:
-    """An estimate's figures as the Slack message words them, for its card and flexpane."""
-
-    title: str
-    first_year: str
-    monthly_run_rate: str
-    one_time: str
-    team_per_year: str
-    multiple: str
-    users: str
-    model: str
-    phases: tuple[str, ...]
-
-
-def headline_of(e: Estimate) -> Headline:
-    """The figures as the message words them, in the estimate's own currency."""
-    shown = e.shown
-    w = worded(e.totals, shown)
-    return Headline(
-        title=title_of(e),
-        first_year=w.first_year,
-        monthly_run_rate=f"{w.monthly}/month",
-        one_time=w.one_time,
-        team_per_year=f"{w.annual}/year",
-        multiple=f"{w.multiple} the prototype",
-        users=count(e.scenario.users),
-        model=e.scenario.model,
-        phases=tuple(f"{p.name}, {p.months}: {short_range(p.cumulative, shown)}" for p in e.phases),
-    )
 
 
 _LABELS = {

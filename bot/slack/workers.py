@@ -400,7 +400,7 @@ def serve(requests: _Requests, answers_out: BinaryIO, module: str = "bot.slack.a
     while (header := requests.read_exactly(HEADER.size)) is not None:
         body = requests.read_exactly(HEADER.unpack(header)[0])
         if body is None:
-            return
+            break
         name, args = pickle.loads(body)
         try:
             if name not in calls:
@@ -415,6 +415,9 @@ def serve(requests: _Requests, answers_out: BinaryIO, module: str = "bot.slack.a
             answers_out.write(b"".join(unsent))
             answers_out.flush()
             unsent = []
+    # The bot closed the pipe (a closed pipe reads as "waiting"): answers held back still go out.
+    answers_out.write(b"".join(unsent))
+    answers_out.flush()
 
 
 def main() -> None:

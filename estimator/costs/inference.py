@@ -87,6 +87,9 @@ def _quote(
         return prices.request_price(model, input_tokens, cached, billed_out, first)
 
     averages: dict[tuple[int, int], float] = {}
+    # Most years have one price: its one period, read without a generator (the same float: a
+    # sum of one term is that term).
+    only = year[0] if len(year) == 1 else None
 
     def price(input_tokens: int, output_tokens: int, thought: int) -> float:
         # Each month at the price in force that month: the year's average request. The band asks
@@ -94,7 +97,10 @@ def _quote(
         billed_out = output_tokens + thought
         found = averages.get((input_tokens, billed_out))
         if found is None:
-            total = sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
+            if only is not None:
+                total = only.months * at(only.first, input_tokens, billed_out)
+            else:
+                total = sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
             found = averages[input_tokens, billed_out] = total / MONTHS_PRICED
         return found
 

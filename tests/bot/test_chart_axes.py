@@ -3,7 +3,6 @@ amounts of it, each labelled with its own value; user counts never shown as mone
 
 import io
 import math
-from pathlib import Path
 
 import pytest
 
@@ -35,11 +34,11 @@ set_on = 2026-11-29
 SUFFIX = {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}
 
 
-@pytest.fixture(params=["USD", "EUR"])
-def currency(request, tmp_path: Path):
+@pytest.fixture(scope="module", params=["USD", "EUR"])
+def currency(request, tmp_path_factory: pytest.TempPathFactory):
     if request.param == "USD":
         return None, "$"
-    path = tmp_path / "my-prices.toml"
+    path = tmp_path_factory.mktemp("prices") / "my-prices.toml"
     path.write_text(EUR_FILE)
     return load_price_file(path), "€"
 
@@ -87,11 +86,18 @@ def render(fig) -> None:
     fig.savefig(io.BytesIO(), format="png")  # tick labels are set when drawn
 
 
-def test_estimate_chart_axes_are_in_the_shown_currency_at_round_values(currency):
-    overrides, symbol = currency
-    prices = price_book(overrides)
-    fig = estimate_figure(estimate_chart_data(_charted(prices)))
+@pytest.fixture(scope="module")
+def drawn_estimate(currency):
+    """An estimate in the currency and its chart, drawn once: the tests below only read it."""
+    e = _charted(price_book(currency[0]))
+    fig = estimate_figure(estimate_chart_data(e))
     render(fig)
+    return e, fig
+
+
+def test_estimate_chart_axes_are_in_the_shown_currency_at_round_values(currency, drawn_estimate):
+    _, symbol = currency
+    _, fig = drawn_estimate
     bars, phases, curve = fig.axes
     assert_money_axis(bars.xaxis, bars.get_xlim(), symbol)
     assert_money_axis(phases.yaxis, phases.get_ylim(), symbol)
@@ -100,12 +106,9 @@ def test_estimate_chart_axes_are_in_the_shown_currency_at_round_values(currency)
     assert users == ["100", "1k", "10k", "100k", "1M", "10M"]
 
 
-def test_estimate_chart_draws_the_amounts_its_labels_state(currency):
+def test_estimate_chart_draws_the_amounts_its_labels_state(currency, drawn_estimate):
     overrides, symbol = currency
-    prices = price_book(overrides)
-    e = _charted(prices)
-    fig = estimate_figure(estimate_chart_data(e))
-    render(fig)
+    e, fig = drawn_estimate
     rate = overrides.currency.per_usd if overrides else 1.0
     team = max(p.get_width() + p.get_x() for p in fig.axes[0].patches)  # the widest bar's end
     biggest = max(a.high for _, a in estimate_chart_data(e).first_year_by_category)

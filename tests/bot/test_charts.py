@@ -1,5 +1,6 @@
 """Charts: real PNGs of sensible size, drawn from the estimate's own numbers."""
 
+import functools
 import struct
 
 from bot.charts import (
@@ -23,6 +24,13 @@ def charted(text: str):
     return estimate(s, curve_at=curve_users(s))
 
 
+@functools.cache
+def drawn(text: str) -> bytes:
+    """The chart of `text`, drawn once for the tests that only read it (a draw is most of a
+    second of CPU)."""
+    return estimate_chart_png(charted(text))
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     assert png[:8] == PNG_SIGNATURE
     assert png[12:16] == b"IHDR"
@@ -34,7 +42,7 @@ def test_estimate_chart_is_a_phone_sized_png_that_decodes():
 
     from PIL import Image
 
-    png = estimate_chart_png(charted("100k users startup"))
+    png = drawn("100k users startup")
     width, height = png_size(png)
     assert 600 <= width <= 1600 and 900 <= height <= 2400
     assert 20_000 < len(png) < 1_000_000
@@ -81,9 +89,8 @@ def test_comparison_chart_draws_each_options_estimate_and_marks_the_cheapest():
 def test_charts_drawn_at_once_on_two_threads_equal_one_drawn_alone():
     from concurrent.futures import ThreadPoolExecutor
 
-    small = charted("1k users")
-    large = charted("2M users enterprise")
-    alone = [estimate_chart_png(small), estimate_chart_png(large)]
+    texts = ["100k users startup", "2M users enterprise"]
+    alone = [drawn(text) for text in texts]
     with ThreadPoolExecutor(2) as pool:
-        together = list(pool.map(estimate_chart_png, [small, large]))
+        together = list(pool.map(estimate_chart_png, [charted(text) for text in texts]))
     assert together == alone

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.statements import statements
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "estimator")
 
@@ -22,12 +24,11 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imported(name: str, path: Path) -> set[str]:
-    """Every module name `path` imports, absolute: `from a import b` names a.b when b is a module
-    of ours, else a (so `from estimator import facts` is estimator.facts, not the package)."""
-    modules = _modules()
+def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every module name `path` imports, absolute: `from a import b` names a.b when b is one of
+    `modules`, else a (so `from estimator import facts` is estimator.facts, not the package)."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in statements(path):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -50,7 +51,7 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         deps = set()
-        for target in _imported(name, path):
+        for target in _imported(name, path, modules):
             while target and target not in modules:  # a name inside a module: the module
                 target = target.rpartition(".")[0]
             if target and target != name:
@@ -114,4 +115,4 @@ def test_the_circle_finder_finds_a_circle_through_an_import_inside_a_function(tm
     module = tmp_path / "estimator" / "scenario.py"
     module.parent.mkdir()
     module.write_text("def check():\n    from estimator.costs import self_hosting\n")
-    assert "estimator.costs.self_hosting" in _imported("estimator.scenario", module)
+    assert "estimator.costs.self_hosting" in _imported("estimator.scenario", module, _modules())

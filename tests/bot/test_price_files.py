@@ -69,3 +69,36 @@ def test_an_unreadable_auto_update_setting_is_refused():
         token_snapshot.wanted({"PRICES_AUTO_UPDATE": "maybe"})
     assert token_snapshot.wanted({"PRICES_AUTO_UPDATE": "1"}) is True
     assert token_snapshot.wanted({}) is False
+
+
+def test_a_model_new_in_a_fetched_snapshot_is_understood_by_name(monkeypatch):
+    """Someone types a model the fresh price list added since the bundled one: the parser's
+    tables of model names are rebuilt with the prices, not kept from the old list."""
+    import copy
+
+    from genai_prices import data_snapshot, types
+    from genai_prices.update_prices import UpdatePrices
+
+    text = "10000 users startup acme-frontier-9"
+    with pytest.raises(ValueError):  # unknown today: the bundled list does not have it
+        first_scenario(text)
+    bundled = data_snapshot.get_snapshot()
+
+    def fetch(self):
+        providers = copy.deepcopy(bundled.providers)
+        openai = next(p for p in providers if p.id == "openai")
+        model = copy.deepcopy(next(m for m in openai.models if m.id == "gpt-4o-mini"))
+        model.id, model.match = "acme-frontier-9", types.ClauseEquals(equals="acme-frontier-9")
+        openai.models.append(model)
+        return data_snapshot.DataSnapshot(providers, from_auto_update=False)
+
+    monkeypatch.setattr(token_snapshot, "_state", {})
+    monkeypatch.setattr(UpdatePrices, "fetch", fetch)
+    try:
+        assert token_snapshot.refresh("http://127.0.0.1:9/unused") is True
+        assert first_scenario(text).model == "acme-frontier-9"
+    finally:
+        data_snapshot.set_custom_snapshot(None)
+        token_snapshot._clear_caches()
+    with pytest.raises(ValueError):
+        first_scenario(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,12 +19,12 @@ OVERLAYS = ["production", "dev", "production-failover"]
 KUBERNETES_VERSION = "1.30.0"  # the oldest release still supported by the major clouds
 
 
-def render(overlay: str) -> list[dict]:
+def render(overlay: str, k8s: Path = K8S) -> list[dict]:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl is not installed: it renders the Kustomize overlays")
     run = subprocess.run(
-        [kubectl, "kustomize", str(K8S / "overlays" / overlay)],
+        [kubectl, "kustomize", str(k8s / "overlays" / overlay)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -160,3 +161,59 @@ def test_behind_the_ingress_the_page_limit_counts_each_visitor_not_the_controlle
     assert proxies.client("198.51.100.23", ["192.0.2.1"]) == "198.51.100.23"  # not via the ingress
     comment = (K8S / "overlays" / "production" / "trusted-proxies.yaml").read_text()
     assert "NARROW IT" in comment and "pod" in comment  # the operator is told what to set
+
+
+def admits(policy: dict, namespace: str, port: str, pod_labels: dict | None = None) -> bool:
+    """Whether the bot's NetworkPolicy lets a pod in `namespace` reach the container port named
+    `port`, as the API defines it: any rule whose peers and ports both match (a rule without
+    `from` admits every source; a namespace is matched by the label the API server sets)."""
+    namespace_labels = {"kubernetes.io/metadata.name": namespace}
+    for rule in policy["spec"].get("ingress", []):
+        if not any(p["port"] == port for p in rule.get("ports", [{"port": port}])):
+            continue
+        peers = rule.get("from")
+        if peers is None:
+            return True
+        for peer in peers:
+            assert "ipBlock" not in peer  # none shipped; a test for it would be needed
+            namespaces = peer.get("namespaceSelector")
+            pods = peer.get("podSelector")
+            in_namespace = (
+                matches(namespaces.get("matchLabels", {}), namespace_labels)
+                if namespaces is not None
+                else namespace == policy["metadata"]["namespace"]
+            )
+            if in_namespace and (
+                pods is None or matches(pods.get("matchLabels", {}), pod_labels or {})
+            ):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_ingress_controller_and_prometheus_reach_the_bots_port(overlay):
+    policy = objects(overlay, "NetworkPolicy")["aicost"]
+    own = policy["metadata"]["namespace"]
+    assert admits(policy, "ingress-nginx", "http")  # the Ingress controller, forwarding visitors
+    assert admits(policy, "monitoring", "http")  # Prometheus, scraping /metrics
+    # Any other pod, in its own namespace or the bot's, is refused: with TRUSTED_PROXIES trusting
+    # private ranges it could otherwise pick its bucket of the pages' rate limit.
+    for namespace in ("default", own, "kube-system"):
+        assert not admits(policy, namespace, "http", {"app": "anything"}), namespace
+    assert not admits(policy, "ingress-nginx", "metrics")  # no other port, from anyone
+    for rule in policy["spec"]["ingress"]:
+        for peer in rule["from"]:  # no rule without peers, no peer of every namespace
+            assert peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+
+
+def test_the_allowed_namespaces_are_set_where_the_production_overlay_says(tmp_path):
+    k8s = tmp_path / "k8s"
+    shutil.copytree(K8S, k8s)
+    allowed = k8s / "overlays" / "production" / "allowed-namespaces.yaml"
+    text = allowed.read_text()
+    assert "SET THEM" in text  # the operator is told what to set
+    allowed.write_text(text.replace("value: ingress-nginx", "value: traefik"))
+    for overlay in ("production", "production-failover"):
+        (policy,) = [o for o in render(overlay, k8s) if o["kind"] == "NetworkPolicy"]
+        assert admits(policy, "traefik", "http") and admits(policy, "monitoring", "http")
+        assert not admits(policy, "ingress-nginx", "http")

@@ -25,11 +25,12 @@ async def _every_call_fails_fast(store: RedisStore) -> None:
         lambda: store.forget("T1", CHANNEL),
         lambda: store.claim("Ev1", ttl_seconds=30),
     ]
-    for call in calls:
+    saves = {1}  # a thread's save has the longer budget of saves (and WAIT's, with replicas)
+    for n, call in enumerate(calls):
         started = time.monotonic()
         with pytest.raises(StoreUnavailable):
             await call()
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < (SAVE_TIMEOUT_SECONDS + 0.2 if n in saves else 0.5)
     started = time.monotonic()
     assert await store.ping() is False
     assert time.monotonic() - started < 0.5

@@ -31,32 +31,37 @@ users = st.integers(min_value=0, max_value=10).flatmap(
 )
 
 
+# Built once: a strategy made inside the composite is made (and validated) again per example.
+_FIELDS = {
+    "stage": st.sampled_from(list(Stage)),
+    "users": users,
+    "prototype_cost": st.floats(min_value=1_000, max_value=10_000_000),
+    "daily_active_share": st.floats(min_value=0.01, max_value=1.0),
+    "requests_per_active_user_per_day": st.floats(min_value=0.1, max_value=100),
+    "input_tokens": st.integers(min_value=1, max_value=100_000),
+    "output_tokens": st.integers(min_value=1, max_value=10_000),
+    "model": st.sampled_from(MODELS),
+    "cache_hit_rate": st.floats(min_value=0, max_value=0.95),
+    "prompt_cache_share": st.floats(min_value=0, max_value=1),
+    "regions": st.integers(min_value=1, max_value=20),
+    "compliance": st.lists(st.sampled_from(list(Compliance)), unique=True),
+    "uptime": st.sampled_from(UPTIME_TARGETS),
+    "stored_records": st.integers(min_value=0, max_value=10**10),
+    "hosting": st.sampled_from(list(Hosting)),
+    "gpu": st.sampled_from(list(GPU)),
+    "precision": st.sampled_from([None, *Precision]),  # None: chosen by size
+    "monthly_user_growth": st.floats(min_value=0, max_value=0.5),
+}
+_OPEN_MODEL = st.sampled_from(OPEN_MODELS)
+
+
 @st.composite
 def scenarios(draw: st.DrawFn, **fixed: object):
-    values = {
-        "stage": draw(st.sampled_from(list(Stage))),
-        "users": draw(users),
-        "prototype_cost": draw(st.floats(min_value=1_000, max_value=10_000_000)),
-        "daily_active_share": draw(st.floats(min_value=0.01, max_value=1.0)),
-        "requests_per_active_user_per_day": draw(st.floats(min_value=0.1, max_value=100)),
-        "input_tokens": draw(st.integers(min_value=1, max_value=100_000)),
-        "output_tokens": draw(st.integers(min_value=1, max_value=10_000)),
-        "model": draw(st.sampled_from(MODELS)),
-        "cache_hit_rate": draw(st.floats(min_value=0, max_value=0.95)),
-        "prompt_cache_share": draw(st.floats(min_value=0, max_value=1)),
-        "regions": draw(st.integers(min_value=1, max_value=20)),
-        "compliance": draw(st.lists(st.sampled_from(list(Compliance)), unique=True)),
-        "uptime": draw(st.sampled_from(UPTIME_TARGETS)),
-        "stored_records": draw(st.integers(min_value=0, max_value=10**10)),
-        "hosting": draw(st.sampled_from(list(Hosting))),
-        "gpu": draw(st.sampled_from(list(GPU))),
-        "precision": draw(st.sampled_from([None, *Precision])),  # None: chosen by size
-        "monthly_user_growth": draw(st.floats(min_value=0, max_value=0.5)),
-    }
+    values = {name: draw(strategy) for name, strategy in _FIELDS.items()}
     values.update(fixed)
     if Hosting(values["hosting"]) is Hosting.self_hosted:
         if "model" not in fixed:
-            values["model"] = draw(st.sampled_from(OPEN_MODELS))
+            values["model"] = draw(_OPEN_MODEL)
         for fallback in ({"gpu": GPU.h200}, {"precision": Precision.fp8}, {}):
             precision = values["precision"]
             try:

@@ -2,11 +2,11 @@
 class (and back), from the sourced mapping in estimator/data/open_models.toml, and the answer
 says which pair was compared and why."""
 
+import io
 import json
-import subprocess
-import sys
-from pathlib import Path
+from contextlib import redirect_stdout
 
+from bot import cli
 from bot.parsing import first_scenario
 from bot.slack import answers
 from bot.slack.messages.tips import thread_tips
@@ -15,8 +15,6 @@ from estimator.comparable import _data, _members, for_api, for_open, open_capabi
 from estimator.estimate import estimate
 from estimator.open_models import catalogue, weights
 from estimator.savings import capability_class
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_open_model_has_one_capability_class_with_dated_evidence():
@@ -80,19 +78,21 @@ def test_the_answer_says_which_pair_was_compared_and_why():
     assert "2024-12-27" in b.pairing.why  # the evidence's date
 
 
+def terminal(*args: str) -> str:
+    """What `aicost ARGS` prints (the CLI's own main, in this process: tests/e2e runs the
+    command itself)."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(list(args)) == 0
+    return out.getvalue()
+
+
 def test_the_terminal_and_json_name_the_pair():
     question = "when does self-hosting pay off for 100k users claude-sonnet-4-5?"
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    run = [sys.executable, "-m", "bot.cli"]
-    text = subprocess.run([*run, question], capture_output=True, text=True, env=env, cwd=ROOT)
-    said = " ".join(text.stdout.split())
+    said = " ".join(terminal(question).split())
     assert "self-hosting deepseek-chat" in said
     assert "Like with like: claude-sonnet-4-5 is a frontier-class model" in said
-    data = json.loads(
-        subprocess.run(
-            [*run, "--json", question], capture_output=True, text=True, env=env, cwd=ROOT
-        ).stdout
-    )
+    data = json.loads(terminal("--json", question))
     assert data["self_hosted_model"] == "deepseek-chat"
     assert data["pair"]["capability"] == "frontier"
     assert "DeepSeek-V3" in data["pair"]["why"]

@@ -68,6 +68,25 @@ def test_year_two_is_priced_at_months_13_to_24():
     assert phase_three.spend.high == pytest.approx(expected.high)
 
 
+def test_a_price_change_in_year_two_alone_prices_year_two_at_the_new_price():
+    # Started in January 2026, the first year (Jan-Dec 2026) has one price and year two
+    # (Jan-Dec 2027) the doubled one: year two is not priced as the first year.
+    s = _gemini(datetime.date(2026, 1, 1), monthly_user_growth=0.0)
+    e = estimate(s)
+    later = estimate(_gemini(datetime.date(2027, 1, 1), monthly_user_growth=0.0))
+    expected = later.totals.monthly.scaled(12) + later.totals.annual
+    assert e.phases[2].spend == expected
+    assert e.phases[2].spend.low > (e.totals.monthly.scaled(12) + e.totals.annual).low
+
+
+def test_with_no_price_change_in_either_year_year_two_costs_the_first_years_run_rate():
+    # gpt-4o-mini's price does not change: with no growth, year two is twelve months of the first
+    # year's run-rate and a year of its annual costs, to the cent.
+    s = build_scenario(model="gpt-4o-mini", users=50_000, monthly_user_growth=0.0)
+    e = estimate(s)
+    assert e.phases[2].spend == e.totals.monthly.scaled(12) + e.totals.annual
+
+
 def test_the_projection_starts_this_month_unless_told():
     s = build_scenario(model="gpt-4o-mini")
     today = datetime.datetime.now(datetime.UTC).date()

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import estimator
+from tests.support.statements import statements
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +55,7 @@ def test_every_front_end_module_imports_only_the_public_api():
     reaching = []
     for path in sorted((ROOT / "bot").rglob("*.py")):
         where = path.relative_to(ROOT)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in statements(path):
             if isinstance(node, ast.Import):
                 reaching += [f"{where}: import {a.name}" for a in node.names if _ours(a.name)]
             elif isinstance(node, ast.ImportFrom) and _ours(node.module or ""):

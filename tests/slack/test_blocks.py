@@ -632,29 +632,46 @@ def test_read_form_never_raises_on_garbage(state_values: Any) -> None:
     assert isinstance(scenario_from_form(state_values), dict)
 
 
+# Small JSON values: read_form looks one or two levels deep (a value, an option's value, a list
+# of options), so four leaves reach every shape it reads, at a fraction of a dozen's cost; and
+# most blocks hold their element where read_form looks (at random keys, few did).
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
     ),
-    max_leaves=12,
+    max_leaves=4,
 )
+_option = st.fixed_dictionaries({"value": _json}) | _json
 _field_state = st.fixed_dictionaries(
     {},
     optional={
         "value": _json,
-        "selected_option": _json | st.fixed_dictionaries({"value": _json}),
-        "selected_options": _json,
+        "selected_option": _option,
+        "selected_options": st.lists(_option, max_size=3) | _json,
     },
 )
+_FIELDS = [f.value for f in FormField]
+_element = _field_state | _json
+_any_id = st.sampled_from(_FIELDS) | st.text(max_size=5)
+_stray = _json | st.dictionaries(_any_id, _element, max_size=2)
 
 
-@given(
-    st.dictionaries(
-        st.sampled_from([f.value for f in FormField]) | st.text(max_size=5),
-        st.dictionaries(st.sampled_from([f.value for f in FormField]), _field_state | _json),
-    )
-)
+@st.composite
+def _form_states(draw: st.DrawFn) -> dict:
+    """`view.state.values` of any shape: blocks under the form's IDs or stray ones, most holding
+    an element of any shape under their own ID (where read_form looks), beside anything else."""
+    state: dict = {}
+    ids = draw(st.lists(st.sampled_from(_FIELDS), max_size=4, unique=True))
+    for block_id in [*ids, *draw(st.lists(st.text(max_size=5), max_size=1))]:
+        block = draw(_stray)
+        if draw(st.integers(0, 3)):  # three in four
+            block = {**(block if isinstance(block, dict) else {}), block_id: draw(_element)}
+        state[block_id] = block
+    return state
+
+
+@given(_form_states())
 def test_read_form_never_raises_on_any_payload_shape(state_values: dict) -> None:
     values, errors = read_form(state_values)
     assert isinstance(values, dict) and isinstance(errors, dict)

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -242,7 +243,9 @@ async def test_server_errors_and_injected_failures(slack: FakeSlack) -> None:
     assert err.value.response.status_code == 503
 
     slack.server_error_next("chat.postMessage", status=500)
-    retrying = slack.client(retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=1)])
+    soon = FixedValueRetryIntervalCalculator(0.01)  # 10 ms, not slack_sdk's 0.5-1.5 s
+    handler = AsyncServerErrorRetryHandler(max_retry_count=1, interval_calculator=soon)
+    retrying = slack.client(retry_handlers=[handler])
     assert (await retrying.chat_postMessage(channel="C1", text="x"))["ok"]
 
     slack.fail_next("chat.postMessage", error="not_in_channel", times=2)

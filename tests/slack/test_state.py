@@ -10,6 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.advisor import ConversationState, Question, request
+from bot.parsing import first_scenario
 from bot.slack.store import make_store
 from bot.slack.store.codec import MAX_VALUE_BYTES
 from bot.slack.store.memory_backend import MemoryStore
@@ -177,7 +178,7 @@ async def test_claim_is_true_the_first_time_then_false(store: Store, team: str) 
 async def test_oversized_state_keeps_the_scenario_and_the_newest_history(
     store: Store, team: str
 ) -> None:
-    scenarios = [_state(f"{1000 + n} users startup").scenario for n in range(300)]
+    scenarios = [first_scenario(f"{1000 + n} users startup") for n in range(300)]
     current = _state("99999 users enterprise")
     big = ConversationState(scenario=current.scenario, history=tuple(scenarios))
     assert len(big.model_dump_json().encode()) > MAX_VALUE_BYTES

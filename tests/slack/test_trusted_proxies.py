@@ -146,8 +146,8 @@ async def test_the_proxy_itself_and_a_garbled_header_count_against_the_nearest_k
         ("10.0.0.5", ["192.0.2.1, 10.0.0.9"], "192.0.2.1"),  # two proxies of ours
         ("10.0.0.5", ["10.0.0.7, 10.0.0.9"], "10.0.0.7"),  # every hop ours: the left-most
         ("192.0.2.9", ["10.0.0.1"], "192.0.2.9"),  # an untrusted peer's header is ignored
-        ("::ffff:10.0.0.5", ["[2001:db8::1]:443"], "2001:db8::1"),  # mapped peer, bracketed hop
-        ("10.0.0.5", ["2001:DB8:0::1"], "2001:db8::1"),  # one address, one way of writing it
+        ("::ffff:10.0.0.5", ["[2001:db8::1]:443"], "2001:db8::/64"),  # mapped peer, bracketed
+        ("10.0.0.5", ["2001:DB8:0::1"], "2001:db8::/64"),  # one client, one way of writing it
     ],
 )
 def test_the_client_is_the_right_most_untrusted_hop(

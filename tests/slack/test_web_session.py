@@ -99,16 +99,18 @@ async def test_a_post_the_short_way_is_the_post_slack_sdk_makes(slack: FakeSlack
 
 
 async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: FakeSlack) -> None:
+    # The bot's retry handlers, backing off from 50 ms rather than 500 (the real loop, waits and
+    # all, ten times quicker); Retry-After is Slack's to set, and is waited for in full.
     config = Config(slack_bot_token=TEST_BOT_TOKEN, slack_signing_secret="s" * 32,
-                        slack_api_url=slack.base_url)  # fmt: skip
-    client = web_client(config)  # the bot's retry handlers
+                    slack_api_url=slack.base_url, slack_retry_backoff_seconds=0.05)  # fmt: skip
+    client = web_client(config)
     client.session = web_api_session()
     try:
         slack.server_error_next("chat.postMessage", status=502)
         slack.rate_limit_next("chat.postMessage", retry_after=1)
         started = time.monotonic()
         assert (await post_message(client, channel="C1", text="x"))["ok"]
-        assert time.monotonic() - started >= 1.0  # after Retry-After
+        assert time.monotonic() - started >= 1.05  # backed off, then after Retry-After
         assert len(slack.calls_to("chat.postMessage")) == 3
 
         slack.fail_next("chat.postMessage", "not_in_channel")
@@ -117,9 +119,12 @@ async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: F
         assert refused.value.response["error"] == "not_in_channel"
 
         slack.server_error_next("chat.postMessage", status=503, times=3)  # more than it retries
+        started = time.monotonic()
         with pytest.raises(SlackApiError) as down:
             await post_message(client, channel="C1", text="x")
         assert down.value.response.status_code == 503
+        assert time.monotonic() - started >= 0.05 + 0.1  # backing off, doubling
+        assert len(slack.calls_to("chat.postMessage")) == 3 + 1 + 3  # tried, then twice again
     finally:
         await client.session.close()
 

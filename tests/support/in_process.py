@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import redis.exceptions
 from aiohttp.test_utils import TestServer
 
 from bot.slack.app import Bot, build_bot
 from bot.slack.config import Config
+from bot.slack.job_stream import GROUP
 from bot.slack.server import Health, web_app
 from bot.slack.web_session import web_api_session
 from tests.support.fake_slack import FakeSlack
@@ -43,21 +45,42 @@ class InProcessBot:
             await r.read()
             return r.status
 
-    async def settle(self, seconds: float = 20.0, quiet: float = 0.6) -> None:
-        """Wait for acknowledged work (queued jobs, replies, charts) to finish: nothing in
-        flight, and the fake Slack called no more for `quiet` seconds (a job waits in the Redis
-        stream a moment before this process reads it)."""
+    async def settle(self, seconds: float = 20.0) -> None:
+        """Wait for acknowledged work (queued jobs, replies, charts) to finish: every job in the
+        queue read and acknowledged, nothing in flight, and the fake Slack called no more since
+        the last look, twice in a row."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        seen, still_since = -1, loop.time()
+        last: tuple[int, int, int] | None = None
         while loop.time() < deadline:
-            calls = len(self.slack.calls) + len(self.slack.responses)
-            if calls != seen or self.bot.conversations.in_flight:
-                seen, still_since = calls, loop.time()
-            elif loop.time() - still_since >= quiet:
+            now = (
+                len(self.slack.calls) + len(self.slack.responses),
+                self.bot.conversations.in_flight,
+                await self.jobs_unfinished(),
+            )
+            if now[1:] == (0, 0) and now == last:
                 return
-            await asyncio.sleep(0.05)
+            last = now
+            await asyncio.sleep(0.02)
         raise AssertionError(f"the bot was still busy after {seconds}s")
+
+    async def jobs_unfinished(self) -> int:
+        """Jobs in the queue's streams that no replica has read yet, or read and not yet
+        acknowledged (the consumer group's lag and pending entries, as Redis counts them)."""
+        queue = self.bot.conversations.queue
+        if queue is None:
+            return 0
+        unfinished = 0
+        try:
+            for stream in queue.streams:
+                written = (await queue.redis.xinfo_stream(stream))["last-generated-id"]
+                for group in await queue.redis.xinfo_groups(stream):
+                    if group["name"] == GROUP:
+                        unfinished += int(group["pending"])
+                        unfinished += group["last-delivered-id"] != written
+        except redis.exceptions.ConnectionError:
+            return 0  # a stopped Redis: no replica can read its jobs, so none is coming
+        return unfinished
 
 
 @contextlib.asynccontextmanager
@@ -76,6 +99,9 @@ async def bot_in_process(
     bot.client.session = web_api_session()
     await bot.workers.start()
     if bot.conversations.queue is not None:
+        # Its reader waits 50 ms for jobs, not 500: shutting down at the end of each test then
+        # waits no longer than that for the reader to notice (the real read and stop, shorter).
+        bot.conversations.queue.read_block_ms = 50
         await bot.conversations.queue.start()
     if bot.charts is not None:
         await bot.charts.start()

@@ -1,5 +1,9 @@
 """Replicated Redis topologies on loopback ports, started by the tests that need them:
 
+    with ReplicaPair() as redis:     # a primary and its replica, nothing watching them
+        redis.url                    # redis://127.0.0.1:<primary>/0
+        redis.pause_replica(); redis.resume_replica()  # SIGSTOP / SIGCONT: a replica that lags
+
     with SentinelSet() as redis:     # a primary, a replica and three sentinels (`--sentinel`)
         redis.url                    # redis+sentinel://127.0.0.1:p1,...,p3/aicost/0
         redis.kill_primary()         # SIGKILL; the sentinels promote the replica
@@ -106,6 +110,45 @@ class _Topology:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class ReplicaPair(_Topology):
+    """A primary and one replica (asynchronous replication, as REDIS_WAIT_REPLICAS expects)."""
+
+    def __enter__(self) -> ReplicaPair:
+        try:
+            self.primary_port, self.replica_port = _free_port(), _free_port()
+            # No waiting for more replicas before the first sync (5 s by default).
+            primary = self._start("primary", self.primary_port, "--repl-diskless-sync-delay", "0")
+            self.replica = self._start(
+                "replica", self.replica_port, "--replicaof", "127.0.0.1", str(self.primary_port)
+            )
+            for node in (primary, self.replica):
+                node.wait_ready()
+            SentinelSet._wait_until(self._in_sync, "the replica to sync")
+            return self
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.primary_port}/0"
+
+    def pause_replica(self) -> None:
+        self.replica.proc.send_signal(signal.SIGSTOP)
+
+    def resume_replica(self) -> None:
+        self.replica.proc.send_signal(signal.SIGCONT)
+
+    def _in_sync(self) -> bool:
+        client = redis.Redis(port=self.replica_port, socket_timeout=1, decode_responses=True)
+        try:
+            return client.info("replication").get("master_link_status") == "up"
+        except (redis.RedisError, OSError):
+            return False
+        finally:
+            client.close()
 
 
 class SentinelSet(_Topology):

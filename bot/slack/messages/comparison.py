@@ -47,8 +47,12 @@ def _measures(c: Comparison) -> list[tuple[str, list[Amount]]]:
     ]
 
 
+# After the cheapest option's name in the table (bot/slack/question_metadata.py reads names back).
+CHEAPEST_MARK = " ✓ cheapest"
+
+
 def _names(c: Comparison) -> list[str]:
-    return [o.label + (" ✓ cheapest" if i == c.cheapest else "") for i, o in enumerate(c.options)]
+    return [o.label + (CHEAPEST_MARK if i == c.cheapest else "") for i, o in enumerate(c.options)]
 
 
 def _comparison_table(c: Comparison) -> dict:

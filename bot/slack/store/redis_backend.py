@@ -51,7 +51,12 @@ from bot.slack.store.protocols import (
     StoreUnavailable,
     positive_ttl,
 )
-from bot.slack.store.redis_scripts import GIVE_BACK_TOKENS, SAVE_CONVERSATION, TAKE_TOKENS
+from bot.slack.store.redis_scripts import (
+    GIVE_BACK_TOKENS,
+    SAVE_CONVERSATION,
+    SAVE_THREAD,
+    TAKE_TOKENS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +118,12 @@ class RedisStore:
             retry=Retry(NoBackoff(), 0),
         )
         self._save_script = self._redis.register_script(SAVE_CONVERSATION)
+        self._save_thread_script = self._redis.register_script(SAVE_THREAD)
         self._take_script = self._redis.register_script(TAKE_TOKENS)
         self._give_back_script = self._redis.register_script(GIVE_BACK_TOKENS)
         # The scripts of one loop turn, sent together; with `wait_replicas` (REDIS_WAIT_REPLICAS)
-        # a conversation save is answered once that many replicas hold it, as a queued job is:
-        # the thread of an estimate delivered before a failover is still kept after it.
+        # a conversation save (an estimate's, or a question's thread) is answered once that many
+        # replicas hold it, as a queued job is: a thread answered before a failover is kept after.
         self._scripts = ScriptBatch(self._redis, wait_replicas, target.cluster, "conversation")
 
     async def _call(
@@ -154,14 +160,6 @@ class RedisStore:
         key = channel_keys(team, channel).thread(thread_ts)
         return decode_state(await self._get("load_thread", key, across_failover=True), key)
 
-    def _queue_thread(self, pipe: Any, keys: ChannelKeys, thread_ts: str, data: str) -> None:
-        now = time.time()
-        pipe.set(keys.thread(thread_ts), data, ex=self._ttl)
-        # Scored by write time so threads that have expired can be pruned from the index.
-        pipe.zadd(keys.threads, {thread_ts: now})
-        pipe.zremrangebyscore(keys.threads, "-inf", now - self._ttl)
-        pipe.expire(keys.threads, self._ttl)
-
     def _queue_estimate(self, pipe: Any, keys: ChannelKeys, data: str) -> None:
         pipe.lpush(keys.estimates, data)
         pipe.ltrim(keys.estimates, 0, ESTIMATE_HISTORY - 1)
@@ -179,10 +177,19 @@ class RedisStore:
         self, team: str, channel: str, thread_ts: str, state: ConversationState
     ) -> None:
         keys = channel_keys(team, channel)
-        keys.thread(thread_ts)  # validates the ts before anything is queued
+        thread = keys.thread(thread_ts)  # validates the ts before anything is sent
         data = encode_state(state)
-        await self._transaction(
-            "save_thread", lambda pipe: self._queue_thread(pipe, keys, thread_ts, data)
+        # As save_conversation: batched, waiting for REDIS_WAIT_REPLICAS, saved again across a
+        # failover (writing the same state twice is harmless).
+        await self._call(
+            "save_thread",
+            lambda: self._scripts.call(
+                self._save_thread_script,
+                [thread, keys.threads],
+                [data, thread_ts, time.time(), self._ttl],
+            ),
+            timeout=self._save_timeout,
+            across_failover=True,
         )
 
     async def load_latest(self, team: str, channel: str) -> ConversationState | None:

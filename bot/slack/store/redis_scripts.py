@@ -28,6 +28,18 @@ end
 return 1
 """
 
+# A question's thread (a comparison, a break-even): the thread and its index, as above, never the
+# channel's latest estimate. KEYS: thread, thread index. ARGV: state JSON, thread ts, now, ttl.
+# Nothing in it adds up, so a save made again just writes the same (and refreshes the TTLs).
+SAVE_THREAD = """
+local ttl = tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+return 1
+"""
+
 
 # Token buckets, as a Lua function: the store's own script runs it, and so does the job queue's
 # enqueue (bot/slack/job_queue.py), which charges a slash command in the round trip that records it.

@@ -1,0 +1,119 @@
+"""What each process of the bot loads (issue 24's memory): the estimate worker no Slack library and
+no matplotlib, the chart worker no Slack library, the bot's own process no matplotlib even while
+charts are drawn, and a chart's memory given back before the next is drawn. Real processes, started
+as the bot starts them, their imports read from Python's own `-X importtime` report."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from bot.parsing import first_scenario
+from bot.slack.workers import HEADER
+from tests.support.bot_process import ROOT, BotProcess
+from tests.support.reading import channel_id, estimate_with_tips
+from tests.support.signing import slash_command_body
+
+SLACK_LIBRARIES = {"slack_bolt", "slack_sdk", "aiohttp", "redis"}
+DRAWING = {"matplotlib", "numpy", "PIL"}
+
+
+def imported(importtime_report: str) -> set[str]:
+    """The top-level packages named in a `python -X importtime` report."""
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in importtime_report.splitlines()
+        if line.startswith("import time:") and "|" in line
+    } - {"package"}
+
+
+def run_worker(module: str, *requests: tuple[str, tuple]) -> tuple[list[tuple[str, object]], str]:
+    """A worker process as the bot starts it (`python -m bot.slack.workers <module> 0`), sent
+    `requests` over its pipe; its answers and its import report, once it has exited."""
+    framed = b""
+    for request in requests:
+        payload = pickle.dumps(request)
+        framed += HEADER.pack(len(payload)) + payload
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot.slack.workers", module, "0"],
+        input=framed,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    answers, out = [], run.stdout
+    while out:
+        (size,) = HEADER.unpack(out[: HEADER.size])
+        answers.append(pickle.loads(out[HEADER.size : HEADER.size + size]))
+        out = out[HEADER.size + size :]
+    return answers, run.stderr.decode(errors="replace")
+
+
+def test_the_estimate_worker_loads_neither_the_slack_libraries_nor_matplotlib():
+    answers, report = run_worker("bot.slack.answers", ("warm_up", ()), ("request", ("50k users",)))
+    assert [outcome for outcome, _ in answers] == ["ok", "ok"], answers
+    assert "50,000" in str(answers[1][1])  # it did word the estimate
+    loaded = imported(report)
+    assert {"estimator", "bot", "pydantic"} <= loaded
+    assert loaded.isdisjoint(SLACK_LIBRARIES | DRAWING), loaded & (SLACK_LIBRARIES | DRAWING)
+
+
+def test_the_chart_worker_loads_no_slack_library():
+    scenario = first_scenario("10000 users startup")
+    answers, report = run_worker("bot.slack.chart_worker", ("estimate_chart", (scenario,)))
+    ((outcome, png),) = answers
+    assert outcome == "ok" and png.startswith(b"\x89PNG")
+    loaded = imported(report)
+    assert {"matplotlib", "estimator"} <= loaded
+    assert loaded.isdisjoint(SLACK_LIBRARIES), loaded & SLACK_LIBRARIES
+
+
+def test_each_chart_is_freed_before_the_next_is_drawn():
+    """matplotlib's figures are reference cycles; the chart worker frees each one as it is drawn,
+    so drawing many charts does not pile up their figures and pixels."""
+    code = (
+        "import gc\n"
+        "from matplotlib.figure import Figure\n"
+        "from bot.parsing import first_scenario\n"
+        "from bot.slack import chart_worker\n"
+        "for text in ('10k users', '200k users startup', '3M users enterprise'):\n"
+        "    chart_worker.estimate_chart(first_scenario(text))\n"
+        "    chart_worker.comparison_chart((('a', first_scenario(text)), ('b', first_scenario"
+        "(text + ' gpt-4o-mini'))))\n"
+        "left = gc.collect()\n"
+        "gc.unfreeze()\n"
+        "print(left, sum(isinstance(o, Figure) for o in gc.get_objects()))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    garbage_left, figures_alive = map(int, run.stdout.split())
+    assert (garbage_left, figures_alive) == (0, 0)
+
+
+@pytest.mark.asyncio(loop_scope="module")  # the loop of the module's fake Slack
+async def test_the_bots_own_process_never_loads_matplotlib_even_while_charts_are_drawn(
+    slack, redis_url, team
+):
+    bot = BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"})
+    # The flag is the bot's own: the workers it starts are plain `python -m bot.slack.workers`.
+    bot.command = [sys.executable, "-X", "importtime", "-m", "bot"]
+    await bot.start(timeout=60)  # the report slows its start
+    try:
+        channel = channel_id()
+        status, body, _ = await bot.post(
+            slash_command_body("10000 users startup", team_id=team, channel_id=channel)
+        )
+        assert status == 200, body
+        ts = await estimate_with_tips(slack, channel)
+        (chart,) = await slack.wait_for_files(channel, ts, timeout=60)
+        assert chart.content.startswith(b"\x89PNG")
+    finally:
+        assert await bot.stop() == 0, bot.logs()
+    loaded = imported(bot.log_path.read_text(errors="replace"))
+    assert {"slack_bolt", "estimator"} <= loaded
+    assert loaded.isdisjoint(DRAWING), loaded & DRAWING
