@@ -20,7 +20,7 @@ from estimator.costs import (
     support,
     team,
 )
-from estimator.lines import Category, LineItem
+from estimator.lines import Amounts, Cadence, Category, LineItem
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
@@ -147,8 +147,9 @@ def line_items(
 # A group's place in that order, for a variant's changed groups (`Changes`, variant_sums.py).
 INFRASTRUCTURE, REGIONS, INFERENCE, ENGINEERING, RECORDS = 0, 1, 2, 3, 4
 TRANSCRIPTS, SECURITY, TEAM, SUPPORT, LEGAL = 5, 6, 7, 8, 9
-# The groups a variant priced again, by place; every other group is the parts' own.
-Changes = dict[int, list[LineItem]]
+# The groups a variant priced again, by place; every other group is the parts' own. A group
+# priced for sums alone (`worded=False`) is its lines' `Amounts`, never listed as lines.
+Changes = dict[int, list[LineItem] | Amounts]
 
 
 def with_changes(own: Parts, changes: Changes) -> list[LineItem]:
@@ -181,10 +182,14 @@ def usage_variants(
     return lambda v, own=own: with_changes(own, changes_of(v))
 
 
-def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scenario], Changes]:
+def usage_changes(
+    s: Scenario, prices: PriceBook, own: Parts, *, worded: bool = True
+) -> Callable[[Scenario], Changes]:
     """`changes(v)`: the groups of `v` (see usage_variants) that read what it changes, priced
     again. Engineering, the stored records, security, team, support and legal read none of the
-    usage figures: they stay the scenario's own."""
+    usage figures: they stay the scenario's own. `worded=False`: the app tier as `Amounts`, for
+    sums only (the sensitivity's)."""
+    infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
     own_traffic = traffic(s, prices)
     own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
@@ -211,7 +216,7 @@ def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scena
         else:
             gpus = _gpu_fleet(v, t, prices)
             # Other tokens on a self-hosted fleet: the app tier's own lines, at its own traffic.
-            found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus, own.app)
+            found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus, own.app)
             found[INFERENCE] = inference.lines(v, t, prices, gpus)
         if not same_load:
             found[REGIONS] = regions.lines(v, t, prices)
@@ -303,6 +308,7 @@ _READ_TRAFFIC = ("infrastructure", "retrieval", "regions", "inference", "transcr
 # Passed where no group priced again reads traffic (salaries, support, a record's size).
 _UNREAD = Traffic(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 _STORAGE = Category.storage
+_MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
 
 
 def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> list[LineItem]:
@@ -312,14 +318,18 @@ def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str])
     return with_changes(own, repriced_changes(v, own, prices, groups))
 
 
-def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> Changes:
-    """The `groups` of `v` priced again (see repriced), by place."""
+def repriced_changes(
+    v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str], *, worded: bool = True
+) -> Changes:
+    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier
+    and the team as `Amounts`, for sums only (the sensitivity's)."""
     t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
     sized = not groups.isdisjoint(("infrastructure", "inference"))
     gpus = _gpu_fleet(v, t, prices) if sized else None
     found: Changes = {}
     if "infrastructure" in groups:
-        found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
+        infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
+        found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus)
     elif "retrieval" in groups:
         found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
     if "regions" in groups:
@@ -335,12 +345,22 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
     if "security" in groups:
         found[SECURITY] = security.lines(v, prices)
     if "team" in groups:
-        found[TEAM] = team.lines(v, prices)
+        found[TEAM] = team.lines(v, prices) if worded else Amounts(_ANNUAL, team.amounts(v, prices))
     if "support" in groups:
         found[SUPPORT] = support.lines(v, prices)
     if "legal" in groups:
         found[LEGAL] = legal.lines(v, prices)
     return found
+
+
+def _infrastructure_amounts(
+    v: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    gpus: self_hosting.Fleet | None,
+    app: app_tier.AppTier | None = None,
+) -> Amounts:
+    return Amounts(_MONTHLY, infrastructure.amounts(v, t, prices, gpus, app))
 
 
 def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:

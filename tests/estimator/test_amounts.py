@@ -4,15 +4,16 @@ are the amounts of the lines an estimate shows, to the bit, for every scenario a
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimator.breakdown import shared, unscaled
+from estimator.breakdown import parts, repriced_changes, shared, unscaled, usage_changes
 from estimator.breakeven import difference_at, monthly_reading, pair
 from estimator.costs import app_tier, infrastructure, self_hosting, team
-from estimator.lines import Cadence
+from estimator.lines import Amounts, Cadence
 from estimator.overrides import PriceOverrides
 from estimator.price_book import BUNDLED_BOOK, price_book
 from estimator.run_rate import run_rate
 from estimator.scenario import MAX_USERS, Hosting
 from estimator.traffic import traffic
+from estimator.variant_sums import OwnSums
 from tests.estimator.strategies import scenarios, users
 
 # Own prices that move the app tier (cloud multiplier), salaries (region) and GPUs.
@@ -92,3 +93,23 @@ def test_the_searchs_difference_is_the_full_estimates_difference(s, counts):
         assert run_rate(hosted, unscaled(hosted, BUNDLED_BOOK), BUNDLED_BOOK, common, t) == (
             monthly_reading(hosted)
         )
+
+
+@settings(max_examples=80, deadline=None)
+@given(scenarios(), _BOOKS, st.sampled_from([0.5, 2.0, 10.0]))
+def test_a_swing_summed_from_amounts_is_the_swing_summed_from_lines(s, book, factor):
+    # The sensitivity prices a swing's app tier and team for their sums alone (`Amounts`).
+    own = parts(s, traffic(s, book), book)
+    sums = OwnSums(own)
+    v = s.varied({"daily_active_share": min(1.0, s.daily_active_share * factor), "given": s.given})
+    for changes_of in (
+        lambda worded: usage_changes(s, book, own, worded=worded)(v),
+        lambda worded: repriced_changes(v, own, book, frozenset({"infrastructure"}), worded=worded),
+        lambda worded: repriced_changes(s, own, book, frozenset({"team"}), worded=worded),
+    ):
+        worded, unworded = changes_of(True), changes_of(False)
+        assert {g: _amounts(lines) for g, lines in worded.items()} == {
+            g: list(pairs) if isinstance(pairs, Amounts) else _amounts(pairs)
+            for g, pairs in unworded.items()
+        }
+        assert sums.first_year(unworded) == sums.first_year(worded)
