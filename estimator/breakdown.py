@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator.costs import (
+    app_tier,
     engineering,
     inference,
     infrastructure,
@@ -19,7 +20,7 @@ from estimator.costs import (
     support,
     team,
 )
-from estimator.lines import Category, LineItem
+from estimator.lines import Amounts, Cadence, Category, LineItem
 from estimator.price_book import BUNDLED_BOOK, PriceBook, price_book
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic, traffic
@@ -57,7 +58,7 @@ class Parts:
     legal: list[LineItem]  # stage and stored records (cyber cover)
     # The app tier's lines that read no hosting (in `infrastructure`), for a variant on other
     # hosting or GPU prices with the same traffic to take as they are.
-    app: infrastructure.AppTier | None = None
+    app: app_tier.AppTier | None = None
 
     def lines(self) -> list[LineItem]:
         """Every line, in the order estimates list and sum them."""
@@ -113,7 +114,7 @@ def parts(s: Scenario, t: Traffic, prices: PriceBook) -> Parts:
     """The scenario's lines priced with `prices`, without own prices' notes (see line_items);
     `t` is its traffic."""
     gpus = _gpu_fleet(s, t, prices)
-    app = infrastructure.app_tier(s, t, prices)
+    app = app_tier.priced(s, t, prices)
     return Parts(
         infrastructure=infrastructure.lines(s, t, prices, gpus, app),
         regions=regions.lines(s, t, prices),
@@ -146,8 +147,9 @@ def line_items(
 # A group's place in that order, for a variant's changed groups (`Changes`, variant_sums.py).
 INFRASTRUCTURE, REGIONS, INFERENCE, ENGINEERING, RECORDS = 0, 1, 2, 3, 4
 TRANSCRIPTS, SECURITY, TEAM, SUPPORT, LEGAL = 5, 6, 7, 8, 9
-# The groups a variant priced again, by place; every other group is the parts' own.
-Changes = dict[int, list[LineItem]]
+# The groups a variant priced again, by place; every other group is the parts' own. A group
+# priced for sums alone (`worded=False`) is its lines' `Amounts`, never listed as lines.
+Changes = dict[int, list[LineItem] | Amounts]
 
 
 def with_changes(own: Parts, changes: Changes) -> list[LineItem]:
@@ -180,10 +182,14 @@ def usage_variants(
     return lambda v, own=own: with_changes(own, changes_of(v))
 
 
-def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scenario], Changes]:
+def usage_changes(
+    s: Scenario, prices: PriceBook, own: Parts, *, worded: bool = True
+) -> Callable[[Scenario], Changes]:
     """`changes(v)`: the groups of `v` (see usage_variants) that read what it changes, priced
     again. Engineering, the stored records, security, team, support and legal read none of the
-    usage figures: they stay the scenario's own."""
+    usage figures: they stay the scenario's own. `worded=False`: the app tier as `Amounts`, for
+    sums only (the sensitivity's)."""
+    infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
     own_traffic = traffic(s, prices)
     own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
@@ -210,7 +216,7 @@ def usage_changes(s: Scenario, prices: PriceBook, own: Parts) -> Callable[[Scena
         else:
             gpus = _gpu_fleet(v, t, prices)
             # Other tokens on a self-hosted fleet: the app tier's own lines, at its own traffic.
-            found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus, own.app)
+            found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus, own.app)
             found[INFERENCE] = inference.lines(v, t, prices, gpus)
         if not same_load:
             found[REGIONS] = regions.lines(v, t, prices)
@@ -240,7 +246,7 @@ def at_other_users(
     prices: PriceBook,
     common: Common | None = None,
     t: Traffic | None = None,
-    app: infrastructure.AppTier | None = None,
+    app: app_tier.AppTier | None = None,
 ) -> list[LineItem]:
     """The lines of `v`, a copy of the parts' scenario with other users (year two, ten times as
     many): engineering and security read no users, so they stay its own. `common`: the groups
@@ -302,6 +308,7 @@ _READ_TRAFFIC = ("infrastructure", "retrieval", "regions", "inference", "transcr
 # Passed where no group priced again reads traffic (salaries, support, a record's size).
 _UNREAD = Traffic(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 _STORAGE = Category.storage
+_MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
 
 
 def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> list[LineItem]:
@@ -311,14 +318,18 @@ def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str])
     return with_changes(own, repriced_changes(v, own, prices, groups))
 
 
-def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str]) -> Changes:
-    """The `groups` of `v` priced again (see repriced), by place."""
+def repriced_changes(
+    v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str], *, worded: bool = True
+) -> Changes:
+    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier
+    and the team as `Amounts`, for sums only (the sensitivity's)."""
     t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
     sized = not groups.isdisjoint(("infrastructure", "inference"))
     gpus = _gpu_fleet(v, t, prices) if sized else None
     found: Changes = {}
     if "infrastructure" in groups:
-        found[INFRASTRUCTURE] = infrastructure.lines(v, t, prices, gpus)
+        infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
+        found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus)
     elif "retrieval" in groups:
         found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
     if "regions" in groups:
@@ -334,7 +345,7 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
     if "security" in groups:
         found[SECURITY] = security.lines(v, prices)
     if "team" in groups:
-        found[TEAM] = team.lines(v, prices)
+        found[TEAM] = team.lines(v, prices) if worded else Amounts(_ANNUAL, team.amounts(v, prices))
     if "support" in groups:
         found[SUPPORT] = support.lines(v, prices)
     if "legal" in groups:
@@ -342,10 +353,20 @@ def repriced_changes(v: Scenario, own: Parts, prices: PriceBook, groups: frozens
     return found
 
 
+def _infrastructure_amounts(
+    v: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    gpus: self_hosting.Fleet | None,
+    app: app_tier.AppTier | None = None,
+) -> Amounts:
+    return Amounts(_MONTHLY, infrastructure.amounts(v, t, prices, gpus, app))
+
+
 def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:
     """The infrastructure group of `v` where only its vector search moved (the corpus, or the
     calls reaching the model): vector search is the group's storage lines, appended last."""
-    copies = 2 if infrastructure.uptime_policy(v).multi_az_database else 1
+    copies = 2 if app_tier.uptime_policy(v).multi_az_database else 1
     return [
         *(item for item in own.infrastructure if item.category is not _STORAGE),
         *retrieval.lines(v, t, prices, copies),

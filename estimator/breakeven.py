@@ -11,12 +11,12 @@ A full bisection reads two run-rates at each of about 25 points. Under the bundl
 search stops bisecting as soon as no step (a GPU replica, a paging seat, a headcount formula's
 branch) lies between its bracket's ends: the difference of the two readings is then smooth and
 changes sign once, so the answer is found in a few evaluations around it (`crossing`); about
-half the points on typed requests. Each run-rate is summed from the side's lines with only the
-groups that read users priced again (`breakdown.at_other_users`), without the levers, phases
-and strategies a full estimate makes: the same lines, summed in the same order as `estimate()`
-sums them, so the same figure to the bit (tests/estimator/test_breakeven.py), and the same
-user count as the full search (tests/estimator/test_breakeven_crossing.py keeps it as the
-oracle).
+half the points on typed requests. Each run-rate is summed with only the groups that read users
+priced again (`breakdown.at_other_users`), the costliest from amounts alone
+(`run_rate.run_rate`), without the levers, phases and strategies a full estimate makes: the
+same amounts, summed in the same order as `estimate()` sums them, so the same figure to the
+bit (tests/estimator/test_breakeven.py), and the same user count as the full search
+(tests/estimator/test_breakeven_crossing.py keeps it as the oracle).
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from estimator import comparable
-from estimator.breakdown import at_other_users, shared, unscaled
+from estimator.breakdown import shared, unscaled
 from estimator.comparable import Pairing
-from estimator.costs import inference, infrastructure, self_hosting, team
+from estimator.costs import app_tier, inference, self_hosting, team
 from estimator.estimate import estimate, totals_for
 from estimator.gpus import GPU
-from estimator.lines import Cadence, LineItem
+from estimator.lines import Cadence
 from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
+from estimator.run_rate import run_rate
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
@@ -106,7 +107,7 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
     if not prices.bundled:
         return lambda users: monthly_reading(_at(side, users), prices)
     own = unscaled(side, prices)
-    return lambda users: _reading(at_other_users(_at(side, users), own, prices))
+    return lambda users: run_rate(_at(side, users), own, prices)
 
 
 def difference_at(
@@ -126,34 +127,12 @@ def difference_at(
         common = shared(hosted, t, prices)
         # The app tier's lines that read no hosting, priced once for both sides (the same
         # lines: the sides share usage, so traffic, and uptime and corpus).
-        app = infrastructure.app_tier(hosted, t, prices)
-        return _reading(at_other_users(hosted, own[0], prices, common, t, app)) - _reading(
-            at_other_users(served, own[1], prices, common, t_served, app)
+        app = app_tier.priced(hosted, t, prices)
+        return run_rate(hosted, own[0], prices, common, t, app) - run_rate(
+            served, own[1], prices, common, t_served, app
         )
 
     return difference
-
-
-def _reading(items: list[LineItem]) -> float:
-    """The midpoint of the lines' all-in monthly run-rate; as estimate() sums, lines under a
-    cent left out. The prototype's cost is not summed into it. `sum_lines`, then
-    `Totals.monthly_all_in`, written out over the monthly and annual lines alone: the same
-    additions in the same order, so the same float (it runs twice a point searched)."""
-    monthly_low = monthly_high = annual_low = annual_high = 0.0
-    for item in items:
-        low, high = item.low, item.high
-        if -0.005 < low < 0.005 and -0.005 < high < 0.005:
-            continue
-        cadence = item.cadence
-        if cadence is _MONTHLY:
-            monthly_low += low
-            monthly_high += high
-        elif cadence is _ANNUAL:
-            annual_low += low
-            annual_high += high
-    all_in_low = monthly_low + annual_low * (1 / 12)
-    all_in_high = monthly_high + annual_high * (1 / 12)
-    return (all_in_low + all_in_high) / 2
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:

@@ -96,3 +96,14 @@ class LineItem:
             "basis": self.basis,
             "varies_with_users": self.varies_with_users,
         }
+
+
+class Amounts(list):
+    """The (low, high) pairs of a group of lines of one cadence, in line order, without the
+    lines: a variant's group priced for its sums alone (estimator/variant_sums.py)."""
+
+    __slots__ = ("cadence",)
+
+    def __init__(self, cadence: Cadence, pairs: list[tuple[float, float]]) -> None:
+        super().__init__(pairs)
+        self.cadence = cadence

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from estimator import facts
 from estimator.changes import ScenarioChange
-from estimator.costs import inference, infrastructure
+from estimator.costs import app_tier, inference
 from estimator.money import ShownCurrency, count, figure_span, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.price_book import PriceBook
@@ -268,9 +268,9 @@ def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Sav
     shown = prices.shown  # the texts are worded in the estimate's currency
     t = t or traffic(s, prices)
     instance = prices.figure("compute.instance_monthly")
-    peak = infrastructure.fleet(s, t, prices)
+    peak = app_tier.fleet(s, t, prices)
     # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
-    average = infrastructure.fleet_at(s, t.average_rps, t.average_rps, prices)
+    average = app_tier.fleet_at(s, t.average_rps, t.average_rps, prices)
     saved_low = (
         peak.total(s.regions, low=True) - average.total(s.regions, low=True)
     ) * instance.low

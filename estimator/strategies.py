@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from estimator import facts
+from estimator.costs.app_tier import Fleet, fleet
 from estimator.costs.inference import quote
-from estimator.costs.infrastructure import Fleet, fleet, monitored_hosts
+from estimator.costs.infrastructure import monitored_hosts
 from estimator.lines import Category, LineItem
 from estimator.money import (
     figure_span,

@@ -79,7 +79,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
     `s` priced with `prices`, `first_year` its first year."""
     found: list[Assumption] = []
     sums = OwnSums(own)
-    usage_lines = usage_changes(s, prices, own)
+    usage_lines = usage_changes(s, prices, own, worded=False)
 
     def field(name: str, unit: str, value: float, low: float, high: float, changes_of) -> None:
         whole = name.endswith("_tokens") or unit in (RECORDS, DOCUMENTS)
@@ -114,7 +114,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
             float(records),
             low,
             high,
-            lambda v, g=groups: repriced_changes(v, own, prices, g),
+            lambda v, g=groups: repriced_changes(v, own, prices, g, worded=False),
         )
     if "corpus_documents" not in s.given:
         factor = prices.figure("usage_range.corpus_factor")
@@ -128,13 +128,13 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
             float(s.corpus_documents),
             low,
             high,
-            lambda v, g=groups: repriced_changes(v, own, prices, g),
+            lambda v, g=groups: repriced_changes(v, own, prices, g, worded=False),
         )
 
     def figure(key: str, unit: str, names: tuple[str, ...], groups: frozenset[str]) -> None:
         def at(is_low: bool) -> Amount:
             book = pinned(prices, names, low=is_low)
-            return sums.first_year(repriced_changes(s, own, book, groups))
+            return sums.first_year(repriced_changes(s, own, book, groups, worded=False))
 
         low, high = _shown_ends(key, names, prices)
         found.append(Assumption(key, unit, None, low, high, at, names))

@@ -7,13 +7,14 @@ So the additions restart from the own sums as they stood before the first group 
 and go on over the changed groups' lines and the own lines of the groups after it. The same
 floats added in the same order: the very sums, bit for bit, a full re-estimate gives
 (tests/estimator/test_sensitivity.py), without listing the variant's lines or adding again those
-before its first change (a swing of salaries adds the team, support and legal lines alone).
+before its first change (a swing of salaries adds the team, support and legal lines alone). A
+group priced for sums alone (`lines.Amounts`: the app tier, the team) adds its pairs.
 """
 
 from __future__ import annotations
 
 from estimator.breakdown import Changes, Parts
-from estimator.lines import Cadence, LineItem
+from estimator.lines import Amounts, Cadence, LineItem
 from estimator.totals import Amount
 
 _MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
@@ -68,6 +69,20 @@ class OwnSums:
         at, groups = changes.get, self.groups
         for g in _GROUPS[start:]:
             new = at(g)  # a changed group may have no lines where the own one had some
+            if type(new) is Amounts:  # one cadence's amounts, in line order
+                if new.cadence is _MONTHLY:
+                    for a, b in new:
+                        month_low += a
+                        month_high += b
+                elif new.cadence is _ANNUAL:
+                    for a, b in new:
+                        year_low += a
+                        year_high += b
+                else:
+                    for a, b in new:
+                        one_low += a
+                        one_high += b
+                continue
             # sum_lines' loop, written out here too: it runs for every swing.
             for item in groups[g] if new is None else new:
                 cadence = item.cadence
@@ -90,8 +105,10 @@ class OwnSums:
         at, monthly = changes.get, self.monthly
         for g in _GROUPS[start:]:
             new = at(g)
-            if new is None:
-                for a, b in monthly[g]:
+            if new is None or type(new) is Amounts:
+                if new is not None and new.cadence is not _MONTHLY:
+                    return None
+                for a, b in monthly[g] if new is None else new:
                     month_low += a
                     month_high += b
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import DOLLARS, percent, usd_range
 from estimator.price_book import PriceBook
@@ -59,13 +60,10 @@ def lines(
     """`r`: the rotation of `people` when the caller has it (`team.rotation`)."""
     if r is None:
         r = rotation(s, prices, people)
-    if r.contracted <= 0:
+    priced = cover(prices, r)
+    if priced is None:
         return []
-    share = prices.figure("on_call.cover_share")
-    salary = prices.figure("salary.site_reliability_engineer")
-    loaded = prices.figure("team.loaded_cost_factor")
-    low = r.contracted * share.low * salary.low * loaded.low
-    high = r.contracted * share.high * salary.high * loaded.high
+    low, high, share, salary, loaded = priced
     return [
         LineItem(
             _TEAM,
@@ -84,3 +82,16 @@ def lines(
             VARIES_WITH_USERS,
         )
     ]
+
+
+def cover(prices: PriceBook, r: Rotation) -> tuple[float, float, Range, Range, Range] | None:
+    """(low, high, cover share, SRE salary, loaded cost factor) of the contracted cover line;
+    None when the team holds the rotation."""
+    if r.contracted <= 0:
+        return None
+    share = prices.figure("on_call.cover_share")
+    salary = prices.figure("salary.site_reliability_engineer")
+    loaded = prices.figure("team.loaded_cost_factor")
+    low = r.contracted * share.low * salary.low * loaded.low
+    high = r.contracted * share.high * salary.high * loaded.high
+    return low, high, share, salary, loaded

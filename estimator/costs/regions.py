@@ -8,7 +8,7 @@ Self-hosted GPUs per region are priced under LLM inference.
 
 from __future__ import annotations
 
-from estimator.costs import infrastructure, retrieval, storage
+from estimator.costs import app_tier, retrieval, storage
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import (
     DOLLARS,
@@ -49,13 +49,13 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     transfer = prices.figure("network.inter_region_per_gb")
     replicated = prices.figure("network.replicated_bytes_per_request")
     extra = s.regions - 1
-    f = infrastructure.fleet(s, t, prices)
+    f = app_tier.fleet(s, t, prices)
     app_low = f.replica_low * instance.low + lb.low + nat.low
     app_high = f.replica_high * instance.high + lb.high + nat.high
     d = storage.data_tier(s, prices)
     db_low, db_high = d.database
     index_low, index_high, index_what = retrieval.region_copy(s, prices)
-    _, copies, redis_low, redis_high = infrastructure.redis_nodes(s, t, prices)
+    _, copies, redis_low, redis_high = app_tier.redis_nodes(s, t, prices)
     cache_low, cache_high = redis_low / copies, redis_high / copies
     data_low = db_low + index_low + cache_low
     data_high = db_high + index_high + cache_high

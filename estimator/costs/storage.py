@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from estimator import facts
 from estimator.costs import retrieval
-from estimator.costs.infrastructure import uptime_policy
+from estimator.costs.app_tier import uptime_policy
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import DOLLARS, count, figure_span, size, size_span, usd_range

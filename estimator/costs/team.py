@@ -13,6 +13,7 @@ import math
 from functools import lru_cache
 
 from estimator.costs import on_call
+from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import DOLLARS, count, figure_span, percent, usd_range
 from estimator.overrides import SalaryRegion
@@ -191,6 +192,19 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     return [*roles, *on_call.lines(s, prices, people, rotation(s, prices))]
 
 
+def amounts(s: Scenario, prices: PriceBook) -> list[tuple[float, float]]:
+    """The (low, high) of each of `lines`, in its order (all annual), without wording a line:
+    what the break-even's search sums. `lines` is priced by the same functions."""
+    people = _headcount(
+        s.stage, s.users, s.hosting is Hosting.self_hosted, len(s.compliance), s.regions, prices
+    )
+    found = [_role_amount(role, fte, prices)[:2] for role, fte in people.items()]
+    cover = on_call.cover(prices, rotation(s, prices))
+    if cover is not None:
+        found.append(cover[:2])
+    return found
+
+
 def _said(name: str, prices: PriceBook) -> str:
     """' (UK, regions.toml)' or ' (workspace settings)' when own prices set the figure."""
     where = prices.origin(name)
@@ -200,17 +214,23 @@ def _said(name: str, prices: PriceBook) -> str:
     return f" ({where}, regions.toml)" if regional else f" ({where})"
 
 
-def _role_line(s: Scenario, role: str, people: float, prices: PriceBook) -> LineItem:
+def _role_amount(role: str, people: float, prices: PriceBook) -> tuple[float, float, Range, Range]:
+    """(low, high, salary, loaded cost factor) of a role's line."""
     salary = prices.figure(f"salary.{role}")
     loaded = prices.figure("team.loaded_cost_factor")
+    return people * salary.low * loaded.low, people * salary.high * loaded.high, salary, loaded
+
+
+def _role_line(s: Scenario, role: str, people: float, prices: PriceBook) -> LineItem:
+    low, high, salary, loaded = _role_amount(role, people, prices)
     salary_low, salary_high = salary.low, salary.high
     loaded_low, loaded_high = loaded.low, loaded.high
     return LineItem(
         _TEAM,
         ROLES[role],
         _ANNUAL,
-        people * salary_low * loaded_low,
-        people * salary_high * loaded_high,
+        low,
+        high,
         lambda: (
             f"{people:.2f} FTE ({_role_how(s, role, prices)}) x "
             f"{usd_range(salary_low, salary_high, DOLLARS)} "

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from estimator.breakdown import parts
 from estimator.breakeven import difference_at, monthly_reading, pair
-from estimator.costs import infrastructure, on_call, team
+from estimator.costs import app_tier, infrastructure, on_call, team
 from estimator.price_book import BUNDLED_BOOK
 from estimator.scenario import MAX_USERS, Hosting
 from estimator.traffic import traffic
@@ -49,7 +49,7 @@ def test_the_app_tier_of_the_other_hosting_gives_the_lines_priced_afresh_words_i
     prices = BUNDLED_BOOK
     for side, other in (sides, sides[::-1]):
         t = traffic(side, prices)
-        app = infrastructure.app_tier(other, traffic(other, prices), prices)
+        app = app_tier.priced(other, traffic(other, prices), prices)
         shared = infrastructure.lines(side, t, prices, None, app)
         assert _worded(shared) == _worded(infrastructure.lines(side, t, prices))
 
@@ -59,7 +59,7 @@ def test_the_app_tier_of_the_other_hosting_gives_the_lines_priced_afresh_words_i
 def test_an_app_tier_of_other_traffic_is_not_taken(s, n):
     prices = BUNDLED_BOOK
     other = s.at_users(n)
-    app = infrastructure.app_tier(other, traffic(other, prices), prices)
+    app = app_tier.priced(other, traffic(other, prices), prices)
     t = traffic(s, prices)
     assert _worded(infrastructure.lines(s, t, prices, None, app)) == _worded(
         infrastructure.lines(s, t, prices)
@@ -80,5 +80,5 @@ def test_an_estimates_parts_carry_the_app_tier_its_infrastructure_lines_came_fro
     t = traffic(s, prices)
     own = parts(s, t, prices)
     assert own.app is not None
-    assert own.infrastructure[:3] == own.app.servers
+    assert own.infrastructure[:3] == own.app.lines()[0]
     assert _worded(own.infrastructure) == _worded(infrastructure.lines(s, t, prices))

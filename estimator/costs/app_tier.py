@@ -1,0 +1,229 @@
+"""The app tier every hosting shares: app servers sized from peak load for the uptime target,
+load balancing, failover standby, egress and NAT, managed Redis and vector search, priced once
+for a scenario's traffic (`priced`); `infrastructure.lines` adds staging and monitoring, which
+read the hosting too."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from estimator import facts
+from estimator.costs import retrieval
+from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
+from estimator.money import DOLLARS, count, figure_span, percent, quantity, size, usd, usd_range
+from estimator.price_book import PriceBook
+from estimator.scenario import Scenario
+from estimator.traffic import Traffic, peak_basis
+
+# Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
+_INFRASTRUCTURE, _MONTHLY = Category.infrastructure, Cadence.monthly
+
+
+@dataclass(frozen=True, slots=True)
+class UptimePolicy:
+    min_instances: int
+    standby_share: float
+    multi_az_database: bool
+
+
+_POLICIES = {
+    float(target): UptimePolicy(
+        min_instances=int(table["min_instances"]),
+        standby_share=float(table["standby_share"]),
+        multi_az_database=bool(table["multi_az_database"]),
+    )
+    for target, table in facts.raw()["uptime"].items()
+}
+
+
+def uptime_policy(s: Scenario) -> UptimePolicy:
+    return _POLICIES[s.uptime]
+
+
+# Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
+@dataclass(slots=True, unsafe_hash=True)
+class Fleet:
+    """App instances at peak. The primary region can carry all traffic; each extra region runs a
+    replica sized for a share of it. Low: the cheaper instance, more requests each."""
+
+    primary_low: int
+    primary_high: int
+    replica_low: int
+    replica_high: int
+
+    def primary(self, *, low: bool) -> int:
+        return self.primary_low if low else self.primary_high
+
+    def total(self, regions: int, *, low: bool) -> int:
+        if low:
+            return self.primary_low + (regions - 1) * self.replica_low
+        return self.primary_high + (regions - 1) * self.replica_high
+
+
+def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
+    return fleet_at(s, t.peak_rps_low, t.peak_rps_high, prices)
+
+
+def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) -> Fleet:
+    """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
+    minimum = _POLICIES[s.uptime].min_instances
+    capacity = prices.figure("compute.requests_per_instance")
+    replica_share = prices.figure("network.replica_region_share")
+    capacity_low, capacity_high = capacity.low, capacity.high
+    # Each count is at least the uptime minimum (written out: this runs 13 times an answer).
+    primary_low = max(minimum, math.ceil(peak_low / capacity_low))
+    primary_high = max(minimum, math.ceil(peak_high / capacity_high))
+    replica_low = max(minimum, math.ceil(peak_low * replica_share.low / capacity_low))
+    replica_high = max(minimum, math.ceil(peak_high * replica_share.high / capacity_high))
+    return Fleet(primary_low, primary_high, replica_low, replica_high)
+
+
+def redis_nodes(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[str, int, float, float]:
+    """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
+    cache_tiers = prices.entry("cache_tiers")
+    nodes_per_m = prices.figure("cache.nodes_per_million_daily")
+    copies = 2 if s.uptime >= 99.9 else 1
+    tier = facts.tier_for(cache_tiers, "max_requests_per_day", t.requests_per_day)
+    # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
+    beyond = max(0.0, t.requests_per_day - cache_tiers[-2]["max_requests_per_day"]) / 1e6
+    low = tier["low"] * copies + beyond * nodes_per_m.low * cache_tiers[-1]["low"]
+    high = tier["high"] * copies + beyond * nodes_per_m.high * cache_tiers[-1]["high"]
+    return tier["node"], copies, low, high
+
+
+# Not frozen, like Fleet: made for every pricing of the app tier; never assigned to.
+@dataclass(slots=True)
+class AppTier:
+    """The app tier's lines that read neither hosting nor model (app servers, load balancing,
+    failover standby, egress and NAT, Redis, vector search: traffic, uptime and the corpus), and
+    the fleet and compute the staging and monitoring lines read of it. A break-even's two sides
+    at the same users and traffic price it once for both (estimator/breakeven.py). Its amounts
+    are worked out at once; its lines are worded from them when first asked for (the
+    break-even's search sums amounts only)."""
+
+    reads: tuple[object, ...]  # all it reads: prices, traffic and scenario fields (`reads`)
+    fleet: Fleet
+    compute_low: float
+    compute_high: float
+    # (low, high) of app servers, load balancing, failover standby, then egress and NAT and
+    # managed Redis: the `servers` and `network` lines' amounts, in their order.
+    amounts: tuple[tuple[float, float], ...]
+    search: list[LineItem]  # vector search
+    word: Callable[[], tuple[list[LineItem], list[LineItem]]]  # `lines`, worded
+    worded: tuple[list[LineItem], list[LineItem]] | None = None
+
+    def lines(self) -> tuple[list[LineItem], list[LineItem]]:
+        """(app servers, load balancing, failover standby; egress and NAT, managed Redis),
+        worded the first time they are asked for."""
+        worded = self.worded
+        if worded is None:
+            worded = self.worded = self.word()
+        return worded
+
+
+def reads(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[object, ...]:
+    return (prices, t, s.uptime, s.corpus_documents, s.vector_store)
+
+
+def priced(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
+    """The lines of `infrastructure.lines` that every hosting of `s` at traffic `t` shares."""
+    instance = prices.figure("compute.instance_monthly")
+    capacity = prices.figure("compute.requests_per_instance")
+    lb = prices.figure("network.load_balancer_monthly")
+    lcu = prices.figure("network.lcu_monthly")
+    per_lcu = prices.figure("network.requests_per_lcu")
+    nat = prices.figure("network.nat_gateway_monthly")
+    egress = prices.figure("network.egress_per_gb")
+    response_bytes = prices.figure("traffic.response_bytes")
+    policy = uptime_policy(s)
+    f = fleet(s, t, prices)
+    compute_low = f.primary_low * instance.low
+    compute_high = f.primary_high * instance.high
+    lcus_low = max(1, math.ceil(t.peak_rps_low / per_lcu.low))
+    lcus_high = max(1, math.ceil(t.peak_rps_high / per_lcu.high))
+    lb_low = lb.low + lcus_low * lcu.low
+    lb_high = lb.high + lcus_high * lcu.high
+    standby_low = policy.standby_share * compute_low
+    standby_high = policy.standby_share * compute_high
+    egress_gb = t.requests_per_month * response_bytes.low / 1e9
+    node, copies, redis_low, redis_high = redis_nodes(s, t, prices)
+    amounts = (
+        (compute_low, compute_high),
+        (lb_low, lb_high),
+        (standby_low, standby_high),
+        (nat.low + egress_gb * egress.low, nat.high + egress_gb * egress.high),
+        (redis_low, redis_high),
+    )
+
+    def word() -> tuple[list[LineItem], list[LineItem]]:
+        servers, balancing, standby, network, redis = amounts
+        return [
+            LineItem(
+                _INFRASTRUCTURE,
+                "App servers, primary region",
+                _MONTHLY,
+                *servers,
+                lambda: (
+                    f"{peak_basis(t, prices)} at {figure_span(capacity.high, capacity.low)} req/s "
+                    "per server, "
+                    f"min {policy.min_instances} for {s.uptime:g}% → "
+                    f"{quantity(f.primary_low, f.primary_high, 'server')} x "
+                    f"{usd_range(instance.low, instance.high, DOLLARS)}/month"
+                ),
+                VARIES_WITH_USERS,
+            ),
+            LineItem(
+                _INFRASTRUCTURE,
+                "Load balancing",
+                _MONTHLY,
+                *balancing,
+                lambda: (
+                    f"1 load balancer {usd(lb.low, DOLLARS)}/month + "
+                    f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low, DOLLARS)}"
+                ),
+                VARIES_WITH_USERS,
+            ),
+            LineItem(
+                _INFRASTRUCTURE,
+                "Failover standby capacity",
+                _MONTHLY,
+                *standby,
+                lambda: (
+                    f"{percent(policy.standby_share)} of primary servers kept warm for "
+                    f"{s.uptime:g}% uptime = {usd_range(standby_low, standby_high, DOLLARS)} "
+                    "(backups under Storage)"
+                ),
+                VARIES_WITH_USERS,
+            ),
+        ], [
+            LineItem(
+                _INFRASTRUCTURE,
+                "Network egress and NAT",
+                _MONTHLY,
+                *network,
+                lambda: (
+                    f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} "
+                    f"req x {response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x "
+                    f"${egress.low:g}/GB"
+                ),
+                VARIES_WITH_USERS,
+            ),
+            LineItem(
+                _INFRASTRUCTURE,
+                "Managed Redis (response cache, sessions, rate limits)",
+                _MONTHLY,
+                *redis,
+                lambda: (
+                    f"{count(round(t.requests_per_day))} req/day → {node}"
+                    f"{' x 2 (replica)' if copies == 2 else ''} = "
+                    f"{usd_range(redis_low, redis_high, DOLLARS)}"
+                ),
+                VARIES_WITH_USERS,
+            ),
+        ]
+
+    # Vector search reads traffic (queries a month), so it is priced with the app tier.
+    search = retrieval.lines(s, t, prices, 2 if policy.multi_az_database else 1)
+    return AppTier(reads(s, t, prices), f, compute_low, compute_high, amounts, search, word)
