@@ -214,9 +214,13 @@ def _said(name: str, prices: PriceBook) -> str:
     return f" ({where}, regions.toml)" if regional else f" ({where})"
 
 
+# Each role's salary figure name made once (a name built per read is joined and hashed each time).
+_SALARY_NAMES = {role: f"salary.{role}" for role in ROLES}
+
+
 def _role_amount(role: str, people: float, prices: PriceBook) -> tuple[float, float, Range, Range]:
     """(low, high, salary, loaded cost factor) of a role's line."""
-    salary = prices.figure(f"salary.{role}")
+    salary = prices.figure(_SALARY_NAMES[role])
     loaded = prices.figure("team.loaded_cost_factor")
     return people * salary.low * loaded.low, people * salary.high * loaded.high, salary, loaded
 
