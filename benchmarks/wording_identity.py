@@ -25,7 +25,8 @@ compare a change with the commit it starts from.
 
 The corpus covers the three stages, 100 to 10M users, API and self-hosted models, compliance,
 regions, caching, usage figures the user gave, a workspace's prices (EUR with a discount, UK
-salaries, a cloud multiplier, a price-file entry), follow-ups and buttons.
+salaries, a cloud multiplier, a price-file entry), follow-ups and buttons, and replies in a
+comparison's and a break-even's thread (asked again, undo, reset; 130 answers from `polish`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ REQUESTS = (
     "10000 users startup frobnicate",
 )
 FOLLOW_UPS = ("what if 50k users?", "with caching", "add hipaa", "use claude-haiku-4-5", "undo")
+# In a comparison's or break-even's thread: the question asked again, stepped back, reset.
+QUESTION_FOLLOW_UPS = ("what if 100k users?", "what if 200k users?", "undo", "reset", "undo")
 PRICED = (
     "10000 users startup",
     "2M users enterprise gpt-4o 4 regions 99.9",
@@ -139,6 +142,12 @@ def dump() -> dict[str, Any]:
     for text in REQUESTS:
         first = answers.request(text)
         out[f"request {text}"] = answered(first)
+        if first.state.question is not None:
+            state = first.state
+            for n, reply in enumerate(QUESTION_FOLLOW_UPS, 1):
+                turn = answers.follow_up(reply, state)
+                out[f"in thread {text} / {n} {reply}"] = answered(turn)
+                state = turn.state
         if first.state.scenario is None or text.startswith(("when", "compare")):
             continue
         if text in REQUESTS[:6]:

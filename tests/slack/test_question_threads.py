@@ -26,6 +26,16 @@ async def _asked(bot, slack: FakeSlack, team: str, channel: str, text: str) -> s
     return question.response["ts"]
 
 
+def _stepped(message: dict, step: str) -> str:
+    """A question answered again by "undo" or "reset": the step is its first line (after the
+    title), as an estimate thread's "What changed:"; returned: what the rest of it says."""
+    blocks = message["blocks"]
+    first = 1 if blocks[0]["type"] == "header" else 0  # a comparison has a title, a break-even not
+    assert blocks[first]["text"]["text"] == step
+    assert message["text"].startswith(step.replace("*", "") + "\n")  # the notification too
+    return text_of(blocks[:first] + blocks[first + 1 :])
+
+
 def _reply(bot, team: str, channel: str, ts: str, text: str):
     event = message_event(text, channel=channel, team=team, thread_ts=ts)
     return bot.post(event_callback_body(event, team_id=team))
@@ -87,11 +97,11 @@ async def test_undo_under_a_comparison_steps_back_to_the_previous_comparison(red
         for change in ("what if 100k users?", "what if 200k users?"):
             await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
         back = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
-        assert "100,000 users" in text_of(back.args["blocks"])
-        assert "claude-haiku-4-5 ✓ cheapest" in text_of(back.args["blocks"])
+        shown = _stepped(back.args, "*Undone:* back to the previous comparison.")
+        assert "100,000 users" in shown and "claude-haiku-4-5 ✓ cheapest" in shown
         again = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
         # Back where the thread started: the comparison as first posted, figure for figure.
-        assert text_of(again.args["blocks"]) == first
+        assert _stepped(again.args, "*Undone:* back to the first comparison.") == first
         last = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
         assert last.args["text"] == "Nothing to undo: this is the first comparison."
         # A change after the undo starts from where the undo left the thread, and undoes to it.
@@ -99,8 +109,9 @@ async def test_undo_under_a_comparison_steps_back_to_the_previous_comparison(red
             slack, ts, _reply(bot, team, channel, ts, "what if 300k users?")
         )
         assert "300,000 users" in text_of(later.args["blocks"])
+        assert "Undone" not in text_of(later.args)  # a change says what changed, not a step
         undone = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
-        assert text_of(undone.args["blocks"]) == first
+        assert _stepped(undone.args, "*Undone:* back to the first comparison.") == first
         await bot.settle()
     assert slack.violations == []
 
@@ -114,7 +125,7 @@ async def test_undo_under_a_break_even_answers_the_previous_scale(redis_url) -> 
         await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "what if 100k users?"))
         back = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
         await bot.settle()
-    shown = text_of(back.args)
+    shown = _stepped(back.args, "*Undone:* back to the first break-even.")
     assert "Break-even" in shown and "At 20,000 users" in shown and "100,000" not in shown
     assert "claude-sonnet-4-5" in shown
     assert slack.violations == []
@@ -131,12 +142,13 @@ async def test_reset_under_a_comparison_answers_the_first_comparison_again(redis
             await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
         reset = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
         # Where the thread started, figure for figure, not "this thread answers a question".
-        assert text_of(reset.args["blocks"]) == first
+        assert _stepped(reset.args, "*Reset:* back to the first comparison.") == first
         again = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
         assert again.args["text"] == "Already at the first comparison."
         # As in an estimate's thread, "undo" takes back the reset: to 200k users.
         undone = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "undo"))
-        assert "200,000 users" in text_of(undone.args["blocks"])
+        shown = _stepped(undone.args, "*Undone:* back to the previous comparison.")
+        assert "200,000 users" in shown
         changed = await next_thread_reply(
             slack, ts, _reply(bot, team, channel, ts, "what if 300k users?")
         )
@@ -155,7 +167,7 @@ async def test_reset_under_a_break_even_answers_at_the_first_scale(redis_url) ->
             await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
         reset = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, "reset"))
         await bot.settle()
-    shown = text_of(reset.args)
+    shown = _stepped(reset.args, "*Reset:* back to the first break-even.")
     assert "Break-even" in shown and "At 20,000 users" in shown and "00,000 users" not in shown
     assert "claude-sonnet-4-5" in shown  # the model named for the other side is kept
     assert slack.violations == []

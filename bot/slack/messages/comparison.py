@@ -14,6 +14,7 @@ from bot.slack.blockkit import (
 from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
+from bot.slack.messages.replies import step_section
 from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
@@ -85,9 +86,10 @@ def _per_user(a: Amount, shown: ShownCurrency) -> str:
     return low if low == high else f"{low}–{high.removeprefix(sign)}"
 
 
-def comparison_message(c: Comparison) -> Message:
+def comparison_message(c: Comparison, step: str = "") -> Message:
     """The options side by side in one table (one row each, the cheapest marked), the verdict
-    and what per user means; the chart follows in its thread."""
+    and what per user means; the chart follows in its thread. `step`: how a thread got back to
+    this comparison ("Undone: ..."), its first line."""
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
     if len(users) == 1:
@@ -96,6 +98,7 @@ def comparison_message(c: Comparison) -> Message:
     verdict = comparison_sentence(c)
     blocks = [
         header(title),
+        *([step_section(step)] if step else []),
         section(verdict),
         _comparison_table(c),  # a table block where Slack refuses data tables (fitting.py)
         context(
@@ -104,4 +107,5 @@ def comparison_message(c: Comparison) -> Message:
             "The chart follows in the thread."
         ),
     ]
-    return message(f"{verdict}\n{plain_table(rows)}", blocks)
+    text = f"{verdict}\n{plain_table(rows)}"
+    return message(f"{step}\n{text}" if step else text, blocks)
