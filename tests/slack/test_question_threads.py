@@ -7,6 +7,7 @@ for), the fake Slack, a real Redis."""
 
 from __future__ import annotations
 
+from bot.slack.messages.comparison import CHART_PROMISE
 from tests.support.fake_slack import FakeSlack
 from tests.support.in_process import bot_in_process
 from tests.support.reading import channel_id, new_team, next_thread_reply, posts, text_of
@@ -171,3 +172,36 @@ async def test_reset_under_a_break_even_answers_at_the_first_scale(redis_url) ->
     assert "Break-even" in shown and "At 20,000 users" in shown and "00,000 users" not in shown
     assert "claude-sonnet-4-5" in shown  # the model named for the other side is kept
     assert slack.violations == []
+
+
+async def test_without_charts_no_comparison_says_a_chart_follows(redis_url) -> None:
+    # CHARTS=off (this bot's setting): neither the comparison nor an answer in its thread
+    # promises a chart, and none is uploaded.
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url, charts=False) as bot:
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        said = [text_of(posts(slack, channel)[0].args)]
+        for change in ("what if 100k users?", "undo", "compare gpt-4o vs gpt-4o-mini"):
+            reply = await next_thread_reply(slack, ts, _reply(bot, team, channel, ts, change))
+            said.append(text_of(reply.args))
+        await bot.settle()
+    assert all("Compared: 2 options" in shown for shown in said)
+    assert not [s for s in said if CHART_PROMISE in s or "chart" in s.lower()]
+    assert not [c for c in slack.calls if c.method.startswith("files.")]
+    assert slack.violations == []
+
+
+async def test_a_comparison_only_its_asker_sees_does_not_say_a_chart_follows(redis_url) -> None:
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url, charts=True) as bot:
+        slack.not_in_channel(channel)
+        body = slash_command_body(
+            COMPARE, team_id=team, channel_id=channel, response_url=slack.response_url("asked")
+        )
+        assert await bot.post(body) == 200
+        (response,) = await slack.wait_for_response("asked")
+        await bot.settle()
+    shown = text_of(response.body)
+    assert "Compared: 2 options" in shown and "only you can see" in shown
+    assert CHART_PROMISE not in shown  # no thread to attach a chart to
+    assert not [c for c in slack.calls if c.method.startswith("files.")]

@@ -48,6 +48,9 @@ def _measures(c: Comparison) -> list[tuple[str, list[Amount]]]:
     ]
 
 
+# Added when a chart is drawn into the comparison's thread (bot/slack/uploads.py), never otherwise.
+CHART_PROMISE = "The chart follows in the thread."
+
 # After the cheapest option's name in the table (bot/slack/question_metadata.py reads names back).
 CHEAPEST_MARK = " ✓ cheapest"
 
@@ -88,8 +91,8 @@ def _per_user(a: Amount, shown: ShownCurrency) -> str:
 
 def comparison_message(c: Comparison, step: str = "") -> Message:
     """The options side by side in one table (one row each, the cheapest marked), the verdict
-    and what per user means; the chart follows in its thread. `step`: how a thread got back to
-    this comparison ("Undone: ..."), its first line."""
+    and what per user means. `step`: how a thread got back to this comparison ("Undone: ..."),
+    its first line. Whether a chart follows is the poster's to say (CHART_PROMISE)."""
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
     if len(users) == 1:
@@ -103,8 +106,7 @@ def comparison_message(c: Comparison, step: str = "") -> Message:
         _comparison_table(c),  # a table block where Slack refuses data tables (fitting.py)
         context(
             "Cost per user is the all-in monthly cost (team and legal spread over 12) divided by "
-            "monthly active users. Anything the options do not name is shared. "
-            "The chart follows in the thread."
+            "monthly active users. Anything the options do not name is shared."
         ),
     ]
     text = f"{verdict}\n{plain_table(rows)}"
