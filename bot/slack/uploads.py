@@ -14,7 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ReplyKind
 from bot.slack import answers, chart_worker, limits
+from bot.slack.blockkit import context
 from bot.slack.button_value import PRIVATE_PREFIX
+from bot.slack.fitting import with_note
+from bot.slack.message import Message
+from bot.slack.messages.comparison import CHART_PROMISE
 from bot.slack.messages.files import chart_alt, chart_comment, comparison_chart_alt, export_comment
 from bot.slack.messages.replies import error_message, info_message
 from bot.slack.metrics import Metrics
@@ -49,6 +53,13 @@ class Uploads:
         self.charts = charts
         self.metrics = metrics
         self.stored = stored
+
+    def promising_chart(self, message: Message, where: Where) -> Message:
+        """A comparison's `message` with the line saying its chart follows, when one is drawn into
+        `where`'s thread (charts on, not a message only its reader sees): no promise without it."""
+        if self.charts is None or where.private:
+            return message
+        return with_note(message, context(CHART_PROMISE))
 
     async def post_chart(
         self,
