@@ -72,7 +72,8 @@ class Uploads:
         """An estimate's chart (or, given `options`, a comparison's) uploaded into `where`'s
         thread. Drawn by a chart worker, never here: without one ready (CHARTS=off, a burst
         keeping it busy, a crash) the chart is skipped, and so is an upload Slack refuses. A
-        chart someone `asked` for (button, "chart") gets a sentence instead when skipped."""
+        chart someone `asked` for (button, "chart") or a comparison's (its message said the chart
+        follows) gets a sentence instead when skipped."""
         if where.private or where.thread_ts is None:
             # A message only its reader sees has no thread to attach a file to.
             if asked:
@@ -101,7 +102,7 @@ class Uploads:
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
-            if asked:
+            if asked or options:  # the comparison's message said its chart follows
                 await post.in_thread(where, info_message(CHARTS_BUSY))
             return
         files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]

@@ -8,6 +8,7 @@ for), the fake Slack, a real Redis."""
 from __future__ import annotations
 
 from bot.slack.messages.comparison import CHART_PROMISE
+from bot.slack.uploads import CHARTS_BUSY
 from tests.support.fake_slack import FakeSlack
 from tests.support.in_process import bot_in_process
 from tests.support.reading import channel_id, new_team, next_thread_reply, posts, text_of
@@ -204,4 +205,18 @@ async def test_a_comparison_only_its_asker_sees_does_not_say_a_chart_follows(red
     shown = text_of(response.body)
     assert "Compared: 2 options" in shown and "only you can see" in shown
     assert CHART_PROMISE not in shown  # no thread to attach a chart to
+    assert not [c for c in slack.calls if c.method.startswith("files.")]
+
+
+async def test_a_promised_comparison_chart_that_cannot_be_drawn_is_said_not_dropped(redis_url):
+    # The comparison says its chart follows; with no chart worker to draw it (as when a burst
+    # keeps every worker busy), the thread says so instead of leaving the promise unkept.
+    team, channel = new_team(), channel_id()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url, charts=True) as bot:
+        assert bot.bot.charts is not None
+        bot.bot.charts.count = 0  # none may start: WorkerUnavailable, as under a burst
+        ts = await _asked(bot, slack, team, channel, COMPARE)
+        await bot.settle()
+    assert CHART_PROMISE in text_of(posts(slack, channel)[0].args)
+    assert [p.args["text"] for p in posts(slack, channel, ts)] == [CHARTS_BUSY]
     assert not [c for c in slack.calls if c.method.startswith("files.")]
