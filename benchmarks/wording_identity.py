@@ -21,11 +21,15 @@ line items and a comparison are data_table blocks (the comparison's table block 
 feedback. main (cd18c3e) -> tables: 54 differ (every estimate and form, and the comparison), 1
 ignoring data-tables too (the comparison, whose only table is now the data table). Between
 992b2a4 and cd18c3e other merged branches changed figures (storage, legal and insurance), so
-compare a change with the commit it starts from.
+compare a change with the commit it starts from. main (f2969a8) -> polish: 9 of 130 differ, on
+purpose: undo and reset in a question's thread open with what was done (6), and a comparison's
+"The chart follows in the thread." is added where it is posted, only when a chart is drawn, so
+no worded comparison carries it (3 more).
 
 The corpus covers the three stages, 100 to 10M users, API and self-hosted models, compliance,
 regions, caching, usage figures the user gave, a workspace's prices (EUR with a discount, UK
-salaries, a cloud multiplier, a price-file entry), follow-ups and buttons.
+salaries, a cloud multiplier, a price-file entry), follow-ups and buttons, and replies in a
+comparison's and a break-even's thread (asked again, undo, reset; 130 answers from `polish`).
 """
 
 from __future__ import annotations
@@ -75,6 +79,8 @@ REQUESTS = (
     "10000 users startup frobnicate",
 )
 FOLLOW_UPS = ("what if 50k users?", "with caching", "add hipaa", "use claude-haiku-4-5", "undo")
+# In a comparison's or break-even's thread: the question asked again, stepped back, reset.
+QUESTION_FOLLOW_UPS = ("what if 100k users?", "what if 200k users?", "undo", "reset", "undo")
 PRICED = (
     "10000 users startup",
     "2M users enterprise gpt-4o 4 regions 99.9",
@@ -139,6 +145,12 @@ def dump() -> dict[str, Any]:
     for text in REQUESTS:
         first = answers.request(text)
         out[f"request {text}"] = answered(first)
+        if first.state.question is not None:
+            state = first.state
+            for n, reply in enumerate(QUESTION_FOLLOW_UPS, 1):
+                turn = answers.follow_up(reply, state)
+                out[f"in thread {text} / {n} {reply}"] = answered(turn)
+                state = turn.state
         if first.state.scenario is None or text.startswith(("when", "compare")):
             continue
         if text in REQUESTS[:6]:

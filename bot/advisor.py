@@ -6,7 +6,7 @@ both render its replies their own way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -103,6 +103,9 @@ class Reply:
     comparison: Comparison | None = None
     breakeven: BreakEven | None = None
     question: Question | None = None  # a comparison or break-even, to be asked again
+    # A question asked again by "undo" or "reset": what was done ("Undone: back to the previous
+    # comparison."), so the answer does not read as a new question.
+    step: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,8 @@ def _question_undone(state: ConversationState, prices: PriceBook) -> Turn:
         what = _kind_of(state.question)
         return Turn(Reply(ReplyKind.info, f"Nothing to undo: this is the first {what}."), state)
     previous, earlier = state.asked_before[-1], state.asked_before[:-1]
-    return _asked(previous, prices, earlier)
+    which = "previous" if earlier else "first"
+    return _asked(previous, prices, earlier, f"Undone: back to the {which} {_kind_of(previous)}.")
 
 
 def _question_reset(state: ConversationState, prices: PriceBook) -> Turn:
@@ -239,7 +243,8 @@ def _question_reset(state: ConversationState, prices: PriceBook) -> Turn:
             Reply(ReplyKind.info, f"Already at the first {_kind_of(state.question)}."), state
         )
     earlier = (*state.asked_before, state.question)[-HISTORY_LIMIT:]
-    return _asked(state.asked_before[0], prices, earlier)
+    first = state.asked_before[0]
+    return _asked(first, prices, earlier, f"Reset: back to the first {_kind_of(first)}.")
 
 
 def _kind_of(question: Question) -> str:
@@ -324,14 +329,17 @@ def _asked_again(
         return Turn(Reply(ReplyKind.error, str(exc)), state)
 
 
-def _asked(question: Question, prices: PriceBook, asked_before: tuple[Question, ...]) -> Turn:
-    """`question` answered, as the thread's current question with `asked_before` behind it."""
+def _asked(
+    question: Question, prices: PriceBook, asked_before: tuple[Question, ...], step: str = ""
+) -> Turn:
+    """`question` answered, as the thread's current question with `asked_before` behind it;
+    `step` says how the thread got back to it (undo, reset)."""
     if question.breakeven is not None:
         asked = _breakeven_turn(question.breakeven, question.other_model, prices)
     else:
         asked = _comparison_turn(question.options, prices)
     state = asked.state.model_copy(update={"asked_before": asked_before})
-    return Turn(asked.reply, state, changed=True)
+    return Turn(replace(asked.reply, step=step), state, changed=True)
 
 
 _UNCHANGED = "That is already what this compares: nothing changed."

@@ -281,10 +281,11 @@ def _chat_reply(reply: advisor.Reply) -> str:
         if reply.diff is None:  # a new scenario: the whole picture, without the arithmetic
             return note + render_estimate(reply.estimate, show_basis=False)
         return note + render_diff(reply.diff) + "\n\n" + render_summary(reply.estimate)
+    step = f"{reply.step}\n\n" if reply.step else ""  # undo or reset in a question's chat
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
-        return render_comparison(reply.comparison)
+        return step + render_comparison(reply.comparison)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
-        return render_breakeven(reply.breakeven)
+        return step + render_breakeven(reply.breakeven)
     if reply.kind is ReplyKind.help:
         return render_help()
     if reply.kind is ReplyKind.form:

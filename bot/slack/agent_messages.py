@@ -142,8 +142,11 @@ async def direct_message(
         chart = conversations.uploads.post_chart(post, thread, answer.state.scenario)
         conversations.later(_with_status(conversations, client, thread, chart), "chart")
     elif kind in (ReplyKind.comparison, ReplyKind.breakeven):
-        await post.in_thread(thread, answer.messages[0])
-        await _title(client, thread, answer.messages[0])
+        message = answer.messages[0]
+        if answer.options:  # a comparison: its chart follows below
+            message = conversations.uploads.promising_chart(message, thread)
+        await post.in_thread(thread, message)
+        await _title(client, thread, message)
         if answer.options:
             chart = conversations.uploads.post_chart(post, thread, options=answer.options)
             conversations.later(_with_status(conversations, client, thread, chart), "chart")

@@ -217,9 +217,9 @@ def _render(reply: Reply) -> Message:
     if reply.kind is ReplyKind.forget:
         return info_message("To delete what I remember of this channel, use /aicost forget.")
     if reply.kind is ReplyKind.comparison and reply.comparison is not None:
-        return comparison_message(reply.comparison)
+        return comparison_message(reply.comparison, reply.step)
     if reply.kind is ReplyKind.breakeven and reply.breakeven is not None:
-        return breakeven_message(reply.breakeven)
+        return breakeven_message(reply.breakeven, reply.step)
     if reply.kind in (ReplyKind.chart, ReplyKind.export) and reply.scenario is None:
         return info_message(reply.text)  # no estimate here: the sentence says what to type
     if reply.kind is ReplyKind.chart:

@@ -368,6 +368,8 @@ class Conversations(Dispatcher):
         if answer.kind is ReplyKind.estimate:  # a changed estimate: a page of its own
             scenario = answer.state.scenario
             message = await offer_page(self.pages, self.stored, post, where, message, scenario)
+        elif answer.options:  # a comparison: its chart follows below (the last lines here)
+            message = self.uploads.promising_chart(message, where)
         ledger = post.ledger
         if ledger is not None and (answer.changed or ledger.retaken):
             # The answer is kept with the job before the state is saved: a replica taking the

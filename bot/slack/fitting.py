@@ -181,8 +181,11 @@ def without_data_tables(blocks: list[dict]) -> list[dict]:
 
 def table_as_text(block: dict) -> list[dict]:
     """A data table as sections: its caption, then its rows aligned in code blocks, each within
-    a section's characters (the header row opens each, so every part reads alone)."""
-    header, *lines = escape(plain_table(table_cells(block))).split("\n")
+    a section's characters (the header row opens each, so every part reads alone; a row longer
+    than a section is cut with "…", so a reader sees it was shortened)."""
+    # A header and one row must fit a section together, so overlong cells are cut first.
+    row_width = (limits.SECTION_TEXT - len("```\n\n```") - 1) // 2
+    header, *lines = escape(plain_table(_cut_to_width(table_cells(block), row_width))).split("\n")
     room = max(1, limits.SECTION_TEXT - len("```\n\n```") - len(header) - 1)
     parts: list[list[str]] = [[]]
     used = 0
@@ -190,13 +193,31 @@ def table_as_text(block: dict) -> list[dict]:
         if parts[-1] and used + len(line) + 1 > room:
             parts.append([])
             used = 0
-        parts[-1].append(line[:room])
+        parts[-1].append(clip(line, room))  # a row longer than a section, cut with "…"
         used += len(parts[-1][-1]) + 1
     # The caption's name only: its hint on sorting is for the interactive table.
     name = str(block.get("caption", "")).split(" · ")[0]
     caption = [section(f"*{name}*")] if name else []
     code = ["```\n" + "\n".join([header, *part]) + "\n```" for part in parts]
     return [*caption, *(escaped_section(text) for text in code)]
+
+
+def _cut_to_width(rows: list[tuple[str, ...]], width: int) -> list[tuple[str, ...]]:
+    """`rows` whose aligned lines fit `width`: the widest column gives up room first (names are
+    long, amounts short), its overlong cells cut with "…" so a reader sees they were shortened."""
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    caps = list(widths)
+    while (over := sum(caps) + 2 * (len(caps) - 1) - width) > 0 and max(caps) > 2:
+        i = caps.index(max(caps))
+        second = max((c for j, c in enumerate(caps) if j != i), default=0)
+        caps[i] = max(2, second, caps[i] - over) if caps[i] > second else max(2, caps[i] - 1)
+    return [
+        tuple(
+            cell if len(cell) <= cap else cell[: cap - 1] + "…"
+            for cell, cap in zip(row, caps, strict=True)
+        )
+        for row in rows
+    ]
 
 
 def has_data_table(blocks: list[dict]) -> bool:

@@ -91,9 +91,10 @@ class Publisher:
         """A comparison or a break-even asked with /aicost: posted to the channel like an
         estimate (privately where the bot cannot post), a comparison's chart in its thread."""
         (message,) = answer.messages
+        shown = self.uploads.promising_chart(message, where) if answer.options else message
         # Its question rides along, so a store that lost it can read it back (thread_record.py).
-        ts = await post.post(where, message, question_metadata(where, answer.state.question))
-        if ts is None:
+        ts = await post.post(where, shown, question_metadata(where, answer.state.question))
+        if ts is None:  # only its asker sees it: no thread, so no chart
             await post.respond(where, not_in_channel_message(message))
             return
         if answer.state.question is not None:

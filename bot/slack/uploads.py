@@ -14,7 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ReplyKind
 from bot.slack import answers, chart_worker, limits
+from bot.slack.blockkit import context
 from bot.slack.button_value import PRIVATE_PREFIX
+from bot.slack.fitting import with_note
+from bot.slack.message import Message
+from bot.slack.messages.comparison import CHART_PROMISE
 from bot.slack.messages.files import chart_alt, chart_comment, comparison_chart_alt, export_comment
 from bot.slack.messages.replies import error_message, info_message
 from bot.slack.metrics import Metrics
@@ -50,6 +54,13 @@ class Uploads:
         self.metrics = metrics
         self.stored = stored
 
+    def promising_chart(self, message: Message, where: Where) -> Message:
+        """A comparison's `message` with the line saying its chart follows, when one is drawn into
+        `where`'s thread (charts on, not a message only its reader sees): no promise without it."""
+        if self.charts is None or where.private:
+            return message
+        return with_note(message, context(CHART_PROMISE))
+
     async def post_chart(
         self,
         post: Posting,
@@ -61,7 +72,8 @@ class Uploads:
         """An estimate's chart (or, given `options`, a comparison's) uploaded into `where`'s
         thread. Drawn by a chart worker, never here: without one ready (CHARTS=off, a burst
         keeping it busy, a crash) the chart is skipped, and so is an upload Slack refuses. A
-        chart someone `asked` for (button, "chart") gets a sentence instead when skipped."""
+        chart someone `asked` for (button, "chart") or a comparison's (its message said the chart
+        follows) gets a sentence instead when skipped."""
         if where.private or where.thread_ts is None:
             # A message only its reader sees has no thread to attach a file to.
             if asked:
@@ -90,7 +102,7 @@ class Uploads:
         except (WorkerUnavailable, WorkerFailed) as exc:
             self.metrics.errors.labels(kind="chart_skipped").inc()
             log.info("chart skipped: %s", type(exc).__name__)
-            if asked:
+            if asked or options:  # the comparison's message said its chart follows
                 await post.in_thread(where, info_message(CHARTS_BUSY))
             return
         files = [{"content": png, "filename": "aicost-chart.png", "title": title, "alt_txt": alt}]

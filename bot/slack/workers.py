@@ -34,7 +34,6 @@ import functools
 import logging
 import os
 import pickle
-import select
 import signal
 import struct
 import sys
@@ -43,6 +42,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
 from bot import log_redaction
+from bot.slack.worker_pipes import Requests, send
 
 log = logging.getLogger(__name__)
 
@@ -363,30 +363,7 @@ def _warmed(worker: _Worker, future: asyncio.Future[Any]) -> None:
 # --- the worker process --------------------------------------------------------------------------
 
 
-class _Requests:
-    """The requests pipe, read here rather than through a buffered file: what has arrived but not
-    been read yet is known, so `waiting()` can tell without blocking whether another request
-    is already there."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.unread = bytearray()
-
-    def read_exactly(self, size: int) -> bytes | None:
-        while len(self.unread) < size:
-            chunk = os.read(self.fd, max(1 << 16, size - len(self.unread)))
-            if not chunk:
-                return None
-            self.unread += chunk
-        data = bytes(self.unread[:size])
-        del self.unread[:size]
-        return data
-
-    def waiting(self) -> bool:
-        return bool(self.unread) or bool(select.select([self.fd], [], [], 0)[0])
-
-
-def serve(requests: _Requests, answers_out: BinaryIO, module: str = "bot.slack.answers") -> None:
+def serve(requests: Requests, answers_out: BinaryIO, module: str = "bot.slack.answers") -> None:
     """Answer requests in order until the bot closes the pipe. While more requests wait, a few
     answers (ANSWERS_PER_WRITE) go back in one write: a system call and a wake-up of the event
     loop fewer per answer in a burst, and no wait at all for an answer asked alone."""
@@ -412,12 +389,11 @@ def serve(requests: _Requests, answers_out: BinaryIO, module: str = "bot.slack.a
         payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         unsent.append(HEADER.pack(len(payload)) + payload)
         if len(unsent) >= together or not requests.waiting():
-            answers_out.write(b"".join(unsent))
-            answers_out.flush()
+            if not send(answers_out, unsent):
+                return
             unsent = []
     # The bot closed the pipe (a closed pipe reads as "waiting"): answers held back still go out.
-    answers_out.write(b"".join(unsent))
-    answers_out.flush()
+    send(answers_out, unsent)
 
 
 def main() -> None:
@@ -442,7 +418,7 @@ def main() -> None:
     # The same token price data as the bot (it checked the setting before starting workers).
     with contextlib.suppress(AutoUpdateError):
         refresh_if_wanted()
-    serve(_Requests(sys.stdin.fileno()), answers_out, module)
+    serve(Requests(sys.stdin.fileno()), answers_out, module)
 
 
 if __name__ == "__main__":

@@ -91,12 +91,19 @@ def test_a_comparisons_question_asked_again_in_its_thread_changes_every_option()
     assert reset.reply.kind is ReplyKind.comparison and reset.changed
     assert reset.state.question == thread.question
     assert reset.state.asked_before == (thread.question, again.state.question)
+    assert reset.reply.step == "Reset: back to the first comparison."
+    assert again.reply.step == ""  # a change is a comparison of its own, not a step back
     nothing = advisor.follow_up_text("undo", thread)
     assert nothing.reply.text == "Nothing to undo: this is the first comparison."
     assert not nothing.changed
     undone = advisor.follow_up_text("undo", again.state)  # one change back: the first question
     assert undone.reply.kind is ReplyKind.comparison and undone.changed
     assert undone.state == thread and undone.reply.question == thread.question
+    assert undone.reply.step == "Undone: back to the first comparison."
+    twice = advisor.follow_up_text("what if 200k users?", again.state)
+    assert advisor.follow_up_text("undo", twice.state).reply.step == (
+        "Undone: back to the previous comparison."
+    )
 
 
 def test_a_break_even_asked_again_keeps_the_model_named_for_its_other_side():

@@ -23,6 +23,7 @@ from bot.charts import comparison_chart_png, curve_users, estimate_chart_png
 from bot.parsing import compare_options, first_scenario, follow_up, parse
 from bot.slack.app import CHART_NICENESS
 from bot.slack.ids import Action
+from bot.slack.messages.comparison import CHART_PROMISE
 from estimator.compare import compare
 from estimator.estimate import estimate
 from tests.support.bot_process import BotProcess
@@ -336,3 +337,29 @@ async def test_a_chart_asked_for_after_the_chart_worker_left_still_arrives(slack
         assert slack.violations == []
     finally:
         assert await bot.stop() == 0, bot.logs()
+
+
+async def test_every_comparison_that_says_its_chart_follows_gets_that_chart(slack, bot, team):
+    # The first comparison, a change in its thread and an undo: each says the chart follows,
+    # and each one's chart arrives in the thread, drawn from that answer's own options.
+    channel = channel_id()
+    text = "compare gpt-4o vs claude-haiku-4-5 for 50k users"
+    await bot.post(slash_command_body(text, team_id=team, channel_id=channel))
+    (posted,) = await slack.wait_for(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == channel and c.ok
+    )
+    ts = posted.response["ts"]
+    said = [text_of(posted.args["blocks"])]
+    for reply_text in ("what if 100k users?", "undo"):
+        event = message_event(reply_text, channel=channel, thread_ts=ts, team=team)
+        reply = await next_thread_reply(
+            slack, ts, bot.post(event_callback_body(event, team_id=team))
+        )
+        said.append(text_of(reply.args["blocks"]))
+    first = compare_options(text)
+    changed = [(label, follow_up(s, parse("what if 100k users?"))) for label, s in first]
+    asked = [compare(first), compare(changed), compare(first)]
+    charts = await slack.wait_for_files(channel, ts, count=3, timeout=CHART_WAIT)
+    assert all(CHART_PROMISE in shown for shown in said)
+    assert [c.content for c in charts] == [comparison_chart_png(c) for c in asked]
+    assert slack.violations == []

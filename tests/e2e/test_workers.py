@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -207,3 +208,30 @@ def test_workers_leave_when_the_bot_is_killed_outright():
     finally:
         if bot.poll() is None:
             bot.kill()
+
+
+def test_a_worker_whose_bot_is_gone_exits_quietly_with_the_answers_it_held():
+    # A real worker whose answers' reader is closed: the bot died with requests still owed.
+    def request(name: str) -> bytes:
+        body = pickle.dumps((name, ()))
+        return bot_workers.HEADER.pack(len(body)) + body
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot.slack.workers"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdout.close()  # the bot's reading end, gone
+    worker.stdin.write(request("warm_up") + request("warm_up"))
+    worker.stdin.close()  # as at shutdown: held-back answers are written now
+    assert worker.stderr is not None
+    worker.wait(timeout=30)
+    log = worker.stderr.read()
+    worker.stderr.close()
+    lines = log.decode().strip().splitlines()
+    assert worker.returncode == 0
+    assert "Traceback" not in log.decode() and "Exception ignored" not in log.decode()
+    assert [line for line in lines if "not sent" in line] == lines and len(lines) <= 1

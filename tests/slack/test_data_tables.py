@@ -223,3 +223,27 @@ def test_line_items_as_text_are_split_to_fit_a_section_and_keep_every_row() -> N
     assert all(t.startswith("```\nLine item") and len(t) <= limits.SECTION_TEXT for t in texts[1:])
     assert all(f"line {i:03} " in "".join(texts) for i in range(100))
     assert block_problems(blocks, "fallback", MAX_MESSAGE_BLOCKS) == []
+
+
+def test_a_line_item_longer_than_a_section_is_cut_with_a_mark_a_reader_sees() -> None:
+    long_name = "line & " + "y" * (limits.SECTION_TEXT + 500)
+    rows = [
+        [text_cell("short line"), number_cell(1, "$1")],
+        [text_cell(long_name), number_cell(2, "$2")],
+    ]
+    block = data_table("Line items · sort by any column", ("Line item", "Amount"), rows, 10)
+    summary = {"type": "table", "rows": [[text_cell("Category")], [text_cell("Team")]]}
+    texts = [b["text"]["text"] for b in without_data_tables([summary, block])[1:]]
+    cut = next(t for t in texts if "line &amp; yyy" in t)
+    (row,) = [r for r in cut.split("\n") if r.startswith("line &amp;")]
+    assert row.endswith("…") and "$2" not in row  # shortened, and it says so
+    assert len(cut) <= limits.SECTION_TEXT and cut.endswith("\n```")
+    assert any("short line" in t and "$1" in t for t in texts)  # the row that fits is whole
+    assert (
+        block_problems(
+            [summary, *[{"type": "section", "text": {"type": "mrkdwn", "text": t}} for t in texts]],
+            "fallback",
+            MAX_MESSAGE_BLOCKS,
+        )
+        == []
+    )

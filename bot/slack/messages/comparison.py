@@ -14,6 +14,7 @@ from bot.slack.blockkit import (
 from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range
+from bot.slack.messages.replies import step_section
 from bot.verdicts import comparison_sentence
 from estimator import (
     Amount,
@@ -46,6 +47,9 @@ def _measures(c: Comparison) -> list[tuple[str, list[Amount]]]:
         (f"{widest.label} (first year)", list(c.category_first_year(widest))),
     ]
 
+
+# Added when a chart is drawn into the comparison's thread (bot/slack/uploads.py), never otherwise.
+CHART_PROMISE = "The chart follows in the thread."
 
 # After the cheapest option's name in the table (bot/slack/question_metadata.py reads names back).
 CHEAPEST_MARK = " ✓ cheapest"
@@ -85,9 +89,10 @@ def _per_user(a: Amount, shown: ShownCurrency) -> str:
     return low if low == high else f"{low}–{high.removeprefix(sign)}"
 
 
-def comparison_message(c: Comparison) -> Message:
+def comparison_message(c: Comparison, step: str = "") -> Message:
     """The options side by side in one table (one row each, the cheapest marked), the verdict
-    and what per user means; the chart follows in its thread."""
+    and what per user means. `step`: how a thread got back to this comparison ("Undone: ..."),
+    its first line. Whether a chart follows is the poster's to say (CHART_PROMISE)."""
     users = {o.estimate.scenario.users for o in c.options}
     title = f"Compared: {len(c.options)} options"
     if len(users) == 1:
@@ -96,12 +101,13 @@ def comparison_message(c: Comparison) -> Message:
     verdict = comparison_sentence(c)
     blocks = [
         header(title),
+        *([step_section(step)] if step else []),
         section(verdict),
         _comparison_table(c),  # a table block where Slack refuses data tables (fitting.py)
         context(
             "Cost per user is the all-in monthly cost (team and legal spread over 12) divided by "
-            "monthly active users. Anything the options do not name is shared. "
-            "The chart follows in the thread."
+            "monthly active users. Anything the options do not name is shared."
         ),
     ]
-    return message(f"{verdict}\n{plain_table(rows)}", blocks)
+    text = f"{verdict}\n{plain_table(rows)}"
+    return message(f"{step}\n{text}" if step else text, blocks)

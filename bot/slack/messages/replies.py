@@ -100,3 +100,10 @@ def store_unavailable_note() -> dict:
             "conversation. The estimate above is complete; ask again in a minute to change it."
         )
     )
+
+
+def step_section(step: str) -> dict:
+    """How a thread got back to the question it shows ("Undone: back to the previous
+    comparison."), its label bold like an estimate thread's "What changed:"."""
+    label, _, rest = step.partition(": ")
+    return section(f"*{label}:* {rest}" if rest else step)
