@@ -18,7 +18,7 @@ from estimator.prompt_cache import minimum_prefix
 from estimator.reasoning import can_reason
 from estimator.reasoning import of as reasoning_of
 from estimator.scenario import Hosting, Scenario
-from estimator.token_prices import token_prices
+from estimator.token_prices import TokenPrices, token_prices
 from estimator.totals import Amount
 from estimator.traffic import Traffic, traffic
 
@@ -112,10 +112,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                "Self-hosted: prefix caching in the serving engine saves GPU time, not a price "
-                "line."
-            ),
+            _self_hosted_prefix_caching,
         )
     rates = token_prices(s.model)
     if rates.cached_input >= rates.input:
@@ -123,10 +120,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                f"{s.model} bills cached input at the full input price, so prompt caching saves "
-                f"nothing here."
-            ),
+            partial(_cached_at_full_price, s.model),
         )
     minimum = minimum_prefix(s.model)
     prompt_target = prices.figure("levers.prompt_cache_share_target")
@@ -137,14 +131,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
-                f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
-                f"requests is {count(largest)} tokens, below it, so nothing is cached. "
-                f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
-                f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
-                "per Mtok on that part of the input."
-            ),
+            partial(_prefix_too_short, s, minimum, largest, rates),
         )
     t = t or traffic(s, prices)
     now = inference.token_cost(s, t, prices)
@@ -157,15 +144,42 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
         "prompt_caching",
         "Prompt caching",
         saving,
-        lambda: (
-            f"Keeping a stable prompt prefix so "
-            f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
-            f"{s.model}'s prompt cache "
-            f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
-            f"{percent(s.prompt_cache_share)}) saves "
-            f"{usd_range(saving.low, saving.high, shown)}/month."
-        ),
+        partial(_prompt_caching_saves, s, prompt_target, rates, saving, shown),
         ScenarioChange(set={"prompt_cache_share": low_target}),
+    )
+
+
+def _self_hosted_prefix_caching() -> str:
+    return "Self-hosted: prefix caching in the serving engine saves GPU time, not a price line."
+
+
+def _cached_at_full_price(model: str) -> str:
+    return (
+        f"{model} bills cached input at the full input price, so prompt caching saves nothing here."
+    )
+
+
+def _prefix_too_short(s: Scenario, minimum: int, largest: int, rates: TokenPrices) -> str:
+    return (
+        f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
+        f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
+        f"requests is {count(largest)} tokens, below it, so nothing is cached. "
+        f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
+        f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
+        "per Mtok on that part of the input."
+    )
+
+
+def _prompt_caching_saves(
+    s: Scenario, prompt_target: Range, rates: TokenPrices, saving: Amount, shown: ShownCurrency
+) -> str:
+    return (
+        f"Keeping a stable prompt prefix so "
+        f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
+        f"{s.model}'s prompt cache "
+        f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
+        f"{percent(s.prompt_cache_share)}) saves "
+        f"{usd_range(saving.low, saving.high, shown)}/month."
     )
 
 
