@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from estimator.breakdown import (
     Parts,
@@ -22,7 +22,7 @@ from estimator.breakdown import (
 from estimator.curve import CurvePoint, scaling_curve
 from estimator.lines import CATEGORIES, Cadence, Category, LineItem
 from estimator.money import ShownCurrency
-from estimator.operations import managed_trade_off
+from estimator.operations import ManagedTradeOff, managed_trade_off
 from estimator.overrides import PriceOverrides
 from estimator.phases import READING, Phase, phases, year_two_users
 from estimator.price_book import BUNDLED_BOOK, PriceBook, applied_settings
@@ -34,7 +34,7 @@ from estimator.strategies import Strategy, strategies
 from estimator.token_prices import TokenPrices
 from estimator.token_snapshot import snapshot_note
 from estimator.totals import Amount, Totals, sum_lines
-from estimator.traffic import traffic
+from estimator.traffic import Traffic, traffic
 
 # Where each cadence's [low, high] sits in a category's sums (Estimate.by_category).
 _CADENCE_AT = {Cadence.one_time: 0, Cadence.monthly: 2, Cadence.annual: 4}
@@ -290,29 +290,10 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
     for lever in savings(s, managed, book, t):
         (zero_levers if _is_zero(lever.monthly.low, lever.monthly.high) else kept).append(lever)
 
-    def three_phases() -> tuple[Phase, ...]:
-        average_users, _ = year_two_users(s)
-        # Year two's tokens at months 13-24's prices. Only an API's token price reads the month:
-        # where no price change falls in either year, they are the first year's prices, and the
-        # first year's request quote (its band too) is year two's.
-        later = (
-            s
-            if _priced_as_year_one(s)
-            else s.varied({"start_month": add_months(s.start_month, 12)})
-        )
-        year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
-        return tuple(phases(s, totals, year_two))
-
+    # Partials of module-level functions, not closures: a closure's cells are made on every
+    # estimate (docs/architecture.md, "Performance idioms").
     ten_x: list[Totals] = []  # priced once: up front when complete, else when the advice is read
-
-    def at_ten_x() -> Totals:
-        if not ten_x:
-            ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
-        return ten_x[0]
-
-    def five_strategies() -> tuple[Strategy, ...]:
-        return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))
-
+    at_ten_x = partial(_at_ten_x, ten_x, s, own, book)
     prices, prices_from = (
         book.token_prices(s.model, s.start_month) if s.hosting is Hosting.api else (None, "")
     )
@@ -320,8 +301,8 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
         scenario=s,
         line_items=tuple(items),
         totals=totals,
-        _phases=three_phases,
-        _strategies=five_strategies,
+        _phases=partial(_three_phases, s, totals, own, book),
+        _strategies=partial(_five_strategies, s, items, totals, at_ten_x, managed, book, t),
         savings=tuple(kept),
         token_prices=prices,
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
@@ -337,3 +318,35 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
         e.phases, e.strategies, e.sensitivity  # noqa: B018
         at_ten_x()
     return e
+
+
+def _three_phases(
+    s: Scenario, totals: Totals, own: Parts | None, book: PriceBook
+) -> tuple[Phase, ...]:
+    average_users, _ = year_two_users(s)
+    # Year two's tokens at months 13-24's prices. Only an API's token price reads the month:
+    # where no price change falls in either year, they are the first year's prices, and the
+    # first year's request quote (its band too) is year two's.
+    later = (
+        s if _priced_as_year_one(s) else s.varied({"start_month": add_months(s.start_month, 12)})
+    )
+    year_two = _totals_at(later, min(average_users, MAX_USERS), own, book)
+    return tuple(phases(s, totals, year_two))
+
+
+def _at_ten_x(ten_x: list[Totals], s: Scenario, own: Parts | None, book: PriceBook) -> Totals:
+    if not ten_x:
+        ten_x.append(_totals_at(s, min(s.users * 10, MAX_USERS), own, book))
+    return ten_x[0]
+
+
+def _five_strategies(
+    s: Scenario,
+    items: list[LineItem],
+    totals: Totals,
+    at_ten_x: Callable[[], Totals],
+    managed: ManagedTradeOff,
+    book: PriceBook,
+    t: Traffic,
+) -> tuple[Strategy, ...]:
+    return tuple(strategies(s, items, totals, at_ten_x, managed, book, t))

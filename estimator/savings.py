@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from estimator import facts
 from estimator.changes import ScenarioChange
 from estimator.costs import app_tier, inference
+from estimator.facts import Range
 from estimator.money import ShownCurrency, count, figure_span, percent, percent_span, usd_range
 from estimator.operations import ManagedTradeOff
 from estimator.price_book import PriceBook
@@ -17,7 +18,7 @@ from estimator.prompt_cache import minimum_prefix
 from estimator.reasoning import can_reason
 from estimator.reasoning import of as reasoning_of
 from estimator.scenario import Hosting, Scenario
-from estimator.token_prices import token_prices
+from estimator.token_prices import TokenPrices, token_prices
 from estimator.totals import Amount
 from estimator.traffic import Traffic, traffic
 
@@ -79,11 +80,9 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
             "response_caching",
             "Response caching",
             Amount(0, 0),
-            lambda: (
-                f"Your {percent(s.cache_hit_rate)} hit rate is already at the top of the 40-60% "
-                "that "
-                f"FAQ-heavy bots reach."
-            ),
+            # Partials of module-level functions, not closures: a closure's cells are made on
+            # every call (docs/architecture.md, "Performance idioms").
+            partial(_cached_already, s.cache_hit_rate),
         )
     at_low = _inference_monthly(s, prices, max(s.cache_hit_rate, hit_target.low))
     at_high = _inference_monthly(s, prices, hit_target.high)
@@ -94,26 +93,14 @@ def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -
             "response_caching",
             "Response caching",
             saving,
-            lambda: (
-                f"Self-hosted: raising the response-cache hit rate from "
-                f"{percent(s.cache_hit_rate)} to "
-                f"{percent_span(hit_target.low, hit_target.high)} makes fewer LLM calls, but "
-                "the GPU fleet is already at its smallest (its minimum of replicas, spare "
-                "included), so no GPU is freed; caching pays once traffic needs more replicas."
-            ),
+            partial(_caching_frees_no_gpu, s.cache_hit_rate, hit_target),
             ScenarioChange(set={"cache_hit_rate": hit_target.low}),
         )
     return Saving(
         "response_caching",
         "Response caching",
         saving,
-        lambda: (
-            f"Raising the response-cache hit rate from {percent(s.cache_hit_rate)} to "
-            f"{percent_span(hit_target.low, hit_target.high)} (FAQ-heavy traffic; the article "
-            f"credits caching with {percent_span(article_caching.low, article_caching.high)} "
-            f"less compute) saves {usd_range(saving.low, saving.high, shown)}/month on LLM calls. "
-            f"General chat tends to reach 20-30%."
-        ),
+        partial(_caching_saves, s.cache_hit_rate, hit_target, article_caching, saving, shown),
         ScenarioChange(set={"cache_hit_rate": hit_target.low}),
     )
 
@@ -125,10 +112,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                "Self-hosted: prefix caching in the serving engine saves GPU time, not a price "
-                "line."
-            ),
+            _self_hosted_prefix_caching,
         )
     rates = token_prices(s.model)
     if rates.cached_input >= rates.input:
@@ -136,10 +120,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                f"{s.model} bills cached input at the full input price, so prompt caching saves "
-                f"nothing here."
-            ),
+            partial(_cached_at_full_price, s.model),
         )
     minimum = minimum_prefix(s.model)
     prompt_target = prices.figure("levers.prompt_cache_share_target")
@@ -150,14 +131,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             "prompt_caching",
             "Prompt caching",
             Amount(0, 0),
-            lambda: (
-                f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
-                f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
-                f"requests is {count(largest)} tokens, below it, so nothing is cached. "
-                f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
-                f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
-                "per Mtok on that part of the input."
-            ),
+            partial(_prefix_too_short, s, minimum, largest, rates),
         )
     t = t or traffic(s, prices)
     now = inference.token_cost(s, t, prices)
@@ -170,44 +144,106 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
         "prompt_caching",
         "Prompt caching",
         saving,
-        lambda: (
-            f"Keeping a stable prompt prefix so "
-            f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
-            f"{s.model}'s prompt cache "
-            f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
-            f"{percent(s.prompt_cache_share)}) saves "
-            f"{usd_range(saving.low, saving.high, shown)}/month."
-        ),
+        partial(_prompt_caching_saves, s, prompt_target, rates, saving, shown),
         ScenarioChange(set={"prompt_cache_share": low_target}),
     )
 
 
+def _self_hosted_prefix_caching() -> str:
+    return "Self-hosted: prefix caching in the serving engine saves GPU time, not a price line."
+
+
+def _cached_at_full_price(model: str) -> str:
+    return (
+        f"{model} bills cached input at the full input price, so prompt caching saves nothing here."
+    )
+
+
+def _prefix_too_short(s: Scenario, minimum: int, largest: int, rates: TokenPrices) -> str:
+    return (
+        f"{s.model} caches only prompt prefixes of {count(minimum)} tokens or more; "
+        f"even {percent(largest / s.input_tokens)} of your {count(s.input_tokens)}-token "
+        f"requests is {count(largest)} tokens, below it, so nothing is cached. "
+        f"A stable prefix (system prompt, tools, shared context) of {count(minimum)}+ "
+        f"tokens would unlock ${rates.cached_input:g} instead of ${rates.input:g} "
+        "per Mtok on that part of the input."
+    )
+
+
+def _prompt_caching_saves(
+    s: Scenario, prompt_target: Range, rates: TokenPrices, saving: Amount, shown: ShownCurrency
+) -> str:
+    return (
+        f"Keeping a stable prompt prefix so "
+        f"{percent_span(prompt_target.low, prompt_target.high)} of input is read from "
+        f"{s.model}'s prompt cache "
+        f"(${rates.cached_input:g} instead of ${rates.input:g} per Mtok; now "
+        f"{percent(s.prompt_cache_share)}) saves "
+        f"{usd_range(saving.low, saving.high, shown)}/month."
+    )
+
+
+def _cached_already(hit_rate: float) -> str:
+    return (
+        f"Your {percent(hit_rate)} hit rate is already at the top of the 40-60% "
+        "that "
+        f"FAQ-heavy bots reach."
+    )
+
+
+def _caching_frees_no_gpu(hit_rate: float, hit_target: Range) -> str:
+    return (
+        f"Self-hosted: raising the response-cache hit rate from "
+        f"{percent(hit_rate)} to "
+        f"{percent_span(hit_target.low, hit_target.high)} makes fewer LLM calls, but "
+        "the GPU fleet is already at its smallest (its minimum of replicas, spare "
+        "included), so no GPU is freed; caching pays once traffic needs more replicas."
+    )
+
+
+def _caching_saves(
+    hit_rate: float, hit_target: Range, article_caching: Range, saving: Amount, shown: ShownCurrency
+) -> str:
+    return (
+        f"Raising the response-cache hit rate from {percent(hit_rate)} to "
+        f"{percent_span(hit_target.low, hit_target.high)} (FAQ-heavy traffic; the article "
+        f"credits caching with {percent_span(article_caching.low, article_caching.high)} "
+        f"less compute) saves {usd_range(saving.low, saving.high, shown)}/month on LLM calls. "
+        f"General chat tends to reach 20-30%."
+    )
+
+
 def managed_services(managed: ManagedTradeOff, shown: ShownCurrency) -> Saving:
-    premium, labour, net = managed.premium, managed.labour, managed.net
-    hours_low, hours_high = managed.hours_low, managed.hours_high
-
-    def verdict() -> str:
-        if net.low >= 0:
-            return f"net {usd_range(net.low, net.high, shown)}/month in managed services' favour."
-        if net.high <= 0:
-            return (
-                "at this size self-running would save "
-                f"{usd_range(-net.high, -net.low, shown)}/month, "
-                f"if you have the people to run it."
-            )
-        return "close to even: it depends on how much your engineers' time is worth here."
-
+    net = managed.net
     return Saving(
         "managed_services",
         "Managed services",
         Amount(max(0.0, net.low), max(0.0, net.high)),
-        lambda: (
-            f"Managed database and cache cost {usd_range(premium.low, premium.high, shown)}/month "
-            "more "
-            f"than self-run, and spare {figure_span(hours_low, hours_high)} engineer hours "
-            f"({usd_range(labour.low, labour.high, shown)}/month): " + verdict()
-        ),
+        partial(_managed_detail, managed, shown),
     )
+
+
+def _managed_detail(managed: ManagedTradeOff, shown: ShownCurrency) -> str:
+    premium, labour = managed.premium, managed.labour
+    return (
+        f"Managed database and cache cost {usd_range(premium.low, premium.high, shown)}/month "
+        "more "
+        f"than self-run, and spare {figure_span(managed.hours_low, managed.hours_high)} engineer "
+        f"hours ({usd_range(labour.low, labour.high, shown)}/month): "
+        + _managed_verdict(managed.net, shown)
+    )
+
+
+def _managed_verdict(net: Amount, shown: ShownCurrency) -> str:
+    if net.low >= 0:
+        return f"net {usd_range(net.low, net.high, shown)}/month in managed services' favour."
+    if net.high <= 0:
+        return (
+            "at this size self-running would save "
+            f"{usd_range(-net.high, -net.low, shown)}/month, "
+            f"if you have the people to run it."
+        )
+    return "close to even: it depends on how much your engineers' time is worth here."
 
 
 def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
@@ -237,30 +273,45 @@ def cheaper_model(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> S
             "cheaper_model",
             "Cheaper model",
             Amount(0, 0),
-            lambda: (
-                f"{s.model} is already the cheapest of the models of its class "
-                f"({tier or 'not on file'}) compared for this traffic"
-                f"{', counting reasoning tokens' if reasons else ''}."
-            ),
+            partial(_cheapest_already, s.model, tier, reasons),
         )
     # The two bands may differ (a candidate's reasoning tokens are its own assumption): the
     # saving spans the differences at either end.
     saving = Amount(*sorted((current.low - best.low, current.high - best.high)))
-    rates = token_prices(best_model)
     return Saving(
         "cheaper_model",
         "Cheaper model",
         Amount(max(0.0, saving.low), max(0.0, saving.high)),
-        lambda: (
-            f"The same traffic on {best_model}, of the same {tier} class ({rates.per_mtok()}"
-            f"{', with its reasoning tokens' if reasons else ''}) costs "
-            f"{usd_range(best.low, best.high, shown)}/month instead of "
-            f"{usd_range(current.low, current.high, shown)}"
-            f": {usd_range(saving.low, saving.high, shown)}/month less, if its quality holds on "
-            "your "
-            "evals."
-        ),
+        partial(_cheaper_detail, best_model, tier, reasons, (best, current, saving), shown),
         ScenarioChange(set={"model": best_model, "hosting": "api"}),
+    )
+
+
+def _cheapest_already(model: str, tier: str | None, reasons: bool) -> str:
+    return (
+        f"{model} is already the cheapest of the models of its class "
+        f"({tier or 'not on file'}) compared for this traffic"
+        f"{', counting reasoning tokens' if reasons else ''}."
+    )
+
+
+def _cheaper_detail(
+    best_model: str,
+    tier: str | None,
+    reasons: bool,
+    amounts: tuple[Amount, Amount, Amount],
+    shown: ShownCurrency,
+) -> str:
+    best, current, saving = amounts
+    return (
+        f"The same traffic on {best_model}, of the same {tier} class "
+        f"({token_prices(best_model).per_mtok()}"
+        f"{', with its reasoning tokens' if reasons else ''}) costs "
+        f"{usd_range(best.low, best.high, shown)}/month instead of "
+        f"{usd_range(current.low, current.high, shown)}"
+        f": {usd_range(saving.low, saving.high, shown)}/month less, if its quality holds on "
+        "your "
+        "evals."
     )
 
 
@@ -277,21 +328,24 @@ def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Sav
     saved_high = (
         peak.total(s.regions, low=False) - average.total(s.regions, low=False)
     ) * instance.high
+    saved = Amount(saved_low, saved_high)
+    return Saving(
+        "autoscaling", "Autoscaling", saved, partial(_autoscaling_detail, t, saved, shown)
+    )
 
-    def detail() -> str:
-        if saved_high <= 0:
-            return (
-                f"At {t.peak_rps_high:,.1f} req/s peak your fleet sits at its uptime minimum all "
-                f"day; autoscaling starts paying once peak traffic needs more servers than that."
-            )
+
+def _autoscaling_detail(t: Traffic, saved: Amount, shown: ShownCurrency) -> str:
+    if saved.high <= 0:
         return (
-            f"Sized for peak ({figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s) "
-            "all day you pay "
-            f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
-            f"average saves {usd_range(saved_low, saved_high, shown)}/month."
+            f"At {t.peak_rps_high:,.1f} req/s peak your fleet sits at its uptime minimum all "
+            f"day; autoscaling starts paying once peak traffic needs more servers than that."
         )
-
-    return Saving("autoscaling", "Autoscaling", Amount(saved_low, saved_high), detail)
+    return (
+        f"Sized for peak ({figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s) "
+        "all day you pay "
+        f"for servers that idle off-peak; scaling down to the {t.average_rps:,.1f} req/s "
+        f"average saves {usd_range(saved.low, saved.high, shown)}/month."
+    )
 
 
 def reserved_gpus(s: Scenario, t: Traffic, prices: PriceBook) -> Saving:

@@ -149,18 +149,33 @@ def _prices(ref: str) -> bool:
 
 
 @cache
-def _by_squash() -> dict[str, tuple[str, ...]]:
-    """squashed id -> ids, those without a provider prefix first, then the shortest."""
-    groups: dict[str, list[str]] = {}
+def _by_squash() -> dict[str, str | tuple[str, ...]]:
+    """squashed id -> its one id, or its ids (those without a provider prefix first, then the
+    shortest). Most squash to one id, kept as the string: a tuple each was about 1,500 objects
+    made at once, the first time a name needed the table (docs/benchmarks.md)."""
+    table: dict[str, str | tuple[str, ...]] = {}
     for model in known_models():
-        groups.setdefault(squash(model), []).append(model)
-    return {k: tuple(sorted(v, key=lambda m: ("/" in m, len(m), m))) for k, v in groups.items()}
+        key = squash(model)
+        found = table.get(key)
+        if found is None:
+            table[key] = model
+        else:
+            table[key] = (found, model) if type(found) is str else (*found, model)
+    for key, found in table.items():
+        if type(found) is tuple:
+            table[key] = tuple(sorted(found, key=lambda m: ("/" in m, len(m), m)))
+    return table
 
 
 @cache
 def _priced(key: str) -> str | None:
     """The first id of the squashed name that genai-prices prices (checked only when asked)."""
-    return next((m for m in _by_squash().get(key, ()) if _prices(m)), None)
+    found = _by_squash().get(key)
+    if found is None:
+        return None
+    if type(found) is str:
+        return found if _prices(found) else None
+    return next((m for m in found if _prices(m)), None)
 
 
 def _forget_model_names() -> None:

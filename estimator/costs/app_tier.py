@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from estimator import facts
 from estimator.costs import retrieval
@@ -157,73 +158,122 @@ def priced(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
         (redis_low, redis_high),
     )
 
-    def word() -> tuple[list[LineItem], list[LineItem]]:
-        servers, balancing, standby, network, redis = amounts
-        return [
-            LineItem(
-                _INFRASTRUCTURE,
-                "App servers, primary region",
-                _MONTHLY,
-                *servers,
-                lambda: (
-                    f"{peak_basis(t, prices)} at {figure_span(capacity.high, capacity.low)} req/s "
-                    "per server, "
-                    f"min {policy.min_instances} for {s.uptime:g}% → "
-                    f"{quantity(f.primary_low, f.primary_high, 'server')} x "
-                    f"{usd_range(instance.low, instance.high, DOLLARS)}/month"
-                ),
-                VARIES_WITH_USERS,
-            ),
-            LineItem(
-                _INFRASTRUCTURE,
-                "Load balancing",
-                _MONTHLY,
-                *balancing,
-                lambda: (
-                    f"1 load balancer {usd(lb.low, DOLLARS)}/month + "
-                    f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low, DOLLARS)}"
-                ),
-                VARIES_WITH_USERS,
-            ),
-            LineItem(
-                _INFRASTRUCTURE,
-                "Failover standby capacity",
-                _MONTHLY,
-                *standby,
-                lambda: (
-                    f"{percent(policy.standby_share)} of primary servers kept warm for "
-                    f"{s.uptime:g}% uptime = {usd_range(standby_low, standby_high, DOLLARS)} "
-                    "(backups under Storage)"
-                ),
-                VARIES_WITH_USERS,
-            ),
-        ], [
-            LineItem(
-                _INFRASTRUCTURE,
-                "Network egress and NAT",
-                _MONTHLY,
-                *network,
-                lambda: (
-                    f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} "
-                    f"req x {response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x "
-                    f"${egress.low:g}/GB"
-                ),
-                VARIES_WITH_USERS,
-            ),
-            LineItem(
-                _INFRASTRUCTURE,
-                "Managed Redis (response cache, sessions, rate limits)",
-                _MONTHLY,
-                *redis,
-                lambda: (
-                    f"{count(round(t.requests_per_day))} req/day → {node}"
-                    f"{' x 2 (replica)' if copies == 2 else ''} = "
-                    f"{usd_range(redis_low, redis_high, DOLLARS)}"
-                ),
-                VARIES_WITH_USERS,
-            ),
-        ]
-
     # Vector search reads traffic (queries a month), so it is priced with the app tier.
     search = retrieval.lines(s, t, prices, 2 if policy.multi_az_database else 1)
+    # A partial of module-level functions, not closures: a closure's cells are made on every
+    # pricing, worded or not (docs/architecture.md, "Performance idioms").
+    read = (capacity, instance, lb, lcu, nat, egress, response_bytes)
+    counted = (lcus_low, lcus_high, egress_gb, node, copies)
+    word = partial(_word, s, t, prices, policy, f, amounts, read, counted)
     return AppTier(reads(s, t, prices), f, compute_low, compute_high, amounts, search, word)
+
+
+def _word(
+    s: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    policy: UptimePolicy,
+    f: Fleet,
+    amounts: tuple[tuple[float, float], ...],
+    read: tuple[facts.Range, ...],
+    counted: tuple[int, int, float, str, int],
+) -> tuple[list[LineItem], list[LineItem]]:
+    servers, balancing, standby, network, redis = amounts
+    capacity, instance, lb, lcu, nat, egress, response_bytes = read
+    lcus_low, lcus_high, egress_gb, node, copies = counted
+    return [
+        LineItem(
+            _INFRASTRUCTURE,
+            "App servers, primary region",
+            _MONTHLY,
+            *servers,
+            partial(_servers_basis, s, t, prices, policy, f, capacity, instance),
+            VARIES_WITH_USERS,
+        ),
+        LineItem(
+            _INFRASTRUCTURE,
+            "Load balancing",
+            _MONTHLY,
+            *balancing,
+            partial(_balancing_basis, lb, lcu, lcus_low, lcus_high),
+            VARIES_WITH_USERS,
+        ),
+        LineItem(
+            _INFRASTRUCTURE,
+            "Failover standby capacity",
+            _MONTHLY,
+            *standby,
+            partial(_standby_basis, s, policy, *standby),
+            VARIES_WITH_USERS,
+        ),
+    ], [
+        LineItem(
+            _INFRASTRUCTURE,
+            "Network egress and NAT",
+            _MONTHLY,
+            *network,
+            partial(_network_basis, t, nat, egress, response_bytes, egress_gb),
+            VARIES_WITH_USERS,
+        ),
+        LineItem(
+            _INFRASTRUCTURE,
+            "Managed Redis (response cache, sessions, rate limits)",
+            _MONTHLY,
+            *redis,
+            partial(_redis_basis, t, node, copies, *redis),
+            VARIES_WITH_USERS,
+        ),
+    ]
+
+
+def _servers_basis(
+    s: Scenario,
+    t: Traffic,
+    prices: PriceBook,
+    policy: UptimePolicy,
+    f: Fleet,
+    capacity: facts.Range,
+    instance: facts.Range,
+) -> str:
+    return (
+        f"{peak_basis(t, prices)} at {figure_span(capacity.high, capacity.low)} req/s "
+        "per server, "
+        f"min {policy.min_instances} for {s.uptime:g}% → "
+        f"{quantity(f.primary_low, f.primary_high, 'server')} x "
+        f"{usd_range(instance.low, instance.high, DOLLARS)}/month"
+    )
+
+
+def _balancing_basis(lb: facts.Range, lcu: facts.Range, lcus_low: int, lcus_high: int) -> str:
+    return (
+        f"1 load balancer {usd(lb.low, DOLLARS)}/month + "
+        f"{quantity(lcus_low, lcus_high, 'capacity unit')} x {usd(lcu.low, DOLLARS)}"
+    )
+
+
+def _standby_basis(
+    s: Scenario, policy: UptimePolicy, standby_low: float, standby_high: float
+) -> str:
+    return (
+        f"{percent(policy.standby_share)} of primary servers kept warm for "
+        f"{s.uptime:g}% uptime = {usd_range(standby_low, standby_high, DOLLARS)} "
+        "(backups under Storage)"
+    )
+
+
+def _network_basis(
+    t: Traffic, nat: facts.Range, egress: facts.Range, response_bytes: facts.Range, egress_gb: float
+) -> str:
+    return (
+        f"NAT gateway {usd(nat.low, DOLLARS)} + {count(round(t.requests_per_month))} "
+        f"req x {response_bytes.low / 1000:g} KB = {size(egress_gb)} GB x "
+        f"${egress.low:g}/GB"
+    )
+
+
+def _redis_basis(t: Traffic, node: str, copies: int, redis_low: float, redis_high: float) -> str:
+    return (
+        f"{count(round(t.requests_per_day))} req/day → {node}"
+        f"{' x 2 (replica)' if copies == 2 else ''} = "
+        f"{usd_range(redis_low, redis_high, DOLLARS)}"
+    )

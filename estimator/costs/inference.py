@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from estimator import facts
 from estimator.costs import self_hosting
+from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import DOLLARS, count, figure_span, percent, usd
 from estimator.price_book import PriceBook
@@ -287,29 +288,8 @@ def lines(
     if s.hosting is Hosting.self_hosted:
         return self_hosting.lines(s, t, prices, gpus)
     q = quote(s, prices)
-    calls = t.llm_requests_per_month
     low, high = _cost(q, t, prices)  # token_cost, with the request quoted once
     overhead = prices.figure("traffic.llm_overhead")
-
-    def api_basis() -> str:
-        # Worded when read (most lines made are never shown), from what the line was priced
-        # with: the quote carries its token prices; the writes are arithmetic on the line's figures.
-        assert q.rates is not None
-        rates, where = q.rates.first, q.rates.source
-        thought = q.reasoning.words(s.model)
-        writes = cache_writes(q, t, prices)
-        return (
-            f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
-            f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
-            f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out"
-            f"{_thought(q, thought)};"
-            f" {where} {rates.per_mtok()} in/cached/out from "
-            f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
-            f"{_changes_note(q)}) = {usd(calls * q.price, DOLLARS)}/month"
-            f"{_writes_note(s, q, writes, prices)}; "
-            f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
-        )
-
     return [
         LineItem(
             _LLM_INFERENCE,
@@ -317,7 +297,30 @@ def lines(
             _MONTHLY,
             low,
             high,
-            api_basis,
+            # A partial of a module-level function, not a closure: a closure's cells are made
+            # on every call (docs/architecture.md, "Performance idioms").
+            partial(_api_basis, s, t, prices, q, overhead),
             VARIES_WITH_USERS,
         )
     ]
+
+
+def _api_basis(s: Scenario, t: Traffic, prices: PriceBook, q: RequestQuote, overhead: Range) -> str:
+    """Worded when read (most lines made are never shown), from what the line was priced with:
+    the quote carries its token prices; the writes are arithmetic on the line's figures."""
+    assert q.rates is not None
+    calls = t.llm_requests_per_month
+    rates, where = q.rates.first, q.rates.source
+    thought = q.reasoning.words(s.model)
+    writes = cache_writes(q, t, prices)
+    return (
+        f"{requests_basis(s, t)}, {percent(s.cache_hit_rate)} from response cache → "
+        f"{count(round(calls))} LLM calls x ${q.price:.6g} per request ("
+        f"{count(s.input_tokens)} in, {q.cache.basis(s.model)}; {count(s.output_tokens)} out"
+        f"{_thought(q, thought)};"
+        f" {where} {rates.per_mtok()} in/cached/out from "
+        f"{s.start_month.strftime('%b %Y')}{_tier_note(s, q, rates)}"
+        f"{_changes_note(q)}) = {usd(calls * q.price, DOLLARS)}/month"
+        f"{_writes_note(s, q, writes, prices)}; "
+        f"{q.band.words()}; x {figure_span(overhead.low, overhead.high)} for retries and evals"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from estimator import facts
 from estimator.costs import app_tier, on_call, retrieval, self_hosting, team
@@ -176,35 +177,9 @@ def lines(
     app, staging_low, staging_high, monitoring_low, monitoring_high, read = _own(
         s, t, prices, gpus, app
     )
-    staging, host, log_price, seat, gpu, hosts, log_gb_low, log_gb_high, rota = read
     servers, network = app.lines()
-
-    def staging_basis() -> str:
-        primary = (
-            f"{percent_span(staging.low, staging.high)} of primary servers "
-            f"{usd_range(app.compute_low, app.compute_high, DOLLARS)}"
-        )
-        if gpu is None:
-            return primary
-        return (
-            f"{primary} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
-            f"{percent_span(staging.low, staging.high)} of {facts.HOURS_PER_MONTH} h = "
-            f"{usd_range(gpu.staging_low, gpu.staging_high, DOLLARS)}"
-        )
-
-    def monitoring_basis() -> str:
-        hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = hosts
-        return (
-            f"{quantity(hosts_low, hosts_high, 'host')}"
-            f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
-            f"{usd_range(host.low, host.high, DOLLARS)} + "
-            f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
-            f"{rota.seats} "
-            f"paging seats ({_who_is_paged(rota)}) x "
-            f"{usd_range(seat.low, seat.high, DOLLARS)}; "
-            "autoscaling has no fee"
-        )
-
+    # Partials of module-level functions, not closures: a closure's cells are made on every call
+    # (docs/architecture.md, "Performance idioms").
     return [
         *servers,
         LineItem(
@@ -213,7 +188,7 @@ def lines(
             _MONTHLY,
             staging_low,
             staging_high,
-            staging_basis,
+            partial(_staging_basis, app, read),
             VARIES_WITH_USERS,
         ),
         *network,
@@ -223,11 +198,41 @@ def lines(
             _MONTHLY,
             monitoring_low,
             monitoring_high,
-            monitoring_basis,
+            partial(_monitoring_basis, read),
             VARIES_WITH_USERS,
         ),
         *app.search,
     ]
+
+
+def _staging_basis(app: AppTier, read: tuple) -> str:
+    staging, gpu = read[0], read[4]
+    primary = (
+        f"{percent_span(staging.low, staging.high)} of primary servers "
+        f"{usd_range(app.compute_low, app.compute_high, DOLLARS)}"
+    )
+    if gpu is None:
+        return primary
+    return (
+        f"{primary} + one {gpu.replica_gpus}-GPU {gpu.name} replica for "
+        f"{percent_span(staging.low, staging.high)} of {facts.HOURS_PER_MONTH} h = "
+        f"{usd_range(gpu.staging_low, gpu.staging_high, DOLLARS)}"
+    )
+
+
+def _monitoring_basis(read: tuple) -> str:
+    _, host, log_price, seat, _, hosts, log_gb_low, log_gb_high, rota = read
+    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = hosts
+    return (
+        f"{quantity(hosts_low, hosts_high, 'host')}"
+        f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
+        f"{usd_range(host.low, host.high, DOLLARS)} + "
+        f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
+        f"{rota.seats} "
+        f"paging seats ({_who_is_paged(rota)}) x "
+        f"{usd_range(seat.low, seat.high, DOLLARS)}; "
+        "autoscaling has no fee"
+    )
 
 
 def _who_is_paged(rota: on_call.Rotation) -> str:

@@ -8,7 +8,10 @@ Self-hosted GPUs per region are priced under LLM inference.
 
 from __future__ import annotations
 
+from functools import partial
+
 from estimator.costs import app_tier, retrieval, storage
+from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import (
     DOLLARS,
@@ -61,7 +64,8 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     data_high = db_high + index_high + cache_high
     gb_low = t.requests_per_month * replicated.low / 1e9
     gb_high = t.requests_per_month * replicated.high / 1e9
-    regions = quantity(extra, extra, "extra region")
+    # Partials of module-level functions, not closures: a closure's cells are made on every call
+    # (docs/architecture.md, "Performance idioms").
     return [
         LineItem(
             _INFRASTRUCTURE,
@@ -69,14 +73,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             extra * app_low,
             extra * app_high,
-            lambda: (
-                f"{regions}, each {quantity(f.replica_low, f.replica_high, 'server')} for "
-                f"{percent(replica_share.low)} of peak x "
-                f"{usd_range(instance.low, instance.high, DOLLARS)} + load balancer "
-                f"{usd(lb.low, DOLLARS)} + "
-                f"NAT {usd(nat.low, DOLLARS)} = "
-                f"{usd_range(app_low, app_high, DOLLARS)} each"
-            ),
+            partial(_app_basis, extra, f, replica_share, instance, lb, nat, app_low, app_high),
             VARIES_WITH_USERS,
         ),
         LineItem(
@@ -85,12 +82,19 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             extra * data_low,
             extra * data_high,
-            lambda: (
-                f"{regions}, each a database replica ({d.tier['instance']} "
-                f"{usd_range(db_low, db_high, DOLLARS)}) + {index_what} "
-                f"({usd_range(index_low, index_high, DOLLARS)}) + cache copy "
-                f"({usd_range(cache_low, cache_high, DOLLARS)}) = "
-                f"{usd_range(data_low, data_high, DOLLARS)} each"
+            partial(
+                _data_basis,
+                extra,
+                d,
+                index_what,
+                db_low,
+                db_high,
+                index_low,
+                index_high,
+                cache_low,
+                cache_high,
+                data_low,
+                data_high,
             ),
             VARIES_WITH_USERS,
         ),
@@ -100,11 +104,49 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             extra * gb_low * transfer.low,
             extra * gb_high * transfer.high,
-            lambda: (
-                f"{count(round(t.requests_per_month))} req/month x "
-                f"{figure_span(replicated.low / 1000, replicated.high / 1000)} KB written = "
-                f"{size_span(gb_low, gb_high)} GB x {extra} x ${transfer.low:g}/GB"
-            ),
+            partial(_traffic_basis, extra, t, replicated, gb_low, gb_high, transfer),
             VARIES_WITH_USERS,
         ),
     ]
+
+
+def _app_basis(
+    extra: int,
+    f: app_tier.Fleet,
+    replica_share: Range,
+    instance: Range,
+    lb: Range,
+    nat: Range,
+    app_low: float,
+    app_high: float,
+) -> str:
+    return (
+        f"{quantity(extra, extra, 'extra region')}, each "
+        f"{quantity(f.replica_low, f.replica_high, 'server')} for "
+        f"{percent(replica_share.low)} of peak x "
+        f"{usd_range(instance.low, instance.high, DOLLARS)} + load balancer "
+        f"{usd(lb.low, DOLLARS)} + "
+        f"NAT {usd(nat.low, DOLLARS)} = "
+        f"{usd_range(app_low, app_high, DOLLARS)} each"
+    )
+
+
+def _data_basis(extra: int, d: storage.DataTier, index_what: str, *amounts: float) -> str:
+    db_low, db_high, index_low, index_high, cache_low, cache_high, data_low, data_high = amounts
+    return (
+        f"{quantity(extra, extra, 'extra region')}, each a database replica "
+        f"({d.tier['instance']} {usd_range(db_low, db_high, DOLLARS)}) + {index_what} "
+        f"({usd_range(index_low, index_high, DOLLARS)}) + cache copy "
+        f"({usd_range(cache_low, cache_high, DOLLARS)}) = "
+        f"{usd_range(data_low, data_high, DOLLARS)} each"
+    )
+
+
+def _traffic_basis(
+    extra: int, t: Traffic, replicated: Range, gb_low: float, gb_high: float, transfer: Range
+) -> str:
+    return (
+        f"{count(round(t.requests_per_month))} req/month x "
+        f"{figure_span(replicated.low / 1000, replicated.high / 1000)} KB written = "
+        f"{size_span(gb_low, gb_high)} GB x {extra} x ${transfer.low:g}/GB"
+    )

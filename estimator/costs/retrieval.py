@@ -10,8 +10,9 @@ database per GB-month and per read, object storage per GB-month and per query, R
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from estimator.facts import Range
 from estimator.lines import Cadence, Category, LineItem
@@ -126,63 +127,32 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
     c = corpus(s, prices)
     store = s.vector_store
     queries = _queries(t, prices)
+    # Worded by partials of module-level functions, not closures: a closure's cells are made on
+    # every call (docs/architecture.md, "Performance idioms").
+    basis: Callable[[], str]
     if store is VectorStore.pgvector:
         disk = prices.figure("storage.disk_per_gb_month")
         low = (c.stored_gb_low + c.index_gb_low) * disk.low * copies
         high = (c.stored_gb_high + c.index_gb_high) * disk.high * copies
-
-        def basis() -> str:
-            return (
-                f"{_what(s, c)}, in the database with pgvector: "
-                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB of vectors + "
-                f"{size_span(c.index_gb_low, c.index_gb_high)} GB HNSW index on disk x "
-                f"${disk.low:g}/GB-month{' x 2 (multi-AZ)' if copies == 2 else ''}; "
-                "searches run on the database instance, sized to hold the index in memory "
-                "(Managed database)"
-            )
-
+        basis = partial(_pgvector_basis, s, c, disk, copies)
     elif store is VectorStore.managed:
         per_gb = prices.figure("vector_store.managed_per_gb_month")
         reads = prices.figure("vector_store.managed_read_units_per_query")
         per_read = prices.figure("vector_store.managed_per_million_reads")
         low = c.stored_gb_low * per_gb.low + queries * reads.low * per_read.low / 1e6
         high = c.stored_gb_high * per_gb.high + queries * reads.high * per_read.high / 1e6
-
-        def basis() -> str:
-            return (
-                f"{_what(s, c)} in a managed vector database: "
-                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
-                f"{count(round(queries))} queries x {reads.low:g}-{reads.high:g} read units x "
-                f"{usd(per_read.low, DOLLARS)} per million"
-            )
-
+        basis = partial(_managed_basis, s, c, queries, per_gb, reads, per_read)
     elif store is VectorStore.object_storage:
         per_gb = prices.figure("vector_store.object_per_gb_month")
         per_query = prices.figure("vector_store.object_per_million_queries")
         low = c.stored_gb_low * per_gb.low + queries * per_query.low / 1e6
         high = c.stored_gb_high * per_gb.high + queries * per_query.high / 1e6
-
-        def basis() -> str:
-            return (
-                f"{_what(s, c)} in object-storage vectors: "
-                f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
-                f"{count(round(queries))} queries x ${per_query.low:g} per million"
-            )
-
+        basis = partial(_object_basis, s, c, queries, per_gb, per_query)
     else:
         memory = prices.figure("storage.memory_per_gb_month")
         low = c.index_gb_low * memory.low * copies
         high = c.index_gb_high * memory.high * copies
-
-        def basis() -> str:
-            return (
-                f"{_what(s, c)} in a RAM-resident index: "
-                f"{size_span(c.index_gb_low, c.index_gb_high)} GB "
-                f"(x {c.overhead.low:g}-{c.overhead.high:g} HNSW overhead) x "
-                f"{usd_range(memory.low, memory.high, DOLLARS)}/GB-month"
-                f"{' x 2 replicas' if copies == 2 else ''}"
-            )
-
+        basis = partial(_memory_basis, s, c, memory, copies)
     return [
         LineItem(
             _STORAGE,
@@ -195,3 +165,43 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
             store in (VectorStore.managed, VectorStore.object_storage),
         )
     ]
+
+
+def _pgvector_basis(s: Scenario, c: Corpus, disk: Range, copies: int) -> str:
+    return (
+        f"{_what(s, c)}, in the database with pgvector: "
+        f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB of vectors + "
+        f"{size_span(c.index_gb_low, c.index_gb_high)} GB HNSW index on disk x "
+        f"${disk.low:g}/GB-month{' x 2 (multi-AZ)' if copies == 2 else ''}; "
+        "searches run on the database instance, sized to hold the index in memory "
+        "(Managed database)"
+    )
+
+
+def _managed_basis(
+    s: Scenario, c: Corpus, queries: float, per_gb: Range, reads: Range, per_read: Range
+) -> str:
+    return (
+        f"{_what(s, c)} in a managed vector database: "
+        f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
+        f"{count(round(queries))} queries x {reads.low:g}-{reads.high:g} read units x "
+        f"{usd(per_read.low, DOLLARS)} per million"
+    )
+
+
+def _object_basis(s: Scenario, c: Corpus, queries: float, per_gb: Range, per_query: Range) -> str:
+    return (
+        f"{_what(s, c)} in object-storage vectors: "
+        f"{size_span(c.stored_gb_low, c.stored_gb_high)} GB x ${per_gb.low:g}/GB-month + "
+        f"{count(round(queries))} queries x ${per_query.low:g} per million"
+    )
+
+
+def _memory_basis(s: Scenario, c: Corpus, memory: Range, copies: int) -> str:
+    return (
+        f"{_what(s, c)} in a RAM-resident index: "
+        f"{size_span(c.index_gb_low, c.index_gb_high)} GB "
+        f"(x {c.overhead.low:g}-{c.overhead.high:g} HNSW overhead) x "
+        f"{usd_range(memory.low, memory.high, DOLLARS)}/GB-month"
+        f"{' x 2 replicas' if copies == 2 else ''}"
+    )

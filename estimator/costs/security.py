@@ -8,6 +8,8 @@ annual line, and the rest (readiness, controls, DPIA) is one-time.
 
 from __future__ import annotations
 
+from functools import partial
+
 from estimator.costs.article_range import staged_amount, staged_line
 from estimator.lines import Cadence, Category, LineItem
 from estimator.money import DOLLARS, usd_range
@@ -57,15 +59,23 @@ def _framework_lines(s: Scenario, framework: Compliance, prices: PriceBook) -> l
             _ONE_TIME,
             one_time_low,
             one_time_high,
-            lambda: (
-                "article's certification range, stage slice "
-                f"{usd_range(first_low, first_high, DOLLARS)} "
-                "for the first year, minus the yearly part "
-                f"{usd_range(yearly_low, yearly_high, DOLLARS)}"
-            ),
+            # A partial of a module-level function, not a closure: a closure's cells are made
+            # on every call (docs/architecture.md, "Performance idioms").
+            partial(_first_year_basis, first_low, first_high, yearly_low, yearly_high),
         ),
         staged_line(yearly, s.stage, _SECURITY_COMPLIANCE, yearly_label, _ANNUAL, prices),
     ]
+
+
+def _first_year_basis(
+    first_low: float, first_high: float, yearly_low: float, yearly_high: float
+) -> str:
+    return (
+        "article's certification range, stage slice "
+        f"{usd_range(first_low, first_high, DOLLARS)} "
+        "for the first year, minus the yearly part "
+        f"{usd_range(yearly_low, yearly_high, DOLLARS)}"
+    )
 
 
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:

@@ -5,6 +5,7 @@ retention period. Vector search is priced in `retrieval`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from estimator import facts
 from estimator.costs import retrieval
@@ -109,33 +110,6 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     billed_high = max(0.0, backup_size.high - free.high)
     follows_users = "stored_records" not in s.given  # varies with users: records follow them
 
-    def database_basis() -> str:
-        sized = (
-            f", a larger instance than the records need so the {size(d.index_gb)} GB pgvector "
-            f"index stays in its {tier['memory_gib']} GiB of memory"
-            if d.for_index
-            else ""
-        )
-        return (
-            f"{_records_text(s, records, per_user)} → {tier['instance']} "
-            f"{usd_range(tier['low'], tier['high'], DOLLARS)}/month{sized}"
-            f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
-        )
-
-    def disk_basis() -> str:
-        if billed_high == 0:
-            backups = "backups free up to the provisioned size"
-        else:
-            backups = (
-                f"backups {backup_size.low:g}-{backup_size.high:g}x the data, the first "
-                f"{free.low:g}x free, the rest x ${backup.low:g}/GB-month"
-            )
-        return (
-            f"{count(records)} records x {figure_span(record_kb.low, record_kb.high)} KB = "
-            f"{size_span(disk_low, disk_high)} GB x ${disk.low:g} x {copies} disk; "
-            f"{backups}"
-        )
-
     return [
         LineItem(
             _STORAGE,
@@ -143,7 +117,9 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             tier["low"] * copies,
             tier["high"] * copies,
-            database_basis,
+            # Partials of module-level functions, not closures: a closure's cells are made on
+            # every call (docs/architecture.md, "Performance idioms").
+            partial(_database_basis, s, d, per_user, copies),
             follows_users,
         ),
         LineItem(
@@ -152,7 +128,11 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             disk_low * (disk.low * copies + backup.low * billed_low),
             disk_high * (disk.high * copies + backup.high * billed_high),
-            disk_basis,
+            partial(
+                _disk_basis,
+                (records, copies, disk_low, disk_high, billed_high),
+                (record_kb, disk, backup, backup_size, free),
+            ),
             follows_users,
         ),
     ]
@@ -174,13 +154,65 @@ def transcripts_line(s: Scenario, t: Traffic, prices: PriceBook) -> LineItem:
         _MONTHLY,
         kept_low * object_storage.low,
         kept_high * object_storage.high,
-        lambda: (
-            f"{count(round(t.requests_per_month))} req/month x "
-            f"{size_span(per_request_low / 1000, per_request_high / 1000)} KB "
-            f"(the reply, up to the whole exchange, at {bytes_per_token.low:g} B/token, "
-            "+ logs) kept "
-            f"{figure_span(retention.low, retention.high)} months = "
-            f"{size_span(kept_low, kept_high)} GB x ${object_storage.low:g}/GB-month"
+        partial(
+            _transcripts_basis,
+            t,
+            (bytes_per_token, retention, object_storage),
+            per_request_low,
+            per_request_high,
+            kept_low,
+            kept_high,
         ),
         VARIES_WITH_USERS,
+    )
+
+
+def _database_basis(s: Scenario, d: DataTier, per_user: Range, copies: int) -> str:
+    tier = d.tier
+    sized = (
+        f", a larger instance than the records need so the {size(d.index_gb)} GB pgvector "
+        f"index stays in its {tier['memory_gib']} GiB of memory"
+        if d.for_index
+        else ""
+    )
+    return (
+        f"{_records_text(s, d.records, per_user)} → {tier['instance']} "
+        f"{usd_range(tier['low'], tier['high'], DOLLARS)}/month{sized}"
+        f"{' x 2 (multi-AZ for ' + format(s.uptime, 'g') + '%)' if copies == 2 else ''}"
+    )
+
+
+def _disk_basis(sized: tuple[float, ...], read: tuple[Range, ...]) -> str:
+    records, copies, disk_low, disk_high, billed_high = sized
+    record_kb, disk, backup, backup_size, free = read
+    if billed_high == 0:
+        backups = "backups free up to the provisioned size"
+    else:
+        backups = (
+            f"backups {backup_size.low:g}-{backup_size.high:g}x the data, the first "
+            f"{free.low:g}x free, the rest x ${backup.low:g}/GB-month"
+        )
+    return (
+        f"{count(records)} records x {figure_span(record_kb.low, record_kb.high)} KB = "
+        f"{size_span(disk_low, disk_high)} GB x ${disk.low:g} x {copies} disk; "
+        f"{backups}"
+    )
+
+
+def _transcripts_basis(
+    t: Traffic,
+    read: tuple[Range, ...],
+    per_request_low: float,
+    per_request_high: float,
+    kept_low: float,
+    kept_high: float,
+) -> str:
+    bytes_per_token, retention, object_storage = read
+    return (
+        f"{count(round(t.requests_per_month))} req/month x "
+        f"{size_span(per_request_low / 1000, per_request_high / 1000)} KB "
+        f"(the reply, up to the whole exchange, at {bytes_per_token.low:g} B/token, "
+        "+ logs) kept "
+        f"{figure_span(retention.low, retention.high)} months = "
+        f"{size_span(kept_low, kept_high)} GB x ${object_storage.low:g}/GB-month"
     )

@@ -4,9 +4,10 @@ per contact by channel; agents and their help-desk seats follow the contact volu
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from estimator import facts
+from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
 from estimator.money import DOLLARS, count, percent, percent_span, quantity, usd, usd_range
 from estimator.price_book import PriceBook
@@ -76,12 +77,18 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             contacts_low * blended_low,
             contacts_high * blended_high,
-            lambda: (
-                f"{count(s.users)} MAU x {percent_span(rate.low, rate.high)} contact rate "
-                f"({_published(published)}) = "
-                f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
-                f"{usd_range(blended_low, blended_high, DOLLARS)} blended "
-                f"({_mix(prices)})"
+            # Partials of module-level functions, not closures: a closure's cells are made on
+            # every call (docs/architecture.md, "Performance idioms").
+            partial(
+                _contacts_basis,
+                s.users,
+                rate,
+                published,
+                prices,
+                contacts_low,
+                contacts_high,
+                blended_low,
+                blended_high,
             ),
             VARIES_WITH_USERS,
         ),
@@ -91,11 +98,34 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             _MONTHLY,
             agents_low * seat.low,
             agents_high * seat.high,
-            lambda: (
-                f"{quantity(agents_low, agents_high, 'support agent')} "
-                f"({usd(per_agent.low, DOLLARS)[1:]} contacts each) x "
-                f"{usd_range(seat.low, seat.high, DOLLARS)}/month"
-            ),
+            partial(_seats_basis, agents_low, agents_high, per_agent, seat),
             VARIES_WITH_USERS,
         ),
     ]
+
+
+def _contacts_basis(
+    users: int,
+    rate: Range,
+    published: dict,
+    prices: PriceBook,
+    contacts_low: float,
+    contacts_high: float,
+    blended_low: float,
+    blended_high: float,
+) -> str:
+    return (
+        f"{count(users)} MAU x {percent_span(rate.low, rate.high)} contact rate "
+        f"({_published(published)}) = "
+        f"{count(round(contacts_low))}-{count(round(contacts_high))} contacts x "
+        f"{usd_range(blended_low, blended_high, DOLLARS)} blended "
+        f"({_mix(prices)})"
+    )
+
+
+def _seats_basis(agents_low: int, agents_high: int, per_agent: Range, seat: Range) -> str:
+    return (
+        f"{quantity(agents_low, agents_high, 'support agent')} "
+        f"({usd(per_agent.low, DOLLARS)[1:]} contacts each) x "
+        f"{usd_range(seat.low, seat.high, DOLLARS)}/month"
+    )

@@ -10,7 +10,7 @@ loaded factor (payroll taxes, benefits, equipment).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from estimator.costs import on_call
 from estimator.facts import Range
@@ -227,21 +227,27 @@ def _role_amount(role: str, people: float, prices: PriceBook) -> tuple[float, fl
 
 def _role_line(s: Scenario, role: str, people: float, prices: PriceBook) -> LineItem:
     low, high, salary, loaded = _role_amount(role, people, prices)
-    salary_low, salary_high = salary.low, salary.high
-    loaded_low, loaded_high = loaded.low, loaded.high
+    # A partial of a module-level function, not a closure: a closure's cells are made on every
+    # call, about ten tracked objects a line (docs/architecture.md, "Performance idioms").
     return LineItem(
         _TEAM,
         ROLES[role],
         _ANNUAL,
         low,
         high,
-        lambda: (
-            f"{people:.2f} FTE ({_role_how(s, role, prices)}) x "
-            f"{usd_range(salary_low, salary_high, DOLLARS)} "
-            f"salary{_said(f'salary.{role}', prices)} x "
-            f"{figure_span(loaded_low, loaded_high)} fully loaded"
-            f"{_said('team.loaded_cost_factor', prices)} "
-            "(payroll taxes, benefits, equipment)"
-        ),
+        partial(_role_basis, s, role, people, prices, salary, loaded),
         VARIES_WITH_USERS,
+    )
+
+
+def _role_basis(
+    s: Scenario, role: str, people: float, prices: PriceBook, salary: Range, loaded: Range
+) -> str:
+    return (
+        f"{people:.2f} FTE ({_role_how(s, role, prices)}) x "
+        f"{usd_range(salary.low, salary.high, DOLLARS)} "
+        f"salary{_said(f'salary.{role}', prices)} x "
+        f"{figure_span(loaded.low, loaded.high)} fully loaded"
+        f"{_said('team.loaded_cost_factor', prices)} "
+        "(payroll taxes, benefits, equipment)"
     )
