@@ -59,7 +59,7 @@ class OwnSums:
     def first_year(self, changes: Changes) -> Amount:
         """The first year of the variant whose changed groups are `changes`: `sum_lines` of
         `breakdown.with_changes(own, changes)`, then `Totals.first_year`, to the bit."""
-        start = min(changes)
+        start = min(changes, default=0)  # nothing moved: the own first year, summed as ever
         only_monthly = self.only_monthly
         if all(only_monthly[g] for g in changes):  # most swings: usage moves monthly lines
             found = self._monthly(changes, start)

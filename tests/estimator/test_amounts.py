@@ -113,3 +113,17 @@ def test_a_swing_summed_from_amounts_is_the_swing_summed_from_lines(s, book, fac
             for g, pairs in unworded.items()
         }
         assert sums.first_year(unworded) == sums.first_year(worded)
+
+
+def test_a_swing_that_moves_no_group_is_the_own_first_year():
+    # A one-user self-hosted fleet at its minimum: more daily users change no line, and the
+    # swing's first year is the estimate's own (it was a ValueError, found by the test above).
+    from bot.parsing import first_scenario
+    from estimator.totals import sum_lines
+
+    s = first_scenario("1 user startup self-hosted llama 3.1 8b h100 100% daily")
+    own = parts(s, traffic(s, BUNDLED_BOOK), BUNDLED_BOOK)
+    v = s.varied({"daily_active_share": 1.0, "given": s.given})
+    moved = usage_changes(s, BUNDLED_BOOK, own, worded=False)(v)
+    assert moved == {}
+    assert OwnSums(own).first_year(moved) == sum_lines(own.lines(), s.prototype_cost).first_year
