@@ -39,9 +39,12 @@ from estimator.price_book import BUNDLED_BOOK, PriceBook
 from estimator.run_rate import run_rate
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
-from estimator.traffic import traffic
+from estimator.traffic import Traffic, traffic
 
 _MONTHLY, _ANNUAL = Cadence.monthly, Cadence.annual
+_HOSTED = Hosting.self_hosted
+# A user count's two sides (self-hosted, API), their traffic and the self-hosted GPU fleet.
+_Point = tuple[Scenario, Scenario, Traffic, Traffic, self_hosting.Fleet | None]
 
 READING = (
     "the midpoint of each side's all-in monthly run-rate (annual costs spread over 12), "
@@ -111,28 +114,54 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
 
 
 def difference_at(
-    self_hosted: Scenario, api: Scenario, prices: PriceBook = BUNDLED_BOOK
+    self_hosted: Scenario,
+    api: Scenario,
+    prices: PriceBook = BUNDLED_BOOK,
+    points: _Points | None = None,
 ) -> Callable[[int], float]:
     """`users -> ` self-hosting's reading minus the API's, both at `users`. Under the bundled
     prices the groups that read neither hosting nor model are priced once for both sides
-    (the same lines: the sides share usage, and so traffic, and stored records)."""
+    (the same lines: the sides share usage, and so traffic, and stored records). `points`: the
+    sides at each count, shared with the search's `_regime`."""
     if not prices.bundled:
         self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
         return lambda users: self_hosted_at(users) - api_at(users)
     own = (unscaled(self_hosted, prices), unscaled(api, prices))
+    sides = points or _Points(self_hosted, api, prices)
 
     def difference(users: int) -> float:
-        hosted, served = _at(self_hosted, users), _at(api, users)
-        t, t_served = traffic(hosted, prices), traffic(served, prices)
+        hosted, served, t, t_served, gpus = sides.at(users)
         common = shared(hosted, t, prices)
         # The app tier's lines that read no hosting, priced once for both sides (the same
         # lines: the sides share usage, so traffic, and uptime and corpus).
         app = app_tier.priced(hosted, t, prices)
-        return run_rate(hosted, own[0], prices, common, t, app) - run_rate(
+        return run_rate(hosted, own[0], prices, common, t, app, gpus) - run_rate(
             served, own[1], prices, common, t_served, app
         )
 
     return difference
+
+
+class _Points:
+    """The two sides at each user count the search read, with their traffic and the GPU fleet:
+    the regime is read only at counts whose difference was read already (the ends of a
+    bracket), so it takes them from here instead of making them again."""
+
+    __slots__ = ("api", "prices", "seen", "self_hosted")
+
+    def __init__(self, self_hosted: Scenario, api: Scenario, prices: PriceBook) -> None:
+        self.self_hosted, self.api, self.prices = self_hosted, api, prices
+        self.seen: dict[int, _Point] = {}
+
+    def at(self, users: int) -> _Point:
+        found = self.seen.get(users)
+        if found is None:
+            prices = self.prices
+            hosted, served = _at(self.self_hosted, users), _at(self.api, users)
+            t = traffic(hosted, prices)
+            gpus = self_hosting.fleet(hosted, t, prices) if hosted.hosting is _HOSTED else None
+            found = self.seen[users] = (hosted, served, t, traffic(served, prices), gpus)
+        return found
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
@@ -214,9 +243,10 @@ def find_crossing(
 ) -> Crossing:
     """The two sides of `s` (see `pair`) and the user count where they cross."""
     self_hosted, api, chosen = paired(s, other_model)
+    points = _Points(self_hosted, api, prices)
     users = crossing(
-        difference_at(self_hosted, api, prices),
-        _regime(self_hosted, api, prices) if prices.bundled else None,
+        difference_at(self_hosted, api, prices, points),
+        _regime(self_hosted, api, prices, points) if prices.bundled else None,
     )
     return Crossing(self_hosted, api, users, always_cheaper=users == 1, pairing=chosen)
 
@@ -339,7 +369,9 @@ def _within(at: Callable[[int], float], low: int, high: int) -> int:
     return high
 
 
-def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable[[int], Hashable]:
+def _regime(
+    self_hosted: Scenario, api: Scenario, prices: PriceBook, points: _Points | None = None
+) -> Callable[[int], Hashable]:
     """`users ->` every quantity that moves the difference of the two readings in steps or
     kinks at these users: the GPU fleet's replicas (and with them its hosts), each side's paging
     seats and whether its team holds the on-call rotation without contracted cover, each role's
@@ -349,12 +381,13 @@ def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable
     (app servers, storage, support, ...) cancel in the difference and are not read.
 
     Between steps the rest is linear in users (tokens, GPU and staging costs are constant) or
-    in log10(users) (the team): a + b x users + c x log10(users)."""
+    in log10(users) (the team): a + b x users + c x log10(users). `points`: the sides the
+    difference read at the same counts."""
+    read = points or _Points(self_hosted, api, prices)
 
     def regime(users: int) -> Hashable:
-        hosted, served = _at(self_hosted, users), _at(api, users)
-        fleet = self_hosting.fleet(hosted, traffic(hosted, prices), prices)
-        t = traffic(served, prices)
+        hosted, served, t_hosted, t, gpus = read.at(users)
+        fleet = gpus if gpus is not None else self_hosting.fleet(hosted, t_hosted, prices)
         writes = inference.cache_writes(inference.quote(served, prices), t, prices)
         sides = []
         for v in (hosted, served):

@@ -34,13 +34,16 @@ def run_rate(
     common: Common | None = None,
     t: Traffic | None = None,
     app: app_tier.AppTier | None = None,
+    gpus: self_hosting.Fleet | None = None,
 ) -> float:
     """The midpoint of the all-in monthly run-rate of `at_other_users(v, own, prices, common, t,
     app)`, lines under a cent left out as estimate() leaves them; the prototype's cost is not in
-    it. The arguments are at_other_users's."""
+    it. The arguments are at_other_users's; `gpus`, the GPU fleet of `v` at `t` when the caller
+    sized it already (the break-even's regime reads the same one)."""
     if t is None:
         t = traffic(v, prices)
-    gpus = self_hosting.fleet(v, t, prices) if v.hosting is _SELF_HOSTED else None
+    if gpus is None and v.hosting is _SELF_HOSTED:
+        gpus = self_hosting.fleet(v, t, prices)
     regions_lines, records, transcripts, support_lines, legal_lines = common or shared(v, t, prices)
     monthly_low = monthly_high = 0.0
     for low, high in infrastructure.amounts(v, t, prices, gpus, app):

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import texts
 from bot.parsing import first_scenario
-from estimator.breakeven import _regime, break_even, crossing, monthly_reading, pair
+from estimator.breakeven import (
+    _Points,
+    _regime,
+    break_even,
+    crossing,
+    difference_at,
+    monthly_reading,
+    pair,
+)
 from estimator.costs import team
 from estimator.price_book import BUNDLED_BOOK
 from estimator.scenario import MAX_USERS, Stage
@@ -110,6 +118,24 @@ def test_every_step_the_difference_takes_grows_with_users(s, counts):
     at_low, at_high = regime(low), regime(high)
     for a, b in zip(_flat(at_low), _flat(at_high), strict=True):
         assert a <= b
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios(), st.lists(users, min_size=1, max_size=4))
+def test_the_regime_read_from_the_differences_points_is_the_regime_made_afresh(s, counts):
+    # The search reads the regime at counts whose difference it read already, from the same
+    # sides, traffic and GPU fleet: the same steps as made afresh, and the difference the two
+    # full readings' to the bit.
+    sides = _pair_or_none(s)
+    if sides is None:
+        return
+    points = _Points(*sides, BUNDLED_BOOK)
+    difference = difference_at(*sides, BUNDLED_BOOK, points)
+    regime, afresh = _regime(*sides, BUNDLED_BOOK, points), _regime(*sides, BUNDLED_BOOK)
+    for n in {1, MAX_USERS, *(min(n, MAX_USERS) for n in counts)}:
+        hosted, api = (side.at_users(n) for side in sides)
+        assert difference(n) == monthly_reading(hosted) - monthly_reading(api)
+        assert regime(n) == afresh(n)
 
 
 def _flat(value):
