@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator.facts import raw
 from estimator.price_book import PriceBook
@@ -47,10 +48,16 @@ _RANGE_NAMES = {name: f"usage_range.{name}" for name in raw()["usage_range"]}
 def unsure_fields(s: Scenario) -> tuple[str, ...]:
     """The usage assumptions the user did not give, in a fixed order; reasoning tokens last,
     when the model reasons and the team gave no figure (an effort's figure is assumed)."""
-    unsure = tuple(name for name in USAGE_FIELDS if name not in s.given)
-    if "reasoning_tokens" not in s.given and reasoning_of(s).unsure:
-        return (*unsure, "reasoning_tokens")
-    return unsure
+    return not_given(s.given, "reasoning_tokens" not in s.given and reasoning_of(s).unsure)
+
+
+@lru_cache(maxsize=256)
+def not_given(given: frozenset[str], reasoning_unsure: bool) -> tuple[str, ...]:
+    """`unsure_fields` of a scenario that gave `given`: one tuple for each of the few sets of
+    figures people give, shared by every band and request quote made with it rather than built
+    (and kept in a quote's cache) for each."""
+    unsure = tuple(name for name in USAGE_FIELDS if name not in given)
+    return (*unsure, "reasoning_tokens") if reasoning_unsure else unsure
 
 
 def assumption_span(s: Scenario, name: str, prices: PriceBook) -> tuple[float, float, float]:
