@@ -19,7 +19,7 @@ from estimator.reasoning import Reasoning, reasoning
 from estimator.scenario import Hosting, Scenario
 from estimator.token_prices import TokenPrices, price_changes
 from estimator.traffic import Traffic, requests_basis
-from estimator.uncertainty import Band, band, not_given
+from estimator.uncertainty import REASONING_GIVEN, Band, band, given_mask, not_given
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
@@ -65,14 +65,14 @@ def _quote(
     output_tokens: int,
     daily: float,
     requests: float,
-    given: frozenset[str],
+    given: int,  # the usage figures given (`given_mask`): all the quote reads of `s.given`
     prices: PriceBook,  # its discounts or own model prices change the price
     start: dt.date,
     effort: str | None,
     reasoning_tokens: int | None,
 ) -> RequestQuote:
     thinking = reasoning(model, effort, reasoning_tokens)
-    unsure = not_given(given, thinking.unsure and "reasoning_tokens" not in given)
+    unsure = not_given(given, thinking.unsure and not given & REASONING_GIVEN)
     year = periods(model, start)
 
     def at(first: dt.date, input_tokens: int, billed_out: int, written: bool = False) -> float:
@@ -181,7 +181,7 @@ def quote(
         s.output_tokens,
         s.daily_active_share,
         s.requests_per_active_user_per_day,
-        s.given,
+        given_mask(s.given),
         prices,
         s.start_month,
         s.reasoning_effort,
