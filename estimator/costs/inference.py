@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -96,7 +97,7 @@ def _quote(
             if only is not None:
                 total = only.months * at(only.first, input_tokens, billed_out)
             else:
-                total = sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
+                total = _year_total(year, at, input_tokens, billed_out)
             found = averages[input_tokens, billed_out] = total / MONTHS_PRICED
         return found
 
@@ -151,6 +152,17 @@ def _quote(
         source,
         changes,
     )
+
+
+def _year_total(
+    year: tuple[PricePeriod, ...],
+    at: Callable[[dt.date, int, int], float],
+    input_tokens: int,
+    billed_out: int,
+) -> float:
+    """A request's price summed over the months of a year with price changes. Apart from the
+    quote's `price`, whose every call would otherwise make this generator's cells."""
+    return sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
 
 
 def _price_changes(
