@@ -16,7 +16,7 @@ complete estimate, the hosting tip's break-even, the five messages worded): what
 estimate worker spends on each.
 
 Each checkout's line also gives the garbage collections (young, middle, full) that ran inside
-the measured texts: one full collection walks every object start-up left (about 0.2 M of an
+the measured texts: one full collection walks every object start-up left (0.2-0.25 M of an
 estimate's instructions over 100 texts), so whether one falls inside the window moves the
 figure. `--collected` runs `gc.collect()` after the warm-up in every checkout, so each starts
 the texts from the same collector state; report it beside the as-measured figure, not instead.
@@ -107,7 +107,7 @@ def main() -> None:
         "--collected",
         action="store_true",
         help="gc.collect() after the warm-up, so every checkout starts the texts from the same "
-        "collector state (a full collection then falls inside the texts in none or all)",
+        "collector state (no full collection due from start-up falls inside the texts)",
     )
     args = parser.parse_args()
     from benchmarks.corpus import texts as corpus
