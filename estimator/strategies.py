@@ -30,6 +30,10 @@ from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
 from estimator.traffic import Traffic, traffic
 
+# Bound once: an Enum member read off its class is a slow lookup, and this one is read for every
+# line of every estimate whose strategies are made (estimator/lines.py).
+_LLM_INFERENCE = Category.llm_inference
+
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
 # object.__setattr__ (docs/architecture.md, "Performance idioms"). Nothing assigns to one once made.
@@ -100,7 +104,7 @@ def strategies(
     )
 
     monitoring = next(i for i in items if i.item.startswith("Monitoring"))
-    llm = [i for i in items if i.category is Category.llm_inference]
+    llm = [i for i in items if i.category is _LLM_INFERENCE]
     if s.hosting is Hosting.api:
         # The central figure (calls x one request's price), not the p90 end of the line's range.
         monthly_llm = t.llm_requests_per_month * quote(s, prices).price

@@ -38,6 +38,10 @@ _TOO_LARGE = (
 _UNIT_WORDS = (
     USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
 ) | CORPUS_WORDS
+# Made once, not on each number read: a set built in a function is built on every call.
+_OWN_UNIT_WORDS = _UNIT_WORDS - PROTOTYPE_WORDS
+_PER_DAY = {"/day", "daily"}
+_PROMPT_CACHE = {"prompt-cache"}
 _SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
 _OWN_MODEL = (
     "A model of your own ({0}) is sized from 0.1 to 2,000 billion parameters: give its size, "
@@ -97,7 +101,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.scale = value
         consume(tokens, i, used, USER_WORDS)
         return True
-    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _UNIT_WORDS - PROTOTYPE_WORDS
+    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _OWN_UNIT_WORDS
     # "prototype cost 60k", "prototype was 30k": the prototype word may sit two words back
     prototype = near(tokens, i, PROTOTYPE_WORDS, before=2, used=used)
     if m.group("dollar") or (prototype is not None and not own_unit):
@@ -117,7 +121,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
             return True
     if consume(tokens, i, used, REQUEST_WORDS, before=0):
         r.values["requests_per_active_user_per_day"] = value
-        consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
+        consume(tokens, i, used, _PER_DAY, before=0, after=3)
         return True
     if i + 1 < len(tokens) and tokens[i + 1] in ("reasoning", "thinking"):
         # "2000 reasoning tokens": a figure of the team's own, which wins over any effort
@@ -126,15 +130,13 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         consume(tokens, i + 1, used, TOKEN_WORDS, before=0, after=1)
         return True
     # "1500 input 400 output tokens", "input 3000 tokens output 500 tokens": a direction word
-    # right beside the number is its own; else the nearest one.
-    beside = next(
-        (
-            j
-            for j in (i + 1, i - 1)
-            if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]
-        ),
-        None,
-    )
+    # right beside the number is its own; else the nearest one. A loop, not a generator: one
+    # would make its function, cells and frame for every number read.
+    beside = None
+    for j in (i + 1, i - 1):
+        if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]:
+            beside = j
+            break
     token_word = near(tokens, i, TOKEN_WORDS, before=1, after=2 if beside is None else 4)
     if token_word is not None:
         direction = beside
@@ -159,7 +161,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
 
 
 def _read_percent(tokens: list[str], i: int, used: list[bool], r: Reading, share: float) -> bool:
-    if consume(tokens, i, used, {"prompt-cache"}, before=3, after=3):
+    if consume(tokens, i, used, _PROMPT_CACHE, before=3, after=3):
         r.values["prompt_cache_share"] = share
         return True
     if consume(tokens, i, used, CACHE_WORDS, before=2, after=3):

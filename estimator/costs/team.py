@@ -172,7 +172,9 @@ def rotation(s: Scenario, prices: PriceBook) -> on_call.Rotation:
     )
 
 
-@lru_cache(maxsize=256)
+# As many as `_headcount` keeps: an estimate reads its few rotations within a few lookups of
+# making them, and each one kept is two objects every full garbage collection walks.
+@lru_cache(maxsize=64)
 def _rotation(
     uptime: float,
     stage: Stage,
