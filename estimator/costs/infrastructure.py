@@ -64,7 +64,7 @@ def _gpu_hosting(
     if s.hosting is not Hosting.self_hosted:
         return None
     f = gpus if gpus is not None else self_hosting.fleet(s, t, prices)
-    table = prices.entry(f"gpu.{s.gpu.value}")
+    table = getattr(prices.tables.gpu, s.gpu)  # gpu.<name>
     staging = prices.figures.compute.staging_share
     width = f.replica.gpus
     hours = facts.HOURS_PER_MONTH

@@ -93,7 +93,7 @@ def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
     fast, slow = r.per_gpu_high * r.gpus, r.per_gpu_low * r.gpus
     # Prefill: GPU FLOPS x utilisation / (2 x active parameters) input tokens/s per replica.
     use = prices.figures.prefill.utilisation
-    flops = prices.tables.prefill.tflops[s.gpu.value] * 1e12 * r.gpus
+    flops = prices.tables.prefill.tflops[s.gpu] * 1e12 * r.gpus
     per_token = 2 * r.weights.active_b * 1e9
     read_fast, read_slow = flops * use.high / per_token, flops * use.low / per_token
     prefill_low = calls * peak.low * s.input_tokens
@@ -132,7 +132,7 @@ def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
 
 
 def _hourly(gpu: GPU, prices: PriceBook) -> tuple[float, float]:
-    table = prices.entry(f"gpu.{gpu.value}")
+    table = getattr(prices.tables.gpu, gpu)  # gpu.<name>; a StrEnum reads as its value
     return table["hourly_low"], table["hourly_high"]
 
 

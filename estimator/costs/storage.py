@@ -50,11 +50,16 @@ def stored_records(s: Scenario, prices: PriceBook) -> int:
 def database_tier(records: int, prices: PriceBook, index_gb: float = 0.0) -> dict:
     """The smallest tier that holds the records and, with pgvector, keeps the HNSW index in memory
     (a graph index searched from disk is too slow to serve); past the largest, the largest."""
+    return _tiers(records, prices, index_gb)[0]
+
+
+def _tiers(records: int, prices: PriceBook, index_gb: float) -> tuple[dict, dict]:
+    """(`database_tier`, the tier the records alone need)."""
     tiers = prices.tables.storage.database_tiers
-    tier = facts.tier_for(tiers, "max_records", records)
+    tier = for_records = facts.tier_for(tiers, "max_records", records)
     if index_gb > tier["memory_gib"]:
         tier = facts.tier_for(tiers, "memory_gib", index_gb)
-    return tier
+    return tier, for_records
 
 
 # Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
@@ -75,8 +80,8 @@ class DataTier:
 def data_tier(s: Scenario, prices: PriceBook) -> DataTier:
     records = stored_records(s, prices)
     index_gb = retrieval.index_memory_gb(s, prices)
-    tier = database_tier(records, prices, index_gb)
-    return DataTier(records, tier, index_gb, tier is not database_tier(records, prices))
+    tier, for_records = _tiers(records, prices, index_gb)
+    return DataTier(records, tier, index_gb, tier is not for_records)
 
 
 def _records_text(s: Scenario, records: int, per_user: Range) -> str:
