@@ -67,13 +67,6 @@ def _shape(table: dict[str, Any], prefix: str = "") -> tuple[type, dict[str, Any
 _SHAPE = _shape(facts.raw())
 
 
-def _names(members: dict[str, Any]) -> set[str]:
-    return set().union(*(_names(m[1]) if isinstance(m, tuple) else {m} for m in members.values()))
-
-
-_FIGURE_NAMES = frozenset(_names(_SHAPE[1]))
-
-
 def _table_shape() -> tuple[type, dict[str, Any]]:
     """`_shape` for `book.tables`: each table of the data file (a dict or list) as an attribute
     of its section, e.g. `tables.storage.database_tiers`, or of the book's tables when it has
@@ -170,10 +163,9 @@ class PriceBook:
         self._lay_out()
 
     def _lay_out(self) -> None:
-        """Make `figures` and `tables`: the figures the memo holds (a pinned book's pins), the
-        others resolved apart from it, as it holds only the figures read by name (`_said`)."""
-        memo = self._resolved
-        self.figures = _made(_SHAPE, lambda name: (memo.get(name) or self._resolve(name))[0])
+        """Make `figures` and `tables`, every one resolved (again, after a pinned book's pins)."""
+        resolved = self._resolved
+        self.figures = _made(_SHAPE, lambda name: resolved[name][0])
         self.tables = _made(_TABLES, self.entry)
 
     def __repr__(self) -> str:
@@ -292,9 +284,7 @@ class PriceBook:
 
     def _said(self, name: str) -> str:
         """An overridden entry's new values: '80-120' for a figure, 'chat 0.8, email 0.15' else."""
-        # A figure is worded as resolved whether or not it was read by name before (estimates
-        # read `figures`, which leaves the memo alone).
-        if name in _FIGURE_NAMES:
+        if name in self._resolved:  # every figure, resolved when the book was made
             return _amount(self._resolved[name][0])
         assert self.overrides is not None
         return ", ".join(f"{k} {v:g}" for k, v in self.overrides.entries[name].items())
