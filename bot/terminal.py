@@ -210,7 +210,7 @@ def render_estimate(
             f"  Token prices: {e.token_prices_from} ({e.token_prices.provider}). Other "
             f"figures: estimator/data/costs.toml, each with its source and date."
         )
-    article = e.prices.figure("article.production_infrastructure")
+    article = e.prices.figures.article.production_infrastructure
     infra = sum(i.high for i in e.line_items if i.category is Category.infrastructure)
     out.append(
         _wrap(

@@ -12,8 +12,8 @@ from estimator.totals import Amount
 
 def engineer_hourly(prices: PriceBook) -> Amount:
     """An SRE's fully loaded cost per hour, from the salary range."""
-    sre = prices.figure("salary.site_reliability_engineer")
-    loaded = prices.figure("team.loaded_cost_factor")
+    sre = prices.figures.salary.site_reliability_engineer
+    loaded = prices.figures.team.loaded_cost_factor
     hours = facts.WORK_HOURS_PER_YEAR
     return Amount(sre.low * loaded.low / hours, sre.high * loaded.high / hours)
 
@@ -42,8 +42,8 @@ def managed_trade_off(items: list[LineItem], prices: PriceBook) -> ManagedTradeO
         if (i.item == "Managed database" and i.category is storage)
         or i.item.startswith("Managed Redis")
     ]
-    self_run_price = prices.figure("operations.self_run_price_share")
-    self_run_hours = prices.figure("operations.self_run_hours_per_service")
+    self_run_price = prices.figures.operations.self_run_price_share
+    self_run_hours = prices.figures.operations.self_run_hours_per_service
     price = Amount(sum(i.low for i in managed), sum(i.high for i in managed))
     premium = Amount(price.low * (1 - self_run_price.high), price.high * (1 - self_run_price.low))
     hours_low = self_run_hours.low * len(managed)

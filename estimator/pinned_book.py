@@ -40,6 +40,7 @@ class PinnedBook(PriceBook):
                 dataclasses.replace(figure, low=end, high=end),
                 base.origin(name),
             )
+        self._lay_out()  # its `figures` and `tables` with the pins
 
     def __repr__(self) -> str:
         return f"PinnedBook({self.base!r})"

@@ -48,6 +48,71 @@ def is_app_tier(name: str, unit: str) -> bool:
     return unit.startswith("USD") and (name.startswith(APP_TIER_PREFIXES) or name in APP_TIER_NAMES)
 
 
+def _shape(table: dict[str, Any], prefix: str = "") -> tuple[type, dict[str, Any]]:
+    """The slotted class of `book.figures` at one table of the data file, and its members: for
+    each attribute, the dotted name of a figure (a table with low and high) or the shape of a
+    table of figures under it."""
+    members: dict[str, Any] = {}
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            continue
+        if "low" in value and "high" in value:
+            members[key] = prefix + key
+        elif (under := _shape(value, f"{prefix}{key}."))[1]:
+            members[key] = under
+    return type("Figures", (), {"__slots__": tuple(members)}), members
+
+
+# The data file's figures as nested attributes: `figures.compute.instance_monthly`.
+_SHAPE = _shape(facts.raw())
+
+
+def _table_shape() -> tuple[type, dict[str, Any]]:
+    """`_shape` for `book.tables`: each table of the data file (a dict or list) as an attribute
+    of its section, e.g. `tables.storage.database_tiers`, or of the book's tables when it has
+    none (`tables.cache_tiers`)."""
+    members: dict[str, Any] = {}
+    for section, table in facts.raw().items():
+        if isinstance(table, list):
+            members[section] = section
+        elif isinstance(table, dict):
+            keys = [key for key, value in table.items() if isinstance(value, (dict, list))]
+            under = {key: f"{section}.{key}" for key in keys if key.isidentifier()}
+            if under:
+                members[section] = (type("Tables", (), {"__slots__": tuple(under)}), under)
+    return type("Tables", (), {"__slots__": tuple(members)}), members
+
+
+_TABLES = _table_shape()
+
+
+def _made(shape: tuple[type, dict[str, Any]], resolve: Callable[[str], Any]) -> Any:
+    cls, members = shape
+    made = cls()
+    for attr, member in members.items():
+        value = resolve(member) if isinstance(member, str) else _made(member, resolve)
+        setattr(made, attr, value)
+    return made
+
+
+class _Recorded:
+    """A Recorder's `figures`: each figure read through it goes through the Recorder's `figure`,
+    which notes it, as a figure read by name does."""
+
+    __slots__ = ("_book", "_members")
+
+    def __init__(self, book: PriceBook, members: dict[str, Any]) -> None:
+        self._book, self._members = book, members
+
+    def __getattr__(self, attr: str) -> Any:
+        member = self._members.get(attr)
+        if member is None:
+            raise AttributeError(attr)
+        if isinstance(member, str):
+            return self._book.figure(member)
+        return _Recorded(self._book, member[1])
+
+
 class _Memo(dict):
     """Values by name, each made by `make` when first asked for and kept."""
 
@@ -67,15 +132,19 @@ class PriceBook:
     bundled figures alone). Made once per set of own prices (`price_book`) and passed to every
     cost line; nothing in it changes once made, save the memo of figures already resolved.
 
-    `figure(name)`: a [low, high] figure by dotted name, e.g. `compute.instance_monthly`.
-    `entry(name)`: a table (or list of tables) of the data file by dotted name, own fields over it.
-    Both are a memo's own lookup (no Python call once a name is resolved): an estimate reads a
-    few hundred figures."""
+    `figures`: every [low, high] figure of the data file by attribute, resolved when the book is
+    made, e.g. `figures.compute.instance_monthly` (docs/architecture.md, "Performance idioms").
+    `figure(name)`: the same figure by dotted name, for a name made at run time.
+    `tables`: every table (or list of tables) of the data file by attribute, own fields over it,
+    e.g. `tables.storage.database_tiers`; `entry(name)`: the same by dotted name.
+    `figure` and `entry` are a memo's own lookup (no Python call once a name is resolved)."""
 
     # Equal and hashed by identity (one book per set of own prices, see `price_book`): the cost
     # modules' caches key on the book, and an object's own hash costs no Python call.
-    __slots__ = ("_resolved", "entry", "figure", "overrides", "shown")
+    __slots__ = ("_resolved", "entry", "figure", "figures", "overrides", "shown", "tables")
 
+    figures: Any
+    tables: Any
     figure: Callable[[str], Range]
     entry: Callable[[str], Any]
     # The currency amounts priced with this book are shown in: the own prices' at their rate.
@@ -91,6 +160,13 @@ class PriceBook:
         self._resolved: dict[str, tuple[Range, str]] = _Memo(self._resolve)
         self.figure = _Memo(lambda name: self._resolved[name][0]).__getitem__
         self.entry = _Memo(self._resolve_entry).__getitem__
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Make `figures` and `tables`, every one resolved (again, after a pinned book's pins)."""
+        resolved = self._resolved
+        self.figures = _made(_SHAPE, lambda name: resolved[name][0])
+        self.tables = _made(_TABLES, self.entry)
 
     def __repr__(self) -> str:
         return f"PriceBook({self.overrides.origin if self.overrides else BUNDLED})"
@@ -208,7 +284,7 @@ class PriceBook:
 
     def _said(self, name: str) -> str:
         """An overridden entry's new values: '80-120' for a figure, 'chat 0.8, email 0.15' else."""
-        if name in self._resolved:
+        if name in self._resolved:  # every figure, resolved when the book was made
             return _amount(self._resolved[name][0])
         assert self.overrides is not None
         return ", ".join(f"{k} {v:g}" for k, v in self.overrides.entries[name].items())
@@ -241,6 +317,8 @@ class Recorder(PriceBook):
         self.book, self.overrides, self.shown = book, book.overrides, book.shown
         self._resolved, self.entry = book._resolved, book.entry
         self.figure = self._recorded
+        self.figures = _Recorded(self, _SHAPE[1])
+        self.tables = book.tables  # a table read is not noted (see `entry`)
         self.read: set[str] = set()
 
     # The same prices as its book: a cache keyed on either finds the other's entries.

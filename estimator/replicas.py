@@ -47,8 +47,8 @@ class Replica:
 
 def _gpus_for(params_b: float, precision: str, gpu: GPU, prices: PriceBook) -> int | None:
     """Fewest GPUs (a power of two, up to one node) whose memory holds the weights plus KV cache."""
-    need = params_b * prices.entry("self_hosting.bytes_per_parameter")[precision] / WEIGHTS_SHARE
-    memory = prices.entry(f"gpu.{gpu.value}")["memory_gb"]
+    need = params_b * prices.tables.self_hosting.bytes_per_parameter[precision] / WEIGHTS_SHARE
+    memory = getattr(prices.tables.gpu, gpu)["memory_gb"]
     width = 1
     while width <= _MAX_TP:
         if width * memory >= need:
@@ -61,7 +61,7 @@ def _per_gpu(active_b: float, gpu: GPU, prices: PriceBook) -> tuple[float, float
     """Output tokens/s per GPU for a model with `active_b` billion active parameters: the data's
     8B/70B/400B figures, interpolated in log-log space; below 8B held at the 8B figure, above 400B
     falling in proportion to the parameters read per token."""
-    table = prices.entry(f"gpu.{gpu.value}")
+    table = getattr(prices.tables.gpu, gpu)
     if active_b <= _CLASSES[0][0]:
         low, high = table[_CLASSES[0][1]]
         return float(low), float(high)
@@ -96,8 +96,8 @@ def replica(
         width = _gpus_for(w.params_b, name, gpu, prices)
         if width is not None:
             low, high = _per_gpu(w.active_b, gpu, prices)
-            per_parameter = prices.entry("self_hosting.bytes_per_parameter")[name]
-            memory = prices.entry(f"gpu.{gpu.value}")["memory_gb"]
+            per_parameter = prices.tables.self_hosting.bytes_per_parameter[name]
+            memory = getattr(prices.tables.gpu, gpu)["memory_gb"]
             return Replica(gpu, w, name.upper(), width, low, high, per_parameter, memory)
     last = tried[-1]
     fits = [g.value.upper() for g in GPU if _gpus_for(w.params_b, last, g, prices) is not None]

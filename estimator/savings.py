@@ -72,8 +72,8 @@ def _inference_monthly(s: Scenario, prices: PriceBook, cache_hit_rate: float) ->
 
 def response_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
     shown = prices.shown  # the texts are worded in the estimate's currency
-    hit_target = prices.figure("levers.response_cache_hit_target")
-    article_caching = prices.figure("article.caching_saving")
+    hit_target = prices.figures.levers.response_cache_hit_target
+    article_caching = prices.figures.article.caching_saving
     now = Amount(*inference.monthly_cost(s, t or traffic(s, prices), prices))
     if s.cache_hit_rate >= hit_target.high:
         return Saving(
@@ -123,7 +123,7 @@ def prompt_caching(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> 
             partial(_cached_at_full_price, s.model),
         )
     minimum = minimum_prefix(s.model)
-    prompt_target = prices.figure("levers.prompt_cache_share_target")
+    prompt_target = prices.figures.levers.prompt_cache_share_target
     # The minimum applies to the cached prefix: even the lever's largest share must reach it.
     largest = round(s.input_tokens * max(s.prompt_cache_share, prompt_target.high))
     if minimum is not None and largest < minimum:
@@ -318,7 +318,7 @@ def _cheaper_detail(
 def autoscaling(s: Scenario, prices: PriceBook, t: Traffic | None = None) -> Saving:
     shown = prices.shown  # the texts are worded in the estimate's currency
     t = t or traffic(s, prices)
-    instance = prices.figure("compute.instance_monthly")
+    instance = prices.figures.compute.instance_monthly
     peak = app_tier.fleet(s, t, prices)
     # Autoscaled, the fleet follows the day's load: priced here at the average, not the peak.
     average = app_tier.fleet_at(s, t.average_rps, t.average_rps, prices)
@@ -363,7 +363,7 @@ def reserved_gpus(s: Scenario, t: Traffic, prices: PriceBook) -> Saving:
         def how() -> str:
             return f"at your reserved ${reserved:g}/h against ${on_demand:g}/h on demand ({origin})"
     else:
-        off = prices.figure("gpu.reserved_saving")
+        off = prices.figures.gpu.reserved_saving
         saved = Amount(low * off.low, high * off.high)
 
         def how() -> str:

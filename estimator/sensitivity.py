@@ -164,7 +164,7 @@ def sensitivity(
     `prices` when the estimate made them already."""
     if own is None:
         own = parts(s, traffic(s, prices), prices)
-    share = prices.figure("sensitivity.material_share").low
+    share = prices.figures.sensitivity.material_share.low
     threshold = share * (first_year.low + first_year.high) / 2
     found = []
     for a in assumptions(s, first_year, prices, own):

@@ -55,7 +55,7 @@ class Strategy:
 
 def _extra_servers(now: Fleet, later: Fleet, regions: int, prices: PriceBook) -> Amount:
     """Monthly cost of the servers `later` needs beyond `now`, across regions."""
-    instance = prices.figure("compute.instance_monthly")
+    instance = prices.figures.compute.instance_monthly
     return Amount(
         (later.total(regions, low=True) - now.total(regions, low=True)) * instance.low,
         (later.total(regions, low=False) - now.total(regions, low=False)) * instance.high,
@@ -120,8 +120,8 @@ def strategies(
     )
 
     hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = monitored_hosts(s, t, prices)
-    manual = prices.figure("operations.manual_hours_per_host")
-    automated = prices.figure("operations.automated_hours_per_host")
+    manual = prices.figures.operations.manual_hours_per_host
+    automated = prices.figures.operations.automated_hours_per_host
     saved_low = hosts_low * (manual.low - automated.low)
     saved_high = hosts_high * (manual.high - automated.high)
     hosts = (hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high, saved_low, saved_high)

@@ -103,7 +103,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
         low, high = span("cache_hit_rate", s.cache_hit_rate, prices)
         field("cache_hit_rate", SHARE, s.cache_hit_rate, low, high, usage_lines)
     if "stored_records" not in s.given:
-        per_user = prices.figure("usage_range.records_per_user")
+        per_user = prices.figures.usage_range.records_per_user
         records = stored_records(s, prices)  # as priced: from users, under these prices
         low = float(min(round(s.users * per_user.low), records))
         high = float(max(round(s.users * per_user.high), records))
@@ -117,7 +117,7 @@ def assumptions(s: Scenario, first_year: Amount, prices: PriceBook, own: Parts) 
             lambda v, g=groups: repriced_changes(v, own, prices, g, worded=False),
         )
     if "corpus_documents" not in s.given:
-        factor = prices.figure("usage_range.corpus_factor")
+        factor = prices.figures.usage_range.corpus_factor
         default = stage_defaults(s.stage)["corpus_documents"]
         low = float(min(round(default * factor.low), s.corpus_documents))
         high = float(max(round(default * factor.high), s.corpus_documents))
@@ -152,7 +152,7 @@ def _shown_ends(key: str, names: tuple[str, ...], prices: PriceBook) -> tuple[fl
     """The two ends of a pinned figure as the answer shows them: a salary by the ML engineer's
     loaded pay (every role moves with it), a GPU by its hourly price."""
     if key == "salaries":
-        salary, loaded = prices.figure("salary.ml_engineer"), prices.figure(_SALARIES[-1])
+        salary, loaded = prices.figures.salary.ml_engineer, prices.figure(_SALARIES[-1])
         return salary.low * loaded.low, salary.high * loaded.high
     if key == "gpu_hourly":
         table = prices.entry(names[0])

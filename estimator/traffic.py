@@ -31,7 +31,7 @@ def traffic(
     cache_hit_rate: float | None = None,
 ) -> Traffic:
     """The scenario's traffic; `users` or `cache_hit_rate` price the same usage otherwise."""
-    peak = prices.figure("traffic.peak_to_average")
+    peak = prices.figures.traffic.peak_to_average
     per_day = (users or s.users) * s.daily_active_share * s.requests_per_active_user_per_day
     hit_rate = s.cache_hit_rate if cache_hit_rate is None else cache_hit_rate
     per_month = per_day * facts.DAYS_PER_MONTH
@@ -53,7 +53,7 @@ def requests_basis(s: Scenario, t: Traffic) -> str:
 
 
 def peak_basis(t: Traffic, prices: PriceBook) -> str:
-    peak = prices.figure("traffic.peak_to_average")
+    peak = prices.figures.traffic.peak_to_average
     return (
         f"peak {figure_span(t.peak_rps_low, t.peak_rps_high, ',.1f')} req/s "
         f"({figure_span(peak.low, peak.high)}x the {t.average_rps:,.2f} req/s average)"

@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from estimator.facts import raw
 from estimator.price_book import PriceBook
 from estimator.reasoning import of as reasoning_of
 from estimator.scenario import Scenario
@@ -40,8 +39,6 @@ _SHORT = {
     "reasoning_tokens": "reasoning",
 }
 _WHOLE = {"input_tokens", "output_tokens", "reasoning_tokens"}
-# Each range's figure name made once: a name built per read is joined and hashed every time.
-_RANGE_NAMES = {name: f"usage_range.{name}" for name in raw()["usage_range"]}
 
 
 def unsure_fields(s: Scenario) -> tuple[str, ...]:
@@ -97,7 +94,7 @@ def assumption_span(s: Scenario, name: str, prices: PriceBook) -> tuple[float, f
 
 def span(name: str, value: float, prices: PriceBook) -> tuple[float, float]:
     """The published [low, high] of an assumption, widened to hold the scenario's own `value`."""
-    r = prices.figure(_RANGE_NAMES[name])
+    r = getattr(prices.figures.usage_range, name)  # usage_range.<name>
     low, high = min(r.low, value), max(r.high, value)
     if name in _WHOLE:
         return float(round(low)), float(round(high))

@@ -70,8 +70,8 @@ def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
 def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) -> Fleet:
     """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
     minimum = _POLICIES[s.uptime].min_instances
-    capacity = prices.figure("compute.requests_per_instance")
-    replica_share = prices.figure("network.replica_region_share")
+    capacity = prices.figures.compute.requests_per_instance
+    replica_share = prices.figures.network.replica_region_share
     capacity_low, capacity_high = capacity.low, capacity.high
     # Each count is at least the uptime minimum (written out: this runs 13 times an answer).
     primary_low = max(minimum, math.ceil(peak_low / capacity_low))
@@ -83,8 +83,8 @@ def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) 
 
 def redis_nodes(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[str, int, float, float]:
     """(node type, copies, monthly low, monthly high) for managed Redis, by daily requests."""
-    cache_tiers = prices.entry("cache_tiers")
-    nodes_per_m = prices.figure("cache.nodes_per_million_daily")
+    cache_tiers = prices.tables.cache_tiers
+    nodes_per_m = prices.figures.cache.nodes_per_million_daily
     copies = 2 if s.uptime >= 99.9 else 1
     tier = facts.tier_for(cache_tiers, "max_requests_per_day", t.requests_per_day)
     # Past the largest fixed tier, add nodes with volume (one entry per request kept a day).
@@ -130,14 +130,14 @@ def reads(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[object, ...]:
 
 def priced(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
     """The lines of `infrastructure.lines` that every hosting of `s` at traffic `t` shares."""
-    instance = prices.figure("compute.instance_monthly")
-    capacity = prices.figure("compute.requests_per_instance")
-    lb = prices.figure("network.load_balancer_monthly")
-    lcu = prices.figure("network.lcu_monthly")
-    per_lcu = prices.figure("network.requests_per_lcu")
-    nat = prices.figure("network.nat_gateway_monthly")
-    egress = prices.figure("network.egress_per_gb")
-    response_bytes = prices.figure("traffic.response_bytes")
+    instance = prices.figures.compute.instance_monthly
+    capacity = prices.figures.compute.requests_per_instance
+    lb = prices.figures.network.load_balancer_monthly
+    lcu = prices.figures.network.lcu_monthly
+    per_lcu = prices.figures.network.requests_per_lcu
+    nat = prices.figures.network.nat_gateway_monthly
+    egress = prices.figures.network.egress_per_gb
+    response_bytes = prices.figures.traffic.response_bytes
     policy = uptime_policy(s)
     f = fleet(s, t, prices)
     compute_low = f.primary_low * instance.low

@@ -218,12 +218,12 @@ def cache_writes(q: RequestQuote, t: Traffic, prices: PriceBook) -> float:
     traffic keeps the prefix warm, at most one per call."""
     if not q.write_premium:
         return 0.0
-    lifetime = prices.figure("prompt_cache.lifetime_minutes").low
+    lifetime = prices.figures.prompt_cache.lifetime_minutes.low
     return min(t.llm_requests_per_month, _MINUTES_PER_MONTH / lifetime)
 
 
 def _cost(q: RequestQuote, t: Traffic, prices: PriceBook) -> tuple[float, float]:
-    overhead = prices.figure("traffic.llm_overhead")
+    overhead = prices.figures.traffic.llm_overhead
     central = t.llm_requests_per_month * q.price + cache_writes(q, t, prices) * q.write_premium
     return central * q.band.down * overhead.low, central * q.band.up * overhead.high
 
@@ -287,7 +287,7 @@ def _writes_note(s: Scenario, q: RequestQuote, writes: float, prices: PriceBook)
     """The cache-write premium, with what was assumed about the cache's lifetime."""
     if not writes:
         return ""
-    lifetime = prices.figure("prompt_cache.lifetime_minutes").low
+    lifetime = prices.figures.prompt_cache.lifetime_minutes.low
     return (
         f" + cache writes: the {count(q.cache.cached_tokens)}-token shared prefix written once "
         f"per {lifetime:g}-minute cache lifetime = {count(round(writes))} writes x "
@@ -304,7 +304,7 @@ def lines(
         return self_hosting.lines(s, t, prices, gpus)
     q = quote(s, prices)
     low, high = _cost(q, t, prices)  # token_cost, with the request quoted once
-    overhead = prices.figure("traffic.llm_overhead")
+    overhead = prices.figures.traffic.llm_overhead
     return [
         LineItem(
             _LLM_INFERENCE,

@@ -64,8 +64,8 @@ def _gpu_hosting(
     if s.hosting is not Hosting.self_hosted:
         return None
     f = gpus if gpus is not None else self_hosting.fleet(s, t, prices)
-    table = prices.entry(f"gpu.{s.gpu.value}")
-    staging = prices.figure("compute.staging_share")
+    table = getattr(prices.tables.gpu, s.gpu)  # gpu.<name>
+    staging = prices.figures.compute.staging_share
     width = f.replica.gpus
     hours = facts.HOURS_PER_MONTH
     return GpuHosting(
@@ -115,11 +115,11 @@ def _own(
     pricing of the lines, where a dataclass's __init__ costs more than the sums."""
     if app is None or app.reads != app_tier.reads(s, t, prices):
         app = app_tier.priced(s, t, prices)
-    staging = prices.figure("compute.staging_share")
-    host = prices.figure("monitoring.host_monthly")
-    log_price = prices.figure("monitoring.log_per_gb")
-    log_bytes = prices.figure("traffic.log_bytes_per_request")
-    seat = prices.figure("monitoring.on_call_seat_monthly")
+    staging = prices.figures.compute.staging_share
+    host = prices.figures.monitoring.host_monthly
+    log_price = prices.figures.monitoring.log_per_gb
+    log_bytes = prices.figures.traffic.log_bytes_per_request
+    seat = prices.figures.monitoring.on_call_seat_monthly
     gpu = _gpu_hosting(s, t, prices, gpus)
     staging_gpu_low = gpu.staging_low if gpu else 0.0
     staging_gpu_high = gpu.staging_high if gpu else 0.0

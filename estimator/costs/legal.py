@@ -19,7 +19,7 @@ FIGURES = ("legal.cyber_insurance_tiers", "storage.records_per_user")
 
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     records = stored_records(s, prices)
-    tier = facts.tier_for(prices.entry("legal.cyber_insurance_tiers"), "max_records", records)
+    tier = facts.tier_for(prices.tables.legal.cyber_insurance_tiers, "max_records", records)
     return [
         staged_line(
             "article.legal_insurance",

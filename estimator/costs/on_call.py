@@ -48,8 +48,8 @@ def rotation(s: Scenario, prices: PriceBook, people: dict[str, float]) -> Rotati
 
 def rotation_at(uptime: float, prices: PriceBook, people: dict[str, float]) -> Rotation:
     """The rotation at an uptime target (%), for `team.rotation`, which keeps each one made."""
-    needed = int(prices.entry("on_call.rotation_people")[format(uptime, "g")])
-    paged = prices.entry("on_call.paged_roles")["roles"]
+    needed = int(prices.tables.on_call.rotation_people[format(uptime, "g")])
+    paged = prices.tables.on_call.paged_roles["roles"]
     engineers = sum(fte for role, fte in people.items() if role in paged)
     return Rotation(needed, engineers, max(0.0, needed - engineers))
 
@@ -89,9 +89,9 @@ def cover(prices: PriceBook, r: Rotation) -> tuple[float, float, Range, Range, R
     None when the team holds the rotation."""
     if r.contracted <= 0:
         return None
-    share = prices.figure("on_call.cover_share")
-    salary = prices.figure("salary.site_reliability_engineer")
-    loaded = prices.figure("team.loaded_cost_factor")
+    share = prices.figures.on_call.cover_share
+    salary = prices.figures.salary.site_reliability_engineer
+    loaded = prices.figures.team.loaded_cost_factor
     low = r.contracted * share.low * salary.low * loaded.low
     high = r.contracted * share.high * salary.high * loaded.high
     return low, high, share, salary, loaded

@@ -45,12 +45,12 @@ FIGURES = (
 def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     if s.regions <= 1:
         return []
-    instance = prices.figure("compute.instance_monthly")
-    lb = prices.figure("network.load_balancer_monthly")
-    nat = prices.figure("network.nat_gateway_monthly")
-    replica_share = prices.figure("network.replica_region_share")
-    transfer = prices.figure("network.inter_region_per_gb")
-    replicated = prices.figure("network.replicated_bytes_per_request")
+    instance = prices.figures.compute.instance_monthly
+    lb = prices.figures.network.load_balancer_monthly
+    nat = prices.figures.network.nat_gateway_monthly
+    replica_share = prices.figures.network.replica_region_share
+    transfer = prices.figures.network.inter_region_per_gb
+    replicated = prices.figures.network.replicated_bytes_per_request
     extra = s.regions - 1
     f = app_tier.fleet(s, t, prices)
     app_low = f.replica_low * instance.low + lb.low + nat.low

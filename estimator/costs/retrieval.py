@@ -63,10 +63,10 @@ def corpus(s: Scenario, prices: PriceBook) -> Corpus:
 
 @lru_cache(maxsize=256)  # read about twenty times an estimate, by the app tier and storage
 def _corpus(documents: int, prices: PriceBook) -> Corpus:
-    chunks = prices.figure("retrieval.chunks_per_document")
-    metadata = prices.figure("retrieval.metadata_kb")
-    embedding = prices.figure("storage.embedding_kb")
-    overhead = prices.figure("storage.vector_index_overhead")
+    chunks = prices.figures.retrieval.chunks_per_document
+    metadata = prices.figures.retrieval.metadata_kb
+    embedding = prices.figures.storage.embedding_kb
+    overhead = prices.figures.storage.vector_index_overhead
     low = documents * chunks.low
     high = documents * chunks.high
     return Corpus(
@@ -96,7 +96,7 @@ def _what(s: Scenario, c: Corpus) -> str:
 
 
 def _queries(t: Traffic, prices: PriceBook) -> float:
-    return t.llm_requests_per_month * prices.figure("retrieval.queries_per_llm_call").low
+    return t.llm_requests_per_month * prices.figures.retrieval.queries_per_llm_call.low
 
 
 def region_copy(s: Scenario, prices: PriceBook) -> tuple[float, float, str]:
@@ -107,16 +107,16 @@ def region_copy(s: Scenario, prices: PriceBook) -> tuple[float, float, str]:
     c = corpus(s, prices)
     store = s.vector_store
     if store is VectorStore.pgvector:
-        disk = prices.figure("storage.disk_per_gb_month")
+        disk = prices.figures.storage.disk_per_gb_month
         gb_low, gb_high = c.stored_gb_low + c.index_gb_low, c.stored_gb_high + c.index_gb_high
         return gb_low * disk.low, gb_high * disk.high, "pgvector disk on the replica"
     if store is VectorStore.managed:
-        per_gb = prices.figure("vector_store.managed_per_gb_month")
+        per_gb = prices.figures.vector_store.managed_per_gb_month
         return c.stored_gb_low * per_gb.low, c.stored_gb_high * per_gb.high, "vector database copy"
     if store is VectorStore.object_storage:
-        per_gb = prices.figure("vector_store.object_per_gb_month")
+        per_gb = prices.figures.vector_store.object_per_gb_month
         return c.stored_gb_low * per_gb.low, c.stored_gb_high * per_gb.high, "vector bucket copy"
-    memory = prices.figure("storage.memory_per_gb_month")
+    memory = prices.figures.storage.memory_per_gb_month
     return c.index_gb_low * memory.low, c.index_gb_high * memory.high, "in-memory index copy"
 
 
@@ -131,25 +131,25 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, copies: int) -> list[LineI
     # every call (docs/architecture.md, "Performance idioms").
     basis: Callable[[], str]
     if store is VectorStore.pgvector:
-        disk = prices.figure("storage.disk_per_gb_month")
+        disk = prices.figures.storage.disk_per_gb_month
         low = (c.stored_gb_low + c.index_gb_low) * disk.low * copies
         high = (c.stored_gb_high + c.index_gb_high) * disk.high * copies
         basis = partial(_pgvector_basis, s, c, disk, copies)
     elif store is VectorStore.managed:
-        per_gb = prices.figure("vector_store.managed_per_gb_month")
-        reads = prices.figure("vector_store.managed_read_units_per_query")
-        per_read = prices.figure("vector_store.managed_per_million_reads")
+        per_gb = prices.figures.vector_store.managed_per_gb_month
+        reads = prices.figures.vector_store.managed_read_units_per_query
+        per_read = prices.figures.vector_store.managed_per_million_reads
         low = c.stored_gb_low * per_gb.low + queries * reads.low * per_read.low / 1e6
         high = c.stored_gb_high * per_gb.high + queries * reads.high * per_read.high / 1e6
         basis = partial(_managed_basis, s, c, queries, per_gb, reads, per_read)
     elif store is VectorStore.object_storage:
-        per_gb = prices.figure("vector_store.object_per_gb_month")
-        per_query = prices.figure("vector_store.object_per_million_queries")
+        per_gb = prices.figures.vector_store.object_per_gb_month
+        per_query = prices.figures.vector_store.object_per_million_queries
         low = c.stored_gb_low * per_gb.low + queries * per_query.low / 1e6
         high = c.stored_gb_high * per_gb.high + queries * per_query.high / 1e6
         basis = partial(_object_basis, s, c, queries, per_gb, per_query)
     else:
-        memory = prices.figure("storage.memory_per_gb_month")
+        memory = prices.figures.storage.memory_per_gb_month
         low = c.index_gb_low * memory.low * copies
         high = c.index_gb_high * memory.high * copies
         basis = partial(_memory_basis, s, c, memory, copies)

@@ -47,7 +47,7 @@ _AUDITED = (Compliance.soc2, Compliance.iso27001)
 def _framework_lines(s: Scenario, framework: Compliance, prices: PriceBook) -> list[LineItem]:
     first_label, yearly_label = _LABELS[framework]
     first_low, first_high = staged_amount("article.compliance_certification", s.stage, prices)
-    yearly = f"compliance.{framework.value}_annual"
+    yearly = f"compliance.{framework}_annual"  # a StrEnum formats as its value
     yearly_low, yearly_high = staged_amount(yearly, s.stage, prices)
     # Never below zero: the first year costs at least its yearly part.
     one_time_low = max(0.0, first_low - yearly_low)

@@ -70,7 +70,7 @@ class Fleet:
 
 def _kv_mb_per_token(params_b: float, prices: PriceBook) -> float:
     """KV cache MB per token of context, interpolated in log-log on total parameters."""
-    table = prices.entry("kv_cache.mb_per_token")
+    table = prices.tables.kv_cache.mb_per_token
     sizes, mb = table["sizes_b"], table["mb"]
     if params_b <= sizes[0]:
         return float(mb[0])
@@ -84,22 +84,22 @@ def _kv_mb_per_token(params_b: float, prices: PriceBook) -> float:
 
 def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
     r = replica(s.model, s.gpu, s.precision, "precision" in s.given, prices)
-    peak = prices.figure("traffic.peak_to_average")
-    replica_share = prices.figure("network.replica_region_share")
+    peak = prices.figures.traffic.peak_to_average
+    replica_share = prices.figures.network.replica_region_share
     calls = t.llm_requests_per_month / _SECONDS_PER_MONTH
     decoded = s.output_tokens + reasoning_of(s).tokens  # reasoning is decoded like output
     per_second = calls * decoded
     peak_low, peak_high = per_second * peak.low, per_second * peak.high
     fast, slow = r.per_gpu_high * r.gpus, r.per_gpu_low * r.gpus
     # Prefill: GPU FLOPS x utilisation / (2 x active parameters) input tokens/s per replica.
-    use = prices.figure("prefill.utilisation")
-    flops = prices.entry("prefill.tflops")[s.gpu.value] * 1e12 * r.gpus
+    use = prices.figures.prefill.utilisation
+    flops = prices.tables.prefill.tflops[s.gpu] * 1e12 * r.gpus
     per_token = 2 * r.weights.active_b * 1e9
     read_fast, read_slow = flops * use.high / per_token, flops * use.low / per_token
     prefill_low = calls * peak.low * s.input_tokens
     prefill_high = calls * peak.high * s.input_tokens
     # KV cache: requests in flight (Little's law: arrivals x time each is held) x their context.
-    stream = prices.figure("kv_cache.sequence_tokens_per_second")
+    stream = prices.figures.kv_cache.sequence_tokens_per_second
     kv_gb = (s.input_tokens + decoded) * _kv_mb_per_token(r.weights.params_b, prices) / 1000
     room = max(r.memory_gb * _GPU_MEMORY_USED - r.weights_gb, 1e-9)
 
@@ -132,7 +132,7 @@ def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
 
 
 def _hourly(gpu: GPU, prices: PriceBook) -> tuple[float, float]:
-    table = prices.entry(f"gpu.{gpu.value}")
+    table = getattr(prices.tables.gpu, gpu)  # gpu.<name>; a StrEnum reads as its value
     return table["hourly_low"], table["hourly_high"]
 
 
@@ -161,9 +161,9 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
     r = f.replica
     hourly_low, hourly_high = _hourly(s.gpu, prices)
     low, high = _primary_cost(f, s.gpu, prices)  # gpu_cost, with the fleet sized once
-    replica_share = prices.figure("network.replica_region_share")
+    replica_share = prices.figures.network.replica_region_share
     name = s.gpu.value.upper()
-    use = prices.figure("prefill.utilisation")
+    use = prices.figures.prefill.utilisation
     thinking = reasoning_of(s)
     decoded = s.output_tokens + thinking.tokens
     thought = (

@@ -44,17 +44,22 @@ def stored_records(s: Scenario, prices: PriceBook) -> int:
     """The user's record count, or records in proportion to users when they gave none."""
     if "stored_records" in s.given:
         return s.stored_records
-    return round(s.users * prices.figure("storage.records_per_user").low)
+    return round(s.users * prices.figures.storage.records_per_user.low)
 
 
 def database_tier(records: int, prices: PriceBook, index_gb: float = 0.0) -> dict:
     """The smallest tier that holds the records and, with pgvector, keeps the HNSW index in memory
     (a graph index searched from disk is too slow to serve); past the largest, the largest."""
-    tiers = prices.entry("storage.database_tiers")
-    tier = facts.tier_for(tiers, "max_records", records)
+    return _tiers(records, prices, index_gb)[0]
+
+
+def _tiers(records: int, prices: PriceBook, index_gb: float) -> tuple[dict, dict]:
+    """(`database_tier`, the tier the records alone need)."""
+    tiers = prices.tables.storage.database_tiers
+    tier = for_records = facts.tier_for(tiers, "max_records", records)
     if index_gb > tier["memory_gib"]:
         tier = facts.tier_for(tiers, "memory_gib", index_gb)
-    return tier
+    return tier, for_records
 
 
 # Not frozen, like Amount (totals.py): made for every estimate; never assigned to.
@@ -75,8 +80,8 @@ class DataTier:
 def data_tier(s: Scenario, prices: PriceBook) -> DataTier:
     records = stored_records(s, prices)
     index_gb = retrieval.index_memory_gb(s, prices)
-    tier = database_tier(records, prices, index_gb)
-    return DataTier(records, tier, index_gb, tier is not database_tier(records, prices))
+    tier, for_records = _tiers(records, prices, index_gb)
+    return DataTier(records, tier, index_gb, tier is not for_records)
 
 
 def _records_text(s: Scenario, records: int, per_user: Range) -> str:
@@ -96,12 +101,12 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
     policy = uptime_policy(s)
     copies = 2 if policy.multi_az_database else 1
     d = data_tier(s, prices)
-    record_kb = prices.figure("storage.record_kb")
-    disk = prices.figure("storage.disk_per_gb_month")
-    backup = prices.figure("storage.backup_per_gb_month")
-    backup_size = prices.figure("storage.backup_size_share")
-    free = prices.figure("storage.free_backup_share")
-    per_user = prices.figure("storage.records_per_user")
+    record_kb = prices.figures.storage.record_kb
+    disk = prices.figures.storage.disk_per_gb_month
+    backup = prices.figures.storage.backup_per_gb_month
+    backup_size = prices.figures.storage.backup_size_share
+    free = prices.figures.storage.free_backup_share
+    per_user = prices.figures.storage.records_per_user
     tier, records = d.tier, d.records
     disk_low = records * record_kb.low / 1e6
     disk_high = records * record_kb.high / 1e6
@@ -140,10 +145,10 @@ def records_lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
 
 def transcripts_line(s: Scenario, t: Traffic, prices: PriceBook) -> LineItem:
     """Transcripts and logs kept in object storage: sized by requests and tokens."""
-    bytes_per_token = prices.figure("storage.bytes_per_token")
-    log_bytes = prices.figure("traffic.log_bytes_per_request")
-    retention = prices.figure("storage.transcript_retention_months")
-    object_storage = prices.figure("storage.object_per_gb_month")
+    bytes_per_token = prices.figures.storage.bytes_per_token
+    log_bytes = prices.figures.traffic.log_bytes_per_request
+    retention = prices.figures.storage.transcript_retention_months
+    object_storage = prices.figures.storage.object_per_gb_month
     per_request_low = s.output_tokens * bytes_per_token.low + log_bytes.low
     per_request_high = (s.output_tokens + s.input_tokens) * bytes_per_token.high + log_bytes.high
     kept_low = t.requests_per_month * per_request_low * retention.low / 1e9

@@ -33,7 +33,7 @@ FIGURES = (
 @lru_cache(maxsize=256)
 def _blended(prices: PriceBook) -> tuple[float, float]:
     """Cost of one contact over the channel mix."""
-    mix = prices.entry("support.channel_mix")
+    mix = prices.tables.support.channel_mix
     cost = {c: prices.figure(f"support.cost_per_contact.{c}") for c in _CHANNELS}
     low = sum(mix[c] * cost[c].low for c in _CHANNELS)
     high = sum(mix[c] * cost[c].high for c in _CHANNELS)
@@ -44,7 +44,7 @@ def _blended(prices: PriceBook) -> tuple[float, float]:
 def _mix(prices: PriceBook) -> str:
     """The channel mix with each channel's cost per contact, as the basis words it under
     `prices` (in USD): the same for every estimate priced so."""
-    mix = prices.entry("support.channel_mix")
+    mix = prices.tables.support.channel_mix
     cost = {c: prices.figure(f"support.cost_per_contact.{c}") for c in _CHANNELS}
     return ", ".join(
         f"{percent(share)} {channel} {usd_range(cost[channel].low, cost[channel].high, DOLLARS)}"
@@ -61,10 +61,10 @@ def _published(rates: dict) -> str:
 
 
 def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
-    rate = prices.figure("support.contact_rate")
-    published = prices.entry("support.published_contact_rates")
-    per_agent = prices.figure("support.contacts_per_agent")
-    seat = prices.figure("support.agent_seat_monthly")
+    rate = prices.figures.support.contact_rate
+    published = prices.tables.support.published_contact_rates
+    per_agent = prices.figures.support.contacts_per_agent
+    seat = prices.figures.support.agent_seat_monthly
     contacts_low = s.users * rate.low
     contacts_high = s.users * rate.high
     agents_low = max(1, math.ceil(contacts_low / per_agent.low))

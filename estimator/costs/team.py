@@ -80,9 +80,9 @@ def growing(s: Scenario, prices: PriceBook) -> tuple[bool, ...]:
     log_users = math.log10(s.users)
     bases, per_tenfold, onset_users, scope = (
         prices.entry(_HEADCOUNT[s.stage]),
-        prices.entry("headcount_growth.per_tenfold"),
-        prices.entry("headcount_growth.onset_users"),
-        prices.entry("headcount_growth.scope"),
+        prices.tables.headcount_growth.per_tenfold,
+        prices.tables.headcount_growth.onset_users,
+        prices.tables.headcount_growth.scope,
     )
     branches = []
     for role in ROLES:
@@ -99,8 +99,8 @@ def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
     """How `_role_fte` reached its figure, in words (written only when a basis is read)."""
     base_table = prices.entry(_HEADCOUNT[s.stage])
     base, reference = base_table[role], base_table["reference_users"]
-    growth = prices.entry("headcount_growth.per_tenfold")[role]
-    scope = prices.entry("headcount_growth.scope")
+    growth = prices.tables.headcount_growth.per_tenfold[role]
+    scope = prices.tables.headcount_growth.scope
     if base > 0:
         tenfolds = math.log10(s.users / reference)
         how = (
@@ -111,7 +111,7 @@ def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
         if base + growth * tenfolds < base * scope["floor_share"]:
             how += f", floor {percent(scope['floor_share'])} of base"
     else:
-        onset = prices.entry("headcount_growth.onset_users")[role]
+        onset = prices.tables.headcount_growth.onset_users[role]
         tenfolds = max(0.0, math.log10(s.users / onset))
         how = f"{growth:g} per tenfold of users past {count(onset)} MAU x {tenfolds:.2f} tenfolds"
     if role == "security_engineer" and s.compliance:
@@ -144,9 +144,9 @@ def _headcount(
     log_users = math.log10(users)
     tables = (
         prices.entry(_HEADCOUNT[stage]),
-        prices.entry("headcount_growth.per_tenfold"),
-        prices.entry("headcount_growth.onset_users"),
-        prices.entry("headcount_growth.scope"),
+        prices.tables.headcount_growth.per_tenfold,
+        prices.tables.headcount_growth.onset_users,
+        prices.tables.headcount_growth.scope,
     )
     for role in ROLES:
         if role == "mlops_engineer" and not self_hosted:
@@ -216,14 +216,10 @@ def _said(name: str, prices: PriceBook) -> str:
     return f" ({where}, regions.toml)" if regional else f" ({where})"
 
 
-# Each role's salary figure name made once (a name built per read is joined and hashed each time).
-_SALARY_NAMES = {role: f"salary.{role}" for role in ROLES}
-
-
 def _role_amount(role: str, people: float, prices: PriceBook) -> tuple[float, float, Range, Range]:
     """(low, high, salary, loaded cost factor) of a role's line."""
-    salary = prices.figure(_SALARY_NAMES[role])
-    loaded = prices.figure("team.loaded_cost_factor")
+    salary = getattr(prices.figures.salary, role)  # salary.<role>
+    loaded = prices.figures.team.loaded_cost_factor
     return people * salary.low * loaded.low, people * salary.high * loaded.high, salary, loaded
 
 

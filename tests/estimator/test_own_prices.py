@@ -3,6 +3,8 @@ settings say, and nothing else moves."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from bot.parsing import first_scenario
@@ -11,6 +13,7 @@ from estimator.estimate import estimate
 from estimator.lines import Category
 from estimator.money import DOLLARS, usd_range
 from estimator.overrides import PriceOverrides
+from estimator.pinned_book import pinned
 from estimator.price_book import BUNDLED_BOOK, price_book
 from estimator.price_file import parse_price_file
 from estimator.whatif import ScenarioChange, apply_change
@@ -231,3 +234,83 @@ def test_a_reserved_gpu_price_prices_the_reserved_gpus_lever():
     api = first_scenario("100k users gpt-4o-mini")
     no_gpus = estimate(api, price_book(own))  # no GPUs to reserve
     assert all(v.lever != "reserved_gpus" for v in no_gpus.savings)
+
+
+def test_a_price_files_usage_range_moves_only_the_llm_line_and_is_named_in_its_basis():
+    # The usage ranges are read by attribute (`book.figures.usage_range`) through the book that
+    # notes what a line was priced with: the line still names the price file's range.
+    s = first_scenario(STANDARD)
+    base = estimate(s)
+    share = "[usage_range.daily_active_share]\nlow = 0.18\nhigh = 0.475\n"
+    e = estimate(s, price_book(parse_price_file(share, "my.toml")))
+    moved = [i for i in e.line_items if amounts(base)[i.key] != (i.low, i.high)]
+    assert [i.category for i in moved] == [Category.llm_inference]
+    assert moved[0].basis.endswith(
+        "; priced with usage_range.daily_active_share 0.18-0.475 (my.toml)"
+    )
+    assert [i.basis for i in e.line_items if i not in moved] == [
+        i.basis for i in base.line_items if i.key != moved[0].key
+    ]
+
+
+def _figure_names(table: dict, prefix: str = "") -> list[str]:
+    """Every figure (a table with low and high) of the data file by dotted name."""
+    names: list[str] = []
+    for key, value in table.items():
+        if isinstance(value, dict) and "low" in value and "high" in value:
+            names.append(prefix + key)
+        elif isinstance(value, dict):
+            names.extend(_figure_names(value, f"{prefix}{key}."))
+    return names
+
+
+def _table_names() -> list[str]:
+    """Every table of the data file by dotted name: a list at the top (`cache_tiers`), a dict or
+    list in a section (`storage.database_tiers`)."""
+    names = []
+    for section, table in facts.raw().items():
+        if isinstance(table, list):
+            names.append(section)
+        elif isinstance(table, dict):
+            names.extend(
+                f"{section}.{key}"
+                for key, value in table.items()
+                if isinstance(value, (dict, list)) and key.isidentifier()
+            )
+    return names
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        None,
+        PriceOverrides(
+            salary_region="UK",
+            loaded_factor=1.5,
+            cloud_multiplier=1.2,
+            gpu_prices={"h100": {"on_demand": 3.0}},
+        ),
+        parse_price_file(
+            "[compute.instance_monthly]\nlow = 80\nhigh = 120\n"
+            "[support.channel_mix]\nchat = 0.8\nemail = 0.15\nphone = 0.05\n",
+            "my.toml",
+        ),
+    ],
+)
+def test_every_figure_and_table_read_by_attribute_is_the_one_read_by_name(own):
+    book = price_book(own)
+    figures, tables = _figure_names(facts.raw()), _table_names()
+    assert len(figures) > 100 and len(tables) > 50
+    pins = ("support.contact_rate", "gpu.h100")
+    for prices in (book, book.recorder(), pinned(book, pins, low=True)):
+        for name in figures:
+            assert functools.reduce(getattr, name.split("."), prices.figures) == prices.figure(
+                name
+            ), name
+        for name in tables:
+            assert functools.reduce(getattr, name.split("."), prices.tables) == prices.entry(
+                name
+            ), name
+    low = pinned(book, pins, low=True)
+    assert low.figures.support.contact_rate.high == book.figure("support.contact_rate").low
+    assert low.tables.gpu.h100["hourly_high"] == book.entry("gpu.h100")["hourly_low"]
