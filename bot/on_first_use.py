@@ -59,8 +59,13 @@ def _load(stand_in: _Deferred) -> types.ModuleType:
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
             try:
-                return importlib.import_module(name)
+                module = importlib.import_module(name)
             except BaseException:
                 sys.modules[name] = stand_in
                 raise
+            # Submodules imported before the package loaded were bound on the stand-in.
+            for key, value in vars(stand_in).items():
+                if isinstance(value, types.ModuleType) and key not in vars(module):
+                    setattr(module, key, value)
+            return module
         return sys.modules.get(name) or importlib.import_module(name)

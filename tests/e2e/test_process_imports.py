@@ -131,6 +131,27 @@ def test_each_chart_is_freed_before_the_next_is_drawn():
     assert (garbage_left, figures_alive) == (0, 0)
 
 
+def test_a_deferred_package_whose_submodule_is_imported_first_loads_each_module_once():
+    """bot/on_first_use.py: `import http.cookies` before anything of `http` is read loads the
+    submodule alone; reading `http.HTTPStatus` then loads the package, which keeps it."""
+    code = (
+        "import sys\n"
+        "from bot import on_first_use\n"
+        "assert 'http' not in sys.modules\n"
+        "on_first_use.defer(('http',))\n"
+        "import http.cookies\n"
+        "cookies = sys.modules['http.cookies']\n"
+        "print(type(sys.modules['http']).__name__, http.HTTPStatus.OK.value)\n"
+        "package = sys.modules['http']\n"
+        "print(type(package).__name__, package.cookies is cookies, http.cookies is cookies)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["_Deferred", "200", "module", "True", "True"], run.stdout
+
+
 @pytest.mark.asyncio(loop_scope="module")  # the loop of the module's fake Slack
 async def test_the_bots_own_process_takes_a_command_without_matplotlib_or_the_price_tables(
     slack, redis_url, team
