@@ -7,6 +7,8 @@ import html
 import re
 import unicodedata
 
+from bot.parsing.spelled import spelled_as_digits
+
 MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario that long
 
 # Zero-width characters, soft hyphen, and the bidirectional marks and embeddings.
@@ -90,11 +92,13 @@ _DIGIT_DOT = re.compile(r"\d\.$")
 
 def normalize(text: str) -> str:
     """Lower-case ASCII-ish text: Slack's HTML escapes undone, invisible marks dropped, digits of
-    any script turned into 0-9, and a few multi-word phrases joined."""
+    any script turned into 0-9, numbers in words written in digits, and a few multi-word phrases
+    joined."""
     text = html.unescape(text[:MAX_TEXT])
     text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
     if not text.isascii():
         text = "".join(_ascii_digit(ch) for ch in text)
+    text = spelled_as_digits(text)  # "ten thousand users", "five regions"
     for word, pattern, replacement in PHRASES:
         if word in text:
             text = pattern.sub(replacement, text)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import Command, InputError, first_scenario, parse, scenario_from
+from bot.parsing import Command, InputError, compare_options, first_scenario, parse, scenario_from
 from estimator.scenario import Compliance, ScenarioError
 
 REQUESTS = [
@@ -285,3 +285,36 @@ def test_a_place_where_a_region_count_goes_says_regions_are_counted(text):
         first_scenario(text)
     said = str(raised.value)
     assert "didn't understand" in said and "“2 regions”" in said and "gdpr" in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ten thousand users", {"users": 10_000}),
+        ("fifty thousand users enterprise", {"users": 50_000, "stage": "enterprise"}),
+        ("a hundred thousand users", {"users": 100_000}),
+        ("one hundred and fifty thousand users", {"users": 150_000}),
+        ("twenty-five thousand users", {"users": 25_000}),
+        ("two million five hundred thousand users", {"users": 2_500_000}),
+        ("fifteen hundred users", {"users": 1_500}),
+        ("10k users five regions", {"users": 10_000, "regions": 5}),
+        ("10k users in one region", {"users": 10_000, "regions": 1}),
+        ("$fifty thousand prototype", {"prototype_cost": 50_000}),
+    ],
+)
+def test_numbers_written_in_words_are_read_as_the_digits(text, expected):
+    parsed = parse(text)
+    assert parsed.unknown == ()
+    assert parsed.change.set == expected
+
+
+def test_number_words_inside_other_words_or_out_of_order_are_left_as_typed():
+    assert parse("10k users one-time").unknown == ("one-time",)
+    assert parse("10k users ten five").unknown == ("ten", "five")
+    # "and" between two counts separates them: two options to compare, not 60,000 users.
+    assert [
+        s.users for _, s in compare_options("compare ten thousand and fifty thousand users")
+    ] == [
+        10_000,
+        50_000,
+    ]
