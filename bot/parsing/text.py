@@ -48,6 +48,11 @@ def _spelled_count(m: re.Match[str]) -> str:
     return f"{0.5 if m.group(1).startswith('half') else 1} {m.group(2)}"
 
 
+_DOLLARS_AFTER = re.compile(
+    r"(?<![\w$.,])(\d[\d,]*(?:\.\d+)?(?:k|m|mm|mn|b|bn)?(?:\s+(?:thousand|million|billion))?)"
+    r"\s*(?:usd|us\s+dollars?|dollars?)\b"
+)
+
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
 PHRASES = [
@@ -83,6 +88,10 @@ PHRASES = [
     ("illion", _SPELLED_COUNT, _spelled_count),
     ("thousand", _SPELLED_COUNT, _spelled_count),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
+    # "50k dollars", "2 million dollar prototype", "usd 80k": the amount in dollars, as "$80k" is
+    ("dollar", _DOLLARS_AFTER, r"$\1"),
+    ("usd", _DOLLARS_AFTER, r"$\1"),
+    ("usd", re.compile(r"\busd\s*(\d)"), r"$\1"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
 

@@ -318,3 +318,28 @@ def test_number_words_inside_other_words_or_out_of_order_are_left_as_typed():
         10_000,
         50_000,
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "prototype"),
+    [
+        ("10k users 2 million dollar prototype", 2_000_000),
+        ("10k users 50k dollars prototype", 50_000),
+        ("10k users 80,000 USD prototype", 80_000),
+        ("10k users prototype usd 80k", 80_000),
+        ("10k users fifty thousand dollars prototype", 50_000),
+    ],
+)
+def test_an_amount_in_dollars_or_usd_is_read_as_a_dollar_amount(text, prototype):
+    scenario = first_scenario(text)
+    assert (scenario.users, scenario.prototype_cost) == (10_000, prototype)
+
+
+@pytest.mark.parametrize(
+    "text", ["10k users €50k prototype", "£50k prototype", "100k users in EUR"]
+)
+def test_another_currency_is_told_amounts_are_dollars_and_where_a_currency_is_set(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "Amounts are read in US dollars" in message and "--prices" in message
