@@ -343,3 +343,25 @@ def test_another_currency_is_told_amounts_are_dollars_and_where_a_currency_is_se
         first_scenario(text)
     message = str(caught.value)
     assert "Amounts are read in US dollars" in message and "--prices" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "users", "daily"),
+    [
+        ("500k DAU 20% daily active", 2_500_000, 0.2),
+        ("25% daily active 500k daily active users", 2_000_000, 0.25),
+        ("10k users 500 DAU", 10_000, 0.05),
+    ],
+)
+def test_daily_users_with_the_daily_share_or_the_monthly_users_give_the_other(text, users, daily):
+    scenario = first_scenario(text)
+    assert (scenario.users, scenario.daily_active_share) == (users, pytest.approx(daily))
+
+
+@pytest.mark.parametrize("text", ["500k DAU", "500k daily active users"])
+def test_daily_users_alone_are_asked_for_as_monthly_users_not_read_as_them(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "monthly active users" in message and "“1.7M users”" in message
+    assert "didn't understand" not in message
