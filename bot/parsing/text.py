@@ -99,15 +99,20 @@ PHRASES = [
 _DIGIT_DOT = re.compile(r"\d\.$")
 
 
-def normalize(text: str) -> str:
-    """Lower-case ASCII-ish text: Slack's HTML escapes undone, invisible marks dropped, digits of
-    any script turned into 0-9, numbers in words written in digits, and a few multi-word phrases
-    joined."""
+def plain(text: str) -> str:
+    """Lower-case text as typed: Slack's HTML escapes undone, invisible marks dropped, digits of
+    any script turned into 0-9; words and phrases left as they were (a comparison's labels)."""
     text = html.unescape(text[:MAX_TEXT])
     text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
     if not text.isascii():
         text = "".join(_ascii_digit(ch) for ch in text)
-    text = spelled_as_digits(text)  # "ten thousand users", "five regions"
+    return text
+
+
+def normalize(text: str) -> str:
+    """`plain` text with numbers in words written in digits and a few multi-word phrases
+    joined."""
+    text = spelled_as_digits(plain(text))  # "ten thousand users", "five regions"
     for word, pattern, replacement in PHRASES:
         if word in text:
             text = pattern.sub(replacement, text)

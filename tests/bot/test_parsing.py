@@ -365,3 +365,16 @@ def test_daily_users_alone_are_asked_for_as_monthly_users_not_read_as_them(text)
     message = str(caught.value)
     assert "monthly active users" in message and "“1.7M users”" in message
     assert "didn't understand" not in message
+
+
+def test_a_comparisons_columns_are_labelled_with_the_options_words_as_typed():
+    options = compare_options("compare gpt-4o vs Claude Haiku for 10k users")
+    assert [label for label, _ in options] == ["gpt-4o", "claude haiku"]
+    assert options[1][1].model.startswith("claude-haiku")  # read as the family's newest
+    spelled = compare_options("compare ten thousand and fifty thousand users")
+    assert [label for label, _ in spelled] == ["ten thousand", "fifty thousand users"]
+    shared = compare_options("compare gpt-4o, claude haiku w/ 10k users")
+    assert [(label, s.users) for label, s in shared] == [
+        ("gpt-4o", 10_000),
+        ("claude haiku", 10_000),
+    ]
