@@ -28,8 +28,7 @@ from bot.parsing.vocabulary import (
 from estimator import own_model
 
 _TWO_USER_COUNTS = (
-    "Which user count: {0:,} or {1:,}? Send one; to compare, ask “what if {1:,} users?” in the "
-    "estimate's thread."
+    "Which user count: {0:,} or {1:,}? Send one, or compare them: “compare {0:,} and {1:,} users”."
 )
 _UPTIME_OFFERED = "Uptime target must be one of 99.5, 99.9 or 99.99 (%); {0} is not offered."
 _TOO_LARGE = (

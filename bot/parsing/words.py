@@ -32,7 +32,8 @@ from estimator import (
 _EFFORTS = {"no": "none", "off": "none"}
 _START_MONTH = "Say when the projection starts as a month, e.g. “starting March 2027”."
 _TWO_STAGES = (
-    "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."
+    "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or compare them: “compare {0} "
+    "and {1}”."
 )
 
 

@@ -378,3 +378,13 @@ def test_a_comparisons_columns_are_labelled_with_the_options_words_as_typed():
         ("gpt-4o", 10_000),
         ("claude haiku", 10_000),
     ]
+
+
+@pytest.mark.parametrize("text", ["10k users 50k users startup", "10000 users startup enterprise"])
+def test_two_values_are_offered_a_comparison_that_works_in_every_front_end(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "thread" not in message  # the terminal and the MCP tools have none
+    offered = re.search(r"“(compare [^”]+)”", message).group(1)
+    assert len(compare_options(offered)) == 2  # the comparison offered is one aicost reads
