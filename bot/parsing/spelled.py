@@ -5,6 +5,16 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.vocabulary import (
+    CORPUS_WORDS,
+    MULTIPLIERS,
+    RECORD_WORDS,
+    REGION_WORDS,
+    REQUEST_WORDS,
+    TOKEN_WORDS,
+    USER_WORDS,
+)
+
 _UNITS = [
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
     *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
@@ -13,6 +23,7 @@ _UNITS = [
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SMALL = {word: n for n, word in enumerate(_UNITS)} | {w: 20 + 10 * n for n, w in enumerate(_TENS)}
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SCALED = frozenset(["hundred", *_SCALES])
 _WORD = "|".join([*_UNITS, *_TENS, "hundred", *_SCALES])
 # A run of number words, as a whole word: never part of "one-time", "often" or "phone". It starts
 # with a number below a hundred or "a"/"an" before a scale ("a hundred thousand"), never with a
@@ -50,8 +61,20 @@ def value_of(words: list[str]) -> int | None:
     return total + current
 
 
+# A number below a hundred is read only before what it counts ("five regions", "one user"): alone
+# it is a word ("which one", "one time", "one go"), and a bare number would be read as users.
+_COUNTED = (
+    USER_WORDS | REGION_WORDS | REQUEST_WORDS | TOKEN_WORDS | RECORD_WORDS | CORPUS_WORDS
+) | {"dau", "daus", "daily", "monthly", "active", "input", "output", *MULTIPLIERS}
+_NEXT_WORD = re.compile(r"\s*([a-z]+)")
+
+
 def _digits(m: re.Match[str]) -> str:
     words = [w for w in re.split(r"[\s-]+", m.group(0)) if w != "and"]
+    if not _SCALED.intersection(words):
+        after = _NEXT_WORD.match(m.string, m.end())
+        if after is None or after.group(1) not in _COUNTED:
+            return m.group(0)
     value = value_of(words)
     return m.group(0) if value is None else str(value)
 

@@ -311,6 +311,9 @@ def test_numbers_written_in_words_are_read_as_the_digits(text, expected):
 def test_number_words_inside_other_words_or_out_of_order_are_left_as_typed():
     assert parse("10k users one-time").unknown == ("one-time",)
     assert parse("10k users ten five").unknown == ("ten", "five")
+    # A small number alone is a word, not a count: "one" is never read as 1 user.
+    assert parse("what if one").unknown == ("one",)
+    assert parse("which one is cheaper").unknown == ("which", "one", "cheaper")
     # "and" between two counts separates them: two options to compare, not 60,000 users.
     assert [
         s.users for _, s in compare_options("compare ten thousand and fifty thousand users")
