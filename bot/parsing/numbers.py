@@ -25,7 +25,7 @@ from bot.parsing.vocabulary import (
     UPTIMES,
     USER_WORDS,
 )
-from estimator import own_model
+from estimator import own_model, percent
 
 _TWO_USER_COUNTS = (
     "Which user count: {0:,} or {1:,}? Send one, or compare them: “compare {0:,} and {1:,} users”."
@@ -188,8 +188,8 @@ def settle_daily_users(r: Reading) -> None:
             return
         r.values["daily_active_share"] = daily / users
         r.notes.append(
-            f"Read {daily:,.0f} daily of {users:,} monthly users as {daily / users:.0%} active "
-            "daily."
+            f"Read {daily:,.0f} daily of {users:,} monthly users as {percent(daily / users)} "
+            "active daily."
         )
         return
     if not share:
@@ -203,8 +203,8 @@ def settle_daily_users(r: Reading) -> None:
     users = round(daily / share)
     r.set_once("users", users, _TWO_USER_COUNTS)
     r.notes.append(
-        f"Read {daily:,.0f} daily users at {share:.0%} active daily as {users:,} monthly active "
-        "users, the count aicost works from."
+        f"Read {daily:,.0f} daily users at {percent(share)} active daily as {users:,} monthly "
+        "active users, the count aicost works from."
     )
 
 
