@@ -29,8 +29,11 @@ _SHARED_TAIL = re.compile(r"\s+(?:for|at|with|w/|all\s+at|all\s+with)\s+")
 _BREAKEVEN = re.compile(
     r"(?:\b(?:when|at\s+what\s+(?:scale|point|size)|how\s+many\s+users)\b\s*)?"
     r"(?:\b(?:does|do|would|will|is|should)\b\s*)?"
-    r"(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
+    r"(?:(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
     r"\b(?:pays?\s+off|breaks?[\s-]*even|breakeven)\b"
+    # "is self-hosting worth it", "does self-hosting make sense": asked of self-hosting only
+    r"|\b(?:self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*"
+    r"(?:makes?\s+sense|(?:is\s+)?worth\s+it)\b)"
 )
 
 _SELF_HOSTING = re.compile(r"\bself[\s-]*hosting\b")

@@ -59,7 +59,8 @@ PHRASES = [
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
     ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2|i|1)\b"), r"\1"),
-    ("self", re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
+    # "self hosted", "self host", "self-hosting": one word, as "self-hosted" is read
+    ("self", re.compile(r"\bself[\s-]*host(?:ed|ing)?\b"), "self-hosted"),
     ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
     ("start", re.compile(r"\bstart\s+up\b"), "startup"),
     ("start", re.compile(r"\bstart\s+over\b"), "reset"),

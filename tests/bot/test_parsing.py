@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import Command, InputError, compare_options, first_scenario, parse, scenario_from
+from bot.parsing import (
+    Command,
+    InputError,
+    breakeven_question,
+    compare_options,
+    first_scenario,
+    parse,
+    scenario_from,
+)
 from estimator.scenario import Compliance, ScenarioError
 
 REQUESTS = [
@@ -391,3 +399,27 @@ def test_two_values_are_offered_a_comparison_that_works_in_every_front_end(text)
     assert "thread" not in message  # the terminal and the MCP tools have none
     offered = re.search(r"“(compare [^”]+)”", message).group(1)
     assert len(compare_options(offered)) == 2  # the comparison offered is one aicost reads
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("is self-hosting worth it for 100k users", "for 100k users"),
+        ("at what scale does self-hosting make sense", ""),
+        ("does self hosting make sense for 1M users gpt-4o", "for 1M users gpt-4o"),
+    ],
+)
+def test_asking_whether_self_hosting_is_worth_it_is_a_break_even_question(text, rest):
+    assert breakeven_question(text) == rest.lower()
+
+
+def test_caching_worth_it_is_not_a_break_even_question():
+    assert breakeven_question("is caching worth it") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["10k users self host", "10k users self hosting", "10k users self-hosting"]
+)
+def test_self_host_and_self_hosting_read_as_self_hosted(text):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.change.set["hosting"] == "self-hosted"
