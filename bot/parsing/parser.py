@@ -4,6 +4,7 @@ then the words left over. Every word it cannot place comes back in `unknown`."""
 from __future__ import annotations
 
 from bot.parsing.hosting import settle_hosting
+from bot.parsing.hosts import settle_host
 from bot.parsing.models import join_model_names
 from bot.parsing.numbers import read_number_at, settle_daily_users
 from bot.parsing.reading import Command, Parsed, Reading, two_models
@@ -47,6 +48,7 @@ def parse(text: str) -> Parsed:
     if len(models) > 1:
         r.problems.append(two_models(models))
     settle_hosting(r)
+    settle_host(r)
     change = ScenarioChange(
         set=r.values,
         scale_users=r.scale,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.parsing.hosts import host_of
 from bot.parsing.models import resolve
 from bot.parsing.reading import Reading
 from bot.parsing.vocabulary import (
@@ -69,6 +70,10 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         if found is not None:
             r.name_model(found.model, family=FAMILY_TOKENS[token])
             return True
+    host = host_of(token)
+    if host is not None:
+        r.hosts.append(host)  # where the model runs, never a model (hosts.py)
+        return True
     if token.startswith("reasoning-"):
         effort = token.removeprefix("reasoning-")
         r.values["reasoning_effort"] = _EFFORTS.get(effort, effort)

@@ -423,3 +423,29 @@ def test_caching_worth_it_is_not_a_break_even_question():
 def test_self_host_and_self_hosting_read_as_self_hosted(text):
     parsed = parse(text)
     assert parsed.unknown == () and parsed.change.set["hosting"] == "self-hosted"
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("azure openai gpt-4o 10k users", "azure/gpt-4o"),
+        ("10k users gpt-4o on azure", "azure/gpt-4o"),
+        ("10k users claude-sonnet-4-5 on bedrock", None),  # not priced there: its list price
+        ("openai gpt-4o 10k users", "gpt-4o"),  # the maker: its list price already
+    ],
+)
+def test_a_provider_named_beside_a_model_is_where_it_runs_never_a_second_model(text, model):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.problems == ()
+    scenario = first_scenario(text)
+    if model is None:
+        assert scenario.model == "claude-sonnet-4-5"
+        assert any("no aws price for claude-sonnet-4-5" in n for n in parsed.notes)
+    else:
+        assert scenario.model == model
+
+
+def test_a_provider_alone_is_not_read_as_a_model():
+    parsed = parse("10k users on aws")
+    assert "model" not in parsed.change.set and parsed.problems == ()
+    assert any("names where a model runs" in n for n in parsed.notes)
