@@ -50,6 +50,14 @@ def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
             f"I didn't understand {shown}{more}. Regions are priced by how many, not where: "
             "say “2 regions” (and “gdpr” for the EU's data rules)."
         )
+    frameworks = [word for word in unknown[:5] if word in _OTHER_FRAMEWORKS]
+    if frameworks:
+        return (
+            f"I didn't understand {shown}{more}. aicost prices SOC 2, ISO 27001, HIPAA and GDPR "
+            "(“soc2”, “iso27001”, “hipaa”, “gdpr”); "
+            f"{', '.join(f'“{quote(w)}”' for w in frameworks)} "
+            f"{'is' if len(frameworks) == 1 else 'are'} not among them yet."
+        )
     if any(_currency_like(word) for word in unknown[:5]):
         return (
             f"I didn't understand {shown}{more}. Amounts are read in US dollars, e.g. “$50k "
@@ -81,6 +89,11 @@ _CLOUD_REGION = re.compile(
 )
 
 
+# Compliance regimes people name that aicost does not price.
+_OTHER_FRAMEWORKS = {
+    "pci", "pci-dss", "pcidss", "fedramp", "ccpa", "cpra", "sox", "hitrust", "nist", "cmmc",
+    "iso42001", "iso27701", "dora", "nis2", "glba", "ferpa", "coppa", "tisax",
+}  # fmt: skip
 # Another currency's amount or name: "€50k", "50k£", "eur", "pounds" (US dollars are read as "$").
 _CURRENCY_SIGNS = "€£¥₹₩₽"
 _CURRENCIES = {

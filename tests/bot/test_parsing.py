@@ -449,3 +449,11 @@ def test_a_provider_alone_is_not_read_as_a_model():
     parsed = parse("10k users on aws")
     assert "model" not in parsed.change.set and parsed.problems == ()
     assert any("names where a model runs" in n for n in parsed.notes)
+
+
+def test_a_compliance_regime_aicost_does_not_price_is_told_which_it_does():
+    with pytest.raises(InputError) as caught:
+        first_scenario("10k users soc2 pci fedramp")
+    message = str(caught.value)
+    assert "aicost prices SOC 2, ISO 27001, HIPAA and GDPR" in message
+    assert "“pci”, “fedramp” are not among them" in message
