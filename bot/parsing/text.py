@@ -14,7 +14,7 @@ MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario t
 # Zero-width characters, soft hyphen, and the bidirectional marks and embeddings.
 INVISIBLE = dict.fromkeys(
     [
-        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD),
+        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0xFE0F),
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
     ]
@@ -100,13 +100,20 @@ PHRASES = [
 _DIGIT_DOT = re.compile(r"\d\.$")
 
 
+# Slack writes an emoji as its shortcode (":rocket:", ":+1:", ":flag-us:").
+_EMOJI_CODE = re.compile(r"(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])")
+
+
 def plain(text: str) -> str:
-    """Lower-case text as typed: Slack's HTML escapes undone, invisible marks dropped, digits of
-    any script turned into 0-9; words and phrases left as they were (a comparison's labels)."""
+    """Lower-case text as typed: Slack's HTML escapes undone, invisible marks and emoji dropped,
+    digits of any script turned into 0-9; words and phrases left as they were (a comparison's
+    labels)."""
     text = html.unescape(text[:MAX_TEXT])
     text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
     if not text.isascii():
-        text = "".join(_ascii_digit(ch) for ch in text)
+        text = "".join(_ascii_char(ch) for ch in text)
+    if ":" in text:
+        text = _EMOJI_CODE.sub(" ", text)
     return text
 
 
@@ -120,13 +127,17 @@ def normalize(text: str) -> str:
     return text
 
 
-def _ascii_digit(ch: str) -> str:
-    if ch.isdigit() and not ch.isascii():
+def _ascii_char(ch: str) -> str:
+    """A digit of any script as 0-9; an emoji (a symbol, "So") as a space: it says nothing about
+    the scenario ("10k users 🚀")."""
+    if ch.isascii():
+        return ch
+    if ch.isdigit():
         try:
             return str(unicodedata.decimal(ch))
         except ValueError:
             return ch
-    return ch
+    return " " if unicodedata.category(ch) == "So" else ch
 
 
 def tokenize(text: str) -> list[str]:

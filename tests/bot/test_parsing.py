@@ -457,3 +457,9 @@ def test_a_compliance_regime_aicost_does_not_price_is_told_which_it_does():
     message = str(caught.value)
     assert "aicost prices SOC 2, ISO 27001, HIPAA and GDPR" in message
     assert "“pci”, “fedramp” are not among them" in message
+
+
+@pytest.mark.parametrize("text", ["10k users 🚀", "10k users :rocket:", "10k users ❤️ soc2 :+1:"])
+def test_an_emoji_beside_the_words_changes_nothing(text):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.change.set == {"users": 10_000}
