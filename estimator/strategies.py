@@ -20,7 +20,6 @@ from estimator.money import (
     span,
     usd,
     usd_range,
-    usd_short,
     user_count,
 )
 from estimator.operations import ManagedTradeOff, engineer_hourly
@@ -245,7 +244,7 @@ def _choose_advice(
         "worth (see Managed services): compare the two before you self-run anything."
     ) + (
         " The LLM is an API: it scales with you at "
-        f"{usd_short(_llm_per_1k(llm, s), shown)} per "
+        f"{usd_range(*_llm_per_1k(llm, s), shown, short=True)} per "
         f"1,000 users a month."
         if llm and not llm[0].item.startswith("Self-hosted")
         else " Self-hosted GPUs scale in whole cards: reserve the steady base and burst to "
@@ -253,5 +252,6 @@ def _choose_advice(
     )
 
 
-def _llm_per_1k(llm: list[LineItem], s: Scenario) -> float:
-    return sum(i.high for i in llm) / s.users * 1000
+def _llm_per_1k(llm: list[LineItem], s: Scenario) -> tuple[float, float]:
+    """Low and high, as the LLM line is: its high end alone read as the price per 1,000 users."""
+    return sum(i.low for i in llm) / s.users * 1000, sum(i.high for i in llm) / s.users * 1000

@@ -4,8 +4,9 @@ then the words left over. Every word it cannot place comes back in `unknown`."""
 from __future__ import annotations
 
 from bot.parsing.hosting import settle_hosting
+from bot.parsing.hosts import settle_host
 from bot.parsing.models import join_model_names
-from bot.parsing.numbers import read_number_at
+from bot.parsing.numbers import read_number_at, settle_daily_users
 from bot.parsing.reading import Command, Parsed, Reading, two_models
 from bot.parsing.spelling import correct
 from bot.parsing.text import tokenize
@@ -48,10 +49,12 @@ def parse(text: str) -> Parsed:
         used[i] = True
         if not read_word(tokens, i, used, r):
             r.unknown.append(tokens[i])
+    settle_daily_users(r)  # after every number: the daily share may come after them
     models = list(dict.fromkeys(r.models))
     if len(models) > 1:
         r.problems.append(two_models(models))
     settle_hosting(r)
+    settle_host(r)
     change = ScenarioChange(
         set=r.values,
         scale_users=r.scale,
