@@ -176,11 +176,10 @@ def _gradual_advice(
     steps_saved: Amount,
     shown: ShownCurrency,
 ) -> str:
-    now_servers = span(now_fleet.total(s.regions, low=True), now_fleet.total(s.regions, low=False))
     later_servers = span(
         grown_fleet.total(s.regions, low=True), grown_fleet.total(s.regions, low=False)
     )
-    start = f"Months 1-12: {now_servers} app servers for {user_count(s.users)}. "
+    start = f"Months 1-12: {now_fleet.counted(s.regions)} for {user_count(s.users)}. "
     growth = f"{user_count(final_users)} at {percent(s.monthly_user_growth)}/month growth"
     if steps_saved.high > 0:
         return (

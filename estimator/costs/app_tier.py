@@ -13,7 +13,17 @@ from functools import partial
 from estimator import facts
 from estimator.costs import retrieval
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import DOLLARS, count, figure_span, percent, quantity, size, usd, usd_range
+from estimator.money import (
+    DOLLARS,
+    count,
+    figure_span,
+    percent,
+    quantity,
+    size,
+    span,
+    usd,
+    usd_range,
+)
 from estimator.price_book import PriceBook
 from estimator.scenario import Scenario
 from estimator.traffic import Traffic, peak_basis
@@ -46,21 +56,41 @@ def uptime_policy(s: Scenario) -> UptimePolicy:
 # Not frozen, like Amount (totals.py): made several times an estimate; never assigned to.
 @dataclass(slots=True, unsafe_hash=True)
 class Fleet:
-    """App instances at peak. The primary region can carry all traffic; each extra region runs a
-    replica sized for a share of it. Low: the cheaper instance, more requests each."""
+    """App instances at peak. The primary region can carry all traffic, with warm standby
+    servers beside it for the uptime target; each extra region runs a replica sized for a share
+    of it. Low: the cheaper instance, more requests each."""
 
     primary_low: int
     primary_high: int
     replica_low: int
     replica_high: int
+    # Whole servers: a share of the primary kept warm, rounded up (half a server is not kept).
+    standby_low: int = 0
+    standby_high: int = 0
 
     def primary(self, *, low: bool) -> int:
         return self.primary_low if low else self.primary_high
 
     def total(self, regions: int, *, low: bool) -> int:
+        """Every app server billed and monitored: primary, warm standby and extra regions'."""
         if low:
-            return self.primary_low + (regions - 1) * self.replica_low
-        return self.primary_high + (regions - 1) * self.replica_high
+            return self.primary_low + self.standby_low + (regions - 1) * self.replica_low
+        return self.primary_high + self.standby_high + (regions - 1) * self.replica_high
+
+    def counted(self, regions: int) -> str:
+        """What `total` counts, in words: "12 app servers (3 primary, 3 warm standby, 6 in 2
+        extra regions)"; every place that names the fleet's size names the same servers."""
+        parts = [f"{span(self.primary_low, self.primary_high)} primary"]
+        if self.standby_high:
+            parts.append(f"{span(self.standby_low, self.standby_high)} warm standby")
+        if regions > 1:
+            extra = regions - 1
+            parts.append(
+                f"{span(extra * self.replica_low, extra * self.replica_high)} in {extra} extra "
+                f"region{'s' if extra > 1 else ''}"
+            )
+        whole = f"{span(self.total(regions, low=True), self.total(regions, low=False))} app servers"
+        return whole if len(parts) == 1 else f"{whole} ({', '.join(parts)})"
 
 
 def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
@@ -69,7 +99,8 @@ def fleet(s: Scenario, t: Traffic, prices: PriceBook) -> Fleet:
 
 def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) -> Fleet:
     """The fleet for these peak loads (req/s), e.g. the average load when autoscaled."""
-    minimum = _POLICIES[s.uptime].min_instances
+    policy = _POLICIES[s.uptime]
+    minimum = policy.min_instances
     capacity = prices.figures.compute.requests_per_instance
     replica_share = prices.figures.network.replica_region_share
     capacity_low, capacity_high = capacity.low, capacity.high
@@ -78,7 +109,15 @@ def fleet_at(s: Scenario, peak_low: float, peak_high: float, prices: PriceBook) 
     primary_high = max(minimum, math.ceil(peak_high / capacity_high))
     replica_low = max(minimum, math.ceil(peak_low * replica_share.low / capacity_low))
     replica_high = max(minimum, math.ceil(peak_high * replica_share.high / capacity_high))
-    return Fleet(primary_low, primary_high, replica_low, replica_high)
+    share = policy.standby_share
+    return Fleet(
+        primary_low,
+        primary_high,
+        replica_low,
+        replica_high,
+        math.ceil(share * primary_low),
+        math.ceil(share * primary_high),
+    )
 
 
 def redis_nodes(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[str, int, float, float]:
@@ -146,8 +185,8 @@ def priced(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
     lcus_high = max(1, math.ceil(t.peak_rps_high / per_lcu.high))
     lb_low = lb.low + lcus_low * lcu.low
     lb_high = lb.high + lcus_high * lcu.high
-    standby_low = policy.standby_share * compute_low
-    standby_high = policy.standby_share * compute_high
+    standby_low = f.standby_low * instance.low
+    standby_high = f.standby_high * instance.high
     egress_gb = t.requests_per_month * response_bytes.low / 1e9
     node, copies, redis_low, redis_high = redis_nodes(s, t, prices)
     amounts = (
@@ -203,7 +242,7 @@ def _word(
             "Failover standby capacity",
             _MONTHLY,
             *standby,
-            partial(_standby_basis, s, policy, *standby),
+            partial(_standby_basis, s, policy, f, instance, *standby),
             VARIES_WITH_USERS,
         ),
     ], [
@@ -252,12 +291,21 @@ def _balancing_basis(lb: facts.Range, lcu: facts.Range, lcus_low: int, lcus_high
 
 
 def _standby_basis(
-    s: Scenario, policy: UptimePolicy, standby_low: float, standby_high: float
+    s: Scenario,
+    policy: UptimePolicy,
+    f: Fleet,
+    instance: facts.Range,
+    standby_low: float,
+    standby_high: float,
 ) -> str:
+    if not f.standby_high:
+        return f"none kept warm for {s.uptime:g}% uptime (backups under Storage)"
+    rounded = "" if policy.standby_share >= 1 else ", rounded up to whole servers"
     return (
-        f"{percent(policy.standby_share)} of primary servers kept warm for "
-        f"{s.uptime:g}% uptime = {usd_range(standby_low, standby_high, DOLLARS)} "
-        "(backups under Storage)"
+        f"{quantity(f.standby_low, f.standby_high, 'server')} ({percent(policy.standby_share)} "
+        f"of the primary's {span(f.primary_low, f.primary_high)}{rounded}) kept warm for "
+        f"{s.uptime:g}% uptime x {usd_range(instance.low, instance.high, DOLLARS)}/month = "
+        f"{usd_range(standby_low, standby_high, DOLLARS)} (backups under Storage)"
     )
 
 

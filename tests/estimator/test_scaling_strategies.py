@@ -49,3 +49,44 @@ def test_the_llm_cost_per_1000_users_is_the_llm_lines_range_not_its_high_end():
     choose = next(s for s in e.strategies if s.key == "choose_scalable_technologies")
     low, high = llm.low / 50, llm.high / 50  # per 1,000 of 50,000 users
     assert f"at ${low:,.0f}–{high:,.0f} per 1,000 users a month" in choose.advice
+
+
+def _count(text: str) -> tuple[int, int]:
+    """(low, high) of "3 servers" or "3-4 servers" at the start of a basis."""
+    low, _, high = re.match(r"(\d+)(?:-(\d+))? server", text).group(1, 0, 2)
+    return int(low), int(high or low)
+
+
+def test_every_place_that_counts_app_servers_counts_the_warm_standbys_too():
+    # A finance lead reading "9 app servers" beside a breakdown of 3 primary + 3 standby + 6 in
+    # extra regions sees a mismatch: every count is the one fleet the breakdown bills.
+    for words in (
+        "50k users enterprise 99.99% uptime 3 regions",
+        "50k users 99.9% uptime",
+        "2M users 99.9% uptime 2 regions",
+    ):
+        e = estimate(first_scenario(words))
+        lines = {i.item: i for i in e.line_items}
+        primary = _count(lines["App servers, primary region"].basis.split("→ ")[1])
+        standby = _count(lines["Failover standby capacity"].basis)
+        assert standby[1] > 0, words
+        # The standby line bills whole servers at the instance price the primary line bills.
+        per_server = lines["App servers, primary region"].high / primary[1]
+        assert lines["Failover standby capacity"].high == standby[1] * per_server, words
+        extra = [i for i in e.line_items if i.item == "Extra regions: app servers and networking"]
+        regions = (
+            _count(re.search(r"each (\d+(?:-\d+)? server)", extra[0].basis).group(1))
+            if extra
+            else (0, 0)
+        )
+        n = e.scenario.regions - 1
+        low = primary[0] + standby[0] + n * regions[0]
+        high = primary[1] + standby[1] + n * regions[1]
+        gradual = next(s for s in e.strategies if s.key == "scale_gradually")
+        shown = f"{low}" if low == high else f"{low}-{high}"
+        assert f"Months 1-12: {shown} app servers (" in gradual.advice, words
+        assert "warm standby" in gradual.advice, words
+        # Monitoring is billed per host: the app servers above plus the database/cache hosts.
+        monitoring = lines["Monitoring, on-call and autoscaling"]
+        hosts_low, _, hosts_high = _hosts(monitoring.basis).partition("-")
+        assert int(hosts_low) == low + 1 and int(hosts_high or hosts_low) == high + 2, words
