@@ -23,6 +23,7 @@ from estimator import (
     bundled_note,
     figure_span,
     model_family_note,
+    signed_usd_change,
     signed_usd_short,
     times_span,
     usd,
@@ -32,6 +33,7 @@ from estimator import (
 
 MIN_WIDTH = 60
 MAX_WIDTH = 120
+_NONE = Amount(0.0, 0.0)
 _CADENCE = {Cadence.one_time: "one-time", Cadence.monthly: "/month", Cadence.annual: "/year"}
 
 
@@ -260,6 +262,14 @@ def _signed_pair(low: float, high: float, shown: ShownCurrency, pad: int = 0) ->
     return f"{lo:>{pad}}" if lo == hi else f"{lo:>{pad}} / {hi}"
 
 
+def _change_pair(before: Amount, after: Amount, shown: ShownCurrency) -> str:
+    """The change of each end as the two amounts beside it are written (one figure when both
+    ends say the same)."""
+    lo = signed_usd_change(before.low, after.low, shown)
+    hi = signed_usd_change(before.high, after.high, shown)
+    return lo if lo == hi else f"{lo} / {hi}"
+
+
 def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
     width = width or terminal_width()
     shown = diff.shown
@@ -272,7 +282,7 @@ def render_diff(diff: EstimateDiff, width: int | None = None) -> str:
         before, after = diff.totals[name]
         out.append(
             f"  {label:<18}{_amount(before, shown):>24} -> {_amount(after, shown):<24}"
-            f"({_signed_pair(after.low - before.low, after.high - before.high, shown)})"
+            f"({_change_pair(before, after, shown)})"
         )
     if diff.categories:
         out.append("  By category (first-year impact):")
@@ -292,9 +302,10 @@ def render_line_changes(diff: EstimateDiff, width: int | None = None) -> str:
     for line in diff.lines:
         before = _amount(line.before, shown) if line.before else "(none)"
         after = _amount(line.after, shown) if line.after else "(none)"
-        change = line.change
+        # A line new or gone changes from or to nothing: its change is its own amount.
+        change = _change_pair(line.before or _NONE, line.after or _NONE, shown)
         out.append(f"    {line.category.label}: {line.item} ({_CADENCE[line.cadence]})")
-        out.append(f"      {before} -> {after}  ({_signed_pair(change.low, change.high, shown)})")
+        out.append(f"      {before} -> {after}  ({change})")
     return fit(out, width)
 
 

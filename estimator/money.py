@@ -94,6 +94,27 @@ def signed_usd_short(amount: float, shown: ShownCurrency) -> str:
     return ("+" if amount > 0 else "") + usd_short(amount, shown)
 
 
+def _as_written(amount: float) -> float:
+    """`amount` rounded as `_digits` writes it: to the cent below $10, else to the dollar."""
+    if -10 < amount < 10 and amount != int(amount):
+        return round(amount, 2)
+    return round(amount)
+
+
+def signed_usd_change(before: float, after: float, shown: ShownCurrency) -> str:
+    """+$12k, +$0.46 or $0: `after` minus `before` as `usd` writes the two, so a change agrees
+    with the figures beside it ("$34 -> $34" is "$0", never "+$1"; "$2.30 -> $2.76" is
+    "+$0.46")."""
+    per_usd = 1.0 if shown is DOLLARS else shown.per_usd
+    change = round(_as_written(after * per_usd) - _as_written(before * per_usd), 2)
+    if change == 0:
+        return f"{shown.symbol}0"
+    sign = "+" if change > 0 else "-"
+    if change != round(change):  # cents written beside: the change in cents too
+        return f"{sign}{shown.symbol}{abs(change):.2f}"
+    return ("+" if change > 0 else "") + _short(shown.symbol, change)
+
+
 def count(n: float) -> str:
     """10,000 or 1.5 (people); whole numbers without decimals."""
     if type(n) is not int:  # most counts (users, requests, records) are ints already

@@ -36,6 +36,7 @@ FORMATTING = {
     "usd_range",
     "usd_short",
     "signed_usd_short",
+    "signed_usd_change",  # a change as the two amounts beside it are written
     "count",
     "percent",
     "shown_currency",  # the currency a stored estimate was shown in (Home's history)

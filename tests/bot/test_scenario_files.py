@@ -207,3 +207,42 @@ def test_prices_json_lists_what_aicost_prices_shows(capsys):
     _, table, _ = run(capsys, "prices")
     for row in sheet["figures"][:5]:
         assert row["name"] in table
+
+
+def _written(text: str) -> tuple[float, float]:
+    """ "$2.30–5.17" or "$34": the two ends as written."""
+    low, _, high = text.lstrip("$").replace(",", "").partition("–")
+    return float(low), float(high or low)
+
+
+def _change(text: str) -> tuple[float, float]:
+    """ "+$12k" or "-$0.46": the change and how far its writing rounds it."""
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-$")
+    if digits.endswith("k"):
+        number = digits[:-1]
+        return sign * float(number) * 1000, (50 if "." in number else 500)
+    return sign * float(digits), 0.0
+
+
+def test_diff_changes_agree_with_the_amounts_shown_beside_them(capsys, tmp_path):
+    # "$34 -> $34 (+$1)" from rounding reads as an error: each change is the difference of the
+    # figures shown, in cents where they show cents.
+    old = write(tmp_path, "old.toml", 'users = 50000\nstage = "enterprise"\nuptime = 99.99\n')
+    new = write(tmp_path, "new.toml", 'users = 60000\nstage = "enterprise"\nuptime = 99.99\n')
+    code, out, err = run(capsys, "diff", str(old), str(new))
+    assert code == 0, err
+    checked = 0
+    for line in out.splitlines():
+        if " -> " not in line or "(none)" in line:
+            continue
+        amounts, _, change = line.rpartition("(")
+        before, _, after = amounts.partition(" -> ")
+        before, after = _written(before.split()[-1]), _written(after.split()[0])
+        changes = change.rstrip(")").split(" / ")
+        for end, said in enumerate(changes if len(changes) == 2 else changes * 2):
+            value, rounding = _change(said) if said != "$0" else (0.0, 0.0)
+            assert abs(after[end] - before[end] - value) <= rounding + 1e-9, line
+            checked += 1
+    assert checked > 20
+    assert "$2.30–5.17 -> $2.76–6.20  (+$0.46 / +$1.03)" in out
