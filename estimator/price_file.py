@@ -121,6 +121,7 @@ FIXED_AT_START = frozenset(
         "self_hosting.weights_memory_share",
         "self_hosting.max_gpus_per_replica",
         "self_hosting.gpus_per_host",
+        "traffic.max_users",
     }
 )
 

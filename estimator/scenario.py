@@ -90,7 +90,7 @@ VECTOR_STORE_LABELS = {
 
 
 UPTIME_TARGETS = (99.5, 99.9, 99.99)
-MAX_USERS = 10_000_000_000
+MAX_USERS = int(facts.bundled_figure("traffic.max_users").low)  # everyone online (ITU)
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -367,6 +367,9 @@ def _explain(exc: ValidationError, values: dict[str, Any]) -> str:
     field = Scenario.model_fields.get(name)
     label = field.description if field and field.description else name
     got = values.get(name)
+    if name == "users" and error["type"] == "less_than_equal":  # said, or it reads as arbitrary
+        ceiling = f"{count(MAX_USERS)} (everyone online in 2025, by ITU's count)"
+        return f"Monthly active users must be between 1 and {ceiling}; got {_show(name, got)}."
     if name == "stage":
         return f"Unknown stage {got!r}: use startup, midsize or enterprise."
     if name == "uptime":
@@ -437,8 +440,7 @@ def field_bounds(name: str) -> tuple[float, float] | None:
 
 
 def _bounds(name: str) -> tuple[str, str] | None:
-    bounds = field_bounds(name)
-    if bounds is None:
+    if (bounds := field_bounds(name)) is None:
         return None
     low, high = bounds
     if name in _PERCENT_FIELDS:

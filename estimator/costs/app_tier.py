@@ -299,7 +299,10 @@ def _standby_basis(
     standby_high: float,
 ) -> str:
     if not f.standby_high:
-        return f"none kept warm for {s.uptime:g}% uptime (backups under Storage)"
+        return (
+            f"{percent(policy.standby_share)} of primary servers kept warm for {s.uptime:g}% "
+            f"uptime = {usd_range(standby_low, standby_high, DOLLARS)} (backups under Storage)"
+        )
     rounded = "" if policy.standby_share >= 1 else ", rounded up to whole servers"
     return (
         f"{quantity(f.standby_low, f.standby_high, 'server')} ({percent(policy.standby_share)} "

@@ -113,9 +113,10 @@ def test_words_not_understood_are_named_back():
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("0 users", "between 1 and 10,000,000,000"),
-        ("-1 users", "between 1 and 10,000,000,000"),
-        ("20000000000 users", "between 1 and 10,000,000,000"),
+        ("0 users", "between 1 and 6,000,000,000"),
+        ("-1 users", "between 1 and 6,000,000,000"),
+        ("20000000000 users", "between 1 and 6,000,000,000"),
+        ("10 billion users", "everyone online in 2025, by ITU's count"),
         ("cache 99%", "between 0% and 95%"),
         ("1.5 users", "whole number"),
         ("gpt-4o-minx", "gpt-4o-mini"),

@@ -94,7 +94,7 @@ async def test_out_of_range_gets_the_allowed_range(slack, bot, team):
     body = slash_command_body("0 users", team_id=team, response_url=slack.response_url(name))
     await bot.post(body)
     (response,) = await slack.wait_for_response(name)
-    assert "between 1 and 10,000,000,000" in text_of(response.body)
+    assert "between 1 and 6,000,000,000" in text_of(response.body)
 
 
 async def test_form_opens_rejects_bad_fields_inline_then_posts_to_the_right_channel(

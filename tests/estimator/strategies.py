@@ -8,6 +8,7 @@ from estimator.costs.self_hosting import replica
 from estimator.open_models import SelfHostingError
 from estimator.scenario import (
     GPU,
+    MAX_USERS,
     UPTIME_TARGETS,
     Compliance,
     Hosting,
@@ -27,7 +28,10 @@ OPEN_MODELS = [
 ]
 
 users = st.integers(min_value=0, max_value=10).flatmap(
-    lambda exponent: st.integers(min_value=max(1, 10 ** (exponent - 1)), max_value=10**exponent)
+    lambda exponent: st.integers(
+        min_value=min(max(1, 10 ** (exponent - 1)), MAX_USERS),
+        max_value=min(10**exponent, MAX_USERS),
+    )
 )
 
 

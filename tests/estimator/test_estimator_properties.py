@@ -83,7 +83,7 @@ def test_totals_equal_the_sum_of_their_lines(s):
 @PROPERTY_SETTINGS
 @given(scenarios(), st.floats(min_value=1.0, max_value=1000.0))
 def test_monthly_run_rate_never_falls_as_users_grow(s, factor):
-    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * factor))})
+    more = s.model_copy(update={"users": min(MAX_USERS, round(s.users * factor))})
     assert _at_most(_monthly(s), _monthly(more))
 
 
@@ -135,7 +135,7 @@ def _first_year(s: Scenario) -> tuple[float, float]:
 @settings(max_examples=150, deadline=None)
 @given(scenarios())
 def test_three_percent_more_users_gives_an_overlapping_first_year_range(s):
-    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * 1.03) or 1)})
+    more = s.model_copy(update={"users": min(MAX_USERS, round(s.users * 1.03) or 1)})
     low, high = _first_year(s)
     more_low, more_high = _first_year(more)
     assert more_low <= high * (1 + 1e-9), (s.users, low, high, more_low, more_high)
@@ -171,7 +171,7 @@ def _gpus(s: Scenario) -> tuple[int, int]:
 @PROPERTY_SETTINGS
 @given(scenarios(hosting="self-hosted"), st.floats(min_value=1.0, max_value=100.0))
 def test_self_hosted_gpus_grow_with_traffic(s, factor):
-    more = s.model_copy(update={"users": min(10_000_000_000, round(s.users * factor))})
+    more = s.model_copy(update={"users": min(MAX_USERS, round(s.users * factor))})
     assert _at_most(_gpus(s), _gpus(more))
 
 

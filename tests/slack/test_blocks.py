@@ -34,7 +34,7 @@ from bot.slack.messages.tips import thread_tips
 from estimator import facts
 from estimator.estimate import Estimate, estimate
 from estimator.money import DOLLARS, usd_range
-from estimator.scenario import FIELD_NAMES, Compliance, Scenario, build_scenario
+from estimator.scenario import FIELD_NAMES, MAX_USERS, Compliance, Scenario, build_scenario
 from tests.support.fake_slack import table_problems
 from tests.support.fake_slack.blockkit import data_table_problems
 
@@ -44,7 +44,7 @@ SCENARIOS = {
     "enterprise": lambda: first_scenario("250k users enterprise soc2 gdpr"),
     "self-hosted": lambda: first_scenario("20k users self-hosted h100 3 regions 99.99"),
     "extreme": lambda: build_scenario(
-        stage="enterprise", users=10_000_000_000, regions=20, compliance=list(Compliance)
+        stage="enterprise", users=MAX_USERS, regions=20, compliance=list(Compliance)
     ),
 }
 
@@ -483,7 +483,7 @@ def test_empty_form_is_prefilled_with_startup_defaults() -> None:
 
 def test_hints_show_the_allowed_range() -> None:
     hints = {b["block_id"]: b["hint"]["text"] for b in form_view(None, "")["blocks"][1:]}
-    assert hints["users"].startswith("1 to 10,000,000,000")
+    assert hints["users"].startswith("1 to 6,000,000,000")
     assert hints["prototype_cost"].startswith("$1,000 to $1,000,000,000")
     assert hints["cache_hit_rate"].startswith("0% to 95%")
     assert hints["regions"].startswith("1 to 20")
@@ -588,7 +588,7 @@ def test_bad_values_get_one_error_each_with_the_allowed_range() -> None:
     result = scenario_from_form(submitted(form_view(None, ""), **bad))
     assert isinstance(result, dict)
     assert set(result) == set(bad)
-    assert "between 1 and 10,000,000,000" in result["users"]
+    assert "between 1 and 6,000,000,000" in result["users"]
     assert "between $1,000 and $1,000,000,000" in result["prototype_cost"]
     assert "between 0% and 95%" in result["cache_hit_rate"]
     assert "between 1 and 20" in result["regions"]
