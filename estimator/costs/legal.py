@@ -37,8 +37,9 @@ def lines(s: Scenario, prices: PriceBook) -> list[LineItem]:
             tier["high"],
             lambda: (
                 f"{count(records)} stored records → {tier['size']} "
-                f"{usd_range(tier['low'], tier['high'], DOLLARS)} a year (premiums follow the "
-                "records held)"
+                f"{usd_range(tier['low'], tier['high'], DOLLARS)} a year, sized by the records "
+                "held alone: insurers also price by revenue, which aicost is not given, so a "
+                "larger company's policy can cost more"
             ),
             "stored_records" not in s.given and VARIES_WITH_USERS,
         ),

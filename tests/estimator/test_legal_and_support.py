@@ -22,6 +22,13 @@ def test_cyber_cover_grows_from_small_business_to_enterprise_with_the_records_he
     assert big.cadence == "annual"
 
 
+def test_cyber_cover_says_it_is_sized_by_the_records_held_not_the_companys_size():
+    # A 50k-user enterprise holds 5M records: small-business cover, and the line says why.
+    line = _item(estimate(build_scenario(stage="enterprise", users=50_000)), "Cyber insurance")
+    assert "small-business cover" in line.basis
+    assert "sized by the records held alone" in line.basis and "revenue" in line.basis
+
+
 def test_legal_and_insurance_at_ten_million_users_exceed_the_articles_flat_range():
     e = estimate(build_scenario(stage="enterprise", users=10_000_000))
     legal = sum(i.high for i in e.line_items if i.category == "legal_insurance")
