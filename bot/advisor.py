@@ -39,6 +39,7 @@ from estimator import (
     SelfHostingError,
     apply_change,
     break_even,
+    cheaper_model,
     compare,
     diff_estimates,
     estimate,
@@ -167,6 +168,20 @@ def apply(
     return _compared(state, scenario, prices)
 
 
+ALREADY_CHEAPEST = "This is already the cheapest of the models I compare for your traffic."
+
+
+def try_cheaper_model(state: ConversationState, prices: PriceBook = BUNDLED_BOOK) -> Turn:
+    """The "Try a cheaper model" button, or the words typed: the current scenario on the
+    cheapest model of its class that the savings compare, or why not."""
+    if state.scenario is None:
+        return Turn(Reply(ReplyKind.info, _no_scenario(state)), state)
+    change = cheaper_model(state.scenario, prices).change
+    if change is None:
+        return Turn(Reply(ReplyKind.info, ALREADY_CHEAPEST), state)
+    return apply(change, state, prices)
+
+
 def from_scenario(
     scenario: Scenario, state: ConversationState, prices: PriceBook = BUNDLED_BOOK
 ) -> Turn:
@@ -206,6 +221,8 @@ def _command(command: Command, state: ConversationState, prices: PriceBook) -> T
             return _question_undone(state, prices)
         if command is Command.reset:
             return _question_reset(state, prices)
+    if command is Command.cheaper_model:
+        return try_cheaper_model(state, prices)
     if state.scenario is None:
         return Turn(Reply(ReplyKind.info, _no_scenario(state)), state)
     if command is Command.undo:

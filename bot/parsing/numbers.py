@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from bot.parsing.reading import Reading, consume, near
 from bot.parsing.text import normalize
@@ -46,13 +47,42 @@ _OWN_MODEL = (
     "A model of your own ({0}) is sized from 0.1 to 2,000 billion parameters: give its size, "
     "e.g. “our 34b model”, or name the open model closest to it, e.g. “self-hosted qwen3 32b”."
 )
+# "10k-20k", "10-20k" (the multiplier of both), ">10k", "10k+": a range priced at one end, said.
+_RANGE = re.compile(
+    r"^(?P<low>[0-9][0-9,.]*)(?P<low_mult>k|m|mm|mn|b|bn)?[-–]"
+    r"(?P<high>[0-9][0-9,.]*)(?P<mult>k|m|mm|mn|b|bn)?$"
+)
+_AT_LEAST = re.compile(r"^(?:>=?|≥)(?P<n>[0-9][0-9,.]*(?:k|m|mm|mn|b|bn)?)$|^(?P<m>[0-9].*)\+$")
+_RANGE_NOTE = "Read “{0}” as {1}, the top of the range, so the estimate covers it"
+_BOTH_ENDS = "; for both ends, send “compare {0} and {1} users”"
+_AT_LEAST_NOTE = "Read “{0}” as {1}, the least it says; send a larger figure to price more."
 # Above this no scenario field is valid; a float this size is still exact enough to say so, while
 # 309 digits would be infinite (and no whole number).
 _LARGEST = 1e15
 
 
-def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
+def _one_end(tokens: list[str], i: int, r: Reading) -> str:
+    """The token at `i`, a range or a lower bound replaced by the end priced (with a note)."""
     token = tokens[i]
+    if token[:1].isdigit() and ("-" in token or "–" in token):
+        span = _RANGE.match(token)
+        if span:
+            mult = span.group("mult") or ""
+            low = span.group("low") + (span.group("low_mult") or mult)
+            tokens[i] = span.group("high") + mult
+            users = i + 1 < len(tokens) and tokens[i + 1] in USER_WORDS  # compare takes users
+            both = _BOTH_ENDS.format(low, tokens[i]) if users else ""
+            r.notes.append(_RANGE_NOTE.format(token, tokens[i]) + both + ".")
+    elif token[:1] in ">≥" or token.endswith("+"):
+        bound = _AT_LEAST.match(token)
+        if bound:
+            tokens[i] = bound.group("n") or bound.group("m")
+            r.notes.append(_AT_LEAST_NOTE.format(token, tokens[i]))
+    return tokens[i]
+
+
+def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
+    token = _one_end(tokens, i, r)
     pair = IN_OUT.match(token)
     if pair:
         if max(_to_number(pair.group(1)), _to_number(pair.group(2))) > _LARGEST:

@@ -78,6 +78,9 @@ def _command(tokens: list[str]) -> Command | None:
         return COMMANDS[joined]
     if len(tokens) == 1 and tokens[0] in ("/aicost",):
         return Command.form
+    # "cheaper model", "try a cheaper model?": the button of that name, typed (fillers aside).
+    if [t for t in tokens if t not in FILLER] in (["cheaper"], ["cheapest"]):
+        return Command.cheaper_model
     return None
 
 

@@ -25,6 +25,7 @@ class Command(StrEnum):
     forget = "forget"
     chart = "chart"  # the current estimate's chart again
     export = "export"  # the current estimate as CSV and JSON files
+    cheaper_model = "cheaper_model"  # what the "Try a cheaper model" button does, typed
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ _DOLLARS_AFTER = re.compile(
 PHRASES = [
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
-    ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2|i|1)\b"), r"\1"),
+    # Type II is what aicost prices; "type i"/"type 1" is kept as a word, to be told so.
+    ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2)\b"), r"\1"),
+    ("type", re.compile(r"\b(soc2)\s+type\s*(?:i|1)\b"), r"\1 soc2-type-i"),
     # "self hosted", "self host", "self-hosting": one word, as "self-hosted" is read
     ("self", re.compile(r"\bself[\s-]*host(?:ed|ing)?\b"), "self-hosted"),
     ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),

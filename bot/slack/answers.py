@@ -39,7 +39,6 @@ from estimator import (
     PriceOverrides,
     Scenario,
     ScenarioChange,
-    cheaper_model,
     estimate,
     find_crossing,
     first_year_difference,
@@ -103,6 +102,8 @@ def button(
     scenario = state.scenario
 
     def worded(prices: PriceBook) -> Answer:
+        if action is Action.cheaper_model:  # the same as typing "cheaper model" (advisor)
+            return _in_thread(advisor.try_cheaper_model(state, prices))
         change = _button_change(action, scenario, prices)
         if change is None:
             return _in_thread(Turn(Reply(ReplyKind.info, _already(action)), state))
@@ -299,12 +300,9 @@ def _button_change(action: Action, s: Scenario, prices: PriceBook) -> ScenarioCh
             if s.cache_hit_rate < target:
                 return ScenarioChange(set={"cache_hit_rate": target})
         return None
-    if action is Action.cheaper_model:
-        return cheaper_model(s, prices).change
     return None
 
 
 def _already(action: Action) -> str:
-    if action is Action.apply_caching:
-        return "Caching is already at the top of the 40-60% hit-rate band FAQ-heavy bots reach."
-    return "This is already the cheapest of the models I compare for your traffic."
+    # Only caching can be at its top already (the cheaper model's answer is the advisor's).
+    return "Caching is already at the top of the 40-60% hit-rate band FAQ-heavy bots reach."

@@ -114,3 +114,16 @@ def test_a_break_even_asked_again_keeps_the_model_named_for_its_other_side():
     assert again.reply.kind is ReplyKind.breakeven
     assert again.reply.breakeven.scenario.users == 100_000
     assert again.reply.breakeven.api.model == "claude-sonnet-4-5"
+
+
+def test_cheaper_model_typed_moves_to_the_cheaper_model_or_says_it_is_the_cheapest():
+    moved = advisor.follow_up_text("try a cheaper model", _start("10k users gpt-4o").state)
+    assert moved.reply.kind is ReplyKind.estimate
+    assert moved.state.scenario.model != "gpt-4o"
+    assert moved.reply.changes[0].startswith("model gpt-4o →")
+    cheapest = advisor.follow_up_text("cheaper model", moved.state)
+    for _ in range(10):  # each step is strictly cheaper, so this ends at the cheapest
+        if cheapest.reply.kind is not ReplyKind.estimate:
+            break
+        cheapest = advisor.follow_up_text("cheaper model", cheapest.state)
+    assert cheapest.reply.text == advisor.ALREADY_CHEAPEST

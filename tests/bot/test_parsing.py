@@ -464,3 +464,32 @@ def test_a_compliance_regime_aicost_does_not_price_is_told_which_it_does():
 def test_an_emoji_beside_the_words_changes_nothing(text):
     parsed = parse(text)
     assert parsed.unknown == () and parsed.change.set == {"users": 10_000}
+
+
+def test_soc2_type_1_is_told_type_ii_is_what_is_priced():
+    for text in ("10k users soc2 type 1", "10k users SOC 2 Type I"):
+        parsed = parse(text)
+        assert parsed.change.add_compliance == (Compliance.soc2,) and not parsed.unknown
+        assert any("priced as Type II" in note for note in parsed.notes), text
+    # Type II, or SOC 2 being removed, needs no word about it.
+    assert not parse("10k users soc2 type ii").notes
+    assert not parse("10k users without soc2 type 1").notes
+
+
+@pytest.mark.parametrize(
+    ("text", "users", "note"),
+    [
+        ("10k-20k users", 20_000, "“10k-20k” as 20k, the top of the range"),
+        ("10-20k users", 20_000, "send “compare 10k and 20k users”"),
+        (">10k users", 10_000, "“>10k” as 10k, the least it says"),
+    ],
+)
+def test_a_user_range_or_lower_bound_is_priced_at_one_end_and_says_which(text, users, note):
+    parsed = parse(text)
+    assert not parsed.unknown and parsed.change.set == {"users": users}
+    assert any(note in n for n in parsed.notes), parsed.notes
+
+
+@pytest.mark.parametrize("text", ["cheaper model", "try a cheaper model?", "cheapest model"])
+def test_cheaper_model_typed_is_the_buttons_command(text):
+    assert parse(text).command is Command.cheaper_model

@@ -159,6 +159,17 @@ async def test_each_button_answers_in_the_thread_with_what_changed(
     assert slack.violations == []
 
 
+@pytest.mark.parametrize("typed", ["cheaper model", "try a cheaper model?"])
+async def test_cheaper_model_typed_in_the_thread_does_what_its_button_does(slack, bot, team, typed):
+    channel = channel_id()
+    ts = await start_estimate(slack, bot, team, channel)
+    event = message_event(typed, channel=channel, thread_ts=ts, team=team)
+    reply = await next_thread_reply(slack, ts, bot.post(event_callback_body(event, team_id=team)))
+    shown = text_of(reply.args["blocks"])
+    assert "model gpt-4o-mini →" in shown and "didn't understand" not in shown
+    assert slack.violations == []
+
+
 async def test_edit_in_form_button_opens_the_form_prefilled_from_the_thread(slack, bot, team):
     channel = channel_id()
     ts = await start_estimate(slack, bot, team, channel, "42000 users midsize")
