@@ -76,7 +76,7 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
     # The client's proxy (slack_sdk reads HTTPS_PROXY into it) and TLS context, as it would use.
     options = {
         "headers": headers,
-        "timeout": aiohttp.ClientTimeout(total=client.timeout),
+        "timeout": _timeout(client.timeout),
         "proxy": client.proxy,
         "ssl": client.ssl if client.ssl is not None else True,
     }
@@ -87,6 +87,8 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
                 raw = await res.read()
                 status, res_headers = res.status, res.headers
             data = _json(raw)
+            if status == 200 and data is not None and data.get("ok") is True:
+                break  # posted: no handler is asked, since a retry would post it twice
             answer = RetryHttpResponse(status_code=status, headers=res_headers, body=data)
             if not await _retried(client, state, request, answer, None):
                 break
@@ -134,6 +136,11 @@ def _json(raw: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(seconds: int) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 @functools.lru_cache(maxsize=64)
