@@ -141,9 +141,8 @@ _POSTED = re.compile(
 
 def _posted(raw: bytes) -> dict[str, Any] | None:
     """ok, channel and ts of a post Slack took, read from the start of its answer, not decoding
-    the message it echoes back (the bot's own, blocks and all, which nothing reads: decoding it
-    took most of the JSON work of a post, docs/benchmarks.md); None for any other answer (then
-    decoded whole)."""
+    the message it echoes back (the bot's own, blocks and all, which nothing reads; "Performance
+    idioms" in docs/architecture.md); None for any other answer (then decoded whole)."""
     found = _POSTED.match(raw)
     if found is None:
         return None
