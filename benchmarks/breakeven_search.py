@@ -21,6 +21,7 @@ from benchmarks.corpus import texts
 from bot.parsing import first_scenario
 from estimator.breakeven import _regime, crossing, difference_at, pair, reading_at
 from estimator.price_book import BUNDLED_BOOK
+from estimator.run_rate import Points
 
 
 def main() -> None:
@@ -49,14 +50,15 @@ def main() -> None:
 
         return crossing(difference)
 
-    def by_steps(self_hosted, api):
-        at = difference_at(self_hosted, api)
+    def by_steps(self_hosted, api):  # as find_crossing searches
+        points = Points(self_hosted, api, BUNDLED_BOOK)
+        at = difference_at(self_hosted, api, BUNDLED_BOOK, points, signed=True)
 
         def difference(users: int) -> float:
             evaluations["stops at a step"] += 1
             return at(users)
 
-        return crossing(difference, _regime(self_hosted, api, BUNDLED_BOOK))
+        return crossing(difference, _regime(self_hosted, api, BUNDLED_BOOK, points))
 
     for _ in range(args.rounds):
         for name, search in (("full bisection", full), ("stops at a step", by_steps)):

@@ -16,7 +16,9 @@ priced again (`breakdown.at_other_users`), the costliest from amounts alone
 (`run_rate.run_rate`), without the levers, phases and strategies a full estimate makes: the
 same amounts, summed in the same order as `estimate()` sums them, so the same figure to the
 bit (tests/estimator/test_breakeven.py), and the same user count as the full search
-(tests/estimator/test_breakeven_crossing.py keeps it as the oracle).
+(tests/estimator/test_breakeven_crossing.py keeps it as the oracle). The search itself reads
+the difference without the groups both sides share wherever that is far enough from zero to
+have the full difference's sign (`difference_at(signed=True)`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from estimator.gpus import GPU
 from estimator.lines import Cadence
 from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
-from estimator.run_rate import run_rate
+from estimator.run_rate import Points, run_rate, unshared, weight_of
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
@@ -111,28 +113,64 @@ def reading_at(side: Scenario, prices: PriceBook = BUNDLED_BOOK) -> Callable[[in
 
 
 def difference_at(
-    self_hosted: Scenario, api: Scenario, prices: PriceBook = BUNDLED_BOOK
+    self_hosted: Scenario,
+    api: Scenario,
+    prices: PriceBook = BUNDLED_BOOK,
+    points: Points | None = None,
+    *,
+    signed: bool = False,
 ) -> Callable[[int], float]:
     """`users -> ` self-hosting's reading minus the API's, both at `users`. Under the bundled
     prices the groups that read neither hosting nor model are priced once for both sides
-    (the same lines: the sides share usage, and so traffic, and stored records)."""
+    (the same lines: the sides share usage, and so traffic, and stored records). `points`: the
+    sides at each count, shared with the search's `_regime`.
+
+    `signed=True` (the search, which reads signs; its guesses read values but not its answer):
+    a figure of the full difference's sign, without those shared groups. Their lines are the
+    same on both sides, so the difference of the other lines is the full one but for rounding,
+    which moves each full sum (about 50 amounts) by less than 50 x 2^-53 of its absolute
+    amounts: farther from zero than `_MARGIN` of them, it has the full difference's sign (the
+    shared groups counted at the most users searched: they grow with users). Nearer, the full
+    difference."""
     if not prices.bundled:
         self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
         return lambda users: self_hosted_at(users) - api_at(users)
     own = (unscaled(self_hosted, prices), unscaled(api, prices))
+    sides = points or Points(self_hosted, api, prices)
 
     def difference(users: int) -> float:
-        hosted, served = _at(self_hosted, users), _at(api, users)
-        t, t_served = traffic(hosted, prices), traffic(served, prices)
+        hosted, served, t, t_served, gpus = sides.at(users)
         common = shared(hosted, t, prices)
         # The app tier's lines that read no hosting, priced once for both sides (the same
         # lines: the sides share usage, so traffic, and uptime and corpus).
         app = app_tier.priced(hosted, t, prices)
-        return run_rate(hosted, own[0], prices, common, t, app) - run_rate(
+        return run_rate(hosted, own[0], prices, common, t, app, gpus) - run_rate(
             served, own[1], prices, common, t_served, app
         )
 
-    return difference
+    if not signed:
+        return difference
+    most: list[float] = []  # the shared groups' absolute amounts at the most users searched
+
+    def sign(users: int) -> float:
+        hosted, served, t, t_served, gpus = sides.at(users)
+        app = app_tier.priced(hosted, t, prices)
+        reading, weight = unshared(hosted, own[0], prices, t, app, gpus)
+        other, other_weight = unshared(served, own[1], prices, t_served, app)
+        if not most:
+            top, _, t_top, _, _ = sides.at(MAX_USERS)
+            most.append(weight_of(shared(top, t_top, prices)))
+        if abs(reading - other) > _MARGIN * (weight + other_weight + 2 * most[0]):
+            return reading - other
+        return difference(users)
+
+    return sign
+
+
+# How far from zero the difference without the shared groups must be, as a share of the
+# absolute amounts of both full sums, to have their difference's sign: 150 times the most that
+# rounding ~50 additions can move them.
+_MARGIN = 1e-12
 
 
 def pair(s: Scenario, other_model: str | None = None) -> tuple[Scenario, Scenario]:
@@ -214,9 +252,10 @@ def find_crossing(
 ) -> Crossing:
     """The two sides of `s` (see `pair`) and the user count where they cross."""
     self_hosted, api, chosen = paired(s, other_model)
+    points = Points(self_hosted, api, prices)
     users = crossing(
-        difference_at(self_hosted, api, prices),
-        _regime(self_hosted, api, prices) if prices.bundled else None,
+        difference_at(self_hosted, api, prices, points, signed=True),
+        _regime(self_hosted, api, prices, points) if prices.bundled else None,
     )
     return Crossing(self_hosted, api, users, always_cheaper=users == 1, pairing=chosen)
 
@@ -339,7 +378,9 @@ def _within(at: Callable[[int], float], low: int, high: int) -> int:
     return high
 
 
-def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable[[int], Hashable]:
+def _regime(
+    self_hosted: Scenario, api: Scenario, prices: PriceBook, points: Points | None = None
+) -> Callable[[int], Hashable]:
     """`users ->` every quantity that moves the difference of the two readings in steps or
     kinks at these users: the GPU fleet's replicas (and with them its hosts), each side's paging
     seats and whether its team holds the on-call rotation without contracted cover, each role's
@@ -349,12 +390,13 @@ def _regime(self_hosted: Scenario, api: Scenario, prices: PriceBook) -> Callable
     (app servers, storage, support, ...) cancel in the difference and are not read.
 
     Between steps the rest is linear in users (tokens, GPU and staging costs are constant) or
-    in log10(users) (the team): a + b x users + c x log10(users)."""
+    in log10(users) (the team): a + b x users + c x log10(users). `points`: the sides the
+    difference read at the same counts."""
+    read = points or Points(self_hosted, api, prices)
 
     def regime(users: int) -> Hashable:
-        hosted, served = _at(self_hosted, users), _at(api, users)
-        fleet = self_hosting.fleet(hosted, traffic(hosted, prices), prices)
-        t = traffic(served, prices)
+        hosted, served, t_hosted, t, gpus = read.at(users)
+        fleet = gpus if gpus is not None else self_hosting.fleet(hosted, t_hosted, prices)
         writes = inference.cache_writes(inference.quote(served, prices), t, prices)
         sides = []
         for v in (hosted, served):

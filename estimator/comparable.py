@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -46,6 +46,7 @@ def _class_of_open() -> dict[str, str]:
     return {key: row["class"] for row in _data()["capability"] for key in row["models"]}
 
 
+@cache
 def _by_key() -> dict[str, OpenModel]:
     return {m.key: m for m in catalogue()}
 
@@ -63,10 +64,12 @@ def _reference(capability: str) -> dict[str, str]:
     return _data()["comparable"][capability]
 
 
+@lru_cache(maxsize=256)
 def for_api(api_model: str, named: str | None = None) -> tuple[Pairing, ...]:
     """The open models an API model may be weighed against when self-hosting, first choice
     first: the class's reference, then the rest of its class in the data's order (for a GPU
-    the user named that cannot hold the reference)."""
+    the user named that cannot hold the reference). Kept per pair of names: the data files
+    it reads are the bundled ones, and a break-even asks it for every estimate."""
     if named is not None:
         return (Pairing(api_model, named, None, f"{named} is the open model you named"),)
     try:
@@ -115,8 +118,9 @@ def _members(capability: str) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=256)
 def for_open(open_model: str, named: str | None = None) -> Pairing:
-    """The API model a self-hosted open model is weighed against."""
+    """The API model a self-hosted open model is weighed against (kept, like `for_api`)."""
     if named is not None:
         return Pairing(named, open_model, None, f"{named} is the API model you named")
     capability = open_capability(open_model)

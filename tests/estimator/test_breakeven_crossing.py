@@ -10,10 +10,20 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import texts
 from bot.parsing import first_scenario
-from estimator.breakeven import _regime, break_even, crossing, monthly_reading, pair
+from estimator.breakdown import shared
+from estimator.breakeven import (
+    _regime,
+    break_even,
+    crossing,
+    difference_at,
+    monthly_reading,
+    pair,
+)
 from estimator.costs import team
 from estimator.price_book import BUNDLED_BOOK
+from estimator.run_rate import Points, weight_of
 from estimator.scenario import MAX_USERS, Stage
+from estimator.traffic import traffic
 from tests.estimator.strategies import scenarios, users
 
 
@@ -110,6 +120,53 @@ def test_every_step_the_difference_takes_grows_with_users(s, counts):
     at_low, at_high = regime(low), regime(high)
     for a, b in zip(_flat(at_low), _flat(at_high), strict=True):
         assert a <= b
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios(), st.lists(users, min_size=1, max_size=4))
+def test_the_regime_read_from_the_differences_points_is_the_regime_made_afresh(s, counts):
+    # The search reads the regime at counts whose difference it read already, from the same
+    # sides, traffic and GPU fleet: the same steps as made afresh, and the difference the two
+    # full readings' to the bit.
+    sides = _pair_or_none(s)
+    if sides is None:
+        return
+    points = Points(*sides, BUNDLED_BOOK)
+    difference = difference_at(*sides, BUNDLED_BOOK, points)
+    regime, afresh = _regime(*sides, BUNDLED_BOOK, points), _regime(*sides, BUNDLED_BOOK)
+    for n in {1, MAX_USERS, *(min(n, MAX_USERS) for n in counts)}:
+        hosted, api = (side.at_users(n) for side in sides)
+        assert difference(n) == monthly_reading(hosted) - monthly_reading(api)
+        assert regime(n) == afresh(n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.lists(users, min_size=1, max_size=6))
+def test_the_searchs_difference_without_the_shared_groups_has_the_full_readings_sign(s, counts):
+    # The search reads signs: without the groups both sides share, the same sign as two full
+    # estimates' readings, near the crossing too (where it falls back on the full difference).
+    sides = _pair_or_none(s)
+    if sides is None:
+        return
+    signed = difference_at(*sides, BUNDLED_BOOK, signed=True)
+    found = break_even(s).users
+    near = {found - 1, found, found + 1} - {0} if found is not None else set()
+    for n in {1, MAX_USERS, *near, *(min(n, MAX_USERS) for n in counts)}:
+        hosted, api = (side.at_users(n) for side in sides)
+        full = monthly_reading(hosted) - monthly_reading(api)
+        assert (signed(n) <= 0) == (full <= 0), n
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.lists(users, min_size=2, max_size=2))
+def test_the_groups_both_sides_share_grow_with_users(s, counts):
+    # The search's margin counts their amounts at the most users it searches.
+    def amounts(n: int) -> float:
+        v = s.at_users(n)
+        return weight_of(shared(v, traffic(v, BUNDLED_BOOK), BUNDLED_BOOK))
+
+    low, high = sorted(min(n, MAX_USERS) for n in counts)
+    assert amounts(low) <= amounts(high) <= amounts(MAX_USERS)
 
 
 def _flat(value):

@@ -14,7 +14,7 @@ from bot.slack.message import Message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
 from bot.slack.where import Where
-from estimator import estimate
+from estimator import PriceOverrides, estimate, price_book
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_slack.blockkit import MAX_MESSAGE_BLOCKS, block_problems
 from tests.support.in_process import bot_in_process
@@ -67,6 +67,28 @@ def test_a_line_of_less_than_ten_dollars_shows_its_cents_not_a_range_rounded_to_
     vector = next(row for row in rows if row[0]["text"].startswith("Vector search"))
     assert vector[3]["text"] == "$0.09–0.44"  # not "$0"
     assert all(row[3]["text"] not in ("$0", "$0–1") for row in rows)
+
+
+def test_a_line_paid_once_or_yearly_adds_to_the_first_year_what_it_costs() -> None:
+    # Twelve months of a monthly line; a one-time or yearly line as it is, in EUR and USD alike.
+    eur = PriceOverrides(currency={"code": "EUR", "per_usd": 0.92})
+    for text, overrides in (("10000 users startup", None), ("400k users enterprise hipaa", eur)):
+        e = estimate(first_scenario(text), price_book(overrides))
+        rows = the("data_table", arithmetic_of(text, overrides).blocks)["rows"][1:]
+        by_item = {row[0]["text"]: row for row in rows}
+        paid = {"monthly": 0, "yearly": 0, "one-time": 0}
+        for line in e.line_items:
+            if line.high <= 0:
+                continue
+            row = by_item[line.item]
+            paid[row[2]["text"]] += 1
+            if row[2]["text"] == "monthly":
+                twelve = (line.low * 12 + line.high * 12) / 2
+                assert row[4]["value"] == round(twelve * e.shown.per_usd, 2)
+                assert row[4] != row[3]
+            else:
+                assert row[4] == row[3]
+        assert all(paid.values()), paid  # each kind of line was looked at
 
 
 def test_a_comparison_is_one_sortable_row_per_option() -> None:

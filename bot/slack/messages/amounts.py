@@ -16,6 +16,11 @@ def short_range(a: Amount, shown: ShownCurrency, unit: str = "") -> str:
     return usd_range(a.low, a.high, shown, short=True) + unit
 
 
+def short_range_of(low: float, high: float, shown: ShownCurrency) -> str:
+    """`short_range` of the two ends as they are, without making an Amount (a table's cells)."""
+    return usd_range(low, high, shown, short=True)
+
+
 def signed(amount: float, shown: ShownCurrency) -> str:
     """+$12k / -$3k / $0."""
     if round(amount) == 0:

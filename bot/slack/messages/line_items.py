@@ -4,8 +4,8 @@ amount and what it adds to the first year, sortable by any column."""
 from __future__ import annotations
 
 from bot.slack.blockkit import data_table, number_cell, text_cell
-from bot.slack.messages.amounts import short_range
-from estimator import Amount, Cadence, Estimate, LineItem, ShownCurrency, usd_range
+from bot.slack.messages.amounts import short_range_of
+from estimator import Cadence, Estimate, LineItem, ShownCurrency, usd_range
 
 PAGE_SIZE = 10
 CAPTION = "Line items · sort by any column; a range sorts by its middle"
@@ -13,23 +13,29 @@ HEADER = ("Line item", "Category", "Paid", "Amount", "First year")
 PAID = {Cadence.one_time: "one-time", Cadence.monthly: "monthly", Cadence.annual: "yearly"}
 # What a line adds to the first year: paid once, twelve months, or one year.
 FIRST_YEAR_TIMES = {Cadence.one_time: 1, Cadence.monthly: 12, Cadence.annual: 1}
+_MONTHLY = Cadence.monthly
 # Below this many dollars a short range rounds a line to "$0" or "$0–1": shown with its cents.
 CENTS_BELOW = 10
 
 
-def _amount_cell(a: Amount, shown: ShownCurrency) -> dict:
-    text = usd_range(a.low, a.high, shown) if a.high < CENTS_BELOW else short_range(a, shown)
-    return number_cell((a.low + a.high) / 2 * shown.per_usd, text)
+def _amount_cell(low: float, high: float, shown: ShownCurrency) -> dict:
+    text = usd_range(low, high, shown) if high < CENTS_BELOW else short_range_of(low, high, shown)
+    return number_cell((low + high) / 2 * shown.per_usd, text)
 
 
 def _row(line: LineItem, shown: ShownCurrency) -> list[dict]:
-    times = FIRST_YEAR_TIMES[line.cadence]
+    low, high, cadence = line.low, line.high, line.cadence
+    amount = _amount_cell(low, high, shown)
+    # A line paid once or yearly adds its amount to the first year as it is (x 1 changes no
+    # float): the same cell, worded once (about half the lines of an answer).
+    monthly = cadence is _MONTHLY
+    first_year = _amount_cell(low * 12, high * 12, shown) if monthly else dict(amount)
     return [
         text_cell(line.item),
         text_cell(line.category.label),
-        text_cell(PAID[line.cadence]),
-        _amount_cell(Amount(line.low, line.high), shown),
-        _amount_cell(Amount(line.low * times, line.high * times), shown),
+        text_cell(PAID[cadence]),
+        amount,
+        first_year,
     ]
 
 
