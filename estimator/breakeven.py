@@ -126,8 +126,9 @@ def difference_at(
     sides at each count, shared with the search's `_regime`.
 
     `signed=True` (the search, which reads signs; its guesses read values but not its answer):
-    a figure of the full difference's sign, without those shared groups, the app tier, and the
-    parts of staging and monitoring that read traffic only (`run_rate.unshared`). They are the
+    a figure of the full difference's sign, without those shared groups, the app tier, the
+    parts of staging and monitoring that read traffic only and the roles of the team every
+    hosting has (`run_rate.unshared`). They are the
     same on both sides, so the difference of the rest is the full one but for rounding, which
     moves each full sum (about 50 amounts, two of them split in parts) by less than 60 x 2^-53
     of its absolute amounts: farther from zero than `_MARGIN` of them, it has the full

@@ -10,9 +10,10 @@ order (infrastructure's lines are all monthly, the team's all annual, so each ke
 among its cadence's), so the same float (tests/estimator/test_breakeven.py).
 
 The search reads the sign of the two sides' difference: `unshared` is a side's reading without
-what both sides share (the groups of `breakdown.shared`, the app tier, and the parts of the
-staging and monitoring lines that read traffic only), and `Points` the two sides at each count,
-made once for the difference and the regime the search reads there (estimator/breakeven.py).
+what both sides share (the groups of `breakdown.shared`, the app tier, the parts of the
+staging and monitoring lines that read traffic only, the roles of the team but MLOps), and
+`Points` the two sides at each count, made once for the difference and the regime the search
+reads there (estimator/breakeven.py).
 """
 
 from __future__ import annotations
@@ -127,11 +128,12 @@ def unshared(
 ) -> tuple[float, float]:
     """`run_rate(v, own, prices, common, t, app, gpus)` without what a break-even's two sides
     share line for line or part for part (they cancel in the difference of the two readings):
-    the `common` groups, the app tier, and of the staging and monitoring lines all but
-    `infrastructure.own_amounts`; and the sum of the absolute amounts it added: (reading,
-    weight). The lines under a cent are left out as run_rate leaves them (the staging and
-    monitoring lines are never under a cent under the bundled prices, the only ones searched
-    this way: tests/estimator/test_breakeven_crossing.py)."""
+    the `common` groups, the app tier, of the staging and monitoring lines all but
+    `infrastructure.own_amounts`, and of the team all but `team.own_amounts`; and the sum of
+    the absolute amounts it added: (reading, weight). The lines under a cent are left out as
+    run_rate leaves them (the staging and monitoring lines are never under a cent under the
+    bundled prices, the only ones searched this way: tests/estimator/test_breakeven_crossing.py).
+    """
     if gpus is None and v.hosting is _SELF_HOSTED:
         gpus = self_hosting.fleet(v, t, prices)
     (staging_low, staging_high), (monitoring_low, monitoring_high) = infrastructure.own_amounts(
@@ -156,7 +158,7 @@ def unshared(
             else:
                 continue  # one-time: not in a run-rate
             weight += abs(low) + abs(high)
-    for low, high in team.amounts(v, prices):
+    for low, high in team.own_amounts(v, prices):
         if -0.005 < low < 0.005 and -0.005 < high < 0.005:
             continue
         annual_low += low
@@ -183,10 +185,11 @@ def weight_of(common: Common) -> float:
 
 def shared_weight(api: Scenario, t: Traffic, prices: PriceBook) -> float:
     """At least the sum of the absolute amounts of what `unshared` leaves out of either side of
-    a break-even at `api`'s users (the API side, at traffic `t`): the `common` groups, and the
-    API side's infrastructure lines, which are the app tier and the shared parts of staging and
-    monitoring plus its own paging seats (amounts that are never below zero)."""
+    a break-even at `api`'s users (the API side, at traffic `t`): the `common` groups, the API
+    side's infrastructure lines (the app tier and the shared parts of staging and monitoring,
+    plus its own paging seats) and its team (the roles both sides have, plus its own cover):
+    amounts that are never below zero."""
     weight = weight_of(shared(api, t, prices))
-    for low, high in infrastructure.amounts(api, t, prices):
+    for low, high in (*infrastructure.amounts(api, t, prices), *team.amounts(api, prices)):
         weight += abs(low) + abs(high)
     return weight

@@ -194,9 +194,7 @@ def test_the_searchs_difference_without_what_both_sides_share_is_the_full_differ
 
 @settings(max_examples=60, deadline=None)
 @given(scenarios(), users)
-def test_what_a_hosting_adds_to_staging_and_monitoring_is_all_the_sides_infrastructure_differs_by(
-    s, n
-):
+def test_what_a_hosting_adds_to_its_infrastructure_and_team_is_all_the_sides_differ_by(s, n):
     sides = _pair_or_none(s)
     if sides is None:
         return
@@ -218,6 +216,12 @@ def test_what_a_hosting_adds_to_staging_and_monitoring_is_all_the_sides_infrastr
             by_lines = (ours.low, ours.high)[end] - (theirs.low, theirs.high)[end]
             by_parts = added[0][part][end] - added[1][part][end]
             assert math.isclose(by_lines, by_parts, rel_tol=0, abs_tol=1e-9 * ours.high)
+    # The team: the same roles, line for line, but MLOps and the contracted cover.
+    ours, theirs = team.amounts(hosted, BUNDLED_BOOK), team.amounts(api, BUNDLED_BOOK)
+    own_ours, own_theirs = (team.own_amounts(v, BUNDLED_BOOK) for v in (hosted, api))
+    assert ours[: len(ours) - len(own_ours)] == theirs[: len(theirs) - len(own_theirs)]
+    assert ours[len(ours) - len(own_ours) :] == own_ours
+    assert theirs[len(theirs) - len(own_theirs) :] == own_theirs
 
 
 @settings(max_examples=60, deadline=None)
@@ -232,9 +236,15 @@ def test_what_both_sides_share_is_largest_at_the_most_users(s, n):
     for v in (side.at_users(min(n, MAX_USERS)) for side in sides):
         t = traffic(v, BUNDLED_BOOK)
         gpus = self_hosting.fleet(v, t, BUNDLED_BOOK) if v.hosting is Hosting.self_hosted else None
-        full = sum(low + high for low, high in infrastructure.amounts(v, t, BUNDLED_BOOK, gpus))
-        full += weight_of(shared(v, t, BUNDLED_BOOK))
-        added = infrastructure.own_amounts(v, t, BUNDLED_BOOK, gpus)
+        amounts = [
+            *infrastructure.amounts(v, t, BUNDLED_BOOK, gpus),
+            *team.amounts(v, BUNDLED_BOOK),
+        ]
+        full = sum(low + high for low, high in amounts) + weight_of(shared(v, t, BUNDLED_BOOK))
+        added = [
+            *infrastructure.own_amounts(v, t, BUNDLED_BOOK, gpus),
+            *team.own_amounts(v, BUNDLED_BOOK),
+        ]
         assert full <= (most + sum(low + high for low, high in added)) * (1 + 1e-12)
 
 
