@@ -187,9 +187,10 @@ def usage_changes(
 ) -> Callable[[Scenario], Changes]:
     """`changes(v)`: the groups of `v` (see usage_variants) that read what it changes, priced
     again. Engineering, the stored records, security, team, support and legal read none of the
-    usage figures: they stay the scenario's own. `worded=False`: the app tier as `Amounts`, for
-    sums only (the sensitivity's)."""
+    usage figures: they stay the scenario's own. `worded=False`: the app tier and the extra
+    regions as `Amounts`, for sums only (the sensitivity's)."""
     infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
+    regions_lines = regions.lines if worded else _regions_amounts
     own_traffic = traffic(s, prices)
     own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
@@ -219,7 +220,7 @@ def usage_changes(
             found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus, own.app)
             found[INFERENCE] = inference.lines(v, t, prices, gpus)
         if not same_load:
-            found[REGIONS] = regions.lines(v, t, prices)
+            found[REGIONS] = regions_lines(v, t, prices)
         if not (same_load and same_tokens):  # sized by requests and tokens
             found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
         return found
@@ -321,8 +322,8 @@ def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str])
 def repriced_changes(
     v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str], *, worded: bool = True
 ) -> Changes:
-    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier
-    and the team as `Amounts`, for sums only (the sensitivity's)."""
+    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier,
+    the extra regions and the team as `Amounts`, for sums only (the sensitivity's)."""
     t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
     sized = not groups.isdisjoint(("infrastructure", "inference"))
     gpus = _gpu_fleet(v, t, prices) if sized else None
@@ -333,7 +334,7 @@ def repriced_changes(
     elif "retrieval" in groups:
         found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
     if "regions" in groups:
-        found[REGIONS] = regions.lines(v, t, prices)
+        found[REGIONS] = regions.lines(v, t, prices) if worded else _regions_amounts(v, t, prices)
     if "inference" in groups:
         found[INFERENCE] = inference.lines(v, t, prices, gpus)
     if "engineering" in groups:
@@ -361,6 +362,10 @@ def _infrastructure_amounts(
     app: app_tier.AppTier | None = None,
 ) -> Amounts:
     return Amounts(_MONTHLY, infrastructure.amounts(v, t, prices, gpus, app))
+
+
+def _regions_amounts(v: Scenario, t: Traffic, prices: PriceBook) -> Amounts:
+    return Amounts(_MONTHLY, regions.amounts(v, t, prices))
 
 
 def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:
