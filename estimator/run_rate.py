@@ -143,7 +143,13 @@ def unshared(
     monthly_high = staging_high + monitoring_high
     annual_low = annual_high = 0.0
     weight = abs(staging_low) + abs(staging_high) + abs(monitoring_low) + abs(monitoring_high)
-    for items in (inference.lines(v, t, prices, gpus), own.engineering, own.security):
+    for low, high in inference.amounts(v, t, prices, gpus):  # all monthly
+        if -0.005 < low < 0.005 and -0.005 < high < 0.005:
+            continue
+        monthly_low += low
+        monthly_high += high
+        weight += abs(low) + abs(high)
+    for items in (own.engineering, own.security):
         for item in items:
             low, high = item.low, item.high
             if -0.005 < low < 0.005 and -0.005 < high < 0.005:
