@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator import facts
 from estimator.gpus import GPU
@@ -68,6 +69,7 @@ class Fleet:
         return self.primary_gpus(low=low) + self.region_gpus(low=low)
 
 
+@lru_cache(maxsize=256)  # a model's own figure: the break-even's search sizes a fleet a point
 def _kv_mb_per_token(params_b: float, prices: PriceBook) -> float:
     """KV cache MB per token of context, interpolated in log-log on total parameters."""
     table = prices.tables.kv_cache.mb_per_token
