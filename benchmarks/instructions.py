@@ -14,6 +14,12 @@ phases, strategies; no sensitivity): the like-for-like figure for checkouts olde
 `--answers` counts a whole `/aicost` answer instead (`bot.slack.answers.request`: parse, the
 complete estimate, the hosting tip's break-even, the five messages worded): what the bot's
 estimate worker spends on each.
+
+Each checkout's line also gives the garbage collections (young, middle, full) that ran inside
+the measured texts: one full collection walks every object start-up left (0.2-0.25 M of an
+estimate's instructions over 100 texts), so whether one falls inside the window moves the
+figure. `--collected` runs `gc.collect()` after the warm-up in every checkout, so each starts
+the texts from the same collector state; report it beside the as-measured figure, not instead.
 """
 
 from __future__ import annotations
@@ -47,16 +53,29 @@ def once(text):
     s = first_scenario(text)
     e = estimate(s, complete=False) if basic and _complete else estimate(s)
     e.phases, e.strategies
-import inspect
+import gc, inspect
 _complete = "complete" in inspect.signature(estimate).parameters
 for text in warm:  # warm-up: imports, data files, once-per-process tables, price lookups
     once(text)
+if sys.argv[3] == "collected":
+    gc.collect()
+runs = [0, 0, 0]  # collections of the young, middle and oldest generation in the window
+def collecting(phase, info):
+    if phase == "start":
+        runs[info["generation"]] += 1
+gc.callbacks.append(collecting)
 for text in texts:
     once(text)
+gc.callbacks.remove(collecting)
+print("collections", *runs)
 """
 
 
-def instructions(tree: Path, warm: list[str], texts: list[str], mode: str) -> int:
+def instructions(
+    tree: Path, warm: list[str], texts: list[str], mode: str, collected: bool
+) -> tuple[int, list[int]]:
+    """Instructions of the whole program, and the collections of each generation (young,
+    middle, full) the garbage collector ran while it estimated `texts`."""
     with tempfile.TemporaryDirectory() as tmp:
         given, program = Path(tmp, "texts.json"), Path(tmp, "run.py")
         given.write_text(json.dumps([warm, texts]))
@@ -64,14 +83,17 @@ def instructions(tree: Path, warm: list[str], texts: list[str], mode: str) -> in
         out = Path(tmp, "callgrind.out")
         run = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-             str(program), str(given), mode],
+             str(program), str(given), mode, "collected" if collected else "as-is"],
             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
             capture_output=True, text=True, check=True,
         )  # fmt: skip
     found = re.search(r"Collected : (\d+)", run.stderr)
     if found is None:
         raise SystemExit(f"callgrind printed no count for {tree}:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    runs = re.search(r"^collections (\d+) (\d+) (\d+)$", run.stdout, re.M)
+    if runs is None:
+        raise SystemExit(f"{tree}: the program printed no collections:\n{run.stdout[-2000:]}")
+    return int(found.group(1)), [int(n) for n in runs.groups()]
 
 
 def main() -> None:
@@ -81,6 +103,12 @@ def main() -> None:
     parser.add_argument("--basic", action="store_true", help="no sensitivity (older checkouts)")
     parser.add_argument("--answers", action="store_true", help="whole Slack answers, worded")
     parser.add_argument("--tree", action="append", type=Path, default=[])
+    parser.add_argument(
+        "--collected",
+        action="store_true",
+        help="gc.collect() after the warm-up, so every checkout starts the texts from the same "
+        "collector state (no full collection due from start-up falls inside the texts)",
+    )
     args = parser.parse_args()
     from benchmarks.corpus import texts as corpus
 
@@ -91,12 +119,17 @@ def main() -> None:
     mode = "answers" if args.answers else "basic" if args.basic else "complete"
     read = {"answers": "whole answers worded", "basic": "basic figures read",
             "complete": "every figure an answer shows read"}[mode]  # fmt: skip
-    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, {read}")
+    start = "collected after the warm-up" if args.collected else "as measured"
+    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, {read}, {start}")
     for tree in [ROOT, *args.tree]:
-        measured = instructions(tree, warm, texts, mode)
-        per = (measured - instructions(tree, warm, [], mode)) / len(texts)
+        measured, runs = instructions(tree, warm, texts, mode, args.collected)
+        per = (measured - instructions(tree, warm, [], mode, args.collected)[0]) / len(texts)
         each = "an answer" if args.answers else "an estimate"
-        print(f"{tree}: {per / 1e6:.2f} M instructions {each}")
+        young, middle, full = runs
+        print(
+            f"{tree}: {per / 1e6:.2f} M instructions {each}; collections in the texts: "
+            f"{young} young, {middle} middle, {full} full"
+        )
 
 
 if __name__ == "__main__":

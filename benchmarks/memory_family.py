@@ -1,7 +1,7 @@
 """Where the bot's memory is, process by process, with charts on (issue 24's memory targets).
 
 Run: python benchmarks/memory_family.py [--commands 40] [--charts 15] [--rounds 2]
-        [--before REF ...] [--chart-idle-seconds 30]
+        [--before REF ...] [--chart-idle-seconds 30] [--thread-actions]
 
 Starts the real bot (`python -m bot`, CHARTS=on as shipped) on loopback against the fake Slack and
 a private redis-server (REDIS_URL's if set), and reads every process of its family (the bot, its
@@ -9,8 +9,9 @@ estimate worker, the chart worker while it runs) from /proc/<pid>/smaps_rollup a
   started  the bot answering /healthz and its estimate worker warmed up, before any command;
   busy     the highest family RSS sampled every 0.1 s while --commands distinct corpus texts
            (20 in flight) are answered (a burst gets few charts: past limits.CHARTS_OWED they
-           are skipped), then --charts more one at a time, each waiting for its chart; then
-           each process;
+           are skipped), then --charts more one at a time, each waiting for its chart; with
+           --thread-actions, then the corpus's follow-ups and button clicks in those threads
+           (about 30% and 20% of them), until no answer has come for a while; then each process;
   idle     after the chart worker's quiet spell, once it has exited (as it does in production
            after CHART_IDLE_SECONDS; --chart-idle-seconds shortens the wait, not what is read).
 RSS counts every page a process maps, shared ones in each process again (what issue 24's target
@@ -35,8 +36,13 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import texts  # noqa: E402
-from benchmarks.load import Posts, send_commands  # noqa: E402
+from benchmarks.corpus import conversations  # noqa: E402
+from benchmarks.load import (  # noqa: E402
+    Posts,
+    send_commands,
+    send_thread_actions,
+    thread_actions,
+)
 from benchmarks.replicas import checkout  # noqa: E402
 from tests.support.bot_process import BotProcess  # noqa: E402
 from tests.support.fake_slack import FakeSlack  # noqa: E402
@@ -118,7 +124,8 @@ async def one_round(run: Run, slack: FakeSlack, redis_url: str, round_: int, arg
 
         sampler = asyncio.create_task(sample())
         charts = lambda: len(slack.calls_to("files.completeUploadExternal"))  # noqa: E731
-        corpus = texts(args.commands + args.charts)
+        people = conversations(args.commands + args.charts)  # the same texts as `texts`
+        corpus = [c.text for c in people]
         async with aiohttp.ClientSession() as session:
             await send_commands(
                 app, slack, prefix, range(args.commands), CONCURRENCY, session, corpus
@@ -132,6 +139,10 @@ async def one_round(run: Run, slack: FakeSlack, redis_url: str, round_: int, arg
                 drawn = charts()
                 await send_commands(app, slack, prefix, range(i, i + 1), 1, session, corpus)
                 await _until(lambda d=drawn: charts() > d, f"{run.name}: chart {i}")
+            if args.thread_actions:
+                actions = thread_actions(people, range(len(people)))
+                await send_thread_actions(app, slack, prefix, actions, CONCURRENCY, session)
+                await _quiet(Posts(slack, prefix).count, CHART_QUIET_SECONDS)
         sampling = False
         await sampler
         run.busy.append(family(app))
@@ -220,6 +231,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--before", action="append", default=[], help="a git ref to compare")
     parser.add_argument("--chart-idle-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--thread-actions", action="store_true", help="then follow-ups and clicks in the threads"
+    )
     return parser
 
 

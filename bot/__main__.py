@@ -9,8 +9,7 @@ import sys
 
 from pydantic import SecretStr
 
-from bot import log_redaction
-from bot.slack.config import Config, ConfigError, load_config
+from bot import log_redaction, on_first_use
 
 USAGE = """usage: python -m bot
 
@@ -31,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    on_first_use.defer()  # before the configuration imports the estimator
+    from bot.slack.config import ConfigError, load_config
+
     try:
         config = load_config()
     except ConfigError as exc:
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def usage() -> str:
     """The usage line and every setting: its variable, what it is, its default."""
+    from bot.slack.config import Config
+
     rows = [USAGE, ""]
     width = max(32, *(len(name) + 2 for name in Config.model_fields))  # a space after the longest
     for name, field in Config.model_fields.items():

@@ -38,6 +38,9 @@ def _figure_names() -> list[str]:
 
 
 def _amount(low: float, high: float) -> str:
+    # Smaller first, as each line's basis writes a range: a figure whose low estimate takes the
+    # larger number (requests one server takes: more is cheaper) still reads "25-50", not "50-25".
+    low, high = min(low, high), max(low, high)
     return f"{low:,.6g}" if low == high else f"{low:,.6g}-{high:,.6g}"
 
 

@@ -33,7 +33,7 @@ from estimator.sensitivity import Ranking, sensitivity
 from estimator.strategies import Strategy, strategies
 from estimator.token_prices import TokenPrices
 from estimator.token_snapshot import snapshot_note
-from estimator.totals import Amount, Totals, sum_lines
+from estimator.totals import Amount, Totals, sum_lines, sum_shown_lines
 from estimator.traffic import Traffic, traffic
 
 # Where each cadence's [low, high] sits in a category's sums (Estimate.by_category).
@@ -278,13 +278,9 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
         s = with_stage_defaults(s, book.overrides)
     t = traffic(s, book)
     own = parts(s, t, book) if book.bundled else None  # under own prices, lines carry notes
-    items, zero_lines = [], []
-    for item in own.lines() if own is not None else line_items(s, book, t):
-        # _is_zero written out: it runs for every line of every estimate.
-        low, high = item.low, item.high
-        zero = -0.005 < low < 0.005 and -0.005 < high < 0.005
-        (zero_lines if zero else items).append(item)
-    totals = sum_lines(items, s.prototype_cost)
+    totals, items, zero_lines, zeros_exact = sum_shown_lines(
+        own.lines() if own is not None else line_items(s, book, t), s.prototype_cost
+    )
     managed = managed_trade_off(items, book)
     kept, zero_levers = [], []
     for lever in savings(s, managed, book, t):
@@ -308,7 +304,7 @@ def _estimate(s: Scenario, book: PriceBook, complete: bool, curve_at: tuple[int,
         absent=(*map(_line_absent, zero_lines), *map(_lever_absent, zero_levers)),
         prices=book,
         token_prices_by=prices_from,
-        _totals_cover_every_line=all(not (i.low or i.high) for i in zero_lines),
+        _totals_cover_every_line=zeros_exact,
         _parts=own,
         complete=complete,
         curve=tuple(scaling_curve(s, book, curve_at)) if curve_at else (),

@@ -85,22 +85,37 @@ def _year_two_growth(monthly_growth: float) -> tuple[float, float]:
 def phases(s: Scenario, totals: Totals, year_two: Totals) -> tuple[Phase, Phase, Phase]:
     """Production Ready (months 1-3), Market Scale (4-12), Growth Scale (year 2, `year_two` totals
     priced at the year's average users)."""
-    run_rate = totals.monthly + totals.annual.scaled(1 / 12)
-    first = totals.one_time + run_rate.scaled(3)
-    second = run_rate.scaled(9)
-    third = year_two.monthly.scaled(12) + year_two.annual
+    # On floats, one Amount for each figure a phase keeps: the operations and their order of
+    # run_rate = monthly + annual x 1/12, first = one-time + run_rate x 3, second = run_rate x 9,
+    # third = year two's monthly x 12 + its annual, so the same floats (half the Amounts made).
+    one_time, monthly, annual = totals.one_time, totals.monthly, totals.annual
+    run_low, run_high = monthly.low + annual.low * (1 / 12), monthly.high + annual.high * (1 / 12)
+    first_low, first_high = one_time.low + run_low * 3, one_time.high + run_high * 3
+    second_low, second_high = run_low * 9, run_high * 9
+    later_monthly, later_annual = year_two.monthly, year_two.annual
+    third_low = later_monthly.low * 12 + later_annual.low
+    third_high = later_monthly.high * 12 + later_annual.high
+    both_low, both_high = first_low + second_low, first_high + second_high
+    first = Amount(first_low, first_high)
+    third = Amount(third_low, third_high)
     average_users, final_users = year_two_users(s)
     return (
         Phase("Production Ready", "months 1-3", s.users, first, first, (2, 3), s.prototype_cost),
         Phase(
-            "Market Scale", "months 4-12", s.users, second, first + second, (5, 8), s.prototype_cost
+            "Market Scale",
+            "months 4-12",
+            s.users,
+            Amount(second_low, second_high),
+            Amount(both_low, both_high),
+            (5, 8),
+            s.prototype_cost,
         ),
         Phase(
             "Growth Scale",
             "months 13-24",
             average_users,
             third,
-            first + second + third,
+            Amount(both_low + third_low, both_high + third_high),
             (10, 15),
             s.prototype_cost,
             final_users,

@@ -20,7 +20,6 @@ from estimator.money import (
     span,
     usd,
     usd_range,
-    usd_short,
     user_count,
 )
 from estimator.operations import ManagedTradeOff, engineer_hourly
@@ -29,6 +28,10 @@ from estimator.price_book import PriceBook
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount, Totals
 from estimator.traffic import Traffic, traffic
+
+# Bound once: an Enum member read off its class is a slow lookup, and this one is read for every
+# line of every estimate whose strategies are made (estimator/lines.py).
+_LLM_INFERENCE = Category.llm_inference
 
 
 # Not frozen, like LineItem (lines.py): a frozen dataclass sets each field through
@@ -100,7 +103,7 @@ def strategies(
     )
 
     monitoring = next(i for i in items if i.item.startswith("Monitoring"))
-    llm = [i for i in items if i.category is Category.llm_inference]
+    llm = [i for i in items if i.category is _LLM_INFERENCE]
     if s.hosting is Hosting.api:
         # The central figure (calls x one request's price), not the p90 end of the line's range.
         monthly_llm = t.llm_requests_per_month * quote(s, prices).price
@@ -241,7 +244,7 @@ def _choose_advice(
         "worth (see Managed services): compare the two before you self-run anything."
     ) + (
         " The LLM is an API: it scales with you at "
-        f"{usd_short(_llm_per_1k(llm, s), shown)} per "
+        f"{usd_range(*_llm_per_1k(llm, s), shown, short=True)} per "
         f"1,000 users a month."
         if llm and not llm[0].item.startswith("Self-hosted")
         else " Self-hosted GPUs scale in whole cards: reserve the steady base and burst to "
@@ -249,5 +252,6 @@ def _choose_advice(
     )
 
 
-def _llm_per_1k(llm: list[LineItem], s: Scenario) -> float:
-    return sum(i.high for i in llm) / s.users * 1000
+def _llm_per_1k(llm: list[LineItem], s: Scenario) -> tuple[float, float]:
+    """Low and high, as the LLM line is: its high end alone read as the price per 1,000 users."""
+    return sum(i.low for i in llm) / s.users * 1000, sum(i.high for i in llm) / s.users * 1000

@@ -90,3 +90,42 @@ def sum_lines(items: Iterable[LineItem], prototype_cost: float) -> Totals:
         Amount(annual_low, annual_high),
         prototype_cost,
     )
+
+
+def sum_shown_lines(
+    lines: Iterable[LineItem], prototype_cost: float
+) -> tuple[Totals, list[LineItem], list[LineItem], bool]:
+    """`sum_lines` of the lines of a cent or more at either end (what an estimate shows), those
+    lines, the ones under a cent (left out, named in its assumptions), and whether those were all
+    exactly $0. One pass: it runs for every line of every estimate, and the sums are the same
+    floats as `sum_lines` of the shown lines (added in the same order)."""
+    one_low = one_high = monthly_low = monthly_high = annual_low = annual_high = 0.0
+    monthly, annual = Cadence.monthly, Cadence.annual
+    shown: list[LineItem] = []
+    under_a_cent: list[LineItem] = []
+    exact = True
+    for item in lines:
+        low, high = item.low, item.high
+        if -0.005 < low < 0.005 and -0.005 < high < 0.005:
+            under_a_cent.append(item)
+            if low or high:
+                exact = False
+            continue
+        shown.append(item)
+        cadence = item.cadence
+        if cadence is monthly:
+            monthly_low += low
+            monthly_high += high
+        elif cadence is annual:
+            annual_low += low
+            annual_high += high
+        else:
+            one_low += low
+            one_high += high
+    totals = Totals(
+        Amount(one_low, one_high),
+        Amount(monthly_low, monthly_high),
+        Amount(annual_low, annual_high),
+        prototype_cost,
+    )
+    return totals, shown, under_a_cent, exact

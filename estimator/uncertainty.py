@@ -44,10 +44,42 @@ _WHOLE = {"input_tokens", "output_tokens", "reasoning_tokens"}
 def unsure_fields(s: Scenario) -> tuple[str, ...]:
     """The usage assumptions the user did not give, in a fixed order; reasoning tokens last,
     when the model reasons and the team gave no figure (an effort's figure is assumed)."""
-    unsure = tuple(name for name in USAGE_FIELDS if name not in s.given)
-    if "reasoning_tokens" not in s.given and reasoning_of(s).unsure:
-        return (*unsure, "reasoning_tokens")
-    return unsure
+    mask = given_mask(s.given)
+    return not_given(mask, not mask & REASONING_GIVEN and reasoning_of(s).unsure)
+
+
+def given_mask(given: frozenset[str]) -> int:
+    """Which of the usage figures and the reasoning tokens a scenario gave, a bit each: all an
+    uncertainty band reads of `given`, so a cache keyed by it is shared by every scenario that
+    gave the same figures (whatever else each gave) and its key holds no set."""
+    return (
+        ("daily_active_share" in given)
+        | ("requests_per_active_user_per_day" in given) << 1
+        | ("input_tokens" in given) << 2
+        | ("output_tokens" in given) << 3
+        | ("reasoning_tokens" in given) << 4
+    )
+
+
+REASONING_GIVEN = 16  # given_mask's bit for the reasoning tokens
+
+
+def not_given(mask: int, reasoning_unsure: bool) -> tuple[str, ...]:
+    """`unsure_fields` of a scenario that gave the figures of `mask` (`given_mask`); reasoning
+    tokens last when `reasoning_unsure` (its model reasons, no figure given). One tuple for
+    each, shared by every band and request quote made with it rather than built for each."""
+    return _NOT_GIVEN[(mask & 15) | (REASONING_GIVEN if reasoning_unsure else 0)]
+
+
+def _not_given(index: int) -> tuple[str, ...]:
+    unsure = tuple(name for bit, name in enumerate(USAGE_FIELDS) if not index & 1 << bit)
+    return (*unsure, "reasoning_tokens") if index & REASONING_GIVEN else unsure
+
+
+_NOT_GIVEN = tuple(_not_given(index) for index in range(32))
+# The bits as given_mask sets them, in USAGE_FIELDS' order.
+assert given_mask(frozenset({"reasoning_tokens"})) == REASONING_GIVEN == 1 << len(USAGE_FIELDS)
+assert all(given_mask(frozenset({n})) == 1 << bit for bit, n in enumerate(USAGE_FIELDS))
 
 
 def assumption_span(s: Scenario, name: str, prices: PriceBook) -> tuple[float, float, float]:

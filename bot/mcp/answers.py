@@ -70,8 +70,10 @@ class Answers:
 
     def estimate(self, text: str | None, fields: dict[str, Any] | None) -> Answer:
         with self._fields_checked():
-            e = _estimated(_start(text, fields, self.book))
-            return Answer(estimate_document(e, breakeven_beside(e)), estimate_summary(e))
+            turn = _start(text, fields, self.book)
+            e = _estimated(turn)
+            summary = _with_notes(estimate_summary(e), turn.reply.text)
+            return Answer(estimate_document(e, breakeven_beside(e)), summary)
 
     def what_if(
         self,
@@ -99,7 +101,7 @@ class Answers:
                 # The new estimate as `aicost --json` prints it, with its break-even.
                 "estimate": estimate_document(reply.estimate, breakeven_beside(reply.estimate)),
             }
-            return Answer(data, diff_summary(reply.diff, reply.estimate))
+            return Answer(data, _with_notes(diff_summary(reply.diff, reply.estimate), reply.text))
 
     def compare(
         self,
@@ -170,6 +172,12 @@ def _start(text: str | None, fields: dict[str, Any] | None, book: PriceBook) -> 
     if turn.reply.kind is not ReplyKind.estimate:
         raise Refused(_why_not(turn.reply))
     return turn
+
+
+def _with_notes(summary: str, notes: str) -> str:
+    """The summary, then how the words were read ("Read “usres” as “users”."), as the terminal
+    says it: an assistant can tell its user which words were taken another way or ignored."""
+    return f"{summary} {notes}" if notes else summary
 
 
 def _one_of(text: str | None, fields: dict[str, Any] | None) -> None:

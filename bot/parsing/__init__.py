@@ -11,7 +11,7 @@ reading -> a scenario), questions (compare, break-even).
 """
 
 from bot.parsing.numbers import read_number
-from bot.parsing.parser import parse
+from bot.parsing.parser import asks_for_form, parse
 from bot.parsing.questions import (
     BREAKEVEN_EXAMPLE,
     COMPARE_EXAMPLE,
@@ -43,6 +43,7 @@ __all__ = [
     "Command",
     "InputError",
     "Parsed",
+    "asks_for_form",
     "breakeven_question",
     "breakeven_sides",
     "close_matches",

@@ -25,11 +25,10 @@ from bot.parsing.vocabulary import (
     UPTIMES,
     USER_WORDS,
 )
-from estimator import own_model
+from estimator import own_model, percent
 
 _TWO_USER_COUNTS = (
-    "Which user count: {0:,} or {1:,}? Send one; to compare, ask “what if {1:,} users?” in the "
-    "estimate's thread."
+    "Which user count: {0:,} or {1:,}? Send one, or compare them: “compare {0:,} and {1:,} users”."
 )
 _UPTIME_OFFERED = "Uptime target must be one of 99.5, 99.9 or 99.99 (%); {0} is not offered."
 _TOO_LARGE = (
@@ -38,6 +37,10 @@ _TOO_LARGE = (
 _UNIT_WORDS = (
     USER_WORDS | PROTOTYPE_WORDS | REGION_WORDS | RECORD_WORDS | REQUEST_WORDS | TOKEN_WORDS
 ) | CORPUS_WORDS
+# Made once, not on each number read: a set built in a function is built on every call.
+_OWN_UNIT_WORDS = _UNIT_WORDS - PROTOTYPE_WORDS
+_PER_DAY = {"/day", "daily"}
+_PROMPT_CACHE = {"prompt-cache"}
 _SIZE_WORDS = {"model", "models", "params", "parameters", "parameter", "llm"}
 _OWN_MODEL = (
     "A model of your own ({0}) is sized from 0.1 to 2,000 billion parameters: give its size, "
@@ -97,7 +100,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         r.scale = value
         consume(tokens, i, used, USER_WORDS)
         return True
-    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _UNIT_WORDS - PROTOTYPE_WORDS
+    own_unit = i + 1 < len(tokens) and tokens[i + 1] in _OWN_UNIT_WORDS
     # "prototype cost 60k", "prototype was 30k": the prototype word may sit two words back
     prototype = near(tokens, i, PROTOTYPE_WORDS, before=2, used=used)
     if m.group("dollar") or (prototype is not None and not own_unit):
@@ -117,7 +120,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
             return True
     if consume(tokens, i, used, REQUEST_WORDS, before=0):
         r.values["requests_per_active_user_per_day"] = value
-        consume(tokens, i, used, {"/day", "daily"}, before=0, after=3)
+        consume(tokens, i, used, _PER_DAY, before=0, after=3)
         return True
     if i + 1 < len(tokens) and tokens[i + 1] in ("reasoning", "thinking"):
         # "2000 reasoning tokens": a figure of the team's own, which wins over any effort
@@ -126,15 +129,13 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
         consume(tokens, i + 1, used, TOKEN_WORDS, before=0, after=1)
         return True
     # "1500 input 400 output tokens", "input 3000 tokens output 500 tokens": a direction word
-    # right beside the number is its own; else the nearest one.
-    beside = next(
-        (
-            j
-            for j in (i + 1, i - 1)
-            if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]
-        ),
-        None,
-    )
+    # right beside the number is its own; else the nearest one. A loop, not a generator: one
+    # would make its function, cells and frame for every number read.
+    beside = None
+    for j in (i + 1, i - 1):
+        if 0 <= j < len(tokens) and tokens[j] in DIRECTION_WORDS and not used[j]:
+            beside = j
+            break
     token_word = near(tokens, i, TOKEN_WORDS, before=1, after=2 if beside is None else 4)
     if token_word is not None:
         direction = beside
@@ -145,6 +146,9 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
             r.values[name] = _whole(value)
             used[token_word] = used[direction] = True
             return True
+    if _daily_users_at(tokens, i, used):
+        r.daily_users = value
+        return True
     if consume(tokens, i, used, USER_WORDS, before=1):
         r.set_once("users", _whole(value), _TWO_USER_COUNTS)
         return True
@@ -158,8 +162,68 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
     return False
 
 
+def _daily_users_at(tokens: list[str], i: int, used: list[bool]) -> bool:
+    """ "500k DAU", "500k daily (active) users": daily users, their unit words claimed."""
+    if i + 1 < len(tokens) and tokens[i + 1] in ("dau", "daus"):
+        used[i + 1] = True
+        return True
+    if i + 2 < len(tokens) and tokens[i + 1] == "daily" and tokens[i + 2] in USER_WORDS:
+        used[i + 1] = used[i + 2] = True
+        return True
+    return False
+
+
+def settle_daily_users(r: Reading) -> None:
+    """Daily users with the monthly ones or the daily share given beside them: the other worked
+    out; with neither, a question back (a stage's or workspace's default share is not known
+    here)."""
+    daily = r.daily_users
+    if daily is None:
+        return
+    share, users = r.values.get("daily_active_share"), r.values.get("users")
+    if users and not share:
+        if daily > users:
+            r.problems.append(
+                f"{daily:,.0f} daily users are more than the {users:,.0f} monthly ones: "
+                "send the monthly active users, e.g. “10k users 3k DAU”."
+            )
+            return
+        r.values["daily_active_share"] = daily / users
+        r.notes.append(
+            f"Read {daily:,.0f} daily of {users:,} monthly users as {percent(daily / users)} "
+            "active daily."
+        )
+        return
+    if not share:
+        r.problems.append(
+            "aicost works from monthly active users: send those (“"
+            f"{_short_count(daily / 0.3)} users” if 30% of them are active on a given day), or "
+            f"the daily share with the {daily:,.0f} daily users (“{_shown_count(daily)} DAU 30% "
+            "daily active”) to have them worked out."
+        )
+        return
+    users = round(daily / share)
+    r.set_once("users", users, _TWO_USER_COUNTS)
+    r.notes.append(
+        f"Read {daily:,.0f} daily users at {percent(share)} active daily as {users:,} monthly "
+        "active users, the count aicost works from."
+    )
+
+
+def _short_count(value: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            digits = 0 if value >= 100 * size else 1
+            return f"{value / size:.{digits}f}".removesuffix(".0") + suffix
+    return f"{value:,.0f}"
+
+
+def _shown_count(value: float) -> str:
+    return _short_count(value) if value >= 1e3 else f"{value:g}"
+
+
 def _read_percent(tokens: list[str], i: int, used: list[bool], r: Reading, share: float) -> bool:
-    if consume(tokens, i, used, {"prompt-cache"}, before=3, after=3):
+    if consume(tokens, i, used, _PROMPT_CACHE, before=3, after=3):
         r.values["prompt_cache_share"] = share
         return True
     if consume(tokens, i, used, CACHE_WORDS, before=2, after=3):

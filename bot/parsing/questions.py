@@ -9,7 +9,7 @@ from bot.parsing.hosting import not_hostable
 from bot.parsing.parser import parse
 from bot.parsing.reading import InputError, Parsed, two_models
 from bot.parsing.scenarios import follow_up, quote, scenario_from, unknown_message
-from bot.parsing.text import normalize
+from bot.parsing.text import normalize, plain
 from estimator import (
     Scenario,
     ScenarioChange,
@@ -25,12 +25,15 @@ _COMPARE_VERB = re.compile(r"^\s*(?:/aicost\s+)?(?:compare|comparison)\b[:\s]*")
 # Commas separate options, except inside numbers ("100,000 users"); "vs" works as well.
 _OPTION_SEPARATOR = re.compile(r",(?!\d{3}(?!\d))|\s+(?:vs\.?|versus)\s+")
 # In the last option, what follows "for"/"at"/"with" is shared by every option.
-_SHARED_TAIL = re.compile(r"\s+(?:for|at|with|all\s+at|all\s+with)\s+")
+_SHARED_TAIL = re.compile(r"\s+(?:for|at|with|w/|all\s+at|all\s+with)\s+")
 _BREAKEVEN = re.compile(
     r"(?:\b(?:when|at\s+what\s+(?:scale|point|size)|how\s+many\s+users)\b\s*)?"
     r"(?:\b(?:does|do|would|will|is|should)\b\s*)?"
-    r"(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
+    r"(?:(?:\b(?:it|self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*)?"
     r"\b(?:pays?\s+off|breaks?[\s-]*even|breakeven)\b"
+    # "is self-hosting worth it", "does self-hosting make sense": asked of self-hosting only
+    r"|\b(?:self[\s-]*host(?:ing|ed)?|hosting\s+our\s+own|own\s+gpus)\b\s*"
+    r"(?:makes?\s+sense|(?:is\s+)?worth\s+it)\b)"
 )
 
 _SELF_HOSTING = re.compile(r"\bself[\s-]*hosting\b")
@@ -61,7 +64,9 @@ def compare_options(text: str, current: Scenario | None = None) -> list[tuple[st
     """(label, scenario) for each option of "compare a, b, c for <shared>"; an option changes
     the shared scenario (or `current`, in a conversation). InputError when there are fewer than
     two or more than five options, or an option names nothing."""
-    body = _COMPARE_VERB.sub("", normalize(text), count=1).strip()
+    # Split as typed, so each column is labelled with the option's own words ("claude haiku",
+    # "ten thousand"); each part is parsed, and so normalised, on its own.
+    body = _COMPARE_VERB.sub("", plain(text), count=1).strip()
     labels = [part.strip() for part in _OPTION_SEPARATOR.split(body)]
     shared_text = ""
     if labels:

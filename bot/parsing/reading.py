@@ -67,6 +67,10 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     # Models named as the one moved away from ("instead of gpt-4o"): a break-even's other side.
     left_behind: list[str] = field(default_factory=list)
+    # "500k DAU": daily users, turned into monthly ones by the daily share (numbers.py).
+    daily_users: float | None = None
+    # Providers named beside the model ("azure gpt-4o"): where it runs (hosts.py).
+    hosts: list[str] = field(default_factory=list)
 
     def name_model(self, model: str, family: str | None = None) -> None:
         self.values["model"] = model

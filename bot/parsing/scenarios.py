@@ -50,6 +50,20 @@ def unknown_message(unknown: tuple[str, ...], follow_up: bool = False) -> str:
             f"I didn't understand {shown}{more}. Regions are priced by how many, not where: "
             "say “2 regions” (and “gdpr” for the EU's data rules)."
         )
+    frameworks = [word for word in unknown[:5] if word in _OTHER_FRAMEWORKS]
+    if frameworks:
+        return (
+            f"I didn't understand {shown}{more}. aicost prices SOC 2, ISO 27001, HIPAA and GDPR "
+            "(“soc2”, “iso27001”, “hipaa”, “gdpr”); "
+            f"{', '.join(f'“{quote(w)}”' for w in frameworks)} "
+            f"{'is' if len(frameworks) == 1 else 'are'} not among them yet."
+        )
+    if any(_currency_like(word) for word in unknown[:5]):
+        return (
+            f"I didn't understand {shown}{more}. Amounts are read in US dollars, e.g. “$50k "
+            "prototype”; to show the estimate in another currency, set one in your own prices "
+            "(`aicost --prices`, or the workspace settings in Slack)."
+        )
     # A word that looks like a misspelt model name gets the closest real names, not examples.
     models = [(word, names) for word in unknown[:5] if (names := _model_like(word))]
     if models:
@@ -73,6 +87,23 @@ _CLOUD_REGION = re.compile(
     r"^(us|eu|ap|sa|ca|me|af|il|mx|europe|asia|australia|northamerica|southamerica|africa)"
     r"(-[a-z]+)+-?\d$"
 )
+
+
+# Compliance regimes people name that aicost does not price.
+_OTHER_FRAMEWORKS = {
+    "pci", "pci-dss", "pcidss", "fedramp", "ccpa", "cpra", "sox", "hitrust", "nist", "cmmc",
+    "iso42001", "iso27701", "dora", "nis2", "glba", "ferpa", "coppa", "tisax",
+}  # fmt: skip
+# Another currency's amount or name: "€50k", "50k£", "eur", "pounds" (US dollars are read as "$").
+_CURRENCY_SIGNS = "€£¥₹₩₽"
+_CURRENCIES = {
+    "eur", "euro", "euros", "gbp", "pound", "pounds", "sterling", "yen", "jpy", "inr", "rupee",
+    "rupees", "cad", "aud", "chf", "cny", "rmb", "yuan", "sek", "nok", "dkk", "brl", "mxn",
+}  # fmt: skip
+
+
+def _currency_like(word: str) -> bool:
+    return word in _CURRENCIES or any(sign in word for sign in _CURRENCY_SIGNS)
 
 
 def _place_like(word: str) -> bool:

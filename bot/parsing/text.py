@@ -7,12 +7,14 @@ import html
 import re
 import unicodedata
 
+from bot.parsing.spelled import spelled_as_digits
+
 MAX_TEXT = 2_000  # longer text is cut before parsing; nobody types a scenario that long
 
 # Zero-width characters, soft hyphen, and the bidirectional marks and embeddings.
 INVISIBLE = dict.fromkeys(
     [
-        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD),
+        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0xFE0F),
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
     ]
@@ -46,13 +48,19 @@ def _spelled_count(m: re.Match[str]) -> str:
     return f"{0.5 if m.group(1).startswith('half') else 1} {m.group(2)}"
 
 
+_DOLLARS_AFTER = re.compile(
+    r"(?<![\w$.,])(\d[\d,]*(?:\.\d+)?(?:k|m|mm|mn|b|bn)?(?:\s+(?:thousand|million|billion))?)"
+    r"\s*(?:usd|us\s+dollars?|dollars?)\b"
+)
+
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
 PHRASES = [
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
     ("type", re.compile(r"\b(soc2)\s+type\s*(?:ii|2|i|1)\b"), r"\1"),
-    ("self", re.compile(r"\bself[\s-]*hosted?\b"), "self-hosted"),
+    # "self hosted", "self host", "self-hosting": one word, as "self-hosted" is read
+    ("self", re.compile(r"\bself[\s-]*host(?:ed|ing)?\b"), "self-hosted"),
     ("mid", re.compile(r"\bmid[\s-]*size(d)?\b"), "midsize"),
     ("start", re.compile(r"\bstart\s+up\b"), "startup"),
     ("start", re.compile(r"\bstart\s+over\b"), "reset"),
@@ -81,6 +89,10 @@ PHRASES = [
     ("illion", _SPELLED_COUNT, _spelled_count),
     ("thousand", _SPELLED_COUNT, _spelled_count),
     ("/", re.compile(r"(\d)\s*/\s*(\d)"), r"\1/\2"),
+    # "50k dollars", "2 million dollar prototype", "usd 80k": the amount in dollars, as "$80k" is
+    ("dollar", _DOLLARS_AFTER, r"$\1"),
+    ("usd", _DOLLARS_AFTER, r"$\1"),
+    ("usd", re.compile(r"\busd\s*(\d)"), r"$\1"),
     ("$", re.compile(r"\$\s+(\d)"), r"$\1"),
 ]
 
@@ -88,26 +100,44 @@ PHRASES = [
 _DIGIT_DOT = re.compile(r"\d\.$")
 
 
-def normalize(text: str) -> str:
-    """Lower-case ASCII-ish text: Slack's HTML escapes undone, invisible marks dropped, digits of
-    any script turned into 0-9, and a few multi-word phrases joined."""
+# Slack writes an emoji as its shortcode (":rocket:", ":+1:", ":flag-us:").
+_EMOJI_CODE = re.compile(r"(?<![\w:]):[a-z0-9_+'-]+:(?![\w:])")
+
+
+def plain(text: str) -> str:
+    """Lower-case text as typed: Slack's HTML escapes undone, invisible marks and emoji dropped,
+    digits of any script turned into 0-9; words and phrases left as they were (a comparison's
+    labels)."""
     text = html.unescape(text[:MAX_TEXT])
     text = unicodedata.normalize("NFKC", text).translate(INVISIBLE).lower()
     if not text.isascii():
-        text = "".join(_ascii_digit(ch) for ch in text)
+        text = "".join(_ascii_char(ch) for ch in text)
+    if ":" in text:
+        text = _EMOJI_CODE.sub(" ", text)
+    return text
+
+
+def normalize(text: str) -> str:
+    """`plain` text with numbers in words written in digits and a few multi-word phrases
+    joined."""
+    text = spelled_as_digits(plain(text))  # "ten thousand users", "five regions"
     for word, pattern, replacement in PHRASES:
         if word in text:
             text = pattern.sub(replacement, text)
     return text
 
 
-def _ascii_digit(ch: str) -> str:
-    if ch.isdigit() and not ch.isascii():
+def _ascii_char(ch: str) -> str:
+    """A digit of any script as 0-9; an emoji (a symbol, "So") as a space: it says nothing about
+    the scenario ("10k users 🚀")."""
+    if ch.isascii():
+        return ch
+    if ch.isdigit():
         try:
             return str(unicodedata.decimal(ch))
         except ValueError:
             return ch
-    return ch
+    return " " if unicodedata.category(ch) == "So" else ch
 
 
 def tokenize(text: str) -> list[str]:

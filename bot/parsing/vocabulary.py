@@ -111,7 +111,7 @@ FILLER = {
     "month", "monthly", "each", "user", "users", "by", "x", "times", "then", "so", "let's",
     "lets", "try", "now", "also", "hosting", "hosted", "via", "from", "gpu", "in", "rate",
     "share", "=", ":", "@", "us", "are", "there", "you", "can", "could", "should",
-    "corpus", "vector", "vectors", "retrieval", "rag",
+    "corpus", "vector", "vectors", "retrieval", "rag", "usd", "dollars",
     "/month", "app", "product", "service", "platform", "bot", "chatbot", "assistant", "across",
     "&", "make", "used", "run", "running", "was", "were", "we're", "we'll", "expect", "expects",
     "expecting", "expected", "scaling", "serve", "serving", "up", "into", "over", "like",

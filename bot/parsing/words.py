@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.parsing.hosts import host_of
 from bot.parsing.models import resolve
 from bot.parsing.reading import Reading
 from bot.parsing.vocabulary import (
@@ -32,7 +33,8 @@ from estimator import (
 _EFFORTS = {"no": "none", "off": "none"}
 _START_MONTH = "Say when the projection starts as a month, e.g. “starting March 2027”."
 _TWO_STAGES = (
-    "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or ask “what if {1}?” after."
+    "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or compare them: “compare {0} "
+    "and {1}”."
 )
 
 
@@ -68,6 +70,10 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         if found is not None:
             r.name_model(found.model, family=FAMILY_TOKENS[token])
             return True
+    host = host_of(token)
+    if host is not None:
+        r.hosts.append(host)  # where the model runs, never a model (hosts.py)
+        return True
     if token.startswith("reasoning-"):
         effort = token.removeprefix("reasoning-")
         r.values["reasoning_effort"] = _EFFORTS.get(effort, effort)

@@ -116,7 +116,7 @@ async def direct_message(
     post = Posting(client, conversations.metrics, conversations.webhook_logger, ledger)
     thread = replace(where, thread_ts=ts, response_url=None)
     if is_greeting(text):
-        await post.in_thread(thread, greeting_message())
+        await post.in_thread(thread, greeting_message(in_dm=True))
         return
     answer = await conversations.workers.run(
         answers.request, text, await conversations.stored.prices(where.team, post.job)
@@ -151,7 +151,7 @@ async def direct_message(
             chart = conversations.uploads.post_chart(post, thread, options=answer.options)
             conversations.later(_with_status(conversations, client, thread, chart), "chart")
     elif kind is ReplyKind.help:
-        await post.in_thread(thread, help_message())
+        await post.in_thread(thread, help_message(in_dm=True))
     elif kind is ReplyKind.hint:
         await post.in_thread(thread, hint_message(answer.text))
     elif kind is ReplyKind.error:

@@ -165,7 +165,7 @@ def _new_thread(turn: Turn) -> Answer:
     if reply.kind is ReplyKind.estimate and reply.estimate is not None:
         e = reply.estimate
         tips = thread_tips(e, optional(BREAKEVEN_PART, lambda: _breakeven(e)))
-        messages = (estimate_message(e), *tips)
+        messages = (estimate_message(e, reply.text), *tips)
         summary = _summary(e)
     state, changed = turn.state, turn.changed
     if reply.kind in (ReplyKind.comparison, ReplyKind.breakeven):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.slack.direct_message import is_direct
 from bot.slack.messages.replies import error_message, info_message
 from bot.slack.metrics import Metrics
 from bot.slack.posting import Posting
@@ -20,6 +21,7 @@ async def forget_channel(
 ) -> None:
     """`/aicost forget` (or "forget" in the app's DM): everything stored for the channel deleted
     (its queued jobs, what people wrote, included), and the person told."""
+    place = "this conversation" if is_direct(where.channel) else "this channel"
     try:
         deleted = await store.forget(where.team, where.channel)
         deleted += await forget_jobs(where.team, where.channel)
@@ -28,7 +30,7 @@ async def forget_channel(
         await post.reply(
             where,
             error_message(
-                "I couldn't reach my storage to forget this channel; nothing was deleted. "
+                f"I couldn't reach my storage to forget {place}; nothing was deleted. "
                 "Please try again in a minute."
             ),
         )
@@ -36,7 +38,7 @@ async def forget_channel(
     await post.reply(
         where,
         info_message(
-            "Forgotten: I deleted everything I stored for this channel "
+            f"Forgotten: I deleted everything I stored for {place} "
             f"({deleted} item{'s' if deleted != 1 else ''}): scenarios, threads and history."
         ),
     )

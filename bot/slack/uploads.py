@@ -147,8 +147,11 @@ class Uploads:
             await post.reply(
                 here or where,
                 info_message(
-                    "There is no estimate in this channel to draw or export yet. Start one with "
-                    "/aicost 10000 users startup, then use its Chart or Export button."
+                    "There is no estimate here to draw or export yet. Write one, e.g. "
+                    "“10000 users startup”, then say “chart” or “export”."
+                    if here is not None  # the app's DM, where words are written without /aicost
+                    else "There is no estimate in this channel to draw or export yet. Start one "
+                    "with /aicost 10000 users startup, then use its Chart or Export button."
                 ),
             )
             return

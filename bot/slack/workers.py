@@ -27,22 +27,28 @@ workers (one CPU, ESTIMATE_WORKERS=0, or a worker that keeps dying) everything r
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import contextlib
-import functools
-import logging
-import os
-import pickle
-import signal
-import struct
-import sys
-import time
-from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar
+from bot import on_first_use
 
-from bot import log_redaction
-from bot.slack.worker_pipes import Requests, send
+# Run as a worker (`python -m bot.slack.workers`), this process never runs an event loop: asyncio,
+# imported below for the bot's side, loads only if used (in the bot it is loaded already).
+on_first_use.defer()
+
+import asyncio  # noqa: E402
+import collections  # noqa: E402
+import contextlib  # noqa: E402
+import functools  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import pickle  # noqa: E402
+import signal  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any, BinaryIO, TypeVar  # noqa: E402
+
+from bot import log_redaction  # noqa: E402
+from bot.slack.worker_pipes import Requests, send  # noqa: E402
 
 log = logging.getLogger(__name__)
 

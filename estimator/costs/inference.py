@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -19,7 +20,7 @@ from estimator.reasoning import Reasoning, reasoning
 from estimator.scenario import Hosting, Scenario
 from estimator.token_prices import TokenPrices, price_changes
 from estimator.traffic import Traffic, requests_basis
-from estimator.uncertainty import USAGE_FIELDS, Band, band
+from estimator.uncertainty import REASONING_GIVEN, Band, band, given_mask, not_given
 
 # Bound once: an Enum member read off its class is a slow lookup (estimator/lines.py).
 _LLM_INFERENCE, _MONTHLY = Category.llm_inference, Cadence.monthly
@@ -41,23 +42,20 @@ class RequestQuote:
     cache: PromptCache
     band: Band
     reasoning: Reasoning
-    # The months priced alike and one request's price in each (one period: no price change).
-    months: tuple[tuple[PricePeriod, float], ...]
+    # The months priced alike (`price_months.periods`' own tuple, shared by every quote of the
+    # model and month) and one request's price in each (one period: no price change). Two flat
+    # tuples, not a pair per period: a quote is kept in the cache below, each object with it.
+    periods: tuple[PricePeriod, ...]
+    month_prices: tuple[float, ...]
     # USD a cache write costs above a cache read of the same prefix (0 where writes are free).
-    write_premium: float = 0.0
+    write_premium: float
     # The token prices the basis words, looked up when the request is priced, not when the
-    # basis is read (a refreshed snapshot must not change the words of an amount already made).
-    rates: Rates | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)  # not frozen, as RequestQuote
-class Rates:
-    """The per-Mtok rates of a request's first month and where they came from, and each change
-    of price within the year (the dates it falls between, the rates before and after)."""
-
-    first: TokenPrices
-    source: str
-    changes: tuple[tuple[tuple[dt.date, ...], TokenPrices, TokenPrices], ...] = ()
+    # basis is read (a refreshed snapshot must not change the words of an amount already made):
+    # the first month's per-Mtok rates and where they came from, and each change of price within
+    # the year (the dates it falls between, the rates before and after).
+    first_rates: TokenPrices
+    rates_source: str
+    rate_changes: tuple[tuple[tuple[dt.date, ...], TokenPrices, TokenPrices], ...]
 
 
 @lru_cache(maxsize=4096)
@@ -68,16 +66,14 @@ def _quote(
     output_tokens: int,
     daily: float,
     requests: float,
-    given: frozenset[str],
+    given: int,  # the usage figures given (`given_mask`): all the quote reads of `s.given`
     prices: PriceBook,  # its discounts or own model prices change the price
     start: dt.date,
     effort: str | None,
     reasoning_tokens: int | None,
 ) -> RequestQuote:
     thinking = reasoning(model, effort, reasoning_tokens)
-    unsure = tuple(name for name in USAGE_FIELDS if name not in given)
-    if thinking.unsure and "reasoning_tokens" not in given:
-        unsure = (*unsure, "reasoning_tokens")
+    unsure = not_given(given, thinking.unsure and not given & REASONING_GIVEN)
     year = periods(model, start)
 
     def at(first: dt.date, input_tokens: int, billed_out: int, written: bool = False) -> float:
@@ -101,7 +97,7 @@ def _quote(
             if only is not None:
                 total = only.months * at(only.first, input_tokens, billed_out)
             else:
-                total = sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
+                total = _year_total(year, at, input_tokens, billed_out)
             found = averages[input_tokens, billed_out] = total / MONTHS_PRICED
         return found
 
@@ -138,30 +134,47 @@ def _quote(
         if written > plain:
             premium = (written / MONTHS_PRICED) - central_at_own
 
-    months = tuple((p, at(p.first, input_tokens, billed_out)) for p in year)
+    if only is not None:
+        month_prices: tuple[float, ...] = (at(only.first, input_tokens, billed_out),)
+    else:
+        month_prices = tuple(at(p.first, input_tokens, billed_out) for p in year)
     first, source = prices.token_prices(model, start)
-    changes = _price_changes(model, months, prices) if len(months) > 1 else ()
+    changes = _price_changes(model, year, month_prices, prices) if only is None else ()
     return RequestQuote(
         central,
         cache,
         band(unsure, values, cost_at, prices, {"reasoning_tokens": (thinking.low, thinking.high)}),
         thinking,
-        months,
+        year,
+        month_prices,
         premium,
-        Rates(first, source, changes),
+        first,
+        source,
+        changes,
     )
 
 
+def _year_total(
+    year: tuple[PricePeriod, ...],
+    at: Callable[[dt.date, int, int], float],
+    input_tokens: int,
+    billed_out: int,
+) -> float:
+    """A request's price summed over the months of a year with price changes. Apart from the
+    quote's `price`, whose every call would otherwise make this generator's cells."""
+    return sum(p.months * at(p.first, input_tokens, billed_out) for p in year)
+
+
 def _price_changes(
-    model: str, months: tuple[tuple[PricePeriod, float], ...], prices: PriceBook
+    model: str, year: tuple[PricePeriod, ...], month_prices: tuple[float, ...], prices: PriceBook
 ) -> tuple[tuple[tuple[dt.date, ...], TokenPrices, TokenPrices], ...]:
     """Where genai-prices' data changes the price within the year: for each period after the
     first, the change dates since the one before and the rates either side (none when the year
     has one price)."""
-    if len({round(price, 12) for _, price in months}) < 2:
+    if len({round(price, 12) for price in month_prices}) < 2:
         return ()
     changes = []
-    for (previous, _), (period, _) in itertools.pairwise(months):
+    for previous, period in itertools.pairwise(year):
         on = tuple(d for d in price_changes(model) if previous.first < d <= period.first)
         before, _ = prices.token_prices(model, _day_before(period.first))
         after, _ = prices.token_prices(model, period.first)
@@ -180,7 +193,7 @@ def quote(
         s.output_tokens,
         s.daily_active_share,
         s.requests_per_active_user_per_day,
-        s.given,
+        given_mask(s.given),
         prices,
         s.start_month,
         s.reasoning_effort,
@@ -235,7 +248,7 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
         + cached * prices.cached_input
         + (s.output_tokens + q.reasoning.tokens) * prices.output
     ) / 1_000_000
-    if q.months[0][1] > base * 1.0001:
+    if q.month_prices[0] > base * 1.0001:
         return (
             f"; this request's input passes {s.model}'s long-context threshold, so its higher "
             "tier applies to the whole request"
@@ -246,14 +259,16 @@ def _tier_note(s: Scenario, q: RequestQuote, prices: TokenPrices) -> str:
 def _changes_note(q: RequestQuote) -> str:
     """Where genai-prices' data changes the price within the year: each change with its date and
     rates, and the months priced at each."""
-    if q.rates is None or not q.rates.changes:
+    if not q.rate_changes:
         return ""
     changes = [
         f"genai-prices' data changes the price on {on[-1].isoformat()}: "
         f"{before.per_mtok()} → {after.per_mtok()}"
-        for on, before, after in q.rates.changes
+        for on, before, after in q.rate_changes
     ]
-    priced = ", ".join(f"{p.words()} at ${price:.6g}" for p, price in q.months)
+    priced = ", ".join(
+        f"{p.words()} at ${price:.6g}" for p, price in zip(q.periods, q.month_prices, strict=True)
+    )
     return f"; {'; '.join(changes)}; each month at its own price: {priced} per request, averaged"
 
 
@@ -318,9 +333,8 @@ def lines(
 def _api_basis(s: Scenario, t: Traffic, prices: PriceBook, q: RequestQuote, overhead: Range) -> str:
     """Worded when read (most lines made are never shown), from what the line was priced with:
     the quote carries its token prices; the writes are arithmetic on the line's figures."""
-    assert q.rates is not None
     calls = t.llm_requests_per_month
-    rates, where = q.rates.first, q.rates.source
+    rates, where = q.first_rates, q.rates_source
     thought = q.reasoning.words(s.model)
     writes = cache_writes(q, t, prices)
     return (

@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from estimator.costs import on_call
 from estimator.facts import Range
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import DOLLARS, count, figure_span, percent, usd_range
+from estimator.money import DOLLARS, count, figure_span, percent, quantity, usd_range
 from estimator.overrides import SalaryRegion
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario, Stage
@@ -115,9 +115,11 @@ def _role_how(s: Scenario, role: str, prices: PriceBook) -> str:
         tenfolds = max(0.0, math.log10(s.users / onset))
         how = f"{growth:g} per tenfold of users past {count(onset)} MAU x {tenfolds:.2f} tenfolds"
     if role == "security_engineer" and s.compliance:
-        how += f" + {scope['security_per_framework']:g} x {len(s.compliance)} frameworks"
+        frameworks = quantity(len(s.compliance), len(s.compliance), "framework")
+        how += f" + {scope['security_per_framework']:g} x {frameworks}"
     if role == "site_reliability_engineer" and s.regions > 1:
-        how += f" + {scope['sre_per_extra_region']:g} x {s.regions - 1} extra regions"
+        extra = quantity(s.regions - 1, s.regions - 1, "extra region")
+        how += f" + {scope['sre_per_extra_region']:g} x {extra}"
     return how
 
 
@@ -172,7 +174,9 @@ def rotation(s: Scenario, prices: PriceBook) -> on_call.Rotation:
     )
 
 
-@lru_cache(maxsize=256)
+# As many as `_headcount` keeps: an estimate reads its few rotations within a few lookups of
+# making them, and each one kept is two objects every full garbage collection walks.
+@lru_cache(maxsize=64)
 def _rotation(
     uptime: float,
     stage: Stage,

@@ -282,6 +282,10 @@ PHRASINGS: list[tuple[str, dict]] = [
     ("llama 4 maverick", {"model": "meta-llama/llama-4-maverick"}),
     ("llama 4 scout", {"model": "meta-llama/llama-4-scout"}),
     ("groq/llama-3.3-70b-versatile", {"model": "groq/llama-3.3-70b-versatile"}),
+    # A host named beside the model: its price there, where genai-prices has one.
+    ("bedrock claude", {"model": "aws/" + F("claude")}),
+    ("gpt-4o on azure", {"model": "azure/gpt-4o"}),
+    ("azure openai gpt-4o", {"model": "azure/gpt-4o"}),
     # --- models with the rest of a scenario, in any order
     ("10k users gpt-4o", {"users": 10 * K, "model": "gpt-4o"}),
     ("gpt-4o 10k users", {"users": 10 * K, "model": "gpt-4o"}),
@@ -609,7 +613,6 @@ PHRASINGS: list[tuple[str, dict]] = [
     ("us and eu regions", {"regions": 2}),
     ("budget $50k", {}),
     ("100 requests per second", {}),
-    ("bedrock claude", {"model": F("claude")}),
     ("5 min latency", {}),
     ("10k users, p95 under 2s", {"users": 10 * K}),
 ]

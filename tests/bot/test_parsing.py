@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import Command, InputError, first_scenario, parse, scenario_from
+from bot.parsing import (
+    Command,
+    InputError,
+    breakeven_question,
+    compare_options,
+    first_scenario,
+    parse,
+    scenario_from,
+)
 from estimator.scenario import Compliance, ScenarioError
 
 REQUESTS = [
@@ -285,3 +293,173 @@ def test_a_place_where_a_region_count_goes_says_regions_are_counted(text):
         first_scenario(text)
     said = str(raised.value)
     assert "didn't understand" in said and "“2 regions”" in said and "gdpr" in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ten thousand users", {"users": 10_000}),
+        ("fifty thousand users enterprise", {"users": 50_000, "stage": "enterprise"}),
+        ("a hundred thousand users", {"users": 100_000}),
+        ("one hundred and fifty thousand users", {"users": 150_000}),
+        ("twenty-five thousand users", {"users": 25_000}),
+        ("two million five hundred thousand users", {"users": 2_500_000}),
+        ("fifteen hundred users", {"users": 1_500}),
+        ("10k users five regions", {"users": 10_000, "regions": 5}),
+        ("10k users in one region", {"users": 10_000, "regions": 1}),
+        ("$fifty thousand prototype", {"prototype_cost": 50_000}),
+    ],
+)
+def test_numbers_written_in_words_are_read_as_the_digits(text, expected):
+    parsed = parse(text)
+    assert parsed.unknown == ()
+    assert parsed.change.set == expected
+
+
+def test_number_words_inside_other_words_or_out_of_order_are_left_as_typed():
+    assert parse("10k users one-time").unknown == ("one-time",)
+    assert parse("10k users ten five").unknown == ("ten", "five")
+    # A small number alone is a word, not a count: "one" is never read as 1 user.
+    assert parse("what if one").unknown == ("one",)
+    assert parse("which one is cheaper").unknown == ("which", "one", "cheaper")
+    # "and" between two counts separates them: two options to compare, not 60,000 users.
+    assert [
+        s.users for _, s in compare_options("compare ten thousand and fifty thousand users")
+    ] == [
+        10_000,
+        50_000,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "prototype"),
+    [
+        ("10k users 2 million dollar prototype", 2_000_000),
+        ("10k users 50k dollars prototype", 50_000),
+        ("10k users 80,000 USD prototype", 80_000),
+        ("10k users prototype usd 80k", 80_000),
+        ("10k users fifty thousand dollars prototype", 50_000),
+    ],
+)
+def test_an_amount_in_dollars_or_usd_is_read_as_a_dollar_amount(text, prototype):
+    scenario = first_scenario(text)
+    assert (scenario.users, scenario.prototype_cost) == (10_000, prototype)
+
+
+@pytest.mark.parametrize(
+    "text", ["10k users €50k prototype", "£50k prototype", "100k users in EUR"]
+)
+def test_another_currency_is_told_amounts_are_dollars_and_where_a_currency_is_set(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "Amounts are read in US dollars" in message and "--prices" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "users", "daily"),
+    [
+        ("500k DAU 20% daily active", 2_500_000, 0.2),
+        ("25% daily active 500k daily active users", 2_000_000, 0.25),
+        ("10k users 500 DAU", 10_000, 0.05),
+    ],
+)
+def test_daily_users_with_the_daily_share_or_the_monthly_users_give_the_other(text, users, daily):
+    scenario = first_scenario(text)
+    assert (scenario.users, scenario.daily_active_share) == (users, pytest.approx(daily))
+
+
+@pytest.mark.parametrize("text", ["500k DAU", "500k daily active users"])
+def test_daily_users_alone_are_asked_for_as_monthly_users_not_read_as_them(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "monthly active users" in message and "“1.7M users”" in message
+    assert "didn't understand" not in message
+
+
+def test_a_comparisons_columns_are_labelled_with_the_options_words_as_typed():
+    options = compare_options("compare gpt-4o vs Claude Haiku for 10k users")
+    assert [label for label, _ in options] == ["gpt-4o", "claude haiku"]
+    assert options[1][1].model.startswith("claude-haiku")  # read as the family's newest
+    spelled = compare_options("compare ten thousand and fifty thousand users")
+    assert [label for label, _ in spelled] == ["ten thousand", "fifty thousand users"]
+    shared = compare_options("compare gpt-4o, claude haiku w/ 10k users")
+    assert [(label, s.users) for label, s in shared] == [
+        ("gpt-4o", 10_000),
+        ("claude haiku", 10_000),
+    ]
+
+
+@pytest.mark.parametrize("text", ["10k users 50k users startup", "10000 users startup enterprise"])
+def test_two_values_are_offered_a_comparison_that_works_in_every_front_end(text):
+    with pytest.raises(InputError) as caught:
+        first_scenario(text)
+    message = str(caught.value)
+    assert "thread" not in message  # the terminal and the MCP tools have none
+    offered = re.search(r"“(compare [^”]+)”", message).group(1)
+    assert len(compare_options(offered)) == 2  # the comparison offered is one aicost reads
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("is self-hosting worth it for 100k users", "for 100k users"),
+        ("at what scale does self-hosting make sense", ""),
+        ("does self hosting make sense for 1M users gpt-4o", "for 1M users gpt-4o"),
+    ],
+)
+def test_asking_whether_self_hosting_is_worth_it_is_a_break_even_question(text, rest):
+    assert breakeven_question(text) == rest.lower()
+
+
+def test_caching_worth_it_is_not_a_break_even_question():
+    assert breakeven_question("is caching worth it") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["10k users self host", "10k users self hosting", "10k users self-hosting"]
+)
+def test_self_host_and_self_hosting_read_as_self_hosted(text):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.change.set["hosting"] == "self-hosted"
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("azure openai gpt-4o 10k users", "azure/gpt-4o"),
+        ("10k users gpt-4o on azure", "azure/gpt-4o"),
+        ("10k users claude-sonnet-4-5 on bedrock", None),  # not priced there: its list price
+        ("openai gpt-4o 10k users", "gpt-4o"),  # the maker: its list price already
+    ],
+)
+def test_a_provider_named_beside_a_model_is_where_it_runs_never_a_second_model(text, model):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.problems == ()
+    scenario = first_scenario(text)
+    if model is None:
+        assert scenario.model == "claude-sonnet-4-5"
+        assert any("no aws price for claude-sonnet-4-5" in n for n in parsed.notes)
+    else:
+        assert scenario.model == model
+
+
+def test_a_provider_alone_is_not_read_as_a_model():
+    parsed = parse("10k users on aws")
+    assert "model" not in parsed.change.set and parsed.problems == ()
+    assert any("names where a model runs" in n for n in parsed.notes)
+
+
+def test_a_compliance_regime_aicost_does_not_price_is_told_which_it_does():
+    with pytest.raises(InputError) as caught:
+        first_scenario("10k users soc2 pci fedramp")
+    message = str(caught.value)
+    assert "aicost prices SOC 2, ISO 27001, HIPAA and GDPR" in message
+    assert "“pci”, “fedramp” are not among them" in message
+
+
+@pytest.mark.parametrize("text", ["10k users 🚀", "10k users :rocket:", "10k users ❤️ soc2 :+1:"])
+def test_an_emoji_beside_the_words_changes_nothing(text):
+    parsed = parse(text)
+    assert parsed.unknown == () and parsed.change.set == {"users": 10_000}

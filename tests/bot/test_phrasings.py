@@ -22,8 +22,9 @@ _FIELDS_ELSEWHERE = {"compliance", "scale_users", "no_compliance"}
 
 
 def _model(expected: str) -> str:
-    if expected.startswith("family:"):
-        return resolve_family(expected.removeprefix("family:")).model
+    host, family, name = expected.partition("family:")  # "aws/family:claude": on a host
+    if family:
+        return host + resolve_family(name).model
     return expected
 
 

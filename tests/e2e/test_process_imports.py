@@ -1,13 +1,19 @@
-"""What each process of the bot loads (issue 24's memory): the estimate worker no Slack library and
-no matplotlib, the chart worker no Slack library, the bot's own process no matplotlib even while
-charts are drawn, and a chart's memory given back before the next is drawn. Real processes, started
-as the bot starts them, their imports read from Python's own `-X importtime` report."""
+"""What each process of the bot loads (issue 24's memory): the estimate worker no Slack library, no
+matplotlib and none of the libraries genai-prices imports for its price updater alone (httpx2,
+asyncio); the chart worker no Slack library; the bot's own process no matplotlib even while charts
+are drawn, and neither httpx2 nor the price tables to take a command; and a chart's memory given
+back before the next is drawn. Real processes, started as the bot starts them, their imports read
+from Python's own `-X importtime` report."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import pickle
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -19,15 +25,24 @@ from tests.support.signing import slash_command_body
 
 SLACK_LIBRARIES = {"slack_bolt", "slack_sdk", "aiohttp", "redis"}
 DRAWING = {"matplotlib", "numpy", "PIL"}
+# What genai-prices imports for its optional price updater (bot/on_first_use.py).
+PRICE_UPDATER = {"httpx2", "asyncio", "ssl"}
+# genai-prices' price tables, read to price or to name a model (the estimate worker's work).
+PRICE_TABLES = "genai_prices.data"
+
+
+def modules(importtime_report: str) -> set[str]:
+    """The modules named in a `python -X importtime` report."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in importtime_report.splitlines()
+        if line.startswith("import time:") and "|" in line
+    } - {"package"}
 
 
 def imported(importtime_report: str) -> set[str]:
     """The top-level packages named in a `python -X importtime` report."""
-    return {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in importtime_report.splitlines()
-        if line.startswith("import time:") and "|" in line
-    } - {"package"}
+    return {name.split(".")[0] for name in modules(importtime_report)}
 
 
 def run_worker(module: str, *requests: tuple[str, tuple]) -> tuple[list[tuple[str, object]], str]:
@@ -57,8 +72,29 @@ def test_the_estimate_worker_loads_neither_the_slack_libraries_nor_matplotlib():
     assert [outcome for outcome, _ in answers] == ["ok", "ok"], answers
     assert "50,000" in str(answers[1][1])  # it did word the estimate
     loaded = imported(report)
-    assert {"estimator", "bot", "pydantic"} <= loaded
-    assert loaded.isdisjoint(SLACK_LIBRARIES | DRAWING), loaded & (SLACK_LIBRARIES | DRAWING)
+    assert {"estimator", "bot", "pydantic", "genai_prices"} <= loaded
+    unused = SLACK_LIBRARIES | DRAWING | PRICE_UPDATER
+    assert loaded.isdisjoint(unused), loaded & unused
+
+
+def test_the_price_updater_still_fetches_in_a_process_that_deferred_its_libraries():
+    """PRICES_AUTO_UPDATE=1: a worker fetches fresh prices with the httpx2 it deferred (from a
+    URL nothing listens on here, so it says the refresh failed: it tried, over HTTP)."""
+    code = (
+        "from bot import on_first_use\n"
+        "on_first_use.defer()\n"
+        "import sys\n"
+        "from estimator import refresh_if_wanted, snapshot_status\n"
+        "print(type(sys.modules['httpx2']).__name__)\n"
+        "refresh_if_wanted({'PRICES_AUTO_UPDATE': '1', 'PRICES_UPDATE_URL': "
+        "'http://127.0.0.1:9/prices.json'})\n"
+        "print(type(sys.modules['httpx2']).__name__, snapshot_status()['refresh_error'])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["_Deferred", "module", "ConnectError"], run.stdout
 
 
 def test_the_chart_worker_loads_no_slack_library():
@@ -95,15 +131,45 @@ def test_each_chart_is_freed_before_the_next_is_drawn():
     assert (garbage_left, figures_alive) == (0, 0)
 
 
+def test_a_deferred_package_whose_submodule_is_imported_first_loads_each_module_once():
+    """bot/on_first_use.py: `import http.cookies` before anything of `http` is read loads the
+    submodule alone; reading `http.HTTPStatus` then loads the package, which keeps it."""
+    code = (
+        "import sys\n"
+        "from bot import on_first_use\n"
+        "assert 'http' not in sys.modules\n"
+        "on_first_use.defer(('http',))\n"
+        "import http.cookies\n"
+        "cookies = sys.modules['http.cookies']\n"
+        "print(type(sys.modules['http']).__name__, http.HTTPStatus.OK.value)\n"
+        "package = sys.modules['http']\n"
+        "print(type(package).__name__, package.cookies is cookies, http.cookies is cookies)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["_Deferred", "200", "module", "True", "True"], run.stdout
+
+
 @pytest.mark.asyncio(loop_scope="module")  # the loop of the module's fake Slack
-async def test_the_bots_own_process_never_loads_matplotlib_even_while_charts_are_drawn(
+async def test_the_bots_own_process_takes_a_command_without_matplotlib_or_the_price_tables(
     slack, redis_url, team
 ):
+    """Charts drawn and estimates priced in the workers; the slash command's check for the form
+    (bot/parsing/parser.py, `asks_for_form`) reads no model name off the price tables. (Until
+    its estimate worker is warm, or with none, the bot estimates in-process: tables and all.)"""
     bot = BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"})
     # The flag is the bot's own: the workers it starts are plain `python -m bot.slack.workers`.
     bot.command = [sys.executable, "-X", "importtime", "-m", "bot"]
     await bot.start(timeout=60)  # the report slows its start
     try:
+        if len(os.sched_getaffinity(0)) < 2:
+            pytest.skip("one core: no estimate worker, so the bot estimates in-process")
+        deadline = time.monotonic() + 60
+        while json.loads((await bot.get("/healthz"))[1])["estimate_workers"] < 1:
+            assert time.monotonic() < deadline, "the estimate worker did not warm up"
+            await asyncio.sleep(0.1)
         channel = channel_id()
         status, body, _ = await bot.post(
             slash_command_body("10000 users startup", team_id=team, channel_id=channel)
@@ -114,6 +180,8 @@ async def test_the_bots_own_process_never_loads_matplotlib_even_while_charts_are
         assert chart.content.startswith(b"\x89PNG")
     finally:
         assert await bot.stop() == 0, bot.logs()
-    loaded = imported(bot.log_path.read_text(errors="replace"))
-    assert {"slack_bolt", "estimator"} <= loaded
-    assert loaded.isdisjoint(DRAWING), loaded & DRAWING
+    report = bot.log_path.read_text(errors="replace")
+    loaded = imported(report)
+    assert {"slack_bolt", "estimator", "genai_prices", "asyncio"} <= loaded
+    assert loaded.isdisjoint(DRAWING | {"httpx2"}), loaded & (DRAWING | {"httpx2"})
+    assert PRICE_TABLES not in modules(report)

@@ -67,3 +67,10 @@ def test_an_estimate_shown_in_euros_keeps_its_basis_in_dollars():
     first = e.totals.first_year
     assert usd_range(first.low, first.high, e.shown).startswith("€")
     assert usd_range(first.low, first.high, DOLLARS).startswith("$")
+
+
+def test_one_framework_and_one_extra_region_are_counted_in_the_singular():
+    e = estimate(first_scenario("10k users 2 regions hipaa"))
+    team = " ".join(i.basis for i in e.line_items if i.category.value == "team")
+    assert "x 1 framework)" in team and "x 1 extra region)" in team
+    assert "1 frameworks" not in team and "1 extra regions" not in team

@@ -1,6 +1,6 @@
 """Work the break-even and the estimate share between the scenarios they price: the app tier's
-hosting-free lines, the on-call rotation, the search's run-rate. Shared or not, every figure
-and word is the one pricing each scenario afresh gives."""
+hosting-free lines, the on-call rotation, the search's run-rate, a request's quote. Shared or not,
+every figure and word is the one pricing each scenario afresh gives."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from estimator.breakdown import parts
 from estimator.breakeven import difference_at, monthly_reading, pair
-from estimator.costs import app_tier, infrastructure, on_call, team
+from estimator.costs import app_tier, inference, infrastructure, on_call, team
 from estimator.price_book import BUNDLED_BOOK
 from estimator.scenario import MAX_USERS, Hosting
 from estimator.traffic import traffic
+from estimator.uncertainty import REASONING_GIVEN, USAGE_FIELDS, given_mask, not_given
 from tests.estimator.strategies import scenarios, users
 
 
@@ -82,3 +83,41 @@ def test_an_estimates_parts_carry_the_app_tier_its_infrastructure_lines_came_fro
     assert own.app is not None
     assert own.infrastructure[:3] == own.app.lines()[0]
     assert _worded(own.infrastructure) == _worded(infrastructure.lines(s, t, prices))
+
+
+_USAGE_GIVEN = [*USAGE_FIELDS, "reasoning_tokens"]
+_OTHER_GIVEN = ["users", "stage", "regions", "uptime", "compliance", "model", "cache_hit_rate"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scenarios(hosting=Hosting.api),
+    st.sets(st.sampled_from(_USAGE_GIVEN)),
+    st.sets(st.sampled_from(_OTHER_GIVEN)),
+    st.sets(st.sampled_from(_OTHER_GIVEN)),
+)
+def test_a_request_quote_made_for_a_scenario_that_gave_other_figures_words_the_line_as_afresh(
+    s, usage, others, other_others
+):
+    # Quotes are kept by the usage figures given, not the whole set: a scenario that gave the
+    # same usage and other figures besides (its users, its stage) reads the same quote.
+    prices = BUNDLED_BOOK
+    mine = s.model_copy(update={"given": frozenset(usage | others)})
+    theirs = s.model_copy(update={"given": frozenset(usage | other_others)})
+    t = traffic(mine, prices)
+    inference._quote.cache_clear()
+    afresh = _worded(inference.lines(mine, t, prices))
+    inference._quote.cache_clear()
+    inference.quote(theirs, prices)
+    assert _worded(inference.lines(mine, t, prices)) == afresh
+
+
+def test_the_fields_a_band_is_unsure_of_are_the_usage_figures_not_given_reasoning_last():
+    for n in range(1 << len(_USAGE_GIVEN)):
+        gave = {name for bit, name in enumerate(_USAGE_GIVEN) if n & 1 << bit} | {"users"}
+        for reasoning_unsure in (False, True):
+            expected = tuple(name for name in USAGE_FIELDS if name not in gave)
+            if reasoning_unsure and "reasoning_tokens" not in gave:
+                expected = (*expected, "reasoning_tokens")
+            mask = given_mask(frozenset(gave))
+            assert not_given(mask, reasoning_unsure and not mask & REASONING_GIVEN) == expected

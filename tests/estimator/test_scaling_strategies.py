@@ -41,3 +41,11 @@ def test_choose_scalable_technologies_gives_the_managed_verdict_without_repeatin
         assert "see Managed services" in choose.advice
         # The lever's engineer-time dollars are said there, once.
         assert "engineer hours (" not in choose.advice and "engineer hours (" in managed[0]
+
+
+def test_the_llm_cost_per_1000_users_is_the_llm_lines_range_not_its_high_end():
+    e = estimate(first_scenario("50,000 MAU enterprise gpt-4o soc2"))
+    llm = next(i for i in e.line_items if i.item.startswith("LLM tokens"))
+    choose = next(s for s in e.strategies if s.key == "choose_scalable_technologies")
+    low, high = llm.low / 50, llm.high / 50  # per 1,000 of 50,000 users
+    assert f"at ${low:,.0f}–{high:,.0f} per 1,000 users a month" in choose.advice

@@ -489,6 +489,14 @@ def test_hints_show_the_allowed_range() -> None:
     assert hints["regions"].startswith("1 to 20")
 
 
+def test_the_compliance_hint_says_what_the_lines_price_no_certification_for_hipaa_or_gdpr():
+    hint = {b["block_id"]: b["hint"]["text"] for b in form_view(None, "")["blocks"][1:]}
+    lines = [i.item for i in estimate(first_scenario("10k users hipaa gdpr")).line_items]
+    assert sum("(no official certification)" in item for item in lines) == 2
+    assert "certification" not in hint["compliance"]
+    assert "HIPAA risk assessment" in hint["compliance"] and "DPIA" in hint["compliance"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -127,6 +127,29 @@ async def test_chart_export_and_forget_in_the_dm_act_on_its_latest_estimate(
     assert slack.violations == []
 
 
+async def test_hello_help_forget_and_chart_in_the_dm_speak_of_the_dm_without_the_slash(
+    redis_url: str,
+) -> None:
+    team, (user, dm) = new_team(), person()
+    async with FakeSlack() as slack, bot_in_process(slack, redis_url) as bot:
+        asked = {}
+        for word in ("hi", "help", "chart", "forget"):
+            event = dm_message(word, dm=dm, user=user, team=team)
+            asked[word] = event["ts"]
+            await bot.post(event_callback_body(event, team_id=team))
+            await bot.settle()
+        said = {w: text_of(posts(slack, dm, ts)[0].args["blocks"]) for w, ts in asked.items()}
+    # Here a person writes the words alone: no slash command, no @mention, no channel.
+    assert "Write a scenario here" in said["hi"] and "mention me" not in said["hi"]
+    for word in ("hi", "help"):
+        assert "`10000 users startup`  an itemised estimate" in said[word]
+        assert "`/aicost 10000 users startup`" not in said[word]
+    assert "no estimate here" in said["chart"] and "/aicost" not in said["chart"]
+    assert "stored for this conversation" in said["forget"]
+    assert "channel" not in said["chart"] + said["forget"]
+    assert slack.violations == []
+
+
 async def test_the_fake_slack_checks_assistant_calls_as_slack_does() -> None:
     async with FakeSlack() as slack:
         client = slack.client()

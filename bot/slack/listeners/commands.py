@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.parsing import Command, parse
+from bot.parsing import asks_for_form
 from bot.slack.acknowledgement import seconds_left
 from bot.slack.conversation import Conversations
 from bot.slack.identity import installation_of
@@ -45,7 +45,7 @@ async def aicost(
     # the same trigger_id: answered once.
     trigger_id = command.get("trigger_id")
     once = f"command:{job.team_id}:{trigger_id}" if trigger_id else None
-    if opens_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
+    if asks_for_form(job.text):  # its trigger_id expires in 3 s: opened here, never queued
         await ack()
         work = conversations.slash_command(client, job_where(job), job.text, trigger_id)
         conversations.spawn(work, "slash_command", job_where(job), once)
@@ -58,11 +58,3 @@ async def aicost(
         return
     await conversations.submit(job, once, wait=left)  # recorded before the acknowledgement
     await ack()
-
-
-def opens_form(text: str) -> bool:
-    """`/aicost` asking for the form: opened inline, since its trigger_id expires in 3 s."""
-    parsed = parse(text)
-    if parsed.command is not None:
-        return parsed.command is Command.form
-    return not parsed.understood_anything and not parsed.unknown

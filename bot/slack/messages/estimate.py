@@ -227,11 +227,21 @@ def _estimate_text(e: Estimate, breakdown: list[tuple[str, ...]], w: WordedTotal
     )
 
 
-def estimate_message(e: Estimate) -> Message:
-    """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons."""
+def estimate_message(e: Estimate, notes: str = "") -> Message:
+    """The estimate as posted: headline figures, breakdown, phases, assumptions and buttons;
+    `notes`, how the words were read ("Read “usres” as “users”."), under its title."""
     w = worded(e.totals, e.shown)
     breakdown = _breakdown_rows(e, w)  # the table block and the fallback's plain table
-    return message(_estimate_text(e, breakdown, w), _estimate_blocks(e, breakdown, w))
+    blocks = _estimate_blocks(e, breakdown, w)
+    if notes:
+        blocks.insert(1, notes_block(notes))
+    return message(_estimate_text(e, breakdown, w), blocks)
+
+
+def notes_block(notes: str) -> dict:
+    """How the request's words were read: a misspelling taken as the word meant, a word that
+    changed nothing, a model sized from its name (bot/parsing, `notes_for`)."""
+    return context(f":information_source: {notes}")
 
 
 def not_in_channel_message(estimate: Message, thread: tuple[Message, ...] = ()) -> Message:

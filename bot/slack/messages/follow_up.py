@@ -8,7 +8,13 @@ from bot.slack.fitting import message
 from bot.slack.message import Message
 from bot.slack.messages.amounts import short_range, signed_range
 from bot.slack.messages.buttons import estimate_buttons
-from bot.slack.messages.estimate import assumptions, estimate_message, key_figures, worded
+from bot.slack.messages.estimate import (
+    assumptions,
+    estimate_message,
+    key_figures,
+    notes_block,
+    worded,
+)
 from bot.slack.messages.replies import info_message
 from estimator import (
     Amount,
@@ -57,7 +63,7 @@ def follow_up_message(reply: Reply) -> Message:
     if e is None:
         return info_message(reply.text or "There is no estimate to show yet.")
     if reply.diff is None:
-        return estimate_message(e)
+        return estimate_message(e, reply.text)
     diff, shown = reply.diff, e.shown
     changed = "; ".join(reply.changes or diff.changed_fields) or "nothing"
     before, after = diff.totals["monthly"]
@@ -71,6 +77,7 @@ def follow_up_message(reply: Reply) -> Message:
     blocks = [
         header(f"Updated: {user_count(e.scenario.users)} · {e.scenario.stage.value}"),
         section(f"*What changed:* {changed}"),
+        *([notes_block(reply.text)] if reply.text else []),
         *_totals_diff(diff),
         _category_diff(diff),
         key_figures(e, worded(e.totals, shown)),

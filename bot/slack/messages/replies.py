@@ -19,10 +19,13 @@ DATABASE_DOWN = (
 BUSY = "I'm busy right now and couldn't take that in time. Please try again in a moment."
 
 
-def help_message() -> Message:
+def help_message(in_dm: bool = False) -> Message:
+    """What to ask: as /aicost in a channel, or (`in_dm`) as words written in the app's DM."""
     command = SLASH_COMMAND
     usage = "\n".join(
-        [
+        _DM_USAGE
+        if in_dm
+        else [
             "*Ask for an estimate*",
             f"`{command} 10000 users startup`  an itemised estimate in this channel",
             f"`{command}`  open the form",
@@ -39,7 +42,7 @@ def help_message() -> Message:
         f"`{x}`" for x in (*FOLLOW_UP_EXAMPLES, "reset", "chart", "export")
     )
     return message(
-        f"aicost: try {command} {EXAMPLES[0]}",
+        f"aicost: try {EXAMPLES[0]}" if in_dm else f"aicost: try {command} {EXAMPLES[0]}",
         [
             header("aicost: what your AI prototype will really cost in production"),
             section(usage),
@@ -53,13 +56,28 @@ def help_message() -> Message:
     )
 
 
-def greeting_message() -> Message:
-    """A hello (an @mention with nothing asked): hello back, then what to ask."""
-    hello = (
-        f"Hi! :wave: I estimate what an AI prototype costs in production. "
-        f"Try `{SLASH_COMMAND} {EXAMPLES[0]}`, or mention me with a question."
+# In the app's DM the words of /aicost are written without it (bot/slack/agent_messages.py).
+_DM_USAGE = [
+    "*Ask here, in words*",
+    "`10000 users startup`  an itemised estimate, in a thread under your message",
+    "`form`  a button that opens the form · `help`  this message",
+    "`forget`  forget this conversation",
+    f"`{COMPARE_EXAMPLE}`  options side by side, with a chart",
+    "`when does self-hosting pay off for 100k users?`  the break-even",
+    "`chart` · `export`  the latest estimate here as a chart, or as CSV and JSON files",
+    f"In a channel, the same with `{SLASH_COMMAND}` in front.",
+]
+
+
+def greeting_message(in_dm: bool = False) -> Message:
+    """A hello (an @mention with nothing asked, or a hello in the app's DM): hello back, then
+    what to ask."""
+    hello = "Hi! :wave: I estimate what an AI prototype costs in production. " + (
+        f"Write a scenario here, e.g. `{EXAMPLES[0]}`, and I'll answer in its thread."
+        if in_dm
+        else f"Try `{SLASH_COMMAND} {EXAMPLES[0]}`, or mention me with a question."
     )
-    help_ = help_message()
+    help_ = help_message(in_dm)
     return message(hello, [section(hello), *help_.blocks])
 
 
