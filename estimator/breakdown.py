@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from estimator.costs import (
     app_tier,
@@ -187,9 +188,11 @@ def usage_changes(
 ) -> Callable[[Scenario], Changes]:
     """`changes(v)`: the groups of `v` (see usage_variants) that read what it changes, priced
     again. Engineering, the stored records, security, team, support and legal read none of the
-    usage figures: they stay the scenario's own. `worded=False`: the app tier as `Amounts`, for
-    sums only (the sensitivity's)."""
+    usage figures: they stay the scenario's own. `worded=False`: the app tier, the extra
+    regions and inference as `Amounts`, for sums only (the sensitivity's)."""
     infrastructure_lines = infrastructure.lines if worded else _infrastructure_amounts
+    regions_lines = regions.lines if worded else _regions_amounts
+    inference_lines = inference.lines if worded else _inference_amounts
     own_traffic = traffic(s, prices)
     own_load = _load(own_traffic)
     # Token counts move no traffic. An API's app tier reads no other usage figure, and its token
@@ -209,17 +212,17 @@ def usage_changes(
         found: Changes = {}
         if same_traffic and not (self_hosted and not same_tokens):
             if not self_hosted:
-                found[INFERENCE] = inference.lines(v, t, prices)
+                found[INFERENCE] = inference_lines(v, t, prices)
         elif same_load and not self_hosted:
             found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
-            found[INFERENCE] = inference.lines(v, t, prices)
+            found[INFERENCE] = inference_lines(v, t, prices)
         else:
             gpus = _gpu_fleet(v, t, prices)
             # Other tokens on a self-hosted fleet: the app tier's own lines, at its own traffic.
             found[INFRASTRUCTURE] = infrastructure_lines(v, t, prices, gpus, own.app)
-            found[INFERENCE] = inference.lines(v, t, prices, gpus)
+            found[INFERENCE] = inference_lines(v, t, prices, gpus)
         if not same_load:
-            found[REGIONS] = regions.lines(v, t, prices)
+            found[REGIONS] = regions_lines(v, t, prices)
         if not (same_load and same_tokens):  # sized by requests and tokens
             found[TRANSCRIPTS] = [storage.transcripts_line(v, t, prices)]
         return found
@@ -321,8 +324,8 @@ def repriced(v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str])
 def repriced_changes(
     v: Scenario, own: Parts, prices: PriceBook, groups: frozenset[str], *, worded: bool = True
 ) -> Changes:
-    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier
-    and the team as `Amounts`, for sums only (the sensitivity's)."""
+    """The `groups` of `v` priced again (see repriced), by place; `worded=False`: the app tier,
+    the extra regions, inference and the team as `Amounts`, for sums only (the sensitivity's)."""
     t = traffic(v, prices) if not groups.isdisjoint(_READ_TRAFFIC) else _UNREAD
     sized = not groups.isdisjoint(("infrastructure", "inference"))
     gpus = _gpu_fleet(v, t, prices) if sized else None
@@ -333,9 +336,10 @@ def repriced_changes(
     elif "retrieval" in groups:
         found[INFRASTRUCTURE] = _retrieval_repriced(v, t, own, prices)
     if "regions" in groups:
-        found[REGIONS] = regions.lines(v, t, prices)
+        found[REGIONS] = regions.lines(v, t, prices) if worded else _regions_amounts(v, t, prices)
     if "inference" in groups:
-        found[INFERENCE] = inference.lines(v, t, prices, gpus)
+        inference_lines = inference.lines if worded else _inference_amounts
+        found[INFERENCE] = inference_lines(v, t, prices, gpus)
     if "engineering" in groups:
         found[ENGINEERING] = engineering.lines(v, prices)
     if "records" in groups:
@@ -353,14 +357,15 @@ def repriced_changes(
     return found
 
 
-def _infrastructure_amounts(
-    v: Scenario,
-    t: Traffic,
-    prices: PriceBook,
-    gpus: self_hosting.Fleet | None,
-    app: app_tier.AppTier | None = None,
-) -> Amounts:
-    return Amounts(_MONTHLY, infrastructure.amounts(v, t, prices, gpus, app))
+def _summed(price: Callable[..., list[tuple[float, float]]], *args: object) -> Amounts:
+    """A group of monthly lines priced for its sums alone: `price(*args)`, its amounts."""
+    return Amounts(_MONTHLY, price(*args))
+
+
+# (v, t, prices, ...) -> Amounts, in place of each group's `lines` when not worded.
+_infrastructure_amounts = partial(_summed, infrastructure.amounts)
+_regions_amounts = partial(_summed, regions.amounts)
+_inference_amounts = partial(_summed, inference.amounts)
 
 
 def _retrieval_repriced(v: Scenario, t: Traffic, own: Parts, prices: PriceBook) -> list[LineItem]:

@@ -38,7 +38,7 @@ from estimator.gpus import GPU
 from estimator.lines import Cadence
 from estimator.open_models import SelfHostingError
 from estimator.price_book import BUNDLED_BOOK, PriceBook
-from estimator.run_rate import Points, run_rate, unshared, weight_of
+from estimator.run_rate import Points, run_rate, shared_weight, unshared
 from estimator.scenario import MAX_USERS, Hosting, Scenario
 from estimator.totals import Amount
 from estimator.traffic import traffic
@@ -126,12 +126,14 @@ def difference_at(
     sides at each count, shared with the search's `_regime`.
 
     `signed=True` (the search, which reads signs; its guesses read values but not its answer):
-    a figure of the full difference's sign, without those shared groups. Their lines are the
-    same on both sides, so the difference of the other lines is the full one but for rounding,
-    which moves each full sum (about 50 amounts) by less than 50 x 2^-53 of its absolute
-    amounts: farther from zero than `_MARGIN` of them, it has the full difference's sign (the
-    shared groups counted at the most users searched: they grow with users). Nearer, the full
-    difference."""
+    a figure of the full difference's sign, without those shared groups, the app tier, the
+    parts of staging and monitoring that read traffic only and the roles of the team every
+    hosting has (`run_rate.unshared`). They are the
+    same on both sides, so the difference of the rest is the full one but for rounding, which
+    moves each full sum (about 50 amounts, two of them split in parts) by less than 60 x 2^-53
+    of its absolute amounts: farther from zero than `_MARGIN` of them, it has the full
+    difference's sign (what is shared counted at the most users searched, where it is largest:
+    `run_rate.shared_weight`). Nearer, the full difference."""
     if not prices.bundled:
         self_hosted_at, api_at = reading_at(self_hosted, prices), reading_at(api, prices)
         return lambda users: self_hosted_at(users) - api_at(users)
@@ -150,16 +152,17 @@ def difference_at(
 
     if not signed:
         return difference
-    most: list[float] = []  # the shared groups' absolute amounts at the most users searched
+    most: list[float] = []  # the shared amounts' absolute sum at the most users searched
 
     def sign(users: int) -> float:
         hosted, served, t, t_served, gpus = sides.at(users)
-        app = app_tier.priced(hosted, t, prices)
-        reading, weight = unshared(hosted, own[0], prices, t, app, gpus)
-        other, other_weight = unshared(served, own[1], prices, t_served, app)
+        if t != t_served:  # not reached: the sides share usage, so traffic
+            return difference(users)
+        reading, weight = unshared(hosted, own[0], prices, t, gpus)
+        other, other_weight = unshared(served, own[1], prices, t_served)
         if not most:
-            top, _, t_top, _, _ = sides.at(MAX_USERS)
-            most.append(weight_of(shared(top, t_top, prices)))
+            _, top, _, t_top, _ = sides.at(MAX_USERS)
+            most.append(shared_weight(top, t_top, prices))
         if abs(reading - other) > _MARGIN * (weight + other_weight + 2 * most[0]):
             return reading - other
         return difference(users)

@@ -10,8 +10,10 @@ order (infrastructure's lines are all monthly, the team's all annual, so each ke
 among its cadence's), so the same float (tests/estimator/test_breakeven.py).
 
 The search reads the sign of the two sides' difference: `unshared` is a side's reading without
-the groups both sides share (`breakdown.shared`), and `Points` the two sides at each count, made
-once for the difference and the regime the search reads there (estimator/breakeven.py).
+what both sides share (the groups of `breakdown.shared`, the app tier, the parts of the
+staging and monitoring lines that read traffic only, the roles of the team but MLOps), and
+`Points` the two sides at each count, made once for the difference and the regime the search
+reads there (estimator/breakeven.py).
 """
 
 from __future__ import annotations
@@ -122,23 +124,32 @@ def unshared(
     own: Unscaled,
     prices: PriceBook,
     t: Traffic,
-    app: app_tier.AppTier | None = None,
     gpus: self_hosting.Fleet | None = None,
 ) -> tuple[float, float]:
-    """`run_rate(v, own, prices, common, t, app, gpus)` without the `common` groups, which a
-    break-even's two sides share line for line (they cancel in the difference of the two
-    readings), and the sum of the absolute amounts it added: (reading, weight). The lines under
-    a cent are left out as run_rate leaves them."""
+    """`run_rate(v, own, prices, common, t, app, gpus)` without what a break-even's two sides
+    share line for line or part for part (they cancel in the difference of the two readings):
+    the `common` groups, the app tier, of the staging and monitoring lines all but
+    `infrastructure.own_amounts`, and of the team all but `team.own_amounts`; and the sum of
+    the absolute amounts it added: (reading, weight). The lines under a cent are left out as
+    run_rate leaves them (the staging and monitoring lines are never under a cent under the
+    bundled prices, the only ones searched this way: tests/estimator/test_breakeven_crossing.py).
+    """
     if gpus is None and v.hosting is _SELF_HOSTED:
         gpus = self_hosting.fleet(v, t, prices)
-    monthly_low = monthly_high = annual_low = annual_high = weight = 0.0
-    for low, high in infrastructure.amounts(v, t, prices, gpus, app):
+    (staging_low, staging_high), (monitoring_low, monitoring_high) = infrastructure.own_amounts(
+        v, t, prices, gpus
+    )
+    monthly_low = staging_low + monitoring_low
+    monthly_high = staging_high + monitoring_high
+    annual_low = annual_high = 0.0
+    weight = abs(staging_low) + abs(staging_high) + abs(monitoring_low) + abs(monitoring_high)
+    for low, high in inference.amounts(v, t, prices, gpus):  # all monthly
         if -0.005 < low < 0.005 and -0.005 < high < 0.005:
             continue
         monthly_low += low
         monthly_high += high
         weight += abs(low) + abs(high)
-    for items in (inference.lines(v, t, prices, gpus), own.engineering, own.security):
+    for items in (own.engineering, own.security):
         for item in items:
             low, high = item.low, item.high
             if -0.005 < low < 0.005 and -0.005 < high < 0.005:
@@ -153,7 +164,7 @@ def unshared(
             else:
                 continue  # one-time: not in a run-rate
             weight += abs(low) + abs(high)
-    for low, high in team.amounts(v, prices):
+    for low, high in team.own_amounts(v, prices):
         if -0.005 < low < 0.005 and -0.005 < high < 0.005:
             continue
         annual_low += low
@@ -175,4 +186,16 @@ def weight_of(common: Common) -> float:
                 continue
             if item.cadence is _MONTHLY or item.cadence is _ANNUAL:
                 weight += abs(low) + abs(high)
+    return weight
+
+
+def shared_weight(api: Scenario, t: Traffic, prices: PriceBook) -> float:
+    """At least the sum of the absolute amounts of what `unshared` leaves out of either side of
+    a break-even at `api`'s users (the API side, at traffic `t`): the `common` groups, the API
+    side's infrastructure lines (the app tier and the shared parts of staging and monitoring,
+    plus its own paging seats) and its team (the roles both sides have, plus its own cover):
+    amounts that are never below zero."""
+    weight = weight_of(shared(api, t, prices))
+    for low, high in (*infrastructure.amounts(api, t, prices), *team.amounts(api, prices)):
+        weight += abs(low) + abs(high)
     return weight

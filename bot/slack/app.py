@@ -30,7 +30,7 @@ from bot.slack.config import Config
 from bot.slack.conversation import Conversations
 from bot.slack.dispatch import MAX_CONCURRENT_REPLIES
 from bot.slack.estimate_pages import EstimatePages
-from bot.slack.identity import BotIdentity, owner_from_buttons
+from bot.slack.identity import BotIdentity, OwnerFromButtons
 from bot.slack.job import ClientFor, Job, JobDeferred
 from bot.slack.job_queue import JobQueue
 from bot.slack.messages.replies import DATABASE_DOWN
@@ -223,7 +223,7 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
             authorize=authorize,
             installation_store=installations.store,
             oauth_settings=_oauth_settings(config, installations),
-            before_authorize=owner_from_buttons,
+            before_authorize=OwnerFromButtons(),
             logger=bolt_logger,
         )
     else:
@@ -234,7 +234,7 @@ def build_bot(config: Config, store: Store | None = None) -> Bot:
             signing_secret=secret,
             # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
             request_verification_enabled=not config.socket_mode,
-            before_authorize=owner_from_buttons,
+            before_authorize=OwnerFromButtons(),
             logger=bolt_logger,
         )
     app.error(_unhandled_error)

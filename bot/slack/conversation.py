@@ -11,11 +11,11 @@ stops an estimate: the answer goes out with a note that follow-ups are unavailab
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.advisor import ConversationState, ReplyKind
@@ -31,7 +31,7 @@ from bot.slack.fitting import with_note
 from bot.slack.forgetting import forget_channel
 from bot.slack.ids import Action
 from bot.slack.job import ClientFor, Job
-from bot.slack.message import Message
+from bot.slack.message import Message, message_json
 from bot.slack.messages.replies import (
     error_message,
     greeting_message,
@@ -376,11 +376,11 @@ class Conversations(Dispatcher):
             # job over (after the save) posts this answer rather than applying the change twice
             # (worded from the changed state, its own answer would differ, even say "nothing
             # changed").
-            ours = json.dumps([message.text, message.blocks])
+            ours = message_json(message)
             kept = await ledger.keep("answer", ours)
-            if kept != ours:
-                text, earlier_blocks = json.loads(kept)
-                await post.in_thread(where, Message(text, earlier_blocks))
+            # Told apart by value when the text differs: an earlier version wrote other JSON.
+            if kept != ours and (earlier := Message(*orjson.loads(kept))) != message:
+                await post.in_thread(where, earlier)
                 return
         if answer.changed:
             # A comparison's thread keeps its question, never the channel's latest estimate.

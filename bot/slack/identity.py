@@ -17,6 +17,9 @@ from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -130,3 +133,15 @@ async def owner_from_buttons(
                 context["is_enterprise_install"] = False
             break
     return await next()
+
+
+class OwnerFromButtons(AsyncMiddleware):
+    """`owner_from_buttons` as the middleware Bolt runs before authorization on every request.
+    Handed a plain function, Bolt would call it through its argument injection, which works out
+    by name what each parameter wants on every call (docs/architecture.md, "Performance
+    idioms"); a middleware object is called with the request as it is."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        return await owner_from_buttons(req.body, req.context, next)

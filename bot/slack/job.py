@@ -63,8 +63,10 @@ class Job:
     def load(cls, data: str) -> Job:
         """Fields this version does not know are ignored: during a rolling upgrade, replicas
         of the old version read jobs the new one wrote."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in json.loads(data).items() if k in known})
+        return cls(**{k: v for k, v in json.loads(data).items() if k in _FIELDS})
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Job))  # once, not on every job read
 
 
 ClientFor = Callable[[Job], Awaitable[Any]]  # job -> AsyncWebClient (see app.client_for)

@@ -369,9 +369,8 @@ class JobQueue:
             if deliveries > self.max_deliveries:
                 await self._dead_letter(stream, entry_id, job, deliveries)
                 return
-            ledger = StepLedger(
-                self.redis, ledger_key(stream, job), job, deliveries, self.failover_seconds
-            )
+            ledger = StepLedger(self.redis, ledger_key(stream, job), job, deliveries,
+                                self.failover_seconds, self._scripts)  # fmt: skip
             try:
                 await self.run(job, ledger)  # errors are handled (and the user told) inside
             except JobDeferred as exc:

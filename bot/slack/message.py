@@ -60,3 +60,11 @@ class EncodedMessage(Message):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (EncodedMessage, (self.text, self._encoded))
+
+
+def message_json(message: Message) -> str:
+    """`[text, blocks]` as JSON, to keep a message with a job (its step ledger): a worker's
+    message is written with the JSON its blocks came in, never decoded and encoded again here."""
+    encoded = message.encoded
+    blocks = orjson.Fragment(encoded) if encoded is not None else message.blocks
+    return orjson.dumps([message.text, blocks]).decode()

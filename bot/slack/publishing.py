@@ -83,8 +83,9 @@ class Publisher:
             note = Message(STORE_DOWN_TEXT, [store_unavailable_note()])
             await post.in_thread(thread, note)
         self.metrics.estimate_seconds.observe(time.perf_counter() - started)
-        # Last, and on its own: drawing takes far longer than everything above.
-        if answer.state.scenario is not None:
+        # Last, and on its own: drawing takes far longer than everything above. With charts off
+        # there is nothing to draw, and no task is made for it.
+        if answer.state.scenario is not None and self.uploads.charts is not None:
             self.later(self.uploads.post_chart(post, thread, answer.state.scenario), "chart")
 
     async def publish_question(self, post: Posting, where: Where, answer: Answer) -> None:

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from bot.slack.job import Job
+from bot.slack.redis_batch import ScriptBatch
 
 LEDGER_TTL_SECONDS = 3600  # takeovers come within minutes (idle timeout x deliveries)
 CLAIMED = "?"  # a private reply's ledger value between its claim and its sending
 STEP_EVENT = "aicost_step"  # message metadata event type that names a job's step
 RETRY_PAUSE_SECONDS = 0.25
+
+# KEYS[1]: a job's ledger. ARGV: its TTL, a name and the value to keep under it unless one is
+# kept already, then the posted steps not written yet (step, ts pairs). Returns {1 when this call
+# kept the value (0 when one was kept before), the value kept}. One script, not a pipeline of
+# four or five commands: it goes out with the other scripts of its loop turn (redis_batch.py).
+KEEP = """
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+local fresh = redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3])
+local kept = redis.call('HGET', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return {fresh, kept}
+"""
 
 
 class StepLedger:
@@ -35,8 +50,11 @@ class StepLedger:
         job: Job,
         deliveries: int,
         failover_seconds: float = 0.0,
+        scripts: ScriptBatch | None = None,
     ) -> None:
         self.redis = redis
+        self.scripts = scripts or ScriptBatch(redis)  # the queue's: KEEP goes out with its calls
+        self._keep: AsyncScript | None = None  # KEEP, registered once a step needs it
         # With replicas, a primary that goes away mid-job is replaced within seconds: the
         # ledger's writes are tried again for this long rather than failing the job's answer.
         self.failover_seconds = failover_seconds
@@ -81,27 +99,25 @@ class StepLedger:
         """For a private reply: True when no delivery has claimed `step` before (send it). A
         claim whose answer a failover lost reads as taken: that reply is not sent (at most once)."""
 
-        def queue(pipe: Any) -> None:
-            pipe.hsetnx(self.key, step, CLAIMED)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-
-        *_, fresh, _ = await self._with_unrecorded(queue)
+        fresh, _ = await self._with_unrecorded(step, CLAIMED)
         return bool(fresh)
 
-    async def _with_unrecorded(self, queue: Callable[[Any], None]) -> list[Any]:
-        """One round trip: the posted steps not yet written, then what `queue` adds; tried again
-        within `failover_seconds` (every write here may be repeated)."""
+    async def _with_unrecorded(self, name: str, value: str) -> tuple[int, str]:
+        """One round trip: the posted steps not yet written, then `value` kept under `name`
+        unless one is (KEEP's answer); tried again within `failover_seconds` (every write here
+        may be repeated)."""
         loop = asyncio.get_running_loop()
         until = loop.time() + self.failover_seconds
+        if self._keep is None:
+            self._keep = self.redis.register_script(KEEP)
         while True:
             writes = dict(self.unrecorded)
+            args: list[Any] = [LEDGER_TTL_SECONDS, name, value]
+            for step, posted in writes.items():
+                args += (step, posted)
             try:
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    if writes:
-                        pipe.hset(self.key, mapping=writes)
-                        pipe.expire(self.key, LEDGER_TTL_SECONDS)
-                    queue(pipe)
-                    results = await pipe.execute()
+                # Not waited for by replicas (REDIS_WAIT_REPLICAS): the ledger never was.
+                fresh, kept = await self.scripts.call(self._keep, [self.key], args, replicate=False)
             except (RedisError, OSError):
                 if loop.time() + RETRY_PAUSE_SECONDS >= until:
                     raise
@@ -109,7 +125,7 @@ class StepLedger:
                 continue
             for step in writes:
                 self.unrecorded.pop(step, None)
-            return list(results)
+            return fresh, kept
 
     def done(self, step: str, value: str) -> None:
         """`step` was posted (its ts, or "sent"); written with the next round trip."""
@@ -118,12 +134,7 @@ class StepLedger:
     async def keep(self, name: str, value: str) -> str:
         """`value` stored under `name` unless an earlier delivery stored one; the stored one."""
 
-        def queue(pipe: Any) -> None:
-            pipe.hsetnx(self.key, name, value)
-            pipe.hget(self.key, name)
-            pipe.expire(self.key, LEDGER_TTL_SECONDS)
-
-        *_, kept, _ = await self._with_unrecorded(queue)
+        _, kept = await self._with_unrecorded(name, value)
         return str(kept if kept is not None else value)
 
 

@@ -11,6 +11,7 @@ post_message, a shorter road than slack_sdk's for the one method called five tim
 from __future__ import annotations
 
 import functools
+import re
 import weakref
 from typing import Any
 
@@ -62,7 +63,8 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
     made slack_sdk's generic request building (URL joining, argument rewriting, header merging)
     a large share of the event loop's CPU ("Performance idioms" in docs/architecture.md).
     Retries are decided by the client's own handlers; a reply that is not ok raises SlackApiError
-    as slack_sdk's does. Other methods go through slack_sdk."""
+    as slack_sdk's does. The answer to a post Slack took holds its ok, channel and ts, not the
+    message Slack echoes (`_posted`). Other methods go through slack_sdk."""
     session = client.session
     if session is None or session.closed or session not in _ours:
         return await client.chat_postMessage(**args)
@@ -76,7 +78,7 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
     # The client's proxy (slack_sdk reads HTTPS_PROXY into it) and TLS context, as it would use.
     options = {
         "headers": headers,
-        "timeout": aiohttp.ClientTimeout(total=client.timeout),
+        "timeout": _timeout(client.timeout),
         "proxy": client.proxy,
         "ssl": client.ssl if client.ssl is not None else True,
     }
@@ -86,6 +88,9 @@ async def post_message(client: AsyncWebClient, **args: Any) -> AsyncSlackRespons
             async with session.post(url, data=body, **options) as res:
                 raw = await res.read()
                 status, res_headers = res.status, res.headers
+            data = _posted(raw) if status == 200 else None
+            if data is not None:
+                break  # posted: no handler is asked, since a retry would post it twice
             data = _json(raw)
             answer = RetryHttpResponse(status_code=status, headers=res_headers, body=data)
             if not await _retried(client, state, request, answer, None):
@@ -127,6 +132,23 @@ async def _retried(
     return state.next_attempt_requested
 
 
+# How Slack's answer to a post it took begins: {"ok":true,"channel":"C…","ts":"…", and then the
+# message it echoes. Anchored at the start, a match can only be the answer's own fields.
+_POSTED = re.compile(
+    rb'\{\s*"ok"\s*:\s*true\s*,\s*"channel"\s*:\s*"([A-Z0-9]+)"\s*,\s*"ts"\s*:\s*"([0-9.]+)"'
+)
+
+
+def _posted(raw: bytes) -> dict[str, Any] | None:
+    """ok, channel and ts of a post Slack took, read from the start of its answer, not decoding
+    the message it echoes back (the bot's own, blocks and all, which nothing reads; "Performance
+    idioms" in docs/architecture.md); None for any other answer (then decoded whole)."""
+    found = _POSTED.match(raw)
+    if found is None:
+        return None
+    return {"ok": True, "channel": found[1].decode(), "ts": found[2].decode()}
+
+
 def _json(raw: bytes) -> dict[str, Any] | None:
     """The answer's JSON object; None for a body that is not one (an error page from a proxy)."""
     try:
@@ -134,6 +156,11 @@ def _json(raw: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(seconds: int) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 @functools.lru_cache(maxsize=64)

@@ -296,6 +296,16 @@ def _writes_note(s: Scenario, q: RequestQuote, writes: float, prices: PriceBook)
     )
 
 
+def amounts(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> list[tuple[float, float]]:
+    """The (low, high) of each of `lines`, in its order (all monthly), without wording a line:
+    what the break-even's search sums."""
+    if s.hosting is Hosting.self_hosted:
+        return self_hosting.amounts(s, t, prices, gpus)
+    return [_cost(quote(s, prices), t, prices)]
+
+
 def lines(
     s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
 ) -> list[LineItem]:

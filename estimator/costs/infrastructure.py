@@ -163,6 +163,27 @@ def amounts(
     ]
 
 
+def own_amounts(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: self_hosting.Fleet | None = None
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(low, high) of what this hosting of `s` adds to its staging and its monitoring lines:
+    a GPU replica's staging; the GPU hosts' monitoring and the paging seats. The rest of those
+    lines (the app servers' staging share, the app and database hosts, the logs) and the app
+    tier read traffic, uptime and the corpus only, so they are the same for every hosting at
+    `t`: a break-even's search, which reads the difference of two sides, skips them
+    (estimator/breakeven.py). Not amounts of lines: each is a part of one of `amounts`."""
+    host = prices.figures.monitoring.host_monthly
+    seat = prices.figures.monitoring.on_call_seat_monthly
+    seats = team.rotation(s, prices).seats
+    gpu = _gpu_hosting(s, t, prices, gpus)
+    if gpu is None:
+        return (0.0, 0.0), (seats * seat.low, seats * seat.high)
+    return (gpu.staging_low, gpu.staging_high), (
+        gpu.hosts_low * host.low + seats * seat.low,
+        gpu.hosts_high * host.high + seats * seat.high,
+    )
+
+
 def lines(
     s: Scenario,
     t: Traffic,

@@ -42,13 +42,13 @@ FIGURES = (
 )
 
 
-def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
-    if s.regions <= 1:
-        return []
+def _priced(s: Scenario, t: Traffic, prices: PriceBook) -> tuple:
+    """What `amounts` and `lines` price, for `s.regions - 1` extra regions: the amounts of the
+    three lines (low, high each), then what the wording reads. A plain tuple: made for every
+    variant the sensitivity prices, where a dataclass's __init__ costs more than the sums."""
     instance = prices.figures.compute.instance_monthly
     lb = prices.figures.network.load_balancer_monthly
     nat = prices.figures.network.nat_gateway_monthly
-    replica_share = prices.figures.network.replica_region_share
     transfer = prices.figures.network.inter_region_per_gb
     replicated = prices.figures.network.replicated_bytes_per_request
     extra = s.regions - 1
@@ -64,6 +64,31 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
     data_high = db_high + index_high + cache_high
     gb_low = t.requests_per_month * replicated.low / 1e9
     gb_high = t.requests_per_month * replicated.high / 1e9
+    return (
+        (extra * app_low, extra * app_high),
+        (extra * data_low, extra * data_high),
+        (extra * gb_low * transfer.low, extra * gb_high * transfer.high),
+        (extra, f, instance, lb, nat, app_low, app_high, transfer, replicated, gb_low, gb_high),
+        (d, index_what, db_low, db_high, index_low, index_high, cache_low, cache_high),
+        (data_low, data_high),
+    )
+
+
+def amounts(s: Scenario, t: Traffic, prices: PriceBook) -> list[tuple[float, float]]:
+    """The (low, high) of each of `lines`, in its order (all monthly), without wording a line:
+    what the sensitivity's variants sum. `lines` is worded from the same figures."""
+    if s.regions <= 1:
+        return []
+    app, data, replication, *_ = _priced(s, t, prices)
+    return [app, data, replication]
+
+
+def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
+    if s.regions <= 1:
+        return []
+    app, data, replication, read, parts, data_each = _priced(s, t, prices)
+    extra, f, instance, lb, nat, app_low, app_high, transfer, replicated, gb_low, gb_high = read
+    replica_share = prices.figures.network.replica_region_share
     # Partials of module-level functions, not closures: a closure's cells are made on every call
     # (docs/architecture.md, "Performance idioms").
     return [
@@ -71,8 +96,7 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             _INFRASTRUCTURE,
             "Extra regions: app servers and networking",
             _MONTHLY,
-            extra * app_low,
-            extra * app_high,
+            *app,
             partial(_app_basis, extra, f, replica_share, instance, lb, nat, app_low, app_high),
             VARIES_WITH_USERS,
         ),
@@ -80,30 +104,15 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook) -> list[LineItem]:
             _INFRASTRUCTURE,
             "Extra regions: data tier replicas",
             _MONTHLY,
-            extra * data_low,
-            extra * data_high,
-            partial(
-                _data_basis,
-                extra,
-                d,
-                index_what,
-                db_low,
-                db_high,
-                index_low,
-                index_high,
-                cache_low,
-                cache_high,
-                data_low,
-                data_high,
-            ),
+            *data,
+            partial(_data_basis, extra, *parts, *data_each),
             VARIES_WITH_USERS,
         ),
         LineItem(
             _INFRASTRUCTURE,
             "Cross-region replication traffic",
             _MONTHLY,
-            extra * gb_low * transfer.low,
-            extra * gb_high * transfer.high,
+            *replication,
             partial(_traffic_basis, extra, t, replicated, gb_low, gb_high, transfer),
             VARIES_WITH_USERS,
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from estimator import facts
 from estimator.gpus import GPU
@@ -68,6 +69,7 @@ class Fleet:
         return self.primary_gpus(low=low) + self.region_gpus(low=low)
 
 
+@lru_cache(maxsize=256)  # a model's own figure: the break-even's search sizes a fleet a point
 def _kv_mb_per_token(params_b: float, prices: PriceBook) -> float:
     """KV cache MB per token of context, interpolated in log-log on total parameters."""
     table = prices.tables.kv_cache.mb_per_token
@@ -155,6 +157,24 @@ def _primary_cost(f: Fleet, gpu: GPU, prices: PriceBook) -> tuple[float, float]:
     )
 
 
+def amounts(
+    s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None
+) -> list[tuple[float, float]]:
+    """The (low, high) of each of `lines`, in its order (all monthly), without wording a line:
+    what the break-even's search sums, from the same fleet and hourly prices."""
+    f = gpus if gpus is not None else fleet(s, t, prices)
+    found = [_primary_cost(f, s.gpu, prices)]
+    if f.extra_regions:
+        hourly_low, hourly_high = _hourly(s.gpu, prices)
+        found.append(
+            (
+                f.region_gpus(low=True) * hourly_low * facts.HOURS_PER_MONTH,
+                f.region_gpus(low=False) * hourly_high * facts.HOURS_PER_MONTH,
+            )
+        )
+    return found
+
+
 def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None) -> list[LineItem]:
     """`gpus`: the fleet for `t` when the caller sized it already (infrastructure reads it too)."""
     f = gpus if gpus is not None else fleet(s, t, prices)
@@ -234,4 +254,13 @@ def lines(s: Scenario, t: Traffic, prices: PriceBook, gpus: Fleet | None = None)
     return items
 
 
-__all__ = ["Fleet", "Replica", "SelfHostingError", "fleet", "gpu_cost", "lines", "replica"]
+__all__ = [
+    "Fleet",
+    "Replica",
+    "SelfHostingError",
+    "amounts",
+    "fleet",
+    "gpu_cost",
+    "lines",
+    "replica",
+]

@@ -209,6 +209,24 @@ def amounts(s: Scenario, prices: PriceBook) -> list[tuple[float, float]]:
     return found
 
 
+def own_amounts(s: Scenario, prices: PriceBook) -> list[tuple[float, float]]:
+    """The (low, high) of the lines of `amounts` this hosting of `s` has as its own: the MLOps
+    engineers a self-hosted fleet needs, and the contracted on-call cover (the rotation reads the
+    whole team). Every other role reads the stage, users, compliance and regions alone, the same
+    line for every hosting: a break-even's search, which reads the difference of two sides,
+    skips them (estimator/run_rate.py)."""
+    found = []
+    if s.hosting is Hosting.self_hosted:
+        people = _headcount(s.stage, s.users, True, len(s.compliance), s.regions, prices)
+        fte = people.get("mlops_engineer")
+        if fte is not None:
+            found.append(_role_amount("mlops_engineer", fte, prices)[:2])
+    cover = on_call.cover(prices, rotation(s, prices))
+    if cover is not None:
+        found.append(cover[:2])
+    return found
+
+
 def _said(name: str, prices: PriceBook) -> str:
     """' (UK, regions.toml)' or ' (workspace settings)' when own prices set the figure."""
     where = prices.origin(name)

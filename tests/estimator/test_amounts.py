@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from estimator.breakdown import parts, repriced_changes, shared, unscaled, usage_changes
 from estimator.breakeven import difference_at, monthly_reading, pair
-from estimator.costs import app_tier, infrastructure, self_hosting, team
+from estimator.costs import app_tier, inference, infrastructure, regions, self_hosting, team
 from estimator.lines import Amounts, Cadence
 from estimator.overrides import PriceOverrides
 from estimator.price_book import BUNDLED_BOOK, price_book
@@ -57,6 +57,29 @@ def test_amounts_on_the_other_sides_app_tier_are_the_lines_amounts(s, n):
         gpus = _gpus(side, t, BUNDLED_BOOK)
         worded = infrastructure.lines(side, t, BUNDLED_BOOK, gpus)
         assert infrastructure.amounts(side, t, BUNDLED_BOOK, gpus, app) == _amounts(worded)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), _BOOKS, st.integers(min_value=1, max_value=3))
+def test_inferences_amounts_are_its_lines_amounts(s, book, count):
+    # Tokens on an API, or the GPU fleet of the primary and the extra regions when self-hosted.
+    v = s.varied({"regions": count})
+    t = traffic(v, book)
+    gpus = _gpus(v, t, book)
+    worded = inference.lines(v, t, book, gpus)
+    assert inference.amounts(v, t, book, gpus) == _amounts(worded)
+    assert inference.amounts(v, t, book) == _amounts(worded)  # the fleet sized here
+    assert {item.cadence for item in worded} <= {Cadence.monthly}  # summed as monthly
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), _BOOKS, st.integers(min_value=1, max_value=5))
+def test_the_extra_regions_amounts_are_their_lines_amounts(s, book, count):
+    v = s.varied({"regions": count})
+    t = traffic(v, book)
+    worded = regions.lines(v, t, book)
+    assert regions.amounts(v, t, book) == _amounts(worded)
+    assert {item.cadence for item in worded} <= {Cadence.monthly}  # summed as monthly
 
 
 @settings(max_examples=150, deadline=None)

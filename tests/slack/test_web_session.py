@@ -95,7 +95,8 @@ async def test_a_post_the_short_way_is_the_post_slack_sdk_makes(slack: FakeSlack
     assert mine.args["team_id"] == "T0123"
     assert mine.headers["authorization"] == theirs.headers["authorization"]
     assert mine.headers["user-agent"] == theirs.headers["user-agent"]
-    assert response["ok"] and response["ts"] and response["message"]["blocks"] == tip.blocks
+    assert response["ok"] and response["ts"] == mine.response["ts"]
+    assert response["channel"] == "C1" and mine.response["message"]["blocks"] == tip.blocks
 
 
 async def test_a_post_the_short_way_retries_and_fails_as_slack_sdk_does(slack: FakeSlack) -> None:
@@ -153,3 +154,33 @@ async def test_a_post_the_short_way_goes_through_the_clients_proxy() -> None:
         await runner.cleanup()
     assert response["ts"] == "1700000000.000200"
     assert seen == ["http://slack.invalid/api/chat.postMessage"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # Slack's own: compact, the message it echoes last.
+        b'{"ok":true,"channel":"C1","ts":"1700000000.000200","message":{"ts":"1.1"}}',
+        # The same fields in another order: decoded whole, the same ts.
+        b'{"channel":"C1","message":{"ts":"1.1"},"ts":"1700000000.000200","ok":true}',
+    ],
+)
+async def test_the_ts_of_a_post_is_the_answers_own_whatever_its_layout(answer: bytes) -> None:
+    async def slack_api(request: web.Request) -> web.Response:
+        return web.Response(body=answer, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/api/chat.postMessage", slack_api)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncWebClient(token=TEST_BOT_TOKEN, base_url=f"http://127.0.0.1:{port}/api/")
+    client.session = web_api_session()
+    try:
+        response = await post_message(client, channel="C1", text="x")
+    finally:
+        await client.session.close()
+        await runner.cleanup()
+    assert response["ok"] and response["ts"] == "1700000000.000200"

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.slack.conversation import Conversations
 from bot.slack.home_data import HomeTab
@@ -33,18 +36,35 @@ if TYPE_CHECKING:  # SQLAlchemy loads only in distributed mode
 def register(
     app: AsyncApp, conversations: Conversations, installations: Installations | None = None
 ) -> None:
-    home_tab = HomeTab(conversations.store, conversations.metrics)
-
-    async def provide(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-        context["conversations"] = conversations
-        context["home_tab"] = home_tab
-        context["installations"] = installations
-        return await next()
-
-    app.middleware(provide)
+    app.middleware(
+        _Provide(conversations, HomeTab(conversations.store, conversations.metrics), installations)
+    )
     # Bolt tries each listener in the order registered (each try runs its argument injection):
     # the commonest requests, slash commands and then message events, come first.
     # `/aicost settings` goes before the general /aicost listener, which would take any text.
     home.register_settings_command(app)
     for module in (commands, events, actions, views, home, assistant, feedback, links, lifecycle):
         module.register(app)
+
+
+class _Provide(AsyncMiddleware):
+    """Puts what listeners need besides the payload into each request's context. A middleware
+    object, not a function: Bolt calls a function through its argument injection, which works out
+    by name what each parameter wants on every request (docs/architecture.md, "Performance
+    idioms")."""
+
+    def __init__(
+        self, conversations: Conversations, home_tab: HomeTab, installations: Installations | None
+    ) -> None:
+        self.conversations = conversations
+        self.home_tab = home_tab
+        self.installations = installations
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        context = req.context
+        context["conversations"] = self.conversations
+        context["home_tab"] = self.home_tab
+        context["installations"] = self.installations
+        return await next()
