@@ -12,7 +12,7 @@ from estimator import facts
 from estimator.costs import app_tier, on_call, retrieval, self_hosting, team
 from estimator.costs.app_tier import AppTier, Fleet
 from estimator.lines import VARIES_WITH_USERS, Cadence, Category, LineItem
-from estimator.money import DOLLARS, percent_span, quantity, size_span, usd_range
+from estimator.money import DOLLARS, percent_span, quantity, size_span, span, usd_range
 from estimator.price_book import PriceBook
 from estimator.scenario import Hosting, Scenario
 from estimator.traffic import Traffic
@@ -97,10 +97,13 @@ def _hosts(s: Scenario, f: Fleet, gpu: GpuHosting | None) -> tuple[int, int, int
     )
 
 
-def gpu_hosts_text(low: int, high: int) -> str:
-    if not high:
-        return ""
-    return f" (incl. {quantity(low, high, 'GPU host')}, GPU metrics via DCGM)"
+def hosts_text(hosts: tuple[int, int, int, int]) -> str:
+    """'13-14 hosts (12 app servers; 1-2 data hosts)': what is billed per host, named so it
+    matches the app servers (warm standbys among them) the breakdown and strategies count."""
+    low, high, gpu_low, gpu_high = hosts
+    app = span(low - 1 - gpu_low, high - 2 - gpu_high)
+    gpu = f"; {quantity(gpu_low, gpu_high, 'GPU host')}, GPU metrics via DCGM" if gpu_high else ""
+    return f"{quantity(low, high, 'host')} ({app} app servers; 1-2 data hosts{gpu})"
 
 
 def _own(
@@ -243,10 +246,8 @@ def _staging_basis(app: AppTier, read: tuple) -> str:
 
 def _monitoring_basis(read: tuple) -> str:
     _, host, log_price, seat, _, hosts, log_gb_low, log_gb_high, rota = read
-    hosts_low, hosts_high, gpu_hosts_low, gpu_hosts_high = hosts
     return (
-        f"{quantity(hosts_low, hosts_high, 'host')}"
-        f"{gpu_hosts_text(gpu_hosts_low, gpu_hosts_high)} x "
+        f"{hosts_text(hosts)} x "
         f"{usd_range(host.low, host.high, DOLLARS)} + "
         f"{size_span(log_gb_low, log_gb_high)} GB logs x ${log_price.low:g} + "
         f"{rota.seats} "

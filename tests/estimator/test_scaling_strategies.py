@@ -90,3 +90,4 @@ def test_every_place_that_counts_app_servers_counts_the_warm_standbys_too():
         monitoring = lines["Monitoring, on-call and autoscaling"]
         hosts_low, _, hosts_high = _hosts(monitoring.basis).partition("-")
         assert int(hosts_low) == low + 1 and int(hosts_high or hosts_low) == high + 2, words
+        assert f"hosts ({shown} app servers; 1-2 data hosts)" in monitoring.basis, words
