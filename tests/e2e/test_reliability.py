@@ -920,7 +920,7 @@ HOSTILE_TEXTS: list[tuple[str, str | None]] = [
     ("x" * 20_000, "didn't understand"),  # 20 KB
     ("\u202e10000 users startup\u202c", "10,000"),  # right-to-left override and pop
     ("\u200f10\u200b000\u200d users\ufeff startup", "10,000"),  # RTL mark, zero-width characters
-    ("🚀 10k users 🚀", "didn't understand"),
+    ("🚀 10k users 🚀", "10,000"),  # emoji are ignored, as Slack's :rocket: is
     ("١٠٠٠٠ users startup", "10,000"),  # Arabic-Indic digits
     ("१०,००० users startup", "10,000"),  # Devanagari digits
     ("1e309 users", "didn't understand"),
