@@ -27,8 +27,15 @@ def host_of(token: str) -> str | None:
 
 def settle_host(r: Reading) -> None:
     """The model as priced by the host named beside it, where genai-prices has that price."""
-    hosts = [h for h in dict.fromkeys(r.hosts) if h not in _MAKERS]
+    named = list(dict.fromkeys(r.hosts))
+    hosts = [h for h in named if h not in _MAKERS]
     model = r.values.get("model")
+    if model is None and named and not hosts:  # "openai" alone: a maker, not a model
+        r.notes.append(
+            f"“{named[0]}” names who makes a model, not which one: name the model too; "
+            "the stage's model is priced."
+        )
+        return
     if not hosts:
         return
     host = hosts[0]

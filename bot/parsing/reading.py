@@ -51,6 +51,7 @@ class Parsed:
             or not self.change.is_empty()
             or self.no_compliance
             or bool(self.problems)
+            or bool(self.notes)  # e.g. a host named alone ("groq"): answered with its note
         )
 
 

@@ -43,6 +43,7 @@ OTHERS = [
     "gpt-4o", "gpt", "4o", "mini", "claude", "sonnet", "4.5", "llama", "70b", "34b", "h100s",
     "from", "instead", "of", "usres", "plese", "entreprise", "hippa", "/aicost", "hello", "foo",
     "self-hosted", "api", "caching", "reasoning", "starting", "march", "2027", "soc", "2", "?",
+    "groq", "GROQ", "azure", "bedrock", "on", "openai", "fp8",
 ]  # fmt: skip
 
 
@@ -50,7 +51,7 @@ OTHERS = [
     "text",
     ["", "form", "edit", "/aicost", "please", "usres", "0x", "0x users", "0x k", "from gpt-4o",
      "instead of gpt-4o", "what if", "with", "no", "help", "hello", "10000 users startup",
-     "startup gpt-4o", "gpt-4o", "plese estimate", "start over"],
+     "startup gpt-4o", "gpt-4o", "plese estimate", "start over", "groq", "GROQ", "on azure"],
 )  # fmt: skip
 def test_the_form_opens_for_the_texts_it_always_opened_for(text: str) -> None:
     assert asks_for_form(text) == opened_form_before(text)
@@ -74,3 +75,11 @@ def test_any_mix_of_words_opens_the_form_exactly_when_a_full_parse_did(words: li
 @given(st.text(max_size=60))
 def test_any_text_opens_the_form_exactly_when_a_full_parse_did(text: str) -> None:
     assert asks_for_form(text) == opened_form_before(text)
+
+
+def test_a_host_named_alone_is_answered_with_what_to_add_not_the_form() -> None:
+    # "/aicost groq" once opened the form silently; the host's note says to name the model.
+    assert not asks_for_form("groq")
+    parsed = parse("groq")
+    assert parsed.understood_anything
+    assert any("name the model too" in note for note in parsed.notes)
