@@ -91,6 +91,7 @@ from estimator.scenario import (
 from estimator.sensitivity import Ranking, Sensitivity
 from estimator.strategies import Strategy
 from estimator.token_prices import (
+    READ_BACK,
     PricingError,
     TokenPrices,
     close_matches,
@@ -126,6 +127,7 @@ __all__ = [
     "MAX_USERS",
     "MIN_OPTIONS",
     "PHASE_READING",
+    "READ_BACK",
     "SYMBOLS",
     "UPTIME_TARGETS",
     "URL_ENV",

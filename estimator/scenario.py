@@ -32,7 +32,7 @@ from estimator.open_models import SelfHostingError, own_size
 from estimator.reasoning import ReasoningEffort
 from estimator.reasoning import of as reasoning_of
 from estimator.replicas import check_hostable, replica
-from estimator.token_prices import PricingError, today, token_prices
+from estimator.token_prices import READ_BACK, PricingError, today, token_prices
 
 
 class Stage(StrEnum):
@@ -210,8 +210,8 @@ class Scenario(BaseModel):
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str, info: ValidationInfo) -> str:
-        if own_size(value) is not None:
-            return value.strip().lower()  # a model of the team's own: no API price, no window
+        if own_size(value) is not None or info.context == READ_BACK:
+            return value.strip().lower()  # own model: no API price; read back: priced elsewhere
         window = token_prices(value).context_window  # raises PricingError naming close matches
         # Token counts are declared (so validated) before the model: refuse a request that would
         # not fit the model's context window, with the window's size.
@@ -227,10 +227,10 @@ class Scenario(BaseModel):
         return value.strip().lower()
 
     @model_validator(mode="after")
-    def _reasoning_fits_the_window(self) -> Scenario:
+    def _reasoning_fits_the_window(self, info: ValidationInfo) -> Scenario:
         # Reasoning tokens take room in the context window too (the model's own is checked with
         # input and output above, before reasoning is known).
-        thought = reasoning_of(self).tokens
+        thought = 0 if info.context == READ_BACK else reasoning_of(self).tokens
         window = token_prices(self.model).context_window if thought else None
         if window and self.input_tokens + self.output_tokens + thought > window:
             raise ContextWindowError(

@@ -30,6 +30,11 @@ _MTOK = 1_000_000
 _PROBE_TOKENS = 1_000
 
 
+# Validation context of a scenario read back from storage: its model was priced when it was
+# written, and is looked up again where prices are read (the bot's estimate worker), not there.
+READ_BACK = {"read_back": True}
+
+
 class PricingError(ValueError):
     """The model is not one genai-prices knows; the message names close matches, found when the
     message is read: a name tried and refused while reading a request (a spelling of a model, a

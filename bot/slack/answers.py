@@ -151,6 +151,17 @@ def headline(scenario: Scenario, overrides: PriceOverrides | None) -> Headline:
     return headline_of(estimate(scenario, prices))
 
 
+def priced(reading: ConversationState | Scenario) -> bool:
+    """Whether a state or scenario, read back without its models' prices (READ_BACK: the store,
+    a button's value), validates with them: one whose model is no longer priced, or no longer
+    fits its context window, then reads as absent, as it did when read with them."""
+    try:
+        type(reading).model_validate_json(reading.model_dump_json())
+    except ValueError:  # ValidationError (PricingError, a window too small, ...)
+        return False
+    return True
+
+
 def warm_up() -> None:
     """One full answer, so price tables and imports are loaded before the first user waits."""
     request("10000 users startup")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.advisor import ConversationState
 from bot.slack.limits import BUTTON_VALUE
 from bot.slack.where import Where
-from estimator import Scenario
+from estimator import READ_BACK, Scenario
 
 # A private estimate's scenario is remembered under this prefix and a random key, which its
 # buttons carry as their value (a message only its reader sees has no thread in the channel).
@@ -66,11 +66,12 @@ def scenario_value(scenario: Scenario) -> str | None:
 
 def scenario_of(value: str) -> Scenario | None:
     """The scenario a button carried; None for none, or one that is not a valid scenario (a
-    forged value gets no further than a typed request would)."""
+    forged value gets no further than a typed request would). Its model is looked up in the
+    price tables where they are read (StoreAccess.priced), not here."""
     if not value:
         return None
     try:
-        return Scenario.model_validate_json(value)
+        return Scenario.model_validate_json(value, context=READ_BACK)
     except ValueError:
         return None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import orjson
@@ -94,7 +95,9 @@ class Conversations(Dispatcher):
         self.store = store
         # Shareable estimate pages (PUBLIC_URL); off by default: no link is offered.
         self.pages = pages or EstimatePages(store, None)
-        self.stored = StoreAccess(store, metrics)
+        # Stored states are read without the price tables; their models are looked up in the
+        # estimate worker, which has the tables loaded anyway (the event loop's memory: no).
+        self.stored = StoreAccess(store, metrics, partial(workers.run, answers.priced))
         super().__init__(self.stored, metrics, webhook_logger, client_for)
         self.workers = workers
         self.uploads = Uploads(workers, charts, metrics, self.stored)
@@ -246,7 +249,10 @@ class Conversations(Dispatcher):
         state, store_ok = await self.stored.load(
             lambda: self.store.load_thread(where.team, where.channel, where.thread_ts or "")
         )
-        state = on_button(state, scenario_of(scenario))
+        own = scenario_of(scenario)
+        if own is not None and (state is None or own != state.scenario):
+            own = await self.stored.priced(own)  # the state's own scenario is checked already
+        state = on_button(state, own)
         if action is Action.edit_in_form:
             await self.open_form(client, where, trigger_id, state.scenario if state else None)
             return

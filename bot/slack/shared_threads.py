@@ -63,6 +63,8 @@ async def load_thread(
         "estimate's buttons, or the question's metadata)",
         thread_ts, where.channel,
     )  # fmt: skip
-    state = thread.state
+    state = await stored.priced(thread.state)
+    if state is None:
+        return None, where
     await stored.save(lambda: store.save_thread(owned.team, where.channel, thread_ts, state))
     return state, owned

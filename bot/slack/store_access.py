@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.advisor import ConversationState
+from bot.slack import answers
 from bot.slack.job import Job
 from bot.slack.metrics import Metrics
 from bot.slack.store.codec import settings_from
@@ -20,6 +22,7 @@ from bot.slack.store.protocols import Store, StoreUnavailable
 from bot.slack.workspace import WorkspaceSettings
 from estimator import (
     PriceOverrides,
+    Scenario,
 )
 
 log = logging.getLogger(__name__)
@@ -30,22 +33,31 @@ DUPLICATE_WINDOW_SECONDS = 600  # Slack retries within minutes; a key is remembe
 # store's save timeout); a follow-up's answer waits for it, an estimate's tips do not.
 SAVE_RETRY_SECONDS = (0.2, 0.5)
 
+Reading = TypeVar("Reading", ConversationState, Scenario)
+# answers.priced, run where the price tables are read (the estimate worker).
+Priced = Callable[[ConversationState | Scenario], Awaitable[bool]]
+
+
+async def _priced_here(reading: ConversationState | Scenario) -> bool:
+    return answers.priced(reading)
+
 
 class StoreAccess:
     """Reads, writes and duplicate claims that degrade instead of failing (see the module)."""
 
-    def __init__(self, store: Store, metrics: Metrics) -> None:
+    def __init__(self, store: Store, metrics: Metrics, priced: Priced = _priced_here) -> None:
         self.store = store
         self.metrics = metrics
+        self._priced = priced
         # Stands in for Redis (duplicate claims, rate limits) while it is unreachable.
         self.local = MemoryStore(ttl_seconds=3600, max_keys=10_000)
 
     async def load(
         self, loader: Callable[[], Awaitable[ConversationState | None]]
     ) -> tuple[ConversationState | None, bool]:
-        """(state, store_ok)."""
+        """(state, store_ok); a state whose models are no longer priced reads as absent."""
         try:
-            return await loader(), True
+            state = await loader()
         except StoreUnavailable:
             self.metrics.redis_errors.inc()
             log.warning("state store unavailable; answering without stored state")
@@ -53,6 +65,20 @@ class StoreAccess:
         except ValueError:  # IDs the store refuses as keys: nothing was or can be remembered
             log.warning("unexpected Slack IDs; answering without stored state")
             return None, True
+        return await self.priced(state), True
+
+    async def priced(self, reading: Reading | None) -> Reading | None:
+        """`reading` (read back without its models' prices: READ_BACK), or None when its models
+        are no longer priced. The stores read states without the price tables, which stay out
+        of the event loop; they are looked up where the answer is worded."""
+        if reading is None:
+            return None
+        if not await self._priced(reading):
+            log.warning(
+                "ignoring a %s read back: its model is no longer priced", type(reading).__name__
+            )
+            return None
+        return reading
 
     async def prices(self, team: str, job: Job | None = None) -> PriceOverrides | None:
         """The workspace's saved prices (None: the bundled ones), as a queued `job` carried them

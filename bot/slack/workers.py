@@ -57,7 +57,17 @@ T = TypeVar("T")
 HEADER = struct.Struct("!I")
 # The functions of bot/slack/answers.py a worker runs; nothing else can be asked of it.
 CALLS = frozenset(
-    {"request", "from_form", "follow_up", "button", "export", "page", "headline", "warm_up"}
+    {
+        "request",
+        "from_form",
+        "follow_up",
+        "button",
+        "export",
+        "page",
+        "headline",
+        "priced",
+        "warm_up",
+    }
 )
 # What each pool's workers may run: its module and the functions of it.
 POOLS = {

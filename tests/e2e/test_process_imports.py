@@ -1,9 +1,9 @@
 """What each process of the bot loads (issue 24's memory): the estimate worker no Slack library, no
 matplotlib and none of the libraries genai-prices imports for its price updater alone (httpx2,
 asyncio); the chart worker no Slack library; the bot's own process no matplotlib even while charts
-are drawn, and neither httpx2 nor the price tables to take a command; and a chart's memory given
-back before the next is drawn. Real processes, started as the bot starts them, their imports read
-from Python's own `-X importtime` report."""
+are drawn, and neither httpx2 nor the price tables to take a command, a follow-up or a click; and
+a chart's memory given back before the next is drawn. Real processes, started as the bot starts
+them, their imports read from Python's own `-X importtime` report."""
 
 from __future__ import annotations
 
@@ -16,12 +16,19 @@ import sys
 import time
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot.parsing import first_scenario
+from bot.slack.ids import Action
 from bot.slack.workers import HEADER
 from tests.support.bot_process import ROOT, BotProcess
-from tests.support.reading import channel_id, estimate_with_tips
-from tests.support.signing import slash_command_body
+from tests.support.reading import channel_id, estimate_with_tips, next_thread_reply, text_of
+from tests.support.signing import (
+    block_actions_body,
+    event_callback_body,
+    message_event,
+    slash_command_body,
+)
 
 SLACK_LIBRARIES = {"slack_bolt", "slack_sdk", "aiohttp", "redis"}
 DRAWING = {"matplotlib", "numpy", "PIL"}
@@ -152,24 +159,39 @@ def test_a_deferred_package_whose_submodule_is_imported_first_loads_each_module_
     assert run.stdout.split() == ["_Deferred", "200", "module", "True", "True"], run.stdout
 
 
+async def _bot_reporting_imports(slack, redis_url) -> BotProcess:
+    """The bot with charts on, its own imports reported (`-X importtime`) and its estimate worker
+    warm (until then, or with none, it estimates in-process: tables and all)."""
+    bot = BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"})
+    # The flag is the bot's own: the workers it starts are plain `python -m bot.slack.workers`.
+    bot.command = [sys.executable, "-X", "importtime", "-m", "bot"]
+    await bot.start(timeout=60)  # the report slows its start
+    if len(os.sched_getaffinity(0)) < 2:
+        assert await bot.stop() == 0, bot.logs()
+        pytest.skip("one core: no estimate worker, so the bot estimates in-process")
+    deadline = time.monotonic() + 60
+    while json.loads((await bot.get("/healthz"))[1])["estimate_workers"] < 1:
+        assert time.monotonic() < deadline, "the estimate worker did not warm up"
+        await asyncio.sleep(0.1)
+    return bot
+
+
+def _assert_no_drawing_nor_price_tables(bot: BotProcess) -> None:
+    report = bot.log_path.read_text(errors="replace")
+    loaded = imported(report)
+    assert {"slack_bolt", "estimator", "genai_prices", "asyncio"} <= loaded
+    assert loaded.isdisjoint(DRAWING | {"httpx2"}), loaded & (DRAWING | {"httpx2"})
+    assert PRICE_TABLES not in modules(report)
+
+
 @pytest.mark.asyncio(loop_scope="module")  # the loop of the module's fake Slack
 async def test_the_bots_own_process_takes_a_command_without_matplotlib_or_the_price_tables(
     slack, redis_url, team
 ):
     """Charts drawn and estimates priced in the workers; the slash command's check for the form
-    (bot/parsing/parser.py, `asks_for_form`) reads no model name off the price tables. (Until
-    its estimate worker is warm, or with none, the bot estimates in-process: tables and all.)"""
-    bot = BotProcess(slack.base_url, redis_url, extra_env={"CHARTS": "on"})
-    # The flag is the bot's own: the workers it starts are plain `python -m bot.slack.workers`.
-    bot.command = [sys.executable, "-X", "importtime", "-m", "bot"]
-    await bot.start(timeout=60)  # the report slows its start
+    (bot/parsing/parser.py, `asks_for_form`) reads no model name off the price tables."""
+    bot = await _bot_reporting_imports(slack, redis_url)
     try:
-        if len(os.sched_getaffinity(0)) < 2:
-            pytest.skip("one core: no estimate worker, so the bot estimates in-process")
-        deadline = time.monotonic() + 60
-        while json.loads((await bot.get("/healthz"))[1])["estimate_workers"] < 1:
-            assert time.monotonic() < deadline, "the estimate worker did not warm up"
-            await asyncio.sleep(0.1)
         channel = channel_id()
         status, body, _ = await bot.post(
             slash_command_body("10000 users startup", team_id=team, channel_id=channel)
@@ -180,8 +202,44 @@ async def test_the_bots_own_process_takes_a_command_without_matplotlib_or_the_pr
         assert chart.content.startswith(b"\x89PNG")
     finally:
         assert await bot.stop() == 0, bot.logs()
-    report = bot.log_path.read_text(errors="replace")
-    loaded = imported(report)
-    assert {"slack_bolt", "estimator", "genai_prices", "asyncio"} <= loaded
-    assert loaded.isdisjoint(DRAWING | {"httpx2"}), loaded & (DRAWING | {"httpx2"})
-    assert PRICE_TABLES not in modules(report)
+    _assert_no_drawing_nor_price_tables(bot)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_bots_own_process_takes_follow_ups_and_clicks_without_the_price_tables(
+    slack, redis_url, team
+):
+    """A follow-up and a button read the thread's stored state without its models' prices; the
+    estimate worker looks them up. A stored model no longer priced (stored by an earlier
+    version, say) still reads as a forgotten estimate, as when the bot looked it up itself."""
+    bot = await _bot_reporting_imports(slack, redis_url)
+    try:
+        channel = channel_id()
+        await bot.post(slash_command_body("10000 users startup", team_id=team, channel_id=channel))
+        ts = await estimate_with_tips(slack, channel)
+        event = message_event("what if 50k users?", channel=channel, thread_ts=ts, team=team)
+        answer = await next_thread_reply(
+            slack, ts, bot.post(event_callback_body(event, team_id=team))
+        )
+        assert "50,000 users" in text_of(answer.args)
+
+        def click(action: Action) -> bytes:
+            return block_actions_body(
+                action.value, "x", channel_id=channel, message_ts=ts, team_id=team
+            )
+
+        answer = await next_thread_reply(slack, ts, bot.post(click(Action.what_if_10x)))
+        assert "500,000 users" in text_of(answer.args)
+
+        key = f"aicost:{{{team}}}:{channel}:thread:{ts}"
+        async with aioredis.from_url(redis_url) as redis:
+            state = json.loads(await redis.get(key))
+            for scenario in (state["scenario"], *state["history"]):
+                scenario["model"] = "gpt-retired-1"  # no model genai-prices knows
+            await redis.set(key, json.dumps(state), keepttl=True)
+        # Another button: the same one again within seconds would be a double click, dropped.
+        answer = await next_thread_reply(slack, ts, bot.post(click(Action.apply_caching)))
+        assert "I no longer remember this estimate" in text_of(answer.args)
+    finally:
+        assert await bot.stop() == 0, bot.logs()
+    _assert_no_drawing_nor_price_tables(bot)

@@ -11,12 +11,14 @@ import redis.asyncio as aioredis
 
 from bot.advisor import ConversationState, Question, request
 from bot.parsing import first_scenario
+from bot.slack.metrics import Metrics
 from bot.slack.store import make_store
 from bot.slack.store.codec import MAX_VALUE_BYTES
 from bot.slack.store.memory_backend import MemoryStore
 from bot.slack.store.protocols import ESTIMATE_HISTORY, Store
 from bot.slack.store.redis_backend import RedisStore
 from bot.slack.store.upgrade import DONE, upgrade_keys
+from bot.slack.store_access import StoreAccess
 
 TTL = 60
 CHANNEL = "C0456"
@@ -219,6 +221,25 @@ async def test_unreadable_stored_value_is_treated_as_absent(store: Store, team: 
 
     assert await store.load_latest(team, CHANNEL) is None
     assert await store.load_thread(team, CHANNEL, THREAD) is None
+
+
+async def test_a_stored_model_no_longer_priced_reads_as_absent(store: Store, team: str) -> None:
+    """The store reads a state back without its model's prices (the price tables stay out of
+    the event loop); the turn's StoreAccess has them looked up, and one whose model genai-prices
+    no longer prices is no conversation, as when the store looked it up itself."""
+    kept, retired = _state(), _state("20000 users startup")
+    retired = retired.model_copy(
+        update={"scenario": retired.scenario.model_copy(update={"model": "gpt-retired-1"})}
+    )
+    await store.save_thread(team, CHANNEL, THREAD, kept)
+    await _write_raw(
+        store, f"aicost:{{{team}}}:{CHANNEL}:thread:{THREAD}2", retired.model_dump_json()
+    )
+    stored = StoreAccess(store, Metrics())
+
+    assert await stored.load(lambda: store.load_thread(team, CHANNEL, THREAD)) == (kept, True)
+    assert await store.load_thread(team, CHANNEL, f"{THREAD}2") == retired  # read, not priced
+    assert await stored.load(lambda: store.load_thread(team, CHANNEL, f"{THREAD}2")) == (None, True)
 
 
 @pytest.mark.parametrize(

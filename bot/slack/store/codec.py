@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.advisor import ConversationState
+from estimator import READ_BACK
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def decode_state(data: str | None, key: str) -> ConversationState | None:
     if data is None:
         return None
     try:
-        return ConversationState.model_validate_json(data)
+        # Without looking its models' prices up: the tables stay out of the bot's event loop
+        # (StoreAccess has them looked up in the estimate worker).
+        return ConversationState.model_validate_json(data, context=READ_BACK)
     except ValidationError:
         # Usually a schema change since it was written: start afresh rather than fail the reply.
         log.warning("ignoring unreadable stored state at %s", key)
