@@ -95,22 +95,43 @@ def _made(shape: tuple[type, dict[str, Any]], resolve: Callable[[str], Any]) -> 
     return made
 
 
-class _Recorded:
-    """A Recorder's `figures`: each figure read through it goes through the Recorder's `figure`,
-    which notes it, as a figure read by name does."""
-
-    __slots__ = ("_book", "_members")
-
-    def __init__(self, book: PriceBook, members: dict[str, Any]) -> None:
-        self._book, self._members = book, members
-
-    def __getattr__(self, attr: str) -> Any:
-        member = self._members.get(attr)
-        if member is None:
-            raise AttributeError(attr)
+def _recording_class(shape: tuple[type, dict[str, Any]], resolved: Any) -> type:
+    """The class of a Recorder's `figures` at one table, for one book: a figure the book
+    overrides is a property that notes its name in the recorder's `read` set, as `figure` does;
+    any other a plain class attribute; a table under it made on its first read. Made once per
+    book, so a read costs about what the book's own does."""
+    attributes: dict[str, Any] = {}
+    for attr, member in shape[1].items():
         if isinstance(member, str):
-            return self._book.figure(member)
-        return _Recorded(self._book, member[1])
+            value, where = resolved[member]
+            attributes[attr] = value if where == BUNDLED else _noted_read(member, value)
+        else:
+            attributes[attr] = _table_read(attr, _recording_class(member, resolved))
+    return type("RecordedFigures", (), {**attributes, "__slots__": ("_read", "_made")})
+
+
+def _noted_read(name: str, value: Range) -> property:
+    def read(self: Any) -> Range:
+        self._read.add(name)
+        return value
+
+    return property(read)
+
+
+def _table_read(attr: str, cls: type) -> property:
+    def read(self: Any) -> Any:
+        made = self._made.get(attr)
+        if made is None:
+            made = self._made[attr] = _recording(cls, self._read)
+        return made
+
+    return property(read)
+
+
+def _recording(cls: Any, read: set[str]) -> Any:
+    made = cls()
+    made._read, made._made = read, {}
+    return made
 
 
 class _Memo(dict):
@@ -141,7 +162,10 @@ class PriceBook:
 
     # Equal and hashed by identity (one book per set of own prices, see `price_book`): the cost
     # modules' caches key on the book, and an object's own hash costs no Python call.
-    __slots__ = ("_resolved", "entry", "figure", "figures", "overrides", "shown", "tables")
+    __slots__ = (
+        "_recorded_figures", "_resolved", "entry", "figure", "figures", "overrides", "shown",
+        "tables",
+    )  # fmt: skip
 
     figures: Any
     tables: Any
@@ -167,6 +191,7 @@ class PriceBook:
         resolved = self._resolved
         self.figures = _made(_SHAPE, lambda name: resolved[name][0])
         self.tables = _made(_TABLES, self.entry)
+        self._recorded_figures: type | None = None  # a Recorder's, made on the first (`recorder`)
 
     def __repr__(self) -> str:
         return f"PriceBook({self.overrides.origin if self.overrides else BUNDLED})"
@@ -193,6 +218,12 @@ class PriceBook:
     def recorder(self) -> Recorder:
         """A view of this book that notes which overridden figures are read through it."""
         return Recorder(self)
+
+    def recorded_figures(self) -> type:
+        """The class of a Recorder's `figures` for this book, made on the first asked."""
+        if self._recorded_figures is None:
+            self._recorded_figures = _recording_class(_SHAPE, self._resolved)
+        return self._recorded_figures
 
     # --- resolving ------------------------------------------------------------------------
 
@@ -317,9 +348,10 @@ class Recorder(PriceBook):
         self.book, self.overrides, self.shown = book, book.overrides, book.shown
         self._resolved, self.entry = book._resolved, book.entry
         self.figure = self._recorded
-        self.figures = _Recorded(self, _SHAPE[1])
-        self.tables = book.tables  # a table read is not noted (see `entry`)
         self.read: set[str] = set()
+        self._recorded_figures = book.recorded_figures()
+        self.figures = _recording(self._recorded_figures, self.read)
+        self.tables = book.tables  # a table read is not noted (see `entry`)
 
     # The same prices as its book: a cache keyed on either finds the other's entries.
     def __hash__(self) -> int:

@@ -169,13 +169,14 @@ def reads(s: Scenario, t: Traffic, prices: PriceBook) -> tuple[object, ...]:
 
 def priced(s: Scenario, t: Traffic, prices: PriceBook) -> AppTier:
     """The lines of `infrastructure.lines` that every hosting of `s` at traffic `t` shares."""
-    instance = prices.figures.compute.instance_monthly
-    capacity = prices.figures.compute.requests_per_instance
-    lb = prices.figures.network.load_balancer_monthly
-    lcu = prices.figures.network.lcu_monthly
-    per_lcu = prices.figures.network.requests_per_lcu
-    nat = prices.figures.network.nat_gateway_monthly
-    egress = prices.figures.network.egress_per_gb
+    compute, network = prices.figures.compute, prices.figures.network
+    instance = compute.instance_monthly
+    capacity = compute.requests_per_instance
+    lb = network.load_balancer_monthly
+    lcu = network.lcu_monthly
+    per_lcu = network.requests_per_lcu
+    nat = network.nat_gateway_monthly
+    egress = network.egress_per_gb
     response_bytes = prices.figures.traffic.response_bytes
     policy = uptime_policy(s)
     f = fleet(s, t, prices)
