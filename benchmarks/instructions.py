@@ -11,6 +11,7 @@ Run: python benchmarks/instructions.py [--texts 100] [--repeated] [--answers] [-
 
 `--basic` reads what an estimate read before issue 17 made estimates complete (lines, totals,
 phases, strategies; no sensitivity): the like-for-like figure for checkouts older than that.
+`--own` prices every estimate with a workspace's own prices (its book looked up per estimate).
 `--answers` counts a whole `/aicost` answer instead (`bot.slack.answers.request`: parse, the
 complete estimate, the hosting tip's break-even, the five messages worded): what the bot's
 estimate worker spends on each.
@@ -51,8 +52,18 @@ def once(text):
         answer(text)
         return
     s = first_scenario(text)
-    e = estimate(s, complete=False) if basic and _complete else estimate(s)
+    priced = () if OWN is None else (BOOK(OWN),)  # a workspace's book, looked up per request
+    e = estimate(s, *priced, complete=False) if basic and _complete else estimate(s, *priced)
     e.phases, e.strategies
+OWN = BOOK = None
+if sys.argv[4] == "own":  # the own prices of estimator_throughput.py's row (EUR, UK, x1.1, -15%)
+    from estimator.overrides import PriceOverrides
+    OWN = PriceOverrides(currency={"code": "EUR", "per_usd": 0.92}, salary_region="UK",
+                         provider_discounts={"openai": 15}, cloud_multiplier=1.1)
+    try:
+        from estimator.price_book import price_book as BOOK
+    except ImportError:  # before the price book: estimate() took the overrides themselves
+        BOOK = lambda own: own
 import gc, inspect
 _complete = "complete" in inspect.signature(estimate).parameters
 for text in warm:  # warm-up: imports, data files, once-per-process tables, price lookups
@@ -72,7 +83,7 @@ print("collections", *runs)
 
 
 def instructions(
-    tree: Path, warm: list[str], texts: list[str], mode: str, collected: bool
+    tree: Path, warm: list[str], texts: list[str], mode: str, collected: bool, own: bool = False
 ) -> tuple[int, list[int]]:
     """Instructions of the whole program, and the collections of each generation (young,
     middle, full) the garbage collector ran while it estimated `texts`."""
@@ -83,7 +94,8 @@ def instructions(
         out = Path(tmp, "callgrind.out")
         run = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-             str(program), str(given), mode, "collected" if collected else "as-is"],
+             str(program), str(given), mode, "collected" if collected else "as-is",
+             "own" if own else "bundled"],
             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
             capture_output=True, text=True, check=True,
         )  # fmt: skip
@@ -109,6 +121,12 @@ def main() -> None:
         help="gc.collect() after the warm-up, so every checkout starts the texts from the same "
         "collector state (no full collection due from start-up falls inside the texts)",
     )
+    parser.add_argument(
+        "--own",
+        action="store_true",
+        help="with a workspace's own prices (EUR, UK salaries, x1.1 cloud, -15%% openai), its "
+        "price book looked up per estimate as a request does",
+    )
     args = parser.parse_args()
     from benchmarks.corpus import texts as corpus
 
@@ -120,10 +138,14 @@ def main() -> None:
     read = {"answers": "whole answers worded", "basic": "basic figures read",
             "complete": "every figure an answer shows read"}[mode]  # fmt: skip
     start = "collected after the warm-up" if args.collected else "as measured"
-    print(f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, {read}, {start}")
+    prices = ", own prices" if args.own else ""
+    print(
+        f"{len(texts)} {'repeated' if args.repeated else 'varied'} texts, {read}{prices}, {start}"
+    )
     for tree in [ROOT, *args.tree]:
-        measured, runs = instructions(tree, warm, texts, mode, args.collected)
-        per = (measured - instructions(tree, warm, [], mode, args.collected)[0]) / len(texts)
+        measured, runs = instructions(tree, warm, texts, mode, args.collected, args.own)
+        zero = instructions(tree, warm, [], mode, args.collected, args.own)[0]
+        per = (measured - zero) / len(texts)
         each = "an answer" if args.answers else "an estimate"
         young, middle, full = runs
         print(
