@@ -56,6 +56,14 @@ _AT_LEAST = re.compile(r"^(?:>=?|≥)(?P<n>[0-9][0-9,.]*(?:k|m|mm|mn|b|bn)?)$|^(
 _RANGE_NOTE = "Read “{0}” as {1}, the top of the range, so the estimate covers it"
 _BOTH_ENDS = "; for both ends, send “compare {0} and {1} users”"
 _AT_LEAST_NOTE = "Read “{0}” as {1}, the least it says; send a larger figure to price more."
+# The words before a number that make it a bound ("at least 10k users", "less than 5k users"):
+# the figure is priced, and said to be the least (True) or the most it says.
+_BOUNDS = (
+    (True, ((">",), (">=",), ("≥",), ("at", "least"), ("more", "than"))),
+    (False, (("<",), ("<=",), ("≤",), ("at", "most"), ("less", "than"), ("fewer", "than"))),
+)
+# What the end priced means for a user count; of another figure (a cache rate) the bound alone.
+_FOR_USERS = {True: "; send a larger figure to price more", False: ", so the estimate covers it"}
 # Above this no scenario field is valid; a float this size is still exact enough to say so, while
 # 309 digits would be infinite (and no whole number).
 _LARGEST = 1e15
@@ -81,6 +89,21 @@ def _one_end(tokens: list[str], i: int, r: Reading) -> str:
     return tokens[i]
 
 
+def _bound_before(tokens: list[str], i: int, used: list[bool], r: Reading) -> None:
+    """The words before the number at `i` that bound it ("at least", "<"): read, and said."""
+    for least, phrases in _BOUNDS:
+        for phrase in phrases:
+            start = i - len(phrase)
+            if start >= 0 and tuple(tokens[start:i]) == phrase and not any(used[start:i]):
+                used[start:i] = [True] * len(phrase)
+                users = i + 1 < len(tokens) and tokens[i + 1] in USER_WORDS
+                said = " ".join((*phrase, tokens[i]))
+                end = "least" if least else "most"
+                more = _FOR_USERS[least] if users else ""
+                r.notes.append(f"Read “{said}” as {tokens[i]}, the {end} it says{more}.")
+                return
+
+
 def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
     token = _one_end(tokens, i, r)
     pair = IN_OUT.match(token)
@@ -96,6 +119,7 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
     m = NUMBER.match(token)
     if not m:
         return False
+    _bound_before(tokens, i, used, r)
     value = _to_number(m.group("num"))
     mult = m.group("mult")
     if mult is None and i + 1 < len(tokens) and tokens[i + 1] in MULTIPLIERS:

@@ -482,6 +482,13 @@ def test_soc2_type_1_is_told_type_ii_is_what_is_priced():
         ("10k-20k users", 20_000, "“10k-20k” as 20k, the top of the range"),
         ("10-20k users", 20_000, "send “compare 10k and 20k users”"),
         (">10k users", 10_000, "“>10k” as 10k, the least it says"),
+        ("at least 10k users", 10_000, "“at least 10k” as 10k, the least it says"),
+        ("more than 10k users", 10_000, "“more than 10k” as 10k, the least it says"),
+        (">= 10k users", 10_000, "“>= 10k” as 10k, the least it says"),
+        ("≥ 10k users", 10_000, "“≥ 10k” as 10k, the least it says"),
+        ("less than 5k users", 5_000, "“less than 5k” as 5k, the most it says"),
+        ("at most 5k users", 5_000, "“at most 5k” as 5k, the most it says"),
+        ("fewer than 5k users", 5_000, "“fewer than 5k” as 5k, the most it says"),
     ],
 )
 def test_a_user_range_or_lower_bound_is_priced_at_one_end_and_says_which(text, users, note):
@@ -493,3 +500,10 @@ def test_a_user_range_or_lower_bound_is_priced_at_one_end_and_says_which(text, u
 @pytest.mark.parametrize("text", ["cheaper model", "try a cheaper model?", "cheapest model"])
 def test_cheaper_model_typed_is_the_buttons_command(text):
     assert parse(text).command is Command.cheaper_model
+
+
+def test_a_bound_on_another_figure_is_said_without_user_advice():
+    # "send a larger figure to price more" is true of users, not of a cache hit rate.
+    parsed = parse("10k users at least 40% cache")
+    assert not parsed.unknown and parsed.change.set["cache_hit_rate"] == 0.4
+    assert parsed.notes == ("Read “at least 40%” as 40%, the least it says.",)
