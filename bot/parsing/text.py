@@ -55,6 +55,20 @@ _DOLLARS_AFTER = re.compile(
 
 # (a word every match contains, pattern, replacement): a pattern runs only on text that holds
 # its word, so most requests skip most of them.
+# "10 000 users", "1 000 000 MAU", "$80 000": digits grouped by spaces (or the no-break spaces
+# of French and SI style) before a count of people (vocabulary.USER_WORDS) or after "$". Only
+# there: elsewhere "500 400 tokens" could as well be two numbers.
+_COUNTED = r"users?|maus?|people|customers|seats|employees"
+_GROUPED = (
+    re.compile(rf"(?<![\w.,$])(\d{{1,3}})((?:[ \u00a0\u202f]\d{{3}})+)(?=\s+(?:{_COUNTED})\b)"),
+    re.compile(r"(\$\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\w.,])"),
+)
+
+
+def _joined(m: re.Match[str]) -> str:
+    return m.group(1) + "".join(m.group(2).split())
+
+
 PHRASES = [
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
@@ -123,6 +137,8 @@ def normalize(text: str) -> str:
     """`plain` text with numbers in words written in digits and a few multi-word phrases
     joined."""
     text = spelled_as_digits(plain(text))  # "ten thousand users", "five regions"
+    for grouped in _GROUPED:
+        text = grouped.sub(_joined, text)
     for word, pattern, replacement in PHRASES:
         if word in text:
             text = pattern.sub(replacement, text)

@@ -116,6 +116,7 @@ FILLER = {
     "&", "make", "used", "run", "running", "was", "were", "we're", "we'll", "expect", "expects",
     "expecting", "expected", "scaling", "serve", "serving", "up", "into", "over", "like",
     "compliant", "compliance", "certified", "certification", "who", "send", "sends", "own",
+    "b2b", "b2c", "saas",
 }  # fmt: skip
 
 

@@ -507,3 +507,31 @@ def test_a_bound_on_another_figure_is_said_without_user_advice():
     parsed = parse("10k users at least 40% cache")
     assert not parsed.unknown and parsed.change.set["cache_hit_rate"] == 0.4
     assert parsed.notes == ("Read “at least 40%” as 40%, the least it says.",)
+
+
+@pytest.mark.parametrize(
+    ("text", "users"),
+    [
+        ("10 000 users", 10_000),
+        ("1\u202f000\u202f000 MAU", 1_000_000),  # French typography's narrow no-break space
+        ("2\u00a0500 customers", 2_500),
+        ("99.9 100 users", 100),  # an uptime beside a count: two numbers
+        ("10k MAU b2b saas", 10_000),
+    ],
+)
+def test_digits_grouped_by_spaces_in_a_count_of_people(text, users):
+    parsed = parse(text)
+    assert not parsed.unknown and parsed.change.set["users"] == users
+
+
+def test_a_dollar_amount_grouped_by_spaces_is_one_amount():
+    parsed = parse("5k users $80 000 prototype")
+    assert not parsed.unknown and parsed.change.set["prototype_cost"] == 80_000
+
+
+def test_the_grouped_count_pattern_knows_every_word_for_people():
+    from bot.parsing.text import _COUNTED
+    from bot.parsing.vocabulary import USER_WORDS
+
+    for word in USER_WORDS:
+        assert re.fullmatch(_COUNTED, word), word
