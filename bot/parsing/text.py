@@ -69,7 +69,20 @@ def _joined(m: re.Match[str]) -> str:
     return m.group(1) + "".join(m.group(2).split())
 
 
+_NINES = {
+    "3": "99.9",
+    "three": "99.9",
+    "4": "99.99",
+    "four": "99.99",
+    "5": "99.999",
+    "five": "99.999",
+}
+
 PHRASES = [
+    # "24/7" is round-the-clock service, never 24 input and 7 output tokens
+    ("24", re.compile(r"\b24\s*(?:/|x)\s*7\b"), "round-the-clock"),
+    # "four nines" (written in digits by now): the uptime of that many nines
+    ("nines", re.compile(r"\b([3-5]|three|four|five)\s+nines\b"), lambda m: _NINES[m[1]]),
     ("soc", re.compile(r"\bsoc\s*2\b"), "soc2"),
     ("iso", re.compile(r"\biso\s*27001\b"), "iso27001"),
     # Type II is what aicost prices; "type i"/"type 1" is kept as a word, to be told so.

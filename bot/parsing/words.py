@@ -35,6 +35,10 @@ _TYPE_I = (
     "SOC 2 is priced as Type II (an audit of controls over a period, then a yearly re-audit), "
     "not as a Type I report of one date: aicost has no sourced Type I price."
 )
+_ROUND_THE_CLOCK = (
+    "“24/7” is read as round-the-clock service, which the uptime target prices with its on-call "
+    "rotation: say “99.9” or “99.99” to choose one."
+)
 _START_MONTH = "Say when the projection starts as a month, e.g. “starting March 2027”."
 _TWO_STAGES = (
     "Which stage: {0} or {1}? Send one, e.g. “10000 users {1}”, or compare them: “compare {0} "
@@ -50,6 +54,9 @@ def read_word(tokens: list[str], i: int, used: list[bool], r: Reading) -> bool:
         return True
     if token in COMPLIANCE:
         (r.remove if previous in REMOVE_WORDS else r.add).append(COMPLIANCE[token])
+        return True
+    if token == "round-the-clock":
+        r.notes.append(_ROUND_THE_CLOCK)
         return True
     if token == "soc2-type-i":  # priced as Type II (cost-facts has no Type I figure): said
         if i < 2 or tokens[i - 2] not in REMOVE_WORDS:  # not when SOC 2 is being removed

@@ -535,3 +535,20 @@ def test_the_grouped_count_pattern_knows_every_word_for_people():
 
     for word in USER_WORDS:
         assert re.fullmatch(_COUNTED, word), word
+
+
+def test_24_7_is_round_the_clock_service_never_token_counts():
+    # "24/7" once set 24 input and 7 output tokens a request, silently.
+    parsed = parse("10k users 24/7")
+    assert not parsed.unknown
+    assert "input_tokens" not in parsed.change.set and "output_tokens" not in parsed.change.set
+    assert any("round-the-clock" in note for note in parsed.notes)
+    assert parse("10k users 1200/300 tokens").change.set["input_tokens"] == 1200
+
+
+@pytest.mark.parametrize(
+    ("text", "uptime"), [("3 nines", 99.9), ("four nines", 99.99), ("4 nines", 99.99)]
+)
+def test_nines_are_an_uptime(text, uptime):
+    parsed = parse(f"10k users {text}")
+    assert not parsed.unknown and parsed.change.set["uptime"] == uptime
