@@ -114,6 +114,11 @@ def read_number_at(tokens: list[str], i: int, used: list[bool], r: Reading) -> b
             return True
         r.values["input_tokens"] = _whole(_to_number(pair.group(1)))
         r.values["output_tokens"] = _whole(_to_number(pair.group(2)))
+        if not (i + 1 < len(tokens) and tokens[i + 1] in TOKEN_WORDS):  # "9/5": said how read
+            r.notes.append(
+                f"Read “{token}” as {r.values['input_tokens']:,} input and "
+                f"{r.values['output_tokens']:,} output tokens a request."
+            )
         consume(tokens, i, used, TOKEN_WORDS)
         return True
     m = NUMBER.match(token)

@@ -552,3 +552,10 @@ def test_24_7_is_round_the_clock_service_never_token_counts():
 def test_nines_are_an_uptime(text, uptime):
     parsed = parse(f"10k users {text}")
     assert not parsed.unknown and parsed.change.set["uptime"] == uptime
+
+
+def test_a_bare_pair_of_numbers_says_it_was_read_as_tokens():
+    parsed = parse("10k users 9/5")
+    assert parsed.change.set["input_tokens"] == 9 and parsed.change.set["output_tokens"] == 5
+    assert parsed.notes == ("Read “9/5” as 9 input and 5 output tokens a request.",)
+    assert not parse("10k users 2000/500 tokens").notes  # named as tokens: nothing to say
