@@ -62,6 +62,8 @@ _BOUNDS = (
     (True, ((">",), (">=",), ("≥",), ("at", "least"), ("more", "than"))),
     (False, (("<",), ("<=",), ("≤",), ("at", "most"), ("less", "than"), ("fewer", "than"))),
 )
+# The last word of each, so a number with none of them before it is passed over at once.
+_BOUND_LAST = frozenset(phrase[-1] for _, phrases in _BOUNDS for phrase in phrases)
 # What the end priced means for a user count; of another figure (a cache rate) the bound alone.
 _FOR_USERS = {True: "; send a larger figure to price more", False: ", so the estimate covers it"}
 # Above this no scenario field is valid; a float this size is still exact enough to say so, while
@@ -91,6 +93,8 @@ def _one_end(tokens: list[str], i: int, r: Reading) -> str:
 
 def _bound_before(tokens: list[str], i: int, used: list[bool], r: Reading) -> None:
     """The words before the number at `i` that bound it ("at least", "<"): read, and said."""
+    if not i or tokens[i - 1] not in _BOUND_LAST:
+        return
     for least, phrases in _BOUNDS:
         for phrase in phrases:
             start = i - len(phrase)

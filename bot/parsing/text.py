@@ -64,6 +64,8 @@ _GROUPED = (
     re.compile(r"(\$\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\w.,])"),
 )
 
+_MAYBE_GROUPED = re.compile(r"\d[ \u00a0\u202f]\d\d\d")
+
 
 def _joined(m: re.Match[str]) -> str:
     return m.group(1) + "".join(m.group(2).split())
@@ -150,8 +152,9 @@ def normalize(text: str) -> str:
     """`plain` text with numbers in words written in digits and a few multi-word phrases
     joined."""
     text = spelled_as_digits(plain(text))  # "ten thousand users", "five regions"
-    for grouped in _GROUPED:
-        text = grouped.sub(_joined, text)
+    if _MAYBE_GROUPED.search(text):  # one quick scan; most texts have no spaced digits
+        for grouped in _GROUPED:
+            text = grouped.sub(_joined, text)
     for word, pattern, replacement in PHRASES:
         if word in text:
             text = pattern.sub(replacement, text)
