@@ -75,6 +75,9 @@ class BotProcess:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.port = port or free_port()
+        # A port picked here can be taken by another process before the bot binds it (a free
+        # port is only free when asked): then the bot is started again on another.
+        self.picked_port = port is None
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REDIS_"))},
             "SLACK_BOT_TOKEN": TEST_BOT_TOKEN,
@@ -100,7 +103,7 @@ class BotProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, timeout: float = 20.0) -> BotProcess:
+    async def start(self, timeout: float = 20.0, tries: int = 3) -> BotProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=log
@@ -109,7 +112,12 @@ class BotProcess:
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"the bot exited at start:\n{self.logs()}")
+                    logs = self.logs()
+                    if self.picked_port and tries > 1 and "is already in use" in logs:
+                        self.port = free_port()
+                        self.env["PORT"] = str(self.port)
+                        return await self.start(timeout, tries - 1)
+                    raise RuntimeError(f"the bot exited at start:\n{logs}")
                 try:
                     async with session.get(f"{self.url}/healthz") as response:
                         await response.read()
