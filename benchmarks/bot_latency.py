@@ -367,6 +367,23 @@ async def main(args: argparse.Namespace) -> None:
     await with_redis(run, args)
 
 
+async def alternating_rounds(
+    apps: list[App],
+    slack: FakeSlack,
+    load: Load,
+    args: argparse.Namespace,
+    session: aiohttp.ClientSession,
+) -> None:
+    """Each app warmed up, then `args.rounds` rounds, who goes first alternating, so a slow
+    spell of the machine hits both."""
+    for app in apps:
+        await warm_up(app, slack, load, args, session)
+    for round_ in range(args.rounds):
+        for app in apps if round_ % 2 == 0 else apps[::-1]:
+            quiet_harness(slack)
+            await one_round(app, slack, load, round_, args, session)
+
+
 async def run(args: argparse.Namespace, redis_url: str) -> None:
     async with FakeSlack(validate=False) as slack:
         load = await make_load(slack, redis_url, args)
@@ -378,13 +395,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             await app.process.start()
         try:
             async with aiohttp.ClientSession() as session:
-                for app in apps:
-                    await warm_up(app, slack, load, args, session)
-                for round_ in range(args.rounds):
-                    # Alternate who goes first, so a slow spell of the machine hits both.
-                    for app in apps if round_ % 2 == 0 else apps[::-1]:
-                        quiet_harness(slack)
-                        await one_round(app, slack, load, round_, args, session)
+                await alternating_rounds(apps, slack, load, args, session)
                 await asyncio.sleep(args.idle_seconds)
                 for app in apps:
                     app.idle_after_mb = rss_mb(app.process)

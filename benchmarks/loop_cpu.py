@@ -29,10 +29,8 @@ import benchmarks.bot_latency as bot_latency  # noqa: E402
 from benchmarks.bot_latency import (  # noqa: E402
     BOT_ENV,
     App,
+    alternating_rounds,
     make_load,
-    one_round,
-    quiet_harness,
-    warm_up,
     with_redis,
 )
 from tests.support.bot_process import BotProcess  # noqa: E402
@@ -70,12 +68,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             await app.process.start()
         try:
             async with aiohttp.ClientSession() as session:
-                for app in apps:
-                    await warm_up(app, slack, load, args, session)
-                for round_ in range(args.rounds):
-                    for app in apps if round_ % 2 == 0 else apps[::-1]:
-                        quiet_harness(slack)
-                        await one_round(app, slack, load, round_, args, session)
+                await alternating_rounds(apps, slack, load, args, session)
         finally:
             for app in apps:
                 await app.process.stop()
